@@ -73,11 +73,14 @@ final class BlockCommands {
     return fuaBit || !r.lu().modePages().writeCacheEnabled();
   }
 
-  /** The Data-Out a write needs: exactly {@code bytes} (more is ignored, less is an error). */
+  /**
+   * The Data-Out a write needs: its first {@code bytes}. When the initiator's expected transfer
+   * length was shorter than the CDB's transfer length, nothing is written and the command ends
+   * with INVALID FIELD IN COMMAND INFORMATION UNIT, as FCP/SAM allow and LIO does.
+   */
   private static ByteBuffer dataOut(Request r, long bytes) throws CheckCondition {
     if (r.dataOutLength() < bytes) {
-      // The initiator announced less data than the CDB transfers (LIO rejects this too).
-      throw CheckCondition.invalidCdbField(Cdb.lengthForOpcode(r.opcode()) == 6 ? 4 : 7, -1);
+      throw CheckCondition.illegalRequest(ASC_INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
     }
     ByteBuffer b = r.dataOut().duplicate();
     b.limit(b.position() + (int) bytes);
@@ -250,12 +253,17 @@ final class BlockCommands {
     }
     checkRange(dev, range.lba(), range.blocks());
     int bs = dev.blockSize();
-    ByteBuffer pattern = noDataOut ? ByteBuffer.allocate(bs) : dataOut(r, bs);
-    if (unmap && isAllZero(pattern)) {
-      // LBPRZ: deallocated blocks read as zeros, which is exactly what was asked for.
+    if (r.dataOutLength() != (noDataOut ? 0 : bs)) {
+      // WRITE SAME carries exactly one block (none with NDOB); anything else is malformed.
+      throw CheckCondition.illegalRequest(ASC_INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
+    }
+    if (unmap && r.lu().device().thinProvisioned()) {
+      // Deallocate whatever the block holds, as LIO does; with LBPRZ the blocks then read as
+      // zeros, which is what initiators that use WRITE SAME to unmap expect.
       dev.unmap(range.lba(), range.blocks());
       return Responses.good();
     }
+    ByteBuffer pattern = noDataOut ? ByteBuffer.allocate(bs) : dataOut(r, bs);
     int perChunk = (int) Math.min(range.blocks(), Math.max(1, (1 << 20) / bs));
     ByteBuffer chunk = ByteBuffer.allocate(perChunk * bs);
     for (int i = 0; i < perChunk; i++) {
@@ -274,14 +282,6 @@ final class BlockCommands {
     return Responses.good();
   }
 
-  private static boolean isAllZero(ByteBuffer b) {
-    for (int i = b.position(); i < b.limit(); i++) {
-      if (b.get(i) != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
 
   ScsiResponse unmap(Request r) throws CheckCondition, IOException {
     BlockDevice dev = r.lu().device();
