@@ -74,9 +74,8 @@ final class BlockCommands {
   }
 
   /**
-   * The Data-Out a write needs: its first {@code bytes}. When the initiator's expected transfer
-   * length was shorter than the CDB's transfer length, nothing is written and the command ends
-   * with INVALID FIELD IN COMMAND INFORMATION UNIT, as FCP/SAM allow and LIO does.
+   * The Data-Out a command needs: its first {@code bytes}, or INVALID FIELD IN COMMAND
+   * INFORMATION UNIT when the initiator sent fewer.
    */
   private static ByteBuffer dataOut(Request r, long bytes) throws CheckCondition {
     if (r.dataOutLength() < bytes) {
@@ -92,6 +91,40 @@ final class BlockCommands {
     dev.read(lba, buf);
     buf.flip();
     return buf;
+  }
+
+  /**
+   * How many Data-Out bytes the CDB calls for, so the transport can report a write's residual;
+   * -1 for commands without Data-Out.
+   */
+  static long expectedDataOutLength(byte[] cdb, int blockSize) {
+    switch (cdb[0] & 0xff) {
+      case WRITE_6: case WRITE_10: case WRITE_12: case WRITE_16: case ORWRITE_16:
+      case WRITE_AND_VERIFY_10: case WRITE_AND_VERIFY_12: case WRITE_AND_VERIFY_16:
+        return transferRange(cdb).blocks() * blockSize;
+      case VERIFY_10: case VERIFY_12: case VERIFY_16:
+        {
+          int bytchk = (cdb[1] >> 1) & 0x03;
+          return bytchk == 1 ? transferRange(cdb).blocks() * blockSize : bytchk == 3 ? blockSize : 0;
+        }
+      case WRITE_SAME_10:
+        return blockSize;
+      case WRITE_SAME_16:
+        return (cdb[1] & 0x01) != 0 ? 0 : blockSize;
+      case COMPARE_AND_WRITE:
+        return 2L * Cdb.u8(cdb, 13) * blockSize;
+      case UNMAP:
+      case MODE_SELECT_10:
+        return Cdb.u16(cdb, 7);
+      case MODE_SELECT_6:
+        return Cdb.u8(cdb, 4);
+      case PERSISTENT_RESERVE_OUT:
+        return Cdb.u32(cdb, 5);
+      case EXTENDED_COPY:
+        return Cdb.u32(cdb, 10);
+      default:
+        return -1;
+    }
   }
 
   // ------------------------------------------------------------------ READ / WRITE / VERIFY
@@ -114,10 +147,13 @@ final class BlockCommands {
     Range range = transferRange(r.cdb());
     checkTransferLength(dev, r.cdb(), range.blocks());
     checkRange(dev, range.lba(), range.blocks());
-    if (range.blocks() == 0) {
+    // When the initiator announced fewer bytes than the CDB transfers (an iSCSI overflow), only
+    // the whole blocks it sent are written; the transport reports the residual (RFC 7143 11.4.5.2).
+    long blocks = Math.min(range.blocks(), r.dataOutLength() / dev.blockSize());
+    if (blocks == 0) {
       return Responses.good();
     }
-    dev.write(range.lba(), dataOut(r, range.blocks() * dev.blockSize()), fua(r));
+    dev.write(range.lba(), dataOut(r, blocks * dev.blockSize()), fua(r));
     return Responses.good();
   }
 
@@ -128,13 +164,14 @@ final class BlockCommands {
     Range range = transferRange(r.cdb());
     checkTransferLength(dev, r.cdb(), range.blocks());
     checkRange(dev, range.lba(), range.blocks());
-    if (range.blocks() == 0) {
+    long blocks = Math.min(range.blocks(), r.dataOutLength() / dev.blockSize());
+    if (blocks == 0) {
       return Responses.good();
     }
-    ByteBuffer data = dataOut(r, range.blocks() * dev.blockSize());
+    ByteBuffer data = dataOut(r, blocks * dev.blockSize());
     dev.write(range.lba(), data.duplicate(), true);
     if ((r.cdb()[1] & 0x02) != 0) {
-      compare(readBlocks(dev, range.lba(), range.blocks()), data, 0);
+      compare(readBlocks(dev, range.lba(), blocks), data, 0);
     }
     return Responses.good();
   }
@@ -189,6 +226,9 @@ final class BlockCommands {
     }
     checkRange(dev, lba, blocks);
     if (blocks == 0) {
+      if (r.dataOutLength() != 0) {
+        throw CheckCondition.invalidCdbField(13, -1); // data for zero blocks: a malformed CDB
+      }
       return Responses.good();
     }
     int half = blocks * dev.blockSize();

@@ -17,8 +17,11 @@ final class BlockLimits {
   static final long MAX_UNMAP_BLOCKS = 0xffff_ffffL;
   /** MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT. */
   static final int MAX_UNMAP_DESCRIPTORS = 256;
-  /** MAXIMUM WRITE SAME LENGTH, in blocks. */
-  static final long MAX_WRITE_SAME_BLOCKS = 0xffff_ffffL;
+  /**
+   * MAXIMUM WRITE SAME LENGTH, in blocks. Bounded so one command cannot keep a thread writing
+   * for minutes; large deallocations go through UNMAP, whose limit is far higher.
+   */
+  static final long MAX_WRITE_SAME_BLOCKS = 0xffff;
 
   static long maxTransferBlocks(int blockSize) {
     return MAX_TRANSFER_BYTES / blockSize;
