@@ -284,14 +284,17 @@ final class BlockCommands {
     boolean unmap = (cdb[1] & 0x08) != 0;
     boolean noDataOut = is16 && (cdb[1] & 0x01) != 0;
     Range range = transferRange(cdb);
+    checkRange(dev, range.lba(), range.blocks());
     if (range.blocks() == 0) {
-      // WSNZ is set in the Block Limits page: zero does not mean "to the end".
-      throw CheckCondition.invalidCdbField(is16 ? 10 : 7, -1);
+      // WSNZ is clear in the Block Limits page: zero blocks means up to the last block.
+      range = new Range(range.lba(), dev.blockCount() - range.lba());
     }
     if (range.blocks() > BlockLimits.MAX_WRITE_SAME_BLOCKS) {
       throw CheckCondition.invalidCdbField(is16 ? 10 : 7, -1);
     }
-    checkRange(dev, range.lba(), range.blocks());
+    if (range.blocks() == 0) {
+      return Responses.good();
+    }
     int bs = dev.blockSize();
     if (r.dataOutLength() != (noDataOut ? 0 : bs)) {
       // WRITE SAME carries exactly one block (none with NDOB); anything else is malformed.
@@ -403,6 +406,7 @@ final class BlockCommands {
     byte[] b = new byte[32];
     Cdb.put64(b, 0, dev.blockCount() - 1);
     Cdb.put32(b, 8, dev.blockSize());
+    b[13] = (byte) BlockLimits.physicalBlockExponent(dev.blockSize());
     if (dev.thinProvisioned()) {
       b[14] = (byte) 0xc0; // LBPME: thin provisioned; LBPRZ: unmapped blocks read as zeros
     }
