@@ -1,0 +1,56 @@
+package io.strata.testsupport;
+
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * One combined KRaft broker and controller in this JVM, on loopback, with storage in a temporary
+ * folder that is deleted on close. Usable outside Quarkus tests too.
+ */
+public final class KafkaTestBroker implements AutoCloseable {
+
+  private final KafkaClusterTestKit cluster;
+
+  private KafkaTestBroker(KafkaClusterTestKit cluster) {
+    this.cluster = cluster;
+  }
+
+  public static KafkaTestBroker start() {
+    try {
+      KafkaClusterTestKit cluster =
+          new KafkaClusterTestKit.Builder(
+                  new TestKitNodes.Builder()
+                      .setCombined(true)
+                      .setNumBrokerNodes(1)
+                      .setNumControllerNodes(1)
+                      .build())
+              .setConfigProp("auto.create.topics.enable", "true")
+              .setConfigProp("num.partitions", "6")
+              .setConfigProp("offsets.topic.replication.factor", "1")
+              .setConfigProp("transaction.state.log.replication.factor", "1")
+              .setConfigProp("transaction.state.log.min.isr", "1")
+              .setConfigProp("group.initial.rebalance.delay.ms", "0")
+              .build();
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      return new KafkaTestBroker(cluster);
+    } catch (Exception e) {
+      throw new IllegalStateException("the in-process Kafka broker did not start: " + e.getMessage(), e);
+    }
+  }
+
+  /** The {@code host:port} list a Kafka client connects to. */
+  public String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  @Override
+  public void close() {
+    try {
+      cluster.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("the in-process Kafka broker did not stop cleanly", e);
+    }
+  }
+}
