@@ -164,12 +164,14 @@ create table snapshot (
   version        bigint      not null default 0,
   unique (id, tenant_id),
   foreign key (volume_id, tenant_id) references volume (id, tenant_id),
-  foreign key (policy_id, tenant_id) references snapshot_policy (id, tenant_id)
+  foreign key (policy_id, tenant_id) references snapshot_policy (id, tenant_id) on delete set null (policy_id)
 );
 create unique index snapshot_name_per_volume on snapshot (volume_id, name) where state <> 'DELETED';
 create index snapshot_tenant_id on snapshot (tenant_id, id);
 
-alter table volume add foreign key (source_snapshot_id, tenant_id) references snapshot (id, tenant_id);
+-- a clone outlives the snapshot it was made from
+alter table volume add foreign key (source_snapshot_id, tenant_id) references snapshot (id, tenant_id)
+  on delete set null (source_snapshot_id);
 
 create table server (
   id                        uuid primary key,
