@@ -65,7 +65,8 @@ public class NodeInventory {
 
   public static List<Drive> freeDrives() {
     return Drive.list(
-        "state = ?1 and not exists (select 1 from ArrayDrive ad where ad.driveId = Drive.id) order by id",
+        "from Drive d where d.state = ?1 and not exists (select 1 from ArrayDrive ad where ad.driveId = d.id)"
+            + " order by d.id",
         DriveState.AVAILABLE);
   }
 }

@@ -225,6 +225,11 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response web(WebApplicationException e, UriInfo uri) {
+    // the JSON reader wraps Jackson's errors; unwrap them to name the field
+    JsonProcessingException jsonError = find(e, JsonProcessingException.class);
+    if (jsonError != null) {
+      return json(jsonError, uri);
+    }
     int status = e.getResponse().getStatus();
     String title = Response.Status.fromStatusCode(status) == null
         ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase();
