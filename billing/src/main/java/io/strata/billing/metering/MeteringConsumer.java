@@ -73,6 +73,8 @@ public class MeteringConsumer {
     properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "strata-billing-metering");
+    // notice topics created after start (the agents' first samples create strata.usage) within seconds
+    properties.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000);
     consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
     running = true;
     thread = new Thread(this::run, "billing-metering");
