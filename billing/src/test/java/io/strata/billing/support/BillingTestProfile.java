@@ -25,6 +25,9 @@ public class BillingTestProfile implements QuarkusTestProfile {
   public Map<String, String> getConfigOverrides() {
     return Map.of(
         "strata.billing.metering.max-poll-records", "4",
-        "strata.billing.metering.grace-period", "PT6H");
+        "strata.billing.metering.grace-period", "PT6H",
+        // the in-process broker and the clients are chatty at INFO
+        "quarkus.log.category.\"kafka\".level", "WARN",
+        "quarkus.log.category.\"org.apache.kafka\".level", "WARN");
   }
 }
