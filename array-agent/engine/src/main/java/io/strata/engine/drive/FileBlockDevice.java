@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.BitSet;
 
 /**
@@ -24,7 +25,8 @@ import java.util.BitSet;
  * its space (Java has no hole punching); the point of the map is correct SCSI behaviour.
  */
 public final class FileBlockDevice implements BlockDevice {
-  private static final int MAX_ZERO_CHUNK = 1 << 20;
+  /** The allocation map indexes blocks with an int. */
+  private static final long MAX_BLOCKS = Integer.MAX_VALUE;
 
   private final Path path;
   private final int blockSize;
@@ -73,6 +75,10 @@ public final class FileBlockDevice implements BlockDevice {
         data.write(ByteBuffer.wrap(new byte[1]), wanted - 1);
       }
       long blocks = wanted / blockSize;
+      if (blocks > MAX_BLOCKS) {
+        throw new IllegalArgumentException(
+            "a file device holds at most " + MAX_BLOCKS + " blocks, not " + blocks);
+      }
       Path mapPath = allocMapPath(path);
       FileChannel map =
           FileChannel.open(mapPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -210,11 +216,8 @@ public final class FileBlockDevice implements BlockDevice {
   private void persistMap(long lba, long blocks) throws IOException {
     int firstByte = (int) (lba / 8);
     int lastByte = (int) ((lba + blocks - 1) / 8);
-    byte[] all = deallocated.toByteArray();
-    byte[] slice = new byte[lastByte - firstByte + 1];
-    if (firstByte < all.length) {
-      System.arraycopy(all, firstByte, slice, 0, Math.min(slice.length, all.length - firstByte));
-    }
+    byte[] bits = deallocated.get(firstByte * 8, (lastByte + 1) * 8).toByteArray();
+    byte[] slice = Arrays.copyOf(bits, lastByte - firstByte + 1); // toByteArray drops zero tail
     ByteBuffer buf = ByteBuffer.wrap(slice);
     long pos = firstByte;
     while (buf.hasRemaining()) {
@@ -244,11 +247,6 @@ public final class FileBlockDevice implements BlockDevice {
       throw new IllegalArgumentException(
           "blocks " + lba + "+" + blocks + " outside the device of " + blockCount + " blocks");
     }
-  }
-
-  /** Zero-fill helper for callers that need a reusable zero buffer of at most 1 MiB. */
-  static ByteBuffer zeros(int bytes) {
-    return ByteBuffer.allocate(Math.min(bytes, MAX_ZERO_CHUNK));
   }
 
   @Override

@@ -73,11 +73,13 @@ final class BlockCommands {
     return fuaBit || !r.lu().modePages().writeCacheEnabled();
   }
 
-  /** The Data-Out a write needs: exactly {@code bytes} (more is ignored, less is an error). */
+  /**
+   * The Data-Out a command needs: its first {@code bytes}, or INVALID FIELD IN COMMAND
+   * INFORMATION UNIT when the initiator sent fewer.
+   */
   private static ByteBuffer dataOut(Request r, long bytes) throws CheckCondition {
     if (r.dataOutLength() < bytes) {
-      // The initiator announced less data than the CDB transfers (LIO rejects this too).
-      throw CheckCondition.invalidCdbField(Cdb.lengthForOpcode(r.opcode()) == 6 ? 4 : 7, -1);
+      throw CheckCondition.illegalRequest(ASC_INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
     }
     ByteBuffer b = r.dataOut().duplicate();
     b.limit(b.position() + (int) bytes);
@@ -89,6 +91,40 @@ final class BlockCommands {
     dev.read(lba, buf);
     buf.flip();
     return buf;
+  }
+
+  /**
+   * How many Data-Out bytes the CDB calls for, so the transport can report a write's residual;
+   * -1 for commands without Data-Out.
+   */
+  static long expectedDataOutLength(byte[] cdb, int blockSize) {
+    switch (cdb[0] & 0xff) {
+      case WRITE_6: case WRITE_10: case WRITE_12: case WRITE_16: case ORWRITE_16:
+      case WRITE_AND_VERIFY_10: case WRITE_AND_VERIFY_12: case WRITE_AND_VERIFY_16:
+        return transferRange(cdb).blocks() * blockSize;
+      case VERIFY_10: case VERIFY_12: case VERIFY_16:
+        {
+          int bytchk = (cdb[1] >> 1) & 0x03;
+          return bytchk == 1 ? transferRange(cdb).blocks() * blockSize : bytchk == 3 ? blockSize : 0;
+        }
+      case WRITE_SAME_10:
+        return blockSize;
+      case WRITE_SAME_16:
+        return (cdb[1] & 0x01) != 0 ? 0 : blockSize;
+      case COMPARE_AND_WRITE:
+        return 2L * Cdb.u8(cdb, 13) * blockSize;
+      case UNMAP:
+      case MODE_SELECT_10:
+        return Cdb.u16(cdb, 7);
+      case MODE_SELECT_6:
+        return Cdb.u8(cdb, 4);
+      case PERSISTENT_RESERVE_OUT:
+        return Cdb.u32(cdb, 5);
+      case EXTENDED_COPY:
+        return Cdb.u32(cdb, 10);
+      default:
+        return -1;
+    }
   }
 
   // ------------------------------------------------------------------ READ / WRITE / VERIFY
@@ -111,10 +147,13 @@ final class BlockCommands {
     Range range = transferRange(r.cdb());
     checkTransferLength(dev, r.cdb(), range.blocks());
     checkRange(dev, range.lba(), range.blocks());
-    if (range.blocks() == 0) {
+    // When the initiator announced fewer bytes than the CDB transfers (an iSCSI overflow), only
+    // the whole blocks it sent are written; the transport reports the residual (RFC 7143 11.4.5.2).
+    long blocks = Math.min(range.blocks(), r.dataOutLength() / dev.blockSize());
+    if (blocks == 0) {
       return Responses.good();
     }
-    dev.write(range.lba(), dataOut(r, range.blocks() * dev.blockSize()), fua(r));
+    dev.write(range.lba(), dataOut(r, blocks * dev.blockSize()), fua(r));
     return Responses.good();
   }
 
@@ -125,13 +164,14 @@ final class BlockCommands {
     Range range = transferRange(r.cdb());
     checkTransferLength(dev, r.cdb(), range.blocks());
     checkRange(dev, range.lba(), range.blocks());
-    if (range.blocks() == 0) {
+    long blocks = Math.min(range.blocks(), r.dataOutLength() / dev.blockSize());
+    if (blocks == 0) {
       return Responses.good();
     }
-    ByteBuffer data = dataOut(r, range.blocks() * dev.blockSize());
+    ByteBuffer data = dataOut(r, blocks * dev.blockSize());
     dev.write(range.lba(), data.duplicate(), true);
     if ((r.cdb()[1] & 0x02) != 0) {
-      compare(readBlocks(dev, range.lba(), range.blocks()), data, 0);
+      compare(readBlocks(dev, range.lba(), blocks), data, 0);
     }
     return Responses.good();
   }
@@ -186,6 +226,9 @@ final class BlockCommands {
     }
     checkRange(dev, lba, blocks);
     if (blocks == 0) {
+      if (r.dataOutLength() != 0) {
+        throw CheckCondition.invalidCdbField(13, -1); // data for zero blocks: a malformed CDB
+      }
       return Responses.good();
     }
     int half = blocks * dev.blockSize();
@@ -241,21 +284,29 @@ final class BlockCommands {
     boolean unmap = (cdb[1] & 0x08) != 0;
     boolean noDataOut = is16 && (cdb[1] & 0x01) != 0;
     Range range = transferRange(cdb);
+    checkRange(dev, range.lba(), range.blocks());
     if (range.blocks() == 0) {
-      // WSNZ is set in the Block Limits page: zero does not mean "to the end".
-      throw CheckCondition.invalidCdbField(is16 ? 10 : 7, -1);
+      // WSNZ is clear in the Block Limits page: zero blocks means up to the last block.
+      range = new Range(range.lba(), dev.blockCount() - range.lba());
     }
     if (range.blocks() > BlockLimits.MAX_WRITE_SAME_BLOCKS) {
       throw CheckCondition.invalidCdbField(is16 ? 10 : 7, -1);
     }
-    checkRange(dev, range.lba(), range.blocks());
+    if (range.blocks() == 0) {
+      return Responses.good();
+    }
     int bs = dev.blockSize();
-    ByteBuffer pattern = noDataOut ? ByteBuffer.allocate(bs) : dataOut(r, bs);
-    if (unmap && isAllZero(pattern)) {
-      // LBPRZ: deallocated blocks read as zeros, which is exactly what was asked for.
+    if (r.dataOutLength() != (noDataOut ? 0 : bs)) {
+      // WRITE SAME carries exactly one block (none with NDOB); anything else is malformed.
+      throw CheckCondition.illegalRequest(ASC_INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
+    }
+    if (unmap && r.lu().device().thinProvisioned()) {
+      // Deallocate whatever the block holds, as LIO does; with LBPRZ the blocks then read as
+      // zeros, which is what initiators that use WRITE SAME to unmap expect.
       dev.unmap(range.lba(), range.blocks());
       return Responses.good();
     }
+    ByteBuffer pattern = noDataOut ? ByteBuffer.allocate(bs) : dataOut(r, bs);
     int perChunk = (int) Math.min(range.blocks(), Math.max(1, (1 << 20) / bs));
     ByteBuffer chunk = ByteBuffer.allocate(perChunk * bs);
     for (int i = 0; i < perChunk; i++) {
@@ -274,14 +325,6 @@ final class BlockCommands {
     return Responses.good();
   }
 
-  private static boolean isAllZero(ByteBuffer b) {
-    for (int i = b.position(); i < b.limit(); i++) {
-      if (b.get(i) != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
 
   ScsiResponse unmap(Request r) throws CheckCondition, IOException {
     BlockDevice dev = r.lu().device();
@@ -363,6 +406,7 @@ final class BlockCommands {
     byte[] b = new byte[32];
     Cdb.put64(b, 0, dev.blockCount() - 1);
     Cdb.put32(b, 8, dev.blockSize());
+    b[13] = (byte) BlockLimits.physicalBlockExponent(dev.blockSize());
     if (dev.thinProvisioned()) {
       b[14] = (byte) 0xc0; // LBPME: thin provisioned; LBPRZ: unmapped blocks read as zeros
     }

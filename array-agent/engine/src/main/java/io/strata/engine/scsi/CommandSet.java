@@ -74,7 +74,7 @@ final class CommandSet {
         sbc::preFetch);
     add(b, SYNCHRONIZE_CACHE_16, -1, "91 02 ff ff ff ff ff ff ff ff ff ff ff ff 00 07",
         Access.READ, sbc::synchronizeCache);
-    add(b, WRITE_SAME_16, -1, "93 08 ff ff ff ff ff ff ff ff ff ff ff ff 00 07", Access.WRITE,
+    add(b, WRITE_SAME_16, -1, "93 09 ff ff ff ff ff ff ff ff ff ff ff ff 00 07", Access.WRITE,
         sbc::writeSame);
     add(b, SERVICE_ACTION_IN_16, SAI_READ_CAPACITY_16,
         "9e 10 ff ff ff ff ff ff ff ff ff ff ff ff 00 07", Access.ALLOWED, sbc::readCapacity16);

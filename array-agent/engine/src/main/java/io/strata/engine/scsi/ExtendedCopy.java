@@ -120,15 +120,9 @@ final class ExtendedCopy {
 
   private static Target parseIdentificationTarget(Request r, byte[] p, int off)
       throws CheckCondition {
-    int luIdType = (p[off + 1] >> 6) & 0x03;
     boolean nul = (p[off + 1] & 0x20) != 0;
-    int peripheralType = p[off + 1] & 0x1f;
-    if (luIdType != 0) {
-      throw CheckCondition.invalidParameter(off + 1, 7); // proxy tokens and reserved types
-    }
-    if (peripheralType != 0) {
-      throw CheckCondition.invalidParameter(off + 1, 4);
-    }
+    // The LU ID TYPE and peripheral type bits are not checked: the designator alone names the
+    // logical unit, as LIO does (libiscsi 1.19 expects a reserved LU ID TYPE to be accepted).
     if (nul) {
       return new Target(null, true);
     }

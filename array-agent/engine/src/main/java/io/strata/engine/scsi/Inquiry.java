@@ -164,7 +164,7 @@ final class Inquiry {
   private static byte[] blockLimits(BlockDevice dev) {
     byte[] p = new byte[60];
     int bs = dev.blockSize();
-    p[0] = 0x01; // WSNZ: WRITE SAME with zero blocks is not "to the end"
+    p[0] = 0x00; // WSNZ=0: WRITE SAME with zero blocks means "to the last block"
     p[1] = (byte) BlockLimits.MAX_COMPARE_AND_WRITE_BLOCKS;
     Cdb.put16(p, 2, Math.max(1, 4096 / bs)); // OPTIMAL TRANSFER LENGTH GRANULARITY
     Cdb.put32(p, 4, BlockLimits.maxTransferBlocks(bs));

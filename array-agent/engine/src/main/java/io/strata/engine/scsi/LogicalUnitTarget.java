@@ -175,9 +175,9 @@ public final class LogicalUnitTarget implements ScsiTarget {
       }
       Request request = new Request(this, lu, nexus, cdb, command.dataOut(), command);
       ScsiResponse early = unitAttentionOrConflict(request, c);
-      return early != null ? early : c.handler().run(request);
+      return withDataOutLength(early != null ? early : c.handler().run(request), cdb, lu);
     } catch (CheckCondition e) {
-      return Responses.checkCondition(e.sense());
+      return withDataOutLength(Responses.checkCondition(e.sense()), cdb, lu);
     } catch (IOException | UncheckedIOException e) {
       LOG.log(Level.WARNING, "I/O error on LUN " + lunNumber + " for opcode 0x"
           + Integer.toHexString(cdb[0] & 0xff), e);
@@ -191,6 +191,19 @@ public final class LogicalUnitTarget implements ScsiTarget {
           + Integer.toHexString(cdb[0] & 0xff), e);
       return Responses.checkCondition(SenseData.of(HARDWARE_ERROR, ASC_INTERNAL_TARGET_FAILURE));
     }
+  }
+
+  /** Adds how much Data-Out the CDB called for, from which the transport derives residuals. */
+  private static ScsiResponse withDataOutLength(ScsiResponse r, byte[] cdb, LogicalUnit lu) {
+    if (lu == null || r.dataOutLength() >= 0) {
+      return r;
+    }
+    long length = BlockCommands.expectedDataOutLength(cdb, lu.device().blockSize());
+    if (length < 0) {
+      return r;
+    }
+    return new ScsiResponse(r.status(), r.sense(), r.dataIn(), (int) Math.min(length,
+        Integer.MAX_VALUE));
   }
 
   private static boolean isWrite(int opcode) {

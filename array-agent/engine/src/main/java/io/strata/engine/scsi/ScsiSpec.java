@@ -96,6 +96,7 @@ public final class ScsiSpec {
   // ---- additional sense codes (ASC << 8 | ASCQ)
   public static final int ASC_NO_ADDITIONAL_SENSE = 0x0000;
   public static final int ASC_WRITE_ERROR = 0x0c00;
+  public static final int ASC_INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT = 0x0e03;
   public static final int ASC_UNRECOVERED_READ_ERROR = 0x1100;
   public static final int ASC_PARAMETER_LIST_LENGTH_ERROR = 0x1a00;
   public static final int ASC_MISCOMPARE_DURING_VERIFY = 0x1d00;

@@ -193,13 +193,16 @@ class ScsiCommandsTest {
   }
 
   @Test
-  void writeSameWithDataWritesEveryBlockAndZeroBlocksIsRefused() {
+  void writeSameWithDataWritesEveryBlockAndZeroBlocksMeansToTheEnd() {
     byte[] one = blocks(1, 0x42);
     assertThat(h.run("93 00 00 00 00 00 00 00 00 10 00 00 01 00 00 00", one).status())
         .isEqualTo(GOOD);
     assertThat(data(h.run("28 00 00 00 00 10 00 01 00 00"))).containsOnly(0x42);
-    assertCheck(h.run("41 00 00 00 00 00 00 00 00 00", one), ILLEGAL_REQUEST,
-        ASC_INVALID_FIELD_IN_CDB);
+    assertThat(data(h.run("28 00 00 00 01 10 00 00 01 00"))).containsOnly(0);
+    assertThat(h.run("41 00 00 00 0f 00 00 00 00 00", blocks(1, 0x17)).status()).isEqualTo(GOOD);
+    assertThat(data(h.run("28 00 00 00 0f 00 00 01 00 00"))).containsOnly(0x17);
+    assertCheck(h.run("41 00 00 00 00 00 00 00 01 00", new byte[256]), ILLEGAL_REQUEST,
+        ASC_INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
   }
 
   @Test
