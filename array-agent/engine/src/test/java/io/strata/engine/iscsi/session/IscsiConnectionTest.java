@@ -280,4 +280,28 @@ class IscsiConnectionTest {
     assertThat(((ScsiResponsePdu) wire.last()).itt()).isEqualTo(3);
     assertThat(((ScsiResponsePdu) wire.last()).expCmdSn()).isEqualTo(12);
   }
+
+  @Test
+  void idleConnectionIsPingedAndClosedWhenThePingGoesUnanswered() {
+    loginNormal(Map.of());
+    connection.idle();
+    io.strata.engine.iscsi.pdu.NopIn ping = (io.strata.engine.iscsi.pdu.NopIn) wire.last();
+    assertThat(ping.itt()).isEqualTo(-1);
+    assertThat(ping.ttt()).isNotEqualTo(-1);
+    connection.received(new NopOut(true, 0, -1, ping.ttt(), 10, ping.statSn(), Pdu.NO_DATA));
+    connection.idle();
+    assertThat(wire.closed).as("answered ping keeps the connection").isFalse();
+    connection.idle();
+    assertThat(wire.closed).as("unanswered ping closes it").isTrue();
+  }
+
+  @Test
+  void nopOutPingIsAnsweredWithItsData() {
+    loginNormal(Map.of());
+    connection.received(new NopOut(true, 0, 77, -1, 10, 0, ByteBuffer.wrap(new byte[] {9, 8, 7})));
+    io.strata.engine.iscsi.pdu.NopIn pong = (io.strata.engine.iscsi.pdu.NopIn) wire.last();
+    assertThat(pong.itt()).isEqualTo(77);
+    assertThat(pong.ttt()).isEqualTo(-1);
+    assertThat(TextParameters.bytes(pong.data())).containsExactly(9, 8, 7);
+  }
 }
