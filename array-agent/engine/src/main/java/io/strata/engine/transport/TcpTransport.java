@@ -131,6 +131,8 @@ public final class TcpTransport implements Transport {
     private final Portal portal;
     final PduDecoder decoder = new PduDecoder(DecodeLimits.LOGIN);
     private volatile DecodeLimits sending = DecodeLimits.LOGIN;
+    /** Set on the event loop while a read burst is handled; its end flushes once for all. */
+    boolean inReadBurst;
 
     TcpConnection(Channel channel, Portal portal) {
       this.channel = channel;
@@ -163,6 +165,9 @@ public final class TcpTransport implements Transport {
 
     @Override
     public void flush() {
+      if (inReadBurst && channel.eventLoop().inEventLoop()) {
+        return; // channelReadComplete flushes every response of this burst in one write
+      }
       channel.flush();
     }
 
@@ -185,6 +190,7 @@ public final class TcpTransport implements Transport {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ByteBuf bytes = (ByteBuf) msg;
+      connection.inReadBurst = true;
       try {
         for (ByteBuffer piece : bytes.nioBuffers()) {
           connection.decoder.feed(piece, this);
@@ -196,6 +202,7 @@ public final class TcpTransport implements Transport {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+      connection.inReadBurst = false;
       ctx.flush();
     }
 
