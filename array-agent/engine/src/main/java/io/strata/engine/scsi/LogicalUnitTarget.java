@@ -234,7 +234,7 @@ public final class LogicalUnitTarget implements ScsiTarget {
         return Responses.checkCondition(SenseData.of(UNIT_ATTENTION, ua));
       }
     } else {
-      lu.unitAttentions().peek(nexus); // a new nexus still gets its POWER ON later
+      lu.unitAttentions().touch(nexus); // a new nexus still gets its POWER ON later
     }
     Nexus spc2 = lu.spc2Holder();
     if (spc2 != null && !spc2.equals(nexus) && !allowedUnderSpc2Reservation(opcode)) {
