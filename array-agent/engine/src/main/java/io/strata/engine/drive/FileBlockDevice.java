@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A {@link BlockDevice} over a plain file, with positional I/O so that any number of threads can
@@ -33,8 +34,9 @@ public final class FileBlockDevice implements BlockDevice {
   private final FileChannel data;
   private final FileChannel allocMap;
   private final long blockCount;
-  /** Set bit = the block is deallocated. Guarded by {@code this}. */
+  /** Set bit = the block is deallocated. Read under the read lock, changed under the write lock. */
   private final BitSet deallocated;
+  private final ReentrantReadWriteLock mapLock = new ReentrantReadWriteLock();
   /** Fast path: reads and writes skip the map entirely while nothing is deallocated. */
   private volatile boolean anyDeallocated;
 
@@ -152,7 +154,8 @@ public final class FileBlockDevice implements BlockDevice {
   }
 
   private void zeroDeallocated(long lba, int blocks, ByteBuffer dst, int start) {
-    synchronized (this) {
+    mapLock.readLock().lock();
+    try {
       int i = deallocated.nextSetBit((int) lba);
       while (i >= 0 && i < lba + blocks) {
         int off = start + (int) (i - lba) * blockSize;
@@ -161,6 +164,8 @@ public final class FileBlockDevice implements BlockDevice {
         }
         i = deallocated.nextSetBit(i + 1);
       }
+    } finally {
+      mapLock.readLock().unlock();
     }
   }
 
@@ -182,14 +187,26 @@ public final class FileBlockDevice implements BlockDevice {
   }
 
   private void markAllocated(long lba, long blocks) throws IOException {
-    synchronized (this) {
-      int first = deallocated.nextSetBit((int) lba);
-      if (first < 0 || first >= lba + blocks) {
-        return;
-      }
+    if (!anyDeallocatedIn(lba, blocks)) {
+      return; // the common case: overwriting mapped blocks needs only the shared read lock
+    }
+    mapLock.writeLock().lock();
+    try {
       deallocated.clear((int) lba, (int) (lba + blocks));
       persistMap(lba, blocks);
       anyDeallocated = !deallocated.isEmpty();
+    } finally {
+      mapLock.writeLock().unlock();
+    }
+  }
+
+  private boolean anyDeallocatedIn(long lba, long blocks) {
+    mapLock.readLock().lock();
+    try {
+      int first = deallocated.nextSetBit((int) lba);
+      return first >= 0 && first < lba + blocks;
+    } finally {
+      mapLock.readLock().unlock();
     }
   }
 
@@ -205,14 +222,17 @@ public final class FileBlockDevice implements BlockDevice {
       return;
     }
     checkRange(lba, blocks * blockSize);
-    synchronized (this) {
+    mapLock.writeLock().lock();
+    try {
       deallocated.set((int) lba, (int) (lba + blocks));
       anyDeallocated = true;
       persistMap(lba, blocks);
+    } finally {
+      mapLock.writeLock().unlock();
     }
   }
 
-  /** Writes the bytes of the map that cover {@code [lba, lba+blocks)}. Caller holds the lock. */
+  /** Writes the bytes of the map that cover {@code [lba, lba+blocks)}; under the write lock. */
   private void persistMap(long lba, long blocks) throws IOException {
     int firstByte = (int) (lba / 8);
     int lastByte = (int) ((lba + blocks - 1) / 8);
@@ -230,11 +250,14 @@ public final class FileBlockDevice implements BlockDevice {
     if (lba < 0 || lba >= blockCount) {
       throw new IllegalArgumentException("LBA " + lba + " outside 0.." + (blockCount - 1));
     }
-    synchronized (this) {
+    mapLock.readLock().lock();
+    try {
       boolean mapped = !deallocated.get((int) lba);
       int next = mapped ? deallocated.nextSetBit((int) lba) : deallocated.nextClearBit((int) lba);
       long end = next < 0 || next > blockCount ? blockCount : next;
       return new LbaStatus(lba, end - lba, mapped);
+    } finally {
+      mapLock.readLock().unlock();
     }
   }
 
