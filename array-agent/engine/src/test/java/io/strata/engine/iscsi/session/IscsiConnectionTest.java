@@ -304,4 +304,40 @@ class IscsiConnectionTest {
     assertThat(pong.ttt()).isEqualTo(-1);
     assertThat(TextParameters.bytes(pong.data())).containsExactly(9, 8, 7);
   }
+
+  @Test
+  void secondConnectionJoinsTheSessionAndCmdSnOrdersAcrossBoth() {
+    LoginResponse first = loginNormal(Map.of("MaxConnections", "2"));
+    Wire wire2 = new Wire();
+    IscsiConnection second = new IscsiConnection(wire2, registry);
+    second.received(new LoginRequest(true, false, 1, 3, 0, 0, 0x23d000000001L, first.tsih(), 1, 1, 10, 0,
+        text(Map.of("InitiatorName", INITIATOR, "TargetName", open.name()))));
+    LoginResponse joined = (LoginResponse) wire2.last();
+    assertThat(joined.statusClass()).isZero();
+    assertThat(joined.tsih()).isEqualTo(first.tsih());
+
+    byte[] tur = new byte[16];
+    int before1 = wire.sent.size();
+    // CmdSN 11 arrives on the second connection before CmdSN 10 on the first: it must wait.
+    second.received(new ScsiCommandPdu(false, true, false, false, 1, 0, 21, 0, 11, 0, tur, Pdu.NO_DATA));
+    assertThat(wire2.last()).isInstanceOf(LoginResponse.class);
+    connection.received(new ScsiCommandPdu(false, true, false, false, 1, 0, 20, 0, 10, 0, tur, Pdu.NO_DATA));
+    assertThat(((ScsiResponsePdu) wire.sent.get(before1)).itt()).isEqualTo(20);
+    // Each response goes back on the connection its command came on.
+    assertThat(((ScsiResponsePdu) wire2.last()).itt()).isEqualTo(21);
+    assertThat(((ScsiResponsePdu) wire2.last()).expCmdSn()).isEqualTo(12);
+
+    // A third connection exceeds MaxConnections=2.
+    Wire wire3 = new Wire();
+    new IscsiConnection(wire3, registry).received(new LoginRequest(true, false, 1, 3, 0, 0, 0x23d000000001L,
+        first.tsih(), 1, 2, 12, 0, text(Map.of("InitiatorName", INITIATOR, "TargetName", open.name()))));
+    assertThat(((LoginResponse) wire3.last()).statusDetail()).isEqualTo(LoginStatus.TOO_MANY_CONNECTIONS.detail);
+  }
+
+  @Test
+  void joiningAnUnknownSessionFails() {
+    connection.received(new LoginRequest(true, false, 1, 3, 0, 0, 0x23d000000001L, 999, 1, 1, 10, 0,
+        text(Map.of("InitiatorName", INITIATOR, "TargetName", open.name()))));
+    assertThat(((LoginResponse) wire.last()).statusDetail()).isEqualTo(LoginStatus.SESSION_DOES_NOT_EXIST.detail);
+  }
 }
