@@ -8,7 +8,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A {@link BlockDevice} over a plain file, with positional I/O so that any number of threads can
@@ -24,15 +26,17 @@ import java.util.BitSet;
  * its space (Java has no hole punching); the point of the map is correct SCSI behaviour.
  */
 public final class FileBlockDevice implements BlockDevice {
-  private static final int MAX_ZERO_CHUNK = 1 << 20;
+  /** The allocation map indexes blocks with an int. */
+  private static final long MAX_BLOCKS = Integer.MAX_VALUE;
 
   private final Path path;
   private final int blockSize;
   private final FileChannel data;
   private final FileChannel allocMap;
   private final long blockCount;
-  /** Set bit = the block is deallocated. Guarded by {@code this}. */
+  /** Set bit = the block is deallocated. Read under the read lock, changed under the write lock. */
   private final BitSet deallocated;
+  private final ReentrantReadWriteLock mapLock = new ReentrantReadWriteLock();
   /** Fast path: reads and writes skip the map entirely while nothing is deallocated. */
   private volatile boolean anyDeallocated;
 
@@ -73,6 +77,10 @@ public final class FileBlockDevice implements BlockDevice {
         data.write(ByteBuffer.wrap(new byte[1]), wanted - 1);
       }
       long blocks = wanted / blockSize;
+      if (blocks > MAX_BLOCKS) {
+        throw new IllegalArgumentException(
+            "a file device holds at most " + MAX_BLOCKS + " blocks, not " + blocks);
+      }
       Path mapPath = allocMapPath(path);
       FileChannel map =
           FileChannel.open(mapPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -146,7 +154,8 @@ public final class FileBlockDevice implements BlockDevice {
   }
 
   private void zeroDeallocated(long lba, int blocks, ByteBuffer dst, int start) {
-    synchronized (this) {
+    mapLock.readLock().lock();
+    try {
       int i = deallocated.nextSetBit((int) lba);
       while (i >= 0 && i < lba + blocks) {
         int off = start + (int) (i - lba) * blockSize;
@@ -155,6 +164,8 @@ public final class FileBlockDevice implements BlockDevice {
         }
         i = deallocated.nextSetBit(i + 1);
       }
+    } finally {
+      mapLock.readLock().unlock();
     }
   }
 
@@ -176,14 +187,26 @@ public final class FileBlockDevice implements BlockDevice {
   }
 
   private void markAllocated(long lba, long blocks) throws IOException {
-    synchronized (this) {
-      int first = deallocated.nextSetBit((int) lba);
-      if (first < 0 || first >= lba + blocks) {
-        return;
-      }
+    if (!anyDeallocatedIn(lba, blocks)) {
+      return; // the common case: overwriting mapped blocks needs only the shared read lock
+    }
+    mapLock.writeLock().lock();
+    try {
       deallocated.clear((int) lba, (int) (lba + blocks));
       persistMap(lba, blocks);
       anyDeallocated = !deallocated.isEmpty();
+    } finally {
+      mapLock.writeLock().unlock();
+    }
+  }
+
+  private boolean anyDeallocatedIn(long lba, long blocks) {
+    mapLock.readLock().lock();
+    try {
+      int first = deallocated.nextSetBit((int) lba);
+      return first >= 0 && first < lba + blocks;
+    } finally {
+      mapLock.readLock().unlock();
     }
   }
 
@@ -199,22 +222,22 @@ public final class FileBlockDevice implements BlockDevice {
       return;
     }
     checkRange(lba, blocks * blockSize);
-    synchronized (this) {
+    mapLock.writeLock().lock();
+    try {
       deallocated.set((int) lba, (int) (lba + blocks));
       anyDeallocated = true;
       persistMap(lba, blocks);
+    } finally {
+      mapLock.writeLock().unlock();
     }
   }
 
-  /** Writes the bytes of the map that cover {@code [lba, lba+blocks)}. Caller holds the lock. */
+  /** Writes the bytes of the map that cover {@code [lba, lba+blocks)}; under the write lock. */
   private void persistMap(long lba, long blocks) throws IOException {
     int firstByte = (int) (lba / 8);
     int lastByte = (int) ((lba + blocks - 1) / 8);
-    byte[] all = deallocated.toByteArray();
-    byte[] slice = new byte[lastByte - firstByte + 1];
-    if (firstByte < all.length) {
-      System.arraycopy(all, firstByte, slice, 0, Math.min(slice.length, all.length - firstByte));
-    }
+    byte[] bits = deallocated.get(firstByte * 8, (lastByte + 1) * 8).toByteArray();
+    byte[] slice = Arrays.copyOf(bits, lastByte - firstByte + 1); // toByteArray drops zero tail
     ByteBuffer buf = ByteBuffer.wrap(slice);
     long pos = firstByte;
     while (buf.hasRemaining()) {
@@ -227,11 +250,14 @@ public final class FileBlockDevice implements BlockDevice {
     if (lba < 0 || lba >= blockCount) {
       throw new IllegalArgumentException("LBA " + lba + " outside 0.." + (blockCount - 1));
     }
-    synchronized (this) {
+    mapLock.readLock().lock();
+    try {
       boolean mapped = !deallocated.get((int) lba);
       int next = mapped ? deallocated.nextSetBit((int) lba) : deallocated.nextClearBit((int) lba);
       long end = next < 0 || next > blockCount ? blockCount : next;
       return new LbaStatus(lba, end - lba, mapped);
+    } finally {
+      mapLock.readLock().unlock();
     }
   }
 
@@ -244,11 +270,6 @@ public final class FileBlockDevice implements BlockDevice {
       throw new IllegalArgumentException(
           "blocks " + lba + "+" + blocks + " outside the device of " + blockCount + " blocks");
     }
-  }
-
-  /** Zero-fill helper for callers that need a reusable zero buffer of at most 1 MiB. */
-  static ByteBuffer zeros(int bytes) {
-    return ByteBuffer.allocate(Math.min(bytes, MAX_ZERO_CHUNK));
   }
 
   @Override

@@ -41,6 +41,7 @@ final class CommandSet {
   private final List<Command> block;
   private final List<Command> primary;
   private final List<Command> all;
+  private final Command[][] byOpcode;
 
   CommandSet(BlockCommands sbc, PrimaryCommands spc, ExtendedCopy xcopy) {
     List<Command> b = new ArrayList<>();
@@ -133,6 +134,20 @@ final class CommandSet {
             ? Integer.compare(x.opcode(), y.opcode())
             : Integer.compare(x.serviceAction(), y.serviceAction()));
     this.all = Collections.unmodifiableList(a);
+    // Index by opcode for the per-command lookup; block commands first, then primary ones.
+    List<List<Command>> index = new ArrayList<>();
+    for (int op = 0; op < 256; op++) {
+      index.add(new ArrayList<>());
+    }
+    for (List<Command> list : List.of(block, primary)) {
+      for (Command c : list) {
+        index.get(c.opcode()).add(c);
+      }
+    }
+    this.byOpcode = new Command[256][];
+    for (int op = 0; op < 256; op++) {
+      byOpcode[op] = index.get(op).toArray(new Command[0]);
+    }
   }
 
   private static void add(List<Command> to, int opcode, int sa, String usageHex, Access access,
@@ -167,11 +182,12 @@ final class CommandSet {
 
   /** The supported command with that opcode and service action (-1 for none), or null. */
   Command find(int opcode, int serviceAction) {
-    for (List<Command> list : List.of(block, primary)) {
-      for (Command c : list) {
-        if (c.opcode() == opcode && c.serviceAction() == serviceAction) {
-          return c;
-        }
+    if (opcode < 0 || opcode > 0xff) {
+      return null;
+    }
+    for (Command c : byOpcode[opcode]) {
+      if (c.serviceAction() == serviceAction) {
+        return c;
       }
     }
     return null;
@@ -195,11 +211,6 @@ final class CommandSet {
   }
 
   private boolean isKnownOpcode(int opcode) {
-    for (Command c : all) {
-      if (c.opcode() == opcode) {
-        return true;
-      }
-    }
-    return false;
+    return byOpcode[opcode].length > 0;
   }
 }

@@ -33,7 +33,8 @@ public final class LogicalUnit {
   private final PersistentReservations reservations;
   private final RangeLocks rangeLocks = new RangeLocks();
   private final Object spc2Lock = new Object();
-  private Nexus spc2Holder;
+  /** Read without the lock on every command; changed under it. */
+  private volatile Nexus spc2Holder;
   private volatile long reportedBlockCount;
 
   /**
@@ -116,9 +117,7 @@ public final class LogicalUnit {
 
   /** The nexus holding the SPC-2 (RESERVE 6/10) reservation, or null. */
   Nexus spc2Holder() {
-    synchronized (spc2Lock) {
-      return spc2Holder;
-    }
+    return spc2Holder;
   }
 
   /** Takes the SPC-2 reservation for {@code nexus}; false if another nexus holds it. */

@@ -14,7 +14,6 @@ import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BiPredicate;
 import java.util.logging.Level;
@@ -37,7 +36,6 @@ public final class LogicalUnitTarget implements ScsiTarget {
   private final SortedSet<Integer> targetPorts;
   private final BiPredicate<String, Integer> lunMasking;
   private final CommandSet commands;
-  private final Map<Nexus, Boolean> nexuses = new ConcurrentHashMap<>();
 
   /**
    * @param targetName the target's iSCSI name
@@ -162,7 +160,6 @@ public final class LogicalUnitTarget implements ScsiTarget {
           ASC_INVALID_COMMAND_OPERATION_CODE));
     }
     Nexus nexus = command.nexus();
-    nexuses.putIfAbsent(nexus, Boolean.TRUE);
     int lunNumber = decodeLun(command.lun());
     LogicalUnit lu = null;
     if (lunNumber >= 0 && lunMasking.test(nexus.initiatorName(), lunNumber)) {
@@ -237,7 +234,7 @@ public final class LogicalUnitTarget implements ScsiTarget {
         return Responses.checkCondition(SenseData.of(UNIT_ATTENTION, ua));
       }
     } else {
-      lu.unitAttentions().peek(nexus); // a new nexus still gets its POWER ON later
+      lu.unitAttentions().touch(nexus); // a new nexus still gets its POWER ON later
     }
     Nexus spc2 = lu.spc2Holder();
     if (spc2 != null && !spc2.equals(nexus) && !allowedUnderSpc2Reservation(opcode)) {
@@ -287,7 +284,6 @@ public final class LogicalUnitTarget implements ScsiTarget {
 
   @Override
   public void nexusOpened(Nexus nexus) {
-    nexuses.put(nexus, Boolean.TRUE);
     for (LogicalUnit lu : luns.values()) {
       lu.unitAttentions().nexusOpened(nexus);
     }
@@ -295,7 +291,6 @@ public final class LogicalUnitTarget implements ScsiTarget {
 
   @Override
   public void nexusClosed(Nexus nexus) {
-    nexuses.remove(nexus);
     for (LogicalUnit lu : luns.values()) {
       lu.unitAttentions().nexusClosed(nexus);
       // An SPC-2 reservation does not outlive its I_T nexus (SPC-2 5.5.1).

@@ -51,8 +51,11 @@ final class PersistentReservations {
   private boolean aptpl;
   /** The holder of a reservation of a single-holder type, or null. */
   private Registration holder;
-  /** The reservation type, or 0 when the logical unit is not reserved. */
-  private int type;
+  /**
+   * The reservation type, or 0 when the logical unit is not reserved. Volatile so that the
+   * check every command makes needs no lock while nothing is reserved.
+   */
+  private volatile int type;
 
   PersistentReservations(Path file) throws IOException {
     this.file = file;
@@ -82,7 +85,7 @@ final class PersistentReservations {
     return !registrations.isEmpty();
   }
 
-  synchronized boolean isReserved() {
+  boolean isReserved() {
     return type != 0;
   }
 
@@ -106,8 +109,17 @@ final class PersistentReservations {
   }
 
   /** Whether {@code access} by {@code nexus} conflicts with the persistent reservation. */
-  synchronized boolean conflicts(Nexus nexus, Access access) {
-    if (type == 0 || access == Access.ALLOWED || isHolder(nexus)) {
+  boolean conflicts(Nexus nexus, Access access) {
+    if (type == 0 || access == Access.ALLOWED) {
+      return false;
+    }
+    synchronized (this) {
+      return conflictsWhileReserved(nexus, access);
+    }
+  }
+
+  private boolean conflictsWhileReserved(Nexus nexus, Access access) {
+    if (type == 0 || isHolder(nexus)) {
       return false;
     }
     boolean registered = registrationOf(nexus) != null;

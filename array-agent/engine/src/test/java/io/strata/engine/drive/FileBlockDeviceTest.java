@@ -94,6 +94,20 @@ class FileBlockDeviceTest {
   }
 
   @Test
+  void remappingAWholeByteOfTheMapIsPersistedToo() throws Exception {
+    Path file = dir.resolve("lun.img");
+    try (FileBlockDevice dev = FileBlockDevice.open(file, 64 * 512, 512)) {
+      dev.unmap(8, 16);
+      dev.write(8, filled(8 * 512, 3), false);
+    }
+    try (FileBlockDevice dev = FileBlockDevice.open(file, 64 * 512, 512)) {
+      assertThat(dev.status(8)).isEqualTo(new LbaStatus(8, 8, true));
+      assertThat(dev.status(16)).isEqualTo(new LbaStatus(16, 8, false));
+      assertThat(read(dev, 8, 8)).containsOnly(3);
+    }
+  }
+
+  @Test
   void refusesIoOutsideTheDeviceAndPartialBlocks() throws Exception {
     try (FileBlockDevice dev = FileBlockDevice.open(dir.resolve("x.img"), 4096, 512)) {
       assertThatThrownBy(() -> dev.write(7, ByteBuffer.allocate(1024), false))
