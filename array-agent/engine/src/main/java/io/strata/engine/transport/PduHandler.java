@@ -10,6 +10,9 @@ public interface PduHandler {
   /** Input that did not decode; after a fatal one nothing more arrives. */
   void malformed(DecodeFailure failure);
 
+  /** Nothing arrived for a while (the transport's keep-alive interval). */
+  default void idle() {}
+
   /** The connection is gone (closed by either side or broken). */
   void closed();
 }

@@ -18,6 +18,8 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.strata.engine.iscsi.pdu.DecodeFailure;
 import io.strata.engine.iscsi.pdu.DecodeLimits;
 import io.strata.engine.iscsi.pdu.Pdu;
@@ -47,7 +49,15 @@ public final class TcpTransport implements Transport {
   private final List<Channel> listening = new CopyOnWriteArrayList<>();
   private final List<Channel> connections = new CopyOnWriteArrayList<>();
 
+  /** Seconds without input before the iSCSI layer is told the connection is idle. */
+  private final int idleSeconds;
+
   public TcpTransport(int ioThreads) {
+    this(ioThreads, 30);
+  }
+
+  public TcpTransport(int ioThreads, int idleSeconds) {
+    this.idleSeconds = idleSeconds;
     if (Epoll.isAvailable()) {
       acceptors = new EpollEventLoopGroup(1);
       workers = new EpollEventLoopGroup(ioThreads);
@@ -81,7 +91,9 @@ public final class TcpTransport implements Transport {
                     TcpConnection connection = new TcpConnection(ch, portal);
                     connections.add(ch);
                     ch.closeFuture().addListener(f -> connections.remove(ch));
-                    ch.pipeline().addLast(new Inbound(connection, acceptor.apply(connection)));
+                    ch.pipeline()
+                        .addLast(new IdleStateHandler(idleSeconds, 0, 0))
+                        .addLast(new Inbound(connection, acceptor.apply(connection)));
                   }
                 });
     try {
@@ -119,6 +131,8 @@ public final class TcpTransport implements Transport {
     private final Portal portal;
     final PduDecoder decoder = new PduDecoder(DecodeLimits.LOGIN);
     private volatile DecodeLimits sending = DecodeLimits.LOGIN;
+    /** Set on the event loop while a read burst is handled; its end flushes once for all. */
+    boolean inReadBurst;
 
     TcpConnection(Channel channel, Portal portal) {
       this.channel = channel;
@@ -151,6 +165,9 @@ public final class TcpTransport implements Transport {
 
     @Override
     public void flush() {
+      if (inReadBurst && channel.eventLoop().inEventLoop()) {
+        return; // channelReadComplete flushes every response of this burst in one write
+      }
       channel.flush();
     }
 
@@ -173,6 +190,7 @@ public final class TcpTransport implements Transport {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ByteBuf bytes = (ByteBuf) msg;
+      connection.inReadBurst = true;
       try {
         for (ByteBuffer piece : bytes.nioBuffers()) {
           connection.decoder.feed(piece, this);
@@ -184,6 +202,7 @@ public final class TcpTransport implements Transport {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+      connection.inReadBurst = false;
       ctx.flush();
     }
 
@@ -201,6 +220,13 @@ public final class TcpTransport implements Transport {
     @Override
     public void failure(DecodeFailure failure) {
       handler.malformed(failure);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof IdleStateEvent) {
+        handler.idle();
+      }
     }
 
     @Override

@@ -68,6 +68,8 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
   private int nextTtt = 1; // guarded by this
   private final Map<Integer, WriteTask> writes = new ConcurrentHashMap<>();
   private final Map<Integer, byte[]> textContinuations = new ConcurrentHashMap<>();
+  /** TTT of our unanswered NOP-In ping, or RESERVED_TAG when none is out. */
+  private volatile int pingTtt = RESERVED_TAG;
 
   public IscsiConnection(PduConnection io, SessionRegistry registry) {
     this.io = io;
@@ -98,6 +100,33 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
     if (failure.fatal()) {
       closeTransport();
     }
+  }
+
+  /**
+   * Keep-alive: after an idle interval we ping with a NOP-In; if the next interval passes with no
+   * answer (nor anything else), the initiator is gone and the connection closes.
+   */
+  @Override
+  public void idle() {
+    if (phase != Phase.FULL_FEATURE) {
+      if (phase == Phase.LOGIN) {
+        closeTransport(); // a login that stalls holds resources for nothing
+      }
+      return;
+    }
+    if (pingTtt != RESERVED_TAG) {
+      LOG.info(() -> io.remoteAddress() + ": no answer to NOP-In, closing");
+      closeTransport();
+      return;
+    }
+    synchronized (this) {
+      pingTtt = nextTtt++;
+      if (nextTtt == RESERVED_TAG) {
+        nextTtt = 1;
+      }
+      io.write(new NopIn(0, RESERVED_TAG, pingTtt, statSn, session.expCmdSn(), session.maxCmdSn(), Pdu.NO_DATA));
+    }
+    io.flush();
   }
 
   @Override
@@ -168,6 +197,7 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
   // ------------------------------------------------------------------ full feature phase
 
   private void inFullFeature(Pdu pdu) {
+    pingTtt = RESERVED_TAG; // anything from the initiator shows it is alive
     if (pdu instanceof ScsiCommandPdu command) {
       scsiCommand(command);
     } else if (pdu instanceof DataOut data) {

@@ -280,4 +280,64 @@ class IscsiConnectionTest {
     assertThat(((ScsiResponsePdu) wire.last()).itt()).isEqualTo(3);
     assertThat(((ScsiResponsePdu) wire.last()).expCmdSn()).isEqualTo(12);
   }
+
+  @Test
+  void idleConnectionIsPingedAndClosedWhenThePingGoesUnanswered() {
+    loginNormal(Map.of());
+    connection.idle();
+    io.strata.engine.iscsi.pdu.NopIn ping = (io.strata.engine.iscsi.pdu.NopIn) wire.last();
+    assertThat(ping.itt()).isEqualTo(-1);
+    assertThat(ping.ttt()).isNotEqualTo(-1);
+    connection.received(new NopOut(true, 0, -1, ping.ttt(), 10, ping.statSn(), Pdu.NO_DATA));
+    connection.idle();
+    assertThat(wire.closed).as("answered ping keeps the connection").isFalse();
+    connection.idle();
+    assertThat(wire.closed).as("unanswered ping closes it").isTrue();
+  }
+
+  @Test
+  void nopOutPingIsAnsweredWithItsData() {
+    loginNormal(Map.of());
+    connection.received(new NopOut(true, 0, 77, -1, 10, 0, ByteBuffer.wrap(new byte[] {9, 8, 7})));
+    io.strata.engine.iscsi.pdu.NopIn pong = (io.strata.engine.iscsi.pdu.NopIn) wire.last();
+    assertThat(pong.itt()).isEqualTo(77);
+    assertThat(pong.ttt()).isEqualTo(-1);
+    assertThat(TextParameters.bytes(pong.data())).containsExactly(9, 8, 7);
+  }
+
+  @Test
+  void secondConnectionJoinsTheSessionAndCmdSnOrdersAcrossBoth() {
+    LoginResponse first = loginNormal(Map.of("MaxConnections", "2"));
+    Wire wire2 = new Wire();
+    IscsiConnection second = new IscsiConnection(wire2, registry);
+    second.received(new LoginRequest(true, false, 1, 3, 0, 0, 0x23d000000001L, first.tsih(), 1, 1, 10, 0,
+        text(Map.of("InitiatorName", INITIATOR, "TargetName", open.name()))));
+    LoginResponse joined = (LoginResponse) wire2.last();
+    assertThat(joined.statusClass()).isZero();
+    assertThat(joined.tsih()).isEqualTo(first.tsih());
+
+    byte[] tur = new byte[16];
+    int before1 = wire.sent.size();
+    // CmdSN 11 arrives on the second connection before CmdSN 10 on the first: it must wait.
+    second.received(new ScsiCommandPdu(false, true, false, false, 1, 0, 21, 0, 11, 0, tur, Pdu.NO_DATA));
+    assertThat(wire2.last()).isInstanceOf(LoginResponse.class);
+    connection.received(new ScsiCommandPdu(false, true, false, false, 1, 0, 20, 0, 10, 0, tur, Pdu.NO_DATA));
+    assertThat(((ScsiResponsePdu) wire.sent.get(before1)).itt()).isEqualTo(20);
+    // Each response goes back on the connection its command came on.
+    assertThat(((ScsiResponsePdu) wire2.last()).itt()).isEqualTo(21);
+    assertThat(((ScsiResponsePdu) wire2.last()).expCmdSn()).isEqualTo(12);
+
+    // A third connection exceeds MaxConnections=2.
+    Wire wire3 = new Wire();
+    new IscsiConnection(wire3, registry).received(new LoginRequest(true, false, 1, 3, 0, 0, 0x23d000000001L,
+        first.tsih(), 1, 2, 12, 0, text(Map.of("InitiatorName", INITIATOR, "TargetName", open.name()))));
+    assertThat(((LoginResponse) wire3.last()).statusDetail()).isEqualTo(LoginStatus.TOO_MANY_CONNECTIONS.detail);
+  }
+
+  @Test
+  void joiningAnUnknownSessionFails() {
+    connection.received(new LoginRequest(true, false, 1, 3, 0, 0, 0x23d000000001L, 999, 1, 1, 10, 0,
+        text(Map.of("InitiatorName", INITIATOR, "TargetName", open.name()))));
+    assertThat(((LoginResponse) wire.last()).statusDetail()).isEqualTo(LoginStatus.SESSION_DOES_NOT_EXIST.detail);
+  }
 }
