@@ -134,7 +134,7 @@ final class ExtendedCopy {
     byte[] designator = Arrays.copyOfRange(p, off + 8, off + 8 + designatorLength);
     LogicalUnit found = null;
     if (designatorType == 0x3) {
-      for (LogicalUnit lu : r.target().logicalUnits()) {
+      for (LogicalUnit lu : r.target().visibleLogicalUnits(r.nexus())) {
         if (Arrays.equals(lu.naa(), designator)) {
           found = lu;
         }

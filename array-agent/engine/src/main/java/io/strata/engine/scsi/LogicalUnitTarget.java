@@ -122,9 +122,19 @@ public final class LogicalUnitTarget implements ScsiTarget {
     return out;
   }
 
-  /** All logical units of this target (EXTENDED COPY looks its copy targets up here). */
-  Iterable<LogicalUnit> logicalUnits() {
-    return luns.values();
+  /**
+   * The logical units {@code nexus} may see: EXTENDED COPY looks its copy targets up here, so an
+   * initiator can never copy from or to a volume that LUN masking hides from it.
+   */
+  List<LogicalUnit> visibleLogicalUnits(Nexus nexus) {
+    List<LogicalUnit> out = new ArrayList<>();
+    for (int lun : visibleLuns(nexus)) {
+      LogicalUnit lu = luns.get(lun);
+      if (lu != null) {
+        out.add(lu);
+      }
+    }
+    return out;
   }
 
   /**

@@ -120,6 +120,19 @@ class ExtendedCopyTest {
   }
 
   @Test
+  void aLunHiddenByMaskingIsNotACopyTarget() {
+    h.target = new LogicalUnitTarget("iqn.t:x", h.luns, java.util.List.of(1),
+        (initiator, lun) -> lun == 0);
+    h.clearUnitAttentions(A);
+    byte[] l = list(7, 0,
+        new byte[][] {targetDescriptor(h.luns.get(0)), targetDescriptor(h.luns.get(1))},
+        new byte[][] {segment(0, 1, 1, 0, 0)});
+    ScsiResponse r = xcopy(l);
+    assertThat(sense(r).senseKey()).isEqualTo(COPY_ABORTED);
+    assertThat(sense(r).ascq()).isEqualTo(ASC_COPY_TARGET_DEVICE_NOT_REACHABLE);
+  }
+
+  @Test
   void operatingParametersAdvertiseTheLimits() {
     byte[] op = data(h.run("84 03 00 00 00 00 00 00 00 00 00 00 01 00 00 00"));
     assertThat(Cdb.u16(op, 8)).isEqualTo(ExtendedCopy.MAX_TARGET_DESCRIPTORS);

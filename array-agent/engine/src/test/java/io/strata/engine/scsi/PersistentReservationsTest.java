@@ -159,6 +159,27 @@ class PersistentReservationsTest {
   }
 
   @Test
+  void registerAndMoveHandsTheReservationToAnotherInitiatorPort() {
+    out(A, PROUT_REGISTER, 0, 0, KEY_A, 0);
+    out(A, PROUT_RESERVE, PR_EXCLUSIVE_ACCESS, KEY_A, 0, 0);
+    byte[] tid = PersistentReservations.transportId(B.initiatorPortName());
+    byte[] p = new byte[24 + tid.length];
+    Cdb.put64(p, 0, KEY_A);
+    Cdb.put64(p, 8, KEY_B);
+    p[17] = 0x02; // UNREG: the mover's registration goes
+    Cdb.put16(p, 18, B.relativeTargetPortId());
+    Cdb.put32(p, 20, tid.length);
+    System.arraycopy(tid, 0, p, 24, tid.length);
+    String cdb = String.format("5f 07 %02x 00 00 %08x 00", PR_EXCLUSIVE_ACCESS, p.length);
+    assertThat(h.run(A, 0, cdb, p).status()).isEqualTo(GOOD);
+    byte[] r = in(B, PRIN_READ_RESERVATION);
+    assertThat(Cdb.u64(r, 8)).isEqualTo(KEY_B);
+    assertThat(io(B, WRITE)).isEqualTo(GOOD);
+    assertThat(io(A, READ)).isEqualTo(RESERVATION_CONFLICT);
+    assertThat(Cdb.u32(in(B, PRIN_READ_KEYS), 4)).isEqualTo(8); // only B is registered
+  }
+
+  @Test
   void reportCapabilitiesAndFullStatus() {
     byte[] caps = in(A, PRIN_REPORT_CAPABILITIES);
     assertThat(Cdb.u16(caps, 0)).isEqualTo(8);

@@ -49,11 +49,14 @@ final class ScsiHarness implements AutoCloseable {
             65536, 1));
   }
 
-  /** Clears the POWER ON unit attention of a nexus on every LUN. */
+  /** Clears the pending unit attentions of a nexus on every LUN it can see. */
   void clearUnitAttentions(Nexus nexus) {
     for (int lun : luns.keySet()) {
-      while (run(nexus, lun, "00 00 00 00 00 00", new byte[0]).status() != ScsiSpec.GOOD) {
-        // keep asking until the queue is empty
+      for (int tries = 0; tries < 20; tries++) {
+        ScsiResponse r = run(nexus, lun, "00 00 00 00 00 00", new byte[0]);
+        if (r.status() == ScsiSpec.GOOD || sense(r).senseKey() != ScsiSpec.UNIT_ATTENTION) {
+          break;
+        }
       }
     }
   }
