@@ -49,21 +49,30 @@ CREATE TABLE parked_message (
   UNIQUE (kafka_topic, kafka_partition, kafka_offset)
 );
 
--- Hourly rollups in base units (byte-seconds, engine-seconds, operations, bytes). A row is open
--- (invoice_id NULL) until an invoice takes it; usage arriving later for the same hour opens a new
--- row, which the next invoice takes as an adjustment.
+-- Hourly rollups in base units (byte-seconds, engine-seconds, operations, bytes), per tenant,
+-- array, resource and UTC hour. A row belongs to a generation of its (tenant, month): usage is
+-- added to the current generation (usage_generation, 0 when absent); closing an invoice takes the
+-- current generation of every month up to the period's end and moves those months to the next
+-- generation, so usage arriving later for an invoiced hour lands in a new row that the next
+-- invoice takes as an adjustment. Closing therefore updates no rollup row.
 CREATE TABLE usage_hourly (
   id         BIGSERIAL PRIMARY KEY,
   tenant_id  TEXT        NOT NULL,
   array_id   TEXT        NOT NULL,
   resource   TEXT        NOT NULL,
   hour       TIMESTAMPTZ NOT NULL,
+  generation INT         NOT NULL,
   quantity   NUMERIC     NOT NULL,
-  invoice_id BIGINT
+  CONSTRAINT usage_hourly_key UNIQUE (tenant_id, array_id, resource, hour, generation)
 );
-CREATE UNIQUE INDEX usage_hourly_open ON usage_hourly (tenant_id, array_id, resource, hour) WHERE invoice_id IS NULL;
-CREATE INDEX usage_hourly_invoice ON usage_hourly (invoice_id);
 CREATE INDEX usage_hourly_tenant_hour ON usage_hourly (tenant_id, hour);
+
+CREATE TABLE usage_generation (
+  tenant_id  TEXT NOT NULL,
+  month      DATE NOT NULL,                  -- first day of the UTC month
+  generation INT  NOT NULL,
+  PRIMARY KEY (tenant_id, month)
+);
 
 -- ---- Rating ----------------------------------------------------------------------------
 CREATE SEQUENCE price_plan_seq INCREMENT BY 50;

@@ -13,7 +13,19 @@ public final class InvoiceCsv {
       "invoice_id,tenant_id,period,line_no,array_id,resource,usage_period,adjustment,description,plan,quantity,unit,rate,amount,currency";
 
   public static String of(Invoice invoice) {
+    return of(java.util.List.of(invoice));
+  }
+
+  /** Several invoices in one file (one header; each invoice ends with its total row). */
+  public static String of(java.util.List<Invoice> invoices) {
     StringBuilder csv = new StringBuilder(HEADER).append("\r\n");
+    for (Invoice invoice : invoices) {
+      append(csv, invoice);
+    }
+    return csv.toString();
+  }
+
+  private static void append(StringBuilder csv, Invoice invoice) {
     for (InvoiceLine line : invoice.lines) {
       row(csv, invoice.id, invoice.tenantId, invoice.period, line.lineNo, line.arrayId, line.resource, line.usagePeriod,
           line.adjustment, line.description, line.planName, line.quantity.toPlainString(), line.unit,
@@ -21,7 +33,6 @@ public final class InvoiceCsv {
     }
     row(csv, invoice.id, invoice.tenantId, invoice.period, "", "", "", "", "", "Total", "", "", "", "",
         invoice.total.toPlainString(), invoice.currency);
-    return csv.toString();
   }
 
   private static void row(StringBuilder csv, Object... fields) {

@@ -298,7 +298,7 @@ public class ReadingStore {
       start[i] = r.sample() == null ? null : r.sample().intervalStart().toString();
       end[i] = r.sample() == null ? null : r.sample().intervalEnd().toString();
       status[i] = r.status();
-      envelope[i] = new String(codec.encode(r.envelope()), StandardCharsets.UTF_8);
+      envelope[i] = new String(r.record().value(), StandardCharsets.UTF_8); // as received, already checked by decode
       topic[i] = r.record().topic();
       partition[i] = r.record().partition();
       offset[i] = r.record().offset();
@@ -336,27 +336,36 @@ public class ReadingStore {
     if (rollup.isEmpty()) {
       return;
     }
+    Set<String> tenants = new java.util.TreeSet<>();
+    rollup.keySet().forEach(row -> tenants.add(row.tenantId()));
+    UsageGenerations.lockShared(connection, tenants);
+    Map<UsageGenerations.TenantMonth, Integer> generations = UsageGenerations.current(connection, tenants);
     int n = rollup.size();
-    Object[] tenant = new Object[n], array = new Object[n], resource = new Object[n], hour = new Object[n], quantity = new Object[n];
+    Object[] tenant = new Object[n], array = new Object[n], resource = new Object[n], hour = new Object[n],
+        generation = new Object[n], quantity = new Object[n];
     int i = 0;
     for (Map.Entry<HourlyIncrement.Row, BigDecimal> entry : rollup.entrySet()) {
-      tenant[i] = entry.getKey().tenantId();
-      array[i] = entry.getKey().arrayId();
-      resource[i] = entry.getKey().resource();
-      hour[i] = entry.getKey().hour().toString();
+      HourlyIncrement.Row row = entry.getKey();
+      tenant[i] = row.tenantId();
+      array[i] = row.arrayId();
+      resource[i] = row.resource();
+      hour[i] = row.hour().toString();
+      generation[i] = generations.getOrDefault(
+          new UsageGenerations.TenantMonth(row.tenantId(), UsageGenerations.monthOf(row.hour())), 0);
       quantity[i] = entry.getValue().toPlainString();
       i++;
     }
     try (PreparedStatement upsert = connection.prepareStatement(
-        "INSERT INTO usage_hourly (tenant_id, array_id, resource, hour, quantity) "
-            + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[], ?::text[]::numeric[]) "
-            + "ON CONFLICT (tenant_id, array_id, resource, hour) WHERE invoice_id IS NULL "
+        "INSERT INTO usage_hourly (tenant_id, array_id, resource, hour, generation, quantity) "
+            + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]::timestamptz[], ?::int[], ?::text[]::numeric[]) "
+            + "ON CONFLICT (tenant_id, array_id, resource, hour, generation) "
             + "DO UPDATE SET quantity = usage_hourly.quantity + EXCLUDED.quantity")) {
       upsert.setArray(1, connection.createArrayOf("text", tenant));
       upsert.setArray(2, connection.createArrayOf("text", array));
       upsert.setArray(3, connection.createArrayOf("text", resource));
       upsert.setArray(4, connection.createArrayOf("text", hour));
-      upsert.setArray(5, connection.createArrayOf("text", quantity));
+      upsert.setArray(5, connection.createArrayOf("integer", generation));
+      upsert.setArray(6, connection.createArrayOf("text", quantity));
       upsert.executeUpdate();
     }
   }

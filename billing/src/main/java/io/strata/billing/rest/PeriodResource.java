@@ -5,7 +5,15 @@ import io.strata.billing.security.Caller;
 import io.strata.billing.service.InvoiceService;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import io.strata.billing.domain.Invoice;
+import io.strata.billing.invoice.InvoiceCsv;
+import io.strata.billing.service.ProblemException;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
@@ -28,6 +36,23 @@ public class PeriodResource {
   public Response closeForTenant(@PathParam("period") String period, @PathParam("tenant") String tenant) {
     InvoiceService.Closed closed = invoices.close(tenant, YearMonth.parse(period), caller.name());
     return Response.status(closed.newlyClosed() ? 201 : 200).entity(InvoiceView.of(closed.invoice())).build();
+  }
+
+  /** Every invoice of the period in one file, for the operator's accounting: {@code format=csv} or {@code json}. */
+  @GET
+  @Path("invoices/export")
+  @Produces({"text/csv", MediaType.APPLICATION_JSON})
+  public Response export(@PathParam("period") String period, @QueryParam("format") @DefaultValue("csv") String format) {
+    YearMonth month = YearMonth.parse(period);
+    List<Invoice> all = invoices.list(null, month.toString(), 0, Integer.MAX_VALUE);
+    String file = "invoices-" + month;
+    return switch (format) {
+      case "csv" -> Response.ok(InvoiceCsv.of(all), "text/csv; charset=UTF-8")
+          .header("Content-Disposition", "attachment; filename=\"" + file + ".csv\"").build();
+      case "json" -> Response.ok(all.stream().map(InvoiceView::of).toList(), MediaType.APPLICATION_JSON)
+          .header("Content-Disposition", "attachment; filename=\"" + file + ".json\"").build();
+      default -> throw ProblemException.badRequest("format must be csv or json, not " + format);
+    };
   }
 
   /** Closes the period for every tenant with usage not yet invoiced. */

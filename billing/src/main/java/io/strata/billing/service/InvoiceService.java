@@ -5,6 +5,7 @@ import io.strata.billing.domain.Invoice;
 import io.strata.billing.domain.InvoiceLine;
 import io.strata.billing.domain.PricePlan;
 import io.strata.billing.invoice.InvoiceCalculator;
+import io.strata.billing.metering.UsageGenerations;
 import io.strata.billing.invoice.InvoiceCalculator.Draft;
 import io.strata.billing.invoice.InvoiceCalculator.DraftLine;
 import io.strata.billing.invoice.InvoiceCalculator.UsageRow;
@@ -29,10 +30,10 @@ import org.jboss.logging.Logger;
 /**
  * Closing monthly periods into frozen invoices, and the running cost of the open period.
  *
- * <p>Closing takes every open hourly rollup row of the tenant up to the period's end (marking it
- * with the invoice id, in the same transaction that writes the invoice), so a row is invoiced once
- * and only once: rows of earlier, already closed months (usage that arrived late) become
- * adjustment lines of this invoice.
+ * <p>Closing takes the open generation of every month of the tenant up to the period's end and
+ * moves those months to their next generation, in the same transaction that writes the invoice
+ * (see {@link UsageGenerations}), so usage is invoiced once and only once: usage of earlier,
+ * already closed months (it arrived late) becomes adjustment lines of this invoice.
  */
 @ApplicationScoped
 @Transactional
@@ -54,7 +55,7 @@ public class InvoiceService {
 
   private Closed close(String tenantId, YearMonth period, String closedBy, List<PricePlan> plans) {
     requireEnded(period);
-    lockTenant(tenantId);
+    lockTenantExclusively(tenantId);
     var existing = Invoice.findFor(tenantId, period.toString());
     if (existing.isPresent()) {
       existing.get().lines.size();
@@ -68,7 +69,8 @@ public class InvoiceService {
     invoice.currency = InvoiceCalculator.NO_CURRENCY;
     invoice.total = java.math.BigDecimal.ZERO;
     invoice.persist();
-    List<UsageRow> rows = takeOpenRows(tenantId, periodEnd(period), invoice.id);
+    List<UsageRow> rows = openRows(tenantId, periodEnd(period));
+    advanceGenerations(tenantId, rows);
     PlanBook book = plans == null ? PlanService.planBook(tenantId, PricePlan.listAll()) : PlanService.planBook(tenantId, plans);
     Draft draft = InvoiceCalculator.calculate(tenantId, period, rows, book);
     invoice.currency = draft.currency();
@@ -169,36 +171,38 @@ public class InvoiceService {
     }
   }
 
-  private void lockTenant(String tenantId) {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-      lock.setString(1, "billing-close:" + tenantId);
-      lock.execute();
+  private void lockTenantExclusively(String tenantId) {
+    try (Connection connection = dataSource.getConnection()) {
+      UsageGenerations.lockExclusive(connection, tenantId);
     } catch (SQLException e) {
       throw new IllegalStateException("could not lock tenant " + tenantId + " for closing: " + e.getMessage(), e);
     }
   }
 
-  private List<UsageRow> takeOpenRows(String tenantId, Instant end, long invoiceId) {
-    return rows("UPDATE usage_hourly SET invoice_id = ? WHERE tenant_id = ? AND invoice_id IS NULL AND hour < ? "
-        + "RETURNING array_id, resource, hour, quantity", invoiceId, tenantId, end);
+  private void advanceGenerations(String tenantId, List<UsageRow> taken) {
+    java.util.Set<YearMonth> months = new java.util.TreeSet<>();
+    taken.forEach(row -> months.add(UsageGenerations.monthOf(row.hour())));
+    if (months.isEmpty()) {
+      return;
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      UsageGenerations.advance(connection, tenantId, months);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not close the usage of tenant " + tenantId + ": " + e.getMessage(), e);
+    }
   }
 
+  /** The tenant's usage not yet invoiced (the open generation of each month) up to {@code end}. */
   private List<UsageRow> openRows(String tenantId, Instant end) {
-    return rows("SELECT array_id, resource, hour, quantity FROM usage_hourly WHERE tenant_id = ? AND invoice_id IS NULL AND hour < ?",
-        null, tenantId, end);
-  }
-
-  private List<UsageRow> rows(String sql, Long invoiceId, String tenantId, Instant end) {
     List<UsageRow> rows = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      int i = 1;
-      if (invoiceId != null) {
-        statement.setLong(i++, invoiceId);
-      }
-      statement.setString(i++, tenantId);
-      statement.setTimestamp(i, Timestamp.from(end));
+        PreparedStatement statement = connection.prepareStatement(
+            "SELECT u.array_id, u.resource, u.hour, u.quantity FROM usage_hourly u "
+                + "LEFT JOIN usage_generation g ON g.tenant_id = u.tenant_id "
+                + "AND g.month = date_trunc('month', u.hour AT TIME ZONE 'UTC')::date "
+                + "WHERE u.tenant_id = ? AND u.hour < ? AND u.generation = COALESCE(g.generation, 0)")) {
+      statement.setString(1, tenantId);
+      statement.setTimestamp(2, Timestamp.from(end));
       try (ResultSet result = statement.executeQuery()) {
         while (result.next()) {
           rows.add(new UsageRow(result.getString(1), result.getString(2), result.getTimestamp(3).toInstant(), result.getBigDecimal(4)));
@@ -214,7 +218,9 @@ public class InvoiceService {
     List<String> tenants = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(
-            "SELECT DISTINCT tenant_id FROM usage_hourly WHERE invoice_id IS NULL AND hour < ? ORDER BY tenant_id")) {
+            "SELECT DISTINCT u.tenant_id FROM usage_hourly u LEFT JOIN usage_generation g ON g.tenant_id = u.tenant_id "
+                + "AND g.month = date_trunc('month', u.hour AT TIME ZONE 'UTC')::date "
+                + "WHERE u.hour < ? AND u.generation = COALESCE(g.generation, 0) ORDER BY u.tenant_id")) {
       statement.setTimestamp(1, Timestamp.from(end));
       try (ResultSet result = statement.executeQuery()) {
         while (result.next()) {

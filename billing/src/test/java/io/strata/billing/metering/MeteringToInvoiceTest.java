@@ -184,6 +184,12 @@ class MeteringToInvoiceTest {
     given().auth().oauth2(acme).get("/api/v1/invoices/" + october.getLong("id") + "/export?format=json")
         .then().statusCode(200).body("total", org.hamcrest.Matchers.equalTo(3.83f)).body("lines.size()", org.hamcrest.Matchers.is(12));
 
+    // ---- the operator exports the whole month for accounting; tenants may not
+    String monthCsv = given().auth().oauth2(ops).get("/api/v1/periods/2026-10/invoices/export?format=csv")
+        .then().statusCode(200).extract().asString();
+    assertThat(monthCsv).startsWith(io.strata.billing.invoice.InvoiceCsv.HEADER).contains(",Total,,,,,3.83,EUR");
+    given().auth().oauth2(acme).get("/api/v1/periods/2026-10/invoices/export").then().statusCode(403);
+
     // ---- running cost of the open month: one November hour of a-1
     try (UsageStream stream = new UsageStream()) {
       stream.sample("agent/node-1", 14, a1Hour(Instant.parse("2026-11-02T00:00:00Z")));
