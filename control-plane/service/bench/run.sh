@@ -21,7 +21,7 @@ psql -d postgres -c "create database $db"
 
 log=$(mktemp /tmp/cp-bench-XXXX.log)
 STRATA_HTTP_PORT=$port STRATA_DB_URL="jdbc:postgresql://127.0.0.1:5433/$db" \
-  QUARKUS_FLYWAY_LOCATIONS=db/migration,db/demo QUARKUS_LOG_LEVEL=WARN \
+  STRATA_DEMO_TENANTS=acme,globex QUARKUS_LOG_LEVEL=WARN \
   java -Xmx1g -jar "$root/control-plane/service/target/quarkus-app/quarkus-run.jar" >"$log" 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null || true' EXIT
@@ -54,14 +54,15 @@ done
 array=$(api acme-admin POST /api/v1/arrays '{"name":"bench","engineSize":"E02","ssdDrives":2}' | field id)
 pool=$(api acme-admin POST /api/v1/pools "{\"arrayId\":\"$array\",\"name\":\"bench\",\"driveType\":\"SSD\",\"protection\":\"RAID1\",\"driveCount\":2}" | field id)
 
+acme=$(psql -d "$db" -c "select id from tenant where alias = 'acme'")
 # 10 000 volumes for acme (inserted directly: this measures listing, not creating)
 psql -d "$db" -c "insert into volume (id, tenant_id, array_id, pool_id, name, size_gib, thin, multi_attach, state, created_at, updated_at)
-  select gen_random_uuid(), 'a0000000-0000-4000-8000-000000000001', '$array', '$pool', 'seed-' || g, 10, true, false,
+  select gen_random_uuid(), '$acme', '$array', '$pool', 'seed-' || g, 10, true, false,
          'AVAILABLE', now(), now() from generate_series(1, 10000) g; analyze volume;"
-echo "acme volumes: $(psql -d "$db" -c "select count(*) from volume where tenant_id = 'a0000000-0000-4000-8000-000000000001'")"
+echo "acme volumes: $(psql -d "$db" -c "select count(*) from volume where tenant_id = '$acme'")"
 
 export TOKEN; TOKEN=$(token acme-admin)
-curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/api/v1/volumes?limit=50" | head -c 300; echo
+curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/api/v1/volumes?limit=50" | head -c 300 || true; echo
 
 echo "== warm-up"
 wrk -t2 -c8 -d10s -s "$here/list-volumes.lua" "http://127.0.0.1:$port" >/dev/null
@@ -73,5 +74,5 @@ for c in 4 16; do
   echo "== create volumes, $c connections, $duration"
   RUN=$c POOL=$pool wrk -t2 -c$c -d"$duration" --latency -s "$here/create-volumes.lua" "http://127.0.0.1:$port"
 done
-echo "acme volumes after: $(psql -d "$db" -c "select count(*) from volume where tenant_id = 'a0000000-0000-4000-8000-000000000001'")"
+echo "acme volumes after: $(psql -d "$db" -c "select count(*) from volume where tenant_id = '$acme'")"
 echo "outbox rows: $(psql -d "$db" -c "select count(*) from outbox_message")"
