@@ -4,8 +4,9 @@
 KEYCLOAK_REALM_FILE=$STRATA_ROOT/infra/keycloak/strata-realm.json
 
 keycloak_up() {
-  distributions_fetch
   if running keycloak; then log "Keycloak already running on http://127.0.0.1:$KEYCLOAK_PORT"; return 0; fi
+  if port_open "$KEYCLOAK_PORT"; then log "Keycloak already running on http://127.0.0.1:$KEYCLOAK_PORT (started from another state folder)"; return 0; fi
+  distributions_fetch
   mkdir -p "$KEYCLOAK_HOME/data/import"
   # The realm is imported only when it does not exist yet: a changed realm file starts a fresh database.
   local sum; sum=$(sha256sum "$KEYCLOAK_REALM_FILE" | cut -c1-64)
@@ -22,7 +23,7 @@ keycloak_up() {
       --health-enabled=true --import-realm
 }
 
-keycloak_ready() { running keycloak && curl -sf -o /dev/null "http://127.0.0.1:$KEYCLOAK_PORT/realms/strata/.well-known/openid-configuration"; }
-keycloak_wait() { wait_until "Keycloak" 240 keycloak_ready || { tail -40 "$LOGS/keycloak.log" >&2; die "Keycloak did not start"; }; }
+keycloak_ready() { curl -sf -o /dev/null "http://127.0.0.1:$KEYCLOAK_PORT/realms/strata/.well-known/openid-configuration"; }
+keycloak_wait() { wait_until "Keycloak" 600 keycloak_ready || { tail -40 "$LOGS/keycloak.log" >&2; die "Keycloak did not start"; }; }
 keycloak_down() { stop_process keycloak; }
-keycloak_status() { if running keycloak; then echo "keycloak   running  http://127.0.0.1:$KEYCLOAK_PORT (pid $(pid_of keycloak))"; else echo "keycloak   stopped"; fi; }
+keycloak_status() { if running keycloak; then echo "keycloak   running  http://127.0.0.1:$KEYCLOAK_PORT (pid $(pid_of keycloak))"; elif port_open "$KEYCLOAK_PORT"; then echo "keycloak   shared   http://127.0.0.1:$KEYCLOAK_PORT (started from another state folder)"; else echo "keycloak   stopped"; fi; }

@@ -1,0 +1,109 @@
+package io.strata.engine.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged engine (target/strata-engine.jar) as a child process, as operators run it. */
+final class EngineProcess implements AutoCloseable {
+  final Process process;
+  final StringBuffer output = new StringBuffer();
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private final Thread reader;
+
+  private EngineProcess(List<String> args) throws IOException {
+    Path jar = Path.of(System.getProperty("strata.engine.jar", "target/strata-engine.jar"));
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: run the package phase first");
+    }
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+    command.addAll(args);
+    process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    reader = new Thread(this::readOutput, "engine-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts an engine and waits until it prints its ready line. */
+  static EngineProcess start(String... args) throws Exception {
+    EngineProcess engine = new EngineProcess(List.of(args));
+    if (!engine.ready.await(30, TimeUnit.SECONDS)) {
+      engine.close();
+      throw new IllegalStateException("engine did not get ready:\n" + engine.output);
+    }
+    return engine;
+  }
+
+  private void readOutput() {
+    try (BufferedReader in = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        output.append(line).append('\n');
+        if (line.contains("ready")) {
+          ready.countDown();
+        }
+      }
+    } catch (IOException e) {
+      // the process went away
+    }
+  }
+
+  /** SIGKILL: no shutdown hook, no flush; what survives is what the kernel already had. */
+  void killHard() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, then the exit code. */
+  int stop() throws InterruptedException {
+    // Not Process.destroy(): it closes our end of the pipes, losing what the engine prints last.
+    try {
+      new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+    } catch (IOException e) {
+      process.destroy();
+    }
+    if (!process.waitFor(15, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      return -1;
+    }
+    reader.join(5_000); // the last lines it printed
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      stop();
+    }
+  }
+
+  /** A TCP port free on both 127.0.0.1 and 127.0.0.2 right now. */
+  static int freePort() throws IOException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int port;
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress("127.0.0.1", 0));
+        port = s.getLocalPort();
+      }
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress("127.0.0.2", port));
+        return port;
+      } catch (IOException e) {
+        // taken on the second address; try another
+      }
+    }
+    throw new IOException("no free port on 127.0.0.1 and 127.0.0.2");
+  }
+}
