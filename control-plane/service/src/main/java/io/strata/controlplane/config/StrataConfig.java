@@ -12,6 +12,9 @@ public interface StrataConfig {
 
   Keycloak keycloak();
 
+  /** Demo tenants to create at start (dev, test, local stack only). */
+  java.util.Optional<java.util.List<String>> demoTenants();
+
   interface Secrets {
     /** Base64 of a 32-byte AES key sealing CHAP secrets at rest (AES-256-GCM). */
     String key();

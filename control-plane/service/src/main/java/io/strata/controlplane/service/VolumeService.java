@@ -68,7 +68,7 @@ public class VolumeService {
     v.createdAt = Instant.now();
     v.updatedAt = v.createdAt;
     v.persist();
-    outbox.arrayChanged(a);
+    outbox.volumeChanged(v);
     UUID op = operations.start(tenantId, "volume.create", "volume", v.id).id;
     audit.record(tenantId, "volume.create", "volume", v.id);
     return new Changed(v, op);
@@ -134,7 +134,7 @@ public class VolumeService {
     }
     v.updatedAt = Instant.now();
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    outbox.arrayChanged(StorageArray.findById(v.arrayId));
+    outbox.volumeChanged(v);
     audit.record(tenantId, "volume.update", "volume", v.id);
     return new Changed(v, op);
   }
@@ -159,7 +159,7 @@ public class VolumeService {
     }
     v.moveTo(VolumeState.DELETING, "delete requested");
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    outbox.arrayChanged(StorageArray.findById(v.arrayId));
+    outbox.volumeChanged(v);
     UUID op = operations.start(tenantId, "volume.delete", "volume", id).id;
     audit.record(tenantId, "volume.delete", "volume", id);
     return op;

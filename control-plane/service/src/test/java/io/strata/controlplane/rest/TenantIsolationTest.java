@@ -170,7 +170,8 @@ class TenantIsolationTest {
       Api.onlineNodes(8, 32, 6, 4);
       acme = estate(ACME, "iso");
       globex = estate(GLOBEX, "iso");
-      acme.put("tenant", "a0000000-0000-4000-8000-000000000001");
+      acme.put("tenant", as(OPS).queryParam("alias", "acme").get("/api/v1/admin/tenants").then()
+          .statusCode(200).extract().path("items[0].id"));
     }
   }
 

@@ -121,6 +121,17 @@ public class ProblemMappers {
     return nodes.isEmpty() ? "" : nodes.get(nodes.size() - 1);
   }
 
+  /** More specific than Quarkus's own MismatchedInputException mapper, so that ours is chosen. */
+  @ServerExceptionMapper(priority = 1)
+  public Response invalidFormat(InvalidFormatException e, UriInfo uri) {
+    return json(e, uri);
+  }
+
+  @ServerExceptionMapper(priority = 1)
+  public Response mismatchedInput(com.fasterxml.jackson.databind.exc.MismatchedInputException e, UriInfo uri) {
+    return json(e, uri);
+  }
+
   @ServerExceptionMapper(priority = 1)
   public Response json(JsonProcessingException e, UriInfo uri) {
     String field = "";
