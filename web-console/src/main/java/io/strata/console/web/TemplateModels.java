@@ -1,0 +1,37 @@
+package io.strata.console.web;
+
+import io.quarkus.qute.TemplateData;
+import io.strata.console.api.Billing;
+import io.strata.console.api.ControlPlane;
+
+/** Lets the templates read the API's records (Quarkus generates their value resolvers). */
+@TemplateData(target = ControlPlane.Page.class)
+@TemplateData(target = ControlPlane.ArrayView.class)
+@TemplateData(target = ControlPlane.ArrayDriveView.class)
+@TemplateData(target = ControlPlane.PoolView.class)
+@TemplateData(target = ControlPlane.VolumeView.class)
+@TemplateData(target = ControlPlane.SnapshotView.class)
+@TemplateData(target = ControlPlane.PolicyView.class)
+@TemplateData(target = ControlPlane.ServerView.class)
+@TemplateData(target = ControlPlane.Connection.class)
+@TemplateData(target = ControlPlane.AttachmentView.class)
+@TemplateData(target = ControlPlane.OperationView.class)
+@TemplateData(target = ControlPlane.Quota.class)
+@TemplateData(target = ControlPlane.UsageView.class)
+@TemplateData(target = ControlPlane.TenantView.class)
+@TemplateData(target = ControlPlane.NodeView.class)
+@TemplateData(target = ControlPlane.NodeCapacity.class)
+@TemplateData(target = ControlPlane.CapacityView.class)
+@TemplateData(target = Billing.Line.class)
+@TemplateData(target = Billing.RunningCost.class)
+@TemplateData(target = Billing.CostPoint.class)
+@TemplateData(target = Billing.Invoice.class)
+@TemplateData(target = Billing.InvoicePage.class)
+@TemplateData(target = Billing.PricePlan.class)
+@TemplateData(target = Billing.PlanPage.class)
+@TemplateData(target = DashboardResource.Panel.class)
+@TemplateData(target = ArraysResource.Progress.class)
+@TemplateData(target = io.strata.console.forms.Forms.ArrayForm.class)
+final class TemplateModels {
+  private TemplateModels() {}
+}
