@@ -38,12 +38,17 @@ public interface ControlPlaneClient {
       @QueryParam("state") String state);
 
   @GET
+  @Path("/arrays")
+  Page<ArrayView> arraysNamed(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
+      @QueryParam("state") String state, @QueryParam("name") String name);
+
+  @GET
   @Path("/arrays/{id}")
   ArrayView array(@PathParam("id") UUID id);
 
   @POST
   @Path("/arrays")
-  Accepted<ArrayView> createArray(@HeaderParam("Idempotency-Key") String key, ArrayCreate body);
+  ArrayView createArray(@HeaderParam("Idempotency-Key") String key, ArrayCreate body);
 
   @DELETE
   @Path("/arrays/{id}")
@@ -99,10 +104,6 @@ public interface ControlPlaneClient {
   @Path("/snapshots/{id}/clones")
   Response cloneSnapshot(@PathParam("id") UUID id, @HeaderParam("Idempotency-Key") String key, CloneCreate body);
 
-  @POST
-  @Path("/snapshots/{id}/rollback")
-  Response rollbackSnapshot(@PathParam("id") UUID id);
-
   @DELETE
   @Path("/snapshots/{id}")
   Response deleteSnapshot(@PathParam("id") UUID id);
@@ -150,7 +151,7 @@ public interface ControlPlaneClient {
   @GET
   @Path("/operations")
   Page<OperationView> operations(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
-      @QueryParam("state") String state);
+      @QueryParam("state") String state, @QueryParam("targetId") UUID targetId);
 
   @GET
   @Path("/operations/{id}")
@@ -162,22 +163,26 @@ public interface ControlPlaneClient {
 
   // ---- operator ------------------------------------------------------------------------------
   @GET
-  @Path("/tenants")
+  @Path("/admin/tenants")
   Page<TenantView> tenants(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit);
 
   @POST
-  @Path("/tenants")
+  @Path("/admin/tenants")
   Response createTenant(@HeaderParam("Idempotency-Key") String key, TenantCreate body);
 
   @PUT
-  @Path("/tenants/{id}/quota")
-  Response updateQuota(@PathParam("id") UUID id, Quota body);
+  @Path("/admin/tenants/{id}/quota")
+  Response updateQuota(@PathParam("id") UUID id, @HeaderParam("If-Match") String etag, Quota body);
 
   @GET
-  @Path("/nodes")
+  @Path("/admin/tenants/{id}/quota")
+  Response quota(@PathParam("id") UUID id);
+
+  @GET
+  @Path("/admin/nodes")
   Page<NodeView> nodes(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit);
 
   @GET
-  @Path("/capacity")
+  @Path("/admin/capacity")
   CapacityView capacity();
 }

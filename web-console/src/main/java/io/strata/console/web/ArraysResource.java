@@ -3,7 +3,6 @@ package io.strata.console.web;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.strata.console.api.ApiProblem;
-import io.strata.console.api.ControlPlane.Accepted;
 import io.strata.console.api.ControlPlane.ArrayCreate;
 import io.strata.console.api.ControlPlane.ArrayView;
 import io.strata.console.api.ControlPlaneClient;
@@ -60,10 +59,10 @@ public class ArraysResource {
     Map<String, String> errors = formErrors.check(form);
     if (errors.isEmpty()) {
       try {
-        Accepted<ArrayView> accepted = controlPlane.createArray(Htmx.idempotencyKey(key),
+        ArrayView created = controlPlane.createArray(Htmx.idempotencyKey(key),
             new ArrayCreate(form.name, form.engineSize, Forms.blankToNull(form.spread),
                 Forms.intOrNull(form.ssdDrives), Forms.intOrNull(form.hddDrives)));
-        return Htmx.redirect(headers, "/arrays/" + accepted.object().id());
+        return Htmx.redirect(headers, "/arrays/" + created.id());
       } catch (ApiProblem problem) {
         errors = FormErrors.fromProblem(problem, Map.of());
       }

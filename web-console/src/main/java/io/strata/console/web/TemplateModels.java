@@ -32,6 +32,14 @@ import io.strata.console.api.ControlPlane;
 @TemplateData(target = DashboardResource.Panel.class)
 @TemplateData(target = ArraysResource.Progress.class)
 @TemplateData(target = io.strata.console.forms.Forms.ArrayForm.class)
+@TemplateData(target = io.strata.console.forms.Forms.PoolForm.class)
+@TemplateData(target = io.strata.console.forms.Forms.VolumeForm.class)
+@TemplateData(target = io.strata.console.forms.Forms.VolumeChangeForm.class)
+@TemplateData(target = io.strata.console.forms.Forms.ServerForm.class)
+@TemplateData(target = io.strata.console.forms.Forms.AttachmentForm.class)
+@TemplateData(target = io.strata.console.forms.Forms.SnapshotForm.class)
+@TemplateData(target = io.strata.console.forms.Forms.PolicyForm.class)
+@TemplateData(target = io.strata.console.forms.Forms.TenantForm.class)
 final class TemplateModels {
   private TemplateModels() {}
 }
