@@ -11,13 +11,21 @@ public class ProblemMapper implements ResponseExceptionMapper<ApiProblem> {
 
   @Override
   public ApiProblem toThrowable(Response response) {
-    String text = response.hasEntity() ? response.readEntity(String.class) : "";
+    String text = bodyOf(response);
     try {
       ApiProblem.Body body = JSON.readValue(text, ApiProblem.Body.class);
       String detail = body.detail() != null ? body.detail() : body.title();
       return new ApiProblem(response.getStatus(), body.title(), describe(response.getStatus(), detail), body.errors());
     } catch (Exception notProblemJson) {
       return new ApiProblem(response.getStatus(), "HTTP " + response.getStatus(), describe(response.getStatus(), null), null);
+    }
+  }
+
+  private static String bodyOf(Response response) {
+    try {
+      return response.hasEntity() ? response.readEntity(String.class) : "";
+    } catch (IllegalStateException | jakarta.ws.rs.ProcessingException notReadable) {
+      return response.getEntity() instanceof String s ? s : "";
     }
   }
 
