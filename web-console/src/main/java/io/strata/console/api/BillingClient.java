@@ -10,7 +10,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import java.util.UUID;
 import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
 import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
@@ -23,36 +22,32 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @Produces(MediaType.APPLICATION_JSON)
 public interface BillingClient {
 
-  /** The caller's tenant's cost so far this month. */
+  /** The caller's tenant's cost so far this month, priced with today's plans. */
   @GET
-  @Path("/costs/current")
-  RunningCost currentCost();
+  @Path("/cost")
+  Invoice currentCost();
 
-  /** Daily cost by resource between two days (inclusive), for the caller's tenant. */
+  /** Metered usage per array, resource and hour, for at most 31 days (ISO-8601 instants). */
   @GET
-  @Path("/costs/daily")
-  List<CostPoint> dailyCost(@QueryParam("from") String from, @QueryParam("to") String to);
+  @Path("/usage")
+  List<HourlyUsage> hourlyUsage(@QueryParam("from") String from, @QueryParam("to") String to);
 
   @GET
   @Path("/invoices")
-  InvoicePage invoices(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
-      @QueryParam("period") String period, @QueryParam("tenant") String tenant);
+  List<InvoiceSummary> invoices(@QueryParam("period") String period, @QueryParam("page") Integer page,
+      @QueryParam("size") Integer size);
 
   @GET
-  @Path("/invoices/{id}")
-  Invoice invoice(@PathParam("id") UUID id);
-
-  @GET
-  @Path("/invoices/{id}")
+  @Path("/invoices/{id}/export")
   @Produces("text/csv")
-  Response invoiceCsv(@PathParam("id") UUID id);
+  Response invoiceCsv(@PathParam("id") long id, @QueryParam("format") String format);
 
   /** Operator: freezes every tenant's invoice for a month ({@code yyyy-MM}); closing twice is harmless. */
   @POST
   @Path("/periods/{period}/close")
-  Response closePeriod(@PathParam("period") String period);
+  List<CloseOutcome> closePeriod(@PathParam("period") String period);
 
   @GET
-  @Path("/price-plans")
-  PlanPage plans();
+  @Path("/plans")
+  List<PricePlan> plans();
 }

@@ -117,14 +117,16 @@ public class OperatorResource {
 
   @GET
   @Path("/invoices")
-  public TemplateInstance invoices(@QueryParam("period") String period, @QueryParam("cursor") String cursor,
-      @QueryParam("closed") String closed) {
+  public TemplateInstance invoices(@QueryParam("period") String period, @QueryParam("page") String cursor,
+      @QueryParam("closed") String closed, @QueryParam("problems") String problems) {
     String p = period == null || period.isBlank() ? null : period;
-    return invoices.data("invoices", DashboardResource.panel("Billing", () -> billing.invoices(cursor, 50, p, null)))
+    int pageNo = parsePage(cursor);
+    return invoices.data("invoices", DashboardResource.panel("Billing", () -> billing.invoices(p, pageNo, 50)))
+        .data("pageNo", pageNo)
         .data("period", p == null ? "" : p)
         .data("lastMonth", YearMonth.now(java.time.ZoneOffset.UTC).minusMonths(1).toString())
         .data("closed", closed == null ? "" : closed)
-        .data("cursor", cursor == null ? "" : cursor)
+        .data("problems", problems == null ? "" : problems)
         .data("base", p == null ? "/operator/invoices?" : "/operator/invoices?period=" + p + "&");
   }
 
@@ -135,16 +137,25 @@ public class OperatorResource {
       throw new ApiProblem(400, "Not a month", "Give the month to close as YYYY-MM, e.g. "
           + YearMonth.now(java.time.ZoneOffset.UTC).minusMonths(1), null);
     }
-    billing.closePeriod(period).close();
-    return Htmx.redirect(headers, "/operator/invoices?period=" + period + "&closed=" + period);
+    long problems = billing.closePeriod(period).stream().filter(o -> o.problem() != null).count();
+    return Htmx.redirect(headers, "/operator/invoices?period=" + period + "&closed=" + period
+        + (problems > 0 ? "&problems=" + problems : ""));
+  }
+
+  private static int parsePage(String page) {
+    try {
+      return page == null || page.isBlank() ? 0 : Math.max(0, Integer.parseInt(page));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** The invoice as CSV, passed through from billing with a file name. */
   @GET
   @Path("/invoices/{id}.csv")
   @Produces("text/csv")
-  public Response invoiceCsv(@PathParam("id") UUID id) {
-    Response csv = billing.invoiceCsv(id);
+  public Response invoiceCsv(@PathParam("id") long id) {
+    Response csv = billing.invoiceCsv(id, "csv");
     return Response.ok(csv.readEntity(String.class), "text/csv")
         .header("Content-Disposition", "attachment; filename=\"invoice-" + id + ".csv\"").build();
   }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
-import io.strata.console.api.Billing.CostPoint;
+import io.strata.console.api.Billing.HourlyUsage;
 import io.strata.console.api.BillingClient;
 import io.strata.console.api.ControlPlaneClient;
 import jakarta.annotation.security.RolesAllowed;
@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-/** Usage and cost over time: a Chart.js chart of daily cost by resource for the last 30 days. */
+/** Usage and cost: the month's cost so far with its lines, and a Chart.js chart of daily usage by resource over 30 days. */
 @Path("/usage")
 @Produces(MediaType.TEXT_HTML)
 @RolesAllowed({"tenant-admin", "tenant-member"})
@@ -37,7 +37,9 @@ public class UsageResource {
   public TemplateInstance show() throws JsonProcessingException {
     LocalDate to = LocalDate.now(java.time.ZoneOffset.UTC);
     LocalDate from = to.minusDays(29);
-    var points = DashboardResource.panel("Billing", () -> billing.dailyCost(from.toString(), to.toString()));
+    var points = DashboardResource.panel("Billing", () -> billing.hourlyUsage(
+        from.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toString(),
+        to.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toString()));
     return usage.data("cost", DashboardResource.panel("Billing", billing::currentCost))
         .data("usage", DashboardResource.panel("The control plane", controlPlane::usage))
         .data("chartProblem", points.problem())
@@ -45,20 +47,25 @@ public class UsageResource {
         .data("empty", points.ok() && points.data().isEmpty());
   }
 
-  /** Chart.js "data": one label per day, one stacked dataset per resource. */
-  static Map<String, Object> chartData(List<CostPoint> points, LocalDate from, LocalDate to) {
+  /** Chart.js "data": one label per day, one dataset per resource (with its unit), summed per day. */
+  static Map<String, Object> chartData(List<HourlyUsage> points, LocalDate from, LocalDate to) {
     List<String> days = new ArrayList<>();
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
       days.add(d.toString());
     }
     Map<String, BigDecimal[]> byResource = new TreeMap<>();
-    for (CostPoint p : points) {
-      if (p.day() == null || p.day().isBefore(from) || p.day().isAfter(to)) {
+    for (HourlyUsage p : points) {
+      if (p.hour() == null) {
         continue;
       }
-      BigDecimal[] series = byResource.computeIfAbsent(p.resource() == null ? "other" : p.resource(), r -> zeros(days.size()));
-      int i = days.indexOf(p.day().toString());
-      series[i] = series[i].add(p.amount() == null ? BigDecimal.ZERO : p.amount());
+      LocalDate day = LocalDate.ofInstant(p.hour(), java.time.ZoneOffset.UTC);
+      if (day.isBefore(from) || day.isAfter(to)) {
+        continue;
+      }
+      String label = (p.resource() == null ? "other" : p.resource()) + (p.unit() == null ? "" : " (" + p.unit() + ")");
+      BigDecimal[] series = byResource.computeIfAbsent(label, r -> zeros(days.size()));
+      int i = days.indexOf(day.toString());
+      series[i] = series[i].add(p.quantity() == null ? BigDecimal.ZERO : p.quantity());
     }
     List<Map<String, Object>> datasets = new ArrayList<>();
     byResource.forEach((resource, series) -> {
