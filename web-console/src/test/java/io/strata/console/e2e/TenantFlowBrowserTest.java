@@ -158,6 +158,15 @@ class TenantFlowBrowserTest {
       post(token, "/admin/drives", """
           {"nodeId":"%s","serial":"%s-ssd%d","type":"SSD","capacityGib":100}""".formatted(nodeId, name, i));
     }
+    // an agent's first heartbeat brings a node online; without an agent the operator says so
+    HttpResponse<String> current = HTTP.send(HttpRequest.newBuilder(URI.create(API + "/admin/nodes/" + nodeId))
+        .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> online = HTTP.send(HttpRequest.newBuilder(URI.create(API + "/admin/nodes/" + nodeId))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .header("If-Match", current.headers().firstValue("ETag").orElse("\"0\""))
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"state\":\"ONLINE\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(online.statusCode()).as("node online: %s", online.body()).isBetween(200, 299);
     return name;
   }
 
