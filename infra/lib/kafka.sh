@@ -24,6 +24,6 @@ kafka_up() {
 }
 
 kafka_ready() { if running kafka; then port_open "$KAFKA_PORT" && grep -q "Kafka Server started" "$LOGS/kafka.log"; else port_open "$KAFKA_PORT"; fi; }
-kafka_wait() { wait_until "Kafka" 120 kafka_ready || { tail -30 "$LOGS/kafka.log" >&2; die "Kafka did not start"; }; }
+kafka_wait() { wait_until "Kafka" 300 kafka_ready || { tail -30 "$LOGS/kafka.log" >&2; die "Kafka did not start"; }; }
 kafka_down() { stop_process kafka; }
 kafka_status() { if running kafka; then echo "kafka      running  127.0.0.1:$KAFKA_PORT (pid $(pid_of kafka))"; elif port_open "$KAFKA_PORT"; then echo "kafka      shared   127.0.0.1:$KAFKA_PORT (started from another state folder)"; else echo "kafka      stopped"; fi; }

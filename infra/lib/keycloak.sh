@@ -24,6 +24,6 @@ keycloak_up() {
 }
 
 keycloak_ready() { curl -sf -o /dev/null "http://127.0.0.1:$KEYCLOAK_PORT/realms/strata/.well-known/openid-configuration"; }
-keycloak_wait() { wait_until "Keycloak" 240 keycloak_ready || { tail -40 "$LOGS/keycloak.log" >&2; die "Keycloak did not start"; }; }
+keycloak_wait() { wait_until "Keycloak" 600 keycloak_ready || { tail -40 "$LOGS/keycloak.log" >&2; die "Keycloak did not start"; }; }
 keycloak_down() { stop_process keycloak; }
 keycloak_status() { if running keycloak; then echo "keycloak   running  http://127.0.0.1:$KEYCLOAK_PORT (pid $(pid_of keycloak))"; elif port_open "$KEYCLOAK_PORT"; then echo "keycloak   shared   http://127.0.0.1:$KEYCLOAK_PORT (started from another state folder)"; else echo "keycloak   stopped"; fi; }
