@@ -15,8 +15,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.strata.testsupport.KeycloakTestResource;
 import io.strata.testsupport.Tokens;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,22 +28,25 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A tenant's way from nothing to a volume attached, through the browser, against the real control
- * plane (http://127.0.0.1:8081, or {@code strata.test.control-plane.url}); skipped when it does
- * not answer. The operator enrols a storage node with two SSDs through the real API first, so
- * that the array can be placed.
+ * plane: the one answering at http://127.0.0.1:8081, or else the reactor's built jar, started for
+ * this test (ControlPlaneProcess); skipped when there is neither. The operator enrols a storage
+ * node with two SSDs through the real API first, so that the array can be placed.
  */
 @QuarkusTest
 @QuarkusTestResource(KeycloakTestResource.class)
 class TenantFlowBrowserTest {
 
-  static final String API = System.getProperty("strata.test.control-plane.url", "http://127.0.0.1:8081/api/v1");
+  static final String API = ControlPlaneProcess.API.toString();
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final ObjectMapper JSON = new ObjectMapper();
   static ConsoleBrowser browser;
+  static ControlPlaneProcess controlPlane;
 
   @BeforeAll
-  static void start() {
-    Assumptions.assumeTrue(listening(URI.create(API)), "the control plane does not answer at " + API);
+  static void start() throws Exception {
+    controlPlane = ControlPlaneProcess.startUnlessRunning();
+    Assumptions.assumeTrue(controlPlane != null,
+        "no control plane answers at " + API + " and none is built at " + ControlPlaneProcess.JAR);
     browser = new ConsoleBrowser();
   }
 
@@ -53,6 +54,9 @@ class TenantFlowBrowserTest {
   static void stop() {
     if (browser != null) {
       browser.close();
+    }
+    if (controlPlane != null) {
+      controlPlane.close();
     }
   }
 
@@ -179,12 +183,4 @@ class TenantFlowBrowserTest {
     return JSON.readTree(r.body());
   }
 
-  static boolean listening(URI uri) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 1000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
 }
