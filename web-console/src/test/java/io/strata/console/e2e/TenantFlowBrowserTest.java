@@ -93,6 +93,7 @@ class TenantFlowBrowserTest {
     page.fill("#f-name", "fast");
     page.fill("#f-driveCount", "2");
     page.getByTestId("create-pool").getByRole(AriaRole.BUTTON).click();
+    page.waitForURL(Pattern.compile(".*/pools\\?arrayId=[0-9a-f-]{36}$"));
     assertThat(page.locator("table")).containsText("fast");
 
     page.navigate(CONSOLE + "/volumes");
