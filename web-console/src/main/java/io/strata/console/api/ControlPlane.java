@@ -1,0 +1,134 @@
+package io.strata.console.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What the console reads from and sends to the control plane (control-plane/service, rest/dto).
+ * Enumerations are strings here so that a state the console does not know yet still shows.
+ */
+public final class ControlPlane {
+  private ControlPlane() {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Page<T>(List<T> items, String nextCursor) {
+    public boolean isEmpty() {
+      return items == null || items.isEmpty();
+    }
+  }
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Accepted<T>(T object, UUID operationId) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ArrayView(
+      UUID id, String name, String engineSize, int vcpus, int memoryGib, String spread, String state,
+      String failureReason, String targetIqn, String portal, Instant createdAt, Instant updatedAt) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ArrayCreate(String name, String engineSize, String spread, Integer ssdDrives, Integer hddDrives) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ArrayDriveView(UUID id, UUID driveId, String type, long capacityGib, UUID poolId) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record PoolView(
+      UUID id, UUID arrayId, String name, String driveType, String protection, String cacheMode,
+      boolean tiering, long capacityGib, Instant createdAt) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PoolCreate(
+      UUID arrayId, String name, String driveType, String protection, Integer driveCount, String cacheMode,
+      Boolean tiering) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record VolumeView(
+      UUID id, UUID arrayId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
+      Integer qosMbpsLimit, boolean multiAttach, UUID sourceSnapshotId, String state, String failureReason,
+      Instant createdAt, Instant updatedAt) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record VolumeCreate(
+      UUID poolId, String name, Long sizeGib, Boolean thin, Integer qosIopsLimit, Integer qosMbpsLimit,
+      Boolean multiAttach) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record VolumeUpdate(Long sizeGib, Integer qosIopsLimit, Integer qosMbpsLimit) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record SnapshotView(
+      UUID id, UUID volumeId, UUID policyId, String name, long sizeGib, String state, String failureReason,
+      Instant createdAt) {}
+
+  public record SnapshotCreate(UUID volumeId, String name) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record CloneCreate(String name, Long sizeGib) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record PolicyView(
+      UUID id, UUID volumeId, String name, int intervalMinutes, int retain, boolean enabled, Instant lastRunAt,
+      Instant createdAt) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PolicyCreate(UUID volumeId, String name, Integer intervalMinutes, Integer retain, Boolean enabled) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ServerView(UUID id, String name, String iqn, String chapUser, String mutualChapUser, Instant createdAt) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ServerCreate(
+      String name, String iqn, String chapUser, String chapSecret, String mutualChapUser, String mutualChapSecret) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Connection(
+      List<String> portals, String targetIqn, int lun, String initiatorIqn, String authMethod, String chapUser,
+      String mutualChapUser) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record AttachmentView(
+      UUID id, UUID volumeId, UUID serverId, int lun, boolean readOnly, String state, String failureReason,
+      Connection connection, Instant createdAt) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record AttachmentCreate(UUID volumeId, UUID serverId, Integer lun, Boolean readOnly) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record OperationView(
+      UUID id, String kind, String targetType, UUID targetId, String state, String error, String requestedBy,
+      Instant createdAt, Instant updatedAt) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Quota(Integer maxArrays, Integer maxSsdDrives, Integer maxHddDrives, Long maxCapacityGib) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record UsageView(
+      long arrays, long ssdDrives, long hddDrives, long volumes, long provisionedGib, long snapshots, long servers,
+      long attachments, Quota quota) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record TenantView(UUID id, String alias, String displayName, String state, Quota quota, Instant createdAt) {}
+
+  public record TenantAdmin(String username, String email, String password) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TenantCreate(String alias, String displayName, TenantAdmin admin, Quota quota) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record NodeView(
+      UUID id, String name, String zone, String address, int cpuCores, int memoryGib, String state,
+      Instant lastHeartbeatAt, Instant createdAt) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record NodeCapacity(
+      UUID nodeId, String name, String zone, String state, int cpuCores, int reservedVcpus, int memoryGib,
+      int reservedMemoryGib, int ssdFree, int ssdTotal, int hddFree, int hddTotal, long freeGib, long totalGib) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record CapacityView(
+      List<NodeCapacity> nodes, int cpuCores, int reservedVcpus, long freeGib, long totalGib, int tenants,
+      int arrays) {}
+}

@@ -1,0 +1,188 @@
+package io.strata.console.api;
+
+import io.strata.console.api.ControlPlane.*;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.UUID;
+import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/**
+ * The control plane's REST API ({@code /api/v1}), called with the signed-in user's token. Creates
+ * carry an {@code Idempotency-Key} so that a double submit makes one object.
+ */
+@Path("")
+@RegisterRestClient(configKey = "control-plane")
+@RegisterClientHeaders(AccessTokenHeaders.class)
+@RegisterProvider(ProblemMapper.class)
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public interface ControlPlaneClient {
+
+  // ---- arrays --------------------------------------------------------------------------------
+  @GET
+  @Path("/arrays")
+  Page<ArrayView> arrays(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
+      @QueryParam("state") String state);
+
+  @GET
+  @Path("/arrays")
+  Page<ArrayView> arraysNamed(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
+      @QueryParam("state") String state, @QueryParam("name") String name);
+
+  @GET
+  @Path("/arrays/{id}")
+  ArrayView array(@PathParam("id") UUID id);
+
+  @POST
+  @Path("/arrays")
+  ArrayView createArray(@HeaderParam("Idempotency-Key") String key, ArrayCreate body);
+
+  @DELETE
+  @Path("/arrays/{id}")
+  Response deleteArray(@PathParam("id") UUID id);
+
+  @GET
+  @Path("/arrays/{id}/drives")
+  java.util.List<ArrayDriveView> arrayDrives(@PathParam("id") UUID id);
+
+  // ---- pools ---------------------------------------------------------------------------------
+  @GET
+  @Path("/pools")
+  Page<PoolView> pools(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
+      @QueryParam("arrayId") UUID arrayId);
+
+  @POST
+  @Path("/pools")
+  Response createPool(@HeaderParam("Idempotency-Key") String key, PoolCreate body);
+
+  // ---- volumes -------------------------------------------------------------------------------
+  @GET
+  @Path("/volumes")
+  Page<VolumeView> volumes(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
+      @QueryParam("arrayId") UUID arrayId, @QueryParam("poolId") UUID poolId, @QueryParam("name") String name);
+
+  @GET
+  @Path("/volumes/{id}")
+  Response volume(@PathParam("id") UUID id);
+
+  @POST
+  @Path("/volumes")
+  Response createVolume(@HeaderParam("Idempotency-Key") String key, VolumeCreate body);
+
+  @PATCH
+  @Path("/volumes/{id}")
+  Response updateVolume(@PathParam("id") UUID id, @HeaderParam("If-Match") String etag, VolumeUpdate body);
+
+  @DELETE
+  @Path("/volumes/{id}")
+  Response deleteVolume(@PathParam("id") UUID id);
+
+  // ---- snapshots -----------------------------------------------------------------------------
+  @GET
+  @Path("/snapshots")
+  Page<SnapshotView> snapshots(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
+      @QueryParam("volumeId") UUID volumeId);
+
+  @POST
+  @Path("/snapshots")
+  Response createSnapshot(@HeaderParam("Idempotency-Key") String key, SnapshotCreate body);
+
+  @POST
+  @Path("/snapshots/{id}/clones")
+  Response cloneSnapshot(@PathParam("id") UUID id, @HeaderParam("Idempotency-Key") String key, CloneCreate body);
+
+  @DELETE
+  @Path("/snapshots/{id}")
+  Response deleteSnapshot(@PathParam("id") UUID id);
+
+  @GET
+  @Path("/snapshot-policies")
+  Page<PolicyView> policies(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
+      @QueryParam("volumeId") UUID volumeId);
+
+  @POST
+  @Path("/snapshot-policies")
+  Response createPolicy(@HeaderParam("Idempotency-Key") String key, PolicyCreate body);
+
+  // ---- servers and attachments ---------------------------------------------------------------
+  @GET
+  @Path("/servers")
+  Page<ServerView> servers(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit);
+
+  @POST
+  @Path("/servers")
+  Response createServer(@HeaderParam("Idempotency-Key") String key, ServerCreate body);
+
+  @DELETE
+  @Path("/servers/{id}")
+  Response deleteServer(@PathParam("id") UUID id);
+
+  @GET
+  @Path("/attachments")
+  Page<AttachmentView> attachments(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
+      @QueryParam("volumeId") UUID volumeId, @QueryParam("serverId") UUID serverId);
+
+  @GET
+  @Path("/attachments/{id}")
+  AttachmentView attachment(@PathParam("id") UUID id);
+
+  @POST
+  @Path("/attachments")
+  Response createAttachment(@HeaderParam("Idempotency-Key") String key, AttachmentCreate body);
+
+  @DELETE
+  @Path("/attachments/{id}")
+  Response deleteAttachment(@PathParam("id") UUID id);
+
+  // ---- operations and usage ------------------------------------------------------------------
+  @GET
+  @Path("/operations")
+  Page<OperationView> operations(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
+      @QueryParam("state") String state, @QueryParam("targetId") UUID targetId);
+
+  @GET
+  @Path("/operations/{id}")
+  OperationView operation(@PathParam("id") UUID id);
+
+  @GET
+  @Path("/usage")
+  UsageView usage();
+
+  // ---- operator ------------------------------------------------------------------------------
+  @GET
+  @Path("/admin/tenants")
+  Page<TenantView> tenants(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit);
+
+  @POST
+  @Path("/admin/tenants")
+  Response createTenant(@HeaderParam("Idempotency-Key") String key, TenantCreate body);
+
+  @PUT
+  @Path("/admin/tenants/{id}/quota")
+  Response updateQuota(@PathParam("id") UUID id, @HeaderParam("If-Match") String etag, Quota body);
+
+  @GET
+  @Path("/admin/tenants/{id}/quota")
+  Response quota(@PathParam("id") UUID id);
+
+  @GET
+  @Path("/admin/nodes")
+  Page<NodeView> nodes(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit);
+
+  @GET
+  @Path("/admin/capacity")
+  CapacityView capacity();
+}

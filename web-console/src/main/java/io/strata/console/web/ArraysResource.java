@@ -1,0 +1,125 @@
+package io.strata.console.web;
+
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.strata.console.api.ApiProblem;
+import io.strata.console.api.ControlPlane.ArrayCreate;
+import io.strata.console.api.ControlPlane.ArrayView;
+import io.strata.console.api.ControlPlaneClient;
+import io.strata.console.forms.FormErrors;
+import io.strata.console.forms.Forms;
+import io.strata.console.forms.Forms.ArrayForm;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.resteasy.reactive.RestForm;
+
+/** The tenant's arrays (VPSAs): list, create, and follow one until it is online. */
+@Path("/arrays")
+@Produces(MediaType.TEXT_HTML)
+@RolesAllowed({"tenant-admin", "tenant-member"})
+public class ArraysResource {
+
+  /** Array states in the order a new array passes through them, for the progress bar. */
+  static final List<String> STEPS = List.of("REQUESTED", "PLACING", "PROVISIONING", "ONLINE");
+
+  @Inject Template arrays;
+  @Inject Template array;
+  @Inject FormErrors formErrors;
+  @Inject @RestClient ControlPlaneClient controlPlane;
+
+  @GET
+  public TemplateInstance list(@QueryParam("cursor") String cursor, @QueryParam("state") String state) {
+    return arrays.data("page", controlPlane.arrays(cursor, 25, blank(state)))
+        .data("state", state == null ? "" : state)
+        .data("cursor", cursor == null ? "" : cursor)
+        .data("base", state == null || state.isBlank() ? "/arrays?" : "/arrays?state=" + state + "&")
+        .data("form", ArrayForm.initial())
+        .data("errors", Map.of())
+        .data("key", UUID.randomUUID().toString());
+  }
+
+  @POST
+  @RolesAllowed("tenant-admin")
+  public Response create(@BeanParam ArrayForm form, @RestForm String key, @Context HttpHeaders headers) {
+    Map<String, String> errors = formErrors.check(form);
+    if (errors.isEmpty()) {
+      try {
+        ArrayView created = controlPlane.createArray(Htmx.idempotencyKey(key),
+            new ArrayCreate(form.name, form.engineSize, Forms.blankToNull(form.spread),
+                Forms.intOrNull(form.ssdDrives), Forms.intOrNull(form.hddDrives)));
+        return Htmx.redirect(headers, "/arrays/" + created.id());
+      } catch (ApiProblem problem) {
+        errors = FormErrors.fromProblem(problem, Map.of());
+      }
+    }
+    TemplateInstance page = arrays.data("form", form).data("errors", errors).data("key", key);
+    if (Htmx.isHtmx(headers)) {
+      return Response.ok(page.getFragment("create").data("form", form).data("errors", errors).data("key", key).render()).build();
+    }
+    return Response.status(422).entity(page.data("page", controlPlane.arrays(null, 25, null))
+        .data("state", "").data("cursor", "").data("base", "/arrays?").render()).build();
+  }
+
+  @GET
+  @Path("/{id}")
+  public TemplateInstance show(@PathParam("id") UUID id) {
+    ArrayView a = controlPlane.array(id);
+    return array.data("array", a).data("progress", Progress.of(a)).data("drives", drivesOrEmpty(id))
+        .data("volumes", controlPlane.volumes(null, 50, id, null, null));
+  }
+
+  /** The live part of the array page: polled by htmx every two seconds until the array settles. */
+  @GET
+  @Path("/{id}/progress")
+  public String progress(@PathParam("id") UUID id) {
+    ArrayView a = controlPlane.array(id);
+    return array.getFragment("progress").data("array", a).data("progress", Progress.of(a)).render();
+  }
+
+  @POST
+  @Path("/{id}/delete")
+  @RolesAllowed("tenant-admin")
+  public Response delete(@PathParam("id") UUID id, @Context HttpHeaders headers) {
+    controlPlane.deleteArray(id).close();
+    return Htmx.redirect(headers, "/arrays/" + id);
+  }
+
+  private List<?> drivesOrEmpty(UUID id) {
+    try {
+      return controlPlane.arrayDrives(id);
+    } catch (ApiProblem p) {
+      return List.of();
+    }
+  }
+
+  private static String blank(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  /** Where an array is on its way to online: a percentage and whether to keep polling. */
+  public record Progress(int percent, boolean settled, boolean failed, String step) {
+    static Progress of(ArrayView a) {
+      String s = a.state() == null ? "REQUESTED" : a.state();
+      int index = STEPS.indexOf(s);
+      boolean failed = "FAILED".equals(s);
+      boolean settled = failed || "ONLINE".equals(s) || "DEGRADED".equals(s) || "DELETED".equals(s);
+      int percent = index < 0 ? (settled ? 100 : 50) : (index * 100) / (STEPS.size() - 1);
+      return new Progress(percent, settled, failed, s);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.strata.console.web;
+
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.strata.console.api.ApiProblem;
+import io.strata.console.api.BillingClient;
+import io.strata.console.api.ControlPlane.NodeView;
+import io.strata.console.api.ControlPlane.Quota;
+import io.strata.console.api.ControlPlane.TenantAdmin;
+import io.strata.console.api.ControlPlane.TenantCreate;
+import io.strata.console.api.ControlPlaneClient;
+import io.strata.console.forms.FormErrors;
+import io.strata.console.forms.Forms;
+import io.strata.console.forms.Forms.TenantForm;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.resteasy.reactive.RestForm;
+
+/** The operator's screens: nodes and capacity, tenants and quotas, price plans, invoices. */
+@Path("/operator")
+@Produces(MediaType.TEXT_HTML)
+@RolesAllowed("operator")
+public class OperatorResource {
+
+  @Inject Template nodes;
+  @Inject Template tenants;
+  @Inject Template plans;
+  @Inject Template invoices;
+  @Inject FormErrors formErrors;
+  @Inject @RestClient ControlPlaneClient controlPlane;
+  @Inject @RestClient BillingClient billing;
+
+  @GET
+  @Path("/nodes")
+  public TemplateInstance nodes(@QueryParam("cursor") String cursor) {
+    return nodes.data("capacity", controlPlane.capacity()).data("page", controlPlane.nodes(cursor, 100))
+        .data("now", Instant.now()).data("cursor", cursor == null ? "" : cursor).data("base", "/operator/nodes?");
+  }
+
+  /** "12 s ago", "3 min ago", or "never": how stale a node's last heartbeat is ({node.heartbeatAge(now)}). */
+  @io.quarkus.qute.TemplateExtension
+  public static String heartbeatAge(NodeView node, Instant now) {
+    if (node.lastHeartbeatAt() == null) {
+      return "never";
+    }
+    long s = Math.max(0, Duration.between(node.lastHeartbeatAt(), now).getSeconds());
+    if (s < 120) {
+      return s + " s ago";
+    }
+    return s < 7200 ? (s / 60) + " min ago" : (s / 3600) + " h ago";
+  }
+
+  @GET
+  @Path("/tenants")
+  public TemplateInstance tenants(@QueryParam("cursor") String cursor) {
+    TenantForm form = new TenantForm();
+    form.maxArrays = "5";
+    form.maxSsdDrives = "16";
+    form.maxHddDrives = "32";
+    form.maxCapacityGib = "100000";
+    return tenantsPage(cursor, form, Map.of());
+  }
+
+  private TemplateInstance tenantsPage(String cursor, TenantForm form, Map<String, String> errors) {
+    return tenants.data("page", controlPlane.tenants(cursor, 50)).data("cursor", cursor == null ? "" : cursor)
+        .data("base", "/operator/tenants?").data("form", form).data("errors", errors)
+        .data("key", UUID.randomUUID().toString());
+  }
+
+  @POST
+  @Path("/tenants")
+  public Response createTenant(@BeanParam TenantForm form, @RestForm String key, @Context HttpHeaders headers) {
+    return Submit.form(headers, formErrors.check(form), () -> {
+      controlPlane.createTenant(Htmx.idempotencyKey(key), new TenantCreate(form.alias, form.displayName,
+          new TenantAdmin(form.adminUsername, form.adminEmail, form.adminPassword), quotaOf(form))).close();
+      return "/operator/tenants";
+    }, (errors, fragment) -> tenantsPage(null, form, errors).data("key", key).render());
+  }
+
+  @POST
+  @Path("/tenants/{id}/quota")
+  public Response setQuota(@PathParam("id") UUID id, @BeanParam TenantForm form, @Context HttpHeaders headers) {
+    Response current = controlPlane.quota(id);
+    String etag = current.getHeaderString("ETag");
+    current.close();
+    controlPlane.updateQuota(id, etag, quotaOf(form)).close();
+    return Htmx.redirect(headers, "/operator/tenants");
+  }
+
+  private static Quota quotaOf(TenantForm form) {
+    return new Quota(Forms.intOrNull(form.maxArrays), Forms.intOrNull(form.maxSsdDrives),
+        Forms.intOrNull(form.maxHddDrives), Forms.longOrNull(form.maxCapacityGib));
+  }
+
+  @GET
+  @Path("/plans")
+  public TemplateInstance plans() {
+    return plans.data("plans", DashboardResource.panel("Billing", billing::plans));
+  }
+
+  @GET
+  @Path("/invoices")
+  public TemplateInstance invoices(@QueryParam("period") String period, @QueryParam("page") String cursor,
+      @QueryParam("closed") String closed, @QueryParam("problems") String problems) {
+    String p = period == null || period.isBlank() ? null : period;
+    int pageNo = parsePage(cursor);
+    return invoices.data("invoices", DashboardResource.panel("Billing", () -> billing.invoices(p, pageNo, 50)))
+        .data("pageNo", pageNo)
+        .data("period", p == null ? "" : p)
+        .data("lastMonth", YearMonth.now(java.time.ZoneOffset.UTC).minusMonths(1).toString())
+        .data("closed", closed == null ? "" : closed)
+        .data("problems", problems == null ? "" : problems)
+        .data("base", p == null ? "/operator/invoices?" : "/operator/invoices?period=" + p + "&");
+  }
+
+  @POST
+  @Path("/invoices/close")
+  public Response closePeriod(@RestForm String period, @Context HttpHeaders headers) {
+    if (period == null || !period.matches("\\d{4}-\\d{2}")) {
+      throw new ApiProblem(400, "Not a month", "Give the month to close as YYYY-MM, e.g. "
+          + YearMonth.now(java.time.ZoneOffset.UTC).minusMonths(1), null);
+    }
+    long problems = billing.closePeriod(period).stream().filter(o -> o.problem() != null).count();
+    return Htmx.redirect(headers, "/operator/invoices?period=" + period + "&closed=" + period
+        + (problems > 0 ? "&problems=" + problems : ""));
+  }
+
+  private static int parsePage(String page) {
+    try {
+      return page == null || page.isBlank() ? 0 : Math.max(0, Integer.parseInt(page));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** The invoice as CSV, passed through from billing with a file name. */
+  @GET
+  @Path("/invoices/{id}.csv")
+  @Produces("text/csv")
+  public Response invoiceCsv(@PathParam("id") long id) {
+    Response csv = billing.invoiceCsv(id, "csv");
+    return Response.ok(csv.readEntity(String.class), "text/csv")
+        .header("Content-Disposition", "attachment; filename=\"invoice-" + id + ".csv\"").build();
+  }
+}

@@ -1,0 +1,51 @@
+package io.strata.console.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.console.api.ControlPlane.Connection;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AttachCommandsTest {
+
+  static final String TARGET = "iqn.2026-11.io.strata:acme.prod";
+
+  @Test
+  void singlePortalWithChapGivesDiscoveryChapLoginAndByPathDevice() {
+    String script = AttachCommands.linux(new Connection(List.of("10.0.0.5:3261"), TARGET, 3,
+        "iqn.1993-08.org.debian:01:web1", "CHAP", "web-1", null));
+
+    assertThat(script)
+        .contains("sudo iscsiadm -m discovery -t sendtargets -p 10.0.0.5:3261")
+        .contains("sudo iscsiadm -m node -T " + TARGET + " -p 10.0.0.5:3261 -o update -n node.session.auth.authmethod -v CHAP")
+        .contains("-n node.session.auth.username -v web-1")
+        .contains("-n node.session.auth.password -v 'YOUR-CHAP-SECRET'")
+        .contains("sudo iscsiadm -m node -T " + TARGET + " -p 10.0.0.5:3261 --login")
+        .contains("-n node.startup -v automatic")
+        .contains("/dev/disk/by-path/ip-10.0.0.5:3261-iscsi-" + TARGET + "-lun-3")
+        .contains("iqn.1993-08.org.debian:01:web1")
+        .doesNotContain("username_in")
+        .doesNotContain("multipath");
+    // CHAP is set before the login, or the login is refused
+    assertThat(script.indexOf("auth.password")).isLessThan(script.indexOf("--login"));
+  }
+
+  @Test
+  void severalPortalsAreEachLoggedIntoAndJoinedByMultipath() {
+    String script = AttachCommands.linux(new Connection(List.of("10.0.0.5:3261", "10.0.1.5:3261"), TARGET, 0,
+        "iqn.1993-08.org.debian:01:web1", "CHAP", "web-1", "strata-web-1"));
+
+    assertThat(script)
+        .contains("-p 10.0.0.5:3261 --login")
+        .contains("-p 10.0.1.5:3261 --login")
+        .contains("ip-10.0.1.5:3261-iscsi-" + TARGET + "-lun-0")
+        .contains("node.session.auth.username_in -v strata-web-1")
+        .contains("multipath -ll");
+  }
+
+  @Test
+  void portalWithoutPortGetsTheIscsiDefaultInTheDeviceName() {
+    assertThat(AttachCommands.byPath("10.0.0.5", TARGET, 1))
+        .isEqualTo("/dev/disk/by-path/ip-10.0.0.5:3260-iscsi-" + TARGET + "-lun-1");
+  }
+}
