@@ -26,7 +26,7 @@ services_up() {
     jar=$STRATA_ROOT/$module/target/quarkus-app/quarkus-run.jar
     [ -f "$jar" ] || die "$jar is missing: build first"
     log "starting $name on http://127.0.0.1:$port"
-    STRATA_HTTP_PORT=$port STRATA_STATE=$STATE STRATA_NODE_ID=${name#agent-} \
+    STRATA_HTTP_PORT=$port STRATA_STATE=$STATE STRATA_NODE_ID=${name#agent-} STRATA_DEMO_TENANTS=acme,globex \
       STRATA_AGENT_DATA_DIR=$STATE/agents/$name \
       start_process "$name" "$LOGS/$name.log" java -Xmx384m -jar "$jar"
   done
