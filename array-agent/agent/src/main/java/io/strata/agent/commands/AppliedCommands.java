@@ -22,12 +22,18 @@ public final class AppliedCommands {
   static final int KEEP = 10_000;
 
   private final Path file;
+  private final int keep;
   private final Set<String> ids = new HashSet<>();
   private final ArrayDeque<String> order = new ArrayDeque<>();
   private int linesInFile;
 
   public AppliedCommands(Path file) {
+    this(file, KEEP);
+  }
+
+  AppliedCommands(Path file, int keep) {
     this.file = file;
+    this.keep = keep;
     try {
       if (Files.exists(file)) {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -52,7 +58,7 @@ public final class AppliedCommands {
     }
     remember(commandId);
     try {
-      if (linesInFile >= 2 * KEEP) {
+      if (linesInFile >= 2 * keep) {
         compact();
       } else {
         Files.writeString(file, commandId + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
@@ -67,7 +73,7 @@ public final class AppliedCommands {
   private void remember(String id) {
     if (ids.add(id)) {
       order.addLast(id);
-      while (order.size() > KEEP) {
+      while (order.size() > keep) {
         ids.remove(order.removeFirst());
       }
     }

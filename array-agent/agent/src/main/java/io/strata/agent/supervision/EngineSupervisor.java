@@ -245,9 +245,7 @@ public final class EngineSupervisor {
   }
 
   private boolean looksLikeOurEngine(ProcessHandle handle) {
-    return handle.info().arguments()
-        .map(args -> java.util.Arrays.asList(args).contains("-Dstrata.engine.array=" + spec.arrayId()))
-        .orElse(false);
+    return ProcessCommandLine.of(handle.pid()).contains("-Dstrata.engine.array=" + spec.arrayId());
   }
 
   private static void terminate(ProcessHandle victim) {
