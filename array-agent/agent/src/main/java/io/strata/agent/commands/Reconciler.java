@@ -57,6 +57,9 @@ public final class Reconciler {
       EngineLauncher launcher, Isolation isolation, ScheduledExecutorService scheduler, Duration backoffMin,
       Duration backoffMax, Duration readyTimeout) {}
 
+  /** The reason an array without attached volumes reports with ONLINE. */
+  public static final String IDLE = "no volume attached yet: the engine starts with the first attachment";
+
   private final String nodeId;
   private final String address;
   private final Path arraysFolder;
@@ -117,7 +120,7 @@ public final class Reconciler {
       objects.add(ready(desired, Kind.POOL, pool.poolId()));
     }
     Map<String, EngineSpec.Lun> volumeFiles = convergeVolumes(desired, folder, objects, problems);
-    List<EngineSpec.Credentials> chap = openChap(desired, objects, problems);
+    EngineSpec.Credentials chap = openChap(desired, objects, problems);
     List<EngineSpec.Lun> luns = mapLuns(desired, volumeFiles, objects, problems);
 
     EngineSpec spec = new EngineSpec(
@@ -126,7 +129,13 @@ public final class Reconciler {
     runtime.desired = desired;
     runtime.objects = List.copyOf(objects);
     save(desired, folder);
-    if (runtime.engine == null || !runtime.engine.spec().equals(spec)) {
+    if (luns.isEmpty()) {
+      // The engine serves at least one LUN; until a volume is attached there is nothing to run.
+      if (runtime.engine != null) {
+        runtime.engine.stop();
+        runtime.engine = null;
+      }
+    } else if (runtime.engine == null || !runtime.engine.spec().equals(spec)) {
       if (runtime.engine != null) {
         LOG.infof("array %s: configuration changed, restarting its engine", desired.arrayId());
         runtime.engine.stop();
@@ -245,9 +254,10 @@ public final class Reconciler {
       ArrayDesiredState desired, Path folder, List<ObjectStatus> objects, List<String> problems) {
     Map<String, EngineSpec.Lun> files = new LinkedHashMap<>();
     Set<String> wanted = new HashSet<>();
+    // The engine keeps files beside a volume's (<id>.img.alloc, <id>.img.pr): they go with it.
     for (VolumeSpec volume : desired.volumes()) {
       Path file = volumeFile(folder, volume.volumeId());
-      wanted.add(file.getFileName().toString());
+      wanted.add(volume.volumeId());
       long size = volume.sizeGib() << 30;
       try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
         if (raf.length() > size) {
@@ -277,7 +287,9 @@ public final class Reconciler {
     }
     try (Stream<Path> present = Files.list(folder.resolve("volumes"))) {
       for (Path file : present.toList()) {
-        if (!wanted.contains(file.getFileName().toString())) {
+        String name = file.getFileName().toString();
+        int dot = name.indexOf(".img");
+        if (!wanted.contains(dot < 0 ? name : name.substring(0, dot))) {
           Files.deleteIfExists(file);
           LOG.infof("array %s: volume file %s removed", desired.arrayId(), file.getFileName());
         }
@@ -288,22 +300,37 @@ public final class Reconciler {
     return files;
   }
 
-  private List<EngineSpec.Credentials> openChap(ArrayDesiredState desired, List<ObjectStatus> objects, List<String> problems) {
-    List<EngineSpec.Credentials> chap = new ArrayList<>();
-    for (ServerSpec server : desired.servers()) {
-      try {
-        if (server.chapUser() != null && server.chapSecretSealed() != null) {
-          chap.add(new EngineSpec.Credentials(server.chapUser(), secrets.open(server.chapSecretSealed())));
+  /**
+   * The CHAP user of the target. The engine takes one CHAP user per target, so the array's
+   * servers must share it; a server with other credentials is reported as unable to log in.
+   */
+  private EngineSpec.Credentials openChap(ArrayDesiredState desired, List<ObjectStatus> objects, List<String> problems) {
+    EngineSpec.Credentials chosen = null;
+    List<ServerSpec> servers = new ArrayList<>(desired.servers());
+    servers.sort(Comparator.comparing(ServerSpec::serverId));
+    for (ServerSpec server : servers) {
+      String problem = null;
+      if (server.chapUser() != null && server.chapSecretSealed() != null) {
+        try {
+          EngineSpec.Credentials credentials = new EngineSpec.Credentials(server.chapUser(), secrets.open(server.chapSecretSealed()));
+          if (chosen == null) {
+            chosen = credentials;
+          } else if (!chosen.equals(credentials)) {
+            problem = "server " + server.serverId() + ": the engine takes one CHAP user per target and serves "
+                + chosen.user() + "; this server's CHAP user " + server.chapUser() + " cannot log in";
+          }
+        } catch (IllegalArgumentException e) {
+          problem = "server " + server.serverId() + " CHAP secret: " + e.getMessage();
         }
+      }
+      if (problem == null) {
         objects.add(ready(desired, Kind.SERVER, server.serverId()));
-      } catch (IllegalArgumentException e) {
-        String problem = "server " + server.serverId() + " CHAP secret: " + e.getMessage();
+      } else {
         objects.add(failed(desired, Kind.SERVER, server.serverId(), problem));
         problems.add(problem);
       }
     }
-    chap.sort(Comparator.comparing(EngineSpec.Credentials::user));
-    return chap;
+    return chosen;
   }
 
   /** The target's credentials for mutual CHAP: the first server that asks for it (the engine has one pair). */
@@ -375,7 +402,8 @@ public final class Reconciler {
     ArrayStatus.State state;
     String reason = null;
     if (engine == null) {
-      state = ArrayStatus.State.PROVISIONING;
+      state = ArrayStatus.State.ONLINE;
+      reason = IDLE;
     } else {
       switch (engine.phase()) {
         case RUNNING -> state = ArrayStatus.State.ONLINE;

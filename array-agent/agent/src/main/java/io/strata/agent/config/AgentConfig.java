@@ -42,7 +42,7 @@ public interface AgentConfig {
 
   interface Engine {
     /** The engine's main class, the same one array-agent/bin/strata-engine runs. */
-    @WithDefault("io.strata.engine.cli.EngineCommand")
+    @WithDefault("io.strata.engine.cli.EngineMain")
     String mainClass();
 
     /**

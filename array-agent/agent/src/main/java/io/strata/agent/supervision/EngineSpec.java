@@ -14,7 +14,7 @@ import java.util.List;
  * @param portalPort the port of its portal
  * @param targetIqn its target name
  * @param luns the volumes it exposes
- * @param chap the CHAP users initiators log in with (empty: no CHAP)
+ * @param chap the CHAP user initiators log in with (null: no CHAP); the engine takes one
  * @param mutualChap the target's own credentials for mutual CHAP, if any
  * @param vcpus the CPU share from the engine size
  * @param memoryMib the memory share from the engine size
@@ -25,14 +25,13 @@ public record EngineSpec(
     int portalPort,
     String targetIqn,
     List<Lun> luns,
-    List<Credentials> chap,
+    Credentials chap,
     Credentials mutualChap,
     int vcpus,
     int memoryMib) {
 
   public EngineSpec {
     luns = List.copyOf(luns);
-    chap = List.copyOf(chap);
   }
 
   /** LUN {@code lun} is the file {@code path} of {@code sizeBytes}. */
@@ -56,9 +55,9 @@ public record EngineSpec(
       args.add("--lun");
       args.add(lun.lun() + "=" + lun.path() + ":" + lun.sizeBytes());
     }
-    for (Credentials c : chap) {
+    if (chap != null) {
       args.add("--chap");
-      args.add(c.user() + ":" + c.secret());
+      args.add(chap.user() + ":" + chap.secret());
     }
     if (mutualChap != null) {
       args.add("--mutual-chap");

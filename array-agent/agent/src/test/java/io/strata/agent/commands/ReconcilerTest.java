@@ -168,17 +168,20 @@ class ReconcilerTest {
         List.of(),
         List.of(volume("v1", 1), volume("v2", 1)),
         List.of(new ServerSpec("s1", "iqn.a", "u1", "dev1:garbage", null, null),
-            new ServerSpec("s2", "iqn.b", "u2", secrets.seal("secret-of-16-bytes"), null, null)),
+            new ServerSpec("s2", "iqn.b", "u2", secrets.seal("secret-of-16-bytes"), null, null),
+            new ServerSpec("s3", "iqn.c", "u3", secrets.seal("another-secret-16"), null, null)),
         List.of(new LunSpec("t1", "v1", "s2", 0, false), new LunSpec("t2", "v2", "s2", 0, false)));
     var outcome = reconciler.apply(desired);
     assertThat(outcome.problems()).anyMatch(p -> p.contains("n2-ssd-0 is not on node 1"))
         .anyMatch(p -> p.contains("n1-hdd-0 is HDD, not SSD"))
         .anyMatch(p -> p.contains("server s1 CHAP secret"))
+        .anyMatch(p -> p.contains("server s3: the engine takes one CHAP user per target"))
         .anyMatch(p -> p.contains("LUN 0 already shows volume v1"));
     assertThat(outcome.status().objects()).filteredOn(o -> o.state() == ObjectStatus.State.FAILED)
-        .extracting(ObjectStatus::objectId).containsExactlyInAnyOrder("d1", "d2", "s1", "t2");
+        .extracting(ObjectStatus::objectId).containsExactlyInAnyOrder("d1", "d2", "s1", "s3", "t2");
     long pid = onlinePid("a1");
-    assertThat(argumentsOf(pid)).containsSequence("--chap", "u2:secret-of-16-bytes").doesNotContain("u1");
+    assertThat(argumentsOf(pid)).containsSequence("--chap", "u2:secret-of-16-bytes")
+        .noneMatch(a -> a.startsWith("u1:") || a.startsWith("u3:"));
   }
 
   @Test
@@ -215,6 +218,32 @@ class ReconcilerTest {
     List<ArrayStatus> restored = reconciler.restore();
     assertThat(restored).singleElement().satisfies(s -> assertThat(s.enginePid()).isEqualTo(pid));
     assertThat(onlinePid("a1")).isEqualTo(pid);
+  }
+
+  @Test
+  void anArrayWithoutAttachedVolumesIsOnlineWithoutAnEngineUntilTheFirstAttachment() {
+    int port = freePort();
+    var outcome = reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of()));
+    assertThat(outcome.status().state()).isEqualTo(ArrayStatus.State.ONLINE);
+    assertThat(outcome.status().reason()).isEqualTo(Reconciler.IDLE);
+    assertThat(reconciler.engineState("a1")).isNull();
+    reconciler.apply(array("a1", 2, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    onlinePid("a1");
+  }
+
+  @Test
+  void aRemovedVolumeTakesTheEnginesFilesBesideItAlong() throws Exception {
+    int port = freePort();
+    reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1), volume("v2", 1)),
+        List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    Path volumes = data.resolve("arrays/a1/volumes");
+    Files.write(volumes.resolve("v1.img.alloc"), new byte[1]);
+    Files.write(volumes.resolve("v2.img.alloc"), new byte[1]);
+    reconciler.apply(array("a1", 2, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    assertThat(volumes.resolve("v1.img")).exists();
+    assertThat(volumes.resolve("v1.img.alloc")).exists();
+    assertThat(volumes.resolve("v2.img")).doesNotExist();
+    assertThat(volumes.resolve("v2.img.alloc")).doesNotExist();
   }
 
   static int freePort() {
