@@ -1,0 +1,111 @@
+package io.strata.engine.iscsi.session;
+
+import io.strata.engine.iscsi.login.LoginFailure;
+import io.strata.engine.iscsi.login.LoginResult;
+import io.strata.engine.iscsi.login.LoginStatus;
+import io.strata.engine.iscsi.login.TargetLimits;
+import io.strata.engine.iscsi.target.TargetDefinition;
+import io.strata.engine.iscsi.target.Targets;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Every live session of an engine, by TSIH. Touched at login and logout only. */
+public final class SessionRegistry {
+  private final Targets targets;
+  private final TargetLimits limits;
+  private final ConcurrentHashMap<Integer, Session> byTsih = new ConcurrentHashMap<>();
+  private final AtomicInteger lastTsih = new AtomicInteger();
+
+  public SessionRegistry(Targets targets, TargetLimits limits) {
+    this.targets = targets;
+    this.limits = limits;
+  }
+
+  public Targets targets() {
+    return targets;
+  }
+
+  public TargetLimits limits() {
+    return limits;
+  }
+
+  public Collection<Session> sessions() {
+    return byTsih.values();
+  }
+
+  public List<Session> sessionsOf(TargetDefinition target) {
+    return byTsih.values().stream().filter(s -> s.target() == target).toList();
+  }
+
+  /** A new session for a leading login; an older session of the same initiator port ends. */
+  synchronized Session create(LoginResult login, int portalGroupTag) {
+    for (Session old : byTsih.values()) {
+      if (old.isid() == login.isid()
+          && old.initiatorName().equals(login.initiatorName())
+          && Objects.equals(old.target(), login.target())) {
+        // Session reinstatement (RFC 7143 6.3.5): the initiator restarted this I_T nexus.
+        end(old);
+      }
+    }
+    int tsih;
+    do {
+      tsih = lastTsih.incrementAndGet() & 0xffff;
+    } while (tsih == 0 || byTsih.containsKey(tsih));
+    Session session =
+        new Session(
+            tsih,
+            login.target(),
+            login.initiatorName(),
+            login.isid(),
+            portalGroupTag,
+            login.parameters(),
+            login.cmdSn(),
+            limits.commandWindow());
+    byTsih.put(tsih, session);
+    if (session.nexus() != null) {
+      session.target().scsi().nexusOpened(session.nexus());
+    }
+    return session;
+  }
+
+  /** The session a non-leading login joins. */
+  Session join(LoginResult login, int portalGroupTag) throws LoginFailure {
+    Session session = byTsih.get(login.tsih());
+    if (session == null
+        || session.isid() != login.isid()
+        || !session.initiatorName().equals(login.initiatorName())
+        || !Objects.equals(session.target(), login.target())) {
+      throw new LoginFailure(LoginStatus.SESSION_DOES_NOT_EXIST, "no session " + login.tsih());
+    }
+    if (!session.accepts(portalGroupTag)) {
+      throw new LoginFailure(
+          LoginStatus.CANNOT_INCLUDE_IN_SESSION, "connection from another portal group");
+    }
+    return session;
+  }
+
+  /** Ends a session: its connections close, its tasks are dropped, SCSI forgets the nexus. */
+  void end(Session session) {
+    if (byTsih.remove(session.tsih(), session)) {
+      session.ended(true);
+      for (IscsiConnection connection : session.connections()) {
+        connection.abortAll();
+        connection.closeTransport();
+      }
+      if (session.nexus() != null) {
+        session.target().scsi().nexusClosed(session.nexus());
+      }
+    }
+  }
+
+  /** The last connection of a session went away: at ErrorRecoveryLevel 0 the session ends. */
+  void connectionGone(Session session, IscsiConnection connection) {
+    session.connections().remove(connection);
+    if (session.connections().isEmpty()) {
+      end(session);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.strata.engine.iscsi.target;
+
+import io.strata.engine.iscsi.login.Authentication;
+import java.util.List;
+import java.util.Optional;
+
+/** The targets one engine serves. */
+public final class Targets {
+  private final List<TargetDefinition> targets;
+
+  public Targets(List<TargetDefinition> targets) {
+    this.targets = List.copyOf(targets);
+  }
+
+  public Optional<TargetDefinition> find(String name) {
+    return targets.stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+
+  /** What SendTargets=All may show this initiator: only targets it may log in to. */
+  public List<TargetDefinition> visibleTo(String initiatorName) {
+    return targets.stream().filter(t -> t.admits(initiatorName)).toList();
+  }
+
+  /**
+   * Discovery sessions authenticate like the targets behind the portal: if any target wants
+   * CHAP, discovery wants the same credentials (an engine serves one tenant's targets).
+   */
+  public Authentication discoveryAuthentication() {
+    return targets.stream()
+        .map(TargetDefinition::authentication)
+        .filter(Authentication::required)
+        .findFirst()
+        .orElse(Authentication.NONE);
+  }
+
+  public List<TargetDefinition> all() {
+    return targets;
+  }
+}

@@ -1,0 +1,156 @@
+package io.strata.engine.scsi;
+
+import io.strata.engine.block.BlockDevice;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Objects;
+
+/**
+ * One logical unit: a {@link BlockDevice} with the identity initiators see (a stable NAA
+ * designator and unit serial number derived from the volume id) and the SCSI state that belongs
+ * to it (mode pages, persistent reservations, unit attentions, SPC-2 reservation).
+ */
+public final class LogicalUnit {
+  public static final String VENDOR = "STRATA";
+  public static final String PRODUCT = "VPSA";
+  public static final String REVISION = "0001";
+
+  /**
+   * IEEE company id in our NAA designators. 0x02xxxx is in the locally administered range (the
+   * U/L bit of the first octet set), so we claim no one's registered OUI until Strata has one.
+   */
+  static final int COMPANY_ID = 0x025354;
+
+  private final String volumeId;
+  private final BlockDevice device;
+  private final String serial;
+  private final byte[] naa;
+  private final ModePages modePages = new ModePages();
+  private final UnitAttentions unitAttentions = new UnitAttentions();
+  private final PersistentReservations reservations;
+  private final RangeLocks rangeLocks = new RangeLocks();
+  private final Object spc2Lock = new Object();
+  private Nexus spc2Holder;
+  private volatile long reportedBlockCount;
+
+  /**
+   * @param volumeId the volume's stable id (any string; it seeds the NAA id and the serial)
+   * @param device the blocks
+   * @param reservationFile where persistent reservations are kept across restarts, or null to
+   *     keep them only in memory
+   */
+  public LogicalUnit(String volumeId, BlockDevice device, Path reservationFile)
+      throws IOException {
+    this.volumeId = Objects.requireNonNull(volumeId, "volumeId");
+    this.device = Objects.requireNonNull(device, "device");
+    byte[] digest = sha256(volumeId);
+    this.naa = naaDesignator(digest);
+    this.serial = serialNumber(digest);
+    this.reservations = new PersistentReservations(reservationFile);
+    this.reportedBlockCount = device.blockCount();
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  /** NAA 6 (IEEE Registered Extended): 4-bit NAA, 24-bit company id, 100 bits from the id. */
+  private static byte[] naaDesignator(byte[] digest) {
+    byte[] d = new byte[16];
+    d[0] = (byte) (0x60 | ((COMPANY_ID >>> 20) & 0x0f));
+    d[1] = (byte) (COMPANY_ID >>> 12);
+    d[2] = (byte) (COMPANY_ID >>> 4);
+    d[3] = (byte) (((COMPANY_ID & 0x0f) << 4) | (digest[0] & 0x0f));
+    System.arraycopy(digest, 1, d, 4, 12);
+    return d;
+  }
+
+  private static String serialNumber(byte[] digest) {
+    StringBuilder sb = new StringBuilder("STR");
+    for (int i = 0; i < 8; i++) {
+      sb.append(String.format("%02X", digest[16 + i]));
+    }
+    return sb.toString();
+  }
+
+  public String volumeId() {
+    return volumeId;
+  }
+
+  public BlockDevice device() {
+    return device;
+  }
+
+  /** The unit serial number (VPD page 80h). */
+  public String serial() {
+    return serial;
+  }
+
+  /** The 16-byte NAA designator (VPD page 83h). */
+  public byte[] naa() {
+    return naa.clone();
+  }
+
+  ModePages modePages() {
+    return modePages;
+  }
+
+  UnitAttentions unitAttentions() {
+    return unitAttentions;
+  }
+
+  PersistentReservations reservations() {
+    return reservations;
+  }
+
+  RangeLocks rangeLocks() {
+    return rangeLocks;
+  }
+
+  /** The nexus holding the SPC-2 (RESERVE 6/10) reservation, or null. */
+  Nexus spc2Holder() {
+    synchronized (spc2Lock) {
+      return spc2Holder;
+    }
+  }
+
+  /** Takes the SPC-2 reservation for {@code nexus}; false if another nexus holds it. */
+  boolean spc2Reserve(Nexus nexus) {
+    synchronized (spc2Lock) {
+      if (spc2Holder != null && !spc2Holder.equals(nexus)) {
+        return false;
+      }
+      spc2Holder = nexus;
+      return true;
+    }
+  }
+
+  /** Releases the SPC-2 reservation if {@code nexus} holds it (or any holder if null). */
+  void spc2Release(Nexus nexus) {
+    synchronized (spc2Lock) {
+      if (nexus == null || nexus.equals(spc2Holder)) {
+        spc2Holder = null;
+      }
+    }
+  }
+
+  /**
+   * Notices an online resize: returns true once when the block count differs from what was last
+   * reported, so the caller can raise CAPACITY DATA HAS CHANGED.
+   */
+  boolean capacityChanged() {
+    long now = device.blockCount();
+    if (now != reportedBlockCount) {
+      reportedBlockCount = now;
+      return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,305 @@
+package io.strata.engine.scsi;
+
+import static io.strata.engine.scsi.ScsiSpec.*;
+
+import io.strata.engine.scsi.CommandSet.Command;
+import io.strata.engine.scsi.PersistentReservations.Access;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BiPredicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The SCSI target device: a map of LUN number to {@link LogicalUnit}, the SPC-4/SBC-3 command set
+ * over them, unit attentions, reservations and ALUA.
+ *
+ * <p>Each command goes through the same steps: decode the LUN, classify the CDB (block commands,
+ * then primary commands, else INVALID COMMAND OPERATION CODE), report a pending unit attention,
+ * check reservations, then run the handler. Handlers signal bad input with {@link
+ * CheckCondition}; an I/O failure becomes MEDIUM ERROR, and nothing escapes {@link #execute}.
+ */
+public final class LogicalUnitTarget implements ScsiTarget {
+  private static final Logger LOG = Logger.getLogger(LogicalUnitTarget.class.getName());
+
+  private final String targetName;
+  private final ConcurrentSkipListMap<Integer, LogicalUnit> luns = new ConcurrentSkipListMap<>();
+  private final SortedSet<Integer> targetPorts;
+  private final BiPredicate<String, Integer> lunMasking;
+  private final CommandSet commands;
+  private final Map<Nexus, Boolean> nexuses = new ConcurrentHashMap<>();
+
+  /**
+   * @param targetName the target's iSCSI name
+   * @param luns LUN number (0..16383) to logical unit
+   * @param targetPorts the relative target port ids of the target's portal groups (1-based)
+   * @param lunMasking which initiator (iSCSI name) may see which LUN; null shows every LUN to all
+   */
+  public LogicalUnitTarget(
+      String targetName,
+      Map<Integer, LogicalUnit> luns,
+      Iterable<Integer> targetPorts,
+      BiPredicate<String, Integer> lunMasking) {
+    this.targetName = Objects.requireNonNull(targetName, "targetName");
+    for (Map.Entry<Integer, LogicalUnit> e : new TreeMap<>(luns).entrySet()) {
+      checkLunNumber(e.getKey());
+      this.luns.put(e.getKey(), e.getValue());
+    }
+    TreeSet<Integer> ports = new TreeSet<>();
+    for (int p : targetPorts) {
+      if (p < 1 || p > 0xffff) {
+        throw new IllegalArgumentException("relative target port id " + p + " not in 1..65535");
+      }
+      ports.add(p);
+    }
+    if (ports.isEmpty()) {
+      ports.add(1);
+    }
+    this.targetPorts = Collections.unmodifiableSortedSet(ports);
+    this.lunMasking = lunMasking == null ? (i, l) -> true : lunMasking;
+    PrimaryCommands spc = new PrimaryCommands();
+    this.commands = new CommandSet(new BlockCommands(), spc, new ExtendedCopy());
+    spc.setCommandSet(commands);
+  }
+
+  /** A target with every LUN visible to every initiator, behind one target port. */
+  public LogicalUnitTarget(String targetName, Map<Integer, LogicalUnit> luns) {
+    this(targetName, luns, List.of(1), null);
+  }
+
+  private static void checkLunNumber(int lun) {
+    if (lun < 0 || lun > 0x3fff) {
+      throw new IllegalArgumentException("LUN " + lun + " not in 0..16383");
+    }
+  }
+
+  public String targetName() {
+    return targetName;
+  }
+
+  SortedSet<Integer> targetPorts() {
+    return targetPorts;
+  }
+
+  /** Adds or replaces a LUN; every nexus sees REPORTED LUNS DATA HAS CHANGED. */
+  public void putLogicalUnit(int lun, LogicalUnit unit) {
+    checkLunNumber(lun);
+    luns.put(lun, unit);
+    lunInventoryChanged();
+  }
+
+  /** Removes a LUN; every nexus sees REPORTED LUNS DATA HAS CHANGED. */
+  public LogicalUnit removeLogicalUnit(int lun) {
+    LogicalUnit removed = luns.remove(lun);
+    if (removed != null) {
+      lunInventoryChanged();
+    }
+    return removed;
+  }
+
+  private void lunInventoryChanged() {
+    for (LogicalUnit lu : luns.values()) {
+      lu.unitAttentions().raiseAll(ASC_REPORTED_LUNS_DATA_HAS_CHANGED, n -> true);
+    }
+  }
+
+  /** The LUN numbers {@code nexus} may see, ascending. */
+  List<Integer> visibleLuns(Nexus nexus) {
+    List<Integer> out = new ArrayList<>();
+    for (int lun : luns.keySet()) {
+      if (lunMasking.test(nexus.initiatorName(), lun)) {
+        out.add(lun);
+      }
+    }
+    return out;
+  }
+
+  /** All logical units of this target (EXTENDED COPY looks its copy targets up here). */
+  Iterable<LogicalUnit> logicalUnits() {
+    return luns.values();
+  }
+
+  /**
+   * The LUN number in an 8-byte SAM LUN (peripheral or flat space addressing, single level), or
+   * -1 when it uses another method or levels we do not have.
+   */
+  static int decodeLun(long samLun) {
+    int first = (int) (samLun >>> 48) & 0xffff;
+    if ((samLun & 0x0000ffffffffffffL) != 0) {
+      return -1;
+    }
+    int method = first >>> 14;
+    if (method == 0) {
+      return (first >>> 8) == 0 ? first & 0xff : -1; // peripheral, bus 0
+    }
+    if (method == 1) {
+      return first & 0x3fff; // flat space
+    }
+    return -1;
+  }
+
+  /** The 8-byte SAM encoding of a LUN number, as REPORT LUNS lists it. */
+  static long encodeLun(int lun) {
+    long first = lun < 256 ? lun : 0x4000 | lun;
+    return first << 48;
+  }
+
+  @Override
+  public ScsiResponse execute(ScsiCommand command) {
+    byte[] cdb = command.cdb();
+    if (cdb == null || cdb.length < 6) {
+      return Responses.checkCondition(SenseData.of(ILLEGAL_REQUEST,
+          ASC_INVALID_COMMAND_OPERATION_CODE));
+    }
+    Nexus nexus = command.nexus();
+    nexuses.putIfAbsent(nexus, Boolean.TRUE);
+    int lunNumber = decodeLun(command.lun());
+    LogicalUnit lu = null;
+    if (lunNumber >= 0 && lunMasking.test(nexus.initiatorName(), lunNumber)) {
+      lu = luns.get(lunNumber);
+    }
+    try {
+      Command c = commands.classify(cdb);
+      if (lu == null) {
+        return PrimaryCommands.withoutLogicalUnit(this, c, nexus, cdb);
+      }
+      Request request = new Request(this, lu, nexus, cdb, command.dataOut(), command);
+      ScsiResponse early = unitAttentionOrConflict(request, c);
+      return withDataOutLength(early != null ? early : c.handler().run(request), cdb, lu);
+    } catch (CheckCondition e) {
+      return withDataOutLength(Responses.checkCondition(e.sense()), cdb, lu);
+    } catch (IOException | UncheckedIOException e) {
+      LOG.log(Level.WARNING, "I/O error on LUN " + lunNumber + " for opcode 0x"
+          + Integer.toHexString(cdb[0] & 0xff), e);
+      int ascq = isWrite(cdb[0] & 0xff) ? ASC_WRITE_ERROR : ASC_UNRECOVERED_READ_ERROR;
+      return Responses.checkCondition(SenseData.of(MEDIUM_ERROR, ascq));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Responses.checkCondition(SenseData.of(ABORTED_COMMAND, ASC_NO_ADDITIONAL_SENSE));
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "internal error executing opcode 0x"
+          + Integer.toHexString(cdb[0] & 0xff), e);
+      return Responses.checkCondition(SenseData.of(HARDWARE_ERROR, ASC_INTERNAL_TARGET_FAILURE));
+    }
+  }
+
+  /** Adds how much Data-Out the CDB called for, from which the transport derives residuals. */
+  private static ScsiResponse withDataOutLength(ScsiResponse r, byte[] cdb, LogicalUnit lu) {
+    if (lu == null || r.dataOutLength() >= 0) {
+      return r;
+    }
+    long length = BlockCommands.expectedDataOutLength(cdb, lu.device().blockSize());
+    if (length < 0) {
+      return r;
+    }
+    return new ScsiResponse(r.status(), r.sense(), r.dataIn(), (int) Math.min(length,
+        Integer.MAX_VALUE));
+  }
+
+  private static boolean isWrite(int opcode) {
+    switch (opcode) {
+      case WRITE_6: case WRITE_10: case WRITE_12: case WRITE_16: case WRITE_SAME_10:
+      case WRITE_SAME_16: case WRITE_AND_VERIFY_10: case WRITE_AND_VERIFY_12:
+      case WRITE_AND_VERIFY_16: case COMPARE_AND_WRITE: case ORWRITE_16: case UNMAP:
+      case SYNCHRONIZE_CACHE_10: case SYNCHRONIZE_CACHE_16: case EXTENDED_COPY:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * The response a command gets before it runs: a pending unit attention (SAM-5 5.14), or a
+   * reservation conflict. Null when it may run.
+   */
+  private ScsiResponse unitAttentionOrConflict(Request r, Command c) {
+    LogicalUnit lu = r.lu();
+    Nexus nexus = r.nexus();
+    if (lu.capacityChanged()) {
+      lu.unitAttentions().raiseAll(ASC_CAPACITY_DATA_HAS_CHANGED, n -> true);
+    }
+    int opcode = c.opcode();
+    boolean exemptFromUa =
+        opcode == INQUIRY || opcode == REPORT_LUNS || opcode == REQUEST_SENSE;
+    if (!exemptFromUa) {
+      int ua = lu.unitAttentions().take(nexus);
+      if (ua >= 0) {
+        return Responses.checkCondition(SenseData.of(UNIT_ATTENTION, ua));
+      }
+    } else {
+      lu.unitAttentions().peek(nexus); // a new nexus still gets its POWER ON later
+    }
+    Nexus spc2 = lu.spc2Holder();
+    if (spc2 != null && !spc2.equals(nexus) && !allowedUnderSpc2Reservation(opcode)) {
+      return Responses.reservationConflict();
+    }
+    if (lu.reservations().conflicts(nexus, c.access())) {
+      return Responses.reservationConflict();
+    }
+    return null;
+  }
+
+  /** SPC-2 5.5.1: what another initiator may still do while the logical unit is reserved. */
+  private static boolean allowedUnderSpc2Reservation(int opcode) {
+    switch (opcode) {
+      case INQUIRY:
+      case REPORT_LUNS:
+      case REQUEST_SENSE:
+      case RELEASE_6:
+      case RELEASE_10:
+      case MAINTENANCE_IN:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  @Override
+  public void lunReset(Nexus nexus, long lun) {
+    int n = decodeLun(lun);
+    LogicalUnit lu = n < 0 ? null : luns.get(n);
+    if (lu != null) {
+      reset(lu);
+    }
+  }
+
+  private static void reset(LogicalUnit lu) {
+    lu.spc2Release(null);
+    lu.unitAttentions().raiseAll(ASC_POWER_ON_RESET, x -> true);
+  }
+
+  @Override
+  public void targetReset(Nexus nexus) {
+    for (LogicalUnit lu : luns.values()) {
+      reset(lu);
+    }
+  }
+
+  @Override
+  public void nexusOpened(Nexus nexus) {
+    nexuses.put(nexus, Boolean.TRUE);
+    for (LogicalUnit lu : luns.values()) {
+      lu.unitAttentions().nexusOpened(nexus);
+    }
+  }
+
+  @Override
+  public void nexusClosed(Nexus nexus) {
+    nexuses.remove(nexus);
+    for (LogicalUnit lu : luns.values()) {
+      lu.unitAttentions().nexusClosed(nexus);
+      // An SPC-2 reservation does not outlive its I_T nexus (SPC-2 5.5.1).
+      lu.spc2Release(nexus);
+    }
+  }
+}

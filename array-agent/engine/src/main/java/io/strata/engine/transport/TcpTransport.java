@@ -1,0 +1,217 @@
+package io.strata.engine.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.strata.engine.iscsi.pdu.DecodeFailure;
+import io.strata.engine.iscsi.pdu.DecodeLimits;
+import io.strata.engine.iscsi.pdu.Pdu;
+import io.strata.engine.iscsi.pdu.PduCodec;
+import io.strata.engine.iscsi.pdu.PduDecoder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * iSCSI over TCP with Netty: native epoll where the host has it, NIO otherwise. Each connection
+ * lives on one event loop and owns its decoder, so nothing on the I/O path is shared between
+ * connections; buffers come from Netty's pooled direct allocator.
+ */
+public final class TcpTransport implements Transport {
+  private static final Logger LOG = Logger.getLogger(TcpTransport.class.getName());
+
+  private final EventLoopGroup acceptors;
+  private final EventLoopGroup workers;
+  private final Class<? extends ServerChannel> serverChannel;
+  private final List<Channel> listening = new CopyOnWriteArrayList<>();
+  private final List<Channel> connections = new CopyOnWriteArrayList<>();
+
+  public TcpTransport(int ioThreads) {
+    if (Epoll.isAvailable()) {
+      acceptors = new EpollEventLoopGroup(1);
+      workers = new EpollEventLoopGroup(ioThreads);
+      serverChannel = EpollServerSocketChannel.class;
+    } else {
+      acceptors = new NioEventLoopGroup(1);
+      workers = new NioEventLoopGroup(ioThreads);
+      serverChannel = NioServerSocketChannel.class;
+    }
+  }
+
+  public String flavour() {
+    return serverChannel == EpollServerSocketChannel.class ? "epoll" : "nio";
+  }
+
+  @Override
+  public void listen(Portal portal, Function<PduConnection, PduHandler> acceptor)
+      throws IOException {
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(acceptors, workers)
+            .channel(serverChannel)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .option(ChannelOption.SO_BACKLOG, 128)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    TcpConnection connection = new TcpConnection(ch, portal);
+                    connections.add(ch);
+                    ch.closeFuture().addListener(f -> connections.remove(ch));
+                    ch.pipeline().addLast(new Inbound(connection, acceptor.apply(connection)));
+                  }
+                });
+    try {
+      Channel channel =
+          bootstrap.bind(new InetSocketAddress(portal.host(), portal.port())).sync().channel();
+      listening.add(channel);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while binding " + portal.host() + ":" + portal.port(), e);
+    } catch (Exception e) {
+      throw new IOException("cannot listen on " + portal.host() + ":" + portal.port() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The port actually bound for a portal given port 0 (tests). */
+  public int boundPort(int index) {
+    return ((InetSocketAddress) listening.get(index).localAddress()).getPort();
+  }
+
+  @Override
+  public void close() {
+    for (Channel channel : listening) {
+      channel.close().awaitUninterruptibly();
+    }
+    for (Channel channel : connections) {
+      channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+    acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+
+  /** Sends PDUs on one channel; encoding state (digests) is per connection. */
+  static final class TcpConnection implements PduConnection {
+    private final Channel channel;
+    private final Portal portal;
+    final PduDecoder decoder = new PduDecoder(DecodeLimits.LOGIN);
+    private volatile DecodeLimits sending = DecodeLimits.LOGIN;
+
+    TcpConnection(Channel channel, Portal portal) {
+      this.channel = channel;
+      this.portal = portal;
+    }
+
+    @Override
+    public Portal portal() {
+      return portal;
+    }
+
+    @Override
+    public String remoteAddress() {
+      return String.valueOf(channel.remoteAddress());
+    }
+
+    @Override
+    public void framing(DecodeLimits limits) {
+      decoder.limits(limits);
+      sending = limits;
+    }
+
+    @Override
+    public void write(Pdu pdu) {
+      DecodeLimits now = sending;
+      ByteBuffer[] parts = PduCodec.encode(pdu, now.headerDigest(), now.dataDigest());
+      ByteBuf wire = parts.length == 1 ? Unpooled.wrappedBuffer(parts[0]) : Unpooled.wrappedBuffer(parts);
+      channel.write(wire, channel.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+      channel.flush();
+    }
+
+    @Override
+    public void close() {
+      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Feeds received bytes to the connection's decoder, on the connection's event loop. */
+  static final class Inbound extends ChannelInboundHandlerAdapter implements PduDecoder.Sink {
+    private final TcpConnection connection;
+    private final PduHandler handler;
+
+    Inbound(TcpConnection connection, PduHandler handler) {
+      this.connection = connection;
+      this.handler = handler;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf bytes = (ByteBuf) msg;
+      try {
+        for (ByteBuffer piece : bytes.nioBuffers()) {
+          connection.decoder.feed(piece, this);
+        }
+      } finally {
+        bytes.release();
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.flush();
+    }
+
+    @Override
+    public void pdu(Pdu pdu) {
+      try {
+        handler.received(pdu);
+      } catch (RuntimeException e) {
+        // A bug in handling one PDU must cost this connection, never the engine.
+        LOG.log(Level.WARNING, "closing " + connection.remoteAddress() + " after a failure", e);
+        connection.close();
+      }
+    }
+
+    @Override
+    public void failure(DecodeFailure failure) {
+      handler.malformed(failure);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      handler.closed();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.log(Level.FINE, "connection " + connection.remoteAddress() + " failed", cause);
+      ctx.close();
+    }
+  }
+}
