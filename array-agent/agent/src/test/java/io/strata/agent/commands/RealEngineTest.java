@@ -157,6 +157,7 @@ class RealEngineTest {
     load.start();
     Thread.sleep(300);
     ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+    await().atMost(Duration.ofSeconds(10)).until(() -> reconciler.engineState("a1").restarts() == 1);
     long restarted = online("a1");
     load.join(120_000);
 
