@@ -3,15 +3,27 @@ package io.strata.controlplane.health;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.strata.testsupport.KeycloakTestResource;
+import io.strata.testsupport.PostgresTestResource;
 import org.junit.jupiter.api.Test;
 
 /** The control plane answers its readiness probe, which the stack scripts wait on. */
 @QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(KeycloakTestResource.class)
 class HealthTest {
 
   @Test
-  void readinessProbeReportsUp() {
-    given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+  void readinessProbeReportsUpWithTheDatabase() {
+    given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        .body("checks.name", org.hamcrest.Matchers.hasItem("Database connections health check"));
+  }
+
+  @Test
+  void openApiDocumentIsServed() {
+    given().when().get("/q/openapi?format=json").then().statusCode(200)
+        .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/volumes"));
   }
 }

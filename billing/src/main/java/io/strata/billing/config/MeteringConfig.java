@@ -1,0 +1,29 @@
+package io.strata.billing.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** How billing consumes usage from Kafka. */
+@ConfigMapping(prefix = "strata.billing.metering")
+public interface MeteringConfig {
+
+  /**
+   * How far behind the newest interval end already seen for an array a sample may end and still be
+   * billed automatically. Older samples are stored as LATE and reported to operators, who may admit them.
+   */
+  @WithDefault("PT6H")
+  Duration gracePeriod();
+
+  /** The Kafka consumer group; all billing replicas share it. */
+  @WithDefault("strata-billing")
+  String groupId();
+
+  /** Upper bound of one batch, which is stored in one database transaction. */
+  @WithDefault("2000")
+  int maxPollRecords();
+
+  /** Start the consumer with the service (tests and tools may start it themselves). */
+  @WithDefault("true")
+  boolean enabled();
+}

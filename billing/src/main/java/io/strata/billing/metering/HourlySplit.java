@@ -1,0 +1,55 @@
+package io.strata.billing.metering;
+
+import io.strata.billing.rating.ResourceKey;
+import io.strata.contracts.usage.ArrayUsageSample;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one usage sample into hourly rollup increments. Capacity and engine time are split
+ * across the hours the interval covers, by the seconds spent in each; the operation and byte
+ * counters of the interval go whole to the hour in which the interval starts (they cannot be
+ * divided without inventing fractions of an operation).
+ */
+public final class HourlySplit {
+
+  public static List<HourlyIncrement> of(ArrayUsageSample sample) {
+    List<HourlyIncrement> increments = new ArrayList<>();
+    Instant sliceStart = sample.intervalStart();
+    while (sliceStart.isBefore(sample.intervalEnd())) {
+      Instant hour = sliceStart.truncatedTo(ChronoUnit.HOURS);
+      Instant nextHour = hour.plus(1, ChronoUnit.HOURS);
+      Instant sliceEnd = nextHour.isBefore(sample.intervalEnd()) ? nextHour : sample.intervalEnd();
+      long seconds = ChronoUnit.SECONDS.between(sliceStart, sliceEnd);
+      if (seconds > 0) {
+        for (ArrayUsageSample.DriveAllocation drives : sample.drives()) {
+          if (drives.bytes() > 0) {
+            BigDecimal byteSeconds = BigDecimal.valueOf(drives.bytes()).multiply(BigDecimal.valueOf(seconds));
+            increments.add(increment(sample, ResourceKey.storage(drives.driveType().name()), hour, byteSeconds));
+          }
+        }
+        increments.add(increment(sample, ResourceKey.engine(sample.engineSize()), hour, BigDecimal.valueOf(seconds)));
+      }
+      sliceStart = sliceEnd;
+    }
+    Instant firstHour = sample.intervalStart().truncatedTo(ChronoUnit.HOURS);
+    long operations = Math.addExact(sample.readOps(), sample.writeOps());
+    if (operations > 0) {
+      increments.add(increment(sample, ResourceKey.IO, firstHour, BigDecimal.valueOf(operations)));
+    }
+    long bytes = Math.addExact(sample.readBytes(), sample.writeBytes());
+    if (bytes > 0) {
+      increments.add(increment(sample, ResourceKey.TRANSFER, firstHour, BigDecimal.valueOf(bytes)));
+    }
+    return increments;
+  }
+
+  private static HourlyIncrement increment(ArrayUsageSample sample, ResourceKey resource, Instant hour, BigDecimal quantity) {
+    return new HourlyIncrement(sample.tenantId(), sample.arrayId(), resource, hour, quantity);
+  }
+
+  private HourlySplit() {}
+}

@@ -1,0 +1,38 @@
+package io.strata.billing.rest;
+
+import io.strata.billing.security.Caller;
+import io.strata.billing.service.MeteringQueries;
+import io.strata.billing.service.ProblemException;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** Hourly usage per array and resource: tenants see their own. */
+@Path("/api/v1/usage")
+@RolesAllowed({Caller.TENANT_ADMIN, Caller.TENANT_MEMBER, Caller.OPERATOR})
+public class UsageResource {
+
+  private static final Duration MAX_RANGE = Duration.ofDays(31);
+
+  @Inject MeteringQueries queries;
+  @Inject Caller caller;
+
+  @GET
+  public List<MeteringQueries.HourlyUsage> hourly(
+      @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("tenant") String tenant) {
+    if (from == null || to == null) {
+      throw ProblemException.badRequest("from and to (ISO-8601 instants) are required");
+    }
+    Instant start = Instant.parse(from);
+    Instant end = Instant.parse(to);
+    if (!end.isAfter(start) || Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
+      throw ProblemException.badRequest("to must be after from, and at most 31 days later");
+    }
+    return queries.hourly(caller.scope(tenant, false), start, end);
+  }
+}

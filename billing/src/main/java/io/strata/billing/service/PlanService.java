@@ -1,0 +1,147 @@
+package io.strata.billing.service;
+
+import io.strata.billing.domain.PricePlan;
+import io.strata.billing.domain.PricePlanVersion;
+import io.strata.billing.domain.TenantPlan;
+import io.strata.billing.rating.PlanBook;
+import io.strata.billing.rating.ResourceKey;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Price plans, their versions, the default plan and tenants' plans. */
+@ApplicationScoped
+@Transactional
+public class PlanService {
+
+  public PricePlan create(String name, String currency, boolean makeDefault, Instant effectiveFrom, Map<String, BigDecimal> rates) {
+    if (PricePlan.findByName(name).isPresent()) {
+      throw ProblemException.conflict("a price plan named " + name + " already exists");
+    }
+    try {
+      Currency.getInstance(currency);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw ProblemException.badRequest("not an ISO 4217 currency code: " + currency);
+    }
+    PricePlan plan = new PricePlan();
+    plan.name = name;
+    plan.currency = currency;
+    plan.createdAt = Instant.now();
+    if (makeDefault) {
+      clearDefault();
+      plan.isDefault = true;
+    }
+    plan.persist();
+    addVersion(plan, effectiveFrom, rates);
+    return plan;
+  }
+
+  public PricePlan addVersion(long planId, Instant effectiveFrom, Map<String, BigDecimal> rates) {
+    PricePlan plan = find(planId);
+    addVersion(plan, effectiveFrom, rates);
+    return plan;
+  }
+
+  public PricePlan makeDefault(long planId) {
+    PricePlan plan = find(planId);
+    if (!plan.isDefault) {
+      clearDefault();
+      PricePlan.getEntityManager().flush();
+      plan.isDefault = true;
+    }
+    return plan;
+  }
+
+  public TenantPlan assign(String tenantId, long planId, Instant effectiveFrom) {
+    PricePlan plan = find(planId);
+    TenantPlan existing = TenantPlan.find("tenantId = ?1 and effectiveFrom = ?2", tenantId, effectiveFrom).firstResult();
+    TenantPlan assignment = existing != null ? existing : new TenantPlan();
+    assignment.tenantId = tenantId;
+    assignment.plan = plan;
+    assignment.effectiveFrom = effectiveFrom;
+    assignment.persist();
+    return assignment;
+  }
+
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public PricePlan find(long planId) {
+    PricePlan plan = PricePlan.findById(planId);
+    if (plan == null) {
+      throw ProblemException.notFound("no price plan " + planId);
+    }
+    return plan;
+  }
+
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public List<PricePlan> list() {
+    return PricePlan.listAll(io.quarkus.panache.common.Sort.by("name"));
+  }
+
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public List<TenantPlan> assignments(String tenantId) {
+    return TenantPlan.forTenant(tenantId);
+  }
+
+  /** Everything needed to price {@code tenantId}'s usage. */
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public PlanBook planBook(String tenantId) {
+    return planBook(tenantId, PricePlan.listAll());
+  }
+
+  /** As {@link #planBook(String)}, with the plans already loaded (closing many tenants at once). */
+  public static PlanBook planBook(String tenantId, List<PricePlan> plans) {
+    Map<String, List<PlanBook.PlanVersion>> versions = new HashMap<>();
+    String defaultPlan = null;
+    for (PricePlan plan : plans) {
+      if (plan.isDefault) {
+        defaultPlan = plan.name;
+      }
+      versions.put(plan.name, plan.versions.stream()
+          .map(v -> new PlanBook.PlanVersion(plan.name, plan.currency, v.id, v.effectiveFrom, Map.copyOf(v.rates)))
+          .toList());
+    }
+    List<PlanBook.Assignment> assignments = TenantPlan.forTenant(tenantId).stream()
+        .map(a -> new PlanBook.Assignment(a.effectiveFrom, a.plan.name))
+        .toList();
+    return new PlanBook(tenantId, defaultPlan, assignments, versions);
+  }
+
+  private void addVersion(PricePlan plan, Instant effectiveFrom, Map<String, BigDecimal> rates) {
+    if (effectiveFrom == null) {
+      throw ProblemException.badRequest("effectiveFrom is required");
+    }
+    if (plan.versions.stream().anyMatch(v -> v.effectiveFrom.equals(effectiveFrom))) {
+      throw ProblemException.conflict("price plan " + plan.name + " already has a version from " + effectiveFrom);
+    }
+    if (rates == null || rates.isEmpty()) {
+      throw ProblemException.badRequest("a price plan version needs at least one rate");
+    }
+    Map<String, BigDecimal> checked = new TreeMap<>();
+    for (Map.Entry<String, BigDecimal> rate : rates.entrySet()) {
+      try {
+        checked.put(ResourceKey.parse(rate.getKey()).toString(), rate.getValue());
+      } catch (IllegalArgumentException e) {
+        throw ProblemException.badRequest("bad resource " + rate.getKey() + ": " + e.getMessage());
+      }
+      if (rate.getValue() == null || rate.getValue().signum() < 0) {
+        throw ProblemException.badRequest("rate for " + rate.getKey() + " must be zero or more");
+      }
+    }
+    PricePlanVersion version = new PricePlanVersion();
+    version.plan = plan;
+    version.effectiveFrom = effectiveFrom;
+    version.rates = checked;
+    version.persist();
+    plan.versions.add(version);
+  }
+
+  private static void clearDefault() {
+    PricePlan.update("isDefault = false where isDefault = true");
+  }
+}

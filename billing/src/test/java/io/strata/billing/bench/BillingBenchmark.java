@@ -1,0 +1,131 @@
+package io.strata.billing.bench;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.strata.billing.metering.MeteringConsumer;
+import io.strata.contracts.MessageCodec;
+import io.strata.contracts.Topics;
+import io.strata.contracts.usage.ArrayUsageSample;
+import io.strata.contracts.usage.ArrayUsageSample.DriveAllocation;
+import io.strata.contracts.usage.ArrayUsageSample.DriveType;
+import io.strata.contracts.usage.UsageMessages;
+import io.strata.testsupport.Tokens;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Not part of {@code mvn verify} (the name does not end in Test); run by billing/bench/run.sh.
+ * Prints lines starting with {@code BENCH} that docs/benchmarks/billing.md quotes.
+ *
+ * <ol>
+ *   <li>Ingestion: {@code bench.arrays} arrays (one tenant each) x {@code bench.minutes} one-minute
+ *       samples are published while the consumer is stopped, then the consumer starts and the
+ *       time until all are stored (committed in PostgreSQL) is measured.
+ *   <li>Month close: the hourly rollups of a full month for {@code bench.tenants} tenants (720
+ *       hours x 5 resources each, the rows a month of one-minute samples produces) are written by
+ *       SQL, then {@code POST /api/v1/periods/2026-10/close} is timed.
+ * </ol>
+ */
+@QuarkusTest
+@TestProfile(BenchProfile.class)
+class BillingBenchmark {
+
+  static final int ARRAYS = Integer.getInteger("bench.arrays", 1000);
+  static final int MINUTES = Integer.getInteger("bench.minutes", 60);
+  static final int TENANTS = Integer.getInteger("bench.tenants", 1000);
+  static final long GB = 1_000_000_000L;
+
+  @Inject MeteringConsumer consumer;
+  @Inject DataSource dataSource;
+
+  @Test
+  void ingestionAndMonthClose() throws Exception {
+    consumer.stop();
+    long events = publish();
+    long start = System.nanoTime();
+    consumer.start();
+    while (consumer.storedReadings() < events) {
+      Thread.sleep(50);
+      if (System.nanoTime() - start > Duration.ofMinutes(15).toNanos()) {
+        throw new AssertionError("only " + consumer.storedReadings() + " of " + events + " stored after 15 minutes");
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf("BENCH ingestion events=%d seconds=%.2f events_per_second=%.0f%n", events, seconds, events / seconds);
+
+    truncateUsage();
+    long rows = writeMonthOfRollups();
+    String ops = Tokens.accessToken("ops");
+    given().auth().oauth2(ops).contentType(ContentType.JSON).body("""
+        {"name":"bench","currency":"EUR","isDefault":true,"effectiveFrom":"2026-01-01T00:00:00Z",
+         "rates":{"storage:SSD":"0.0001875","storage:HDD":"0.00005","engine:small":"0.05","io":"0.215","transfer":"0.01"}}""")
+        .post("/api/v1/plans").then().statusCode(201);
+    long closeStart = System.nanoTime();
+    List<Object> outcomes = given().auth().oauth2(ops).post("/api/v1/periods/2026-10/close")
+        .then().statusCode(200).extract().jsonPath().getList("$");
+    double closeSeconds = (System.nanoTime() - closeStart) / 1e9;
+    assertThat(outcomes).hasSize(TENANTS);
+    System.out.printf("BENCH close tenants=%d rollup_rows=%d seconds=%.2f%n", TENANTS, rows, closeSeconds);
+  }
+
+  private long publish() throws Exception {
+    MessageCodec codec = MessageCodec.of(UsageMessages.ARRAY_USAGE_SAMPLE);
+    Properties properties = new Properties();
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+    properties.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    properties.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    Instant month = Instant.parse("2026-10-01T00:00:00Z");
+    long sent = 0;
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
+      for (int minute = 0; minute < MINUTES; minute++) {
+        Instant begin = month.plusSeconds(60L * minute);
+        for (int a = 0; a < ARRAYS; a++) {
+          String array = String.format("bench-a-%04d", a);
+          ArrayUsageSample sample = new ArrayUsageSample(array, String.format("bench-t-%04d", a), "node-" + (a % 10), begin,
+              begin.plusSeconds(60), List.of(new DriveAllocation(DriveType.SSD, 2, 1000 * GB), new DriveAllocation(DriveType.HDD, 2, 4000 * GB)),
+              "small", List.of(), 0, 0, 12_000, 6_000, 48_000_000, 24_000_000);
+          byte[] body = codec.encode(codec.envelope(UsageMessages.ARRAY_USAGE_SAMPLE, "agent/" + array, minute + 1, "array/" + array, sample));
+          producer.send(new ProducerRecord<>(Topics.USAGE, array, body));
+          sent++;
+        }
+      }
+      producer.flush();
+    }
+    return sent;
+  }
+
+  private void truncateUsage() throws Exception {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      statement.execute("TRUNCATE usage_hourly");
+    }
+  }
+
+  private long writeMonthOfRollups() throws Exception {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      return statement.executeUpdate(
+          "INSERT INTO usage_hourly (tenant_id, array_id, resource, hour, quantity) "
+              + "SELECT 'month-t-' || lpad(t::text, 4, '0'), 'month-a-' || lpad(t::text, 4, '0'), r.resource, h, r.quantity "
+              + "FROM generate_series(0, " + (TENANTS - 1) + ") t "
+              + "CROSS JOIN generate_series(timestamptz '2026-10-01 00:00:00+00', timestamptz '2026-10-31 23:00:00+00', interval '1 hour') h "
+              + "CROSS JOIN (VALUES ('storage:SSD', 3600000000000000::numeric), ('storage:HDD', 14400000000000000), "
+              + "('engine:small', 3600), ('io', 1080000), ('transfer', 4320000000)) AS r(resource, quantity)");
+    }
+  }
+}

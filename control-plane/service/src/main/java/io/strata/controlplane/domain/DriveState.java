@@ -1,0 +1,7 @@
+package io.strata.controlplane.domain;
+
+public enum DriveState {
+  AVAILABLE,
+  FAILED,
+  RETIRED
+}

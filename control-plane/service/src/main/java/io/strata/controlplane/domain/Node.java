@@ -1,0 +1,46 @@
+package io.strata.controlplane.domain;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.UUID;
+
+/** A storage node and its agent. */
+@Entity
+public class Node extends PanacheEntityBase {
+  @Id public UUID id;
+
+  @Column(nullable = false, unique = true)
+  public String name;
+
+  /** Fault domain above the node (rack, room, availability zone). */
+  @Column(nullable = false)
+  public String zone;
+
+  /** Host name or IP address at which the node's portals are reached. */
+  @Column(nullable = false)
+  public String address;
+
+  @Column(name = "cpu_cores", nullable = false)
+  public int cpuCores;
+
+  @Column(name = "memory_gib", nullable = false)
+  public int memoryGib;
+
+  @Enumerated(EnumType.STRING)
+  @Column(nullable = false)
+  public NodeState state;
+
+  @Column(name = "last_heartbeat_at")
+  public Instant lastHeartbeatAt;
+
+  @Column(name = "created_at", nullable = false)
+  public Instant createdAt;
+
+  @Version public long version;
+}

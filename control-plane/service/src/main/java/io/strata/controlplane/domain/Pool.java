@@ -1,0 +1,49 @@
+package io.strata.controlplane.domain;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.UUID;
+
+/** Protected capacity built from some of an array's drives of one type. */
+@Entity
+public class Pool extends PanacheEntityBase {
+  @Id public UUID id;
+
+  @Column(name = "tenant_id", nullable = false)
+  public UUID tenantId;
+
+  @Column(name = "array_id", nullable = false)
+  public UUID arrayId;
+
+  @Column(nullable = false)
+  public String name;
+
+  @Enumerated(EnumType.STRING)
+  @Column(name = "drive_type", nullable = false)
+  public DriveType driveType;
+
+  @Enumerated(EnumType.STRING)
+  @Column(nullable = false)
+  public Protection protection;
+
+  @Enumerated(EnumType.STRING)
+  @Column(name = "cache_mode", nullable = false)
+  public CacheMode cacheMode;
+
+  @Column(nullable = false)
+  public boolean tiering;
+
+  @Column(name = "capacity_gib", nullable = false)
+  public long capacityGib;
+
+  @Column(name = "created_at", nullable = false)
+  public Instant createdAt;
+
+  @Version public long version;
+}

@@ -1,0 +1,21 @@
+package io.strata.controlplane.domain;
+
+import java.util.EnumSet;
+
+/** Lifecycle of a snapshot. */
+public enum SnapshotState {
+  CREATING,
+  AVAILABLE,
+  DELETING,
+  DELETED,
+  FAILED;
+
+  public static final StateMachine<SnapshotState> MACHINE =
+      StateMachine.of("snapshot", SnapshotState.class)
+          .from(CREATING, AVAILABLE, DELETING)
+          .from(AVAILABLE, DELETING)
+          .from(DELETING, DELETED)
+          .from(FAILED, DELETING)
+          .anyNonTerminalTo(FAILED, EnumSet.of(DELETED))
+          .build();
+}

@@ -1,0 +1,6 @@
+package io.strata.controlplane.domain;
+
+public enum TenantState {
+  ACTIVE,
+  SUSPENDED
+}

@@ -1,0 +1,83 @@
+package io.strata.controlplane.mapping;
+
+import io.strata.controlplane.domain.ArrayDrive;
+import io.strata.controlplane.domain.Drive;
+import io.strata.controlplane.domain.Node;
+import io.strata.controlplane.domain.Operation;
+import io.strata.controlplane.domain.Pool;
+import io.strata.controlplane.domain.Quota;
+import io.strata.controlplane.domain.Server;
+import io.strata.controlplane.domain.Snapshot;
+import io.strata.controlplane.domain.SnapshotPolicy;
+import io.strata.controlplane.domain.StorageArray;
+import io.strata.controlplane.domain.Tenant;
+import io.strata.controlplane.domain.Volume;
+import io.strata.controlplane.rest.dto.ArrayDtos.ArrayDriveView;
+import io.strata.controlplane.rest.dto.ArrayDtos.ArrayView;
+import io.strata.controlplane.rest.dto.CommonDtos.OperationView;
+import io.strata.controlplane.rest.dto.OperatorDtos.NodeView;
+import io.strata.controlplane.rest.dto.OperatorDtos.QuotaBody;
+import io.strata.controlplane.rest.dto.OperatorDtos.TenantView;
+import io.strata.controlplane.rest.dto.PoolDtos.PoolView;
+import io.strata.controlplane.rest.dto.ServerDtos.ServerView;
+import io.strata.controlplane.rest.dto.SnapshotDtos.PolicyView;
+import io.strata.controlplane.rest.dto.SnapshotDtos.SnapshotView;
+import io.strata.controlplane.rest.dto.VolumeDtos.VolumeView;
+
+/** Entity → API representation. Secrets never leave through here. */
+public final class Views {
+  private Views() {}
+
+  public static ArrayView array(StorageArray a, String nodeAddress) {
+    return new ArrayView(
+        a.id, a.name, a.engineSize, a.engineSize.vcpus(), a.engineSize.memoryGib(), a.spread, a.state,
+        a.failureReason, a.targetIqn,
+        nodeAddress == null || a.portalPort == null ? null : nodeAddress + ":" + a.portalPort,
+        a.createdAt, a.updatedAt);
+  }
+
+  public static ArrayDriveView arrayDrive(ArrayDrive ad, Drive d) {
+    return new ArrayDriveView(ad.id, d.id, d.type, d.capacityGib, ad.poolId);
+  }
+
+  public static PoolView pool(Pool p) {
+    return new PoolView(
+        p.id, p.arrayId, p.name, p.driveType, p.protection, p.cacheMode, p.tiering, p.capacityGib, p.createdAt);
+  }
+
+  public static VolumeView volume(Volume v) {
+    return new VolumeView(
+        v.id, v.arrayId, v.poolId, v.name, v.sizeGib, v.thin, v.qosIopsLimit, v.qosMbpsLimit, v.multiAttach,
+        v.sourceSnapshotId, v.state, v.failureReason, v.createdAt, v.updatedAt);
+  }
+
+  public static SnapshotView snapshot(Snapshot s) {
+    return new SnapshotView(s.id, s.volumeId, s.policyId, s.name, s.sizeGib, s.state, s.failureReason, s.createdAt);
+  }
+
+  public static PolicyView policy(SnapshotPolicy p) {
+    return new PolicyView(p.id, p.volumeId, p.name, p.intervalMinutes, p.retain, p.enabled, p.lastRunAt, p.createdAt);
+  }
+
+  public static ServerView server(Server s) {
+    return new ServerView(s.id, s.name, s.iqn, s.chapUser, s.mutualChapUser, s.createdAt);
+  }
+
+  public static OperationView operation(Operation o) {
+    return new OperationView(
+        o.id, o.kind, o.targetType, o.targetId, o.state, o.error, o.requestedBy, o.createdAt, o.updatedAt);
+  }
+
+  public static QuotaBody quota(Quota q) {
+    return q == null ? null : new QuotaBody(q.maxArrays, q.maxSsdDrives, q.maxHddDrives, q.maxCapacityGib);
+  }
+
+  public static TenantView tenant(Tenant t, Quota q) {
+    return new TenantView(t.id, t.alias, t.displayName, t.state, quota(q), t.createdAt);
+  }
+
+  public static NodeView node(Node n) {
+    return new NodeView(
+        n.id, n.name, n.zone, n.address, n.cpuCores, n.memoryGib, n.state, n.lastHeartbeatAt, n.createdAt);
+  }
+}

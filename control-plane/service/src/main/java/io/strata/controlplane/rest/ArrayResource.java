@@ -1,0 +1,98 @@
+package io.strata.controlplane.rest;
+
+import io.strata.controlplane.domain.ArrayState;
+import io.strata.controlplane.domain.StorageArray;
+import io.strata.controlplane.rest.dto.ArrayDtos.ArrayCreate;
+import io.strata.controlplane.rest.dto.ArrayDtos.ArrayDriveView;
+import io.strata.controlplane.rest.dto.ArrayDtos.ArrayView;
+import io.strata.controlplane.rest.dto.ArrayDtos.DriveAdd;
+import io.strata.controlplane.security.Caller;
+import io.strata.controlplane.security.Roles;
+import io.strata.controlplane.service.ArrayService;
+import io.strata.controlplane.service.Idempotency;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/v1/arrays")
+@Tag(name = "arrays", description = "Virtual Private Storage Arrays")
+@SecurityRequirement(name = "jwt")
+public class ArrayResource {
+  static final String BASE = "/api/v1/arrays";
+
+  @Inject Caller caller;
+  @Inject ArrayService arrays;
+  @Inject Idempotency idempotency;
+
+  @POST
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response create(@HeaderParam(Idempotency.HEADER) String key, @NotNull @Valid ArrayCreate body) {
+    UUID tenant = caller.tenantId();
+    return idempotency.create(key, "tenant:" + tenant + " POST " + BASE, body, () -> {
+      ArrayService.Created c = arrays.create(tenant, body);
+      return new Idempotency.Created(Responses.uri(BASE, c.array().id()), c.array(), null);
+    });
+  }
+
+  @GET
+  @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
+  public Page<ArrayView> list(
+      @QueryParam("state") ArrayState state, @QueryParam("name") String name,
+      @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+    return arrays.list(caller.tenantId(), state, name, cursor, limit);
+  }
+
+  @GET
+  @Path("{id}")
+  @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
+  public Response get(@PathParam("id") UUID id) {
+    StorageArray a = arrays.get(caller.tenantId(), id);
+    return Responses.ok(arrays.view(a), a.version);
+  }
+
+  @DELETE
+  @Path("{id}")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response delete(@PathParam("id") UUID id, @HeaderParam("If-Match") String ifMatch) {
+    UUID op = arrays.delete(caller.tenantId(), id, ifMatch);
+    return op == null ? Response.noContent().build() : Responses.accepted(null, op);
+  }
+
+  @GET
+  @Path("{id}/drives")
+  @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
+  public List<ArrayDriveView> drives(@PathParam("id") UUID id) {
+    return arrays.drives(caller.tenantId(), id);
+  }
+
+  @POST
+  @Path("{id}/drives")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response addDrives(
+      @PathParam("id") UUID id, @HeaderParam(Idempotency.HEADER) String key, @NotNull @Valid DriveAdd body) {
+    UUID tenant = caller.tenantId();
+    return idempotency.create(key, "tenant:" + tenant + " POST " + BASE + "/" + id + "/drives", body,
+        () -> new Idempotency.Created(null, arrays.addDrives(tenant, id, body), null));
+  }
+
+  @DELETE
+  @Path("{id}/drives/{driveId}")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response removeDrive(@PathParam("id") UUID id, @PathParam("driveId") UUID driveId) {
+    arrays.removeDrive(caller.tenantId(), id, driveId);
+    return Response.noContent().build();
+  }
+}

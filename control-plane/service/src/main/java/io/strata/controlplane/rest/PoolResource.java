@@ -1,0 +1,69 @@
+package io.strata.controlplane.rest;
+
+import io.strata.controlplane.domain.Pool;
+import io.strata.controlplane.mapping.Views;
+import io.strata.controlplane.rest.dto.PoolDtos.PoolCreate;
+import io.strata.controlplane.rest.dto.PoolDtos.PoolView;
+import io.strata.controlplane.security.Caller;
+import io.strata.controlplane.security.Roles;
+import io.strata.controlplane.service.Idempotency;
+import io.strata.controlplane.service.PoolService;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/v1/pools")
+@Tag(name = "pools")
+@SecurityRequirement(name = "jwt")
+public class PoolResource {
+  static final String BASE = "/api/v1/pools";
+
+  @Inject Caller caller;
+  @Inject PoolService pools;
+  @Inject Idempotency idempotency;
+
+  @POST
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response create(@HeaderParam(Idempotency.HEADER) String key, @NotNull @Valid PoolCreate body) {
+    UUID tenant = caller.tenantId();
+    return idempotency.create(key, "tenant:" + tenant + " POST " + BASE, body, () -> {
+      PoolView p = pools.create(tenant, body);
+      return new Idempotency.Created(Responses.uri(BASE, p.id()), p, null);
+    });
+  }
+
+  @GET
+  @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
+  public Page<PoolView> list(
+      @QueryParam("arrayId") UUID arrayId, @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+    return pools.list(caller.tenantId(), arrayId, cursor, limit);
+  }
+
+  @GET
+  @Path("{id}")
+  @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
+  public Response get(@PathParam("id") UUID id) {
+    Pool p = pools.get(caller.tenantId(), id);
+    return Responses.ok(Views.pool(p), p.version);
+  }
+
+  @DELETE
+  @Path("{id}")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response delete(@PathParam("id") UUID id) {
+    pools.delete(caller.tenantId(), id);
+    return Response.noContent().build();
+  }
+}

@@ -1,0 +1,89 @@
+package io.strata.controlplane.rest;
+
+import io.strata.controlplane.domain.Volume;
+import io.strata.controlplane.domain.VolumeState;
+import io.strata.controlplane.mapping.Views;
+import io.strata.controlplane.rest.dto.VolumeDtos.VolumeCreate;
+import io.strata.controlplane.rest.dto.VolumeDtos.VolumeUpdate;
+import io.strata.controlplane.rest.dto.VolumeDtos.VolumeView;
+import io.strata.controlplane.security.Caller;
+import io.strata.controlplane.security.Roles;
+import io.strata.controlplane.service.Idempotency;
+import io.strata.controlplane.service.VolumeService;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/v1/volumes")
+@Tag(name = "volumes")
+@SecurityRequirement(name = "jwt")
+public class VolumeResource {
+  static final String BASE = "/api/v1/volumes";
+
+  @Inject Caller caller;
+  @Inject VolumeService volumes;
+  @Inject Idempotency idempotency;
+
+  @POST
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response create(@HeaderParam(Idempotency.HEADER) String key, @NotNull @Valid VolumeCreate body) {
+    UUID tenant = caller.tenantId();
+    return idempotency.create(key, "tenant:" + tenant + " POST " + BASE, body, () -> {
+      VolumeService.Changed c = volumes.create(tenant, body);
+      return new Idempotency.Created(Responses.uri(BASE, c.volume().id), Views.volume(c.volume()), null);
+    });
+  }
+
+  @GET
+  @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
+  public Page<VolumeView> list(
+      @QueryParam("arrayId") UUID arrayId, @QueryParam("poolId") UUID poolId,
+      @QueryParam("state") VolumeState state, @QueryParam("name") String name,
+      @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+    return volumes.list(caller.tenantId(), arrayId, poolId, state, name, cursor, limit);
+  }
+
+  @GET
+  @Path("{id}")
+  @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
+  public Response get(@PathParam("id") UUID id) {
+    Volume v = volumes.get(caller.tenantId(), id);
+    return Responses.ok(Views.volume(v), v.version);
+  }
+
+  /** Resize (grow only) and QoS; If-Match with the ETag of the volume you read is required. */
+  @PATCH
+  @Path("{id}")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response update(
+      @PathParam("id") UUID id, @HeaderParam("If-Match") String ifMatch, @NotNull @Valid VolumeUpdate body) {
+    VolumeService.Changed c = volumes.update(caller.tenantId(), id, ifMatch, body);
+    Response.ResponseBuilder rb =
+        (c.operationId() == null ? Response.ok(Views.volume(c.volume())) : Response.accepted(Views.volume(c.volume())))
+            .tag(new jakarta.ws.rs.core.EntityTag(String.valueOf(c.volume().version)));
+    if (c.operationId() != null) {
+      rb.header(Responses.OPERATION_LOCATION, Responses.operationUri(c.operationId()));
+    }
+    return rb.build();
+  }
+
+  @DELETE
+  @Path("{id}")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response delete(@PathParam("id") UUID id, @HeaderParam("If-Match") String ifMatch) {
+    return Responses.accepted(null, volumes.delete(caller.tenantId(), id, ifMatch));
+  }
+}

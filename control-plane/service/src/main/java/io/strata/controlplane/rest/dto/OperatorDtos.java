@@ -1,0 +1,72 @@
+package io.strata.controlplane.rest.dto;
+
+import io.strata.controlplane.domain.DriveState;
+import io.strata.controlplane.domain.DriveType;
+import io.strata.controlplane.domain.NodeState;
+import io.strata.controlplane.domain.TenantState;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+public final class OperatorDtos {
+  private OperatorDtos() {}
+
+  public record QuotaBody(
+      @NotNull @Min(0) @Max(10000) Integer maxArrays,
+      @NotNull @Min(0) @Max(100000) Integer maxSsdDrives,
+      @NotNull @Min(0) @Max(100000) Integer maxHddDrives,
+      @NotNull @Min(0) Long maxCapacityGib) {}
+
+  /** The tenant's first admin, created in Keycloak with the tenant-admin role. */
+  public record TenantAdmin(
+      @NotNull @Pattern(regexp = "^[a-z0-9][a-z0-9._-]{2,62}$", message = "must be 3-63 lowercase letters, digits, '.', '_' or '-'") String username,
+      @NotNull @Email String email,
+      @NotNull @Size(min = 12, max = 128) String password) {}
+
+  public record TenantCreate(
+      @NotNull @Pattern(regexp = Names.ALIAS, message = "must be 2-32 lowercase letters, digits or '-', starting with a letter") String alias,
+      @NotBlank @Size(max = 200) String displayName,
+      @NotNull @Valid TenantAdmin admin,
+      @Valid QuotaBody quota) {}
+
+  public record TenantView(
+      UUID id, String alias, String displayName, TenantState state, QuotaBody quota, Instant createdAt) {}
+
+  public record NodeCreate(
+      @NotNull @Pattern(regexp = Names.NAME, message = Names.NAME_MESSAGE) String name,
+      @NotBlank @Size(max = 64) String zone,
+      @NotBlank @Size(max = 255) String address,
+      @NotNull @Min(1) @Max(1024) Integer cpuCores,
+      @NotNull @Min(1) @Max(65536) Integer memoryGib) {}
+
+  public record NodeUpdate(@NotNull NodeState state) {}
+
+  public record NodeView(
+      UUID id, String name, String zone, String address, int cpuCores, int memoryGib, NodeState state,
+      Instant lastHeartbeatAt, Instant createdAt) {}
+
+  public record DriveCreate(
+      @NotNull UUID nodeId,
+      @NotBlank @Size(max = 100) String serial,
+      @NotNull DriveType type,
+      @NotNull @Min(1) Long capacityGib) {}
+
+  public record DriveView(
+      UUID id, UUID nodeId, String serial, DriveType type, long capacityGib, DriveState state, UUID arrayId,
+      UUID tenantId) {}
+
+  public record NodeCapacity(
+      UUID nodeId, String name, String zone, NodeState state, int cpuCores, int reservedVcpus, int memoryGib,
+      int reservedMemoryGib, int ssdFree, int ssdTotal, int hddFree, int hddTotal, long freeGib, long totalGib) {}
+
+  public record CapacityView(
+      List<NodeCapacity> nodes, int cpuCores, int reservedVcpus, long freeGib, long totalGib, int tenants, int arrays) {}
+}

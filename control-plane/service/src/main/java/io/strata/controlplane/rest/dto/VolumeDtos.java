@@ -1,0 +1,46 @@
+package io.strata.controlplane.rest.dto;
+
+import io.strata.controlplane.domain.VolumeState;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import java.time.Instant;
+import java.util.UUID;
+
+public final class VolumeDtos {
+  private VolumeDtos() {}
+
+  public record VolumeCreate(
+      @NotNull UUID poolId,
+      @NotNull @Pattern(regexp = Names.NAME, message = Names.NAME_MESSAGE) String name,
+      @NotNull @Min(1) @Max(1048576) Long sizeGib,
+      Boolean thin,
+      @Positive Integer qosIopsLimit,
+      @Positive Integer qosMbpsLimit,
+      Boolean multiAttach) {}
+
+  /** A partial update: absent fields stay; a QoS limit of 0 removes that limit. */
+  public record VolumeUpdate(
+      @Min(1) @Max(1048576) Long sizeGib,
+      @PositiveOrZero Integer qosIopsLimit,
+      @PositiveOrZero Integer qosMbpsLimit) {}
+
+  public record VolumeView(
+      UUID id,
+      UUID arrayId,
+      UUID poolId,
+      String name,
+      long sizeGib,
+      boolean thin,
+      Integer qosIopsLimit,
+      Integer qosMbpsLimit,
+      boolean multiAttach,
+      UUID sourceSnapshotId,
+      VolumeState state,
+      String failureReason,
+      Instant createdAt,
+      Instant updatedAt) {}
+}

@@ -1,0 +1,132 @@
+package io.strata.controlplane.scheduler;
+
+import io.strata.controlplane.domain.DriveType;
+import io.strata.controlplane.domain.NodeState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Placement in the manner of Cinder's filter scheduler: filters remove the nodes that cannot host
+ * the engine, weighers rank the rest, the best node gets the engine; then drives of each requested
+ * type are picked from the free drives of all online nodes, spread over fault domains. Pure logic:
+ * no I/O, the caller passes the current node views.
+ */
+public final class Scheduler {
+  private final List<NodeFilter> filters;
+  private final List<NodeWeigher> weighers;
+  private final DriveSelector driveSelector = new DriveSelector();
+
+  public Scheduler(List<NodeFilter> filters, List<NodeWeigher> weighers) {
+    this.filters = List.copyOf(filters);
+    this.weighers = List.copyOf(weighers);
+  }
+
+  public static Scheduler standard() {
+    return new Scheduler(Filters.standard(), Weighers.standard());
+  }
+
+  /** Places the request or throws {@link PlacementException} naming the short resource. */
+  public Placement place(List<NodeView> nodes, PlacementRequest request) {
+    NodeView engineNode = chooseEngineNode(nodes, request);
+    List<DriveView> picked = new ArrayList<>();
+    List<DriveView> free = freeDrivesOnOnlineNodes(nodes);
+    for (DriveType type : DriveType.values()) {
+      picked.addAll(
+          driveSelector.select(free, type, request.driveCount(type), request.spread(), List.of()));
+    }
+    return new Placement(engineNode.id(), picked);
+  }
+
+  /** Picks more drives for an array that already holds {@code held}. */
+  public List<DriveView> addDrives(
+      List<NodeView> nodes, DriveType type, int count, io.strata.controlplane.domain.SpreadPolicy spread,
+      List<DriveView> held) {
+    return driveSelector.select(freeDrivesOnOnlineNodes(nodes), type, count, spread, held);
+  }
+
+  NodeView chooseEngineNode(List<NodeView> nodes, PlacementRequest request) {
+    if (nodes.isEmpty()) {
+      throw new PlacementException("node", "no storage node is enrolled");
+    }
+    List<NodeView> passed = new ArrayList<>();
+    Map<String, NodeFilter.Rejection> rejections = new LinkedHashMap<>();
+    for (NodeView node : nodes) {
+      Optional<NodeFilter.Rejection> rejected =
+          filters.stream().map(f -> f.reject(node, request)).flatMap(Optional::stream).findFirst();
+      if (rejected.isPresent()) {
+        rejections.put(node.name(), rejected.get());
+      } else {
+        passed.add(node);
+      }
+    }
+    if (passed.isEmpty()) {
+      throw new PlacementException(shortestResource(rejections), explain(request, rejections));
+    }
+    return best(passed, request);
+  }
+
+  private NodeView best(List<NodeView> candidates, PlacementRequest request) {
+    double[] total = new double[candidates.size()];
+    for (NodeWeigher weigher : weighers) {
+      double[] raw = candidates.stream().mapToDouble(n -> weigher.rawWeight(n, request)).toArray();
+      double min = java.util.Arrays.stream(raw).min().orElse(0);
+      double max = java.util.Arrays.stream(raw).max().orElse(0);
+      for (int i = 0; i < raw.length; i++) {
+        double normalised = max == min ? 0 : (raw[i] - min) / (max - min);
+        total[i] += weigher.multiplier() * normalised;
+      }
+    }
+    int bestIndex = 0;
+    for (int i = 1; i < candidates.size(); i++) {
+      int cmp = Double.compare(total[i], total[bestIndex]);
+      // ties go to the node whose name sorts first, so that placement is deterministic
+      if (cmp > 0
+          || (cmp == 0 && candidates.get(i).name().compareTo(candidates.get(bestIndex).name()) < 0)) {
+        bestIndex = i;
+      }
+    }
+    return candidates.get(bestIndex);
+  }
+
+  private static List<DriveView> freeDrivesOnOnlineNodes(List<NodeView> nodes) {
+    return nodes.stream()
+        .filter(n -> n.state() == NodeState.ONLINE)
+        .flatMap(n -> n.freeDrives().stream())
+        .toList();
+  }
+
+  /**
+   * The resource to blame: if any node was only short of one resource, that resource (the one
+   * most nodes lacked); "node" only when no node is online at all.
+   */
+  private static String shortestResource(Map<String, NodeFilter.Rejection> rejections) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    rejections.values().forEach(r -> counts.merge(r.resource(), 1L, Long::sum));
+    return counts.entrySet().stream()
+        .filter(e -> !e.getKey().equals("node"))
+        .max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
+        .map(Map.Entry::getKey)
+        .orElse("node");
+  }
+
+  private static String explain(PlacementRequest request, Map<String, NodeFilter.Rejection> rejections) {
+    StringBuilder sb =
+        new StringBuilder("no node can host an engine of size ")
+            .append(request.engineSize())
+            .append(" (")
+            .append(request.engineSize().vcpus())
+            .append(" vCPU, ")
+            .append(request.engineSize().memoryGib())
+            .append(" GiB): ");
+    String sep = "";
+    for (NodeFilter.Rejection r : rejections.values()) {
+      sb.append(sep).append(r.reason());
+      sep = "; ";
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,77 @@
+package io.strata.controlplane.security;
+
+import io.strata.controlplane.config.StrataConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Seals secrets (CHAP) at rest with AES-256-GCM. A sealed value is
+ * {@code <keyId>:<base64(12-byte nonce || ciphertext || 16-byte tag)>}; the key id is also the
+ * associated data, so a value cannot be opened under another key name. A fresh random nonce per
+ * value.
+ */
+@ApplicationScoped
+public class SecretBox {
+  private static final int NONCE_BYTES = 12;
+  private static final int TAG_BITS = 128;
+  private final SecureRandom random = new SecureRandom();
+  private final SecretKey key;
+  private final String keyId;
+
+  @jakarta.inject.Inject
+  public SecretBox(StrataConfig config) {
+    this(config.secrets().key(), config.secrets().keyId());
+  }
+
+  public SecretBox(String base64Key, String keyId) {
+    byte[] raw = Base64.getDecoder().decode(base64Key);
+    if (raw.length != 32) {
+      throw new IllegalArgumentException("strata.secrets.key must be 32 bytes (base64), got " + raw.length);
+    }
+    if (keyId.isBlank() || keyId.contains(":")) {
+      throw new IllegalArgumentException("strata.secrets.key-id must be non-blank without ':'");
+    }
+    this.key = new SecretKeySpec(raw, "AES");
+    this.keyId = keyId;
+  }
+
+  public String seal(String plaintext) {
+    try {
+      byte[] nonce = new byte[NONCE_BYTES];
+      random.nextBytes(nonce);
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));
+      byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+      ByteBuffer out = ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed);
+      return keyId + ":" + Base64.getEncoder().encodeToString(out.array());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM unavailable", e);
+    }
+  }
+
+  public String open(String sealedValue) {
+    int colon = sealedValue.indexOf(':');
+    if (colon <= 0 || !sealedValue.substring(0, colon).equals(keyId)) {
+      throw new IllegalStateException("sealed with an unknown key id");
+    }
+    byte[] all = Base64.getDecoder().decode(sealedValue.substring(colon + 1));
+    try {
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, NONCE_BYTES));
+      cipher.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));
+      byte[] plain = cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES);
+      return new String(plain, StandardCharsets.UTF_8);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("sealed value does not open (tampered or wrong key)", e);
+    }
+  }
+}

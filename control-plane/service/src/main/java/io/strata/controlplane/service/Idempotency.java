@@ -1,0 +1,101 @@
+package io.strata.controlplane.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.controlplane.domain.IdempotencyRecord;
+import io.strata.controlplane.rest.problem.ApiException;
+import io.strata.controlplane.rest.problem.Problem;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.function.Supplier;
+
+/**
+ * Idempotency-Key on creates: the first answer is stored in the same transaction as the created
+ * rows, and a retry with the same key (same caller, same endpoint) gets that answer again. The
+ * same key with a different body is refused (422): it is a client bug, not a retry.
+ */
+@ApplicationScoped
+public class Idempotency {
+  public static final String HEADER = "Idempotency-Key";
+  public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+  @Inject ObjectMapper json;
+
+  /** What a create returns: where the object lives and its representation. */
+  public record Created(URI location, Object body, String etag) {}
+
+  @Transactional
+  public Response create(String key, String scope, Object request, Supplier<Created> create) {
+    if (key == null) {
+      return respond(create.get());
+    }
+    if (key.isBlank() || key.length() > 255) {
+      throw ApiException.badRequest(HEADER, "must be 1 to 255 characters");
+    }
+    String hash = hash(request);
+    IdempotencyRecord.Key id = new IdempotencyRecord.Key(scope, key);
+    IdempotencyRecord previous = IdempotencyRecord.findById(id);
+    if (previous != null) {
+      if (!previous.requestHash.equals(hash)) {
+        throw new ApiException(
+            new Problem(422, "idempotency-key-reused", "Idempotency-Key reused",
+                "this Idempotency-Key was used for a different request"));
+      }
+      Response.ResponseBuilder rb =
+          Response.status(previous.status).type(MediaType.APPLICATION_JSON).entity(previous.body)
+              .header(REPLAYED_HEADER, "true");
+      if (previous.location != null) {
+        rb.location(URI.create(previous.location));
+      }
+      return rb.build();
+    }
+    Created created = create.get();
+    IdempotencyRecord record = new IdempotencyRecord();
+    record.key = id;
+    record.requestHash = hash;
+    record.status = 201;
+    record.location = created.location() == null ? null : created.location().toString();
+    record.body = write(created.body());
+    record.createdAt = Instant.now();
+    record.persist();
+    return respond(created);
+  }
+
+  private static Response respond(Created created) {
+    Response.ResponseBuilder rb = Response.status(201).entity(created.body());
+    if (created.location() != null) {
+      rb.location(created.location());
+    }
+    if (created.etag() != null) {
+      rb.header("ETag", created.etag());
+    }
+    return rb.build();
+  }
+
+  private String hash(Object request) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(write(request).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String write(Object value) {
+    try {
+      return json.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise " + value.getClass(), e);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.strata.controlplane.service;
+
+import io.strata.controlplane.domain.ArrayState;
+import io.strata.controlplane.domain.Drive;
+import io.strata.controlplane.domain.DriveState;
+import io.strata.controlplane.domain.Node;
+import io.strata.controlplane.domain.NodeState;
+import io.strata.controlplane.domain.StorageArray;
+import io.strata.controlplane.scheduler.DriveView;
+import io.strata.controlplane.scheduler.NodeView;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Builds the scheduler's view of the nodes from the database, in three queries. Placement locks
+ * the node rows first, so concurrent placements are serialised and cannot both take the last
+ * vCPU or drive.
+ */
+@ApplicationScoped
+public class NodeInventory {
+
+  /** Engines that hold their CPU and memory share on a node. */
+  static final Set<ArrayState> HOLDING =
+      Set.of(ArrayState.PLACING, ArrayState.PROVISIONING, ArrayState.ONLINE, ArrayState.DEGRADED, ArrayState.DELETING);
+
+  public List<NodeView> lockedViews() {
+    List<Node> nodes =
+        Node.<Node>find("state <> ?1 order by name", NodeState.DECOMMISSIONED)
+            .withLock(LockModeType.PESSIMISTIC_WRITE)
+            .list();
+    return views(nodes);
+  }
+
+  public List<NodeView> views(List<Node> nodes) {
+    Map<UUID, int[]> reserved = new HashMap<>();
+    for (StorageArray a : StorageArray.<StorageArray>list("nodeId is not null and state in ?1", HOLDING)) {
+      int[] r = reserved.computeIfAbsent(a.nodeId, k -> new int[2]);
+      r[0] += a.engineSize.vcpus();
+      r[1] += a.engineSize.memoryGib();
+    }
+    Map<UUID, Node> byId = new HashMap<>();
+    nodes.forEach(n -> byId.put(n.id, n));
+    Map<UUID, List<DriveView>> free = new HashMap<>();
+    for (Drive d : freeDrives()) {
+      Node n = byId.get(d.nodeId);
+      if (n != null) {
+        free.computeIfAbsent(d.nodeId, k -> new ArrayList<>())
+            .add(new DriveView(d.id, d.nodeId, n.zone, d.type, d.capacityGib));
+      }
+    }
+    List<NodeView> views = new ArrayList<>();
+    for (Node n : nodes) {
+      int[] r = reserved.getOrDefault(n.id, new int[2]);
+      views.add(new NodeView(n.id, n.name, n.zone, n.state, n.cpuCores, n.memoryGib, r[0], r[1],
+          free.getOrDefault(n.id, List.of())));
+    }
+    return views;
+  }
+
+  public static List<Drive> freeDrives() {
+    return Drive.list(
+        "from Drive d where d.state = ?1 and not exists (select 1 from ArrayDrive ad where ad.driveId = d.id)"
+            + " order by d.id",
+        DriveState.AVAILABLE);
+  }
+}

@@ -1,0 +1,44 @@
+package io.strata.controlplane.service;
+
+import io.strata.controlplane.domain.Operation;
+import io.strata.controlplane.domain.OperationState;
+import io.strata.controlplane.security.Caller;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Asynchronous requests: started with the change, completed when the node reports back. */
+@ApplicationScoped
+public class Operations {
+  @Inject Caller caller;
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Operation start(UUID tenantId, String kind, String targetType, UUID targetId) {
+    Operation op = new Operation();
+    op.id = UUID.randomUUID();
+    op.tenantId = tenantId;
+    op.kind = kind;
+    op.targetType = targetType;
+    op.targetId = targetId;
+    op.state = OperationState.PENDING;
+    op.requestedBy = caller.name();
+    op.createdAt = Instant.now();
+    op.updatedAt = op.createdAt;
+    op.persist();
+    return op;
+  }
+
+  /** Completes every pending operation on the target (there is normally one). */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void complete(UUID targetId, boolean succeeded, String error) {
+    List<Operation> pending = Operation.list("targetId = ?1 and state = ?2", targetId, OperationState.PENDING);
+    for (Operation op : pending) {
+      op.state = succeeded ? OperationState.SUCCEEDED : OperationState.FAILED;
+      op.error = error;
+      op.updatedAt = Instant.now();
+    }
+  }
+}

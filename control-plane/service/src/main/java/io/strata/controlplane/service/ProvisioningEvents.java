@@ -1,0 +1,108 @@
+package io.strata.controlplane.service;
+
+import io.strata.controlplane.domain.ArrayState;
+import io.strata.controlplane.domain.Attachment;
+import io.strata.controlplane.domain.AttachmentState;
+import io.strata.controlplane.domain.Snapshot;
+import io.strata.controlplane.domain.SnapshotPolicy;
+import io.strata.controlplane.domain.SnapshotState;
+import io.strata.controlplane.domain.StorageArray;
+import io.strata.controlplane.domain.Volume;
+import io.strata.controlplane.domain.VolumeState;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * The seam where the storage nodes' reports enter the state machines. The consumer of
+ * strata.events (provisioning, issue 6) calls these methods; each is idempotent (a repeated
+ * report of the state an object is already in changes nothing) and refuses, with a log line,
+ * a report its lifecycle does not allow. Completing the transition completes the user's
+ * Operation.
+ */
+@ApplicationScoped
+@Transactional
+public class ProvisioningEvents {
+  private static final Logger LOG = Logger.getLogger(ProvisioningEvents.class);
+
+  @Inject Operations operations;
+  @Inject ArrayService arrays;
+
+  /** The node reports the array engine's state (ONLINE, DEGRADED, DELETED or FAILED). */
+  public boolean arrayReported(UUID arrayId, ArrayState reported, String reason) {
+    StorageArray a = StorageArray.findById(arrayId);
+    if (a == null || a.state == reported) {
+      return false;
+    }
+    if (!ArrayState.MACHINE.allows(a.state, reported)) {
+      LOG.warnf("ignoring report %s for array %s in state %s", reported, arrayId, a.state);
+      return false;
+    }
+    a.moveTo(reported, reason == null ? "reported by the node" : reason);
+    a.failureReason = reported == ArrayState.FAILED ? reason : null;
+    if (reported == ArrayState.DELETED) {
+      arrays.releaseAll(a);
+    }
+    if (reported != ArrayState.DEGRADED) {
+      operations.complete(arrayId, reported != ArrayState.FAILED, reported == ArrayState.FAILED ? reason : null);
+    }
+    return true;
+  }
+
+  /** AVAILABLE (created or resized), DELETED or FAILED. A deleted volume's rows are removed. */
+  public boolean volumeReported(UUID volumeId, VolumeState reported, String reason) {
+    Volume v = Volume.findById(volumeId);
+    if (v == null || v.state == reported) {
+      return false;
+    }
+    if (!VolumeState.MACHINE.allows(v.state, reported)) {
+      LOG.warnf("ignoring report %s for volume %s in state %s", reported, volumeId, v.state);
+      return false;
+    }
+    v.moveTo(reported, reason == null ? "reported by the node" : reason);
+    v.failureReason = reported == VolumeState.FAILED ? reason : null;
+    operations.complete(volumeId, reported != VolumeState.FAILED, reported == VolumeState.FAILED ? reason : null);
+    if (reported == VolumeState.DELETED) {
+      Attachment.delete("volumeId", volumeId);
+      Snapshot.delete("volumeId", volumeId);
+      SnapshotPolicy.delete("volumeId", volumeId);
+      v.delete();
+    }
+    return true;
+  }
+
+  public boolean snapshotReported(UUID snapshotId, SnapshotState reported, String reason) {
+    Snapshot s = Snapshot.findById(snapshotId);
+    if (s == null || s.state == reported) {
+      return false;
+    }
+    if (!SnapshotState.MACHINE.allows(s.state, reported)) {
+      LOG.warnf("ignoring report %s for snapshot %s in state %s", reported, snapshotId, s.state);
+      return false;
+    }
+    s.moveTo(reported, reason == null ? "reported by the node" : reason);
+    s.failureReason = reported == SnapshotState.FAILED ? reason : null;
+    operations.complete(snapshotId, reported != SnapshotState.FAILED, reported == SnapshotState.FAILED ? reason : null);
+    if (reported == SnapshotState.DELETED) {
+      s.delete();
+    }
+    return true;
+  }
+
+  public boolean attachmentReported(UUID attachmentId, AttachmentState reported, String reason) {
+    Attachment at = Attachment.findById(attachmentId);
+    if (at == null || at.state == reported) {
+      return false;
+    }
+    if (!AttachmentState.MACHINE.allows(at.state, reported)) {
+      LOG.warnf("ignoring report %s for attachment %s in state %s", reported, attachmentId, at.state);
+      return false;
+    }
+    at.moveTo(reported, reason == null ? "reported by the node" : reason);
+    at.failureReason = reported == AttachmentState.FAILED ? reason : null;
+    operations.complete(attachmentId, reported != AttachmentState.FAILED, reported == AttachmentState.FAILED ? reason : null);
+    return true;
+  }
+}

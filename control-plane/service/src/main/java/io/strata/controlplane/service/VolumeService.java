@@ -1,0 +1,167 @@
+package io.strata.controlplane.service;
+
+import io.strata.controlplane.domain.Attachment;
+import io.strata.controlplane.domain.AttachmentState;
+import io.strata.controlplane.domain.Pool;
+import io.strata.controlplane.domain.Snapshot;
+import io.strata.controlplane.domain.SnapshotState;
+import io.strata.controlplane.domain.StorageArray;
+import io.strata.controlplane.domain.Volume;
+import io.strata.controlplane.domain.VolumeState;
+import io.strata.controlplane.mapping.Views;
+import io.strata.controlplane.outbox.CommandOutbox;
+import io.strata.controlplane.rest.ETags;
+import io.strata.controlplane.rest.Page;
+import io.strata.controlplane.rest.dto.VolumeDtos.VolumeCreate;
+import io.strata.controlplane.rest.dto.VolumeDtos.VolumeUpdate;
+import io.strata.controlplane.rest.dto.VolumeDtos.VolumeView;
+import io.strata.controlplane.rest.problem.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+
+/** Volumes: create (also as clones), resize (grow only), QoS, delete. */
+@ApplicationScoped
+@Transactional
+public class VolumeService {
+  @Inject Quotas quotas;
+  @Inject CommandOutbox outbox;
+  @Inject Operations operations;
+  @Inject AuditLog audit;
+
+  public record Changed(Volume volume, UUID operationId) {}
+
+  public Changed create(UUID tenantId, VolumeCreate req) {
+    Pool pool = Owned.find(Pool.class, "pool", tenantId, req.poolId());
+    boolean thin = req.thin() == null || req.thin();
+    return create(tenantId, pool, req.name(), req.sizeGib(), thin, req.qosIopsLimit(), req.qosMbpsLimit(),
+        Boolean.TRUE.equals(req.multiAttach()), null);
+  }
+
+  Changed create(UUID tenantId, Pool pool, String name, long sizeGib, boolean thin, Integer iops, Integer mbps,
+      boolean multiAttach, UUID sourceSnapshotId) {
+    StorageArray a = Owned.lock(StorageArray.class, "array", tenantId, pool.arrayId);
+    ArrayService.requireAccepting(a, "create a volume");
+    if (Volume.count("arrayId = ?1 and name = ?2 and state <> ?3", a.id, name, VolumeState.DELETED) > 0) {
+      throw ApiException.conflict("already-exists", "name: a volume named '" + name + "' exists in the array");
+    }
+    quotas.checkCapacity(tenantId, sizeGib);
+    if (!thin) {
+      requireThickRoom(pool, sizeGib);
+    }
+    Volume v = new Volume();
+    v.id = UUID.randomUUID();
+    v.tenantId = tenantId;
+    v.arrayId = a.id;
+    v.poolId = pool.id;
+    v.name = name;
+    v.sizeGib = sizeGib;
+    v.thin = thin;
+    v.qosIopsLimit = iops;
+    v.qosMbpsLimit = mbps;
+    v.multiAttach = multiAttach;
+    v.sourceSnapshotId = sourceSnapshotId;
+    v.state = VolumeState.CREATING;
+    v.createdAt = Instant.now();
+    v.updatedAt = v.createdAt;
+    v.persist();
+    outbox.arrayChanged(a);
+    UUID op = operations.start(tenantId, "volume.create", "volume", v.id).id;
+    audit.record(tenantId, "volume.create", "volume", v.id);
+    return new Changed(v, op);
+  }
+
+  /** Thick volumes reserve their whole size in the pool. */
+  private static void requireThickRoom(Pool pool, long addingGib) {
+    Long reserved =
+        io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
+            .createQuery("select coalesce(sum(v.sizeGib), 0) from Volume v where v.poolId = :p and v.thin = false and v.state <> :gone", Long.class)
+            .setParameter("p", pool.id)
+            .setParameter("gone", VolumeState.DELETED)
+            .getSingleResult();
+    if (reserved + addingGib > pool.capacityGib) {
+      throw ApiException.conflict("pool-full",
+          "sizeGib: thick volumes would need " + (reserved + addingGib) + " GiB of pool '" + pool.name + "', which has "
+              + pool.capacityGib + " GiB");
+    }
+  }
+
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public Page<VolumeView> list(UUID tenantId, UUID arrayId, UUID poolId, VolumeState state, String name, String cursor, Integer limit) {
+    Listing l = Listing.where("tenantId = :tenant", "tenant", tenantId)
+        .and("arrayId = :array", "array", arrayId)
+        .and("poolId = :pool", "pool", poolId)
+        .and("state = :state", "state", state)
+        .and("name = :name", "name", name);
+    return l.page(Volume.class, cursor, limit, Views::volume, v -> v.id);
+  }
+
+  @Transactional(Transactional.TxType.SUPPORTS)
+  public Volume get(UUID tenantId, UUID id) {
+    return Owned.find(Volume.class, "volume", tenantId, id);
+  }
+
+  /** Resize (grow only) and/or QoS. If-Match is required. */
+  public Changed update(UUID tenantId, UUID id, String ifMatch, VolumeUpdate req) {
+    Volume v = Owned.lock(Volume.class, "volume", tenantId, id);
+    ETags.check(ifMatch, v.version);
+    UUID op = null;
+    if (req.sizeGib() != null && req.sizeGib() != v.sizeGib) {
+      if (req.sizeGib() < v.sizeGib) {
+        throw new ApiException(
+            new io.strata.controlplane.rest.problem.Problem(409, "shrink-not-allowed", "Conflict",
+                "sizeGib: volumes only grow (" + v.sizeGib + " GiB now, " + req.sizeGib() + " GiB asked); shrinking would cut data off")
+                .with("reason", "shrink"));
+      }
+      v.moveTo(VolumeState.RESIZING, "resize to " + req.sizeGib() + " GiB");
+      quotas.checkCapacity(tenantId, req.sizeGib() - v.sizeGib);
+      if (!v.thin) {
+        requireThickRoom(Pool.findById(v.poolId), req.sizeGib() - v.sizeGib);
+      }
+      v.sizeGib = req.sizeGib();
+      op = operations.start(tenantId, "volume.resize", "volume", v.id).id;
+    } else if (!v.state.isLive()) {
+      throw ApiException.conflict("illegal-state", "the volume is " + v.state);
+    }
+    if (req.qosIopsLimit() != null) {
+      v.qosIopsLimit = req.qosIopsLimit() == 0 ? null : req.qosIopsLimit();
+    }
+    if (req.qosMbpsLimit() != null) {
+      v.qosMbpsLimit = req.qosMbpsLimit() == 0 ? null : req.qosMbpsLimit();
+    }
+    v.updatedAt = Instant.now();
+    io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
+    outbox.arrayChanged(StorageArray.findById(v.arrayId));
+    audit.record(tenantId, "volume.update", "volume", v.id);
+    return new Changed(v, op);
+  }
+
+  /** An attached volume or one with snapshots cannot be deleted (409 naming why). */
+  public UUID delete(UUID tenantId, UUID id, String ifMatch) {
+    Volume v = Owned.lock(Volume.class, "volume", tenantId, id);
+    if (ifMatch != null) {
+      ETags.check(ifMatch, v.version);
+    }
+    long attached = Attachment.count("volumeId = ?1 and state in ?2", id,
+        Set.of(AttachmentState.ATTACHING, AttachmentState.ATTACHED, AttachmentState.DETACHING));
+    if (attached > 0) {
+      throw new ApiException(
+          new io.strata.controlplane.rest.problem.Problem(409, "volume-attached", "Conflict",
+              "the volume is attached to " + attached + " server(s); detach it first")
+              .with("reason", "attached"));
+    }
+    long snapshots = Snapshot.count("volumeId = ?1 and state <> ?2", id, SnapshotState.DELETED);
+    if (snapshots > 0) {
+      throw ApiException.conflict("volume-has-snapshots", "the volume has " + snapshots + " snapshot(s); delete them first");
+    }
+    v.moveTo(VolumeState.DELETING, "delete requested");
+    io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
+    outbox.arrayChanged(StorageArray.findById(v.arrayId));
+    UUID op = operations.start(tenantId, "volume.delete", "volume", id).id;
+    audit.record(tenantId, "volume.delete", "volume", id);
+    return op;
+  }
+}

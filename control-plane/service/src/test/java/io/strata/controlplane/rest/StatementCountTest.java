@@ -1,0 +1,61 @@
+package io.strata.controlplane.rest;
+
+import static io.strata.controlplane.rest.Api.ACME;
+import static io.strata.controlplane.rest.Api.as;
+import static io.strata.controlplane.rest.Api.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.strata.testsupport.KeycloakTestResource;
+import io.strata.testsupport.PostgresTestResource;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.Statistics;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No N+1 queries: the number of SQL statements a list request runs does not grow with the
+ * number of items on the page (Hibernate statistics, enabled in the test profile).
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(KeycloakTestResource.class)
+class StatementCountTest {
+  @Inject SessionFactory sessionFactory;
+
+  private long statementsFor(String path) {
+    as(ACME).get(path).then().statusCode(200); // warm: token check, tenant cache
+    Statistics stats = sessionFactory.getStatistics();
+    stats.clear();
+    as(ACME).get(path).then().statusCode(200);
+    return stats.getPrepareStatementCount();
+  }
+
+  @Test
+  void listingVolumesAndAttachmentsCostsAFixedNumberOfStatements() {
+    Api.onlineNodes(8, 32, 4, 0);
+    String array = Api.createArray(ACME, unique("count"), 2, 0);
+    String pool = Api.createPool(ACME, array, "p");
+    String server = Api.createServer(ACME, unique("count"));
+    for (int i = 0; i < 3; i++) {
+      String v = Api.createVolume(ACME, pool, "few-" + i, 1);
+      as(ACME).body(Map.of("volumeId", v, "serverId", server)).post("/api/v1/attachments").then().statusCode(201);
+    }
+    long volumesFew = statementsFor("/api/v1/volumes?poolId=" + pool);
+    long attachmentsFew = statementsFor("/api/v1/attachments?serverId=" + server);
+    for (int i = 0; i < 20; i++) {
+      String v = Api.createVolume(ACME, pool, "many-" + i, 1);
+      as(ACME).body(Map.of("volumeId", v, "serverId", server)).post("/api/v1/attachments").then().statusCode(201);
+    }
+    long volumesMany = statementsFor("/api/v1/volumes?poolId=" + pool);
+    long attachmentsMany = statementsFor("/api/v1/attachments?serverId=" + server);
+
+    assertThat(List.of(volumesFew, volumesMany)).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2));
+    assertThat(volumesMany).isEqualTo(volumesFew);
+    // attachments: the page, then arrays, servers and nodes in one query each
+    assertThat(attachmentsMany).isEqualTo(attachmentsFew).isLessThanOrEqualTo(5);
+  }
+}
