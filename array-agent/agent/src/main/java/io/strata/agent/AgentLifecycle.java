@@ -1,0 +1,160 @@
+package io.strata.agent;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.strata.agent.commands.AppliedCommands;
+import io.strata.agent.commands.CommandConsumer;
+import io.strata.agent.commands.Reconciler;
+import io.strata.agent.config.AgentConfig;
+import io.strata.agent.events.EventPublisher;
+import io.strata.agent.events.TopicSetup;
+import io.strata.agent.heartbeat.Heartbeats;
+import io.strata.agent.inventory.Drive;
+import io.strata.agent.inventory.DriveScanner;
+import io.strata.agent.inventory.HostFacts;
+import io.strata.agent.supervision.EngineLauncher;
+import io.strata.agent.supervision.Isolation;
+import io.strata.contracts.MessageCodec;
+import io.strata.contracts.MessageType;
+import io.strata.contracts.command.Commands;
+import io.strata.contracts.command.SealedSecret;
+import io.strata.contracts.event.ArrayStatus;
+import io.strata.contracts.event.Events;
+import io.strata.contracts.event.NodeEnrolled;
+import io.strata.contracts.event.NodeStateReport;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The agent's life on a node: find the drives (creating demo drives on an empty development
+ * node), re-converge the arrays it held before, announce the node, start reading its commands,
+ * report its full state, and beat. On shutdown, stop reading, stop the engines, say nothing more.
+ */
+@ApplicationScoped
+public class AgentLifecycle {
+
+  private static final Logger LOG = Logger.getLogger(AgentLifecycle.class);
+
+  private final AgentConfig config;
+  private final String bootstrapServers;
+
+  private ScheduledExecutorService supervision;
+  private ScheduledExecutorService beats;
+  private DriveScanner drives;
+  private Isolation isolation;
+  private Reconciler reconciler;
+  private EventPublisher events;
+  private CommandConsumer commands;
+  private Heartbeats heartbeats;
+
+  AgentLifecycle(AgentConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    this.config = config;
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  void onStart(@Observes StartupEvent start) {
+    Path data = Path.of(config.dataDir()).toAbsolutePath();
+    drives = new DriveScanner(config.nodeId(), data.resolve("drives"));
+    if (config.demoDrives() && drives.createDemoDrivesIfEmpty()) {
+      LOG.infof("created demo drives in %s", drives.folder());
+    }
+    isolation = Isolation.detect(config.engine().cgroupLimits());
+    LOG.infof("node %s: engine isolation %s%s", config.nodeId(), isolation.cgroups(), isolation.notes());
+    supervision = Executors.newSingleThreadScheduledExecutor(daemon("strata-agent-supervision"));
+    beats = Executors.newSingleThreadScheduledExecutor(daemon("strata-agent-heartbeat"));
+    MessageCodec codec = codec();
+    if (config.messagingEnabled()) {
+      events = new EventPublisher(bootstrapServers, config.nodeId(), codec);
+    }
+    EngineLauncher launcher = new EngineLauncher(config.engine().mainClass(), config.engine().classpath(),
+        config.engine().jvmOptions().orElse(List.of()));
+    reconciler = new Reconciler(config.nodeId(), config.address(), data.resolve("arrays"), drives,
+        new SealedSecret(config.secrets().key(), config.secrets().keyId()),
+        new Reconciler.EngineSettings(launcher, isolation, supervision, config.engine().restartBackoffMin(),
+            config.engine().restartBackoffMax(), config.engine().readyTimeout()),
+        this::arrayChanged);
+    reconciler.restore();
+    if (!config.messagingEnabled()) {
+      return;
+    }
+    TopicSetup.ensure(bootstrapServers, Duration.ofSeconds(30));
+    events.publishAboutNode(Events.NODE_ENROLLED, enrollment());
+    commands = new CommandConsumer(bootstrapServers, config.nodeId(), codec, reconciler,
+        new AppliedCommands(data.resolve("applied-commands.log")), events, data.resolve("parked"));
+    commands.start(Duration.ofSeconds(60));
+    events.publishAboutNode(Events.NODE_STATE_REPORT, stateReport());
+    heartbeats = new Heartbeats(config.nodeId(), config.heartbeatInterval(), reconciler, events, beats);
+    LOG.infof("agent of node %s running; data in %s", config.nodeId(), data);
+  }
+
+  void onStop(@Observes ShutdownEvent stop) {
+    if (heartbeats != null) {
+      heartbeats.close();
+    }
+    if (commands != null) {
+      commands.close();
+    }
+    if (reconciler != null && config.engine().stopOnShutdown()) {
+      reconciler.stopAll();
+    }
+    if (events != null) {
+      events.close();
+    }
+    if (supervision != null) {
+      supervision.shutdownNow();
+      beats.shutdownNow();
+    }
+  }
+
+  public NodeEnrolled enrollment() {
+    HostFacts host = HostFacts.ofThisHost();
+    return new NodeEnrolled(config.nodeId(), config.zone(), config.address(), host.cpuCores(), host.memoryMib(),
+        inventory(), new NodeEnrolled.Isolation(true, isolation.cgroups().name().toLowerCase(), isolation.limits(),
+            false, isolation.notes()), getClass().getPackage().getImplementationVersion());
+  }
+
+  public NodeStateReport stateReport() {
+    return new NodeStateReport(config.nodeId(), reconciler.statuses(), inventory());
+  }
+
+  public Reconciler reconciler() {
+    return reconciler;
+  }
+
+  private List<NodeEnrolled.Drive> inventory() {
+    List<NodeEnrolled.Drive> found = new ArrayList<>();
+    for (Drive d : drives.scan()) {
+      found.add(new NodeEnrolled.Drive(d.serial(), d.type(), d.capacityGib(), d.path().toString()));
+    }
+    return found;
+  }
+
+  private void arrayChanged(ArrayStatus status) {
+    if (events != null) {
+      events.publish(Events.ARRAY_STATUS, Commands.arraySubject(status.arrayId()), status);
+    }
+  }
+
+  static MessageCodec codec() {
+    List<MessageType<?>> types = new ArrayList<>(Commands.all());
+    types.addAll(Events.all());
+    return new MessageCodec(types, Clock.systemUTC());
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

@@ -1,0 +1,83 @@
+package io.strata.agent.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The agent's settings ({@code strata.agent.*}); environment variables in application.properties. */
+@ConfigMapping(prefix = "strata.agent")
+public interface AgentConfig {
+
+  /** This node's id: the key of its commands on strata.commands (STRATA_NODE_ID). */
+  String nodeId();
+
+  /** The fault domain above this node (rack, room, zone). */
+  @WithDefault("zone-a")
+  String zone();
+
+  /** The address engines' portals listen on and initiators connect to. */
+  @WithDefault("127.0.0.1")
+  String address();
+
+  /** Where the agent keeps drives (drives/), arrays' volumes and engine logs (arrays/), and its memory. */
+  String dataDir();
+
+  /** Creates a few file-backed SSD and HDD drives when the drives folder is empty (development, tests). */
+  @WithDefault("true")
+  boolean demoDrives();
+
+  /** How often the agent says it is alive. */
+  @WithDefault("3s")
+  Duration heartbeatInterval();
+
+  /** Whether the agent talks to Kafka at all (off only for tests of its HTTP side). */
+  @WithDefault("true")
+  boolean messagingEnabled();
+
+  Engine engine();
+
+  Secrets secrets();
+
+  interface Engine {
+    /** The engine's main class, the same one array-agent/bin/strata-engine runs. */
+    @WithDefault("io.strata.engine.cli.EngineMain")
+    String mainClass();
+
+    /**
+     * The engine's class path. When absent, the agent uses the jars it was built with (the
+     * engine is one of its dependencies), which is right for the packaged agent and for tests.
+     */
+    Optional<String> classpath();
+
+    /** Extra JVM options for every engine process. */
+    Optional<List<String>> jvmOptions();
+
+    /** How long an engine may take to print its ready line. */
+    @WithDefault("30s")
+    Duration readyTimeout();
+
+    /** First wait before restarting a crashed engine; doubles up to {@link #restartBackoffMax}. */
+    @WithDefault("500ms")
+    Duration restartBackoffMin();
+
+    @WithDefault("30s")
+    Duration restartBackoffMax();
+
+    /** Stop engines when the agent stops (the stack's way); false leaves them serving for an upgrade. */
+    @WithDefault("true")
+    boolean stopOnShutdown();
+
+    /** Apply cgroup CPU and memory limits from the engine size when the host allows it. */
+    @WithDefault("true")
+    boolean cgroupLimits();
+  }
+
+  interface Secrets {
+    /** AES-256 key (base64) shared with the control plane, opening CHAP secrets in commands. */
+    String key();
+
+    String keyId();
+  }
+}

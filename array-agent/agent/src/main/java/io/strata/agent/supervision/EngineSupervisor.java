@@ -1,0 +1,282 @@
+package io.strata.agent.supervision;
+
+import io.strata.agent.supervision.EngineLauncher.EngineUnavailableException;
+import io.strata.agent.supervision.EngineState.Phase;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps one array's engine process running with one spec: starts it, waits for its ready line,
+ * restarts it after a crash with a doubling back-off (reset once it has run for a minute), and
+ * stops it on request. Every change of state goes to the listener. The engine's output goes to
+ * {@code engine.log} in the array's folder; its pid and spec fingerprint to {@code engine.pid}
+ * so that an agent restarted after a crash can adopt an engine that still serves the same spec
+ * instead of cutting its initiators off.
+ */
+public final class EngineSupervisor {
+
+  private static final Logger LOG = Logger.getLogger(EngineSupervisor.class);
+  private static final Duration STABLE_AFTER = Duration.ofMinutes(1);
+  private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+  private final EngineSpec spec;
+  private final EngineLauncher launcher;
+  private final Isolation isolation;
+  private final Path folder;
+  private final ScheduledExecutorService scheduler;
+  private final Consumer<EngineState> listener;
+  private final Duration backoffMin;
+  private final Duration backoffMax;
+  private final Duration readyTimeout;
+
+  private ProcessHandle process;
+  private Phase phase = Phase.STOPPED;
+  private int restarts;
+  private Duration nextBackoff;
+  private long startedAtNanos;
+  private String reason;
+  private String isolationNote = "process";
+  private boolean stopping;
+  private ScheduledFuture<?> pending;
+
+  public EngineSupervisor(
+      EngineSpec spec, EngineLauncher launcher, Isolation isolation, Path folder, ScheduledExecutorService scheduler,
+      Duration backoffMin, Duration backoffMax, Duration readyTimeout, Consumer<EngineState> listener) {
+    this.spec = spec;
+    this.launcher = launcher;
+    this.isolation = isolation;
+    this.folder = folder;
+    this.scheduler = scheduler;
+    this.backoffMin = backoffMin;
+    this.backoffMax = backoffMax;
+    this.readyTimeout = readyTimeout;
+    this.listener = listener;
+    this.nextBackoff = backoffMin;
+  }
+
+  public EngineSpec spec() {
+    return spec;
+  }
+
+  public synchronized EngineState state() {
+    return new EngineState(phase, process == null ? null : process.pid(), restarts, reason, isolationNote);
+  }
+
+  /** Adopts a matching engine left running by a previous agent, or starts a new one. */
+  public synchronized void start() {
+    stopping = false;
+    Optional<ProcessHandle> survivor = EnginePidFile.read(folder).flatMap(this::adoptable);
+    if (survivor.isPresent()) {
+      process = survivor.get();
+      startedAtNanos = System.nanoTime();
+      isolationNote = isolation.confine(spec.arrayId(), process.pid(), spec.vcpus(), spec.memoryMib());
+      LOG.infof("engine of array %s: adopted running pid %d", spec.arrayId(), process.pid());
+      watchExit(process, process.onExit());
+      changed(Phase.RUNNING, null);
+      return;
+    }
+    launch();
+  }
+
+  /** Stops the engine (SIGTERM, then SIGKILL after a grace period) and does not restart it. */
+  public void stop() {
+    ProcessHandle victim;
+    synchronized (this) {
+      stopping = true;
+      if (pending != null) {
+        pending.cancel(false);
+      }
+      victim = process;
+    }
+    if (victim != null) {
+      terminate(victim);
+    }
+    synchronized (this) {
+      process = null;
+      EnginePidFile.delete(folder);
+      isolation.release(spec.arrayId());
+      changed(Phase.STOPPED, null);
+    }
+  }
+
+  private void launch() {
+    Process started;
+    try {
+      Files.createDirectories(folder);
+      killLeftover();
+      started = launcher.start(spec, folder.resolve("engine.log"));
+    } catch (EngineUnavailableException e) {
+      LOG.errorf("engine of array %s cannot run on this node: %s", spec.arrayId(), e.getMessage());
+      changed(Phase.FAILED, e.getMessage());
+      return;
+    } catch (IOException e) {
+      scheduleRestart("engine did not start: " + e.getMessage());
+      return;
+    }
+    process = started.toHandle();
+    startedAtNanos = System.nanoTime();
+    EnginePidFile.write(folder, process.pid(), EnginePidFile.fingerprint(spec));
+    isolationNote = isolation.confine(spec.arrayId(), process.pid(), spec.vcpus(), spec.memoryMib());
+    changed(Phase.STARTING, null);
+    ProcessHandle mine = process;
+    Thread reader = new Thread(() -> pumpOutput(started, mine), "engine-output-" + spec.arrayId());
+    reader.setDaemon(true);
+    reader.start();
+    ScheduledFuture<?> timeout =
+        scheduler.schedule(() -> readyTimedOut(mine), readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    watchExit(mine, started.onExit().thenApply(Process::toHandle)).thenRun(() -> timeout.cancel(false));
+  }
+
+  /** Copies the engine's output to its log and notices its ready line. */
+  private void pumpOutput(Process started, ProcessHandle mine) {
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8));
+        Writer log = Files.newBufferedWriter(folder.resolve("engine.log"), StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        log.write(line);
+        log.write('\n');
+        log.flush();
+        if (line.toLowerCase(Locale.ROOT).contains("ready")) {
+          becameReady(mine);
+        }
+      }
+    } catch (IOException e) {
+      LOG.debugf("engine output of %s ended: %s", spec.arrayId(), e.getMessage());
+    }
+  }
+
+  private synchronized void becameReady(ProcessHandle mine) {
+    if (process == mine && phase == Phase.STARTING) {
+      LOG.infof("engine of array %s ready on %s (pid %d)", spec.arrayId(), spec.portal(), mine.pid());
+      changed(Phase.RUNNING, null);
+    }
+  }
+
+  private void readyTimedOut(ProcessHandle mine) {
+    synchronized (this) {
+      if (process != mine || phase != Phase.STARTING) {
+        return;
+      }
+      reason = "engine printed no ready line within " + readyTimeout.toSeconds() + " s";
+    }
+    LOG.warnf("engine of array %s: %s; killing it", spec.arrayId(), reason);
+    mine.destroyForcibly();
+  }
+
+  private java.util.concurrent.CompletableFuture<ProcessHandle> watchExit(
+      ProcessHandle mine, java.util.concurrent.CompletableFuture<ProcessHandle> exit) {
+    return exit.whenComplete((handle, error) -> exited(mine));
+  }
+
+  private synchronized void exited(ProcessHandle mine) {
+    if (process != mine || stopping) {
+      return;
+    }
+    process = null;
+    String why = reason != null ? reason : "engine process " + mine.pid() + " exited" + exitNote();
+    reason = null;
+    scheduleRestart(why);
+  }
+
+  private String exitNote() {
+    try {
+      String tail = tail(folder.resolve("engine.log"));
+      return tail.isEmpty() ? "" : ": " + tail;
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private synchronized void scheduleRestart(String why) {
+    if (stopping) {
+      return;
+    }
+    if (System.nanoTime() - startedAtNanos > STABLE_AFTER.toNanos()) {
+      nextBackoff = backoffMin;
+    }
+    Duration wait = nextBackoff;
+    nextBackoff = min(nextBackoff.multipliedBy(2), backoffMax);
+    restarts++;
+    LOG.warnf("engine of array %s: %s; restart %d in %d ms", spec.arrayId(), why, restarts, wait.toMillis());
+    changed(Phase.RESTARTING, why);
+    pending = scheduler.schedule(this::restartNow, wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void restartNow() {
+    if (!stopping && process == null) {
+      launch();
+    }
+  }
+
+  private Optional<ProcessHandle> adoptable(EnginePidFile.Entry entry) {
+    Optional<ProcessHandle> handle = ProcessHandle.of(entry.pid()).filter(ProcessHandle::isAlive);
+    if (handle.isEmpty()) {
+      return Optional.empty();
+    }
+    boolean same = entry.fingerprint().equals(EnginePidFile.fingerprint(spec)) && looksLikeOurEngine(handle.get());
+    return same ? handle : Optional.empty();
+  }
+
+  /** An engine from a previous agent that serves another spec (or is not ours to adopt) holds our port: end it. */
+  private void killLeftover() {
+    EnginePidFile.read(folder)
+        .flatMap(entry -> ProcessHandle.of(entry.pid()))
+        .filter(ProcessHandle::isAlive)
+        .filter(this::looksLikeOurEngine)
+        .ifPresent(leftover -> {
+          LOG.infof("engine of array %s: ending leftover pid %d", spec.arrayId(), leftover.pid());
+          terminate(leftover);
+        });
+  }
+
+  private boolean looksLikeOurEngine(ProcessHandle handle) {
+    return ProcessCommandLine.of(handle.pid()).contains("-Dstrata.engine.array=" + spec.arrayId());
+  }
+
+  private static void terminate(ProcessHandle victim) {
+    victim.destroy();
+    try {
+      victim.onExit().get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      victim.destroyForcibly();
+      try {
+        victim.onExit().get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception ignored) {
+        LOG.warnf("process %d did not end after SIGKILL", victim.pid());
+      }
+    }
+  }
+
+  private void changed(Phase next, String why) {
+    phase = next;
+    EngineState state = new EngineState(phase, process == null ? null : process.pid(), restarts, why, isolationNote);
+    scheduler.execute(() -> listener.accept(state));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static String tail(Path log) throws IOException {
+    if (!Files.exists(log)) {
+      return "";
+    }
+    var lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+  }
+}

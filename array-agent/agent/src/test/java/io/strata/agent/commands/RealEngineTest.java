@@ -1,0 +1,214 @@
+package io.strata.agent.commands;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.strata.agent.inventory.DriveScanner;
+import io.strata.agent.supervision.EngineLauncher;
+import io.strata.agent.supervision.EngineState;
+import io.strata.agent.supervision.Isolation;
+import io.strata.contracts.command.ArrayDesiredState;
+import io.strata.contracts.command.ArrayDesiredState.DriveSpec;
+import io.strata.contracts.command.ArrayDesiredState.DriveType;
+import io.strata.contracts.command.ArrayDesiredState.EngineSpec;
+import io.strata.contracts.command.ArrayDesiredState.LunSpec;
+import io.strata.contracts.command.ArrayDesiredState.PoolSpec;
+import io.strata.contracts.command.ArrayDesiredState.ServerSpec;
+import io.strata.contracts.command.ArrayDesiredState.VolumeSpec;
+import io.strata.contracts.command.SealedSecret;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent's reconciler driving the real array engine ({@code io.strata.engine.cli.EngineMain},
+ * one OS process per array), checked with real initiators: libiscsi's {@code iscsi-ls} and
+ * {@code qemu-img} with {@code iscsi://} URLs and CHAP. Runs when the engine main class is in the
+ * build (or {@code -Dstrata.test.engine.classpath} points at an engine build) and the initiator
+ * tools are installed (infra/bin/test installs them).
+ */
+class RealEngineTest {
+
+  static final String MAIN = "io.strata.engine.cli.EngineMain";
+  static final String KEY = Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes());
+
+  @TempDir Path data;
+
+  final SealedSecret secrets = new SealedSecret(KEY, "k1");
+  ScheduledExecutorService scheduler;
+  Reconciler reconciler;
+
+  @BeforeEach
+  void start() {
+    Optional<String> classpath = Optional.ofNullable(System.getProperty("strata.test.engine.classpath")).filter(s -> !s.isBlank());
+    assumeTrue(classpath.isPresent() || onClasspath(MAIN), "the engine main class is not in this build");
+    assumeTrue(onPath("iscsi-ls") && onPath("qemu-img"), "libiscsi-bin and qemu-utils are not installed");
+    DriveScanner drives = new DriveScanner("1", data.resolve("drives"));
+    drives.createDemoDrivesIfEmpty();
+    scheduler = Executors.newSingleThreadScheduledExecutor();
+    reconciler = new Reconciler("1", "127.0.0.1", data.resolve("arrays"), drives, secrets,
+        new Reconciler.EngineSettings(new EngineLauncher(MAIN, classpath, List.of()), Isolation.detect(true), scheduler,
+            Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(30)),
+        status -> {});
+  }
+
+  @AfterEach
+  void stop() {
+    if (reconciler != null) {
+      reconciler.stopAll();
+      scheduler.shutdownNow();
+    }
+  }
+
+  ArrayDesiredState tenantArray(String tenant, String arrayId, String drive, int port, String chapUser, String secret) {
+    return new ArrayDesiredState(arrayId, "1", tenant, 1, true, new EngineSpec("E01", 1, 1024), port,
+        iqn(tenant, arrayId),
+        List.of(new DriveSpec("d-" + arrayId, drive, DriveType.SSD, 4, "p1")),
+        List.of(new PoolSpec("p1", "pool", DriveType.SSD, "NONE", "NONE", false, 4)),
+        List.of(new VolumeSpec("v1", "p1", "vol", 1, true, null, null, List.of())),
+        List.of(new ServerSpec("s-" + tenant, "iqn.2026-11.test:" + tenant, chapUser, secrets.seal(secret), null, null)),
+        List.of(new LunSpec("t1", "v1", "s-" + tenant, 0, false)));
+  }
+
+  static String iqn(String tenant, String arrayId) {
+    return "iqn.2026-11.io.strata:" + tenant + "." + arrayId;
+  }
+
+  static String url(String user, String secret, int port, String iqn) {
+    return "iscsi://" + user + "%" + secret + "@127.0.0.1:" + port + (iqn == null ? "" : "/" + iqn + "/0");
+  }
+
+  long online(String arrayId) {
+    await().atMost(Duration.ofSeconds(40)).until(() -> {
+      EngineState s = reconciler.engineState(arrayId);
+      return s != null && s.phase() == EngineState.Phase.RUNNING;
+    });
+    return reconciler.engineState(arrayId).pid();
+  }
+
+  @Test
+  void eachTenantLogsInToItsOwnEngineWithItsOwnChapAndReadsBackWhatItWrote() throws Exception {
+    int portA = freePort();
+    int portB = freePort();
+    reconciler.apply(tenantArray("acme", "a1", "n1-ssd-0", portA, "acme-host", "acme-secret-123"));
+    reconciler.apply(tenantArray("globex", "b1", "n1-ssd-1", portB, "globex-host", "globex-secret-12"));
+    online("a1");
+    online("b1");
+
+    Result discovery = run("iscsi-ls", "-s", url("acme-host", "acme-secret-123", portA, null));
+    assertThat(discovery.output()).contains(iqn("acme", "a1")).contains("Lun:0").doesNotContain("globex");
+    Result refused = run("iscsi-ls", "-s", url("globex-host", "globex-secret-12", portA, null));
+    assertThat(refused.output()).containsIgnoringCase("authentication failure").doesNotContain("Lun:0");
+
+    byte[] written = new byte[1 << 20];
+    new Random(42).nextBytes(written);
+    Path in = Files.write(data.resolve("in.img"), written);
+    Path out = data.resolve("out.img");
+    assertThat(run("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", in.toString(),
+        url("acme-host", "acme-secret-123", portA, iqn("acme", "a1"))).exit()).isZero();
+    assertThat(run("qemu-img", "convert", "-f", "raw", "-O", "raw",
+        url("acme-host", "acme-secret-123", portA, iqn("acme", "a1")), out.toString()).exit()).isZero();
+    byte[] back = new byte[written.length];
+    try (var stream = Files.newInputStream(out)) {
+      assertThat(stream.readNBytes(back, 0, back.length)).isEqualTo(back.length);
+    }
+    assertThat(back).isEqualTo(written);
+  }
+
+  @Test
+  void killingOneTenantsEngineUnderLoadLeavesTheOtherTenantsIoUndisturbed() throws Exception {
+    int portA = freePort();
+    int portB = freePort();
+    reconciler.apply(tenantArray("acme", "a1", "n1-ssd-0", portA, "acme-host", "acme-secret-123"));
+    reconciler.apply(tenantArray("globex", "b1", "n1-ssd-1", portB, "globex-host", "globex-secret-12"));
+    long victim = online("a1");
+    long bystander = online("b1");
+
+    byte[] block = new byte[8 << 20];
+    new Random(7).nextBytes(block);
+    Path in = Files.write(data.resolve("load.img"), block);
+    String target = url("globex-host", "globex-secret-12", portB, iqn("globex", "b1"));
+    List<Integer> exits = new ArrayList<>();
+    Thread load = new Thread(() -> {
+      for (int i = 0; i < 6; i++) {
+        try {
+          exits.add(run("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", in.toString(), target).exit());
+        } catch (Exception e) {
+          exits.add(-1);
+        }
+      }
+    });
+    load.start();
+    Thread.sleep(300);
+    ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+    await().atMost(Duration.ofSeconds(10)).until(() -> reconciler.engineState("a1").restarts() == 1);
+    long restarted = online("a1");
+    load.join(120_000);
+
+    assertThat(restarted).isNotEqualTo(victim);
+    assertThat(reconciler.engineState("a1").restarts()).isEqualTo(1);
+    assertThat(exits).hasSize(6).containsOnly(0);
+    assertThat(reconciler.engineState("b1").pid()).isEqualTo(bystander);
+    assertThat(reconciler.engineState("b1").restarts()).isZero();
+    Path out = data.resolve("load-back.img");
+    assertThat(run("qemu-img", "convert", "-f", "raw", "-O", "raw", target, out.toString()).exit()).isZero();
+    byte[] back = new byte[block.length];
+    try (var stream = Files.newInputStream(out)) {
+      stream.readNBytes(back, 0, back.length);
+    }
+    assertThat(back).isEqualTo(block);
+    assertThat(run("iscsi-ls", "-s", url("acme-host", "acme-secret-123", portA, null)).output()).contains("Lun:0");
+  }
+
+  record Result(int exit, String output) {}
+
+  static Result run(String... command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError(String.join(" ", command) + " did not finish");
+    }
+    return new Result(process.exitValue(), output);
+  }
+
+  static boolean onClasspath(String name) {
+    try {
+      Class.forName(name, false, RealEngineTest.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
+  static boolean onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+      if (Files.isExecutable(Path.of(dir, tool))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

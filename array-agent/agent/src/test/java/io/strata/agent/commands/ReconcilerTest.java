@@ -1,0 +1,272 @@
+package io.strata.agent.commands;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.strata.agent.inventory.DriveScanner;
+import io.strata.agent.supervision.EngineLauncher;
+import io.strata.agent.supervision.EngineState;
+import io.strata.agent.supervision.Isolation;
+import io.strata.agent.supervision.ProcessCommandLine;
+import io.strata.agent.supervision.StandInEngine;
+import io.strata.contracts.command.ArrayDesiredState;
+import io.strata.contracts.command.ArrayDesiredState.DriveSpec;
+import io.strata.contracts.command.ArrayDesiredState.DriveType;
+import io.strata.contracts.command.ArrayDesiredState.EngineSpec;
+import io.strata.contracts.command.ArrayDesiredState.LunSpec;
+import io.strata.contracts.command.ArrayDesiredState.PoolSpec;
+import io.strata.contracts.command.ArrayDesiredState.ServerSpec;
+import io.strata.contracts.command.ArrayDesiredState.VolumeSpec;
+import io.strata.contracts.command.SealedSecret;
+import io.strata.contracts.event.ArrayStatus;
+import io.strata.contracts.event.ObjectStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reconciler against real engine processes (the stand-in engine) on real ports. */
+class ReconcilerTest {
+
+  static final String KEY = Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes());
+
+  @TempDir Path data;
+
+  final SealedSecret secrets = new SealedSecret(KEY, "k1");
+  final List<ArrayStatus> reported = new CopyOnWriteArrayList<>();
+  ScheduledExecutorService scheduler;
+  Reconciler reconciler;
+
+  @BeforeEach
+  void start() {
+    DriveScanner drives = new DriveScanner("1", data.resolve("drives"));
+    drives.createDemoDrivesIfEmpty();
+    scheduler = Executors.newSingleThreadScheduledExecutor();
+    reconciler = newReconciler();
+  }
+
+  Reconciler newReconciler() {
+    EngineLauncher launcher = new EngineLauncher(StandInEngine.class.getName(), Optional.empty(), List.of());
+    return new Reconciler("1", "127.0.0.1", data.resolve("arrays"), new DriveScanner("1", data.resolve("drives")),
+        secrets, new Reconciler.EngineSettings(launcher, Isolation.detect(false), scheduler, Duration.ofMillis(200),
+            Duration.ofSeconds(2), Duration.ofSeconds(20)),
+        reported::add);
+  }
+
+  @AfterEach
+  void stop() {
+    reconciler.stopAll();
+    scheduler.shutdownNow();
+  }
+
+  ArrayDesiredState array(String id, long generation, int port, List<VolumeSpec> volumes, List<LunSpec> luns) {
+    return new ArrayDesiredState(id, "1", "acme", generation, true, new EngineSpec("E01", 1, 4096), port,
+        "iqn.2026-11.io.strata:acme." + id,
+        List.of(new DriveSpec("d-" + id, id.equals("a1") ? "n1-ssd-0" : "n1-ssd-1", DriveType.SSD, 4, "p1")),
+        List.of(new PoolSpec("p1", "pool", DriveType.SSD, "NONE", "NONE", false, 4)),
+        volumes,
+        List.of(new ServerSpec("s1", "iqn.2026-11.test:host", "host-user", secrets.seal("secret-of-16-bytes"), null, null)),
+        luns);
+  }
+
+  static VolumeSpec volume(String id, long gib) {
+    return new VolumeSpec(id, "p1", id, gib, true, null, null, List.of());
+  }
+
+  long onlinePid(String arrayId) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      EngineState s = reconciler.engineState(arrayId);
+      return s != null && s.phase() == EngineState.Phase.RUNNING;
+    });
+    return reconciler.engineState(arrayId).pid();
+  }
+
+  static List<String> argumentsOf(long pid) {
+    return ProcessCommandLine.of(pid);
+  }
+
+  @Test
+  void createsVolumesStartsTheEngineAndReportsItOnline() throws Exception {
+    int port = freePort();
+    var outcome = reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    assertThat(outcome.problems()).isEmpty();
+    long pid = onlinePid("a1");
+    Path volumeFile = data.resolve("arrays/a1/volumes/v1.img");
+    assertThat(Files.size(volumeFile)).isEqualTo(1L << 30);
+    assertThat(argumentsOf(pid)).containsSequence("--portal", "127.0.0.1:" + port)
+        .containsSequence("--iqn", "iqn.2026-11.io.strata:acme.a1")
+        .containsSequence("--lun", "0=" + volumeFile + ":" + (1L << 30))
+        .containsSequence("--chap", "host-user:secret-of-16-bytes");
+    assertThat(echo(port, "hello")).isEqualTo("hello");
+    await().until(() -> reported.stream().anyMatch(s -> s.state() == ArrayStatus.State.ONLINE && s.enginePid() == pid));
+  }
+
+  @Test
+  void theSameDesiredStateTwiceLeavesTheRunningEngineAlone() {
+    int port = freePort();
+    ArrayDesiredState desired = array("a1", 1, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false)));
+    reconciler.apply(desired);
+    long pid = onlinePid("a1");
+    reconciler.apply(desired);
+    reconciler.apply(array("a1", 2, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    assertThat(onlinePid("a1")).isEqualTo(pid);
+  }
+
+  @Test
+  void aNewVolumeRestartsTheEngineWithTheNewLunAndAnOlderGenerationIsIgnored() {
+    int port = freePort();
+    reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    long first = onlinePid("a1");
+    reconciler.apply(array("a1", 2, port, List.of(volume("v1", 2), volume("v2", 1)),
+        List.of(new LunSpec("t1", "v1", "s1", 0, false), new LunSpec("t2", "v2", "s1", 1, false))));
+    long second = onlinePid("a1");
+    assertThat(second).isNotEqualTo(first);
+    assertThat(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(argumentsOf(second)).anyMatch(a -> a.startsWith("1=") && a.endsWith("v2.img:" + (1L << 30)))
+        .anyMatch(a -> a.startsWith("0=") && a.endsWith("v1.img:" + (2L << 30)));
+
+    var late = reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of()));
+    assertThat(late.superseded()).isTrue();
+    assertThat(onlinePid("a1")).isEqualTo(second);
+  }
+
+  @Test
+  void deletingStopsTheEngineAndRemovesTheArraysData() {
+    int port = freePort();
+    reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    long pid = onlinePid("a1");
+    var deleted = reconciler.apply(new ArrayDesiredState("a1", "1", "acme", 2, false, null, 0, null,
+        null, null, null, null, null));
+    assertThat(deleted.status().state()).isEqualTo(ArrayStatus.State.DELETED);
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(data.resolve("arrays/a1")).doesNotExist();
+    assertThat(reconciler.statuses()).isEmpty();
+    assertThat(reconciler.apply(new ArrayDesiredState("a1", "1", "acme", 2, false, null, 0, null,
+        null, null, null, null, null)).status().state()).isEqualTo(ArrayStatus.State.DELETED);
+  }
+
+  @Test
+  void problemsAreReportedPerObjectWithoutStoppingTheRest() {
+    int port = freePort();
+    ArrayDesiredState desired = new ArrayDesiredState("a1", "1", "acme", 1, true, new EngineSpec("E01", 1, 4096), port,
+        "iqn.2026-11.io.strata:acme.a1",
+        List.of(new DriveSpec("d1", "n2-ssd-0", DriveType.SSD, 4, "p1"), new DriveSpec("d2", "n1-hdd-0", DriveType.SSD, 4, "p1")),
+        List.of(),
+        List.of(volume("v1", 1), volume("v2", 1)),
+        List.of(new ServerSpec("s1", "iqn.a", "u1", "dev1:garbage", null, null),
+            new ServerSpec("s2", "iqn.b", "u2", secrets.seal("secret-of-16-bytes"), null, null),
+            new ServerSpec("s3", "iqn.c", "u3", secrets.seal("another-secret-16"), null, null)),
+        List.of(new LunSpec("t1", "v1", "s2", 0, false), new LunSpec("t2", "v2", "s2", 0, false)));
+    var outcome = reconciler.apply(desired);
+    assertThat(outcome.problems()).anyMatch(p -> p.contains("n2-ssd-0 is not on node 1"))
+        .anyMatch(p -> p.contains("n1-hdd-0 is HDD, not SSD"))
+        .anyMatch(p -> p.contains("server s1 CHAP secret"))
+        .anyMatch(p -> p.contains("server s3: the engine takes one CHAP user per target"))
+        .anyMatch(p -> p.contains("LUN 0 already shows volume v1"));
+    assertThat(outcome.status().objects()).filteredOn(o -> o.state() == ObjectStatus.State.FAILED)
+        .extracting(ObjectStatus::objectId).containsExactlyInAnyOrder("d1", "d2", "s1", "s3", "t2");
+    long pid = onlinePid("a1");
+    assertThat(argumentsOf(pid)).containsSequence("--chap", "u2:secret-of-16-bytes")
+        .noneMatch(a -> a.startsWith("u1:") || a.startsWith("u3:"));
+  }
+
+  @Test
+  void aCrashedEngineIsRestartedWhileAnotherTenantsEngineKeepsServing() throws Exception {
+    int port1 = freePort();
+    int port2 = freePort();
+    reconciler.apply(array("a1", 1, port1, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    reconciler.apply(array("a2", 1, port2, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    long victim = onlinePid("a1");
+    long bystander = onlinePid("a2");
+    try (Socket other = new Socket("127.0.0.1", port2)) {
+      other.setSoTimeout(5000);
+      assertThat(roundTrip(other, "before")).isEqualTo("before");
+      ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+      await().atMost(Duration.ofSeconds(10)).until(() -> reported.stream()
+          .anyMatch(s -> s.arrayId().equals("a1") && s.state() == ArrayStatus.State.DEGRADED));
+      assertThat(roundTrip(other, "during")).isEqualTo("during");
+      long restarted = onlinePid("a1");
+      assertThat(restarted).isNotEqualTo(victim);
+      assertThat(reconciler.engineState("a1").restarts()).isEqualTo(1);
+      assertThat(roundTrip(other, "after")).isEqualTo("after");
+    }
+    assertThat(onlinePid("a2")).isEqualTo(bystander);
+    assertThat(echo(port1, "back")).isEqualTo("back");
+  }
+
+  @Test
+  void aRestartedAgentAdoptsTheEngineStillServingTheSameState() {
+    int port = freePort();
+    reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    long pid = onlinePid("a1");
+    // The agent dies without stopping its engines: a new reconciler over the same folder.
+    reconciler = newReconciler();
+    List<ArrayStatus> restored = reconciler.restore();
+    assertThat(restored).singleElement().satisfies(s -> assertThat(s.enginePid()).isEqualTo(pid));
+    assertThat(onlinePid("a1")).isEqualTo(pid);
+  }
+
+  @Test
+  void anArrayWithoutAttachedVolumesIsOnlineWithoutAnEngineUntilTheFirstAttachment() {
+    int port = freePort();
+    var outcome = reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of()));
+    assertThat(outcome.status().state()).isEqualTo(ArrayStatus.State.ONLINE);
+    assertThat(outcome.status().reason()).isEqualTo(Reconciler.IDLE);
+    assertThat(reconciler.engineState("a1")).isNull();
+    reconciler.apply(array("a1", 2, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    onlinePid("a1");
+  }
+
+  @Test
+  void aRemovedVolumeTakesTheEnginesFilesBesideItAlong() throws Exception {
+    int port = freePort();
+    reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1), volume("v2", 1)),
+        List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    Path volumes = data.resolve("arrays/a1/volumes");
+    Files.write(volumes.resolve("v1.img.alloc"), new byte[1]);
+    Files.write(volumes.resolve("v2.img.alloc"), new byte[1]);
+    reconciler.apply(array("a1", 2, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    assertThat(volumes.resolve("v1.img")).exists();
+    assertThat(volumes.resolve("v1.img.alloc")).exists();
+    assertThat(volumes.resolve("v2.img")).doesNotExist();
+    assertThat(volumes.resolve("v2.img.alloc")).doesNotExist();
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String echo(int port, String text) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      return roundTrip(socket, text);
+    }
+  }
+
+  static String roundTrip(Socket socket, String text) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(text.getBytes());
+    out.flush();
+    InputStream in = socket.getInputStream();
+    byte[] back = in.readNBytes(text.length());
+    return new String(back);
+  }
+}

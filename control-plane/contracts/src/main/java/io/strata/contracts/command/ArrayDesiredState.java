@@ -1,0 +1,146 @@
+package io.strata.contracts.command;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The full desired state of one VPSA on one storage node (command
+ * {@link Commands#ARRAY_DESIRED_STATE}). Level-triggered: the agent converges the node to exactly
+ * this, so a lost, repeated or late command leaves nothing stuck. Anything the array has on the
+ * node that is not listed here is removed.
+ *
+ * @param arrayId the array (VPSA)
+ * @param nodeId the agent's node id this command is for (also the Kafka key)
+ * @param tenant the tenant's alias, for names and logs
+ * @param generation increases with every change of this array; an agent ignores a command whose
+ *     generation is lower than the one it already applied (a late duplicate)
+ * @param present false when the array is to be deleted: the agent stops its engine and removes
+ *     its volumes
+ * @param engine the engine's size (CPU and memory share)
+ * @param portalPort the TCP port of the engine's iSCSI portal on the node's address
+ * @param targetIqn the target's iSCSI qualified name
+ * @param drives the node's drives given to this array
+ * @param pools the pools built on those drives
+ * @param volumes the volumes in those pools
+ * @param servers the initiators that may log in, with their CHAP secrets (sealed)
+ * @param luns which volume each server sees under which LUN (LUN masking)
+ */
+public record ArrayDesiredState(
+    String arrayId,
+    String nodeId,
+    String tenant,
+    long generation,
+    boolean present,
+    EngineSpec engine,
+    int portalPort,
+    String targetIqn,
+    List<DriveSpec> drives,
+    List<PoolSpec> pools,
+    List<VolumeSpec> volumes,
+    List<ServerSpec> servers,
+    List<LunSpec> luns) {
+
+  public ArrayDesiredState {
+    requireText(arrayId, "arrayId");
+    requireText(nodeId, "nodeId");
+    requireText(tenant, "tenant");
+    if (generation < 0) {
+      throw new IllegalArgumentException("generation must not be negative, was " + generation);
+    }
+    drives = List.copyOf(orEmpty(drives));
+    pools = List.copyOf(orEmpty(pools));
+    volumes = List.copyOf(orEmpty(volumes));
+    servers = List.copyOf(orEmpty(servers));
+    luns = List.copyOf(orEmpty(luns));
+    if (present) {
+      Objects.requireNonNull(engine, "engine is required for a present array");
+      requireText(targetIqn, "targetIqn");
+      if (portalPort < 1 || portalPort > 65535) {
+        throw new IllegalArgumentException("portalPort must be 1..65535, was " + portalPort);
+      }
+    }
+  }
+
+  /** The engine's CPU and memory share, from the array's engine size (e.g. E01). */
+  public record EngineSpec(String size, int vcpus, int memoryMib) {
+    public EngineSpec {
+      requireText(size, "engine.size");
+      if (vcpus < 1 || memoryMib < 64) {
+        throw new IllegalArgumentException("engine " + size + " needs at least 1 vCPU and 64 MiB, got "
+            + vcpus + " vCPU, " + memoryMib + " MiB");
+      }
+    }
+  }
+
+  /** A drive of this node given to the array, found by the serial the agent reported. */
+  public record DriveSpec(String driveId, String serial, DriveType type, long capacityGib, String poolId) {
+    public DriveSpec {
+      requireText(driveId, "drive.driveId");
+      requireText(serial, "drive.serial");
+      Objects.requireNonNull(type, "drive.type");
+    }
+  }
+
+  public record PoolSpec(
+      String poolId, String name, DriveType driveType, String protection, String cacheMode, boolean tiering,
+      long capacityGib) {
+    public PoolSpec {
+      requireText(poolId, "pool.poolId");
+    }
+  }
+
+  public record VolumeSpec(
+      String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
+      Integer qosMbpsLimit, List<SnapshotSpec> snapshots) {
+    public VolumeSpec {
+      requireText(volumeId, "volume.volumeId");
+      requireText(poolId, "volume.poolId");
+      if (sizeGib < 1) {
+        throw new IllegalArgumentException("volume " + volumeId + " sizeGib must be 1 or more, was " + sizeGib);
+      }
+      snapshots = List.copyOf(orEmpty(snapshots));
+    }
+  }
+
+  public record SnapshotSpec(String snapshotId, String name) {}
+
+  /**
+   * An initiator allowed to log in. CHAP secrets are sealed ({@link SealedSecret}); the agent opens
+   * them with the key it shares with the control plane, so they never cross Kafka in clear.
+   */
+  public record ServerSpec(
+      String serverId, String iqn, String chapUser, String chapSecretSealed, String mutualChapUser,
+      String mutualChapSecretSealed) {
+    public ServerSpec {
+      requireText(serverId, "server.serverId");
+      requireText(iqn, "server.iqn");
+    }
+  }
+
+  /** Volume {@code volumeId} is visible to server {@code serverId} as LUN {@code lun}. */
+  public record LunSpec(String attachmentId, String volumeId, String serverId, int lun, boolean readOnly) {
+    public LunSpec {
+      requireText(attachmentId, "lun.attachmentId");
+      requireText(volumeId, "lun.volumeId");
+      requireText(serverId, "lun.serverId");
+      if (lun < 0 || lun > 16383) {
+        throw new IllegalArgumentException("lun must be 0..16383, was " + lun);
+      }
+    }
+  }
+
+  public enum DriveType {
+    SSD,
+    HDD
+  }
+
+  private static <T> List<T> orEmpty(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+
+  static void requireText(String value, String name) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " is required");
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.strata.contracts.event;
+
+import java.util.List;
+
+/**
+ * The actual state of one array on its node (event {@link Events#ARRAY_STATUS}), sent whenever it
+ * changes, and inside every {@link NodeStateReport}.
+ *
+ * @param arrayId the array
+ * @param nodeId the node it runs on
+ * @param generation the generation of the desired state this reflects (0 when none applied)
+ * @param state the engine's state
+ * @param reason why, for FAILED or DEGRADED
+ * @param portal {@code host:port} of the engine's portal when it runs
+ * @param targetIqn the target's IQN
+ * @param enginePid the engine's OS process id, when running
+ * @param restarts how often the agent restarted a crashed engine of this array
+ * @param isolation how the engine is isolated, e.g. {@code process,cgroup-v1(cpu=1,mem=4096MiB)}
+ * @param objects status of the array's drives, pools, volumes, servers and LUNs
+ */
+public record ArrayStatus(
+    String arrayId,
+    String nodeId,
+    long generation,
+    State state,
+    String reason,
+    String portal,
+    String targetIqn,
+    Long enginePid,
+    int restarts,
+    String isolation,
+    List<ObjectStatus> objects) {
+
+  public ArrayStatus {
+    objects = objects == null ? List.of() : List.copyOf(objects);
+  }
+
+  public enum State {
+    /** Desired state received, engine starting. */
+    PROVISIONING,
+    /** Engine runs and accepts logins. */
+    ONLINE,
+    /** Engine crashed and is being restarted with back-off. */
+    DEGRADED,
+    /** The array could not be brought to its desired state; see reason. */
+    FAILED,
+    /** Engine stopped and data removed after a delete. */
+    DELETED
+  }
+}

@@ -1,0 +1,84 @@
+package io.strata.contracts.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.contracts.Envelope;
+import io.strata.contracts.MessageCodec;
+import io.strata.contracts.UnreadableMessageException;
+import io.strata.contracts.command.ArrayDesiredState.DriveSpec;
+import io.strata.contracts.command.ArrayDesiredState.DriveType;
+import io.strata.contracts.command.ArrayDesiredState.EngineSpec;
+import io.strata.contracts.command.ArrayDesiredState.LunSpec;
+import io.strata.contracts.command.ArrayDesiredState.PoolSpec;
+import io.strata.contracts.command.ArrayDesiredState.ServerSpec;
+import io.strata.contracts.command.ArrayDesiredState.VolumeSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ArrayDesiredStateTest {
+
+  final MessageCodec codec = MessageCodec.of(Commands.ARRAY_DESIRED_STATE);
+
+  static ArrayDesiredState sample() {
+    return new ArrayDesiredState(
+        "a1", "1", "acme", 3, true, new EngineSpec("E01", 1, 4096), 3261, "iqn.2026-11.io.strata:acme.a1",
+        List.of(new DriveSpec("d1", "n1-ssd-0", DriveType.SSD, 1, "p1"),
+            new DriveSpec("d2", "n1-hdd-0", DriveType.HDD, 4, "p1")),
+        List.of(new PoolSpec("p1", "pool", DriveType.HDD, "MIRROR", "WRITE_BACK", true, 4)),
+        List.of(new VolumeSpec("v1", "p1", "vol", 1, true, null, null, List.of())),
+        List.of(new ServerSpec("s1", "iqn.2026-11.test:host", "host", "dev1:xyz", null, null)),
+        List.of(new LunSpec("t1", "v1", "s1", 0, false)));
+  }
+
+  @Test
+  void travelsInAnEnvelopeAndComesBackEqual() throws Exception {
+    ArrayDesiredState sent = sample();
+    Envelope envelope = codec.envelope(Commands.ARRAY_DESIRED_STATE, "control-plane", 1, Commands.arraySubject("a1"), sent);
+    Envelope received = codec.decode(codec.encode(envelope));
+    assertThat(received.type()).isEqualTo("io.strata.command.array.desired-state");
+    assertThat(received.subject()).isEqualTo("array/a1");
+    assertThat(codec.payload(received, Commands.ARRAY_DESIRED_STATE)).isEqualTo(sent);
+  }
+
+  @Test
+  void aDeleteNeedsNoEngineAndListsDefaultToEmpty() throws Exception {
+    String json = "{\"specversion\":\"1.0\",\"id\":\"c1\",\"type\":\"io.strata.command.array.desired-state\","
+        + "\"dataversion\":1,\"source\":\"cp\",\"sequence\":1,\"time\":\"2026-11-25T00:00:00Z\","
+        + "\"data\":{\"arrayId\":\"a1\",\"nodeId\":\"1\",\"tenant\":\"acme\",\"generation\":9,\"present\":false}}";
+    ArrayDesiredState delete = codec.payload(codec.decode(json.getBytes(StandardCharsets.UTF_8)), Commands.ARRAY_DESIRED_STATE);
+    assertThat(delete.present()).isFalse();
+    assertThat(delete.volumes()).isEmpty();
+    assertThat(delete.luns()).isEmpty();
+  }
+
+  @Test
+  void aPresentArrayWithoutPortOrIqnIsRefusedWithTheFieldNamed() throws Exception {
+    assertThatThrownBy(() -> new ArrayDesiredState("a1", "1", "acme", 1, true, new EngineSpec("E01", 1, 4096), 0,
+            "iqn.x", null, null, null, null, null))
+        .hasMessageContaining("portalPort");
+    String json = "{\"specversion\":\"1.0\",\"id\":\"c2\",\"type\":\"io.strata.command.array.desired-state\","
+        + "\"dataversion\":1,\"source\":\"cp\",\"sequence\":1,\"time\":\"2026-11-25T00:00:00Z\","
+        + "\"data\":{\"arrayId\":\"a1\",\"nodeId\":\"1\",\"tenant\":\"acme\",\"generation\":1,\"present\":true,"
+        + "\"engine\":{\"size\":\"E01\",\"vcpus\":1,\"memoryMib\":4096},\"portalPort\":3261}}";
+    Envelope envelope = codec.decode(json.getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> codec.payload(envelope, Commands.ARRAY_DESIRED_STATE))
+        .isInstanceOf(UnreadableMessageException.class)
+        .hasMessageContaining("targetIqn is required");
+  }
+
+  @Test
+  void aLunOutsideTheScsiRangeIsRefused() {
+    assertThatThrownBy(() -> new LunSpec("t", "v", "s", 16384, false)).hasMessageContaining("lun must be 0..16383");
+  }
+
+  @Test
+  void aFutureCommandVersionIsRefusedNotGuessed() {
+    String json = "{\"specversion\":\"1.0\",\"id\":\"c3\",\"type\":\"io.strata.command.array.desired-state\","
+        + "\"dataversion\":2,\"source\":\"cp\",\"sequence\":1,\"time\":\"2026-11-25T00:00:00Z\",\"data\":{}}";
+    assertThatThrownBy(() -> codec.decode(json.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(UnreadableMessageException.class)
+        .hasMessageContaining("version 2 is not readable");
+  }
+}

@@ -1,0 +1,59 @@
+package io.strata.contracts.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.contracts.Envelope;
+import io.strata.contracts.MessageCodec;
+import io.strata.contracts.MessageType;
+import io.strata.contracts.command.ArrayDesiredState.DriveType;
+import io.strata.contracts.command.Commands;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventsTest {
+
+  static MessageCodec codec() {
+    List<MessageType<?>> all = new ArrayList<>(Events.all());
+    all.addAll(Commands.all());
+    return new MessageCodec(all, Clock.systemUTC());
+  }
+
+  final MessageCodec codec = codec();
+
+  <T> T roundTrip(MessageType<T> type, T payload) throws Exception {
+    Envelope e = codec.decode(codec.encode(codec.envelope(type, "agent/1", 1, Events.nodeSubject("1"), payload)));
+    assertThat(e.type()).isEqualTo(type.type());
+    return codec.payload(e, type);
+  }
+
+  @Test
+  void everyEventTypeIsDistinctAndRoundTrips() throws Exception {
+    assertThat(Events.all().stream().map(MessageType::type).distinct()).hasSize(Events.all().size());
+    NodeEnrolled.Drive drive = new NodeEnrolled.Drive("n1-ssd-0", DriveType.SSD, 1, "/d/ssd-0.ssd.img");
+    NodeEnrolled enrolled = new NodeEnrolled("1", "zone-a", "127.0.0.1", 2, 24000, List.of(drive),
+        new NodeEnrolled.Isolation(true, "v1", true, false, List.of("netns: test traffic stays on loopback")), "0.1.0");
+    assertThat(roundTrip(Events.NODE_ENROLLED, enrolled)).isEqualTo(enrolled);
+    NodeHeartbeat beat = new NodeHeartbeat("1", 1000, 2, 1, 3000);
+    assertThat(roundTrip(Events.NODE_HEARTBEAT, beat)).isEqualTo(beat);
+    ObjectStatus volume = new ObjectStatus("a1", ObjectStatus.Kind.VOLUME, "v1", ObjectStatus.State.READY, null);
+    ArrayStatus status = new ArrayStatus("a1", "1", 4, ArrayStatus.State.ONLINE, null, "127.0.0.1:3261",
+        "iqn.2026-11.io.strata:acme.a1", 4242L, 0, "process", List.of(volume));
+    assertThat(roundTrip(Events.ARRAY_STATUS, status)).isEqualTo(status);
+    assertThat(roundTrip(Events.OBJECT_STATUS, volume)).isEqualTo(volume);
+    NodeStateReport report = new NodeStateReport("1", List.of(status), List.of(drive));
+    assertThat(roundTrip(Events.NODE_STATE_REPORT, report)).isEqualTo(report);
+    CommandResult failed = new CommandResult("c1", "1", "a1", 4, CommandResult.Outcome.FAILED, "drive n1-x not on this node");
+    assertThat(roundTrip(Events.COMMAND_FAILED, failed)).isEqualTo(failed);
+    CommandResult applied = new CommandResult("c2", "1", "a1", 5, CommandResult.Outcome.APPLIED, null);
+    assertThat(roundTrip(Events.COMMAND_APPLIED, applied)).isEqualTo(applied);
+  }
+
+  @Test
+  void nullListsBecomeEmptySoReceiversNeedNoNullChecks() {
+    assertThat(new NodeStateReport("1", null, null).arrays()).isEmpty();
+    assertThat(new ArrayStatus("a", "1", 0, ArrayStatus.State.DELETED, null, null, null, null, 0, null, null).objects())
+        .isEmpty();
+  }
+}

@@ -1,0 +1,69 @@
+package io.strata.controlplane.provisioning;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.contracts.Envelope;
+import io.strata.contracts.command.ArrayDesiredState;
+import io.strata.contracts.command.ArrayDesiredState.DriveType;
+import io.strata.contracts.command.Commands;
+import io.strata.controlplane.domain.OutboxMessage;
+import io.strata.controlplane.outbox.ArrayDesiredState.DriveSpec;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/**
+ * Turns an outbox row (the control plane's own record of an array's desired state) into the
+ * command the agents read. The envelope id is the row id, so a row published twice (a crash
+ * between send and commit) is one command to the agent, acknowledged again, not re-applied; the
+ * generation is the row's creation time in microseconds, so a later row always wins.
+ */
+final class DesiredStateCommands {
+
+  private DesiredStateCommands() {}
+
+  static Envelope envelope(OutboxMessage row, String nodeName, ObjectMapper json) {
+    io.strata.controlplane.outbox.ArrayDesiredState stored;
+    try {
+      stored = json.readValue(row.payload, io.strata.controlplane.outbox.ArrayDesiredState.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("outbox row " + row.id + " holds no desired state: " + e.getMessage(), e);
+    }
+    long generation = ChronoUnit.MICROS.between(java.time.Instant.EPOCH, row.createdAt);
+    ArrayDesiredState command = translate(stored, nodeName, generation);
+    return new Envelope(Envelope.SPEC_VERSION, row.id.toString(), Commands.ARRAY_DESIRED_STATE.type(),
+        Commands.ARRAY_DESIRED_STATE.currentVersion(), "control-plane", generation, row.createdAt,
+        Commands.arraySubject(stored.arrayId().toString()), json.valueToTree(command));
+  }
+
+  static ArrayDesiredState translate(io.strata.controlplane.outbox.ArrayDesiredState s, String nodeName, long generation) {
+    boolean present = s.present();
+    return new ArrayDesiredState(
+        s.arrayId().toString(), nodeName, s.tenant(), generation, present,
+        present ? new ArrayDesiredState.EngineSpec(s.engineSize(), s.vcpus(), s.memoryGib() * 1024) : null,
+        s.portalPort(), s.targetIqn(),
+        s.drives().stream().map(DesiredStateCommands::drive).toList(),
+        s.pools().stream().map(p -> new ArrayDesiredState.PoolSpec(p.poolId().toString(), p.name(),
+            DriveType.valueOf(p.driveType()), p.protection(), p.cacheMode(), p.tiering(), p.capacityGib())).toList(),
+        s.volumes().stream().map(v -> new ArrayDesiredState.VolumeSpec(v.volumeId().toString(), v.poolId().toString(),
+            v.name(), v.sizeGib(), v.thin(), v.qosIopsLimit(), v.qosMbpsLimit(),
+            v.snapshots().stream().map(x -> new ArrayDesiredState.SnapshotSpec(x.snapshotId().toString(), x.name())).toList()))
+            .toList(),
+        s.servers().stream().map(x -> new ArrayDesiredState.ServerSpec(x.serverId().toString(), x.iqn(), x.chapUser(),
+            x.chapSecretSealed(), x.mutualChapUser(), x.mutualChapSecretSealed())).toList(),
+        s.luns().stream().map(l -> new ArrayDesiredState.LunSpec(l.attachmentId().toString(), l.volumeId().toString(),
+            l.serverId().toString(), l.lun(), l.readOnly())).toList());
+  }
+
+  private static ArrayDesiredState.DriveSpec drive(DriveSpec d) {
+    return new ArrayDesiredState.DriveSpec(d.driveId().toString(), d.serial(), DriveType.valueOf(d.type()),
+        d.capacityGib(), d.poolId() == null ? null : d.poolId().toString());
+  }
+
+  static UUID uuid(String text) {
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return null;
+    }
+  }
+}

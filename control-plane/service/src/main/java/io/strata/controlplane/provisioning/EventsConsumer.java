@@ -1,0 +1,141 @@
+package io.strata.controlplane.provisioning;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.strata.contracts.Envelope;
+import io.strata.contracts.MessageCodec;
+import io.strata.contracts.MessageType;
+import io.strata.contracts.Topics;
+import io.strata.contracts.UnreadableMessageException;
+import io.strata.contracts.event.CommandResult;
+import io.strata.contracts.event.Events;
+import io.strata.contracts.lifecycle.LifecycleMessages;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads strata.events as the consumer group {@code strata-control-plane} (replicas share the
+ * partitions) and hands each agent report to {@link NodeReports}, one transaction per event.
+ * Offsets are committed after the batch is handled: a crash replays events, which is harmless
+ * because every handler is idempotent. An event this build cannot read is logged loudly with its
+ * position and skipped (it stays in Kafka for an operator); lifecycle events are billing's.
+ */
+@ApplicationScoped
+public class EventsConsumer {
+
+  private static final Logger LOG = Logger.getLogger(EventsConsumer.class);
+
+  @Inject ProvisioningConfig config;
+  @Inject NodeReports reports;
+
+  @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "127.0.0.1:9092")
+  String bootstrapServers;
+
+  private final MessageCodec codec = codec();
+  private KafkaConsumer<String, byte[]> consumer;
+  private Thread thread;
+  private volatile boolean running;
+
+  static MessageCodec codec() {
+    List<MessageType<?>> types = new ArrayList<>(Events.all());
+    types.addAll(LifecycleMessages.ALL);
+    return new MessageCodec(types, Clock.systemUTC());
+  }
+
+  void onStart(@Observes StartupEvent start) {
+    if (!config.enabled()) {
+      return;
+    }
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "strata-control-plane");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    consumer = new KafkaConsumer<>(props);
+    consumer.subscribe(List.of(Topics.EVENTS));
+    running = true;
+    thread = new Thread(this::run, "strata-events-consumer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void onStop(@Observes ShutdownEvent stop) {
+    if (consumer != null) {
+      running = false;
+      consumer.wakeup();
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void run() {
+    try {
+      while (running) {
+        var records = consumer.poll(Duration.ofMillis(500));
+        for (ConsumerRecord<String, byte[]> record : records) {
+          handle(record);
+        }
+        if (!records.isEmpty()) {
+          consumer.commitSync();
+        }
+      }
+    } catch (WakeupException e) {
+      // stopping
+    } catch (RuntimeException e) {
+      LOG.error("the strata.events consumer stopped; node reports are not applied until restart", e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  void handle(ConsumerRecord<String, byte[]> record) {
+    Envelope e;
+    try {
+      e = codec.decode(record.value());
+    } catch (UnreadableMessageException ex) {
+      LOG.errorf("event at %s-%d@%d parked (left unapplied): %s", record.topic(), record.partition(), record.offset(),
+          ex.getMessage());
+      return;
+    }
+    try {
+      String type = e.type();
+      if (type.equals(Events.NODE_ENROLLED.type())) {
+        reports.enrolled(codec.payload(e, Events.NODE_ENROLLED));
+      } else if (type.equals(Events.NODE_HEARTBEAT.type())) {
+        reports.heartbeat(codec.payload(e, Events.NODE_HEARTBEAT));
+      } else if (type.equals(Events.NODE_STATE_REPORT.type())) {
+        reports.stateReport(codec.payload(e, Events.NODE_STATE_REPORT));
+      } else if (type.equals(Events.ARRAY_STATUS.type())) {
+        reports.arrayStatus(codec.payload(e, Events.ARRAY_STATUS));
+      } else if (type.equals(Events.COMMAND_FAILED.type())) {
+        CommandResult r = codec.payload(e, Events.COMMAND_FAILED);
+        LOG.warnf("node %s could not apply command %s (array %s): %s %s", r.nodeId(), r.commandId(), r.arrayId(),
+            r.outcome(), r.reason());
+      }
+    } catch (UnreadableMessageException ex) {
+      LOG.errorf("event %s at %s-%d@%d parked: %s", e.id(), record.topic(), record.partition(), record.offset(),
+          ex.getMessage());
+    } catch (RuntimeException ex) {
+      LOG.errorf(ex, "event %s (%s) could not be applied; the next report of that node will repair it", e.id(), e.type());
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package io.strata.controlplane.provisioning;
+
+import io.strata.contracts.event.ArrayStatus;
+import io.strata.contracts.event.NodeEnrolled;
+import io.strata.contracts.event.NodeHeartbeat;
+import io.strata.contracts.event.NodeStateReport;
+import io.strata.contracts.event.ObjectStatus;
+import io.strata.controlplane.domain.ArrayState;
+import io.strata.controlplane.domain.Attachment;
+import io.strata.controlplane.domain.AttachmentState;
+import io.strata.controlplane.domain.Drive;
+import io.strata.controlplane.domain.DriveState;
+import io.strata.controlplane.domain.DriveType;
+import io.strata.controlplane.domain.Node;
+import io.strata.controlplane.domain.NodeState;
+import io.strata.controlplane.domain.OutboxMessage;
+import io.strata.controlplane.domain.StorageArray;
+import io.strata.controlplane.domain.Volume;
+import io.strata.controlplane.domain.VolumeState;
+import io.strata.controlplane.outbox.CommandOutbox;
+import io.strata.controlplane.service.ProvisioningEvents;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * What the agents report, applied to the domain: nodes and drives enrolled, heartbeats, the
+ * arrays' and their objects' state (through {@link ProvisioningEvents}, which moves the state
+ * machines and completes Operations), and the answer to a node's full state report: the desired
+ * state of every array the node should hold is sent again, and a delete for every array it holds
+ * but should not. Every method is idempotent.
+ */
+@ApplicationScoped
+@Transactional
+public class NodeReports {
+
+  private static final Logger LOG = Logger.getLogger(NodeReports.class);
+  static final Set<ArrayState> ON_NODE =
+      Set.of(ArrayState.PROVISIONING, ArrayState.ONLINE, ArrayState.DEGRADED, ArrayState.DELETING, ArrayState.FAILED);
+
+  @Inject ProvisioningEvents events;
+  @Inject CommandOutbox outbox;
+
+  public void enrolled(NodeEnrolled report) {
+    Node node = Node.find("name", report.nodeId()).firstResult();
+    if (node == null) {
+      node = new Node();
+      node.id = UUID.randomUUID();
+      node.name = report.nodeId();
+      node.createdAt = Instant.now();
+      node.state = NodeState.ONLINE;
+      LOG.infof("node %s enrolled (%s, %d drives)", report.nodeId(), report.address(), report.drives().size());
+    } else if (node.state == NodeState.OFFLINE || node.state == NodeState.ENROLLING) {
+      node.state = NodeState.ONLINE;
+    }
+    node.zone = report.zone();
+    node.address = report.address();
+    node.cpuCores = Math.max(1, report.cpuCores());
+    node.memoryGib = (int) Math.max(1, report.memoryMib() / 1024);
+    node.lastHeartbeatAt = Instant.now();
+    node.persist();
+    for (NodeEnrolled.Drive found : report.drives()) {
+      Drive drive = Drive.find("serial", found.serial()).firstResult();
+      if (drive == null) {
+        drive = new Drive();
+        drive.id = UUID.randomUUID();
+        drive.serial = found.serial();
+        drive.nodeId = node.id;
+        drive.state = DriveState.AVAILABLE;
+        drive.createdAt = Instant.now();
+      }
+      drive.type = DriveType.valueOf(found.type().name());
+      drive.capacityGib = Math.max(1, found.capacityGib());
+      drive.persist();
+    }
+  }
+
+  public void heartbeat(NodeHeartbeat beat) {
+    Node node = Node.find("name", beat.nodeId()).firstResult();
+    if (node == null) {
+      return; // enrolment comes first; a heartbeat alone carries too little to make a node
+    }
+    node.lastHeartbeatAt = Instant.now();
+    if (node.state == NodeState.OFFLINE) {
+      node.state = NodeState.ONLINE;
+      LOG.infof("node %s is back", node.name);
+    }
+  }
+
+  public void arrayStatus(ArrayStatus status) {
+    UUID arrayId = DesiredStateCommands.uuid(status.arrayId());
+    if (arrayId == null) {
+      return;
+    }
+    StorageArray array = StorageArray.findById(arrayId);
+    if (array == null) {
+      return;
+    }
+    switch (status.state()) {
+      case ONLINE -> events.arrayReported(arrayId, ArrayState.ONLINE, null);
+      case DEGRADED -> events.arrayReported(arrayId, ArrayState.DEGRADED, status.reason());
+      case FAILED -> events.arrayReported(arrayId, ArrayState.FAILED, status.reason());
+      case DELETED -> {
+        events.arrayReported(arrayId, ArrayState.DELETED, null);
+        return;
+      }
+      case PROVISIONING -> { }
+    }
+    Map<UUID, ObjectStatus> volumes = new HashMap<>();
+    Map<UUID, ObjectStatus> luns = new HashMap<>();
+    for (ObjectStatus o : status.objects()) {
+      UUID id = DesiredStateCommands.uuid(o.objectId());
+      if (id != null && o.kind() == ObjectStatus.Kind.VOLUME) {
+        volumes.put(id, o);
+      } else if (id != null && o.kind() == ObjectStatus.Kind.LUN) {
+        luns.put(id, o);
+      }
+    }
+    for (Volume v : Volume.<Volume>list("arrayId = ?1 and state <> ?2", arrayId, VolumeState.DELETED)) {
+      ObjectStatus o = volumes.get(v.id);
+      if (o == null) {
+        if (v.state == VolumeState.DELETING) {
+          events.volumeReported(v.id, VolumeState.DELETED, null);
+        }
+      } else if (o.state() == ObjectStatus.State.FAILED) {
+        events.volumeReported(v.id, VolumeState.FAILED, o.reason());
+      } else if (v.state == VolumeState.CREATING || v.state == VolumeState.RESIZING) {
+        events.volumeReported(v.id, VolumeState.AVAILABLE, null);
+      }
+    }
+    for (Attachment a : Attachment.<Attachment>list("arrayId = ?1 and state <> ?2", arrayId, AttachmentState.DETACHED)) {
+      ObjectStatus o = luns.get(a.id);
+      if (o == null) {
+        if (a.state == AttachmentState.DETACHING) {
+          events.attachmentReported(a.id, AttachmentState.DETACHED, null);
+        }
+      } else if (o.state() == ObjectStatus.State.FAILED) {
+        events.attachmentReported(a.id, AttachmentState.FAILED, o.reason());
+      } else if (a.state == AttachmentState.ATTACHING) {
+        events.attachmentReported(a.id, AttachmentState.ATTACHED, null);
+      }
+    }
+  }
+
+  /** Resends what the node should hold, and deletes what it holds but should not. */
+  public int stateReport(NodeStateReport report) {
+    Node node = Node.find("name", report.nodeId()).firstResult();
+    if (node == null) {
+      return 0;
+    }
+    int sent = 0;
+    Set<UUID> wanted = new HashSet<>();
+    for (StorageArray a : StorageArray.<StorageArray>list("nodeId = ?1 and state in ?2", node.id, ON_NODE)) {
+      wanted.add(a.id);
+      outbox.arrayChanged(a);
+      sent++;
+    }
+    for (ArrayStatus held : report.arrays()) {
+      UUID id = DesiredStateCommands.uuid(held.arrayId());
+      if (id != null && !wanted.contains(id) && held.state() != ArrayStatus.State.DELETED) {
+        deleteUnwanted(node, id);
+        sent++;
+      }
+    }
+    LOG.infof("node %s reported %d arrays; %d desired states sent", node.name, report.arrays().size(), sent);
+    return sent;
+  }
+
+  private void deleteUnwanted(Node node, UUID arrayId) {
+    var delete = new io.strata.controlplane.outbox.ArrayDesiredState(arrayId, "unknown", "", false, "E01", 1, 1, null, 0,
+        List.of(), List.of(), List.of(), List.of(), List.of());
+    OutboxMessage m = new OutboxMessage();
+    m.id = UUID.randomUUID();
+    m.type = CommandOutbox.TYPE_ARRAY_DESIRED_STATE;
+    m.specVersion = CommandOutbox.SPEC_VERSION;
+    m.source = CommandOutbox.SOURCE;
+    m.subject = "array/" + arrayId;
+    m.nodeId = node.id;
+    try {
+      m.payload = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(delete);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    m.createdAt = Instant.now();
+    m.persist();
+  }
+}

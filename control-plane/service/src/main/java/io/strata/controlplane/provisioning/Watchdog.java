@@ -1,0 +1,102 @@
+package io.strata.controlplane.provisioning;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.strata.controlplane.domain.ArrayState;
+import io.strata.controlplane.domain.Attachment;
+import io.strata.controlplane.domain.AttachmentState;
+import io.strata.controlplane.domain.Node;
+import io.strata.controlplane.domain.NodeState;
+import io.strata.controlplane.domain.StorageArray;
+import io.strata.controlplane.domain.Volume;
+import io.strata.controlplane.domain.VolumeState;
+import io.strata.controlplane.service.ProvisioningEvents;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Nothing stays in a transitional state forever: an array, volume or attachment that has waited
+ * longer than the transition timeout for its node moves to FAILED with the reason (a retry or a
+ * delete is possible from there), and a node whose heartbeats stopped goes OFFLINE with its
+ * online arrays DEGRADED.
+ */
+@ApplicationScoped
+public class Watchdog {
+
+  private static final Logger LOG = Logger.getLogger(Watchdog.class);
+
+  @Inject ProvisioningConfig config;
+  @Inject ProvisioningEvents events;
+
+  private ScheduledExecutorService timer;
+
+  void onStart(@Observes StartupEvent start) {
+    if (!config.enabled()) {
+      return;
+    }
+    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "strata-provisioning-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = config.watchInterval().toMillis();
+    timer.scheduleWithFixedDelay(this::checkSafely, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  void onStop(@Observes ShutdownEvent stop) {
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+  }
+
+  private void checkSafely() {
+    try {
+      check(Instant.now());
+    } catch (RuntimeException e) {
+      LOG.warnf("watchdog round failed: %s", e.getMessage());
+    }
+  }
+
+  /** One round; public for tests that move the clock. */
+  public void check(Instant now) {
+    QuarkusTransaction.requiringNew().run(() -> markSilentNodes(now));
+    QuarkusTransaction.requiringNew().run(() -> failStuckTransitions(now));
+  }
+
+  private void markSilentNodes(Instant now) {
+    Instant silentSince = now.minus(config.heartbeatTimeout());
+    for (Node node : Node.<Node>list("state = ?1 and (lastHeartbeatAt is null or lastHeartbeatAt < ?2)", NodeState.ONLINE,
+        silentSince)) {
+      node.state = NodeState.OFFLINE;
+      LOG.warnf("node %s missed its heartbeats since %s: OFFLINE", node.name, node.lastHeartbeatAt);
+      for (StorageArray a : StorageArray.<StorageArray>list("nodeId = ?1 and state = ?2", node.id, ArrayState.ONLINE)) {
+        events.arrayReported(a.id, ArrayState.DEGRADED, "node " + node.name + " missed its heartbeats");
+      }
+    }
+  }
+
+  private void failStuckTransitions(Instant now) {
+    Instant before = now.minus(config.transitionTimeout());
+    String why = "no report from the storage node within " + config.transitionTimeout().toSeconds() + " s";
+    for (StorageArray a : StorageArray.<StorageArray>list("state in ?1 and updatedAt < ?2",
+        Set.of(ArrayState.PROVISIONING, ArrayState.DELETING), before)) {
+      events.arrayReported(a.id, ArrayState.FAILED, why);
+    }
+    for (Volume v : Volume.<Volume>list("state in ?1 and updatedAt < ?2",
+        Set.of(VolumeState.CREATING, VolumeState.RESIZING, VolumeState.DELETING), before)) {
+      events.volumeReported(v.id, VolumeState.FAILED, why);
+    }
+    for (Attachment a : Attachment.<Attachment>list("state in ?1 and updatedAt < ?2",
+        Set.of(AttachmentState.ATTACHING, AttachmentState.DETACHING), before)) {
+      events.attachmentReported(a.id, AttachmentState.FAILED, why);
+    }
+  }
+}

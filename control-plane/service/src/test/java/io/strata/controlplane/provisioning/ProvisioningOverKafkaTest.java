@@ -1,0 +1,239 @@
+package io.strata.controlplane.provisioning;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import io.strata.contracts.Envelope;
+import io.strata.contracts.MessageCodec;
+import io.strata.contracts.MessageType;
+import io.strata.contracts.Topics;
+import io.strata.contracts.command.ArrayDesiredState;
+import io.strata.contracts.command.ArrayDesiredState.DriveType;
+import io.strata.contracts.command.Commands;
+import io.strata.contracts.event.ArrayStatus;
+import io.strata.contracts.event.Events;
+import io.strata.contracts.event.NodeEnrolled;
+import io.strata.contracts.event.NodeHeartbeat;
+import io.strata.contracts.event.NodeStateReport;
+import io.strata.controlplane.domain.Node;
+import io.strata.controlplane.domain.NodeState;
+import io.strata.testsupport.KafkaTestResource;
+import io.strata.testsupport.KeycloakTestResource;
+import io.strata.testsupport.PostgresTestResource;
+import io.strata.testsupport.Tokens;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The control plane's side of provisioning against the real PostgreSQL, Keycloak and Kafka, with
+ * this test playing the storage nodes' agents on Kafka: enrolment creates nodes and drives, an
+ * array created through the REST API with a real token leaves as a command keyed by the node,
+ * the node's status report moves the array ONLINE, a state report gets the desired state resent
+ * and an unknown array deleted, silence makes a node OFFLINE and its array DEGRADED, and an array
+ * nobody reports on fails after the timeout with the reason.
+ */
+@QuarkusTest
+@TestProfile(ProvisioningOverKafkaTest.Enabled.class)
+@QuarkusTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = KeycloakTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProvisioningOverKafkaTest {
+
+  public static class Enabled implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("strata.provisioning.enabled", "true", "strata.provisioning.transition-timeout", "25s",
+          "strata.provisioning.heartbeat-timeout", "4s", "strata.provisioning.watch-interval", "500ms");
+    }
+  }
+
+  @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap;
+
+  final MessageCodec codec = codec();
+  final List<ConsumerEnvelope> commands = new CopyOnWriteArrayList<>();
+  KafkaProducer<String, byte[]> producer;
+  Thread tap;
+  volatile boolean running = true;
+  volatile boolean beating = true;
+  String nodeA;
+  String nodeB;
+
+  record ConsumerEnvelope(String key, Envelope envelope) {}
+
+  static MessageCodec codec() {
+    List<MessageType<?>> types = new ArrayList<>(Events.all());
+    types.addAll(Commands.all());
+    return new MessageCodec(types, Clock.systemUTC());
+  }
+
+  @BeforeAll
+  void agents() throws Exception {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    producer = new KafkaProducer<>(p);
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-agents-" + UUID.randomUUID());
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c);
+    consumer.subscribe(List.of(Topics.COMMANDS));
+    tap = new Thread(() -> {
+      try (consumer) {
+        long lastBeat = 0;
+        while (running) {
+          consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+            try {
+              commands.add(new ConsumerEnvelope(r.key(), codec.decode(r.value())));
+            } catch (Exception e) {
+              throw new AssertionError("the relay sent an unreadable command", e);
+            }
+          });
+          if (beating && System.currentTimeMillis() - lastBeat > 1000 && nodeA != null) {
+            publish(Events.NODE_HEARTBEAT, new NodeHeartbeat(nodeA, 0, 1, 1, 1000));
+            publish(Events.NODE_HEARTBEAT, new NodeHeartbeat(nodeB, 0, 0, 0, 1000));
+            lastBeat = System.currentTimeMillis();
+          }
+        }
+      }
+    });
+    tap.start();
+    nodeA = "pn-" + UUID.randomUUID().toString().substring(0, 6);
+    nodeB = "pn-" + UUID.randomUUID().toString().substring(0, 6);
+    enroll(nodeA, "zone-a", "127.0.0.21");
+    enroll(nodeB, "zone-b", "127.0.0.22");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    running = false;
+    tap.join(5000);
+    producer.close();
+  }
+
+  <T> void publish(MessageType<T> type, T payload) {
+    String node = payload instanceof NodeHeartbeat b ? b.nodeId()
+        : payload instanceof NodeEnrolled e ? e.nodeId()
+        : payload instanceof NodeStateReport r ? r.nodeId()
+        : payload instanceof ArrayStatus s ? s.nodeId() : "?";
+    Envelope e = codec.envelope(type, "agent/" + node, System.nanoTime(), Events.nodeSubject(node), payload);
+    try {
+      producer.send(new ProducerRecord<>(Topics.EVENTS, node, codec.encode(e))).get();
+    } catch (Exception ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  void enroll(String node, String zone, String address) {
+    publish(Events.NODE_ENROLLED, new NodeEnrolled(node, zone, address, 8, 32 * 1024,
+        List.of(new NodeEnrolled.Drive(node + "-ssd-0", DriveType.SSD, 4, "/d/ssd-0"),
+            new NodeEnrolled.Drive(node + "-ssd-1", DriveType.SSD, 4, "/d/ssd-1"),
+            new NodeEnrolled.Drive(node + "-hdd-0", DriveType.HDD, 16, "/d/hdd-0")),
+        new NodeEnrolled.Isolation(true, "v1", true, false, List.of()), "test"));
+  }
+
+  static RequestSpecification as(String user) {
+    return given().auth().oauth2(Tokens.accessToken(user)).contentType(ContentType.JSON);
+  }
+
+  ArrayDesiredState commandFor(String arrayId, boolean present) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> commands.stream().anyMatch(c ->
+        c.envelope().subject().equals("array/" + arrayId) && payload(c).present() == present));
+    ConsumerEnvelope found = commands.stream()
+        .filter(c -> c.envelope().subject().equals("array/" + arrayId) && payload(c).present() == present)
+        .reduce((first, second) -> second).orElseThrow();
+    assertThat(found.key()).isEqualTo(payload(found).nodeId());
+    return payload(found);
+  }
+
+  ArrayDesiredState payload(ConsumerEnvelope c) {
+    try {
+      return codec.payload(c.envelope(), Commands.ARRAY_DESIRED_STATE);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  String arrayState(String id) {
+    return as("acme-admin").get("/api/v1/arrays/" + id).then().statusCode(200).extract().path("state");
+  }
+
+  @Test
+  void anArrayTravelsToItsNodeAndComesOnlineWhenTheNodeSaysSo() {
+    await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew()
+        .call(() -> Node.count("name in ?1 and state = ?2", List.of(nodeA, nodeB), NodeState.ONLINE)) == 2);
+
+    String id = as("acme-admin")
+        .body(Map.of("name", "kafka-" + UUID.randomUUID().toString().substring(0, 6), "engineSize", "E01",
+            "spread", "NONE", "ssdDrives", 1, "hddDrives", 1))
+        .post("/api/v1/arrays").then().statusCode(201).extract().path("id");
+    ArrayDesiredState sent = commandFor(id, true);
+    assertThat(sent.nodeId()).isIn(nodeA, nodeB);
+    assertThat(sent.targetIqn()).startsWith("iqn.2026-11.io.strata:acme.");
+    assertThat(sent.engine().memoryMib()).isEqualTo(4096);
+    assertThat(sent.drives()).hasSize(2);
+    assertThat(arrayState(id)).isIn("PROVISIONING", "ONLINE");
+
+    publish(Events.ARRAY_STATUS, new ArrayStatus(id, sent.nodeId(), sent.generation(), ArrayStatus.State.ONLINE, null,
+        "127.0.0.1:" + sent.portalPort(), sent.targetIqn(), 1L, 0, "process", List.of()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "ONLINE".equals(arrayState(id)));
+
+    // The node restarts and reports what it has: the array it should hold is sent again, and an
+    // array it holds that the control plane does not know is deleted.
+    int before = (int) commands.stream().filter(c -> c.envelope().subject().equals("array/" + id)).count();
+    String stray = UUID.randomUUID().toString();
+    publish(Events.NODE_STATE_REPORT, new NodeStateReport(sent.nodeId(), List.of(new ArrayStatus(stray, sent.nodeId(), 1,
+        ArrayStatus.State.ONLINE, null, null, null, null, 0, null, List.of())), List.of()));
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        commands.stream().filter(c -> c.envelope().subject().equals("array/" + id)).count() > before);
+    assertThat(commandFor(stray, false).nodeId()).isEqualTo(sent.nodeId());
+
+    // An array its node never reports on fails after the timeout, with the reason.
+    String silent = as("acme-admin")
+        .body(Map.of("name", "silent-" + UUID.randomUUID().toString().substring(0, 6), "engineSize", "E01",
+            "spread", "NONE", "ssdDrives", 1, "hddDrives", 0))
+        .post("/api/v1/arrays").then().statusCode(201).extract().path("id");
+    commandFor(silent, true);
+    await().atMost(Duration.ofSeconds(60)).until(() -> "FAILED".equals(arrayState(silent)));
+    assertThat(as("acme-admin").get("/api/v1/arrays/" + silent).then().extract().<String>path("failureReason"))
+        .contains("no report from the storage node");
+
+    // The nodes fall silent: OFFLINE, and the online array DEGRADED.
+    beating = false;
+    await().atMost(Duration.ofSeconds(20)).until(() -> "DEGRADED".equals(arrayState(id)));
+    assertThat(QuarkusTransaction.requiringNew().call(() ->
+        Node.<Node>find("name", sent.nodeId()).firstResult().state)).isEqualTo(NodeState.OFFLINE);
+  }
+}
