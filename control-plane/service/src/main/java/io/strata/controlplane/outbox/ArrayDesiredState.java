@@ -4,10 +4,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Desired state of one VPSA's engine: size, target, drives and pools. Every command carries the
- * whole desired state of the object it names (level-triggered: the agent converges the node to
- * it, so a lost or repeated command leaves nothing stuck). Volumes and LUNs have their own
- * commands, so that a command's size does not grow with the number of volumes.
+ * The full desired state of one VPSA, carried by every command about it (level-triggered: the
+ * agent converges the node to this, so a lost or repeated command leaves nothing stuck).
+ * CHAP secrets travel sealed (see SecretBox); the agent opens them with the shared key.
  */
 public record ArrayDesiredState(
     UUID arrayId,
@@ -20,11 +19,26 @@ public record ArrayDesiredState(
     String targetIqn,
     int portalPort,
     List<DriveSpec> drives,
-    List<PoolSpec> pools) {
+    List<PoolSpec> pools,
+    List<VolumeSpec> volumes,
+    List<ServerSpec> servers,
+    List<LunSpec> luns) {
 
   public record DriveSpec(UUID driveId, UUID nodeId, String serial, String type, long capacityGib, UUID poolId) {}
 
   public record PoolSpec(
       UUID poolId, String name, String driveType, String protection, String cacheMode, boolean tiering,
       long capacityGib) {}
+
+  public record VolumeSpec(
+      UUID volumeId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
+      Integer qosMbpsLimit, UUID sourceSnapshotId, List<SnapshotSpec> snapshots) {}
+
+  public record SnapshotSpec(UUID snapshotId, String name) {}
+
+  public record ServerSpec(
+      UUID serverId, String iqn, String chapUser, String chapSecretSealed, String mutualChapUser,
+      String mutualChapSecretSealed) {}
+
+  public record LunSpec(UUID attachmentId, UUID volumeId, UUID serverId, int lun, boolean readOnly) {}
 }

@@ -92,7 +92,7 @@ public class AttachmentService {
     at.updatedAt = at.createdAt;
     at.persist();
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    outbox.attachmentChanged(at);
+    outbox.arrayChanged(a);
     UUID op = operations.start(tenantId, "attachment.create", "attachment", at.id).id;
     audit.record(tenantId, "attachment.create", "attachment", at.id);
     return new Made(views(List.of(at)).get(0), op);
@@ -120,7 +120,7 @@ public class AttachmentService {
     Attachment at = Owned.lock(Attachment.class, "attachment", tenantId, id);
     at.moveTo(AttachmentState.DETACHING, "detach requested");
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    outbox.attachmentChanged(at);
+    outbox.arrayChanged(StorageArray.findById(at.arrayId));
     UUID op = operations.start(tenantId, "attachment.delete", "attachment", id).id;
     audit.record(tenantId, "attachment.delete", "attachment", id);
     return new Made(views(List.of(at)).get(0), op);

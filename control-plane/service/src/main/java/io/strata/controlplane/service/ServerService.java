@@ -87,9 +87,13 @@ public class ServerService {
     ETags.check(ifMatch, s.version);
     setCredentials(s, req.chapUser(), req.chapSecret(), req.mutualChapUser(), req.mutualChapSecret());
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    List<Attachment> live =
-        Attachment.list("serverId = ?1 and state in ?2", id, Set.of(AttachmentState.ATTACHING, AttachmentState.ATTACHED));
-    live.forEach(outbox::attachmentChanged);
+    List<UUID> arrays =
+        io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
+            .createQuery("select distinct a.arrayId from Attachment a where a.serverId = :s and a.state in :live", UUID.class)
+            .setParameter("s", id)
+            .setParameter("live", Set.of(AttachmentState.ATTACHING, AttachmentState.ATTACHED))
+            .getResultList();
+    arrays.forEach(a -> outbox.arrayChanged(StorageArray.findById(a)));
     audit.record(tenantId, "server.credentials", "server", id);
     return s;
   }

@@ -57,7 +57,7 @@ public class SnapshotService {
     s.updatedAt = s.createdAt;
     s.persist();
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    outbox.volumeChanged(v);
+    outbox.arrayChanged(StorageArray.findById(v.arrayId));
     UUID op = operations.start(tenantId, "snapshot.create", "snapshot", s.id).id;
     audit.record(tenantId, "snapshot.create", "snapshot", s.id);
     return new Taken(s, op);
@@ -80,7 +80,7 @@ public class SnapshotService {
     Snapshot s = Owned.lock(Snapshot.class, "snapshot", tenantId, id);
     s.moveTo(SnapshotState.DELETING, "delete requested");
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    outbox.volumeChanged(Volume.findById(s.volumeId));
+    outbox.arrayChanged(StorageArray.findById(Volume.<Volume>findById(s.volumeId).arrayId));
     UUID op = operations.start(tenantId, "snapshot.delete", "snapshot", id).id;
     audit.record(tenantId, "snapshot.delete", "snapshot", id);
     return op;

@@ -68,7 +68,7 @@ public class VolumeService {
     v.createdAt = Instant.now();
     v.updatedAt = v.createdAt;
     v.persist();
-    outbox.volumeChanged(v);
+    outbox.arrayChanged(a);
     UUID op = operations.start(tenantId, "volume.create", "volume", v.id).id;
     audit.record(tenantId, "volume.create", "volume", v.id);
     return new Changed(v, op);
@@ -134,7 +134,7 @@ public class VolumeService {
     }
     v.updatedAt = Instant.now();
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    outbox.volumeChanged(v);
+    outbox.arrayChanged(StorageArray.findById(v.arrayId));
     audit.record(tenantId, "volume.update", "volume", v.id);
     return new Changed(v, op);
   }
@@ -159,7 +159,7 @@ public class VolumeService {
     }
     v.moveTo(VolumeState.DELETING, "delete requested");
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    outbox.volumeChanged(v);
+    outbox.arrayChanged(StorageArray.findById(v.arrayId));
     UUID op = operations.start(tenantId, "volume.delete", "volume", id).id;
     audit.record(tenantId, "volume.delete", "volume", id);
     return op;
