@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +26,6 @@ final class ControlPlaneProcess implements AutoCloseable {
   static final URI API = URI.create(System.getProperty("strata.test.control-plane.url", "http://127.0.0.1:8081/api/v1"));
   static final Path MODULE = Paths.get("..", "control-plane", "service");
   static final Path JAR = MODULE.resolve("target/quarkus-app/quarkus-run.jar");
-  static final Path DEMO_TENANTS = MODULE.resolve("src/main/resources/db/demo/V1000__demo_tenants.sql");
 
   private final Process process;
   private final String database;
@@ -54,14 +52,15 @@ final class ControlPlaneProcess implements AutoCloseable {
     pb.environment().put("STRATA_DB_URL", PostgresTestResource.jdbcUrl(db));
     pb.environment().put("STRATA_HTTP_PORT", String.valueOf(API.getPort()));
     pb.environment().put("STRATA_OIDC_URL", TestServers.realmUrl());
+    pb.environment().put("STRATA_KEYCLOAK_URL", TestServers.keycloakUrl());
+    // The control plane creates the demo tenants acme and globex at start.
+    pb.environment().put("STRATA_DEMO_TENANTS", "acme,globex");
+    // No agent runs in this test: arrays stay PROVISIONING, and no Kafka is needed.
+    pb.environment().put("STRATA_PROVISIONING_ENABLED", "false");
     Process p = pb.start();
     ControlPlaneProcess cp = new ControlPlaneProcess(p, db);
     try {
       cp.awaitReady(Duration.ofSeconds(180));
-      try (var c = DriverManager.getConnection(PostgresTestResource.jdbcUrl(db), TestServers.postgresUser(),
-          TestServers.postgresPassword()); var s = c.createStatement()) {
-        s.execute(Files.readString(DEMO_TENANTS));
-      }
       return cp;
     } catch (Exception e) {
       cp.close();
