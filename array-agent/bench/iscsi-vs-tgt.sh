@@ -120,11 +120,17 @@ done
 load_end=$(cut -d' ' -f1 /proc/loadavg)
 
 fig() { awk -v w="$1" -v m="$2" '$1==w && $2==m {print $3}' "$work/figures" | median; }
+# The ratio within each round (the two runs sat next to each other in time), then their median.
+round_ratio() {
+  paste <(awk -v m="$1" '$1=="engine" && $2==m {print $3}' "$work/figures") \
+        <(awk -v m="$1" '$1=="tgt" && $2==m {print $3}' "$work/figures") |
+    awk '$2 > 0 {print $1/$2}' | median | awk '{ if ($1 == "n/a") print; else printf "%.2f", $1 }'
+}
 all() { awk -v w="$1" -v m="$2" '$1==w && $2==m {printf "%s%s", sep, $3; sep=", "}' "$work/figures"; }
 row() {
   local label="$1" tool="$2" what="$3" e t
   e=$(fig engine "$what"); t=$(fig tgt "$what")
-  echo "| $label | $tool | $e | $t | $(ratio "$e" "$t") | $(all engine "$what") / $(all tgt "$what") |"
+  echo "| $label | $tool | $e | $t | $(ratio "$e" "$t") | $(round_ratio "$what") | $(all engine "$what") / $(all tgt "$what") |"
 }
 
 mkdir -p "$(dirname "$report")"
@@ -135,12 +141,14 @@ Measured by \`array-agent/bench/iscsi-vs-tgt.sh\` on $(date -u +%Y-%m-%d) ($(npr
 $(uname -r), $(tgtd --version 2>/dev/null | head -1 || echo tgt), libiscsi $(dpkg-query -W -f '${Version}' libiscsi-bin 2>/dev/null || echo '?')).
 Both targets serve a $size file on the same file system over 127.0.0.1 and run at the same time;
 each measure alternates between them, $rounds rounds (order flipped every round), after an
-unmeasured warm-up of each. Figures are medians of the rounds; the last column lists every
-round. The machine was shared with other work (load average $load_start at the start,
+unmeasured warm-up of each. Figures are medians of the rounds, and the ratio column divides
+those; the next column takes the ratio within each round first (the two runs of a round sat
+next to each other in time) and gives their median; the last column lists every round.
+Priority: $(ps -o ni= $$ | tr -d ' ') (nice value of the whole run, the same for both targets and the tools). The machine was shared with other work (load average $load_start at the start,
 $load_end at the end), so treat differences under ~20% as noise.
 
-| measure | tool | engine | tgt | engine/tgt | rounds (engine / tgt) |
-| --- | --- | ---: | ---: | ---: | --- |
+| measure | tool | engine | tgt | engine/tgt | median of per-round ratios | rounds (engine / tgt) |
+| --- | --- | ---: | ---: | ---: | ---: | --- |
 $(row "4 KiB random read, depth 32 (IOPS)" "\`iscsi-perf -m 32 -b 8 -r\`, ${seconds}s" rr)
 $(row "4 KiB write, depth 32 (IOPS)" "\`qemu-img bench -w -d 32 -s 4096\`, 100000 writes" wr)
 $(row "128 KiB sequential read, depth 32 (MiB/s)" "\`qemu-img bench -d 32 -s 128k\`, 8000 reads" seq)
