@@ -91,9 +91,11 @@ measure() {
 }
 
 warm_up() {
-  # Not measured: page cache, connection set-up and (for the engine) the JIT.
-  timeout -s INT 5 iscsi-perf -m 32 -b 8 -r "$1" > /dev/null 2>&1 || true
-  bench_seconds -w -c 20000 -d 32 -s 4096 -S 4096 "$1" > /dev/null
+  # Not measured: page cache, connection set-up and (for the engine) the JIT, which on a
+  # loaded machine needs more than a few seconds before the first round is representative.
+  timeout -s INT "$seconds" iscsi-perf -m 32 -b 8 -r "$1" > /dev/null 2>&1 || true
+  bench_seconds -w -c 50000 -d 32 -s 4096 -S 4096 "$1" > /dev/null
+  bench_seconds -c 2000 -d 32 -s 131072 "$1" > /dev/null
 }
 
 median() { sort -g | awk '{v[NR]=$1} END{ if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
@@ -144,7 +146,8 @@ each measure alternates between them, $rounds rounds (order flipped every round)
 unmeasured warm-up of each. Figures are medians of the rounds, and the ratio column divides
 those; the next column takes the ratio within each round first (the two runs of a round sat
 next to each other in time) and gives their median; the last column lists every round.
-Priority: $(ps -o ni= $$ | tr -d ' ') (nice value of the whole run, the same for both targets and the tools). The machine was shared with other work (load average $load_start at the start,
+Priority: nice $(ps -o ni= $$ | tr -d ' ') for the whole run (both targets and the tools alike).
+The machine was shared with other work (load average $load_start at the start,
 $load_end at the end), so treat differences under ~20% as noise.
 
 | measure | tool | engine | tgt | engine/tgt | median of per-round ratios | rounds (engine / tgt) |
