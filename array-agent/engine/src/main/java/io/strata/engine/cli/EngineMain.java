@@ -49,8 +49,9 @@ public final class EngineMain implements Callable<Integer> {
   @Option(
       names = "--lun",
       required = true,
-      paramLabel = "N=PATH:SIZE",
-      description = "A LUN on a file (created if missing), SIZE like 512M or 1G; repeatable.")
+      paramLabel = "N=PATH:SIZE[:OPTIONS]",
+      description = "A LUN on a file (created if missing), SIZE like 512M or 1G; repeatable."
+          + " OPTIONS, comma-separated: ro (write-protected), physical=4096 (physical block size).")
   List<String> luns = new ArrayList<>();
 
   @Option(
@@ -145,7 +146,9 @@ public final class EngineMain implements Callable<Integer> {
         devices.add(device);
         Path reservations = spec.path().resolveSibling(spec.path().getFileName() + ".pr");
         // The volume id is the target and LUN: stable across restarts, unique per engine.
-        units.put(spec.lun(), new LogicalUnit(iqn + "/" + spec.lun(), device, reservations));
+        LogicalUnit.Options options =
+            new LogicalUnit.Options(spec.readOnly(), spec.physicalBlockExponent());
+        units.put(spec.lun(), new LogicalUnit(iqn + "/" + spec.lun(), device, reservations, options));
       }
       LogicalUnitTarget scsi = new LogicalUnitTarget(iqn, units, ports, null);
       TargetDefinition target = new TargetDefinition(iqn, portalList, auth, Set.of(), scsi);
