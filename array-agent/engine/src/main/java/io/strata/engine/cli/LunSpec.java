@@ -27,7 +27,7 @@ public record LunSpec(int lun, Path path, long sizeBytes) {
     return new LunSpec(lun, Path.of(spec.substring(eq + 1, colon)), size(spec.substring(colon + 1)));
   }
 
-  static long size(String text) {
+  public static long size(String text) {
     String s = text.trim().toUpperCase(Locale.ROOT);
     if (s.endsWith("B")) {
       s = s.substring(0, s.length() - 1);

@@ -273,6 +273,9 @@ public final class Drive implements BlockDevice {
 
   @Override
   public void close() throws IOException {
+    if (!buffered.isOpen()) {
+      return; // closed already (by its pool)
+    }
     try {
       buffered.force(false);
     } finally {
