@@ -123,7 +123,7 @@ public final class LayoutService implements Closeable {
   @Override
   public void close() throws IOException {
     for (String line : stack.report()) {
-      LOG.info(line);
+      System.out.println("strata-engine " + line);
     }
     stack.close();
   }
