@@ -90,6 +90,9 @@ final class LayoutFile {
       if (count(out, "layout applied") > before) {
         return;
       }
+      if (!engine.process.isAlive()) {
+        throw new IOException("the engine died before it applied the layout");
+      }
       if (count(out, "layout NOT applied") > failedBefore) {
         throw new IllegalStateException("engine refused the layout:\n" + out);
       }
