@@ -406,7 +406,7 @@ public abstract class Pool implements BlockDevice {
     return switch (protection) {
       case NONE -> ConcatPool.open(name, copy);
       case MIRROR -> MirrorPool.open(name, copy);
-      case PARITY -> throw new IllegalArgumentException("parity pools are not built yet");
+      case PARITY -> ParityPool.open(name, copy);
     };
   }
 }

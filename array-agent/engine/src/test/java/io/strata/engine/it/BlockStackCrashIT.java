@@ -94,6 +94,7 @@ class BlockStackCrashIT {
             Thread.currentThread().interrupt();
           }
         });
+        killer.setDaemon(true);
         killer.start();
         long seq = 0;
         try {
