@@ -76,7 +76,7 @@ public record LunSpec(int lun, Path path, long sizeBytes, boolean readOnly, int 
     return (int) bytes;
   }
 
-  static long size(String text) {
+  public static long size(String text) {
     String s = text.trim().toUpperCase(Locale.ROOT);
     if (s.endsWith("B")) {
       s = s.substring(0, s.length() - 1);

@@ -4,6 +4,7 @@ import static io.strata.engine.scsi.ScsiSpec.*;
 
 import io.strata.engine.scsi.CommandSet.Command;
 import io.strata.engine.scsi.PersistentReservations.Access;
+import io.strata.engine.block.OutOfSpaceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -182,9 +183,17 @@ public final class LogicalUnitTarget implements ScsiTarget {
       }
       Request request = new Request(this, lu, nexus, cdb, command.dataOut(), command);
       ScsiResponse early = unitAttentionOrConflict(request, c);
+      if (early == null && lu.device().readOnly() && changesMedium(c.opcode())) {
+        early = Responses.checkCondition(SenseData.of(DATA_PROTECT, ASC_WRITE_PROTECTED));
+      }
       return withDataOutLength(early != null ? early : c.handler().run(request), cdb, lu);
     } catch (CheckCondition e) {
       return withDataOutLength(Responses.checkCondition(e.sense()), cdb, lu);
+    } catch (OutOfSpaceException e) {
+      // A thin pool that ran out: SBC-3 4.7.3.6, the write is refused and nothing is lost.
+      LOG.warning("LUN " + lunNumber + ": " + e.getMessage());
+      return Responses.checkCondition(
+          SenseData.of(DATA_PROTECT, ASC_SPACE_ALLOCATION_FAILED_WRITE_PROTECT));
     } catch (IOException | UncheckedIOException e) {
       LOG.log(Level.WARNING, "I/O error on LUN " + lunNumber + " for opcode 0x"
           + Integer.toHexString(cdb[0] & 0xff), e);
@@ -211,6 +220,11 @@ public final class LogicalUnitTarget implements ScsiTarget {
     }
     return new ScsiResponse(r.status(), r.sense(), r.dataIn(), (int) Math.min(length,
         Integer.MAX_VALUE));
+  }
+
+  /** Commands that change the blocks: refused on a read-only logical unit (a snapshot). */
+  private static boolean changesMedium(int opcode) {
+    return isWrite(opcode) && opcode != SYNCHRONIZE_CACHE_10 && opcode != SYNCHRONIZE_CACHE_16;
   }
 
   private static boolean isWrite(int opcode) {
