@@ -398,7 +398,10 @@ public final class FlashCache implements BlockDevice {
   // ---------------------------------------------------------------- reads
 
   private void readCached(long lba, long blocks, ByteBuffer dst) throws IOException {
-    boolean bypass = sequential.bypass(lba, blocks, blockSize);
+    if (sequential.bypass(lba, blocks, blockSize)) {
+      readStream(lba, blocks, dst);
+      return;
+    }
     long end = lba + blocks;
     int base = dst.position();
     long passStart = -1;
@@ -406,7 +409,7 @@ public final class FlashCache implements BlockDevice {
       long line = cur / lineBlocks;
       long segEnd = Math.min(end, (line + 1) * lineBlocks);
       ByteBuffer seg = slice(dst, base, (cur - lba) * blockSize, (segEnd - cur) * blockSize);
-      boolean served = readSegment(line, cur, seg, bypass);
+      boolean served = readSegment(line, cur, seg);
       if (served && passStart >= 0) {
         backing.read(passStart, slice(dst, base, (passStart - lba) * blockSize,
             (cur - passStart) * blockSize));
@@ -423,9 +426,42 @@ public final class FlashCache implements BlockDevice {
     dst.position(base + (int) (blocks * blockSize));
   }
 
+  /**
+   * A read that belongs to a sequential stream past the cutoff: one read of the backing device
+   * for the whole range (so the disk keeps streaming), then the lines that are not yet destaged
+   * laid over it from the SSD. The lines' locks are held throughout, so no destage can change
+   * the backing copy between the read and the overlay.
+   */
+  private void readStream(long lba, long blocks, ByteBuffer dst) throws IOException {
+    long firstLine = lba / lineBlocks;
+    long lastLine = (lba + blocks - 1) / lineBlocks;
+    int base = dst.position();
+    List<ReentrantLock> held = lockLines(firstLine, lastLine);
+    try {
+      backing.read(lba, dst.duplicate());
+      for (long line = firstLine; line <= lastLine; line++) {
+        CacheLine cached = lines.get(line);
+        if (cached == null) {
+          stats.readMisses.increment();
+          stats.readBypassed.increment();
+          continue;
+        }
+        stats.readHits.increment();
+        if (cached.state.holdsUndestagedData()) {
+          long from = Math.max(lba, line * lineBlocks);
+          long to = Math.min(lba + blocks, (line + 1) * lineBlocks);
+          ssdRead(cached.slot, (from - line * lineBlocks) * blockSize,
+              slice(dst, base, (from - lba) * blockSize, (to - from) * blockSize));
+        }
+      }
+    } finally {
+      unlock(held);
+    }
+    dst.position(base + (int) (blocks * blockSize));
+  }
+
   /** Serves one line's part of a read from the cache; false when the backing device must. */
-  private boolean readSegment(long line, long lba, ByteBuffer seg, boolean bypass)
-      throws IOException {
+  private boolean readSegment(long line, long lba, ByteBuffer seg) throws IOException {
     ReentrantLock lock = stripe(line);
     lock.lock();
     try {
@@ -437,10 +473,6 @@ public final class FlashCache implements BlockDevice {
         return true;
       }
       stats.readMisses.increment();
-      if (bypass) {
-        stats.readBypassed.increment();
-        return false;
-      }
       if (!promotion.missShouldPromote(line)) {
         return false;
       }

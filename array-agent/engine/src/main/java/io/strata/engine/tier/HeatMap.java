@@ -18,11 +18,13 @@ final class HeatMap {
   }
 
   void touch(long extent) {
-    heat[(int) extent] += 1f;
+    if (extent < heat.length) { // extents added by online growth stay cold until reopened
+      heat[(int) extent] += 1f;
+    }
   }
 
   double heat(long extent) {
-    return heat[(int) extent];
+    return extent < heat.length ? heat[(int) extent] : 0;
   }
 
   /** Ages every extent by {@code elapsedNanos}: heat *= 2^(-elapsed / half-life). */

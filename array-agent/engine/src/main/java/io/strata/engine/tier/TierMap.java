@@ -216,8 +216,9 @@ final class TierMap {
     }
   }
 
+  /** The slot of {@code extent}, or -1 when it is at home (including extents added by growth). */
   int slotOf(long extent) {
-    return extentToSlot[(int) extent];
+    return extent < extentToSlot.length ? extentToSlot[(int) extent] : -1;
   }
 
   int[] slotsByExtent() {

@@ -186,6 +186,26 @@ class FlashCacheTest {
   }
 
   @Test
+  void aStreamPastTheCutoffReadsTheBackingDeviceInOneGoButStillSeesDirtyLines()
+      throws IOException {
+    open(manual(CacheMode.WRITE_BACK).withSequentialCutoff(2 * LINE));
+    backingFile.write(0, filled(64 * LINE_BLOCKS, 0x0b), false);
+    cache.write(20L * LINE_BLOCKS + 5, filled(3, 0xdd), false); // dirty, not on the backing device
+    byte[] expected = filled(64 * LINE_BLOCKS, 0x0b).array();
+    Arrays.fill(expected, (20 * LINE_BLOCKS + 5) * BS, (20 * LINE_BLOCKS + 8) * BS, (byte) 0xdd);
+
+    ByteBuffer all = ByteBuffer.allocate(64 * LINE);
+    for (long lba = 0; lba < 64L * LINE_BLOCKS; lba += 4 * LINE_BLOCKS) {
+      ByteBuffer part = all.slice(all.position(), 4 * LINE);
+      cache.read(lba, part);
+      all.position(all.position() + 4 * LINE);
+    }
+
+    assertThat(all.array()).isEqualTo(expected);
+    assertThat(cache.counters().readBypassed()).isGreaterThan(50);
+  }
+
+  @Test
   void dirtyLinesSurviveACrashAndDestagingResumes() throws IOException {
     open(manual(CacheMode.WRITE_BACK));
     cache.write(2 * LINE_BLOCKS, filled(LINE_BLOCKS, 0x11), false);
@@ -366,7 +386,7 @@ class FlashCacheTest {
     byte[] model = new byte[(int) BACKING_BYTES];
     Random random = new Random(42);
     CacheMode[] modes = CacheMode.values();
-    for (int op = 0; op < 3000; op++) {
+    for (int op = 0; op < 1500; op++) {
       int len = 1 + random.nextInt(random.nextInt(10) == 0 ? 600 : 24);
       int lba = random.nextInt(blocks - len);
       lba = random.nextBoolean() ? lba : lba % 4096; // a hot quarter
@@ -390,6 +410,46 @@ class FlashCacheTest {
     }
     cache.destageAll();
     assertThat(read(backingFile, 0, blocks)).isEqualTo(model);
+  }
+
+  @Test
+  void concurrentClientsWithTheDestagerRunningEachReadTheirOwnLastWrites() throws Exception {
+    open(CacheConfig.defaults().withPromotion(1, 0).withDestage(0.0, 1, 4));
+    int clients = 4;
+    int regionBlocks = 32 * LINE_BLOCKS; // 32 lines each against an 8-line cache: evictions
+    java.util.List<Thread> threads = new java.util.ArrayList<>();
+    java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    for (int c = 0; c < clients; c++) {
+      int base = c * regionBlocks;
+      Random random = new Random(100 + c);
+      threads.add(new Thread(() -> {
+        byte[] model = new byte[regionBlocks * BS];
+        try {
+          for (int op = 0; op < 400; op++) {
+            int len = 1 + random.nextInt(random.nextInt(8) == 0 ? 300 : 16);
+            int off = random.nextInt(regionBlocks - len);
+            if (random.nextInt(3) == 0) {
+              byte[] data = new byte[len * BS];
+              random.nextBytes(data);
+              cache.write(base + off, ByteBuffer.wrap(data), false);
+              System.arraycopy(data, 0, model, off * BS, data.length);
+            } else {
+              assertThat(read(cache, base + off, len))
+                  .isEqualTo(Arrays.copyOfRange(model, off * BS, (off + len) * BS));
+            }
+          }
+        } catch (Throwable t) {
+          failures.add(t);
+        }
+      }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join(60_000);
+      assertThat(t.isAlive()).as("a client is stuck (deadlock?)").isFalse();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(cache.counters().evictions()).isPositive();
   }
 
   @Test
