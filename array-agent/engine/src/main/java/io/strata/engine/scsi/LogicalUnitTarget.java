@@ -2,6 +2,7 @@ package io.strata.engine.scsi;
 
 import static io.strata.engine.scsi.ScsiSpec.*;
 
+import io.strata.engine.block.DeviceOfflineException;
 import io.strata.engine.scsi.CommandSet.Command;
 import io.strata.engine.scsi.PersistentReservations.Access;
 import io.strata.engine.block.OutOfSpaceException;
@@ -194,6 +195,10 @@ public final class LogicalUnitTarget implements ScsiTarget {
       LOG.warning("LUN " + lunNumber + ": " + e.getMessage());
       return Responses.checkCondition(
           SenseData.of(DATA_PROTECT, ASC_SPACE_ALLOCATION_FAILED_WRITE_PROTECT));
+    } catch (DeviceOfflineException e) {
+      LOG.log(Level.SEVERE, "LUN " + lunNumber + " is offline: " + e.getMessage(), e);
+      return Responses.checkCondition(SenseData.of(NOT_READY,
+          ASC_LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION_REQUIRED));
     } catch (IOException | UncheckedIOException e) {
       LOG.log(Level.WARNING, "I/O error on LUN " + lunNumber + " for opcode 0x"
           + Integer.toHexString(cdb[0] & 0xff), e);

@@ -95,6 +95,8 @@ public final class ScsiSpec {
 
   // ---- additional sense codes (ASC << 8 | ASCQ)
   public static final int ASC_NO_ADDITIONAL_SENSE = 0x0000;
+  /** The LUN's backing store is gone (e.g. the flash cache lost its SSD with dirty data). */
+  public static final int ASC_LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION_REQUIRED = 0x0403;
   public static final int ASC_WRITE_ERROR = 0x0c00;
   public static final int ASC_INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT = 0x0e03;
   public static final int ASC_UNRECOVERED_READ_ERROR = 0x1100;

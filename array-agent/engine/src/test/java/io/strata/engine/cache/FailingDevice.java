@@ -1,0 +1,77 @@
+package io.strata.engine.cache;
+
+import io.strata.engine.block.BlockDevice;
+import io.strata.engine.block.LbaStatus;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/** Wraps a device and, once {@link #pull} is called, fails every I/O as a pulled drive would. */
+final class FailingDevice implements BlockDevice {
+  private final BlockDevice inner;
+  private volatile boolean pulled;
+  /** Runs inside {@link #flush} before it flushes (tests use it to race a destage). */
+  volatile Runnable onFlush;
+
+  FailingDevice(BlockDevice inner) {
+    this.inner = inner;
+  }
+
+  void pull() {
+    pulled = true;
+  }
+
+  private void check() throws IOException {
+    if (pulled) {
+      throw new IOException("device removed");
+    }
+  }
+
+  @Override
+  public int blockSize() {
+    return inner.blockSize();
+  }
+
+  @Override
+  public long blockCount() {
+    return inner.blockCount();
+  }
+
+  @Override
+  public void read(long lba, ByteBuffer dst) throws IOException {
+    check();
+    inner.read(lba, dst);
+  }
+
+  @Override
+  public void write(long lba, ByteBuffer src, boolean fua) throws IOException {
+    check();
+    inner.write(lba, src, fua);
+  }
+
+  @Override
+  public void flush() throws IOException {
+    Runnable hook = onFlush;
+    if (hook != null) {
+      onFlush = null;
+      hook.run();
+    }
+    check();
+    inner.flush();
+  }
+
+  @Override
+  public void unmap(long lba, long blocks) throws IOException {
+    check();
+    inner.unmap(lba, blocks);
+  }
+
+  @Override
+  public LbaStatus status(long lba) {
+    return inner.status(lba);
+  }
+
+  @Override
+  public void close() throws IOException {
+    inner.close();
+  }
+}
