@@ -43,6 +43,11 @@ public interface BlockDevice extends Closeable {
     return false;
   }
 
+  /** Whether writes are refused (a snapshot exposed as a LUN); the SCSI layer reports it. */
+  default boolean readOnly() {
+    return false;
+  }
+
   /**
    * The provisioning state of the run of blocks that starts at {@code lba}: whether it is mapped
    * and how many blocks share that state. A thick device is mapped everywhere.

@@ -7,6 +7,7 @@ import io.strata.engine.iscsi.login.ChapCredentials;
 import io.strata.engine.iscsi.login.TargetLimits;
 import io.strata.engine.iscsi.target.TargetDefinition;
 import io.strata.engine.iscsi.target.Targets;
+import io.strata.engine.layout.LayoutService;
 import io.strata.engine.scsi.LogicalUnit;
 import io.strata.engine.scsi.LogicalUnitTarget;
 import io.strata.engine.transport.Portal;
@@ -48,10 +49,17 @@ public final class EngineMain implements Callable<Integer> {
 
   @Option(
       names = "--lun",
-      required = true,
-      paramLabel = "N=PATH:SIZE",
-      description = "A LUN on a file (created if missing), SIZE like 512M or 1G; repeatable.")
+      paramLabel = "N=PATH:SIZE[:OPTIONS]",
+      description = "A LUN on a file (created if missing), SIZE like 512M or 1G; repeatable."
+          + " OPTIONS, comma-separated: ro (write-protected), physical=4096 (physical block size).")
   List<String> luns = new ArrayList<>();
+
+  @Option(
+      names = "--layout",
+      paramLabel = "FILE.json",
+      description = "The array's drives, pools, volumes, snapshots and LUNs (docs/block-stack.md);"
+          + " re-read on SIGHUP.")
+  Path layoutFile;
 
   @Option(
       names = "--chap",
@@ -133,8 +141,12 @@ public final class EngineMain implements Callable<Integer> {
     for (Portal p : portalList) {
       ports.add(p.groupTag());
     }
+    if (luns.isEmpty() && layoutFile == null) {
+      throw new IllegalArgumentException("give at least one --lun or a --layout");
+    }
     Map<Integer, LogicalUnit> units = new LinkedHashMap<>();
     List<Closeable> devices = new ArrayList<>();
+    LayoutService layout = null;
     try {
       for (String text : luns) {
         LunSpec spec = LunSpec.parse(text);
@@ -145,9 +157,25 @@ public final class EngineMain implements Callable<Integer> {
         devices.add(device);
         Path reservations = spec.path().resolveSibling(spec.path().getFileName() + ".pr");
         // The volume id is the target and LUN: stable across restarts, unique per engine.
-        units.put(spec.lun(), new LogicalUnit(iqn + "/" + spec.lun(), device, reservations));
+        LogicalUnit.Options options =
+            new LogicalUnit.Options(spec.readOnly(), spec.physicalBlockExponent());
+        units.put(spec.lun(), new LogicalUnit(iqn + "/" + spec.lun(), device, reservations, options));
+      }
+      if (layoutFile != null) {
+        layout = LayoutService.open(layoutFile, iqn);
+        devices.add(layout);
+        for (Map.Entry<Integer, LogicalUnit> e : layout.logicalUnits().entrySet()) {
+          if (units.putIfAbsent(e.getKey(), e.getValue()) != null) {
+            throw new IllegalArgumentException("LUN " + e.getKey() + " is both a --lun and in "
+                + "the layout");
+          }
+        }
       }
       LogicalUnitTarget scsi = new LogicalUnitTarget(iqn, units, ports, null);
+      if (layout != null) {
+        layout.attach(scsi);
+        layout.reloadOnSighup();
+      }
       TargetDefinition target = new TargetDefinition(iqn, portalList, auth, Set.of(), scsi);
       TcpTransport transport = new TcpTransport(Math.max(2, Runtime.getRuntime().availableProcessors()));
       IscsiService service = new IscsiService(transport, new Targets(List.of(target)), TargetLimits.DEFAULT);

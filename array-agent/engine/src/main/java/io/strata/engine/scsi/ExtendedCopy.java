@@ -3,6 +3,7 @@ package io.strata.engine.scsi;
 import static io.strata.engine.scsi.ScsiSpec.*;
 
 import io.strata.engine.block.BlockDevice;
+import io.strata.engine.block.ExtentSharing;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -189,6 +190,9 @@ final class ExtendedCopy {
       if (src.blockSize() != dst.blockSize()) {
         throw CheckCondition.of(COPY_ABORTED, ASC_NO_ADDITIONAL_SENSE);
       }
+      if (targets.get(s.destination()).lu().readOnly()) {
+        throw CheckCondition.of(DATA_PROTECT, ASC_WRITE_PROTECTED);
+      }
       if ((long) s.blocks() * src.blockSize() > MAX_SEGMENT_BYTES
           || !fits(src, s.sourceLba(), s.blocks()) || !fits(dst, s.destLba(), s.blocks())) {
         throw CheckCondition.of(COPY_ABORTED, ASC_NO_ADDITIONAL_SENSE);
@@ -199,6 +203,13 @@ final class ExtendedCopy {
     for (Segment s : segments) {
       BlockDevice src = targets.get(s.source()).lu().device();
       BlockDevice dst = targets.get(s.destination()).lu().device();
+      if (dst instanceof ExtentSharing sharing
+          && sharing.copyFrom(src, s.sourceLba(), s.destLba(), s.blocks())) {
+        // Volumes of one pool: whole extents are shared, not copied.
+        bytes += (long) s.blocks() * src.blockSize();
+        done++;
+        continue;
+      }
       int bs = src.blockSize();
       int perChunk = Math.max(1, COPY_CHUNK_BYTES / bs);
       ByteBuffer buf = ByteBuffer.allocate(perChunk * bs);

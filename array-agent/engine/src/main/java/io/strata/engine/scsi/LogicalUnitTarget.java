@@ -5,6 +5,7 @@ import static io.strata.engine.scsi.ScsiSpec.*;
 import io.strata.engine.block.DeviceOfflineException;
 import io.strata.engine.scsi.CommandSet.Command;
 import io.strata.engine.scsi.PersistentReservations.Access;
+import io.strata.engine.block.OutOfSpaceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -183,6 +184,9 @@ public final class LogicalUnitTarget implements ScsiTarget {
       }
       Request request = new Request(this, lu, nexus, cdb, command.dataOut(), command);
       ScsiResponse early = unitAttentionOrConflict(request, c);
+      if (early == null && lu.device().readOnly() && changesMedium(c.opcode())) {
+        early = Responses.checkCondition(SenseData.of(DATA_PROTECT, ASC_WRITE_PROTECTED));
+      }
       return withDataOutLength(early != null ? early : c.handler().run(request), cdb, lu);
     } catch (CheckCondition e) {
       return withDataOutLength(Responses.checkCondition(e.sense()), cdb, lu);
@@ -190,6 +194,11 @@ public final class LogicalUnitTarget implements ScsiTarget {
       LOG.log(Level.SEVERE, "LUN " + lunNumber + " is offline: " + e.getMessage(), e);
       return Responses.checkCondition(SenseData.of(NOT_READY,
           ASC_LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION_REQUIRED));
+    } catch (OutOfSpaceException e) {
+      // A thin pool that ran out: SBC-3 4.7.3.6, the write is refused and nothing is lost.
+      LOG.warning("LUN " + lunNumber + ": " + e.getMessage());
+      return Responses.checkCondition(
+          SenseData.of(DATA_PROTECT, ASC_SPACE_ALLOCATION_FAILED_WRITE_PROTECT));
     } catch (IOException | UncheckedIOException e) {
       LOG.log(Level.WARNING, "I/O error on LUN " + lunNumber + " for opcode 0x"
           + Integer.toHexString(cdb[0] & 0xff), e);
@@ -216,6 +225,11 @@ public final class LogicalUnitTarget implements ScsiTarget {
     }
     return new ScsiResponse(r.status(), r.sense(), r.dataIn(), (int) Math.min(length,
         Integer.MAX_VALUE));
+  }
+
+  /** Commands that change the blocks: refused on a read-only logical unit (a snapshot). */
+  private static boolean changesMedium(int opcode) {
+    return isWrite(opcode) && opcode != SYNCHRONIZE_CACHE_10 && opcode != SYNCHRONIZE_CACHE_16;
   }
 
   private static boolean isWrite(int opcode) {
@@ -258,7 +272,20 @@ public final class LogicalUnitTarget implements ScsiTarget {
     if (lu.reservations().conflicts(nexus, c.access())) {
       return Responses.reservationConflict();
     }
+    if (lu.readOnly() && writesMedium(opcode)) {
+      return Responses.checkCondition(SenseData.of(DATA_PROTECT, ASC_WRITE_PROTECTED));
+    }
     return null;
+  }
+
+  /**
+   * The commands a write-protected logical unit refuses (SBC-3 4.10): those that change blocks.
+   * SYNCHRONIZE CACHE has nothing to write back and is allowed; EXTENDED COPY checks its own
+   * destination, since a read-only unit may well be the source of a copy.
+   */
+  private static boolean writesMedium(int opcode) {
+    return isWrite(opcode) && opcode != SYNCHRONIZE_CACHE_10 && opcode != SYNCHRONIZE_CACHE_16
+        && opcode != EXTENDED_COPY;
   }
 
   /** SPC-2 5.5.1: what another initiator may still do while the logical unit is reserved. */

@@ -112,6 +112,7 @@ public final class ScsiSpec {
   public static final int ASC_TOO_MANY_SEGMENT_DESCRIPTORS = 0x2608;
   public static final int ASC_UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE = 0x2609;
   public static final int ASC_WRITE_PROTECTED = 0x2700;
+  public static final int ASC_SPACE_ALLOCATION_FAILED_WRITE_PROTECT = 0x2707;
   public static final int ASC_POWER_ON_RESET = 0x2900;
   public static final int ASC_PARAMETERS_CHANGED = 0x2a00;
   public static final int ASC_MODE_PARAMETERS_CHANGED = 0x2a01;

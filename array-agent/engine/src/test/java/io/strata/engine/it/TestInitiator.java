@@ -24,6 +24,8 @@ final class TestInitiator implements AutoCloseable {
   private int cmdSn = 1;
   private int expStatSn;
   private int itt = 1;
+  /** The LUN commands go to (single-level peripheral addressing, LUN < 256). */
+  int lun;
 
   TestInitiator(String host, int port, String target, String initiator) throws IOException {
     socket = new Socket(host, port);
@@ -99,7 +101,7 @@ final class TestInitiator implements AutoCloseable {
     ByteBuffer.wrap(cdb, 2, 4).putInt((int) lba);
     ByteBuffer.wrap(cdb, 7, 2).putShort((short) (blocks.length / 512));
     int tag = itt++;
-    send(new ScsiCommandPdu(false, true, false, true, 1, 0, tag, blocks.length, cmdSn++, expStatSn,
+    send(new ScsiCommandPdu(false, true, false, true, 1, (long) lun << 48, tag, blocks.length, cmdSn++, expStatSn,
         cdb, ByteBuffer.wrap(blocks)));
     awaitStatus(tag, null);
   }
@@ -122,11 +124,33 @@ final class TestInitiator implements AutoCloseable {
     ByteBuffer.wrap(cdb, 2, 4).putInt((int) lba);
     ByteBuffer.wrap(cdb, 7, 2).putShort((short) blocks);
     int tag = itt++;
-    send(new ScsiCommandPdu(false, true, true, false, 1, 0, tag, blocks * 512, cmdSn++, expStatSn,
+    send(new ScsiCommandPdu(false, true, true, false, 1, (long) lun << 48, tag, blocks * 512, cmdSn++, expStatSn,
         cdb, Pdu.NO_DATA));
     ByteBuffer data = ByteBuffer.allocate(blocks * 512);
     awaitStatus(tag, data);
     return data.array();
+  }
+
+  /** UNMAP of one range; returns once the target acknowledged it. */
+  void unmap(long lba, int blocks) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        byte[] cdb = new byte[16];
+        cdb[0] = 0x42;
+        ByteBuffer.wrap(cdb, 7, 2).putShort((short) 24);
+        ByteBuffer list = ByteBuffer.allocate(24);
+        list.putShort(0, (short) 22).putShort(2, (short) 16).putLong(8, lba).putInt(16, blocks);
+        int tag = itt++;
+        send(new ScsiCommandPdu(false, true, false, true, 1, (long) lun << 48, tag, 24, cmdSn++,
+            expStatSn, cdb, list));
+        awaitStatus(tag, null);
+        return;
+      } catch (UnitAttention e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
   }
 
   private void awaitStatus(int tag, ByteBuffer data) throws IOException {

@@ -1,0 +1,203 @@
+package io.strata.engine.layout;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.strata.engine.cli.LunSpec;
+import io.strata.engine.drive.MediaType;
+import io.strata.engine.pool.Protection;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The array an engine serves, as the {@code --layout} JSON file describes it: its drives, the
+ * pools made of them, the volumes, snapshots and clones in each pool, and which of those are
+ * LUNs. It is the desired state: at start and on SIGHUP the engine makes the array match it
+ * (see docs/block-stack.md). Unknown fields are errors, so a typo never goes unnoticed.
+ *
+ * @param metadata directory of the volume metadata (journal, checkpoint), one subdirectory per
+ *     pool; relative paths are relative to the layout file
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record ArrayLayout(String metadata, List<DriveSpec> drives, List<PoolSpec> pools,
+    List<VolumeSpec> volumes, List<SnapshotSpec> snapshots, List<LunMapping> luns) {
+
+  /**
+   * A drive: a file (created sparse at {@code size} if missing) or a block device.
+   *
+   * @param media SSD or HDD (block devices: the kernel's rotational flag wins)
+   * @param throttle HDD emulation for tests and benchmarks, or null
+   */
+  public record DriveSpec(String name, String path, String media, String size,
+      ThrottleSpec throttle) {}
+
+  /** {@code seekMicros} added to every non-sequential I/O, {@code bandwidth} per second. */
+  public record ThrottleSpec(long seekMicros, String bandwidth) {}
+
+  /**
+   * A pool of drives with a protection level. {@code cache} and {@code tiering} are reserved for
+   * the flash cache and SSD/HDD tiering (issue 5 points 6 and 7), which wrap the pool.
+   */
+  public record PoolSpec(String name, List<String> drives, String protection, JsonNode cache,
+      JsonNode tiering) {}
+
+  /**
+   * A volume in a pool; thin unless {@code thick}. With {@code cloneOf} it is a writable clone of
+   * that snapshot (its size is the snapshot's unless a larger one is given).
+   */
+  public record VolumeSpec(String name, String pool, String size, Boolean thick,
+      String cloneOf) {}
+
+  /** A snapshot of a volume, taken when it first appears in the layout. */
+  public record SnapshotSpec(String name, String volume) {}
+
+  /** LUN {@code lun} serves the volume or snapshot {@code volume} (snapshots read-only). */
+  public record LunMapping(int lun, String volume) {}
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  /** Reads and checks a layout file; a bad one is an IllegalArgumentException saying why. */
+  public static ArrayLayout read(Path file) throws IOException {
+    ArrayLayout layout;
+    try {
+      layout = JSON.readValue(Files.readString(file), ArrayLayout.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new IllegalArgumentException(file + ": unknown field '" + e.getPropertyName()
+          + "' at " + e.getPathReference());
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(file + ": " + e.getOriginalMessage());
+    }
+    layout.validate(file);
+    return layout;
+  }
+
+  public List<DriveSpec> drives() {
+    return drives == null ? List.of() : drives;
+  }
+
+  public List<PoolSpec> pools() {
+    return pools == null ? List.of() : pools;
+  }
+
+  public List<VolumeSpec> volumes() {
+    return volumes == null ? List.of() : volumes;
+  }
+
+  public List<SnapshotSpec> snapshots() {
+    return snapshots == null ? List.of() : snapshots;
+  }
+
+  public List<LunMapping> luns() {
+    return luns == null ? List.of() : luns;
+  }
+
+  /** The metadata directory, resolved against the layout file's directory. */
+  public Path metadataDir(Path layoutFile) {
+    Path base = layoutFile.toAbsolutePath().getParent();
+    return base.resolve(metadata == null ? "metadata" : metadata);
+  }
+
+  static MediaType media(DriveSpec d) {
+    if (d.media() == null) {
+      throw new IllegalArgumentException("drive " + d.name() + ": media must be SSD or HDD");
+    }
+    try {
+      return MediaType.valueOf(d.media().trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("drive " + d.name() + ": media '" + d.media()
+          + "' is not SSD or HDD");
+    }
+  }
+
+  private void validate(Path file) {
+    Set<String> driveNames = new HashSet<>();
+    Set<String> drivePaths = new HashSet<>();
+    for (DriveSpec d : drives()) {
+      need(d.name(), "a drive needs a name");
+      need(d.path(), "drive " + d.name() + " needs a path");
+      if (!driveNames.add(d.name())) {
+        throw new IllegalArgumentException("drive " + d.name() + " is listed twice");
+      }
+      if (!drivePaths.add(Path.of(d.path()).toAbsolutePath().normalize().toString())) {
+        throw new IllegalArgumentException("drive path " + d.path() + " is listed twice");
+      }
+      media(d);
+      if (d.size() != null) {
+        LunSpec.size(d.size());
+      }
+    }
+    Set<String> poolNames = new HashSet<>();
+    Set<String> used = new HashSet<>();
+    for (PoolSpec p : pools()) {
+      need(p.name(), "a pool needs a name");
+      if (!poolNames.add(p.name())) {
+        throw new IllegalArgumentException("pool " + p.name() + " is listed twice");
+      }
+      if (p.drives() == null || p.drives().isEmpty()) {
+        throw new IllegalArgumentException("pool " + p.name() + " has no drives");
+      }
+      for (String d : p.drives()) {
+        if (!driveNames.contains(d)) {
+          throw new IllegalArgumentException("pool " + p.name() + ": no drive '" + d + "'");
+        }
+        if (!used.add(d)) {
+          throw new IllegalArgumentException("drive " + d + " is in more than one pool");
+        }
+      }
+      Protection.parse(p.protection() == null ? "none" : p.protection());
+    }
+    Set<String> objects = new HashSet<>();
+    for (VolumeSpec v : volumes()) {
+      need(v.name(), "a volume needs a name");
+      if (!objects.add(v.name())) {
+        throw new IllegalArgumentException("'" + v.name() + "' is listed twice");
+      }
+      if (v.cloneOf() == null && (v.pool() == null || !poolNames.contains(v.pool()))) {
+        throw new IllegalArgumentException("volume " + v.name() + ": no pool '" + v.pool() + "'");
+      }
+      if (v.cloneOf() == null) {
+        need(v.size(), "volume " + v.name() + " needs a size");
+      }
+      if (v.size() != null && LunSpec.size(v.size()) % 512 != 0) {
+        throw new IllegalArgumentException("volume " + v.name() + ": size is not whole blocks");
+      }
+    }
+    for (SnapshotSpec s : snapshots()) {
+      need(s.name(), "a snapshot needs a name");
+      if (!objects.add(s.name())) {
+        throw new IllegalArgumentException("'" + s.name() + "' is listed twice");
+      }
+    }
+    for (VolumeSpec v : volumes()) {
+      if (v.cloneOf() != null && snapshots().stream().noneMatch(s -> s.name().equals(v.cloneOf()))) {
+        throw new IllegalArgumentException("clone " + v.name() + ": no snapshot '" + v.cloneOf()
+            + "' in the layout");
+      }
+    }
+    Set<Integer> lunNumbers = new HashSet<>();
+    for (LunMapping l : luns()) {
+      if (l.lun() < 0 || l.lun() > 16383 || !lunNumbers.add(l.lun())) {
+        throw new IllegalArgumentException("LUN " + l.lun() + " is out of 0..16383 or listed twice");
+      }
+      if (!objects.contains(l.volume())) {
+        throw new IllegalArgumentException("LUN " + l.lun() + ": no volume or snapshot '"
+            + l.volume() + "'");
+      }
+    }
+  }
+
+  private static void need(String value, String message) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

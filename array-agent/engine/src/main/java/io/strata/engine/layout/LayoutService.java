@@ -1,0 +1,130 @@
+package io.strata.engine.layout;
+
+import io.strata.engine.scsi.LogicalUnit;
+import io.strata.engine.scsi.LogicalUnitTarget;
+import io.strata.engine.volume.Volume;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The engine's {@code --layout}: opens the array's block stack, gives the SCSI target its LUNs,
+ * and on SIGHUP re-reads the file and converges to it (new volumes, snapshots and clones, grown
+ * volumes, deleted ones, LUNs added or removed) without stopping I/O.
+ */
+public final class LayoutService implements Closeable {
+  private static final Logger LOG = Logger.getLogger(LayoutService.class.getName());
+
+  private final Path file;
+  private final String iqn;
+  private final ArrayStack stack;
+  private ArrayLayout layout;
+  /** LUN number to the logical unit serving it and the name it serves. */
+  private final Map<Integer, LogicalUnit> units = new LinkedHashMap<>();
+  private final Map<Integer, String> unitNames = new HashMap<>();
+  private volatile LogicalUnitTarget target;
+
+  private LayoutService(Path file, String iqn, ArrayLayout layout, ArrayStack stack) {
+    this.file = file;
+    this.iqn = iqn;
+    this.layout = layout;
+    this.stack = stack;
+  }
+
+  public static LayoutService open(Path file, String iqn) throws IOException {
+    ArrayLayout layout = ArrayLayout.read(file);
+    ArrayStack stack = ArrayStack.open(layout, file);
+    LayoutService service = new LayoutService(file, iqn, layout, stack);
+    try {
+      service.updateUnits();
+    } catch (IOException | RuntimeException e) {
+      stack.close();
+      throw e;
+    }
+    return service;
+  }
+
+  public ArrayStack stack() {
+    return stack;
+  }
+
+  /** The LUNs of the layout, for the target's construction. */
+  public synchronized Map<Integer, LogicalUnit> logicalUnits() {
+    return new LinkedHashMap<>(units);
+  }
+
+  /** The target the LUNs live in, so that a reload can add and remove them. */
+  public void attach(LogicalUnitTarget target) {
+    this.target = target;
+  }
+
+  /** Re-reads the layout file and converges to it; on error nothing about the LUNs changes. */
+  public synchronized String reload() throws IOException {
+    ArrayLayout next = ArrayLayout.read(file);
+    stack.reconcile(next);
+    layout = next;
+    return updateUnits();
+  }
+
+  private String updateUnits() throws IOException {
+    Map<Integer, Volume> devices = stack.lunDevices(layout);
+    int added = 0;
+    int removed = 0;
+    for (Integer lun : Map.copyOf(units).keySet()) {
+      Volume v = devices.get(lun);
+      if (v == null || !v.name().equals(unitNames.get(lun))) {
+        units.remove(lun);
+        unitNames.remove(lun);
+        if (target != null) {
+          target.removeLogicalUnit(lun);
+        }
+        removed++;
+      }
+    }
+    for (Map.Entry<Integer, Volume> e : devices.entrySet()) {
+      if (units.containsKey(e.getKey())) {
+        continue;
+      }
+      Volume v = e.getValue();
+      // The volume id names the array and the volume, so a LUN keeps its identity (NAA,
+      // serial) across restarts and renumbering.
+      LogicalUnit lu = new LogicalUnit(iqn + "/" + v.name(), v,
+          stack.reservationFile(layout, file, v.name()));
+      units.put(e.getKey(), lu);
+      unitNames.put(e.getKey(), v.name());
+      if (target != null) {
+        target.putLogicalUnit(e.getKey(), lu);
+      }
+      added++;
+    }
+    return "layout applied: " + units.size() + " LUNs (" + added + " added, " + removed
+        + " removed)";
+  }
+
+  /** Reloads on SIGHUP (the agent, or an operator, edits the file and signals the engine). */
+  public void reloadOnSighup() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+        try {
+          System.out.println("strata-engine " + reload());
+        } catch (IOException | RuntimeException e) {
+          System.out.println("strata-engine layout NOT applied: " + e.getMessage());
+        }
+      });
+    } catch (IllegalArgumentException e) {
+      LOG.warning("no SIGHUP on this platform: the layout is read only at start");
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (String line : stack.report()) {
+      System.out.println("strata-engine " + line);
+    }
+    stack.close();
+  }
+}

@@ -1,0 +1,131 @@
+package io.strata.engine.pool;
+
+import io.strata.engine.block.BlockDevice;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * RAID-1 over two or three drives: every write goes to every member that takes writes, reads
+ * rotate over the members in sync and move to another copy when one fails.
+ */
+public final class MirrorPool extends Pool {
+  private final AtomicInteger nextReader = new AtomicInteger();
+  private final long blockCount;
+
+  private MirrorPool(String name, List<BlockDevice> members) {
+    super(name, Protection.MIRROR, members);
+    this.blockCount = memberDataBlocks();
+  }
+
+  static MirrorPool open(String name, List<BlockDevice> members) throws IOException {
+    if (members.size() < 2 || members.size() > 3) {
+      throw new IllegalArgumentException(
+          "a mirrored pool has 2 or 3 drives, not " + members.size());
+    }
+    MirrorPool pool = new MirrorPool(name, members);
+    pool.assemble();
+    return pool;
+  }
+
+  @Override
+  protected int redundancy() {
+    return memberCount() - 1;
+  }
+
+  @Override
+  public long blockCount() {
+    return blockCount;
+  }
+
+  @Override
+  public void read(long lba, ByteBuffer dst) throws IOException {
+    checkRange(lba, dst.remaining());
+    int start = dst.position();
+    int n = memberCount();
+    int first = Math.floorMod(nextReader.getAndIncrement(), n);
+    IOException last = null;
+    for (int k = 0; k < n; k++) {
+      int i = (first + k) % n;
+      if (!readable(i)) {
+        continue;
+      }
+      try {
+        dst.position(start);
+        member(i).read(DATA_OFFSET_BLOCKS + lba, dst);
+        return;
+      } catch (IOException e) {
+        last = e;
+        fail(i, e);
+      }
+    }
+    throw last != null ? last : new IOException("pool " + name() + ": no copy left to read");
+  }
+
+  @Override
+  public void write(long lba, ByteBuffer src, boolean fua) throws IOException {
+    checkRange(lba, src.remaining());
+    // One row at a time, each under its row lock, so that a rebuild copying that row never
+    // interleaves with this write.
+    while (src.hasRemaining()) {
+      long row = lba / ROW_BLOCKS;
+      int blocks = (int) Math.min(src.remaining() / BLOCK_SIZE, (row + 1) * ROW_BLOCKS - lba);
+      ByteBuffer piece = src.duplicate().limit(src.position() + blocks * BLOCK_SIZE);
+      Lock lock = rowLock(row).readLock();
+      lock.lock();
+      try {
+        writeAll(lba, piece, fua);
+      } finally {
+        lock.unlock();
+      }
+      src.position(piece.limit());
+      lba += blocks;
+    }
+  }
+
+  private void writeAll(long lba, ByteBuffer piece, boolean fua) throws IOException {
+    int written = 0;
+    IOException last = null;
+    for (int i = 0; i < memberCount(); i++) {
+      if (!writable(i)) {
+        continue;
+      }
+      try {
+        member(i).write(DATA_OFFSET_BLOCKS + lba, piece.duplicate(), fua);
+        written++;
+      } catch (IOException e) {
+        last = e;
+        fail(i, e);
+      }
+    }
+    if (written == 0) {
+      throw last != null ? last : new IOException("pool " + name() + ": no copy left to write");
+    }
+  }
+
+  @Override
+  protected void rebuildRow(int target, long row) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(ROW_BLOCKS * BLOCK_SIZE);
+    long memberLba = DATA_OFFSET_BLOCKS + row * ROW_BLOCKS;
+    IOException last = null;
+    for (int i = 0; i < memberCount(); i++) {
+      if (i == target || !readable(i)) {
+        continue;
+      }
+      try {
+        buf.clear();
+        member(i).read(memberLba, buf);
+      } catch (IOException e) {
+        last = e;
+        fail(i, e); // the source failed: try another copy
+        continue;
+      }
+      buf.flip();
+      member(target).write(memberLba, buf, false); // a failing target ends the rebuild
+      return;
+    }
+    throw last != null ? last : new IOException("pool " + name() + ": no copy to rebuild from");
+  }
+}

@@ -1,0 +1,412 @@
+package io.strata.engine.pool;
+
+import io.strata.engine.block.BlockDevice;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A pool: one {@link BlockDevice} made from a set of drives with a {@link Protection} level.
+ *
+ * <p>Every member keeps a {@link Superblock} in its first megabyte; the pool's data starts at
+ * {@link #DATA_OFFSET_BLOCKS} on each member. A member that fails an I/O is dropped (its label
+ * rewritten on the others before the I/O that noticed is answered), reads continue from the
+ * redundancy, and {@link #replace} puts a new drive in its place and rebuilds it in the
+ * background, one {@link #ROW_BLOCKS}-block row at a time, while I/O continues: a row being
+ * rebuilt is locked against writes (and a write against its rebuild) so that a rebuild never
+ * copies data older than a write that raced it.
+ */
+public abstract class Pool implements BlockDevice {
+  private static final Logger LOG = Logger.getLogger(Pool.class.getName());
+  public static final int BLOCK_SIZE = 512;
+  /** The first MiB of every member holds the label. */
+  public static final long DATA_OFFSET_BLOCKS = 2048;
+  /** Rebuild and locking granularity on each member: 1 MiB. */
+  public static final int ROW_BLOCKS = 2048;
+  private static final int ROW_LOCKS = 256;
+
+  private final String name;
+  private final Protection protection;
+  private final BlockDevice[] members;
+  private final MemberState[] states;
+  private final ReentrantReadWriteLock[] rowLocks = new ReentrantReadWriteLock[ROW_LOCKS];
+  private long generation;
+  private long inSyncMask;
+  private volatile Thread rebuilder;
+  private volatile long rebuildProgressRows;
+  private volatile boolean closed;
+
+  protected Pool(String name, Protection protection, List<BlockDevice> members) {
+    this.name = name;
+    this.protection = protection;
+    this.members = members.toArray(new BlockDevice[0]);
+    this.states = new MemberState[members.size()];
+    for (int i = 0; i < ROW_LOCKS; i++) {
+      rowLocks[i] = new ReentrantReadWriteLock();
+    }
+  }
+
+  /**
+   * Reads or writes the labels: a pool whose present members carry no label is new and gets
+   * labelled; otherwise the newest label decides which members are in sync and the others
+   * (stale or blank drives put in place of a lost one) are rebuilt in the background.
+   */
+  protected final void assemble() throws IOException {
+    Superblock newest = null;
+    Superblock[] labels = new Superblock[members.length];
+    for (int i = 0; i < members.length; i++) {
+      if (members[i] == null) {
+        continue;
+      }
+      Superblock label = Superblock.readFrom(members[i]);
+      if (label != null && (!label.poolName().equals(name) || label.memberIndex() != i
+          || label.memberCount() != members.length || label.protection() != protection)) {
+        throw new IOException("drive " + i + " of pool " + name + " belongs to pool '"
+            + label.poolName() + "' as member " + label.memberIndex() + " of "
+            + label.memberCount() + " (" + label.protection() + "); refusing to overwrite it");
+      }
+      labels[i] = label;
+      if (label != null && (newest == null || label.generation() > newest.generation())) {
+        newest = label;
+      }
+    }
+    if (newest == null) {
+      for (int i = 0; i < members.length; i++) {
+        if (members[i] == null) {
+          throw new IOException("new pool " + name + " is missing drive " + i);
+        }
+        states[i] = MemberState.ONLINE;
+      }
+      generation = 1;
+      inSyncMask = (1L << members.length) - 1;
+      writeLabels();
+      return;
+    }
+    generation = newest.generation();
+    inSyncMask = newest.inSyncMask();
+    int rebuild = -1;
+    for (int i = 0; i < members.length; i++) {
+      if (members[i] == null) {
+        states[i] = MemberState.FAILED;
+        inSyncMask &= ~(1L << i);
+      } else if (newest.inSync(i) && labels[i] != null) {
+        states[i] = MemberState.ONLINE;
+      } else {
+        states[i] = MemberState.REBUILDING;
+        inSyncMask &= ~(1L << i);
+        rebuild = i;
+      }
+    }
+    int online = count(MemberState.ONLINE);
+    if (online < members.length - redundancy()) {
+      throw new IOException("pool " + name + " has only " + online + " of " + members.length
+          + " drives in sync; " + protection + " needs " + (members.length - redundancy()));
+    }
+    if (inSyncMask != newest.inSyncMask()) {
+      generation++;
+      writeLabels();
+    }
+    if (rebuild >= 0) {
+      startRebuild(rebuild);
+    }
+  }
+
+  /** How many members may be lost without losing data. */
+  protected abstract int redundancy();
+
+  /** Rebuilds the row {@code row} of member {@code target} from the others; under the row lock. */
+  protected abstract void rebuildRow(int target, long row) throws IOException;
+
+  /** Data blocks each member contributes (after the label area). */
+  protected final long memberDataBlocks() {
+    long min = Long.MAX_VALUE;
+    for (BlockDevice m : members) {
+      if (m != null) {
+        min = Math.min(min, m.blockCount());
+      }
+    }
+    return (min - DATA_OFFSET_BLOCKS) / ROW_BLOCKS * ROW_BLOCKS;
+  }
+
+  public final String name() {
+    return name;
+  }
+
+  public final Protection protection() {
+    return protection;
+  }
+
+  public final int memberCount() {
+    return members.length;
+  }
+
+  public final synchronized MemberState state(int member) {
+    return states[member];
+  }
+
+  public final synchronized List<MemberState> states() {
+    return List.of(states.clone());
+  }
+
+  /** Whether any member is missing, failed or not yet rebuilt. */
+  public final synchronized boolean degraded() {
+    return count(MemberState.ONLINE) < members.length;
+  }
+
+  private int count(MemberState s) {
+    int n = 0;
+    for (MemberState m : states) {
+      if (m == s) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public final int blockSize() {
+    return BLOCK_SIZE;
+  }
+
+  protected final BlockDevice member(int i) {
+    return members[i];
+  }
+
+  /** Whether member {@code i} serves reads. */
+  protected final synchronized boolean readable(int i) {
+    return states[i] == MemberState.ONLINE;
+  }
+
+  /** Whether member {@code i} takes writes (in sync or being rebuilt). */
+  protected final synchronized boolean writable(int i) {
+    return states[i] != MemberState.FAILED;
+  }
+
+  /**
+   * Drops a member after an I/O error and records that durably on the others, so that the stale
+   * drive is never trusted again. Throws when too few members are left to serve the data.
+   */
+  protected final synchronized void fail(int i, IOException cause) throws IOException {
+    if (states[i] == MemberState.FAILED) {
+      return;
+    }
+    LOG.log(Level.SEVERE, "pool " + name + ": drive " + i + " failed; continuing degraded", cause);
+    states[i] = MemberState.FAILED;
+    inSyncMask &= ~(1L << i);
+    generation++;
+    writeLabels();
+    if (count(MemberState.ONLINE) < members.length - redundancy()) {
+      throw new IOException("pool " + name + " lost more drives than " + protection
+          + " survives", cause);
+    }
+  }
+
+  /** Rewrites the label of every member still writable; under this pool's monitor. */
+  private void writeLabels() throws IOException {
+    IOException first = null;
+    for (int i = 0; i < members.length; i++) {
+      if (members[i] == null || states[i] == MemberState.FAILED) {
+        continue;
+      }
+      try {
+        new Superblock(name, protection, members.length, i, generation, inSyncMask)
+            .writeTo(members[i]);
+      } catch (IOException e) {
+        first = first == null ? e : first;
+        states[i] = MemberState.FAILED;
+        inSyncMask &= ~(1L << i);
+      }
+    }
+    if (first != null && count(MemberState.ONLINE) < members.length - redundancy()) {
+      throw first;
+    }
+  }
+
+  /**
+   * Puts {@code drive} in place of member {@code i} (which should have failed) and rebuilds it
+   * in the background; reads and writes continue meanwhile.
+   */
+  public final void replace(int i, BlockDevice drive) throws IOException {
+    if (drive.blockCount() < memberDataBlocks() + DATA_OFFSET_BLOCKS) {
+      throw new IllegalArgumentException("replacement drive is smaller than the pool's members");
+    }
+    BlockDevice old;
+    synchronized (this) {
+      if (rebuilder != null) {
+        throw new IllegalStateException("pool " + name + " is already rebuilding");
+      }
+      if (states[i] == MemberState.ONLINE && !degraded()) {
+        throw new IllegalStateException("drive " + i + " of pool " + name + " has not failed");
+      }
+      old = members[i];
+      members[i] = drive;
+      states[i] = MemberState.REBUILDING;
+      inSyncMask &= ~(1L << i);
+      generation++;
+      writeLabels();
+    }
+    if (old != null && old != drive) {
+      try {
+        old.close();
+      } catch (IOException e) {
+        LOG.fine("closing the replaced drive: " + e.getMessage());
+      }
+    }
+    startRebuild(i);
+  }
+
+  private synchronized void startRebuild(int target) {
+    rebuildProgressRows = 0;
+    Thread t = new Thread(() -> rebuild(target), "rebuild-" + name + "-" + target);
+    t.setDaemon(true);
+    rebuilder = t;
+    t.start();
+  }
+
+  private void rebuild(int target) {
+    long rows = memberDataBlocks() / ROW_BLOCKS;
+    long started = System.nanoTime();
+    try {
+      for (long row = 0; row < rows && !closed; row++) {
+        ReentrantReadWriteLock.WriteLock lock = rowLock(row).writeLock();
+        lock.lock();
+        try {
+          if (!writable(target)) {
+            return;
+          }
+          rebuildRow(target, row);
+        } finally {
+          lock.unlock();
+        }
+        rebuildProgressRows = row + 1;
+      }
+      if (closed) {
+        return;
+      }
+      members[target].flush();
+      synchronized (this) {
+        states[target] = MemberState.ONLINE;
+        inSyncMask |= 1L << target;
+        generation++;
+        writeLabels();
+      }
+      LOG.info(String.format("pool %s: drive %d rebuilt (%d MiB in %d ms)", name, target, rows,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+    } catch (IOException e) {
+      LOG.log(Level.SEVERE, "pool " + name + ": rebuilding drive " + target + " failed", e);
+      try {
+        fail(target, e);
+      } catch (IOException ignored) {
+        // the pool reports its own state
+      }
+    } finally {
+      synchronized (this) {
+        rebuilder = null;
+        notifyAll();
+      }
+    }
+  }
+
+  /** Rows of the running rebuild done so far. */
+  public final long rebuildProgressRows() {
+    return rebuildProgressRows;
+  }
+
+  /** Waits until no rebuild runs; true if none runs at the end. */
+  public final synchronized boolean awaitRebuild(long timeout, TimeUnit unit)
+      throws InterruptedException {
+    long until = System.nanoTime() + unit.toNanos(timeout);
+    while (rebuilder != null) {
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
+  }
+
+  /** The lock of the member row that holds member block {@code memberLba}. */
+  protected final ReentrantReadWriteLock rowLock(long row) {
+    return rowLocks[(int) (row % ROW_LOCKS)];
+  }
+
+  @Override
+  public void flush() throws IOException {
+    for (int i = 0; i < members.length; i++) {
+      if (!writable(i)) {
+        continue;
+      }
+      try {
+        members[i].flush();
+      } catch (IOException e) {
+        fail(i, e);
+      }
+    }
+  }
+
+  /** The pool does not deallocate (the volume layer above does): it writes zeros. */
+  @Override
+  public void unmap(long lba, long blocks) throws IOException {
+    ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
+    long perChunk = zeros.capacity() / BLOCK_SIZE;
+    for (long done = 0; done < blocks; done += perChunk) {
+      long n = Math.min(perChunk, blocks - done);
+      write(lba + done, zeros.clear().limit((int) (n * BLOCK_SIZE)), false);
+    }
+  }
+
+  protected final void checkRange(long lba, int bytes) {
+    if (bytes % BLOCK_SIZE != 0) {
+      throw new IllegalArgumentException(bytes + " bytes is not a whole number of blocks");
+    }
+    long blocks = bytes / BLOCK_SIZE;
+    if (lba < 0 || lba > blockCount() || blocks > blockCount() - lba) {
+      throw new IllegalArgumentException("blocks " + lba + "+" + blocks + " outside pool " + name
+          + " of " + blockCount() + " blocks");
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    closed = true;
+    Thread t = rebuilder;
+    if (t != null) {
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    IOException first = null;
+    for (BlockDevice m : members) {
+      if (m == null) {
+        continue;
+      }
+      try {
+        m.close();
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** Opens a pool of {@code protection} over {@code members} (null = a missing drive). */
+  public static Pool open(String name, Protection protection, List<BlockDevice> members)
+      throws IOException {
+    List<BlockDevice> copy = new ArrayList<>(members);
+    return switch (protection) {
+      case NONE -> ConcatPool.open(name, copy);
+      case MIRROR -> MirrorPool.open(name, copy);
+      case PARITY -> ParityPool.open(name, copy);
+    };
+  }
+}

@@ -1,0 +1,100 @@
+package io.strata.engine.volume;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * One change to the volume metadata, as the journal stores it. Each is small and of constant
+ * size whatever the volume's size: a snapshot is one record, not a copy of the extent map.
+ */
+public sealed interface MetadataRecord {
+
+  /** A new volume: thin (extents allocated on first write) or thick (its extents reserved). */
+  record CreateVolume(String name, long sizeBytes, boolean thick) implements MetadataRecord {}
+
+  /** A read-only snapshot of a volume: shares every extent the volume maps now. */
+  record CreateSnapshot(String name, String volume) implements MetadataRecord {}
+
+  /** A writable volume that starts as the content of a snapshot (shares its extents). */
+  record CreateClone(String name, String snapshot) implements MetadataRecord {}
+
+  /** Removes a volume or snapshot; extents no one else maps become free. */
+  record Delete(String name) implements MetadataRecord {}
+
+  /** Grows a volume. */
+  record Resize(String name, long sizeBytes) implements MetadataRecord {}
+
+  /**
+   * Points logical extent {@code extent} of {@code name} at physical extent {@code physical} of
+   * the pool, or deallocates it ({@code physical} = -1). Sharing an extent (EXTENDED COPY) is a
+   * map to a physical extent that another object already maps.
+   */
+  record Map(String name, long extent, long physical) implements MetadataRecord {}
+
+  /** Makes a volume's content that of one of its snapshots again. */
+  record Rollback(String volume, String snapshot) implements MetadataRecord {}
+
+  byte CREATE_VOLUME = 1;
+  byte CREATE_SNAPSHOT = 2;
+  byte CREATE_CLONE = 3;
+  byte DELETE = 4;
+  byte RESIZE = 5;
+  byte MAP = 6;
+  byte ROLLBACK = 7;
+
+  default byte[] encode() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      if (this instanceof CreateVolume r) {
+        out.writeByte(CREATE_VOLUME);
+        out.writeUTF(r.name());
+        out.writeLong(r.sizeBytes());
+        out.writeBoolean(r.thick());
+      } else if (this instanceof CreateSnapshot r) {
+        out.writeByte(CREATE_SNAPSHOT);
+        out.writeUTF(r.name());
+        out.writeUTF(r.volume());
+      } else if (this instanceof CreateClone r) {
+        out.writeByte(CREATE_CLONE);
+        out.writeUTF(r.name());
+        out.writeUTF(r.snapshot());
+      } else if (this instanceof Delete r) {
+        out.writeByte(DELETE);
+        out.writeUTF(r.name());
+      } else if (this instanceof Resize r) {
+        out.writeByte(RESIZE);
+        out.writeUTF(r.name());
+        out.writeLong(r.sizeBytes());
+      } else if (this instanceof Map r) {
+        out.writeByte(MAP);
+        out.writeUTF(r.name());
+        out.writeLong(r.extent());
+        out.writeLong(r.physical());
+      } else if (this instanceof Rollback r) {
+        out.writeByte(ROLLBACK);
+        out.writeUTF(r.volume());
+        out.writeUTF(r.snapshot());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory cannot fail", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  static MetadataRecord decode(DataInputStream in) throws IOException {
+    int type = in.readByte();
+    return switch (type) {
+      case CREATE_VOLUME -> new CreateVolume(in.readUTF(), in.readLong(), in.readBoolean());
+      case CREATE_SNAPSHOT -> new CreateSnapshot(in.readUTF(), in.readUTF());
+      case CREATE_CLONE -> new CreateClone(in.readUTF(), in.readUTF());
+      case DELETE -> new Delete(in.readUTF());
+      case RESIZE -> new Resize(in.readUTF(), in.readLong());
+      case MAP -> new Map(in.readUTF(), in.readLong(), in.readLong());
+      case ROLLBACK -> new Rollback(in.readUTF(), in.readUTF());
+      default -> throw new IOException("unknown metadata record type " + type);
+    };
+  }
+}

@@ -1,0 +1,372 @@
+package io.strata.engine.volume;
+
+import io.strata.engine.volume.MetadataRecord.CreateClone;
+import io.strata.engine.volume.MetadataRecord.CreateSnapshot;
+import io.strata.engine.volume.MetadataRecord.CreateVolume;
+import io.strata.engine.volume.MetadataRecord.Delete;
+import io.strata.engine.volume.MetadataRecord.Resize;
+import io.strata.engine.volume.MetadataRecord.Rollback;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * The volume metadata in memory: every volume and snapshot with its extent map, and how many maps
+ * point at each physical extent. It changes only by {@link #apply}ing {@link MetadataRecord}s, the
+ * same way live and at journal replay, so what replay rebuilds is what was running.
+ *
+ * <p>Reference counts are derived, never stored: they are recomputed from the maps at load, so
+ * they cannot disagree with them. A physical extent whose count drops to zero is free.
+ */
+public final class MetadataState {
+  /** Extent size: 1 MiB, 2048 blocks of 512 bytes. */
+  public static final int EXTENT_BYTES = 1 << 20;
+  public static final int BLOCK_SIZE = 512;
+  public static final int EXTENT_BLOCKS = EXTENT_BYTES / BLOCK_SIZE;
+  public static final long UNMAPPED = -1;
+
+  /** What an object is. */
+  public enum Kind { VOLUME, SNAPSHOT }
+
+  /** One volume or snapshot. Its map is replaced (not resized in place) when it grows. */
+  public static final class Obj {
+    final String name;
+    final Kind kind;
+    final boolean thick;
+    /** For a snapshot the volume it was taken of; for a clone the snapshot it came from. */
+    final String origin;
+    volatile long sizeBytes;
+    volatile long[] map;
+    long mappedExtents;
+    /** Set when the object is deleted, for whoever still holds it. */
+    volatile boolean deleted;
+
+    Obj(String name, Kind kind, long sizeBytes, boolean thick, String origin, long[] map) {
+      this.name = name;
+      this.kind = kind;
+      this.sizeBytes = sizeBytes;
+      this.thick = thick;
+      this.origin = origin;
+      this.map = map;
+      for (long pe : map) {
+        if (pe != UNMAPPED) {
+          mappedExtents++;
+        }
+      }
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public Kind kind() {
+      return kind;
+    }
+
+    public boolean thick() {
+      return thick;
+    }
+
+    public String origin() {
+      return origin;
+    }
+
+    public long sizeBytes() {
+      return sizeBytes;
+    }
+
+    public long mappedExtents() {
+      return mappedExtents;
+    }
+
+    long extents() {
+      return map.length;
+    }
+  }
+
+  private final String poolName;
+  private final long physicalExtents;
+  private final Map<String, Obj> objects = new LinkedHashMap<>();
+  private final AtomicIntegerArray refs;
+  private long lastSeq;
+
+  public MetadataState(String poolName, long physicalExtents) {
+    if (physicalExtents <= 0 || physicalExtents > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("a pool of " + physicalExtents + " extents");
+    }
+    this.poolName = poolName;
+    this.physicalExtents = physicalExtents;
+    this.refs = new AtomicIntegerArray((int) physicalExtents);
+  }
+
+  public String poolName() {
+    return poolName;
+  }
+
+  public long physicalExtents() {
+    return physicalExtents;
+  }
+
+  public long lastSeq() {
+    return lastSeq;
+  }
+
+  void setLastSeq(long seq) {
+    lastSeq = seq;
+  }
+
+  public Obj get(String name) {
+    return objects.get(name);
+  }
+
+  public Map<String, Obj> objects() {
+    return Collections.unmodifiableMap(objects);
+  }
+
+  public int refs(long physical) {
+    return refs.get((int) physical);
+  }
+
+  public static long extentsFor(long sizeBytes) {
+    return (sizeBytes + EXTENT_BYTES - 1) / EXTENT_BYTES;
+  }
+
+  /** Extents that thick volumes may still claim: the pool keeps them for them. */
+  public long reservedExtents() {
+    long reserved = 0;
+    for (Obj o : objects.values()) {
+      if (o.thick && o.kind == Kind.VOLUME) {
+        reserved += o.extents() - o.mappedExtents;
+      }
+    }
+    return reserved;
+  }
+
+  /** Extents of the snapshot tree that nothing maps: the sum over all physical extents in use. */
+  public long usedExtents() {
+    long used = 0;
+    for (int i = 0; i < physicalExtents; i++) {
+      if (refs.get(i) > 0) {
+        used++;
+      }
+    }
+    return used;
+  }
+
+  /**
+   * Why {@code r} cannot be applied to the current state, or null when it can. The store checks
+   * before journaling; at replay a record that fails this check means the journal is corrupt.
+   */
+  public String check(MetadataRecord r) {
+    if (r instanceof CreateVolume c) {
+      if (objects.containsKey(c.name())) {
+        return "'" + c.name() + "' already exists";
+      }
+      if (c.sizeBytes() <= 0 || c.sizeBytes() % BLOCK_SIZE != 0) {
+        return "volume size " + c.sizeBytes() + " is not a positive multiple of " + BLOCK_SIZE;
+      }
+      return null;
+    } else if (r instanceof CreateSnapshot s) {
+      if (objects.containsKey(s.name())) {
+        return "'" + s.name() + "' already exists";
+      }
+      return kindIs(s.volume(), Kind.VOLUME);
+    } else if (r instanceof CreateClone c) {
+      if (objects.containsKey(c.name())) {
+        return "'" + c.name() + "' already exists";
+      }
+      return kindIs(c.snapshot(), Kind.SNAPSHOT);
+    } else if (r instanceof Delete d) {
+      return objects.containsKey(d.name()) ? null : "no volume or snapshot '" + d.name() + "'";
+    } else if (r instanceof Resize z) {
+      String wrong = kindIs(z.name(), Kind.VOLUME);
+      if (wrong != null) {
+        return wrong;
+      }
+      Obj o = objects.get(z.name());
+      if (z.sizeBytes() < o.sizeBytes || z.sizeBytes() % BLOCK_SIZE != 0) {
+        return "volume '" + z.name() + "' can only grow, by whole blocks (from " + o.sizeBytes
+            + " to " + z.sizeBytes() + " bytes)";
+      }
+      return null;
+    } else if (r instanceof MetadataRecord.Map m) {
+      Obj o = objects.get(m.name());
+      if (o == null) {
+        return "no volume or snapshot '" + m.name() + "'";
+      }
+      if (m.extent() < 0 || m.extent() >= o.extents()) {
+        return "extent " + m.extent() + " outside '" + m.name() + "'";
+      }
+      if (m.physical() < UNMAPPED || m.physical() >= physicalExtents) {
+        return "physical extent " + m.physical() + " outside pool " + poolName;
+      }
+      return null;
+    } else if (r instanceof Rollback b) {
+      String wrong = kindIs(b.volume(), Kind.VOLUME);
+      if (wrong == null) {
+        wrong = kindIs(b.snapshot(), Kind.SNAPSHOT);
+      }
+      if (wrong == null && !b.volume().equals(objects.get(b.snapshot()).origin)) {
+        wrong = "snapshot '" + b.snapshot() + "' was not taken of '" + b.volume() + "'";
+      }
+      return wrong;
+    }
+    return "unknown record " + r;
+  }
+
+  private String kindIs(String name, Kind kind) {
+    Obj o = objects.get(name);
+    if (o == null) {
+      return "no " + kind.name().toLowerCase() + " '" + name + "'";
+    }
+    if (o.kind != kind) {
+      return "'" + name + "' is a " + o.kind.name().toLowerCase() + ", not a "
+          + kind.name().toLowerCase();
+    }
+    return null;
+  }
+
+  /**
+   * Applies a record that {@link #check} accepted; returns the physical extents it freed (their
+   * reference count fell to zero).
+   */
+  public List<Long> apply(MetadataRecord r) {
+    List<Long> freed = new ArrayList<>();
+    if (r instanceof CreateVolume c) {
+      long[] map = new long[(int) extentsFor(c.sizeBytes())];
+      Arrays.fill(map, UNMAPPED);
+      objects.put(c.name(), new Obj(c.name(), Kind.VOLUME, c.sizeBytes(), c.thick(), null, map));
+    } else if (r instanceof CreateSnapshot s) {
+      Obj v = objects.get(s.volume());
+      objects.put(s.name(), share(s.name(), Kind.SNAPSHOT, v, false, s.volume()));
+    } else if (r instanceof CreateClone c) {
+      Obj snap = objects.get(c.snapshot());
+      objects.put(c.name(), share(c.name(), Kind.VOLUME, snap, false, c.snapshot()));
+    } else if (r instanceof Delete d) {
+      Obj o = objects.remove(d.name());
+      o.deleted = true;
+      for (long pe : o.map) {
+        release(pe, freed);
+      }
+    } else if (r instanceof Resize z) {
+      Obj o = objects.get(z.name());
+      long[] old = o.map;
+      long[] grown = Arrays.copyOf(old, (int) extentsFor(z.sizeBytes()));
+      Arrays.fill(grown, old.length, grown.length, UNMAPPED);
+      o.map = grown;
+      o.sizeBytes = z.sizeBytes();
+    } else if (r instanceof MetadataRecord.Map m) {
+      Obj o = objects.get(m.name());
+      long old = o.map[(int) m.extent()];
+      if (m.physical() != UNMAPPED) {
+        refs.incrementAndGet((int) m.physical());
+        o.mappedExtents++;
+      }
+      o.map[(int) m.extent()] = m.physical();
+      if (old != UNMAPPED) {
+        o.mappedExtents--;
+        release(old, freed);
+      }
+    } else if (r instanceof Rollback b) {
+      // In place, so that whoever holds the volume sees it; the volume keeps its size (a
+      // snapshot taken before a grow leaves the grown part unmapped).
+      Obj v = objects.get(b.volume());
+      Obj snap = objects.get(b.snapshot());
+      long[] old = v.map;
+      long[] map = Arrays.copyOf(snap.map, old.length);
+      Arrays.fill(map, Math.min(snap.map.length, old.length), old.length, UNMAPPED);
+      long mapped = 0;
+      for (long pe : map) {
+        if (pe != UNMAPPED) {
+          refs.incrementAndGet((int) pe);
+          mapped++;
+        }
+      }
+      v.map = map;
+      v.mappedExtents = mapped;
+      for (long pe : old) {
+        release(pe, freed);
+      }
+    }
+    return freed;
+  }
+
+  private Obj share(String name, Kind kind, Obj from, boolean thick, String origin) {
+    long[] map = from.map.clone();
+    for (long pe : map) {
+      if (pe != UNMAPPED) {
+        refs.incrementAndGet((int) pe);
+      }
+    }
+    return new Obj(name, kind, from.sizeBytes, thick, origin, map);
+  }
+
+  private void release(long pe, List<Long> freed) {
+    if (pe != UNMAPPED && refs.decrementAndGet((int) pe) == 0) {
+      freed.add(pe);
+    }
+  }
+
+  // ------------------------------------------------------------------ checkpoint body
+
+  /** The whole state, for a checkpoint: objects in creation order, maps as (extent, pe) pairs. */
+  void writeTo(DataOutputStream out) throws IOException {
+    out.writeUTF(poolName);
+    out.writeLong(physicalExtents);
+    out.writeLong(lastSeq);
+    out.writeInt(objects.size());
+    for (Obj o : objects.values()) {
+      out.writeUTF(o.name);
+      out.writeByte(o.kind.ordinal());
+      out.writeLong(o.sizeBytes);
+      out.writeBoolean(o.thick);
+      out.writeUTF(o.origin == null ? "" : o.origin);
+      out.writeInt(o.map.length);
+      out.writeLong(o.mappedExtents);
+      for (int i = 0; i < o.map.length; i++) {
+        if (o.map[i] != UNMAPPED) {
+          out.writeInt(i);
+          out.writeLong(o.map[i]);
+        }
+      }
+    }
+  }
+
+  static MetadataState readFrom(DataInputStream in) throws IOException {
+    String pool = in.readUTF();
+    long extents = in.readLong();
+    MetadataState state = new MetadataState(pool, extents);
+    state.lastSeq = in.readLong();
+    int count = in.readInt();
+    for (int k = 0; k < count; k++) {
+      String name = in.readUTF();
+      Kind kind = Kind.values()[in.readByte()];
+      long size = in.readLong();
+      boolean thick = in.readBoolean();
+      String origin = in.readUTF();
+      long[] map = new long[in.readInt()];
+      Arrays.fill(map, UNMAPPED);
+      long mapped = in.readLong();
+      for (long i = 0; i < mapped; i++) {
+        int extent = in.readInt();
+        long pe = in.readLong();
+        if (pe < 0 || pe >= extents || extent < 0 || extent >= map.length) {
+          throw new MetadataCorruptException("checkpoint maps extent " + extent + " of '" + name
+              + "' to " + pe + ", outside the pool or the volume");
+        }
+        map[extent] = pe;
+        state.refs.incrementAndGet((int) pe);
+      }
+      state.objects.put(name, new Obj(name, kind, size, thick, origin.isEmpty() ? null : origin,
+          map));
+    }
+    return state;
+  }
+}

@@ -1,0 +1,370 @@
+package io.strata.engine.volume;
+
+import io.strata.engine.block.BlockDevice;
+import io.strata.engine.block.OutOfSpaceException;
+import io.strata.engine.volume.MetadataRecord.CreateClone;
+import io.strata.engine.volume.MetadataRecord.CreateSnapshot;
+import io.strata.engine.volume.MetadataRecord.CreateVolume;
+import io.strata.engine.volume.MetadataRecord.Delete;
+import io.strata.engine.volume.MetadataRecord.Resize;
+import io.strata.engine.volume.MetadataRecord.Rollback;
+import io.strata.engine.volume.MetadataState.Kind;
+import io.strata.engine.volume.MetadataState.Obj;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Logger;
+
+/**
+ * The volumes, snapshots and clones of one pool: thin extent maps over the pool's 1 MiB physical
+ * extents, kept crash-consistent by a write-ahead {@link Journal}.
+ *
+ * <p>Allocation: a physical extent is busy while any map points at it, while a write that will
+ * map it is in flight, and after it was freed until the record that freed it is durable (so a
+ * crash can never bring back a map to an extent that was already handed to someone else).
+ *
+ * <p>Snapshots are redirect-on-write: taking one copies the volume's extent map in memory and
+ * journals one record; the volume's next write to a shared extent goes to a new extent (the old
+ * one stays with the snapshot, untouched), so a snapshot never costs a data copy when taken and
+ * snapshots can be deleted in any order: an extent is free when no map points at it any more.
+ */
+public final class VolumeStore implements Closeable {
+  private static final Logger LOG = Logger.getLogger(VolumeStore.class.getName());
+  /** Journal size that triggers a checkpoint. */
+  static final long CHECKPOINT_BYTES =
+      Long.getLong("strata.volume.checkpointBytes", 8L << 20);
+
+  /** The locks of one volume or snapshot. */
+  static final class Handle {
+    static final int STRIPES = 64;
+    /** Shared by I/O; exclusive for snapshot, rollback, grow and delete. */
+    final ReentrantReadWriteLock object = new ReentrantReadWriteLock();
+    /** Per extent (striped): shared by in-place I/O, exclusive to change the extent's map. */
+    final ReentrantReadWriteLock[] stripes = new ReentrantReadWriteLock[STRIPES];
+
+    Handle() {
+      for (int i = 0; i < STRIPES; i++) {
+        stripes[i] = new ReentrantReadWriteLock();
+      }
+    }
+
+    ReentrantReadWriteLock stripe(long extent) {
+      return stripes[(int) (extent % STRIPES)];
+    }
+  }
+
+  private record Freed(long physical, long seq) {}
+
+  private final String poolName;
+  final BlockDevice pool;
+  private final Path dir;
+  private final Journal journal;
+  final MetadataState state;
+  /** Guards state changes, the journal's append order, the allocator and the quarantine. */
+  private final Object meta = new Object();
+  private final BitSet busy = new BitSet();
+  private long busyCount;
+  private long nextHint;
+  private final Deque<Freed> quarantine = new ArrayDeque<>();
+  private final Map<String, Handle> handles = new ConcurrentHashMap<>();
+  private final FileChannel lockFile;
+  private final FileLock lock;
+
+  private VolumeStore(String poolName, BlockDevice pool, Path dir, Journal journal,
+      MetadataState state, FileChannel lockFile, FileLock lock) {
+    this.poolName = poolName;
+    this.pool = pool;
+    this.dir = dir;
+    this.journal = journal;
+    this.state = state;
+    this.lockFile = lockFile;
+    this.lock = lock;
+    for (long pe = 0; pe < state.physicalExtents(); pe++) {
+      if (state.refs(pe) > 0) {
+        busy.set((int) pe);
+        busyCount++;
+      }
+    }
+  }
+
+  /**
+   * Opens (or creates) the volume metadata of pool {@code poolName} in {@code metadataDir},
+   * replaying its journal. Only one process may hold it: a second engine on the same metadata is
+   * refused.
+   */
+  public static VolumeStore open(Path metadataDir, String poolName, BlockDevice pool)
+      throws IOException {
+    if (pool.blockSize() != MetadataState.BLOCK_SIZE) {
+      throw new IllegalArgumentException("pools of " + pool.blockSize() + "-byte blocks");
+    }
+    long extents = pool.blockCount() / MetadataState.EXTENT_BLOCKS;
+    java.nio.file.Files.createDirectories(metadataDir);
+    FileChannel lockFile = FileChannel.open(metadataDir.resolve("lock"),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock = lockFile.tryLock();
+    if (lock == null) {
+      lockFile.close();
+      throw new IOException("volume metadata " + metadataDir + " is in use by another process");
+    }
+    try {
+      Journal.Opened opened = Journal.open(metadataDir, poolName, extents);
+      VolumeStore store = new VolumeStore(poolName, pool, metadataDir, opened.journal(),
+          opened.state(), lockFile, lock);
+      if (opened.replayed() > 0) {
+        LOG.info("pool " + poolName + ": replayed " + opened.replayed() + " journal records");
+        synchronized (store.meta) {
+          store.journal.checkpoint(store.state);
+        }
+      }
+      return store;
+    } catch (IOException | RuntimeException e) {
+      lock.release();
+      lockFile.close();
+      throw e;
+    }
+  }
+
+  public String poolName() {
+    return poolName;
+  }
+
+  public BlockDevice pool() {
+    return pool;
+  }
+
+  /** A read-only view of the objects and their maps (for tests and status). */
+  public MetadataState state() {
+    return state;
+  }
+
+  public boolean exists(String name) {
+    synchronized (meta) {
+      return state.get(name) != null;
+    }
+  }
+
+  /** The kind of {@code name}, or null when there is no such object. */
+  public Kind kind(String name) {
+    synchronized (meta) {
+      Obj o = state.get(name);
+      return o == null ? null : o.kind;
+    }
+  }
+
+  public List<String> names() {
+    synchronized (meta) {
+      return List.copyOf(state.objects().keySet());
+    }
+  }
+
+  /** Physical extents that no map points at and no write is claiming. */
+  public long freeExtents() {
+    synchronized (meta) {
+      return state.physicalExtents() - busyCount;
+    }
+  }
+
+  public long totalExtents() {
+    return state.physicalExtents();
+  }
+
+  Handle handle(String name) {
+    return handles.computeIfAbsent(name, n -> new Handle());
+  }
+
+  Obj object(String name) throws IOException {
+    synchronized (meta) {
+      Obj o = state.get(name);
+      if (o == null) {
+        throw new IOException("no volume or snapshot '" + name + "' in pool " + poolName);
+      }
+      return o;
+    }
+  }
+
+  // ------------------------------------------------------------------ operations
+
+  public void createVolume(String name, long sizeBytes, boolean thick) throws IOException {
+    synchronized (meta) {
+      if (thick) {
+        long free = state.physicalExtents() - busyCount - state.reservedExtents();
+        long needed = MetadataState.extentsFor(sizeBytes);
+        if (needed > free) {
+          throw new OutOfSpaceException("pool " + poolName + " has " + free + " MiB free outside"
+              + " reservations; a thick volume of " + needed + " MiB does not fit");
+        }
+      }
+    }
+    commit(new CreateVolume(name, sizeBytes, thick));
+  }
+
+  /** Takes a crash-consistent snapshot: in-flight writes finish first, new ones wait. */
+  public void snapshot(String volume, String snapshot) throws IOException {
+    ReentrantReadWriteLock.WriteLock l = handle(volume).object.writeLock();
+    l.lock();
+    try {
+      commit(new CreateSnapshot(snapshot, volume));
+    } finally {
+      l.unlock();
+    }
+  }
+
+  public void cloneSnapshot(String snapshot, String clone) throws IOException {
+    commit(new CreateClone(clone, snapshot));
+  }
+
+  public void delete(String name) throws IOException {
+    ReentrantReadWriteLock.WriteLock l = handle(name).object.writeLock();
+    l.lock();
+    try {
+      commit(new Delete(name));
+      handles.remove(name);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** Grows a volume online; its LUN reports the new capacity with a unit attention. */
+  public void grow(String volume, long sizeBytes) throws IOException {
+    ReentrantReadWriteLock.WriteLock l = handle(volume).object.writeLock();
+    l.lock();
+    try {
+      commit(new Resize(volume, sizeBytes));
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** Makes the volume's content that of {@code snapshot}; writes in flight finish first. */
+  public void rollback(String volume, String snapshot) throws IOException {
+    ReentrantReadWriteLock.WriteLock l = handle(volume).object.writeLock();
+    l.lock();
+    try {
+      commit(new Rollback(volume, snapshot));
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /** The block device of a volume (writable) or snapshot (read-only). */
+  public Volume open(String name) throws IOException {
+    Obj o = object(name);
+    return new Volume(this, o, handle(name));
+  }
+
+  // ------------------------------------------------------------------ journal and allocator
+
+  /** Checks, journals durably and applies one record. */
+  void commit(MetadataRecord r) throws IOException {
+    long seq;
+    synchronized (meta) {
+      String wrong = state.check(r);
+      if (wrong != null) {
+        throw new IllegalArgumentException(wrong);
+      }
+      seq = journal.append(r);
+      List<Long> freed = state.apply(r);
+      state.setLastSeq(seq);
+      for (long pe : freed) {
+        quarantine.add(new Freed(pe, seq));
+      }
+    }
+    journal.sync(seq);
+    synchronized (meta) {
+      long durable = journal.durableSeq();
+      while (!quarantine.isEmpty() && quarantine.peekFirst().seq() <= durable) {
+        long pe = quarantine.pollFirst().physical();
+        if (state.refs(pe) == 0 && busy.get((int) pe)) {
+          busy.clear((int) pe);
+          busyCount--;
+        }
+      }
+      if (journal.size() > CHECKPOINT_BYTES) {
+        journal.checkpoint(state);
+      }
+    }
+  }
+
+  /**
+   * Claims a free physical extent for extent {@code extent} of {@code o}. A thick volume's
+   * unmapped extent is covered by its reservation; anything else must fit outside all
+   * reservations.
+   */
+  long allocate(Obj o, long extent) throws IOException {
+    synchronized (meta) {
+      long free = state.physicalExtents() - busyCount;
+      boolean reserved = o.thick && o.map[(int) extent] == MetadataState.UNMAPPED;
+      long available = reserved ? free : free - state.reservedExtents();
+      if (available <= 0) {
+        throw new OutOfSpaceException("pool " + poolName + " is full (" + free
+            + " free extents, " + state.reservedExtents() + " reserved for thick volumes)");
+      }
+      int pe = busy.nextClearBit((int) nextHint);
+      if (pe >= state.physicalExtents()) {
+        pe = busy.nextClearBit(0);
+      }
+      busy.set(pe);
+      busyCount++;
+      nextHint = pe + 1;
+      return pe;
+    }
+  }
+
+  /** Returns an extent claimed by {@link #allocate} whose write failed. */
+  void abandon(long pe) {
+    synchronized (meta) {
+      if (state.refs(pe) == 0 && busy.get((int) pe)) {
+        busy.clear((int) pe);
+        busyCount--;
+      }
+    }
+  }
+
+  /** Writes a checkpoint now (tests; also on close). */
+  public void checkpoint() throws IOException {
+    synchronized (meta) {
+      journal.checkpoint(state);
+    }
+  }
+
+  /**
+   * Lets go of the metadata as a killed process would: no flush, no checkpoint. Tests use it to
+   * replay the journal in the same JVM.
+   */
+  void abandonForTest() throws IOException {
+    journal.abandon();
+    lock.release();
+    lockFile.close();
+  }
+
+  /** Flushes the pool and checkpoints; does not close the pool (its owner does). */
+  @Override
+  public void close() throws IOException {
+    try {
+      pool.flush();
+      checkpoint();
+    } finally {
+      try {
+        journal.close();
+      } finally {
+        lock.release();
+        lockFile.close();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "volumes of pool " + poolName + " (metadata " + dir + ")";
+  }
+}
