@@ -188,6 +188,11 @@ public final class FlashCache implements BlockDevice {
   }
 
   @Override
+  public boolean readOnly() {
+    return backing.readOnly();
+  }
+
+  @Override
   public void read(long lba, ByteBuffer dst) throws IOException {
     long blocks = checkRange(lba, dst.remaining());
     int start = dst.position();

@@ -126,6 +126,11 @@ public final class QosLimitedDevice implements BlockDevice {
   }
 
   @Override
+  public boolean readOnly() {
+    return inner.readOnly();
+  }
+
+  @Override
   public LbaStatus status(long lba) {
     return inner.status(lba);
   }

@@ -124,6 +124,11 @@ public final class TieredDevice implements BlockDevice {
     return hdd.thinProvisioned();
   }
 
+  @Override
+  public boolean readOnly() {
+    return hdd.readOnly();
+  }
+
   private enum Op { READ, WRITE, UNMAP }
 
   @Override
