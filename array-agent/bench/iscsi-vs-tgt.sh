@@ -100,6 +100,11 @@ warm_up() {
 
 median() { sort -g | awk '{v[NR]=$1} END{ if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }'; }
+# "met (R×)" or "NOT met (R×)" for engine figure $1 against tgt figure $2, threshold $3, ge|le.
+verdict() {
+  awk -v a="$1" -v b="$2" -v t="$3" -v op="$4" 'BEGIN{ if (b <= 0) { print "no figure"; exit }
+    r = a / b; ok = (op == "ge") ? (r >= t) : (r <= t); printf "%s (%.2f×)", ok ? "met" : "NOT met", r }'
+}
 
 engine_url="iscsi://127.0.0.1:$engine_port/$iqn_engine/0"
 tgt_url="iscsi://127.0.0.1:$tgt_port/$iqn_tgt/1"
@@ -158,6 +163,11 @@ $(row "128 KiB sequential read, depth 32 (MiB/s)" "\`qemu-img bench -d 32 -s 128
 $(row "4 KiB read latency, depth 1 (µs, lower is better)" "\`qemu-img bench -d 1 -s 4096\`, 10000 reads" lat)
 
 Targets in issue 3: at least 1.5× tgt's IOPS at depth 32 for reads and writes, 1.2× its 128 KiB
-throughput, and no worse latency at depth 1.
+throughput, and no worse latency at depth 1. In this run (medians):
+
+- random read ≥ 1.5×: $(verdict "$(fig engine rr)" "$(fig tgt rr)" 1.5 ge)
+- write ≥ 1.5×: $(verdict "$(fig engine wr)" "$(fig tgt wr)" 1.5 ge)
+- 128 KiB throughput ≥ 1.2×: $(verdict "$(fig engine seq)" "$(fig tgt seq)" 1.2 ge)
+- depth-1 latency ≤ 1.0×: $(verdict "$(fig engine lat)" "$(fig tgt lat)" 1.0 le)
 MD
 cat "$report"
