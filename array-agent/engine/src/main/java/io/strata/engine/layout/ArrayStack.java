@@ -37,6 +37,8 @@ public final class ArrayStack implements Closeable {
   private final Map<String, Drive> drives = new LinkedHashMap<>();
   private final Map<String, Pool> pools = new LinkedHashMap<>();
   private final Map<String, VolumeStore> stores = new LinkedHashMap<>();
+  /** A pool's flash cache / tiered device, closed before the pool (their threads stop first). */
+  private final Map<String, BlockDevice> services = new LinkedHashMap<>();
 
   private ArrayStack() {}
 
@@ -56,6 +58,10 @@ public final class ArrayStack implements Closeable {
         stack.drives.put(d.name(), Drive.open(d.name(), base.resolve(d.path()),
             ArrayLayout.media(d), size, throttle));
       }
+      Set<String> taken = new HashSet<>();
+      for (PoolSpec p : layout.pools()) {
+        taken.addAll(p.drives());
+      }
       for (PoolSpec p : layout.pools()) {
         List<BlockDevice> members = new ArrayList<>();
         for (String d : p.drives()) {
@@ -64,7 +70,10 @@ public final class ArrayStack implements Closeable {
         Protection protection = Protection.parse(p.protection() == null ? "none" : p.protection());
         Pool pool = Pool.open(p.name(), protection, members);
         stack.pools.put(p.name(), pool);
-        BlockDevice data = PoolServices.wrap(p, pool, stack.drives);
+        BlockDevice data = PoolServices.wrap(p, pool, stack.drives, taken);
+        if (data != pool) {
+          stack.services.put(p.name(), data);
+        }
         Path meta = layout.metadataDir(layoutFile).resolve(p.name());
         stack.stores.put(p.name(), VolumeStore.open(meta, p.name(), data));
       }
@@ -223,6 +232,13 @@ public final class ArrayStack implements Closeable {
     for (VolumeStore s : stores.values()) {
       try {
         s.close();
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    for (BlockDevice service : services.values()) {
+      try {
+        service.close(); // flushes, stops destager and mover; closes its SSD and the pool
       } catch (IOException e) {
         first = first == null ? e : first;
       }
