@@ -212,13 +212,16 @@ CONF
   writes1_before=$(awk '{ print $5 }' "/sys/block/$disk1/stat")
   writes2_before=$(awk '{ print $5 }' "/sys/block/$disk2/stat")
   fio_job multipath "/dev/mapper/$map" "$FIO_MB" >/tmp/fio4.out 2>&1 &
-  local fio_pid=$! status
-  sleep 5
-  kill -0 "$fio_pid" 2>/dev/null || { cat /tmp/fio4.out; fail "the multipath write load ended before the path was cut"; }
-  local writes1 writes2
-  writes1=$(($(awk '{ print $5 }' "/sys/block/$disk1/stat") - writes1_before))
-  writes2=$(($(awk '{ print $5 }' "/sys/block/$disk2/stat") - writes2_before))
-  ((writes1 > 0 && writes2 > 0)) || fail "I/O did not use both paths ($writes1 and $writes2 writes)"
+  local fio_pid=$! status writes1=0 writes2=0 tries
+  # Cut a path only once the load has written through both (fio starts slowly under emulation).
+  for tries in $(seq 120); do
+    sleep 0.5
+    kill -0 "$fio_pid" 2>/dev/null || { cat /tmp/fio4.out; fail "the multipath write load ended before the path was cut"; }
+    writes1=$(($(awk '{ print $5 }' "/sys/block/$disk1/stat") - writes1_before))
+    writes2=$(($(awk '{ print $5 }' "/sys/block/$disk2/stat") - writes2_before))
+    ((writes1 >= 20 && writes2 >= 20)) && break
+  done
+  ((writes1 >= 20 && writes2 >= 20)) || fail "I/O did not use both paths within 60 s ($writes1 and $writes2 writes)"
   ok "writes on both paths before the cut: $writes1 via $disk1, $writes2 via $disk2"
   run ip link set eth1 down
   ok "cut the second path (eth1 down) while fio was writing [$(elapsed)]"
