@@ -64,7 +64,7 @@ timeout --foreground -k 10 "${STRATA_GUEST_TIMEOUT:-1800}" \
   qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
   -m "${STRATA_GUEST_MEMORY:-4G}" -smp "${STRATA_GUEST_CPUS:-2}" \
   -kernel "$guest/vmlinuz" -initrd "$boot/initrd.img" \
-  -append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init" \
+  -append "console=ttyS0 panic=-1 loglevel=4 edd=off rdinit=/init" \
   -nographic -no-reboot -nodefaults -serial stdio -monitor none \
   -netdev user,id=net0 -device virtio-net-pci,netdev=net0 \
   -virtfs "local,path=$host_dir,mount_tag=host,security_model=passthrough,id=host" \

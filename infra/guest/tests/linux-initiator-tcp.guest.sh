@@ -164,21 +164,24 @@ multipath_two_portals() {
   new_node "$PORTAL2,2" 10
   login "$PORTAL1,1"
   login "$PORTAL2,2"
-  local disk1 disk2 id1 id2
+  local disk1 disk2 id1 id2 disk
   disk1=$(disk_of "$PORTAL1") || fail "no disk through $PORTAL1"
   disk2=$(disk_of "$PORTAL2") || fail "no disk through $PORTAL2"
-  id1=$(sg_inq -p 0x83 -r "/dev/$disk1" | od -An -tx1 | tr -d ' \n')
-  id2=$(sg_inq -p 0x83 -r "/dev/$disk2" | od -An -tx1 | tr -d ' \n')
-  [ -n "$id1" ] || fail "no device identification VPD page on /dev/$disk1"
-  # The designators naming the logical unit must match; the relative target port ones differ.
-  local naa1 naa2
-  naa1=$(sg_inq -p 0x83 "/dev/$disk1" | grep -A1 -i "NAA" | tr -s ' ' | tr '\n' ' ')
-  naa2=$(sg_inq -p 0x83 "/dev/$disk2" | grep -A1 -i "NAA" | tr -s ' ' | tr '\n' ' ')
-  [ -n "$naa1" ] && [ "$naa1" = "$naa2" ] || fail "the two paths name different logical units: '$naa1' vs '$naa2'"
-  ok "two sessions, /dev/$disk1 via $PORTAL1 and /dev/$disk2 via $PORTAL2, same logical unit designator: $naa1"
+  # The WWID multipath uses: built from the logical unit's designator in VPD page 0x83, which
+  # must be the same through both portals (the relative target port designators differ).
+  id1=$(/lib/udev/scsi_id -g -u -d "/dev/$disk1")
+  id2=$(/lib/udev/scsi_id -g -u -d "/dev/$disk2")
+  [ -n "$id1" ] && [ "$id1" = "$id2" ] || fail "the two paths name different logical units: '$id1' vs '$id2'"
+  local port1 port2 ports
+  port1=$(sg_inq -p 0x83 "/dev/$disk1" | awk '/Relative target port:/ { print $NF }')
+  port2=$(sg_inq -p 0x83 "/dev/$disk2" | awk '/Relative target port:/ { print $NF }')
+  ports="$port1/$port2"
+  [ -n "$port1" ] && [ -n "$port2" ] && [ "$port1" != "$port2" ] \
+    || { sg_inq -p 0x83 "/dev/$disk1"; fail "the two paths should be two relative target ports, found '$ports'"; }
+  ok "two sessions, /dev/$disk1 via $PORTAL1 and /dev/$disk2 via $PORTAL2, same WWID $id1, relative target ports $ports"
 
   /lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || fail "systemd-udevd"
-  udevadm trigger --action=add >/dev/null 2>&1
+  udevadm trigger --action=add --subsystem-match=block >/dev/null 2>&1
   udevadm settle --timeout=60
   cat >/etc/multipath.conf <<'CONF'
 defaults {
