@@ -76,11 +76,16 @@ kill_watcher() {
 }
 
 cleanup() {
-  [ -n "$WATCHER_PID" ] && kill "$WATCHER_PID" 2>/dev/null
+  set +e # everything here is best effort; a failed kill must not skip the rest
+  if [ -n "$WATCHER_PID" ]; then kill "$WATCHER_PID" 2>/dev/null; fi
+  # The engine may be the restarted one, a child of the watcher: stop it by its recorded pid.
   if [ -f "$WORK/engine.pid" ]; then
     local pid
     pid=$(cat "$WORK/engine.pid")
-    kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    kill -TERM "$pid" 2>/dev/null
+    local deadline=$((SECONDS + 30))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.3; done
+    kill -KILL "$pid" 2>/dev/null
   fi
   rm -f "$WORK/lun0.img" "$WORK"/lun0.img.*
   return 0
