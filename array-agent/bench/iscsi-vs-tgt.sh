@@ -16,6 +16,7 @@ tgt_control=7291
 iqn_engine=iqn.2026-11.io.strata:bench.engine
 iqn_tgt=iqn.2026-11.io.strata:bench.tgt
 report="$root/docs/benchmarks/iscsi.md"
+load_at_start="$(cut -d' ' -f1 /proc/loadavg)"
 engine_pid=""
 tgt_pid=""
 
@@ -95,6 +96,11 @@ read -r _ e_rr e_wr e_seq e_lat <<< "$engine_row"
 read -r _ t_rr t_wr t_seq t_lat <<< "$tgt_row"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }'; }
 
+verdict() {
+  awk -v a="$1" -v b="$2" -v t="$3" -v op="$4" 'BEGIN{ if (b <= 0) { print "no figure"; exit }
+    r = a / b; ok = (op == "ge") ? (r >= t) : (r <= t); printf "%s (%.2f×)", ok ? "met" : "NOT met", r }'
+}
+
 mkdir -p "$(dirname "$report")"
 cat > "$report" <<MD
 # iSCSI target benchmark: Strata engine vs tgt
@@ -102,9 +108,10 @@ cat > "$report" <<MD
 Measured by \`array-agent/bench/iscsi-vs-tgt.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores,
 $(uname -r), $(tgtd --version 2>/dev/null | head -1 || echo tgt) , libiscsi $(dpkg-query -W -f '${Version}' libiscsi-bin 2>/dev/null || echo '?')).
 Both targets serve a $size file on the same file system over 127.0.0.1, one after the other,
-measured with the same tools after an unmeasured warm-up of each. Figures are from one run;
-the machine was shared with other builds (load average $(cut -d' ' -f1 /proc/loadavg) at the end), so treat
-differences under ~20% as noise.
+measured with the same tools after an unmeasured warm-up of each. Figures are from one run.
+Load average: $load_at_start at the start, $(cut -d' ' -f1 /proc/loadavg) at the end (on 2 cores, anything above ~2
+means other work shared the machine and both targets were slowed); treat differences under ~20%
+as noise.
 
 | measure | tool | engine | tgt | engine/tgt |
 | --- | --- | ---: | ---: | ---: |
@@ -114,6 +121,11 @@ differences under ~20% as noise.
 | 4 KiB read latency, depth 1 (µs, lower is better) | \`qemu-img bench -d 1 -s 4096\`, 10000 reads | $e_lat | $t_lat | $(ratio "$e_lat" "$t_lat") |
 
 Targets in issue 3: at least 1.5× tgt's IOPS at depth 32 for reads and writes, 1.2× its 128 KiB
-throughput, and no worse latency at depth 1.
+throughput, and no worse latency at depth 1. In this run:
+
+- random read ≥ 1.5×: $(verdict "$e_rr" "$t_rr" 1.5 ge)
+- write ≥ 1.5×: $(verdict "$e_wr" "$t_wr" 1.5 ge)
+- 128 KiB throughput ≥ 1.2×: $(verdict "$e_seq" "$t_seq" 1.2 ge)
+- depth-1 latency ≤ 1.0×: $(verdict "$e_lat" "$t_lat" 1.0 le)
 MD
 cat "$report"
