@@ -48,6 +48,7 @@ log=$(mktemp /tmp/cp-bench-XXXX.log)
 work=$(mktemp -d /tmp/cp-bench-XXXX)
 STRATA_HTTP_PORT=$port STRATA_DB_URL="jdbc:postgresql://127.0.0.1:5433/$db" \
   STRATA_DEMO_TENANTS=acme,globex QUARKUS_LOG_LEVEL=WARN STRATA_PROVISIONING_ENABLED=false \
+  QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT=30S \
   java -Xmx1g ${BENCH_JFR:+-XX:StartFlightRecording=filename=$BENCH_JFR,settings=profile} -jar "$jar" >"$log" 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null || true; wait $service 2>/dev/null || true; rm -rf "$work"' EXIT
