@@ -241,16 +241,16 @@ public class InvoiceService {
    * Every instant at which some tenant's price can change: plan versions taking effect and
    * tenants moving to another plan. Between two of them every rate is constant.
    */
-  private Timestamp[] planBoundaries() {
+  private String[] planBoundaries() {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(
             "SELECT effective_from FROM price_plan_version UNION SELECT effective_from FROM tenant_plan ORDER BY 1");
         ResultSet result = statement.executeQuery()) {
-      List<Timestamp> boundaries = new ArrayList<>();
+      List<String> boundaries = new ArrayList<>();
       while (result.next()) {
-        boundaries.add(result.getTimestamp(1));
+        boundaries.add(result.getTimestamp(1).toInstant().toString());
       }
-      return boundaries.toArray(Timestamp[]::new);
+      return boundaries.toArray(String[]::new);
     } catch (SQLException e) {
       throw new IllegalStateException("could not read the price plans' effective dates: " + e.getMessage(), e);
     }
@@ -264,7 +264,7 @@ public class InvoiceService {
    * quantities before it rounds. A month of one-minute samples is 744 rows per array and resource;
    * this reads one.
    */
-  private Map<String, List<UsageRow>> openRows(List<String> tenantIds, Instant end, Timestamp[] boundaries) {
+  private Map<String, List<UsageRow>> openRows(List<String> tenantIds, Instant end, String[] boundaries) {
     Map<String, List<UsageRow>> rows = new HashMap<>();
     if (tenantIds.isEmpty()) {
       return rows;
@@ -276,12 +276,13 @@ public class InvoiceService {
                 + "AND g.month = date_trunc('month', u.hour AT TIME ZONE 'UTC')::date "
                 + "WHERE u.tenant_id = ANY (?) AND u.hour < ? AND u.generation = COALESCE(g.generation, 0) "
                 + "GROUP BY u.tenant_id, u.array_id, u.resource, date_trunc('month', u.hour AT TIME ZONE 'UTC'), "
-                + "width_bucket(u.hour, ?::timestamptz[]) "
+                + "width_bucket(u.hour, ?::text[]::timestamptz[]) "
                 + "ORDER BY 1, 2, 3, 4")) {
       statement.setArray(1, connection.createArrayOf("text", tenantIds.toArray()));
       statement.setTimestamp(2, Timestamp.from(end));
-      statement.setArray(3, connection.createArrayOf("timestamptz",
-          boundaries.length == 0 ? new Timestamp[] {Timestamp.from(Instant.EPOCH)} : boundaries));
+      // instants as ISO-8601 text with their offset: no time zone of the JVM or the session involved
+      statement.setArray(3, connection.createArrayOf("text",
+          boundaries.length == 0 ? new String[] {Instant.EPOCH.toString()} : boundaries));
       try (ResultSet result = statement.executeQuery()) {
         while (result.next()) {
           rows.computeIfAbsent(result.getString(1), t -> new ArrayList<>()).add(
