@@ -11,7 +11,7 @@
 #
 # Provisioning over Kafka is off (no storage nodes answer here): the commands are written to the
 # outbox in the request's transaction as always, and not relayed.
-# Uses its own database strata_cp_bench (dropped and recreated) and port 8091 (BENCH_PORT).
+# Uses its own database strata_cp_bench (BENCH_DB; dropped and recreated) and port 8091 (BENCH_PORT).
 # Repackages the service when a source file is newer than the jar. Needs wrk and h2load
 # (Debian packages wrk, nghttp2-client; installed here when missing and running as root).
 # BENCH_JFR=/tmp/cp.jfr records a Java Flight Recording of the service for profiling.
@@ -20,13 +20,19 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 port=${BENCH_PORT:-8091}
-db=strata_cp_bench
+db=${BENCH_DB:-strata_cp_bench}
 duration=${BENCH_DURATION:-20}          # seconds per scenario
 rates=${BENCH_RATES:-"100 250 500"}     # list requests per second, fixed-rate runs
 connections=${BENCH_CONNECTIONS:-10}    # h2load connections for the fixed-rate runs
 export PGPASSWORD=strata
 psql() { command psql -h 127.0.0.1 -p 5433 -U strata -v ON_ERROR_STOP=1 -qAt "$@"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# CPU time the service's JVM has used, in ms (user + system): per request, a figure that a loaded
+# machine disturbs much less than latency (it counts the work, not the waiting)
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' /proc/$service/stat; }
+per_request() { # cpu-before requests
+  awk -v a="$1" -v b="$(cpu_ms)" -v n="$2" 'BEGIN { if (n > 0) printf "service CPU %.2f ms per request", (b - a) / n; else printf "no requests" }'
+}
 
 for tool in wrk:wrk h2load:nghttp2-client; do
   if ! command -v "${tool%%:*}" >/dev/null; then
@@ -110,23 +116,27 @@ wrk -t2 -c8 -d10s -s "$here/list-volumes.lua" "http://127.0.0.1:$port" >/dev/nul
 for rate in $rates; do
   per=$(( (rate + connections - 1) / connections ))
   echo "== list volumes at a fixed $((per * connections)) requests/s ($connections connections x $per/s), ${duration}s; load before $(load)"
+  before=$(cpu_ms)
   h2load --h1 -c "$connections" -t 2 --rps "$per" -D "$duration" --warm-up-time 2 \
       -H "Authorization: Bearer $TOKEN" --log-file "$work/list-$rate.tsv" "$url" \
     | grep -E '^(finished in|requests:|status codes:)' | sed 's/^/   /'
-  echo "   $(percentiles "$work/list-$rate.tsv"); load after $(load)"
+  echo "   $(percentiles "$work/list-$rate.tsv"); $(per_request "$before" "$(wc -l < "$work/list-$rate.tsv")"); load after $(load)"
 done
 echo "== list volumes, closed loop (as fast as it goes), 16 connections, ${duration}s; load before $(load)"
-wrk -t2 -c16 -d"${duration}s" --latency -s "$here/list-volumes.lua" "http://127.0.0.1:$port" \
-  | grep -E 'Requests/sec|  50%|  99%|Non-2xx|Socket errors' | sed 's/^/   /'
-echo "   load after $(load)"
+before=$(cpu_ms)
+wrk -t2 -c16 -d"${duration}s" --latency -s "$here/list-volumes.lua" "http://127.0.0.1:$port" >"$work/wrk.txt"
+grep -E 'Requests/sec|  50%|  99%|Non-2xx|Socket errors' "$work/wrk.txt" | sed 's/^/   /'
+echo "   $(per_request "$before" "$(awk '/requests in/ { print $1 }' "$work/wrk.txt")"); load after $(load)"
 
 TOKEN=$(token acme-admin)
 for target in "small:$smallpool" "bench:$pool"; do
   for c in 4 16; do
     echo "== create volumes in array '${target%%:*}', $c connections, ${duration}s; load before $(load)"
-    RUN="${target%%:*}$c" POOL="${target#*:}" wrk -t2 -c$c -d"${duration}s" --latency -s "$here/create-volumes.lua" "http://127.0.0.1:$port" \
-      | grep -E 'Requests/sec|  50%|  99%|non-2xx|Socket errors' | sed 's/^/   /'
-    echo "   load after $(load)"
+    before=$(cpu_ms)
+    RUN="${target%%:*}$c" POOL="${target#*:}" wrk -t2 -c$c -d"${duration}s" --latency -s "$here/create-volumes.lua" \
+      "http://127.0.0.1:$port" >"$work/wrk.txt"
+    grep -E 'Requests/sec|  50%|  99%|non-2xx|Socket errors' "$work/wrk.txt" | sed 's/^/   /'
+    echo "   $(per_request "$before" "$(awk '/requests in/ { print $1 }' "$work/wrk.txt")"); load after $(load)"
   done
 done
 echo "acme volumes after: $(psql -d "$db" -c "select count(*) from volume where tenant_id = '$acme'")"
