@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Billing benchmark: ingestion rate (Kafka -> committed readings) and closing a month for many
-# tenants. Needs the real dependencies (infra/bin/deps up); uses a fresh database and an
-# in-process Kafka broker like the tests. Prints the BENCH lines that docs/benchmarks/billing.md quotes.
+# Billing benchmark (issue 7, point 7): ingestion rate (Kafka -> committed readings) and closing a
+# month for many tenants. Needs the real dependencies (infra/bin/deps up: PostgreSQL and Keycloak);
+# runs BillingBenchmark as a Quarkus test: the service's code in one JVM with a fresh database on
+# the real PostgreSQL and an in-process Kafka broker (Kafka's test kit), like the billing tests.
+# Prints the BENCH lines (with the load average beside each figure) that docs/benchmarks/billing.md quotes.
 #
-#   billing/bench/run.sh                      # 1000 arrays x 60 one-minute samples, 1000 tenants
-#   ARRAYS=1000 MINUTES=240 TENANTS=1000 billing/bench/run.sh
+#   billing/bench/run.sh                      # 1000 arrays x 180 one-minute samples, 1000 tenants
+#   ARRAYS=1000 MINUTES=240 TENANTS=1000 BATCH=10000 billing/bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-./mvnw -B -q -o -pl billing -am test \
-  -Dtest=BillingBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dbench.arrays="${ARRAYS:-1000}" -Dbench.minutes="${MINUTES:-60}" -Dbench.tenants="${TENANTS:-1000}" \
-  -DargLine="-Dbench.arrays=${ARRAYS:-1000} -Dbench.minutes=${MINUTES:-60} -Dbench.tenants=${TENANTS:-1000}" \
-  2>&1 | grep -E '^BENCH|ERROR|FAIL' || true
-grep -h '^BENCH' billing/target/surefire-reports/*BillingBenchmark-output.txt 2>/dev/null || true
+props="-Dbench.arrays=${ARRAYS:-1000} -Dbench.minutes=${MINUTES:-180} -Dbench.tenants=${TENANTS:-1000} -Dbench.batch=${BATCH:-10000}"
+log=$(mktemp /tmp/billing-bench-XXXX.log)
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg); full log: $log"
+status=0
+./mvnw -B -o -pl billing -am test -Dtest=BillingBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+  $props -DargLine="$props" >"$log" 2>&1 || status=$?
+grep -h '^BENCH' "$log" billing/target/surefire-reports/*BillingBenchmark-output.txt 2>/dev/null | sort -u || true
+if [ "$status" != 0 ]; then
+  grep -E 'ERROR|FAIL' "$log" | head -20
+  exit "$status"
+fi

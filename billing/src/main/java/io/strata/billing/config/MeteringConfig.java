@@ -19,8 +19,12 @@ public interface MeteringConfig {
   @WithDefault("strata-billing")
   String groupId();
 
-  /** Upper bound of one batch, which is stored in one database transaction. */
-  @WithDefault("2000")
+  /**
+   * Upper bound of one batch, which is stored in one database transaction. Large batches make a
+   * backlog cheap: the hourly rollups and watermarks of all the arrays in a batch are written once
+   * per batch, however many samples of each it holds.
+   */
+  @WithDefault("10000")
   int maxPollRecords();
 
   /** Start the consumer with the service (tests and tools may start it themselves). */

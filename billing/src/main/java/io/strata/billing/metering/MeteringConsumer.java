@@ -71,6 +71,11 @@ public class MeteringConsumer {
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
+    // a backlog is read in large fetches (one database transaction per poll, so fewer and larger
+    // batches cost less); a quiet stream waits at most fetch.max.wait.ms for the next message
+    properties.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 256 * 1024);
+    properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+    properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "strata-billing-metering");
     // notice topics created after start (the agents' first samples create strata.usage) within seconds

@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -42,11 +43,16 @@ public final class UsageGenerations {
     }
   }
 
-  public static void lockExclusive(Connection connection, String tenantId) throws SQLException {
+  /** Takes the tenants' buckets exclusively, in bucket order like {@link #lockShared} (no deadlock between the two). */
+  public static void lockExclusive(Connection connection, Collection<String> tenantIds) throws SQLException {
+    TreeSet<Integer> buckets = new TreeSet<>();
+    tenantIds.forEach(t -> buckets.add(bucket(t)));
     try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?, ?)")) {
-      lock.setInt(1, LOCK_CLASS);
-      lock.setInt(2, bucket(tenantId));
-      lock.execute();
+      for (int bucket : buckets) {
+        lock.setInt(1, LOCK_CLASS);
+        lock.setInt(2, bucket);
+        lock.execute();
+      }
     }
   }
 
@@ -66,14 +72,16 @@ public final class UsageGenerations {
   }
 
   /** Moves these months of a tenant to their next generation: what they held so far is invoiced. */
-  public static void advance(Connection connection, String tenantId, Collection<YearMonth> months) throws SQLException {
+  public static void advance(Connection connection, Map<String, ? extends Collection<YearMonth>> monthsByTenant) throws SQLException {
     try (PreparedStatement upsert = connection.prepareStatement(
         "INSERT INTO usage_generation (tenant_id, month, generation) VALUES (?, ?, 1) "
             + "ON CONFLICT (tenant_id, month) DO UPDATE SET generation = usage_generation.generation + 1")) {
-      for (YearMonth month : new TreeSet<>(months)) {
-        upsert.setString(1, tenantId);
-        upsert.setObject(2, month.atDay(1));
-        upsert.addBatch();
+      for (Map.Entry<String, ? extends Collection<YearMonth>> tenant : new TreeMap<>(monthsByTenant).entrySet()) {
+        for (YearMonth month : new TreeSet<>(tenant.getValue())) {
+          upsert.setString(1, tenant.getKey());
+          upsert.setObject(2, month.atDay(1));
+          upsert.addBatch();
+        }
       }
       upsert.executeBatch();
     }

@@ -23,7 +23,13 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
@@ -50,29 +56,92 @@ public class InvoiceService {
   public record TenantOutcome(String tenantId, Long invoiceId, boolean newlyClosed, String problem) {}
 
   public Closed close(String tenantId, YearMonth period, String closedBy) {
-    return close(tenantId, period, closedBy, null);
+    requireEnded(period);
+    TenantOutcome outcome = closeTogether(List.of(tenantId), period, closedBy, PricePlan.listAll(), true).get(0);
+    return new Closed(find(outcome.invoiceId()), outcome.newlyClosed());
   }
 
-  private Closed close(String tenantId, YearMonth period, String closedBy, List<PricePlan> plans) {
+  /**
+   * Closes {@code period} for every tenant with open usage up to its end, {@value #CLOSE_CHUNK}
+   * tenants per transaction, set-based: one query sums the open usage of all of them, the invoices
+   * and lines are inserted in JDBC batches. A tenant that cannot be priced is reported and left
+   * open; it does not hold back the others.
+   */
+  @Transactional(Transactional.TxType.NEVER)
+  public List<TenantOutcome> closeAll(YearMonth period, String closedBy) {
     requireEnded(period);
-    lockTenantExclusively(tenantId);
-    var existing = Invoice.findFor(tenantId, period.toString());
-    if (existing.isPresent()) {
-      existing.get().lines.size();
-      return new Closed(existing.get(), false);
+    List<String> tenants = QuarkusTransaction.requiringNew().call(() -> tenantsWithOpenUsage(periodEnd(period)));
+    List<PricePlan> plans = QuarkusTransaction.requiringNew().call(() -> {
+      List<PricePlan> all = PricePlan.listAll();
+      all.forEach(p -> p.versions.forEach(v -> v.rates.size()));
+      return all;
+    });
+    List<TenantOutcome> outcomes = new ArrayList<>();
+    for (int from = 0; from < tenants.size(); from += CLOSE_CHUNK) {
+      List<String> chunk = tenants.subList(from, Math.min(tenants.size(), from + CLOSE_CHUNK));
+      outcomes.addAll(QuarkusTransaction.requiringNew().timeout(600).call(() -> closeTogether(chunk, period, closedBy, plans, false)));
     }
+    return outcomes;
+  }
+
+  /** Tenants closed in one transaction by {@link #closeAll}. */
+  static final int CLOSE_CHUNK = 250;
+
+  /**
+   * Closes the period for these tenants in the caller's transaction: locks them against
+   * ingestion, leaves alone those already invoiced, prices the others' open usage, freezes their
+   * invoices and moves their months to the next generation. Outcomes in the order of {@code tenants}.
+   * A tenant that cannot be priced is an outcome with the problem, or the exception with {@code rethrow}.
+   */
+  private List<TenantOutcome> closeTogether(
+      List<String> tenants, YearMonth period, String closedBy, List<PricePlan> plans, boolean rethrow) {
+    Instant end = periodEnd(period);
+    lockTenantsExclusively(tenants);
+    Map<String, Invoice> existing = new HashMap<>();
+    Invoice.<Invoice>list("period = ?1 and tenantId in ?2", period.toString(), tenants)
+        .forEach(invoice -> existing.put(invoice.tenantId, invoice));
+    List<String> open = tenants.stream().filter(t -> !existing.containsKey(t)).toList();
+    Map<String, List<UsageRow>> usage = openRows(open, end, planBoundaries());
+    List<TenantOutcome> outcomes = new ArrayList<>(tenants.size());
+    Map<String, List<UsageRow>> invoiced = new LinkedHashMap<>();
+    Instant closedAt = Instant.now();
+    for (String tenantId : tenants) {
+      Invoice already = existing.get(tenantId);
+      if (already != null) {
+        outcomes.add(new TenantOutcome(tenantId, already.id, false, null));
+        continue;
+      }
+      List<UsageRow> rows = usage.getOrDefault(tenantId, List.of());
+      Draft draft;
+      try {
+        draft = InvoiceCalculator.calculate(tenantId, period, rows, PlanService.planBook(tenantId, plans));
+      } catch (RatingException | ProblemException e) {
+        if (rethrow) {
+          throw e;
+        }
+        LOG.warnf("could not close %s for tenant %s: %s", period, tenantId, e.getMessage());
+        outcomes.add(new TenantOutcome(tenantId, null, false, e.getMessage()));
+        continue;
+      }
+      Invoice invoice = freeze(tenantId, period, closedBy, closedAt, draft);
+      invoiced.put(tenantId, rows);
+      outcomes.add(new TenantOutcome(tenantId, invoice.id, true, null));
+      LOG.debugf("closed %s for tenant %s: %d lines, %s %s", period, tenantId, invoice.lines.size(), invoice.total, invoice.currency);
+    }
+    advanceGenerations(invoiced);
+    Invoice.getEntityManager().flush();
+    if (!invoiced.isEmpty()) {
+      LOG.infof("closed %s for %d tenant(s)", period, invoiced.size());
+    }
+    return outcomes;
+  }
+
+  private static Invoice freeze(String tenantId, YearMonth period, String closedBy, Instant closedAt, Draft draft) {
     Invoice invoice = new Invoice();
     invoice.tenantId = tenantId;
     invoice.period = period.toString();
-    invoice.closedAt = Instant.now();
+    invoice.closedAt = closedAt;
     invoice.closedBy = closedBy;
-    invoice.currency = InvoiceCalculator.NO_CURRENCY;
-    invoice.total = java.math.BigDecimal.ZERO;
-    invoice.persist();
-    List<UsageRow> rows = openRows(tenantId, periodEnd(period));
-    advanceGenerations(tenantId, rows);
-    PlanBook book = plans == null ? PlanService.planBook(tenantId, PricePlan.listAll()) : PlanService.planBook(tenantId, plans);
-    Draft draft = InvoiceCalculator.calculate(tenantId, period, rows, book);
     invoice.currency = draft.currency();
     invoice.total = draft.total();
     for (DraftLine line : draft.lines()) {
@@ -91,41 +160,15 @@ public class InvoiceService {
       frozen.amount = line.amount();
       invoice.lines.add(frozen);
     }
-    LOG.infof("closed %s for tenant %s: %d lines, %s %s", period, tenantId, invoice.lines.size(), invoice.total, invoice.currency);
-    return new Closed(invoice, true);
-  }
-
-  /**
-   * Closes {@code period} for every tenant with open usage up to its end, each tenant in its own
-   * transaction so that one tenant's pricing problem does not hold back the others.
-   */
-  @Transactional(Transactional.TxType.NEVER)
-  public List<TenantOutcome> closeAll(YearMonth period, String closedBy) {
-    requireEnded(period);
-    List<String> tenants = QuarkusTransaction.requiringNew().call(() -> tenantsWithOpenUsage(periodEnd(period)));
-    List<PricePlan> plans = QuarkusTransaction.requiringNew().call(() -> {
-      List<PricePlan> all = PricePlan.listAll();
-      all.forEach(p -> p.versions.forEach(v -> v.rates.size()));
-      return all;
-    });
-    List<TenantOutcome> outcomes = new ArrayList<>();
-    for (String tenant : tenants) {
-      try {
-        Closed closed = QuarkusTransaction.requiringNew().call(() -> close(tenant, period, closedBy, plans));
-        outcomes.add(new TenantOutcome(tenant, closed.invoice().id, closed.newlyClosed(), null));
-      } catch (RatingException | ProblemException e) {
-        LOG.warnf("could not close %s for tenant %s: %s", period, tenant, e.getMessage());
-        outcomes.add(new TenantOutcome(tenant, null, false, e.getMessage()));
-      }
-    }
-    return outcomes;
+    invoice.persist();
+    return invoice;
   }
 
   /** What the tenant has used in the running month and not yet been invoiced for, priced now. */
   @Transactional(Transactional.TxType.SUPPORTS)
   public Draft runningCost(String tenantId, Instant now) {
     YearMonth period = YearMonth.from(now.atOffset(ZoneOffset.UTC));
-    List<UsageRow> rows = openRows(tenantId, periodEnd(period));
+    List<UsageRow> rows = openRows(List.of(tenantId), periodEnd(period), planBoundaries()).getOrDefault(tenantId, List.of());
     return InvoiceCalculator.calculate(tenantId, period, rows, PlanService.planBook(tenantId, PricePlan.listAll()));
   }
 
@@ -171,46 +214,84 @@ public class InvoiceService {
     }
   }
 
-  private void lockTenantExclusively(String tenantId) {
+  private void lockTenantsExclusively(Collection<String> tenantIds) {
     try (Connection connection = dataSource.getConnection()) {
-      UsageGenerations.lockExclusive(connection, tenantId);
+      UsageGenerations.lockExclusive(connection, tenantIds);
     } catch (SQLException e) {
-      throw new IllegalStateException("could not lock tenant " + tenantId + " for closing: " + e.getMessage(), e);
+      throw new IllegalStateException("could not lock tenants " + tenantIds + " for closing: " + e.getMessage(), e);
     }
   }
 
-  private void advanceGenerations(String tenantId, List<UsageRow> taken) {
-    java.util.Set<YearMonth> months = new java.util.TreeSet<>();
-    taken.forEach(row -> months.add(UsageGenerations.monthOf(row.hour())));
+  /** Moves the months each tenant was invoiced for to their next generation. */
+  private void advanceGenerations(Map<String, List<UsageRow>> invoiced) {
+    Map<String, Set<YearMonth>> months = new LinkedHashMap<>();
+    invoiced.forEach((tenant, rows) -> rows.forEach(
+        row -> months.computeIfAbsent(tenant, t -> new TreeSet<>()).add(UsageGenerations.monthOf(row.hour()))));
     if (months.isEmpty()) {
       return;
     }
     try (Connection connection = dataSource.getConnection()) {
-      UsageGenerations.advance(connection, tenantId, months);
+      UsageGenerations.advance(connection, months);
     } catch (SQLException e) {
-      throw new IllegalStateException("could not close the usage of tenant " + tenantId + ": " + e.getMessage(), e);
+      throw new IllegalStateException("could not close the usage of tenants " + months.keySet() + ": " + e.getMessage(), e);
     }
   }
 
-  /** The tenant's usage not yet invoiced (the open generation of each month) up to {@code end}. */
-  private List<UsageRow> openRows(String tenantId, Instant end) {
-    List<UsageRow> rows = new ArrayList<>();
+  /**
+   * Every instant at which some tenant's price can change: plan versions taking effect and
+   * tenants moving to another plan. Between two of them every rate is constant.
+   */
+  private String[] planBoundaries() {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(
-            "SELECT u.array_id, u.resource, u.hour, u.quantity FROM usage_hourly u "
+            "SELECT effective_from FROM price_plan_version UNION SELECT effective_from FROM tenant_plan ORDER BY 1");
+        ResultSet result = statement.executeQuery()) {
+      List<String> boundaries = new ArrayList<>();
+      while (result.next()) {
+        boundaries.add(result.getTimestamp(1).toInstant().toString());
+      }
+      return boundaries.toArray(String[]::new);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the price plans' effective dates: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The tenants' usage not yet invoiced (the open generation of each month) up to {@code end},
+   * summed in the database per array, resource, month and stretch of constant prices (between two
+   * {@code boundaries}): each sum is one row dated at its first hour, which prices exactly like
+   * the hourly rows it replaces, because no rate changes inside a stretch and the calculator adds
+   * quantities before it rounds. A month of one-minute samples is 744 rows per array and resource;
+   * this reads one.
+   */
+  private Map<String, List<UsageRow>> openRows(List<String> tenantIds, Instant end, String[] boundaries) {
+    Map<String, List<UsageRow>> rows = new HashMap<>();
+    if (tenantIds.isEmpty()) {
+      return rows;
+    }
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(
+            "SELECT u.tenant_id, u.array_id, u.resource, min(u.hour), sum(u.quantity) FROM usage_hourly u "
                 + "LEFT JOIN usage_generation g ON g.tenant_id = u.tenant_id "
                 + "AND g.month = date_trunc('month', u.hour AT TIME ZONE 'UTC')::date "
-                + "WHERE u.tenant_id = ? AND u.hour < ? AND u.generation = COALESCE(g.generation, 0)")) {
-      statement.setString(1, tenantId);
+                + "WHERE u.tenant_id = ANY (?) AND u.hour < ? AND u.generation = COALESCE(g.generation, 0) "
+                + "GROUP BY u.tenant_id, u.array_id, u.resource, date_trunc('month', u.hour AT TIME ZONE 'UTC'), "
+                + "width_bucket(u.hour, ?::text[]::timestamptz[]) "
+                + "ORDER BY 1, 2, 3, 4")) {
+      statement.setArray(1, connection.createArrayOf("text", tenantIds.toArray()));
       statement.setTimestamp(2, Timestamp.from(end));
+      // instants as ISO-8601 text with their offset: no time zone of the JVM or the session involved
+      statement.setArray(3, connection.createArrayOf("text",
+          boundaries.length == 0 ? new String[] {Instant.EPOCH.toString()} : boundaries));
       try (ResultSet result = statement.executeQuery()) {
         while (result.next()) {
-          rows.add(new UsageRow(result.getString(1), result.getString(2), result.getTimestamp(3).toInstant(), result.getBigDecimal(4)));
+          rows.computeIfAbsent(result.getString(1), t -> new ArrayList<>()).add(
+              new UsageRow(result.getString(2), result.getString(3), result.getTimestamp(4).toInstant(), result.getBigDecimal(5)));
         }
       }
       return rows;
     } catch (SQLException e) {
-      throw new IllegalStateException("could not read usage of tenant " + tenantId + ": " + e.getMessage(), e);
+      throw new IllegalStateException("could not read usage of tenants " + tenantIds + ": " + e.getMessage(), e);
     }
   }
 

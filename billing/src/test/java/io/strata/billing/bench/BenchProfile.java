@@ -8,7 +8,7 @@ public class BenchProfile extends BillingTestProfile {
   @Override
   public Map<String, String> getConfigOverrides() {
     return Map.of(
-        "strata.billing.metering.max-poll-records", System.getProperty("bench.batch", "2000"),
+        "strata.billing.metering.max-poll-records", System.getProperty("bench.batch", "10000"),
         "quarkus.log.category.\"kafka\".level", "WARN",
         "quarkus.log.category.\"org.apache.kafka\".level", "WARN");
   }

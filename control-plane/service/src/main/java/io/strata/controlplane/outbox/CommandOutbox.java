@@ -10,12 +10,8 @@ import io.strata.controlplane.domain.Drive;
 import io.strata.controlplane.domain.OutboxMessage;
 import io.strata.controlplane.domain.Pool;
 import io.strata.controlplane.domain.Server;
-import io.strata.controlplane.domain.Snapshot;
-import io.strata.controlplane.domain.SnapshotState;
 import io.strata.controlplane.domain.StorageArray;
 import io.strata.controlplane.domain.Tenant;
-import io.strata.controlplane.domain.Volume;
-import io.strata.controlplane.domain.VolumeState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -69,17 +65,8 @@ public class CommandOutbox {
             : Drive.<Drive>list("id in ?1", held.stream().map(d -> d.driveId).toList()).stream()
                 .collect(Collectors.toMap(d -> d.id, Function.identity()));
     List<Pool> pools = Pool.list("arrayId", array.id);
-    List<Volume> volumes =
-        Volume.list("arrayId = ?1 and state not in ?2", array.id, Set.of(VolumeState.DELETED, VolumeState.DELETING));
-    Map<UUID, List<Snapshot>> snapshots =
-        volumes.isEmpty()
-            ? Map.of()
-            : Snapshot.<Snapshot>list(
-                    "volumeId in ?1 and state not in ?2",
-                    volumes.stream().map(v -> v.id).toList(),
-                    Set.of(SnapshotState.DELETED, SnapshotState.DELETING))
-                .stream()
-                .collect(Collectors.groupingBy(s -> s.volumeId));
+    List<VolumeRow> volumes = present ? liveVolumes(array.id) : List.of();
+    Map<UUID, List<ArrayDesiredState.SnapshotSpec>> snapshots = present ? liveSnapshots(array.id) : Map.of();
     List<Attachment> attachments =
         Attachment.list("arrayId = ?1 and state in ?2", array.id,
             Set.of(AttachmentState.ATTACHING, AttachmentState.ATTACHED));
@@ -114,16 +101,11 @@ public class CommandOutbox {
                     p.capacityGib))
                 .toList()
             : List.of(),
-        present
-            ? volumes.stream()
-                .map(v -> new ArrayDesiredState.VolumeSpec(
-                    v.id, v.poolId, v.name, v.sizeGib, v.thin, v.qosIopsLimit, v.qosMbpsLimit,
-                    v.sourceSnapshotId,
-                    snapshots.getOrDefault(v.id, List.of()).stream()
-                        .map(s -> new ArrayDesiredState.SnapshotSpec(s.id, s.name))
-                        .toList()))
-                .toList()
-            : List.of(),
+        volumes.stream()
+            .map(v -> new ArrayDesiredState.VolumeSpec(
+                v.id(), v.poolId(), v.name(), v.sizeGib(), v.thin(), v.qosIopsLimit(), v.qosMbpsLimit(),
+                v.sourceSnapshotId(), snapshots.getOrDefault(v.id(), List.of())))
+            .toList(),
         present
             ? servers.stream()
                 .map(s -> new ArrayDesiredState.ServerSpec(
@@ -135,6 +117,48 @@ public class CommandOutbox {
                 .map(a -> new ArrayDesiredState.LunSpec(a.id, a.volumeId, a.serverId, a.lun, a.readOnly))
                 .toList()
             : List.of());
+  }
+
+  /** The columns of a volume the desired state carries (a projection: no managed entities). */
+  public record VolumeRow(
+      UUID id, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit, Integer qosMbpsLimit,
+      UUID sourceSnapshotId) {}
+
+  /**
+   * The array's volumes that should exist, read as plain values: an array may hold thousands,
+   * and loading them as managed entities would make every later flush of the transaction
+   * dirty-check all of them. The states are literals so that Hibernate caches the query's plan.
+   */
+  private static List<VolumeRow> liveVolumes(UUID arrayId) {
+    return io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
+        .createQuery(
+            "select new io.strata.controlplane.outbox.CommandOutbox$VolumeRow(v.id, v.poolId, v.name, v.sizeGib, v.thin, "
+                + "v.qosIopsLimit, v.qosMbpsLimit, v.sourceSnapshotId) from Volume v where v.arrayId = :array "
+                + "and v.state not in (io.strata.controlplane.domain.VolumeState.DELETED, "
+                + "io.strata.controlplane.domain.VolumeState.DELETING) order by v.id",
+            VolumeRow.class)
+        .setParameter("array", arrayId)
+        .getResultList();
+  }
+
+  /** The snapshots that should exist of the array's live volumes, by volume, in one query (no id list). */
+  private static Map<UUID, List<ArrayDesiredState.SnapshotSpec>> liveSnapshots(UUID arrayId) {
+    List<Object[]> rows = io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
+        .createQuery(
+            "select s.volumeId, s.id, s.name from Snapshot s, Volume v where s.volumeId = v.id and v.arrayId = :array "
+                + "and v.state not in (io.strata.controlplane.domain.VolumeState.DELETED, "
+                + "io.strata.controlplane.domain.VolumeState.DELETING) "
+                + "and s.state not in (io.strata.controlplane.domain.SnapshotState.DELETED, "
+                + "io.strata.controlplane.domain.SnapshotState.DELETING) order by s.volumeId, s.createdAt, s.id",
+            Object[].class)
+        .setParameter("array", arrayId)
+        .getResultList();
+    Map<UUID, List<ArrayDesiredState.SnapshotSpec>> byVolume = new java.util.HashMap<>();
+    for (Object[] row : rows) {
+      byVolume.computeIfAbsent((UUID) row[0], k -> new java.util.ArrayList<>())
+          .add(new ArrayDesiredState.SnapshotSpec((UUID) row[1], (String) row[2]));
+    }
+    return byVolume;
   }
 
   private String write(Object value) {

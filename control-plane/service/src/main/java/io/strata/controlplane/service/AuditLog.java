@@ -13,15 +13,21 @@ import java.util.UUID;
 public class AuditLog {
   @Inject Caller caller;
 
+  /** Records the change as done by the calling user. */
   @Transactional(Transactional.TxType.MANDATORY)
   public void record(UUID tenantId, String action, String targetType, UUID targetId) {
+    record(Actor.of(caller), tenantId, action, targetType, targetId);
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void record(Actor by, UUID tenantId, String action, String targetType, UUID targetId) {
     AuditEntry e = new AuditEntry();
     e.tenantId = tenantId;
-    e.actor = caller.name();
+    e.actor = by.name();
     e.action = action;
     e.targetType = targetType;
     e.targetId = targetId;
-    e.remoteAddress = caller.remoteAddress();
+    e.remoteAddress = by.remoteAddress();
     e.at = Instant.now();
     e.persist();
   }

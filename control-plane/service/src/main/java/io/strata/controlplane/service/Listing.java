@@ -64,6 +64,8 @@ public final class Listing {
         io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
             .createQuery("from " + entity.getSimpleName() + " where " + where + " order by id", entity)
             .setMaxResults(n + 1)
+            // read to be shown, never changed: no dirty-checking snapshot per row
+            .setHint(org.hibernate.jpa.HibernateHints.HINT_READ_ONLY, true)
             .unwrap(org.hibernate.query.Query.class)
             .setProperties(params.map())
             .getResultList();

@@ -15,8 +15,14 @@ import java.util.UUID;
 public class Operations {
   @Inject Caller caller;
 
+  /** Starts an operation requested by the calling user. */
   @Transactional(Transactional.TxType.MANDATORY)
   public Operation start(UUID tenantId, String kind, String targetType, UUID targetId) {
+    return start(caller.name(), tenantId, kind, targetType, targetId);
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Operation start(String requestedBy, UUID tenantId, String kind, String targetType, UUID targetId) {
     Operation op = new Operation();
     op.id = UUID.randomUUID();
     op.tenantId = tenantId;
@@ -24,7 +30,7 @@ public class Operations {
     op.targetType = targetType;
     op.targetId = targetId;
     op.state = OperationState.PENDING;
-    op.requestedBy = caller.name();
+    op.requestedBy = requestedBy;
     op.createdAt = Instant.now();
     op.updatedAt = op.createdAt;
     op.persist();

@@ -30,15 +30,17 @@ public class SnapshotService {
   @Inject Operations operations;
   @Inject AuditLog audit;
   @Inject VolumeService volumes;
+  @Inject io.strata.controlplane.security.Caller caller;
 
   public record Taken(Snapshot snapshot, UUID operationId) {}
 
   public Taken create(UUID tenantId, SnapshotCreate req) {
     Volume v = Owned.lock(Volume.class, "volume", tenantId, req.volumeId());
-    return take(tenantId, v, req.name(), null);
+    return take(tenantId, v, req.name(), null, Actor.of(caller));
   }
 
-  Taken take(UUID tenantId, Volume v, String name, UUID policyId) {
+  /** Takes a snapshot of the (locked) volume; {@code policyId} is set when a policy asked for it. */
+  Taken take(UUID tenantId, Volume v, String name, UUID policyId, Actor by) {
     if (v.state != VolumeState.AVAILABLE) {
       throw ApiException.conflict("illegal-state", "a snapshot needs an AVAILABLE volume; it is " + v.state);
     }
@@ -58,8 +60,8 @@ public class SnapshotService {
     s.persist();
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
     outbox.arrayChanged(StorageArray.findById(v.arrayId));
-    UUID op = operations.start(tenantId, "snapshot.create", "snapshot", s.id).id;
-    audit.record(tenantId, "snapshot.create", "snapshot", s.id);
+    UUID op = operations.start(by.name(), tenantId, "snapshot.create", "snapshot", s.id).id;
+    audit.record(by, tenantId, "snapshot.create", "snapshot", s.id);
     return new Taken(s, op);
   }
 
@@ -77,12 +79,16 @@ public class SnapshotService {
   }
 
   public UUID delete(UUID tenantId, UUID id) {
+    return delete(tenantId, id, Actor.of(caller));
+  }
+
+  UUID delete(UUID tenantId, UUID id, Actor by) {
     Snapshot s = Owned.lock(Snapshot.class, "snapshot", tenantId, id);
     s.moveTo(SnapshotState.DELETING, "delete requested");
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
     outbox.arrayChanged(StorageArray.findById(Volume.<Volume>findById(s.volumeId).arrayId));
-    UUID op = operations.start(tenantId, "snapshot.delete", "snapshot", id).id;
-    audit.record(tenantId, "snapshot.delete", "snapshot", id);
+    UUID op = operations.start(by.name(), tenantId, "snapshot.delete", "snapshot", id).id;
+    audit.record(by, tenantId, "snapshot.delete", "snapshot", id);
     return op;
   }
 
