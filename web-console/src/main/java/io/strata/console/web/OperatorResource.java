@@ -170,7 +170,9 @@ public class OperatorResource {
       billing.createPlan(new NewPlan(form.name.trim(), form.currency.trim(), Forms.checked(form.isDefault),
           startOf(form.effectiveFrom), form.rates()));
       return "/operator/plans";
-    }, (problems, fragment) -> plansPage(form, problems).render());
+    }, (problems, fragmentOnly) -> fragmentOnly
+        ? plans.getFragment("create").data("form", form).data("errors", problems).render()
+        : plansPage(form, problems).render());
   }
 
   /** New rates for a plan from a given day on: usage before that day keeps the rates it had. */

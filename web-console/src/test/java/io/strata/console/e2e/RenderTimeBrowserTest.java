@@ -133,11 +133,11 @@ class RenderTimeBrowserTest {
     page.context().close();
   }
 
-  /** A node with four big HDDs, announced as its agent would; globex's array of three HDDs can only go there. */
+  /** A node with six big HDDs, announced as its agent would; globex's array of four HDDs fits only there (the agent's node has two). */
   static String arrayOnASecondNode(String tenantToken) throws Exception {
     String nodeName = "render-node-" + UUID.randomUUID().toString().substring(0, 6);
     List<NodeEnrolled.Drive> drives = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 6; i++) {
       drives.add(new NodeEnrolled.Drive(nodeName + "-hdd" + i, DriveType.HDD, 4000, "/dev/null"));
     }
     StrataStack.announceNode(new NodeEnrolled(nodeName, "z2", "127.0.0.2", 32, 131072, drives,
@@ -149,7 +149,7 @@ class RenderTimeBrowserTest {
       Thread.sleep(500);
     }
     JsonNode array = post(tenantToken, "/arrays", """
-        {"name":"render-%s","engineSize":"E01","spread":"NONE","ssdDrives":0,"hddDrives":3}"""
+        {"name":"render-%s","engineSize":"E01","spread":"NONE","ssdDrives":0,"hddDrives":4}"""
         .formatted(nodeName.substring(nodeName.length() - 6)));
     String id = array.path("id").asText(array.path("object").path("id").asText());
     deadline = Instant.now().plusSeconds(60);

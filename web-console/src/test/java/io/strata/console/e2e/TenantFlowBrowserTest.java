@@ -131,7 +131,7 @@ class TenantFlowBrowserTest {
 
     // a pool from the two SSDs, then a volume in it
     page.navigate(CONSOLE + "/pools");
-    page.selectOption("#f-arrayId", new SelectOption().setLabel(arrayName + " (ONLINE)"));
+    page.selectOption("#f-arrayId", arrayId);
     page.fill("#f-name", "fast");
     page.fill("#f-driveCount", "2");
     page.getByTestId("create-pool").getByRole(AriaRole.BUTTON).click();
@@ -146,6 +146,8 @@ class TenantFlowBrowserTest {
     page.getByTestId("create-volume").getByRole(AriaRole.BUTTON).click();
     page.waitForURL(Pattern.compile(".*/volumes/[0-9a-f-]{36}$"));
     assertThat(page.locator("h1")).containsText("data-" + suffix);
+    // the agent makes the volume's LUN; until then it is CREATING (a snapshot needs it AVAILABLE)
+    reloadUntil(page, "main", "AVAILABLE");
     screenshot(page, "volume");
 
     // snapshots: take one, and a schedule that takes them
@@ -196,7 +198,7 @@ class TenantFlowBrowserTest {
       page.reload();
     }
     assertThat(page.getByTestId("cost-amount")).containsText(Pattern.compile("[1-9][0-9]*\\.[0-9]+ EUR|0\\.[0-9]*[1-9][0-9]* EUR"));
-    assertThat(page.getByTestId("panel-arrays")).containsText("ONLINE");
+    assertThat(page.getByTestId("panel-arrays")).containsText("ONLINE", MINUTES);
     screenshot(page, "dashboard");
     page.navigate(CONSOLE + "/usage");
     assertThat(page.getByTestId("cost-total")).containsText("EUR");
@@ -252,6 +254,15 @@ class TenantFlowBrowserTest {
     assertThat(ops.getByTestId("quota-globex").locator("input[name=maxArrays]")).hasValue("7");
     screenshot(ops, "operator-tenants");
     ops.context().close();
+  }
+
+  /** Reloads the page (at most two minutes) until the element shows the text. */
+  static void reloadUntil(Page page, String selector, String text) {
+    for (int i = 0; i < 60 && !page.locator(selector).innerText().contains(text); i++) {
+      page.waitForTimeout(2000);
+      page.reload();
+    }
+    assertThat(page.locator(selector)).containsText(text);
   }
 
   /** What the agent meters for this array in one interval: its two SSDs, an E01 engine, a pool. */
