@@ -150,7 +150,8 @@ class RenderTimeBrowserTest {
     for (int i = 0; i < 6; i++) {
       drives.add(new NodeEnrolled.Drive(nodeName + "-hdd" + i, DriveType.HDD, 4000, "/dev/null"));
     }
-    StrataStack.announceNode(new NodeEnrolled(nodeName, "z2", "127.0.0.2", 32, 131072, drives,
+    // room for exactly one E01 engine (1 vCPU, 4 GiB): no other test's array is placed here
+    StrataStack.announceNode(new NodeEnrolled(nodeName, "z2", "127.0.0.2", 1, 4096, drives,
         new NodeEnrolled.Isolation(true, "none", false, false, List.of("no engine: render-time test")), "test"));
     String opsToken = Tokens.accessToken("ops");
     Instant deadline = Instant.now().plusSeconds(60);
