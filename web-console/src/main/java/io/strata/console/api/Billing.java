@@ -35,6 +35,11 @@ public final class Billing {
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record PricePlan(long id, String name, String currency, boolean isDefault, List<PlanVersion> versions) {}
 
+  /** A new plan (billing PlanViews.NewPlan): rates per resource key, kept as exact decimals. */
+  public record NewPlan(String name, String currency, boolean isDefault, Instant effectiveFrom, Map<String, BigDecimal> rates) {}
+
+  public record NewPlanVersion(Instant effectiveFrom, Map<String, BigDecimal> rates) {}
+
   /** One tenant's outcome of closing a period for everyone. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record CloseOutcome(String tenantId, Long invoiceId, boolean newlyClosed, String problem) {}

@@ -1,6 +1,7 @@
 package io.strata.console.api;
 
 import io.strata.console.api.Billing.*;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -50,4 +51,26 @@ public interface BillingClient {
   @GET
   @Path("/plans")
   List<PricePlan> plans();
+
+  /** Operator: a new price plan with its first rates. */
+  @POST
+  @Path("/plans")
+  @Consumes(MediaType.APPLICATION_JSON)
+  PricePlan createPlan(NewPlan plan);
+
+  /** Operator: new rates for a plan from a given instant on (earlier usage keeps its rates). */
+  @POST
+  @Path("/plans/{id}/versions")
+  @Consumes(MediaType.APPLICATION_JSON)
+  PricePlan addPlanVersion(@PathParam("id") long id, NewPlanVersion version);
+
+  /** Operator: the plan every tenant without a plan of its own is rated with. */
+  @POST
+  @Path("/plans/{id}/default")
+  PricePlan makeDefault(@PathParam("id") long id);
+
+  /** Operator: what one tenant's month costs so far. */
+  @GET
+  @Path("/cost")
+  Invoice tenantCost(@QueryParam("tenant") String tenant);
 }

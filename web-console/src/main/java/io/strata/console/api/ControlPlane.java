@@ -31,6 +31,8 @@ public final class ControlPlane {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ArrayCreate(String name, String engineSize, String spread, Integer ssdDrives, Integer hddDrives) {}
 
+  public record DriveAdd(String type, Integer count) {}
+
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record ArrayDriveView(UUID id, UUID driveId, String type, long capacityGib, UUID poolId) {}
 

@@ -58,6 +58,17 @@ public interface ControlPlaneClient {
   @Path("/arrays/{id}/drives")
   java.util.List<ArrayDriveView> arrayDrives(@PathParam("id") UUID id);
 
+  /** Takes more free drives of one type for the array; answers all the drives it now holds. */
+  @POST
+  @Path("/arrays/{id}/drives")
+  java.util.List<ArrayDriveView> addDrives(@PathParam("id") UUID id, @HeaderParam("Idempotency-Key") String key,
+      DriveAdd body);
+
+  /** Gives a drive (its physical id) back to the free pool; refused while a pool uses it. */
+  @DELETE
+  @Path("/arrays/{id}/drives/{driveId}")
+  Response removeDrive(@PathParam("id") UUID id, @PathParam("driveId") UUID driveId);
+
   // ---- pools ---------------------------------------------------------------------------------
   @GET
   @Path("/pools")

@@ -165,6 +165,63 @@ public final class Forms {
     @RestForm @Pattern(regexp = "^[0-9]{0,12}$", message = COUNT_MESSAGE) public String maxCapacityGib;
   }
 
+  public static class DriveAddForm {
+    @RestForm @Pattern(regexp = "SSD|HDD", message = "must be SSD or HDD") public String type;
+
+    @RestForm @NotBlank(message = "how many drives?") @Pattern(regexp = "^([1-9]|[1-5][0-9]|6[0-4])$", message = "must be a whole number, 1 to 64")
+    public String count;
+  }
+
+  public static final String MONEY = "^([0-9]{1,9}(\\.[0-9]{1,9})?)?$";
+  public static final String MONEY_MESSAGE = "must be a price like 0.0002 (a dot for decimals), or empty if not charged";
+
+  /**
+   * A price plan, or new rates for one (then name, currency and isDefault are not used). Rates
+   * are per billing unit, as billing keys them: storage per GB-hour, engines per engine-hour, I/O
+   * per million operations, transfer per GB. An empty rate is left out of the plan.
+   */
+  public static class PlanForm {
+    @RestForm @Pattern(regexp = "^([a-z0-9][a-z0-9-]{0,62})?$", message = "must be lower-case letters, digits and dashes")
+    public String name;
+
+    @RestForm @Pattern(regexp = "^([A-Z]{3})?$", message = "must be an ISO 4217 code such as EUR or USD")
+    public String currency;
+
+    @RestForm public String isDefault;
+
+    @RestForm @NotBlank(message = "from which day?") @Pattern(regexp = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", message = "must be a day, YYYY-MM-DD")
+    public String effectiveFrom;
+
+    @RestForm @Pattern(regexp = MONEY, message = MONEY_MESSAGE) public String rateSsd;
+    @RestForm @Pattern(regexp = MONEY, message = MONEY_MESSAGE) public String rateHdd;
+    @RestForm @Pattern(regexp = MONEY, message = MONEY_MESSAGE) public String rateE01;
+    @RestForm @Pattern(regexp = MONEY, message = MONEY_MESSAGE) public String rateE02;
+    @RestForm @Pattern(regexp = MONEY, message = MONEY_MESSAGE) public String rateE04;
+    @RestForm @Pattern(regexp = MONEY, message = MONEY_MESSAGE) public String rateE08;
+    @RestForm @Pattern(regexp = MONEY, message = MONEY_MESSAGE) public String rateIo;
+    @RestForm @Pattern(regexp = MONEY, message = MONEY_MESSAGE) public String rateTransfer;
+
+    /** The rates given, keyed as billing keys them ({@code storage:SSD}, {@code engine:E01}, {@code io} ...). */
+    public java.util.Map<String, java.math.BigDecimal> rates() {
+      java.util.Map<String, java.math.BigDecimal> rates = new java.util.LinkedHashMap<>();
+      put(rates, "storage:SSD", rateSsd);
+      put(rates, "storage:HDD", rateHdd);
+      put(rates, "engine:E01", rateE01);
+      put(rates, "engine:E02", rateE02);
+      put(rates, "engine:E04", rateE04);
+      put(rates, "engine:E08", rateE08);
+      put(rates, "io", rateIo);
+      put(rates, "transfer", rateTransfer);
+      return rates;
+    }
+
+    private static void put(java.util.Map<String, java.math.BigDecimal> rates, String key, String value) {
+      if (value != null && !value.isBlank()) {
+        rates.put(key, new java.math.BigDecimal(value.trim()));
+      }
+    }
+  }
+
   /** Parses a field already checked by its pattern; empty means "not given". */
   public static Integer intOrNull(String s) {
     return s == null || s.isBlank() ? null : Integer.valueOf(s.trim());

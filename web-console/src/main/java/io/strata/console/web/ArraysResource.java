@@ -9,6 +9,8 @@ import io.strata.console.api.ControlPlaneClient;
 import io.strata.console.forms.FormErrors;
 import io.strata.console.forms.Forms;
 import io.strata.console.forms.Forms.ArrayForm;
+import io.strata.console.forms.Forms.DriveAddForm;
+import io.strata.console.api.ControlPlane.DriveAdd;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
@@ -79,8 +81,37 @@ public class ArraysResource {
   @Path("/{id}")
   public TemplateInstance show(@PathParam("id") UUID id) {
     ArrayView a = controlPlane.array(id);
+    DriveAddForm form = new DriveAddForm();
+    form.type = "SSD";
+    form.count = "1";
     return array.data("array", a).data("progress", Progress.of(a)).data("drives", drivesOrEmpty(id))
-        .data("volumes", controlPlane.volumes(null, 50, id, null, null));
+        .data("volumes", controlPlane.volumes(null, 50, id, null, null))
+        .data("driveForm", form).data("driveErrors", Map.of()).data("driveKey", UUID.randomUUID().toString());
+  }
+
+  /** More drives for the array from the nodes' free drives; the API's quota and capacity messages show in the form. */
+  @POST
+  @Path("/{id}/drives")
+  @RolesAllowed("tenant-admin")
+  public Response addDrives(@PathParam("id") UUID id, @BeanParam DriveAddForm form, @RestForm String key,
+      @Context HttpHeaders headers) {
+    return Submit.form(headers, formErrors.check(form), () -> {
+      controlPlane.addDrives(id, Htmx.idempotencyKey(key), new DriveAdd(form.type, Forms.intOrNull(form.count)));
+      return "/arrays/" + id;
+    }, (errors, fragmentOnly) -> {
+      TemplateInstance page = fragmentOnly ? array.getFragment("drives").instance() : show(id);
+      return page.data("array", controlPlane.array(id)).data("drives", drivesOrEmpty(id)).data("driveForm", form)
+          .data("driveErrors", errors).data("driveKey", key).render();
+    });
+  }
+
+  /** Gives a free drive back; a drive in a pool is refused by the API with its reason. */
+  @POST
+  @Path("/{id}/drives/{driveId}/remove")
+  @RolesAllowed("tenant-admin")
+  public Response removeDrive(@PathParam("id") UUID id, @PathParam("driveId") UUID driveId, @Context HttpHeaders headers) {
+    controlPlane.removeDrive(id, driveId).close();
+    return Htmx.redirect(headers, "/arrays/" + id);
   }
 
   /** The live part of the array page: polled by htmx every two seconds until the array settles. */

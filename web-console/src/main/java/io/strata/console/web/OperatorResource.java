@@ -11,7 +11,12 @@ import io.strata.console.api.ControlPlane.TenantCreate;
 import io.strata.console.api.ControlPlaneClient;
 import io.strata.console.forms.FormErrors;
 import io.strata.console.forms.Forms;
+import io.strata.console.forms.Forms.PlanForm;
 import io.strata.console.forms.Forms.TenantForm;
+import io.strata.console.api.Billing.NewPlan;
+import io.strata.console.api.Billing.NewPlanVersion;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
@@ -79,9 +84,23 @@ public class OperatorResource {
   }
 
   private TemplateInstance tenantsPage(String cursor, TenantForm form, Map<String, String> errors) {
-    return tenants.data("page", controlPlane.tenants(cursor, 50)).data("cursor", cursor == null ? "" : cursor)
+    var page = controlPlane.tenants(cursor, 50);
+    return tenants.data("page", page).data("costs", costsOf(page)).data("cursor", cursor == null ? "" : cursor)
         .data("base", "/operator/tenants?").data("form", form).data("errors", errors)
         .data("key", UUID.randomUUID().toString());
+  }
+
+  /** Each listed tenant's cost so far this month, as text ("12.34 EUR"), or why it is not known. */
+  private Map<String, String> costsOf(io.strata.console.api.ControlPlane.Page<io.strata.console.api.ControlPlane.TenantView> page) {
+    Map<String, String> costs = new java.util.HashMap<>();
+    if (page.isEmpty()) {
+      return costs;
+    }
+    for (var t : page.items()) {
+      var cost = DashboardResource.panel("Billing", () -> billing.tenantCost(t.alias()));
+      costs.put(t.alias(), cost.ok() ? cost.data().total() + " " + cost.data().currency() : "not known: " + cost.problem());
+    }
+    return costs;
   }
 
   @POST
@@ -112,7 +131,70 @@ public class OperatorResource {
   @GET
   @Path("/plans")
   public TemplateInstance plans() {
-    return plans.data("plans", DashboardResource.panel("Billing", billing::plans));
+    PlanForm form = new PlanForm();
+    form.currency = "EUR";
+    form.effectiveFrom = firstOfThisMonth().toString();
+    return plansPage(form, Map.of());
+  }
+
+  private TemplateInstance plansPage(PlanForm form, Map<String, String> errors) {
+    PlanForm rates = new PlanForm();
+    rates.effectiveFrom = LocalDate.now(ZoneOffset.UTC).toString();
+    return plans.data("plans", DashboardResource.panel("Billing", billing::plans)).data("form", form)
+        .data("errors", errors).data("rates", rates);
+  }
+
+  private static LocalDate firstOfThisMonth() {
+    return LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
+  }
+
+  private static Instant startOf(String day) {
+    return LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
+  }
+
+  /** A new price plan with its first rates; billing's own message shows when it refuses. */
+  @POST
+  @Path("/plans")
+  public Response createPlan(@BeanParam PlanForm form, @Context HttpHeaders headers) {
+    Map<String, String> errors = new java.util.LinkedHashMap<>(formErrors.check(form));
+    if (Forms.blankToNull(form.name) == null) {
+      errors.put("name", "give the plan a name");
+    }
+    if (Forms.blankToNull(form.currency) == null) {
+      errors.put("currency", "give the plan's currency, e.g. EUR");
+    }
+    if (errors.isEmpty() && form.rates().isEmpty()) {
+      errors.put(FormErrors.FORM, "give at least one rate");
+    }
+    return Submit.form(headers, errors, () -> {
+      billing.createPlan(new NewPlan(form.name.trim(), form.currency.trim(), Forms.checked(form.isDefault),
+          startOf(form.effectiveFrom), form.rates()));
+      return "/operator/plans";
+    }, (problems, fragmentOnly) -> fragmentOnly
+        ? plans.getFragment("create").data("form", form).data("errors", problems).render()
+        : plansPage(form, problems).render());
+  }
+
+  /** New rates for a plan from a given day on: usage before that day keeps the rates it had. */
+  @POST
+  @Path("/plans/{id}/versions")
+  public Response addRates(@PathParam("id") long id, @BeanParam PlanForm form, @Context HttpHeaders headers) {
+    Map<String, String> errors = new java.util.LinkedHashMap<>(formErrors.check(form));
+    if (errors.isEmpty() && form.rates().isEmpty()) {
+      errors.put(FormErrors.FORM, "give at least one rate");
+    }
+    if (!errors.isEmpty()) {
+      throw new ApiProblem(400, "The new rates were not saved", String.join("; ", errors.values()), null);
+    }
+    billing.addPlanVersion(id, new NewPlanVersion(startOf(form.effectiveFrom), form.rates()));
+    return Htmx.redirect(headers, "/operator/plans");
+  }
+
+  @POST
+  @Path("/plans/{id}/default")
+  public Response makeDefault(@PathParam("id") long id, @Context HttpHeaders headers) {
+    billing.makeDefault(id);
+    return Htmx.redirect(headers, "/operator/plans");
   }
 
   @GET
@@ -142,7 +224,7 @@ public class OperatorResource {
         + (problems > 0 ? "&problems=" + problems : ""));
   }
 
-  private static int parsePage(String page) {
+  static int parsePage(String page) {
     try {
       return page == null || page.isBlank() ? 0 : Math.max(0, Integer.parseInt(page));
     } catch (NumberFormatException e) {
@@ -155,8 +237,16 @@ public class OperatorResource {
   @Path("/invoices/{id}.csv")
   @Produces("text/csv")
   public Response invoiceCsv(@PathParam("id") long id) {
+    return csvDownload(billing, id);
+  }
+
+  static Response csvDownload(BillingClient billing, long id) {
     Response csv = billing.invoiceCsv(id, "csv");
-    return Response.ok(csv.readEntity(String.class), "text/csv")
-        .header("Content-Disposition", "attachment; filename=\"invoice-" + id + ".csv\"").build();
+    try {
+      return Response.ok(csv.readEntity(String.class), "text/csv")
+          .header("Content-Disposition", "attachment; filename=\"invoice-" + id + ".csv\"").build();
+    } finally {
+      csv.close();
+    }
   }
 }

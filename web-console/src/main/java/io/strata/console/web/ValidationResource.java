@@ -20,16 +20,18 @@ import java.util.Map;
 @Path("/validate")
 public class ValidationResource {
 
-  static final Map<String, Class<?>> FORMS = Map.of(
-      "array", Forms.ArrayForm.class,
-      "pool", Forms.PoolForm.class,
-      "volume", Forms.VolumeForm.class,
-      "volume-change", Forms.VolumeChangeForm.class,
-      "server", Forms.ServerForm.class,
-      "attachment", Forms.AttachmentForm.class,
-      "snapshot", Forms.SnapshotForm.class,
-      "policy", Forms.PolicyForm.class,
-      "tenant", Forms.TenantForm.class);
+  static final Map<String, Class<?>> FORMS = Map.ofEntries(
+      Map.entry("array", Forms.ArrayForm.class),
+      Map.entry("pool", Forms.PoolForm.class),
+      Map.entry("volume", Forms.VolumeForm.class),
+      Map.entry("volume-change", Forms.VolumeChangeForm.class),
+      Map.entry("server", Forms.ServerForm.class),
+      Map.entry("attachment", Forms.AttachmentForm.class),
+      Map.entry("snapshot", Forms.SnapshotForm.class),
+      Map.entry("policy", Forms.PolicyForm.class),
+      Map.entry("tenant", Forms.TenantForm.class),
+      Map.entry("drives", Forms.DriveAddForm.class),
+      Map.entry("plan", Forms.PlanForm.class));
 
   @Inject FormErrors formErrors;
 

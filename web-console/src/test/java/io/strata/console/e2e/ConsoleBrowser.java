@@ -26,6 +26,8 @@ public final class ConsoleBrowser implements AutoCloseable {
   private final Browser browser;
 
   public ConsoleBrowser() {
+    // the build machine is shared: a live update may take seconds under load
+    com.microsoft.playwright.assertions.PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
     playwright = Playwright.create(
         new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
@@ -39,7 +41,9 @@ public final class ConsoleBrowser implements AutoCloseable {
   public Page newPage(boolean phone) {
     BrowserContext context = browser.newContext(new Browser.NewContextOptions()
         .setViewportSize(phone ? 390 : 1280, phone ? 844 : 900));
-    context.setDefaultTimeout(15_000);
+    // generous: the build machine is shared, and a first page load goes through Keycloak
+    context.setDefaultTimeout(30_000);
+    context.setDefaultNavigationTimeout(90_000);
     return context.newPage();
   }
 

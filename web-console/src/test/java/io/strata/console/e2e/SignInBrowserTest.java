@@ -9,7 +9,9 @@ import com.microsoft.playwright.Page;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.testsupport.KeycloakTestResource;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +101,55 @@ class SignInBrowserTest {
     page.getByTestId("sign-in-again").click();
     page.waitForURL(url -> url.contains("/realms/strata/"));
     assertThat(page.locator("#username")).isVisible();
+    page.context().close();
+  }
+
+  @Test
+  void keyboardAloneReachesTheContentAndTheForms() {
+    Assumptions.assumeTrue(StrataStack.missing == null, "the Strata stack is " + StrataStack.missing);
+    Page page = browser.newPage(false);
+    signIn(page, "acme-admin");
+    page.navigate(CONSOLE + "/arrays");
+    // the first Tab lands on the skip link, Enter moves focus to the page's content
+    page.keyboard().press("Tab");
+    assertThat(page.locator(":focus")).hasText("Skip to content");
+    page.keyboard().press("Enter");
+    org.assertj.core.api.Assertions.assertThat(page.evaluate("() => document.activeElement.id")).isEqualTo("main");
+    // every form control has a label a screen reader announces
+    org.assertj.core.api.Assertions.assertThat(page.evaluate("""
+        () => [...document.querySelectorAll('main input:not([type=hidden]), main select')]
+                .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length"""))
+        .isEqualTo(0);
+    // the create form is filled and sent with the keyboard only
+    page.focus("#f-name");
+    page.keyboard().type("Not Valid");
+    assertThat(page.locator("#err-name")).containsText("lowercase");
+    page.context().close();
+  }
+
+  @Test
+  void phoneWidthNeedsNoSidewaysScrolling() {
+    Assumptions.assumeTrue(StrataStack.missing == null, "the Strata stack is " + StrataStack.missing);
+    Page page = browser.newPage(true);
+    signIn(page, "acme-admin");
+    for (String screen : List.of("/", "/arrays", "/volumes", "/servers", "/attachments", "/usage", "/invoices")) {
+      page.navigate(CONSOLE + screen);
+      // wide tables scroll inside their own box; the page itself stays within the phone's width
+      org.assertj.core.api.Assertions.assertThat(
+          (Integer) page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
+          .as("sideways overflow on %s", screen).isLessThanOrEqualTo(0);
+    }
+    page.context().close();
+  }
+
+  @Test
+  void emptyListsSayWhatToDoNext() {
+    Assumptions.assumeTrue(StrataStack.missing == null, "the Strata stack is " + StrataStack.missing);
+    Page page = browser.newPage(false);
+    signIn(page, "globex-admin");
+    page.navigate(CONSOLE + "/servers");
+    assertThat(page.getByTestId("empty")).containsText("Register one below");
+    screenshot(page, "empty-servers");
     page.context().close();
   }
 

@@ -6,47 +6,55 @@ import static io.strata.console.e2e.ConsoleBrowser.screenshot;
 import static io.strata.console.e2e.ConsoleBrowser.signIn;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.SelectOption;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.strata.contracts.usage.ArrayUsageSample;
+import io.strata.contracts.usage.ArrayUsageSample.DriveAllocation;
+import io.strata.contracts.usage.ArrayUsageSample.DriveType;
+import io.strata.contracts.usage.ArrayUsageSample.TierCapacity;
 import io.strata.testsupport.KeycloakTestResource;
-import io.strata.testsupport.Tokens;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * A tenant's way from nothing to a volume attached, through the browser, against the real control
- * plane: the one answering at http://127.0.0.1:8081, or else the reactor's built jar, started for
- * this test (ControlPlaneProcess); skipped when there is neither. The operator enrols a storage
- * node with two SSDs through the real API first, so that the array can be placed.
+ * A tenant's way from nothing to a volume attached and priced, through the browser, against the
+ * real stack (StrataStack: control plane, billing, one agent running real array engines, Kafka,
+ * Keycloak). The operator prices storage first; the tenant's array goes online on the agent's
+ * demo drives; another tenant sees none of it; the operator sees both tenants, the node and the
+ * invoices.
  */
 @QuarkusTest
 @QuarkusTestResource(KeycloakTestResource.class)
+@QuarkusTestResource(StrataStack.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TenantFlowBrowserTest {
 
-  static final String API = ControlPlaneProcess.API.toString();
-  static final HttpClient HTTP = HttpClient.newHttpClient();
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final LocatorAssertions.ContainsTextOptions MINUTES =
+      new LocatorAssertions.ContainsTextOptions().setTimeout(180_000);
   static ConsoleBrowser browser;
-  static ControlPlaneProcess controlPlane;
 
   @BeforeAll
-  static void start() throws Exception {
-    controlPlane = ControlPlaneProcess.startUnlessRunning();
-    Assumptions.assumeTrue(controlPlane != null,
-        "no control plane answers at " + API + " and none is built at " + ControlPlaneProcess.JAR);
+  static void start() {
+    Assumptions.assumeTrue(StrataStack.missing == null, "the Strata stack is " + StrataStack.missing);
     browser = new ConsoleBrowser();
   }
 
@@ -55,21 +63,42 @@ class TenantFlowBrowserTest {
     if (browser != null) {
       browser.close();
     }
-    if (controlPlane != null) {
-      controlPlane.close();
-    }
   }
 
   @Test
-  void tenantCreatesArrayVolumeServerAndAttachmentAndReadsTheAttachCommands() throws Exception {
+  @Order(1)
+  void tenantGetsAnArrayOnlineAVolumeAttachedAndSeesItsCost() throws Exception {
     String suffix = UUID.randomUUID().toString().substring(0, 6);
-    String nodeName = enrolNodeWithTwoSsds("e2e-node-" + suffix);
     String arrayName = "e2e-" + suffix;
+    YearMonth lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
 
+    // ---- the operator prices storage: a default plan, checked while typing -----------------
+    Page ops = browser.newPage(false);
+    signIn(ops, "ops");
+    ops.navigate(CONSOLE + "/operator/plans");
+    ops.fill("#f-currency", "eur");
+    assertThat(ops.locator("#err-currency")).containsText("ISO 4217");
+    ops.fill("#f-currency", "EUR");
+    assertThat(ops.locator("#err-currency")).isEmpty();
+    ops.fill("#f-name", "standard-" + suffix);
+    ops.fill("#f-effectiveFrom", lastMonth.atDay(1).toString());
+    ops.fill("#f-rateSsd", "0,5");
+    assertThat(ops.locator("#err-rateSsd")).containsText("a dot for decimals");
+    ops.fill("#f-rateSsd", "0.5");
+    ops.fill("#f-rateHdd", "0.1");
+    ops.fill("#f-rateE01", "2");
+    ops.fill("#f-rateIo", "0.01");
+    // billing refuses to price usage that has no rate (never billed as zero): transfer is metered too
+    ops.fill("#f-rateTransfer", "0.02");
+    ops.check("#f-isDefault");
+    ops.getByTestId("create-plan").getByRole(AriaRole.BUTTON, new com.microsoft.playwright.Locator.GetByRoleOptions().setName("Create plan")).click();
+    assertThat(ops.getByTestId("plan-standard-" + suffix)).containsText("default");
+    assertThat(ops.getByTestId("plan-standard-" + suffix)).containsText("storage:SSD");
+    screenshot(ops, "operator-plans");
+
+    // ---- the tenant creates an array and follows it until it is online ---------------------
     Page page = browser.newPage(false);
     signIn(page, "acme-admin");
-
-    // create an array; the name is checked while typing, with the control plane's message
     page.navigate(CONSOLE + "/arrays");
     page.fill("#f-name", "Bad Name");
     assertThat(page.locator("#err-name")).containsText("lowercase");
@@ -80,16 +109,31 @@ class TenantFlowBrowserTest {
     page.fill("#f-hddDrives", "0");
     page.getByTestId("create-array").getByRole(AriaRole.BUTTON).click();
     page.waitForURL(Pattern.compile(".*/arrays/[0-9a-f-]{36}$"));
+    String arrayId = page.url().substring(page.url().lastIndexOf('/') + 1);
     assertThat(page.locator("h1")).containsText(arrayName);
-    assertThat(page.locator("#progress")).isVisible();
+    assertThat(page.getByTestId("array-progress")).isVisible();
     screenshot(page, "array-progress");
-    // placed on the node: PROVISIONING (ONLINE once an agent reports)
-    assertThat(page.locator("#progress mark")).containsText(Pattern.compile("PROVISIONING|ONLINE"),
-        new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(30_000));
+    // the page polls itself: the agent starts the array's engine and reports it online
+    assertThat(page.locator("#progress mark")).containsText("ONLINE", MINUTES);
+    assertThat(page.locator("main")).containsText("iqn.2026-11.io.strata:");
+    screenshot(page, "array-online");
+
+    // drives: take one more (an HDD) and give it back; a count of 0 gets its message while typing
+    page.selectOption("#f-type", "HDD");
+    page.fill("#f-count", "0");
+    assertThat(page.locator("#err-count")).containsText("1 to 64");
+    page.fill("#f-count", "1");
+    page.getByTestId("add-drives").getByRole(AriaRole.BUTTON).click();
+    assertThat(page.getByTestId("drives")).containsText("HDD");
+    screenshot(page, "array-drives");
+    page.onceDialog(dialog -> dialog.accept());
+    page.getByTestId("drives").locator("tr", new com.microsoft.playwright.Locator.LocatorOptions().setHasText("HDD"))
+        .getByTestId("remove-drive").click();
+    assertThat(page.getByTestId("drives")).not().containsText("HDD");
 
     // a pool from the two SSDs, then a volume in it
     page.navigate(CONSOLE + "/pools");
-    page.selectOption("#f-arrayId", new com.microsoft.playwright.options.SelectOption().setLabel(arrayName + " (PROVISIONING)"));
+    page.selectOption("#f-arrayId", arrayId);
     page.fill("#f-name", "fast");
     page.fill("#f-driveCount", "2");
     page.getByTestId("create-pool").getByRole(AriaRole.BUTTON).click();
@@ -100,11 +144,25 @@ class TenantFlowBrowserTest {
     page.fill("#f-name", "data-" + suffix);
     page.fill("#f-sizeGib", "0");
     assertThat(page.locator("#err-sizeGib")).containsText("whole number of GiB");
-    page.fill("#f-sizeGib", "10");
+    page.fill("#f-sizeGib", "2");
     page.getByTestId("create-volume").getByRole(AriaRole.BUTTON).click();
     page.waitForURL(Pattern.compile(".*/volumes/[0-9a-f-]{36}$"));
     assertThat(page.locator("h1")).containsText("data-" + suffix);
+    // the agent makes the volume's LUN; until then it is CREATING (a snapshot needs it AVAILABLE)
+    reloadUntil(page, "main", "AVAILABLE");
     screenshot(page, "volume");
+
+    // snapshots: take one, and a schedule that takes them
+    page.navigate(CONSOLE + "/snapshots");
+    page.getByTestId("take-snapshot").locator("#f-name").fill("before-" + suffix);
+    page.getByTestId("take-snapshot").getByRole(AriaRole.BUTTON).click();
+    assertThat(page.locator("main table")).containsText("before-" + suffix);
+    page.getByTestId("schedule-snapshots").locator("#f-name").fill("hourly-" + suffix);
+    page.getByTestId("schedule-snapshots").locator("#f-intervalMinutes").fill("60");
+    page.getByTestId("schedule-snapshots").locator("#f-retain").fill("24");
+    page.getByTestId("schedule-snapshots").getByRole(AriaRole.BUTTON).click();
+    assertThat(page.locator("main")).containsText("hourly-" + suffix + ": every 60 min, keep 24");
+    screenshot(page, "snapshots");
 
     // a server: the CHAP secret is generated and shown once
     page.navigate(CONSOLE + "/servers");
@@ -120,68 +178,101 @@ class TenantFlowBrowserTest {
 
     // attach the volume to the server and read the commands
     page.navigate(CONSOLE + "/attachments");
-    page.selectOption("#f-volumeId", new com.microsoft.playwright.options.SelectOption().setLabel("data-" + suffix + " (10 GiB)"));
-    page.selectOption("#f-serverId", new com.microsoft.playwright.options.SelectOption().setLabel(
+    page.selectOption("#f-volumeId", new SelectOption().setLabel("data-" + suffix + " (2 GiB)"));
+    page.selectOption("#f-serverId", new SelectOption().setLabel(
         "web-" + suffix + " (iqn.1993-08.org.debian:01:" + suffix + ")"));
     page.getByTestId("create-attachment").getByRole(AriaRole.BUTTON).click();
     page.waitForURL(Pattern.compile(".*/attachments/[0-9a-f-]{36}$"));
-    assertThat(page.getByTestId("attach-commands")).containsText("iscsiadm -m discovery -t sendtargets -p");
+    assertThat(page.getByTestId("attach-commands")).containsText("iscsiadm -m discovery -t sendtargets -p 127.0.0.1:");
     assertThat(page.getByTestId("attach-commands")).containsText("node.session.auth.username -v web-" + suffix);
-    assertThat(page.getByTestId("attach-commands")).containsText("/dev/disk/by-path/ip-");
+    assertThat(page.getByTestId("attach-commands")).containsText("/dev/disk/by-path/ip-127.0.0.1:");
     assertThat(page.getByTestId("target-iqn")).containsText("iqn.2026-11.io.strata:");
     screenshot(page, "attachment-commands");
 
+    // ---- cost: usage of last month and of the last hour, metered as the agent publishes it --
+    Instant hourAgo = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(1, ChronoUnit.HOURS);
+    Instant lastMonthStart = lastMonth.atDay(2).atStartOfDay(ZoneOffset.UTC).toInstant();
+    StrataStack.publishUsage(sample(arrayId, lastMonthStart, lastMonthStart.plus(1, ChronoUnit.HOURS)));
+    StrataStack.publishUsage(sample(arrayId, hourAgo, hourAgo.plus(1, ChronoUnit.HOURS)));
     page.navigate(CONSOLE + "/");
+    assertThat(page.getByTestId("panel-cost")).not().containsText("not available");
+    for (int i = 0; i < 30 && page.getByTestId("cost-amount").innerText().matches("0(\\.0+)?\\b.*"); i++) {
+      page.waitForTimeout(1000);
+      page.reload();
+    }
+    assertThat(page.getByTestId("cost-amount")).containsText(Pattern.compile("([1-9][0-9]*(\\.[0-9]+)?|0\\.[0-9]*[1-9][0-9]*) EUR"));
+    assertThat(page.getByTestId("panel-arrays")).containsText("ONLINE", MINUTES);
     screenshot(page, "dashboard");
+    page.navigate(CONSOLE + "/usage");
+    assertThat(page.getByTestId("cost-total")).containsText("EUR");
+    assertThat(page.getByTestId("cost-chart")).isVisible();
+    screenshot(page, "usage");
+
+    // ---- the operator closes last month and exports the invoice --------------------------
+    ops.navigate(CONSOLE + "/operator/invoices");
+    ops.fill("#close-period", lastMonth.toString());
+    ops.onceDialog(dialog -> dialog.accept());
+    ops.locator("form[action='/operator/invoices/close'] button").click();
+    assertThat(ops.getByTestId("closed")).containsText("Period " + lastMonth + " is closed");
+    assertThat(ops.locator("main table")).containsText("acme");
+    screenshot(ops, "operator-invoices");
+    Download download = ops.waitForDownload(() -> ops.locator("main table a", new Page.LocatorOptions().setHasText("CSV")).first().click());
+    String csv = Files.readString(download.path());
+    assertThat(csv).contains("acme").contains(lastMonth.toString());
+
+    // the tenant sees its own invoice and exports it
+    page.navigate(CONSOLE + "/invoices");
+    assertThat(page.getByTestId("invoices")).containsText(lastMonth.toString());
+    screenshot(page, "tenant-invoices");
+    String invoiceCsv = page.getByTestId("invoice-csv").first().getAttribute("href");
+    Download own = page.waitForDownload(() -> page.getByTestId("invoice-csv").first().click());
+    assertThat(Files.readString(own.path())).contains(lastMonth.toString());
     page.context().close();
 
-    // another tenant sees none of it
+    // ---- another tenant sees none of it -------------------------------------------------------
     Page globex = browser.newPage(false);
     signIn(globex, "globex-admin");
-    globex.navigate(CONSOLE + "/arrays");
+    for (String screen : List.of("/arrays", "/volumes", "/servers", "/attachments", "/snapshots", "/invoices")) {
+      globex.navigate(CONSOLE + screen);
+      assertThat(globex.locator("main")).not().containsText(suffix);
+    }
+    assertThat(globex.locator("main")).not().containsText(lastMonth.toString());
+    // acme's invoice, asked for by number: billing answers as if it did not exist
+    assertThat(globex.navigate(CONSOLE + invoiceCsv).status()).isEqualTo(404);
+    globex.navigate(CONSOLE + "/arrays/" + arrayId);
     assertThat(globex.locator("main")).not().containsText(arrayName);
-    globex.navigate(CONSOLE + "/volumes");
-    assertThat(globex.locator("main")).not().containsText("data-" + suffix);
     globex.context().close();
 
-    // the operator sees the node the array runs on
-    Page ops = browser.newPage(false);
-    signIn(ops, "ops");
+    // ---- the operator sees both tenants, the node the array runs on, and acme's cost ------------
     ops.navigate(CONSOLE + "/operator/nodes");
-    assertThat(ops.locator("main")).containsText(nodeName);
+    assertThat(ops.locator("main")).containsText(StrataStack.NODE_ID);
     screenshot(ops, "operator-nodes");
+    ops.navigate(CONSOLE + "/operator/tenants");
+    assertThat(ops.locator("main table")).containsText("globex");
+    assertThat(ops.getByTestId("cost-acme")).containsText("EUR");
+    assertThat(ops.getByTestId("cost-acme")).not().containsText(Pattern.compile("^0(\\.0+)? EUR"));
+    // quotas: the operator changes globex's array quota
+    ops.getByTestId("quota-globex").locator("input[name=maxArrays]").fill("7");
+    ops.getByTestId("quota-globex").getByRole(AriaRole.BUTTON).click();
+    assertThat(ops.getByTestId("quota-globex").locator("input[name=maxArrays]")).hasValue("7");
+    screenshot(ops, "operator-tenants");
     ops.context().close();
   }
 
-  /** A storage node with two 100 GiB SSDs, enrolled by the operator through the API. */
-  static String enrolNodeWithTwoSsds(String name) throws IOException, InterruptedException {
-    String token = Tokens.accessToken("ops");
-    JsonNode node = post(token, "/admin/nodes", """
-        {"name":"%s","zone":"z1","address":"127.0.0.1","cpuCores":16,"memoryGib":64}""".formatted(name));
-    String nodeId = node.get("id").asText();
-    for (int i = 0; i < 2; i++) {
-      post(token, "/admin/drives", """
-          {"nodeId":"%s","serial":"%s-ssd%d","type":"SSD","capacityGib":100}""".formatted(nodeId, name, i));
+  /** Reloads the page (at most two minutes) until the element shows the text. */
+  static void reloadUntil(Page page, String selector, String text) {
+    for (int i = 0; i < 60 && !page.locator(selector).innerText().contains(text); i++) {
+      page.waitForTimeout(2000);
+      page.reload();
     }
-    // an agent's first heartbeat brings a node online; without an agent the operator says so
-    HttpResponse<String> current = HTTP.send(HttpRequest.newBuilder(URI.create(API + "/admin/nodes/" + nodeId))
-        .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> online = HTTP.send(HttpRequest.newBuilder(URI.create(API + "/admin/nodes/" + nodeId))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .header("If-Match", current.headers().firstValue("ETag").orElse("\"0\""))
-        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"state\":\"ONLINE\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(online.statusCode()).as("node online: %s", online.body()).isBetween(200, 299);
-    return name;
+    assertThat(page.locator(selector)).containsText(text);
   }
 
-  static JsonNode post(String token, String path, String body) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(API + path))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .header("Idempotency-Key", UUID.randomUUID().toString())
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as("POST %s: %s", path, r.body()).isBetween(200, 299);
-    return JSON.readTree(r.body());
+  /** What the agent meters for this array in one interval: its two SSDs, an E01 engine, a pool. */
+  static ArrayUsageSample sample(String arrayId, Instant from, Instant to) {
+    long gib = 1L << 30;
+    return new ArrayUsageSample(arrayId, "acme", StrataStack.NODE_ID, from, to,
+        List.of(new DriveAllocation(DriveType.SSD, 2, 8 * gib)), "E01",
+        List.of(new TierCapacity(DriveType.SSD, 4 * gib, gib, 2 * gib)), 0, 0, 5_000, 7_000, 20_000_000, 30_000_000);
   }
-
 }

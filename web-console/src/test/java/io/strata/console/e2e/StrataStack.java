@@ -1,0 +1,169 @@
+package io.strata.console.e2e;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.strata.contracts.MessageCodec;
+import io.strata.contracts.MessageType;
+import io.strata.contracts.event.Events;
+import io.strata.contracts.event.NodeEnrolled;
+import io.strata.contracts.Topics;
+import io.strata.contracts.usage.ArrayUsageSample;
+import io.strata.contracts.usage.UsageMessages;
+import io.strata.testsupport.KafkaTestBroker;
+import io.strata.testsupport.PostgresTestResource;
+import io.strata.testsupport.TestServers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The real stack behind the console for the browser tests, started as infra/bin/stack starts it,
+ * on free ports: a Kafka broker (Kafka's own KRaft test kit, in this JVM), the control plane with
+ * provisioning on and the demo tenants acme and globex, billing, and one storage node's agent
+ * with its demo drives (two 4 GiB SSDs, two 16 GiB HDDs) that runs real array engines. Each
+ * service gets a fresh PostgreSQL database. The console is pointed at the control plane and
+ * billing through its REST client URLs.
+ *
+ * <p>It needs the services' jars (control-plane/service, billing and array-agent/agent
+ * {@code target/quarkus-app}): the full reactor build makes them before web-console. Without
+ * them nothing starts and {@link #missing} says why; the tests that need the stack are skipped.
+ */
+public class StrataStack implements QuarkusTestResourceLifecycleManager {
+
+  static final List<String> MODULES = List.of("control-plane/service", "billing", "array-agent/agent");
+  /** The node id the agent announces itself with. */
+  static final String NODE_ID = "console-e2e-node";
+
+  static volatile String missing;
+  static volatile String controlPlaneApi;
+  static volatile String kafka;
+
+  private KafkaTestBroker broker;
+  private final List<ServiceProcess> services = new ArrayList<>();
+  private final List<String> databases = new ArrayList<>();
+
+  @Override
+  public Map<String, String> start() {
+    List<String> notBuilt = MODULES.stream().filter(m -> !ServiceProcess.built(m)).toList();
+    if (!notBuilt.isEmpty()) {
+      missing = "not built: " + notBuilt + " (run the full reactor build, or ./mvnw -pl "
+          + String.join(",", MODULES) + " -am package -DskipTests)";
+      return Map.of();
+    }
+    try {
+      broker = KafkaTestBroker.start();
+      kafka = broker.bootstrapServers();
+      String cpDb = database("console_cp");
+      String billingDb = database("console_billing");
+      ServiceProcess controlPlane = ServiceProcess.launch("control-plane", "control-plane/service", Map.of(
+          "STRATA_DB_URL", PostgresTestResource.jdbcUrl(cpDb),
+          "STRATA_OIDC_URL", TestServers.realmUrl(),
+          "STRATA_KEYCLOAK_URL", TestServers.keycloakUrl(),
+          "STRATA_KAFKA", kafka,
+          "STRATA_DEMO_TENANTS", "acme,globex"),
+          // engines' portals on a free port rather than the default 3261 other tests may hold
+          List.of("-Dstrata.control-plane.target.first-portal-port=" + ServiceProcess.freePort(),
+              // the render-time test's node has no agent: its array must not fail while it is filled
+              "-Dstrata.provisioning.transition-timeout=30m",
+              "-Dstrata.provisioning.heartbeat-timeout=30m"));
+      services.add(controlPlane);
+      ServiceProcess billing = ServiceProcess.launch("billing", "billing", Map.of(
+          "STRATA_BILLING_DB_URL", PostgresTestResource.jdbcUrl(billingDb),
+          "STRATA_OIDC_URL", TestServers.realmUrl(),
+          "STRATA_KAFKA_BOOTSTRAP", kafka), List.of());
+      services.add(billing);
+      Path agentData = Paths.get("target", "console-agent").toAbsolutePath();
+      deleteTree(agentData);
+      ServiceProcess agent = ServiceProcess.launch("agent", "array-agent/agent", Map.of(
+          "STRATA_KAFKA", kafka,
+          "STRATA_NODE_ID", NODE_ID,
+          "STRATA_ZONE", "z1",
+          "STRATA_AGENT_DATA_DIR", agentData.toString()), List.of());
+      services.add(agent);
+      for (ServiceProcess s : services) {
+        s.awaitReady(Duration.ofSeconds(240));
+      }
+      controlPlaneApi = controlPlane.url() + "/api/v1";
+      return Map.of(
+          "quarkus.rest-client.control-plane.url", controlPlaneApi,
+          "quarkus.rest-client.billing.url", billing.url() + "/api/v1");
+    } catch (Exception e) {
+      stop();
+      throw new IllegalStateException("the Strata stack did not start: " + e.getMessage(), e);
+    }
+  }
+
+  private String database(String prefix) {
+    String db = PostgresTestResource.createDatabase(prefix);
+    databases.add(db);
+    return db;
+  }
+
+  @Override
+  public void stop() {
+    for (int i = services.size() - 1; i >= 0; i--) {
+      services.get(i).close();
+    }
+    services.clear();
+    if (broker != null) {
+      broker.close();
+      broker = null;
+    }
+    databases.forEach(PostgresTestResource::dropDatabase);
+    databases.clear();
+  }
+
+  private static final AtomicLong SEQUENCE = new AtomicLong(System.currentTimeMillis() * 1000);
+
+  /**
+   * Publishes a usage sample on strata.usage exactly as an agent does (envelope, key, topic), for
+   * what the agent does not meter yet. Billing prices it like any other sample.
+   */
+  static void publishUsage(ArrayUsageSample sample) {
+    publish(Topics.USAGE, sample.arrayId(), UsageMessages.ARRAY_USAGE_SAMPLE, "agent/console-e2e-meter",
+        "array/" + sample.arrayId(), sample);
+  }
+
+  /** Announces a storage node on strata.events as its agent would, with no engine behind it. */
+  static void announceNode(NodeEnrolled node) {
+    publish(Topics.EVENTS, node.nodeId(), Events.NODE_ENROLLED, "agent/" + node.nodeId(),
+        Events.nodeSubject(node.nodeId()), node);
+  }
+
+  private static <T> void publish(String topic, String key, MessageType<T> type, String source, String subject, T payload) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    MessageCodec codec = MessageCodec.of(type);
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      var envelope = codec.envelope(type, source, SEQUENCE.incrementAndGet(), subject, payload);
+      producer.send(new ProducerRecord<>(topic, key, codec.encode(envelope))).get();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not publish " + type.type() + " on " + topic, e);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
