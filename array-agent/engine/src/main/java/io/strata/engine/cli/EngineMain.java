@@ -65,6 +65,12 @@ public final class EngineMain implements Callable<Integer> {
       description = "The target's own CHAP credentials, for initiators that ask for mutual CHAP.")
   String mutualChap;
 
+  @Option(
+      names = "--initiator",
+      paramLabel = "IQN[=USER:SECRET[:LUNS]]",
+      description = "Admit only the listed initiators, each with its own CHAP and LUNs (* all, - none, 0,2); repeatable.")
+  List<String> initiators = new ArrayList<>();
+
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   public static void main(String[] args) {
@@ -120,11 +126,23 @@ public final class EngineMain implements Callable<Integer> {
     }
   }
 
+  private Map<String, InitiatorSpec> initiatorAccess() {
+    Map<String, InitiatorSpec> acl = new LinkedHashMap<>();
+    for (String text : initiators) {
+      InitiatorSpec spec = InitiatorSpec.parse(text);
+      if (acl.put(spec.iqn(), spec) != null) {
+        throw new IllegalArgumentException("initiator " + spec.iqn() + " given twice");
+      }
+    }
+    return acl;
+  }
+
   private Engine start() throws IOException {
-    Authentication auth =
-        new Authentication(
-            chap == null ? null : ChapCredentials.parse(chap),
-            mutualChap == null ? null : ChapCredentials.parse(mutualChap));
+    ChapCredentials targetCredentials = mutualChap == null ? null : ChapCredentials.parse(mutualChap);
+    // With per-initiator CHAP only, --mutual-chap is the target's answer to every initiator.
+    Authentication auth = chap == null && !initiators.isEmpty()
+        ? Authentication.NONE
+        : new Authentication(chap == null ? null : ChapCredentials.parse(chap), targetCredentials);
     List<Portal> portalList = new ArrayList<>();
     for (int i = 0; i < portals.size(); i++) {
       portalList.add(Portal.parse(portals.get(i), i + 1));
@@ -147,8 +165,13 @@ public final class EngineMain implements Callable<Integer> {
         // The volume id is the target and LUN: stable across restarts, unique per engine.
         units.put(spec.lun(), new LogicalUnit(iqn + "/" + spec.lun(), device, reservations));
       }
-      LogicalUnitTarget scsi = new LogicalUnitTarget(iqn, units, ports, null);
-      TargetDefinition target = new TargetDefinition(iqn, portalList, auth, Set.of(), scsi);
+      Map<String, InitiatorSpec> acl = initiatorAccess();
+      LogicalUnitTarget scsi = new LogicalUnitTarget(iqn, units, ports,
+          acl.isEmpty() ? null : (initiator, lun) -> acl.containsKey(initiator) && acl.get(initiator).sees(lun));
+      Map<String, Authentication> perInitiator = new LinkedHashMap<>();
+      acl.values().stream().filter(a -> a.chap() != null).forEach(a ->
+          perInitiator.put(a.iqn(), new Authentication(a.chap(), targetCredentials)));
+      TargetDefinition target = new TargetDefinition(iqn, portalList, auth, acl.keySet(), scsi, perInitiator);
       TcpTransport transport = new TcpTransport(Math.max(2, Runtime.getRuntime().availableProcessors()));
       IscsiService service = new IscsiService(transport, new Targets(List.of(target)), TargetLimits.DEFAULT);
       try {
