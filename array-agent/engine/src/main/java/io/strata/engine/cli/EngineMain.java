@@ -9,6 +9,8 @@ import io.strata.engine.iscsi.target.TargetDefinition;
 import io.strata.engine.iscsi.target.Targets;
 import io.strata.engine.scsi.LogicalUnit;
 import io.strata.engine.scsi.LogicalUnitTarget;
+import io.strata.engine.stats.IoCounters;
+import io.strata.engine.stats.StatsFile;
 import io.strata.engine.transport.Portal;
 import io.strata.engine.transport.TcpTransport;
 import java.io.Closeable;
@@ -70,6 +72,12 @@ public final class EngineMain implements Callable<Integer> {
       paramLabel = "IQN[=USER:SECRET[:LUNS]]",
       description = "Admit only the listed initiators, each with its own CHAP and LUNs (* all, - none, 0,2); repeatable.")
   List<String> initiators = new ArrayList<>();
+
+  @Option(
+      names = "--stats",
+      paramLabel = "FILE",
+      description = "Write I/O counters (JSON) to FILE every second.")
+  Path statsFile;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -171,7 +179,13 @@ public final class EngineMain implements Callable<Integer> {
       Map<String, Authentication> perInitiator = new LinkedHashMap<>();
       acl.values().stream().filter(a -> a.chap() != null).forEach(a ->
           perInitiator.put(a.iqn(), new Authentication(a.chap(), targetCredentials)));
-      TargetDefinition target = new TargetDefinition(iqn, portalList, auth, acl.keySet(), scsi, perInitiator);
+      IoCounters counted = new IoCounters(scsi);
+      if (statsFile != null) {
+        StatsFile stats = new StatsFile(statsFile, counted);
+        devices.add(stats);
+        stats.start();
+      }
+      TargetDefinition target = new TargetDefinition(iqn, portalList, auth, acl.keySet(), counted, perInitiator);
       TcpTransport transport = new TcpTransport(Math.max(2, Runtime.getRuntime().availableProcessors()));
       IscsiService service = new IscsiService(transport, new Targets(List.of(target)), TargetLimits.DEFAULT);
       try {

@@ -6,7 +6,8 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * One {@code --initiator IQN[=USER:SECRET[:LUNS]]} option: an initiator admitted to the target,
+ * One {@code --initiator} option ({@code IQN}, {@code IQN=LUNS}, {@code IQN=USER:SECRET} or
+ * {@code IQN=USER:SECRET:LUNS}): an initiator admitted to the target,
  * the CHAP credentials it must log in with (null: the target-wide {@code --chap}, or none), and
  * the LUNs it sees (null: all).
  *
@@ -33,6 +34,9 @@ public record InitiatorSpec(String iqn, ChapCredentials chap, Set<Integer> luns)
       return new InitiatorSpec(iqn, null, null);
     }
     String rest = text.substring(eq + 1);
+    if (rest.indexOf(':') < 0 && LUN_LIST.matcher(rest).matches()) {
+      return new InitiatorSpec(iqn, null, lunList(rest)); // IQN=LUNS: no CHAP of its own
+    }
     Set<Integer> luns = null;
     int last = rest.lastIndexOf(':');
     int first = rest.indexOf(':');

@@ -42,6 +42,14 @@ class InitiatorSpecTest {
   }
 
   @Test
+  void lunsWithoutChap() {
+    InitiatorSpec spec = InitiatorSpec.parse(IQN + "=2");
+    assertThat(spec.chap()).isNull();
+    assertThat(spec.sees(2)).isTrue();
+    assertThat(spec.sees(0)).isFalse();
+  }
+
+  @Test
   void shortSecretIsRefusedClearly() {
     assertThatThrownBy(() -> InitiatorSpec.parse(IQN + "=web1:short:0"))
         .isInstanceOf(IllegalArgumentException.class)
