@@ -113,7 +113,7 @@ class ProvisioningEndToEndIT extends RunningStack {
     String volume3 = createVolume(acme, pool.path("id").asText(), "data3");
     JsonNode pending = acme.post("/api/v1/attachments", Map.of("volumeId", volume3, "serverId", serverId)).require(201);
     controlPlane.restart();
-    controlPlane.awaitHealthy(controlPlaneUrl + "/q/health/ready", Duration.ofSeconds(180));
+    controlPlane.awaitHealthy(controlPlaneUrl + "/q/health/ready", STARTUP);
     awaitState(acme, "/api/v1/attachments/" + pending.path("id").asText(), "ATTACHED");
     int lun3 = pending.path("connection").path("lun").asInt();
     awaitTrue("LUN " + lun3 + " visible after the control plane restart",

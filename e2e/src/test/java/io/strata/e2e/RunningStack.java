@@ -30,7 +30,9 @@ import org.junit.jupiter.api.BeforeAll;
  */
 abstract class RunningStack {
 
-  static final Duration SETTLE = Duration.ofSeconds(90);
+  static final Duration SETTLE = Duration.ofSeconds(Long.getLong("strata.e2e.settle-seconds", 120));
+  /** A service JVM on a loaded 2-core machine can take minutes to start. */
+  static final Duration STARTUP = Duration.ofSeconds(Long.getLong("strata.e2e.startup-seconds", 300));
   static final String ACME_HOST = "iqn.2026-11.com.acme:web1";
   static final String GLOBEX_HOST = "iqn.2026-11.com.globex:db1";
 
@@ -51,6 +53,8 @@ abstract class RunningStack {
     work = Path.of(System.getProperty("strata.e2e.work", "target/e2e")).toAbsolutePath()
         .resolve("run-" + System.currentTimeMillis());
     Files.createDirectories(work);
+    // If this JVM is killed (a cancelled build), take the child processes along.
+    Runtime.getRuntime().addShutdownHook(new Thread(RunningStack::stopQuietly, "e2e-stop-children"));
     kafka = KafkaBroker.start(work.resolve("kafka"));
     controlPlaneDb = PostgresTestResource.createDatabase("e2e_cp");
     billingDb = PostgresTestResource.createDatabase("e2e_billing");
@@ -84,11 +88,11 @@ abstract class RunningStack {
     agents.put("e2e-a", agent("e2e-a", "127.0.0.1").start());
     agents.put("e2e-b", agent("e2e-b", "127.0.0.2").start());
 
-    controlPlane.awaitHealthy(controlPlaneUrl + "/q/health/ready", Duration.ofSeconds(180));
-    billing.awaitHealthy(billingUrl + "/q/health/ready", Duration.ofSeconds(180));
+    controlPlane.awaitHealthy(controlPlaneUrl + "/q/health/ready", STARTUP);
+    billing.awaitHealthy(billingUrl + "/q/health/ready", STARTUP);
     for (ChildProcess agent : agents.values()) {
       agent.awaitCondition(() -> agentPortOf(agent) > 0 && ChildProcess.httpOk(
-          "http://127.0.0.1:" + agentPortOf(agent) + "/q/health/ready"), Duration.ofSeconds(180), "healthy");
+          "http://127.0.0.1:" + agentPortOf(agent) + "/q/health/ready"), STARTUP, "healthy");
     }
   }
 
@@ -121,8 +125,16 @@ abstract class RunningStack {
     return jar;
   }
 
+  private static void stopQuietly() {
+    try {
+      stopEverything();
+    } catch (Exception e) {
+      System.err.println("stopping the end-to-end stack: " + e);
+    }
+  }
+
   @AfterAll
-  static void stopEverything() throws Exception {
+  static synchronized void stopEverything() throws Exception {
     List<AutoCloseable> all = new ArrayList<>(agents.values());
     all.add(controlPlane);
     all.add(billing);
@@ -141,6 +153,8 @@ abstract class RunningStack {
         PostgresTestResource.dropDatabase(db);
       }
     }
+    controlPlaneDb = null;
+    billingDb = null;
   }
 
   // ---- helpers ----
