@@ -89,11 +89,11 @@ public class AgentLifecycle {
     if (!config.messagingEnabled()) {
       return;
     }
-    TopicSetup.ensure(bootstrapServers, Duration.ofSeconds(30));
+    TopicSetup.ensure(bootstrapServers, Duration.ofSeconds(120));
     events.publishAboutNode(Events.NODE_ENROLLED, enrollment());
     commands = new CommandConsumer(bootstrapServers, config.nodeId(), codec, reconciler,
         new AppliedCommands(data.resolve("applied-commands.log")), events, data.resolve("parked"));
-    commands.start(Duration.ofSeconds(60));
+    commands.start(Duration.ofSeconds(180));
     events.publishAboutNode(Events.NODE_STATE_REPORT, stateReport());
     heartbeats = new Heartbeats(config.nodeId(), config.heartbeatInterval(), reconciler, events, beats);
     UsageSequence usageSequence = new UsageSequence(data.resolve("usage-sequence"));
