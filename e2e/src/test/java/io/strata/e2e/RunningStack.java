@@ -73,7 +73,10 @@ abstract class RunningStack {
         // engines' portals in this test's fixed range (3340-3399), one range per node address
         "strata.control-plane.target.first-portal-port=3340",
         // a Kafka restart on a loaded machine must not look like dead nodes
-        "strata.provisioning.heartbeat-timeout=60s")), work.resolve("control-plane.log")).start();
+        "strata.provisioning.heartbeat-timeout=60s",
+        // ... nor a request waiting for that restart like a lost one (a loaded machine took
+        // about 100 s to restart the broker; the watchdog's default is 120 s)
+        "strata.provisioning.transition-timeout=300s")), work.resolve("control-plane.log")).start();
 
     int billingPort = Ports.free();
     billingUrl = "http://127.0.0.1:" + billingPort;
