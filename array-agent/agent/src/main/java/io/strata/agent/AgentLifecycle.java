@@ -14,6 +14,9 @@ import io.strata.agent.inventory.DriveScanner;
 import io.strata.agent.inventory.HostFacts;
 import io.strata.agent.supervision.EngineLauncher;
 import io.strata.agent.supervision.Isolation;
+import io.strata.agent.usage.UsageSampler;
+import io.strata.agent.usage.UsageSequence;
+import io.strata.contracts.usage.UsageMessages;
 import io.strata.contracts.MessageCodec;
 import io.strata.contracts.MessageType;
 import io.strata.contracts.command.Commands;
@@ -86,13 +89,24 @@ public class AgentLifecycle {
     if (!config.messagingEnabled()) {
       return;
     }
-    TopicSetup.ensure(bootstrapServers, Duration.ofSeconds(30));
+    TopicSetup.ensure(bootstrapServers, Duration.ofSeconds(120));
     events.publishAboutNode(Events.NODE_ENROLLED, enrollment());
     commands = new CommandConsumer(bootstrapServers, config.nodeId(), codec, reconciler,
         new AppliedCommands(data.resolve("applied-commands.log")), events, data.resolve("parked"));
-    commands.start(Duration.ofSeconds(60));
+    commands.start(Duration.ofSeconds(180));
     events.publishAboutNode(Events.NODE_STATE_REPORT, stateReport());
     heartbeats = new Heartbeats(config.nodeId(), config.heartbeatInterval(), reconciler, events, beats);
+    UsageSequence usageSequence = new UsageSequence(data.resolve("usage-sequence"));
+    UsageSampler usage = new UsageSampler(config.nodeId(), reconciler,
+        sample -> events.publishUsage(sample, usageSequence.next()), Clock.systemUTC());
+    long every = config.usageInterval().toMillis();
+    beats.scheduleAtFixedRate(() -> {
+      try {
+        usage.sampleAll();
+      } catch (RuntimeException e) {
+        LOG.warnf("usage sampling failed: %s", e.getMessage());
+      }
+    }, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
     LOG.infof("agent of node %s running; data in %s", config.nodeId(), data);
   }
 
@@ -147,6 +161,7 @@ public class AgentLifecycle {
   static MessageCodec codec() {
     List<MessageType<?>> types = new ArrayList<>(Commands.all());
     types.addAll(Events.all());
+    types.addAll(UsageMessages.ALL);
     return new MessageCodec(types, Clock.systemUTC());
   }
 

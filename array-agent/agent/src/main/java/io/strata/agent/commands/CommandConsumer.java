@@ -78,6 +78,21 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     this.thread.setDaemon(true);
   }
 
+  /** The partition's position, asked again while a slow or restarting broker times out. */
+  private long startingPosition(Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (true) {
+      try {
+        return consumer.position(partition, Duration.ofSeconds(15));
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        LOG.warnf("waiting for the position of %s: %s", partition, e.getMessage());
+      }
+    }
+  }
+
   /**
    * Assigns the node's partition and fixes the starting position before returning, so that a
    * command sent after the agent announced itself cannot be skipped by "latest".
@@ -97,7 +112,7 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     }
     partition = new TopicPartition(Topics.COMMANDS, NodePartition.of(nodeId, partitions.size()));
     consumer.assign(List.of(partition));
-    long position = consumer.position(partition, Duration.ofSeconds(30));
+    long position = startingPosition(waitForTopic);
     LOG.infof("node %s reads its commands from %s at offset %d", nodeId, partition, position);
     thread.start();
   }

@@ -120,12 +120,13 @@ public final class Reconciler {
       objects.add(ready(desired, Kind.POOL, pool.poolId()));
     }
     Map<String, EngineSpec.Lun> volumeFiles = convergeVolumes(desired, folder, objects, problems);
-    EngineSpec.Credentials chap = openChap(desired, objects, problems);
     List<EngineSpec.Lun> luns = mapLuns(desired, volumeFiles, objects, problems);
+    List<EngineSpec.Initiator> initiators = initiators(desired, luns, objects, problems);
 
     EngineSpec spec = new EngineSpec(
-        desired.arrayId(), address, desired.portalPort(), desired.targetIqn(), luns, chap, mutualChap(desired, problems),
-        desired.engine().vcpus(), desired.engine().memoryMib());
+        desired.arrayId(), address, desired.portalPort(), desired.targetIqn(), luns, null, initiators,
+        mutualChap(desired, problems),
+        desired.engine().vcpus(), desired.engine().memoryMib(), statsFile(desired.arrayId()));
     runtime.desired = desired;
     runtime.objects = List.copyOf(objects);
     save(desired, folder);
@@ -201,6 +202,16 @@ public final class Reconciler {
   public synchronized EngineState engineState(String arrayId) {
     ArrayRuntime runtime = arrays.get(arrayId);
     return runtime == null || runtime.engine == null ? null : runtime.engine.state();
+  }
+
+  /** The file the array's engine writes its I/O counters to. */
+  public Path statsFile(String arrayId) {
+    return arrayFolder(arrayId).resolve("engine-stats.json");
+  }
+
+  /** The last desired state applied for each array held (for usage samples). */
+  public synchronized List<ArrayDesiredState> desiredStates() {
+    return arrays.values().stream().map(a -> a.desired).filter(d -> d != null && d.present()).toList();
   }
 
   public Path arrayFolder(String arrayId) {
@@ -301,36 +312,40 @@ public final class Reconciler {
   }
 
   /**
-   * The CHAP user of the target. The engine takes one CHAP user per target, so the array's
-   * servers must share it; a server with other credentials is reported as unable to log in.
+   * The servers admitted to the target, each with its own CHAP credentials (opened from their
+   * sealed form) and the LUNs attached to it: the engine refuses any other initiator and shows
+   * each server only its own LUNs. A server whose secret cannot be opened is left out (it cannot
+   * log in) and reported.
    */
-  private EngineSpec.Credentials openChap(ArrayDesiredState desired, List<ObjectStatus> objects, List<String> problems) {
-    EngineSpec.Credentials chosen = null;
+  private List<EngineSpec.Initiator> initiators(
+      ArrayDesiredState desired, List<EngineSpec.Lun> exposed, List<ObjectStatus> objects, List<String> problems) {
+    Set<Integer> servedLuns = new HashSet<>();
+    exposed.forEach(l -> servedLuns.add(l.lun()));
+    List<EngineSpec.Initiator> admitted = new ArrayList<>();
     List<ServerSpec> servers = new ArrayList<>(desired.servers());
     servers.sort(Comparator.comparing(ServerSpec::serverId));
     for (ServerSpec server : servers) {
       String problem = null;
+      EngineSpec.Credentials credentials = null;
       if (server.chapUser() != null && server.chapSecretSealed() != null) {
         try {
-          EngineSpec.Credentials credentials = new EngineSpec.Credentials(server.chapUser(), secrets.open(server.chapSecretSealed()));
-          if (chosen == null) {
-            chosen = credentials;
-          } else if (!chosen.equals(credentials)) {
-            problem = "server " + server.serverId() + ": the engine takes one CHAP user per target and serves "
-                + chosen.user() + "; this server's CHAP user " + server.chapUser() + " cannot log in";
-          }
+          credentials = new EngineSpec.Credentials(server.chapUser(), secrets.open(server.chapSecretSealed()));
         } catch (IllegalArgumentException e) {
           problem = "server " + server.serverId() + " CHAP secret: " + e.getMessage();
         }
       }
       if (problem == null) {
+        List<Integer> luns = desired.luns().stream()
+            .filter(l -> l.serverId().equals(server.serverId()) && servedLuns.contains(l.lun()))
+            .map(LunSpec::lun).distinct().sorted().toList();
+        admitted.add(new EngineSpec.Initiator(server.iqn(), credentials, luns));
         objects.add(ready(desired, Kind.SERVER, server.serverId()));
       } else {
         objects.add(failed(desired, Kind.SERVER, server.serverId(), problem));
         problems.add(problem);
       }
     }
-    return chosen;
+    return admitted;
   }
 
   /** The target's credentials for mutual CHAP: the first server that asks for it (the engine has one pair). */
@@ -348,8 +363,8 @@ public final class Reconciler {
   }
 
   /**
-   * The engine shows one LUN map to every initiator that logs in with valid CHAP, so a LUN
-   * number must name the same volume for every server of the array; a clash is reported.
+   * The engine has one LUN map per target and masks it per initiator, so a LUN number must name
+   * the same volume for every server of the array; a clash is reported.
    */
   private List<EngineSpec.Lun> mapLuns(
       ArrayDesiredState desired, Map<String, EngineSpec.Lun> volumes, List<ObjectStatus> objects, List<String> problems) {

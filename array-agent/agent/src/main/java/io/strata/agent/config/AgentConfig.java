@@ -32,6 +32,10 @@ public interface AgentConfig {
   @WithDefault("3s")
   Duration heartbeatInterval();
 
+  /** How often the agent publishes a usage sample per array on strata.usage. */
+  @WithDefault("60s")
+  Duration usageInterval();
+
   /** Whether the agent talks to Kafka at all (off only for tests of its HTTP side). */
   @WithDefault("true")
   boolean messagingEnabled();

@@ -5,6 +5,8 @@ import io.strata.contracts.MessageCodec;
 import io.strata.contracts.MessageType;
 import io.strata.contracts.Topics;
 import io.strata.contracts.event.Events;
+import io.strata.contracts.usage.ArrayUsageSample;
+import io.strata.contracts.usage.UsageMessages;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Future;
@@ -53,6 +55,20 @@ public final class EventPublisher implements AutoCloseable {
     return producer.send(new ProducerRecord<>(Topics.EVENTS, nodeId, codec.encode(envelope)), (meta, error) -> {
       if (error != null) {
         LOG.warnf("event %s %s not sent: %s", type.type(), subject, error.getMessage());
+      }
+    });
+  }
+
+  /**
+   * Sends a usage sample to {@code strata.usage}, keyed by array id, with the agent's own usage
+   * sequence number (see {@link io.strata.agent.usage.UsageSequence}).
+   */
+  public Future<RecordMetadata> publishUsage(ArrayUsageSample sample, long usageSequence) {
+    Envelope envelope = codec.envelope(UsageMessages.ARRAY_USAGE_SAMPLE, source, usageSequence,
+        "array/" + sample.arrayId(), sample);
+    return producer.send(new ProducerRecord<>(Topics.USAGE, sample.arrayId(), codec.encode(envelope)), (meta, error) -> {
+      if (error != null) {
+        LOG.warnf("usage sample %d of array %s not sent: %s", usageSequence, sample.arrayId(), error.getMessage());
       }
     });
   }

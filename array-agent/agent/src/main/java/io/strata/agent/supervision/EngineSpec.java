@@ -14,10 +14,12 @@ import java.util.List;
  * @param portalPort the port of its portal
  * @param targetIqn its target name
  * @param luns the volumes it exposes
- * @param chap the CHAP user initiators log in with (null: no CHAP); the engine takes one
+ * @param chap a CHAP user for every initiator (null: none, or per initiator in {@code initiators})
+ * @param initiators the servers admitted, each with its own CHAP and LUNs (empty: anyone)
  * @param mutualChap the target's own credentials for mutual CHAP, if any
  * @param vcpus the CPU share from the engine size
  * @param memoryMib the memory share from the engine size
+ * @param statsFile where the engine writes its I/O counters (usage samples read them), or null
  */
 public record EngineSpec(
     String arrayId,
@@ -26,12 +28,28 @@ public record EngineSpec(
     String targetIqn,
     List<Lun> luns,
     Credentials chap,
+    List<Initiator> initiators,
     Credentials mutualChap,
     int vcpus,
-    int memoryMib) {
+    int memoryMib,
+    Path statsFile) {
 
   public EngineSpec {
     luns = List.copyOf(luns);
+    initiators = List.copyOf(initiators);
+  }
+
+  /** A server admitted to the target: its initiator name, its CHAP credentials (or null), its LUNs. */
+  public record Initiator(String iqn, Credentials chap, List<Integer> luns) {
+    public Initiator {
+      luns = List.copyOf(luns);
+    }
+
+    /** The engine's {@code --initiator IQN=USER:SECRET:LUNS} (an explicit LUN list, never ambiguous). */
+    String argument() {
+      String lunList = luns.isEmpty() ? "-" : String.join(",", luns.stream().map(String::valueOf).toList());
+      return chap == null ? iqn + "=" + lunList : iqn + "=" + chap.user() + ":" + chap.secret() + ":" + lunList;
+    }
   }
 
   /** LUN {@code lun} is the file {@code path} of {@code sizeBytes}. */
@@ -58,6 +76,14 @@ public record EngineSpec(
     if (chap != null) {
       args.add("--chap");
       args.add(chap.user() + ":" + chap.secret());
+    }
+    for (Initiator initiator : initiators) {
+      args.add("--initiator");
+      args.add(initiator.argument());
+    }
+    if (statsFile != null) {
+      args.add("--stats");
+      args.add(statsFile.toString());
     }
     if (mutualChap != null) {
       args.add("--mutual-chap");

@@ -90,6 +90,17 @@ class RealEngineTest {
     return "iqn.2026-11.io.strata:" + tenant + "." + arrayId;
   }
 
+  /** The initiator name of a tenant's server in these tests. */
+  static String host(String tenant) {
+    return "iqn.2026-11.test:" + tenant;
+  }
+
+  /** qemu-img's options for a LUN, as the tenant's server (its initiator name) with CHAP. */
+  static String imageOpts(String tenant, String user, String secret, int port, String iqn) {
+    return "driver=iscsi,transport=tcp,portal=127.0.0.1:" + port + ",target=" + iqn + ",lun=0,user=" + user
+        + ",password=" + secret + ",initiator-name=" + host(tenant);
+  }
+
   static String url(String user, String secret, int port, String iqn) {
     return "iscsi://" + user + "%" + secret + "@127.0.0.1:" + port + (iqn == null ? "" : "/" + iqn + "/0");
   }
@@ -111,19 +122,19 @@ class RealEngineTest {
     online("a1");
     online("b1");
 
-    Result discovery = run("iscsi-ls", "-s", url("acme-host", "acme-secret-123", portA, null));
+    Result discovery = run("iscsi-ls", "-s", "-i", host("acme"), url("acme-host", "acme-secret-123", portA, null));
     assertThat(discovery.output()).contains(iqn("acme", "a1")).contains("Lun:0").doesNotContain("globex");
-    Result refused = run("iscsi-ls", "-s", url("globex-host", "globex-secret-12", portA, null));
-    assertThat(refused.output()).containsIgnoringCase("authentication failure").doesNotContain("Lun:0");
+    Result refused = run("iscsi-ls", "-s", "-i", host("globex"), url("globex-host", "globex-secret-12", portA, null));
+    assertThat(refused.output()).doesNotContain("Lun:0").doesNotContain(iqn("acme", "a1"));
 
     byte[] written = new byte[1 << 20];
     new Random(42).nextBytes(written);
     Path in = Files.write(data.resolve("in.img"), written);
     Path out = data.resolve("out.img");
-    assertThat(run("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", in.toString(),
-        url("acme-host", "acme-secret-123", portA, iqn("acme", "a1"))).exit()).isZero();
-    assertThat(run("qemu-img", "convert", "-f", "raw", "-O", "raw",
-        url("acme-host", "acme-secret-123", portA, iqn("acme", "a1")), out.toString()).exit()).isZero();
+    String acme = imageOpts("acme", "acme-host", "acme-secret-123", portA, iqn("acme", "a1"));
+    assertThat(run("qemu-img", "convert", "-n", "-f", "raw", "--target-image-opts", in.toString(), acme).exit()).isZero();
+    assertThat(run("qemu-img", "dd", "--image-opts", "-O", "raw", "bs=1M", "count=1", "if=" + acme,
+        "of=" + out).exit()).isZero();
     byte[] back = new byte[written.length];
     try (var stream = Files.newInputStream(out)) {
       assertThat(stream.readNBytes(back, 0, back.length)).isEqualTo(back.length);
@@ -143,12 +154,12 @@ class RealEngineTest {
     byte[] block = new byte[8 << 20];
     new Random(7).nextBytes(block);
     Path in = Files.write(data.resolve("load.img"), block);
-    String target = url("globex-host", "globex-secret-12", portB, iqn("globex", "b1"));
+    String target = imageOpts("globex", "globex-host", "globex-secret-12", portB, iqn("globex", "b1"));
     List<Integer> exits = new ArrayList<>();
     Thread load = new Thread(() -> {
       for (int i = 0; i < 6; i++) {
         try {
-          exits.add(run("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", in.toString(), target).exit());
+          exits.add(run("qemu-img", "convert", "-n", "-f", "raw", "--target-image-opts", in.toString(), target).exit());
         } catch (Exception e) {
           exits.add(-1);
         }
@@ -167,13 +178,15 @@ class RealEngineTest {
     assertThat(reconciler.engineState("b1").pid()).isEqualTo(bystander);
     assertThat(reconciler.engineState("b1").restarts()).isZero();
     Path out = data.resolve("load-back.img");
-    assertThat(run("qemu-img", "convert", "-f", "raw", "-O", "raw", target, out.toString()).exit()).isZero();
+    assertThat(run("qemu-img", "dd", "--image-opts", "-O", "raw", "bs=1M", "count=8", "if=" + target,
+        "of=" + out).exit()).isZero();
     byte[] back = new byte[block.length];
     try (var stream = Files.newInputStream(out)) {
       stream.readNBytes(back, 0, back.length);
     }
     assertThat(back).isEqualTo(block);
-    assertThat(run("iscsi-ls", "-s", url("acme-host", "acme-secret-123", portA, null)).output()).contains("Lun:0");
+    assertThat(run("iscsi-ls", "-s", "-i", host("acme"), url("acme-host", "acme-secret-123", portA, null)).output())
+        .contains("Lun:0");
   }
 
   record Result(int exit, String output) {}

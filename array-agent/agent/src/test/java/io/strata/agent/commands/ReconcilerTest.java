@@ -110,7 +110,8 @@ class ReconcilerTest {
     assertThat(argumentsOf(pid)).containsSequence("--portal", "127.0.0.1:" + port)
         .containsSequence("--iqn", "iqn.2026-11.io.strata:acme.a1")
         .containsSequence("--lun", "0=" + volumeFile + ":" + (1L << 30))
-        .containsSequence("--chap", "host-user:secret-of-16-bytes");
+        .containsSequence("--initiator", "iqn.2026-11.test:host=host-user:secret-of-16-bytes:0")
+        .containsSequence("--stats", data.resolve("arrays/a1/engine-stats.json").toString());
     assertThat(echo(port, "hello")).isEqualTo("hello");
     await().until(() -> reported.stream().anyMatch(s -> s.state() == ArrayStatus.State.ONLINE && s.enginePid() == pid));
   }
@@ -175,13 +176,14 @@ class ReconcilerTest {
     assertThat(outcome.problems()).anyMatch(p -> p.contains("n2-ssd-0 is not on node 1"))
         .anyMatch(p -> p.contains("n1-hdd-0 is HDD, not SSD"))
         .anyMatch(p -> p.contains("server s1 CHAP secret"))
-        .anyMatch(p -> p.contains("server s3: the engine takes one CHAP user per target"))
         .anyMatch(p -> p.contains("LUN 0 already shows volume v1"));
     assertThat(outcome.status().objects()).filteredOn(o -> o.state() == ObjectStatus.State.FAILED)
-        .extracting(ObjectStatus::objectId).containsExactlyInAnyOrder("d1", "d2", "s1", "s3", "t2");
+        .extracting(ObjectStatus::objectId).containsExactlyInAnyOrder("d1", "d2", "s1", "t2");
     long pid = onlinePid("a1");
-    assertThat(argumentsOf(pid)).containsSequence("--chap", "u2:secret-of-16-bytes")
-        .noneMatch(a -> a.startsWith("u1:") || a.startsWith("u3:"));
+    // Each server its own CHAP and only its own LUNs; the one whose secret is unreadable is not admitted.
+    assertThat(argumentsOf(pid)).containsSequence("--initiator", "iqn.b=u2:secret-of-16-bytes:0")
+        .containsSequence("--initiator", "iqn.c=u3:another-secret-16:-")
+        .doesNotContain("--chap").noneMatch(a -> a.startsWith("iqn.a"));
   }
 
   @Test

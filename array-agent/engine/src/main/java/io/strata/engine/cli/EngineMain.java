@@ -10,6 +10,8 @@ import io.strata.engine.iscsi.target.Targets;
 import io.strata.engine.layout.LayoutService;
 import io.strata.engine.scsi.LogicalUnit;
 import io.strata.engine.scsi.LogicalUnitTarget;
+import io.strata.engine.stats.IoCounters;
+import io.strata.engine.stats.StatsFile;
 import io.strata.engine.transport.Portal;
 import io.strata.engine.transport.TcpTransport;
 import java.io.Closeable;
@@ -73,6 +75,18 @@ public final class EngineMain implements Callable<Integer> {
       description = "The target's own CHAP credentials, for initiators that ask for mutual CHAP.")
   String mutualChap;
 
+  @Option(
+      names = "--initiator",
+      paramLabel = "IQN[=USER:SECRET[:LUNS]]",
+      description = "Admit only the listed initiators, each with its own CHAP and LUNs (* all, - none, 0,2); repeatable.")
+  List<String> initiators = new ArrayList<>();
+
+  @Option(
+      names = "--stats",
+      paramLabel = "FILE",
+      description = "Write I/O counters (JSON) to FILE every second.")
+  Path statsFile;
+
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   public static void main(String[] args) {
@@ -128,11 +142,23 @@ public final class EngineMain implements Callable<Integer> {
     }
   }
 
+  private Map<String, InitiatorSpec> initiatorAccess() {
+    Map<String, InitiatorSpec> acl = new LinkedHashMap<>();
+    for (String text : initiators) {
+      InitiatorSpec spec = InitiatorSpec.parse(text);
+      if (acl.put(spec.iqn(), spec) != null) {
+        throw new IllegalArgumentException("initiator " + spec.iqn() + " given twice");
+      }
+    }
+    return acl;
+  }
+
   private Engine start() throws IOException {
-    Authentication auth =
-        new Authentication(
-            chap == null ? null : ChapCredentials.parse(chap),
-            mutualChap == null ? null : ChapCredentials.parse(mutualChap));
+    ChapCredentials targetCredentials = mutualChap == null ? null : ChapCredentials.parse(mutualChap);
+    // With per-initiator CHAP only, --mutual-chap is the target's answer to every initiator.
+    Authentication auth = chap == null && !initiators.isEmpty()
+        ? Authentication.NONE
+        : new Authentication(chap == null ? null : ChapCredentials.parse(chap), targetCredentials);
     List<Portal> portalList = new ArrayList<>();
     for (int i = 0; i < portals.size(); i++) {
       portalList.add(Portal.parse(portals.get(i), i + 1));
@@ -171,12 +197,23 @@ public final class EngineMain implements Callable<Integer> {
           }
         }
       }
-      LogicalUnitTarget scsi = new LogicalUnitTarget(iqn, units, ports, null);
+      Map<String, InitiatorSpec> acl = initiatorAccess();
+      LogicalUnitTarget scsi = new LogicalUnitTarget(iqn, units, ports,
+          acl.isEmpty() ? null : (initiator, lun) -> acl.containsKey(initiator) && acl.get(initiator).sees(lun));
       if (layout != null) {
         layout.attach(scsi);
         layout.reloadOnSighup();
       }
-      TargetDefinition target = new TargetDefinition(iqn, portalList, auth, Set.of(), scsi);
+      Map<String, Authentication> perInitiator = new LinkedHashMap<>();
+      acl.values().stream().filter(a -> a.chap() != null).forEach(a ->
+          perInitiator.put(a.iqn(), new Authentication(a.chap(), targetCredentials)));
+      IoCounters counted = new IoCounters(scsi);
+      if (statsFile != null) {
+        StatsFile stats = new StatsFile(statsFile, counted);
+        devices.add(stats);
+        stats.start();
+      }
+      TargetDefinition target = new TargetDefinition(iqn, portalList, auth, acl.keySet(), counted, perInitiator);
       TcpTransport transport = new TcpTransport(Math.max(2, Runtime.getRuntime().availableProcessors()));
       IscsiService service = new IscsiService(transport, new Targets(List.of(target)), TargetLimits.DEFAULT);
       try {

@@ -95,7 +95,7 @@ public class EventsConsumer {
           handle(record);
         }
         if (!records.isEmpty()) {
-          consumer.commitSync();
+          commitOrLeaveForNextBatch();
         }
       }
     } catch (WakeupException e) {
@@ -104,6 +104,20 @@ public class EventsConsumer {
       LOG.error("the strata.events consumer stopped; node reports are not applied until restart", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /**
+   * Commits the positions reached. While the broker is away (a restart) the commit times out:
+   * the consumer keeps running and the positions go with the next batch's commit. Handlers are
+   * idempotent, so a replay after a crash in between only re-applies reports.
+   */
+  private void commitOrLeaveForNextBatch() {
+    try {
+      consumer.commitSync();
+    } catch (org.apache.kafka.common.errors.RetriableException
+        | org.apache.kafka.clients.consumer.CommitFailedException e) {
+      LOG.warnf("strata.events offsets not committed yet (%s); they go with the next batch", e.getMessage());
     }
   }
 

@@ -2,6 +2,7 @@ package io.strata.controlplane.scheduler;
 
 import io.strata.controlplane.domain.DriveType;
 import io.strata.controlplane.domain.NodeState;
+import io.strata.controlplane.domain.SpreadPolicy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -38,14 +39,58 @@ public final class Scheduler {
       picked.addAll(
           driveSelector.select(free, type, request.driveCount(type), request.spread(), List.of()));
     }
-    return new Placement(engineNode.id(), picked);
+    if (request.spread() != SpreadPolicy.NONE || picked.isEmpty()) {
+      return new Placement(engineNode.id(), picked);
+    }
+    // Spread NONE: the engine opens only drives of its own node, so the array's drives must all
+    // be there. Only nodes holding every requested drive can host it.
+    List<NodeView> withLocalDrives = nodes.stream().filter(n -> holdsLocally(n, request)).toList();
+    if (withLocalDrives.isEmpty()) {
+      throw new PlacementException(shortLocalType(nodes, request) + " drives",
+          "spread NONE keeps an array's drives on its engine's node, and no node has "
+              + request.driveCount(DriveType.SSD) + " free SSD and " + request.driveCount(DriveType.HDD)
+              + " free HDD drives");
+    }
+    engineNode = chooseEngineNode(withLocalDrives, request);
+    List<DriveView> local = new ArrayList<>();
+    for (DriveType type : DriveType.values()) {
+      local.addAll(driveSelector.select(
+          engineNode.freeDrives(), type, request.driveCount(type), SpreadPolicy.NONE, List.of()));
+    }
+    return new Placement(engineNode.id(), local);
   }
 
-  /** Picks more drives for an array that already holds {@code held}. */
+  private static boolean holdsLocally(NodeView node, PlacementRequest request) {
+    for (DriveType type : DriveType.values()) {
+      if (node.freeDriveCount(type) < request.driveCount(type)) {
+        return false;
+      }
+    }
+    return node.state() == NodeState.ONLINE;
+  }
+
+  private static DriveType shortLocalType(List<NodeView> nodes, PlacementRequest request) {
+    for (DriveType type : DriveType.values()) {
+      int count = request.driveCount(type);
+      if (nodes.stream().noneMatch(n -> n.freeDriveCount(type) >= count)) {
+        return type;
+      }
+    }
+    return DriveType.SSD;
+  }
+
+  /**
+   * Picks more drives for an array that already holds {@code held}; with spread NONE only from
+   * the node that runs its engine ({@code engineNodeId}), the only drives that engine can open.
+   */
   public List<DriveView> addDrives(
-      List<NodeView> nodes, DriveType type, int count, io.strata.controlplane.domain.SpreadPolicy spread,
-      List<DriveView> held) {
-    return driveSelector.select(freeDrivesOnOnlineNodes(nodes), type, count, spread, held);
+      List<NodeView> nodes, DriveType type, int count, SpreadPolicy spread, List<DriveView> held,
+      java.util.UUID engineNodeId) {
+    List<DriveView> free = freeDrivesOnOnlineNodes(nodes);
+    if (spread == SpreadPolicy.NONE && engineNodeId != null) {
+      free = free.stream().filter(d -> d.nodeId().equals(engineNodeId)).toList();
+    }
+    return driveSelector.select(free, type, count, spread, held);
   }
 
   NodeView chooseEngineNode(List<NodeView> nodes, PlacementRequest request) {

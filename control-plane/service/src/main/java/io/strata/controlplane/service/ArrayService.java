@@ -202,7 +202,7 @@ public class ArrayService {
       Drive d = Drive.findById(ad.driveId);
       held.add(new DriveView(d.id, d.nodeId, zoneOf.getOrDefault(d.nodeId, ""), d.type, d.capacityGib));
     }
-    List<DriveView> picked = scheduler.addDrives(nodes, req.type(), req.count(), a.spread, held);
+    List<DriveView> picked = scheduler.addDrives(nodes, req.type(), req.count(), a.spread, held, a.nodeId);
     picked.forEach(d -> give(a, d.id()));
     a.updatedAt = Instant.now();
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();

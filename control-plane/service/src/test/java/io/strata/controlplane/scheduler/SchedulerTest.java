@@ -233,6 +233,35 @@ class SchedulerTest {
   }
 
   @Test
+  void spreadNoneKeepsEveryDriveOnTheEnginesNodeEvenWhenAnotherNodeIsLessLoaded() {
+    // a has more free CPU (the weighers prefer it) but only b holds 2 SSD + 2 HDD by itself.
+    Layout layout = new Layout()
+        .node("a", "z1", NodeState.ONLINE, 64, 256, 0, 0, 1, 1)
+        .node("b", "z1", NodeState.ONLINE, 8, 32, 4, 0, 2, 2);
+    Placement p = scheduler.place(layout.build(), request(EngineSize.E01, SpreadPolicy.NONE, 2, 2));
+    assertThat(layout.nameOf(p.nodeId())).isEqualTo("b");
+    assertThat(drivesPerNode(layout, p)).containsOnlyKeys("b");
+  }
+
+  @Test
+  void spreadNoneRefusesWhenNoSingleNodeHoldsTheDrives() {
+    Layout layout = new Layout().node("a", "z1", 16, 64, 1, 0).node("b", "z1", 16, 64, 1, 0);
+    assertThatThrownBy(() -> scheduler.place(layout.build(), request(EngineSize.E01, SpreadPolicy.NONE, 2, 0)))
+        .isInstanceOf(PlacementException.class)
+        .hasMessageContaining("engine's node")
+        .extracting(e -> ((PlacementException) e).shortResource())
+        .isEqualTo("SSD drives");
+  }
+
+  @Test
+  void addedDrivesOfASpreadNoneArrayComeFromItsEnginesNode() {
+    Layout layout = new Layout().node("a", "z1", 16, 64, 3, 0).node("b", "z1", 16, 64, 1, 0);
+    List<DriveView> picked = scheduler.addDrives(layout.build(), DriveType.SSD, 1, SpreadPolicy.NONE, List.of(),
+        Layout.idOf("b"));
+    assertThat(picked).singleElement().satisfies(d -> assertThat(d.nodeId()).isEqualTo(Layout.idOf("b")));
+  }
+
+  @Test
   void equalNodesAreChosenDeterministically() {
     Layout layout = new Layout().node("b", "z1", 16, 64, 1, 0).node("a", "z1", 16, 64, 1, 0);
     Placement p = scheduler.place(layout.build(), request(EngineSize.E01, SpreadPolicy.NONE, 0, 0));
@@ -245,7 +274,7 @@ class SchedulerTest {
     List<NodeView> nodes = layout.build();
     DriveView heldOnA = new DriveView(UUID.randomUUID(), Layout.idOf("a"), "z1", DriveType.SSD, 960);
     List<DriveView> added =
-        scheduler.addDrives(nodes, DriveType.SSD, 1, SpreadPolicy.NODE, List.of(heldOnA));
+        scheduler.addDrives(nodes, DriveType.SSD, 1, SpreadPolicy.NODE, List.of(heldOnA), null);
     assertThat(layout.nameOf(added.get(0).nodeId())).isEqualTo("b");
   }
 

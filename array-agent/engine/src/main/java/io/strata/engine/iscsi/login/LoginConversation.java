@@ -203,7 +203,11 @@ public final class LoginConversation {
     String type = offers.getOrDefault("SessionType", "Normal");
     if (type.equals("Discovery")) {
       discovery = true;
-      chap = new ChapAuthenticator(targets.discoveryAuthentication());
+      if (targets.visibleTo(name).isEmpty() && !targets.all().isEmpty()) {
+        // Nothing here is for this initiator: do not even confirm that targets exist.
+        throw new LoginFailure(LoginStatus.AUTHORIZATION_FAILURE, name + " may not discover targets here");
+      }
+      chap = new ChapAuthenticator(targets.discoveryAuthentication(name));
     } else if (type.equals("Normal")) {
       String targetName = offers.get("TargetName");
       if (targetName == null || targetName.isEmpty()) {
@@ -218,7 +222,7 @@ public final class LoginConversation {
         throw new LoginFailure(
             LoginStatus.AUTHORIZATION_FAILURE, name + " may not log in to " + targetName);
       }
-      chap = new ChapAuthenticator(target.authentication());
+      chap = new ChapAuthenticator(target.authenticationFor(name));
       answers.put("TargetPortalGroupTag", Integer.toString(portal.groupTag()));
     } else {
       throw new LoginFailure(LoginStatus.SESSION_TYPE_NOT_SUPPORTED, "SessionType " + type);

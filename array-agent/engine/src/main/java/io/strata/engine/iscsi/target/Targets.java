@@ -26,6 +26,20 @@ public final class Targets {
    * CHAP, discovery wants the same credentials (an engine serves one tenant's targets).
    */
   public Authentication discoveryAuthentication() {
+    return discoveryAuthentication(null);
+  }
+
+  /**
+   * Discovery authentication for one initiator: its own credentials where a target lists it,
+   * else as {@link #discoveryAuthentication()}.
+   */
+  public Authentication discoveryAuthentication(String initiatorName) {
+    for (TargetDefinition target : targets) {
+      Authentication own = target.initiatorAuthentication().get(initiatorName);
+      if (own != null) {
+        return own;
+      }
+    }
     return targets.stream()
         .map(TargetDefinition::authentication)
         .filter(Authentication::required)

@@ -1,0 +1,135 @@
+package io.strata.agent.usage;
+
+import io.strata.agent.commands.Reconciler;
+import io.strata.contracts.command.ArrayDesiredState;
+import io.strata.contracts.command.ArrayDesiredState.DriveType;
+import io.strata.contracts.usage.ArrayUsageSample;
+import io.strata.contracts.usage.ArrayUsageSample.DriveAllocation;
+import io.strata.contracts.usage.ArrayUsageSample.TierCapacity;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Once per interval, one {@link ArrayUsageSample} for every array this node holds: its drives by
+ * type, engine size, pool and volume capacity per tier (used = blocks the volume files really
+ * hold), and the engine's reads and writes since the previous sample (from its stats file).
+ * Intervals are cut on whole seconds and follow each other without gaps while the agent runs;
+ * after an agent restart the first interval starts at the restart.
+ */
+public final class UsageSampler {
+
+  private static final Logger LOG = Logger.getLogger(UsageSampler.class);
+
+  private final String nodeId;
+  private final Reconciler reconciler;
+  private final Consumer<ArrayUsageSample> sink;
+  private final Clock clock;
+  private final Map<String, Instant> lastEnd = new ConcurrentHashMap<>();
+  private final Map<String, EngineCounters> lastCounters = new ConcurrentHashMap<>();
+
+  public UsageSampler(String nodeId, Reconciler reconciler, Consumer<ArrayUsageSample> sink, Clock clock) {
+    this.nodeId = nodeId;
+    this.reconciler = reconciler;
+    this.sink = sink;
+    this.clock = clock;
+  }
+
+  /** Takes one sample of every array; the first call for an array only starts its interval. */
+  public synchronized List<ArrayUsageSample> sampleAll() {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    List<ArrayUsageSample> sent = new ArrayList<>();
+    List<ArrayDesiredState> held = reconciler.desiredStates();
+    lastEnd.keySet().retainAll(held.stream().map(ArrayDesiredState::arrayId).toList());
+    for (ArrayDesiredState array : held) {
+      EngineCounters counters = EngineCounters.read(reconciler.statsFile(array.arrayId()));
+      Instant start = lastEnd.get(array.arrayId());
+      EngineCounters earlier = lastCounters.getOrDefault(array.arrayId(), EngineCounters.NONE);
+      lastCounters.put(array.arrayId(), counters);
+      if (start == null) {
+        lastEnd.put(array.arrayId(), now);
+        continue;
+      }
+      if (!now.isAfter(start)) {
+        continue;
+      }
+      try {
+        ArrayUsageSample sample = sample(array, start, now, counters.since(earlier));
+        sink.accept(sample);
+        sent.add(sample);
+        lastEnd.put(array.arrayId(), now);
+      } catch (RuntimeException e) {
+        LOG.warnf("usage of array %s not sampled: %s", array.arrayId(), e.getMessage());
+      }
+    }
+    return sent;
+  }
+
+  ArrayUsageSample sample(ArrayDesiredState array, Instant start, Instant end, EngineCounters io) {
+    Map<DriveType, long[]> drives = new HashMap<>();
+    for (var drive : array.drives()) {
+      long[] countAndBytes = drives.computeIfAbsent(drive.type(), t -> new long[2]);
+      countAndBytes[0]++;
+      countAndBytes[1] += drive.capacityGib() << 30;
+    }
+    List<DriveAllocation> driveList = new ArrayList<>();
+    drives.forEach((type, cb) -> driveList.add(
+        new DriveAllocation(ArrayUsageSample.DriveType.valueOf(type.name()), (int) cb[0], cb[1])));
+
+    Map<String, DriveType> tierOfPool = new HashMap<>();
+    Map<DriveType, long[]> tiers = new HashMap<>();
+    for (var pool : array.pools()) {
+      DriveType tier = pool.driveType() == null ? DriveType.HDD : pool.driveType();
+      tierOfPool.put(pool.poolId(), tier);
+      tiers.computeIfAbsent(tier, t -> new long[3])[0] += pool.capacityGib() << 30;
+    }
+    Path volumes = reconciler.arrayFolder(array.arrayId()).resolve("volumes");
+    for (var volume : array.volumes()) {
+      long[] t = tiers.computeIfAbsent(tierOfPool.getOrDefault(volume.poolId(), DriveType.HDD), k -> new long[3]);
+      t[1] += allocatedBytes(volumes.resolve(volume.volumeId() + ".img"));
+      t[2] += volume.sizeGib() << 30;
+    }
+    List<TierCapacity> tierList = new ArrayList<>();
+    tiers.forEach((tier, t) -> tierList.add(
+        new TierCapacity(ArrayUsageSample.DriveType.valueOf(tier.name()), t[0], t[1], t[2])));
+
+    return new ArrayUsageSample(array.arrayId(), array.tenant(), nodeId, start, end, driveList,
+        array.engine().size(), tierList, 0, 0, io.readOps(), io.writeOps(), io.readBytes(), io.writeBytes());
+  }
+
+  /**
+   * The bytes a sparse volume file really occupies (its allocated blocks, as {@code stat %b × %B}
+   * reports; the JDK does not expose them). 0 when the file is missing or stat fails.
+   */
+  static long allocatedBytes(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return 0;
+    }
+    try {
+      Process stat = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).redirectErrorStream(true).start();
+      String out = new String(stat.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!stat.waitFor(5, TimeUnit.SECONDS) || stat.exitValue() != 0) {
+        return 0;
+      }
+      String[] parts = out.split("\\s+");
+      return Long.parseLong(parts[0]) * Long.parseLong(parts[1]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,227 @@
+package io.strata.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.testsupport.PostgresTestResource;
+import io.strata.testsupport.TestServers;
+import io.strata.testsupport.Tokens;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The running system the end-to-end tests drive, each part its own process: PostgreSQL and
+ * Keycloak from the project's scripts (databases created per run), a Kafka broker of the test's
+ * own (so that it can be restarted), the packaged control plane and billing, and two packaged
+ * agents acting as two storage nodes (own drive folders, node ids e2e-a/e2e-b and addresses
+ * 127.0.0.1 / 127.0.0.2). Engines' portals use ports from 3340 on.
+ */
+abstract class RunningStack {
+
+  static final Duration SETTLE = Duration.ofSeconds(Long.getLong("strata.e2e.settle-seconds", 120));
+  /** A service JVM on a loaded 2-core machine can take minutes to start. */
+  static final Duration STARTUP = Duration.ofSeconds(Long.getLong("strata.e2e.startup-seconds", 300));
+  static final String ACME_HOST = "iqn.2026-11.com.acme:web1";
+  static final String GLOBEX_HOST = "iqn.2026-11.com.globex:db1";
+
+  static Path work;
+  static KafkaBroker kafka;
+  static String controlPlaneDb;
+  static String billingDb;
+  static ChildProcess controlPlane;
+  static ChildProcess billing;
+  static final Map<String, ChildProcess> agents = new LinkedHashMap<>();
+  static String controlPlaneUrl;
+  static String billingUrl;
+  static final Instant started = Instant.now();
+
+  @BeforeAll
+  static void startEverything() throws Exception {
+    assumeTrue(Initiator.toolsInstalled(), "libiscsi-bin (iscsi-ls, iscsi-inq) and qemu-utils are not installed");
+    work = Path.of(System.getProperty("strata.e2e.work", "target/e2e")).toAbsolutePath()
+        .resolve("run-" + System.currentTimeMillis());
+    Files.createDirectories(work);
+    // If this JVM is killed (a cancelled build), take the child processes along.
+    Runtime.getRuntime().addShutdownHook(new Thread(RunningStack::stopQuietly, "e2e-stop-children"));
+    kafka = KafkaBroker.start(work.resolve("kafka"));
+    controlPlaneDb = PostgresTestResource.createDatabase("e2e_cp");
+    billingDb = PostgresTestResource.createDatabase("e2e_billing");
+
+    int cpPort = Ports.free();
+    controlPlaneUrl = "http://127.0.0.1:" + cpPort;
+    controlPlane = new ChildProcess("control-plane", ChildProcess.javaJar(jar("control-plane"), List.of(
+        "quarkus.http.port=" + cpPort,
+        "quarkus.datasource.jdbc.url=" + PostgresTestResource.jdbcUrl(controlPlaneDb),
+        "quarkus.datasource.username=" + TestServers.postgresUser(),
+        "quarkus.datasource.password=" + TestServers.postgresPassword(),
+        "kafka.bootstrap.servers=" + kafka.bootstrap(),
+        "quarkus.oidc.auth-server-url=" + TestServers.realmUrl(),
+        "quarkus.keycloak.admin-client.server-url=" + TestServers.keycloakUrl(),
+        "strata.control-plane.demo-tenants=acme,globex",
+        // engines' portals in this test's fixed range (3340-3399), one range per node address
+        "strata.control-plane.target.first-portal-port=3340",
+        // a Kafka restart on a loaded machine must not look like dead nodes
+        "strata.provisioning.heartbeat-timeout=60s",
+        // ... nor a request waiting for that restart like a lost one (a loaded machine took
+        // about 100 s to restart the broker; the watchdog's default is 120 s)
+        "strata.provisioning.transition-timeout=300s")), work.resolve("control-plane.log")).start();
+
+    int billingPort = Ports.free();
+    billingUrl = "http://127.0.0.1:" + billingPort;
+    billing = new ChildProcess("billing", ChildProcess.javaJar(jar("billing"), List.of(
+        "quarkus.http.port=" + billingPort,
+        "quarkus.datasource.jdbc.url=" + PostgresTestResource.jdbcUrl(billingDb),
+        "quarkus.datasource.username=" + TestServers.postgresUser(),
+        "quarkus.datasource.password=" + TestServers.postgresPassword(),
+        "kafka.bootstrap.servers=" + kafka.bootstrap(),
+        "quarkus.oidc.auth-server-url=" + TestServers.realmUrl())), work.resolve("billing.log")).start();
+
+    agents.put("e2e-a", agent("e2e-a", "127.0.0.1").start());
+    agents.put("e2e-b", agent("e2e-b", "127.0.0.2").start());
+
+    controlPlane.awaitHealthy(controlPlaneUrl + "/q/health/ready", STARTUP);
+    billing.awaitHealthy(billingUrl + "/q/health/ready", STARTUP);
+    for (ChildProcess agent : agents.values()) {
+      agent.awaitCondition(() -> agentPortOf(agent) > 0 && ChildProcess.httpOk(
+          "http://127.0.0.1:" + agentPortOf(agent) + "/q/health/ready"), STARTUP, "healthy");
+    }
+  }
+
+  static final Map<ChildProcess, Integer> agentPorts = new LinkedHashMap<>();
+
+  static int agentPortOf(ChildProcess agent) {
+    return agentPorts.getOrDefault(agent, 0);
+  }
+
+  static ChildProcess agent(String node, String address) {
+    int port = Ports.free();
+    ChildProcess agent = new ChildProcess("agent " + node, ChildProcess.javaJar(jar("agent"), List.of(
+        "quarkus.http.port=" + port,
+        "kafka.bootstrap.servers=" + kafka.bootstrap(),
+        "strata.agent.node-id=" + node,
+        "strata.agent.address=" + address,
+        "strata.agent.data-dir=" + work.resolve("nodes").resolve(node),
+        "strata.agent.heartbeat-interval=1s",
+        "strata.agent.usage-interval=2s")), work.resolve("agent-" + node + ".log"));
+    agentPorts.put(agent, port);
+    return agent;
+  }
+
+  static Path jar(String service) {
+    Path jar = Path.of(System.getProperty("strata.e2e." + service + ".jar", "missing"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("the packaged " + service + " is missing at " + jar
+          + ": run this test through Maven (`-pl e2e -am verify`), which packages it first");
+    }
+    return jar;
+  }
+
+  private static void stopQuietly() {
+    try {
+      stopEverything();
+    } catch (Exception e) {
+      System.err.println("stopping the end-to-end stack: " + e);
+    }
+  }
+
+  @AfterAll
+  static synchronized void stopEverything() throws Exception {
+    List<AutoCloseable> all = new ArrayList<>(agents.values());
+    all.add(controlPlane);
+    all.add(billing);
+    all.add(kafka);
+    for (AutoCloseable c : all) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          System.err.println("stopping: " + e);
+        }
+      }
+    }
+    for (String db : new String[] {controlPlaneDb, billingDb}) {
+      if (db != null) {
+        PostgresTestResource.dropDatabase(db);
+      }
+    }
+    controlPlaneDb = null;
+    billingDb = null;
+  }
+
+  // ---- helpers ----
+
+  static String createVolume(Api api, String poolId, String name) throws Exception {
+    String id = createVolumeNoWait(api, poolId, name);
+    awaitState(api, "/api/v1/volumes/" + id, "AVAILABLE");
+    return id;
+  }
+
+  static String createVolumeNoWait(Api api, String poolId, String name) throws Exception {
+    return api.post("/api/v1/volumes", Map.of("poolId", poolId, "name", name, "sizeGib", 1)).require(201)
+        .path("id").asText();
+  }
+
+  static JsonNode attach(Api api, String volumeId, String serverId) throws Exception {
+    JsonNode att = api.post("/api/v1/attachments", Map.of("volumeId", volumeId, "serverId", serverId)).require(201);
+    awaitState(api, "/api/v1/attachments/" + att.path("id").asText(), "ATTACHED");
+    return att.path("connection");
+  }
+
+  /** The agent whose node address the portal is on. */
+  static ChildProcess agentServing(String portal) {
+    return portal.startsWith("127.0.0.2:") ? agents.get("e2e-b") : agents.get("e2e-a");
+  }
+
+  static JsonNode awaitState(Api api, String path, String state) throws Exception {
+    JsonNode[] last = new JsonNode[1];
+    awaitTrue(path + " " + state, () -> {
+      Api.Reply r = api.get(path);
+      if (r.status() != 200) {
+        return false; // e.g. the control plane restarting
+      }
+      last[0] = r.body();
+      String now = r.body().path("state").asText();
+      if (now.equals("FAILED")) {
+        throw new AssertionError(path + " FAILED: " + r.raw());
+      }
+      return now.equals(state);
+    });
+    return last[0];
+  }
+
+  static void awaitTrue(String what, Callable<Boolean> condition) throws Exception {
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    Exception lastError = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        if (condition.call()) {
+          return;
+        }
+        lastError = null;
+      } catch (java.io.IOException e) {
+        lastError = e; // a service restarting: try again
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("not within " + SETTLE + ": " + what
+        + (lastError == null ? "" : " (last error " + lastError + ")") + "\n" + controlPlane.tail());
+  }
+
+  static byte[] randomBytes(int mib, long seed) {
+    byte[] b = new byte[mib << 20];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+}
