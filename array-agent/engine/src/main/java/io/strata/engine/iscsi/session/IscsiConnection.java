@@ -74,7 +74,8 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
   public IscsiConnection(PduConnection io, SessionRegistry registry) {
     this.io = io;
     this.registry = registry;
-    this.login = new LoginConversation(registry.targets(), io.portal(), registry.limits(), this);
+    this.login = new LoginConversation(
+            registry.targets(), io.portal(), registry.limits(), this, io.rdmaCapable());
   }
 
   // ------------------------------------------------------------------ PduHandler
