@@ -41,6 +41,12 @@ final class IserConnection implements PduConnection {
   private volatile DecodeLimits receiving = DecodeLimits.LOGIN;
   /** The iSER header of each command in flight (its STags), by initiator task tag. */
   private final Map<Integer, IserHeader> commands = new ConcurrentHashMap<>();
+  /**
+   * Per write command, the buffer offset its write STag/VA starts at: the initiator advertises
+   * the solicited part only (RFC 7145 9.2, Write Base Offset), which begins after the immediate
+   * and unsolicited data, i.e. at the offset of the first R2T.
+   */
+  private final Map<Integer, Integer> solicitedBase = new ConcurrentHashMap<>();
   private volatile boolean closing;
 
   IserConnection(Portal portal, RdmaOperations rdma) {
@@ -96,6 +102,7 @@ final class IserConnection implements PduConnection {
   void transportClosed() {
     closing = true;
     commands.clear();
+    solicitedBase.clear();
     if (handler != null) {
       handler.closed();
     }
@@ -135,6 +142,7 @@ final class IserConnection implements PduConnection {
     } else {
       if (pdu instanceof ScsiResponsePdu response) {
         commands.remove(response.itt());
+        solicitedBase.remove(response.itt());
       }
       sendPdu(pdu);
     }
@@ -153,6 +161,7 @@ final class IserConnection implements PduConnection {
     }
     if (dataIn.statusPresent()) {
       commands.remove(dataIn.itt());
+      solicitedBase.remove(dataIn.itt());
       sendPdu(
           new ScsiResponsePdu(
               dataIn.overflow(),
@@ -177,6 +186,7 @@ final class IserConnection implements PduConnection {
       close();
       return;
     }
+    int base = solicitedBase.computeIfAbsent(r2t.itt(), itt -> r2t.bufferOffset());
     int chunk = rdma.maxReadLength();
     int end = r2t.bufferOffset() + r2t.desiredLength();
     int dataSn = 0;
@@ -186,7 +196,7 @@ final class IserConnection implements PduConnection {
       int sn = dataSn++;
       int at = offset;
       rdma.rdmaRead(
-          buffers.writeVa() + Integer.toUnsignedLong(offset),
+          buffers.writeVa() + Integer.toUnsignedLong(offset - base),
           buffers.writeStag(),
           length,
           data ->

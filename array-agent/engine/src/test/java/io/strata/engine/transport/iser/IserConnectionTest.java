@@ -166,6 +166,23 @@ class IserConnectionTest {
   }
 
   @Test
+  void writeVaStartsAfterTheImmediateData() {
+    // The initiator sent 1000 bytes of immediate data; its write STag covers the rest only.
+    ScsiCommandPdu write =
+        new ScsiCommandPdu(false, true, false, true, 1, 0, 6, 9000, 1, 1, WRITE10,
+            ByteBuffer.allocate(1000));
+    receive(new IserHeader(IserHeader.ISCSI_CONTROL | IserHeader.WSV, 0x43, 0x30_0000L, 0, 0), write);
+    connection.write(new ReadyToTransfer(0, 6, 12, 3, 2, 130, 0, 1000, 4096));
+    connection.write(new ReadyToTransfer(0, 6, 13, 3, 2, 130, 1, 5096, 3904));
+    assertThat(rdma.reads).extracting(Read::address)
+        .containsExactly(0x30_0000L, 0x30_0000L + 4096);
+    rdma.reads.get(0).done().accept(ByteBuffer.allocate(4096));
+    DataOut first = (DataOut) handler.pdus.get(handler.pdus.size() - 1);
+    assertThat(first.bufferOffset()).isEqualTo(1000);
+    assertThat(first.finalPdu()).isTrue();
+  }
+
+  @Test
   void shortLoginMessageClosesTheConnectionWithoutReachingTheIscsiLayer() {
     connection.received(ByteBuffer.allocate(40)); // iSER header plus 12 bytes of a BHS
     assertThat(rdma.disconnected).isTrue();
