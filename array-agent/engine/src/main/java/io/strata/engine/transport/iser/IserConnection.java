@@ -34,6 +34,7 @@ import java.util.logging.Logger;
  */
 final class IserConnection implements PduConnection {
   private static final Logger LOG = Logger.getLogger(IserConnection.class.getName());
+  private static final int UNSOLICITED = 0xffffffff;
 
   private final Portal portal;
   private final RdmaOperations rdma;
@@ -47,6 +48,13 @@ final class IserConnection implements PduConnection {
    * and unsolicited data, i.e. at the offset of the first R2T.
    */
   private final Map<Integer, Integer> solicitedBase = new ConcurrentHashMap<>();
+  /**
+   * Per write command, the unsolicited bytes (immediate data and unsolicited Data-Out Sends)
+   * received so far. RDMA Reads may finish before the last unsolicited Send arrives; the iSCSI
+   * layer takes data in offset order, so solicited data waits in {@link #early} until then.
+   */
+  private final Map<Integer, Integer> unsolicitedSeen = new ConcurrentHashMap<>();
+  private final Map<Integer, java.util.List<DataOut>> early = new ConcurrentHashMap<>();
   private volatile boolean closing;
 
   IserConnection(Portal portal, RdmaOperations rdma) {
@@ -84,8 +92,38 @@ final class IserConnection implements PduConnection {
         return;
       }
       commands.put(command.itt(), in.header());
+      if (command.write()) {
+        unsolicitedSeen.put(command.itt(), command.data().remaining());
+      }
     }
     deliver(in.pdu());
+    if (in.pdu() instanceof DataOut data && data.ttt() == UNSOLICITED) {
+      unsolicitedSeen.merge(data.itt(), data.data().remaining(), Integer::sum);
+      releaseEarly(data.itt());
+    }
+  }
+
+  /** Solicited data that came back before the unsolicited data ahead of it: wait, in order. */
+  private void solicitedArrived(DataOut data, int base) {
+    if (unsolicitedSeen.getOrDefault(data.itt(), base) < base) {
+      ByteBuffer copy = ByteBuffer.allocate(data.data().remaining()).put(data.data().duplicate());
+      early.computeIfAbsent(data.itt(), itt -> new java.util.ArrayList<>())
+          .add(new DataOut(data.finalPdu(), data.lun(), data.itt(), data.ttt(), data.expStatSn(),
+              data.dataSn(), data.bufferOffset(), copy.flip()));
+      return;
+    }
+    deliver(data);
+  }
+
+  private void releaseEarly(int itt) {
+    Integer base = solicitedBase.get(itt);
+    if (base == null || unsolicitedSeen.getOrDefault(itt, 0) < base) {
+      return;
+    }
+    java.util.List<DataOut> waiting = early.remove(itt);
+    if (waiting != null) {
+      waiting.forEach(this::deliver);
+    }
   }
 
   private void deliver(Pdu pdu) {
@@ -103,6 +141,8 @@ final class IserConnection implements PduConnection {
     closing = true;
     commands.clear();
     solicitedBase.clear();
+    unsolicitedSeen.clear();
+    early.clear();
     if (handler != null) {
       handler.closed();
     }
@@ -141,8 +181,7 @@ final class IserConnection implements PduConnection {
       solicit(r2t);
     } else {
       if (pdu instanceof ScsiResponsePdu response) {
-        commands.remove(response.itt());
-        solicitedBase.remove(response.itt());
+        forget(response.itt());
       }
       sendPdu(pdu);
     }
@@ -160,8 +199,7 @@ final class IserConnection implements PduConnection {
       rdma.rdmaWrite(dataIn.data().duplicate(), at, buffers.readStag());
     }
     if (dataIn.statusPresent()) {
-      commands.remove(dataIn.itt());
-      solicitedBase.remove(dataIn.itt());
+      forget(dataIn.itt());
       sendPdu(
           new ScsiResponsePdu(
               dataIn.overflow(),
@@ -200,8 +238,17 @@ final class IserConnection implements PduConnection {
           buffers.writeStag(),
           length,
           data ->
-              deliver(new DataOut(last, r2t.lun(), r2t.itt(), r2t.ttt(), r2t.statSn(), sn, at, data)));
+              solicitedArrived(
+                  new DataOut(last, r2t.lun(), r2t.itt(), r2t.ttt(), r2t.statSn(), sn, at, data),
+                  base));
     }
+  }
+
+  private void forget(int itt) {
+    commands.remove(itt);
+    solicitedBase.remove(itt);
+    unsolicitedSeen.remove(itt);
+    early.remove(itt);
   }
 
   private void sendPdu(Pdu pdu) {

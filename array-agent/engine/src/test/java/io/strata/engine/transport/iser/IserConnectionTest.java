@@ -183,6 +183,27 @@ class IserConnectionTest {
   }
 
   @Test
+  void solicitedDataThatOvertakesUnsolicitedDataWaitsForIt() {
+    // Immediate 1000 bytes, then 3096 unsolicited bytes in a Send; the R2T for the rest goes out
+    // at once and its RDMA Read completes before the unsolicited Send arrives.
+    ScsiCommandPdu write =
+        new ScsiCommandPdu(false, false, false, true, 1, 0, 7, 8192, 1, 1, WRITE10,
+            ByteBuffer.allocate(1000));
+    receive(new IserHeader(IserHeader.ISCSI_CONTROL | IserHeader.WSV, 0x44, 0x40_0000L, 0, 0), write);
+    connection.write(new ReadyToTransfer(0, 7, 14, 3, 2, 130, 0, 4096, 4096));
+    rdma.reads.get(0).done().accept(ByteBuffer.allocate(4096));
+    assertThat(handler.pdus).hasSize(1); // only the command so far: the read result waits
+
+    receive(IserHeader.TARGET_CONTROL,
+        new DataOut(true, 0, 7, 0xffffffff, 1, 0, 1000, ByteBuffer.allocate(3096)));
+    assertThat(handler.pdus).extracting(p -> ((Object) p).getClass().getSimpleName())
+        .containsExactly("ScsiCommandPdu", "DataOut", "DataOut");
+    assertThat(((DataOut) handler.pdus.get(1)).bufferOffset()).isEqualTo(1000);
+    assertThat(((DataOut) handler.pdus.get(2)).bufferOffset()).isEqualTo(4096);
+    assertThat(((DataOut) handler.pdus.get(2)).data().remaining()).isEqualTo(4096);
+  }
+
+  @Test
   void shortLoginMessageClosesTheConnectionWithoutReachingTheIscsiLayer() {
     connection.received(ByteBuffer.allocate(40)); // iSER header plus 12 bytes of a BHS
     assertThat(rdma.disconnected).isTrue();
