@@ -73,6 +73,7 @@ public final class IserTransport implements Transport {
   private static final int KIND_SEND = 2;
   private static final int KIND_WRITE = 3;
   private static final int KIND_READ = 4;
+  private static final String[] KIND_NAMES = {"?", "receive", "send", "RDMA write", "RDMA read"};
 
   private final int completionThreads;
   private final RdmaCm cm;
@@ -659,7 +660,8 @@ public final class IserTransport implements Transport {
       device.slotsReleased();
       if (!ok) {
         if (wc.getStatus() != IbvWC.IbvWcStatus.IBV_WC_WR_FLUSH_ERR.ordinal()) {
-          LOG.info(() -> remote + ": RDMA operation " + kind + " failed with status " + wc.getStatus());
+          LOG.info(() -> remote + ": " + KIND_NAMES[kind] + " failed with work completion status "
+              + wc.getStatus() + ", closing");
         }
         disconnect();
         return;
