@@ -57,8 +57,10 @@ sleep 1
 sent_before=$(counter sent_pkts)
 rcvd_before=$(counter rcvd_pkts)
 run iscsiadm -m node -o new -T "$IQN" -p "$ADDR:$PORT" -I iser >/dev/null
+# Generous login timeouts: a TCG guest on a busy host can take many seconds per login step.
 for setting in node.session.auth.authmethod=CHAP "node.session.auth.username=$CHAP_USER" \
-  "node.session.auth.password=$CHAP_SECRET" node.startup=manual; do
+  "node.session.auth.password=$CHAP_SECRET" node.startup=manual \
+  "node.conn[0].timeo.login_timeout=120" node.session.initial_login_retry_max=16; do
   run iscsiadm -m node -T "$IQN" -p "$ADDR:$PORT" -I iser -o update \
     -n "${setting%%=*}" -v "${setting#*=}"
 done
