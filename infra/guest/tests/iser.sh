@@ -5,12 +5,12 @@
 #   infra/guest/tests/iser.sh
 # Builds nothing: run ./mvnw -B -pl array-agent/engine -am package -DskipTests first (that also
 # builds libdisni where libibverbs-dev and librdmacm-dev are installed).
-# Environment: STRATA_ISER_FIO_MB (fio job size, default 128), STRATA_ISER_WORK (work folder).
+# Environment: STRATA_ISER_FIO_MB (fio job size, default 64), STRATA_ISER_WORK (work folder).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 IQN=iqn.2026-11.io.strata:iser.a1
-FIO_MB=${STRATA_ISER_FIO_MB:-128}
+FIO_MB=${STRATA_ISER_FIO_MB:-64}
 
 say() { printf '[iser] %s\n' "$*" >&2; }
 
