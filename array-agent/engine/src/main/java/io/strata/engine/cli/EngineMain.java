@@ -13,7 +13,9 @@ import io.strata.engine.scsi.LogicalUnitTarget;
 import io.strata.engine.stats.IoCounters;
 import io.strata.engine.stats.StatsFile;
 import io.strata.engine.transport.Portal;
+import io.strata.engine.transport.RoutingTransport;
 import io.strata.engine.transport.TcpTransport;
+import io.strata.engine.transport.iser.IserTransport;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -41,10 +43,17 @@ public final class EngineMain implements Callable<Integer> {
 
   @Option(
       names = "--portal",
-      required = true,
       paramLabel = "HOST:PORT",
       description = "Address to listen on; repeat for several portals (each its own portal group).")
   List<String> portals = new ArrayList<>();
+
+  @Option(
+      names = "--iser-portal",
+      paramLabel = "HOST:PORT",
+      description =
+          "Address of an RDMA device (RoCE, iWARP, Soft-RoCE) to serve iSER on (RFC 7145); "
+              + "repeatable. Needs libdisni on java.library.path (see docs/iser.md).")
+  List<String> iserPortals = new ArrayList<>();
 
   @Option(names = "--iqn", required = true, paramLabel = "IQN", description = "The target's name.")
   String iqn;
@@ -121,15 +130,19 @@ public final class EngineMain implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "strata-engine-stop"));
+    List<String> listening = new ArrayList<>(portals);
+    for (String p : iserPortals) {
+      listening.add(p + " (iser)");
+    }
     System.out.println(
-        "strata-engine ready: " + iqn + " on " + String.join(", ", portals) + " ("
-            + engine.transport.flavour() + ")");
+        "strata-engine ready: " + iqn + " on " + String.join(", ", listening) + " ("
+            + engine.tcp.flavour() + ")");
     stopped.await();
     return 0;
   }
 
   /** A running engine: what must be closed, in order, to stop it cleanly. */
-  private record Engine(IscsiService service, TcpTransport transport, List<Closeable> devices) {
+  private record Engine(IscsiService service, TcpTransport tcp, List<Closeable> devices) {
     void close() {
       service.close();
       for (Closeable device : devices) {
@@ -159,9 +172,18 @@ public final class EngineMain implements Callable<Integer> {
     Authentication auth = chap == null && !initiators.isEmpty()
         ? Authentication.NONE
         : new Authentication(chap == null ? null : ChapCredentials.parse(chap), targetCredentials);
+    if (portals.isEmpty() && iserPortals.isEmpty()) {
+      throw new IllegalArgumentException("give at least one --portal or --iser-portal");
+    }
     List<Portal> portalList = new ArrayList<>();
     for (int i = 0; i < portals.size(); i++) {
       portalList.add(Portal.parse(portals.get(i), i + 1));
+    }
+    List<Portal> iserPortalList = new ArrayList<>();
+    for (int i = 0; i < iserPortals.size(); i++) {
+      Portal p = Portal.parse(iserPortals.get(i), portals.size() + i + 1);
+      iserPortalList.add(p);
+      portalList.add(p);
     }
     List<Integer> ports = new ArrayList<>();
     for (Portal p : portalList) {
@@ -214,7 +236,20 @@ public final class EngineMain implements Callable<Integer> {
         stats.start();
       }
       TargetDefinition target = new TargetDefinition(iqn, portalList, auth, acl.keySet(), counted, perInitiator);
-      TcpTransport transport = new TcpTransport(Math.max(2, Runtime.getRuntime().availableProcessors()));
+      TcpTransport tcp = new TcpTransport(Math.max(2, Runtime.getRuntime().availableProcessors()));
+      RoutingTransport transport = new RoutingTransport(tcp);
+      if (!iserPortalList.isEmpty()) {
+        IserTransport iser;
+        try {
+          iser = new IserTransport(2);
+        } catch (IOException | RuntimeException | LinkageError e) {
+          tcp.close();
+          throw new IOException("cannot serve iSER: " + e.getMessage(), e);
+        }
+        for (Portal p : iserPortalList) {
+          transport.route(p, iser);
+        }
+      }
       IscsiService service = new IscsiService(transport, new Targets(List.of(target)), TargetLimits.DEFAULT);
       try {
         service.start();
@@ -222,7 +257,7 @@ public final class EngineMain implements Callable<Integer> {
         service.close();
         throw e;
       }
-      return new Engine(service, transport, devices);
+      return new Engine(service, tcp, devices);
     } catch (IOException | RuntimeException e) {
       for (Closeable device : devices) {
         device.close();

@@ -5,7 +5,7 @@ import io.strata.engine.iscsi.pdu.Pdu;
 
 /**
  * One transport connection as the iSCSI layer sees it: PDUs out, framing settings in. TCP and
- * (later) iSER each implement it. {@link #write} and {@link #flush} may be called from any thread.
+ * iSER each implement it. {@link #write} and {@link #flush} may be called from any thread.
  */
 public interface PduConnection {
 
@@ -35,6 +35,14 @@ public interface PduConnection {
    */
   default void runOnIoThread(Runnable task) {
     task.run();
+  }
+
+  /**
+   * Whether this connection runs over an RDMA-capable protocol (iSER, RFC 7145): login then
+   * offers RDMAExtensions=Yes and the iSER keys. Everything above login stays the same.
+   */
+  default boolean rdmaCapable() {
+    return false;
   }
 
   /** Sends what is queued, then closes. */

@@ -36,6 +36,7 @@ public final class LoginConversation {
   private final Portal portal;
   private final TargetLimits limits;
   private final SessionBinder binder;
+  private final boolean rdmaCapable;
 
   private boolean started;
   private long isid;
@@ -54,10 +55,17 @@ public final class LoginConversation {
   private int boundTsih;
 
   public LoginConversation(Targets targets, Portal portal, TargetLimits limits, SessionBinder binder) {
+    this(targets, portal, limits, binder, false);
+  }
+
+  /** {@code rdmaCapable}: the connection is iSER, so RDMAExtensions=Yes may (and must) be agreed. */
+  public LoginConversation(
+      Targets targets, Portal portal, TargetLimits limits, SessionBinder binder, boolean rdmaCapable) {
     this.targets = targets;
     this.portal = portal;
     this.limits = limits;
     this.binder = binder;
+    this.rdmaCapable = rdmaCapable;
   }
 
   /** The parameters agreed, once the outcome was FULL_FEATURE. */
@@ -233,13 +241,18 @@ public final class LoginConversation {
       throw new LoginFailure(LoginStatus.AUTHENTICATION_FAILURE, "CHAP required");
     }
     initiatorName = name;
-    negotiation = new Negotiation(limits, discovery, tsih == 0);
+    negotiation = new Negotiation(limits, discovery, tsih == 0, rdmaCapable);
   }
 
   private Step finish(LoginRequest request, LinkedHashMap<String, String> answers)
       throws LoginFailure {
     if (negotiation.mustDeclareOurMaxRecvDataSegmentLength()) {
-      answers.put("MaxRecvDataSegmentLength", Integer.toString(limits.maxRecvDataSegmentLength()));
+      answers.put(
+          "MaxRecvDataSegmentLength",
+          Integer.toString(
+              rdmaCapable
+                  ? Math.min(limits.maxRecvDataSegmentLength(), Negotiation.ISER_RECV_DATA_SEGMENT_LENGTH)
+                  : limits.maxRecvDataSegmentLength()));
     }
     agreed = negotiation.result();
     boundTsih =

@@ -28,9 +28,20 @@ public final class Negotiation {
           "DefaultTime2Wait",
           "DefaultTime2Retain");
 
+  /**
+   * The largest data segment an iSER connection of ours receives in one message (its receive
+   * buffers are sized for it); RFC 7145 also makes 8192 the default of both iSER lengths.
+   */
+  public static final int ISER_RECV_DATA_SEGMENT_LENGTH = 8192;
+
   private final TargetLimits limits;
   private final boolean discovery;
   private final boolean leadingConnection;
+  /** The connection runs over an RDMA-capable protocol (iSER), so RDMAExtensions may be Yes. */
+  private final boolean rdmaCapable;
+  private boolean rdmaExtensions;
+  private int targetRecvDataSegmentLength = ISER_RECV_DATA_SEGMENT_LENGTH;
+  private int initiatorRecvDataSegmentLength = ISER_RECV_DATA_SEGMENT_LENGTH;
 
   private boolean headerDigest;
   private boolean dataDigest;
@@ -49,9 +60,27 @@ public final class Negotiation {
   private boolean declaredOurMrdsl;
 
   public Negotiation(TargetLimits limits, boolean discovery, boolean leadingConnection) {
+    this(limits, discovery, leadingConnection, false);
+  }
+
+  public Negotiation(
+      TargetLimits limits, boolean discovery, boolean leadingConnection, boolean rdmaCapable) {
     this.limits = limits;
     this.discovery = discovery;
     this.leadingConnection = leadingConnection;
+    this.rdmaCapable = rdmaCapable;
+  }
+
+  /** Our receive limit per data segment on this connection. */
+  private int ourMaxRecvDataSegmentLength() {
+    return rdmaCapable
+        ? Math.min(limits.maxRecvDataSegmentLength(), ISER_RECV_DATA_SEGMENT_LENGTH)
+        : limits.maxRecvDataSegmentLength();
+  }
+
+  /** Whether RDMAExtensions=Yes was agreed (RFC 7145): data moves by RDMA, PDUs by iSER. */
+  public boolean rdmaExtensions() {
+    return rdmaExtensions;
   }
 
   /**
@@ -92,7 +121,7 @@ public final class Negotiation {
           initiatorMrdsl = v;
           declaredOurMrdsl = true;
           // Declarative: we answer with our own value, not theirs.
-          return Integer.toString(limits.maxRecvDataSegmentLength());
+          return Integer.toString(ourMaxRecvDataSegmentLength());
         }
       case "MaxConnections":
         return minimum(value, 1, 65_535, limits.maxConnections(), v -> maxConnections = v);
@@ -128,6 +157,32 @@ public final class Negotiation {
         return "Irrelevant";
       case "iSCSIProtocolLevel":
         return minimum(value, 0, 31, 1, v -> {});
+      case "RDMAExtensions":
+        // RFC 7145 6.2: LeadingOnly, AND. Yes only where the connection is RDMA-capable.
+        if (!leadingConnection) {
+          return "Irrelevant";
+        }
+        return bool(value, v -> rdmaExtensions = v, true, rdmaCapable);
+      case "TargetRecvDataSegmentLength":
+        // RFC 7145 6.3 / 6.4: Minimum of both sides; only meaningful with RDMAExtensions=Yes.
+        if (!rdmaCapable) {
+          return "Irrelevant";
+        }
+        return minimum(
+            value, MIN_LENGTH, MAX_LENGTH, ISER_RECV_DATA_SEGMENT_LENGTH,
+            v -> targetRecvDataSegmentLength = v);
+      case "InitiatorRecvDataSegmentLength":
+        if (!rdmaCapable) {
+          return "Irrelevant";
+        }
+        return minimum(
+            value, MIN_LENGTH, MAX_LENGTH, MAX_LENGTH, v -> initiatorRecvDataSegmentLength = v);
+      case "MaxOutstandingUnexpectedPDUs":
+        // RFC 7145 6.5: 0 means no limit; we send only responses, so any limit suits us.
+        if (!rdmaCapable) {
+          return "Irrelevant";
+        }
+        return number(value, 0, Integer.MAX_VALUE) == null ? "Reject" : value;
       case "SendTargets":
         throw new LoginFailure(LoginStatus.INITIATOR_ERROR, "SendTargets during login");
       default:
@@ -140,13 +195,25 @@ public final class Negotiation {
     return !declaredOurMrdsl;
   }
 
-  public OperationalParameters result() {
+  public OperationalParameters result() throws LoginFailure {
+    if (rdmaCapable && !discovery && !rdmaExtensions && leadingConnection) {
+      // RFC 7145 5.1: an iSER connection carries iSCSI only with the extensions enabled.
+      throw new LoginFailure(
+          LoginStatus.INITIATOR_ERROR, "RDMAExtensions=Yes is required on an iSER portal");
+    }
+    if (rdmaExtensions && (headerDigest || dataDigest)) {
+      // RFC 7145 6.1: the RDMA transport protects the data; digests are not used with iSER.
+      throw new LoginFailure(LoginStatus.INITIATOR_ERROR, "digests are not allowed with iSER");
+    }
     int burst = Math.max(maxBurstLength, 512);
+    boolean iser = rdmaExtensions || (rdmaCapable && !leadingConnection);
     return new OperationalParameters(
         headerDigest,
         dataDigest,
-        initiatorMrdsl,
-        limits.maxRecvDataSegmentLength(),
+        iser ? initiatorRecvDataSegmentLength : initiatorMrdsl,
+        iser
+            ? Math.min(targetRecvDataSegmentLength, ourMaxRecvDataSegmentLength())
+            : limits.maxRecvDataSegmentLength(),
         maxConnections,
         initialR2T,
         immediateData,

@@ -22,6 +22,11 @@ public final class PduCodec {
       super(message);
       this.rejectReason = rejectReason;
     }
+
+    /** The Reject reason code (RFC 7143 11.17.1) this problem earns. */
+    public int rejectReason() {
+      return rejectReason;
+    }
   }
 
   // ---------------------------------------------------------------- decoding (initiator PDUs)

@@ -83,7 +83,8 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
     this.io = io;
     this.registry = registry;
     this.blockIo = new BlockIo(blockIoThreads, () -> io.runOnIoThread(this::sendCompleted));
-    this.login = new LoginConversation(registry.targets(), io.portal(), registry.limits(), this);
+    this.login = new LoginConversation(
+        registry.targets(), io.portal(), registry.limits(), this, io.rdmaCapable());
   }
 
   // ------------------------------------------------------------------ PduHandler

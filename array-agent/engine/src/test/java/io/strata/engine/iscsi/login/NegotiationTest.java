@@ -111,4 +111,65 @@ class NegotiationTest {
     assertThatThrownBy(() -> TextParameters.parse("A=1\0A=2\0".getBytes()))
         .isInstanceOf(TextParameters.MalformedTextException.class);
   }
+
+  // ------------------------------------------------------------------ iSER (RFC 7145)
+
+  @Test
+  void iserConnectionAgreesRdmaExtensionsAndTheIserLengths() throws LoginFailure {
+    Negotiation n = new Negotiation(limits, false, true, true);
+    LinkedHashMap<String, String> offers = new LinkedHashMap<>();
+    offers.put("RDMAExtensions", "Yes");
+    offers.put("MaxRecvDataSegmentLength", "262144");
+    offers.put("TargetRecvDataSegmentLength", "65536"); // min with our 8192
+    offers.put("InitiatorRecvDataSegmentLength", "4096"); // min with theirs
+    offers.put("MaxOutstandingUnexpectedPDUs", "0");
+    LinkedHashMap<String, String> answers = answer(n, offers);
+
+    assertThat(answers)
+        .containsEntry("RDMAExtensions", "Yes")
+        .containsEntry("MaxRecvDataSegmentLength", "8192") // what our receive buffers hold
+        .containsEntry("TargetRecvDataSegmentLength", "8192")
+        .containsEntry("InitiatorRecvDataSegmentLength", "4096")
+        .containsEntry("MaxOutstandingUnexpectedPDUs", "0");
+    OperationalParameters p = n.result();
+    assertThat(n.rdmaExtensions()).isTrue();
+    assertThat(p.targetMaxRecvDataSegmentLength()).isEqualTo(8192);
+    assertThat(p.initiatorMaxRecvDataSegmentLength()).isEqualTo(4096);
+  }
+
+  @Test
+  void tcpConnectionAnswersNoToRdmaExtensionsAndIgnoresTheIserKeys() throws LoginFailure {
+    Negotiation n = new Negotiation(limits, false, true, false);
+    LinkedHashMap<String, String> answers =
+        answer(n, Map.of("RDMAExtensions", "Yes", "TargetRecvDataSegmentLength", "8192"));
+    assertThat(answers)
+        .containsEntry("RDMAExtensions", "No")
+        .containsEntry("TargetRecvDataSegmentLength", "Irrelevant");
+    assertThat(n.rdmaExtensions()).isFalse();
+    assertThat(n.result().targetMaxRecvDataSegmentLength()).isEqualTo(262_144);
+  }
+
+  @Test
+  void iserLoginWithoutRdmaExtensionsFails() throws LoginFailure {
+    Negotiation n = new Negotiation(limits, false, true, true);
+    answer(n, Map.of("RDMAExtensions", "No"));
+    assertThatThrownBy(n::result)
+        .isInstanceOf(LoginFailure.class)
+        .hasMessageContaining("RDMAExtensions=Yes is required");
+  }
+
+  @Test
+  void iserRefusesDigests() throws LoginFailure {
+    Negotiation n = new Negotiation(limits, false, true, true);
+    answer(n, Map.of("RDMAExtensions", "Yes", "HeaderDigest", "CRC32C"));
+    assertThatThrownBy(n::result).hasMessageContaining("digests");
+  }
+
+  @Test
+  void iserLengthsOutOfRangeAreRejected() throws LoginFailure {
+    Negotiation n = new Negotiation(limits, false, true, true);
+    assertThat(answer(n, Map.of("RDMAExtensions", "Yes", "TargetRecvDataSegmentLength", "12")))
+        .containsEntry("TargetRecvDataSegmentLength", "Reject");
+    assertThat(n.result().targetMaxRecvDataSegmentLength()).isEqualTo(8192);
+  }
 }
