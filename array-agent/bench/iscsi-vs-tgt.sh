@@ -1,26 +1,35 @@
 #!/usr/bin/env bash
 # Compares the Strata engine with tgtd on one machine: same LUN size, same file system, same
-# external tools (libiscsi's iscsi-perf, qemu-img bench), one after the other.
+# external tools (libiscsi's iscsi-perf, qemu-img bench). Both targets run at once and every
+# measure alternates between them, ROUNDS times (the order flips each round), so a change in
+# the machine's load hits both alike; the report gives the median of each.
 # Writes docs/benchmarks/iscsi.md. Needs: tgt, libiscsi-bin, qemu-utils + qemu-block-extra
 # (qemu-img's iscsi driver), and the engine jar (./mvnw -B -pl array-agent/engine -am package -DskipTests).
 #
 #   array-agent/bench/iscsi-vs-tgt.sh [SECONDS_PER_RUN]
+#
+# Environment: ROUNDS (default 3); ENGINE_PORT, TGT_PORT, TGT_CONTROL_PORT (3290, 3291, 7291);
+# REPORT (default docs/benchmarks/iscsi.md); STRATA_ENGINE_JAR / STRATA_ENGINE_JAVA_OPTS are
+# passed to array-agent/bin/strata-engine. For equal treatment under load, run the whole script
+# under one `nice` (both targets and the tools inherit it).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 seconds="${1:-10}"
+rounds="${ROUNDS:-3}"
 work="$(mktemp -d /var/tmp/strata-bench.XXXXXX)"
 size=2G
-engine_port=3290
-tgt_port=3291
-tgt_control=7291
+engine_port="${ENGINE_PORT:-3290}"
+tgt_port="${TGT_PORT:-3291}"
+tgt_control="${TGT_CONTROL_PORT:-7291}"
 iqn_engine=iqn.2026-11.io.strata:bench.engine
 iqn_tgt=iqn.2026-11.io.strata:bench.tgt
-report="$root/docs/benchmarks/iscsi.md"
+report="${REPORT:-$root/docs/benchmarks/iscsi.md}"
 engine_pid=""
 tgt_pid=""
 
 cleanup() {
   [[ -n "$engine_pid" ]] && kill -TERM "$engine_pid" 2>/dev/null || true
+  # tgtd ignores SIGTERM while it has targets; it holds nothing we need after the run.
   [[ -n "$tgt_pid" ]] && kill -KILL "$tgt_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
@@ -42,7 +51,7 @@ start_engine() {
   "$root/array-agent/bin/strata-engine" --portal "127.0.0.1:$engine_port" --iqn "$iqn_engine" \
     --lun "0=$work/engine.img:$size" > "$work/engine.log" 2>&1 &
   engine_pid=$!
-  for _ in $(seq 1 100); do grep -q ready "$work/engine.log" && return 0; sleep 0.2; done
+  for _ in $(seq 1 150); do grep -q ready "$work/engine.log" && return 0; sleep 0.2; done
   cat "$work/engine.log" >&2; exit 1
 }
 
@@ -67,51 +76,86 @@ bench_seconds() {
   qemu-img bench -f raw "$@" 2>&1 | grep -o 'completed in [0-9.]*' | awk '{print $3}'
 }
 
+# One measure against one target: prints its figure.
 measure() {
-  local url="$1" name="$2"
-  local rr wr_s seq_s lat_s
-  # Warm-up, not measured: page cache, connection set-up and (for the engine) the JIT.
-  timeout -s INT 5 iscsi-perf -m 32 -b 8 -r "$url" > /dev/null 2>&1 || true
-  bench_seconds -w -c 20000 -d 32 -s 4096 -S 4096 "$url" > /dev/null
-  rr=$(random_read_iops "$url")
-  wr_s=$(bench_seconds -w -c 100000 -d 32 -s 4096 -S 4096 "$url")
-  seq_s=$(bench_seconds -c 8000 -d 32 -s 131072 "$url")
-  lat_s=$(bench_seconds -c 10000 -d 1 -s 4096 -S 4096 "$url")
-  echo "$name $rr $(awk -v s="$wr_s" 'BEGIN{printf "%.0f", 100000/s}') \
-$(awk -v s="$seq_s" 'BEGIN{printf "%.0f", 8000*131072/1048576/s}') \
-$(awk -v s="$lat_s" 'BEGIN{printf "%.1f", s/10000*1e6}')"
+  local what="$1" url="$2" s
+  case "$what" in
+    rr) random_read_iops "$url" ;;
+    wr) s=$(bench_seconds -w -c 100000 -d 32 -s 4096 -S 4096 "$url")
+        awk -v s="$s" 'BEGIN{printf "%.0f", 100000/s}' ;;
+    seq) s=$(bench_seconds -c 8000 -d 32 -s 131072 "$url")
+         awk -v s="$s" 'BEGIN{printf "%.0f", 8000*131072/1048576/s}' ;;
+    lat) s=$(bench_seconds -c 10000 -d 1 -s 4096 -S 4096 "$url")
+         awk -v s="$s" 'BEGIN{printf "%.1f", s/10000*1e6}' ;;
+  esac
 }
 
-start_engine
-engine_row=$(measure "iscsi://127.0.0.1:$engine_port/$iqn_engine/0" engine)
-kill -TERM "$engine_pid"; wait "$engine_pid" 2>/dev/null || true; engine_pid=""
+warm_up() {
+  # Not measured: page cache, connection set-up and (for the engine) the JIT, which on a
+  # loaded machine needs more than a few seconds before the first round is representative.
+  timeout -s INT "$seconds" iscsi-perf -m 32 -b 8 -r "$1" > /dev/null 2>&1 || true
+  bench_seconds -w -c 50000 -d 32 -s 4096 -S 4096 "$1" > /dev/null
+  bench_seconds -c 2000 -d 32 -s 131072 "$1" > /dev/null
+}
 
-start_tgt
-tgt_row=$(measure "iscsi://127.0.0.1:$tgt_port/$iqn_tgt/1" tgt)
-# tgtd ignores SIGTERM while it has targets; it holds nothing we need after the run.
-kill -KILL "$tgt_pid"; wait "$tgt_pid" 2>/dev/null || true; tgt_pid=""
-
-read -r _ e_rr e_wr e_seq e_lat <<< "$engine_row"
-read -r _ t_rr t_wr t_seq t_lat <<< "$tgt_row"
+median() { sort -g | awk '{v[NR]=$1} END{ if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }'; }
+
+engine_url="iscsi://127.0.0.1:$engine_port/$iqn_engine/0"
+tgt_url="iscsi://127.0.0.1:$tgt_port/$iqn_tgt/1"
+start_engine
+start_tgt
+load_start=$(cut -d' ' -f1 /proc/loadavg)
+warm_up "$engine_url"
+warm_up "$tgt_url"
+: > "$work/figures"
+for round in $(seq 1 "$rounds"); do
+  for what in rr wr seq lat; do
+    if (( round % 2 )); then order="engine tgt"; else order="tgt engine"; fi
+    for who in $order; do
+      url=$engine_url; [[ $who == tgt ]] && url=$tgt_url
+      echo "$who $what $(measure "$what" "$url")" >> "$work/figures"
+    done
+  done
+  echo "round $round of $rounds done (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+done
+load_end=$(cut -d' ' -f1 /proc/loadavg)
+
+fig() { awk -v w="$1" -v m="$2" '$1==w && $2==m {print $3}' "$work/figures" | median; }
+# The ratio within each round (the two runs sat next to each other in time), then their median.
+round_ratio() {
+  paste <(awk -v m="$1" '$1=="engine" && $2==m {print $3}' "$work/figures") \
+        <(awk -v m="$1" '$1=="tgt" && $2==m {print $3}' "$work/figures") |
+    awk '$2 > 0 {print $1/$2}' | median | awk '{ if ($1 == "n/a") print; else printf "%.2f", $1 }'
+}
+all() { awk -v w="$1" -v m="$2" '$1==w && $2==m {printf "%s%s", sep, $3; sep=", "}' "$work/figures"; }
+row() {
+  local label="$1" tool="$2" what="$3" e t
+  e=$(fig engine "$what"); t=$(fig tgt "$what")
+  echo "| $label | $tool | $e | $t | $(ratio "$e" "$t") | $(round_ratio "$what") | $(all engine "$what") / $(all tgt "$what") |"
+}
 
 mkdir -p "$(dirname "$report")"
 cat > "$report" <<MD
 # iSCSI target benchmark: Strata engine vs tgt
 
 Measured by \`array-agent/bench/iscsi-vs-tgt.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores,
-$(uname -r), $(tgtd --version 2>/dev/null | head -1 || echo tgt) , libiscsi $(dpkg-query -W -f '${Version}' libiscsi-bin 2>/dev/null || echo '?')).
-Both targets serve a $size file on the same file system over 127.0.0.1, one after the other,
-measured with the same tools after an unmeasured warm-up of each. Figures are from one run;
-the machine was shared with other builds (load average $(cut -d' ' -f1 /proc/loadavg) at the end), so treat
-differences under ~20% as noise.
+$(uname -r), $(tgtd --version 2>/dev/null | head -1 || echo tgt), libiscsi $(dpkg-query -W -f '${Version}' libiscsi-bin 2>/dev/null || echo '?')).
+Both targets serve a $size file on the same file system over 127.0.0.1 and run at the same time;
+each measure alternates between them, $rounds rounds (order flipped every round), after an
+unmeasured warm-up of each. Figures are medians of the rounds, and the ratio column divides
+those; the next column takes the ratio within each round first (the two runs of a round sat
+next to each other in time) and gives their median; the last column lists every round.
+Priority: nice $(ps -o ni= $$ | tr -d ' ') for the whole run (both targets and the tools alike).
+Load average $load_start at the start, $load_end at the end (on 2 cores, anything above ~2 means
+other work shared the machine and slowed both targets); treat differences under ~20% as noise.
 
-| measure | tool | engine | tgt | engine/tgt |
-| --- | --- | ---: | ---: | ---: |
-| 4 KiB random read, depth 32 (IOPS) | \`iscsi-perf -m 32 -b 8 -r\`, ${seconds}s | $e_rr | $t_rr | $(ratio "$e_rr" "$t_rr") |
-| 4 KiB write, depth 32 (IOPS) | \`qemu-img bench -w -d 32 -s 4096\`, 100000 writes | $e_wr | $t_wr | $(ratio "$e_wr" "$t_wr") |
-| 128 KiB sequential read, depth 32 (MiB/s) | \`qemu-img bench -d 32 -s 128k\`, 8000 reads | $e_seq | $t_seq | $(ratio "$e_seq" "$t_seq") |
-| 4 KiB read latency, depth 1 (µs, lower is better) | \`qemu-img bench -d 1 -s 4096\`, 10000 reads | $e_lat | $t_lat | $(ratio "$e_lat" "$t_lat") |
+| measure | tool | engine | tgt | engine/tgt | median of per-round ratios | rounds (engine / tgt) |
+| --- | --- | ---: | ---: | ---: | ---: | --- |
+$(row "4 KiB random read, depth 32 (IOPS)" "\`iscsi-perf -m 32 -b 8 -r\`, ${seconds}s" rr)
+$(row "4 KiB write, depth 32 (IOPS)" "\`qemu-img bench -w -d 32 -s 4096\`, 100000 writes" wr)
+$(row "128 KiB sequential read, depth 32 (MiB/s)" "\`qemu-img bench -d 32 -s 128k\`, 8000 reads" seq)
+$(row "4 KiB read latency, depth 1 (µs, lower is better)" "\`qemu-img bench -d 1 -s 4096\`, 10000 reads" lat)
 
 Targets in issue 3: at least 1.5× tgt's IOPS at depth 32 for reads and writes, 1.2× its 128 KiB
 throughput, and no worse latency at depth 1.

@@ -49,8 +49,9 @@ public final class EngineMain implements Callable<Integer> {
 
   @Option(
       names = "--lun",
-      paramLabel = "N=PATH:SIZE",
-      description = "A LUN on a file (created if missing), SIZE like 512M or 1G; repeatable.")
+      paramLabel = "N=PATH:SIZE[:OPTIONS]",
+      description = "A LUN on a file (created if missing), SIZE like 512M or 1G; repeatable."
+          + " OPTIONS, comma-separated: ro (write-protected), physical=4096 (physical block size).")
   List<String> luns = new ArrayList<>();
 
   @Option(
@@ -156,7 +157,9 @@ public final class EngineMain implements Callable<Integer> {
         devices.add(device);
         Path reservations = spec.path().resolveSibling(spec.path().getFileName() + ".pr");
         // The volume id is the target and LUN: stable across restarts, unique per engine.
-        units.put(spec.lun(), new LogicalUnit(iqn + "/" + spec.lun(), device, reservations));
+        LogicalUnit.Options options =
+            new LogicalUnit.Options(spec.readOnly(), spec.physicalBlockExponent());
+        units.put(spec.lun(), new LogicalUnit(iqn + "/" + spec.lun(), device, reservations, options));
       }
       if (layoutFile != null) {
         layout = LayoutService.open(layoutFile, iqn);

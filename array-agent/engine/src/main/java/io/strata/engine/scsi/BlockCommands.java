@@ -406,7 +406,7 @@ final class BlockCommands {
     byte[] b = new byte[32];
     Cdb.put64(b, 0, dev.blockCount() - 1);
     Cdb.put32(b, 8, dev.blockSize());
-    b[13] = (byte) BlockLimits.physicalBlockExponent(dev.blockSize());
+    b[13] = (byte) r.lu().options().physicalBlockExponent();
     if (dev.thinProvisioned()) {
       b[14] = (byte) 0xc0; // LBPME: thin provisioned; LBPRZ: unmapped blocks read as zeros
     }

@@ -23,17 +23,6 @@ final class BlockLimits {
   /** MAXIMUM WRITE SAME LENGTH, in blocks: no limit below the capacity. */
   static final long MAX_WRITE_SAME_BLOCKS = 0xffff_ffffL;
 
-  /**
-   * LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT: 512-byte logical blocks sit on 4 KiB pages of
-   * the backing file system, so a 4 KiB-aligned write is the efficient one.
-   */
-  static int physicalBlockExponent(int blockSize) {
-    // Reported as 0 (one logical block per physical block) although 4 KiB would be truer for
-    // 512-byte blocks: GET LBA STATUS answers per logical block, and initiators (and libiscsi's
-    // GetLBAStatus.UnmapSingle) read a larger exponent as "status comes per physical block".
-    return 0;
-  }
-
   static long maxTransferBlocks(int blockSize) {
     return MAX_TRANSFER_BYTES / blockSize;
   }

@@ -190,6 +190,9 @@ final class ExtendedCopy {
       if (src.blockSize() != dst.blockSize()) {
         throw CheckCondition.of(COPY_ABORTED, ASC_NO_ADDITIONAL_SENSE);
       }
+      if (targets.get(s.destination()).lu().readOnly()) {
+        throw CheckCondition.of(DATA_PROTECT, ASC_WRITE_PROTECTED);
+      }
       if ((long) s.blocks() * src.blockSize() > MAX_SEGMENT_BYTES
           || !fits(src, s.sourceLba(), s.blocks()) || !fits(dst, s.destLba(), s.blocks())) {
         throw CheckCondition.of(COPY_ABORTED, ASC_NO_ADDITIONAL_SENSE);

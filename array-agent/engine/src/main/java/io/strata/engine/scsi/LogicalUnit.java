@@ -36,6 +36,29 @@ public final class LogicalUnit {
   /** Read without the lock on every command; changed under it. */
   private volatile Nexus spc2Holder;
   private volatile long reportedBlockCount;
+  private final Options options;
+
+  /**
+   * How a logical unit presents itself beyond its blocks.
+   *
+   * @param readOnly every medium write fails with DATA PROTECT / WRITE PROTECTED and MODE SENSE
+   *     shows WP (snapshots exposed as LUNs, volumes attached read-only)
+   * @param physicalBlockExponent LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT of READ CAPACITY 16:
+   *     0 for one logical block per physical block, 3 for 512-byte blocks on 4 KiB pages. The
+   *     default is 0 although 4 KiB pages would be truer for a file: SBC-4 makes GET LBA STATUS
+   *     answer from the exact LBA asked, and libiscsi's GetLBAStatus.UnmapSingle expects answers
+   *     rounded to physical blocks once the exponent is above 0, so only one of the two can hold.
+   */
+  public record Options(boolean readOnly, int physicalBlockExponent) {
+    public static final Options DEFAULT = new Options(false, 0);
+
+    public Options {
+      if (physicalBlockExponent < 0 || physicalBlockExponent > 15) {
+        throw new IllegalArgumentException(
+            "physical block exponent " + physicalBlockExponent + " not in 0..15");
+      }
+    }
+  }
 
   /**
    * @param volumeId the volume's stable id (any string; it seeds the NAA id and the serial)
@@ -45,6 +68,13 @@ public final class LogicalUnit {
    */
   public LogicalUnit(String volumeId, BlockDevice device, Path reservationFile)
       throws IOException {
+    this(volumeId, device, reservationFile, Options.DEFAULT);
+  }
+
+  /** As above, with {@code options} (read-only, physical block size). */
+  public LogicalUnit(String volumeId, BlockDevice device, Path reservationFile, Options options)
+      throws IOException {
+    this.options = Objects.requireNonNull(options, "options");
     this.volumeId = Objects.requireNonNull(volumeId, "volumeId");
     this.device = Objects.requireNonNull(device, "device");
     byte[] digest = sha256(volumeId);
@@ -97,6 +127,14 @@ public final class LogicalUnit {
   /** The 16-byte NAA designator (VPD page 83h). */
   public byte[] naa() {
     return naa.clone();
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  boolean readOnly() {
+    return options.readOnly();
   }
 
   ModePages modePages() {

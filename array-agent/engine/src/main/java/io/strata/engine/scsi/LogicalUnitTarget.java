@@ -267,7 +267,20 @@ public final class LogicalUnitTarget implements ScsiTarget {
     if (lu.reservations().conflicts(nexus, c.access())) {
       return Responses.reservationConflict();
     }
+    if (lu.readOnly() && writesMedium(opcode)) {
+      return Responses.checkCondition(SenseData.of(DATA_PROTECT, ASC_WRITE_PROTECTED));
+    }
     return null;
+  }
+
+  /**
+   * The commands a write-protected logical unit refuses (SBC-3 4.10): those that change blocks.
+   * SYNCHRONIZE CACHE has nothing to write back and is allowed; EXTENDED COPY checks its own
+   * destination, since a read-only unit may well be the source of a copy.
+   */
+  private static boolean writesMedium(int opcode) {
+    return isWrite(opcode) && opcode != SYNCHRONIZE_CACHE_10 && opcode != SYNCHRONIZE_CACHE_16
+        && opcode != EXTENDED_COPY;
   }
 
   /** SPC-2 5.5.1: what another initiator may still do while the logical unit is reserved. */

@@ -105,7 +105,8 @@ final class PrimaryCommands {
         Cdb.put32(descriptor, 4, dev.blockSize() & 0xffffff);
       }
     }
-    int deviceSpecific = 0x10; // DPOFUA: DPO and FUA are supported; WP=0
+    // DPOFUA: DPO and FUA are supported; WP (bit 7) on a write-protected unit.
+    int deviceSpecific = 0x10 | (r.lu().readOnly() ? 0x80 : 0);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     if (ten) {
       int length = 8 + descriptor.length + pages.length - 2;

@@ -29,6 +29,14 @@ public interface PduConnection {
     flush();
   }
 
+  /**
+   * Runs {@code task} on the thread that reads this connection (TCP: its event loop), after what
+   * that thread is doing now. Transports without such a thread run it at once on the caller's.
+   */
+  default void runOnIoThread(Runnable task) {
+    task.run();
+  }
+
   /** Sends what is queued, then closes. */
   void close();
 }

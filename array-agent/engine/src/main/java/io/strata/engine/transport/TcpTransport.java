@@ -22,6 +22,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.strata.engine.iscsi.pdu.DecodeFailure;
 import io.strata.engine.iscsi.pdu.DecodeLimits;
+import io.strata.engine.iscsi.pdu.Digests;
 import io.strata.engine.iscsi.pdu.Pdu;
 import io.strata.engine.iscsi.pdu.PduCodec;
 import io.strata.engine.iscsi.pdu.PduDecoder;
@@ -155,11 +156,32 @@ public final class TcpTransport implements Transport {
       sending = limits;
     }
 
+    /**
+     * Encodes {@code pdu} straight into one pooled direct buffer: header (+ digest), data,
+     * padding (+ digest). The socket write then needs no conversion of heap buffers and no
+     * composite, and the data is copied once, into memory the kernel can take as it is.
+     */
     @Override
     public void write(Pdu pdu) {
       DecodeLimits now = sending;
-      ByteBuffer[] parts = PduCodec.encode(pdu, now.headerDigest(), now.dataDigest());
-      ByteBuf wire = parts.length == 1 ? Unpooled.wrappedBuffer(parts[0]) : Unpooled.wrappedBuffer(parts);
+      byte[] header = PduCodec.encodeHeader(pdu);
+      ByteBuffer data = pdu.data().duplicate();
+      int length = data.remaining();
+      int pad = Digests.padding(length);
+      boolean dataDigest = length > 0 && now.dataDigest();
+      int size = header.length + (now.headerDigest() ? 4 : 0) + length + pad + (dataDigest ? 4 : 0);
+      ByteBuf wire = channel.alloc().directBuffer(size, size);
+      wire.writeBytes(header);
+      if (now.headerDigest()) {
+        wire.writeIntLE(Digests.crc32c(ByteBuffer.wrap(header)));
+      }
+      if (length > 0) {
+        wire.writeBytes(data.duplicate());
+        wire.writeZero(pad);
+        if (dataDigest) {
+          wire.writeIntLE(Digests.dataDigest(data));
+        }
+      }
       channel.write(wire, channel.voidPromise());
     }
 
@@ -169,6 +191,11 @@ public final class TcpTransport implements Transport {
         return; // channelReadComplete flushes every response of this burst in one write
       }
       channel.flush();
+    }
+
+    @Override
+    public void runOnIoThread(Runnable task) {
+      channel.eventLoop().execute(task);
     }
 
     @Override

@@ -22,7 +22,11 @@ class IscsiConformanceIT {
   static int port;
 
   static String url(String host) {
-    return "iscsi://" + host + ":" + port + "/" + IQN + "/0";
+    return lunUrl(host, 0);
+  }
+
+  static String lunUrl(String host, int lun) {
+    return "iscsi://" + host + ":" + port + "/" + IQN + "/" + lun;
   }
 
   @BeforeAll
@@ -31,7 +35,11 @@ class IscsiConformanceIT {
     port = EngineProcess.freePort();
     engine = EngineProcess.start(
         "--portal", "127.0.0.1:" + port, "--portal", "127.0.0.2:" + port,
-        "--iqn", IQN, "--lun", "0=" + dir.resolve("lun0.img") + ":128M");
+        "--iqn", IQN, "--lun", "0=" + dir.resolve("lun0.img") + ":128M",
+        // A write-protected LUN (what a snapshot exposed as a LUN is) for the ReadOnly suite,
+        // and one with 4 KiB physical blocks for the tests that need LBPPB >= 2.
+        "--lun", "1=" + dir.resolve("readonly.img") + ":16M:ro",
+        "--lun", "2=" + dir.resolve("physical4k.img") + ":64M:physical=4096");
   }
 
   @AfterAll
@@ -58,6 +66,30 @@ class IscsiConformanceIT {
     assertThat(r.ran()).as(r.output()).isGreaterThanOrEqualTo(230);
     assertThat(r.failedTests()).as(r.output()).isEmpty();
     assertThat(r.failed()).as(r.output()).isZero();
+  }
+
+  @Test
+  void readOnlyLunRefusesEveryMediumWrite() throws Exception {
+    // Against a writable LUN this suite skips itself; here it must run.
+    LibIscsi.Result r = LibIscsi.testCu("ALL.ReadOnly", lunUrl("127.0.0.1", 1));
+    assertThat(r.output()).doesNotContain("SKIPPED");
+    assertThat(r.ran()).as(r.output()).isEqualTo(1);
+    assertThat(r.failed()).as(r.output()).isZero();
+  }
+
+  @Test
+  void testsNeedingSeveralLogicalBlocksPerPhysicalBlockRunOnA4KibPhysicalLun() throws Exception {
+    // These skip on LUN 0, which reports one logical block per physical block (see
+    // LogicalUnit.Options for why that is the default).
+    for (String test : new String[] {
+        "ALL.CompareAndWrite.InvalidDataOutSize",
+        "ALL.WriteSame10.UnmapUnaligned", "ALL.WriteSame10.InvalidDataOutSize",
+        "ALL.WriteSame16.UnmapUnaligned", "ALL.WriteSame16.InvalidDataOutSize"}) {
+      LibIscsi.Result r = LibIscsi.testCu(test, lunUrl("127.0.0.1", 2));
+      assertThat(r.output()).as(test).doesNotContain("SKIPPED");
+      assertThat(r.ran()).as(r.output()).isEqualTo(1);
+      assertThat(r.failed()).as(r.output()).isZero();
+    }
   }
 
   @Test

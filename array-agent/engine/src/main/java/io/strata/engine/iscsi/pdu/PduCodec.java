@@ -125,6 +125,9 @@ public final class PduCodec {
 
   /** The CDB: 16 bytes from the BHS, extended by an Extended CDB AHS when present. */
   private static byte[] cdb(byte[] bhs, byte[] ahs) throws InvalidPduException {
+    if (ahs.length == 0) {
+      return Arrays.copyOfRange(bhs, 32, 48); // the common case: a CDB of up to 16 bytes
+    }
     byte[] extension = new byte[0];
     int at = 0;
     while (at < ahs.length) {

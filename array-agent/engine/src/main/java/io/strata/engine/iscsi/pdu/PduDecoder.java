@@ -25,6 +25,8 @@ public final class PduDecoder {
   }
 
   private static final int MAX_AHS_BYTES = 255 * 4;
+  /** Shared by every PDU without AHS or trailer: most PDUs, so no allocation for them. */
+  private static final byte[] NONE = new byte[0];
 
   private volatile DecodeLimits limits;
   private State state = State.AWAIT_HEADER;
@@ -78,7 +80,8 @@ public final class PduDecoder {
     }
     int ahsBytes = (header[4] & 0xff) * 4;
     dataLength = PduCodec.get24(header, 5);
-    ahs = new byte[ahsBytes + (limits.headerDigest() ? 4 : 0)];
+    int ahsLength = ahsBytes + (limits.headerDigest() ? 4 : 0);
+    ahs = ahsLength == 0 ? NONE : new byte[ahsLength];
     ahsFill = 0;
     state = State.AWAIT_AHS;
     if (ahs.length == 0) {
@@ -123,7 +126,7 @@ public final class PduDecoder {
     }
     data = dataLength == 0 ? Pdu.NO_DATA : ByteBuffer.allocate(dataLength);
     int trailer = dataLength == 0 ? 0 : Digests.padding(dataLength) + (now.dataDigest() ? 4 : 0);
-    dataTrailer = new byte[trailer];
+    dataTrailer = trailer == 0 ? NONE : new byte[trailer];
     trailerFill = 0;
     state = State.AWAIT_DATA;
     if (dataLength == 0) {
@@ -151,7 +154,8 @@ public final class PduDecoder {
 
   private void pduComplete(Sink sink, DecodeLimits now) {
     byte[] bhs = java.util.Arrays.copyOf(header, PduCodec.BHS_LENGTH);
-    byte[] ahsOnly = java.util.Arrays.copyOf(ahs, ahs.length - (now.headerDigest() ? 4 : 0));
+    int ahsBytes = ahs.length - (now.headerDigest() ? 4 : 0);
+    byte[] ahsOnly = ahsBytes == 0 ? NONE : java.util.Arrays.copyOf(ahs, ahsBytes);
     ByteBuffer segment = data;
     if (dataLength > 0) {
       segment.flip();

@@ -71,9 +71,18 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
   /** TTT of our unanswered NOP-In ping, or RESERVED_TAG when none is out. */
   private volatile int pingTtt = RESERVED_TAG;
 
+  /** Where plain reads and writes run while this connection keeps decoding. */
+  private final BlockIo blockIo;
+
   public IscsiConnection(PduConnection io, SessionRegistry registry) {
+    this(io, registry, BlockIo.threadsPerConnection());
+  }
+
+  /** With {@code blockIoThreads} threads for reads and writes (0: all on the I/O thread). */
+  IscsiConnection(PduConnection io, SessionRegistry registry, int blockIoThreads) {
     this.io = io;
     this.registry = registry;
+    this.blockIo = new BlockIo(blockIoThreads, () -> io.runOnIoThread(this::sendCompleted));
     this.login = new LoginConversation(registry.targets(), io.portal(), registry.limits(), this);
   }
 
@@ -133,6 +142,7 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
   public void closed() {
     phase = Phase.CLOSED;
     abortAll();
+    blockIo.close();
     if (session != null) {
       registry.connectionGone(session, this);
     }
@@ -427,30 +437,65 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
   }
 
   private void execute(ScsiCommandPdu command, ByteBuffer dataOut, int r2tCount) {
-    ScsiResponse response;
+    if (blockIo.takes(command)) {
+      BlockIo.InFlight task = blockIo.submit(command, r2tCount, () -> runScsi(command, dataOut));
+      if (task != null) {
+        return; // its response goes out from sendCompleted on the connection's I/O thread
+      }
+    }
+    // Anything else runs alone, after the reads and writes delivered before it, so commands that
+    // look at or change shared state (reservations, mode pages, COMPARE AND WRITE, ...) see
+    // the same order as the initiator's CmdSN.
+    blockIo.awaitAll();
+    respond(command, runScsi(command, dataOut), r2tCount);
+  }
+
+  private ScsiResponse runScsi(ScsiCommandPdu command, ByteBuffer dataOut) {
     try {
-      response =
-          session
-              .target()
-              .scsi()
-              .execute(
-                  new ScsiCommand(
-                      session.nexus(),
-                      command.lun(),
-                      command.cdb(),
-                      dataOut,
-                      command.read() ? command.expectedDataTransferLength() : 0,
-                      command.itt()));
+      return session
+          .target()
+          .scsi()
+          .execute(
+              new ScsiCommand(
+                  session.nexus(),
+                  command.lun(),
+                  command.cdb(),
+                  dataOut,
+                  command.read() ? command.expectedDataTransferLength() : 0,
+                  command.itt()));
     } catch (RuntimeException e) {
       // The SCSI layer promises not to throw; if it does, this command fails, not the engine.
       LOG.log(Level.WARNING, "SCSI layer failed", e);
-      response = new ScsiResponse(0x02, hardwareErrorSense(), null);
+      return new ScsiResponse(0x02, hardwareErrorSense(), null);
     }
-    respond(command, response, r2tCount);
+  }
+
+  /**
+   * Sends the responses of reads and writes that finished on the block I/O threads, all in one
+   * flush. Runs on the connection's I/O thread, so StatSN goes out in order on the wire.
+   */
+  private void sendCompleted() {
+    blockIo.drainStarted();
+    BlockIo.InFlight done;
+    boolean any = false;
+    while ((done = blockIo.nextCompleted()) != null) {
+      if (blockIo.retire(done)) {
+        writeResponse(done.command(), done.response(), done.r2tCount());
+        any = true;
+      }
+    }
+    if (any) {
+      io.flush();
+    }
+  }
+
+  private void respond(ScsiCommandPdu command, ScsiResponse response, int r2tCount) {
+    writeResponse(command, response, r2tCount);
+    io.flush();
   }
 
   /** Data-In (with phase-collapsed status when possible), then the SCSI Response if needed. */
-  private void respond(ScsiCommandPdu command, ScsiResponse response, int r2tCount) {
+  private void writeResponse(ScsiCommandPdu command, ScsiResponse response, int r2tCount) {
     ByteBuffer dataIn = response.dataIn() == null ? Pdu.NO_DATA : response.dataIn().duplicate();
     int expected = command.read() ? command.expectedDataTransferLength() : 0;
     int available = dataIn.remaining();
@@ -494,7 +539,6 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
                 piece));
         offset += n;
         if (withStatus) {
-          io.flush();
           return;
         }
       }
@@ -520,7 +564,6 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
               residual,
               senseData));
     }
-    io.flush();
   }
 
   private static byte[] dataPhaseErrorSense() {
@@ -597,7 +640,7 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
 
   private boolean abortTask(int itt) {
     for (IscsiConnection c : session.connections()) {
-      if (c.writes.remove(itt) != null) {
+      if (c.writes.remove(itt) != null || c.blockIo.abort(task -> task.command().itt() == itt)) {
         return true;
       }
     }
@@ -618,11 +661,13 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
 
   private void abortLun(long lun) {
     writes.values().removeIf(task -> task.command.lun() == lun);
+    blockIo.abort(task -> task.command().lun() == lun);
   }
 
   /** Drops every task still gathering data; they will get no response. */
   void abortAll() {
     writes.clear();
+    blockIo.abort(task -> true);
   }
 
   // ------------------------------------------------------------------ text and logout
@@ -688,6 +733,9 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
   }
 
   private void logout(LogoutRequest request) {
+    // Reads and writes still running get their responses before the Logout Response.
+    blockIo.awaitAll();
+    sendCompleted();
     int response = LogoutResponse.CLOSED;
     IscsiConnection closing = null;
     boolean wholeSession = false;

@@ -67,7 +67,8 @@ class IscsiConnectionTest {
   final SessionRegistry registry =
       new SessionRegistry(new Targets(List.of(open, hidden)), TargetLimits.DEFAULT);
   final Wire wire = new Wire();
-  final IscsiConnection connection = new IscsiConnection(wire, registry);
+  /** Reads and writes run inline here, so each response is on the wire when received() returns. */
+  final IscsiConnection connection = new IscsiConnection(wire, registry, 0);
 
   static ByteBuffer text(Map<String, String> pairs) {
     return ByteBuffer.wrap(TextParameters.encode(pairs));
@@ -132,7 +133,7 @@ class IscsiConnectionTest {
         new Authentication(ChapCredentials.parse("user:twelve-bytes!"), null), Set.of(), scsi);
     SessionRegistry reg = new SessionRegistry(new Targets(List.of(guarded)), TargetLimits.DEFAULT);
     Wire w = new Wire();
-    IscsiConnection c = new IscsiConnection(w, reg);
+    IscsiConnection c = new IscsiConnection(w, reg, 0);
     c.received(new LoginRequest(true, false, 1, 3, 0, 0, 1, 0, 1, 0, 1, 0,
         text(Map.of("InitiatorName", INITIATOR, "TargetName", guarded.name()))));
     assertThat(((LoginResponse) w.last()).statusDetail()).isEqualTo(LoginStatus.AUTHENTICATION_FAILURE.detail);
@@ -163,7 +164,7 @@ class IscsiConnectionTest {
     }
     SessionRegistry reg = new SessionRegistry(new Targets(many), TargetLimits.DEFAULT);
     Wire w = new Wire();
-    IscsiConnection c = new IscsiConnection(w, reg);
+    IscsiConnection c = new IscsiConnection(w, reg, 0);
     c.received(new LoginRequest(true, false, 1, 3, 0, 0, 1, 0, 1, 0, 1, 0,
         text(Map.of("InitiatorName", INITIATOR, "SessionType", "Discovery", "MaxRecvDataSegmentLength", "512"))));
     c.received(new TextRequest(true, true, false, 0, 7, -1, 1, 0, text(Map.of("SendTargets", "All"))));
@@ -309,7 +310,7 @@ class IscsiConnectionTest {
   void secondConnectionJoinsTheSessionAndCmdSnOrdersAcrossBoth() {
     LoginResponse first = loginNormal(Map.of("MaxConnections", "2"));
     Wire wire2 = new Wire();
-    IscsiConnection second = new IscsiConnection(wire2, registry);
+    IscsiConnection second = new IscsiConnection(wire2, registry, 0);
     second.received(new LoginRequest(true, false, 1, 3, 0, 0, 0x23d000000001L, first.tsih(), 1, 1, 10, 0,
         text(Map.of("InitiatorName", INITIATOR, "TargetName", open.name()))));
     LoginResponse joined = (LoginResponse) wire2.last();
@@ -329,7 +330,7 @@ class IscsiConnectionTest {
 
     // A third connection exceeds MaxConnections=2.
     Wire wire3 = new Wire();
-    new IscsiConnection(wire3, registry).received(new LoginRequest(true, false, 1, 3, 0, 0, 0x23d000000001L,
+    new IscsiConnection(wire3, registry, 0).received(new LoginRequest(true, false, 1, 3, 0, 0, 0x23d000000001L,
         first.tsih(), 1, 2, 12, 0, text(Map.of("InitiatorName", INITIATOR, "TargetName", open.name()))));
     assertThat(((LoginResponse) wire3.last()).statusDetail()).isEqualTo(LoginStatus.TOO_MANY_CONNECTIONS.detail);
   }

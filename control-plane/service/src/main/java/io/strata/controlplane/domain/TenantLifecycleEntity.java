@@ -1,0 +1,42 @@
+package io.strata.controlplane.domain;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Id;
+import jakarta.persistence.MappedSuperclass;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * What every tenant-owned object with a lifecycle shares: its id, its owner, why it failed (if it
+ * did), when it was created and last changed, and the version that makes concurrent updates fail
+ * instead of overwriting each other. The state itself stays in each entity, typed by its own
+ * state machine.
+ */
+@MappedSuperclass
+public abstract class TenantLifecycleEntity extends PanacheEntityBase {
+  @Id public UUID id;
+
+  @Column(name = "tenant_id", nullable = false)
+  public UUID tenantId;
+
+  @Column(name = "failure_reason")
+  public String failureReason;
+
+  @Column(name = "created_at", nullable = false)
+  public Instant createdAt;
+
+  @Column(name = "updated_at", nullable = false)
+  public Instant updatedAt;
+
+  @Version public long version;
+
+  /** The state {@code machine} allows from {@code current} to {@code next}, stamping the change. */
+  protected final <S extends Enum<S>> S transition(
+      StateMachine<S> machine, S current, S next, String reason) {
+    S allowed = machine.require(current, next, reason);
+    updatedAt = Instant.now();
+    return allowed;
+  }
+}
