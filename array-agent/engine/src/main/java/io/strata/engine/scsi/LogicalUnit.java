@@ -133,8 +133,9 @@ public final class LogicalUnit {
     return options;
   }
 
+  /** Write-protected: by its options (a read-only --lun) or by its device (a snapshot). */
   boolean readOnly() {
-    return options.readOnly();
+    return options.readOnly() || device.readOnly();
   }
 
   ModePages modePages() {

@@ -183,9 +183,6 @@ public final class LogicalUnitTarget implements ScsiTarget {
       }
       Request request = new Request(this, lu, nexus, cdb, command.dataOut(), command);
       ScsiResponse early = unitAttentionOrConflict(request, c);
-      if (early == null && lu.device().readOnly() && changesMedium(c.opcode())) {
-        early = Responses.checkCondition(SenseData.of(DATA_PROTECT, ASC_WRITE_PROTECTED));
-      }
       return withDataOutLength(early != null ? early : c.handler().run(request), cdb, lu);
     } catch (CheckCondition e) {
       return withDataOutLength(Responses.checkCondition(e.sense()), cdb, lu);
@@ -220,11 +217,6 @@ public final class LogicalUnitTarget implements ScsiTarget {
     }
     return new ScsiResponse(r.status(), r.sense(), r.dataIn(), (int) Math.min(length,
         Integer.MAX_VALUE));
-  }
-
-  /** Commands that change the blocks: refused on a read-only logical unit (a snapshot). */
-  private static boolean changesMedium(int opcode) {
-    return isWrite(opcode) && opcode != SYNCHRONIZE_CACHE_10 && opcode != SYNCHRONIZE_CACHE_16;
   }
 
   private static boolean isWrite(int opcode) {
