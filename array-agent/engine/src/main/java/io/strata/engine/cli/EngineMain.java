@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "strata-engine",
     mixinStandardHelpOptions = true,
-    description = "Serves one iSCSI target over file-backed LUNs until SIGTERM.")
+    description = "Serves one iSCSI target over file-backed LUNs and/or an array layout until SIGTERM.")
 public final class EngineMain implements Callable<Integer> {
 
   @Option(

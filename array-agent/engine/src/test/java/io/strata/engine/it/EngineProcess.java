@@ -35,10 +35,16 @@ final class EngineProcess implements AutoCloseable {
     reader.start();
   }
 
+  /**
+   * How long a start may take: a JVM on a machine loaded far beyond its cores (CI, several
+   * builds at once) has been seen to need more than 30 seconds.
+   */
+  static final int READY_SECONDS = Integer.getInteger("strata.engine.readySeconds", 90);
+
   /** Starts an engine and waits until it prints its ready line. */
   static EngineProcess start(String... args) throws Exception {
     EngineProcess engine = new EngineProcess(List.of(args));
-    if (!engine.ready.await(30, TimeUnit.SECONDS)) {
+    if (!engine.ready.await(READY_SECONDS, TimeUnit.SECONDS)) {
       engine.close();
       throw new IllegalStateException("engine did not get ready:\n" + engine.output);
     }

@@ -1,0 +1,109 @@
+package io.strata.engine.layout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.engine.pool.MemberState;
+import io.strata.engine.pool.Pool;
+import io.strata.engine.volume.Volume;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ArrayStackTest {
+  @TempDir Path dir;
+
+  Path layout(String volumesSnapshotsAndLuns) throws IOException {
+    Path file = dir.resolve("array.json");
+    Files.writeString(file, """
+        {
+          "drives": [
+            {"name": "a", "path": "a.img", "media": "SSD", "size": "40M"},
+            {"name": "b", "path": "b.img", "media": "ssd", "size": "40M"}
+          ],
+          "pools": [{"name": "p", "drives": ["a", "b"], "protection": "mirror"}],
+        """ + volumesSnapshotsAndLuns + "\n}\n");
+    return file;
+  }
+
+  static final String ONE_VOLUME = """
+      "volumes": [{"name": "v", "pool": "p", "size": "8M"}],
+      "luns": [{"lun": 0, "volume": "v"}]""";
+
+  @Test
+  void theLayoutIsTheDesiredState() throws IOException {
+    Path file = layout(ONE_VOLUME);
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      ArrayLayout withSnapshot = ArrayLayout.read(layout("""
+          "volumes": [{"name": "v", "pool": "p", "size": "16M"},
+                      {"name": "c", "cloneOf": "s"}],
+          "snapshots": [{"name": "s", "volume": "v"}],
+          "luns": [{"lun": 0, "volume": "v"}, {"lun": 1, "volume": "s"}]"""));
+      stack.reconcile(withSnapshot);
+      assertThat(stack.storeOf("v").state().get("v").sizeBytes()).isEqualTo(16 << 20);
+      assertThat(stack.storeOf("s")).isNotNull();
+      assertThat(stack.storeOf("c")).isNotNull();
+      assertThat(stack.lunDevices(withSnapshot).get(1).readOnly()).isTrue();
+
+      stack.reconcile(ArrayLayout.read(layout("""
+          "volumes": [{"name": "v", "pool": "p", "size": "16M"}],
+          "luns": [{"lun": 0, "volume": "v"}]""")));
+      assertThat(stack.storeOf("s")).as("unlisted snapshots are deleted").isNull();
+      assertThat(stack.storeOf("c")).isNull();
+      assertThatThrownBy(() -> stack.reconcile(ArrayLayout.read(layout(ONE_VOLUME))))
+          .hasMessageContaining("cannot shrink");
+    }
+  }
+
+  @Test
+  void badLayoutsAreRefusedWithTheReason() throws IOException {
+    assertThatThrownBy(() -> ArrayLayout.read(layout(ONE_VOLUME.replace("\"size\"", "\"sise\""))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown field 'sise'");
+    assertThatThrownBy(() -> ArrayLayout.read(layout(ONE_VOLUME.replace("\"v\"}]", "\"w\"}]"))))
+        .hasMessageContaining("no volume or snapshot 'w'");
+    assertThatThrownBy(() -> ArrayLayout.read(layout(ONE_VOLUME.replace("\"pool\": \"p\"",
+        "\"pool\": \"q\"")))).hasMessageContaining("no pool 'q'");
+    Path twoPools = dir.resolve("two.json");
+    Files.writeString(twoPools, """
+        {"drives": [{"name": "a", "path": "a.img", "media": "SSD", "size": "8M"}],
+         "pools": [{"name": "p", "drives": ["a"]}, {"name": "q", "drives": ["a"]}]}""");
+    assertThatThrownBy(() -> ArrayLayout.read(twoPools))
+        .hasMessageContaining("in more than one pool");
+  }
+
+  @Test
+  void aBlankDriveInPlaceOfALostOneIsRebuiltAtStart() throws Exception {
+    Path file = layout(ONE_VOLUME);
+    ByteBuffer data = ByteBuffer.allocate(4096);
+    for (int i = 0; i < 4096; i++) {
+      data.put(i, (byte) i);
+    }
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      stack.lunDevices(ArrayLayout.read(file)).get(0).write(100, data.duplicate(), true);
+    }
+    Files.delete(dir.resolve("b.img")); // the drive died; a new blank one takes its place
+
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      Pool pool = stack.pools().get("p");
+      assertThat(pool.awaitRebuild(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(pool.states()).containsOnly(MemberState.ONLINE);
+      Volume v = stack.lunDevices(ArrayLayout.read(file)).get(0);
+      ByteBuffer back = ByteBuffer.allocate(4096);
+      v.read(100, back);
+      assertThat(back.flip()).isEqualTo(data);
+    }
+    // Now the other original drive goes: the rebuilt one holds everything.
+    Files.delete(dir.resolve("a.img"));
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      Volume v = stack.lunDevices(ArrayLayout.read(file)).get(0);
+      ByteBuffer back = ByteBuffer.allocate(4096);
+      v.read(100, back);
+      assertThat(back.flip()).isEqualTo(data);
+      stack.pools().get("p").awaitRebuild(60, TimeUnit.SECONDS);
+    }
+  }
+}
