@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,8 @@ class DurabilityIT {
   static final String IQN = "iqn.2026-11.io.strata:it.durability";
   static final int BLOCKS = 4096; // 2 MiB of LBA space: small, so blocks get overwritten often
   static final int ROUNDS = Integer.getInteger("strata.durability.rounds", 4);
+  /** Writes acknowledged in a round before its kill may come. */
+  static final int MIN_ACKS_PER_ROUND = 40;
 
   @TempDir Path dir;
 
@@ -71,15 +74,23 @@ class DurabilityIT {
       try (TestInitiator initiator = new TestInitiator("127.0.0.1", port, IQN, LibIscsi.INITIATOR)) {
         verify(initiator, expected);
         AtomicBoolean killed = new AtomicBoolean();
+        AtomicLong roundAcks = new AtomicLong();
+        int killDelayMillis = random.nextInt(400);
         Thread killer = new Thread(() -> {
           try {
-            Thread.sleep(300 + random.nextInt(400));
+            // Kill mid-load, not by the clock alone: a slow machine would otherwise kill before
+            // the load got going and the round would prove little.
+            while (roundAcks.get() < MIN_ACKS_PER_ROUND) {
+              Thread.sleep(5);
+            }
+            Thread.sleep(killDelayMillis);
             killed.set(true);
             engine.killHard();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
         });
+        killer.setDaemon(true); // never holds the JVM if the round fails before the kill
         killer.start();
         long seq = 0;
         while (true) {
@@ -99,6 +110,7 @@ class DurabilityIT {
             break;
           }
           acknowledged++;
+          roundAcks.incrementAndGet();
           for (int i = 0; i < count; i++) {
             expected.put(lba + i, new Expect(tag, tag));
           }
@@ -114,7 +126,7 @@ class DurabilityIT {
     } finally {
       last.stop();
     }
-    assertThat(acknowledged).as("writes acknowledged over all rounds").isGreaterThan(100);
+    assertThat(acknowledged).as("writes acknowledged over all rounds").isGreaterThanOrEqualTo((long) MIN_ACKS_PER_ROUND * ROUNDS);
   }
 
   /** Every block must hold its last acknowledged stamp, or the stamp that was in flight. */
