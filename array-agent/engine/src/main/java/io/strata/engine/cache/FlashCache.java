@@ -196,68 +196,36 @@ public final class FlashCache implements BlockDevice {
   public void read(long lba, ByteBuffer dst) throws IOException {
     long blocks = checkRange(lba, dst.remaining());
     int start = dst.position();
-    while (true) {
-      SsdFailure failure;
-      enter();
-      try {
-        if (passThrough) {
-          backing.read(lba, dst);
-        } else {
-          readCached(lba, blocks, dst);
-        }
-        return;
-      } catch (SsdFailure f) {
-        failure = f;
-      } finally {
-        state.readLock().unlock();
+    whileSsdHolds(() -> {
+      if (passThrough) {
+        backing.read(lba, dst);
+      } else {
+        readCached(lba, blocks, dst);
       }
-      dst.position(start);
-      ssdLost(failure.getCause());
-    }
+    }, () -> dst.position(start));
   }
 
   @Override
   public void write(long lba, ByteBuffer src, boolean fua) throws IOException {
     long blocks = checkRange(lba, src.remaining());
     int start = src.position();
-    while (true) {
-      SsdFailure failure;
-      enter();
-      try {
-        if (passThrough) {
-          backing.write(lba, src, fua);
-        } else {
-          writeCached(lba, blocks, src, fua);
-        }
-        return;
-      } catch (SsdFailure f) {
-        failure = f;
-      } finally {
-        state.readLock().unlock();
+    whileSsdHolds(() -> {
+      if (passThrough) {
+        backing.write(lba, src, fua);
+      } else {
+        writeCached(lba, blocks, src, fua);
       }
-      src.position(start);
-      ssdLost(failure.getCause());
-    }
+    }, () -> src.position(start));
   }
 
   @Override
   public void flush() throws IOException {
-    while (true) {
-      SsdFailure failure;
-      enter();
-      try {
-        if (!passThrough) {
-          ssdFlush();
-        }
-        backing.flush();
-        return;
-      } catch (SsdFailure f) {
-        failure = f;
-      } finally {
-        state.readLock().unlock();
+    whileSsdHolds(() -> {
+      if (!passThrough) {
+        ssdFlush();
       }
-      ssdLost(failure.getCause());
-    }
+      backing.flush();
+    }, null);
   }
 
   @Override
@@ -266,20 +234,41 @@ public final class FlashCache implements BlockDevice {
       return;
     }
     checkRange(lba, blocks * blockSize);
+    whileSsdHolds(() -> {
+      if (passThrough) {
+        backing.unmap(lba, blocks);
+      } else {
+        unmapCached(lba, blocks);
+      }
+    }, null);
+  }
+
+  /** One I/O of a caller, which may have to start again after the SSD failed under it. */
+  @FunctionalInterface
+  private interface CacheIo {
+    void run() throws IOException;
+  }
+
+  /**
+   * Runs {@code io} under the cache's state lock. If the SSD fails during it, the cache leaves
+   * the SSD ({@link #ssdLost}: pass-through when nothing was dirty, offline otherwise), the
+   * caller's buffer is put back by {@code rewind} (may be null), and {@code io} runs again in
+   * that new state, so the caller sees either a clean result or {@link DeviceOfflineException}.
+   */
+  private void whileSsdHolds(CacheIo io, Runnable rewind) throws IOException {
     while (true) {
       SsdFailure failure;
       enter();
       try {
-        if (passThrough) {
-          backing.unmap(lba, blocks);
-        } else {
-          unmapCached(lba, blocks);
-        }
+        io.run();
         return;
       } catch (SsdFailure f) {
         failure = f;
       } finally {
         state.readLock().unlock();
+      }
+      if (rewind != null) {
+        rewind.run();
       }
       ssdLost(failure.getCause());
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.strata.engine.cli.LunSpec;
 import io.strata.engine.drive.MediaType;
 import io.strata.engine.pool.Protection;
+import io.strata.engine.qos.QosLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,10 +52,29 @@ public record ArrayLayout(String metadata, List<DriveSpec> drives, List<PoolSpec
 
   /**
    * A volume in a pool; thin unless {@code thick}. With {@code cloneOf} it is a writable clone of
-   * that snapshot (its size is the snapshot's unless a larger one is given).
+   * that snapshot (its size is the snapshot's unless a larger one is given). {@code qos} limits
+   * its LUN's I/O (null: unlimited); a reload changes the limits in place.
    */
   public record VolumeSpec(String name, String pool, String size, Boolean thick,
-      String cloneOf) {}
+      String cloneOf, QosSpec qos) {}
+
+  /** Operations per second and bytes per second (like {@code 200M}); absent or 0: no limit. */
+  public record QosSpec(Long iops, String bandwidth) {
+    QosLimits limits() {
+      return QosLimits.of(iops == null ? 0 : iops,
+          bandwidth == null ? 0 : LunSpec.size(bandwidth));
+    }
+  }
+
+  /** The QoS limits of volume {@code name} (unlimited when it has none or is not listed). */
+  public QosLimits qosOf(String name) {
+    for (VolumeSpec v : volumes()) {
+      if (v.name().equals(name) && v.qos() != null) {
+        return v.qos().limits();
+      }
+    }
+    return QosLimits.of(0, 0);
+  }
 
   /** A snapshot of a volume, taken when it first appears in the layout. */
   public record SnapshotSpec(String name, String volume) {}

@@ -1,5 +1,7 @@
 package io.strata.engine.layout;
 
+import io.strata.engine.qos.QosLimitedDevice;
+import io.strata.engine.qos.QosLimits;
 import io.strata.engine.scsi.LogicalUnit;
 import io.strata.engine.scsi.LogicalUnitTarget;
 import io.strata.engine.volume.Volume;
@@ -26,6 +28,8 @@ public final class LayoutService implements Closeable {
   /** LUN number to the logical unit serving it and the name it serves. */
   private final Map<Integer, LogicalUnit> units = new LinkedHashMap<>();
   private final Map<Integer, String> unitNames = new HashMap<>();
+  /** Each LUN's QoS stage, so that a reload can change its limits without a new LUN. */
+  private final Map<Integer, QosLimitedDevice> limits = new HashMap<>();
   private volatile LogicalUnitTarget target;
 
   private LayoutService(Path file, String iqn, ArrayLayout layout, ArrayStack stack) {
@@ -57,6 +61,11 @@ public final class LayoutService implements Closeable {
     return new LinkedHashMap<>(units);
   }
 
+  /** The limits LUN {@code lun} runs under now. */
+  synchronized QosLimits limitsOf(int lun) {
+    return limits.get(lun).limits();
+  }
+
   /** The target the LUNs live in, so that a reload can add and remove them. */
   public void attach(LogicalUnitTarget target) {
     this.target = target;
@@ -79,6 +88,7 @@ public final class LayoutService implements Closeable {
       if (v == null || !v.name().equals(unitNames.get(lun))) {
         units.remove(lun);
         unitNames.remove(lun);
+        limits.remove(lun);
         if (target != null) {
           target.removeLogicalUnit(lun);
         }
@@ -87,14 +97,22 @@ public final class LayoutService implements Closeable {
     }
     for (Map.Entry<Integer, Volume> e : devices.entrySet()) {
       if (units.containsKey(e.getKey())) {
+        QosLimitedDevice limited = limits.get(e.getKey());
+        QosLimits wanted = layout.qosOf(e.getValue().name());
+        if (!limited.limits().equals(wanted)) {
+          limited.setLimits(wanted);
+        }
         continue;
       }
       Volume v = e.getValue();
+      // Every LUN goes through its volume's limits; unlimited ones cost two volatile reads.
+      QosLimitedDevice limited = new QosLimitedDevice(v, layout.qosOf(v.name()));
       // The volume id names the array and the volume, so a LUN keeps its identity (NAA,
       // serial) across restarts and renumbering.
-      LogicalUnit lu = new LogicalUnit(iqn + "/" + v.name(), v,
+      LogicalUnit lu = new LogicalUnit(iqn + "/" + v.name(), limited,
           stack.reservationFile(layout, file, v.name()));
       units.put(e.getKey(), lu);
+      limits.put(e.getKey(), limited);
       unitNames.put(e.getKey(), v.name());
       if (target != null) {
         target.putLogicalUnit(e.getKey(), lu);
