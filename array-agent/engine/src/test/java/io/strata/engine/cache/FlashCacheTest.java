@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.strata.engine.block.BlockDevice;
 import io.strata.engine.block.DeviceOfflineException;
 import io.strata.engine.drive.FileBlockDevice;
+import io.strata.engine.fake.FailingDevice;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.strata.engine.block.BlockDevice;
 import io.strata.engine.drive.Drive;
 import io.strata.engine.drive.MediaType;
+import io.strata.engine.fake.FailingDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -44,8 +45,8 @@ class MirrorPoolTest {
 
   @Test
   void readsContinueWhenADriveDiesAndAReplacementIsRebuiltUnderLoad() throws Exception {
-    FailableDevice d0 = new FailableDevice(drive("d0"));
-    FailableDevice d1 = new FailableDevice(drive("d1"));
+    FailingDevice d0 = new FailingDevice(drive("d0"));
+    FailingDevice d1 = new FailingDevice(drive("d1"));
     Pool pool = Pool.open("p", Protection.MIRROR, List.of(d0, d1));
     long blocks = pool.blockCount();
     assertThat(blocks).isEqualTo((SIZE >> 9) - Pool.DATA_OFFSET_BLOCKS);
@@ -55,7 +56,7 @@ class MirrorPoolTest {
       generation[chunk] = 1;
     }
 
-    d0.dead = true; // the drive is pulled
+    d0.pull(); // the drive is pulled
     for (int chunk = 0; chunk < generation.length; chunk += 7) {
       assertThat(read(pool, chunk * 64L, 64)).isEqualTo(stamp(chunk * 64L, 64, 1));
     }
@@ -65,7 +66,7 @@ class MirrorPoolTest {
     assertThat(pool.degraded()).isTrue();
 
     // A new drive goes in; writes continue while it is rebuilt.
-    pool.replace(0, new FailableDevice(drive("d0-new")));
+    pool.replace(0, new FailingDevice(drive("d0-new")));
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Throwable> writerError = new AtomicReference<>();
     Thread writer = new Thread(() -> {
@@ -91,7 +92,7 @@ class MirrorPoolTest {
     assertThat(pool.states()).containsOnly(MemberState.ONLINE);
 
     // Now lose the other drive: everything must come from the rebuilt one.
-    d1.dead = true;
+    d1.pull();
     for (int chunk = 0; chunk < generation.length; chunk++) {
       assertThat(read(pool, chunk * 64L, 64)).as("chunk %d", chunk)
           .isEqualTo(stamp(chunk * 64L, 64, generation[chunk]));
@@ -102,10 +103,10 @@ class MirrorPoolTest {
   @Test
   void aDriveThatMissedWritesIsNotTrustedAfterARestart() throws Exception {
     Drive a = drive("a");
-    FailableDevice b = new FailableDevice(drive("b"));
+    FailingDevice b = new FailingDevice(drive("b"));
     Pool pool = Pool.open("p", Protection.MIRROR, List.of(a, b));
     pool.write(0, stamp(0, 8, 1), false);
-    b.dead = true;
+    b.pull();
     pool.write(0, stamp(0, 8, 2), false); // b misses this
     pool.close();
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.engine.drive.Drive;
 import io.strata.engine.drive.MediaType;
+import io.strata.engine.fake.FailingDevice;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,14 +21,14 @@ class ParityPoolTest {
   static final long SIZE = 12L << 20;
   @TempDir Path dir;
 
-  FailableDevice drive(String name) throws IOException {
-    return new FailableDevice(Drive.open(name, dir.resolve(name + ".img"), MediaType.HDD, SIZE,
+  FailingDevice drive(String name) throws IOException {
+    return new FailingDevice(Drive.open(name, dir.resolve(name + ".img"), MediaType.HDD, SIZE,
         null));
   }
 
   @Test
   void survivesAnyOneDriveAndRebuildsAReplacementUnderLoad() throws Exception {
-    FailableDevice[] d = {drive("d0"), drive("d1"), drive("d2"), drive("d3")};
+    FailingDevice[] d = {drive("d0"), drive("d1"), drive("d2"), drive("d3")};
     Pool pool = Pool.open("r5", Protection.PARITY, List.of(d));
     long blocks = pool.blockCount();
     assertThat(blocks).as("three drives of data").isEqualTo(3 * (((SIZE >> 9)
@@ -40,7 +41,7 @@ class ParityPoolTest {
       generation[k] = 1;
     }
 
-    d[2].dead = true;
+    d[2].pull();
     for (int k = 0; k < generation.length; k += 3) {
       assertThat(read(pool, (long) k * piece, piece)).as("degraded read of piece %d", k)
           .isEqualTo(stamp((long) k * piece, piece, 1));
@@ -79,7 +80,7 @@ class ParityPoolTest {
     assertThat(error.get()).isNull();
     assertThat(pool.states()).containsOnly(MemberState.ONLINE);
 
-    d[0].dead = true; // another drive: everything it held comes from the rebuilt one's parity
+    d[0].pull(); // another drive: everything it held comes from the rebuilt one's parity
     for (int k = 0; k < generation.length; k++) {
       assertThat(read(pool, (long) k * piece, piece)).as("piece %d after rebuild", k)
           .isEqualTo(stamp((long) k * piece, piece, generation[k]));

@@ -1,21 +1,31 @@
-package io.strata.engine.pool;
+package io.strata.engine.fake;
 
 import io.strata.engine.block.BlockDevice;
+import io.strata.engine.block.LbaStatus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-/** A device that can be made to fail every I/O, as a pulled or dead drive does. */
-final class FailableDevice implements BlockDevice {
+/**
+ * Wraps a device and, once {@link #pull} is called, fails every I/O as a pulled or dead drive
+ * would (pool tests pull a mirror or parity member; cache tests pull the cache SSD).
+ */
+public final class FailingDevice implements BlockDevice {
   private final BlockDevice inner;
-  volatile boolean dead;
+  private volatile boolean pulled;
+  /** Runs inside {@link #flush} before it flushes (tests use it to race a destage). */
+  public volatile Runnable onFlush;
 
-  FailableDevice(BlockDevice inner) {
+  public FailingDevice(BlockDevice inner) {
     this.inner = inner;
   }
 
+  public void pull() {
+    pulled = true;
+  }
+
   private void check() throws IOException {
-    if (dead) {
-      throw new IOException("drive is gone (injected failure)");
+    if (pulled) {
+      throw new IOException("device removed");
     }
   }
 
@@ -43,6 +53,11 @@ final class FailableDevice implements BlockDevice {
 
   @Override
   public void flush() throws IOException {
+    Runnable hook = onFlush;
+    if (hook != null) {
+      onFlush = null;
+      hook.run();
+    }
     check();
     inner.flush();
   }
@@ -51,6 +66,11 @@ final class FailableDevice implements BlockDevice {
   public void unmap(long lba, long blocks) throws IOException {
     check();
     inner.unmap(lba, blocks);
+  }
+
+  @Override
+  public LbaStatus status(long lba) {
+    return inner.status(lba);
   }
 
   @Override
