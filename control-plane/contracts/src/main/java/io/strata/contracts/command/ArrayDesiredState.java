@@ -89,9 +89,18 @@ public record ArrayDesiredState(
     }
   }
 
+  /**
+   * A volume of a pool.
+   *
+   * @param cloneOfSnapshotId when set, the volume is a writable clone of that snapshot (of another
+   *     volume of this array), sharing its extents; null for a volume that starts empty
+   * @param rollback when set, the volume's content is to become that of a snapshot, once per
+   *     request id; null when no rollback was ever asked
+   */
   public record VolumeSpec(
       String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
-      Integer qosMbpsLimit, List<SnapshotSpec> snapshots) {
+      Integer qosMbpsLimit, List<SnapshotSpec> snapshots, String cloneOfSnapshotId,
+      RollbackSpec rollback) {
     public VolumeSpec {
       requireText(volumeId, "volume.volumeId");
       requireText(poolId, "volume.poolId");
@@ -99,6 +108,26 @@ public record ArrayDesiredState(
         throw new IllegalArgumentException("volume " + volumeId + " sizeGib must be 1 or more, was " + sizeGib);
       }
       snapshots = List.copyOf(orEmpty(snapshots));
+    }
+
+    /** A volume that is neither a clone nor rolled back. */
+    public VolumeSpec(
+        String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
+        Integer qosMbpsLimit, List<SnapshotSpec> snapshots) {
+      this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, snapshots, null, null);
+    }
+  }
+
+  /**
+   * Roll the volume back to snapshot {@code snapshotId}. Level-triggered like the rest: the
+   * desired state keeps carrying the last rollback asked, and the agent applies a given
+   * {@code requestId} only once (it remembers the last one applied per volume), so a repeated
+   * command does not undo the writes made since.
+   */
+  public record RollbackSpec(String requestId, String snapshotId) {
+    public RollbackSpec {
+      requireText(requestId, "volume.rollback.requestId");
+      requireText(snapshotId, "volume.rollback.snapshotId");
     }
   }
 

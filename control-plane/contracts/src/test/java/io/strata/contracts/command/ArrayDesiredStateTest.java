@@ -69,6 +69,28 @@ class ArrayDesiredStateTest {
   }
 
   @Test
+  void aCloneAndARollbackTravelAndComeBackEqual() throws Exception {
+    ArrayDesiredState base = sample();
+    VolumeSpec clone = new VolumeSpec("v2", "p1", "clone", 1, true, null, null, List.of(), "s9",
+        new ArrayDesiredState.RollbackSpec("op-7", "s9"));
+    ArrayDesiredState sent = new ArrayDesiredState(base.arrayId(), base.nodeId(), base.tenant(), 4, true,
+        base.engine(), base.portalPort(), base.targetIqn(), base.drives(), base.pools(),
+        List.of(base.volumes().get(0), clone), base.servers(), base.luns());
+    Envelope envelope = codec.envelope(Commands.ARRAY_DESIRED_STATE, "control-plane", 2, Commands.arraySubject("a1"), sent);
+    ArrayDesiredState received = codec.payload(codec.decode(codec.encode(envelope)), Commands.ARRAY_DESIRED_STATE);
+    assertThat(received).isEqualTo(sent);
+    assertThat(received.volumes().get(1).cloneOfSnapshotId()).isEqualTo("s9");
+    assertThat(received.volumes().get(1).rollback().requestId()).isEqualTo("op-7");
+    assertThat(received.volumes().get(0).rollback()).isNull();
+  }
+
+  @Test
+  void aRollbackWithoutASnapshotIsRefusedWithTheFieldNamed() {
+    assertThatThrownBy(() -> new ArrayDesiredState.RollbackSpec("op-1", " "))
+        .hasMessageContaining("volume.rollback.snapshotId");
+  }
+
+  @Test
   void aLunOutsideTheScsiRangeIsRefused() {
     assertThatThrownBy(() -> new LunSpec("t", "v", "s", 16384, false)).hasMessageContaining("lun must be 0..16383");
   }
