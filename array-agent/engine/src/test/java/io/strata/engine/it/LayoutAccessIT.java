@@ -50,6 +50,7 @@ class LayoutAccessIT {
         {
           "revision": %d,
           "metadata": "meta",
+          "mutualChap": {"user": "array", "secret": "target-secret-12"},
           "initiators": [%s],
           "drives": [{"name": "a", "path": "a.img", "media": "SSD", "size": "64M"}],
           "pools": [{"name": "p", "drives": ["a"]}],
@@ -109,6 +110,11 @@ class LayoutAccessIT {
         "iscsi://" + (credentials == null ? "" : credentials + "@") + "127.0.0.1:" + port);
   }
 
+  String inq(String initiator, String credentials, String query) throws Exception {
+    return LibIscsi.run(30, "iscsi-inq", "-i", initiator,
+        "iscsi://" + credentials + "@127.0.0.1:" + port + "/" + IQN + "/0" + query);
+  }
+
   static byte[] pattern(int seed) {
     byte[] b = new byte[4096];
     Arrays.fill(b, (byte) seed);
@@ -139,6 +145,10 @@ class LayoutAccessIT {
     assertThat(ls(WEB, "web%web-secret-0001")).contains(IQN).contains("Lun:0")
         .doesNotContain("Lun:1");
     assertThat(ls(DB, "db%db-secret-00002")).as("not listed yet").doesNotContain(IQN);
+    assertThat(inq(WEB, "web%web-secret-0001", "?target_user=array&target_password=target-secret-12"))
+        .as("mutual CHAP with the layout's target credentials").contains("DIRECT_ACCESS");
+    assertThat(inq(WEB, "web%web-secret-0001", "?target_user=array&target_password=other-secret-99"))
+        .as("the target proves itself with the layout's secret only").doesNotContain("DIRECT_ACCESS");
 
     try (TestInitiator plain = new TestInitiator("127.0.0.1", port, IQN, PLAIN)) {
       plain.testUnitReady(); // POWER ON, RESET
