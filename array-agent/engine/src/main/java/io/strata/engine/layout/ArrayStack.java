@@ -142,7 +142,7 @@ public final class ArrayStack implements Closeable {
       if (v.cloneOf() == null) {
         store(v.pool());
       }
-      String pool = poolOf(layout, v);
+      String pool = poolOf(layout, v, layout.volumes().size());
       if (v.pinnedTier() != null && pool != null && !tiered.containsKey(pool)) {
         throw new IllegalArgumentException("volume " + v.name() + ": tier '" + v.tier()
             + "' needs a tiered pool; pool " + pool + " has no tiering");
@@ -172,7 +172,7 @@ public final class ArrayStack implements Closeable {
   }
 
   /** The pool volume {@code v} is (or will be) in, or null when it cannot be told yet. */
-  private String poolOf(ArrayLayout layout, VolumeSpec v) {
+  private String poolOf(ArrayLayout layout, VolumeSpec v, int depth) {
     if (v.cloneOf() == null) {
       return v.pool();
     }
@@ -186,8 +186,8 @@ public final class ArrayStack implements Closeable {
     for (SnapshotSpec s : layout.snapshots()) {
       if (s.name().equals(v.cloneOf())) {
         for (VolumeSpec origin : layout.volumes()) {
-          if (origin.name().equals(s.volume()) && origin != v) {
-            return poolOf(layout, origin);
+          if (origin.name().equals(s.volume()) && origin != v && depth > 0) {
+            return poolOf(layout, origin, depth - 1); // a clone of a clone's snapshot
           }
         }
       }
