@@ -146,7 +146,9 @@ public final class LogicalUnitTarget implements ScsiTarget {
    * condition named for "the blocks were replaced"; this is the one that says the medium's content
    * may differ from what the initiator last read, and initiators answer it by revalidating and
    * dropping cached data. CAPACITY DATA HAS CHANGED and INQUIRY DATA HAS CHANGED speak of
-   * parameters that a rollback does not change (a volume keeps its size and identity).
+   * parameters that a rollback does not change (a volume keeps its size and identity). (Linux
+   * retries the command on a fixed disk and raises no event for it: a host with the volume
+   * mounted still has to be told by other means.)
    */
   public void mediumChanged(int lun) {
     LogicalUnit lu = luns.get(lun);
