@@ -17,7 +17,12 @@ import io.strata.contracts.usage.ArrayUsageSample.DriveType;
 import io.strata.contracts.usage.UsageMessages;
 import io.strata.testsupport.Tokens;
 import jakarta.inject.Inject;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +68,8 @@ class BillingBenchmark {
     consumer.stop();
     long events = publish();
     String loadBefore = loadAverage();
+    Map<Integer, Long> databaseTicksBefore = databaseBackendTicks();
+    long processCpuBefore = processCpuNanos();
     long start = System.nanoTime();
     consumer.start();
     long firstStored = 0;
@@ -78,6 +85,9 @@ class BillingBenchmark {
       }
     }
     long end = System.nanoTime();
+    double meteringThreadCpu = threadCpuSeconds("billing-metering");
+    double processCpu = (processCpuNanos() - processCpuBefore) / 1e9;
+    double databaseCpu = databaseCpuSecondsSince(databaseTicksBefore);
     double seconds = (end - start) / 1e9;
     // steady: after the first batch is committed (the group join and the first fetch are behind)
     double steadySeconds = (end - firstStored) / 1e9;
@@ -85,6 +95,11 @@ class BillingBenchmark {
             + "batch=%s loadavg_before=%s loadavg_after=%s%n",
         events, seconds, events / seconds, (events - storedAtFirst) / steadySeconds,
         System.getProperty("bench.batch", "10000"), loadBefore, loadAverage());
+    // CPU seconds per 1 000 events: far less sensitive to the other sessions' load than events/s
+    System.out.printf("BENCH ingestion_cpu events=%d metering_thread_cpu_s=%.2f jvm_cpu_s=%.2f postgres_backends_cpu_s=%.2f "
+            + "per_1000_events: metering_thread=%.3f jvm=%.3f postgres=%.3f service(thread+postgres)=%.3f%n",
+        events, meteringThreadCpu, processCpu, databaseCpu, 1000 * meteringThreadCpu / events, 1000 * processCpu / events,
+        1000 * databaseCpu / events, 1000 * (meteringThreadCpu + databaseCpu) / events);
 
     truncateUsage();
     long rows = writeMonthOfRollups();
@@ -103,6 +118,49 @@ class BillingBenchmark {
     assertThat(outcomes).hasSize(TENANTS);
     System.out.printf("BENCH close tenants=%d rollup_rows=%d seconds=%.2f loadavg_before=%s loadavg_after=%s%n",
         TENANTS, rows, closeSeconds, closeLoad, loadAverage());
+  }
+
+  /** CPU time of the live thread of that name (the metering consumer's is started by the benchmark, so all of it is ingestion). */
+  static double threadCpuSeconds(String name) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
+        .mapToLong(t -> threads.getThreadCpuTime(t.getId())).sum() / 1e9;
+  }
+
+  /** The whole JVM: the consumer, and also the in-process Kafka broker serving it. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /**
+   * User + system CPU ticks (1/100 s) of every PostgreSQL backend connected to the benchmark's
+   * database, by pid, from /proc (PostgreSQL runs on this machine). Background processes
+   * (WAL writer, checkpointer, autovacuum) are not counted.
+   */
+  private Map<Integer, Long> databaseBackendTicks() throws Exception {
+    Map<Integer, Long> ticks = new HashMap<>();
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")) {
+      while (rows.next()) {
+        int pid = rows.getInt(1);
+        try {
+          String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks.put(pid, Long.parseLong(fields[11]) + Long.parseLong(fields[12])); // utime, stime (fields 14, 15)
+        } catch (java.io.IOException | RuntimeException e) {
+          // not readable here (another machine, or gone): not counted
+        }
+      }
+    }
+    return ticks;
+  }
+
+  private double databaseCpuSecondsSince(Map<Integer, Long> before) throws Exception {
+    long ticks = 0;
+    for (Map.Entry<Integer, Long> backend : databaseBackendTicks().entrySet()) {
+      ticks += backend.getValue() - before.getOrDefault(backend.getKey(), 0L);
+    }
+    return ticks / 100.0;
   }
 
   /** The 1-, 5- and 15-minute load averages, as "a/b/c" (figures on a shared machine need them beside). */
