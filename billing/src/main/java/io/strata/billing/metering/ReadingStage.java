@@ -58,10 +58,7 @@ final class ReadingStage {
     if (readings.isEmpty()) {
       return inserted;
     }
-    try (Statement create = connection.createStatement()) {
-      create.execute(CREATE);
-    }
-    copy(connection, readings);
+    stage(connection, readings);
     try (PreparedStatement merge = connection.prepareStatement(MERGE)) {
       merge.setTimestamp(1, Timestamp.from(receivedAt));
       try (ResultSet rows = merge.executeQuery()) {
@@ -71,6 +68,18 @@ final class ReadingStage {
       }
     }
     return inserted;
+  }
+
+  /**
+   * Leaves exactly these readings in the stage. It is emptied first: a caller that stores two
+   * batches in one transaction (the stage is only emptied by the commit) must not merge the first again.
+   */
+  static void stage(Connection connection, List<Reading> readings) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(CREATE);
+      statement.execute("DELETE FROM " + TABLE);
+    }
+    copy(connection, readings);
   }
 
   private static void copy(Connection connection, List<Reading> readings) throws SQLException {
