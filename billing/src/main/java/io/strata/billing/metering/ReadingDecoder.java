@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.strata.billing.rating.ResourceKey;
 import io.strata.contracts.Envelope;
 import io.strata.contracts.MessageCodec;
 import io.strata.contracts.MessageType;
@@ -39,7 +41,8 @@ final class ReadingDecoder {
   private final MessageCodec codec = new MessageCodec(READS, Clock.systemUTC());
   /** Configured like {@link MessageCodec}'s mapper (Java time, unknown properties ignored). */
   private final ObjectMapper json =
-      new ObjectMapper().registerModule(new JavaTimeModule()).disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      new ObjectMapper().registerModule(new JavaTimeModule()).disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .registerModule(new SimpleModule("billing-instants").addDeserializer(Instant.class, new IsoInstants()));
   private final ObjectReader sampleEnvelopes = json.readerFor(SampleEnvelope.class);
 
   /** The envelope attributes billing stores, with the sample bound in the same pass. */
@@ -79,8 +82,18 @@ final class ReadingDecoder {
     return reading;
   }
 
-  /** PostgreSQL text cannot hold NUL; such a message is parked rather than failing its whole batch. */
+  /**
+   * What would fail the whole batch later is refused here, so that the message is parked and its
+   * batch goes on: text PostgreSQL cannot hold (NUL), and an engine size that is no resource key.
+   */
   private static void requireStorable(Reading reading) throws UnreadableMessageException {
+    if (reading.sample() != null) {
+      try {
+        ResourceKey.engine(reading.sample().engineSize());
+      } catch (IllegalArgumentException e) {
+        throw new UnreadableMessageException("usage sample " + reading.source() + "/" + reading.sequence() + ": " + e.getMessage(), e);
+      }
+    }
     for (String text : new String[] {reading.source(), reading.messageId(), reading.tenantId(), reading.arrayId()}) {
       if (text.indexOf('\0') >= 0) {
         throw new UnreadableMessageException("a text attribute contains a NUL character (message " + reading.source()

@@ -1,7 +1,6 @@
 package io.strata.billing.metering;
 
 import io.strata.billing.metering.ReadingDecoder.Reading;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -85,9 +84,17 @@ final class ReadingStage {
   private static void copy(Connection connection, List<Reading> readings) throws SQLException {
     PGCopyOutputStream stream = new PGCopyOutputStream(connection.unwrap(PGConnection.class), COPY, BUFFER);
     try {
-      Writer out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), BUFFER);
+      Writer out = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+      StringBuilder row = new StringBuilder(4096);
+      char[] chars = new char[4096];
       for (int i = 0; i < readings.size(); i++) {
-        writeRow(out, i, readings.get(i));
+        row.setLength(0);
+        appendRow(row, i, readings.get(i));
+        if (chars.length < row.length()) {
+          chars = new char[row.length() * 2];
+        }
+        row.getChars(0, row.length(), chars, 0);
+        out.write(chars, 0, row.length()); // whole rows: the encoder and the copy stream work in bulk
       }
       out.flush();
       stream.endCopy();
@@ -101,47 +108,40 @@ final class ReadingStage {
   }
 
   /** One line of COPY's text format: tab-separated, {@code \N} for null, bytea in hex. */
-  static void writeRow(Writer out, int ord, Reading r) throws IOException {
-    out.write(Integer.toString(ord));
-    field(out, r.source());
-    out.write('\t');
-    out.write(Long.toString(r.sequence()));
-    field(out, r.messageId());
-    field(out, r.type());
-    field(out, r.tenantId());
-    field(out, r.arrayId());
-    field(out, r.sample() == null ? null : r.sample().intervalStart().toString());
-    field(out, r.sample() == null ? null : r.sample().intervalEnd().toString());
-    field(out, r.status());
-    out.write("\t\\\\x"); // "\\x": COPY unescapes it to bytea's hex prefix \x
-    byte[] envelope = r.record().value();
-    for (byte b : envelope) {
-      out.write(HEX[(b >> 4) & 0xF]);
-      out.write(HEX[b & 0xF]);
+  static void appendRow(StringBuilder row, int ord, Reading r) {
+    row.append(ord);
+    field(row, r.source());
+    row.append('\t').append(r.sequence());
+    field(row, r.messageId());
+    field(row, r.type());
+    field(row, r.tenantId());
+    field(row, r.arrayId());
+    field(row, r.sample() == null ? null : r.sample().intervalStart().toString());
+    field(row, r.sample() == null ? null : r.sample().intervalEnd().toString());
+    field(row, r.status());
+    row.append("\t\\\\x"); // "\\x": COPY unescapes it to bytea's hex prefix \x
+    for (byte b : r.record().value()) {
+      row.append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
     }
-    field(out, r.record().topic());
-    out.write('\t');
-    out.write(Integer.toString(r.record().partition()));
-    out.write('\t');
-    out.write(Long.toString(r.record().offset()));
-    out.write('\n');
+    field(row, r.record().topic());
+    row.append('\t').append(r.record().partition()).append('\t').append(r.record().offset()).append('\n');
   }
 
   /** A tab, then the value with COPY's text-format escapes (backslash, tab, newline, carriage return). */
-  private static void field(Writer out, String value) throws IOException {
-    out.write('\t');
+  private static void field(StringBuilder row, String value) {
+    row.append('\t');
     if (value == null) {
-      out.write("\\N");
+      row.append("\\N");
       return;
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
-        case '\\' -> out.write("\\\\");
-        case '\t' -> out.write("\\t");
-        case '\n' -> out.write("\\n");
-        case '\r' -> out.write("\\r");
-        default -> out.write(c);
+        case '\\' -> row.append("\\\\");
+        case '\t' -> row.append("\\t");
+        case '\n' -> row.append("\\n");
+        case '\r' -> row.append("\\r");
+        default -> row.append(c);
       }
     }
   }

@@ -161,15 +161,21 @@ class ReadingStoreTest {
   }
 
   @Test
-  void textThatCopyMustEscapeIsStoredExactlyAndANulIsParked() throws Exception {
+  void textThatCopyMustEscapeIsStoredExactlyAndWhatCouldNeverBeStoredIsParked() throws Exception {
     String tenant = "we\\ird\tten\nant\r\\N";
     List<ConsumerRecord<String, byte[]>> records = samples("agent/odd\tsource", tenant, "odd-a", 45, new long[][] {{1, 0}});
     records.addAll(samples("agent/nul", "nul\0tenant", "nul-a", 45, new long[][] {{1, 1}}));
+    Instant start = Instant.parse("2026-08-01T00:00:00Z");
+    ArrayUsageSample badEngine = new ArrayUsageSample("bad-a", "badco", "node-8", start, start.plusSeconds(60), List.of(),
+        "no such size!", List.of(), 0, 0, 10, 0, 0, 0);
+    records.add(new ConsumerRecord<>(Topics.USAGE, 45, 2, "bad-a",
+        codec.encode(codec.envelope(UsageMessages.ARRAY_USAGE_SAMPLE, "agent/bad", 1, "array/bad-a", badEngine))));
 
     ReadingStore.BatchResult result = store.store("store-odd", records);
 
     assertThat(result.stored()).isEqualTo(1);
-    assertThat(result.parked()).isEqualTo(1);
+    assertThat(result.parked()).isEqualTo(2);
+    assertThat(queries.parked(100)).extracting(p -> p.topic() + "-" + p.partition() + "@" + p.offset()).contains(Topics.USAGE + "-45@1", Topics.USAGE + "-45@2");
     try (Connection connection = dataSource.getConnection();
         PreparedStatement select = connection.prepareStatement("SELECT tenant_id, envelope FROM reading WHERE source = ?")) {
       select.setString(1, "agent/odd\tsource");
