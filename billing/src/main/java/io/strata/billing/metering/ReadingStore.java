@@ -1,29 +1,18 @@
 package io.strata.billing.metering;
 
 import io.strata.billing.config.MeteringConfig;
-import io.strata.contracts.Envelope;
-import io.strata.contracts.MessageCodec;
-import io.strata.contracts.MessageType;
-import io.strata.contracts.Topics;
+import io.strata.billing.metering.ReadingDecoder.Reading;
 import io.strata.contracts.UnreadableMessageException;
-import io.strata.contracts.lifecycle.LifecycleMessages;
-import io.strata.contracts.lifecycle.ResourceLifecycleEvent;
 import io.strata.contracts.usage.ArrayUsageSample;
-import io.strata.contracts.usage.UsageMessages;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -52,11 +40,10 @@ import org.jboss.logging.Logger;
 public class ReadingStore {
 
   private static final Logger LOG = Logger.getLogger(ReadingStore.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<MessageType<?>> READS =
-      Stream.concat(UsageMessages.ALL.stream(), LifecycleMessages.ALL.stream()).toList();
+  /** How many late readings a batch's warning names; the rest are counted (GET /api/v1/metering/late-readings lists all). */
+  private static final int LATE_EXAMPLES = 5;
 
-  private final MessageCodec codec = new MessageCodec(READS, Clock.systemUTC());
+  private final ReadingDecoder decoder = new ReadingDecoder();
 
   @Inject DataSource dataSource;
   @Inject MeteringConfig config;
@@ -64,30 +51,31 @@ public class ReadingStore {
   /** What a batch did, for logs and tests. */
   public record BatchResult(int stored, int duplicates, int late, int parked, int ignored) {}
 
-  /** One decoded message on its way into the reading table. */
-  private record Reading(
-      ConsumerRecord<String, byte[]> record, Envelope envelope, String tenantId, String arrayId,
-      ArrayUsageSample sample, String status) {
-    String key() {
-      return envelope.source() + "\u0000" + envelope.sequence();
-    }
-  }
-
+  /**
+   * Stores a polled batch in the caller's transaction (or one of its own). Set-based from end to
+   * end: the batch's readings are decoded in Java, COPY'd into a staging table and inserted with one
+   * statement that skips those already stored; only the new ones are split into hourly increments,
+   * which are added to the rollups with one upsert; the watermarks and offsets take one statement each.
+   */
   @Transactional
   public BatchResult store(String groupId, List<ConsumerRecord<String, byte[]>> records) {
     try (Connection connection = dataSource.getConnection()) {
       long t0 = System.nanoTime();
       relaxCommitFlush(connection);
-      List<Reading> readings = new ArrayList<>();
+      List<Reading> readings = new ArrayList<>(records.size());
+      Set<String> keys = new HashSet<>(records.size() * 2);
       int parked = 0;
       int ignored = 0;
+      int repeatedInBatch = 0;
       for (ConsumerRecord<String, byte[]> record : records) {
         try {
-          Optional<Reading> reading = decode(record);
-          if (reading.isPresent()) {
-            readings.add(reading.get());
-          } else {
+          Optional<Reading> reading = decoder.decode(record);
+          if (reading.isEmpty()) {
             ignored++;
+          } else if (!keys.add(reading.get().key())) {
+            repeatedInBatch++; // the same (source, sequence) earlier in this batch: the first one counts
+          } else {
+            readings.add(reading.get());
           }
         } catch (UnreadableMessageException e) {
           park(connection, record, e.getMessage());
@@ -97,26 +85,26 @@ public class ReadingStore {
       long t1 = System.nanoTime();
       readings = classifyLateness(connection, readings);
       long t2 = System.nanoTime();
-      Set<String> inserted = insertReadings(connection, readings);
+      boolean[] inserted = ReadingStage.insertNew(connection, readings, Instant.now());
       long t3 = System.nanoTime();
-      int late = 0;
-      Map<HourlyIncrement.Row, BigDecimal> rollup = new TreeMap<>(ROW_ORDER);
-      Set<String> seen = new HashSet<>();
-      for (Reading reading : readings) {
-        if (!inserted.contains(reading.key()) || !seen.add(reading.key())) {
+      int stored = 0;
+      List<Reading> late = new ArrayList<>();
+      Map<HourlyIncrement.Row, BigDecimal> rollup = new HashMap<>();
+      for (int i = 0; i < readings.size(); i++) {
+        if (!inserted[i]) {
           continue;
         }
+        stored++;
+        Reading reading = readings.get(i);
         if ("LATE".equals(reading.status())) {
-          late++;
-          LOG.warnf("usage sample %s/%d for array %s (%s..%s) is later than the grace period of %s: stored as LATE, not billed until an operator admits it",
-              reading.envelope().source(), reading.envelope().sequence(), reading.arrayId(),
-              reading.sample().intervalStart(), reading.sample().intervalEnd(), config.gracePeriod());
+          late.add(reading);
         } else if (reading.sample() != null) {
           for (HourlyIncrement increment : HourlySplit.of(reading.sample())) {
             rollup.merge(increment.row(), increment.quantity(), BigDecimal::add);
           }
         }
       }
+      reportLate(late);
       long t4 = System.nanoTime();
       addToRollups(connection, rollup);
       long t5 = System.nanoTime();
@@ -125,10 +113,25 @@ public class ReadingStore {
         LOG.debugf("batch of %d: decode %d ms, lateness %d ms, readings %d ms, hourly split %d ms, rollups %d ms, offsets %d ms",
             records.size(), millis(t0, t1), millis(t1, t2), millis(t2, t3), millis(t3, t4), millis(t4, t5), millis(t5, System.nanoTime()));
       }
-      return new BatchResult(inserted.size(), readings.size() - inserted.size(), late, parked, ignored);
+      return new BatchResult(stored, readings.size() - stored + repeatedInBatch, late.size(), parked, ignored);
     } catch (SQLException e) {
       throw new IllegalStateException("could not store a batch of " + records.size() + " readings: " + e.getMessage(), e);
     }
+  }
+
+  /** One warning per batch, not per reading: a replay of old data can make thousands late at once. */
+  private void reportLate(List<Reading> late) {
+    if (late.isEmpty()) {
+      return;
+    }
+    StringBuilder examples = new StringBuilder();
+    for (Reading reading : late.subList(0, Math.min(LATE_EXAMPLES, late.size()))) {
+      examples.append(examples.length() == 0 ? "" : ", ").append(reading.source()).append('/').append(reading.sequence())
+          .append(" (array ").append(reading.arrayId()).append(", ").append(reading.sample().intervalStart())
+          .append("..").append(reading.sample().intervalEnd()).append(')');
+    }
+    LOG.warnf("%d usage sample(s) later than the grace period of %s, stored as LATE and not billed until an operator admits them: %s%s",
+        late.size(), config.gracePeriod(), examples, late.size() > LATE_EXAMPLES ? ", ..." : "");
   }
 
   private static long millis(long fromNanos, long toNanos) {
@@ -175,9 +178,9 @@ public class ReadingStore {
   @Transactional
   public void admitLate(long readingId) throws UnreadableMessageException {
     try (Connection connection = dataSource.getConnection()) {
-      String envelopeJson;
+      byte[] envelope;
       try (PreparedStatement select = connection.prepareStatement(
-          "SELECT status, envelope::text FROM reading WHERE id = ? FOR UPDATE")) {
+          "SELECT status, envelope FROM reading WHERE id = ? FOR UPDATE")) {
         select.setLong(1, readingId);
         try (ResultSet row = select.executeQuery()) {
           if (!row.next()) {
@@ -186,11 +189,10 @@ public class ReadingStore {
           if (!"LATE".equals(row.getString(1))) {
             throw new LateReadingException(409, "reading " + readingId + " is " + row.getString(1) + ", not LATE");
           }
-          envelopeJson = row.getString(2);
+          envelope = row.getBytes(2);
         }
       }
-      Envelope envelope = codec.decode(envelopeJson.getBytes(StandardCharsets.UTF_8));
-      ArrayUsageSample sample = codec.payload(envelope, UsageMessages.ARRAY_USAGE_SAMPLE);
+      ArrayUsageSample sample = decoder.sampleOf(envelope);
       Map<HourlyIncrement.Row, BigDecimal> rollup = new TreeMap<>(ROW_ORDER);
       for (HourlyIncrement increment : HourlySplit.of(sample)) {
         rollup.merge(increment.row(), increment.quantity(), BigDecimal::add);
@@ -220,38 +222,6 @@ public class ReadingStore {
           .thenComparing(HourlyIncrement.Row::arrayId)
           .thenComparing(HourlyIncrement.Row::resource)
           .thenComparing(HourlyIncrement.Row::hour);
-
-  /**
-   * Empty when the message is not for billing (other types on strata.events). Throws for what is
-   * billing's but cannot be read: anything on strata.usage, and lifecycle types it does not know.
-   */
-  private Optional<Reading> decode(ConsumerRecord<String, byte[]> record) throws UnreadableMessageException {
-    boolean usageTopic = Topics.USAGE.equals(record.topic());
-    Envelope envelope;
-    try {
-      envelope = codec.decode(record.value() == null ? new byte[0] : record.value());
-    } catch (UnreadableMessageException e) {
-      if (usageTopic || rawType(record).startsWith(LifecycleMessages.TYPE_PREFIX)) {
-        throw e;
-      }
-      return Optional.empty();
-    }
-    if (envelope.type().equals(UsageMessages.ARRAY_USAGE_SAMPLE.type())) {
-      ArrayUsageSample sample = codec.payload(envelope, UsageMessages.ARRAY_USAGE_SAMPLE);
-      return Optional.of(new Reading(record, envelope, sample.tenantId(), sample.arrayId(), sample, "ACCEPTED"));
-    }
-    ResourceLifecycleEvent event = codec.payload(envelope, LifecycleMessages.RESOURCE_LIFECYCLE);
-    return Optional.of(new Reading(record, envelope, event.tenantId(), event.arrayId(), null, "ACCEPTED"));
-  }
-
-  private static String rawType(ConsumerRecord<String, byte[]> record) {
-    try {
-      JsonNode type = JSON.readTree(record.value()).get("type");
-      return type == null ? "" : type.asText();
-    } catch (Exception e) {
-      return "";
-    }
-  }
 
   /** Marks samples beyond the grace period as LATE and moves each array's watermark forward. */
   private List<Reading> classifyLateness(Connection connection, List<Reading> readings) throws SQLException {
@@ -283,7 +253,7 @@ public class ReadingStore {
       Instant end = reading.sample().intervalEnd();
       Instant watermark = watermarks.get(reading.arrayId());
       if (Lateness.beyondGrace(watermark, end, config.gracePeriod())) {
-        classified.add(new Reading(reading.record(), reading.envelope(), reading.tenantId(), reading.arrayId(), reading.sample(), "LATE"));
+        classified.add(reading.withStatus("LATE"));
       } else {
         classified.add(reading);
         if (watermark == null || end.isAfter(watermark)) {
@@ -304,62 +274,6 @@ public class ReadingStore {
     return classified;
   }
 
-  /** Inserts all readings in one statement; returns the keys that were new. */
-  private Set<String> insertReadings(Connection connection, List<Reading> readings) throws SQLException {
-    Set<String> inserted = new HashSet<>();
-    if (readings.isEmpty()) {
-      return inserted;
-    }
-    int n = readings.size();
-    Object[] source = new Object[n], sequence = new Object[n], id = new Object[n], type = new Object[n],
-        tenant = new Object[n], array = new Object[n], start = new Object[n], end = new Object[n],
-        status = new Object[n], envelope = new Object[n], topic = new Object[n], partition = new Object[n],
-        offset = new Object[n];
-    for (int i = 0; i < n; i++) {
-      Reading r = readings.get(i);
-      source[i] = r.envelope().source();
-      sequence[i] = r.envelope().sequence();
-      id[i] = r.envelope().id();
-      type[i] = r.envelope().type();
-      tenant[i] = r.tenantId();
-      array[i] = r.arrayId();
-      start[i] = r.sample() == null ? null : r.sample().intervalStart().toString();
-      end[i] = r.sample() == null ? null : r.sample().intervalEnd().toString();
-      status[i] = r.status();
-      envelope[i] = new String(r.record().value(), StandardCharsets.UTF_8); // as received, already checked by decode
-      topic[i] = r.record().topic();
-      partition[i] = r.record().partition();
-      offset[i] = r.record().offset();
-    }
-    try (PreparedStatement insert = connection.prepareStatement(
-        "INSERT INTO reading (source, sequence, message_id, type, tenant_id, array_id, interval_start, interval_end, "
-            + "status, envelope, kafka_topic, kafka_partition, kafka_offset, received_at) "
-            + "SELECT s, q, m, t, te, a, st::timestamptz, en::timestamptz, su, e::jsonb, kt, kp, ko, ? FROM unnest("
-            + "?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
-            + "?::text[], ?::text[], ?::int[], ?::bigint[]) AS x(s, q, m, t, te, a, st, en, su, e, kt, kp, ko) "
-            + "ON CONFLICT (source, sequence) DO NOTHING RETURNING source, sequence")) {
-      insert.setTimestamp(1, Timestamp.from(Instant.now()));
-      Array[] columns = {
-        connection.createArrayOf("text", source), connection.createArrayOf("bigint", sequence),
-        connection.createArrayOf("text", id), connection.createArrayOf("text", type),
-        connection.createArrayOf("text", tenant), connection.createArrayOf("text", array),
-        connection.createArrayOf("text", start), connection.createArrayOf("text", end),
-        connection.createArrayOf("text", status), connection.createArrayOf("text", envelope),
-        connection.createArrayOf("text", topic), connection.createArrayOf("integer", partition),
-        connection.createArrayOf("bigint", offset)
-      };
-      for (int c = 0; c < columns.length; c++) {
-        insert.setArray(c + 2, columns[c]);
-      }
-      try (ResultSet rows = insert.executeQuery()) {
-        while (rows.next()) {
-          inserted.add(rows.getString(1) + "\u0000" + rows.getLong(2));
-        }
-      }
-    }
-    return inserted;
-  }
-
   private static void addToRollups(Connection connection, Map<HourlyIncrement.Row, BigDecimal> rollup) throws SQLException {
     if (rollup.isEmpty()) {
       return;
@@ -368,11 +282,13 @@ public class ReadingStore {
     rollup.keySet().forEach(row -> tenants.add(row.tenantId()));
     UsageGenerations.lockShared(connection, tenants);
     Map<UsageGenerations.TenantMonth, Integer> generations = UsageGenerations.current(connection, tenants);
-    int n = rollup.size();
+    List<Map.Entry<HourlyIncrement.Row, BigDecimal>> rows = new ArrayList<>(rollup.entrySet());
+    rows.sort(Map.Entry.comparingByKey(ROW_ORDER)); // concurrent writers meet the rows in one order: no deadlock
+    int n = rows.size();
     Object[] tenant = new Object[n], array = new Object[n], resource = new Object[n], hour = new Object[n],
         generation = new Object[n], quantity = new Object[n];
     int i = 0;
-    for (Map.Entry<HourlyIncrement.Row, BigDecimal> entry : rollup.entrySet()) {
+    for (Map.Entry<HourlyIncrement.Row, BigDecimal> entry : rows) {
       HourlyIncrement.Row row = entry.getKey();
       tenant[i] = row.tenantId();
       array[i] = row.arrayId();

@@ -17,7 +17,12 @@ import io.strata.contracts.usage.ArrayUsageSample.DriveType;
 import io.strata.contracts.usage.UsageMessages;
 import io.strata.testsupport.Tokens;
 import jakarta.inject.Inject;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,9 +42,11 @@ import org.junit.jupiter.api.Test;
  * Prints lines starting with {@code BENCH} that docs/benchmarks/billing.md quotes.
  *
  * <ol>
- *   <li>Ingestion: {@code bench.arrays} arrays (one tenant each) x {@code bench.minutes} one-minute
- *       samples are published while the consumer is stopped, then the consumer starts and the
- *       time until all are stored (committed in PostgreSQL) is measured.
+ *   <li>Ingestion: {@code bench.arrays} arrays (one tenant each) x ({@code bench.warmup.minutes} +
+ *       {@code bench.minutes}) one-minute samples are published while the consumer is stopped, then
+ *       the consumer starts; once the warm-up minutes are stored, the time, the metering thread's
+ *       CPU, the JVM's CPU and the CPU of the database's PostgreSQL backends are measured until
+ *       all are stored (committed in PostgreSQL).
  *   <li>Month close: the hourly rollups of a full month for {@code bench.tenants} tenants (720
  *       hours x 5 resources each, the rows a month of one-minute samples produces) are written by
  *       SQL, then {@code POST /api/v1/periods/2026-10/close} is timed.
@@ -51,6 +58,7 @@ class BillingBenchmark {
 
   static final int ARRAYS = Integer.getInteger("bench.arrays", 1000);
   static final int MINUTES = Integer.getInteger("bench.minutes", 180);
+  static final int WARMUP_MINUTES = Integer.getInteger("bench.warmup.minutes", 30);
   static final int TENANTS = Integer.getInteger("bench.tenants", 1000);
   static final long GB = 1_000_000_000L;
 
@@ -61,30 +69,35 @@ class BillingBenchmark {
   @Test
   void ingestionAndMonthClose() throws Exception {
     consumer.stop();
-    long events = publish();
+    long warmupEvents = (long) ARRAYS * WARMUP_MINUTES;
+    long events = publish() - warmupEvents; // the measured ones
     String loadBefore = loadAverage();
     long start = System.nanoTime();
     consumer.start();
-    long firstStored = 0;
-    long storedAtFirst = 0;
-    while (consumer.storedReadings() < events) {
-      Thread.sleep(20);
-      if (firstStored == 0 && consumer.storedReadings() > 0) {
-        firstStored = System.nanoTime();
-        storedAtFirst = consumer.storedReadings();
-      }
-      if (System.nanoTime() - start > Duration.ofMinutes(15).toNanos()) {
-        throw new AssertionError("only " + consumer.storedReadings() + " of " + events + " stored after 15 minutes");
-      }
-    }
+    // warm-up: the first WARMUP_MINUTES of the stream let the JIT compile the hot path, as it has
+    // long been in a service that replays a month; nothing is measured until they are stored
+    awaitStored(warmupEvents, start);
+    long measuredFrom = System.nanoTime();
+    long storedBefore = consumer.storedReadings();
+    double threadCpuBefore = threadCpuSeconds("billing-metering");
+    long processCpuBefore = processCpuNanos();
+    Map<Integer, Long> databaseTicksBefore = databaseBackendTicks();
+    awaitStored(warmupEvents + events, start);
     long end = System.nanoTime();
-    double seconds = (end - start) / 1e9;
-    // steady: after the first batch is committed (the group join and the first fetch are behind)
-    double steadySeconds = (end - firstStored) / 1e9;
-    System.out.printf("BENCH ingestion events=%d seconds=%.2f events_per_second=%.0f steady_events_per_second=%.0f "
-            + "batch=%s loadavg_before=%s loadavg_after=%s%n",
-        events, seconds, events / seconds, (events - storedAtFirst) / steadySeconds,
+    double meteringThreadCpu = threadCpuSeconds("billing-metering") - threadCpuBefore;
+    double processCpu = (processCpuNanos() - processCpuBefore) / 1e9;
+    double databaseCpu = databaseCpuSecondsSince(databaseTicksBefore);
+    long measured = consumer.storedReadings() - storedBefore; // counted from the batch boundary the warm-up ended on
+    double seconds = (end - measuredFrom) / 1e9;
+    System.out.printf("BENCH ingestion events=%d seconds=%.2f events_per_second=%.0f (after %d warm-up events; "
+            + "with the group join and warm-up: %.2f s for %d) batch=%s loadavg_before=%s loadavg_after=%s%n",
+        measured, seconds, measured / seconds, storedBefore, (end - start) / 1e9, warmupEvents + events,
         System.getProperty("bench.batch", "10000"), loadBefore, loadAverage());
+    // CPU seconds per 1 000 events: far less sensitive to the other sessions' load than events/s
+    System.out.printf("BENCH ingestion_cpu events=%d metering_thread_cpu_s=%.2f jvm_cpu_s=%.2f postgres_backends_cpu_s=%.2f "
+            + "per_1000_events: metering_thread=%.3f jvm=%.3f postgres=%.3f service(thread+postgres)=%.3f%n",
+        measured, meteringThreadCpu, processCpu, databaseCpu, 1000 * meteringThreadCpu / measured, 1000 * processCpu / measured,
+        1000 * databaseCpu / measured, 1000 * (meteringThreadCpu + databaseCpu) / measured);
 
     truncateUsage();
     long rows = writeMonthOfRollups();
@@ -103,6 +116,58 @@ class BillingBenchmark {
     assertThat(outcomes).hasSize(TENANTS);
     System.out.printf("BENCH close tenants=%d rollup_rows=%d seconds=%.2f loadavg_before=%s loadavg_after=%s%n",
         TENANTS, rows, closeSeconds, closeLoad, loadAverage());
+  }
+
+  private void awaitStored(long count, long since) throws InterruptedException {
+    while (consumer.storedReadings() < count) {
+      Thread.sleep(20);
+      if (System.nanoTime() - since > Duration.ofMinutes(15).toNanos()) {
+        throw new AssertionError("only " + consumer.storedReadings() + " of " + count + " stored after 15 minutes");
+      }
+    }
+  }
+
+  /** CPU time of the live thread of that name (the metering consumer's is started by the benchmark, so all of it is ingestion). */
+  static double threadCpuSeconds(String name) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
+        .mapToLong(t -> threads.getThreadCpuTime(t.getId())).sum() / 1e9;
+  }
+
+  /** The whole JVM: the consumer, and also the in-process Kafka broker serving it. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /**
+   * User + system CPU ticks (1/100 s) of every PostgreSQL backend connected to the benchmark's
+   * database, by pid, from /proc (PostgreSQL runs on this machine). Background processes
+   * (WAL writer, checkpointer, autovacuum) are not counted.
+   */
+  private Map<Integer, Long> databaseBackendTicks() throws Exception {
+    Map<Integer, Long> ticks = new HashMap<>();
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")) {
+      while (rows.next()) {
+        int pid = rows.getInt(1);
+        try {
+          String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks.put(pid, Long.parseLong(fields[11]) + Long.parseLong(fields[12])); // utime, stime (fields 14, 15)
+        } catch (java.io.IOException | RuntimeException e) {
+          // not readable here (another machine, or gone): not counted
+        }
+      }
+    }
+    return ticks;
+  }
+
+  private double databaseCpuSecondsSince(Map<Integer, Long> before) throws Exception {
+    long ticks = 0;
+    for (Map.Entry<Integer, Long> backend : databaseBackendTicks().entrySet()) {
+      ticks += backend.getValue() - before.getOrDefault(backend.getKey(), 0L);
+    }
+    return ticks / 100.0;
   }
 
   /** The 1-, 5- and 15-minute load averages, as "a/b/c" (figures on a shared machine need them beside). */
@@ -124,7 +189,7 @@ class BillingBenchmark {
     Instant month = Instant.parse("2026-10-01T00:00:00Z");
     long sent = 0;
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
-      for (int minute = 0; minute < MINUTES; minute++) {
+      for (int minute = 0; minute < WARMUP_MINUTES + MINUTES; minute++) {
         Instant begin = month.plusSeconds(60L * minute);
         for (int a = 0; a < ARRAYS; a++) {
           String array = String.format("bench-a-%04d", a);
