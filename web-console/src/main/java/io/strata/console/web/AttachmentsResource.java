@@ -51,7 +51,7 @@ public class AttachmentsResource {
   private TemplateInstance page(UUID volumeId, UUID serverId, String cursor, AttachmentForm form,
       Map<String, String> errors) {
     String filter = (volumeId == null ? "" : "volumeId=" + volumeId + "&") + (serverId == null ? "" : "serverId=" + serverId + "&");
-    var volumes = sideBySide.start(() -> controlPlane.volumes(null, 500, null, null, null));
+    var volumes = sideBySide.start(() -> VolumePicker.of(controlPlane, volumeId));
     var servers = sideBySide.start(() -> controlPlane.servers(null, 500));
     return attachments.data("page", controlPlane.attachments(cursor, 50, volumeId, serverId))
         .data("volumes", SideBySide.join(volumes))

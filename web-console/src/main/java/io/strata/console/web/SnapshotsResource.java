@@ -59,7 +59,7 @@ public class SnapshotsResource {
   private TemplateInstance page(UUID volumeId, String cursor, SnapshotForm form, PolicyForm policy,
       Map<String, String> errors, Map<String, String> policyErrors) {
     var policies = sideBySide.start(() -> controlPlane.policies(null, 100, volumeId));
-    var volumes = sideBySide.start(() -> controlPlane.volumes(null, 500, null, null, null));
+    var volumes = sideBySide.start(() -> VolumePicker.of(controlPlane, volumeId));
     return snapshots.data("page", controlPlane.snapshots(cursor, 50, volumeId))
         .data("policies", SideBySide.join(policies))
         .data("volumes", SideBySide.join(volumes))

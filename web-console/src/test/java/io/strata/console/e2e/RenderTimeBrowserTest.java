@@ -132,6 +132,7 @@ class RenderTimeBrowserTest {
       report.append(String.format(Locale.ROOT, "%-16s median %6.1f ms  max %6.1f ms%n", screen.getKey(), median,
           times.get(times.size() - 1)));
     }
+    report.append(apiCallTimes(Tokens.accessToken("globex-admin"), arrayId));
     report.append(String.format(Locale.ROOT, "(seeding %d volumes through the API took %d s; load average now %s)%n",
         VOLUMES, seeded.toSeconds(), loadAverage()));
     Files.writeString(Paths.get("target", "render-times.txt"), report);
@@ -142,6 +143,43 @@ class RenderTimeBrowserTest {
     assertThat(page.locator("[data-testid=next-page]").count()).isEqualTo(1);
     assertThat(worstMedian).as("slowest screen's median render time (ms)\n" + report).isLessThan(BOUND_MS);
     page.context().close();
+  }
+
+  /**
+   * What the pages' control-plane calls cost on their own, timed from this JVM (HTTP, token check,
+   * query, JSON), so that a slow page can be told apart from a slow call: the median of LOADS.
+   */
+  static String apiCallTimes(String token, String arrayId) throws Exception {
+    Map<String, String> calls = new LinkedHashMap<>();
+    calls.put("arrays (100)", "/arrays?limit=100");
+    calls.put("usage", "/usage");
+    calls.put("array", "/arrays/" + arrayId);
+    calls.put("array's drives", "/arrays/" + arrayId + "/drives");
+    calls.put("array's volumes (50)", "/volumes?limit=50&arrayId=" + arrayId);
+    calls.put("volumes (50)", "/volumes?limit=50");
+    calls.put("volumes (100)", "/volumes?limit=100");
+    calls.put("volumes (500)", "/volumes?limit=500");
+    calls.put("pools (500)", "/pools?limit=500");
+    calls.put("snapshots (50)", "/snapshots?limit=50");
+    calls.put("schedules (100)", "/snapshot-policies?limit=100");
+    calls.put("attachments (50)", "/attachments?limit=50");
+    calls.put("servers (500)", "/servers?limit=500");
+    calls.put("operations (50)", "/operations?limit=50");
+    StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+        "control-plane calls on their own (median of %d; load average %s)%n", LOADS, loadAverage()));
+    for (Map.Entry<String, String> call : calls.entrySet()) {
+      List<Double> times = new ArrayList<>();
+      for (int i = 0; i <= LOADS; i++) {
+        long start = System.nanoTime();
+        get(token, call.getValue());
+        if (i > 0) {
+          times.add((System.nanoTime() - start) / 1_000_000.0);
+        }
+      }
+      times.sort(Double::compare);
+      out.append(String.format(Locale.ROOT, "  %-22s median %6.1f ms%n", call.getKey(), times.get(times.size() / 2)));
+    }
+    return out.toString();
   }
 
   /** A node with six big HDDs, announced as its agent would; globex's array of four HDDs fits only there (the agent's node has two). */
