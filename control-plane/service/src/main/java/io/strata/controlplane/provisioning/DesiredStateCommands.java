@@ -8,7 +8,9 @@ import io.strata.contracts.command.ArrayDesiredState.DriveType;
 import io.strata.contracts.command.Commands;
 import io.strata.controlplane.domain.OutboxMessage;
 import io.strata.controlplane.outbox.ArrayDesiredState.DriveSpec;
+import io.strata.controlplane.outbox.ArrayDesiredState.VolumeSpec;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -44,14 +46,30 @@ final class DesiredStateCommands {
         s.drives().stream().map(DesiredStateCommands::drive).toList(),
         s.pools().stream().map(p -> new ArrayDesiredState.PoolSpec(p.poolId().toString(), p.name(),
             DriveType.valueOf(p.driveType()), p.protection(), p.cacheMode(), p.tiering(), p.capacityGib())).toList(),
-        s.volumes().stream().map(v -> new ArrayDesiredState.VolumeSpec(v.volumeId().toString(), v.poolId().toString(),
-            v.name(), v.sizeGib(), v.thin(), v.qosIopsLimit(), v.qosMbpsLimit(),
-            v.snapshots().stream().map(x -> new ArrayDesiredState.SnapshotSpec(x.snapshotId().toString(), x.name())).toList()))
-            .toList(),
+        s.volumes().stream().map(DesiredStateCommands::volume).toList(),
         s.servers().stream().map(x -> new ArrayDesiredState.ServerSpec(x.serverId().toString(), x.iqn(), x.chapUser(),
             x.chapSecretSealed(), x.mutualChapUser(), x.mutualChapSecretSealed())).toList(),
         s.luns().stream().map(l -> new ArrayDesiredState.LunSpec(l.attachmentId().toString(), l.volumeId().toString(),
             l.serverId().toString(), l.lun(), l.readOnly())).toList());
+  }
+
+  /**
+   * A clone names the snapshot it shares extents with. The last rollback travels for as long as
+   * its snapshot is in the desired state: the agent applies a request id once, and a snapshot
+   * cannot be deleted while a rollback to it runs, so once the snapshot is gone the request was
+   * applied (or failed) and there is nothing left to roll back to.
+   */
+  static ArrayDesiredState.VolumeSpec volume(VolumeSpec v) {
+    List<ArrayDesiredState.SnapshotSpec> snapshots =
+        v.snapshots().stream().map(x -> new ArrayDesiredState.SnapshotSpec(x.snapshotId().toString(), x.name())).toList();
+    ArrayDesiredState.RollbackSpec rollback = null;
+    if (v.rollbackRequestId() != null
+        && v.snapshots().stream().anyMatch(x -> x.snapshotId().equals(v.rollbackSnapshotId()))) {
+      rollback = new ArrayDesiredState.RollbackSpec(v.rollbackRequestId().toString(), v.rollbackSnapshotId().toString());
+    }
+    return new ArrayDesiredState.VolumeSpec(v.volumeId().toString(), v.poolId().toString(), v.name(), v.sizeGib(),
+        v.thin(), v.qosIopsLimit(), v.qosMbpsLimit(), snapshots,
+        v.sourceSnapshotId() == null ? null : v.sourceSnapshotId().toString(), rollback);
   }
 
   private static ArrayDesiredState.DriveSpec drive(DriveSpec d) {

@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 @Transactional
 public class AttachmentService {
-  static final Set<AttachmentState> ACTIVE =
+  public static final Set<AttachmentState> ACTIVE =
       Set.of(AttachmentState.ATTACHING, AttachmentState.ATTACHED, AttachmentState.DETACHING);
 
   @Inject CommandOutbox outbox;
