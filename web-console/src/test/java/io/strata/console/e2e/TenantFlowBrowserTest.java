@@ -297,6 +297,15 @@ class TenantFlowBrowserTest {
     ops.selectOption("#filter-state", "FAILED");
     ops.getByTestId("fleet-filters").getByRole(AriaRole.BUTTON).click();
     assertThat(ops.locator("main")).not().containsText("e2e-" + suffix);
+    // from the keyboard: type a tenant's alias in the filter and press Enter
+    ops.navigate(CONSOLE + "/operator/arrays");
+    assertThat(unlabelledControls(ops)).isZero();
+    ops.locator("#filter-tenant").focus();
+    ops.keyboard().type("acme");
+    ops.keyboard().press("Enter");
+    ops.waitForURL(Pattern.compile(".*/operator/arrays\\?tenant=acme.*"));
+    assertThat(ops.getByTestId("fleet-acme").first()).isVisible();
+    assertThat(ops.getByTestId("fleet-globex")).hasCount(0);
     ops.navigate(CONSOLE + "/operator/arrays?tenant=nosuch");
     assertThat(ops.getByTestId("empty")).containsText("No array matches these filters");
     // a filter that cannot be right is answered beside the filter, not with an error page
@@ -332,7 +341,9 @@ class TenantFlowBrowserTest {
     assertThat(page.getByTestId("rollback-loss")).containsText("since the snapshot was taken");
     assertThat(page.getByTestId("rollback-loss")).containsText("is lost");
     assertThat(page.getByTestId("rollback-attached")).containsText("detach it first");
+    assertThat(unlabelledControls(page)).isZero();
     screenshot(page, "rollback-confirm");
+    String confirmation = page.url();
 
     String snapshotId = page.url().replaceAll(".*/snapshots/([0-9a-f-]{36})/rollback$", "$1");
     String snapshotState = RenderTimeBrowserTest.get(Tokens.accessToken("acme-admin"), "/snapshots/" + snapshotId)
@@ -347,6 +358,7 @@ class TenantFlowBrowserTest {
       assertThat(page.getByTestId("rollback-force")).hasCount(0);
       screenshot(page, "rollback-refused");
       page.context().close();
+      confirmationFitsAPhone(confirmation);
       return;
     }
     // an AVAILABLE snapshot of an attached volume: refused because attached, the forced way offered
@@ -377,6 +389,24 @@ class TenantFlowBrowserTest {
     page.navigate(CONSOLE + "/operations?targetId=" + volumeId);
     assertThat(page.locator("main table tr", new Page.LocatorOptions().setHasText("volume.rollback"))).containsText("SUCCEEDED");
     page.context().close();
+    confirmationFitsAPhone(confirmation);
+  }
+
+  /** The roll-back confirmation at phone width: nothing widens the page. */
+  static void confirmationFitsAPhone(String url) {
+    Page phone = browser.newPage(true);
+    signIn(phone, "acme-admin");
+    phone.navigate(url);
+    assertThat(phone.getByTestId("rollback-loss")).isVisible();
+    assertThat((Integer) phone.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")).isLessThanOrEqualTo(0);
+    phone.context().close();
+  }
+
+  /** Form controls in the page's content that a screen reader could not name. */
+  static int unlabelledControls(Page page) {
+    return ((Number) page.evaluate("""
+        () => [...document.querySelectorAll('main input:not([type=hidden]), main select')]
+                .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length""")).intValue();
   }
 
   /** Reloads the page (at most two minutes) until the element shows the text. */
