@@ -116,6 +116,32 @@ class RenderTimeBrowserTest {
     StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
         "server-side render time, %d volumes, %d loads per screen after one warm-up; load average %s%n",
         VOLUMES, LOADS, loadAverage()));
+    double worstMedian = measure(page, screens, report);
+    // the operator's screens over the same fleet (globex's array with its 1 000 volumes among them)
+    Page ops = browser.newPage(false);
+    signIn(ops, "ops");
+    Map<String, String> operatorScreens = new LinkedHashMap<>();
+    operatorScreens.put("op: arrays", "/operator/arrays");
+    operatorScreens.put("op: nodes", "/operator/nodes");
+    operatorScreens.put("op: tenants", "/operator/tenants");
+    operatorScreens.put("op: dashboard", "/");
+    worstMedian = Math.max(worstMedian, measure(ops, operatorScreens, report));
+    ops.context().close();
+    report.append(apiCallTimes(Tokens.accessToken("globex-admin"), arrayId));
+    report.append(String.format(Locale.ROOT, "(seeding %d volumes through the API took %d s; load average now %s)%n",
+        VOLUMES, seeded.toSeconds(), loadAverage()));
+    Files.writeString(Paths.get("target", "render-times.txt"), report);
+    System.out.print(report);
+
+    // the volumes list pages through them: the 1 000 are there, 50 at a time
+    page.navigate(CONSOLE + "/volumes");
+    assertThat(page.locator("[data-testid=next-page]").count()).isEqualTo(1);
+    assertThat(worstMedian).as("slowest screen's median render time (ms)\n" + report).isLessThan(BOUND_MS);
+    page.context().close();
+  }
+
+  /** Loads each screen 1 + LOADS times, appends median and max to the report, answers the worst median. */
+  static double measure(Page page, Map<String, String> screens, StringBuilder report) {
     double worstMedian = 0;
     for (Map.Entry<String, String> screen : screens.entrySet()) {
       List<Double> times = new ArrayList<>();
@@ -132,17 +158,7 @@ class RenderTimeBrowserTest {
       report.append(String.format(Locale.ROOT, "%-16s median %6.1f ms  max %6.1f ms%n", screen.getKey(), median,
           times.get(times.size() - 1)));
     }
-    report.append(apiCallTimes(Tokens.accessToken("globex-admin"), arrayId));
-    report.append(String.format(Locale.ROOT, "(seeding %d volumes through the API took %d s; load average now %s)%n",
-        VOLUMES, seeded.toSeconds(), loadAverage()));
-    Files.writeString(Paths.get("target", "render-times.txt"), report);
-    System.out.print(report);
-
-    // the volumes list pages through them: the 1 000 are there, 50 at a time
-    page.navigate(CONSOLE + "/volumes");
-    assertThat(page.locator("[data-testid=next-page]").count()).isEqualTo(1);
-    assertThat(worstMedian).as("slowest screen's median render time (ms)\n" + report).isLessThan(BOUND_MS);
-    page.context().close();
+    return worstMedian;
   }
 
   /**
