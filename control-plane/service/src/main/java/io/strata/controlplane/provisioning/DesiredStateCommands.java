@@ -14,15 +14,17 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Turns an outbox row (the control plane's own record of an array's desired state) into the
- * command the agents read. The envelope id is the row id, so a row published twice (a crash
- * between send and commit) is one command to the agent, acknowledged again, not re-applied; the
- * generation is the row's creation time in microseconds, so a later row always wins.
+ * Turns the control plane's own record of an array's desired state into the command the agents
+ * read. The envelope id is the id of the newest outbox row it answers, so a command published
+ * twice (a crash between send and commit) is one command to the agent, acknowledged again, not
+ * re-applied; the generation is that row's creation time in microseconds, so a later row always
+ * wins.
  */
 final class DesiredStateCommands {
 
   private DesiredStateCommands() {}
 
+  /** The command of a row that carries its whole desired state. */
   static Envelope envelope(OutboxMessage row, String nodeName, ObjectMapper json) {
     io.strata.controlplane.outbox.ArrayDesiredState stored;
     try {
@@ -30,11 +32,20 @@ final class DesiredStateCommands {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("outbox row " + row.id + " holds no desired state: " + e.getMessage(), e);
     }
+    return envelope(row, stored, nodeName, json);
+  }
+
+  /**
+   * The command carrying {@code state}, named after {@code row}: the newest row it answers (its
+   * id is the envelope id, its creation time in microseconds the generation).
+   */
+  static Envelope envelope(OutboxMessage row, io.strata.controlplane.outbox.ArrayDesiredState state, String nodeName,
+      ObjectMapper json) {
     long generation = ChronoUnit.MICROS.between(java.time.Instant.EPOCH, row.createdAt);
-    ArrayDesiredState command = translate(stored, nodeName, generation);
+    ArrayDesiredState command = translate(state, nodeName, generation);
     return new Envelope(Envelope.SPEC_VERSION, row.id.toString(), Commands.ARRAY_DESIRED_STATE.type(),
         Commands.ARRAY_DESIRED_STATE.currentVersion(), "control-plane", generation, row.createdAt,
-        Commands.arraySubject(stored.arrayId().toString()), json.valueToTree(command));
+        Commands.arraySubject(state.arrayId().toString()), json.valueToTree(command));
   }
 
   static ArrayDesiredState translate(io.strata.controlplane.outbox.ArrayDesiredState s, String nodeName, long generation) {

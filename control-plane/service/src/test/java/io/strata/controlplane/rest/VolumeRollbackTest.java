@@ -47,6 +47,7 @@ class VolumeRollbackTest {
   @Inject NodeReports reports;
   @Inject Watchdog watchdog;
   @Inject ObjectMapper json;
+  @Inject io.strata.controlplane.outbox.CommandOutbox outbox;
 
   private static boolean nodesEnrolled;
 
@@ -83,11 +84,16 @@ class VolumeRollbackTest {
     return as(ACME).body(body).post("/api/v1/volumes/" + volume + "/rollback");
   }
 
-  /** The volume as the newest desired state of its array says it. */
+  /**
+   * The volume as the desired state of its array says it: what the relay publishes for the
+   * array's newest outbox row (which must exist, unpublished: provisioning is off in this profile).
+   */
   private JsonNode desiredVolume(String array, String volume) throws Exception {
     OutboxMessage last = QuarkusTransaction.requiringNew().call(() ->
         OutboxMessage.<OutboxMessage>find("subject = ?1 order by createdAt desc", "array/" + array).firstResult());
-    for (JsonNode v : json.readTree(last.payload).get("volumes")) {
+    assertThat(last.publishedAt).isNull();
+    JsonNode state = json.valueToTree(QuarkusTransaction.requiringNew().call(() -> outbox.desiredStateNow(UUID.fromString(array))));
+    for (JsonNode v : state.get("volumes")) {
       if (v.get("id") != null ? v.get("id").asText().equals(volume) : v.get("volumeId").asText().equals(volume)) {
         return v;
       }
