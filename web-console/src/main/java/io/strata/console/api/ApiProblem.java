@@ -14,7 +14,7 @@ public class ApiProblem extends RuntimeException {
 
   /** The problem details body, read leniently (unknown members are ignored). */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Body(String type, String title, int status, String detail, List<FieldError> errors) {}
+  public record Body(String type, String title, int status, String detail, List<FieldError> errors, String reason) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record FieldError(String field, String message) {}
@@ -22,12 +22,24 @@ public class ApiProblem extends RuntimeException {
   private final int status;
   private final String title;
   private final List<FieldError> errors;
+  private final String reason;
 
   public ApiProblem(int status, String title, String detail, List<FieldError> errors) {
+    this(status, title, detail, errors, null);
+  }
+
+  /** @param reason the control plane's machine-readable {@code reason} member, e.g. "attached"; may be null */
+  public ApiProblem(int status, String title, String detail, List<FieldError> errors, String reason) {
     super(detail);
     this.status = status;
     this.title = title;
     this.errors = errors == null ? List.of() : List.copyOf(errors);
+    this.reason = reason;
+  }
+
+  /** Why the control plane refused, as a word a page can act on (e.g. "attached"), or null. */
+  public String reason() {
+    return reason;
   }
 
   /** A service that could not be reached: the page says which, and what to try. */

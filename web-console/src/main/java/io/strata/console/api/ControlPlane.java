@@ -67,6 +67,13 @@ public final class ControlPlane {
 
   public record SnapshotCreate(UUID volumeId, String name) {}
 
+  /**
+   * Roll a volume back to one of its snapshots; {@code force} (null unless the user confirmed it
+   * twice) lets the control plane do it while servers still have the volume attached.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record VolumeRollback(UUID snapshotId, Boolean force) {}
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record CloneCreate(String name, Long sizeGib) {}
 
@@ -128,6 +135,13 @@ public final class ControlPlane {
   public record NodeCapacity(
       UUID nodeId, String name, String zone, String state, int cpuCores, int reservedVcpus, int memoryGib,
       int reservedMemoryGib, int ssdFree, int ssdTotal, int hddFree, int hddTotal, long freeGib, long totalGib) {}
+
+  /** One array of any tenant, as the operator's fleet list shows it ({@code GET /admin/arrays}). */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record FleetArrayView(
+      UUID id, String name, UUID tenantId, String tenantAlias, UUID nodeId, String nodeName, String state,
+      String engineSize, String failureReason, Instant createdAt, int ssdDrives, int hddDrives, long capacityGib,
+      long volumes) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record CapacityView(

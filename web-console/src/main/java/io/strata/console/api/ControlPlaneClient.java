@@ -101,11 +101,20 @@ public interface ControlPlaneClient {
   @Path("/volumes/{id}")
   Response deleteVolume(@PathParam("id") UUID id);
 
+  /** Answers 202 with the operation; 409 (problem details) while attached, unless forced. */
+  @POST
+  @Path("/volumes/{id}/rollback")
+  Response rollbackVolume(@PathParam("id") UUID id, @HeaderParam("Idempotency-Key") String key, VolumeRollback body);
+
   // ---- snapshots -----------------------------------------------------------------------------
   @GET
   @Path("/snapshots")
   Page<SnapshotView> snapshots(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
       @QueryParam("volumeId") UUID volumeId);
+
+  @GET
+  @Path("/snapshots/{id}")
+  SnapshotView snapshot(@PathParam("id") UUID id);
 
   @POST
   @Path("/snapshots")
@@ -192,6 +201,12 @@ public interface ControlPlaneClient {
   @GET
   @Path("/admin/nodes")
   Page<NodeView> nodes(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit);
+
+  /** All tenants' arrays; the filters are optional (tenant alias, array state, node id). */
+  @GET
+  @Path("/admin/arrays")
+  Page<FleetArrayView> fleetArrays(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit,
+      @QueryParam("tenant") String tenant, @QueryParam("state") String state, @QueryParam("nodeId") UUID nodeId);
 
   @GET
   @Path("/admin/capacity")

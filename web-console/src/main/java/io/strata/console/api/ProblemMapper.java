@@ -15,7 +15,8 @@ public class ProblemMapper implements ResponseExceptionMapper<ApiProblem> {
     try {
       ApiProblem.Body body = JSON.readValue(text, ApiProblem.Body.class);
       String detail = body.detail() != null ? body.detail() : body.title();
-      return new ApiProblem(response.getStatus(), body.title(), describe(response.getStatus(), detail), body.errors());
+      return new ApiProblem(response.getStatus(), body.title(), describe(response.getStatus(), detail), body.errors(),
+          body.reason());
     } catch (Exception notProblemJson) {
       return new ApiProblem(response.getStatus(), "HTTP " + response.getStatus(), describe(response.getStatus(), null), null);
     }

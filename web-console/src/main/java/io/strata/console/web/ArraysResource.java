@@ -6,6 +6,7 @@ import io.strata.console.api.ApiProblem;
 import io.strata.console.api.ControlPlane.ArrayCreate;
 import io.strata.console.api.ControlPlane.ArrayView;
 import io.strata.console.api.ControlPlaneClient;
+import io.strata.console.api.SideBySide;
 import io.strata.console.forms.FormErrors;
 import io.strata.console.forms.Forms;
 import io.strata.console.forms.Forms.ArrayForm;
@@ -43,6 +44,7 @@ public class ArraysResource {
   @Inject Template array;
   @Inject FormErrors formErrors;
   @Inject @RestClient ControlPlaneClient controlPlane;
+  @Inject io.strata.console.api.SideBySide sideBySide;
 
   @GET
   public TemplateInstance list(@QueryParam("cursor") String cursor, @QueryParam("state") String state) {
@@ -80,12 +82,14 @@ public class ArraysResource {
   @GET
   @Path("/{id}")
   public TemplateInstance show(@PathParam("id") UUID id) {
+    var drives = sideBySide.start(() -> drivesOrEmpty(id));
+    var volumes = sideBySide.start(() -> controlPlane.volumes(null, 50, id, null, null));
     ArrayView a = controlPlane.array(id);
     DriveAddForm form = new DriveAddForm();
     form.type = "SSD";
     form.count = "1";
-    return array.data("array", a).data("progress", Progress.of(a)).data("drives", drivesOrEmpty(id))
-        .data("volumes", controlPlane.volumes(null, 50, id, null, null))
+    return array.data("array", a).data("progress", Progress.of(a)).data("drives", SideBySide.join(drives))
+        .data("volumes", SideBySide.join(volumes))
         .data("driveForm", form).data("driveErrors", Map.of()).data("driveKey", UUID.randomUUID().toString());
   }
 

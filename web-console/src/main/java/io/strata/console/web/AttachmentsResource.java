@@ -5,6 +5,7 @@ import io.quarkus.qute.TemplateInstance;
 import io.strata.console.api.ControlPlane.AttachmentCreate;
 import io.strata.console.api.ControlPlane.AttachmentView;
 import io.strata.console.api.ControlPlaneClient;
+import io.strata.console.api.SideBySide;
 import io.strata.console.forms.FormErrors;
 import io.strata.console.forms.Forms;
 import io.strata.console.forms.Forms.AttachmentForm;
@@ -36,6 +37,7 @@ public class AttachmentsResource {
   @Inject Template attachment;
   @Inject FormErrors formErrors;
   @Inject @RestClient ControlPlaneClient controlPlane;
+  @Inject io.strata.console.api.SideBySide sideBySide;
 
   @GET
   public TemplateInstance list(@QueryParam("volumeId") UUID volumeId, @QueryParam("serverId") UUID serverId,
@@ -49,9 +51,11 @@ public class AttachmentsResource {
   private TemplateInstance page(UUID volumeId, UUID serverId, String cursor, AttachmentForm form,
       Map<String, String> errors) {
     String filter = (volumeId == null ? "" : "volumeId=" + volumeId + "&") + (serverId == null ? "" : "serverId=" + serverId + "&");
+    var volumes = sideBySide.start(() -> VolumePicker.of(controlPlane, volumeId));
+    var servers = sideBySide.start(() -> controlPlane.servers(null, 500));
     return attachments.data("page", controlPlane.attachments(cursor, 50, volumeId, serverId))
-        .data("volumes", controlPlane.volumes(null, 500, null, null, null))
-        .data("servers", controlPlane.servers(null, 500))
+        .data("volumes", SideBySide.join(volumes))
+        .data("servers", SideBySide.join(servers))
         .data("cursor", cursor == null ? "" : cursor).data("base", "/attachments?" + filter)
         .data("form", form).data("errors", errors).data("key", UUID.randomUUID().toString());
   }

@@ -5,6 +5,9 @@ import io.quarkus.qute.TemplateInstance;
 import io.strata.console.api.ApiProblem;
 import io.strata.console.api.BillingClient;
 import io.strata.console.api.ControlPlane.ArrayView;
+import io.strata.console.api.ControlPlane.CapacityView;
+import io.strata.console.api.SideBySide;
+import java.util.concurrent.CompletableFuture;
 import io.strata.console.api.ControlPlane.Page;
 import io.strata.console.api.ControlPlaneClient;
 import io.strata.console.session.CurrentUser;
@@ -32,6 +35,7 @@ public class DashboardResource {
   @Inject CurrentUser user;
   @Inject @RestClient ControlPlaneClient controlPlane;
   @Inject @RestClient BillingClient billing;
+  @Inject SideBySide sideBySide;
 
   /** A panel's data, or why it could not be had. */
   public record Panel<T>(T data, String problem) {
@@ -43,16 +47,22 @@ public class DashboardResource {
   @GET
   public TemplateInstance show() {
     TemplateInstance page = dashboard.instance();
+    // the panels' calls go out side by side: the page costs its slowest call, not their sum
+    CompletableFuture<Panel<CapacityView>> capacity =
+        user.isOperator() ? sideBySide.start(() -> panel("The control plane", controlPlane::capacity)) : null;
     if (user.isTenantUser()) {
-      Panel<Page<ArrayView>> arrays = panel("The control plane", () -> controlPlane.arrays(null, 100, null));
+      var arraysCall = sideBySide.start(() -> panel("The control plane", () -> controlPlane.arrays(null, 100, null)));
+      var usage = sideBySide.start(() -> panel("The control plane", controlPlane::usage));
+      var cost = sideBySide.start(() -> panel("Billing", billing::currentCost));
+      Panel<Page<ArrayView>> arrays = SideBySide.join(arraysCall);
       page.data("arrays", arrays)
           .data("stateCounts", arrays.ok() ? countByState(arrays.data()) : Map.of())
-          .data("usage", panel("The control plane", controlPlane::usage))
-          .data("cost", panel("Billing", billing::currentCost));
+          .data("usage", SideBySide.join(usage))
+          .data("cost", SideBySide.join(cost));
     } else {
       page.data("arrays", null).data("stateCounts", Map.of()).data("usage", null).data("cost", null);
     }
-    page.data("capacity", user.isOperator() ? panel("The control plane", controlPlane::capacity) : null);
+    page.data("capacity", capacity == null ? null : SideBySide.join(capacity));
     return page;
   }
 

@@ -9,6 +9,7 @@ import io.strata.console.api.ControlPlane.Quota;
 import io.strata.console.api.ControlPlane.TenantAdmin;
 import io.strata.console.api.ControlPlane.TenantCreate;
 import io.strata.console.api.ControlPlaneClient;
+import io.strata.console.api.SideBySide;
 import io.strata.console.forms.FormErrors;
 import io.strata.console.forms.Forms;
 import io.strata.console.forms.Forms.PlanForm;
@@ -45,18 +46,82 @@ import org.jboss.resteasy.reactive.RestForm;
 public class OperatorResource {
 
   @Inject Template nodes;
+  @Inject Template fleet;
   @Inject Template tenants;
   @Inject Template plans;
   @Inject Template invoices;
   @Inject FormErrors formErrors;
   @Inject @RestClient ControlPlaneClient controlPlane;
+  @Inject io.strata.console.api.SideBySide sideBySide;
   @Inject @RestClient BillingClient billing;
 
   @GET
   @Path("/nodes")
   public TemplateInstance nodes(@QueryParam("cursor") String cursor) {
-    return nodes.data("capacity", controlPlane.capacity()).data("page", controlPlane.nodes(cursor, 100))
+    var capacity = sideBySide.start(controlPlane::capacity);
+    return nodes.data("page", controlPlane.nodes(cursor, 100)).data("capacity", SideBySide.join(capacity))
         .data("now", Instant.now()).data("cursor", cursor == null ? "" : cursor).data("base", "/operator/nodes?");
+  }
+
+  /**
+   * Every tenant's arrays, filtered by tenant alias, state and node, 50 a page. A filter that
+   * cannot be right gets its message beside it (the console's check, or the control plane's own
+   * message when it refuses one), over an empty list; the nodes for the node filter come from the
+   * capacity call, made side by side with the list.
+   */
+  @GET
+  @Path("/arrays")
+  public Response fleetArrays(@QueryParam("tenant") String tenant, @QueryParam("state") String state,
+      @QueryParam("node") String node, @QueryParam("cursor") String cursor) {
+    String t = trimmed(tenant);
+    String s = trimmed(state);
+    String n = trimmed(node);
+    String c = trimmed(cursor);
+    var nodesCall = sideBySide.start(() -> DashboardResource.panel("The control plane", controlPlane::capacity));
+    Map<String, String> errors = new java.util.LinkedHashMap<>();
+    if (s != null && !Choices.arrayStates.contains(s) && !"DELETED".equals(s)) {
+      errors.put("state", "not an array state: choose one of " + String.join(", ", Choices.arrayStates) + " or DELETED");
+    }
+    UUID nodeId = null;
+    if (n != null) {
+      try {
+        nodeId = UUID.fromString(n);
+      } catch (IllegalArgumentException e) {
+        errors.put("node", "choose a node from the list");
+      }
+    }
+    StringBuilder base = new StringBuilder("/operator/arrays?");
+    for (var filter : new String[][] {{"tenant", t}, {"state", s}, {"node", n}}) {
+      if (filter[1] != null) {
+        base.append(filter[0]).append('=')
+            .append(java.net.URLEncoder.encode(filter[1], java.nio.charset.StandardCharsets.UTF_8)).append('&');
+      }
+    }
+    io.strata.console.api.ControlPlane.Page<io.strata.console.api.ControlPlane.FleetArrayView> list =
+        new io.strata.console.api.ControlPlane.Page<>(java.util.List.of(), null);
+    String problem = null;
+    if (errors.isEmpty()) {
+      try {
+        list = controlPlane.fleetArrays(c, 50, t, s, nodeId);
+      } catch (ApiProblem refused) {
+        if (refused.status() != 400) {
+          throw refused;
+        }
+        errors.putAll(refused.fieldMessages());
+        problem = refused.detail();
+      }
+    }
+    var nodes = SideBySide.join(nodesCall);
+    String page = fleet.data("page", list).data("errors", errors).data("problem", problem)
+        .data("nodes", nodes.ok() ? nodes.data().nodes() : java.util.List.of())
+        .data("tenant", t == null ? "" : t).data("state", s == null ? "" : s).data("node", n == null ? "" : n)
+        .data("cursor", c == null ? "" : c).data("base", base.toString())
+        .data("filtered", t != null || s != null || n != null).render();
+    return Response.status(errors.isEmpty() ? 200 : 400).type(MediaType.TEXT_HTML_TYPE).entity(page).build();
+  }
+
+  private static String trimmed(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
   }
 
   /** "12 s ago", "3 min ago", or "never": how stale a node's last heartbeat is ({node.heartbeatAge(now)}). */
@@ -96,10 +161,16 @@ public class OperatorResource {
     if (page.isEmpty()) {
       return costs;
     }
+    // one billing call per tenant on the page, side by side
+    Map<String, java.util.concurrent.CompletableFuture<DashboardResource.Panel<io.strata.console.api.Billing.Invoice>>> calls =
+        new java.util.LinkedHashMap<>();
     for (var t : page.items()) {
-      var cost = DashboardResource.panel("Billing", () -> billing.tenantCost(t.alias()));
-      costs.put(t.alias(), cost.ok() ? cost.data().total() + " " + cost.data().currency() : "not known: " + cost.problem());
+      calls.put(t.alias(), sideBySide.start(() -> DashboardResource.panel("Billing", () -> billing.tenantCost(t.alias()))));
     }
+    calls.forEach((alias, call) -> {
+      var cost = SideBySide.join(call);
+      costs.put(alias, cost.ok() ? cost.data().total() + " " + cost.data().currency() : "not known: " + cost.problem());
+    });
     return costs;
   }
 

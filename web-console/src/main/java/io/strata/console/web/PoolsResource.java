@@ -4,6 +4,7 @@ import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.strata.console.api.ControlPlane.PoolCreate;
 import io.strata.console.api.ControlPlaneClient;
+import io.strata.console.api.SideBySide;
 import io.strata.console.forms.FormErrors;
 import io.strata.console.forms.Forms;
 import io.strata.console.forms.Forms.PoolForm;
@@ -33,6 +34,7 @@ public class PoolsResource {
   @Inject Template pools;
   @Inject FormErrors formErrors;
   @Inject @RestClient ControlPlaneClient controlPlane;
+  @Inject io.strata.console.api.SideBySide sideBySide;
 
   @GET
   public TemplateInstance list(@QueryParam("arrayId") UUID arrayId, @QueryParam("cursor") String cursor) {
@@ -46,8 +48,9 @@ public class PoolsResource {
   }
 
   private TemplateInstance page(UUID arrayId, String cursor, PoolForm form, Map<String, String> errors) {
+    var arrays = sideBySide.start(() -> controlPlane.arrays(null, 500, null));
     return pools.data("page", controlPlane.pools(cursor, 25, arrayId))
-        .data("arrays", controlPlane.arrays(null, 500, null))
+        .data("arrays", SideBySide.join(arrays))
         .data("arrayId", arrayId == null ? "" : arrayId.toString())
         .data("cursor", cursor == null ? "" : cursor)
         .data("base", arrayId == null ? "/pools?" : "/pools?arrayId=" + arrayId + "&")

@@ -4,9 +4,13 @@ import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.strata.console.api.ControlPlane.CloneCreate;
 import io.strata.console.api.ControlPlane.PolicyCreate;
+import io.strata.console.api.ApiProblem;
 import io.strata.console.api.ControlPlane.SnapshotCreate;
+import io.strata.console.api.ControlPlane.SnapshotView;
+import io.strata.console.api.ControlPlane.VolumeRollback;
 import io.strata.console.api.ControlPlane.VolumeView;
 import io.strata.console.api.ControlPlaneClient;
+import io.strata.console.api.SideBySide;
 import io.strata.console.forms.FormErrors;
 import io.strata.console.forms.Forms;
 import io.strata.console.forms.Forms.PolicyForm;
@@ -29,15 +33,17 @@ import java.util.UUID;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.resteasy.reactive.RestForm;
 
-/** Snapshots (take, clone, delete) and snapshot schedules. */
+/** Snapshots (take, clone, roll back, delete) and snapshot schedules. */
 @Path("/snapshots")
 @Produces(MediaType.TEXT_HTML)
 @RolesAllowed({"tenant-admin", "tenant-member"})
 public class SnapshotsResource {
 
   @Inject Template snapshots;
+  @Inject Template rollback;
   @Inject FormErrors formErrors;
   @Inject @RestClient ControlPlaneClient controlPlane;
+  @Inject io.strata.console.api.SideBySide sideBySide;
 
   @GET
   public TemplateInstance list(@QueryParam("volumeId") UUID volumeId, @QueryParam("cursor") String cursor) {
@@ -52,9 +58,11 @@ public class SnapshotsResource {
 
   private TemplateInstance page(UUID volumeId, String cursor, SnapshotForm form, PolicyForm policy,
       Map<String, String> errors, Map<String, String> policyErrors) {
+    var policies = sideBySide.start(() -> controlPlane.policies(null, 100, volumeId));
+    var volumes = sideBySide.start(() -> VolumePicker.of(controlPlane, volumeId));
     return snapshots.data("page", controlPlane.snapshots(cursor, 50, volumeId))
-        .data("policies", controlPlane.policies(null, 100, volumeId))
-        .data("volumes", controlPlane.volumes(null, 500, null, null, null))
+        .data("policies", SideBySide.join(policies))
+        .data("volumes", SideBySide.join(volumes))
         .data("volumeId", volumeId == null ? "" : volumeId.toString())
         .data("cursor", cursor == null ? "" : cursor)
         .data("base", volumeId == null ? "/snapshots?" : "/snapshots?volumeId=" + volumeId + "&")
@@ -79,6 +87,59 @@ public class SnapshotsResource {
     VolumeView clone = controlPlane.cloneSnapshot(id, Htmx.idempotencyKey(key), new CloneCreate(name, null))
         .readEntity(VolumeView.class);
     return Htmx.redirect(headers, "/volumes/" + clone.id());
+  }
+
+  /** The confirmation before a roll-back: what is lost, and whether the volume must be detached first. */
+  @GET
+  @Path("/{id}/rollback")
+  public TemplateInstance confirmRollback(@PathParam("id") UUID id) {
+    return rollbackPage(controlPlane.snapshot(id), null, false, null).data("key", UUID.randomUUID().toString());
+  }
+
+  private TemplateInstance rollbackPage(SnapshotView snapshot, String problem, boolean forceOffered, String forceError) {
+    var attachments = sideBySide.start(() -> controlPlane.attachments(null, 50, snapshot.volumeId(), null));
+    VolumeView volume = controlPlane.volume(snapshot.volumeId()).readEntity(VolumeView.class);
+    return rollback.data("snapshot", snapshot).data("volume", volume)
+        .data("attachments", SideBySide.join(attachments))
+        .data("problem", problem).data("forceOffered", forceOffered).data("forceError", forceError);
+  }
+
+  /**
+   * Asks the control plane to roll the snapshot's volume back, then shows the volume, which
+   * follows the roll-back until it is online again. The control plane refuses (409) while the
+   * volume is attached: its message is shown, with the forced roll-back offered behind a second,
+   * explicit confirmation ({@code confirmForce=yes}, and a dialog when JavaScript runs).
+   */
+  @POST
+  @Path("/{id}/rollback")
+  @RolesAllowed("tenant-admin")
+  public Response rollBack(@PathParam("id") UUID id, @RestForm String key, @RestForm String force,
+      @RestForm String confirmForce, @Context HttpHeaders headers) {
+    SnapshotView snapshot = controlPlane.snapshot(id);
+    boolean forced = "true".equals(force);
+    String formKey = Htmx.idempotencyKey(key);
+    if (forced && !"yes".equals(confirmForce)) {
+      return again(headers, 422, rollbackPage(snapshot, null, true,
+          "tick the box to confirm that no server uses the volume now").data("key", formKey));
+    }
+    try {
+      // a forced retry is a new request: the refused one's key keeps its refusal
+      controlPlane.rollbackVolume(snapshot.volumeId(), forced ? formKey + "-force" : formKey,
+          new VolumeRollback(id, forced ? Boolean.TRUE : null)).close();
+    } catch (ApiProblem problem) {
+      // force is offered only for what force overrides: servers attached (not a snapshot that is not ready)
+      boolean attached = problem.status() == 409 && ("attached".equals(problem.reason())
+          || problem.reason() == null && !controlPlane.attachments(null, 1, snapshot.volumeId(), null).isEmpty());
+      return again(headers, problem.status(), rollbackPage(snapshot, problem.detail(), attached, null)
+          .data("key", formKey));
+    }
+    return Htmx.redirect(headers, "/volumes/" + snapshot.volumeId());
+  }
+
+  /** The confirmation again, with what went wrong: htmx swaps only 2xx answers in. */
+  private static Response again(HttpHeaders headers, int status, TemplateInstance page) {
+    return Response.status(Htmx.isHtmx(headers) ? 200 : status).type(MediaType.TEXT_HTML_TYPE)
+        .entity(page.render()).build();
   }
 
   @POST

@@ -22,6 +22,7 @@ import io.strata.console.api.ControlPlane;
 @TemplateData(target = ControlPlane.NodeView.class)
 @TemplateData(target = ControlPlane.NodeCapacity.class)
 @TemplateData(target = ControlPlane.CapacityView.class)
+@TemplateData(target = ControlPlane.FleetArrayView.class)
 @TemplateData(target = Billing.Line.class)
 @TemplateData(target = Billing.Invoice.class)
 @TemplateData(target = Billing.InvoiceSummary.class)

@@ -7,6 +7,7 @@ import io.quarkus.qute.TemplateInstance;
 import io.strata.console.api.Billing.HourlyUsage;
 import io.strata.console.api.BillingClient;
 import io.strata.console.api.ControlPlaneClient;
+import io.strata.console.api.SideBySide;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -32,16 +33,19 @@ public class UsageResource {
   @Inject ObjectMapper json;
   @Inject @RestClient BillingClient billing;
   @Inject @RestClient ControlPlaneClient controlPlane;
+  @Inject io.strata.console.api.SideBySide sideBySide;
 
   @GET
   public TemplateInstance show() throws JsonProcessingException {
     LocalDate to = LocalDate.now(java.time.ZoneOffset.UTC);
     LocalDate from = to.minusDays(29);
+    var cost = sideBySide.start(() -> DashboardResource.panel("Billing", billing::currentCost));
+    var tenantUsage = sideBySide.start(() -> DashboardResource.panel("The control plane", controlPlane::usage));
     var points = DashboardResource.panel("Billing", () -> billing.hourlyUsage(
         from.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toString(),
         to.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toString()));
-    return usage.data("cost", DashboardResource.panel("Billing", billing::currentCost))
-        .data("usage", DashboardResource.panel("The control plane", controlPlane::usage))
+    return usage.data("cost", SideBySide.join(cost))
+        .data("usage", SideBySide.join(tenantUsage))
         .data("chartProblem", points.problem())
         .data("chart", points.ok() ? json.writeValueAsString(chartData(points.data(), from, to)) : "{}")
         .data("empty", points.ok() && points.data().isEmpty());

@@ -7,6 +7,7 @@ import io.strata.console.api.ControlPlane.VolumeCreate;
 import io.strata.console.api.ControlPlane.VolumeUpdate;
 import io.strata.console.api.ControlPlane.VolumeView;
 import io.strata.console.api.ControlPlaneClient;
+import io.strata.console.api.SideBySide;
 import io.strata.console.forms.FormErrors;
 import io.strata.console.forms.Forms;
 import io.strata.console.forms.Forms.VolumeChangeForm;
@@ -39,6 +40,7 @@ public class VolumesResource {
   @Inject Template volume;
   @Inject FormErrors formErrors;
   @Inject @RestClient ControlPlaneClient controlPlane;
+  @Inject io.strata.console.api.SideBySide sideBySide;
 
   @GET
   public TemplateInstance list(@QueryParam("arrayId") UUID arrayId, @QueryParam("name") String name,
@@ -51,9 +53,11 @@ public class VolumesResource {
   private TemplateInstance page(UUID arrayId, String name, String cursor, VolumeForm form, Map<String, String> errors) {
     String filter = (arrayId == null ? "" : "arrayId=" + arrayId + "&")
         + (name == null || name.isBlank() ? "" : "name=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8) + "&");
+    var arrays = sideBySide.start(() -> controlPlane.arrays(null, 500, null));
+    var pools = sideBySide.start(() -> controlPlane.pools(null, 500, null));
     return volumes.data("page", controlPlane.volumes(cursor, 50, arrayId, null, name == null || name.isBlank() ? null : name))
-        .data("arrays", controlPlane.arrays(null, 500, null))
-        .data("pools", controlPlane.pools(null, 500, null))
+        .data("arrays", SideBySide.join(arrays))
+        .data("pools", SideBySide.join(pools))
         .data("arrayId", arrayId == null ? "" : arrayId.toString())
         .data("name", name == null ? "" : name)
         .data("cursor", cursor == null ? "" : cursor)
@@ -79,6 +83,8 @@ public class VolumesResource {
   @GET
   @Path("/{id}")
   public TemplateInstance show(@PathParam("id") UUID id) {
+    var snapshots = sideBySide.start(() -> controlPlane.snapshots(null, 50, id));
+    var attachments = sideBySide.start(() -> controlPlane.attachments(null, 50, id, null));
     Response r = controlPlane.volume(id);
     VolumeView v = r.readEntity(VolumeView.class);
     VolumeChangeForm change = new VolumeChangeForm();
@@ -87,8 +93,8 @@ public class VolumesResource {
     change.qosMbpsLimit = v.qosMbpsLimit() == null ? "0" : v.qosMbpsLimit().toString();
     change.etag = r.getHeaderString("ETag");
     return volume.data("volume", v).data("change", change).data("errors", Map.of())
-        .data("snapshots", controlPlane.snapshots(null, 50, id))
-        .data("attachments", controlPlane.attachments(null, 50, id, null))
+        .data("snapshots", SideBySide.join(snapshots))
+        .data("attachments", SideBySide.join(attachments))
         .data("key", UUID.randomUUID().toString());
   }
 

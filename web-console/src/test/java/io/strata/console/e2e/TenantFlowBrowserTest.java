@@ -18,6 +18,7 @@ import io.strata.contracts.usage.ArrayUsageSample.DriveAllocation;
 import io.strata.contracts.usage.ArrayUsageSample.DriveType;
 import io.strata.contracts.usage.ArrayUsageSample.TierCapacity;
 import io.strata.testsupport.KeycloakTestResource;
+import io.strata.testsupport.Tokens;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -51,6 +52,9 @@ class TenantFlowBrowserTest {
   static final LocatorAssertions.ContainsTextOptions MINUTES =
       new LocatorAssertions.ContainsTextOptions().setTimeout(180_000);
   static ConsoleBrowser browser;
+  /** What the first test made for acme, used by the next ones. */
+  static String suffix;
+  static String volumeId;
 
   @BeforeAll
   static void start() {
@@ -68,7 +72,7 @@ class TenantFlowBrowserTest {
   @Test
   @Order(1)
   void tenantGetsAnArrayOnlineAVolumeAttachedAndSeesItsCost() throws Exception {
-    String suffix = UUID.randomUUID().toString().substring(0, 6);
+    suffix = UUID.randomUUID().toString().substring(0, 6);
     String arrayName = "e2e-" + suffix;
     YearMonth lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
 
@@ -150,6 +154,7 @@ class TenantFlowBrowserTest {
     assertThat(page.locator("h1")).containsText("data-" + suffix);
     // the agent makes the volume's LUN; until then it is CREATING (a snapshot needs it AVAILABLE)
     reloadUntil(page, "main", "AVAILABLE");
+    volumeId = page.url().substring(page.url().lastIndexOf('/') + 1);
     screenshot(page, "volume");
 
     // snapshots: take one, and a schedule that takes them
@@ -257,6 +262,151 @@ class TenantFlowBrowserTest {
     assertThat(ops.getByTestId("quota-globex").locator("input[name=maxArrays]")).hasValue("7");
     screenshot(ops, "operator-tenants");
     ops.context().close();
+  }
+
+  @Test
+  @Order(2)
+  void operatorSeesEveryTenantsArrays() throws Exception {
+    Assumptions.assumeTrue(suffix != null, "the first test made acme's array");
+    // globex gets an array too, on a second node announced as its agent would (no engine behind it)
+    RenderTimeBrowserTest.arrayOnASecondNode(Tokens.accessToken("globex-admin"));
+
+    Page ops = browser.newPage(false);
+    signIn(ops, "ops");
+    // from the nodes screen to the arrays on the agent's node: acme's
+    ops.navigate(CONSOLE + "/operator/nodes");
+    ops.getByTestId("node-arrays-" + StrataStack.NODE_ID).click();
+    ops.waitForURL(Pattern.compile(".*/operator/arrays\\?node=[0-9a-f-]{36}$"));
+    assertThat(ops.getByTestId("fleet-acme").first()).containsText("e2e-" + suffix);
+    assertThat(ops.getByTestId("fleet-globex")).hasCount(0);
+    // all tenants' arrays: both tenants, with node, engine size, drives and volumes
+    ops.navigate(CONSOLE + "/operator/arrays");
+    assertThat(ops.getByTestId("fleet-acme").filter(new com.microsoft.playwright.Locator.FilterOptions()
+        .setHasText("e2e-" + suffix))).containsText("E01");
+    assertThat(ops.getByTestId("fleet-acme").filter(new com.microsoft.playwright.Locator.FilterOptions()
+        .setHasText("e2e-" + suffix))).containsText(StrataStack.NODE_ID);
+    assertThat(ops.getByTestId("fleet-globex").first()).containsText("render-");
+    screenshot(ops, "operator-arrays");
+    // filters: one tenant, from the tenants screen's link; a state; a tenant that has none
+    ops.navigate(CONSOLE + "/operator/tenants");
+    ops.getByTestId("tenant-arrays-globex").click();
+    assertThat(ops.locator("#filter-tenant")).hasValue("globex");
+    assertThat(ops.getByTestId("fleet-globex").first()).isVisible();
+    assertThat(ops.getByTestId("fleet-acme")).hasCount(0);
+    ops.locator("#filter-tenant").fill("");
+    ops.selectOption("#filter-state", "FAILED");
+    ops.getByTestId("fleet-filters").getByRole(AriaRole.BUTTON).click();
+    assertThat(ops.locator("main")).not().containsText("e2e-" + suffix);
+    // from the keyboard: type a tenant's alias in the filter and press Enter
+    ops.navigate(CONSOLE + "/operator/arrays");
+    assertThat(unlabelledControls(ops)).isZero();
+    ops.locator("#filter-tenant").focus();
+    ops.keyboard().type("acme");
+    ops.keyboard().press("Enter");
+    ops.waitForURL(Pattern.compile(".*/operator/arrays\\?tenant=acme.*"));
+    assertThat(ops.getByTestId("fleet-acme").first()).isVisible();
+    assertThat(ops.getByTestId("fleet-globex")).hasCount(0);
+    ops.navigate(CONSOLE + "/operator/arrays?tenant=nosuch");
+    assertThat(ops.getByTestId("empty")).containsText("No array matches these filters");
+    // a filter that cannot be right is answered beside the filter, not with an error page
+    assertThat(ops.navigate(CONSOLE + "/operator/arrays?state=SIDEWAYS").status()).isEqualTo(400);
+    assertThat(ops.locator("#err-state")).containsText("not an array state");
+    ops.context().close();
+
+    // at phone width the list scrolls inside its own box, the page does not widen
+    Page phone = browser.newPage(true);
+    signIn(phone, "ops");
+    phone.navigate(CONSOLE + "/operator/arrays");
+    assertThat((Integer) phone.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")).isLessThanOrEqualTo(0);
+    screenshot(phone, "operator-arrays-phone");
+    phone.context().close();
+  }
+
+  @Test
+  @Order(3)
+  void tenantRollsAVolumeBackToASnapshot() throws Exception {
+    Assumptions.assumeTrue(volumeId != null, "the first test made acme's attached volume");
+    Page page = browser.newPage(false);
+    signIn(page, "acme-admin");
+    page.navigate(CONSOLE + "/volumes/" + volumeId);
+    // a snapshot taken on the volume's own page, next to the one the first test took
+    page.fill("#snap-name", "pre-rollback-" + suffix);
+    page.locator("form[action$='/snapshots'] button").click();
+    assertThat(page.locator("main")).containsText("pre-rollback-" + suffix);
+    reloadUntil(page, "main", "before-" + suffix);
+
+    // the confirmation says what is lost and that the volume is attached
+    page.getByTestId("rollback-before-" + suffix).click();
+    page.waitForURL(Pattern.compile(".*/snapshots/[0-9a-f-]{36}/rollback$"));
+    assertThat(page.getByTestId("rollback-loss")).containsText("since the snapshot was taken");
+    assertThat(page.getByTestId("rollback-loss")).containsText("is lost");
+    assertThat(page.getByTestId("rollback-attached")).containsText("detach it first");
+    assertThat(unlabelledControls(page)).isZero();
+    screenshot(page, "rollback-confirm");
+    String confirmation = page.url();
+
+    String snapshotId = page.url().replaceAll(".*/snapshots/([0-9a-f-]{36})/rollback$", "$1");
+    String snapshotState = RenderTimeBrowserTest.get(Tokens.accessToken("acme-admin"), "/snapshots/" + snapshotId)
+        .path("state").asText();
+
+    // the control plane refuses: its own message shows on the page
+    page.getByTestId("rollback").getByRole(AriaRole.BUTTON, new com.microsoft.playwright.Locator.GetByRoleOptions()
+        .setName(Pattern.compile("^Roll back to"))).click();
+    if (!"AVAILABLE".equals(snapshotState)) {
+      // a snapshot the node never reported made is refused whatever force says: force is not offered
+      assertThat(page.getByTestId("rollback-problem")).containsText("needs an AVAILABLE snapshot; it is " + snapshotState);
+      assertThat(page.getByTestId("rollback-force")).hasCount(0);
+      screenshot(page, "rollback-refused");
+      page.context().close();
+      confirmationFitsAPhone(confirmation);
+      return;
+    }
+    // an AVAILABLE snapshot of an attached volume: refused because attached, the forced way offered
+    assertThat(page.getByTestId("rollback-problem")).containsText("attached");
+    assertThat(page.getByTestId("rollback-force")).isVisible();
+    screenshot(page, "rollback-refused");
+
+    // forcing takes two confirmations: the box (ticked from the keyboard) and a dialog
+    String[] dialog = new String[1];
+    page.onceDialog(d -> {
+      dialog[0] = d.message();
+      d.accept();
+    });
+    page.locator("#confirm-force").focus();
+    page.keyboard().press("Space");
+    assertThat(page.locator("#confirm-force")).isChecked();
+    page.getByTestId("rollback-force-form").getByRole(AriaRole.BUTTON).click();
+    page.waitForURL(Pattern.compile(".*/volumes/" + volumeId + "$"));
+    assertThat(dialog[0]).contains("while it is attached");
+    // the volume page follows the roll-back; it can be left and come back to
+    assertThat(page.locator("main")).containsText(Pattern.compile("ROLLING_BACK|AVAILABLE"));
+    screenshot(page, "rollback-progress");
+    page.navigate(CONSOLE + "/operations?targetId=" + volumeId);
+    assertThat(page.locator("main table")).containsText("volume.rollback");
+    page.navigate(CONSOLE + "/volumes/" + volumeId);
+    // the agent reports the volume at the new generation: the roll-back completes
+    reloadUntil(page, "#volume-state", "AVAILABLE");
+    page.navigate(CONSOLE + "/operations?targetId=" + volumeId);
+    assertThat(page.locator("main table tr", new Page.LocatorOptions().setHasText("volume.rollback"))).containsText("SUCCEEDED");
+    page.context().close();
+    confirmationFitsAPhone(confirmation);
+  }
+
+  /** The roll-back confirmation at phone width: nothing widens the page. */
+  static void confirmationFitsAPhone(String url) {
+    Page phone = browser.newPage(true);
+    signIn(phone, "acme-admin");
+    phone.navigate(url);
+    assertThat(phone.getByTestId("rollback-loss")).isVisible();
+    assertThat((Integer) phone.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")).isLessThanOrEqualTo(0);
+    phone.context().close();
+  }
+
+  /** Form controls in the page's content that a screen reader could not name. */
+  static int unlabelledControls(Page page) {
+    return ((Number) page.evaluate("""
+        () => [...document.querySelectorAll('main input:not([type=hidden]), main select')]
+                .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length""")).intValue();
   }
 
   /** Reloads the page (at most two minutes) until the element shows the text. */

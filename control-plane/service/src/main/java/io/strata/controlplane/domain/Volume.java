@@ -4,6 +4,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
+import java.time.Instant;
 import java.util.UUID;
 
 /** A block volume in a pool, exported through its array's target. */
@@ -39,6 +40,17 @@ public class Volume extends TenantLifecycleEntity {
   @Enumerated(EnumType.STRING)
   @Column(nullable = false)
   public VolumeState state;
+
+  /** The last rollback asked (the id of its Operation); null when none ever was. */
+  @Column(name = "rollback_request_id")
+  public UUID rollbackRequestId;
+
+  @Column(name = "rollback_snapshot_id")
+  public UUID rollbackSnapshotId;
+
+  /** When the last rollback was asked: reported generations from then on include it. */
+  @Column(name = "rollback_requested_at")
+  public Instant rollbackRequestedAt;
 
   public void moveTo(VolumeState next, String reason) {
     state = transition(VolumeState.MACHINE, state, next, reason);

@@ -7,6 +7,8 @@ public enum VolumeState {
   CREATING,
   AVAILABLE,
   RESIZING,
+  /** The volume's content is being replaced by that of one of its snapshots. */
+  ROLLING_BACK,
   DELETING,
   DELETED,
   FAILED;
@@ -14,14 +16,18 @@ public enum VolumeState {
   public static final StateMachine<VolumeState> MACHINE =
       StateMachine.of("volume", VolumeState.class)
           .from(CREATING, AVAILABLE, DELETING)
-          .from(AVAILABLE, RESIZING, DELETING)
+          .from(AVAILABLE, RESIZING, ROLLING_BACK, DELETING)
           .from(RESIZING, AVAILABLE)
+          .from(ROLLING_BACK, AVAILABLE)
           .from(DELETING, DELETED)
           .from(FAILED, DELETING)
           .anyNonTerminalTo(FAILED, EnumSet.of(DELETED))
           .build();
 
-  /** States in which the volume still exists for attachments, snapshots and QoS changes. */
+  /**
+   * States in which the volume still exists for attachments, snapshots and QoS changes. Not while
+   * ROLLING_BACK: its content is being replaced, and nothing new should be built on it meanwhile.
+   */
   public boolean isLive() {
     return this == CREATING || this == AVAILABLE || this == RESIZING;
   }

@@ -30,9 +30,14 @@ public record ArrayDesiredState(
       UUID poolId, String name, String driveType, String protection, String cacheMode, boolean tiering,
       long capacityGib) {}
 
+  /**
+   * A volume. {@code sourceSnapshotId}: a clone of that snapshot. {@code rollbackRequestId} and
+   * {@code rollbackSnapshotId}: the last rollback asked of it (kept, the agent applies each once).
+   */
   public record VolumeSpec(
       UUID volumeId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
-      Integer qosMbpsLimit, UUID sourceSnapshotId, List<SnapshotSpec> snapshots) {}
+      Integer qosMbpsLimit, UUID sourceSnapshotId, List<SnapshotSpec> snapshots, UUID rollbackRequestId,
+      UUID rollbackSnapshotId) {}
 
   public record SnapshotSpec(UUID snapshotId, String name) {}
 

@@ -25,18 +25,26 @@ import java.util.stream.Collectors;
 
 /**
  * Writes the command that follows from a domain change into the outbox, in the caller's
- * transaction: either both the change and the command are committed, or neither. The relay to
- * Kafka (strata.commands, key = node id) belongs to the provisioning work (issue 6).
+ * transaction: either both the change and the record that it must be sent are committed, or
+ * neither. The relay (provisioning/OutboxRelay) turns the rows into commands on strata.commands.
  */
 @ApplicationScoped
 public class CommandOutbox {
+  /** A row carrying a whole desired state, published as it is (e.g. the delete of an unknown array). */
   public static final String TYPE_ARRAY_DESIRED_STATE = "io.strata.command.array.desired-state";
+  /** A row saying only "this array changed": the relay builds its desired state when it publishes. */
+  public static final String TYPE_ARRAY_CHANGED = "io.strata.command.array.changed";
   public static final int SPEC_VERSION = 1;
   public static final String SOURCE = "strata-control-plane";
 
   @Inject ObjectMapper json;
 
-  /** Queues the array's full desired state for its node. Arrays not yet placed have no node. */
+  /**
+   * Records that the array changed, for its node. The row says only which array: the relay
+   * builds the desired state when it publishes, so a change costs one small row however many
+   * volumes the array holds, and the changes written between two relay rounds go out as one
+   * command. Arrays not yet placed have no node.
+   */
   @Transactional(Transactional.TxType.MANDATORY)
   public void arrayChanged(StorageArray array) {
     if (array.nodeId == null) {
@@ -44,14 +52,24 @@ public class CommandOutbox {
     }
     OutboxMessage m = new OutboxMessage();
     m.id = UUID.randomUUID();
-    m.type = TYPE_ARRAY_DESIRED_STATE;
+    m.type = TYPE_ARRAY_CHANGED;
     m.specVersion = SPEC_VERSION;
     m.source = SOURCE;
     m.subject = "array/" + array.id;
     m.nodeId = array.nodeId;
-    m.payload = write(desiredState(array));
+    m.payload = write(new ArrayChanged(array.id));
     m.createdAt = Instant.now();
     m.persist();
+  }
+
+  /** The payload of an {@link #TYPE_ARRAY_CHANGED} row. */
+  public record ArrayChanged(UUID arrayId) {}
+
+  /** The array's desired state as the database says it now (what the relay publishes). */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public ArrayDesiredState desiredStateNow(UUID arrayId) {
+    StorageArray array = StorageArray.findById(arrayId);
+    return array == null ? null : desiredState(array);
   }
 
   ArrayDesiredState desiredState(StorageArray array) {
@@ -104,7 +122,8 @@ public class CommandOutbox {
         volumes.stream()
             .map(v -> new ArrayDesiredState.VolumeSpec(
                 v.id(), v.poolId(), v.name(), v.sizeGib(), v.thin(), v.qosIopsLimit(), v.qosMbpsLimit(),
-                v.sourceSnapshotId(), snapshots.getOrDefault(v.id(), List.of())))
+                v.sourceSnapshotId(), snapshots.getOrDefault(v.id(), List.of()), v.rollbackRequestId(),
+                v.rollbackSnapshotId()))
             .toList(),
         present
             ? servers.stream()
@@ -122,7 +141,7 @@ public class CommandOutbox {
   /** The columns of a volume the desired state carries (a projection: no managed entities). */
   public record VolumeRow(
       UUID id, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit, Integer qosMbpsLimit,
-      UUID sourceSnapshotId) {}
+      UUID sourceSnapshotId, UUID rollbackRequestId, UUID rollbackSnapshotId) {}
 
   /**
    * The array's volumes that should exist, read as plain values: an array may hold thousands,
@@ -133,7 +152,7 @@ public class CommandOutbox {
     return io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
         .createQuery(
             "select new io.strata.controlplane.outbox.CommandOutbox$VolumeRow(v.id, v.poolId, v.name, v.sizeGib, v.thin, "
-                + "v.qosIopsLimit, v.qosMbpsLimit, v.sourceSnapshotId) from Volume v where v.arrayId = :array "
+                + "v.qosIopsLimit, v.qosMbpsLimit, v.sourceSnapshotId, v.rollbackRequestId, v.rollbackSnapshotId) from Volume v where v.arrayId = :array "
                 + "and v.state not in (io.strata.controlplane.domain.VolumeState.DELETED, "
                 + "io.strata.controlplane.domain.VolumeState.DELETING) order by v.id",
             VolumeRow.class)

@@ -8,19 +8,23 @@ import io.strata.contracts.command.ArrayDesiredState.DriveType;
 import io.strata.contracts.command.Commands;
 import io.strata.controlplane.domain.OutboxMessage;
 import io.strata.controlplane.outbox.ArrayDesiredState.DriveSpec;
+import io.strata.controlplane.outbox.ArrayDesiredState.VolumeSpec;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 
 /**
- * Turns an outbox row (the control plane's own record of an array's desired state) into the
- * command the agents read. The envelope id is the row id, so a row published twice (a crash
- * between send and commit) is one command to the agent, acknowledged again, not re-applied; the
- * generation is the row's creation time in microseconds, so a later row always wins.
+ * Turns the control plane's own record of an array's desired state into the command the agents
+ * read. The envelope id is the id of the newest outbox row it answers, so a command published
+ * twice (a crash between send and commit) is one command to the agent, acknowledged again, not
+ * re-applied; the generation is that row's creation time in microseconds, so a later row always
+ * wins.
  */
 final class DesiredStateCommands {
 
   private DesiredStateCommands() {}
 
+  /** The command of a row that carries its whole desired state. */
   static Envelope envelope(OutboxMessage row, String nodeName, ObjectMapper json) {
     io.strata.controlplane.outbox.ArrayDesiredState stored;
     try {
@@ -28,11 +32,20 @@ final class DesiredStateCommands {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("outbox row " + row.id + " holds no desired state: " + e.getMessage(), e);
     }
+    return envelope(row, stored, nodeName, json);
+  }
+
+  /**
+   * The command carrying {@code state}, named after {@code row}: the newest row it answers (its
+   * id is the envelope id, its creation time in microseconds the generation).
+   */
+  static Envelope envelope(OutboxMessage row, io.strata.controlplane.outbox.ArrayDesiredState state, String nodeName,
+      ObjectMapper json) {
     long generation = ChronoUnit.MICROS.between(java.time.Instant.EPOCH, row.createdAt);
-    ArrayDesiredState command = translate(stored, nodeName, generation);
+    ArrayDesiredState command = translate(state, nodeName, generation);
     return new Envelope(Envelope.SPEC_VERSION, row.id.toString(), Commands.ARRAY_DESIRED_STATE.type(),
         Commands.ARRAY_DESIRED_STATE.currentVersion(), "control-plane", generation, row.createdAt,
-        Commands.arraySubject(stored.arrayId().toString()), json.valueToTree(command));
+        Commands.arraySubject(state.arrayId().toString()), json.valueToTree(command));
   }
 
   static ArrayDesiredState translate(io.strata.controlplane.outbox.ArrayDesiredState s, String nodeName, long generation) {
@@ -44,14 +57,30 @@ final class DesiredStateCommands {
         s.drives().stream().map(DesiredStateCommands::drive).toList(),
         s.pools().stream().map(p -> new ArrayDesiredState.PoolSpec(p.poolId().toString(), p.name(),
             DriveType.valueOf(p.driveType()), p.protection(), p.cacheMode(), p.tiering(), p.capacityGib())).toList(),
-        s.volumes().stream().map(v -> new ArrayDesiredState.VolumeSpec(v.volumeId().toString(), v.poolId().toString(),
-            v.name(), v.sizeGib(), v.thin(), v.qosIopsLimit(), v.qosMbpsLimit(),
-            v.snapshots().stream().map(x -> new ArrayDesiredState.SnapshotSpec(x.snapshotId().toString(), x.name())).toList()))
-            .toList(),
+        s.volumes().stream().map(DesiredStateCommands::volume).toList(),
         s.servers().stream().map(x -> new ArrayDesiredState.ServerSpec(x.serverId().toString(), x.iqn(), x.chapUser(),
             x.chapSecretSealed(), x.mutualChapUser(), x.mutualChapSecretSealed())).toList(),
         s.luns().stream().map(l -> new ArrayDesiredState.LunSpec(l.attachmentId().toString(), l.volumeId().toString(),
             l.serverId().toString(), l.lun(), l.readOnly())).toList());
+  }
+
+  /**
+   * A clone names the snapshot it shares extents with. The last rollback travels for as long as
+   * its snapshot is in the desired state: the agent applies a request id once, and a snapshot
+   * cannot be deleted while a rollback to it runs, so once the snapshot is gone the request was
+   * applied (or failed) and there is nothing left to roll back to.
+   */
+  static ArrayDesiredState.VolumeSpec volume(VolumeSpec v) {
+    List<ArrayDesiredState.SnapshotSpec> snapshots =
+        v.snapshots().stream().map(x -> new ArrayDesiredState.SnapshotSpec(x.snapshotId().toString(), x.name())).toList();
+    ArrayDesiredState.RollbackSpec rollback = null;
+    if (v.rollbackRequestId() != null
+        && v.snapshots().stream().anyMatch(x -> x.snapshotId().equals(v.rollbackSnapshotId()))) {
+      rollback = new ArrayDesiredState.RollbackSpec(v.rollbackRequestId().toString(), v.rollbackSnapshotId().toString());
+    }
+    return new ArrayDesiredState.VolumeSpec(v.volumeId().toString(), v.poolId().toString(), v.name(), v.sizeGib(),
+        v.thin(), v.qosIopsLimit(), v.qosMbpsLimit(), snapshots,
+        v.sourceSnapshotId() == null ? null : v.sourceSnapshotId().toString(), rollback);
   }
 
   private static ArrayDesiredState.DriveSpec drive(DriveSpec d) {

@@ -134,6 +134,8 @@ public class NodeReports {
         events.volumeReported(v.id, VolumeState.FAILED, o.reason());
       } else if (v.state == VolumeState.CREATING || v.state == VolumeState.RESIZING) {
         events.volumeReported(v.id, VolumeState.AVAILABLE, null);
+      } else if (v.state == VolumeState.ROLLING_BACK && includesRollback(status.generation(), v)) {
+        events.volumeReported(v.id, VolumeState.AVAILABLE, null);
       }
     }
     for (Attachment a : Attachment.<Attachment>list("arrayId = ?1 and state <> ?2", arrayId, AttachmentState.DETACHED)) {
@@ -148,6 +150,17 @@ public class NodeReports {
         events.attachmentReported(a.id, AttachmentState.ATTACHED, null);
       }
     }
+  }
+
+  /**
+   * Whether a status at {@code generation} reflects the volume's last rollback: generations are
+   * the outbox rows' creation times in microseconds, and the row carrying the rollback was
+   * written after {@code rollbackRequestedAt}. A READY volume in an older status was reported
+   * before the agent saw the request, and does not complete it.
+   */
+  static boolean includesRollback(long generation, Volume v) {
+    return v.rollbackRequestedAt != null
+        && generation >= java.time.temporal.ChronoUnit.MICROS.between(Instant.EPOCH, v.rollbackRequestedAt);
   }
 
   /** Resends what the node should hold, and deletes what it holds but should not. */

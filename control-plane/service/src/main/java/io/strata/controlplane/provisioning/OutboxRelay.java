@@ -10,13 +10,18 @@ import io.strata.contracts.Topics;
 import io.strata.contracts.command.Commands;
 import io.strata.controlplane.domain.Node;
 import io.strata.controlplane.domain.OutboxMessage;
+import io.strata.controlplane.outbox.CommandOutbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -47,6 +52,7 @@ public class OutboxRelay {
   @Inject ProvisioningConfig config;
   @Inject EntityManager entities;
   @Inject ObjectMapper json;
+  @Inject CommandOutbox outbox;
 
   @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "127.0.0.1:9092")
   String bootstrapServers;
@@ -95,7 +101,13 @@ public class OutboxRelay {
     }
   }
 
-  /** Publishes up to one batch of rows; returns how many. */
+  /**
+   * Publishes up to one batch of rows; returns how many rows it settled. The "array changed" rows
+   * of one array (and node) become one command, built now from the database: the newest of them
+   * names it (envelope id, generation) and all of them are marked published with it. A row that
+   * carries its own desired state is published as it is. Commands go out in the order of their
+   * newest row.
+   */
   int relayBatch() {
     return QuarkusTransaction.requiringNew().timeout(60).call(() -> {
       @SuppressWarnings("unchecked")
@@ -103,14 +115,46 @@ public class OutboxRelay {
               "select id from outbox_message where published_at is null order by created_at limit " + BATCH
                   + " for update skip locked")
           .getResultList();
-      for (Object id : ids) {
-        OutboxMessage row = OutboxMessage.findById(id instanceof UUID u ? u : UUID.fromString(id.toString()));
-        Node node = Node.findById(row.nodeId);
-        Envelope envelope = DesiredStateCommands.envelope(row, node.name, json);
-        producer.send(new ProducerRecord<>(Topics.COMMANDS, node.name, codec.encode(envelope))).get(30, TimeUnit.SECONDS);
-        row.publishedAt = Instant.now();
+      if (ids.isEmpty()) {
+        return 0;
+      }
+      List<UUID> locked = ids.stream().map(id -> id instanceof UUID u ? u : UUID.fromString(id.toString())).toList();
+      Map<String, List<OutboxMessage>> byCommand = new LinkedHashMap<>();
+      for (OutboxMessage row : OutboxMessage.<OutboxMessage>list("id in ?1 order by createdAt, id", locked)) {
+        byCommand.computeIfAbsent(commandKey(row), k -> new ArrayList<>()).add(row); // oldest first
+      }
+      List<List<OutboxMessage>> commands = new ArrayList<>(byCommand.values());
+      commands.sort(Comparator.comparing((List<OutboxMessage> rows) -> rows.get(rows.size() - 1).createdAt));
+      for (List<OutboxMessage> rows : commands) {
+        OutboxMessage newest = rows.get(rows.size() - 1);
+        Node node = Node.findById(newest.nodeId);
+        Envelope envelope = envelope(newest, node.name);
+        if (envelope != null) {
+          producer.send(new ProducerRecord<>(Topics.COMMANDS, node.name, codec.encode(envelope))).get(30, TimeUnit.SECONDS);
+        }
+        Instant now = Instant.now();
+        rows.forEach(r -> r.publishedAt = now);
       }
       return ids.size();
     });
+  }
+
+  /** Rows that become one command: the "changed" rows of one array for one node; any other row alone. */
+  private static String commandKey(OutboxMessage row) {
+    return CommandOutbox.TYPE_ARRAY_CHANGED.equals(row.type) ? row.subject + "@" + row.nodeId : row.id.toString();
+  }
+
+  /** The command for a row; null for a changed array that no longer exists (nothing to send). */
+  private Envelope envelope(OutboxMessage newest, String nodeName) {
+    if (!CommandOutbox.TYPE_ARRAY_CHANGED.equals(newest.type)) {
+      return DesiredStateCommands.envelope(newest, nodeName, json);
+    }
+    UUID arrayId = UUID.fromString(newest.subject.substring("array/".length()));
+    var state = outbox.desiredStateNow(arrayId);
+    if (state == null) {
+      LOG.warnf("outbox row %s names array %s, which no longer exists; nothing sent", newest.id, arrayId);
+      return null;
+    }
+    return DesiredStateCommands.envelope(newest, state, nodeName, json);
   }
 }

@@ -91,7 +91,7 @@ public class Watchdog {
       events.arrayReported(a.id, ArrayState.FAILED, why);
     }
     for (Volume v : Volume.<Volume>list("state in ?1 and updatedAt < ?2",
-        Set.of(VolumeState.CREATING, VolumeState.RESIZING, VolumeState.DELETING), before)) {
+        Set.of(VolumeState.CREATING, VolumeState.RESIZING, VolumeState.ROLLING_BACK, VolumeState.DELETING), before)) {
       events.volumeReported(v.id, VolumeState.FAILED, why);
     }
     for (Attachment a : Attachment.<Attachment>list("state in ?1 and updatedAt < ?2",

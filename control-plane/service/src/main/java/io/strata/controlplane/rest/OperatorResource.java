@@ -1,5 +1,6 @@
 package io.strata.controlplane.rest;
 
+import io.strata.controlplane.domain.ArrayState;
 import io.strata.controlplane.domain.DriveType;
 import io.strata.controlplane.domain.Node;
 import io.strata.controlplane.domain.NodeState;
@@ -8,6 +9,7 @@ import io.strata.controlplane.mapping.Views;
 import io.strata.controlplane.rest.dto.OperatorDtos.CapacityView;
 import io.strata.controlplane.rest.dto.OperatorDtos.DriveCreate;
 import io.strata.controlplane.rest.dto.OperatorDtos.DriveView;
+import io.strata.controlplane.rest.dto.OperatorDtos.FleetArrayView;
 import io.strata.controlplane.rest.dto.OperatorDtos.NodeCreate;
 import io.strata.controlplane.rest.dto.OperatorDtos.NodeUpdate;
 import io.strata.controlplane.rest.dto.OperatorDtos.NodeView;
@@ -16,6 +18,7 @@ import io.strata.controlplane.rest.dto.OperatorDtos.TenantCreate;
 import io.strata.controlplane.rest.dto.OperatorDtos.TenantView;
 import io.strata.controlplane.security.Caller;
 import io.strata.controlplane.security.Roles;
+import io.strata.controlplane.service.ArrayFleet;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.OperatorService;
 import io.strata.controlplane.service.TenantOnboarding;
@@ -36,7 +39,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Operator endpoints: tenants and quotas, nodes, drives, capacity. */
+/** Operator endpoints: tenants and quotas, nodes, drives, all tenants' arrays, capacity. */
 @Path("/api/v1/admin")
 @Tag(name = "operator")
 @SecurityRequirement(name = "jwt")
@@ -46,6 +49,7 @@ public class OperatorResource {
   @Inject OperatorService operator;
   @Inject TenantOnboarding onboarding;
   @Inject Idempotency idempotency;
+  @Inject ArrayFleet fleet;
 
   private String scope(String what) {
     return "operator:" + caller.subject() + " POST /api/v1/admin/" + what;
@@ -137,6 +141,19 @@ public class OperatorResource {
       @QueryParam("nodeId") UUID nodeId, @QueryParam("type") DriveType type,
       @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
     return operator.drives(nodeId, type, cursor, limit);
+  }
+
+  /**
+   * Every tenant's arrays (DELETED ones only when {@code state=DELETED} is asked), filtered by
+   * tenant (id or alias), state and node; cursor pagination like every list.
+   */
+  @GET
+  @Path("arrays")
+  public Page<FleetArrayView> arrays(
+      @QueryParam("tenantId") UUID tenantId, @QueryParam("tenant") String tenantAlias,
+      @QueryParam("state") ArrayState state, @QueryParam("nodeId") UUID nodeId,
+      @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+    return fleet.page(tenantId, tenantAlias, state, nodeId, cursor, limit);
   }
 
   @GET

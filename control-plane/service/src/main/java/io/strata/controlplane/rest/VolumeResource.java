@@ -1,9 +1,11 @@
 package io.strata.controlplane.rest;
 
+import io.strata.controlplane.domain.Operation;
 import io.strata.controlplane.domain.Volume;
 import io.strata.controlplane.domain.VolumeState;
 import io.strata.controlplane.mapping.Views;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeCreate;
+import io.strata.controlplane.rest.dto.VolumeDtos.VolumeRollback;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeUpdate;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeView;
 import io.strata.controlplane.security.Caller;
@@ -78,6 +80,25 @@ public class VolumeResource {
       rb.header(Responses.OPERATION_LOCATION, Responses.operationUri(c.operationId()));
     }
     return rb.build();
+  }
+
+  /**
+   * Rolls the volume back to one of its snapshots ({@code {"snapshotId": ..., "force": false}}).
+   * 202 with the Operation to poll (also in Location and Operation-Location). 409 naming the
+   * reason when the snapshot is of another volume or not AVAILABLE, the volume is not AVAILABLE,
+   * or it is attached and {@code force} is not true (a mounted file system would be corrupted).
+   * A retry with the same Idempotency-Key returns the first answer.
+   */
+  @POST
+  @Path("{id}/rollback")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response rollback(
+      @PathParam("id") UUID id, @HeaderParam(Idempotency.HEADER) String key, @NotNull @Valid VolumeRollback body) {
+    UUID tenant = caller.tenantId();
+    return idempotency.create(key, "tenant:" + tenant + " POST " + BASE + "/" + id + "/rollback", body, () -> {
+      Operation op = volumes.rollback(tenant, id, body);
+      return Idempotency.Created.accepted(Responses.operationUri(op.id), Views.operation(op));
+    });
   }
 
   @DELETE

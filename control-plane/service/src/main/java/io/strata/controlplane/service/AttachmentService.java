@@ -29,8 +29,11 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 @Transactional
 public class AttachmentService {
-  static final Set<AttachmentState> ACTIVE =
+  public static final Set<AttachmentState> ACTIVE =
       Set.of(AttachmentState.ATTACHING, AttachmentState.ATTACHED, AttachmentState.DETACHING);
+
+  /** LUN numbers 0..255 per array (the schema's check, and what initiators scan by default). */
+  static final int MAX_LUN = 255;
 
   @Inject CommandOutbox outbox;
   @Inject Operations operations;
@@ -56,29 +59,7 @@ public class AttachmentService {
               "the volume is attached to another server and does not allow multi-attach")
               .with("reason", "multi-attach"));
     }
-    Set<Integer> taken =
-        new HashSet<>(
-            io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
-                .createQuery("select x.lun from Attachment x where x.arrayId = :a and x.serverId = :s and x.state in :active", Integer.class)
-                .setParameter("a", a.id)
-                .setParameter("s", s.id)
-                .setParameter("active", ACTIVE)
-                .getResultList());
-    int lun;
-    if (req.lun() != null) {
-      if (taken.contains(req.lun())) {
-        throw ApiException.conflict("lun-taken", "lun: LUN " + req.lun() + " is already used for this server");
-      }
-      lun = req.lun();
-    } else {
-      lun = 0;
-      while (taken.contains(lun)) {
-        lun++;
-      }
-      if (lun > 255) {
-        throw ApiException.conflict("no-free-lun", "the server has 256 LUNs on this array");
-      }
-    }
+    int lun = lunFor(a, v, existing, req.lun());
     Attachment at = new Attachment();
     at.id = UUID.randomUUID();
     at.tenantId = tenantId;
@@ -96,6 +77,51 @@ public class AttachmentService {
     UUID op = operations.start(tenantId, "attachment.create", "attachment", at.id).id;
     audit.record(tenantId, "attachment.create", "attachment", at.id);
     return new Made(views(List.of(at)).get(0), op);
+  }
+
+  /**
+   * The volume's LUN number on its array. The engine has one LUN map per target, masked per
+   * initiator: a volume already attached keeps its number for every further server, and a volume
+   * attached for the first time gets the lowest number no other volume of the array holds (or
+   * the one asked, if free). The array row is locked by the caller, so two attaches to one array
+   * cannot pick the same number; the exclusion constraints of V3 hold it in the database too.
+   */
+  private static int lunFor(StorageArray a, Volume v, List<Attachment> volumesAttachments, Integer asked) {
+    if (!volumesAttachments.isEmpty()) {
+      int own = volumesAttachments.get(0).lun;
+      if (asked != null && asked != own) {
+        throw new ApiException(
+            new Problem(409, "lun-taken", "Conflict",
+                "lun: the volume is LUN " + own + " on this array for its other server(s); a volume has one LUN "
+                    + "number per array (omit lun, or ask " + own + ")")
+                .with("reason", "volume-has-another-lun"));
+      }
+      return own;
+    }
+    Set<Integer> taken =
+        new HashSet<>(
+            io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
+                .createQuery("select distinct x.lun from Attachment x where x.arrayId = :a and x.volumeId <> :v "
+                    + "and x.state in :active", Integer.class)
+                .setParameter("a", a.id)
+                .setParameter("v", v.id)
+                .setParameter("active", ACTIVE)
+                .getResultList());
+    if (asked != null) {
+      if (taken.contains(asked)) {
+        throw new ApiException(
+            new Problem(409, "lun-taken", "Conflict",
+                "lun: LUN " + asked + " is used by another volume of this array")
+                .with("reason", "lun-used-by-another-volume"));
+      }
+      return asked;
+    }
+    for (int lun = 0; lun <= MAX_LUN; lun++) {
+      if (!taken.contains(lun)) {
+        return lun;
+      }
+    }
+    throw ApiException.conflict("no-free-lun", "the array has all " + (MAX_LUN + 1) + " LUN numbers in use");
   }
 
   @Transactional(Transactional.TxType.SUPPORTS)

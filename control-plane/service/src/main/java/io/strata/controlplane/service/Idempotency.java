@@ -30,8 +30,20 @@ public class Idempotency {
 
   @Inject ObjectMapper json;
 
-  /** What a create returns: where the object lives and its representation. */
-  public record Created(URI location, Object body, String etag) {}
+  /**
+   * What a create returns: where the object lives and its representation; status 201, or 202 for
+   * an asynchronous action whose location is the Operation to poll.
+   */
+  public record Created(URI location, Object body, String etag, int status) {
+    public Created(URI location, Object body, String etag) {
+      this(location, body, etag, 201);
+    }
+
+    /** 202 Accepted: {@code operation} is where to poll, {@code body} the Operation. */
+    public static Created accepted(URI operation, Object body) {
+      return new Created(operation, body, null, 202);
+    }
+  }
 
   @Transactional
   public Response create(String key, String scope, Object request, Supplier<Created> create) {
@@ -55,6 +67,9 @@ public class Idempotency {
               .header(REPLAYED_HEADER, "true");
       if (previous.location != null) {
         rb.location(URI.create(previous.location));
+        if (previous.status == 202) {
+          rb.header(io.strata.controlplane.rest.Responses.OPERATION_LOCATION, previous.location);
+        }
       }
       return rb.build();
     }
@@ -62,7 +77,7 @@ public class Idempotency {
     IdempotencyRecord record = new IdempotencyRecord();
     record.key = id;
     record.requestHash = hash;
-    record.status = 201;
+    record.status = created.status();
     record.location = created.location() == null ? null : created.location().toString();
     record.body = write(created.body());
     record.createdAt = Instant.now();
@@ -71,9 +86,12 @@ public class Idempotency {
   }
 
   private static Response respond(Created created) {
-    Response.ResponseBuilder rb = Response.status(201).entity(created.body());
+    Response.ResponseBuilder rb = Response.status(created.status()).entity(created.body());
     if (created.location() != null) {
       rb.location(created.location());
+      if (created.status() == 202) {
+        rb.header(io.strata.controlplane.rest.Responses.OPERATION_LOCATION, created.location());
+      }
     }
     if (created.etag() != null) {
       rb.header("ETag", created.etag());

@@ -52,10 +52,7 @@ public final class Listing {
 
   public <E extends PanacheEntityBase, V> Page<V> page(
       Class<E> entity, String cursor, Integer limit, Function<E, V> view, Function<E, UUID> idOf) {
-    int n = limit == null ? DEFAULT_LIMIT : limit;
-    if (n < 1 || n > MAX_LIMIT) {
-      throw ApiException.badRequest("limit", "must be between 1 and " + MAX_LIMIT);
-    }
+    int n = limit(limit);
     UUID after = decode(cursor);
     if (after != null) {
       and("id > :after", "after", after);
@@ -76,6 +73,15 @@ public final class Listing {
     }
     String next = more ? encode(idOf.apply(rows.get(n - 1))) : null;
     return new Page<>(items, next);
+  }
+
+  /** The page size asked, or the default; 400 naming the field outside 1..MAX_LIMIT. */
+  static int limit(Integer limit) {
+    int n = limit == null ? DEFAULT_LIMIT : limit;
+    if (n < 1 || n > MAX_LIMIT) {
+      throw ApiException.badRequest("limit", "must be between 1 and " + MAX_LIMIT);
+    }
+    return n;
   }
 
   static String encode(UUID id) {

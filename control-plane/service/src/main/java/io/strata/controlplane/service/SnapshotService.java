@@ -84,9 +84,14 @@ public class SnapshotService {
 
   UUID delete(UUID tenantId, UUID id, Actor by) {
     Snapshot s = Owned.lock(Snapshot.class, "snapshot", tenantId, id);
+    Volume v = Volume.findById(s.volumeId);
+    if (v.state == VolumeState.ROLLING_BACK && s.id.equals(v.rollbackSnapshotId)) {
+      throw ApiException.conflict("rollback-in-progress",
+          "the volume is being rolled back to this snapshot; delete it once the rollback is done");
+    }
     s.moveTo(SnapshotState.DELETING, "delete requested");
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    outbox.arrayChanged(StorageArray.findById(Volume.<Volume>findById(s.volumeId).arrayId));
+    outbox.arrayChanged(StorageArray.findById(v.arrayId));
     UUID op = operations.start(by.name(), tenantId, "snapshot.delete", "snapshot", id).id;
     audit.record(by, tenantId, "snapshot.delete", "snapshot", id);
     return op;

@@ -2,6 +2,7 @@ package io.strata.controlplane.service;
 
 import io.strata.controlplane.domain.Attachment;
 import io.strata.controlplane.domain.AttachmentState;
+import io.strata.controlplane.domain.Operation;
 import io.strata.controlplane.domain.Pool;
 import io.strata.controlplane.domain.Snapshot;
 import io.strata.controlplane.domain.SnapshotState;
@@ -13,6 +14,7 @@ import io.strata.controlplane.outbox.CommandOutbox;
 import io.strata.controlplane.rest.ETags;
 import io.strata.controlplane.rest.Page;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeCreate;
+import io.strata.controlplane.rest.dto.VolumeDtos.VolumeRollback;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeUpdate;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeView;
 import io.strata.controlplane.rest.problem.ApiException;
@@ -137,6 +139,56 @@ public class VolumeService {
     outbox.arrayChanged(StorageArray.findById(v.arrayId));
     audit.record(tenantId, "volume.update", "volume", v.id);
     return new Changed(v, op);
+  }
+
+  /**
+   * Rolls the volume back to one of its own AVAILABLE snapshots: AVAILABLE → ROLLING_BACK, the
+   * desired state carries the request (its id is the Operation's), and the node's report that
+   * the volume is READY at a generation that includes it brings the volume back to AVAILABLE.
+   * An attached volume is refused unless {@code force}: a mounted file system would be corrupted.
+   */
+  public Operation rollback(UUID tenantId, UUID id, VolumeRollback req) {
+    Volume v = Owned.lock(Volume.class, "volume", tenantId, id);
+    Snapshot s = Owned.find(Snapshot.class, "snapshot", tenantId, req.snapshotId());
+    if (!s.volumeId.equals(v.id)) {
+      throw new ApiException(
+          new io.strata.controlplane.rest.problem.Problem(409, "snapshot-of-another-volume", "Conflict",
+              "snapshotId: snapshot '" + s.name + "' is of another volume; a volume rolls back only to its own snapshots")
+              .with("reason", "snapshot-of-another-volume"));
+    }
+    if (s.state != SnapshotState.AVAILABLE) {
+      throw new ApiException(
+          new io.strata.controlplane.rest.problem.Problem(409, "illegal-state", "Conflict",
+              "snapshotId: a rollback needs an AVAILABLE snapshot; it is " + s.state)
+              .with("reason", "snapshot-not-available"));
+    }
+    if (v.state != VolumeState.AVAILABLE) {
+      throw new ApiException(
+          new io.strata.controlplane.rest.problem.Problem(409, "illegal-state", "Conflict",
+              "a rollback needs an AVAILABLE volume; it is " + v.state)
+              .with("reason", "volume-not-available"));
+    }
+    long attached = Attachment.count("volumeId = ?1 and state in ?2", id, AttachmentService.ACTIVE);
+    boolean force = Boolean.TRUE.equals(req.force());
+    if (attached > 0 && !force) {
+      throw new ApiException(
+          new io.strata.controlplane.rest.problem.Problem(409, "volume-attached", "Conflict",
+              "the volume is attached to " + attached + " server(s): a mounted file system would be corrupted by a "
+                  + "rollback under it; detach it first, or send \"force\": true")
+              .with("reason", "attached"));
+    }
+    v.moveTo(VolumeState.ROLLING_BACK, "rollback to snapshot " + s.id + (force && attached > 0 ? " (forced while attached)" : ""));
+    Operation op = operations.start(tenantId, "volume.rollback", "volume", v.id);
+    v.rollbackRequestId = op.id;
+    v.rollbackSnapshotId = s.id;
+    // truncated to what PostgreSQL keeps, and taken before the outbox row: every generation
+    // written from now on (the row's creation time in microseconds) is at least this
+    v.rollbackRequestedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    v.updatedAt = v.rollbackRequestedAt;
+    io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
+    outbox.arrayChanged(StorageArray.findById(v.arrayId));
+    audit.record(tenantId, force && attached > 0 ? "volume.rollback.forced" : "volume.rollback", "volume", v.id);
+    return op;
   }
 
   /** An attached volume or one with snapshots cannot be deleted (409 naming why). */

@@ -24,6 +24,8 @@ class HealthTest {
   @Test
   void openApiDocumentIsServed() {
     given().when().get("/q/openapi?format=json").then().statusCode(200)
-        .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/volumes"));
+        .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/volumes"))
+        .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/volumes/{id}/rollback"))
+        .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/admin/arrays"));
   }
 }

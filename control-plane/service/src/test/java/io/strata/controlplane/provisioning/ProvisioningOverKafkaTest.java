@@ -236,4 +236,44 @@ class ProvisioningOverKafkaTest {
     assertThat(QuarkusTransaction.requiringNew().call(() ->
         Node.<Node>find("name", sent.nodeId()).firstResult().state)).isEqualTo(NodeState.OFFLINE);
   }
+
+  @jakarta.inject.Inject io.strata.controlplane.outbox.CommandOutbox outbox;
+
+  /**
+   * The outbox rows say only "array X changed"; the relay builds the desired state when it
+   * publishes, and changes written together leave as one command, named by the newest row
+   * (envelope id, generation), with every row marked published.
+   */
+  @Test
+  void changesOfOneArrayLeaveAsOneCommandNamedByTheNewestRow() {
+    beating = true; // the other test ends with the nodes silent
+    await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew()
+        .call(() -> Node.count("name in ?1 and state = ?2", List.of(nodeA, nodeB), NodeState.ONLINE)) == 2);
+    String id = as("acme-admin")
+        .body(Map.of("name", "coalesce-" + UUID.randomUUID().toString().substring(0, 6), "engineSize", "E01",
+            "spread", "NONE", "ssdDrives", 1, "hddDrives", 0))
+        .post("/api/v1/arrays").then().statusCode(201).extract().path("id");
+    ArrayDesiredState first = commandFor(id, true);
+
+    List<UUID> rows = QuarkusTransaction.requiringNew().call(() -> {
+      io.strata.controlplane.domain.StorageArray a = io.strata.controlplane.domain.StorageArray.findById(UUID.fromString(id));
+      for (int i = 0; i < 3; i++) {
+        outbox.arrayChanged(a);
+      }
+      return io.strata.controlplane.domain.OutboxMessage.<io.strata.controlplane.domain.OutboxMessage>list(
+              "subject = ?1 and publishedAt is null order by createdAt, id", "array/" + id)
+          .stream().map(r -> r.id).toList();
+    });
+    assertThat(rows).hasSize(3);
+    await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew().call(() ->
+        io.strata.controlplane.domain.OutboxMessage.count("id in ?1 and publishedAt is null", rows)) == 0);
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        commands.stream().anyMatch(c -> c.envelope().id().equals(rows.get(2).toString())));
+    List<String> sentFor = commands.stream().map(c -> c.envelope().id())
+        .filter(e -> rows.stream().anyMatch(r -> r.toString().equals(e))).toList();
+    assertThat(sentFor).containsExactly(rows.get(2).toString());
+    ArrayDesiredState coalesced = commandFor(id, true);
+    assertThat(coalesced.generation()).isGreaterThan(first.generation());
+    assertThat(coalesced.drives()).hasSize(1);
+  }
 }

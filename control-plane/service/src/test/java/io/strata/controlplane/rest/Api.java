@@ -86,5 +86,18 @@ final class Api {
         .then().statusCode(201).extract().path("id");
   }
 
+  /**
+   * Raises a demo tenant's quota so that a test class may create arrays freely: the classes
+   * share one service and database, and the demo quota (10 arrays) is for people, not suites.
+   */
+  static void roomyQuota(String alias) {
+    String tenant = as(OPS).queryParam("alias", alias).get("/api/v1/admin/tenants").then().statusCode(200)
+        .extract().path("items[0].id");
+    Response quota = as(OPS).get("/api/v1/admin/tenants/" + tenant + "/quota");
+    as(OPS).header("If-Match", quota.header("ETag"))
+        .body(Map.of("maxArrays", 1000, "maxSsdDrives", 10000, "maxHddDrives", 10000, "maxCapacityGib", 1_048_576_000L))
+        .put("/api/v1/admin/tenants/" + tenant + "/quota").then().statusCode(200);
+  }
+
   private Api() {}
 }

@@ -1,6 +1,7 @@
 package io.strata.controlplane.rest;
 
 import static io.strata.controlplane.rest.Api.ACME;
+import static io.strata.controlplane.rest.Api.OPS;
 import static io.strata.controlplane.rest.Api.as;
 import static io.strata.controlplane.rest.Api.unique;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,11 +28,33 @@ class StatementCountTest {
   @Inject SessionFactory sessionFactory;
 
   private long statementsFor(String path) {
-    as(ACME).get(path).then().statusCode(200); // warm: token check, tenant cache
+    return statementsFor(ACME, path);
+  }
+
+  private long statementsFor(String user, String path) {
+    as(user).get(path).then().statusCode(200); // warm: token check, tenant cache
     Statistics stats = sessionFactory.getStatistics();
     stats.clear();
-    as(ACME).get(path).then().statusCode(200);
+    as(user).get(path).then().statusCode(200);
     return stats.getPrepareStatementCount();
+  }
+
+  @Test
+  void theOperatorsFleetViewIsOneStatementPerPage() {
+    Api.roomyQuota("acme");
+    Api.roomyQuota("globex");
+    Api.onlineNodes(8, 32, 4, 8);
+    for (int i = 0; i < 2; i++) {
+      String array = Api.createArray(ACME, unique("fleet"), 2, 1);
+      Api.createVolume(ACME, Api.createPool(ACME, array, "p"), "v", 1);
+    }
+    long few = statementsFor(OPS, "/api/v1/admin/arrays?limit=500");
+    for (int i = 0; i < 6; i++) {
+      Api.createArray(Api.GLOBEX, unique("fleet"), 0, 1);
+    }
+    long many = statementsFor(OPS, "/api/v1/admin/arrays?limit=500");
+    assertThat(few).isEqualTo(1);
+    assertThat(many).isEqualTo(1);
   }
 
   @Test

@@ -88,6 +88,9 @@ class TenantIsolationTest {
     c.add(new Call("PATCH", "/api/v1/volumes/{volume}", Map.of("sizeGib", 999), true));
     c.add(new Call("DELETE", "/api/v1/volumes/{volume}", null, true));
     c.add(new Call("POST", "/api/v1/volumes", Map.of("poolId", "{pool}", "name", "stolen", "sizeGib", 1), true));
+    c.add(new Call("POST", "/api/v1/volumes/{volume}/rollback", Map.of("snapshotId", "{snapshot}", "force", true), true));
+    // one's own volume, rolled back to another tenant's snapshot
+    c.add(new Call("POST", "/api/v1/volumes/{ownVolume}/rollback", Map.of("snapshotId", "{snapshot}", "force", true), true));
     c.add(new Call("GET", "/api/v1/snapshots/{snapshot}", null, false));
     c.add(new Call("DELETE", "/api/v1/snapshots/{snapshot}", null, true));
     c.add(new Call("POST", "/api/v1/snapshots", Map.of("volumeId", "{volume}", "name", "stolen"), true));
@@ -133,6 +136,8 @@ class TenantIsolationTest {
         new Call("POST", "/api/v1/admin/nodes",
             Map.of("name", "rogue", "zone", "z", "address", "10.0.0.1", "cpuCores", 4, "memoryGib", 8), true),
         new Call("GET", "/api/v1/admin/drives", null, false),
+        new Call("GET", "/api/v1/admin/arrays", null, false),
+        new Call("GET", "/api/v1/admin/arrays?tenant=acme", null, false),
         new Call("GET", "/api/v1/admin/capacity", null, false));
   }
 

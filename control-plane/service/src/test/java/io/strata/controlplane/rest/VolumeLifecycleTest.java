@@ -46,6 +46,7 @@ class VolumeLifecycleTest {
   @Inject ProvisioningEvents events;
   @Inject SecretBox secrets;
   @Inject ObjectMapper json;
+  @Inject io.strata.controlplane.outbox.CommandOutbox outbox;
 
   private static boolean nodesEnrolled;
 
@@ -79,9 +80,12 @@ class VolumeLifecycleTest {
     OutboxMessage command = QuarkusTransaction.requiringNew().call(() ->
         OutboxMessage.<OutboxMessage>find("subject = ?1 order by createdAt", "array/" + id).firstResult());
     assertThat(command).isNotNull();
-    assertThat(command.type).isEqualTo("io.strata.command.array.desired-state");
+    assertThat(command.type).isEqualTo("io.strata.command.array.changed");
     assertThat(command.publishedAt).isNull();
-    JsonNode payload = json.readTree(command.payload);
+    assertThat(json.readTree(command.payload).get("arrayId").asText()).isEqualTo(id);
+    // what the relay will publish for it: the array's desired state, built when it publishes
+    JsonNode payload = json.valueToTree(
+        QuarkusTransaction.requiringNew().call(() -> outbox.desiredStateNow(UUID.fromString(id))));
     assertThat(payload.get("present").asBoolean()).isTrue();
     assertThat(payload.get("drives")).hasSize(4);
 

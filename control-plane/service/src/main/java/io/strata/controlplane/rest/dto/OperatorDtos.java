@@ -1,6 +1,8 @@
 package io.strata.controlplane.rest.dto;
 
+import io.strata.controlplane.domain.ArrayState;
 import io.strata.controlplane.domain.DriveState;
+import io.strata.controlplane.domain.EngineSize;
 import io.strata.controlplane.domain.DriveType;
 import io.strata.controlplane.domain.NodeState;
 import io.strata.controlplane.domain.TenantState;
@@ -62,6 +64,15 @@ public final class OperatorDtos {
   public record DriveView(
       UUID id, UUID nodeId, String serial, DriveType type, long capacityGib, DriveState state, UUID arrayId,
       UUID tenantId) {}
+
+  /**
+   * One array as the operator sees it across tenants: owner, node, state, engine size, the drives
+   * it holds by type with their raw capacity, and how many volumes it has (not counting deleted).
+   */
+  public record FleetArrayView(
+      UUID id, String name, UUID tenantId, String tenantAlias, UUID nodeId, String nodeName, ArrayState state,
+      EngineSize engineSize, String failureReason, Instant createdAt, int ssdDrives, int hddDrives,
+      long capacityGib, long volumes) {}
 
   public record NodeCapacity(
       UUID nodeId, String name, String zone, NodeState state, int cpuCores, int reservedVcpus, int memoryGib,

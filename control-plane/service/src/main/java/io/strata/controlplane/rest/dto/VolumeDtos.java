@@ -28,6 +28,13 @@ public final class VolumeDtos {
       @PositiveOrZero Integer qosIopsLimit,
       @PositiveOrZero Integer qosMbpsLimit) {}
 
+  /**
+   * Roll the volume back to one of its snapshots. An attached volume is refused unless
+   * {@code force} is true: the servers' file systems would see their blocks change underneath
+   * them (unmount first, or accept that risk explicitly).
+   */
+  public record VolumeRollback(@NotNull UUID snapshotId, Boolean force) {}
+
   public record VolumeView(
       UUID id,
       UUID arrayId,

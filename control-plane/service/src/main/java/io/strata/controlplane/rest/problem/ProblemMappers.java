@@ -44,6 +44,8 @@ public class ProblemMappers {
           Map.entry("server_tenant_id_iqn_key", new String[] {"iqn", "a server with this IQN exists"}),
           Map.entry("attachment_once_per_server", new String[] {"serverId", "the volume is already attached to this server"}),
           Map.entry("attachment_lun_per_server", new String[] {"lun", "this LUN is taken for the server"}),
+          Map.entry("attachment_lun_one_volume_per_array", new String[] {"lun", "another volume of the array has this LUN"}),
+          Map.entry("attachment_one_lun_per_volume", new String[] {"lun", "the volume has another LUN on this array"}),
           Map.entry("tenant_alias_key", new String[] {"alias", "a tenant with this alias exists"}),
           Map.entry("node_name_key", new String[] {"name", "a node with this name exists"}),
           Map.entry("drive_serial_key", new String[] {"serial", "a drive with this serial exists"}),
