@@ -7,7 +7,9 @@ import io.strata.engine.iscsi.login.ChapCredentials;
 import io.strata.engine.iscsi.login.TargetLimits;
 import io.strata.engine.iscsi.target.TargetDefinition;
 import io.strata.engine.iscsi.target.Targets;
+import io.strata.engine.layout.ArrayLayout;
 import io.strata.engine.layout.LayoutService;
+import io.strata.engine.layout.LayoutStatus;
 import io.strata.engine.scsi.LogicalUnit;
 import io.strata.engine.scsi.LogicalUnitTarget;
 import io.strata.engine.stats.IoCounters;
@@ -68,26 +70,37 @@ public final class EngineMain implements Callable<Integer> {
   @Option(
       names = "--layout",
       paramLabel = "FILE.json",
-      description = "The array's drives, pools, volumes, snapshots and LUNs (docs/block-stack.md);"
-          + " re-read on SIGHUP.")
+      description = "The array's drives, pools, volumes, snapshots, LUNs and, optionally, who may"
+          + " log in (initiators, CHAP, LUN masking; docs/block-stack.md); re-read on SIGHUP"
+          + " and applied without a restart.")
   Path layoutFile;
+
+  @Option(
+      names = "--layout-status",
+      paramLabel = "FILE",
+      description = "After start and after every reload, write {\"revision\": N, \"ok\": true|false,"
+          + " \"error\": ..., \"time\": ...} to FILE (atomically), N being the layout's revision.")
+  Path layoutStatusFile;
 
   @Option(
       names = "--chap",
       paramLabel = "USER:SECRET",
-      description = "Require CHAP from initiators (secret at least 12 bytes).")
+      description = "Require CHAP from initiators (secret at least 12 bytes). Not with a layout"
+          + " that lists initiators.")
   String chap;
 
   @Option(
       names = "--mutual-chap",
       paramLabel = "USER:SECRET",
-      description = "The target's own CHAP credentials, for initiators that ask for mutual CHAP.")
+      description = "The target's own CHAP credentials, for initiators that ask for mutual CHAP."
+          + " Not with a layout that lists initiators or has mutualChap.")
   String mutualChap;
 
   @Option(
       names = "--initiator",
       paramLabel = "IQN[=USER:SECRET[:LUNS]]",
-      description = "Admit only the listed initiators, each with its own CHAP and LUNs (* all, - none, 0,2); repeatable.")
+      description = "Admit only the listed initiators, each with its own CHAP and LUNs (* all, - none,"
+          + " 0,2); repeatable. Not with a layout that lists initiators.")
   List<String> initiators = new ArrayList<>();
 
   @Option(
@@ -116,9 +129,11 @@ public final class EngineMain implements Callable<Integer> {
       engine = start();
     } catch (IllegalArgumentException e) {
       System.err.println("strata-engine: " + e.getMessage());
+      reportStartFailure(e);
       return 2;
     } catch (IOException e) {
       System.err.println("strata-engine: " + e.getMessage());
+      reportStartFailure(e);
       return 1;
     }
     Runtime.getRuntime()
@@ -139,6 +154,18 @@ public final class EngineMain implements Callable<Integer> {
             + engine.tcp.flavour() + ")");
     stopped.await();
     return 0;
+  }
+
+  /** Tells the agent, through the status file, why the layout was not applied at start. */
+  private void reportStartFailure(Exception e) {
+    if (layoutStatusFile != null && layoutFile != null) {
+      try {
+        LayoutStatus.write(layoutStatusFile, ArrayLayout.revisionIn(layoutFile), e.getMessage());
+      } catch (IOException statusFailed) {
+        System.err.println("strata-engine: cannot write " + layoutStatusFile + ": "
+            + statusFailed.getMessage());
+      }
+    }
   }
 
   /** A running engine: what must be closed, in order, to stop it cleanly. */
@@ -168,10 +195,11 @@ public final class EngineMain implements Callable<Integer> {
 
   private Engine start() throws IOException {
     ChapCredentials targetCredentials = mutualChap == null ? null : ChapCredentials.parse(mutualChap);
-    // With per-initiator CHAP only, --mutual-chap is the target's answer to every initiator.
-    Authentication auth = chap == null && !initiators.isEmpty()
-        ? Authentication.NONE
-        : new Authentication(chap == null ? null : ChapCredentials.parse(chap), targetCredentials);
+    ChapCredentials initiatorCredentials = chap == null ? null : ChapCredentials.parse(chap);
+    Map<String, InitiatorSpec> acl = initiatorAccess();
+    if (layoutStatusFile != null && layoutFile == null) {
+      throw new IllegalArgumentException("--layout-status needs a --layout");
+    }
     if (portals.isEmpty() && iserPortals.isEmpty()) {
       throw new IllegalArgumentException("give at least one --portal or --iser-portal");
     }
@@ -219,23 +247,17 @@ public final class EngineMain implements Callable<Integer> {
           }
         }
       }
-      Map<String, InitiatorSpec> acl = initiatorAccess();
-      LogicalUnitTarget scsi = new LogicalUnitTarget(iqn, units, ports,
-          acl.isEmpty() ? null : (initiator, lun) -> acl.containsKey(initiator) && acl.get(initiator).sees(lun));
-      if (layout != null) {
-        layout.attach(scsi);
-        layout.reloadOnSighup();
-      }
-      Map<String, Authentication> perInitiator = new LinkedHashMap<>();
-      acl.values().stream().filter(a -> a.chap() != null).forEach(a ->
-          perInitiator.put(a.iqn(), new Authentication(a.chap(), targetCredentials)));
+      // With per-initiator CHAP only, --mutual-chap is the target's answer to every initiator.
+      TargetAccess access = new TargetAccess(iqn, portalList, initiatorCredentials,
+          targetCredentials, acl, layout == null ? null : layout.layout());
+      LogicalUnitTarget scsi = new LogicalUnitTarget(iqn, units, ports, access::sees);
       IoCounters counted = new IoCounters(scsi);
       if (statsFile != null) {
         StatsFile stats = new StatsFile(statsFile, counted);
         devices.add(stats);
         stats.start();
       }
-      TargetDefinition target = new TargetDefinition(iqn, portalList, auth, acl.keySet(), counted, perInitiator);
+      TargetDefinition target = access.definition(counted);
       TcpTransport tcp = new TcpTransport(Math.max(2, Runtime.getRuntime().availableProcessors()));
       RoutingTransport transport = new RoutingTransport(tcp);
       if (!iserPortalList.isEmpty()) {
@@ -250,12 +272,24 @@ public final class EngineMain implements Callable<Integer> {
           transport.route(p, iser);
         }
       }
-      IscsiService service = new IscsiService(transport, new Targets(List.of(target)), TargetLimits.DEFAULT);
+      Targets targets = new Targets(List.of(target));
+      IscsiService service = new IscsiService(transport, targets, TargetLimits.DEFAULT);
+      access.attach(targets, service.sessions(), scsi);
+      if (layout != null) {
+        layout.attach(scsi);
+        layout.attach(access);
+        layout.reportTo(layoutStatusFile);
+      }
       try {
         service.start();
       } catch (IOException e) {
         service.close();
         throw e;
+      }
+      if (layout != null) {
+        // From here on a SIGHUP reloads; the status says the start's layout is applied.
+        layout.reloadOnSighup();
+        layout.writeStatus(layout.layout().revisionOrZero(), null);
       }
       return new Engine(service, tcp, devices);
     } catch (IOException | RuntimeException e) {

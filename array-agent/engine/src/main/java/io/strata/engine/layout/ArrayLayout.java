@@ -2,12 +2,17 @@ package io.strata.engine.layout;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.strata.engine.cli.LunSpec;
 import io.strata.engine.drive.MediaType;
+import io.strata.engine.iscsi.login.Authentication;
+import io.strata.engine.iscsi.login.ChapCredentials;
+import io.strata.engine.tier.Tier;
+import java.nio.charset.StandardCharsets;
 import io.strata.engine.pool.Protection;
 import io.strata.engine.qos.QosLimits;
 import java.io.IOException;
@@ -24,12 +29,46 @@ import java.util.Set;
  * LUNs. It is the desired state: at start and on SIGHUP the engine makes the array match it
  * (see docs/block-stack.md). Unknown fields are errors, so a typo never goes unnoticed.
  *
+ * @param revision an opaque number the writer bumps on every change; the engine reports it back
+ *     in the {@code --layout-status} file (null: 0)
  * @param metadata directory of the volume metadata (journal, checkpoint), one subdirectory per
  *     pool; relative paths are relative to the layout file
+ * @param mutualChap the target's own CHAP credentials, given to initiators that ask for mutual
+ *     CHAP, or null
+ * @param initiators when non-empty, the only initiators that may discover and log in, each with
+ *     its own CHAP and LUNs; null or empty: anyone, every LUN (unless the command line says
+ *     otherwise)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record ArrayLayout(String metadata, List<DriveSpec> drives, List<PoolSpec> pools,
+public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
+    List<InitiatorAccess> initiators, List<DriveSpec> drives, List<PoolSpec> pools,
     List<VolumeSpec> volumes, List<SnapshotSpec> snapshots, List<LunMapping> luns) {
+
+  /** CHAP credentials; the secret is 12 to 255 bytes (RFC 7143 12.1.3). */
+  public record ChapSpec(String user, String secret) {
+    public ChapCredentials credentials() {
+      return new ChapCredentials(user, secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String toString() {
+      return "ChapSpec[user=" + user + ", secret=(hidden)]";
+    }
+  }
+
+  /**
+   * An initiator admitted to the target: it logs in with {@code chap} (null: no CHAP) and sees
+   * only the LUNs listed in {@code luns} (target-wide LUN numbers, as in {@code luns}; null or
+   * empty: none).
+   */
+  public record InitiatorAccess(String iqn, ChapSpec chap, List<Integer> luns) {
+    public Set<Integer> lunSet() {
+      return luns == null ? Set.of() : Set.copyOf(luns);
+    }
+  }
+
+  /** A rollback of a volume to one of its snapshots, applied once per {@code request} id. */
+  public record RollbackSpec(String request, String snapshot) {}
 
   /**
    * A drive: a file (created sparse at {@code size} if missing) or a block device.
@@ -53,10 +92,25 @@ public record ArrayLayout(String metadata, List<DriveSpec> drives, List<PoolSpec
   /**
    * A volume in a pool; thin unless {@code thick}. With {@code cloneOf} it is a writable clone of
    * that snapshot (its size is the snapshot's unless a larger one is given). {@code qos} limits
-   * its LUN's I/O (null: unlimited); a reload changes the limits in place.
+   * its LUN's I/O (null: unlimited); a reload changes the limits in place. {@code rollback}
+   * makes its content that of one of its snapshots, once per request id. {@code tier} pins its
+   * data to the SSD or HDD tier of a tiered pool (null: the mover decides).
    */
   public record VolumeSpec(String name, String pool, String size, Boolean thick,
-      String cloneOf, QosSpec qos) {}
+      String cloneOf, QosSpec qos, RollbackSpec rollback, String tier) {
+    /** The tier the volume is pinned to, or null. */
+    public Tier pinnedTier() {
+      if (tier == null) {
+        return null;
+      }
+      try {
+        return Tier.valueOf(tier.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("volume " + name + ": tier '" + tier
+            + "' is not SSD or HDD");
+      }
+    }
+  }
 
   /** Operations per second and bytes per second (like {@code 200M}); absent or 0: no limit. */
   public record QosSpec(Long iops, String bandwidth) {
@@ -93,6 +147,10 @@ public record ArrayLayout(String metadata, List<DriveSpec> drives, List<PoolSpec
     } catch (UnrecognizedPropertyException e) {
       throw new IllegalArgumentException(file + ": unknown field '" + e.getPropertyName()
           + "' at " + e.getPathReference());
+    } catch (JsonMappingException e) {
+      // Names the field: "... at ArrayLayout["initiators"]->...[0]->InitiatorAccess["luns"]".
+      throw new IllegalArgumentException(file + ": " + e.getOriginalMessage() + " at "
+          + e.getPathReference());
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(file + ": " + e.getOriginalMessage());
     }
@@ -120,6 +178,30 @@ public record ArrayLayout(String metadata, List<DriveSpec> drives, List<PoolSpec
     return luns == null ? List.of() : luns;
   }
 
+  public List<InitiatorAccess> initiators() {
+    return initiators == null ? List.of() : initiators;
+  }
+
+  /** The revision the writer gave the layout; 0 when it gave none. */
+  public long revisionOrZero() {
+    return revision == null ? 0 : revision;
+  }
+
+  /** Whether the layout says who may log in (then the command line must not). */
+  public boolean controlsAccess() {
+    return !initiators().isEmpty();
+  }
+
+  /** The revision in a layout file that may not be a valid layout, or null when none is found. */
+  public static Long revisionIn(Path file) {
+    try {
+      JsonNode revision = JSON.readTree(Files.readString(file)).get("revision");
+      return revision != null && revision.canConvertToLong() ? revision.asLong() : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** The metadata directory, resolved against the layout file's directory. */
   public Path metadataDir(Path layoutFile) {
     Path base = layoutFile.toAbsolutePath().getParent();
@@ -139,6 +221,7 @@ public record ArrayLayout(String metadata, List<DriveSpec> drives, List<PoolSpec
   }
 
   private void validate(Path file) {
+    validateAccess();
     Set<String> driveNames = new HashSet<>();
     Set<String> drivePaths = new HashSet<>();
     for (DriveSpec d : drives()) {
@@ -203,6 +286,9 @@ public record ArrayLayout(String metadata, List<DriveSpec> drives, List<PoolSpec
             + "' in the layout");
       }
     }
+    for (VolumeSpec v : volumes()) {
+      validateRollbackAndTier(v, poolNames);
+    }
     Set<Integer> lunNumbers = new HashSet<>();
     for (LunMapping l : luns()) {
       if (l.lun() < 0 || l.lun() > 16383 || !lunNumbers.add(l.lun())) {
@@ -212,6 +298,68 @@ public record ArrayLayout(String metadata, List<DriveSpec> drives, List<PoolSpec
         throw new IllegalArgumentException("LUN " + l.lun() + ": no volume or snapshot '"
             + l.volume() + "'");
       }
+    }
+  }
+
+  private void validateRollbackAndTier(VolumeSpec v, Set<String> poolNames) {
+    RollbackSpec r = v.rollback();
+    if (r != null) {
+      need(r.request(), "volume " + v.name() + ": rollback.request is missing");
+      need(r.snapshot(), "volume " + v.name() + ": rollback.snapshot is missing");
+      // Whether an unlisted snapshot is fine depends on whether this request was already
+      // applied (the stack knows: ArrayStack.check); a listed one must be of this volume.
+      snapshots().stream().filter(x -> x.name().equals(r.snapshot())).findFirst()
+          .filter(s -> !v.name().equals(s.volume()))
+          .ifPresent(s -> {
+            throw new IllegalArgumentException("volume " + v.name() + ": rollback.snapshot '"
+                + r.snapshot() + "' is a snapshot of '" + s.volume() + "', not of this volume");
+          });
+    }
+    if (v.pinnedTier() != null && v.cloneOf() == null) {
+      PoolSpec pool = pools().stream().filter(p -> p.name().equals(v.pool())).findFirst()
+          .orElseThrow();
+      if (pool.tiering() == null || pool.tiering().isNull()) {
+        throw new IllegalArgumentException("volume " + v.name() + ": tier '" + v.tier()
+            + "' needs a tiered pool; pool " + v.pool() + " has no tiering");
+      }
+    }
+  }
+
+  private void validateAccess() {
+    Set<String> iqns = new HashSet<>();
+    ChapCredentials target = mutualChap == null ? null
+        : credentials(mutualChap, "mutualChap");
+    for (InitiatorAccess i : initiators()) {
+      need(i.iqn(), "initiators: an entry needs an iqn");
+      if (!iqns.add(i.iqn())) {
+        throw new IllegalArgumentException("initiators: " + i.iqn() + " is listed twice");
+      }
+      String where = "initiators[" + i.iqn() + "]";
+      if (i.chap() != null) {
+        ChapCredentials own = credentials(i.chap(), where + ".chap");
+        try {
+          new Authentication(own, target);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(where + ".chap: " + e.getMessage());
+        }
+      }
+      for (Integer lun : i.luns() == null ? List.<Integer>of() : i.luns()) {
+        if (lun == null || lun < 0 || lun > 16383) {
+          throw new IllegalArgumentException(where + ".luns: " + lun + " is not in 0..16383");
+        }
+      }
+    }
+  }
+
+  private static ChapCredentials credentials(ChapSpec chap, String field) {
+    need(chap.user(), field + ".user is missing");
+    if (chap.secret() == null) {
+      throw new IllegalArgumentException(field + ".secret is missing");
+    }
+    try {
+      return chap.credentials();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ": " + e.getMessage());
     }
   }
 

@@ -11,6 +11,8 @@ import io.strata.engine.layout.ArrayLayout.SnapshotSpec;
 import io.strata.engine.layout.ArrayLayout.VolumeSpec;
 import io.strata.engine.pool.Pool;
 import io.strata.engine.pool.Protection;
+import io.strata.engine.tier.Tier;
+import io.strata.engine.tier.TieredDevice;
 import io.strata.engine.volume.MetadataState;
 import io.strata.engine.volume.Volume;
 import io.strata.engine.volume.VolumeStore;
@@ -24,6 +26,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -33,12 +38,19 @@ import java.util.logging.Logger;
  */
 public final class ArrayStack implements Closeable {
   private static final Logger LOG = Logger.getLogger(ArrayStack.class.getName());
+  static final long PIN_REFRESH_SECONDS = 2;
 
   private final Map<String, Drive> drives = new LinkedHashMap<>();
   private final Map<String, Pool> pools = new LinkedHashMap<>();
   private final Map<String, VolumeStore> stores = new LinkedHashMap<>();
   /** A pool's flash cache / tiered device, closed before the pool (their threads stop first). */
   private final Map<String, BlockDevice> services = new LinkedHashMap<>();
+  /** The tiered device of each tiered pool, for pinning volumes to a tier. */
+  private final Map<String, TieredDevice> tiered = new LinkedHashMap<>();
+  /** The volumes the layout pins to a tier; their extents change as they are written. */
+  private volatile Map<String, Tier> pinnedVolumes = Map.of();
+  /** Re-pins the pinned volumes' extents now and then (new writes map new extents). */
+  private ScheduledExecutorService pinRefresher;
 
   private ArrayStack() {}
 
@@ -70,7 +82,11 @@ public final class ArrayStack implements Closeable {
         Protection protection = Protection.parse(p.protection() == null ? "none" : p.protection());
         Pool pool = Pool.open(p.name(), protection, members);
         stack.pools.put(p.name(), pool);
-        BlockDevice data = PoolServices.wrap(p, pool, stack.drives, taken);
+        PoolServices.Wrapped wrapped = PoolServices.wrap(p, pool, stack.drives, taken);
+        BlockDevice data = wrapped.data();
+        if (wrapped.tiered() != null) {
+          stack.tiered.put(p.name(), wrapped.tiered());
+        }
         if (data != pool) {
           stack.services.put(p.name(), data);
         }
@@ -78,6 +94,15 @@ public final class ArrayStack implements Closeable {
         stack.stores.put(p.name(), VolumeStore.open(meta, p.name(), data));
       }
       stack.reconcile(layout);
+      if (!stack.tiered.isEmpty()) {
+        stack.pinRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "tier-pins");
+          t.setDaemon(true);
+          return t;
+        });
+        stack.pinRefresher.scheduleWithFixedDelay(stack::refreshPinsQuietly, PIN_REFRESH_SECONDS,
+            PIN_REFRESH_SECONDS, TimeUnit.SECONDS);
+      }
       return stack;
     } catch (IOException | RuntimeException e) {
       stack.close();
@@ -108,11 +133,78 @@ public final class ArrayStack implements Closeable {
   }
 
   /**
-   * Makes volumes, clones and snapshots match the layout: creates what is missing, grows what is
-   * larger, and deletes the snapshots and volumes that are no longer listed. Drives and pools are
-   * fixed for the engine's life (a change to them needs a restart).
+   * Refuses a layout that this stack cannot apply, before anything changes: a pin on a volume
+   * whose pool has no tiers, a pool that does not exist (pools are fixed at start), a rollback
+   * to a snapshot that exists but was taken of another volume.
    */
-  public synchronized void reconcile(ArrayLayout layout) throws IOException {
+  public synchronized void check(ArrayLayout layout) {
+    for (VolumeSpec v : layout.volumes()) {
+      if (v.cloneOf() == null) {
+        store(v.pool());
+      }
+      String pool = poolOf(layout, v);
+      if (v.pinnedTier() != null && pool != null && !tiered.containsKey(pool)) {
+        throw new IllegalArgumentException("volume " + v.name() + ": tier '" + v.tier()
+            + "' needs a tiered pool; pool " + pool + " has no tiering");
+      }
+      if (v.rollback() != null && !rollbackDone(v)) {
+        if (layout.snapshots().stream().noneMatch(x -> x.name().equals(v.rollback().snapshot()))) {
+          throw new IllegalArgumentException("volume " + v.name() + ": rollback.snapshot '"
+              + v.rollback().snapshot() + "' is not a snapshot in the layout");
+        }
+        VolumeStore store = storeOf(v.rollback().snapshot());
+        if (store != null) {
+          MetadataState.Obj snap = store.state().get(v.rollback().snapshot());
+          if (snap != null && !v.name().equals(snap.origin())) {
+            throw new IllegalArgumentException("volume " + v.name() + ": rollback.snapshot '"
+                + v.rollback().snapshot() + "' was taken of '" + snap.origin() + "'");
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether the volume's rollback request was already applied (then nothing is left to do). */
+  private boolean rollbackDone(VolumeSpec v) {
+    VolumeStore store = storeOf(v.name());
+    MetadataState.Obj o = store == null ? null : store.state().get(v.name());
+    return o != null && v.rollback().request().equals(o.lastRollbackRequest());
+  }
+
+  /** The pool volume {@code v} is (or will be) in, or null when it cannot be told yet. */
+  private String poolOf(ArrayLayout layout, VolumeSpec v) {
+    if (v.cloneOf() == null) {
+      return v.pool();
+    }
+    VolumeStore store = storeOf(v.name());
+    if (store == null) {
+      store = storeOf(v.cloneOf());
+    }
+    if (store != null) {
+      return store.poolName();
+    }
+    for (SnapshotSpec s : layout.snapshots()) {
+      if (s.name().equals(v.cloneOf())) {
+        for (VolumeSpec origin : layout.volumes()) {
+          if (origin.name().equals(s.volume()) && origin != v) {
+            return poolOf(layout, origin);
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Makes volumes, clones and snapshots match the layout: creates what is missing, grows what is
+   * larger, rolls volumes back to a snapshot once per request id, deletes the snapshots and
+   * volumes that are no longer listed, and pins volumes to tiers. Drives and pools are fixed for
+   * the engine's life (a change to them needs a restart).
+   *
+   * @return the volumes rolled back now (their initiators must be told their data changed)
+   */
+  public synchronized Set<String> reconcile(ArrayLayout layout) throws IOException {
+    check(layout);
     Map<String, String> poolOf = new HashMap<>();
     for (VolumeSpec v : layout.volumes()) {
       if (v.cloneOf() == null) {
@@ -157,6 +249,17 @@ public final class ArrayStack implements Closeable {
         }
       }
     }
+    Set<String> rolledBack = new HashSet<>();
+    for (VolumeSpec v : layout.volumes()) {
+      if (v.rollback() != null && !rollbackDone(v)) {
+        VolumeStore store = storeOf(v.name());
+        if (store.rollback(v.name(), v.rollback().snapshot(), v.rollback().request())) {
+          rolledBack.add(v.name());
+          LOG.info("rolled volume " + v.name() + " back to snapshot " + v.rollback().snapshot()
+              + " (request " + v.rollback().request() + ")");
+        }
+      }
+    }
     Set<String> wanted = new HashSet<>();
     layout.volumes().forEach(v -> wanted.add(v.name()));
     layout.snapshots().forEach(s -> wanted.add(s.name()));
@@ -169,6 +272,50 @@ public final class ArrayStack implements Closeable {
         }
       }
     }
+    Map<String, Tier> pins = new HashMap<>();
+    for (VolumeSpec v : layout.volumes()) {
+      if (v.pinnedTier() != null) {
+        pins.put(v.name(), v.pinnedTier());
+      }
+    }
+    pinnedVolumes = Map.copyOf(pins);
+    refreshPins();
+    return rolledBack;
+  }
+
+  /**
+   * Pins the extents each pinned volume maps now, and unpins everything else. A thin volume's
+   * extents come from anywhere in the pool as it is written, so this runs after every layout
+   * change and every {@value #PIN_REFRESH_SECONDS} seconds; until then a freshly written extent
+   * of a pinned volume is placed by heat like any other.
+   */
+  public synchronized void refreshPins() throws IOException {
+    for (Map.Entry<String, TieredDevice> e : tiered.entrySet()) {
+      VolumeStore store = stores.get(e.getKey());
+      List<TieredDevice.PinnedRange> ranges = new ArrayList<>();
+      for (Map.Entry<String, Tier> pin : pinnedVolumes.entrySet()) {
+        if (store.exists(pin.getKey())) {
+          for (long pe : store.mappedPhysicalExtents(pin.getKey())) {
+            ranges.add(new TieredDevice.PinnedRange(pe * MetadataState.EXTENT_BLOCKS,
+                MetadataState.EXTENT_BLOCKS, pin.getValue()));
+          }
+        }
+      }
+      e.getValue().replacePins(ranges);
+    }
+  }
+
+  private void refreshPinsQuietly() {
+    try {
+      refreshPins();
+    } catch (IOException | RuntimeException e) {
+      LOG.warning("re-pinning volumes to their tiers: " + e);
+    }
+  }
+
+  /** The tiered device of pool {@code pool}, or null when it has no tiers. */
+  public TieredDevice tieredDevice(String pool) {
+    return tiered.get(pool);
   }
 
   private static void grow(VolumeStore store, String name, long size) throws IOException {
@@ -228,6 +375,9 @@ public final class ArrayStack implements Closeable {
 
   @Override
   public void close() throws IOException {
+    if (pinRefresher != null) {
+      pinRefresher.shutdownNow();
+    }
     IOException first = null;
     for (VolumeStore s : stores.values()) {
       try {

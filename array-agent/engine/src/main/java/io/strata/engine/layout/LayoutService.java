@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -31,6 +32,19 @@ public final class LayoutService implements Closeable {
   /** Each LUN's QoS stage, so that a reload can change its limits without a new LUN. */
   private final Map<Integer, QosLimitedDevice> limits = new HashMap<>();
   private volatile LogicalUnitTarget target;
+  private AccessControl access;
+  private Path statusFile;
+
+  /**
+   * Who may log in and what they see, as a layout says it (the engine's iSCSI side). A reload
+   * checks it before changing anything and applies it once the block stack has converged.
+   */
+  public interface AccessControl {
+    /** Refuses, with an IllegalArgumentException saying why, access it cannot apply. */
+    void check(ArrayLayout layout);
+
+    void apply(ArrayLayout layout);
+  }
 
   private LayoutService(Path file, String iqn, ArrayLayout layout, ArrayStack stack) {
     this.file = file;
@@ -66,17 +80,73 @@ public final class LayoutService implements Closeable {
     return limits.get(lun).limits();
   }
 
+  /** The layout applied last. */
+  public synchronized ArrayLayout layout() {
+    return layout;
+  }
+
   /** The target the LUNs live in, so that a reload can add and remove them. */
   public void attach(LogicalUnitTarget target) {
     this.target = target;
   }
 
-  /** Re-reads the layout file and converges to it; on error nothing about the LUNs changes. */
+  /** The access rules a reload changes (null: the layout's initiators are not used). */
+  public synchronized void attach(AccessControl access) {
+    this.access = access;
+  }
+
+  /** Where to report the outcome of every reload ({@code --layout-status}); null: nowhere. */
+  public synchronized void reportTo(Path statusFile) {
+    this.statusFile = statusFile;
+  }
+
+  /**
+   * Re-reads the layout file and converges to it. A layout that is invalid, or that this engine
+   * cannot apply (access that conflicts with the command line, a pin in a pool without tiers, a
+   * rollback to another volume's snapshot), is refused before anything changes.
+   */
   public synchronized String reload() throws IOException {
     ArrayLayout next = ArrayLayout.read(file);
-    stack.reconcile(next);
+    if (access != null) {
+      access.check(next);
+    }
+    stack.check(next);
+    Set<String> rolledBack = stack.reconcile(next);
     layout = next;
-    return updateUnits();
+    if (access != null) {
+      access.apply(next);
+    }
+    String result = updateUnits();
+    for (Map.Entry<Integer, String> e : unitNames.entrySet()) {
+      if (rolledBack.contains(e.getValue()) && target != null) {
+        target.mediumChanged(e.getKey());
+      }
+    }
+    return result + (rolledBack.isEmpty() ? "" : ", rolled back " + rolledBack);
+  }
+
+  /** Reloads and reports the outcome in the status file; returns the line to log. */
+  public synchronized String reloadAndReport() {
+    try {
+      String applied = reload();
+      writeStatus(layout.revisionOrZero(), null);
+      return applied;
+    } catch (IOException | RuntimeException e) {
+      String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+      try {
+        writeStatus(ArrayLayout.revisionIn(file), reason);
+      } catch (IOException statusFailed) {
+        LOG.warning("cannot write the layout status: " + statusFailed);
+      }
+      return "layout NOT applied: " + reason;
+    }
+  }
+
+  /** Writes the status file for revision {@code revision}: ok when {@code error} is null. */
+  public synchronized void writeStatus(Long revision, String error) throws IOException {
+    if (statusFile != null) {
+      LayoutStatus.write(statusFile, revision, error);
+    }
   }
 
   private String updateUnits() throws IOException {
@@ -127,11 +197,7 @@ public final class LayoutService implements Closeable {
   public void reloadOnSighup() {
     try {
       sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
-        try {
-          System.out.println("strata-engine " + reload());
-        } catch (IOException | RuntimeException e) {
-          System.out.println("strata-engine layout NOT applied: " + e.getMessage());
-        }
+        System.out.println("strata-engine " + reloadAndReport());
       });
     } catch (IllegalArgumentException e) {
       LOG.warning("no SIGHUP on this platform: the layout is read only at start");

@@ -40,9 +40,10 @@ final class PoolServices {
    * {@code taken} holds the drives already in use (pool members, other caches and tiers) and
    * gains the ones this pool's services take.
    */
-  static BlockDevice wrap(PoolSpec spec, BlockDevice pool, Map<String, Drive> drives,
+  static Wrapped wrap(PoolSpec spec, BlockDevice pool, Map<String, Drive> drives,
       Set<String> taken) throws IOException {
     BlockDevice data = pool;
+    TieredDevice tiered = null;
     JsonNode tiering = present(spec.tiering());
     if (tiering != null) {
       allowOnly(spec, "tiering", tiering, Set.of("drive", "moveRate"));
@@ -51,7 +52,8 @@ final class PoolServices {
       if (tiering.hasNonNull("moveRate")) {
         config = config.withMoveRate(LunSpec.size(tiering.get("moveRate").asText()));
       }
-      data = TieredDevice.open(ssd, data, config);
+      tiered = TieredDevice.open(ssd, data, config);
+      data = tiered;
     }
     JsonNode cache = present(spec.cache());
     if (cache != null) {
@@ -63,8 +65,14 @@ final class PoolServices {
       }
       data = FlashCache.open(ssd, data, config);
     }
-    return data;
+    return new Wrapped(data, tiered);
   }
+
+  /**
+   * What the volumes are stored on, and the tiered device within it (null: not tiered). Both
+   * address the same blocks: the flash cache passes block addresses through unchanged.
+   */
+  record Wrapped(BlockDevice data, TieredDevice tiered) {}
 
   private static JsonNode present(JsonNode node) {
     return node == null || node.isNull() ? null : node;

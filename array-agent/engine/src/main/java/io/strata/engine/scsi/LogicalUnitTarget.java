@@ -113,6 +113,48 @@ public final class LogicalUnitTarget implements ScsiTarget {
     }
   }
 
+  /**
+   * Tells the nexuses whose initiator sees another set of LUNs {@code after} than {@code before}
+   * (its LUN masking was changed) with REPORTED LUNS DATA HAS CHANGED on every logical unit, so
+   * that whichever LUN they address next reports it (SPC-4 6.33, SAM-5 5.14). Other nexuses are
+   * not disturbed.
+   *
+   * @return the initiators told
+   */
+  public java.util.Set<String> lunMaskingChanged(BiPredicate<String, Integer> before,
+      BiPredicate<String, Integer> after) {
+    java.util.Set<String> told = new java.util.HashSet<>();
+    java.util.Map<String, Boolean> changed = new java.util.HashMap<>();
+    java.util.function.Predicate<Nexus> affected = n -> changed.computeIfAbsent(
+        n.initiatorName(), i -> luns.keySet().stream()
+            .anyMatch(l -> before.test(i, l) != after.test(i, l)));
+    for (LogicalUnit lu : luns.values()) {
+      lu.unitAttentions().raiseAll(ASC_REPORTED_LUNS_DATA_HAS_CHANGED, n -> {
+        boolean yes = affected.test(n);
+        if (yes) {
+          told.add(n.initiatorName());
+        }
+        return yes;
+      });
+    }
+    return told;
+  }
+
+  /**
+   * Tells every nexus of LUN {@code lun} that its data changed under it (a rollback to a
+   * snapshot), with NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (28h/00h). SPC-4 has no
+   * condition named for "the blocks were replaced"; this is the one that says the medium's content
+   * may differ from what the initiator last read, and initiators answer it by revalidating and
+   * dropping cached data. CAPACITY DATA HAS CHANGED and INQUIRY DATA HAS CHANGED speak of
+   * parameters that a rollback does not change (a volume keeps its size and identity).
+   */
+  public void mediumChanged(int lun) {
+    LogicalUnit lu = luns.get(lun);
+    if (lu != null) {
+      lu.unitAttentions().raiseAll(ASC_MEDIUM_MAY_HAVE_CHANGED, n -> true);
+    }
+  }
+
   /** The LUN numbers {@code nexus} may see, ascending. */
   List<Integer> visibleLuns(Nexus nexus) {
     List<Integer> out = new ArrayList<>();

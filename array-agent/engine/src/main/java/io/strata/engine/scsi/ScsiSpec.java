@@ -124,6 +124,7 @@ public final class ScsiSpec {
   public static final int ASC_COMMANDS_CLEARED_BY_ANOTHER_INITIATOR = 0x2f00;
   public static final int ASC_SAVING_PARAMETERS_NOT_SUPPORTED = 0x3900;
   public static final int ASC_REPORTED_LUNS_DATA_HAS_CHANGED = 0x3f0e;
+  public static final int ASC_MEDIUM_MAY_HAVE_CHANGED = 0x2800;
   public static final int ASC_INTERNAL_TARGET_FAILURE = 0x4400;
   public static final int ASC_INSUFFICIENT_REGISTRATION_RESOURCES = 0x5504;
   public static final int ASC_COPY_TARGET_DEVICE_NOT_REACHABLE = 0x0d02;

@@ -39,6 +39,18 @@ final class PinMap {
     pins.entrySet().removeIf(e -> e.getKey() >= e.getValue().endExclusive());
   }
 
+  /** Makes this map hold exactly the pins of {@code other}, in one step for the mover. */
+  void replaceWith(PinMap other) {
+    TreeMap<Long, Pin> copy;
+    synchronized (other) {
+      copy = new TreeMap<>(other.pins);
+    }
+    synchronized (this) {
+      pins.clear();
+      pins.putAll(copy);
+    }
+  }
+
   /** The tier {@code extent} is pinned to, or null. */
   synchronized Tier pinned(long extent) {
     Map.Entry<Long, Pin> e = pins.floorEntry(extent);

@@ -247,6 +247,27 @@ public final class TieredDevice implements BlockDevice {
     pins.pin(lba / extentBlocks, (lba + blocks + extentBlocks - 1) / extentBlocks, tier);
   }
 
+  /** A block range pinned to a tier. */
+  public record PinnedRange(long lba, long blocks, Tier tier) {}
+
+  /**
+   * Replaces every pin with {@code ranges} at once (the layout's pinned volumes, whose extents
+   * change as they are written), so the mover never sees a half-updated set.
+   */
+  public void replacePins(List<PinnedRange> ranges) {
+    PinMap next = new PinMap();
+    for (PinnedRange r : ranges) {
+      next.pin(r.lba() / extentBlocks, (r.lba() + r.blocks() + extentBlocks - 1) / extentBlocks,
+          r.tier());
+    }
+    pins.replaceWith(next);
+  }
+
+  /** The tier {@code extent} is pinned to, or null. */
+  public Tier pinnedTier(long extent) {
+    return pins.pinned(extent);
+  }
+
   public void unpin(long lba, long blocks) {
     pins.unpin(lba / extentBlocks, (lba + blocks + extentBlocks - 1) / extentBlocks);
   }

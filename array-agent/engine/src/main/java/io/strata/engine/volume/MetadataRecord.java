@@ -34,8 +34,16 @@ public sealed interface MetadataRecord {
    */
   record Map(String name, long extent, long physical) implements MetadataRecord {}
 
-  /** Makes a volume's content that of one of its snapshots again. */
-  record Rollback(String volume, String snapshot) implements MetadataRecord {}
+  /**
+   * Makes a volume's content that of one of its snapshots again. {@code request} (null: none)
+   * names who asked; the volume remembers the last one, so that a request repeated after a
+   * restart or a reload is recognised as already done and does not roll back later writes.
+   */
+  record Rollback(String volume, String snapshot, String request) implements MetadataRecord {
+    public Rollback(String volume, String snapshot) {
+      this(volume, snapshot, null);
+    }
+  }
 
   byte CREATE_VOLUME = 1;
   byte CREATE_SNAPSHOT = 2;
@@ -44,6 +52,8 @@ public sealed interface MetadataRecord {
   byte RESIZE = 5;
   byte MAP = 6;
   byte ROLLBACK = 7;
+  /** A rollback with its request id (type 7 has none, and stays readable). */
+  byte ROLLBACK_REQUEST = 8;
 
   default byte[] encode() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
@@ -74,9 +84,12 @@ public sealed interface MetadataRecord {
         out.writeLong(r.extent());
         out.writeLong(r.physical());
       } else if (this instanceof Rollback r) {
-        out.writeByte(ROLLBACK);
+        out.writeByte(r.request() == null ? ROLLBACK : ROLLBACK_REQUEST);
         out.writeUTF(r.volume());
         out.writeUTF(r.snapshot());
+        if (r.request() != null) {
+          out.writeUTF(r.request());
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("writing to memory cannot fail", e);
@@ -94,6 +107,7 @@ public sealed interface MetadataRecord {
       case RESIZE -> new Resize(in.readUTF(), in.readLong());
       case MAP -> new Map(in.readUTF(), in.readLong(), in.readLong());
       case ROLLBACK -> new Rollback(in.readUTF(), in.readUTF());
+      case ROLLBACK_REQUEST -> new Rollback(in.readUTF(), in.readUTF(), in.readUTF());
       default -> throw new IOException("unknown metadata record type " + type);
     };
   }

@@ -47,6 +47,8 @@ public final class MetadataState {
     long mappedExtents;
     /** Set when the object is deleted, for whoever still holds it. */
     volatile boolean deleted;
+    /** The request id of the last rollback applied to this volume, or null. */
+    volatile String lastRollbackRequest;
 
     Obj(String name, Kind kind, long sizeBytes, boolean thick, String origin, long[] map) {
       this.name = name;
@@ -84,6 +86,11 @@ public final class MetadataState {
 
     public long mappedExtents() {
       return mappedExtents;
+    }
+
+    /** The request id of the last rollback applied to this volume, or null. */
+    public String lastRollbackRequest() {
+      return lastRollbackRequest;
     }
 
     long extents() {
@@ -291,6 +298,9 @@ public final class MetadataState {
       }
       v.map = map;
       v.mappedExtents = mapped;
+      if (b.request() != null) {
+        v.lastRollbackRequest = b.request();
+      }
       for (long pe : old) {
         release(pe, freed);
       }
@@ -337,6 +347,15 @@ public final class MetadataState {
         }
       }
     }
+    // Trailer, after what older checkpoints hold (their readers stop before it): the last
+    // rollback request of each volume that had one.
+    List<Obj> rolledBack = objects.values().stream()
+        .filter(o -> o.lastRollbackRequest != null).toList();
+    out.writeInt(rolledBack.size());
+    for (Obj o : rolledBack) {
+      out.writeUTF(o.name);
+      out.writeUTF(o.lastRollbackRequest);
+    }
   }
 
   static MetadataState readFrom(DataInputStream in) throws IOException {
@@ -366,6 +385,18 @@ public final class MetadataState {
       }
       state.objects.put(name, new Obj(name, kind, size, thick, origin.isEmpty() ? null : origin,
           map));
+    }
+    if (in.available() > 0) { // a checkpoint written before rollback requests has no trailer
+      int rolledBack = in.readInt();
+      for (int k = 0; k < rolledBack; k++) {
+        Obj o = state.objects.get(in.readUTF());
+        String request = in.readUTF();
+        if (o == null) {
+          throw new MetadataCorruptException("checkpoint names a rollback request of an object "
+              + "it does not hold");
+        }
+        o.lastRollbackRequest = request;
+      }
     }
     return state;
   }

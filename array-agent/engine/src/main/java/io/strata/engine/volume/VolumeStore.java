@@ -247,12 +247,43 @@ public final class VolumeStore implements Closeable {
 
   /** Makes the volume's content that of {@code snapshot}; writes in flight finish first. */
   public void rollback(String volume, String snapshot) throws IOException {
+    rollback(volume, snapshot, null);
+  }
+
+  /**
+   * Like {@link #rollback(String, String)}, once per {@code request}: when the volume's last
+   * rollback (durable in the journal and checkpoint) had this request id, nothing happens.
+   *
+   * @return whether the volume was rolled back
+   */
+  public boolean rollback(String volume, String snapshot, String request) throws IOException {
     ReentrantReadWriteLock.WriteLock l = handle(volume).object.writeLock();
     l.lock();
     try {
-      commit(new Rollback(volume, snapshot));
+      if (request != null && request.equals(object(volume).lastRollbackRequest())) {
+        return false;
+      }
+      commit(new Rollback(volume, snapshot, request));
+      return true;
     } finally {
       l.unlock();
+    }
+  }
+
+  /** The request id of the last rollback of {@code volume}, or null. */
+  public String lastRollbackRequest(String volume) throws IOException {
+    return object(volume).lastRollbackRequest();
+  }
+
+  /**
+   * The physical extents (of {@link #pool()}) that {@code name} maps now, ascending; for pinning
+   * a volume's data to a tier.
+   */
+  public long[] mappedPhysicalExtents(String name) throws IOException {
+    synchronized (meta) {
+      Obj o = object(name);
+      return java.util.Arrays.stream(o.map).filter(pe -> pe != MetadataState.UNMAPPED)
+          .sorted().toArray();
     }
   }
 

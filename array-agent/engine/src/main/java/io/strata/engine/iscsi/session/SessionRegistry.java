@@ -8,7 +8,7 @@ import io.strata.engine.iscsi.target.TargetDefinition;
 import io.strata.engine.iscsi.target.Targets;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,8 +36,31 @@ public final class SessionRegistry {
     return byTsih.values();
   }
 
+  /** The sessions logged in to {@code target} (by name: its definition may have been replaced). */
   public List<Session> sessionsOf(TargetDefinition target) {
-    return byTsih.values().stream().filter(s -> s.target() == target).toList();
+    return byTsih.values().stream().filter(s -> sameTarget(s.target(), target)).toList();
+  }
+
+  /** Same target, or both discovery (null); a replaced definition is still the same target. */
+  private static boolean sameTarget(TargetDefinition a, TargetDefinition b) {
+    return a == null || b == null ? a == b : a.name().equals(b.name());
+  }
+
+  /**
+   * Ends every session (normal or discovery) whose initiator {@code refused} no longer admits,
+   * e.g. one removed from the target's initiators by a layout reload.
+   *
+   * @return how many sessions ended
+   */
+  public int endSessionsOf(Predicate<Session> refused) {
+    int ended = 0;
+    for (Session s : List.copyOf(byTsih.values())) {
+      if (refused.test(s)) {
+        end(s);
+        ended++;
+      }
+    }
+    return ended;
   }
 
   /** A new session for a leading login; an older session of the same initiator port ends. */
@@ -45,7 +68,7 @@ public final class SessionRegistry {
     for (Session old : byTsih.values()) {
       if (old.isid() == login.isid()
           && old.initiatorName().equals(login.initiatorName())
-          && Objects.equals(old.target(), login.target())) {
+          && sameTarget(old.target(), login.target())) {
         // Session reinstatement (RFC 7143 6.3.5): the initiator restarted this I_T nexus.
         end(old);
       }
@@ -77,7 +100,7 @@ public final class SessionRegistry {
     if (session == null
         || session.isid() != login.isid()
         || !session.initiatorName().equals(login.initiatorName())
-        || !Objects.equals(session.target(), login.target())) {
+        || !sameTarget(session.target(), login.target())) {
       throw new LoginFailure(LoginStatus.SESSION_DOES_NOT_EXIST, "no session " + login.tsih());
     }
     if (!session.accepts(portalGroupTag)) {

@@ -4,12 +4,35 @@ import io.strata.engine.iscsi.login.Authentication;
 import java.util.List;
 import java.util.Optional;
 
-/** The targets one engine serves. */
+/**
+ * The targets one engine serves. A target's definition (who may log in, how) can be replaced
+ * while the engine runs; logins and discovery that start afterwards use the new one.
+ */
 public final class Targets {
-  private final List<TargetDefinition> targets;
+  private volatile List<TargetDefinition> targets;
 
   public Targets(List<TargetDefinition> targets) {
     this.targets = List.copyOf(targets);
+  }
+
+  /**
+   * Replaces the definition of the target named like {@code next}. Its portals cannot change
+   * (they are listened on at start). Sessions already logged in are not touched here.
+   */
+  public synchronized void replace(TargetDefinition next) {
+    List<TargetDefinition> updated = new java.util.ArrayList<>(targets);
+    for (int i = 0; i < updated.size(); i++) {
+      if (updated.get(i).name().equals(next.name())) {
+        if (!updated.get(i).portals().equals(next.portals())) {
+          throw new IllegalArgumentException("target " + next.name()
+              + ": portals cannot change while the engine runs");
+        }
+        updated.set(i, next);
+        targets = List.copyOf(updated);
+        return;
+      }
+    }
+    throw new IllegalArgumentException("no target " + next.name());
   }
 
   public Optional<TargetDefinition> find(String name) {

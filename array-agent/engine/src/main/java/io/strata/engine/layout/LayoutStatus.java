@@ -1,0 +1,49 @@
+package io.strata.engine.layout;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+
+/**
+ * The {@code --layout-status} file: the outcome of the last attempt to apply the layout, which
+ * the node agent waits on to report objects ONLINE or FAILED. Written after start and after every
+ * reload as {@code {"revision": N, "ok": true, "time": "..."}} or
+ * {@code {"revision": N, "ok": false, "error": "...", "time": "..."}}, where N is the revision of
+ * the layout the engine tried to apply (null when the file is so broken that it has none).
+ * Replaced atomically (temporary file, then rename), so a reader never sees half of it.
+ */
+public final class LayoutStatus {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private LayoutStatus() {}
+
+  public static void write(Path file, Long revision, String error) throws IOException {
+    ObjectNode status = JSON.createObjectNode();
+    if (revision == null) {
+      status.putNull("revision");
+    } else {
+      status.put("revision", revision);
+    }
+    status.put("ok", error == null);
+    if (error != null) {
+      status.put("error", error);
+    }
+    status.put("time", Instant.now().toString());
+    Path absolute = file.toAbsolutePath();
+    Files.createDirectories(absolute.getParent());
+    Path tmp = absolute.resolveSibling(absolute.getFileName() + ".tmp");
+    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(status)
+        + "\n");
+    try {
+      Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}
