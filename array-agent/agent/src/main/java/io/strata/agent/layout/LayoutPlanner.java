@@ -108,8 +108,13 @@ public final class LayoutPlanner {
       planDrives();
       planPools();
       planVolumes();
-      Map<String, List<Integer>> lunsOfServer = planLuns();
-      planServers(lunsOfServer);
+      // Servers before LUNs: a LUN is served only to an admitted server, since a layout with no
+      // initiator at all lets anyone log in (the engine's rule), and it must then show nothing.
+      Map<String, EngineLayout.Initiator> admitted = planServers();
+      Map<String, List<Integer>> lunsOfServer = planLuns(admitted.keySet());
+      admitted.forEach((serverId, initiator) -> initiators.add(new EngineLayout.Initiator(initiator.iqn(),
+          initiator.chap(), new ArrayList<>(new TreeSet<>(lunsOfServer.getOrDefault(serverId, List.of()))))));
+      initiators.sort(Comparator.comparing(EngineLayout.Initiator::iqn));
       return new Plan(new EngineLayout(0, drives, pools, volumes, snapshots, luns, initiators, mutualChap),
           List.copyOf(objects));
     }
@@ -276,7 +281,7 @@ public final class LayoutPlanner {
      * every server it is attached to and a number names one volume; an attachment that asks
      * otherwise fails with the clash named. Returns each server's LUNs.
      */
-    Map<String, List<Integer>> planLuns() {
+    Map<String, List<Integer>> planLuns(Set<String> admittedServers) {
       Map<String, List<LunSpec>> byVolume = new TreeMap<>();
       for (LunSpec l : desired.luns()) {
         byVolume.computeIfAbsent(l.volumeId(), k -> new ArrayList<>()).add(l);
@@ -292,6 +297,10 @@ public final class LayoutPlanner {
           if (!usableVolumes.contains(volume)) {
             problem = "attachment " + l.attachmentId() + ": volume " + volume + " is not available ("
                 + failedVolumes.getOrDefault(volume, "not in this array's desired state") + ")";
+          } else if (!admittedServers.contains(l.serverId())) {
+            problem = "attachment " + l.attachmentId() + ": server " + l.serverId() + " is not admitted to the target"
+                + (desired.servers().stream().anyMatch(x -> x.serverId().equals(l.serverId()))
+                    ? " (see the server's status)" : " (not in this array's desired state)");
           } else if (l.readOnly()) {
             problem = "attachment " + l.attachmentId() + ": read-only attachments are not served yet"
                 + " (the engine's layout has no read-only LUN of a volume)";
@@ -318,7 +327,9 @@ public final class LayoutPlanner {
       return lunsOfServer;
     }
 
-    void planServers(Map<String, List<Integer>> lunsOfServer) {
+    /** The servers admitted, by server id, with their CHAP (their LUNs come later). */
+    Map<String, EngineLayout.Initiator> planServers() {
+      Map<String, EngineLayout.Initiator> admitted = new TreeMap<>();
       Map<String, String> serverOfIqn = new HashMap<>();
       String mutualFrom = null;
       for (ServerSpec server : sorted(desired.servers(), Comparator.comparing(ServerSpec::serverId))) {
@@ -356,12 +367,11 @@ public final class LayoutPlanner {
           mutualFrom = server.serverId();
         }
         serverOfIqn.put(server.iqn(), server.serverId());
-        List<Integer> seen = new ArrayList<>(new TreeSet<>(lunsOfServer.getOrDefault(server.serverId(), List.of())));
-        var entry = new EngineLayout.Initiator(server.iqn(), chap, seen);
-        initiators.add(entry);
+        var entry = new EngineLayout.Initiator(server.iqn(), chap, List.of());
+        admitted.put(server.serverId(), entry);
         objects.add(new Planned(Kind.SERVER, server.serverId(), form(entry) + form(mutual), null));
       }
-      initiators.sort(Comparator.comparing(EngineLayout.Initiator::iqn));
+      return admitted;
     }
   }
 
