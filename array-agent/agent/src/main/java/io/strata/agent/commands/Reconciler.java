@@ -278,18 +278,23 @@ public final class Reconciler {
    */
   private void pollEngineStatus() {
     List<ArrayStatus> changed = new ArrayList<>();
-    synchronized (this) {
-      arrays.forEach((id, runtime) -> {
-        if (runtime.desired == null || runtime.engine == null) {
-          return;
-        }
-        if (readEngineStatus(runtime)) {
-          changed.add(status(id, runtime));
-        }
-        askToReload(runtime);
-      });
+    try {
+      synchronized (this) {
+        arrays.forEach((id, runtime) -> {
+          if (runtime.desired == null || runtime.engine == null) {
+            return;
+          }
+          if (readEngineStatus(runtime)) {
+            changed.add(status(id, runtime));
+          }
+          askToReload(runtime);
+        });
+      }
+      changed.forEach(statusSink);
+    } catch (RuntimeException e) {
+      // A periodic task that throws is never run again: log and keep polling.
+      LOG.warnf(e, "reading the engines' layout status failed");
     }
-    changed.forEach(statusSink);
   }
 
   /** Takes in the engine's status file; true when it says something new. */

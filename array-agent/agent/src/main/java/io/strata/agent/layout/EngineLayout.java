@@ -50,8 +50,12 @@ public record EngineLayout(
     return List.of(drives, pools);
   }
 
-  /** A drive file or block device, by the serial the agent reported. */
-  public record Drive(String name, String path, String media) {}
+  /**
+   * A drive file or block device, by the serial the agent reported; {@code size} (bytes) for a
+   * file, whose length the engine takes from it, null for a block device.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Drive(String name, String path, String media, String size) {}
 
   /** A pool; {@code cache} and {@code tiering} name an SSD of the array outside every pool. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -134,7 +134,8 @@ public final class LayoutPlanner {
           objects.add(new Planned(Kind.DRIVE, drive.driveId(), null, problem));
           continue;
         }
-        var entry = new EngineLayout.Drive(drive.serial(), found.path().toString(), drive.type().name());
+        String size = java.nio.file.Files.isRegularFile(found.path()) ? String.valueOf(found.capacityBytes()) : null;
+        var entry = new EngineLayout.Drive(drive.serial(), found.path().toString(), drive.type().name(), size);
         drives.add(entry);
         usableDrives.put(drive.serial(), drive);
         objects.add(new Planned(Kind.DRIVE, drive.driveId(), form(entry), null));
