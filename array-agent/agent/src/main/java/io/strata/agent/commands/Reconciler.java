@@ -85,7 +85,7 @@ public final class Reconciler {
     long writtenRevision;
     /** The engine's last status, and the forms of the objects in the last revision it applied. */
     LayoutFiles.Status engineSaid;
-    Map<String, String> appliedForms = Map.of();
+    Map<String, LayoutPlanner.Planned> applied = Map.of();
     long signalledAtNanos;
     EngineSupervisor engine;
   }
@@ -305,9 +305,9 @@ public final class Reconciler {
     }
     runtime.engineSaid = said;
     if (said.ok() && said.revision() == runtime.writtenRevision) {
-      Map<String, String> forms = new HashMap<>();
-      runtime.plan.objects().stream().filter(o -> !o.failed()).forEach(o -> forms.put(o.key(), o.form()));
-      runtime.appliedForms = forms;
+      Map<String, LayoutPlanner.Planned> forms = new HashMap<>();
+      runtime.plan.objects().stream().filter(o -> !o.failed()).forEach(o -> forms.put(o.key(), o));
+      runtime.applied = forms;
     }
     if (!said.ok()) {
       LOG.warnf("array %s: the engine did not apply layout revision %d: %s", runtime.desired.arrayId(),
@@ -319,7 +319,9 @@ public final class Reconciler {
   /**
    * Each object's state: failed by the agent's own checks; READY when the engine applied it in
    * its present form; FAILED with the engine's reason when the engine refused the revision that
-   * holds it; otherwise not yet known (left out).
+   * holds it; otherwise not yet known (left out). An object removed from the desired state but
+   * still in the engine's applied revision stays READY until the engine drops it, so that a
+   * detach or delete is not reported done while the engine still serves it.
    */
   private List<ObjectStatus> objects(String arrayId, ArrayRuntime runtime) {
     List<ObjectStatus> out = new ArrayList<>();
@@ -331,13 +333,17 @@ public final class Reconciler {
     for (LayoutPlanner.Planned o : runtime.plan.objects()) {
       if (o.failed()) {
         out.add(new ObjectStatus(arrayId, o.kind(), o.id(), ObjectStatus.State.FAILED, o.reason()));
-      } else if (o.form().equals(runtime.appliedForms.get(o.key()))) {
+      } else if (runtime.applied.containsKey(o.key()) && o.form().equals(runtime.applied.get(o.key()).form())) {
         out.add(new ObjectStatus(arrayId, o.kind(), o.id(), ObjectStatus.State.READY, null));
       } else if (refused) {
         out.add(new ObjectStatus(arrayId, o.kind(), o.id(), ObjectStatus.State.FAILED,
             "the engine refused layout revision " + said.revision() + ": " + said.error()));
       }
     }
+    Set<String> planned = new HashSet<>();
+    runtime.plan.objects().forEach(o -> planned.add(o.key()));
+    runtime.applied.values().stream().filter(o -> !planned.contains(o.key())).forEach(o ->
+        out.add(new ObjectStatus(arrayId, o.kind(), o.id(), ObjectStatus.State.READY, null)));
     return out;
   }
 
