@@ -2,7 +2,6 @@ package io.strata.engine.cli;
 
 import io.strata.engine.drive.FileBlockDevice;
 import io.strata.engine.iscsi.IscsiService;
-import io.strata.engine.iscsi.login.Authentication;
 import io.strata.engine.iscsi.login.ChapCredentials;
 import io.strata.engine.iscsi.login.TargetLimits;
 import io.strata.engine.iscsi.target.TargetDefinition;
@@ -26,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -247,7 +245,7 @@ public final class EngineMain implements Callable<Integer> {
           }
         }
       }
-      // With per-initiator CHAP only, --mutual-chap is the target's answer to every initiator.
+      // Who may log in and see what: the command line, or the layout's initiators (not both).
       TargetAccess access = new TargetAccess(iqn, portalList, initiatorCredentials,
           targetCredentials, acl, layout == null ? null : layout.layout());
       LogicalUnitTarget scsi = new LogicalUnitTarget(iqn, units, ports, access::sees);

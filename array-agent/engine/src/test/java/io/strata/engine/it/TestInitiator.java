@@ -87,6 +87,43 @@ final class TestInitiator implements AutoCloseable {
     }
   }
 
+  /** ASC and ASCQ ({@code asc << 8 | ascq}) of the last unit attention reported, or -1. */
+  int lastUnitAttention = -1;
+
+  /**
+   * TEST UNIT READY once: -1 when the unit is ready and nothing is pending, else the pending unit
+   * attention's ASC/ASCQ ({@code asc << 8 | ascq}), which the target then forgets.
+   */
+  int testUnitReady() throws IOException {
+    int tag = itt++;
+    send(new ScsiCommandPdu(false, true, false, false, 1, (long) lun << 48, tag, 0, cmdSn++,
+        expStatSn, new byte[16], Pdu.NO_DATA));
+    try {
+      awaitStatus(tag, null);
+      return -1;
+    } catch (UnitAttention e) {
+      return lastUnitAttention;
+    }
+  }
+
+  /** REPORT LUNS (which no unit attention holds up): the LUN numbers this nexus may see. */
+  java.util.List<Integer> reportLuns() throws IOException {
+    byte[] cdb = new byte[16];
+    cdb[0] = (byte) 0xa0;
+    ByteBuffer.wrap(cdb, 6, 4).putInt(4096);
+    int tag = itt++;
+    send(new ScsiCommandPdu(false, true, true, false, 1, (long) lun << 48, tag, 4096, cmdSn++,
+        expStatSn, cdb, Pdu.NO_DATA));
+    ByteBuffer data = ByteBuffer.allocate(4096);
+    awaitStatus(tag, data);
+    int length = data.getInt(0);
+    java.util.List<Integer> luns = new java.util.ArrayList<>();
+    for (int i = 8; i < 8 + length && i + 8 <= 4096; i += 8) {
+      luns.add((data.getShort(i) & 0x3fff));
+    }
+    return luns;
+  }
+
   /** CHECK CONDITION with UNIT ATTENTION: the command did not run and may be sent again. */
   static final class UnitAttention extends IOException {
     UnitAttention() {
@@ -164,6 +201,9 @@ final class TestInitiator implements AutoCloseable {
         }
         expStatSn = PduCodec.get32(h, 24) + 1;
         if (h[3] == 2 && opcode == 0x21 && lastSegment.length > 4 && (lastSegment[4] & 0x0f) == 6) {
+          // Fixed-format sense after the 2-byte length: ASC at byte 12, ASCQ at byte 13.
+          lastUnitAttention = lastSegment.length > 15
+              ? (lastSegment[14] & 0xff) << 8 | (lastSegment[15] & 0xff) : 0;
           throw new UnitAttention();
         }
         if (h[3] != 0) {

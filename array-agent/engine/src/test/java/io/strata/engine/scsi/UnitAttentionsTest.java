@@ -85,6 +85,32 @@ class UnitAttentionsTest {
   }
 
   @Test
+  void aMaskingChangeTellsOnlyTheInitiatorsWhoseLunsChanged() throws Exception {
+    try (ScsiHarness h = new ScsiHarness(dir, 64, 0, 1)) {
+      h.clearUnitAttentions(A);
+      h.clearUnitAttentions(B);
+      java.util.function.BiPredicate<String, Integer> before = (i, l) -> l == 0;
+      java.util.function.BiPredicate<String, Integer> after =
+          (i, l) -> l == 0 || i.equals(A.initiatorName());
+      assertThat(h.target.lunMaskingChanged(before, after)).containsExactly(A.initiatorName());
+      assertThat(sense(h.run(A, 0, TUR, new byte[0])).ascq())
+          .isEqualTo(ASC_REPORTED_LUNS_DATA_HAS_CHANGED);
+      assertThat(h.run(B, 0, TUR, new byte[0]).status()).as("B sees what it saw").isEqualTo(GOOD);
+    }
+  }
+
+  @Test
+  void aRollbackTellsEveryNexusOfThatLunThatTheMediumMayHaveChanged() throws Exception {
+    try (ScsiHarness h = new ScsiHarness(dir, 64, 0, 1)) {
+      h.clearUnitAttentions(A);
+      h.target.mediumChanged(0);
+      assertThat(sense(h.run(A, 0, TUR, new byte[0])).ascq())
+          .isEqualTo(ScsiSpec.ASC_MEDIUM_MAY_HAVE_CHANGED);
+      assertThat(h.run(A, 1, TUR, new byte[0]).status()).isEqualTo(GOOD);
+    }
+  }
+
+  @Test
   void aNexusThatLogsInAgainSeesPowerOnAgain() throws Exception {
     try (ScsiHarness h = new ScsiHarness(dir, 64, 0)) {
       h.clearUnitAttentions(A);

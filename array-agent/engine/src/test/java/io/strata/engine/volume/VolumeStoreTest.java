@@ -184,6 +184,28 @@ class VolumeStoreTest {
   }
 
   @Test
+  void aRollbackRequestIsRememberedByTheJournalAndTheCheckpoint() throws IOException {
+    store.createVolume("v", 2 * MIB, false);
+    store.open("v").write(0, pattern(4, 1), false);
+    store.snapshot("v", "s");
+    store.open("v").write(0, pattern(4, 2), false);
+    assertThat(store.rollback("v", "s", "r1")).isTrue();
+    store.open("v").write(0, pattern(4, 3), true);
+
+    crashAndReopen(); // the journal record carries the request id
+    assertThat(store.lastRollbackRequest("v")).isEqualTo("r1");
+    assertThat(store.rollback("v", "s", "r1")).as("already applied").isFalse();
+    assertThat(read(store.open("v"), 0, 4)).isEqualTo(pattern(4, 3));
+
+    store.checkpoint(); // and so does the checkpoint, after the records are gone
+    crashAndReopen();
+    assertThat(store.lastRollbackRequest("v")).isEqualTo("r1");
+    assertThat(store.rollback("v", "s", "r2")).isTrue();
+    assertThat(read(store.open("v"), 0, 4)).isEqualTo(pattern(4, 1));
+    assertThat(store.lastRollbackRequest("v")).isEqualTo("r2");
+  }
+
+  @Test
   void growKeepsTheDataAndShowsTheNewCapacity() throws IOException {
     store.createVolume("v", 1 * MIB, false);
     Volume v = store.open("v");
