@@ -12,6 +12,7 @@ import io.strata.agent.supervision.Isolation;
 import io.strata.agent.layout.EngineLayout;
 import io.strata.agent.layout.LayoutFiles;
 import io.strata.agent.layout.LayoutPlanner;
+import io.strata.agent.layout.RetiredDrives;
 import io.strata.contracts.command.ArrayDesiredState;
 import io.strata.contracts.command.SealedSecret;
 import io.strata.contracts.event.ArrayStatus;
@@ -128,6 +129,7 @@ public final class Reconciler {
       arrays.put(desired.arrayId(), runtime);
     }
     LayoutPlanner.Plan plan = planner.plan(desired, drivesOnNode(), drivesHeldByOthers(desired.arrayId()));
+    EngineLayout previous = runtime.files.read();
     EngineLayout written = runtime.files.write(plan.layout());
     runtime.desired = desired;
     runtime.plan = plan;
@@ -143,6 +145,12 @@ public final class Reconciler {
         runtime.engine.stop();
         runtime.files.forgetStatus();
         runtime.engineSaid = null;
+        List<EngineLayout.Drive> retired = RetiredDrives.between(previous, desired);
+        if (!retired.isEmpty()) {
+          LOG.infof("array %s: clearing the labels of drives whose pool was deleted: %s", desired.arrayId(),
+              retired.stream().map(EngineLayout.Drive::name).toList());
+          RetiredDrives.wipe(retired).forEach(LOG::warn);
+        }
       }
       runtime.engine = newSupervisor(spec, folder);
       runtime.engine.start();
@@ -234,6 +242,8 @@ public final class Reconciler {
       runtime.engine.stop();
     }
     Path folder = arrayFolder(desired.arrayId());
+    // The array's drives go back to the node: their labels go with the array's data.
+    RetiredDrives.wipe(RetiredDrives.all(new LayoutFiles(folder).read())).forEach(LOG::warn);
     deleteTree(folder);
     LOG.infof("array %s deleted from node %s", desired.arrayId(), nodeId);
     ArrayStatus status = new ArrayStatus(desired.arrayId(), nodeId, desired.generation(), ArrayStatus.State.DELETED,
