@@ -319,6 +319,26 @@ class RealEngineTest {
     assertThat(reconciler.engineState("a1").restarts()).isZero();
   }
 
+  @Test
+  void aPoolDeletedAndMadeAgainOnTheSameDrivesComesUpSinceTheAgentClearedTheirLabels() {
+    int port = freePort();
+    reconciler.apply(acmeArray(1, port, List.of(new VolumeSpec("v1", "p1", "data", 1, true, null, null, List.of())),
+        List.of(), List.of()));
+    awaitObject("v1", ObjectStatus.State.READY);
+    ArrayDesiredState emptied = new ArrayDesiredState("a1", "1", "acme", 2, true, new EngineSpec("E01", 1, 1024), port,
+        iqn("acme", "a1"), List.of(new DriveSpec("d1", "n1-ssd-0", DriveType.SSD, 4, null),
+            new DriveSpec("d2", "n1-ssd-1", DriveType.SSD, 4, null)), List.of(), List.of(), List.of(), List.of());
+    reconciler.apply(emptied);
+    ArrayDesiredState remade = new ArrayDesiredState("a1", "1", "acme", 3, true, new EngineSpec("E01", 1, 1024), port,
+        iqn("acme", "a1"), List.of(new DriveSpec("d1", "n1-ssd-0", DriveType.SSD, 4, "p2"),
+            new DriveSpec("d2", "n1-ssd-1", DriveType.SSD, 4, "p2")),
+        List.of(new PoolSpec("p2", "again", DriveType.SSD, "RAID1", "NONE", false, 4)),
+        List.of(new VolumeSpec("v2", "p2", "data", 1, true, null, null, List.of())), List.of(), List.of());
+    reconciler.apply(remade);
+    awaitObject("p2", ObjectStatus.State.READY);
+    awaitObject("v2", ObjectStatus.State.READY);
+  }
+
   record Result(int exit, String output) {}
 
   static Result run(String... command) throws IOException, InterruptedException {
