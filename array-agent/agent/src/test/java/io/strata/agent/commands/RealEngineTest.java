@@ -320,7 +320,7 @@ class RealEngineTest {
   }
 
   @Test
-  void aPoolDeletedAndMadeAgainOnTheSameDrivesComesUpSinceTheAgentClearedTheirLabels() {
+  void aPoolDeletedAndMadeAgainOnTheSameDrivesComesUpSinceTheAgentClearedTheirLabels() throws Exception {
     int port = freePort();
     reconciler.apply(acmeArray(1, port, List.of(new VolumeSpec("v1", "p1", "data", 1, true, null, null, List.of())),
         List.of(), List.of()));
