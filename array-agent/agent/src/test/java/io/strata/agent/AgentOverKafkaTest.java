@@ -88,8 +88,9 @@ class AgentOverKafkaTest {
     SealedSecret secrets = new SealedSecret(key, keyId);
     return new ArrayDesiredState(arrayId, node, "acme", generation, present, new EngineSpec("E01", 1, 4096), port,
         "iqn.2026-11.io.strata:acme." + arrayId,
-        List.of(new DriveSpec("d1", "n7-ssd-0", DriveType.SSD, 4, "p1"), new DriveSpec("d2", "n7-hdd-0", DriveType.HDD, 16, "p1")),
-        List.of(new PoolSpec("p1", "pool", DriveType.HDD, "NONE", "WRITE_BACK", true, 16)),
+        // An HDD pool with a flash cache: the array's SSD outside every pool serves as its cache.
+        List.of(new DriveSpec("d1", "n7-ssd-0", DriveType.SSD, 4, null), new DriveSpec("d2", "n7-hdd-0", DriveType.HDD, 16, "p1")),
+        List.of(new PoolSpec("p1", "pool", DriveType.HDD, "NONE", "WRITE_BACK", false, 16)),
         List.of(new VolumeSpec("v1", "p1", "vol", 1, true, null, null, List.of())),
         List.of(new ServerSpec("s1", "iqn.2026-11.test:host", "host", secrets.seal("secret-of-16-bytes"), null, null)),
         List.of(new LunSpec("t1", "v1", "s1", 0, false)));

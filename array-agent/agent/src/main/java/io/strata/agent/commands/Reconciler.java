@@ -9,74 +9,86 @@ import io.strata.agent.supervision.EngineSpec;
 import io.strata.agent.supervision.EngineState;
 import io.strata.agent.supervision.EngineSupervisor;
 import io.strata.agent.supervision.Isolation;
+import io.strata.agent.layout.EngineLayout;
+import io.strata.agent.layout.LayoutFiles;
+import io.strata.agent.layout.LayoutPlanner;
+import io.strata.agent.layout.RetiredDrives;
 import io.strata.contracts.command.ArrayDesiredState;
-import io.strata.contracts.command.ArrayDesiredState.LunSpec;
-import io.strata.contracts.command.ArrayDesiredState.ServerSpec;
-import io.strata.contracts.command.ArrayDesiredState.VolumeSpec;
 import io.strata.contracts.command.SealedSecret;
 import io.strata.contracts.event.ArrayStatus;
 import io.strata.contracts.event.ObjectStatus;
-import io.strata.contracts.event.ObjectStatus.Kind;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Converges this node to the desired state of each array: volume files created, grown or
- * removed, the engine started, restarted with a new configuration, or stopped and its data
- * removed. Applying the same desired state twice changes nothing (the running engine keeps
- * serving). Each array's last applied desired state is kept in its folder so that the agent
- * re-converges after its own restart without waiting for the control plane.
- *
- * <p>Volumes are sparse files in the array's folder, each exposed as one LUN of the engine; the
- * pools' drives are checked and held for the array (no two arrays share a drive), but volumes are
- * not yet striped across them: that is the block stack's work.
+ * Converges this node to the desired state of each array. Each array gets one engine process
+ * started with {@code --layout}: the agent writes the array's layout file (drives, pools with
+ * cache and tier, volumes, snapshots, clones, rollbacks, LUNs, initiators; see
+ * {@link LayoutPlanner}) and, when it changed, signals the engine to re-read it. The engine is
+ * restarted only when something it takes at start changes (portal, IQN, engine size, drives
+ * and pools). Objects are reported READY only once the engine has said that it applied a
+ * layout revision holding them, and FAILED with the engine's reason when it could not; until
+ * then they are left out of the report (the control plane keeps waiting). Applying the same
+ * desired state twice changes nothing. Each array's last applied desired state is kept in its
+ * folder so that the agent re-converges after its own restart without waiting for the control
+ * plane.
  */
 public final class Reconciler {
 
   private static final Logger LOG = Logger.getLogger(Reconciler.class);
+  /** How often the engines' layout status files are read. */
+  private static final Duration STATUS_POLL = Duration.ofMillis(200);
+  /** How long before an engine that has not answered a reload is signalled again. */
+  private static final Duration RESIGNAL_AFTER = Duration.ofSeconds(2);
 
   /** What the agent needs to run engines. */
   public record EngineSettings(
       EngineLauncher launcher, Isolation isolation, ScheduledExecutorService scheduler, Duration backoffMin,
       Duration backoffMax, Duration readyTimeout) {}
 
-  /** The reason an array without attached volumes reports with ONLINE. */
-  public static final String IDLE = "no volume attached yet: the engine starts with the first attachment";
-
   private final String nodeId;
   private final String address;
   private final Path arraysFolder;
   private final DriveScanner drives;
-  private final SealedSecret secrets;
+  private final LayoutPlanner planner;
   private final EngineSettings engines;
   private final Consumer<ArrayStatus> statusSink;
   private final ObjectMapper json =
       new ObjectMapper().findAndRegisterModules().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private final Map<String, ArrayRuntime> arrays = new ConcurrentHashMap<>();
+  private final ScheduledFuture<?> statusPoll;
 
-  /** One array on this node: what it should be, its objects' status and its engine. */
+  /** One array on this node: what it should be, its layout, the engine's word on it, its engine. */
   private static final class ArrayRuntime {
     ArrayDesiredState desired;
-    List<ObjectStatus> objects = List.of();
+    LayoutPlanner.Plan plan;
+    LayoutFiles files;
+    long writtenRevision;
+    /** The engine's last status, and the forms of the objects in the last revision it applied. */
+    LayoutFiles.Status engineSaid;
+    Map<String, LayoutPlanner.Planned> applied = Map.of();
+    long signalledAtNanos;
     EngineSupervisor engine;
-    String configurationProblem;
   }
 
   public Reconciler(
@@ -86,9 +98,11 @@ public final class Reconciler {
     this.address = address;
     this.arraysFolder = arraysFolder;
     this.drives = drives;
-    this.secrets = secrets;
+    this.planner = new LayoutPlanner(secrets);
     this.engines = engines;
     this.statusSink = statusSink;
+    this.statusPoll = engines.scheduler().scheduleWithFixedDelay(
+        this::pollEngineStatus, STATUS_POLL.toMillis(), STATUS_POLL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The outcome of one convergence. */
@@ -103,48 +117,48 @@ public final class Reconciler {
     if (!desired.present()) {
       return new Outcome(false, delete(desired), List.of());
     }
-    if (runtime == null) {
-      runtime = new ArrayRuntime();
-      arrays.put(desired.arrayId(), runtime);
-    }
-    List<String> problems = new ArrayList<>();
-    List<ObjectStatus> objects = new ArrayList<>();
     Path folder = arrayFolder(desired.arrayId());
     try {
-      Files.createDirectories(folder.resolve("volumes"));
+      Files.createDirectories(folder);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + folder, e);
     }
-    checkDrives(desired, objects, problems);
-    for (var pool : desired.pools()) {
-      objects.add(ready(desired, Kind.POOL, pool.poolId()));
+    if (runtime == null) {
+      runtime = new ArrayRuntime();
+      runtime.files = new LayoutFiles(folder);
+      arrays.put(desired.arrayId(), runtime);
     }
-    Map<String, EngineSpec.Lun> volumeFiles = convergeVolumes(desired, folder, objects, problems);
-    List<EngineSpec.Lun> luns = mapLuns(desired, volumeFiles, objects, problems);
-    List<EngineSpec.Initiator> initiators = initiators(desired, luns, objects, problems);
-
-    EngineSpec spec = new EngineSpec(
-        desired.arrayId(), address, desired.portalPort(), desired.targetIqn(), luns, null, initiators,
-        mutualChap(desired, problems),
-        desired.engine().vcpus(), desired.engine().memoryMib(), statsFile(desired.arrayId()));
+    LayoutPlanner.Plan plan = planner.plan(desired, drivesOnNode(), drivesHeldByOthers(desired.arrayId()));
+    EngineLayout previous = runtime.files.read();
+    EngineLayout written = runtime.files.write(plan.layout());
     runtime.desired = desired;
-    runtime.objects = List.copyOf(objects);
+    runtime.plan = plan;
+    runtime.writtenRevision = written.revision();
     save(desired, folder);
-    if (luns.isEmpty()) {
-      // The engine serves at least one LUN; until a volume is attached there is nothing to run.
+
+    EngineSpec spec = new EngineSpec(desired.arrayId(), address, desired.portalPort(), desired.targetIqn(),
+        runtime.files.layout(), runtime.files.status(), statsFile(desired.arrayId()), desired.engine().vcpus(),
+        desired.engine().memoryMib(), fingerprint(written.startOnlyPart()));
+    if (runtime.engine == null || !runtime.engine.spec().equals(spec)) {
       if (runtime.engine != null) {
+        LOG.infof("array %s: something the engine takes at start changed, restarting it", desired.arrayId());
         runtime.engine.stop();
-        runtime.engine = null;
-      }
-    } else if (runtime.engine == null || !runtime.engine.spec().equals(spec)) {
-      if (runtime.engine != null) {
-        LOG.infof("array %s: configuration changed, restarting its engine", desired.arrayId());
-        runtime.engine.stop();
+        runtime.files.forgetStatus();
+        runtime.engineSaid = null;
+        List<EngineLayout.Drive> retired = RetiredDrives.between(previous, desired);
+        if (!retired.isEmpty()) {
+          LOG.infof("array %s: clearing the labels of drives whose pool was deleted: %s", desired.arrayId(),
+              retired.stream().map(EngineLayout.Drive::name).toList());
+          RetiredDrives.wipe(retired).forEach(LOG::warn);
+        }
       }
       runtime.engine = newSupervisor(spec, folder);
       runtime.engine.start();
+    } else {
+      askToReload(runtime);
     }
-    return new Outcome(false, status(desired.arrayId(), runtime), List.copyOf(problems));
+    readEngineStatus(runtime);
+    return new Outcome(false, status(desired.arrayId(), runtime), plan.problems());
   }
 
   /** Re-applies the desired states saved by a previous run of the agent. */
@@ -191,6 +205,7 @@ public final class Reconciler {
 
   /** Stops every engine (agent shutdown). Their desired state stays on disk. */
   public synchronized void stopAll() {
+    statusPoll.cancel(false);
     arrays.values().forEach(a -> {
       if (a.engine != null) {
         a.engine.stop();
@@ -227,6 +242,8 @@ public final class Reconciler {
       runtime.engine.stop();
     }
     Path folder = arrayFolder(desired.arrayId());
+    // The array's drives go back to the node: their labels go with the array's data.
+    RetiredDrives.wipe(RetiredDrives.all(new LayoutFiles(folder).read())).forEach(LOG::warn);
     deleteTree(folder);
     LOG.infof("array %s deleted from node %s", desired.arrayId(), nodeId);
     ArrayStatus status = new ArrayStatus(desired.arrayId(), nodeId, desired.generation(), ArrayStatus.State.DELETED,
@@ -235,161 +252,118 @@ public final class Reconciler {
     return status;
   }
 
-  private void checkDrives(ArrayDesiredState desired, List<ObjectStatus> objects, List<String> problems) {
+  private Map<String, Drive> drivesOnNode() {
     Map<String, Drive> onNode = new HashMap<>();
     drives.scan().forEach(d -> onNode.put(d.serial(), d));
-    Set<String> heldByOthers = new HashSet<>();
+    return onNode;
+  }
+
+  private Set<String> drivesHeldByOthers(String arrayId) {
+    Set<String> held = new HashSet<>();
     arrays.forEach((id, other) -> {
-      if (!id.equals(desired.arrayId()) && other.desired != null) {
-        other.desired.drives().forEach(d -> heldByOthers.add(d.serial()));
+      if (!id.equals(arrayId) && other.desired != null) {
+        other.desired.drives().forEach(d -> held.add(d.serial()));
       }
     });
-    for (var drive : desired.drives()) {
-      Drive found = onNode.get(drive.serial());
-      String problem = null;
-      if (found == null) {
-        problem = "drive " + drive.serial() + " is not on node " + nodeId;
-      } else if (found.type() != drive.type()) {
-        problem = "drive " + drive.serial() + " is " + found.type() + ", not " + drive.type();
-      } else if (heldByOthers.contains(drive.serial())) {
-        problem = "drive " + drive.serial() + " already belongs to another array on this node";
-      }
-      objects.add(problem == null ? ready(desired, Kind.DRIVE, drive.driveId()) : failed(desired, Kind.DRIVE, drive.driveId(), problem));
-      if (problem != null) {
-        problems.add(problem);
-      }
-    }
+    return held;
   }
 
-  private Map<String, EngineSpec.Lun> convergeVolumes(
-      ArrayDesiredState desired, Path folder, List<ObjectStatus> objects, List<String> problems) {
-    Map<String, EngineSpec.Lun> files = new LinkedHashMap<>();
-    Set<String> wanted = new HashSet<>();
-    // The engine keeps files beside a volume's (<id>.img.alloc, <id>.img.pr): they go with it.
-    for (VolumeSpec volume : desired.volumes()) {
-      Path file = volumeFile(folder, volume.volumeId());
-      wanted.add(volume.volumeId());
-      long size = volume.sizeGib() << 30;
-      try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-        if (raf.length() > size) {
-          String problem = "volume " + volume.volumeId() + " is " + (raf.length() >> 30) + " GiB; shrinking to "
-              + volume.sizeGib() + " GiB would lose data";
-          objects.add(failed(desired, Kind.VOLUME, volume.volumeId(), problem));
-          problems.add(problem);
-          files.put(volume.volumeId(), new EngineSpec.Lun(-1, file, raf.length()));
-          continue;
-        }
-        if (raf.length() < size) {
-          raf.setLength(size);
-        }
-      } catch (IOException e) {
-        String problem = "volume " + volume.volumeId() + ": " + e.getMessage();
-        objects.add(failed(desired, Kind.VOLUME, volume.volumeId(), problem));
-        problems.add(problem);
-        continue;
-      }
-      files.put(volume.volumeId(), new EngineSpec.Lun(-1, file, size));
-      objects.add(ready(desired, Kind.VOLUME, volume.volumeId()));
-      for (var snapshot : volume.snapshots()) {
-        String problem = "snapshot " + snapshot.snapshotId() + ": snapshots need the block stack, not in this engine yet";
-        objects.add(failed(desired, Kind.SNAPSHOT, snapshot.snapshotId(), problem));
-        problems.add(problem);
-      }
+  /** Signals the engine to re-read its layout if it has not yet applied the revision written. */
+  private void askToReload(ArrayRuntime runtime) {
+    LayoutFiles.Status said = runtime.engineSaid;
+    if (runtime.engine == null || (said != null && said.revision() >= runtime.writtenRevision)) {
+      return;
     }
-    try (Stream<Path> present = Files.list(folder.resolve("volumes"))) {
-      for (Path file : present.toList()) {
-        String name = file.getFileName().toString();
-        int dot = name.indexOf(".img");
-        if (!wanted.contains(dot < 0 ? name : name.substring(0, dot))) {
-          Files.deleteIfExists(file);
-          LOG.infof("array %s: volume file %s removed", desired.arrayId(), file.getFileName());
-        }
-      }
-    } catch (IOException e) {
-      problems.add("cannot clean volumes of " + desired.arrayId() + ": " + e.getMessage());
+    if (System.nanoTime() - runtime.signalledAtNanos < RESIGNAL_AFTER.toNanos() && runtime.signalledAtNanos != 0) {
+      return;
     }
-    return files;
+    if (runtime.engine.reload()) {
+      runtime.signalledAtNanos = System.nanoTime();
+    }
   }
 
   /**
-   * The servers admitted to the target, each with its own CHAP credentials (opened from their
-   * sealed form) and the LUNs attached to it: the engine refuses any other initiator and shows
-   * each server only its own LUNs. A server whose secret cannot be opened is left out (it cannot
-   * log in) and reported.
+   * Reads every engine's layout status; an engine whose word changed gets its array's status
+   * re-published, and one that has not applied the latest revision is signalled (again).
    */
-  private List<EngineSpec.Initiator> initiators(
-      ArrayDesiredState desired, List<EngineSpec.Lun> exposed, List<ObjectStatus> objects, List<String> problems) {
-    Set<Integer> servedLuns = new HashSet<>();
-    exposed.forEach(l -> servedLuns.add(l.lun()));
-    List<EngineSpec.Initiator> admitted = new ArrayList<>();
-    List<ServerSpec> servers = new ArrayList<>(desired.servers());
-    servers.sort(Comparator.comparing(ServerSpec::serverId));
-    for (ServerSpec server : servers) {
-      String problem = null;
-      EngineSpec.Credentials credentials = null;
-      if (server.chapUser() != null && server.chapSecretSealed() != null) {
-        try {
-          credentials = new EngineSpec.Credentials(server.chapUser(), secrets.open(server.chapSecretSealed()));
-        } catch (IllegalArgumentException e) {
-          problem = "server " + server.serverId() + " CHAP secret: " + e.getMessage();
-        }
+  private void pollEngineStatus() {
+    List<ArrayStatus> changed = new ArrayList<>();
+    try {
+      synchronized (this) {
+        arrays.forEach((id, runtime) -> {
+          if (runtime.desired == null || runtime.engine == null) {
+            return;
+          }
+          if (readEngineStatus(runtime)) {
+            changed.add(status(id, runtime));
+          }
+          askToReload(runtime);
+        });
       }
-      if (problem == null) {
-        List<Integer> luns = desired.luns().stream()
-            .filter(l -> l.serverId().equals(server.serverId()) && servedLuns.contains(l.lun()))
-            .map(LunSpec::lun).distinct().sorted().toList();
-        admitted.add(new EngineSpec.Initiator(server.iqn(), credentials, luns));
-        objects.add(ready(desired, Kind.SERVER, server.serverId()));
-      } else {
-        objects.add(failed(desired, Kind.SERVER, server.serverId(), problem));
-        problems.add(problem);
-      }
+      changed.forEach(statusSink);
+    } catch (RuntimeException e) {
+      // A periodic task that throws is never run again: log and keep polling.
+      LOG.warnf(e, "reading the engines' layout status failed");
     }
-    return admitted;
   }
 
-  /** The target's credentials for mutual CHAP: the first server that asks for it (the engine has one pair). */
-  private EngineSpec.Credentials mutualChap(ArrayDesiredState desired, List<String> problems) {
-    for (ServerSpec server : desired.servers()) {
-      if (server.mutualChapUser() != null && server.mutualChapSecretSealed() != null) {
-        try {
-          return new EngineSpec.Credentials(server.mutualChapUser(), secrets.open(server.mutualChapSecretSealed()));
-        } catch (IllegalArgumentException e) {
-          problems.add("server " + server.serverId() + " mutual CHAP secret: " + e.getMessage());
-        }
-      }
+  /** Takes in the engine's status file; true when it says something new. */
+  private boolean readEngineStatus(ArrayRuntime runtime) {
+    LayoutFiles.Status said = runtime.files.readStatus();
+    if (said == null || said.equals(runtime.engineSaid)) {
+      return false;
     }
-    return null;
+    runtime.engineSaid = said;
+    if (said.ok() && said.revision() == runtime.writtenRevision) {
+      Map<String, LayoutPlanner.Planned> forms = new HashMap<>();
+      runtime.plan.objects().stream().filter(o -> !o.failed()).forEach(o -> forms.put(o.key(), o));
+      runtime.applied = forms;
+    }
+    if (!said.ok()) {
+      LOG.warnf("array %s: the engine did not apply layout revision %d: %s", runtime.desired.arrayId(),
+          said.revision(), said.error());
+    }
+    return true;
   }
 
   /**
-   * The engine has one LUN map per target and masks it per initiator, so a LUN number must name
-   * the same volume for every server of the array; a clash is reported.
+   * Each object's state: failed by the agent's own checks; READY when the engine applied it in
+   * its present form; FAILED with the engine's reason when the engine refused the revision that
+   * holds it; otherwise not yet known (left out). An object removed from the desired state but
+   * still in the engine's applied revision stays READY until the engine drops it, so that a
+   * detach or delete is not reported done while the engine still serves it.
    */
-  private List<EngineSpec.Lun> mapLuns(
-      ArrayDesiredState desired, Map<String, EngineSpec.Lun> volumes, List<ObjectStatus> objects, List<String> problems) {
-    Map<Integer, String> volumeOfLun = new java.util.TreeMap<>();
-    List<EngineSpec.Lun> luns = new ArrayList<>();
-    for (LunSpec lun : desired.luns()) {
-      EngineSpec.Lun file = volumes.get(lun.volumeId());
-      String problem = null;
-      if (file == null) {
-        problem = "LUN " + lun.lun() + ": volume " + lun.volumeId() + " is not available";
-      } else if (volumeOfLun.containsKey(lun.lun()) && !volumeOfLun.get(lun.lun()).equals(lun.volumeId())) {
-        problem = "LUN " + lun.lun() + " already shows volume " + volumeOfLun.get(lun.lun()) + " on this target";
-      }
-      if (problem != null) {
-        objects.add(failed(desired, Kind.LUN, lun.attachmentId(), problem));
-        problems.add(problem);
-        continue;
-      }
-      if (volumeOfLun.putIfAbsent(lun.lun(), lun.volumeId()) == null) {
-        luns.add(new EngineSpec.Lun(lun.lun(), file.path(), file.sizeBytes()));
-      }
-      objects.add(ready(desired, Kind.LUN, lun.attachmentId()));
+  private List<ObjectStatus> objects(String arrayId, ArrayRuntime runtime) {
+    List<ObjectStatus> out = new ArrayList<>();
+    if (runtime.plan == null) {
+      return out;
     }
-    luns.sort(Comparator.comparingInt(EngineSpec.Lun::lun));
-    return luns;
+    LayoutFiles.Status said = runtime.engineSaid;
+    boolean refused = said != null && !said.ok() && said.revision() == runtime.writtenRevision;
+    for (LayoutPlanner.Planned o : runtime.plan.objects()) {
+      if (o.failed()) {
+        out.add(new ObjectStatus(arrayId, o.kind(), o.id(), ObjectStatus.State.FAILED, o.reason()));
+      } else if (runtime.applied.containsKey(o.key()) && o.form().equals(runtime.applied.get(o.key()).form())) {
+        out.add(new ObjectStatus(arrayId, o.kind(), o.id(), ObjectStatus.State.READY, null));
+      } else if (refused) {
+        out.add(new ObjectStatus(arrayId, o.kind(), o.id(), ObjectStatus.State.FAILED,
+            "the engine refused layout revision " + said.revision() + ": " + said.error()));
+      }
+    }
+    Set<String> planned = new HashSet<>();
+    runtime.plan.objects().forEach(o -> planned.add(o.key()));
+    runtime.applied.values().stream().filter(o -> !planned.contains(o.key())).forEach(o ->
+        out.add(new ObjectStatus(arrayId, o.kind(), o.id(), ObjectStatus.State.READY, null)));
+    return out;
+  }
+
+  private static String fingerprint(Object value) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(sha.digest(new ObjectMapper().writeValueAsBytes(value)));
+    } catch (NoSuchAlgorithmException | IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private EngineSupervisor newSupervisor(EngineSpec spec, Path folder) {
@@ -417,8 +391,7 @@ public final class Reconciler {
     ArrayStatus.State state;
     String reason = null;
     if (engine == null) {
-      state = ArrayStatus.State.ONLINE;
-      reason = IDLE;
+      state = ArrayStatus.State.PROVISIONING;
     } else {
       switch (engine.phase()) {
         case RUNNING -> state = ArrayStatus.State.ONLINE;
@@ -435,7 +408,7 @@ public final class Reconciler {
     }
     return new ArrayStatus(arrayId, nodeId, desired == null ? 0 : desired.generation(), state, reason,
         address + ":" + desired.portalPort(), desired.targetIqn(), engine == null ? null : engine.pid(),
-        engine == null ? 0 : engine.restarts(), engine == null ? null : engine.isolation(), runtime.objects);
+        engine == null ? 0 : engine.restarts(), engine == null ? null : engine.isolation(), objects(arrayId, runtime));
   }
 
   private void save(ArrayDesiredState desired, Path folder) {
@@ -447,21 +420,6 @@ public final class Reconciler {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save desired state of " + desired.arrayId(), e);
     }
-  }
-
-  static Path volumeFile(Path arrayFolder, String volumeId) {
-    if (!volumeId.matches("[A-Za-z0-9_.-]+")) {
-      throw new IllegalArgumentException("volume id " + volumeId + " is not usable as a file name");
-    }
-    return arrayFolder.resolve("volumes").resolve(volumeId + ".img");
-  }
-
-  private ObjectStatus ready(ArrayDesiredState desired, Kind kind, String id) {
-    return new ObjectStatus(desired.arrayId(), kind, id, ObjectStatus.State.READY, null);
-  }
-
-  private ObjectStatus failed(ArrayDesiredState desired, Kind kind, String id, String reason) {
-    return new ObjectStatus(desired.arrayId(), kind, id, ObjectStatus.State.FAILED, reason);
   }
 
   private static void deleteTree(Path folder) {

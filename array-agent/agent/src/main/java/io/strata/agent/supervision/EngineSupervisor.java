@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Keeps one array's engine process running with one spec: starts it, waits for its ready line,
+ * signals it to re-read its layout,
  * restarts it after a crash with a doubling back-off (reset once it has run for a minute), and
  * stops it on request. Every change of state goes to the listener. The engine's output goes to
  * {@code engine.log} in the array's folder; its pid and spec fingerprint to {@code engine.pid}
@@ -90,6 +91,27 @@ public final class EngineSupervisor {
       return;
     }
     launch();
+  }
+
+  /**
+   * Asks the running engine to re-read its layout file (SIGHUP). Returns false when no engine is
+   * running and ready: one that is starting reads the file anyway, and the signal must not reach
+   * a JVM before its handler is installed (the default action of SIGHUP ends the process).
+   */
+  public synchronized boolean reload() {
+    if (process == null || phase != Phase.RUNNING || stopping) {
+      return false;
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).redirectErrorStream(true).start();
+      return kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
+    } catch (IOException e) {
+      LOG.warnf("engine of array %s: cannot signal pid %d: %s", spec.arrayId(), process.pid(), e.getMessage());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** Stops the engine (SIGTERM, then SIGKILL after a grace period) and does not restart it. */

@@ -95,10 +95,10 @@ public final class UsageSampler {
       tierOfPool.put(pool.poolId(), tier);
       tiers.computeIfAbsent(tier, t -> new long[3])[0] += pool.capacityGib() << 30;
     }
-    Path volumes = reconciler.arrayFolder(array.arrayId()).resolve("volumes");
+    // Pool space actually written is not measured: the engine's stats file reports I/O counters
+    // only, not extents used per tier, so poolUsedBytes stays 0 rather than a guess.
     for (var volume : array.volumes()) {
       long[] t = tiers.computeIfAbsent(tierOfPool.getOrDefault(volume.poolId(), DriveType.HDD), k -> new long[3]);
-      t[1] += allocatedBytes(volumes.resolve(volume.volumeId() + ".img"));
       t[2] += volume.sizeGib() << 30;
     }
     List<TierCapacity> tierList = new ArrayList<>();
@@ -107,29 +107,5 @@ public final class UsageSampler {
 
     return new ArrayUsageSample(array.arrayId(), array.tenant(), nodeId, start, end, driveList,
         array.engine().size(), tierList, 0, 0, io.readOps(), io.writeOps(), io.readBytes(), io.writeBytes());
-  }
-
-  /**
-   * The bytes a sparse volume file really occupies (its allocated blocks, as {@code stat %b × %B}
-   * reports; the JDK does not expose them). 0 when the file is missing or stat fails.
-   */
-  static long allocatedBytes(Path file) {
-    if (!Files.isRegularFile(file)) {
-      return 0;
-    }
-    try {
-      Process stat = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).redirectErrorStream(true).start();
-      String out = new String(stat.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!stat.waitFor(5, TimeUnit.SECONDS) || stat.exitValue() != 0) {
-        return 0;
-      }
-      String[] parts = out.split("\\s+");
-      return Long.parseLong(parts[0]) * Long.parseLong(parts[1]);
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
-    }
   }
 }

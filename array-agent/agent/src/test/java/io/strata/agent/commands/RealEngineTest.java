@@ -17,6 +17,11 @@ import io.strata.contracts.command.ArrayDesiredState.PoolSpec;
 import io.strata.contracts.command.ArrayDesiredState.ServerSpec;
 import io.strata.contracts.command.ArrayDesiredState.VolumeSpec;
 import io.strata.contracts.command.SealedSecret;
+import io.strata.contracts.command.ArrayDesiredState.RollbackSpec;
+import io.strata.contracts.command.ArrayDesiredState.SnapshotSpec;
+import io.strata.contracts.event.ObjectStatus;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +102,11 @@ class RealEngineTest {
 
   /** qemu-img's options for a LUN, as the tenant's server (its initiator name) with CHAP. */
   static String imageOpts(String tenant, String user, String secret, int port, String iqn) {
-    return "driver=iscsi,transport=tcp,portal=127.0.0.1:" + port + ",target=" + iqn + ",lun=0,user=" + user
+    return imageOpts(tenant, user, secret, port, iqn, 0);
+  }
+
+  static String imageOpts(String tenant, String user, String secret, int port, String iqn, int lun) {
+    return "driver=iscsi,transport=tcp,portal=127.0.0.1:" + port + ",target=" + iqn + ",lun=" + lun + ",user=" + user
         + ",password=" + secret + ",initiator-name=" + host(tenant);
   }
 
@@ -187,6 +196,147 @@ class RealEngineTest {
     assertThat(back).isEqualTo(block);
     assertThat(run("iscsi-ls", "-s", "-i", host("acme"), url("acme-host", "acme-secret-123", portA, null)).output())
         .contains("Lun:0");
+  }
+
+  // ---- the block stack through the layout: snapshots, clones, rollback, access, QoS ----
+
+  static final String USER = "acme-host";
+  static final String SECRET = "acme-secret-123";
+
+  ArrayDesiredState acmeArray(long generation, int port, List<VolumeSpec> volumes, List<ServerSpec> servers,
+      List<LunSpec> luns) {
+    return new ArrayDesiredState("a1", "1", "acme", generation, true, new EngineSpec("E01", 1, 1024), port, iqn("acme", "a1"),
+        List.of(new DriveSpec("d1", "n1-ssd-0", DriveType.SSD, 4, "p1"), new DriveSpec("d2", "n1-ssd-1", DriveType.SSD, 4, "p1")),
+        List.of(new PoolSpec("p1", "pool", DriveType.SSD, "RAID1", "NONE", false, 4)), volumes, servers, luns);
+  }
+
+  ServerSpec acmeServer() {
+    return new ServerSpec("s-acme", host("acme"), USER, secrets.seal(SECRET), null, null);
+  }
+
+  void awaitObject(String objectId, ObjectStatus.State state) {
+    await().atMost(Duration.ofSeconds(40)).until(() -> reconciler.statuses().stream()
+        .flatMap(s -> s.objects().stream())
+        .anyMatch(o -> o.objectId().equals(objectId) && o.state() == state));
+  }
+
+  void writeBlock(int port, int lun, byte[] block) throws Exception {
+    Path in = Files.write(data.resolve("in-" + lun + ".img"), block);
+    String target = imageOpts("acme", USER, SECRET, port, iqn("acme", "a1"), lun);
+    assertThat(run("qemu-img", "convert", "-n", "-f", "raw", "--target-image-opts", in.toString(), target).exit()).isZero();
+  }
+
+  byte[] readBlock(int port, int lun, int length) throws Exception {
+    Path out = data.resolve("out-" + lun + ".img");
+    Files.deleteIfExists(out);
+    String source = imageOpts("acme", USER, SECRET, port, iqn("acme", "a1"), lun);
+    Result read = run("qemu-img", "dd", "--image-opts", "-O", "raw", "bs=" + length, "count=1", "if=" + source, "of=" + out);
+    assertThat(read.exit()).as(read.output()).isZero();
+    return Files.readAllBytes(out);
+  }
+
+  static byte[] block(int seed) {
+    byte[] b = new byte[1 << 20];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  @Test
+  void aSnapshotGoesOnlineACloneServesItsDataAndARollbackAppliesOnce() throws Exception {
+    int port = freePort();
+    List<LunSpec> luns = List.of(new LunSpec("t1", "v1", "s-acme", 0, false));
+    reconciler.apply(acmeArray(1, port, List.of(new VolumeSpec("v1", "p1", "data", 1, true, null, null, List.of())),
+        List.of(acmeServer()), luns));
+    long pid = online("a1");
+    awaitObject("t1", ObjectStatus.State.READY);
+    byte[] monday = block(1);
+    writeBlock(port, 0, monday);
+
+    List<SnapshotSpec> snapshots = List.of(new SnapshotSpec("snap1", "monday"));
+    reconciler.apply(acmeArray(2, port, List.of(new VolumeSpec("v1", "p1", "data", 1, true, null, null, snapshots)),
+        List.of(acmeServer()), luns));
+    awaitObject("snap1", ObjectStatus.State.READY);
+    byte[] tuesday = block(2);
+    writeBlock(port, 0, tuesday);
+
+    // A clone of the snapshot, attached as LUN 1, serves Monday's data; the volume keeps Tuesday's.
+    VolumeSpec clone = new VolumeSpec("c1", "p1", "copy", 1, true, null, null, List.of(), "snap1", null);
+    List<LunSpec> withClone = List.of(luns.get(0), new LunSpec("t2", "c1", "s-acme", 1, false));
+    reconciler.apply(acmeArray(3, port, List.of(new VolumeSpec("v1", "p1", "data", 1, true, null, null, snapshots), clone),
+        List.of(acmeServer()), withClone));
+    awaitObject("t2", ObjectStatus.State.READY);
+    assertThat(readBlock(port, 1, monday.length)).isEqualTo(monday);
+    assertThat(readBlock(port, 0, tuesday.length)).isEqualTo(tuesday);
+
+    // Roll the volume back to Monday: reported done only once the engine applied it.
+    VolumeSpec rolledBack = new VolumeSpec("v1", "p1", "data", 1, true, null, null, snapshots, null,
+        new RollbackSpec("r1", "snap1"));
+    reconciler.apply(acmeArray(4, port, List.of(rolledBack, clone), List.of(acmeServer()), withClone));
+    awaitObject("r1", ObjectStatus.State.READY);
+    assertThat(readBlock(port, 0, monday.length)).isEqualTo(monday);
+
+    // Writes after the rollback survive the same rollback request arriving again.
+    byte[] wednesday = block(3);
+    writeBlock(port, 0, wednesday);
+    VolumeSpec grown = new VolumeSpec("v1", "p1", "data", 2, true, null, null, snapshots, null, new RollbackSpec("r1", "snap1"));
+    reconciler.apply(acmeArray(5, port, List.of(grown, clone), List.of(acmeServer()), withClone));
+    await().atMost(Duration.ofSeconds(40)).until(() -> reconciler.statuses().get(0).objects().stream()
+        .anyMatch(o -> o.objectId().equals("v1") && o.state() == ObjectStatus.State.READY)
+        && Files.readString(data.resolve("arrays/a1/layout-status.json")).contains("\"revision\" : 5"));
+    assertThat(readBlock(port, 0, wednesday.length)).isEqualTo(wednesday);
+    assertThat(online("a1")).isEqualTo(pid);
+  }
+
+  @Test
+  void attachingAndDetachingChangesWhoSeesWhatWithoutRestartingTheEngineAndQosLandsInTheLayout() throws Exception {
+    int port = freePort();
+    ServerSpec other = new ServerSpec("s-other", host("other"), "other-host", secrets.seal("other-secret-12"), null, null);
+    VolumeSpec limited = new VolumeSpec("v1", "p1", "data", 1, true, 800, 40, List.of());
+    reconciler.apply(acmeArray(1, port, List.of(limited), List.of(acmeServer(), other),
+        List.of(new LunSpec("t1", "v1", "s-acme", 0, false))));
+    long pid = online("a1");
+    awaitObject("t1", ObjectStatus.State.READY);
+    awaitObject("v1", ObjectStatus.State.READY);
+    JsonNode qos = new ObjectMapper().readTree(data.resolve("arrays/a1/layout.json").toFile()).path("volumes").get(0).path("qos");
+    assertThat(qos.path("iops").asLong()).isEqualTo(800);
+    assertThat(qos.path("bandwidth").asText()).isEqualTo("40M");
+    String otherUrl = url("other-host", "other-secret-12", port, null);
+    assertThat(run("iscsi-ls", "-s", "-i", host("other"), otherUrl).output()).doesNotContain("Lun:0");
+
+    reconciler.apply(acmeArray(2, port, List.of(limited), List.of(acmeServer(), other),
+        List.of(new LunSpec("t1", "v1", "s-acme", 0, false), new LunSpec("t2", "v1", "s-other", 0, false))));
+    awaitObject("t2", ObjectStatus.State.READY);
+    assertThat(run("iscsi-ls", "-s", "-i", host("other"), otherUrl).output()).contains("Lun:0");
+
+    reconciler.apply(acmeArray(3, port, List.of(limited), List.of(acmeServer(), other),
+        List.of(new LunSpec("t1", "v1", "s-acme", 0, false))));
+    await().atMost(Duration.ofSeconds(40)).until(() -> reconciler.statuses().get(0).objects().stream()
+        .noneMatch(o -> o.objectId().equals("t2")) && Files.readString(data.resolve("arrays/a1/layout-status.json"))
+        .contains("\"revision\" : 3"));
+    assertThat(run("iscsi-ls", "-s", "-i", host("other"), otherUrl).output()).doesNotContain("Lun:0");
+    assertThat(run("iscsi-ls", "-s", "-i", host("acme"), url(USER, SECRET, port, null)).output()).contains("Lun:0");
+    assertThat(reconciler.engineState("a1").pid()).isEqualTo(pid);
+    assertThat(reconciler.engineState("a1").restarts()).isZero();
+  }
+
+  @Test
+  void aPoolDeletedAndMadeAgainOnTheSameDrivesComesUpSinceTheAgentClearedTheirLabels() throws Exception {
+    int port = freePort();
+    reconciler.apply(acmeArray(1, port, List.of(new VolumeSpec("v1", "p1", "data", 1, true, null, null, List.of())),
+        List.of(), List.of()));
+    awaitObject("v1", ObjectStatus.State.READY);
+    ArrayDesiredState emptied = new ArrayDesiredState("a1", "1", "acme", 2, true, new EngineSpec("E01", 1, 1024), port,
+        iqn("acme", "a1"), List.of(new DriveSpec("d1", "n1-ssd-0", DriveType.SSD, 4, null),
+            new DriveSpec("d2", "n1-ssd-1", DriveType.SSD, 4, null)), List.of(), List.of(), List.of(), List.of());
+    reconciler.apply(emptied);
+    ArrayDesiredState remade = new ArrayDesiredState("a1", "1", "acme", 3, true, new EngineSpec("E01", 1, 1024), port,
+        iqn("acme", "a1"), List.of(new DriveSpec("d1", "n1-ssd-0", DriveType.SSD, 4, "p2"),
+            new DriveSpec("d2", "n1-ssd-1", DriveType.SSD, 4, "p2")),
+        List.of(new PoolSpec("p2", "again", DriveType.SSD, "RAID1", "NONE", false, 4)),
+        List.of(new VolumeSpec("v2", "p2", "data", 1, true, null, null, List.of())), List.of(), List.of());
+    reconciler.apply(remade);
+    awaitObject("p2", ObjectStatus.State.READY);
+    awaitObject("v2", ObjectStatus.State.READY);
   }
 
   record Result(int exit, String output) {}

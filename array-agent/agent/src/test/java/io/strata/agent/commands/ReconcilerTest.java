@@ -18,6 +18,8 @@ import io.strata.contracts.command.ArrayDesiredState.PoolSpec;
 import io.strata.contracts.command.ArrayDesiredState.ServerSpec;
 import io.strata.contracts.command.ArrayDesiredState.VolumeSpec;
 import io.strata.contracts.command.SealedSecret;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.contracts.event.ArrayStatus;
 import io.strata.contracts.event.ObjectStatus;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -100,20 +103,32 @@ class ReconcilerTest {
   }
 
   @Test
-  void createsVolumesStartsTheEngineAndReportsItOnline() throws Exception {
+  void writesTheLayoutStartsTheEngineWithItAndReportsObjectsReadyOnceTheEngineAppliedThem() throws Exception {
     int port = freePort();
     var outcome = reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
     assertThat(outcome.problems()).isEmpty();
     long pid = onlinePid("a1");
-    Path volumeFile = data.resolve("arrays/a1/volumes/v1.img");
-    assertThat(Files.size(volumeFile)).isEqualTo(1L << 30);
+    Path folder = data.resolve("arrays/a1");
     assertThat(argumentsOf(pid)).containsSequence("--portal", "127.0.0.1:" + port)
         .containsSequence("--iqn", "iqn.2026-11.io.strata:acme.a1")
-        .containsSequence("--lun", "0=" + volumeFile + ":" + (1L << 30))
-        .containsSequence("--initiator", "iqn.2026-11.test:host=host-user:secret-of-16-bytes:0")
-        .containsSequence("--stats", data.resolve("arrays/a1/engine-stats.json").toString());
+        .containsSequence("--layout", folder.resolve("layout.json").toString())
+        .containsSequence("--layout-status", folder.resolve("layout-status.json").toString())
+        .containsSequence("--stats", folder.resolve("engine-stats.json").toString())
+        .noneMatch(a -> a.equals("--lun") || a.equals("--initiator") || a.contains("secret-of-16-bytes"));
+    JsonNode layout = layout("a1");
+    assertThat(layout.path("revision").asLong()).isEqualTo(1);
+    assertThat(layout.path("volumes").get(0).path("name").asText()).isEqualTo("v1");
+    assertThat(layout.path("initiators").get(0).path("chap").path("secret").asText()).isEqualTo("secret-of-16-bytes");
+    assertThat(Files.getPosixFilePermissions(folder.resolve("layout.json")))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     assertThat(echo(port, "hello")).isEqualTo("hello");
-    await().until(() -> reported.stream().anyMatch(s -> s.state() == ArrayStatus.State.ONLINE && s.enginePid() == pid));
+    await().until(() -> reported.stream().anyMatch(s -> s.state() == ArrayStatus.State.ONLINE && s.enginePid() == pid
+        && s.objects().stream().anyMatch(o -> o.objectId().equals("t1") && o.state() == ObjectStatus.State.READY)
+        && s.objects().stream().anyMatch(o -> o.objectId().equals("v1") && o.state() == ObjectStatus.State.READY)));
+  }
+
+  JsonNode layout(String arrayId) throws IOException {
+    return new ObjectMapper().readTree(data.resolve("arrays").resolve(arrayId).resolve("layout.json").toFile());
   }
 
   @Test
@@ -125,24 +140,51 @@ class ReconcilerTest {
     reconciler.apply(desired);
     reconciler.apply(array("a1", 2, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
     assertThat(onlinePid("a1")).isEqualTo(pid);
+    assertThat(data.resolve("arrays/a1/layout.json")).content().contains("\"revision\" : 1");
   }
 
   @Test
-  void aNewVolumeRestartsTheEngineWithTheNewLunAndAnOlderGenerationIsIgnored() {
+  void aNewVolumeAndAttachmentReachTheRunningEngineBySighupAndAnOlderGenerationIsIgnored() throws Exception {
     int port = freePort();
     reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
-    long first = onlinePid("a1");
+    long pid = onlinePid("a1");
+    awaitObject("a1", "t1", ObjectStatus.State.READY);
     reconciler.apply(array("a1", 2, port, List.of(volume("v1", 2), volume("v2", 1)),
         List.of(new LunSpec("t1", "v1", "s1", 0, false), new LunSpec("t2", "v2", "s1", 1, false))));
-    long second = onlinePid("a1");
-    assertThat(second).isNotEqualTo(first);
-    assertThat(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-    assertThat(argumentsOf(second)).anyMatch(a -> a.startsWith("1=") && a.endsWith("v2.img:" + (1L << 30)))
-        .anyMatch(a -> a.startsWith("0=") && a.endsWith("v1.img:" + (2L << 30)));
+    // READY once the engine said it applied the new revision, from the same process.
+    awaitObject("a1", "t2", ObjectStatus.State.READY);
+    awaitObject("a1", "v2", ObjectStatus.State.READY);
+    assertThat(onlinePid("a1")).isEqualTo(pid);
+    assertThat(data.resolve("arrays/a1/layout-status.json")).content().contains("\"revision\":2");
+    assertThat(layout("a1").path("initiators").get(0).path("luns").toString()).isEqualTo("[0,1]");
 
     var late = reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of()));
     assertThat(late.superseded()).isTrue();
-    assertThat(onlinePid("a1")).isEqualTo(second);
+    assertThat(onlinePid("a1")).isEqualTo(pid);
+  }
+
+  @Test
+  void aNewPoolRestartsTheEngineSinceItOpensDrivesAndPoolsOnlyAtStart() {
+    int port = freePort();
+    ArrayDesiredState first = array("a1", 1, port, List.of(volume("v1", 1)), List.of());
+    reconciler.apply(first);
+    long pid = onlinePid("a1");
+    List<DriveSpec> drives = new java.util.ArrayList<>(first.drives());
+    drives.add(new DriveSpec("d-h", "n1-hdd-0", DriveType.HDD, 16, "p2"));
+    reconciler.apply(new ArrayDesiredState("a1", "1", "acme", 2, true, first.engine(), port, first.targetIqn(), drives,
+        List.of(first.pools().get(0), new PoolSpec("p2", "slow", DriveType.HDD, "NONE", "NONE", false, 16)),
+        first.volumes(), first.servers(), first.luns()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      EngineState s = reconciler.engineState("a1");
+      return s != null && s.phase() == EngineState.Phase.RUNNING && s.pid() != pid;
+    });
+    awaitObject("a1", "p2", ObjectStatus.State.READY);
+  }
+
+  void awaitObject(String arrayId, String objectId, ObjectStatus.State state) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.statuses().stream()
+        .filter(s -> s.arrayId().equals(arrayId)).flatMap(s -> s.objects().stream())
+        .anyMatch(o -> o.objectId().equals(objectId) && o.state() == state));
   }
 
   @Test
@@ -165,8 +207,9 @@ class ReconcilerTest {
     int port = freePort();
     ArrayDesiredState desired = new ArrayDesiredState("a1", "1", "acme", 1, true, new EngineSpec("E01", 1, 4096), port,
         "iqn.2026-11.io.strata:acme.a1",
-        List.of(new DriveSpec("d1", "n2-ssd-0", DriveType.SSD, 4, "p1"), new DriveSpec("d2", "n1-hdd-0", DriveType.SSD, 4, "p1")),
-        List.of(),
+        List.of(new DriveSpec("d1", "n2-ssd-0", DriveType.SSD, 4, null), new DriveSpec("d2", "n1-hdd-0", DriveType.SSD, 4, null),
+            new DriveSpec("d3", "n1-ssd-0", DriveType.SSD, 4, "p1")),
+        List.of(new PoolSpec("p1", "pool", DriveType.SSD, "NONE", "NONE", false, 4)),
         List.of(volume("v1", 1), volume("v2", 1)),
         List.of(new ServerSpec("s1", "iqn.a", "u1", "dev1:garbage", null, null),
             new ServerSpec("s2", "iqn.b", "u2", secrets.seal("secret-of-16-bytes"), null, null),
@@ -179,11 +222,11 @@ class ReconcilerTest {
         .anyMatch(p -> p.contains("LUN 0 already shows volume v1"));
     assertThat(outcome.status().objects()).filteredOn(o -> o.state() == ObjectStatus.State.FAILED)
         .extracting(ObjectStatus::objectId).containsExactlyInAnyOrder("d1", "d2", "s1", "t2");
-    long pid = onlinePid("a1");
-    // Each server its own CHAP and only its own LUNs; the one whose secret is unreadable is not admitted.
-    assertThat(argumentsOf(pid)).containsSequence("--initiator", "iqn.b=u2:secret-of-16-bytes:0")
-        .containsSequence("--initiator", "iqn.c=u3:another-secret-16:-")
-        .doesNotContain("--chap").noneMatch(a -> a.startsWith("iqn.a"));
+    onlinePid("a1");
+    // The rest is served: the volumes, the first attachment, the servers whose secrets opened.
+    awaitObject("a1", "t1", ObjectStatus.State.READY);
+    awaitObject("a1", "s2", ObjectStatus.State.READY);
+    awaitObject("a1", "s3", ObjectStatus.State.READY);
   }
 
   @Test
@@ -223,29 +266,14 @@ class ReconcilerTest {
   }
 
   @Test
-  void anArrayWithoutAttachedVolumesIsOnlineWithoutAnEngineUntilTheFirstAttachment() {
+  void anArrayWithoutAttachedVolumesRunsItsEngineSoThatItsTargetAcceptsLogins() {
     int port = freePort();
-    var outcome = reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of()));
-    assertThat(outcome.status().state()).isEqualTo(ArrayStatus.State.ONLINE);
-    assertThat(outcome.status().reason()).isEqualTo(Reconciler.IDLE);
-    assertThat(reconciler.engineState("a1")).isNull();
+    reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of()));
+    long pid = onlinePid("a1");
+    awaitObject("a1", "v1", ObjectStatus.State.READY);
     reconciler.apply(array("a1", 2, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
-    onlinePid("a1");
-  }
-
-  @Test
-  void aRemovedVolumeTakesTheEnginesFilesBesideItAlong() throws Exception {
-    int port = freePort();
-    reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1), volume("v2", 1)),
-        List.of(new LunSpec("t1", "v1", "s1", 0, false))));
-    Path volumes = data.resolve("arrays/a1/volumes");
-    Files.write(volumes.resolve("v1.img.alloc"), new byte[1]);
-    Files.write(volumes.resolve("v2.img.alloc"), new byte[1]);
-    reconciler.apply(array("a1", 2, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
-    assertThat(volumes.resolve("v1.img")).exists();
-    assertThat(volumes.resolve("v1.img.alloc")).exists();
-    assertThat(volumes.resolve("v2.img")).doesNotExist();
-    assertThat(volumes.resolve("v2.img.alloc")).doesNotExist();
+    awaitObject("a1", "t1", ObjectStatus.State.READY);
+    assertThat(onlinePid("a1")).isEqualTo(pid);
   }
 
   static int freePort() {

@@ -5,25 +5,36 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A process with the engine's command line and life cycle but no iSCSI: it binds the portal,
- * prints its ready line, and echoes whatever a client sends. Supervision tests use it where the
- * real engine's main class is not in the build yet; it exercises the same launch, readiness,
- * crash and stop paths.
+ * prints its ready line, and echoes whatever a client sends. Like the engine, it answers its
+ * {@code --layout} at start and on SIGHUP by writing {@code --layout-status} with the layout's
+ * revision (always ok: it checks nothing). Supervision tests use it to exercise the same launch,
+ * readiness, reload, crash and stop paths without the block stack.
  */
 public final class StandInEngine {
 
+  private static final Pattern REVISION = Pattern.compile("\"revision\"\\s*:\\s*(\\d+)");
+
   public static void main(String[] args) throws Exception {
-    String portal = null;
-    for (int i = 0; i < args.length - 1; i++) {
-      if (args[i].equals("--portal")) {
-        portal = args[i + 1];
-      }
-    }
+    String portal = option(args, "--portal");
     if (portal == null) {
       System.out.println("error: --portal is required");
       System.exit(2);
+    }
+    String layout = option(args, "--layout");
+    String status = option(args, "--layout-status");
+    if (layout != null && status != null) {
+      answer(Path.of(layout), Path.of(status));
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> answer(Path.of(layout), Path.of(status)));
     }
     int colon = portal.lastIndexOf(':');
     ServerSocket server = new ServerSocket(Integer.parseInt(portal.substring(colon + 1)), 50,
@@ -41,6 +52,28 @@ public final class StandInEngine {
       });
       echo.setDaemon(true);
       echo.start();
+    }
+  }
+
+  private static String option(String[] args, String name) {
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return null;
+  }
+
+  private static void answer(Path layout, Path status) {
+    try {
+      Matcher m = REVISION.matcher(Files.readString(layout, StandardCharsets.UTF_8));
+      long revision = m.find() ? Long.parseLong(m.group(1)) : 0;
+      Path temp = status.resolveSibling(status.getFileName() + ".tmp");
+      Files.writeString(temp, "{\"revision\":" + revision + ",\"ok\":true,\"time\":\"" + Instant.now() + "\"}");
+      Files.move(temp, status, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      System.out.println("stand-in engine applied layout revision " + revision);
+    } catch (Exception e) {
+      System.out.println("stand-in engine cannot answer its layout: " + e.getMessage());
     }
   }
 }

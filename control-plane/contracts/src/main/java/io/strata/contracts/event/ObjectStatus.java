@@ -18,7 +18,9 @@ public record ObjectStatus(String arrayId, Kind kind, String objectId, State sta
     VOLUME,
     SNAPSHOT,
     SERVER,
-    LUN
+    LUN,
+    /** A volume's rollback to a snapshot; its id is the rollback's request id. READY once applied. */
+    ROLLBACK
   }
 
   public enum State {

@@ -1,0 +1,108 @@
+package io.strata.agent.layout;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+/**
+ * The engine's {@code --layout} file as the agent writes it (schema: the engine's
+ * {@code io.strata.engine.layout.ArrayLayout} and docs/block-stack.md). Names are the control
+ * plane's ids, so that the engine's errors and the agent's reports speak of the same objects:
+ * drives by serial, pools by pool id, volumes by volume id, snapshots by snapshot id.
+ *
+ * @param revision bumped by the agent on every change; the engine reports which one it applied
+ * @param mutualChap the target's own credentials for mutual CHAP, or null
+ * @param initiators the only initiators that may log in, each with the LUNs it sees
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"revision", "drives", "pools", "volumes", "snapshots", "luns", "initiators", "mutualChap"})
+public record EngineLayout(
+    long revision,
+    List<Drive> drives,
+    List<Pool> pools,
+    List<Volume> volumes,
+    List<Snapshot> snapshots,
+    List<Lun> luns,
+    List<Initiator> initiators,
+    Credentials mutualChap) {
+
+  public EngineLayout {
+    drives = drives == null ? List.of() : List.copyOf(drives);
+    pools = pools == null ? List.of() : List.copyOf(pools);
+    volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    snapshots = snapshots == null ? List.of() : List.copyOf(snapshots);
+    luns = luns == null ? List.of() : List.copyOf(luns);
+    initiators = initiators == null ? List.of() : List.copyOf(initiators);
+  }
+
+  /** The same layout under another revision number. */
+  public EngineLayout withRevision(long next) {
+    return new EngineLayout(next, drives, pools, volumes, snapshots, luns, initiators, mutualChap);
+  }
+
+  /**
+   * What the engine opens only at start (its drives, and the pools with their cache and tier):
+   * a change here needs a new engine process; everything else is applied by a reload.
+   */
+  @JsonIgnore
+  public List<Object> startOnlyPart() {
+    return List.of(drives, pools);
+  }
+
+  /**
+   * A drive file or block device, by the serial the agent reported; {@code size} (bytes) for a
+   * file, whose length the engine takes from it, null for a block device.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Drive(String name, String path, String media, String size) {}
+
+  /** A pool; {@code cache} and {@code tiering} name an SSD of the array outside every pool. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Pool(String name, List<String> drives, String protection, Cache cache, Tiering tiering) {
+    public Pool {
+      drives = drives == null ? List.of() : List.copyOf(drives);
+    }
+  }
+
+  /** A flash cache in front of an HDD pool: its SSD and write mode (write-back, write-through, write-around). */
+  public record Cache(String drive, String mode) {}
+
+  /** An SSD tier under an HDD pool: hot extents move to it. */
+  public record Tiering(String drive) {}
+
+  /**
+   * A volume (or, with {@code cloneOf}, a writable clone of a snapshot). Sizes are in bytes,
+   * which the engine reads like its K/M/G-suffixed sizes.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Volume(
+      String name, String pool, String size, Boolean thick, String cloneOf, Qos qos, Rollback rollback,
+      String tier) {}
+
+  /** I/O operations per second and bytes per second (as a size string); null: no limit. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Qos(Long iops, String bandwidth) {}
+
+  /** Make the volume's content that of {@code snapshot}, once for request id {@code request}. */
+  public record Rollback(String request, String snapshot) {}
+
+  public record Snapshot(String name, String volume) {}
+
+  public record Lun(int lun, String volume) {}
+
+  /** An initiator that may log in, with its CHAP credentials (or null) and the LUNs it sees. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Initiator(String iqn, Credentials chap, List<Integer> luns) {
+    public Initiator {
+      luns = luns == null ? List.of() : List.copyOf(luns);
+    }
+  }
+
+  public record Credentials(String user, String secret) {
+    @Override
+    public String toString() {
+      return user + ":<secret>";
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package io.strata.agent.layout;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The two files an array's engine shares with the agent in the array's folder: {@code layout.json}
+ * (the agent writes it, the engine reads it at start and on SIGHUP) and {@code layout-status.json}
+ * (the engine writes which revision it applied, and whether it could).
+ */
+public final class LayoutFiles {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper READER = new ObjectMapper();
+
+  private final Path layout;
+  private final Path status;
+
+  public LayoutFiles(Path arrayFolder) {
+    this.layout = arrayFolder.resolve("layout.json");
+    this.status = arrayFolder.resolve("layout-status.json");
+  }
+
+  public Path layout() {
+    return layout;
+  }
+
+  public Path status() {
+    return status;
+  }
+
+  /**
+   * Writes {@code next} unless the file already says the same: the revision stays when nothing
+   * changed (so that a repeated desired state costs the engine nothing) and otherwise becomes
+   * one more than the file's. The file is replaced atomically (the engine never reads half of
+   * it) and readable by its owner only, since it carries CHAP secrets. Returns the file's layout.
+   */
+  public EngineLayout write(EngineLayout next) {
+    EngineLayout current = read();
+    long revision = current == null ? 1 : current.revision();
+    if (current != null && same(current, next)) {
+      return current;
+    }
+    EngineLayout written = next.withRevision(current == null ? 1 : revision + 1);
+    try {
+      Path temp = layout.resolveSibling(layout.getFileName() + ".tmp");
+      Files.deleteIfExists(temp);
+      Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      JSON.writeValue(temp.toFile(), written);
+      Files.move(temp, layout, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + layout, e);
+    }
+    return written;
+  }
+
+  /** The layout in the file, or null when there is none or it cannot be read (then it is rewritten). */
+  public EngineLayout read() {
+    if (!Files.isRegularFile(layout)) {
+      return null;
+    }
+    try {
+      return READER.readValue(layout.toFile(), EngineLayout.class);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** What the engine last said about a revision. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Status(long revision, boolean ok, String error, String time) {}
+
+  /** The engine's last status, or null when it has written none (yet) or it is unreadable. */
+  public Status readStatus() {
+    if (!Files.isRegularFile(status)) {
+      return null;
+    }
+    try {
+      return READER.readValue(status.toFile(), Status.class);
+    } catch (IOException | RuntimeException e) {
+      return null; // written atomically by the engine, so only a missing or foreign file lands here
+    }
+  }
+
+  public void forgetStatus() {
+    try {
+      Files.deleteIfExists(status);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + status, e);
+    }
+  }
+
+  private static boolean same(EngineLayout a, EngineLayout b) {
+    try {
+      return JSON.writeValueAsString(a.withRevision(0)).equals(JSON.writeValueAsString(b.withRevision(0)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package io.strata.agent.layout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.agent.inventory.Drive;
+import io.strata.contracts.command.ArrayDesiredState;
+import io.strata.contracts.command.ArrayDesiredState.DriveSpec;
+import io.strata.contracts.command.ArrayDesiredState.DriveType;
+import io.strata.contracts.command.ArrayDesiredState.EngineSpec;
+import io.strata.contracts.command.ArrayDesiredState.LunSpec;
+import io.strata.contracts.command.ArrayDesiredState.PoolSpec;
+import io.strata.contracts.command.ArrayDesiredState.RollbackSpec;
+import io.strata.contracts.command.ArrayDesiredState.ServerSpec;
+import io.strata.contracts.command.ArrayDesiredState.SnapshotSpec;
+import io.strata.contracts.command.ArrayDesiredState.VolumeSpec;
+import io.strata.contracts.command.SealedSecret;
+import io.strata.contracts.event.ObjectStatus.Kind;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Desired state → engine layout, without an engine: what the agent decides by itself. */
+class LayoutPlannerTest {
+
+  static final String KEY = Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes());
+  final SealedSecret secrets = new SealedSecret(KEY, "k1");
+  final LayoutPlanner planner = new LayoutPlanner(secrets);
+  final Map<String, Drive> node = new HashMap<>();
+
+  DriveSpec drive(String id, String serial, DriveType type, long gib, String pool) {
+    node.put(serial, new Drive(serial, type, gib << 30, Path.of("/drives/" + serial + ".img")));
+    return new DriveSpec(id, serial, type, gib, pool);
+  }
+
+  ArrayDesiredState array(List<DriveSpec> drives, List<PoolSpec> pools, List<VolumeSpec> volumes,
+      List<ServerSpec> servers, List<LunSpec> luns) {
+    return new ArrayDesiredState("a1", "1", "acme", 1, true, new EngineSpec("E01", 1, 1024), 3260,
+        "iqn.2026-11.io.strata:acme.a1", drives, pools, volumes, servers, luns);
+  }
+
+  static VolumeSpec volume(String id, String pool) {
+    return new VolumeSpec(id, pool, id, 1, true, null, null, List.of());
+  }
+
+  static LayoutPlanner.Planned object(LayoutPlanner.Plan plan, Kind kind, String id) {
+    return plan.objects().stream().filter(o -> o.kind() == kind && o.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void drivesAreTheNodesFilesBySerialAndPoolsGetTheEnginesProtectionOrFailWhenItHasNone() {
+    var desired = array(
+        List.of(drive("d1", "n1-ssd-0", DriveType.SSD, 4, "p1"), drive("d2", "n1-ssd-1", DriveType.SSD, 4, "p1"),
+            drive("d3", "n1-hdd-0", DriveType.HDD, 16, "p2"), drive("d4", "n1-hdd-1", DriveType.HDD, 16, "p2"),
+            drive("d5", "n1-hdd-2", DriveType.HDD, 16, "p2"), drive("d6", "n1-hdd-3", DriveType.HDD, 16, "p2")),
+        List.of(new PoolSpec("p1", "fast", DriveType.SSD, "RAID1", "NONE", false, 4),
+            new PoolSpec("p2", "big", DriveType.HDD, "RAID6", "NONE", false, 32)),
+        List.of(volume("v1", "p1"), volume("v2", "p2")), List.of(), List.of());
+    var plan = planner.plan(desired, node, Set.of());
+
+    assertThat(plan.layout().drives()).extracting(EngineLayout.Drive::name)
+        .containsExactly("n1-hdd-0", "n1-hdd-1", "n1-hdd-2", "n1-hdd-3", "n1-ssd-0", "n1-ssd-1");
+    assertThat(plan.layout().drives()).anySatisfy(d -> {
+      assertThat(d.name()).isEqualTo("n1-ssd-0");
+      assertThat(d.path()).isEqualTo("/drives/n1-ssd-0.img");
+      assertThat(d.media()).isEqualTo("SSD");
+    });
+    assertThat(plan.layout().pools()).singleElement().satisfies(p -> {
+      assertThat(p.name()).isEqualTo("p1");
+      assertThat(p.protection()).isEqualTo("mirror");
+      assertThat(p.drives()).containsExactly("n1-ssd-0", "n1-ssd-1");
+    });
+    assertThat(object(plan, Kind.POOL, "p2").reason()).contains("RAID6 (double parity) is not in this engine yet");
+    assertThat(object(plan, Kind.VOLUME, "v2").reason()).contains("pool p2 is not available").contains("RAID6");
+    assertThat(plan.layout().volumes()).extracting(EngineLayout.Volume::name).containsExactly("v1");
+    assertThat(LayoutPlanner.protection("RAID5", 3)).isEqualTo("parity");
+  }
+
+  @Test
+  void aDriveMissingOfTheWrongTypeOrHeldByAnotherArrayFailsAndSoDoesItsPool() {
+    var desired = array(
+        List.of(drive("d1", "n1-ssd-0", DriveType.SSD, 4, "p1"), new DriveSpec("d2", "n1-ssd-9", DriveType.SSD, 4, "p1")),
+        List.of(new PoolSpec("p1", "fast", DriveType.SSD, "RAID1", "NONE", false, 4)), List.of(), List.of(), List.of());
+    var plan = planner.plan(desired, node, Set.of("n1-ssd-0"));
+    assertThat(object(plan, Kind.DRIVE, "d1").reason()).contains("already belongs to another array");
+    assertThat(object(plan, Kind.DRIVE, "d2").reason()).contains("n1-ssd-9 is not on node 1");
+    assertThat(object(plan, Kind.POOL, "p1").reason()).contains("no usable drive");
+    assertThat(plan.layout().drives()).isEmpty();
+  }
+
+  @Test
+  void anHddPoolsCacheAndTierAreTheArraysUnpooledSsdsLargestFirstAndAPoolLeftWithoutFails() {
+    var desired = array(
+        List.of(drive("d1", "n1-hdd-0", DriveType.HDD, 16, "p1"), drive("d2", "n1-hdd-1", DriveType.HDD, 16, "p2"),
+            drive("d3", "n1-ssd-small", DriveType.SSD, 4, null), drive("d4", "n1-ssd-big", DriveType.SSD, 8, null),
+            drive("d5", "n1-ssd-pooled", DriveType.SSD, 8, "p3")),
+        List.of(new PoolSpec("p1", "cached", DriveType.HDD, "NONE", "WRITE_BACK", true, 16),
+            new PoolSpec("p2", "also-cached", DriveType.HDD, "NONE", "WRITE_THROUGH", false, 16),
+            new PoolSpec("p3", "ssd", DriveType.SSD, "NONE", "NONE", false, 8)),
+        List.of(), List.of(), List.of());
+    var plan = planner.plan(desired, node, Set.of());
+    EngineLayout.Pool p1 = plan.layout().pools().stream().filter(p -> p.name().equals("p1")).findFirst().orElseThrow();
+    assertThat(p1.cache()).isEqualTo(new EngineLayout.Cache("n1-ssd-big", "write-back"));
+    assertThat(p1.tiering()).isEqualTo(new EngineLayout.Tiering("n1-ssd-small"));
+    assertThat(object(plan, Kind.POOL, "p2").reason()).contains("flash cache needs an SSD of the array that is in no pool");
+    assertThat(plan.layout().pools()).extracting(EngineLayout.Pool::name).containsExactly("p1", "p3");
+  }
+
+  @Test
+  void snapshotsClonesAndRollbacksAreNamedByTheirIdsAndOnlyAVolumesOwnSnapshotRollsItBack() {
+    var v1 = new VolumeSpec("v1", "p1", "data", 2, false, 500, 100,
+        List.of(new SnapshotSpec("s1", "monday"), new SnapshotSpec("s2", "tuesday")), null, new RollbackSpec("r1", "s1"));
+    var clone = new VolumeSpec("c1", "p1", "copy", 2, true, null, null, List.of(new SnapshotSpec("s3", "of-copy")), "s1", null);
+    var wrongRollback = new VolumeSpec("v2", "p1", "other", 1, true, null, null, List.of(), null, new RollbackSpec("r2", "s1"));
+    var orphanClone = new VolumeSpec("c2", "p1", "lost", 1, true, null, null, List.of(), "s-gone", null);
+    var desired = array(List.of(drive("d1", "n1-ssd-0", DriveType.SSD, 4, "p1")),
+        List.of(new PoolSpec("p1", "fast", DriveType.SSD, "NONE", "NONE", false, 4)),
+        List.of(v1, clone, wrongRollback, orphanClone), List.of(), List.of());
+    var plan = planner.plan(desired, node, Set.of());
+
+    EngineLayout.Volume planned = plan.layout().volumes().stream().filter(v -> v.name().equals("v1")).findFirst().orElseThrow();
+    assertThat(planned.size()).isEqualTo(String.valueOf(2L << 30));
+    assertThat(planned.thick()).isTrue();
+    assertThat(planned.qos()).isEqualTo(new EngineLayout.Qos(500L, "100M"));
+    assertThat(planned.rollback()).isEqualTo(new EngineLayout.Rollback("r1", "s1"));
+    assertThat(plan.layout().volumes()).filteredOn(v -> v.name().equals("c1")).singleElement()
+        .satisfies(c -> assertThat(c.cloneOf()).isEqualTo("s1"));
+    assertThat(plan.layout().snapshots()).containsExactlyInAnyOrder(new EngineLayout.Snapshot("s1", "v1"),
+        new EngineLayout.Snapshot("s2", "v1"), new EngineLayout.Snapshot("s3", "c1"));
+    assertThat(object(plan, Kind.ROLLBACK, "r1").failed()).isFalse();
+    assertThat(object(plan, Kind.ROLLBACK, "r2").reason()).contains("snapshot s1 is not one of its snapshots");
+    assertThat(plan.layout().volumes()).filteredOn(v -> v.name().equals("v2")).singleElement()
+        .satisfies(v -> assertThat(v.rollback()).isNull());
+    assertThat(object(plan, Kind.VOLUME, "c2").reason()).contains("snapshot s-gone is not in this array");
+  }
+
+  @Test
+  void eachServerSeesOnlyItsLunsAVolumeHasOneLunNumberAndNoLunIsServedWithoutAnAdmittedServer() {
+    List<ServerSpec> servers = List.of(
+        new ServerSpec("s1", "iqn.test:web1", "web1", secrets.seal("web1-secret-123"), null, null),
+        new ServerSpec("s2", "iqn.test:web2", "web2", secrets.seal("web2-secret-123"), "target", secrets.seal("target-secret-1")),
+        new ServerSpec("s3", "iqn.test:broken", "x", "dev1:garbage", null, null));
+    List<LunSpec> luns = new ArrayList<>(List.of(
+        new LunSpec("t1", "v1", "s1", 3, false), new LunSpec("t2", "v1", "s2", 3, false),
+        new LunSpec("t3", "v2", "s1", 4, false), new LunSpec("t4", "v2", "s2", 5, false),
+        new LunSpec("t5", "v3", "s3", 6, false), new LunSpec("t6", "v3", "s1", 6, true)));
+    var desired = array(List.of(drive("d1", "n1-ssd-0", DriveType.SSD, 4, "p1")),
+        List.of(new PoolSpec("p1", "fast", DriveType.SSD, "NONE", "NONE", false, 4)),
+        List.of(volume("v1", "p1"), volume("v2", "p1"), volume("v3", "p1")), servers, luns);
+    var plan = planner.plan(desired, node, Set.of());
+
+    assertThat(plan.layout().luns()).containsExactly(new EngineLayout.Lun(3, "v1"), new EngineLayout.Lun(4, "v2"));
+    assertThat(object(plan, Kind.LUN, "t4").reason()).contains("volume v2 is LUN 4").contains("asks LUN 5")
+        .contains("one LUN number per array");
+    assertThat(object(plan, Kind.LUN, "t5").reason()).contains("server s3 is not admitted");
+    assertThat(object(plan, Kind.LUN, "t6").reason()).contains("read-only");
+    assertThat(object(plan, Kind.SERVER, "s3").reason()).contains("CHAP secret");
+    assertThat(plan.layout().initiators()).containsExactly(
+        new EngineLayout.Initiator("iqn.test:web1", new EngineLayout.Credentials("web1", "web1-secret-123"), List.of(3, 4)),
+        new EngineLayout.Initiator("iqn.test:web2", new EngineLayout.Credentials("web2", "web2-secret-123"), List.of(3)));
+    assertThat(plan.layout().mutualChap()).isEqualTo(new EngineLayout.Credentials("target", "target-secret-1"));
+  }
+
+  @Test
+  void theWriterKeepsTheRevisionForTheSameLayoutAndBumpsItOnAChange(@org.junit.jupiter.api.io.TempDir Path dir) {
+    var desired = array(List.of(drive("d1", "n1-ssd-0", DriveType.SSD, 4, "p1")),
+        List.of(new PoolSpec("p1", "fast", DriveType.SSD, "NONE", "NONE", false, 4)),
+        List.of(volume("v1", "p1")), List.of(), List.of());
+    LayoutFiles files = new LayoutFiles(dir);
+    assertThat(files.write(planner.plan(desired, node, Set.of()).layout()).revision()).isEqualTo(1);
+    assertThat(files.write(planner.plan(desired, node, Set.of()).layout()).revision()).isEqualTo(1);
+    var grown = array(desired.drives(), desired.pools(), List.of(new VolumeSpec("v1", "p1", "v1", 2, true, null, null, List.of())),
+        List.of(), List.of());
+    assertThat(files.write(planner.plan(grown, node, Set.of()).layout()).revision()).isEqualTo(2);
+    assertThat(files.read().volumes().get(0).size()).isEqualTo(String.valueOf(2L << 30));
+  }
+}
