@@ -31,20 +31,22 @@ final class TargetAccess implements LayoutService.AccessControl {
   /**
    * One set of rules.
    *
-   * @param admitted the initiators that may log in; empty: anyone
+   * @param open whether any initiator may log in and see every LUN (the command line naming
+   *     nobody); a layout's list, even an empty one, admits only those it names
+   * @param admitted the initiators that may log in when not open
    * @param luns per admitted initiator its LUNs (absent: every LUN)
    * @param targetWide how initiators without credentials of their own authenticate
    * @param perInitiator per initiator its own credentials
    */
-  record Rules(Set<String> admitted, Map<String, Set<Integer>> luns, Authentication targetWide,
-      Map<String, Authentication> perInitiator) {
+  record Rules(boolean open, Set<String> admitted, Map<String, Set<Integer>> luns,
+      Authentication targetWide, Map<String, Authentication> perInitiator) {
 
     boolean admits(String initiator) {
-      return admitted.isEmpty() || admitted.contains(initiator);
+      return open || admitted.contains(initiator);
     }
 
     boolean sees(String initiator, int lun) {
-      if (admitted.isEmpty()) {
+      if (open) {
         return true;
       }
       if (!admitted.contains(initiator)) {
@@ -94,7 +96,7 @@ final class TargetAccess implements LayoutService.AccessControl {
 
   private TargetDefinition definition(Rules r) {
     return new TargetDefinition(iqn, portals, r.targetWide(), r.admitted(), scsi,
-        r.perInitiator());
+        r.perInitiator(), r.open());
   }
 
   /** What a reload changes: the target definitions, the SCSI target's UAs, the sessions. */
@@ -118,7 +120,7 @@ final class TargetAccess implements LayoutService.AccessControl {
     rules = after;
     Set<String> told = luns.lunMaskingChanged(before::sees, after::sees);
     int closed = sessions.endSessionsOf(s -> !after.admits(s.initiatorName()));
-    LOG.info("access applied: " + (after.admitted().isEmpty() ? "any initiator"
+    LOG.info("access applied: " + (after.open() ? "any initiator"
         : after.admitted().size() + " initiators") + "; LUN visibility changed for " + told
         + "; " + closed + " sessions of initiators no longer admitted closed");
   }
@@ -149,8 +151,8 @@ final class TargetAccess implements LayoutService.AccessControl {
           own.put(i.iqn(), new Authentication(i.chap().credentials(), mutual));
         }
       }
-      return new Rules(Set.copyOf(lunsOf.keySet()), Map.copyOf(lunsOf), Authentication.NONE,
-          Map.copyOf(own));
+      return new Rules(false, Set.copyOf(lunsOf.keySet()), Map.copyOf(lunsOf),
+          Authentication.NONE, Map.copyOf(own));
     }
     if (cliMutualChap != null && cliChap == null && cliInitiators.isEmpty()) {
       new Authentication(null, cliMutualChap); // refused: mutual CHAP needs one-way CHAP
@@ -169,7 +171,7 @@ final class TargetAccess implements LayoutService.AccessControl {
         own.put(i.iqn(), new Authentication(i.chap(), mutual));
       }
     }
-    return new Rules(Set.copyOf(cliInitiators.keySet()), Map.copyOf(lunsOf), targetWide,
-        Map.copyOf(own));
+    return new Rules(cliInitiators.isEmpty(), Set.copyOf(cliInitiators.keySet()),
+        Map.copyOf(lunsOf), targetWide, Map.copyOf(own));
   }
 }

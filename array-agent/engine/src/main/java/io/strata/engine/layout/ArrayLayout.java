@@ -35,9 +35,9 @@ import java.util.Set;
  *     pool; relative paths are relative to the layout file
  * @param mutualChap the target's own CHAP credentials, given to initiators that ask for mutual
  *     CHAP, or null
- * @param initiators when non-empty, the only initiators that may discover and log in, each with
- *     its own CHAP and LUNs; null or empty: anyone, every LUN (unless the command line says
- *     otherwise)
+ * @param initiators when present, the only initiators that may discover and log in, each with
+ *     its own CHAP and LUNs; present and empty: nobody (an array no server is admitted to yet);
+ *     absent: anyone, every LUN (unless the command line says otherwise)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
@@ -187,9 +187,9 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
     return revision == null ? 0 : revision;
   }
 
-  /** Whether the layout says who may log in (then the command line must not). */
+  /** Whether the layout says who may log in, even "nobody" (then the command line must not). */
   public boolean controlsAccess() {
-    return !initiators().isEmpty();
+    return initiators != null;
   }
 
   /** The revision in a layout file that may not be a valid layout, or null when none is found. */

@@ -61,6 +61,18 @@ class TargetAccessTest {
   }
 
   @Test
+  void anEmptyInitiatorListAdmitsNobody() throws IOException {
+    TargetAccess access = access(null, null, Map.of(), null);
+    TargetAccess.Rules rules = access.rulesFor(layout("\"initiators\": []"));
+    assertThat(rules.admits(WEB)).isFalse();
+    assertThat(rules.sees(WEB, 0)).isFalse();
+    assertThat(access.rulesFor(layout("\"initiators\": []")).open()).isFalse();
+    var target = new TargetAccess(IQN, List.of(Portal.parse("127.0.0.1:3260", 1)), null, null,
+        Map.of(), layout("\"initiators\": []")).definition(null);
+    assertThat(target.admits(WEB)).as("discovery and login refused").isFalse();
+  }
+
+  @Test
   void theCommandLineAndTheLayoutsInitiatorsDoNotMix() throws IOException {
     ArrayLayout two = layout(TWO);
     ChapCredentials chap = ChapCredentials.parse("u:cli-secret-0001");

@@ -61,7 +61,8 @@ class LayoutAccessSchemaTest {
     ArrayLayout layout = read("", "");
     assertThat(layout.revisionOrZero()).isZero();
     assertThat(layout.controlsAccess()).as("anyone, every LUN").isFalse();
-    assertThat(read("\"initiators\": [],", "").controlsAccess()).isFalse();
+    assertThat(read("\"initiators\": [],", "").controlsAccess())
+        .as("an empty list is the layout saying nobody").isTrue();
     assertThat(layout.volumes().get(0).pinnedTier()).isNull();
     assertThat(layout.volumes().get(0).rollback()).isNull();
   }

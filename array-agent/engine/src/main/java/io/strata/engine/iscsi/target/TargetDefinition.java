@@ -15,6 +15,8 @@ import java.util.Set;
  *     per-initiator credentials) means any
  * @param initiatorAuthentication per initiator name, its own credentials; an initiator listed
  *     here is admitted even when absent from {@code allowedInitiators}
+ * @param admitsUnlisted whether an initiator in neither list may log in too (a target that names
+ *     nobody is open to all; one whose access list is deliberately empty is open to none)
  */
 public record TargetDefinition(
     String name,
@@ -22,12 +24,25 @@ public record TargetDefinition(
     Authentication authentication,
     Set<String> allowedInitiators,
     ScsiTarget scsi,
-    Map<String, Authentication> initiatorAuthentication) {
+    Map<String, Authentication> initiatorAuthentication,
+    boolean admitsUnlisted) {
 
   public TargetDefinition {
     portals = List.copyOf(portals);
     allowedInitiators = Set.copyOf(allowedInitiators);
     initiatorAuthentication = Map.copyOf(initiatorAuthentication);
+  }
+
+  /** A target open to all when it lists no initiator, else only to those it lists. */
+  public TargetDefinition(
+      String name,
+      List<Portal> portals,
+      Authentication authentication,
+      Set<String> allowedInitiators,
+      ScsiTarget scsi,
+      Map<String, Authentication> initiatorAuthentication) {
+    this(name, portals, authentication, allowedInitiators, scsi, initiatorAuthentication,
+        allowedInitiators.isEmpty() && initiatorAuthentication.isEmpty());
   }
 
   /** A target whose initiators all authenticate alike. */
@@ -41,10 +56,7 @@ public record TargetDefinition(
   }
 
   public boolean admits(String initiatorName) {
-    if (allowedInitiators.isEmpty() && initiatorAuthentication.isEmpty()) {
-      return true;
-    }
-    return allowedInitiators.contains(initiatorName) || initiatorAuthentication.containsKey(initiatorName);
+    return admitsUnlisted || allowedInitiators.contains(initiatorName) || initiatorAuthentication.containsKey(initiatorName);
   }
 
   /** How {@code initiatorName} must authenticate: its own credentials, else the target's. */
