@@ -48,7 +48,7 @@ public class Volume extends TenantLifecycleEntity {
   @Column(name = "rollback_snapshot_id")
   public UUID rollbackSnapshotId;
 
-  /** When the last rollback was asked: reported generations from then on include it. */
+  /** When the last rollback was asked (shown with the volume; the node reports completion by request id). */
   @Column(name = "rollback_requested_at")
   public Instant rollbackRequestedAt;
 

@@ -14,6 +14,8 @@ import io.strata.controlplane.domain.DriveType;
 import io.strata.controlplane.domain.Node;
 import io.strata.controlplane.domain.NodeState;
 import io.strata.controlplane.domain.OutboxMessage;
+import io.strata.controlplane.domain.Snapshot;
+import io.strata.controlplane.domain.SnapshotState;
 import io.strata.controlplane.domain.StorageArray;
 import io.strata.controlplane.domain.Volume;
 import io.strata.controlplane.domain.VolumeState;
@@ -116,12 +118,19 @@ public class NodeReports {
     }
     Map<UUID, ObjectStatus> volumes = new HashMap<>();
     Map<UUID, ObjectStatus> luns = new HashMap<>();
+    Map<UUID, ObjectStatus> snapshots = new HashMap<>();
+    Map<UUID, ObjectStatus> rollbacks = new HashMap<>();
     for (ObjectStatus o : status.objects()) {
       UUID id = DesiredStateCommands.uuid(o.objectId());
-      if (id != null && o.kind() == ObjectStatus.Kind.VOLUME) {
-        volumes.put(id, o);
-      } else if (id != null && o.kind() == ObjectStatus.Kind.LUN) {
-        luns.put(id, o);
+      if (id == null) {
+        continue;
+      }
+      switch (o.kind()) {
+        case VOLUME -> volumes.put(id, o);
+        case LUN -> luns.put(id, o);
+        case SNAPSHOT -> snapshots.put(id, o);
+        case ROLLBACK -> rollbacks.put(id, o);
+        default -> { }
       }
     }
     for (Volume v : Volume.<Volume>list("arrayId = ?1 and state <> ?2", arrayId, VolumeState.DELETED)) {
@@ -134,10 +143,17 @@ public class NodeReports {
         events.volumeReported(v.id, VolumeState.FAILED, o.reason());
       } else if (v.state == VolumeState.CREATING || v.state == VolumeState.RESIZING) {
         events.volumeReported(v.id, VolumeState.AVAILABLE, null);
-      } else if (v.state == VolumeState.ROLLING_BACK && includesRollback(status.generation(), v)) {
-        events.volumeReported(v.id, VolumeState.AVAILABLE, null);
+      } else if (v.state == VolumeState.ROLLING_BACK) {
+        // Only the rollback's own report completes it: the agent reports a request once the
+        // engine applied (or refused) it, and leaves it out before, while the volume itself
+        // may already read READY at a generation that carries the request.
+        ObjectStatus r = v.rollbackRequestId == null ? null : rollbacks.get(v.rollbackRequestId);
+        if (r != null && r.state() != ObjectStatus.State.DELETED) {
+          events.rollbackReported(v.id, r.state() == ObjectStatus.State.READY, r.reason());
+        }
       }
     }
+    snapshotsReported(arrayId, snapshots);
     for (Attachment a : Attachment.<Attachment>list("arrayId = ?1 and state <> ?2", arrayId, AttachmentState.DETACHED)) {
       ObjectStatus o = luns.get(a.id);
       if (o == null) {
@@ -152,15 +168,23 @@ public class NodeReports {
     }
   }
 
-  /**
-   * Whether a status at {@code generation} reflects the volume's last rollback: generations are
-   * the outbox rows' creation times in microseconds, and the row carrying the rollback was
-   * written after {@code rollbackRequestedAt}. A READY volume in an older status was reported
-   * before the agent saw the request, and does not complete it.
-   */
-  static boolean includesRollback(long generation, Volume v) {
-    return v.rollbackRequestedAt != null
-        && generation >= java.time.temporal.ChronoUnit.MICROS.between(Instant.EPOCH, v.rollbackRequestedAt);
+  /** Snapshots being taken become AVAILABLE or FAILED; snapshots being deleted, once gone, DELETED. */
+  private void snapshotsReported(UUID arrayId, Map<UUID, ObjectStatus> reported) {
+    List<Snapshot> pending = Snapshot.list(
+        "volumeId in (select v.id from Volume v where v.arrayId = ?1) and state in ?2",
+        arrayId, List.of(SnapshotState.CREATING, SnapshotState.DELETING));
+    for (Snapshot s : pending) {
+      ObjectStatus o = reported.get(s.id);
+      if (s.state == SnapshotState.DELETING) {
+        if (o == null) {
+          events.snapshotReported(s.id, SnapshotState.DELETED, null);
+        }
+      } else if (o != null && o.state() == ObjectStatus.State.READY) {
+        events.snapshotReported(s.id, SnapshotState.AVAILABLE, null);
+      } else if (o != null && o.state() == ObjectStatus.State.FAILED) {
+        events.snapshotReported(s.id, SnapshotState.FAILED, o.reason());
+      }
+    }
   }
 
   /** Resends what the node should hold, and deletes what it holds but should not. */

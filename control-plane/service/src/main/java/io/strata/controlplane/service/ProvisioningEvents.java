@@ -73,6 +73,21 @@ public class ProvisioningEvents {
     return true;
   }
 
+  /**
+   * The node applied a volume's rollback, or refused it. A refused rollback leaves the volume's
+   * content as it was (the engine changes nothing for a layout it refuses), so the volume is
+   * AVAILABLE again either way; only the operation says which.
+   */
+  public boolean rollbackReported(UUID volumeId, boolean applied, String reason) {
+    Volume v = Volume.findById(volumeId);
+    if (v == null || v.state != VolumeState.ROLLING_BACK) {
+      return false;
+    }
+    v.moveTo(VolumeState.AVAILABLE, applied ? "rolled back" : "rollback refused: " + reason);
+    operations.complete(volumeId, applied, applied ? null : reason);
+    return true;
+  }
+
   public boolean snapshotReported(UUID snapshotId, SnapshotState reported, String reason) {
     Snapshot s = Snapshot.findById(snapshotId);
     if (s == null || s.state == reported) {

@@ -102,8 +102,19 @@ class VolumeRollbackTest {
   }
 
   private ArrayStatus status(String array, long generation, String volume, ObjectStatus.State state, String reason) {
+    return status(array, generation, new ObjectStatus(array, ObjectStatus.Kind.VOLUME, volume, state, reason));
+  }
+
+  private ArrayStatus status(String array, long generation, ObjectStatus... objects) {
     return new ArrayStatus(array, "node", generation, ArrayStatus.State.ONLINE, null, null, null, null, 0, null,
-        List.of(new ObjectStatus(array, ObjectStatus.Kind.VOLUME, volume, state, reason)));
+        List.of(objects));
+  }
+
+  /** The volume READY, and the agent's verdict on rollback request {@code op}. */
+  private ArrayStatus rolledBack(String array, String volume, String op, ObjectStatus.State state, String reason) {
+    return status(array, micros(Instant.now()),
+        new ObjectStatus(array, ObjectStatus.Kind.VOLUME, volume, ObjectStatus.State.READY, null),
+        new ObjectStatus(array, ObjectStatus.Kind.ROLLBACK, op, state, reason));
   }
 
   private static long micros(Instant t) {
@@ -111,7 +122,7 @@ class VolumeRollbackTest {
   }
 
   @Test
-  void aRollbackIsAnOperationThatCompletesWhenTheNodeReportsAGenerationThatIncludesIt() throws Exception {
+  void aRollbackIsAnOperationThatCompletesWhenTheNodeReportsItApplied() throws Exception {
     String[] ap = arrayWithPool();
     String volume = availableVolume(ap[1], "data");
     String snapshot = availableSnapshot(volume, "before");
@@ -142,13 +153,18 @@ class VolumeRollbackTest {
     as(ACME).delete("/api/v1/snapshots/" + snapshot).then().statusCode(409)
         .body("type", equalTo("https://strata.io/problems/rollback-in-progress"));
 
-    // a READY report from before the request (an older generation) does not complete it
+    // a READY volume alone does not complete it, even at a generation that carries the request:
+    // the agent reports the rollback itself once the engine applied it
     reports.arrayStatus(status(ap[0], micros(before) - 1, volume, ObjectStatus.State.READY, null));
+    reports.arrayStatus(status(ap[0], micros(Instant.now()), volume, ObjectStatus.State.READY, null));
     as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("ROLLING_BACK"));
     as(ACME).get("/api/v1/operations/" + op).then().body("state", equalTo("PENDING"));
+    // nor does another request's report
+    reports.arrayStatus(rolledBack(ap[0], volume, UUID.randomUUID().toString(), ObjectStatus.State.READY, null));
+    as(ACME).get("/api/v1/operations/" + op).then().body("state", equalTo("PENDING"));
 
-    // the node applied it: a READY volume at a generation written after the request
-    reports.arrayStatus(status(ap[0], micros(Instant.now()), volume, ObjectStatus.State.READY, null));
+    // the node applied it
+    reports.arrayStatus(rolledBack(ap[0], volume, op, ObjectStatus.State.READY, null));
     as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("AVAILABLE"));
     as(ACME).get("/api/v1/operations/" + op).then().body("state", equalTo("SUCCEEDED"));
 
@@ -159,6 +175,42 @@ class VolumeRollbackTest {
     long audited = QuarkusTransaction.requiringNew().call(() ->
         AuditEntry.count("action = ?1 and targetId = ?2", "volume.rollback", UUID.fromString(volume)));
     assertThat(audited).isEqualTo(1);
+  }
+
+  @Test
+  void aRollbackTheEngineRefusesFailsTheOperationAndLeavesTheVolumeAvailable() {
+    String[] ap = arrayWithPool();
+    String volume = availableVolume(ap[1], "refused");
+    String snapshot = availableSnapshot(volume, "s");
+    String op = rollback(volume, Map.of("snapshotId", snapshot)).then().statusCode(202).extract().path("id");
+
+    reports.arrayStatus(rolledBack(ap[0], volume, op, ObjectStatus.State.FAILED, "snapshot s is not in the layout"));
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("AVAILABLE"));
+    as(ACME).get("/api/v1/operations/" + op).then().body("state", equalTo("FAILED"))
+        .body("error", equalTo("snapshot s is not in the layout"));
+  }
+
+  @Test
+  void snapshotsFollowTheNodesReport() {
+    String[] ap = arrayWithPool();
+    String volume = availableVolume(ap[1], "snapped");
+    String taken = as(ACME).body(Map.of("volumeId", volume, "name", "taken")).post("/api/v1/snapshots")
+        .then().statusCode(201).extract().path("id");
+    String refused = as(ACME).body(Map.of("volumeId", volume, "name", "refused")).post("/api/v1/snapshots")
+        .then().statusCode(201).extract().path("id");
+    reports.arrayStatus(status(ap[0], micros(Instant.now()),
+        new ObjectStatus(ap[0], ObjectStatus.Kind.SNAPSHOT, taken, ObjectStatus.State.READY, null),
+        new ObjectStatus(ap[0], ObjectStatus.Kind.SNAPSHOT, refused, ObjectStatus.State.FAILED, "pool full")));
+    as(ACME).get("/api/v1/snapshots/" + taken).then().body("state", equalTo("AVAILABLE"));
+    as(ACME).get("/api/v1/snapshots/" + refused).then().body("state", equalTo("FAILED"));
+
+    as(ACME).delete("/api/v1/snapshots/" + taken).then().statusCode(202);
+    // still held by the node: still DELETING; gone from its report: DELETED
+    reports.arrayStatus(status(ap[0], micros(Instant.now()),
+        new ObjectStatus(ap[0], ObjectStatus.Kind.SNAPSHOT, taken, ObjectStatus.State.READY, null)));
+    as(ACME).get("/api/v1/snapshots/" + taken).then().body("state", equalTo("DELETING"));
+    reports.arrayStatus(status(ap[0], micros(Instant.now())));
+    as(ACME).get("/api/v1/snapshots/" + taken).then().statusCode(404);
   }
 
   @Test
