@@ -89,7 +89,7 @@ public abstract class Pool implements BlockDevice {
     }
     generation = newest.generation();
     inSyncMask = newest.inSyncMask();
-    int rebuild = -1;
+    boolean rebuild = false;
     for (int i = 0; i < members.length; i++) {
       if (members[i] == null) {
         states[i] = MemberState.FAILED;
@@ -99,7 +99,7 @@ public abstract class Pool implements BlockDevice {
       } else {
         states[i] = MemberState.REBUILDING;
         inSyncMask &= ~(1L << i);
-        rebuild = i;
+        rebuild = true;
       }
     }
     int online = count(MemberState.ONLINE);
@@ -111,8 +111,8 @@ public abstract class Pool implements BlockDevice {
       generation++;
       writeLabels();
     }
-    if (rebuild >= 0) {
-      startRebuild(rebuild);
+    if (rebuild) {
+      startRebuild();
     }
   }
 
@@ -229,7 +229,8 @@ public abstract class Pool implements BlockDevice {
 
   /**
    * Puts {@code drive} in place of member {@code i} (which should have failed) and rebuilds it
-   * in the background; reads and writes continue meanwhile.
+   * in the background; reads and writes continue meanwhile. A second replacement while a rebuild
+   * runs (RAID-6) is rebuilt after the first.
    */
   public final void replace(int i, BlockDevice drive) throws IOException {
     if (drive.blockCount() < memberDataBlocks() + DATA_OFFSET_BLOCKS) {
@@ -237,8 +238,9 @@ public abstract class Pool implements BlockDevice {
     }
     BlockDevice old;
     synchronized (this) {
-      if (rebuilder != null) {
-        throw new IllegalStateException("pool " + name + " is already rebuilding");
+      if (states[i] == MemberState.REBUILDING) {
+        throw new IllegalStateException("drive " + i + " of pool " + name
+            + " is already being rebuilt");
       }
       if (states[i] == MemberState.ONLINE && !degraded()) {
         throw new IllegalStateException("drive " + i + " of pool " + name + " has not failed");
@@ -257,27 +259,61 @@ public abstract class Pool implements BlockDevice {
         LOG.fine("closing the replaced drive: " + e.getMessage());
       }
     }
-    startRebuild(i);
+    startRebuild();
   }
 
-  private synchronized void startRebuild(int target) {
-    rebuildProgressRows = 0;
-    Thread t = new Thread(() -> rebuild(target), "rebuild-" + name + "-" + target);
+  /** Starts the rebuild thread unless it runs: it rebuilds every REBUILDING member in turn. */
+  private synchronized void startRebuild() {
+    if (rebuilder != null) {
+      return;
+    }
+    Thread t = new Thread(this::rebuildAll, "rebuild-" + name);
     t.setDaemon(true);
     rebuilder = t;
     t.start();
   }
 
+  private void rebuildAll() {
+    try {
+      while (!closed) {
+        int target = -1;
+        synchronized (this) {
+          for (int i = 0; i < members.length && target < 0; i++) {
+            if (states[i] == MemberState.REBUILDING) {
+              target = i;
+            }
+          }
+          if (target < 0) {
+            // Under the same monitor as the check: a replace() from now on starts a new thread.
+            rebuilder = null;
+            notifyAll();
+            return;
+          }
+          rebuildProgressRows = 0;
+        }
+        rebuild(target);
+      }
+    } finally {
+      synchronized (this) {
+        if (rebuilder == Thread.currentThread()) {
+          rebuilder = null; // closed, or an unexpected error
+          notifyAll();
+        }
+      }
+    }
+  }
+
   private void rebuild(int target) {
     long rows = memberDataBlocks() / ROW_BLOCKS;
     long started = System.nanoTime();
+    BlockDevice drive = members[target];
     try {
       for (long row = 0; row < rows && !closed; row++) {
         ReentrantReadWriteLock.WriteLock lock = rowLock(row).writeLock();
         lock.lock();
         try {
-          if (!writable(target)) {
-            return;
+          if (!stillRebuilding(target, drive)) {
+            return; // it failed (and may have been replaced: the next pass starts over)
           }
           rebuildRow(target, row);
         } finally {
@@ -288,8 +324,11 @@ public abstract class Pool implements BlockDevice {
       if (closed) {
         return;
       }
-      members[target].flush();
+      drive.flush();
       synchronized (this) {
+        if (!stillRebuilding(target, drive)) {
+          return;
+        }
         states[target] = MemberState.ONLINE;
         inSyncMask |= 1L << target;
         generation++;
@@ -304,12 +343,11 @@ public abstract class Pool implements BlockDevice {
       } catch (IOException ignored) {
         // the pool reports its own state
       }
-    } finally {
-      synchronized (this) {
-        rebuilder = null;
-        notifyAll();
-      }
     }
+  }
+
+  private synchronized boolean stillRebuilding(int target, BlockDevice drive) {
+    return members[target] == drive && states[target] == MemberState.REBUILDING;
   }
 
   /** Rows of the running rebuild done so far. */
@@ -406,7 +444,7 @@ public abstract class Pool implements BlockDevice {
     return switch (protection) {
       case NONE -> ConcatPool.open(name, copy);
       case MIRROR -> MirrorPool.open(name, copy);
-      case PARITY -> ParityPool.open(name, copy);
+      case PARITY, PARITY2 -> ParityPool.openParity(name, protection, copy, true);
     };
   }
 }

@@ -39,6 +39,8 @@ class BlockStackCrashIT {
   /** Live snapshots: name to LUN and the content (stamps) it must hold. */
   final Map<String, Integer> snapshotLun = new LinkedHashMap<>();
   final Map<String, long[]> snapshotContent = new LinkedHashMap<>();
+  /** The round being run (0 before the first kill), for messages. */
+  int round;
 
   static byte[] stamp(long lba, long tag) {
     byte[] block = new byte[512];
@@ -72,7 +74,7 @@ class BlockStackCrashIT {
     int snapshotsTaken = 0;
     int snapshotsDeleted = 0;
     int nextSnapshot = 1;
-    for (int round = 1; round <= ROUNDS; round++) {
+    for (round = 1; round <= ROUNDS; round++) {
       EngineProcess engine = EngineProcess.start(args);
       try (TestInitiator initiator = new TestInitiator("127.0.0.1", port, IQN, LibIscsi.INITIATOR)) {
         verifyAndSettle(initiator);
@@ -186,6 +188,15 @@ class BlockStackCrashIT {
     assertThat(operations).as("operations over all rounds").isGreaterThanOrEqualTo(15L * ROUNDS);
   }
 
+  /** What a block that failed its check holds: its first stamp, or that it is no stamp. */
+  static String describe(byte[] blocks, int index) {
+    ByteBuffer b = ByteBuffer.wrap(blocks, index * 512, 512).slice();
+    long lba = b.getLong(0);
+    long tag = b.getLong(8);
+    return holds(blocks, index, lba, tag) ? String.format("lba %d stamp %x", lba, tag)
+        : String.format("an unstamped block starting %x %x", lba, tag);
+  }
+
   private void settle(long lba, int count) {
     for (int i = 0; i < count; i++) {
       acked[(int) lba + i] = inFlight[(int) lba + i];
@@ -212,8 +223,8 @@ class BlockStackCrashIT {
         int lba = base + i;
         boolean isAcked = holds(blocks, i, lba, acked[lba]);
         boolean isInFlight = holds(blocks, i, lba, inFlight[lba]);
-        assertThat(isAcked || isInFlight).as("block %d holds stamp %x or %x", lba, acked[lba],
-            inFlight[lba]).isTrue();
+        assertThat(isAcked || isInFlight).as("start of round %d: block %d holds stamp %x or %x,"
+            + " not %s", round, lba, acked[lba], inFlight[lba], describe(blocks, i)).isTrue();
         acked[lba] = isAcked ? acked[lba] : inFlight[lba];
         inFlight[lba] = acked[lba];
       }
