@@ -4,11 +4,7 @@ import io.strata.engine.block.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * RAID-5 ({@link Protection#PARITY}) and RAID-6 ({@link Protection#PARITY2}): data in 64 KiB
@@ -25,16 +21,13 @@ import java.util.logging.Logger;
  * a RAID-6 pool are rebuilt one after the other, the second still solved for meanwhile.
  *
  * <p>The write hole (data and parity on different drives, no atomicity between them) is closed
- * by a {@link WriteIntentBitmap}: a region is marked dirty durably before its first write, and
- * after a crash the parity of every dirty region is recomputed from its data before the pool
- * serves anything (see docs/block-stack.md).
+ * by the pool's {@link WriteIntentBitmap}: a region is marked dirty durably before its first
+ * write, and after a crash the parity of every dirty region is recomputed from its data before
+ * the pool serves anything (see docs/block-stack.md).
  */
 public final class ParityPool extends Pool {
-  private static final Logger LOG = Logger.getLogger(ParityPool.class.getName());
   /** Stripe unit: 64 KiB. */
   static final int UNIT_BLOCKS = 128;
-  /** A dirty region's bit is cleared after this long without writes (md's default too). */
-  static final long CLEAR_AFTER_IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final int n;
   /** 1: P (RAID-5); 2: P and Q (RAID-6). */
@@ -43,10 +36,6 @@ public final class ParityPool extends Pool {
   private final long blockCount;
   /** Q multipliers: QTABLE[i] multiplies by g^i (data unit i's weight in Q). */
   private final byte[][] qTables;
-  /** Null only when a test turns the write-intent bitmap off to show the hole it closes. */
-  private WriteIntentBitmap intent;
-  private Thread cleaner;
-  private final CountDownLatch stopCleaner = new CountDownLatch(1);
 
   /** A member failed mid-operation; the pool's state changed, so the operation starts over. */
   private static final class MemberFailed extends IOException {
@@ -78,9 +67,7 @@ public final class ParityPool extends Pool {
     ParityPool pool = new ParityPool(name, protection, members);
     pool.assemble();
     if (writeIntent) {
-      pool.intent = new WriteIntentBitmap(pool, pool.memberDataBlocks() / ROW_BLOCKS);
-      pool.resync(pool.intent.load());
-      pool.startCleaner();
+      pool.openWriteIntent();
     }
     return pool;
   }
@@ -318,18 +305,14 @@ public final class ParityPool extends Pool {
       Lock lock = rowLock(row).writeLock();
       lock.lock();
       try {
-        if (intent != null) {
-          intent.begin(row);
-        }
+        beginWrite(row);
         try {
           retrying(() -> {
             writeUnit(stripe, index, memberLba, piece);
             return null;
           });
         } finally {
-          if (intent != null) {
-            intent.end(row);
-          }
+          endWrite(row);
         }
       } finally {
         lock.unlock();
@@ -397,92 +380,23 @@ public final class ParityPool extends Pool {
     member(target).write(DATA_OFFSET_BLOCKS + row * ROW_BLOCKS, ByteBuffer.wrap(rowBuf), false);
   }
 
-  /**
-   * After an unclean stop: recomputes P (and Q) from the data of every row of the regions the
-   * write-intent bitmap had dirty, before the pool serves anything. With a drive missing the
-   * data cannot be checked against the parity; those regions are logged, not resynced.
-   */
-  private void resync(List<Long> dirtyRegions) throws IOException {
-    if (dirtyRegions.isEmpty()) {
-      return;
-    }
-    long rows = memberDataBlocks() / ROW_BLOCKS;
-    if (degraded()) {
-      LOG.severe("pool " + name() + " stopped uncleanly with writes in flight and is degraded: "
-          + "the parity of " + dirtyRegions.size() + " region(s) of "
-          + intent.rowsPerBit() + " MiB per drive cannot be resynced; a lost drive's blocks"
-          + " there may reconstruct wrongly");
-    } else {
-      long started = System.nanoTime();
-      long done = 0;
-      for (long first : dirtyRegions) {
-        for (long row = first; row < Math.min(rows, first + intent.rowsPerBit()); row++) {
-          resyncRow(row);
-          done++;
-        }
-      }
-      LOG.info(String.format("pool %s stopped uncleanly: parity of %d MiB row(s) resynced in %d"
-          + " ms", name(), done, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
-    }
-    intent.clearIdle(0);
-  }
-
-  private void resyncRow(long row) throws IOException {
-    Lock lock = rowLock(row).writeLock();
-    lock.lock();
-    try {
-      int unitBytes = UNIT_BLOCKS * BLOCK_SIZE;
-      for (int u = 0; u < ROW_BLOCKS / UNIT_BLOCKS; u++) {
-        long memberLba = row * ROW_BLOCKS + (long) u * UNIT_BLOCKS;
-        long stripe = memberLba / UNIT_BLOCKS;
-        retrying(() -> {
-          writeParity(stripe, memberLba, stripeData(stripe, memberLba, unitBytes, -1));
-          return null;
-        });
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void startCleaner() {
-    Thread t = new Thread(() -> {
-      // Never interrupted (an interrupt during file I/O would close the drive's channel).
-      while (true) {
-        try {
-          if (stopCleaner.await(CLEAR_AFTER_IDLE_NANOS / 5, TimeUnit.NANOSECONDS)) {
-            return;
-          }
-          intent.clearIdle(CLEAR_AFTER_IDLE_NANOS);
-        } catch (InterruptedException e) {
-          return;
-        } catch (IOException | RuntimeException e) {
-          LOG.log(Level.WARNING, "pool " + name() + ": clearing write-intent bits", e);
-        }
-      }
-    }, "write-intent-" + name());
-    t.setDaemon(true);
-    cleaner = t;
-    t.start();
-  }
-
-  /** A clean stop leaves no region dirty, so the next start resyncs nothing. */
+  /** Parity is recomputed from data: only with every drive in sync. */
   @Override
-  public void close() throws IOException {
-    Thread t = cleaner;
-    if (t != null) {
-      stopCleaner.countDown();
-      try {
-        t.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      try {
-        intent.clearIdle(0);
-      } catch (IOException e) {
-        LOG.log(Level.WARNING, "pool " + name() + ": write-intent bits left set at close", e);
-      }
+  protected boolean canResync() {
+    return !degraded();
+  }
+
+  /** Recomputes P (and Q) of every stripe of the row from its data; under the row's lock. */
+  @Override
+  protected void resyncRow(long row) throws IOException {
+    int unitBytes = UNIT_BLOCKS * BLOCK_SIZE;
+    for (int u = 0; u < ROW_BLOCKS / UNIT_BLOCKS; u++) {
+      long memberLba = row * ROW_BLOCKS + (long) u * UNIT_BLOCKS;
+      long stripe = memberLba / UNIT_BLOCKS;
+      retrying(() -> {
+        writeParity(stripe, memberLba, stripeData(stripe, memberLba, unitBytes, -1));
+        return null;
+      });
     }
-    super.close();
   }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Level;
@@ -40,6 +41,12 @@ public abstract class Pool implements BlockDevice {
   private volatile Thread rebuilder;
   private volatile long rebuildProgressRows;
   private volatile boolean closed;
+  /** Set by {@link #openWriteIntent} (redundant pools); null otherwise. */
+  private WriteIntentBitmap intent;
+  private Thread cleaner;
+  private final CountDownLatch stopCleaner = new CountDownLatch(1);
+  /** A dirty region's bit is cleared after this long without writes (md's default too). */
+  static final long CLEAR_AFTER_IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   protected Pool(String name, Protection protection, List<BlockDevice> members) {
     this.name = name;
@@ -113,6 +120,88 @@ public abstract class Pool implements BlockDevice {
     }
     if (rebuild) {
       startRebuild();
+    }
+  }
+
+  /**
+   * After {@link #assemble}: reads the members' write-intent bitmap, makes the members agree
+   * again in every region that was being written when the pool last stopped (a crash between
+   * the members' writes leaves one mirror copy, or a stripe's parity, behind the others), and
+   * keeps the bitmap from then on. Returns when the pool may serve I/O.
+   */
+  protected final void openWriteIntent() throws IOException {
+    intent = new WriteIntentBitmap(this, memberDataBlocks() / ROW_BLOCKS);
+    List<Long> dirty = intent.load();
+    if (!dirty.isEmpty()) {
+      resync(dirty);
+    }
+    Thread t = new Thread(this::clearIdleRegions, "write-intent-" + name);
+    t.setDaemon(true);
+    cleaner = t;
+    t.start();
+  }
+
+  private void resync(List<Long> dirtyRegions) throws IOException {
+    long rows = memberDataBlocks() / ROW_BLOCKS;
+    if (!canResync()) {
+      LOG.severe("pool " + name + " stopped uncleanly with writes in flight and is degraded: "
+          + dirtyRegions.size() + " region(s) of " + intent.rowsPerBit() + " MiB per drive"
+          + " cannot be resynced; a lost drive's blocks there may reconstruct wrongly");
+    } else {
+      long started = System.nanoTime();
+      long done = 0;
+      for (long first : dirtyRegions) {
+        for (long row = first; row < Math.min(rows, first + intent.rowsPerBit()); row++) {
+          ReentrantReadWriteLock.WriteLock lock = rowLock(row).writeLock();
+          lock.lock();
+          try {
+            resyncRow(row);
+          } finally {
+            lock.unlock();
+          }
+          done++;
+        }
+      }
+      LOG.info(String.format("pool %s stopped uncleanly: %d MiB row(s) written at the time"
+          + " resynced in %d ms", name, done,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+    }
+    intent.clearIdle(0);
+  }
+
+  /** Whether {@link #resyncRow} can make the members agree with the members now in sync. */
+  protected abstract boolean canResync();
+
+  /** Makes the members agree on row {@code row} after a crash; under the row's lock. */
+  protected abstract void resyncRow(long row) throws IOException;
+
+  /** Before a write to member row {@code row}: marks its region dirty (durably) if needed. */
+  protected final void beginWrite(long row) throws IOException {
+    if (intent != null) {
+      intent.begin(row);
+    }
+  }
+
+  /** After the write to {@code row}, done or failed. */
+  protected final void endWrite(long row) {
+    if (intent != null) {
+      intent.end(row);
+    }
+  }
+
+  private void clearIdleRegions() {
+    // Never interrupted (an interrupt during file I/O would close the drive's channel).
+    while (true) {
+      try {
+        if (stopCleaner.await(CLEAR_AFTER_IDLE_NANOS / 5, TimeUnit.NANOSECONDS)) {
+          return;
+        }
+        intent.clearIdle(CLEAR_AFTER_IDLE_NANOS);
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        LOG.log(Level.WARNING, "pool " + name + ": clearing write-intent bits", e);
+      }
     }
   }
 
@@ -410,8 +499,23 @@ public abstract class Pool implements BlockDevice {
     }
   }
 
+  /** A clean stop leaves no region dirty, so the next start resyncs nothing. */
   @Override
   public void close() throws IOException {
+    Thread c = cleaner;
+    if (c != null) {
+      stopCleaner.countDown();
+      try {
+        c.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      try {
+        intent.clearIdle(0);
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "pool " + name + ": write-intent bits left set at close", e);
+      }
+    }
     closed = true;
     Thread t = rebuilder;
     if (t != null) {
