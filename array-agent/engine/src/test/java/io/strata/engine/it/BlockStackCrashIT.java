@@ -23,13 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
  * one), snapshots and snapshot deletions, and is killed with SIGKILL at a random moment. After
  * each restart every block of the volume must hold its last acknowledged stamp (or the one
  * write or unmap in flight at the kill), and every snapshot exactly what the volume held when it
- * was taken. {@code -Dstrata.crash.rounds=200} for the long run.
+ * was taken. {@code -Dstrata.crash.rounds=200} for the long run; {@code
+ * -Dstrata.crash.protection=parity} (or {@code parity2}) runs it over a RAID-5 (RAID-6) pool,
+ * whose write-intent bitmap is then resynced at every restart.
  */
 class BlockStackCrashIT {
   static final String IQN = "iqn.2026-11.io.strata:it.crash";
   static final int BLOCKS = 16 * 2048; // 16 MiB: 16 extents, so extents are freed and reused
   static final int ROUNDS = Integer.getInteger("strata.crash.rounds", 3);
   static final int MAX_SNAPSHOTS = 3;
+  /** The pool under test: mirror (two drives), parity (three) or parity2 (four). */
+  static final String PROTECTION = System.getProperty("strata.crash.protection", "mirror");
 
   @TempDir Path dir;
 
@@ -64,6 +68,12 @@ class BlockStackCrashIT {
     int port = EngineProcess.freePort();
     LayoutFile layout = new LayoutFile(dir.resolve("array.json"));
     layout.driveSize = "64M";
+    layout.protection = PROTECTION;
+    layout.driveCount = switch (PROTECTION) {
+      case "parity", "raid5" -> 3;
+      case "parity2", "raid6" -> 4;
+      default -> 2;
+    };
     layout.volumes.add(new LayoutFile.Vol("v", "16M", null));
     layout.setLun(0, "v");
     layout.write();
@@ -183,8 +193,8 @@ class BlockStackCrashIT {
     } finally {
       assertThat(last.stop()).isIn(0, 143);
     }
-    System.out.printf("crash harness: %d rounds, %d operations, %d snapshots taken, %d deleted%n",
-        ROUNDS, operations, snapshotsTaken, snapshotsDeleted);
+    System.out.printf("crash harness (%s): %d rounds, %d operations, %d snapshots taken, %d"
+        + " deleted%n", PROTECTION, ROUNDS, operations, snapshotsTaken, snapshotsDeleted);
     assertThat(operations).as("operations over all rounds").isGreaterThanOrEqualTo(15L * ROUNDS);
   }
 
