@@ -94,6 +94,17 @@ class DoubleParityPoolTest {
   }
 
   @Test
+  void theLayoutNamesParity2OrRaid6() {
+    assertThat(Protection.parse("parity2")).isEqualTo(Protection.PARITY2);
+    assertThat(Protection.parse(" RAID6 ")).isEqualTo(Protection.PARITY2);
+    assertThat(Protection.parse("raid5")).isEqualTo(Protection.PARITY);
+    assertThat(Protection.parse("Mirror")).isEqualTo(Protection.MIRROR);
+    assertThatThrownBy(() -> Protection.parse("raid7"))
+        .hasMessage("protection 'raid7' is not one of none, mirror (raid1), parity (raid5),"
+            + " parity2 (raid6)");
+  }
+
+  @Test
   void aThirdLostDriveIsReportedNotReadAsGarbage() throws Exception {
     List<RamDevice> drives = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
