@@ -43,7 +43,7 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "with other builds, so the absolute figures are noisy; the HDD is a model (see below), so"
   echo "the ratios are what matter."
   echo
-  echo "How the HDD is modelled (\`ThrottledDevice\` in the engine's test sources): one actuator"
+  echo "How the HDD is modelled (\`drive.HddThrottle\`, the model the engine's HDD emulation uses): one actuator"
   echo "serves one request at a time in arrival order; a request that does not start where the"
   echo "previous one ended pays a positioning time (seek + half a rotation) before its transfer at"
   echo "the sequential rate; a flush after writes costs one positioning time. The SSD is a file with"

@@ -216,7 +216,7 @@ public final class Drive implements BlockDevice {
     long pos = checkRange(lba, length);
     long start = System.nanoTime();
     if (throttle != null) {
-      throttle.occupy(pos, length);
+      throttle.occupy(pos, length, true);
     }
     try {
       if (aligned(pos, length)) {
@@ -245,6 +245,9 @@ public final class Drive implements BlockDevice {
   @Override
   public void flush() throws IOException {
     stats.flush();
+    if (throttle != null) {
+      throttle.flush();
+    }
     buffered.force(false);
   }
 

@@ -36,6 +36,15 @@ public final class ConcatPool extends Pool {
     return 0;
   }
 
+  /** Nothing to agree on: each block has one copy (the pool keeps no write-intent bitmap). */
+  @Override
+  protected boolean canResync() {
+    return true;
+  }
+
+  @Override
+  protected void resyncRow(long row) {}
+
   @Override
   protected void rebuildRow(int target, long row) throws IOException {
     throw new IOException("a pool without protection cannot rebuild a drive");

@@ -9,7 +9,10 @@ import java.util.concurrent.locks.Lock;
 
 /**
  * RAID-1 over two or three drives: every write goes to every member that takes writes, reads
- * rotate over the members in sync and move to another copy when one fails.
+ * rotate over the members in sync and move to another copy when one fails. A crash between the
+ * copies' writes leaves them different; the pool's write-intent bitmap names the regions where
+ * that can be, and they are copied from one member to the others at the next start (otherwise
+ * reads, rotating, would return the old and the new version in turn).
  */
 public final class MirrorPool extends Pool {
   private final AtomicInteger nextReader = new AtomicInteger();
@@ -27,6 +30,7 @@ public final class MirrorPool extends Pool {
     }
     MirrorPool pool = new MirrorPool(name, members);
     pool.assemble();
+    pool.openWriteIntent();
     return pool;
   }
 
@@ -76,7 +80,12 @@ public final class MirrorPool extends Pool {
       Lock lock = rowLock(row).readLock();
       lock.lock();
       try {
-        writeAll(lba, piece, fua);
+        beginWrite(row);
+        try {
+          writeAll(lba, piece, fua);
+        } finally {
+          endWrite(row);
+        }
       } finally {
         lock.unlock();
       }
@@ -103,6 +112,45 @@ public final class MirrorPool extends Pool {
     if (written == 0) {
       throw last != null ? last : new IOException("pool " + name() + ": no copy left to write");
     }
+  }
+
+  /** Any copy present will do: copies differ only where a write was not acknowledged. */
+  @Override
+  protected boolean canResync() {
+    return true;
+  }
+
+  /**
+   * Copies the row from the first copy in sync to every other member, so that a write the crash
+   * left on some copies only reads the same from all of them (whichever version that is).
+   */
+  @Override
+  protected void resyncRow(long row) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(ROW_BLOCKS * BLOCK_SIZE);
+    long memberLba = DATA_OFFSET_BLOCKS + row * ROW_BLOCKS;
+    for (int source = 0; source < memberCount(); source++) {
+      if (!readable(source)) {
+        continue;
+      }
+      try {
+        member(source).read(memberLba, buf.clear());
+      } catch (IOException e) {
+        fail(source, e); // another copy, if one is left
+        continue;
+      }
+      buf.flip();
+      for (int target = 0; target < memberCount(); target++) {
+        if (target != source && writable(target)) {
+          try {
+            member(target).write(memberLba, buf.duplicate(), false);
+          } catch (IOException e) {
+            fail(target, e);
+          }
+        }
+      }
+      return;
+    }
+    throw new IOException("pool " + name() + ": no copy left to resync from");
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Level;
@@ -40,6 +41,12 @@ public abstract class Pool implements BlockDevice {
   private volatile Thread rebuilder;
   private volatile long rebuildProgressRows;
   private volatile boolean closed;
+  /** Set by {@link #openWriteIntent} (redundant pools); null otherwise. */
+  private WriteIntentBitmap intent;
+  private Thread cleaner;
+  private final CountDownLatch stopCleaner = new CountDownLatch(1);
+  /** A dirty region's bit is cleared after this long without writes (md's default too). */
+  static final long CLEAR_AFTER_IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   protected Pool(String name, Protection protection, List<BlockDevice> members) {
     this.name = name;
@@ -89,7 +96,7 @@ public abstract class Pool implements BlockDevice {
     }
     generation = newest.generation();
     inSyncMask = newest.inSyncMask();
-    int rebuild = -1;
+    boolean rebuild = false;
     for (int i = 0; i < members.length; i++) {
       if (members[i] == null) {
         states[i] = MemberState.FAILED;
@@ -99,7 +106,7 @@ public abstract class Pool implements BlockDevice {
       } else {
         states[i] = MemberState.REBUILDING;
         inSyncMask &= ~(1L << i);
-        rebuild = i;
+        rebuild = true;
       }
     }
     int online = count(MemberState.ONLINE);
@@ -111,8 +118,90 @@ public abstract class Pool implements BlockDevice {
       generation++;
       writeLabels();
     }
-    if (rebuild >= 0) {
-      startRebuild(rebuild);
+    if (rebuild) {
+      startRebuild();
+    }
+  }
+
+  /**
+   * After {@link #assemble}: reads the members' write-intent bitmap, makes the members agree
+   * again in every region that was being written when the pool last stopped (a crash between
+   * the members' writes leaves one mirror copy, or a stripe's parity, behind the others), and
+   * keeps the bitmap from then on. Returns when the pool may serve I/O.
+   */
+  protected final void openWriteIntent() throws IOException {
+    intent = new WriteIntentBitmap(this, memberDataBlocks() / ROW_BLOCKS);
+    List<Long> dirty = intent.load();
+    if (!dirty.isEmpty()) {
+      resync(dirty);
+    }
+    Thread t = new Thread(this::clearIdleRegions, "write-intent-" + name);
+    t.setDaemon(true);
+    cleaner = t;
+    t.start();
+  }
+
+  private void resync(List<Long> dirtyRegions) throws IOException {
+    long rows = memberDataBlocks() / ROW_BLOCKS;
+    if (!canResync()) {
+      LOG.severe("pool " + name + " stopped uncleanly with writes in flight and is degraded: "
+          + dirtyRegions.size() + " region(s) of " + intent.rowsPerBit() + " MiB per drive"
+          + " cannot be resynced; a lost drive's blocks there may reconstruct wrongly");
+    } else {
+      long started = System.nanoTime();
+      long done = 0;
+      for (long first : dirtyRegions) {
+        for (long row = first; row < Math.min(rows, first + intent.rowsPerBit()); row++) {
+          ReentrantReadWriteLock.WriteLock lock = rowLock(row).writeLock();
+          lock.lock();
+          try {
+            resyncRow(row);
+          } finally {
+            lock.unlock();
+          }
+          done++;
+        }
+      }
+      LOG.info(String.format("pool %s stopped uncleanly: %d MiB row(s) written at the time"
+          + " resynced in %d ms", name, done,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+    }
+    intent.clearIdle(0);
+  }
+
+  /** Whether {@link #resyncRow} can make the members agree with the members now in sync. */
+  protected abstract boolean canResync();
+
+  /** Makes the members agree on row {@code row} after a crash; under the row's lock. */
+  protected abstract void resyncRow(long row) throws IOException;
+
+  /** Before a write to member row {@code row}: marks its region dirty (durably) if needed. */
+  protected final void beginWrite(long row) throws IOException {
+    if (intent != null) {
+      intent.begin(row);
+    }
+  }
+
+  /** After the write to {@code row}, done or failed. */
+  protected final void endWrite(long row) {
+    if (intent != null) {
+      intent.end(row);
+    }
+  }
+
+  private void clearIdleRegions() {
+    // Never interrupted (an interrupt during file I/O would close the drive's channel).
+    while (true) {
+      try {
+        if (stopCleaner.await(CLEAR_AFTER_IDLE_NANOS / 5, TimeUnit.NANOSECONDS)) {
+          return;
+        }
+        intent.clearIdle(CLEAR_AFTER_IDLE_NANOS);
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        LOG.log(Level.WARNING, "pool " + name + ": clearing write-intent bits", e);
+      }
     }
   }
 
@@ -229,7 +318,8 @@ public abstract class Pool implements BlockDevice {
 
   /**
    * Puts {@code drive} in place of member {@code i} (which should have failed) and rebuilds it
-   * in the background; reads and writes continue meanwhile.
+   * in the background; reads and writes continue meanwhile. A second replacement while a rebuild
+   * runs (RAID-6) is rebuilt after the first.
    */
   public final void replace(int i, BlockDevice drive) throws IOException {
     if (drive.blockCount() < memberDataBlocks() + DATA_OFFSET_BLOCKS) {
@@ -237,8 +327,9 @@ public abstract class Pool implements BlockDevice {
     }
     BlockDevice old;
     synchronized (this) {
-      if (rebuilder != null) {
-        throw new IllegalStateException("pool " + name + " is already rebuilding");
+      if (states[i] == MemberState.REBUILDING) {
+        throw new IllegalStateException("drive " + i + " of pool " + name
+            + " is already being rebuilt");
       }
       if (states[i] == MemberState.ONLINE && !degraded()) {
         throw new IllegalStateException("drive " + i + " of pool " + name + " has not failed");
@@ -257,27 +348,61 @@ public abstract class Pool implements BlockDevice {
         LOG.fine("closing the replaced drive: " + e.getMessage());
       }
     }
-    startRebuild(i);
+    startRebuild();
   }
 
-  private synchronized void startRebuild(int target) {
-    rebuildProgressRows = 0;
-    Thread t = new Thread(() -> rebuild(target), "rebuild-" + name + "-" + target);
+  /** Starts the rebuild thread unless it runs: it rebuilds every REBUILDING member in turn. */
+  private synchronized void startRebuild() {
+    if (rebuilder != null) {
+      return;
+    }
+    Thread t = new Thread(this::rebuildAll, "rebuild-" + name);
     t.setDaemon(true);
     rebuilder = t;
     t.start();
   }
 
+  private void rebuildAll() {
+    try {
+      while (!closed) {
+        int target = -1;
+        synchronized (this) {
+          for (int i = 0; i < members.length && target < 0; i++) {
+            if (states[i] == MemberState.REBUILDING) {
+              target = i;
+            }
+          }
+          if (target < 0) {
+            // Under the same monitor as the check: a replace() from now on starts a new thread.
+            rebuilder = null;
+            notifyAll();
+            return;
+          }
+          rebuildProgressRows = 0;
+        }
+        rebuild(target);
+      }
+    } finally {
+      synchronized (this) {
+        if (rebuilder == Thread.currentThread()) {
+          rebuilder = null; // closed, or an unexpected error
+          notifyAll();
+        }
+      }
+    }
+  }
+
   private void rebuild(int target) {
     long rows = memberDataBlocks() / ROW_BLOCKS;
     long started = System.nanoTime();
+    BlockDevice drive = members[target];
     try {
       for (long row = 0; row < rows && !closed; row++) {
         ReentrantReadWriteLock.WriteLock lock = rowLock(row).writeLock();
         lock.lock();
         try {
-          if (!writable(target)) {
-            return;
+          if (!stillRebuilding(target, drive)) {
+            return; // it failed (and may have been replaced: the next pass starts over)
           }
           rebuildRow(target, row);
         } finally {
@@ -288,8 +413,11 @@ public abstract class Pool implements BlockDevice {
       if (closed) {
         return;
       }
-      members[target].flush();
+      drive.flush();
       synchronized (this) {
+        if (!stillRebuilding(target, drive)) {
+          return;
+        }
         states[target] = MemberState.ONLINE;
         inSyncMask |= 1L << target;
         generation++;
@@ -304,12 +432,11 @@ public abstract class Pool implements BlockDevice {
       } catch (IOException ignored) {
         // the pool reports its own state
       }
-    } finally {
-      synchronized (this) {
-        rebuilder = null;
-        notifyAll();
-      }
     }
+  }
+
+  private synchronized boolean stillRebuilding(int target, BlockDevice drive) {
+    return members[target] == drive && states[target] == MemberState.REBUILDING;
   }
 
   /** Rows of the running rebuild done so far. */
@@ -372,8 +499,23 @@ public abstract class Pool implements BlockDevice {
     }
   }
 
+  /** A clean stop leaves no region dirty, so the next start resyncs nothing. */
   @Override
   public void close() throws IOException {
+    Thread c = cleaner;
+    if (c != null) {
+      stopCleaner.countDown();
+      try {
+        c.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      try {
+        intent.clearIdle(0);
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "pool " + name + ": write-intent bits left set at close", e);
+      }
+    }
     closed = true;
     Thread t = rebuilder;
     if (t != null) {
@@ -406,7 +548,7 @@ public abstract class Pool implements BlockDevice {
     return switch (protection) {
       case NONE -> ConcatPool.open(name, copy);
       case MIRROR -> MirrorPool.open(name, copy);
-      case PARITY -> ParityPool.open(name, copy);
+      case PARITY, PARITY2 -> ParityPool.openParity(name, protection, copy, true);
     };
   }
 }

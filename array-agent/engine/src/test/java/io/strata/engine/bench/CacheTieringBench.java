@@ -5,6 +5,7 @@ import io.strata.engine.cache.CacheConfig;
 import io.strata.engine.cache.CacheCounters;
 import io.strata.engine.cache.FlashCache;
 import io.strata.engine.drive.FileBlockDevice;
+import io.strata.engine.drive.HddThrottle;
 import io.strata.engine.tier.TierConfig;
 import io.strata.engine.tier.TierCounters;
 import io.strata.engine.tier.TieredDevice;
@@ -318,13 +319,16 @@ public final class CacheTieringBench {
 
   // ---------------------------------------------------------------- devices and figures
 
+  /** A page-cache file timed as a disk by the drive layer's model (one head, seeks, rate). */
   private BlockDevice hdd(String name) throws IOException {
-    return new ThrottledDevice(FileBlockDevice.open(dir.resolve(name), volumeBytes, 512), seekMs,
-        seqMBps);
+    HddThrottle disk = new HddThrottle(Math.round(seekMs * 1000), Math.round(seqMBps * 1e6));
+    return disk.wrap(FileBlockDevice.open(dir.resolve(name), volumeBytes, 512));
   }
 
+  /** A page-cache file timed as an SSD: 80 us per I/O, 500 MB/s, I/Os overlap. */
   private BlockDevice ssd(String name, long bytes) throws IOException {
-    return ThrottledDevice.ssd(FileBlockDevice.open(dir.resolve(name), bytes, 512), 80, 500);
+    return HddThrottle.flash(80, 500_000_000L)
+        .wrap(FileBlockDevice.open(dir.resolve(name), bytes, 512));
   }
 
   private static double iops(List<Sample> samples, int from, int to) {

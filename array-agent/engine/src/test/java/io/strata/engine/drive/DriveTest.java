@@ -3,6 +3,7 @@ package io.strata.engine.drive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.strata.engine.block.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -86,6 +87,40 @@ class DriveTest {
       d.read(0, ByteBuffer.allocate(1 << 20)); // one seek + 100 ms of transfer
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
           .isGreaterThanOrEqualTo(100);
+    }
+  }
+
+  @Test
+  void aFlushAfterWritesCostsOnePositioningAndFlashIOsOverlap() throws Exception {
+    HddThrottle disk = new HddThrottle(30_000, 0); // 30 ms per positioning
+    try (BlockDevice d = disk.wrap(FileBlockDevice.open(dir.resolve("w.img"), 1 << 20, 512))) {
+      d.write(0, ByteBuffer.allocate(512), false); // one seek
+      long start = System.nanoTime();
+      d.flush(); // the write cache to the platter
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+          .isGreaterThanOrEqualTo(30);
+    }
+    // Eight concurrent 100 ms I/Os on flash take about 100 ms, not 800 as on one head.
+    HddThrottle flash = HddThrottle.flash(100_000, 0);
+    try (BlockDevice d = flash.wrap(FileBlockDevice.open(dir.resolve("f.img"), 1 << 20, 512))) {
+      Thread[] threads = new Thread[8];
+      long start = System.nanoTime();
+      for (int i = 0; i < threads.length; i++) {
+        long lba = i * 100L;
+        threads[i] = new Thread(() -> {
+          try {
+            d.read(lba, ByteBuffer.allocate(512));
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+        threads[i].start();
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+          .isBetween(100L, 600L);
     }
   }
 

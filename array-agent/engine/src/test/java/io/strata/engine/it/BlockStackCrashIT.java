@@ -23,13 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
  * one), snapshots and snapshot deletions, and is killed with SIGKILL at a random moment. After
  * each restart every block of the volume must hold its last acknowledged stamp (or the one
  * write or unmap in flight at the kill), and every snapshot exactly what the volume held when it
- * was taken. {@code -Dstrata.crash.rounds=200} for the long run.
+ * was taken. {@code -Dstrata.crash.rounds=200} for the long run; {@code
+ * -Dstrata.crash.protection=parity} (or {@code parity2}) runs it over a RAID-5 (RAID-6) pool,
+ * whose write-intent bitmap is then resynced at every restart.
  */
 class BlockStackCrashIT {
   static final String IQN = "iqn.2026-11.io.strata:it.crash";
   static final int BLOCKS = 16 * 2048; // 16 MiB: 16 extents, so extents are freed and reused
   static final int ROUNDS = Integer.getInteger("strata.crash.rounds", 3);
   static final int MAX_SNAPSHOTS = 3;
+  /** The pool under test: mirror (two drives), parity (three) or parity2 (four). */
+  static final String PROTECTION = System.getProperty("strata.crash.protection", "mirror");
 
   @TempDir Path dir;
 
@@ -39,6 +43,8 @@ class BlockStackCrashIT {
   /** Live snapshots: name to LUN and the content (stamps) it must hold. */
   final Map<String, Integer> snapshotLun = new LinkedHashMap<>();
   final Map<String, long[]> snapshotContent = new LinkedHashMap<>();
+  /** The round being run (0 before the first kill), for messages. */
+  int round;
 
   static byte[] stamp(long lba, long tag) {
     byte[] block = new byte[512];
@@ -62,6 +68,12 @@ class BlockStackCrashIT {
     int port = EngineProcess.freePort();
     LayoutFile layout = new LayoutFile(dir.resolve("array.json"));
     layout.driveSize = "64M";
+    layout.protection = PROTECTION;
+    layout.driveCount = switch (PROTECTION) {
+      case "parity", "raid5" -> 3;
+      case "parity2", "raid6" -> 4;
+      default -> 2;
+    };
     layout.volumes.add(new LayoutFile.Vol("v", "16M", null));
     layout.setLun(0, "v");
     layout.write();
@@ -72,7 +84,7 @@ class BlockStackCrashIT {
     int snapshotsTaken = 0;
     int snapshotsDeleted = 0;
     int nextSnapshot = 1;
-    for (int round = 1; round <= ROUNDS; round++) {
+    for (round = 1; round <= ROUNDS; round++) {
       EngineProcess engine = EngineProcess.start(args);
       try (TestInitiator initiator = new TestInitiator("127.0.0.1", port, IQN, LibIscsi.INITIATOR)) {
         verifyAndSettle(initiator);
@@ -181,9 +193,18 @@ class BlockStackCrashIT {
     } finally {
       assertThat(last.stop()).isIn(0, 143);
     }
-    System.out.printf("crash harness: %d rounds, %d operations, %d snapshots taken, %d deleted%n",
-        ROUNDS, operations, snapshotsTaken, snapshotsDeleted);
+    System.out.printf("crash harness (%s): %d rounds, %d operations, %d snapshots taken, %d"
+        + " deleted%n", PROTECTION, ROUNDS, operations, snapshotsTaken, snapshotsDeleted);
     assertThat(operations).as("operations over all rounds").isGreaterThanOrEqualTo(15L * ROUNDS);
+  }
+
+  /** What a block that failed its check holds: its first stamp, or that it is no stamp. */
+  static String describe(byte[] blocks, int index) {
+    ByteBuffer b = ByteBuffer.wrap(blocks, index * 512, 512).slice();
+    long lba = b.getLong(0);
+    long tag = b.getLong(8);
+    return holds(blocks, index, lba, tag) ? String.format("lba %d stamp %x", lba, tag)
+        : String.format("an unstamped block starting %x %x", lba, tag);
   }
 
   private void settle(long lba, int count) {
@@ -212,8 +233,8 @@ class BlockStackCrashIT {
         int lba = base + i;
         boolean isAcked = holds(blocks, i, lba, acked[lba]);
         boolean isInFlight = holds(blocks, i, lba, inFlight[lba]);
-        assertThat(isAcked || isInFlight).as("block %d holds stamp %x or %x", lba, acked[lba],
-            inFlight[lba]).isTrue();
+        assertThat(isAcked || isInFlight).as("start of round %d: block %d holds stamp %x or %x,"
+            + " not %s", round, lba, acked[lba], inFlight[lba], describe(blocks, i)).isTrue();
         acked[lba] = isAcked ? acked[lba] : inFlight[lba];
         inFlight[lba] = acked[lba];
       }

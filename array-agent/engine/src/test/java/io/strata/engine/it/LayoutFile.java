@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An array layout (the engine's --layout JSON) that a test edits: two file drives in a mirrored
- * pool, volumes, snapshots and LUNs. {@link #apply} rewrites the file atomically and signals the
+ * An array layout (the engine's --layout JSON) that a test edits: file drives in one pool (by
+ * default two in a mirror), volumes, snapshots and LUNs. {@link #apply} rewrites the file atomically and signals the
  * engine with SIGHUP, then waits for it to say the layout was applied.
  */
 final class LayoutFile {
@@ -23,6 +23,9 @@ final class LayoutFile {
   final List<Snap> snapshots = new ArrayList<>();
   final List<String> luns = new ArrayList<>(); // index = LUN number; null = none
   String driveSize = "300M";
+  /** The pool's protection and its number of drives (a mirror of two unless a test says). */
+  String protection = "mirror";
+  int driveCount = 2;
 
   LayoutFile(Path file) {
     this.file = file;
@@ -30,13 +33,18 @@ final class LayoutFile {
 
   String json() {
     StringBuilder sb = new StringBuilder();
-    sb.append("{\n  \"metadata\": \"meta\",\n  \"drives\": [\n")
-        .append("    {\"name\": \"ssd0\", \"path\": \"ssd0.img\", \"media\": \"SSD\", \"size\": \"")
-        .append(driveSize).append("\"},\n")
-        .append("    {\"name\": \"ssd1\", \"path\": \"ssd1.img\", \"media\": \"SSD\", \"size\": \"")
-        .append(driveSize).append("\"}\n  ],\n")
-        .append("  \"pools\": [{\"name\": \"p0\", \"drives\": [\"ssd0\", \"ssd1\"], ")
-        .append("\"protection\": \"mirror\"}],\n  \"volumes\": [\n");
+    sb.append("{\n  \"metadata\": \"meta\",\n  \"drives\": [\n");
+    List<String> drives = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < driveCount; i++) {
+      drives.add("    {\"name\": \"ssd" + i + "\", \"path\": \"ssd" + i
+          + ".img\", \"media\": \"SSD\", \"size\": \"" + driveSize + "\"}");
+      names.add("\"ssd" + i + "\"");
+    }
+    sb.append(String.join(",\n", drives)).append("\n  ],\n")
+        .append("  \"pools\": [{\"name\": \"p0\", \"drives\": [")
+        .append(String.join(", ", names)).append("], ")
+        .append("\"protection\": \"").append(protection).append("\"}],\n  \"volumes\": [\n");
     for (int i = 0; i < volumes.size(); i++) {
       Vol v = volumes.get(i);
       sb.append("    {\"name\": \"").append(v.name()).append("\", \"pool\": \"p0\"");
