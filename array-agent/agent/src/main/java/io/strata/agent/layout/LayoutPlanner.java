@@ -378,8 +378,9 @@ public final class LayoutPlanner {
 
   /**
    * The control plane's protection names in the engine's: RAID1 is a mirror of two or three
-   * drives, RAID5 single parity over three to sixteen. The engine has neither striped mirrors
-   * (RAID10) nor double parity (RAID6); such a pool fails rather than run less protected than sold.
+   * drives, RAID5 single parity over three to sixteen, RAID6 double parity over four to sixteen.
+   * The engine has no striped mirrors (RAID10); such a pool fails rather than run less protected
+   * than sold.
    */
   static String protection(String name, int drives) {
     String p = name == null ? "NONE" : name.toUpperCase(Locale.ROOT);
@@ -400,7 +401,12 @@ public final class LayoutPlanner {
         return "parity";
       }
       case "RAID10" -> throw new IllegalArgumentException("RAID10 (striped mirrors) is not in this engine yet");
-      case "RAID6" -> throw new IllegalArgumentException("RAID6 (double parity) is not in this engine yet");
+      case "RAID6" -> {
+        if (drives < 4 || drives > 16) {
+          throw new IllegalArgumentException("RAID6 takes 4 to 16 drives, not " + drives);
+        }
+        return "parity2";
+      }
       default -> throw new IllegalArgumentException("protection " + name + " is unknown");
     }
   }

@@ -1,6 +1,7 @@
 package io.strata.agent.layout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.agent.inventory.Drive;
 import io.strata.contracts.command.ArrayDesiredState;
@@ -58,7 +59,7 @@ class LayoutPlannerTest {
             drive("d3", "n1-hdd-0", DriveType.HDD, 16, "p2"), drive("d4", "n1-hdd-1", DriveType.HDD, 16, "p2"),
             drive("d5", "n1-hdd-2", DriveType.HDD, 16, "p2"), drive("d6", "n1-hdd-3", DriveType.HDD, 16, "p2")),
         List.of(new PoolSpec("p1", "fast", DriveType.SSD, "RAID1", "NONE", false, 4),
-            new PoolSpec("p2", "big", DriveType.HDD, "RAID6", "NONE", false, 32)),
+            new PoolSpec("p2", "big", DriveType.HDD, "RAID10", "NONE", false, 32)),
         List.of(volume("v1", "p1"), volume("v2", "p2")), List.of(), List.of());
     var plan = planner.plan(desired, node, Set.of());
 
@@ -74,10 +75,12 @@ class LayoutPlannerTest {
       assertThat(p.protection()).isEqualTo("mirror");
       assertThat(p.drives()).containsExactly("n1-ssd-0", "n1-ssd-1");
     });
-    assertThat(object(plan, Kind.POOL, "p2").reason()).contains("RAID6 (double parity) is not in this engine yet");
-    assertThat(object(plan, Kind.VOLUME, "v2").reason()).contains("pool p2 is not available").contains("RAID6");
+    assertThat(object(plan, Kind.POOL, "p2").reason()).contains("RAID10 (striped mirrors) is not in this engine yet");
+    assertThat(object(plan, Kind.VOLUME, "v2").reason()).contains("pool p2 is not available").contains("RAID10");
     assertThat(plan.layout().volumes()).extracting(EngineLayout.Volume::name).containsExactly("v1");
     assertThat(LayoutPlanner.protection("RAID5", 3)).isEqualTo("parity");
+    assertThat(LayoutPlanner.protection("RAID6", 4)).isEqualTo("parity2");
+    assertThatThrownBy(() -> LayoutPlanner.protection("RAID6", 3)).hasMessageContaining("RAID6 takes 4 to 16 drives");
   }
 
   @Test
