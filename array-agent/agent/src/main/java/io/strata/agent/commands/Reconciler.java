@@ -88,6 +88,8 @@ public final class Reconciler {
     LayoutFiles.Status engineSaid;
     Map<String, LayoutPlanner.Planned> applied = Map.of();
     long signalledAtNanos;
+    /** The revision the last signal asked the engine to apply. */
+    long signalledRevision;
     EngineSupervisor engine;
   }
 
@@ -274,11 +276,16 @@ public final class Reconciler {
     if (runtime.engine == null || (said != null && said.revision() >= runtime.writtenRevision)) {
       return;
     }
-    if (System.nanoTime() - runtime.signalledAtNanos < RESIGNAL_AFTER.toNanos() && runtime.signalledAtNanos != 0) {
+    // A newer revision is signalled at once; the same one again only after RESIGNAL_AFTER (an
+    // engine busy with the last reload reads the newest file anyway when it gets to it).
+    boolean newer = runtime.writtenRevision > runtime.signalledRevision;
+    if (!newer && runtime.signalledAtNanos != 0
+        && System.nanoTime() - runtime.signalledAtNanos < RESIGNAL_AFTER.toNanos()) {
       return;
     }
     if (runtime.engine.reload()) {
       runtime.signalledAtNanos = System.nanoTime();
+      runtime.signalledRevision = runtime.writtenRevision;
     }
   }
 
