@@ -4,7 +4,6 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
-import java.time.Instant;
 import java.util.UUID;
 
 /** A block volume in a pool, exported through its array's target. */
@@ -47,10 +46,6 @@ public class Volume extends TenantLifecycleEntity {
 
   @Column(name = "rollback_snapshot_id")
   public UUID rollbackSnapshotId;
-
-  /** When the last rollback was asked (shown with the volume; the node reports completion by request id). */
-  @Column(name = "rollback_requested_at")
-  public Instant rollbackRequestedAt;
 
   public void moveTo(VolumeState next, String reason) {
     state = transition(VolumeState.MACHINE, state, next, reason);

@@ -181,10 +181,6 @@ public class VolumeService {
     Operation op = operations.start(tenantId, "volume.rollback", "volume", v.id);
     v.rollbackRequestId = op.id;
     v.rollbackSnapshotId = s.id;
-    // truncated to what PostgreSQL keeps, and taken before the outbox row: every generation
-    // written from now on (the row's creation time in microseconds) is at least this
-    v.rollbackRequestedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-    v.updatedAt = v.rollbackRequestedAt;
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
     outbox.arrayChanged(StorageArray.findById(v.arrayId));
     audit.record(tenantId, force && attached > 0 ? "volume.rollback.forced" : "volume.rollback", "volume", v.id);
