@@ -38,7 +38,7 @@ postgres_up() {
   else
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DATA" -l "$LOGS/postgres.log" -w -t 60 \
-      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_SOCKET_DIR -c max_connections=400" start >/dev/null \
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_SOCKET_DIR -c max_connections=400 -c shared_buffers=1GB -c max_wal_size=4GB" start >/dev/null \
       || die "PostgreSQL did not start (see $LOGS/postgres.log)"
   fi
   head -1 "$PG_DATA/postmaster.pid" >"$RUN/postgres.pid"
