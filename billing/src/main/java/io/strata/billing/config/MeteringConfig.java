@@ -27,6 +27,14 @@ public interface MeteringConfig {
   @WithDefault("10000")
   int maxPollRecords();
 
+  /**
+   * Members of the consumer group this service runs, each on a thread of its own with its own
+   * database transaction per batch: one per core lets decoding and PostgreSQL's work overlap. More
+   * than the partitions of strata.usage leaves the extra ones idle.
+   */
+  @WithDefault("2")
+  int consumers();
+
   /** Start the consumer with the service (tests and tools may start it themselves). */
   @WithDefault("true")
   boolean enabled();

@@ -28,16 +28,28 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Billing's member of the {@code strata-billing} consumer group on strata.usage and strata.events.
- * It polls a batch, has {@link ReadingStore} store it with the partition offsets in one database
- * transaction, and only then tells Kafka (asynchronously, for lag monitoring). On every assignment
- * it seeks to the offsets stored in PostgreSQL, which are the truth; Kafka's committed offsets are
- * never used to decide what to read.
+ * Billing's members of the {@code strata-billing} consumer group on strata.usage and strata.events:
+ * {@code consumers} of them, each on a thread of its own with its own Kafka consumer, so that the
+ * partitions are stored in parallel (one member decodes while another's batch is in PostgreSQL).
+ * A member polls a batch, has {@link ReadingStore} store it with the partition offsets in one
+ * database transaction, and only then tells Kafka (asynchronously, for lag monitoring). On every
+ * assignment it seeks to the offsets stored in PostgreSQL, which are the truth; Kafka's committed
+ * offsets are never used to decide what to read.
+ *
+ * <p>Why members cannot double-count each other: a reading is stored by an insert that skips a
+ * (source, sequence) already stored, and only what that insert returns is added to the rollups, in
+ * the same transaction; if two members ever hold the same records (a partition handed over
+ * while its old owner's batch commits), PostgreSQL makes the second insert wait for the first and
+ * then skip. The agents key samples by array, so one array's rollup rows are written by one
+ * member at a time.
  */
 @ApplicationScoped
 public class MeteringConsumer {
 
   private static final Logger LOG = Logger.getLogger(MeteringConsumer.class);
+
+  /** The name of every member's thread (profilers and the benchmark find them by it). */
+  public static final String THREAD_NAME = "billing-metering";
 
   @Inject ReadingStore store;
   @Inject MeteringConfig config;
@@ -46,8 +58,7 @@ public class MeteringConsumer {
   String bootstrapServers;
 
   private final AtomicLong storedReadings = new AtomicLong();
-  private volatile KafkaConsumer<String, byte[]> consumer;
-  private volatile Thread thread;
+  private final List<Member> members = new ArrayList<>();
   private volatile boolean running;
 
   void onStart(@Observes StartupEvent event) {
@@ -60,11 +71,22 @@ public class MeteringConsumer {
     stop();
   }
 
-  /** Joins the group and starts consuming on a thread of its own. */
+  /** Joins the group with {@code consumers} members, each consuming on a thread of its own. */
   public synchronized void start() {
     if (running) {
       return;
     }
+    running = true;
+    for (int i = 1; i <= config.consumers(); i++) {
+      Member member = new Member(newKafkaConsumer(i));
+      member.thread = new Thread(member::run, THREAD_NAME);
+      member.thread.setDaemon(true);
+      members.add(member);
+      member.thread.start();
+    }
+  }
+
+  private KafkaConsumer<String, byte[]> newKafkaConsumer(int number) {
     Properties properties = new Properties();
     properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     properties.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
@@ -77,14 +99,10 @@ public class MeteringConsumer {
     properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
     properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "strata-billing-metering");
+    properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "strata-billing-metering-" + number);
     // notice topics created after start (the agents' first samples create strata.usage) within seconds
     properties.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000);
-    consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
-    running = true;
-    thread = new Thread(this::run, "billing-metering");
-    thread.setDaemon(true);
-    thread.start();
+    return new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   /** Leaves the group; what was stored stays stored, the rest is read again by whoever takes over. */
@@ -93,16 +111,22 @@ public class MeteringConsumer {
       return;
     }
     running = false;
-    consumer.wakeup();
-    try {
-      thread.join(30_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    for (Member member : members) {
+      member.kafka.wakeup();
     }
+    for (Member member : members) {
+      try {
+        member.thread.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    members.clear();
   }
 
-  public boolean isRunning() {
-    return running && thread != null && thread.isAlive();
+  /** True while every member is consuming (a member that died on an unexpected error makes it false). */
+  public synchronized boolean isRunning() {
+    return running && !members.isEmpty() && members.stream().allMatch(m -> m.thread.isAlive());
   }
 
   /** Readings stored by this instance since it started (new ones only, not duplicates). */
@@ -110,34 +134,41 @@ public class MeteringConsumer {
     return storedReadings.get();
   }
 
-  private void run() {
-    KafkaConsumer<String, byte[]> kafka = consumer;
-    try (kafka) {
-      kafka.subscribe(List.of(Topics.USAGE, Topics.EVENTS), new SeekToStoredOffsets(kafka));
-      while (running) {
-        ConsumerRecords<String, byte[]> records = kafka.poll(Duration.ofMillis(500));
-        if (records.isEmpty()) {
-          continue;
+  /** One member of the group: its Kafka consumer and the thread that polls it. */
+  private final class Member {
+    final KafkaConsumer<String, byte[]> kafka;
+    Thread thread;
+
+    Member(KafkaConsumer<String, byte[]> kafka) {
+      this.kafka = kafka;
+    }
+
+    void run() {
+      try (kafka) {
+        kafka.subscribe(List.of(Topics.USAGE, Topics.EVENTS), new SeekToStoredOffsets(kafka));
+        while (running) {
+          ConsumerRecords<String, byte[]> records = kafka.poll(Duration.ofMillis(500));
+          if (records.isEmpty()) {
+            continue;
+          }
+          List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
+          records.forEach(batch::add);
+          try {
+            ReadingStore.BatchResult result = store.store(config.groupId(), batch);
+            storedReadings.addAndGet(result.stored());
+            LOG.debugf("stored batch: %s", result);
+            kafka.commitAsync(nextOffsets(batch), null);
+          } catch (RuntimeException e) {
+            LOG.errorf(e, "a batch of %d messages was not stored; reading it again from the stored offsets", batch.size());
+            rewind(kafka, records.partitions());
+            sleepQuietly(1_000);
+          }
         }
-        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
-        records.forEach(batch::add);
-        try {
-          ReadingStore.BatchResult result = store.store(config.groupId(), batch);
-          storedReadings.addAndGet(result.stored());
-          LOG.debugf("stored batch: %s", result);
-          kafka.commitAsync(nextOffsets(batch), null);
-        } catch (RuntimeException e) {
-          LOG.errorf(e, "a batch of %d messages was not stored; reading it again from the stored offsets", batch.size());
-          rewind(kafka, records.partitions());
-          sleepQuietly(1_000);
-        }
+      } catch (WakeupException e) {
+        // stop() asked us to leave
+      } catch (RuntimeException e) {
+        LOG.error("a metering consumer stopped on an unexpected error", e);
       }
-    } catch (WakeupException e) {
-      // stop() asked us to leave
-    } catch (RuntimeException e) {
-      LOG.error("the metering consumer stopped on an unexpected error", e);
-    } finally {
-      running = false;
     }
   }
 

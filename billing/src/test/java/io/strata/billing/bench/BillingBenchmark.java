@@ -79,12 +79,12 @@ class BillingBenchmark {
     awaitStored(warmupEvents, start);
     long measuredFrom = System.nanoTime();
     long storedBefore = consumer.storedReadings();
-    double threadCpuBefore = threadCpuSeconds("billing-metering");
+    double threadCpuBefore = threadCpuSeconds(MeteringConsumer.THREAD_NAME);
     long processCpuBefore = processCpuNanos();
     Map<Integer, Long> databaseTicksBefore = databaseBackendTicks();
     awaitStored(warmupEvents + events, start);
     long end = System.nanoTime();
-    double meteringThreadCpu = threadCpuSeconds("billing-metering") - threadCpuBefore;
+    double meteringThreadCpu = threadCpuSeconds(MeteringConsumer.THREAD_NAME) - threadCpuBefore;
     double processCpu = (processCpuNanos() - processCpuBefore) / 1e9;
     double databaseCpu = databaseCpuSecondsSince(databaseTicksBefore);
     long measured = consumer.storedReadings() - storedBefore; // counted from the batch boundary the warm-up ended on
@@ -94,8 +94,8 @@ class BillingBenchmark {
         measured, seconds, measured / seconds, storedBefore, (end - start) / 1e9, warmupEvents + events,
         System.getProperty("bench.batch", "10000"), loadBefore, loadAverage());
     // CPU seconds per 1 000 events: far less sensitive to the other sessions' load than events/s
-    System.out.printf("BENCH ingestion_cpu events=%d metering_thread_cpu_s=%.2f jvm_cpu_s=%.2f postgres_backends_cpu_s=%.2f "
-            + "per_1000_events: metering_thread=%.3f jvm=%.3f postgres=%.3f service(thread+postgres)=%.3f%n",
+    System.out.printf("BENCH ingestion_cpu events=%d metering_threads_cpu_s=%.2f jvm_cpu_s=%.2f postgres_backends_cpu_s=%.2f "
+            + "per_1000_events: metering_threads=%.3f jvm=%.3f postgres=%.3f service(threads+postgres)=%.3f%n",
         measured, meteringThreadCpu, processCpu, databaseCpu, 1000 * meteringThreadCpu / measured, 1000 * processCpu / measured,
         1000 * databaseCpu / measured, 1000 * (meteringThreadCpu + databaseCpu) / measured);
 
@@ -129,7 +129,7 @@ class BillingBenchmark {
     }
   }
 
-  /** CPU time of the live thread of that name (the metering consumer's is started by the benchmark, so all of it is ingestion). */
+  /** CPU time of the live threads of that name (the metering members are started by the benchmark, so all of it is ingestion). */
   static double threadCpuSeconds(String name) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
