@@ -112,7 +112,7 @@ class RemoteDriveTest {
     // The target pings after 1 s idle and drops a connection that does not answer by the next.
     try (LocalTarget target = new LocalTarget(dir.resolve("drive"), SIZE, 1);
         InitiatorSession session = InitiatorSession.open(target.config(LocalTarget.CHAP), 9)) {
-      Thread.sleep(3500);
+      Thread.sleep(2500);
       assertThat(session.isOpen()).as(String.valueOf(session.closeReason())).isTrue();
       assertThat(retryOnUnitAttention(() -> session.execute(ScsiCommands.testUnitReady(), null,
           null)).status()).isZero();
