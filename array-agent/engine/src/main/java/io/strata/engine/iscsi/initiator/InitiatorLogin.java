@@ -72,7 +72,7 @@ final class InitiatorLogin {
     if (config.chap() == null) {
       // Nothing to prove: ask to move on to the operational stage at once.
       LoginResponse r = exchange(SECURITY, true, OPERATIONAL, first);
-      finishStage(r, SECURITY, OPERATIONAL, Map.of());
+      finishStage(r, SECURITY, OPERATIONAL, null);
     } else {
       authenticate(first);
     }
@@ -100,10 +100,13 @@ final class InitiatorLogin {
     proof.put("CHAP_N", config.chap().user());
     proof.put("CHAP_R", "0x" + HexFormat.of().formatHex(response));
     r = exchange(SECURITY, true, OPERATIONAL, proof);
-    finishStage(r, SECURITY, OPERATIONAL, Map.of());
+    finishStage(r, SECURITY, OPERATIONAL, null);
   }
 
-  /** Keeps sending empty requests with T until the target moves to the next stage too. */
+  /**
+   * Keeps sending empty requests with T until the target moves to the next stage too; the keys
+   * it sends meanwhile go to {@code collected} (null: ignored).
+   */
   private LoginResponse finishStage(LoginResponse r, int stage, int next,
       Map<String, String> collected) throws IOException {
     for (int round = 0; !r.transit(); round++) {
@@ -111,8 +114,8 @@ final class InitiatorLogin {
         throw new IOException("login: the target does not leave stage " + stage);
       }
       r = exchange(stage, true, next, Map.of());
-      if (collected instanceof LinkedHashMap<String, String> all) {
-        all.putAll(keys(r));
+      if (collected != null) {
+        collected.putAll(keys(r));
       }
     }
     if (r.nextStage() != next) {

@@ -75,6 +75,9 @@ public final class InitiatorSession implements Closeable {
   /** Written by the reader, read by the writer and callers. */
   private volatile int expStatSn;
   private volatile String closeReason;
+  /** The most commands ever outstanding at once on this session (a figure for tests and logs). */
+  private final java.util.concurrent.atomic.AtomicInteger peakOutstanding =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** Something the writer sends: a PDU, or the Data-Out of a burst built when it is its turn. */
   private sealed interface Outgoing permits Single, Burst {}
@@ -164,6 +167,11 @@ public final class InitiatorSession implements Closeable {
     return agreed.maxSendSegment();
   }
 
+  /** The most commands that were outstanding at the same time so far. */
+  public int peakOutstanding() {
+    return peakOutstanding.get();
+  }
+
   public boolean isOpen() {
     return closeReason == null;
   }
@@ -224,6 +232,7 @@ public final class InitiatorSession implements Closeable {
       }
       task = new Task(itt, lunField(), readInto, writeFrom);
       tasks.put(itt, task);
+      peakOutstanding.accumulateAndGet(tasks.size(), Math::max);
       int cmdSn = nextCmdSn++;
       // Queued under the window lock: the writer sends commands in CmdSN order.
       queueCommand(task, cdb, cmdSn);

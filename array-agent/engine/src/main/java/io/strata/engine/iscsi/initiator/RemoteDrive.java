@@ -100,6 +100,11 @@ public final class RemoteDrive implements BlockDevice {
     return s != null && s.isOpen();
   }
 
+  /** The session in service now, or null. */
+  InitiatorSession currentSession() {
+    return session;
+  }
+
   /** Why the drive is offline now (null while online). */
   public String offlineReason() {
     return online() ? null : offlineReason;

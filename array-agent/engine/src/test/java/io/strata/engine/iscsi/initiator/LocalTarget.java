@@ -24,20 +24,20 @@ import java.util.Set;
  * initiator: what the initiator tests log in to. It can be stopped and started again on the
  * same port (a target restart).
  */
-final class LocalTarget implements AutoCloseable {
-  static final String TARGET = "iqn.2026-01.io.strata:drive.test";
-  static final String INITIATOR = "iqn.2026-01.io.strata:engine.array1";
-  static final ChapCredentials CHAP =
+public final class LocalTarget implements AutoCloseable {
+  public static final String TARGET = "iqn.2026-01.io.strata:drive.test";
+  public static final String INITIATOR = "iqn.2026-01.io.strata:engine.array1";
+  public static final ChapCredentials CHAP =
       new ChapCredentials("array1", "the-shared-secret-0123".getBytes(StandardCharsets.UTF_8));
 
-  final int port;
+  public final int port;
   private final Path file;
   private final long bytes;
   private final int idleSeconds;
   private IscsiService service;
   private FileBlockDevice device;
 
-  LocalTarget(Path file, long bytes, int idleSeconds) throws IOException {
+  public LocalTarget(Path file, long bytes, int idleSeconds) throws IOException {
     this.port = freePort();
     this.file = file;
     this.bytes = bytes;
@@ -45,7 +45,7 @@ final class LocalTarget implements AutoCloseable {
     start();
   }
 
-  void start() throws IOException {
+  public void start() throws IOException {
     device = FileBlockDevice.open(file, bytes, 512);
     Portal portal = new Portal("127.0.0.1", port, 1);
     LogicalUnitTarget scsi = new LogicalUnitTarget(TARGET,
@@ -57,18 +57,18 @@ final class LocalTarget implements AutoCloseable {
     service.start();
   }
 
-  void stop() throws IOException {
+  public void stop() throws IOException {
     service.close();
     device.close();
   }
 
-  InitiatorConfig config(ChapCredentials chap) {
+  public InitiatorConfig config(ChapCredentials chap) {
     return InitiatorConfig.of("127.0.0.1", port, TARGET, 0, INITIATOR, chap)
         .withTimeouts(java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(10))
         .withBackoff(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(400));
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

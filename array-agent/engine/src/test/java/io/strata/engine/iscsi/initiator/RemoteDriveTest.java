@@ -63,6 +63,16 @@ class RemoteDriveTest {
   }
 
   @Test
+  void aDriveOfAnotherSizeIsRefused() throws Exception {
+    try (LocalTarget target = new LocalTarget(dir.resolve("drive"), SIZE, 60);
+        RemoteDrive drive = RemoteDrive.open("d1", target.config(LocalTarget.CHAP), 2 * SIZE)) {
+      assertThat(drive.online()).isFalse();
+      assertThat(drive.offlineReason()).contains("is " + SIZE + " bytes, not " + 2 * SIZE)
+          .contains("refusing it");
+    }
+  }
+
+  @Test
   void largeWritesGoThroughR2tBeyondTheFirstBurst() throws Exception {
     try (LocalTarget target = new LocalTarget(dir.resolve("drive"), SIZE, 60);
         InitiatorSession session = InitiatorSession.open(target.config(LocalTarget.CHAP), 7)) {
@@ -102,6 +112,8 @@ class RemoteDriveTest {
       for (Future<?> f : done) {
         f.get(60, TimeUnit.SECONDS);
       }
+      // Not one command at a time: the target had many of ours at once.
+      assertThat(drive.currentSession().peakOutstanding()).isGreaterThan(4);
     } finally {
       pool.shutdownNow();
     }
