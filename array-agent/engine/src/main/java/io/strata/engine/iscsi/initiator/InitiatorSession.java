@@ -41,7 +41,9 @@ import java.util.logging.Logger;
  *
  * <p>Two threads per session: a reader that routes what the target sends (Data-In into the
  * command's buffer, R2T to the writer, status to the waiting caller, NOP-In pings answered), and
- * a writer that sends PDUs in queue order, so the reader never blocks behind a large write.
+ * a writer that sends PDUs in queue order, so the reader never blocks behind a large write. The
+ * writer also pings the target (NOP-Out) when it has been quiet for a while, so a peer that
+ * vanished without closing the connection is noticed without waiting for the next I/O.
  *
  * <p>Error handling is ERL 0's: when anything goes wrong with the connection (EOF, a bad PDU, a
  * command past its timeout) the connection is closed and every command in flight fails with a
@@ -75,6 +77,11 @@ public final class InitiatorSession implements Closeable {
   /** Written by the reader, read by the writer and callers. */
   private volatile int expStatSn;
   private volatile String closeReason;
+  /** When the reader last got anything from the target. */
+  private volatile long lastHeardNanos = System.nanoTime();
+  /** The ITT of our NOP-Out ping awaiting its NOP-In, or RESERVED_TAG; guarded by window. */
+  private int pingItt = RESERVED_TAG;
+  private long pingSentNanos;
   /** The most commands ever outstanding at once on this session (a figure for tests and logs). */
   private final java.util.concurrent.atomic.AtomicInteger peakOutstanding =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -295,20 +302,58 @@ public final class InitiatorSession implements Closeable {
   // ---------------------------------------------------------------- the writer
 
   private void writeLoop() {
+    long tick = Math.max(50, Math.min(1000, keepAliveIdleNanos() / 4_000_000));
     try {
       while (isOpen()) {
-        Outgoing next = outgoing.poll(1, TimeUnit.SECONDS);
+        Outgoing next = outgoing.poll(tick, TimeUnit.MILLISECONDS);
         if (next instanceof Single s) {
           stream.send(s.pdu());
         } else if (next instanceof Burst b) {
           sendBurst(b);
         }
+        keepAlive();
       }
     } catch (IOException e) {
       fail("sending to the target: " + e.getMessage());
     } catch (InterruptedException e) {
       fail("stopped");
     }
+  }
+
+  /**
+   * After this long without a word from the target we ping it: half the command timeout, at
+   * most 5 s. A target (or a whole node) that died without closing the connection is then found
+   * out within idle + command timeout, even while no I/O is asking, rather than by the next I/O
+   * waiting out its timeout.
+   */
+  private long keepAliveIdleNanos() {
+    return Math.min(TimeUnit.SECONDS.toNanos(5), config.commandTimeout().toNanos() / 2);
+  }
+
+  /** Sends a NOP-Out ping when the line has been quiet; fails the session if none is answered. */
+  private void keepAlive() throws IOException {
+    long now = System.nanoTime();
+    NopOut ping;
+    synchronized (window) {
+      if (pingItt != RESERVED_TAG) {
+        if (now - pingSentNanos > config.commandTimeout().toNanos()) {
+          fail("no answer to a NOP-Out ping within " + config.commandTimeout().toMillis()
+              + " ms");
+        }
+        return;
+      }
+      if (now - lastHeardNanos < keepAliveIdleNanos()) {
+        return;
+      }
+      pingItt = nextItt++;
+      if (nextItt == RESERVED_TAG || nextItt == 0) {
+        nextItt = 1;
+      }
+      pingSentNanos = now;
+      // Immediate, so it needs no room in the command window and does not advance CmdSN.
+      ping = new NopOut(true, 0, pingItt, RESERVED_TAG, nextCmdSn, expStatSn, Pdu.NO_DATA);
+    }
+    stream.send(ping);
   }
 
   /** Data-Out PDUs of at most the target's MaxRecvDataSegmentLength, F on the last. */
@@ -333,7 +378,9 @@ public final class InitiatorSession implements Closeable {
   private void readLoop() {
     try {
       while (isOpen()) {
-        route(stream.receive());
+        Pdu pdu = stream.receive();
+        lastHeardNanos = System.nanoTime();
+        route(pdu);
       }
     } catch (IOException e) {
       fail(isOpen() ? e.getMessage() : closeReason);
@@ -376,6 +423,11 @@ public final class InitiatorSession implements Closeable {
       window(nop.expCmdSn(), nop.maxCmdSn());
       if (nop.itt() != RESERVED_TAG) {
         status(nop.statSn());
+        synchronized (window) {
+          if (nop.itt() == pingItt) {
+            pingItt = RESERVED_TAG; // our ping answered
+          }
+        }
       }
       if (nop.ttt() != RESERVED_TAG) {
         // The target's ping: answer at once, immediate, echoing its TTT (RFC 7143 11.18).

@@ -155,6 +155,30 @@ class RemoteDriveTest {
     }
   }
 
+  @Test
+  void aTargetThatFallsSilentIsFoundOutByPingsAndReconnectedLater() throws Exception {
+    try (LocalTarget target = new LocalTarget(dir.resolve("drive"), SIZE, 60);
+        FreezingProxy line = new FreezingProxy(target.port)) {
+      InitiatorConfig config = InitiatorConfig.of("127.0.0.1", line.port(), LocalTarget.TARGET, 0,
+              LocalTarget.INITIATOR, LocalTarget.CHAP)
+          .withTimeouts(java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(1200))
+          .withBackoff(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(300));
+      try (RemoteDrive drive = RemoteDrive.open("d1", config, SIZE)) {
+        assertThat(drive.online()).isTrue();
+        // No I/O at all: the pings alone notice the silence (idle 0.6 s + 1.2 s for the answer).
+        line.freeze();
+        long frozeAt = System.nanoTime();
+        waitFor(() -> !drive.online());
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozeAt)).isLessThan(5000);
+        assertThat(drive.offlineReason()).contains("NOP-Out");
+        line.thaw();
+        waitFor(drive::online);
+        ByteBuffer back = ByteBuffer.allocate(512);
+        drive.read(0, back);
+      }
+    }
+  }
+
   private interface Io<T> {
     T run() throws Exception;
   }
