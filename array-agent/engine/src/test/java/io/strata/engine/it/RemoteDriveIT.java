@@ -68,6 +68,15 @@ class RemoteDriveIT {
       assertThat(JSON.readTree(node1.resolve("export-status.json").toFile())
           .get("revision").asLong()).isEqualTo(3);
       assertThat(driveState(status, "d2")).isEqualTo("ONLINE");
+      if (Files.isExecutable(Path.of("/usr/bin/iscsi-ls"))) {
+        // Discovery on the export portal: array A's engine sees its drive and not array B's;
+        // an initiator no export names sees nothing, even with A's CHAP.
+        String url = "iscsi://" + ARRAY + "%" + SECRET + "@127.0.0.1:" + exportPort;
+        assertThat(LibIscsi.run(30, "iscsi-ls", "-s", "-i", ENGINE_IQN, url))
+            .contains(DRIVE_IQN).contains("Lun:0").doesNotContain(OTHER_DRIVE_IQN);
+        assertThat(LibIscsi.run(30, "iscsi-ls", "-i", "iqn.2026-01.io.strata:engine.stranger",
+            url)).doesNotContain(DRIVE_IQN).doesNotContain(OTHER_DRIVE_IQN);
+      }
 
       byte[] before = pattern(1, 256 * 1024);
       byte[] during = pattern(2, 128 * 1024);
