@@ -72,10 +72,10 @@ public final class ArrayStack implements Closeable {
     ArrayStack stack = new ArrayStack();
     try {
       Path base = layoutFile.toAbsolutePath().getParent();
+      stack.openRemotes(layout.drives());
       for (DriveSpec d : layout.drives()) {
         stack.driveOrder.add(d.name());
         if (d.remote() != null) {
-          stack.openRemote(d);
           continue;
         }
         HddThrottle throttle = d.throttle() == null ? null
@@ -129,13 +129,52 @@ public final class ArrayStack implements Closeable {
 
   // ---------------------------------------------------------------- remote drives
 
-  private void openRemote(DriveSpec d) {
-    long size = d.size() == null ? 0 : LunSpec.size(d.size());
-    RemoteDrive drive = RemoteDrive.open(d.name(), d.remote().initiatorConfig(), size);
-    remoteDrives.put(d.name(), drive);
-    if (!drive.online()) {
-      LOG.warning("remote drive " + d.name() + " is unreachable at start (" + drive.offlineReason()
-          + "); its pool starts without it and it is re-added when it comes back");
+  /**
+   * Opens every remote drive, all at once: each makes one login attempt bounded by the connect
+   * timeout, so a dead node holding several of them costs one timeout at start, not one each.
+   */
+  private void openRemotes(List<DriveSpec> specs) {
+    Map<String, Thread> openers = new LinkedHashMap<>();
+    Map<String, RemoteDrive> opened = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, RuntimeException> failed = new java.util.concurrent.ConcurrentHashMap<>();
+    for (DriveSpec d : specs) {
+      if (d.remote() == null) {
+        continue;
+      }
+      long size = d.size() == null ? 0 : LunSpec.size(d.size());
+      Thread t = new Thread(() -> {
+        try {
+          opened.put(d.name(), RemoteDrive.open(d.name(), d.remote().initiatorConfig(), size));
+        } catch (RuntimeException e) {
+          failed.put(d.name(), e);
+        }
+      }, "open-remote " + d.name());
+      openers.put(d.name(), t);
+      t.start();
+    }
+    for (Map.Entry<String, Thread> e : openers.entrySet()) {
+      try {
+        e.getValue().join();
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while opening remote drives");
+      }
+    }
+    for (String name : openers.keySet()) {
+      RemoteDrive drive = opened.get(name);
+      if (drive != null) {
+        remoteDrives.put(name, drive); // closed with the stack, even if a sibling failed
+      }
+    }
+    if (!failed.isEmpty()) {
+      throw failed.values().iterator().next();
+    }
+    for (RemoteDrive drive : remoteDrives.values()) {
+      if (!drive.online()) {
+        LOG.warning("remote drive " + drive.name() + " is unreachable at start ("
+            + drive.offlineReason() + "); its pool starts without it and it is re-added when"
+            + " it comes back");
+      }
     }
   }
 
