@@ -1,0 +1,158 @@
+package io.strata.engine.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.engine.iscsi.initiator.InitiatorConfig;
+import io.strata.engine.iscsi.initiator.InitiatorSession;
+import io.strata.engine.iscsi.initiator.LoginRefusedException;
+import io.strata.engine.iscsi.initiator.RemoteDrive;
+import io.strata.engine.iscsi.login.ChapCredentials;
+import io.strata.engine.transport.Portal;
+import java.io.RandomAccessFile;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The export mode in this JVM: targets per drive, who may log in, reload, status. */
+class DriveExportServiceTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String A1 = "iqn.2026-01.io.strata:drive.a1";
+  private static final String B1 = "iqn.2026-01.io.strata:drive.b1";
+  private static final String ENGINE_A = "iqn.2026-01.io.strata:engine.arrayA";
+  private static final String ENGINE_B = "iqn.2026-01.io.strata:engine.arrayB";
+  private static final String SECRET_A = "secret-of-array-A-0123456789";
+  private static final String SECRET_B = "secret-of-array-B-0123456789";
+
+  @TempDir Path dir;
+
+  @Test
+  void servesEachDriveToItsOwnArrayOnlyAndReloads() throws Exception {
+    Path driveA = sized(dir.resolve("a1.img"), 4 << 20);
+    Path driveB = sized(dir.resolve("b1.img"), 8 << 20);
+    Path file = dir.resolve("exports.json");
+    Path status = dir.resolve("status.json");
+    writeExports(file, 1, export(A1, driveA, ENGINE_A, "arrayA", SECRET_A),
+        export(B1, driveB, ENGINE_B, "arrayB", SECRET_B));
+    int port = freePort();
+    try (DriveExportService service = DriveExportService.start(file,
+        new Portal("127.0.0.1", port, 1), status)) {
+      assertThat(service.targetNames()).containsExactlyInAnyOrder(A1, B1);
+      assertThat(JSON.readTree(status.toFile()).get("revision").asLong()).isEqualTo(1);
+      assertThat(JSON.readTree(status.toFile()).get("ok").asBoolean()).isTrue();
+
+      // Array A's engine reads and writes its drive, which is the whole file.
+      try (RemoteDrive a = RemoteDrive.open("a", config(port, A1, ENGINE_A, "arrayA", SECRET_A),
+          4 << 20)) {
+        assertThat(a.online()).as(String.valueOf(a.offlineReason())).isTrue();
+        byte[] data = new byte[4096];
+        new Random(5).nextBytes(data);
+        a.write(8, ByteBuffer.wrap(data), true);
+        byte[] onDisk = new byte[4096];
+        try (RandomAccessFile raw = new RandomAccessFile(driveA.toFile(), "r")) {
+          raw.seek(8 * 512);
+          raw.readFully(onDisk);
+        }
+        assertThat(onDisk).isEqualTo(data);
+
+        // Array B's engine may not log in to A's drive, even with its own valid CHAP; A with a
+        // wrong secret may not either.
+        assertRefused(config(port, A1, ENGINE_B, "arrayB", SECRET_B));
+        assertRefused(config(port, A1, ENGINE_A, "arrayA", SECRET_B));
+
+        // Reload without A's drive: its session is closed and it cannot come back.
+        writeExports(file, 2, export(B1, driveB, ENGINE_B, "arrayB", SECRET_B));
+        assertThat(service.reloadAndReport()).contains("revision 2");
+        waitFor(() -> !a.online());
+        assertThat(service.targetNames()).containsExactly(B1);
+        assertRefused(config(port, A1, ENGINE_A, "arrayA", SECRET_A));
+        assertThat(JSON.readTree(status.toFile()).get("revision").asLong()).isEqualTo(2);
+      }
+
+      // A broken revision changes nothing and says why.
+      Files.writeString(file, "{\"revision\": 3, \"exports\": [{\"target\": \"x\"}]}");
+      assertThat(service.reloadAndReport()).contains("NOT applied");
+      JsonNode s = JSON.readTree(status.toFile());
+      assertThat(s.get("ok").asBoolean()).isFalse();
+      assertThat(s.get("revision").asLong()).isEqualTo(3);
+      assertThat(s.get("error").asText()).contains("needs a path");
+      assertThat(service.targetNames()).containsExactly(B1);
+
+      // Adding A's drive back makes it reachable again.
+      writeExports(file, 4, export(A1, driveA, ENGINE_A, "arrayA", SECRET_A),
+          export(B1, driveB, ENGINE_B, "arrayB", SECRET_B));
+      assertThat(service.reloadAndReport()).contains("1 added");
+      try (RemoteDrive b = RemoteDrive.open("b", config(port, B1, ENGINE_B, "arrayB", SECRET_B),
+          0);
+          RemoteDrive a = RemoteDrive.open("a", config(port, A1, ENGINE_A, "arrayA", SECRET_A),
+              0)) {
+        assertThat(b.online()).isTrue();
+        assertThat(b.blockCount()).isEqualTo((8 << 20) / 512);
+        assertThat(a.online()).isTrue();
+      }
+    }
+  }
+
+  private static void assertRefused(InitiatorConfig config) {
+    try (InitiatorSession s = InitiatorSession.open(config, 3)) {
+      throw new AssertionError("login as " + config.initiatorName() + " to "
+          + config.targetName() + " was accepted");
+    } catch (LoginRefusedException expected) {
+      assertThat(expected.statusClass()).isEqualTo(2);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static InitiatorConfig config(int port, String target, String initiator, String user,
+      String secret) {
+    return InitiatorConfig.of("127.0.0.1", port, target, 0, initiator,
+            new ChapCredentials(user, secret.getBytes(StandardCharsets.UTF_8)))
+        .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(10))
+        .withBackoff(Duration.ofMillis(100), Duration.ofMillis(300));
+  }
+
+  private static String export(String target, Path path, String initiator, String user,
+      String secret) {
+    return String.format("{\"target\": \"%s\", \"path\": \"%s\", \"media\": \"SSD\","
+        + " \"initiator\": \"%s\", \"chap\": {\"user\": \"%s\", \"secret\": \"%s\"}}", target,
+        path, initiator, user, secret);
+  }
+
+  private static void writeExports(Path file, long revision, String... exports) throws Exception {
+    Files.writeString(file, "{\"revision\": " + revision + ", \"exports\": ["
+        + String.join(", ", exports) + "]}");
+  }
+
+  private static Path sized(Path file, long bytes) throws Exception {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(bytes);
+    }
+    return file;
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void waitFor(BooleanSupplier condition) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+}
