@@ -152,6 +152,7 @@ class TenantFlowBrowserTest {
     page.getByTestId("create-volume").getByRole(AriaRole.BUTTON).click();
     page.waitForURL(Pattern.compile(".*/volumes/[0-9a-f-]{36}$"));
     assertThat(page.locator("h1")).containsText("data-" + suffix);
+    assertThat(page.getByTestId("tier-pin")).containsText("not pinned");
     // the agent makes the volume's LUN; until then it is CREATING (a snapshot needs it AVAILABLE)
     reloadUntil(page, "main", "AVAILABLE");
     volumeId = page.url().substring(page.url().lastIndexOf('/') + 1);
