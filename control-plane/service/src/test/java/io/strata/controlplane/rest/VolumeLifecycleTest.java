@@ -148,7 +148,7 @@ class VolumeLifecycleTest {
         .then().statusCode(412);
   }
 
-  /** The volume's entry in the array's desired state, which the relay publishes (DesiredStateCommandsTest). */
+  /** The volume's entry in the array's desired state, which the relay publishes (DesiredStateTierPinTest). */
   JsonNode desiredVolume(String arrayId, String volumeId) {
     var state = QuarkusTransaction.requiringNew().call(() -> outbox.desiredStateNow(UUID.fromString(arrayId)));
     return json.valueToTree(state.volumes().stream()

@@ -9,7 +9,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** The control plane's desired state in the contracts' terms, as the relay publishes it. */
-class DesiredStateCommandsTest {
+class DesiredStateTierPinTest {
 
   static VolumeSpec volume(String tierPin) {
     return new VolumeSpec(UUID.randomUUID(), UUID.randomUUID(), "v", 10, true, null, null, null, List.of(), null,
