@@ -52,7 +52,10 @@ public final class InvoiceCalculator {
       if (usageMonth.isAfter(period)) {
         throw new IllegalArgumentException("usage of " + row.hour() + " is after period " + period);
       }
-      PlanBook.Rate rate = plans.rate(row.hour(), ResourceKey.parse(row.resource()));
+      PlanBook.Rate rate = plans.rateOrNone(row.hour(), ResourceKey.parse(row.resource()));
+      if (rate == null) {
+        continue; // recorded and shown (GET /usage), not charged by this plan
+      }
       if (currency == null) {
         currency = rate.currency();
       } else if (!currency.equals(rate.currency())) {

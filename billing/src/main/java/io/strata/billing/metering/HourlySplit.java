@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns one usage sample into hourly rollup increments. Capacity and engine time are split
- * across the hours the interval covers, by the seconds spent in each; the operation and byte
+ * Turns one usage sample into hourly rollup increments. Capacity (drives by type, space written
+ * by tier) and engine time are split across the hours the interval covers, by the seconds spent
+ * in each; the operation and byte
  * counters of the interval go whole to the hour in which the interval starts (they cannot be
  * divided without inventing fractions of an operation).
  */
@@ -32,6 +33,12 @@ public final class HourlySplit {
           }
         }
         increments.add(increment(sample, ResourceKey.engine(sample.engineSize()), hour, BigDecimal.valueOf(seconds)));
+        for (ArrayUsageSample.TierCapacity tier : sample.tiers()) {
+          if (tier.poolUsedBytes() > 0) {
+            BigDecimal byteSeconds = BigDecimal.valueOf(tier.poolUsedBytes()).multiply(BigDecimal.valueOf(seconds));
+            increments.add(increment(sample, ResourceKey.used(tier.tier().name()), hour, byteSeconds));
+          }
+        }
       }
       sliceStart = sliceEnd;
     }

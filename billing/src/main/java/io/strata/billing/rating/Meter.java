@@ -3,8 +3,10 @@ package io.strata.billing.rating;
 import java.math.BigDecimal;
 
 /**
- * The four things Strata charges for. Rollups keep quantities in exact base units (integers);
- * rating divides by {@link #baseUnitsPerBillingUnit} to get the unit a price plan quotes.
+ * What Strata meters. Rollups keep quantities in exact base units (integers); rating divides by
+ * {@link #baseUnitsPerBillingUnit} to get the unit a price plan quotes. Four meters are always
+ * charged (a plan without their rate cannot close a month); {@link #USED} is recorded and shown
+ * and charged only by a plan that gives it a rate ({@link #chargedOnlyWhenPriced}).
  */
 public enum Meter {
   /** Raw drive capacity held by an array, per drive type: byte-seconds, billed per GB-hour (10^9 B x 3600 s). */
@@ -14,16 +16,34 @@ public enum Meter {
   /** Read plus write operations, billed per million. */
   IO("io", "million I/Os", new BigDecimal("1000000")),
   /** Bytes read plus written, billed per GB (10^9 bytes). */
-  TRANSFER("transfer", "GB", new BigDecimal("1000000000"));
+  TRANSFER("transfer", "GB", new BigDecimal("1000000000")),
+  /**
+   * Space written in the array's pools, per tier it lives on (the samples' {@code poolUsedBytes}):
+   * byte-seconds, per GB-hour. Not charged by default: what an array holds is paid through its
+   * drives ({@link #STORAGE}, the provisioned capacity, as clouds bill); a plan may price it, for
+   * example to charge for SSD-tier use of a tiered HDD pool.
+   */
+  USED("used", "GB-hour", new BigDecimal("3600000000000"), true);
 
   private final String key;
   private final String unit;
   private final BigDecimal baseUnitsPerBillingUnit;
+  private final boolean chargedOnlyWhenPriced;
 
   Meter(String key, String unit, BigDecimal baseUnitsPerBillingUnit) {
+    this(key, unit, baseUnitsPerBillingUnit, false);
+  }
+
+  Meter(String key, String unit, BigDecimal baseUnitsPerBillingUnit, boolean chargedOnlyWhenPriced) {
     this.key = key;
     this.unit = unit;
     this.baseUnitsPerBillingUnit = baseUnitsPerBillingUnit;
+    this.chargedOnlyWhenPriced = chargedOnlyWhenPriced;
+  }
+
+  /** Whether usage without a rate in the plan is left off the invoice (rather than refusing to close). */
+  public boolean chargedOnlyWhenPriced() {
+    return chargedOnlyWhenPriced;
   }
 
   public String key() {

@@ -66,6 +66,19 @@ public final class PlanBook {
     return found;
   }
 
+  /**
+   * The rate of {@code resource}, or null when the plan in effect has none and the resource's
+   * meter is charged only when priced ({@link Meter#chargedOnlyWhenPriced}); otherwise as
+   * {@link #rate}.
+   */
+  public Rate rateOrNone(Instant instant, ResourceKey resource) {
+    if (resource.meter().chargedOnlyWhenPriced()
+        && !versionAt(instant).rates().containsKey(resource.toString())) {
+      return null;
+    }
+    return rate(instant, resource);
+  }
+
   public Rate rate(Instant instant, ResourceKey resource) {
     PlanVersion version = versionAt(instant);
     BigDecimal perUnit = version.rates().get(resource.toString());

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * A rated resource: a meter and, for storage and engines, the variant (drive type or engine size).
- * Written {@code storage:SSD}, {@code engine:small}, {@code io}, {@code transfer} in rollups,
+ * Written {@code storage:SSD}, {@code engine:small}, {@code io}, {@code transfer}, {@code used:SSD} in rollups,
  * plan rates and invoice lines.
  */
 public record ResourceKey(Meter meter, String variant) {
@@ -14,7 +14,7 @@ public record ResourceKey(Meter meter, String variant) {
 
   public ResourceKey {
     Objects.requireNonNull(meter, "meter");
-    boolean needsVariant = meter == Meter.STORAGE || meter == Meter.ENGINE;
+    boolean needsVariant = meter == Meter.STORAGE || meter == Meter.ENGINE || meter == Meter.USED;
     if (needsVariant && (variant == null || !VARIANT.matcher(variant).matches())) {
       throw new IllegalArgumentException(meter.key() + " needs a drive type or engine size, got " + variant);
     }
@@ -25,6 +25,11 @@ public record ResourceKey(Meter meter, String variant) {
 
   public static ResourceKey storage(String driveType) {
     return new ResourceKey(Meter.STORAGE, driveType);
+  }
+
+  /** Space written that lives on {@code tier} (SSD or HDD). */
+  public static ResourceKey used(String tier) {
+    return new ResourceKey(Meter.USED, tier);
   }
 
   public static ResourceKey engine(String size) {
@@ -48,6 +53,7 @@ public record ResourceKey(Meter meter, String variant) {
       case ENGINE -> "Array engine " + variant;
       case IO -> "I/O operations";
       case TRANSFER -> "Data transferred";
+      case USED -> "Space written on " + variant;
     };
   }
 

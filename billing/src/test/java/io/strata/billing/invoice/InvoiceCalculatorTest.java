@@ -73,6 +73,27 @@ class InvoiceCalculatorTest {
   }
 
   @Test
+  void spaceWrittenByTierIsChargedOnlyByAPlanThatPricesIt() {
+    List<UsageRow> rows = List.of(
+        hour("a-1", "storage:SSD", "2026-10-01T00:00:00Z", "3600000000000000"),
+        hour("a-1", "used:SSD", "2026-10-01T00:00:00Z", "360000000000000"),
+        hour("a-1", "used:HDD", "2026-10-01T00:00:00Z", "720000000000000"));
+    Draft unpriced = InvoiceCalculator.calculate("acme", YearMonth.of(2026, 10), rows, book());
+    assertThat(unpriced.lines()).extracting(InvoiceCalculator.DraftLine::resource).containsExactly("storage:SSD");
+    assertThat(unpriced.total()).isEqualByComparingTo("0.19");
+
+    var priced = new PlanBook("acme", "tiered", List.of(), Map.of("tiered", List.of(new PlanBook.PlanVersion(
+        "tiered", "EUR", 4, JAN, Map.of("storage:SSD", new BigDecimal("0.0001875"), "used:SSD", new BigDecimal("0.01"))))));
+    Draft draft = InvoiceCalculator.calculate("acme", YearMonth.of(2026, 10), rows, priced);
+    assertThat(draft.lines()).extracting(InvoiceCalculator.DraftLine::resource).containsExactly("storage:SSD", "used:SSD");
+    var used = draft.lines().get(1);
+    assertThat(used.quantity()).isEqualByComparingTo("100"); // 10^11 B for an hour = 100 GB-hours
+    assertThat(used.description()).isEqualTo("Space written on SSD");
+    assertThat(used.amount()).isEqualByComparingTo("1.00");
+    assertThat(draft.total()).isEqualByComparingTo("1.19");
+  }
+
+  @Test
   void aTenantPlanAppliesFromItsEffectiveDate() {
     var base = book();
     var gold = new PlanBook("acme", "standard", List.of(new PlanBook.Assignment(OCT, "gold")),

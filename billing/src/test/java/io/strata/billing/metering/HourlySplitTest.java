@@ -38,6 +38,21 @@ class HourlySplitTest {
   }
 
   @Test
+  void spaceWrittenIsMeteredPerTierLikeCapacity() {
+    Instant start = Instant.parse("2026-10-01T09:00:00Z");
+    ArrayUsageSample sample = new ArrayUsageSample("a-1", "acme", "node-1", start, start.plusSeconds(60),
+        List.of(new DriveAllocation(DriveType.HDD, 1, 16_000_000_000L)), "small",
+        List.of(new ArrayUsageSample.TierCapacity(DriveType.HDD, 16_000_000_000L, 3_000_000L, 2_000_000_000L),
+            new ArrayUsageSample.TierCapacity(DriveType.SSD, 0, 1_000_000L, 0)),
+        4_000_000_000L, 1_000_000L, 0, 0, 0, 0);
+    Map<String, BigDecimal> byResource = HourlySplit.of(sample).stream()
+        .collect(Collectors.toMap(i -> i.resource().toString(), HourlyIncrement::quantity));
+    assertThat(byResource).containsOnlyKeys("storage:HDD", "engine:small", "used:HDD", "used:SSD");
+    assertThat(byResource.get("used:HDD")).isEqualByComparingTo("180000000"); // 3 MB x 60 s
+    assertThat(byResource.get("used:SSD")).isEqualByComparingTo("60000000");
+  }
+
+  @Test
   void aSampleInsideOneHourIsOneRowPerResource() {
     Instant start = Instant.parse("2026-10-01T09:00:00Z");
     assertThat(HourlySplit.of(sample(start, start.plusSeconds(60)))).hasSize(4)

@@ -49,16 +49,16 @@ public final class ControlPlane {
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record VolumeView(
       UUID id, UUID arrayId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
-      Integer qosMbpsLimit, boolean multiAttach, UUID sourceSnapshotId, String state, String failureReason,
-      Instant createdAt, Instant updatedAt) {}
+      Integer qosMbpsLimit, boolean multiAttach, String tierPin, UUID sourceSnapshotId, String state,
+      String failureReason, Instant createdAt, Instant updatedAt) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record VolumeCreate(
       UUID poolId, String name, Long sizeGib, Boolean thin, Integer qosIopsLimit, Integer qosMbpsLimit,
-      Boolean multiAttach) {}
+      Boolean multiAttach, String tierPin) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record VolumeUpdate(Long sizeGib, Integer qosIopsLimit, Integer qosMbpsLimit) {}
+  public record VolumeUpdate(Long sizeGib, Integer qosIopsLimit, Integer qosMbpsLimit, String tierPin) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record SnapshotView(

@@ -84,6 +84,10 @@ public final class Forms {
 
     @RestForm @Pattern(regexp = "^([1-9][0-9]{0,8})?$", message = "must be a positive whole number, or empty for no limit")
     public String qosMbpsLimit;
+
+    /** SSD, HDD, or empty for no pin (pools with tiering only; the control plane says so otherwise). */
+    @RestForm @Pattern(regexp = "^(SSD|HDD)?$", message = "choose SSD, HDD or no pin")
+    public String tierPin;
   }
 
   public static class VolumeChangeForm {
@@ -94,6 +98,10 @@ public final class Forms {
 
     @RestForm @Pattern(regexp = "^[0-9]{0,9}$", message = "must be a whole number; 0 removes the limit")
     public String qosMbpsLimit;
+
+    /** SSD, HDD or NONE (unpin). */
+    @RestForm @Pattern(regexp = "^(SSD|HDD|NONE)?$", message = "choose SSD, HDD or no pin")
+    public String tierPin;
 
     @RestForm public String etag;
   }

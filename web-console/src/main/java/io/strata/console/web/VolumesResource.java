@@ -71,7 +71,8 @@ public class VolumesResource {
     return Submit.form(headers, formErrors.check(form), () -> {
       VolumeView v = controlPlane.createVolume(Htmx.idempotencyKey(key), new VolumeCreate(UUID.fromString(form.poolId),
           form.name, Forms.longOrNull(form.sizeGib), Forms.checked(form.thin), Forms.intOrNull(form.qosIopsLimit),
-          Forms.intOrNull(form.qosMbpsLimit), Forms.checked(form.multiAttach))).readEntity(VolumeView.class);
+          Forms.intOrNull(form.qosMbpsLimit), Forms.checked(form.multiAttach),
+          form.tierPin == null || form.tierPin.isBlank() ? null : form.tierPin)).readEntity(VolumeView.class);
       return "/volumes/" + v.id();
     }, (errors, fragment) -> {
       TemplateInstance p = page(null, null, null, form, errors).data("key", key);
@@ -91,6 +92,7 @@ public class VolumesResource {
     change.sizeGib = String.valueOf(v.sizeGib());
     change.qosIopsLimit = v.qosIopsLimit() == null ? "0" : v.qosIopsLimit().toString();
     change.qosMbpsLimit = v.qosMbpsLimit() == null ? "0" : v.qosMbpsLimit().toString();
+    change.tierPin = v.tierPin() == null ? "NONE" : v.tierPin();
     change.etag = r.getHeaderString("ETag");
     return volume.data("volume", v).data("change", change).data("errors", Map.of())
         .data("snapshots", SideBySide.join(snapshots))
@@ -104,7 +106,8 @@ public class VolumesResource {
   public Response change(@PathParam("id") UUID id, @BeanParam VolumeChangeForm form, @Context HttpHeaders headers) {
     return Submit.form(headers, formErrors.check(form), () -> {
       controlPlane.updateVolume(id, form.etag, new VolumeUpdate(Forms.longOrNull(form.sizeGib),
-          Forms.intOrNull(form.qosIopsLimit), Forms.intOrNull(form.qosMbpsLimit))).close();
+          Forms.intOrNull(form.qosIopsLimit), Forms.intOrNull(form.qosMbpsLimit),
+          form.tierPin == null || form.tierPin.isBlank() ? null : form.tierPin)).close();
       return "/volumes/" + id;
     }, (errors, fragment) -> volume.getFragment("change").data("volume", controlPlane.volume(id).readEntity(VolumeView.class))
         .data("change", form).data("errors", errors).render());

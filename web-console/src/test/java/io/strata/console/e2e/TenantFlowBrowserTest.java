@@ -152,10 +152,16 @@ class TenantFlowBrowserTest {
     page.getByTestId("create-volume").getByRole(AriaRole.BUTTON).click();
     page.waitForURL(Pattern.compile(".*/volumes/[0-9a-f-]{36}$"));
     assertThat(page.locator("h1")).containsText("data-" + suffix);
+    assertThat(page.getByTestId("tier-pin")).containsText("not pinned");
     // the agent makes the volume's LUN; until then it is CREATING (a snapshot needs it AVAILABLE)
     reloadUntil(page, "main", "AVAILABLE");
     volumeId = page.url().substring(page.url().lastIndexOf('/') + 1);
     screenshot(page, "volume");
+    // a tier pin on this SSD pool (no tiering) is refused, and the reason shows beside the field
+    page.selectOption("#f-tierPin", "SSD");
+    page.getByTestId("change-volume").getByRole(AriaRole.BUTTON).click();
+    assertThat(page.locator("#err-tierPin")).containsText("has no tiering");
+    assertThat(page.getByTestId("tier-pin")).containsText("not pinned");
 
     // snapshots: take one, and a schedule that takes them
     page.navigate(CONSOLE + "/snapshots");

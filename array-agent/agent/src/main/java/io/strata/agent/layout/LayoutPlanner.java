@@ -251,6 +251,11 @@ public final class LayoutPlanner {
         problem = "volume " + v.volumeId() + ": pool " + v.poolId() + " is not available ("
             + failedPools.getOrDefault(v.poolId(), "not in this array's desired state") + ")";
       }
+      if (problem == null && v.tierPin() != null && !tieredPool(v.poolId())) {
+        // The engine refuses a whole layout with a pin in a pool without tiers; fail only this volume.
+        problem = "volume " + v.volumeId() + ": tierPin " + v.tierPin() + " needs a pool with tiering; pool "
+            + v.poolId() + " has none";
+      }
       if (problem != null) {
         failedVolumes.put(v.volumeId(), problem);
         objects.add(new Planned(Kind.VOLUME, v.volumeId(), null, problem));
@@ -271,10 +276,15 @@ public final class LayoutPlanner {
         }
       }
       var entry = new EngineLayout.Volume(v.volumeId(), v.poolId(), String.valueOf(v.sizeGib() << 30),
-          v.thin() ? null : Boolean.TRUE, v.cloneOfSnapshotId(), qos(v), rollback, null);
+          v.thin() ? null : Boolean.TRUE, v.cloneOfSnapshotId(), qos(v), rollback,
+          v.tierPin() == null ? null : v.tierPin().name());
       volumes.add(entry);
       usableVolumes.add(v.volumeId());
       objects.add(new Planned(Kind.VOLUME, v.volumeId(), form(entry), null));
+    }
+
+    boolean tieredPool(String poolId) {
+      return pools.stream().anyMatch(p -> p.name().equals(poolId) && p.tiering() != null);
     }
 
     /**

@@ -24,8 +24,15 @@ import org.jboss.logging.Logger;
 
 /**
  * Once per interval, one {@link ArrayUsageSample} for every array this node holds: its drives by
- * type, engine size, pool and volume capacity per tier (used = blocks the volume files really
- * hold), and the engine's reads and writes since the previous sample (from its stats file).
+ * type and engine size (from the desired state), pool and volume capacity provisioned per tier
+ * (desired state), the space written per tier, the space only snapshots hold and the flash cache
+ * size (what the engine's stats file says its pools hold now), and the engine's reads and writes
+ * since the previous sample (the stats file's counters).
+ *
+ * <p>Tiers: a pool's provisioned capacity counts on its drive type; a volume's provisioned size on
+ * the tier it is pinned to, or its pool's drive type. Written space counts on the tier where the
+ * engine keeps it now, so a tiered HDD pool's promoted (or SSD-pinned) extents count as SSD used.
+ * An array whose engine does not run (no volume attached yet) has written nothing measured: 0.
  * Intervals are cut on whole seconds and follow each other without gaps while the agent runs;
  * after an agent restart the first interval starts at the restart.
  */
@@ -66,7 +73,8 @@ public final class UsageSampler {
         continue;
       }
       try {
-        ArrayUsageSample sample = sample(array, start, now, counters.since(earlier));
+        ArrayUsageSample sample = sample(array, start, now, counters.since(earlier),
+            EngineSpace.read(reconciler.statsFile(array.arrayId())));
         sink.accept(sample);
         sent.add(sample);
         lastEnd.put(array.arrayId(), now);
@@ -77,7 +85,8 @@ public final class UsageSampler {
     return sent;
   }
 
-  ArrayUsageSample sample(ArrayDesiredState array, Instant start, Instant end, EngineCounters io) {
+  ArrayUsageSample sample(ArrayDesiredState array, Instant start, Instant end, EngineCounters io,
+      EngineSpace space) {
     Map<DriveType, long[]> drives = new HashMap<>();
     for (var drive : array.drives()) {
       long[] countAndBytes = drives.computeIfAbsent(drive.type(), t -> new long[2]);
@@ -95,17 +104,23 @@ public final class UsageSampler {
       tierOfPool.put(pool.poolId(), tier);
       tiers.computeIfAbsent(tier, t -> new long[3])[0] += pool.capacityGib() << 30;
     }
-    // Pool space actually written is not measured: the engine's stats file reports I/O counters
-    // only, not extents used per tier, so poolUsedBytes stays 0 rather than a guess.
     for (var volume : array.volumes()) {
-      long[] t = tiers.computeIfAbsent(tierOfPool.getOrDefault(volume.poolId(), DriveType.HDD), k -> new long[3]);
-      t[2] += volume.sizeGib() << 30;
+      DriveType tier = volume.tierPin() != null ? volume.tierPin()
+          : tierOfPool.getOrDefault(volume.poolId(), DriveType.HDD);
+      tiers.computeIfAbsent(tier, k -> new long[3])[2] += volume.sizeGib() << 30;
+    }
+    for (DriveType tier : DriveType.values()) {
+      long used = space.usedBytes(tier == DriveType.SSD);
+      if (used > 0) {
+        tiers.computeIfAbsent(tier, k -> new long[3])[1] += used;
+      }
     }
     List<TierCapacity> tierList = new ArrayList<>();
     tiers.forEach((tier, t) -> tierList.add(
         new TierCapacity(ArrayUsageSample.DriveType.valueOf(tier.name()), t[0], t[1], t[2])));
 
     return new ArrayUsageSample(array.arrayId(), array.tenant(), nodeId, start, end, driveList,
-        array.engine().size(), tierList, 0, 0, io.readOps(), io.writeOps(), io.readBytes(), io.writeBytes());
+        array.engine().size(), tierList, space.cacheBytes(), space.snapshotBytes(), io.readOps(), io.writeOps(),
+        io.readBytes(), io.writeBytes());
   }
 }

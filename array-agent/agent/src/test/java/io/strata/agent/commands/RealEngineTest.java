@@ -320,6 +320,63 @@ class RealEngineTest {
   }
 
   @Test
+  void aUsageSampleCarriesWhatTheEngineHoldsByTierItsCacheAndItsIo() throws Exception {
+    int port = freePort();
+    VolumeSpec pinned = new VolumeSpec("v1", "p1", "hot", 1, true, null, null, List.of(), null, null, DriveType.SSD);
+    VolumeSpec free = new VolumeSpec("v2", "p1", "any", 2, true, null, null, List.of());
+    reconciler.apply(new ArrayDesiredState("a1", "1", "acme", 1, true, new EngineSpec("E01", 1, 1024), port,
+        iqn("acme", "a1"),
+        List.of(new DriveSpec("d1", "n1-hdd-0", DriveType.HDD, 16, "p1"), new DriveSpec("d2", "n1-ssd-0", DriveType.SSD, 4, null),
+            new DriveSpec("d3", "n1-ssd-1", DriveType.SSD, 4, null)),
+        List.of(new PoolSpec("p1", "tiered", DriveType.HDD, "NONE", "WRITE_THROUGH", true, 16)),
+        List.of(pinned, free), List.of(acmeServer()),
+        List.of(new LunSpec("t1", "v1", "s-acme", 0, false), new LunSpec("t2", "v2", "s-acme", 1, false))));
+    online("a1");
+    awaitObject("t2", ObjectStatus.State.READY);
+    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-11-26T06:00:00Z"));
+    java.time.Clock clock = new java.time.Clock() {
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      public java.time.Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      public java.time.Instant instant() {
+        return now.get();
+      }
+    };
+    List<io.strata.contracts.usage.ArrayUsageSample> sent = new ArrayList<>();
+    var sampler = new io.strata.agent.usage.UsageSampler("1", reconciler, sent::add, clock);
+    sampler.sampleAll(); // starts the interval
+    writeBlock(port, 0, block(11));
+    writeBlock(port, 1, block(12));
+    // The engine rewrites its stats file every second.
+    Path stats = reconciler.statsFile("a1");
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        io.strata.agent.usage.EngineSpace.read(stats).usedBytes(true) + io.strata.agent.usage.EngineSpace.read(stats).usedBytes(false)
+            == 2L << 20);
+    now.set(now.get().plusSeconds(60));
+    var sample = sampler.sampleAll().get(0);
+
+    var bySsd = sample.tiers().stream().collect(java.util.stream.Collectors.toMap(t -> t.tier().name(), t -> t));
+    assertThat(bySsd.get("SSD").poolUsedBytes()).as("the pinned volume's written MiB is on SSD at once")
+        .isGreaterThanOrEqualTo(1L << 20);
+    assertThat(bySsd.get("SSD").poolUsedBytes() + bySsd.get("HDD").poolUsedBytes()).isEqualTo(2L << 20);
+    assertThat(bySsd.get("SSD").volumeProvisionedBytes()).as("pinned to SSD").isEqualTo(1L << 30);
+    assertThat(bySsd.get("HDD").volumeProvisionedBytes()).isEqualTo(2L << 30);
+    assertThat(bySsd.get("HDD").poolProvisionedBytes()).isEqualTo(16L << 30);
+    assertThat(sample.cacheBytes()).as("the write-through cache's SSD").isEqualTo(4L << 30);
+    assertThat(sample.snapshotBytes()).isZero();
+    assertThat(sample.writeOps()).isPositive();
+    assertThat(sample.writeBytes()).isGreaterThanOrEqualTo(2L << 20);
+    assertThat(new ObjectMapper().readTree(data.resolve("arrays/a1/layout.json").toFile()).path("volumes"))
+        .anySatisfy(v -> assertThat(v.path("tier").asText()).isEqualTo("SSD"));
+  }
+
+  @Test
   void aPoolDeletedAndMadeAgainOnTheSameDrivesComesUpSinceTheAgentClearedTheirLabels() throws Exception {
     int port = freePort();
     reconciler.apply(acmeArray(1, port, List.of(new VolumeSpec("v1", "p1", "data", 1, true, null, null, List.of())),

@@ -114,6 +114,30 @@ class LayoutPlannerTest {
   }
 
   @Test
+  void aTierPinLandsInTheLayoutOnATieredPoolAndFailsOnlyItsVolumeOnAPoolWithoutTiers() {
+    var onSsd = new VolumeSpec("v1", "p1", "hot", 1, true, null, null, List.of(), null, null, DriveType.SSD);
+    var onHdd = new VolumeSpec("v2", "p1", "cold", 1, true, null, null, List.of(), null, null, DriveType.HDD);
+    var unpinned = volume("v3", "p1");
+    var notTiered = new VolumeSpec("v4", "p2", "wrong", 1, true, null, null, List.of(), null, null, DriveType.SSD);
+    var desired = array(
+        List.of(drive("d1", "n1-hdd-0", DriveType.HDD, 16, "p1"), drive("d2", "n1-ssd-0", DriveType.SSD, 4, null),
+            drive("d3", "n1-hdd-1", DriveType.HDD, 16, "p2")),
+        List.of(new PoolSpec("p1", "tiered", DriveType.HDD, "NONE", "NONE", true, 16),
+            new PoolSpec("p2", "plain", DriveType.HDD, "NONE", "NONE", false, 16)),
+        List.of(onSsd, onHdd, unpinned, notTiered), List.of(), List.of());
+    var plan = planner.plan(desired, node, Set.of());
+
+    Map<String, String> tierOf = new HashMap<>();
+    plan.layout().volumes().forEach(v -> tierOf.put(v.name(), String.valueOf(v.tier())));
+    assertThat(tierOf).containsEntry("v1", "SSD").containsEntry("v2", "HDD").containsEntry("v3", "null")
+        .doesNotContainKey("v4");
+    assertThat(object(plan, Kind.VOLUME, "v1").form()).contains("\"tier\":\"SSD\"");
+    assertThat(object(plan, Kind.VOLUME, "v3").form()).doesNotContain("tier");
+    assertThat(object(plan, Kind.VOLUME, "v4").reason())
+        .isEqualTo("volume v4: tierPin SSD needs a pool with tiering; pool p2 has none");
+  }
+
+  @Test
   void snapshotsClonesAndRollbacksAreNamedByTheirIdsAndOnlyAVolumesOwnSnapshotRollsItBack() {
     var v1 = new VolumeSpec("v1", "p1", "data", 2, false, 500, 100,
         List.of(new SnapshotSpec("s1", "monday"), new SnapshotSpec("s2", "tuesday")), null, new RollbackSpec("r1", "s1"));

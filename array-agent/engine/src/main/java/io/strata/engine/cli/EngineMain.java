@@ -320,7 +320,8 @@ public final class EngineMain implements Callable<Integer> {
       LogicalUnitTarget scsi = new LogicalUnitTarget(iqn, units, ports, access::sees);
       IoCounters counted = new IoCounters(scsi);
       if (statsFile != null) {
-        StatsFile stats = new StatsFile(statsFile, counted);
+        StatsFile stats = layout == null ? new StatsFile(statsFile, counted)
+            : new StatsFile(statsFile, counted, layout.stack()::usage);
         devices.add(stats);
         stats.start();
       }

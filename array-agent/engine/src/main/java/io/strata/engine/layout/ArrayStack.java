@@ -13,6 +13,7 @@ import io.strata.engine.iscsi.initiator.RemoteDrive;
 import io.strata.engine.pool.MemberState;
 import io.strata.engine.pool.Pool;
 import io.strata.engine.pool.Protection;
+import io.strata.engine.stats.PoolUsage;
 import io.strata.engine.tier.Tier;
 import io.strata.engine.tier.TieredDevice;
 import io.strata.engine.volume.MetadataState;
@@ -47,6 +48,8 @@ public final class ArrayStack implements Closeable {
   private final Map<String, VolumeStore> stores = new LinkedHashMap<>();
   /** A pool's flash cache / tiered device, closed before the pool (their threads stop first). */
   private final Map<String, BlockDevice> services = new LinkedHashMap<>();
+  /** The media of each pool's drives and the sizes of its cache and tier SSDs, for usage. */
+  private final Map<String, PoolFacts> facts = new LinkedHashMap<>();
   /** The tiered device of each tiered pool, for pinning volumes to a tier. */
   private final Map<String, TieredDevice> tiered = new LinkedHashMap<>();
   /** The volumes the layout pins to a tier; their extents change as they are written. */
@@ -63,6 +66,8 @@ public final class ArrayStack implements Closeable {
   private volatile Runnable healthChanged;
 
   private ArrayStack() {}
+
+  private record PoolFacts(String media, long cacheBytes, long tierBytes) {}
 
   /**
    * Opens the drives and pools of {@code layout} and the volume metadata of each pool, then
@@ -103,11 +108,17 @@ public final class ArrayStack implements Closeable {
         if (wrapped.tiered() != null) {
           stack.tiered.put(p.name(), wrapped.tiered());
         }
+        stack.facts.put(p.name(), new PoolFacts(stack.drives.get(p.drives().get(0)).media().name(),
+            wrapped.cacheBytes(), wrapped.tierBytes()));
         if (data != pool) {
           stack.services.put(p.name(), data);
         }
         Path meta = layout.metadataDir(layoutFile).resolve(p.name());
-        stack.stores.put(p.name(), VolumeStore.open(meta, p.name(), data));
+        VolumeStore store = VolumeStore.open(meta, p.name(), data);
+        stack.stores.put(p.name(), store);
+        if (wrapped.tiered() != null) {
+          store.placeFreshExtentsWith(stack.placementOn(wrapped.tiered()));
+        }
       }
       stack.reconcile(layout);
       stack.watchRemoteDrives();
@@ -481,10 +492,25 @@ public final class ArrayStack implements Closeable {
   }
 
   /**
-   * Pins the extents each pinned volume maps now, and unpins everything else. A thin volume's
-   * extents come from anywhere in the pool as it is written, so this runs after every layout
-   * change and every {@value #PIN_REFRESH_SECONDS} seconds; until then a freshly written extent
-   * of a pinned volume is placed by heat like any other.
+   * A pinned volume's freshly allocated extent goes straight to its tier (and is pinned there)
+   * before its first write, so new writes land on the pinned tier at once.
+   */
+  private VolumeStore.FreshExtentPlacement placementOn(TieredDevice device) {
+    return (object, pe) -> {
+      Tier tier = pinnedVolumes.get(object);
+      if (tier != null) {
+        device.placeForOverwrite(pe * MetadataState.EXTENT_BLOCKS, MetadataState.EXTENT_BLOCKS,
+            tier);
+      }
+    };
+  }
+
+  /**
+   * Pins the extents each pinned volume maps now, and unpins everything else. New extents of a
+   * pinned volume are placed and pinned as they are allocated ({@link #placementOn}); this runs
+   * after every layout change (a new pin moves the volume's existing extents through the mover)
+   * and every {@value #PIN_REFRESH_SECONDS} seconds as a safety net (an extent the SSD had no
+   * free slot for when it was allocated is promoted by the mover once there is one).
    */
   public synchronized void refreshPins() throws IOException {
     for (Map.Entry<String, TieredDevice> e : tiered.entrySet()) {
@@ -508,6 +534,34 @@ public final class ArrayStack implements Closeable {
     } catch (IOException | RuntimeException e) {
       LOG.warning("re-pinning volumes to their tiers: " + e);
     }
+  }
+
+  /**
+   * What each pool holds now: provisioned volume sizes, the space written by the tier it lives on,
+   * the space only snapshots hold, and the cache and tier SSDs. Walks every volume map once.
+   */
+  public synchronized List<PoolUsage> usage() {
+    List<PoolUsage> out = new ArrayList<>();
+    for (Map.Entry<String, VolumeStore> e : stores.entrySet()) {
+      VolumeStore.Space space = e.getValue().space();
+      PoolFacts f = facts.get(e.getKey());
+      TieredDevice device = tiered.get(e.getKey());
+      long onSsd;
+      if (device != null) {
+        onSsd = space.used().stream()
+            .filter(pe -> device.tierOfBlock((long) pe * MetadataState.EXTENT_BLOCKS) == Tier.SSD)
+            .count();
+      } else {
+        onSsd = "SSD".equals(f.media()) ? space.used().cardinality() : 0;
+      }
+      long used = space.used().cardinality();
+      long extent = MetadataState.EXTENT_BYTES;
+      out.add(new PoolUsage(e.getKey(), f.media(), device != null,
+          e.getValue().totalExtents() * extent, space.volumeBytes(), onSsd * extent,
+          (used - onSsd) * extent, space.heldBySnapshotsOnly().cardinality() * extent,
+          f.cacheBytes(), f.tierBytes()));
+    }
+    return out;
   }
 
   /** The tiered device of pool {@code pool}, or null when it has no tiers. */

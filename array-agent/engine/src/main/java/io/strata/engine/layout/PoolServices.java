@@ -44,6 +44,8 @@ final class PoolServices {
       Set<String> taken) throws IOException {
     BlockDevice data = pool;
     TieredDevice tiered = null;
+    long tierBytes = 0;
+    long cacheBytes = 0;
     JsonNode tiering = present(spec.tiering());
     if (tiering != null) {
       allowOnly(spec, "tiering", tiering, Set.of("drive", "moveRate"));
@@ -52,6 +54,7 @@ final class PoolServices {
       if (tiering.hasNonNull("moveRate")) {
         config = config.withMoveRate(LunSpec.size(tiering.get("moveRate").asText()));
       }
+      tierBytes = ssd.blockCount() * ssd.blockSize();
       tiered = TieredDevice.open(ssd, data, config);
       data = tiered;
     }
@@ -63,16 +66,18 @@ final class PoolServices {
       if (cache.hasNonNull("lineSize")) {
         config = config.withLineSize((int) LunSpec.size(cache.get("lineSize").asText()));
       }
+      cacheBytes = ssd.blockCount() * ssd.blockSize();
       data = FlashCache.open(ssd, data, config);
     }
-    return new Wrapped(data, tiered);
+    return new Wrapped(data, tiered, cacheBytes, tierBytes);
   }
 
   /**
    * What the volumes are stored on, and the tiered device within it (null: not tiered). Both
-   * address the same blocks: the flash cache passes block addresses through unchanged.
+   * address the same blocks: the flash cache passes block addresses through unchanged. The
+   * sizes of the SSDs serving the cache and the tier are 0 when the pool has none.
    */
-  record Wrapped(BlockDevice data, TieredDevice tiered) {}
+  record Wrapped(BlockDevice data, TieredDevice tiered, long cacheBytes, long tierBytes) {}
 
   private static JsonNode present(JsonNode node) {
     return node == null || node.isNull() ? null : node;

@@ -272,6 +272,53 @@ public final class TieredDevice implements BlockDevice {
     pins.unpin(lba / extentBlocks, (lba + blocks + extentBlocks - 1) / extentBlocks);
   }
 
+  /**
+   * Puts the extents of {@code [lba, lba+blocks)} on {@code tier} at once and pins them there,
+   * WITHOUT copying their content: only for space whose every block the caller overwrites next
+   * (a thin volume's freshly allocated extent, before its first write). The map change is durable
+   * before this returns, so the write that follows lands where a restart will look for it.
+   * Ranges that do not cover whole tier extents, and an SSD with no free slot, are left to the
+   * mover (pinned all the same).
+   *
+   * @return whether every extent of the range is on {@code tier} now
+   */
+  public boolean placeForOverwrite(long lba, long blocks, Tier tier) throws IOException {
+    pin(lba, blocks, tier);
+    if (lba % extentBlocks != 0 || blocks % extentBlocks != 0) {
+      return false;
+    }
+    boolean placed = true;
+    synchronized (moverLock) { // never beside a move of the same extent
+      for (long extent = lba / extentBlocks; extent < (lba + blocks) / extentBlocks; extent++) {
+        ReentrantReadWriteLock lock = lockOf(extent);
+        lock.writeLock().lock();
+        try {
+          int slot = map.slotOf(extent);
+          if (tier == Tier.SSD && slot < 0) {
+            int free = map.freeSlot();
+            if (free < 0) {
+              placed = false;
+              continue;
+            }
+            map.set(free, extent);
+            ssd.flush();
+          } else if (tier == Tier.HDD && slot >= 0) {
+            map.set(slot, -1);
+            ssd.flush();
+          }
+        } finally {
+          lock.writeLock().unlock();
+        }
+      }
+    }
+    return placed;
+  }
+
+  /** The tier block {@code lba} lives on now. */
+  public Tier tierOfBlock(long lba) {
+    return tierOf(lba / extentBlocks);
+  }
+
   /** The tier extent {@code extent} lives on now. */
   public Tier tierOf(long extent) {
     return map.slotOf(extent) < 0 ? Tier.HDD : Tier.SSD;

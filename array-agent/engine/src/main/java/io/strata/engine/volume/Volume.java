@@ -176,6 +176,9 @@ public final class Volume implements BlockDevice, ExtentSharing {
   private void redirect(long extent, long old, long offset, ByteBuffer piece) throws IOException {
     long fresh = store.allocate(obj, extent);
     try {
+      // Before the write: the whole extent is about to be overwritten, so a tiered pool can put
+      // it straight on a pinned volume's tier without copying what it held.
+      store.placeFresh(obj.name(), fresh);
       ByteBuffer whole = ByteBuffer.allocate(EXTENT_BYTES);
       boolean overwritesAll = offset == 0 && piece.remaining() == EXTENT_BYTES;
       if (old != UNMAPPED && !overwritesAll) {

@@ -79,6 +79,7 @@ public final class VolumeStore implements Closeable {
   private final Map<String, Handle> handles = new ConcurrentHashMap<>();
   private final FileChannel lockFile;
   private final FileLock lock;
+  private volatile FreshExtentPlacement placement = (object, physicalExtent) -> {};
 
   private VolumeStore(String poolName, BlockDevice pool, Path dir, Journal journal,
       MetadataState state, FileChannel lockFile, FileLock lock) {
@@ -284,6 +285,58 @@ public final class VolumeStore implements Closeable {
       Obj o = object(name);
       return java.util.Arrays.stream(o.map).filter(pe -> pe != MetadataState.UNMAPPED)
           .sorted().toArray();
+    }
+  }
+
+  /**
+   * Decides where a freshly allocated physical extent lives before its first (whole-extent)
+   * write: the tiered pool of a volume pinned to a tier places it on that tier at once.
+   */
+  @FunctionalInterface
+  public interface FreshExtentPlacement {
+    void place(String object, long physicalExtent) throws IOException;
+  }
+
+  /** Called for every extent allocated from now on, before the write that fills it. */
+  public void placeFreshExtentsWith(FreshExtentPlacement placement) {
+    this.placement = placement;
+  }
+
+  void placeFresh(String object, long physicalExtent) throws IOException {
+    placement.place(object, physicalExtent);
+  }
+
+  /**
+   * The pool's space as the volume maps see it now.
+   *
+   * @param volumeBytes the sizes of its volumes and clones added up (what was provisioned)
+   * @param used physical extents some volume or snapshot maps
+   * @param heldBySnapshotsOnly physical extents only snapshots map: the space their deletion
+   *     would free
+   */
+  public record Space(long volumeBytes, BitSet used, BitSet heldBySnapshotsOnly) {}
+
+  /** Walks every map once, under the metadata lock (about 1 ms per million mapped extents). */
+  public Space space() {
+    synchronized (meta) {
+      long volumeBytes = 0;
+      BitSet live = new BitSet();
+      BitSet snapshots = new BitSet();
+      for (Obj o : state.objects().values()) {
+        BitSet into = o.kind == Kind.SNAPSHOT ? snapshots : live;
+        if (o.kind == Kind.VOLUME) {
+          volumeBytes += o.sizeBytes;
+        }
+        for (long pe : o.map) {
+          if (pe != MetadataState.UNMAPPED) {
+            into.set((int) pe);
+          }
+        }
+      }
+      BitSet snapshotOnly = (BitSet) snapshots.clone();
+      snapshotOnly.andNot(live);
+      live.or(snapshots);
+      return new Space(volumeBytes, live, snapshotOnly);
     }
   }
 

@@ -96,11 +96,14 @@ public record ArrayDesiredState(
    *     volume of this array), sharing its extents; null for a volume that starts empty
    * @param rollback when set, the volume's content is to become that of a snapshot, once per
    *     request id; null when no rollback was ever asked
+   * @param tierPin when set, the volume's data is kept on that tier of its pool's SSD tiering
+   *     (only in a pool with tiering); null: the tier mover places it by heat. Added within
+   *     version 1 (a nullable field: older readers ignore it, older senders mean "no pin")
    */
   public record VolumeSpec(
       String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
       Integer qosMbpsLimit, List<SnapshotSpec> snapshots, String cloneOfSnapshotId,
-      RollbackSpec rollback) {
+      RollbackSpec rollback, DriveType tierPin) {
     public VolumeSpec {
       requireText(volumeId, "volume.volumeId");
       requireText(poolId, "volume.poolId");
@@ -114,7 +117,15 @@ public record ArrayDesiredState(
     public VolumeSpec(
         String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
         Integer qosMbpsLimit, List<SnapshotSpec> snapshots) {
-      this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, snapshots, null, null);
+      this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, snapshots, null, null, null);
+    }
+
+    /** A volume not pinned to a tier. */
+    public VolumeSpec(
+        String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
+        Integer qosMbpsLimit, List<SnapshotSpec> snapshots, String cloneOfSnapshotId, RollbackSpec rollback) {
+      this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, snapshots, cloneOfSnapshotId,
+          rollback, null);
     }
   }
 

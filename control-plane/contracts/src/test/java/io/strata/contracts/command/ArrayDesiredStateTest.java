@@ -43,6 +43,27 @@ class ArrayDesiredStateTest {
   }
 
   @Test
+  void aTierPinTravelsAndAMessageWithoutOneMeansNoPin() throws Exception {
+    ArrayDesiredState base = sample();
+    VolumeSpec pinned = new VolumeSpec("v1", "p1", "vol", 1, true, null, null, List.of(), null, null, DriveType.SSD);
+    ArrayDesiredState sent = new ArrayDesiredState(base.arrayId(), base.nodeId(), base.tenant(), base.generation(),
+        true, base.engine(), base.portalPort(), base.targetIqn(), base.drives(), base.pools(), List.of(pinned),
+        base.servers(), base.luns());
+    byte[] wire = codec.encode(codec.envelope(Commands.ARRAY_DESIRED_STATE, "control-plane", 1, "array/a1", sent));
+    assertThat(new String(wire, StandardCharsets.UTF_8)).contains("\"tierPin\":\"SSD\"");
+    assertThat(codec.payload(codec.decode(wire), Commands.ARRAY_DESIRED_STATE).volumes().get(0).tierPin())
+        .isEqualTo(DriveType.SSD);
+
+    // A version-1 message from a sender that predates the field: no pin.
+    String old = "{\"specversion\":\"1.0\",\"id\":\"c1\",\"type\":\"io.strata.command.array.desired-state\","
+        + "\"dataversion\":1,\"source\":\"cp\",\"sequence\":1,\"time\":\"2026-11-25T00:00:00Z\","
+        + "\"data\":{\"arrayId\":\"a1\",\"nodeId\":\"1\",\"tenant\":\"acme\",\"generation\":9,\"present\":false,"
+        + "\"volumes\":[{\"volumeId\":\"v1\",\"poolId\":\"p1\",\"sizeGib\":1,\"thin\":true}]}}";
+    ArrayDesiredState decoded = codec.payload(codec.decode(old.getBytes(StandardCharsets.UTF_8)), Commands.ARRAY_DESIRED_STATE);
+    assertThat(decoded.volumes().get(0).tierPin()).isNull();
+  }
+
+  @Test
   void aDeleteNeedsNoEngineAndListsDefaultToEmpty() throws Exception {
     String json = "{\"specversion\":\"1.0\",\"id\":\"c1\",\"type\":\"io.strata.command.array.desired-state\","
         + "\"dataversion\":1,\"source\":\"cp\",\"sequence\":1,\"time\":\"2026-11-25T00:00:00Z\","

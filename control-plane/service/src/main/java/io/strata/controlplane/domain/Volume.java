@@ -40,6 +40,11 @@ public class Volume extends TenantLifecycleEntity {
   @Column(nullable = false)
   public VolumeState state;
 
+  /** The tier of its pool's tiering the volume's data is kept on; null: placed by heat. */
+  @Enumerated(EnumType.STRING)
+  @Column(name = "tier_pin")
+  public DriveType tierPin;
+
   /** The last rollback asked (the id of its Operation); null when none ever was. */
   @Column(name = "rollback_request_id")
   public UUID rollbackRequestId;

@@ -33,11 +33,13 @@ public record ArrayDesiredState(
   /**
    * A volume. {@code sourceSnapshotId}: a clone of that snapshot. {@code rollbackRequestId} and
    * {@code rollbackSnapshotId}: the last rollback asked of it (kept, the agent applies each once).
+   * {@code tierPin}: SSD or HDD, the tier of its pool's tiering it is kept on; null: none (and in
+   * outbox rows written before the field existed).
    */
   public record VolumeSpec(
       UUID volumeId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
       Integer qosMbpsLimit, UUID sourceSnapshotId, List<SnapshotSpec> snapshots, UUID rollbackRequestId,
-      UUID rollbackSnapshotId) {}
+      UUID rollbackSnapshotId, String tierPin) {}
 
   public record SnapshotSpec(UUID snapshotId, String name) {}
 

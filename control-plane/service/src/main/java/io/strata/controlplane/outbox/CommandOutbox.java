@@ -123,7 +123,7 @@ public class CommandOutbox {
             .map(v -> new ArrayDesiredState.VolumeSpec(
                 v.id(), v.poolId(), v.name(), v.sizeGib(), v.thin(), v.qosIopsLimit(), v.qosMbpsLimit(),
                 v.sourceSnapshotId(), snapshots.getOrDefault(v.id(), List.of()), v.rollbackRequestId(),
-                v.rollbackSnapshotId()))
+                v.rollbackSnapshotId(), v.tierPin() == null ? null : v.tierPin().name()))
             .toList(),
         present
             ? servers.stream()
@@ -141,7 +141,8 @@ public class CommandOutbox {
   /** The columns of a volume the desired state carries (a projection: no managed entities). */
   public record VolumeRow(
       UUID id, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit, Integer qosMbpsLimit,
-      UUID sourceSnapshotId, UUID rollbackRequestId, UUID rollbackSnapshotId) {}
+      UUID sourceSnapshotId, UUID rollbackRequestId, UUID rollbackSnapshotId,
+      io.strata.controlplane.domain.DriveType tierPin) {}
 
   /**
    * The array's volumes that should exist, read as plain values: an array may hold thousands,
@@ -152,7 +153,7 @@ public class CommandOutbox {
     return io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
         .createQuery(
             "select new io.strata.controlplane.outbox.CommandOutbox$VolumeRow(v.id, v.poolId, v.name, v.sizeGib, v.thin, "
-                + "v.qosIopsLimit, v.qosMbpsLimit, v.sourceSnapshotId, v.rollbackRequestId, v.rollbackSnapshotId) from Volume v where v.arrayId = :array "
+                + "v.qosIopsLimit, v.qosMbpsLimit, v.sourceSnapshotId, v.rollbackRequestId, v.rollbackSnapshotId, v.tierPin) from Volume v where v.arrayId = :array "
                 + "and v.state not in (io.strata.controlplane.domain.VolumeState.DELETED, "
                 + "io.strata.controlplane.domain.VolumeState.DELETING) order by v.id",
             VolumeRow.class)

@@ -110,7 +110,7 @@ public class SnapshotService {
     Volume source = Volume.findById(s.volumeId);
     Pool pool = Pool.findById(source.poolId);
     return volumes.create(tenantId, pool, req.name(), size, source.thin, source.qosIopsLimit, source.qosMbpsLimit,
-        false, s.id);
+        false, s.id, source.tierPin);
   }
 
   public PolicyView createPolicy(UUID tenantId, PolicyCreate req) {

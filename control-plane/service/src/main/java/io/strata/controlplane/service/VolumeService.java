@@ -1,6 +1,7 @@
 package io.strata.controlplane.service;
 
 import io.strata.controlplane.domain.Attachment;
+import io.strata.controlplane.domain.DriveType;
 import io.strata.controlplane.domain.AttachmentState;
 import io.strata.controlplane.domain.Operation;
 import io.strata.controlplane.domain.Pool;
@@ -13,6 +14,7 @@ import io.strata.controlplane.mapping.Views;
 import io.strata.controlplane.outbox.CommandOutbox;
 import io.strata.controlplane.rest.ETags;
 import io.strata.controlplane.rest.Page;
+import io.strata.controlplane.rest.dto.VolumeDtos;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeCreate;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeRollback;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeUpdate;
@@ -25,7 +27,7 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 
-/** Volumes: create (also as clones), resize (grow only), QoS, delete. */
+/** Volumes: create (also as clones), resize (grow only), QoS, tier pin, delete. */
 @ApplicationScoped
 @Transactional
 public class VolumeService {
@@ -39,12 +41,21 @@ public class VolumeService {
   public Changed create(UUID tenantId, VolumeCreate req) {
     Pool pool = Owned.find(Pool.class, "pool", tenantId, req.poolId());
     boolean thin = req.thin() == null || req.thin();
+    requirePinnable(pool, req.tierPin());
     return create(tenantId, pool, req.name(), req.sizeGib(), thin, req.qosIopsLimit(), req.qosMbpsLimit(),
-        Boolean.TRUE.equals(req.multiAttach()), null);
+        Boolean.TRUE.equals(req.multiAttach()), null, req.tierPin());
+  }
+
+  /** A pin chooses between a pool's SSD and HDD tiers: a pool without tiering has only one. */
+  private static void requirePinnable(Pool pool, DriveType tierPin) {
+    if (tierPin != null && !pool.tiering) {
+      throw ApiException.invalidField("tierPin", "pool '" + pool.name + "' has no tiering (only a pool created"
+          + " with \"tiering\": true has an SSD and an HDD tier to pin to); leave tierPin out or null");
+    }
   }
 
   Changed create(UUID tenantId, Pool pool, String name, long sizeGib, boolean thin, Integer iops, Integer mbps,
-      boolean multiAttach, UUID sourceSnapshotId) {
+      boolean multiAttach, UUID sourceSnapshotId, DriveType tierPin) {
     StorageArray a = Owned.lock(StorageArray.class, "array", tenantId, pool.arrayId);
     ArrayService.requireAccepting(a, "create a volume");
     if (Volume.count("arrayId = ?1 and name = ?2 and state <> ?3", a.id, name, VolumeState.DELETED) > 0) {
@@ -66,6 +77,7 @@ public class VolumeService {
     v.qosMbpsLimit = mbps;
     v.multiAttach = multiAttach;
     v.sourceSnapshotId = sourceSnapshotId;
+    v.tierPin = tierPin;
     v.state = VolumeState.CREATING;
     v.createdAt = Instant.now();
     v.updatedAt = v.createdAt;
@@ -133,6 +145,11 @@ public class VolumeService {
     }
     if (req.qosMbpsLimit() != null) {
       v.qosMbpsLimit = req.qosMbpsLimit() == 0 ? null : req.qosMbpsLimit();
+    }
+    if (req.tierPin() != null) {
+      DriveType pin = req.tierPin() == VolumeDtos.TierPinChange.NONE ? null : DriveType.valueOf(req.tierPin().name());
+      requirePinnable(Pool.findById(v.poolId), pin);
+      v.tierPin = pin;
     }
     v.updatedAt = Instant.now();
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();

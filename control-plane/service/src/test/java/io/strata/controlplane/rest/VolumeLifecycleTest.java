@@ -148,6 +148,59 @@ class VolumeLifecycleTest {
         .then().statusCode(412);
   }
 
+  /** The volume's entry in the array's desired state, which the relay publishes (DesiredStateTierPinTest). */
+  JsonNode desiredVolume(String arrayId, String volumeId) {
+    var state = QuarkusTransaction.requiringNew().call(() -> outbox.desiredStateNow(UUID.fromString(arrayId)));
+    return json.valueToTree(state.volumes().stream()
+        .filter(v -> v.volumeId().toString().equals(volumeId)).findFirst().orElseThrow());
+  }
+
+  @Test
+  void aTierPinIsValidatedStoredShownChangedAndCarriedInTheDesiredState() {
+    String array = Api.createArray(ACME, unique("pin"), 1, 4);
+    String tiered = as(ACME).body(Map.of("arrayId", array, "name", "tiered", "driveType", "HDD", "protection", "RAID1",
+            "driveCount", 2, "tiering", true))
+        .post("/api/v1/pools").then().statusCode(201).extract().path("id");
+    String plain = as(ACME).body(Map.of("arrayId", array, "name", "plain", "driveType", "HDD", "protection", "RAID1",
+            "driveCount", 2))
+        .post("/api/v1/pools").then().statusCode(201).extract().path("id");
+
+    // validation: a value that is no tier, and a pin on a pool without tiering, name the field
+    as(ACME).body(Map.of("poolId", tiered, "name", "bad", "sizeGib", 10, "tierPin", "FAST")).post("/api/v1/volumes")
+        .then().statusCode(400).body("errors[0].field", equalTo("tierPin"))
+        .body("detail", containsString("one of [SSD, HDD]"));
+    as(ACME).body(Map.of("poolId", plain, "name", "bad", "sizeGib", 10, "tierPin", "SSD")).post("/api/v1/volumes")
+        .then().statusCode(422).body("errors[0].field", equalTo("tierPin"))
+        .body("detail", equalTo("tierPin: pool 'plain' has no tiering (only a pool created with \"tiering\": true has an"
+            + " SSD and an HDD tier to pin to); leave tierPin out or null"));
+
+    // round trip: stored, shown, in the desired state; unpinned volumes carry null
+    Response pinned = as(ACME).body(Map.of("poolId", tiered, "name", "hot", "sizeGib", 10, "tierPin", "SSD"))
+        .post("/api/v1/volumes");
+    pinned.then().statusCode(201).body("tierPin", equalTo("SSD"));
+    String volume = pinned.path("id");
+    String unpinned = Api.createVolume(ACME, plain, "any", 10);
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("tierPin", equalTo("SSD"));
+    as(ACME).get("/api/v1/volumes/" + unpinned).then().body("tierPin", nullValue());
+    assertThat(desiredVolume(array, volume).get("tierPin").asText()).isEqualTo("SSD");
+    assertThat(desiredVolume(array, unpinned).get("tierPin").isNull()).isTrue();
+
+    // changed by PATCH (to HDD, then NONE unpins), and refused on a pool without tiering
+    events.volumeReported(UUID.fromString(volume), VolumeState.AVAILABLE, null);
+    events.volumeReported(UUID.fromString(unpinned), VolumeState.AVAILABLE, null);
+    String etag = as(ACME).get("/api/v1/volumes/" + volume).header("ETag");
+    Response moved = as(ACME).header("If-Match", etag).body(Map.of("tierPin", "HDD")).patch("/api/v1/volumes/" + volume);
+    moved.then().statusCode(200).body("tierPin", equalTo("HDD")).body("state", equalTo("AVAILABLE"));
+    assertThat(desiredVolume(array, volume).get("tierPin").asText()).isEqualTo("HDD");
+    as(ACME).header("If-Match", moved.header("ETag")).body(Map.of("tierPin", "NONE")).patch("/api/v1/volumes/" + volume)
+        .then().statusCode(200).body("tierPin", nullValue());
+    assertThat(desiredVolume(array, volume).get("tierPin").isNull()).isTrue();
+    String plainEtag = as(ACME).get("/api/v1/volumes/" + unpinned).header("ETag");
+    as(ACME).header("If-Match", plainEtag).body(Map.of("tierPin", "HDD")).patch("/api/v1/volumes/" + unpinned)
+        .then().statusCode(422).body("errors[0].field", equalTo("tierPin"));
+    as(ACME).get("/api/v1/volumes/" + unpinned).then().body("tierPin", nullValue());
+  }
+
   @Test
   void attachmentGivesConnectionDetailsAndBlocksDeletingTheVolume() {
     String array = Api.createArray(ACME, unique("att"), 2, 0);

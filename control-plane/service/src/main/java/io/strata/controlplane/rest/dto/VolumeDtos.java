@@ -1,5 +1,6 @@
 package io.strata.controlplane.rest.dto;
 
+import io.strata.controlplane.domain.DriveType;
 import io.strata.controlplane.domain.VolumeState;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -20,13 +21,37 @@ public final class VolumeDtos {
       Boolean thin,
       @Positive Integer qosIopsLimit,
       @Positive Integer qosMbpsLimit,
-      Boolean multiAttach) {}
+      Boolean multiAttach,
+      DriveType tierPin) {
 
-  /** A partial update: absent fields stay; a QoS limit of 0 removes that limit. */
+    /** The same request without a tier pin. */
+    public VolumeCreate(UUID poolId, String name, Long sizeGib, Boolean thin, Integer qosIopsLimit,
+        Integer qosMbpsLimit, Boolean multiAttach) {
+      this(poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, multiAttach, null);
+    }
+  }
+
+  /** What a volume update does to its tier pin: pin to SSD or HDD, or {@code NONE} to unpin. */
+  public enum TierPinChange {
+    SSD,
+    HDD,
+    NONE
+  }
+
+  /**
+   * A partial update: absent fields stay; a QoS limit of 0 removes that limit; a {@code tierPin}
+   * of {@code NONE} removes the pin.
+   */
   public record VolumeUpdate(
       @Min(1) @Max(1048576) Long sizeGib,
       @PositiveOrZero Integer qosIopsLimit,
-      @PositiveOrZero Integer qosMbpsLimit) {}
+      @PositiveOrZero Integer qosMbpsLimit,
+      TierPinChange tierPin) {
+
+    public VolumeUpdate(Long sizeGib, Integer qosIopsLimit, Integer qosMbpsLimit) {
+      this(sizeGib, qosIopsLimit, qosMbpsLimit, null);
+    }
+  }
 
   /**
    * Roll the volume back to one of its snapshots. An attached volume is refused unless
@@ -45,6 +70,7 @@ public final class VolumeDtos {
       Integer qosIopsLimit,
       Integer qosMbpsLimit,
       boolean multiAttach,
+      DriveType tierPin,
       UUID sourceSnapshotId,
       VolumeState state,
       String failureReason,
