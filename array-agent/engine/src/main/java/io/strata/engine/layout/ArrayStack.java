@@ -16,10 +16,16 @@ import io.strata.engine.tier.TieredDevice;
 import io.strata.engine.volume.MetadataState;
 import io.strata.engine.volume.Volume;
 import io.strata.engine.volume.VolumeStore;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -30,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * The block stack of one array, built from its {@link ArrayLayout}: drives, pools, volume stores.
@@ -52,62 +59,91 @@ public final class ArrayStack implements Closeable {
   /** Re-pins the pinned volumes' extents now and then (new writes map new extents). */
   private ScheduledExecutorService pinRefresher;
 
-  private ArrayStack() {}
+  /** The spec each open pool was opened with; a reload may add or remove pools, not change one. */
+  private final Map<String, PoolSpec> poolSpecs = new LinkedHashMap<>();
+  /** The spec each open drive was opened with. */
+  private final Map<String, DriveSpec> driveSpecs = new LinkedHashMap<>();
+  private final Path layoutFile;
+
+  private ArrayStack(Path layoutFile) {
+    this.layoutFile = layoutFile;
+  }
 
   /**
    * Opens the drives and pools of {@code layout} and the volume metadata of each pool, then
    * makes the volumes and snapshots match the layout.
    */
   public static ArrayStack open(ArrayLayout layout, Path layoutFile) throws IOException {
-    ArrayStack stack = new ArrayStack();
+    ArrayStack stack = new ArrayStack(layoutFile);
     try {
-      Path base = layoutFile.toAbsolutePath().getParent();
-      for (DriveSpec d : layout.drives()) {
-        HddThrottle throttle = d.throttle() == null ? null
-            : new HddThrottle(d.throttle().seekMicros(), d.throttle().bandwidth() == null ? 0
-                : LunSpec.size(d.throttle().bandwidth()));
-        long size = d.size() == null ? 0 : LunSpec.size(d.size());
-        stack.drives.put(d.name(), Drive.open(d.name(), base.resolve(d.path()),
-            ArrayLayout.media(d), size, throttle));
-      }
-      Set<String> taken = new HashSet<>();
-      for (PoolSpec p : layout.pools()) {
-        taken.addAll(p.drives());
-      }
-      for (PoolSpec p : layout.pools()) {
-        List<BlockDevice> members = new ArrayList<>();
-        for (String d : p.drives()) {
-          members.add(stack.drives.get(d));
-        }
-        Protection protection = Protection.parse(p.protection() == null ? "none" : p.protection());
-        Pool pool = Pool.open(p.name(), protection, members);
-        stack.pools.put(p.name(), pool);
-        PoolServices.Wrapped wrapped = PoolServices.wrap(p, pool, stack.drives, taken);
-        BlockDevice data = wrapped.data();
-        if (wrapped.tiered() != null) {
-          stack.tiered.put(p.name(), wrapped.tiered());
-        }
-        if (data != pool) {
-          stack.services.put(p.name(), data);
-        }
-        Path meta = layout.metadataDir(layoutFile).resolve(p.name());
-        stack.stores.put(p.name(), VolumeStore.open(meta, p.name(), data));
-      }
       stack.reconcile(layout);
-      if (!stack.tiered.isEmpty()) {
-        stack.pinRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "tier-pins");
-          t.setDaemon(true);
-          return t;
-        });
-        stack.pinRefresher.scheduleWithFixedDelay(stack::refreshPinsQuietly, PIN_REFRESH_SECONDS,
-            PIN_REFRESH_SECONDS, TimeUnit.SECONDS);
-      }
       return stack;
     } catch (IOException | RuntimeException e) {
       stack.close();
       throw e;
     }
+  }
+
+  private Drive openDrive(DriveSpec d) throws IOException {
+    Path base = layoutFile.toAbsolutePath().getParent();
+    HddThrottle throttle = d.throttle() == null ? null
+        : new HddThrottle(d.throttle().seekMicros(), d.throttle().bandwidth() == null ? 0
+            : LunSpec.size(d.throttle().bandwidth()));
+    long size = d.size() == null ? 0 : LunSpec.size(d.size());
+    return Drive.open(d.name(), base.resolve(d.path()), ArrayLayout.media(d), size, throttle);
+  }
+
+  /**
+   * Opens pool {@code p} over its (open) drives, with its cache and tier and its volume
+   * metadata. {@code taken} holds the drives already in use and gains the pool's service SSDs.
+   * On failure nothing of the pool stays registered, and its drives are closed and forgotten
+   * (a pool closes its members), so that the next attempt opens them again.
+   */
+  private void openPool(ArrayLayout layout, PoolSpec p, Set<String> taken) throws IOException {
+    List<BlockDevice> members = new ArrayList<>();
+    for (String d : p.drives()) {
+      members.add(drives.get(d));
+    }
+    Protection protection = Protection.parse(p.protection() == null ? "none" : p.protection());
+    Pool pool = null;
+    BlockDevice data = null;
+    try {
+      pool = Pool.open(p.name(), protection, members);
+      PoolServices.Wrapped wrapped = PoolServices.wrap(p, pool, drives, taken);
+      data = wrapped.data();
+      Path meta = layout.metadataDir(layoutFile).resolve(p.name());
+      VolumeStore store = VolumeStore.open(meta, p.name(), data);
+      pools.put(p.name(), pool);
+      poolSpecs.put(p.name(), p);
+      if (wrapped.tiered() != null) {
+        tiered.put(p.name(), wrapped.tiered());
+        startPinRefresher();
+      }
+      if (data != pool) {
+        services.put(p.name(), data);
+      }
+      stores.put(p.name(), store);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(data != null ? data : pool); // a cache or tier closes its pool
+      for (String d : driveNamesOf(p)) {
+        closeQuietly(drives.remove(d));
+        driveSpecs.remove(d);
+      }
+      throw e;
+    }
+  }
+
+  private void startPinRefresher() {
+    if (pinRefresher != null) {
+      return;
+    }
+    pinRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tier-pins");
+      t.setDaemon(true);
+      return t;
+    });
+    pinRefresher.scheduleWithFixedDelay(this::refreshPinsQuietly, PIN_REFRESH_SECONDS,
+        PIN_REFRESH_SECONDS, TimeUnit.SECONDS);
   }
 
   /** The pool holding volume or snapshot {@code name}, or null. */
@@ -133,17 +169,16 @@ public final class ArrayStack implements Closeable {
   }
 
   /**
-   * Refuses a layout that this stack cannot apply, before anything changes: a pin on a volume
-   * whose pool has no tiers, a pool that does not exist (pools are fixed at start), a rollback
-   * to a snapshot that exists but was taken of another volume.
+   * Refuses a layout that this stack cannot apply, before anything changes: a change to a pool
+   * or a drive in use that a running engine cannot make, the removal of a pool that would still
+   * hold listed volumes or snapshots, a pin on a volume whose pool has no tiers, a rollback to a
+   * snapshot that exists but was taken of another volume.
    */
   public synchronized void check(ArrayLayout layout) {
+    checkPoolsAndDrives(layout);
     for (VolumeSpec v : layout.volumes()) {
-      if (v.cloneOf() == null) {
-        store(v.pool());
-      }
       String pool = poolOf(layout, v, layout.volumes().size());
-      if (v.pinnedTier() != null && pool != null && !tiered.containsKey(pool)) {
+      if (v.pinnedTier() != null && pool != null && !hasTiering(layout, pool)) {
         throw new IllegalArgumentException("volume " + v.name() + ": tier '" + v.tier()
             + "' needs a tiered pool; pool " + pool + " has no tiering");
       }
@@ -161,6 +196,189 @@ public final class ArrayStack implements Closeable {
           }
         }
       }
+    }
+  }
+
+  /**
+   * What a reload may do to pools and drives: add a pool (on drives no kept pool uses), remove
+   * a pool once nothing it holds is listed any more, add or remove a drive that no kept pool
+   * uses. A pool kept by the layout cannot change (its drives, protection, cache or tier), nor
+   * can a drive it uses: their volumes are open and served, so that takes a restart.
+   */
+  private void checkPoolsAndDrives(ArrayLayout layout) {
+    Map<String, PoolSpec> next = new HashMap<>();
+    layout.pools().forEach(p -> next.put(p.name(), p));
+    Map<String, DriveSpec> nextDrives = new HashMap<>();
+    layout.drives().forEach(d -> nextDrives.put(d.name(), d));
+    Set<String> keptDrives = new HashSet<>();
+    for (Map.Entry<String, PoolSpec> e : poolSpecs.entrySet()) {
+      PoolSpec wanted = next.get(e.getKey());
+      if (wanted == null) {
+        continue;
+      }
+      if (!wanted.equals(e.getValue())) {
+        throw new IllegalArgumentException("pool " + e.getKey() + ": its drives, protection, "
+            + "cache and tiering cannot change while the engine runs (restart it to change them)");
+      }
+      for (String d : driveNamesOf(wanted)) {
+        keptDrives.add(d);
+        if (!driveSpecs.get(d).equals(nextDrives.get(d))) {
+          throw new IllegalArgumentException("drive " + d + " is in use by pool " + e.getKey()
+              + "; it cannot be removed or changed while the pool is kept");
+        }
+      }
+    }
+    for (PoolSpec p : layout.pools()) {
+      if (!poolSpecs.containsKey(p.name())) {
+        for (String d : driveNamesOf(p)) {
+          if (keptDrives.contains(d)) {
+            throw new IllegalArgumentException("new pool " + p.name() + ": drive '" + d
+                + "' already belongs to a pool, a cache or a tier");
+          }
+        }
+      }
+    }
+    Set<String> wanted = new HashSet<>();
+    layout.volumes().forEach(v -> wanted.add(v.name()));
+    layout.snapshots().forEach(s -> wanted.add(s.name()));
+    for (String pool : poolSpecs.keySet()) {
+      if (!next.containsKey(pool)) {
+        List<String> held = stores.get(pool).names().stream().filter(wanted::contains).sorted()
+            .toList();
+        if (!held.isEmpty()) {
+          throw new IllegalArgumentException("pool " + pool + " cannot be removed: it still holds "
+              + held + " (delete them from the layout first)");
+        }
+      }
+    }
+  }
+
+  /** The drives a pool uses: its members, then its cache and tier SSDs (as the layout names them). */
+  private static List<String> driveNamesOf(PoolSpec p) {
+    List<String> names = new ArrayList<>(p.drives());
+    for (JsonNode service : new JsonNode[] {p.cache(), p.tiering()}) {
+      if (service != null && service.hasNonNull("drive")) {
+        names.add(service.get("drive").asText());
+      }
+    }
+    return names;
+  }
+
+  private static boolean hasTiering(ArrayLayout layout, String pool) {
+    return layout.pools().stream().anyMatch(p -> p.name().equals(pool) && p.tiering() != null
+        && !p.tiering().isNull());
+  }
+
+  /**
+   * Makes the open pools and drives those of {@code layout} (after {@link #check}): a pool no
+   * longer listed has its (unlisted) volumes and snapshots deleted, is closed, its drives' labels
+   * cleared and its metadata removed, so that its drives can make a new pool; then the drives
+   * no longer listed are closed, and the new drives and pools are opened.
+   */
+  private void convergePoolsAndDrives(ArrayLayout layout) throws IOException {
+    Set<String> listedPools = new HashSet<>();
+    layout.pools().forEach(p -> listedPools.add(p.name()));
+    for (String pool : List.copyOf(poolSpecs.keySet())) {
+      if (!listedPools.contains(pool)) {
+        removePool(layout, pool);
+      }
+    }
+    Map<String, DriveSpec> listedDrives = new LinkedHashMap<>();
+    layout.drives().forEach(d -> listedDrives.put(d.name(), d));
+    for (String d : List.copyOf(drives.keySet())) {
+      if (!driveSpecs.get(d).equals(listedDrives.get(d))) {
+        drives.remove(d).close(); // in no pool (check refused otherwise); changed: opened again
+        driveSpecs.remove(d);
+        LOG.info("closed drive " + d);
+      }
+    }
+    for (DriveSpec d : layout.drives()) {
+      if (!drives.containsKey(d.name())) {
+        drives.put(d.name(), openDrive(d));
+        driveSpecs.put(d.name(), d);
+      }
+    }
+    Set<String> taken = new HashSet<>();
+    layout.pools().forEach(p -> taken.addAll(p.drives()));
+    poolSpecs.values().forEach(p -> taken.addAll(driveNamesOf(p)));
+    for (PoolSpec p : layout.pools()) {
+      if (!pools.containsKey(p.name())) {
+        openPool(layout, p, taken);
+        LOG.info("opened pool " + p.name() + " (" + pools.get(p.name()).protection() + ")");
+      }
+    }
+  }
+
+  /** Closes pool {@code name} and destroys it: it holds nothing the layout lists. */
+  private void removePool(ArrayLayout layout, String name) throws IOException {
+    VolumeStore store = stores.get(name);
+    for (String object : store.names()) {
+      store.delete(object);
+      LOG.info("deleted " + object + " from pool " + name + " (the pool is removed)");
+    }
+    PoolSpec spec = poolSpecs.remove(name);
+    stores.remove(name);
+    tiered.remove(name);
+    IOException first = null;
+    for (Closeable c : new Closeable[] {store, services.remove(name), pools.remove(name)}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+    // A pool (or its cache and tier) labels its drives and refuses a drive labelled for another
+    // pool: clear those labels, as the agent does for the drives of a deleted array.
+    for (String d : driveNamesOf(spec)) {
+      Drive drive = drives.remove(d);
+      driveSpecs.remove(d);
+      if (drive != null) {
+        drive.close();
+        clearLabel(drive.path());
+      }
+    }
+    deleteTree(layout.metadataDir(layoutFile).resolve(name));
+    LOG.info("removed pool " + name + " and cleared the labels of its drives " + driveNamesOf(spec));
+  }
+
+  /** Zeroes the label area (the first MiB) of a closed drive; the rest is left as it is. */
+  private static void clearLabel(Path path) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE,
+        StandardOpenOption.READ)) {
+      ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(Pool.DATA_OFFSET_BLOCKS
+          * Pool.BLOCK_SIZE, channel.size()));
+      long at = 0;
+      while (zeros.hasRemaining()) {
+        at += channel.write(zeros, at);
+      }
+      channel.force(true);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static void closeQuietly(Closeable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (IOException e) {
+      LOG.warning("closing " + c + ": " + e);
     }
   }
 
@@ -198,13 +416,14 @@ public final class ArrayStack implements Closeable {
   /**
    * Makes volumes, clones and snapshots match the layout: creates what is missing, grows what is
    * larger, rolls volumes back to a snapshot once per request id, deletes the snapshots and
-   * volumes that are no longer listed, and pins volumes to tiers. Drives and pools are fixed for
-   * the engine's life (a change to them needs a restart).
+   * volumes that are no longer listed, and pins volumes to tiers. First it adds and removes
+   * pools and drives as the layout says ({@link #check} says which changes it refuses).
    *
    * @return the volumes rolled back now (their initiators must be told their data changed)
    */
   public synchronized Set<String> reconcile(ArrayLayout layout) throws IOException {
     check(layout);
+    convergePoolsAndDrives(layout);
     Map<String, String> poolOf = new HashMap<>();
     for (VolumeSpec v : layout.volumes()) {
       if (v.cloneOf() == null) {
@@ -332,7 +551,7 @@ public final class ArrayStack implements Closeable {
   private VolumeStore store(String pool) {
     VolumeStore s = stores.get(pool);
     if (s == null) {
-      throw new IllegalArgumentException("no pool '" + pool + "' (pools are fixed at start)");
+      throw new IllegalArgumentException("no pool '" + pool + "'");
     }
     return s;
   }

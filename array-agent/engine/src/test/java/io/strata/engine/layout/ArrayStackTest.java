@@ -60,6 +60,28 @@ class ArrayStackTest {
   }
 
   @Test
+  void aKeptPoolAndItsDrivesCannotChangeByReloadButAFreeDriveComesAndGoes() throws IOException {
+    Path file = layout(ONE_VOLUME);
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      Path other = dir.resolve("other.json");
+      Files.writeString(other, Files.readString(file).replace("\"mirror\"", "\"none\""));
+      assertThatThrownBy(() -> stack.reconcile(ArrayLayout.read(other)))
+          .hasMessageContaining("pool p: its drives, protection, cache and tiering cannot change");
+      Files.writeString(other, Files.readString(file).replace("\"size\": \"40M\"}", "\"size\": \"48M\"}"));
+      assertThatThrownBy(() -> stack.reconcile(ArrayLayout.read(other)))
+          .hasMessageContaining("drive a is in use by pool p");
+      Files.writeString(other, Files.readString(file).replaceFirst("\"drives\": \\[",
+          "\"drives\": [{\"name\": \"spare\", \"path\": \"spare.img\", \"media\": \"SSD\","
+              + " \"size\": \"8M\"},"));
+      stack.reconcile(ArrayLayout.read(other));
+      assertThat(stack.drives()).containsKey("spare");
+      stack.reconcile(ArrayLayout.read(file));
+      assertThat(stack.drives()).doesNotContainKey("spare");
+      assertThat(stack.pools().get("p").states()).containsOnly(MemberState.ONLINE);
+    }
+  }
+
+  @Test
   void badLayoutsAreRefusedWithTheReason() throws IOException {
     assertThatThrownBy(() -> ArrayLayout.read(layout(ONE_VOLUME.replace("\"size\"", "\"sise\""))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown field 'sise'");
