@@ -3,12 +3,9 @@ package io.strata.engine.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PoolReloadIT {
   static final String IQN = "iqn.2026-11.io.strata:it.pool-reload";
   static final String HOST = "iqn.2026-11.io.strata:host.pool-reload";
-  static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
   EngineProcess engine;
@@ -51,28 +47,16 @@ class PoolReloadIT {
     Path tmp = dir.resolve("array.json.tmp");
     Files.writeString(tmp, text.replace("\"revision\": 0", "\"revision\": " + revision));
     Files.move(tmp, layout, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    new ProcessBuilder("kill", "-HUP", Long.toString(engine.process.pid())).start().waitFor();
+    engine.reload();
     return awaitStatus(revision);
   }
 
   JsonNode awaitStatus(long wanted) throws Exception {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < until) {
-      if (Files.exists(status)) {
-        JsonNode s = JSON.readTree(Files.readString(status));
-        if (s.path("revision").asLong(-1) == wanted) {
-          return s;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new IllegalStateException("no status for revision " + wanted + ":\n" + engine.output);
+    return engine.awaitLayoutStatus(status, wanted);
   }
 
   static byte[] pattern(int seed) {
-    byte[] b = new byte[4096];
-    Arrays.fill(b, (byte) seed);
-    return b;
+    return LayoutAccessIT.pattern(seed);
   }
 
   @AfterEach
