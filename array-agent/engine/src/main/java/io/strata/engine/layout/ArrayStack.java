@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -147,7 +148,7 @@ public final class ArrayStack implements Closeable {
   }
 
   /** The pool holding volume or snapshot {@code name}, or null. */
-  public VolumeStore storeOf(String name) {
+  public synchronized VolumeStore storeOf(String name) {
     for (VolumeStore s : stores.values()) {
       if (s.exists(name)) {
         return s;
@@ -156,16 +157,18 @@ public final class ArrayStack implements Closeable {
     return null;
   }
 
-  public Map<String, Pool> pools() {
-    return pools;
+  // A reload adds and removes pools and drives: callers get what is open now, not a live view.
+
+  public synchronized Map<String, Pool> pools() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(pools));
   }
 
-  public Map<String, VolumeStore> stores() {
-    return stores;
+  public synchronized Map<String, VolumeStore> stores() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(stores));
   }
 
-  public Map<String, Drive> drives() {
-    return drives;
+  public synchronized Map<String, Drive> drives() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(drives));
   }
 
   /**
@@ -533,7 +536,7 @@ public final class ArrayStack implements Closeable {
   }
 
   /** The tiered device of pool {@code pool}, or null when it has no tiers. */
-  public TieredDevice tieredDevice(String pool) {
+  public synchronized TieredDevice tieredDevice(String pool) {
     return tiered.get(pool);
   }
 
@@ -577,7 +580,7 @@ public final class ArrayStack implements Closeable {
   }
 
   /** One line per drive with its I/O statistics, and one per pool with its state. */
-  public List<String> report() {
+  public synchronized List<String> report() {
     List<String> lines = new ArrayList<>();
     for (Drive d : drives.values()) {
       lines.add("drive " + d.name() + " (" + d.media() + (d.directIo() ? ", direct I/O" : "")
