@@ -341,20 +341,21 @@ public final class ArrayStack implements Closeable {
       Drive drive = drives.remove(d);
       driveSpecs.remove(d);
       if (drive != null) {
+        long bytes = drive.blockCount() * Drive.BLOCK_SIZE; // a block device's channel says 0
         drive.close();
-        clearLabel(drive.path());
+        clearLabel(drive.path(), bytes);
       }
     }
     deleteTree(layout.metadataDir(layoutFile).resolve(name));
     LOG.info("removed pool " + name + " and cleared the labels of its drives " + driveNamesOf(spec));
   }
 
-  /** Zeroes the label area (the first MiB) of a closed drive; the rest is left as it is. */
-  private static void clearLabel(Path path) throws IOException {
+  /** Zeroes the label area (the first MiB) of a closed drive of {@code bytes}; the rest stays. */
+  private static void clearLabel(Path path, long bytes) throws IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE,
         StandardOpenOption.READ)) {
       ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(Pool.DATA_OFFSET_BLOCKS
-          * Pool.BLOCK_SIZE, channel.size()));
+          * Pool.BLOCK_SIZE, bytes));
       long at = 0;
       while (zeros.hasRemaining()) {
         at += channel.write(zeros, at);
