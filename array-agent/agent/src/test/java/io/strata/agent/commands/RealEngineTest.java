@@ -345,7 +345,7 @@ class RealEngineTest {
     assertThat(readBlock(port, 1, second.length)).isEqualTo(second);
     assertThat(readBlock(port, 0, first.length)).isEqualTo(first);
 
-    // The pool deleted (its volume first, as the control plane requires) and its drive taken away.
+    // The pool deleted together with its volume and attachment, and its drive taken from the array.
     reconciler.apply(acmeArray(3, port, List.of(v1), List.of(acmeServer()), List.of(t1)));
     await().atMost(Duration.ofSeconds(40)).until(() -> Files.readString(data.resolve("arrays/a1/layout-status.json"))
         .contains("\"revision\" : 3") && reconciler.statuses().get(0).objects().stream()
