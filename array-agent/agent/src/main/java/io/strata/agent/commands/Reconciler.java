@@ -10,6 +10,7 @@ import io.strata.agent.supervision.EngineState;
 import io.strata.agent.supervision.EngineSupervisor;
 import io.strata.agent.supervision.Isolation;
 import io.strata.agent.layout.EngineLayout;
+import io.strata.agent.layout.EngineRestart;
 import io.strata.agent.layout.LayoutFiles;
 import io.strata.agent.layout.LayoutPlanner;
 import io.strata.agent.layout.RetiredDrives;
@@ -21,8 +22,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +29,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,9 +42,10 @@ import org.jboss.logging.Logger;
  * Converges this node to the desired state of each array. Each array gets one engine process
  * started with {@code --layout}: the agent writes the array's layout file (drives, pools with
  * cache and tier, volumes, snapshots, clones, rollbacks, LUNs, initiators; see
- * {@link LayoutPlanner}) and, when it changed, signals the engine to re-read it. The engine is
- * restarted only when something it takes at start changes (portal, IQN, engine size, drives
- * and pools). Objects are reported READY only once the engine has said that it applied a
+ * {@link LayoutPlanner}) and, when it changed, signals the engine to re-read it: volumes,
+ * snapshots, LUNs, initiators, and also pools and drives added or removed. The engine is
+ * restarted only when something it takes at start changes (portal, IQN, engine size) or a pool
+ * it serves changes in place ({@link EngineRestart}). Objects are reported READY only once the engine has said that it applied a
  * layout revision holding them, and FAILED with the engine's reason when it could not; until
  * then they are left out of the report (the control plane keeps waiting). Applying the same
  * desired state twice changes nothing. Each array's last applied desired state is kept in its
@@ -140,10 +139,16 @@ public final class Reconciler {
 
     EngineSpec spec = new EngineSpec(desired.arrayId(), address, desired.portalPort(), desired.targetIqn(),
         runtime.files.layout(), runtime.files.status(), statsFile(desired.arrayId()), desired.engine().vcpus(),
-        desired.engine().memoryMib(), fingerprint(written.startOnlyPart()));
-    if (runtime.engine == null || !runtime.engine.spec().equals(spec)) {
+        desired.engine().memoryMib());
+    // A restart drops every session of the tenant, so only what a reload cannot do restarts the
+    // engine: a new portal, IQN or engine size (the spec), or a pool changed in place or no
+    // longer servable here (EngineRestart). New and deleted pools and drives go by SIGHUP.
+    String restartFor = runtime.engine == null ? null
+        : !runtime.engine.spec().equals(spec) ? "its portal, IQN or size changed"
+        : EngineRestart.reason(previous, written, desired);
+    if (runtime.engine == null || restartFor != null) {
       if (runtime.engine != null) {
-        LOG.infof("array %s: something the engine takes at start changed, restarting it", desired.arrayId());
+        LOG.infof("array %s: restarting the engine: %s", desired.arrayId(), restartFor);
         runtime.engine.stop();
         runtime.files.forgetStatus();
         runtime.engineSaid = null;
@@ -362,15 +367,6 @@ public final class Reconciler {
     runtime.applied.values().stream().filter(o -> !planned.contains(o.key())).forEach(o ->
         out.add(new ObjectStatus(arrayId, o.kind(), o.id(), ObjectStatus.State.READY, null)));
     return out;
-  }
-
-  private static String fingerprint(Object value) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(sha.digest(new ObjectMapper().writeValueAsBytes(value)));
-    } catch (NoSuchAlgorithmException | IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private EngineSupervisor newSupervisor(EngineSpec spec, Path folder) {

@@ -1,6 +1,5 @@
 package io.strata.agent.layout;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
@@ -39,15 +38,6 @@ public record EngineLayout(
   /** The same layout under another revision number. */
   public EngineLayout withRevision(long next) {
     return new EngineLayout(next, drives, pools, volumes, snapshots, luns, initiators, mutualChap);
-  }
-
-  /**
-   * What the engine opens only at start (its drives, and the pools with their cache and tier):
-   * a change here needs a new engine process; everything else is applied by a reload.
-   */
-  @JsonIgnore
-  public List<Object> startOnlyPart() {
-    return List.of(drives, pools);
   }
 
   /**

@@ -73,7 +73,8 @@ public final class RetiredDrives {
         continue;
       }
       try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
-        long length = Math.min(LABEL_BYTES, channel.size());
+        // A block device's channel says its size is 0: every drive has its first MiB.
+        long length = java.nio.file.Files.isRegularFile(path) ? Math.min(LABEL_BYTES, channel.size()) : LABEL_BYTES;
         ByteBuffer zeros = ByteBuffer.allocate((int) length);
         long at = 0;
         while (zeros.hasRemaining()) {

@@ -46,7 +46,7 @@ final class EnginePidFile {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       sha.update(String.join("\u0000", spec.arguments()).getBytes(StandardCharsets.UTF_8));
-      sha.update(("\u0000" + spec.vcpus() + "\u0000" + spec.memoryMib() + "\u0000" + spec.startLayoutFingerprint())
+      sha.update(("\u0000" + spec.vcpus() + "\u0000" + spec.memoryMib())
           .getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(sha.digest());
     } catch (NoSuchAlgorithmException e) {

@@ -5,10 +5,10 @@ import java.util.List;
 
 /**
  * Everything one engine process is started with. Two equal specs mean the running engine needs
- * no restart: the array's volumes, snapshots, LUNs and initiators travel in its layout file,
- * which the engine re-reads on SIGHUP. Only what it takes at start differs between specs: its
- * portal and IQN, its size (CPU and memory limits), and the start-only part of its layout (the
- * drives and pools it opens, with their cache and tier), named by {@code startLayoutFingerprint}.
+ * no restart for them: the array's drives, pools, volumes, snapshots, LUNs and initiators travel
+ * in its layout file, which the engine re-reads on SIGHUP (the few layout changes a reload cannot
+ * make are {@link io.strata.agent.layout.EngineRestart}'s). Only what it takes at start differs
+ * between specs: its portal and IQN, and its size (CPU and memory limits).
  *
  * @param arrayId the array this engine serves
  * @param portalHost the address its portal binds
@@ -19,7 +19,6 @@ import java.util.List;
  * @param statsFile where the engine writes its I/O counters (usage samples read them)
  * @param vcpus the CPU share from the engine size
  * @param memoryMib the memory share from the engine size
- * @param startLayoutFingerprint digest of the drives and pools of the layout
  */
 public record EngineSpec(
     String arrayId,
@@ -30,8 +29,7 @@ public record EngineSpec(
     Path layoutStatusFile,
     Path statsFile,
     int vcpus,
-    int memoryMib,
-    String startLayoutFingerprint) {
+    int memoryMib) {
 
   /** The engine's arguments, in the form array-agent/bin/strata-engine documents. */
   public List<String> arguments() {

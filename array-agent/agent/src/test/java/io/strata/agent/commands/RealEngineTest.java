@@ -377,11 +377,49 @@ class RealEngineTest {
   }
 
   @Test
-  void aPoolDeletedAndMadeAgainOnTheSameDrivesComesUpSinceTheAgentClearedTheirLabels() throws Exception {
+  void aPoolAddedAndAnotherDeletedReachTheRunningEngineBySighupAndTheAttachedVolumeKeepsServing() throws Exception {
+    int port = freePort();
+    VolumeSpec v1 = new VolumeSpec("v1", "p1", "data", 1, true, null, null, List.of());
+    LunSpec t1 = new LunSpec("t1", "v1", "s-acme", 0, false);
+    reconciler.apply(acmeArray(1, port, List.of(v1), List.of(acmeServer()), List.of(t1)));
+    long pid = online("a1");
+    awaitObject("t1", ObjectStatus.State.READY);
+    byte[] first = block(11);
+    writeBlock(port, 0, first);
+
+    // A new HDD pool on a new drive, with a volume attached as LUN 1.
+    ArrayDesiredState base = acmeArray(2, port, List.of(v1), List.of(acmeServer()), List.of(t1));
+    List<DriveSpec> withHdd = new ArrayList<>(base.drives());
+    withHdd.add(new DriveSpec("d3", "n1-hdd-0", DriveType.HDD, 16, "p2"));
+    reconciler.apply(new ArrayDesiredState("a1", "1", "acme", 2, true, base.engine(), port, base.targetIqn(), withHdd,
+        List.of(base.pools().get(0), new PoolSpec("p2", "slow", DriveType.HDD, "NONE", "NONE", false, 16)),
+        List.of(v1, new VolumeSpec("v2", "p2", "archive", 1, true, null, null, List.of())), List.of(acmeServer()),
+        List.of(t1, new LunSpec("t2", "v2", "s-acme", 1, false))));
+    awaitObject("p2", ObjectStatus.State.READY);
+    awaitObject("t2", ObjectStatus.State.READY);
+    byte[] second = block(12);
+    writeBlock(port, 1, second);
+    assertThat(readBlock(port, 1, second.length)).isEqualTo(second);
+    assertThat(readBlock(port, 0, first.length)).isEqualTo(first);
+
+    // The pool deleted together with its volume and attachment, and its drive taken from the array.
+    reconciler.apply(acmeArray(3, port, List.of(v1), List.of(acmeServer()), List.of(t1)));
+    await().atMost(Duration.ofSeconds(40)).until(() -> Files.readString(data.resolve("arrays/a1/layout-status.json"))
+        .contains("\"revision\" : 3") && reconciler.statuses().get(0).objects().stream()
+        .noneMatch(o -> o.objectId().equals("p2")));
+    assertThat(Files.readString(data.resolve("arrays/a1/layout-status.json"))).contains("\"ok\" : true");
+    assertThat(readBlock(port, 0, first.length)).isEqualTo(first);
+    assertThat(reconciler.engineState("a1").pid()).as("no restart").isEqualTo(pid);
+    assertThat(reconciler.engineState("a1").restarts()).isZero();
+  }
+
+  @Test
+  void aPoolDeletedAndMadeAgainOnTheSameDrivesComesUpWithoutARestartSinceItsLabelsWereCleared() throws Exception {
     int port = freePort();
     reconciler.apply(acmeArray(1, port, List.of(new VolumeSpec("v1", "p1", "data", 1, true, null, null, List.of())),
         List.of(), List.of()));
     awaitObject("v1", ObjectStatus.State.READY);
+    long pid = online("a1");
     ArrayDesiredState emptied = new ArrayDesiredState("a1", "1", "acme", 2, true, new EngineSpec("E01", 1, 1024), port,
         iqn("acme", "a1"), List.of(new DriveSpec("d1", "n1-ssd-0", DriveType.SSD, 4, null),
             new DriveSpec("d2", "n1-ssd-1", DriveType.SSD, 4, null)), List.of(), List.of(), List.of(), List.of());
@@ -394,6 +432,8 @@ class RealEngineTest {
     reconciler.apply(remade);
     awaitObject("p2", ObjectStatus.State.READY);
     awaitObject("v2", ObjectStatus.State.READY);
+    assertThat(reconciler.engineState("a1").pid()).isEqualTo(pid);
+    assertThat(reconciler.engineState("a1").restarts()).isZero();
   }
 
   record Result(int exit, String output) {}

@@ -164,7 +164,7 @@ class ReconcilerTest {
   }
 
   @Test
-  void aNewPoolRestartsTheEngineSinceItOpensDrivesAndPoolsOnlyAtStart() {
+  void aNewPoolAndADeletedOneReachTheRunningEngineBySighupAndOnlyAPoolChangedInPlaceRestartsIt() throws Exception {
     int port = freePort();
     ArrayDesiredState first = array("a1", 1, port, List.of(volume("v1", 1)), List.of());
     reconciler.apply(first);
@@ -174,11 +174,27 @@ class ReconcilerTest {
     reconciler.apply(new ArrayDesiredState("a1", "1", "acme", 2, true, first.engine(), port, first.targetIqn(), drives,
         List.of(first.pools().get(0), new PoolSpec("p2", "slow", DriveType.HDD, "NONE", "NONE", false, 16)),
         first.volumes(), first.servers(), first.luns()));
+    awaitObject("a1", "p2", ObjectStatus.State.READY);
+    assertThat(layout("a1").path("pools").toString()).contains("\"p2\"");
+    assertThat(reconciler.engineState("a1").pid()).as("the same engine took the new pool").isEqualTo(pid);
+
+    // The pool deleted again, its drive taken from the array: a reload too.
+    reconciler.apply(array("a1", 3, port, List.of(volume("v1", 1)), List.of()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(data.resolve("arrays/a1/layout-status.json"))
+        .contains("\"revision\":3"));
+    assertThat(layout("a1").path("pools").toString()).doesNotContain("\"p2\"");
+    assertThat(reconciler.engineState("a1").pid()).isEqualTo(pid);
+    assertThat(reconciler.engineState("a1").restarts()).isZero();
+
+    // A kept pool that changes in place (here: RAID1 over two drives) needs a new engine.
+    reconciler.apply(new ArrayDesiredState("a1", "1", "acme", 4, true, first.engine(), port, first.targetIqn(),
+        List.of(first.drives().get(0), new DriveSpec("d-2", "n1-ssd-1", DriveType.SSD, 4, "p1")),
+        List.of(new PoolSpec("p1", "pool", DriveType.SSD, "RAID1", "NONE", false, 4)),
+        first.volumes(), first.servers(), first.luns()));
     await().atMost(Duration.ofSeconds(20)).until(() -> {
       EngineState s = reconciler.engineState("a1");
       return s != null && s.phase() == EngineState.Phase.RUNNING && s.pid() != pid;
     });
-    awaitObject("a1", "p2", ObjectStatus.State.READY);
   }
 
   void awaitObject(String arrayId, String objectId, ObjectStatus.State state) {

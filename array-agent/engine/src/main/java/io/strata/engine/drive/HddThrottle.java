@@ -1,7 +1,7 @@
 package io.strata.engine.drive;
 
 import io.strata.engine.block.BlockDevice;
-import io.strata.engine.block.LbaStatus;
+import io.strata.engine.block.ForwardingBlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -114,17 +114,7 @@ public final class HddThrottle {
   /** {@code inner} with this throttle's timing on every read, write and flush. */
   public BlockDevice wrap(BlockDevice inner) {
     int blockSize = inner.blockSize();
-    return new BlockDevice() {
-      @Override
-      public int blockSize() {
-        return blockSize;
-      }
-
-      @Override
-      public long blockCount() {
-        return inner.blockCount();
-      }
-
+    return new ForwardingBlockDevice(inner) {
       @Override
       public void read(long lba, ByteBuffer dst) throws IOException {
         occupy(lba * blockSize, dst.remaining(), false);
@@ -144,26 +134,6 @@ public final class HddThrottle {
       public void flush() throws IOException {
         HddThrottle.this.flush();
         inner.flush();
-      }
-
-      @Override
-      public void unmap(long lba, long blocks) throws IOException {
-        inner.unmap(lba, blocks);
-      }
-
-      @Override
-      public boolean thinProvisioned() {
-        return inner.thinProvisioned();
-      }
-
-      @Override
-      public LbaStatus status(long lba) {
-        return inner.status(lba);
-      }
-
-      @Override
-      public void close() throws IOException {
-        inner.close();
       }
     };
   }

@@ -3,6 +3,7 @@ package io.strata.engine.layout;
 import io.strata.engine.block.BlockDevice;
 import io.strata.engine.cli.LunSpec;
 import io.strata.engine.drive.Drive;
+import io.strata.engine.drive.MediaType;
 import io.strata.engine.drive.HddThrottle;
 import io.strata.engine.layout.ArrayLayout.DriveSpec;
 import io.strata.engine.layout.ArrayLayout.LunMapping;
@@ -19,20 +20,29 @@ import io.strata.engine.tier.TieredDevice;
 import io.strata.engine.volume.MetadataState;
 import io.strata.engine.volume.Volume;
 import io.strata.engine.volume.VolumeStore;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * The block stack of one array, built from its {@link ArrayLayout}: drives, pools, volume stores.
@@ -56,16 +66,25 @@ public final class ArrayStack implements Closeable {
   private volatile Map<String, Tier> pinnedVolumes = Map.of();
   /** Re-pins the pinned volumes' extents now and then (new writes map new extents). */
   private ScheduledExecutorService pinRefresher;
+
+  /** The spec each open pool was opened with; a reload may add or remove pools, not change one. */
+  private final Map<String, PoolSpec> poolSpecs = new LinkedHashMap<>();
+  /** The spec each open drive (local or remote) was opened with. */
+  private final Map<String, DriveSpec> driveSpecs = new LinkedHashMap<>();
   /** The drives on other nodes, by layout name; each keeps itself connected. */
   private final Map<String, RemoteDrive> remoteDrives = new LinkedHashMap<>();
-  /** Which pool member each remote drive is. */
+  /** Which member of an open pool each remote drive is. */
   private final Map<String, PoolSlot> remoteSlots = new HashMap<>();
-  /** Each pool's member names, in member order. */
+  /** Each open pool's member names, in member order. */
   private final Map<String, List<String>> memberNames = new HashMap<>();
-  private final List<String> driveOrder = new ArrayList<>();
+  /** The drive names of the layout applied last, in its order (the status file's order). */
+  private List<String> driveOrder = List.of();
   private volatile Runnable healthChanged;
+  private final Path layoutFile;
 
-  private ArrayStack() {}
+  private ArrayStack(Path layoutFile) {
+    this.layoutFile = layoutFile;
+  }
 
   private record PoolFacts(String media, long cacheBytes, long tierBytes) {}
 
@@ -74,63 +93,9 @@ public final class ArrayStack implements Closeable {
    * makes the volumes and snapshots match the layout.
    */
   public static ArrayStack open(ArrayLayout layout, Path layoutFile) throws IOException {
-    ArrayStack stack = new ArrayStack();
+    ArrayStack stack = new ArrayStack(layoutFile);
     try {
-      Path base = layoutFile.toAbsolutePath().getParent();
-      stack.openRemotes(layout.drives());
-      for (DriveSpec d : layout.drives()) {
-        stack.driveOrder.add(d.name());
-        if (d.remote() != null) {
-          continue;
-        }
-        HddThrottle throttle = d.throttle() == null ? null
-            : new HddThrottle(d.throttle().seekMicros(), d.throttle().bandwidth() == null ? 0
-                : LunSpec.size(d.throttle().bandwidth()));
-        long size = d.size() == null ? 0 : LunSpec.size(d.size());
-        stack.drives.put(d.name(), Drive.open(d.name(), base.resolve(d.path()),
-            ArrayLayout.media(d), size, throttle));
-      }
-      Set<String> taken = new HashSet<>();
-      for (PoolSpec p : layout.pools()) {
-        taken.addAll(p.drives());
-      }
-      for (PoolSpec p : layout.pools()) {
-        List<BlockDevice> members = new ArrayList<>();
-        for (String d : p.drives()) {
-          members.add(stack.member(d));
-        }
-        Protection protection = Protection.parse(p.protection() == null ? "none" : p.protection());
-        Pool pool = stack.openPool(p, protection, members);
-        stack.memberNames.put(p.name(), List.copyOf(p.drives()));
-        stack.pools.put(p.name(), pool);
-        PoolServices.Wrapped wrapped = PoolServices.wrap(p, pool, stack.drives, taken);
-        BlockDevice data = wrapped.data();
-        if (wrapped.tiered() != null) {
-          stack.tiered.put(p.name(), wrapped.tiered());
-        }
-        stack.facts.put(p.name(), new PoolFacts(stack.drives.get(p.drives().get(0)).media().name(),
-            wrapped.cacheBytes(), wrapped.tierBytes()));
-        if (data != pool) {
-          stack.services.put(p.name(), data);
-        }
-        Path meta = layout.metadataDir(layoutFile).resolve(p.name());
-        VolumeStore store = VolumeStore.open(meta, p.name(), data);
-        stack.stores.put(p.name(), store);
-        if (wrapped.tiered() != null) {
-          store.placeFreshExtentsWith(stack.placementOn(wrapped.tiered()));
-        }
-      }
       stack.reconcile(layout);
-      stack.watchRemoteDrives();
-      if (!stack.tiered.isEmpty()) {
-        stack.pinRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "tier-pins");
-          t.setDaemon(true);
-          return t;
-        });
-        stack.pinRefresher.scheduleWithFixedDelay(stack::refreshPinsQuietly, PIN_REFRESH_SECONDS,
-            PIN_REFRESH_SECONDS, TimeUnit.SECONDS);
-      }
       return stack;
     } catch (IOException | RuntimeException e) {
       stack.close();
@@ -138,76 +103,80 @@ public final class ArrayStack implements Closeable {
     }
   }
 
-  // ---------------------------------------------------------------- remote drives
+  private Drive openDrive(DriveSpec d) throws IOException {
+    Path base = layoutFile.toAbsolutePath().getParent();
+    HddThrottle throttle = d.throttle() == null ? null
+        : new HddThrottle(d.throttle().seekMicros(), d.throttle().bandwidth() == null ? 0
+            : LunSpec.size(d.throttle().bandwidth()));
+    long size = d.size() == null ? 0 : LunSpec.size(d.size());
+    return Drive.open(d.name(), base.resolve(d.path()), ArrayLayout.media(d), size, throttle);
+  }
 
   /**
-   * Opens every remote drive, all at once: each makes one login attempt bounded by the connect
-   * timeout, so a dead node holding several of them costs one timeout at start, not one each.
+   * Opens pool {@code p} over its (open) drives, with its cache and tier and its volume
+   * metadata. {@code taken} holds the drives already in use and gains the pool's service SSDs.
+   * On failure nothing of the pool stays registered, and its drives are closed and forgotten
+   * (a pool closes its members), so that the next attempt opens them again.
    */
-  private void openRemotes(List<DriveSpec> specs) {
-    Map<String, Thread> openers = new LinkedHashMap<>();
-    Map<String, RemoteDrive> opened = new java.util.concurrent.ConcurrentHashMap<>();
-    Map<String, RuntimeException> failed = new java.util.concurrent.ConcurrentHashMap<>();
-    for (DriveSpec d : specs) {
-      if (d.remote() == null) {
-        continue;
-      }
-      long size = d.size() == null ? 0 : LunSpec.size(d.size());
-      Thread t = new Thread(() -> {
-        try {
-          opened.put(d.name(), RemoteDrive.open(d.name(), d.remote().initiatorConfig(), size));
-        } catch (RuntimeException e) {
-          failed.put(d.name(), e);
-        }
-      }, "open-remote " + d.name());
-      openers.put(d.name(), t);
-      t.start();
+  private void openPool(ArrayLayout layout, PoolSpec p, Set<String> taken) throws IOException {
+    List<BlockDevice> members = new ArrayList<>();
+    for (String d : p.drives()) {
+      members.add(member(d));
     }
-    for (Map.Entry<String, Thread> e : openers.entrySet()) {
-      try {
-        e.getValue().join();
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while opening remote drives");
-      }
-    }
-    for (String name : openers.keySet()) {
-      RemoteDrive drive = opened.get(name);
-      if (drive != null) {
-        remoteDrives.put(name, drive); // closed with the stack, even if a sibling failed
-      }
-    }
-    if (!failed.isEmpty()) {
-      throw failed.values().iterator().next();
-    }
-    for (RemoteDrive drive : remoteDrives.values()) {
-      if (!drive.online()) {
-        LOG.warning("remote drive " + drive.name() + " is unreachable at start ("
-            + drive.offlineReason() + "); its pool starts without it and it is re-added when"
-            + " it comes back");
-      }
-    }
-  }
-
-  /** A pool member: a local drive, a remote drive that is up, or null (missing) if it is not. */
-  private BlockDevice member(String name) {
-    RemoteDrive remote = remoteDrives.get(name);
-    if (remote != null) {
-      return remote.online() ? remote : null;
-    }
-    return drives.get(name);
-  }
-
-  private Pool openPool(PoolSpec p, Protection protection, List<BlockDevice> members)
-      throws IOException {
+    Protection protection = Protection.parse(p.protection() == null ? "none" : p.protection());
+    Pool pool = null;
+    BlockDevice data = null;
     try {
-      Pool pool = Pool.open(p.name(), protection, members);
+      pool = openMembers(p, protection, members);
+      PoolServices.Wrapped wrapped = PoolServices.wrap(p, pool, drives, taken);
+      data = wrapped.data();
+      Path meta = layout.metadataDir(layoutFile).resolve(p.name());
+      VolumeStore store = VolumeStore.open(meta, p.name(), data);
+      pools.put(p.name(), pool);
+      poolSpecs.put(p.name(), p);
+      if (wrapped.tiered() != null) {
+        tiered.put(p.name(), wrapped.tiered());
+        startPinRefresher();
+      }
+      if (data != pool) {
+        services.put(p.name(), data);
+      }
+      stores.put(p.name(), store);
+      if (wrapped.tiered() != null) {
+        store.placeFreshExtentsWith(placementOn(wrapped.tiered()));
+      }
+      facts.put(p.name(), new PoolFacts(mediaOf(layout, p.drives().get(0)).name(), wrapped.cacheBytes(),
+          wrapped.tierBytes()));
+      memberNames.put(p.name(), List.copyOf(p.drives()));
       for (int i = 0; i < p.drives().size(); i++) {
         if (remoteDrives.containsKey(p.drives().get(i))) {
           remoteSlots.put(p.drives().get(i), new PoolSlot(pool, i));
         }
       }
-      return pool;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(data != null ? data : pool); // a cache or tier closes its pool
+      for (String d : driveNamesOf(p)) {
+        closeDrive(d);
+      }
+      throw e;
+    }
+  }
+
+  /** The media of drive {@code name} as the layout gives it (a remote drive has no local file to ask). */
+  private static MediaType mediaOf(ArrayLayout layout, String name) {
+    for (DriveSpec d : layout.drives()) {
+      if (d.name().equals(name)) {
+        return ArrayLayout.media(d);
+      }
+    }
+    throw new IllegalArgumentException("pool member " + name + " is not a drive of the layout");
+  }
+
+  /** Opens the pool itself; a failure names the pool's remote drives that are unreachable. */
+  private Pool openMembers(PoolSpec p, Protection protection, List<BlockDevice> members)
+      throws IOException {
+    try {
+      return Pool.open(p.name(), protection, members);
     } catch (IOException e) {
       List<String> unreachable = new ArrayList<>();
       for (String d : p.drives()) {
@@ -224,15 +193,110 @@ public final class ArrayStack implements Closeable {
     }
   }
 
+  /** Closes and forgets open drive {@code name}, local or remote (no pool uses it any more). */
+  private void closeDrive(String name) {
+    RemoteDrive remote = remoteDrives.remove(name);
+    if (remote != null) {
+      remote.listener(null); // its watcher stops: no re-adding into a pool that is gone
+      remote.close();
+      remoteSlots.remove(name);
+    }
+    closeQuietly(drives.remove(name));
+    driveSpecs.remove(name);
+  }
+
+  private void startPinRefresher() {
+    if (pinRefresher != null) {
+      return;
+    }
+    pinRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tier-pins");
+      t.setDaemon(true);
+      return t;
+    });
+    pinRefresher.scheduleWithFixedDelay(this::refreshPinsQuietly, PIN_REFRESH_SECONDS,
+        PIN_REFRESH_SECONDS, TimeUnit.SECONDS);
+  }
+
+  // ---------------------------------------------------------------- remote drives
+
+  /**
+   * Opens remote drives, all at once: each makes one login attempt bounded by the connect
+   * timeout, so a dead node holding several of them costs one timeout (at start, or in a reload
+   * that adds them), not one each. An unreachable one is opened all the same (offline; it keeps
+   * trying): its pool runs without it.
+   */
+  private void openRemotes(List<DriveSpec> specs) {
+    Map<String, Thread> openers = new LinkedHashMap<>();
+    Map<String, RemoteDrive> opened = new ConcurrentHashMap<>();
+    Map<String, RuntimeException> failed = new ConcurrentHashMap<>();
+    for (DriveSpec d : specs) {
+      long size = d.size() == null ? 0 : LunSpec.size(d.size());
+      Thread t = new Thread(() -> {
+        try {
+          opened.put(d.name(), RemoteDrive.open(d.name(), d.remote().initiatorConfig(), size));
+        } catch (RuntimeException e) {
+          failed.put(d.name(), e);
+        }
+      }, "open-remote " + d.name());
+      openers.put(d.name(), t);
+      t.start();
+    }
+    boolean interrupted = false;
+    for (Thread t : openers.values()) {
+      while (t.isAlive()) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          interrupted = true; // wait on: every drive opened is registered, and so closed later
+        }
+      }
+    }
+    for (DriveSpec d : specs) {
+      RemoteDrive drive = opened.get(d.name());
+      if (drive != null) {
+        remoteDrives.put(d.name(), drive); // closed with the stack, even if a sibling failed
+        driveSpecs.put(d.name(), d);
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while opening remote drives");
+    }
+    if (!failed.isEmpty()) {
+      throw failed.values().iterator().next();
+    }
+    for (DriveSpec d : specs) {
+      RemoteDrive drive = remoteDrives.get(d.name());
+      if (!drive.online()) {
+        LOG.warning("remote drive " + drive.name() + " is unreachable (" + drive.offlineReason()
+            + "); its pool opens without it and it is re-added when it comes back");
+      }
+    }
+  }
+
+  /** A pool member: a local drive, a remote drive that is up, or null (missing) if it is not. */
+  private BlockDevice member(String name) {
+    RemoteDrive remote = remoteDrives.get(name);
+    if (remote != null) {
+      return remote.online() ? remote : null;
+    }
+    return drives.get(name);
+  }
+
   /** Where a remote drive sits: member {@code index} of {@code pool}. */
   private record PoolSlot(Pool pool, int index) {}
 
   /**
-   * From now on a remote drive that comes back is put in its pool again (and rebuilt in full:
-   * writes it missed are not tracked per member), and every change is reported.
+   * From now on each of these remote drives that comes back is put in its pool again (and
+   * rebuilt in full: writes it missed are not tracked per member), and every change is reported.
    */
-  private void watchRemoteDrives() {
-    for (RemoteDrive drive : remoteDrives.values()) {
+  private void watchRemoteDrives(List<DriveSpec> specs) {
+    for (DriveSpec d : specs) {
+      RemoteDrive drive = remoteDrives.get(d.name());
+      if (drive == null) {
+        continue; // its new pool failed to open and closed it
+      }
       drive.listener(this::remoteDriveChanged);
       if (drive.online()) {
         readd(drive); // came back between the pool's assembly and now
@@ -240,6 +304,7 @@ public final class ArrayStack implements Closeable {
     }
   }
 
+  /** On the drive's own thread, holding no lock: the hook takes the status file's lock. */
   private void remoteDriveChanged(RemoteDrive drive, boolean online) {
     if (online) {
       readd(drive);
@@ -253,11 +318,12 @@ public final class ArrayStack implements Closeable {
   /**
    * Puts a remote drive that is reachable again back in its pool if the pool dropped it. A drive
    * the pool still counts ONLINE missed no write (every write goes to every member that takes
-   * writes, and one that fails is dropped), so it needs nothing.
+   * writes, and one that fails is dropped), so it needs nothing. Under the stack's lock, so that
+   * a reload removing the pool does not race it.
    */
-  private void readd(RemoteDrive drive) {
+  private synchronized void readd(RemoteDrive drive) {
     PoolSlot slot = remoteSlots.get(drive.name());
-    if (slot == null) {
+    if (slot == null || remoteDrives.get(drive.name()) != drive) {
       return;
     }
     if (slot.pool().state(slot.index()) != MemberState.FAILED) {
@@ -278,8 +344,9 @@ public final class ArrayStack implements Closeable {
     this.healthChanged = hook;
   }
 
-  public Map<String, RemoteDrive> remoteDrives() {
-    return remoteDrives;
+  /** The remote drives open now (a snapshot: a reload adds and removes them). */
+  public synchronized Map<String, RemoteDrive> remoteDrives() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(remoteDrives));
   }
 
   /**
@@ -290,17 +357,20 @@ public final class ArrayStack implements Closeable {
   public record DriveHealth(String name, boolean remote, String pool, String state,
       String reason) {}
 
-  /** Every drive's state, in layout order; what the status file reports. */
-  public List<DriveHealth> health() {
+  /** Every open drive's state, in the order of the layout applied last; what the status says. */
+  public synchronized List<DriveHealth> health() {
     List<DriveHealth> out = new ArrayList<>();
     Map<String, PoolSlot> slots = new HashMap<>(remoteSlots);
     for (Pool p : pools.values()) {
+      List<String> names = memberNames.get(p.name());
       for (int i = 0; i < p.memberCount(); i++) {
-        String name = memberNames.get(p.name()).get(i);
-        slots.putIfAbsent(name, new PoolSlot(p, i));
+        slots.putIfAbsent(names.get(i), new PoolSlot(p, i));
       }
     }
     for (String name : driveOrder) {
+      if (!driveSpecs.containsKey(name)) {
+        continue; // not open (a reload that failed part-way)
+      }
       PoolSlot slot = slots.get(name);
       RemoteDrive remote = remoteDrives.get(name);
       String pool = slot == null ? null : slot.pool().name();
@@ -319,7 +389,7 @@ public final class ArrayStack implements Closeable {
   }
 
   /** The pool holding volume or snapshot {@code name}, or null. */
-  public VolumeStore storeOf(String name) {
+  public synchronized VolumeStore storeOf(String name) {
     for (VolumeStore s : stores.values()) {
       if (s.exists(name)) {
         return s;
@@ -328,30 +398,31 @@ public final class ArrayStack implements Closeable {
     return null;
   }
 
-  public Map<String, Pool> pools() {
-    return pools;
+  // A reload adds and removes pools and drives: callers get what is open now, not a live view.
+
+  public synchronized Map<String, Pool> pools() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(pools));
   }
 
-  public Map<String, VolumeStore> stores() {
-    return stores;
+  public synchronized Map<String, VolumeStore> stores() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(stores));
   }
 
-  public Map<String, Drive> drives() {
-    return drives;
+  public synchronized Map<String, Drive> drives() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(drives));
   }
 
   /**
-   * Refuses a layout that this stack cannot apply, before anything changes: a pin on a volume
-   * whose pool has no tiers, a pool that does not exist (pools are fixed at start), a rollback
-   * to a snapshot that exists but was taken of another volume.
+   * Refuses a layout that this stack cannot apply, before anything changes: a change to a pool
+   * or a drive in use that a running engine cannot make, the removal of a pool that would still
+   * hold listed volumes or snapshots, a pin on a volume whose pool has no tiers, a rollback to a
+   * snapshot that exists but was taken of another volume.
    */
   public synchronized void check(ArrayLayout layout) {
+    checkPoolsAndDrives(layout);
     for (VolumeSpec v : layout.volumes()) {
-      if (v.cloneOf() == null) {
-        store(v.pool());
-      }
       String pool = poolOf(layout, v, layout.volumes().size());
-      if (v.pinnedTier() != null && pool != null && !tiered.containsKey(pool)) {
+      if (v.pinnedTier() != null && pool != null && !hasTiering(layout, pool)) {
         throw new IllegalArgumentException("volume " + v.name() + ": tier '" + v.tier()
             + "' needs a tiered pool; pool " + pool + " has no tiering");
       }
@@ -369,6 +440,236 @@ public final class ArrayStack implements Closeable {
           }
         }
       }
+    }
+  }
+
+  /**
+   * What a reload may do to pools and drives: add a pool (on drives no kept pool uses), remove
+   * a pool once nothing it holds is listed any more, add or remove a drive that no kept pool
+   * uses. A pool kept by the layout cannot change (its drives, protection, cache or tier), nor
+   * can a drive it uses: their volumes are open and served, so that takes a restart.
+   */
+  private void checkPoolsAndDrives(ArrayLayout layout) {
+    Map<String, PoolSpec> next = new HashMap<>();
+    layout.pools().forEach(p -> next.put(p.name(), p));
+    Map<String, DriveSpec> nextDrives = new HashMap<>();
+    layout.drives().forEach(d -> nextDrives.put(d.name(), d));
+    Set<String> keptDrives = new HashSet<>();
+    for (Map.Entry<String, PoolSpec> e : poolSpecs.entrySet()) {
+      PoolSpec wanted = next.get(e.getKey());
+      if (wanted == null) {
+        continue;
+      }
+      if (!wanted.equals(e.getValue())) {
+        throw new IllegalArgumentException("pool " + e.getKey() + ": its drives, protection, "
+            + "cache and tiering cannot change while the engine runs (restart it to change them)");
+      }
+      for (String d : driveNamesOf(wanted)) {
+        keptDrives.add(d);
+        if (!driveSpecs.get(d).equals(nextDrives.get(d))) {
+          throw new IllegalArgumentException("drive " + d + " is in use by pool " + e.getKey()
+              + "; it cannot be removed or changed while the pool is kept");
+        }
+      }
+    }
+    for (PoolSpec p : layout.pools()) {
+      if (!poolSpecs.containsKey(p.name())) {
+        for (String d : driveNamesOf(p)) {
+          if (keptDrives.contains(d)) {
+            throw new IllegalArgumentException("new pool " + p.name() + ": drive '" + d
+                + "' already belongs to a pool, a cache or a tier");
+          }
+        }
+      }
+    }
+    Set<String> wanted = new HashSet<>();
+    layout.volumes().forEach(v -> wanted.add(v.name()));
+    layout.snapshots().forEach(s -> wanted.add(s.name()));
+    for (String pool : poolSpecs.keySet()) {
+      if (!next.containsKey(pool)) {
+        List<String> held = stores.get(pool).names().stream().filter(wanted::contains).sorted()
+            .toList();
+        if (!held.isEmpty()) {
+          throw new IllegalArgumentException("pool " + pool + " cannot be removed: it still holds "
+              + held + " (delete them from the layout first)");
+        }
+      }
+    }
+  }
+
+  /** The drives a pool uses: its members, then its cache and tier SSDs (as the layout names them). */
+  private static List<String> driveNamesOf(PoolSpec p) {
+    List<String> names = new ArrayList<>(p.drives());
+    for (JsonNode service : new JsonNode[] {p.cache(), p.tiering()}) {
+      if (service != null && service.hasNonNull("drive")) {
+        names.add(service.get("drive").asText());
+      }
+    }
+    return names;
+  }
+
+  private static boolean hasTiering(ArrayLayout layout, String pool) {
+    return layout.pools().stream().anyMatch(p -> p.name().equals(pool) && p.tiering() != null
+        && !p.tiering().isNull());
+  }
+
+  /**
+   * Makes the open pools and drives those of {@code layout} (after {@link #check}): a pool no
+   * longer listed has its (unlisted) volumes and snapshots deleted, is closed, its drives' labels
+   * cleared and its metadata removed, so that its drives can make a new pool; then the drives
+   * no longer listed are closed, and the new drives and pools are opened.
+   */
+  private void convergePoolsAndDrives(ArrayLayout layout) throws IOException {
+    Set<String> listedPools = new HashSet<>();
+    layout.pools().forEach(p -> listedPools.add(p.name()));
+    for (String pool : List.copyOf(poolSpecs.keySet())) {
+      if (!listedPools.contains(pool)) {
+        removePool(layout, pool);
+      }
+    }
+    Map<String, DriveSpec> listedDrives = new LinkedHashMap<>();
+    layout.drives().forEach(d -> listedDrives.put(d.name(), d));
+    for (String d : List.copyOf(driveSpecs.keySet())) {
+      if (!driveSpecs.get(d).equals(listedDrives.get(d))) {
+        closeDrive(d); // in no pool (check refused otherwise); changed: opened again
+        LOG.info("closed drive " + d);
+      }
+    }
+    driveOrder = List.copyOf(listedDrives.keySet());
+    List<DriveSpec> newRemotes = new ArrayList<>();
+    for (DriveSpec d : layout.drives()) {
+      if (d.remote() != null && !driveSpecs.containsKey(d.name())) {
+        newRemotes.add(d);
+      }
+    }
+    openRemotes(newRemotes);
+    for (DriveSpec d : layout.drives()) {
+      if (!driveSpecs.containsKey(d.name())) {
+        drives.put(d.name(), openDrive(d));
+        driveSpecs.put(d.name(), d);
+      }
+    }
+    Set<String> taken = new HashSet<>();
+    layout.pools().forEach(p -> taken.addAll(p.drives()));
+    poolSpecs.values().forEach(p -> taken.addAll(driveNamesOf(p)));
+    for (PoolSpec p : layout.pools()) {
+      if (!pools.containsKey(p.name())) {
+        openPool(layout, p, taken);
+        LOG.info("opened pool " + p.name() + " (" + pools.get(p.name()).protection() + ")");
+      }
+    }
+    watchRemoteDrives(newRemotes);
+  }
+
+  /** Closes pool {@code name} and destroys it: it holds nothing the layout lists. */
+  private void removePool(ArrayLayout layout, String name) throws IOException {
+    VolumeStore store = stores.get(name);
+    for (String object : store.names()) {
+      store.delete(object);
+      LOG.info("deleted " + object + " from pool " + name + " (the pool is removed)");
+    }
+    PoolSpec spec = poolSpecs.remove(name);
+    stores.remove(name);
+    tiered.remove(name);
+    facts.remove(name);
+    memberNames.remove(name);
+    for (String d : driveNamesOf(spec)) {
+      RemoteDrive remote = remoteDrives.get(d);
+      if (remote != null) {
+        remote.listener(null); // no re-adding into the pool being closed
+        remoteSlots.remove(d);
+      }
+    }
+    IOException first = null;
+    for (Closeable c : new Closeable[] {store, services.remove(name), pools.remove(name)}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+    // A pool (or its cache and tier) labels its drives and refuses a drive labelled for another
+    // pool: clear those labels, as the agent does for the drives of a deleted array.
+    for (String d : driveNamesOf(spec)) {
+      Drive drive = drives.remove(d);
+      RemoteDrive remote = remoteDrives.remove(d);
+      driveSpecs.remove(d);
+      if (drive != null) {
+        long bytes = drive.blockCount() * Drive.BLOCK_SIZE; // a block device's channel says 0
+        drive.close();
+        clearLabel(drive.path(), bytes);
+      }
+      if (remote != null) {
+        remote.close(); // the pool closed it already; closing twice is harmless
+        clearRemoteLabel(remote);
+      }
+    }
+    deleteTree(layout.metadataDir(layoutFile).resolve(name));
+    LOG.info("removed pool " + name + " and cleared the labels of its drives " + driveNamesOf(spec));
+  }
+
+  /** Zeroes the label area (the first MiB) of a closed drive of {@code bytes}; the rest stays. */
+  private static void clearLabel(Path path, long bytes) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE,
+        StandardOpenOption.READ)) {
+      ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(Pool.DATA_OFFSET_BLOCKS
+          * Pool.BLOCK_SIZE, bytes));
+      long at = 0;
+      while (zeros.hasRemaining()) {
+        at += channel.write(zeros, at);
+      }
+      channel.force(true);
+    }
+  }
+
+  /**
+   * Zeroes the label area of a remote drive whose pool is removed, over a session of its own
+   * (the pool closed the drive's). A drive that cannot be reached keeps its label: a new pool
+   * would refuse it until it is cleared (the agent clears the drives of a deleted array).
+   */
+  private static void clearRemoteLabel(RemoteDrive closed) {
+    RemoteDrive drive = RemoteDrive.open(closed.name(), closed.config(),
+        closed.blockCount() * RemoteDrive.BLOCK_SIZE);
+    try {
+      if (!drive.online()) {
+        LOG.warning("remote drive " + closed.name() + " is unreachable (" + drive.offlineReason()
+            + "): its pool label stays");
+        return;
+      }
+      long bytes = Math.min(Pool.DATA_OFFSET_BLOCKS * Pool.BLOCK_SIZE,
+          drive.blockCount() * RemoteDrive.BLOCK_SIZE);
+      drive.write(0, ByteBuffer.allocate((int) bytes), true);
+    } catch (IOException e) {
+      LOG.warning("remote drive " + closed.name() + ": clearing its pool label: " + e);
+    } finally {
+      drive.close();
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static void closeQuietly(Closeable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (IOException e) {
+      LOG.warning("closing " + c + ": " + e);
     }
   }
 
@@ -406,13 +707,14 @@ public final class ArrayStack implements Closeable {
   /**
    * Makes volumes, clones and snapshots match the layout: creates what is missing, grows what is
    * larger, rolls volumes back to a snapshot once per request id, deletes the snapshots and
-   * volumes that are no longer listed, and pins volumes to tiers. Drives and pools are fixed for
-   * the engine's life (a change to them needs a restart).
+   * volumes that are no longer listed, and pins volumes to tiers. First it adds and removes
+   * pools and drives as the layout says ({@link #check} says which changes it refuses).
    *
    * @return the volumes rolled back now (their initiators must be told their data changed)
    */
   public synchronized Set<String> reconcile(ArrayLayout layout) throws IOException {
     check(layout);
+    convergePoolsAndDrives(layout);
     Map<String, String> poolOf = new HashMap<>();
     for (VolumeSpec v : layout.volumes()) {
       if (v.cloneOf() == null) {
@@ -565,7 +867,7 @@ public final class ArrayStack implements Closeable {
   }
 
   /** The tiered device of pool {@code pool}, or null when it has no tiers. */
-  public TieredDevice tieredDevice(String pool) {
+  public synchronized TieredDevice tieredDevice(String pool) {
     return tiered.get(pool);
   }
 
@@ -583,7 +885,7 @@ public final class ArrayStack implements Closeable {
   private VolumeStore store(String pool) {
     VolumeStore s = stores.get(pool);
     if (s == null) {
-      throw new IllegalArgumentException("no pool '" + pool + "' (pools are fixed at start)");
+      throw new IllegalArgumentException("no pool '" + pool + "'");
     }
     return s;
   }
@@ -609,7 +911,7 @@ public final class ArrayStack implements Closeable {
   }
 
   /** One line per drive with its I/O statistics, and one per pool with its state. */
-  public List<String> report() {
+  public synchronized List<String> report() {
     List<String> lines = new ArrayList<>();
     for (Drive d : drives.values()) {
       lines.add("drive " + d.name() + " (" + d.media() + (d.directIo() ? ", direct I/O" : "")

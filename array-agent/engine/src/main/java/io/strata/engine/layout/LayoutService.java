@@ -20,8 +20,9 @@ import java.util.logging.Logger;
 
 /**
  * The engine's {@code --layout}: opens the array's block stack, gives the SCSI target its LUNs,
- * and on SIGHUP re-reads the file and converges to it (new volumes, snapshots and clones, grown
- * volumes, deleted ones, LUNs added or removed) without stopping I/O.
+ * and on SIGHUP re-reads the file and converges to it (pools and drives added or removed, new
+ * volumes, snapshots and clones, grown volumes, deleted ones, LUNs added or removed) without
+ * stopping I/O or dropping a session.
  */
 public final class LayoutService implements Closeable {
   private static final Logger LOG = Logger.getLogger(LayoutService.class.getName());
@@ -70,7 +71,7 @@ public final class LayoutService implements Closeable {
     ArrayStack stack = ArrayStack.open(layout, file);
     LayoutService service = new LayoutService(file, iqn, layout, stack);
     try {
-      service.updateUnits();
+      service.updateUnits(0);
     } catch (IOException | RuntimeException e) {
       stack.close();
       throw e;
@@ -133,12 +134,14 @@ public final class LayoutService implements Closeable {
       access.check(next);
     }
     stack.check(next);
+    // LUNs that go, go first: a volume deleted, or a pool removed, is no longer served.
+    int removed = removeUnitsNotIn(next);
     Set<String> rolledBack = stack.reconcile(next);
     layout = next;
     if (access != null) {
       access.apply(next);
     }
-    String result = updateUnits();
+    String result = updateUnits(removed);
     for (Map.Entry<Integer, String> e : unitNames.entrySet()) {
       if (rolledBack.contains(e.getValue()) && target != null) {
         target.mediumChanged(e.getKey());
@@ -202,13 +205,13 @@ public final class LayoutService implements Closeable {
     }
   }
 
-  private String updateUnits() throws IOException {
-    Map<Integer, Volume> devices = stack.lunDevices(layout);
-    int added = 0;
+  /** Removes the LUNs that {@code wanted} does not map to the volume they serve; returns how many. */
+  private int removeUnitsNotIn(ArrayLayout wanted) {
+    Map<Integer, String> mapped = new HashMap<>();
+    wanted.luns().forEach(l -> mapped.put(l.lun(), l.volume()));
     int removed = 0;
     for (Integer lun : Map.copyOf(units).keySet()) {
-      Volume v = devices.get(lun);
-      if (v == null || !v.name().equals(unitNames.get(lun))) {
+      if (!unitNames.get(lun).equals(mapped.get(lun))) {
         units.remove(lun);
         unitNames.remove(lun);
         limits.remove(lun);
@@ -218,6 +221,14 @@ public final class LayoutService implements Closeable {
         removed++;
       }
     }
+    return removed;
+  }
+
+  /** Makes the LUNs those of the layout; {@code removedBefore}: LUNs the caller removed already. */
+  private String updateUnits(int removedBefore) throws IOException {
+    int removed = removedBefore + removeUnitsNotIn(layout);
+    Map<Integer, Volume> devices = stack.lunDevices(layout);
+    int added = 0;
     for (Map.Entry<Integer, Volume> e : devices.entrySet()) {
       if (units.containsKey(e.getKey())) {
         QosLimitedDevice limited = limits.get(e.getKey());

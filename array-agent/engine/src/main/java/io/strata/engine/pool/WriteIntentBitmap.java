@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.logging.Logger;
 import java.util.zip.CRC32C;
 
@@ -46,6 +46,8 @@ final class WriteIntentBitmap {
     int inFlight;
     long epoch;
     long lastWriteNanos;
+    /** The version of its bitmap block that first holds its bit: durable once that one is. */
+    long setInVersion;
   }
 
   private final Pool pool;
@@ -55,6 +57,12 @@ final class WriteIntentBitmap {
   /** The bits as they are (or are being made) on the members. */
   private final byte[] onDisk;
   private final Map<Integer, Region> active = new HashMap<>();
+  /** Per bitmap block: bumped on every change of its bits in {@link #onDisk}. */
+  private final long[] version;
+  /** Per bitmap block: the newest version known to be on every writable member. */
+  private final long[] durable;
+  /** Per bitmap block: whether a thread is writing it (one at a time, so versions land in order). */
+  private final boolean[] writing;
 
   WriteIntentBitmap(Pool pool, long rows) {
     this.pool = pool;
@@ -63,6 +71,9 @@ final class WriteIntentBitmap {
     this.bits = (int) Math.max(1, (rows + rowsPerBit - 1) / rowsPerBit);
     this.blocks = (bits + BITS_PER_BLOCK - 1) / BITS_PER_BLOCK;
     this.onDisk = new byte[blocks * BITS_BYTES];
+    this.version = new long[blocks];
+    this.durable = new long[blocks];
+    this.writing = new boolean[blocks];
   }
 
   long rowsPerBit() {
@@ -134,20 +145,80 @@ final class WriteIntentBitmap {
   /**
    * Before a write to member row {@code row}: returns once the row's region is marked dirty on
    * every writable member.
+   *
+   * <p>The durable write of the bitmap block happens outside this object's monitor, so that
+   * writes to regions already marked, and other first writes, are not held up behind a forced
+   * write to every member. It stays safe because: the bit is set in memory and the region
+   * counted in flight under the monitor, so {@link #clearIdle} cannot clear it until
+   * {@link #end}; every later version of the block therefore holds the bit; a block is written
+   * by one thread at a time, from the newest version at the moment it starts, so versions land
+   * in order; and this method returns only once a version at least as new as the one that first
+   * held the bit is on every writable member. So a stripe's bit is durable before its data and
+   * parity writes start, as before; concurrent first writes to one block share a single write.
    */
-  synchronized void begin(long row) throws IOException {
+  void begin(long row) throws IOException {
     int bit = (int) (row / rowsPerBit);
-    Region r = active.computeIfAbsent(bit, b -> new Region());
-    r.inFlight++;
-    r.epoch++;
-    r.lastWriteNanos = System.nanoTime();
-    if (!isSet(bit)) {
-      set(bit, true);
-      try {
-        persist(List.of(bit / BITS_PER_BLOCK));
-      } catch (IOException | RuntimeException e) {
+    int block = bit / BITS_PER_BLOCK;
+    Region r;
+    synchronized (this) {
+      r = active.computeIfAbsent(bit, b -> new Region());
+      r.inFlight++;
+      r.epoch++;
+      r.lastWriteNanos = System.nanoTime();
+      if (!isSet(bit)) {
+        set(bit, true);
+        r.setInVersion = ++version[block];
+      }
+      if (durable[block] >= r.setInVersion) {
+        return;
+      }
+    }
+    try {
+      makeDurable(block, r.setInVersion);
+    } catch (IOException | RuntimeException e) {
+      synchronized (this) {
         r.inFlight--;
-        throw e;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Returns once version {@code needed} (or a newer one) of bitmap block {@code block} is on
+   * every writable member: waits for the thread writing it, or writes the newest version itself.
+   */
+  private void makeDurable(int block, long needed) throws IOException {
+    while (true) {
+      long writes;
+      ByteBuffer image;
+      synchronized (this) {
+        while (writing[block] && durable[block] < needed) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("waiting for the write-intent bitmap");
+          }
+        }
+        if (durable[block] >= needed) {
+          return;
+        }
+        writing[block] = true;
+        writes = version[block];
+        image = encode(block);
+      }
+      boolean written = false;
+      try {
+        writeToMembers(block, image);
+        written = true;
+      } finally {
+        synchronized (this) {
+          writing[block] = false;
+          if (written) {
+            durable[block] = Math.max(durable[block], writes);
+          }
+          notifyAll();
+        }
       }
     }
   }
@@ -184,37 +255,44 @@ final class WriteIntentBitmap {
       return;
     }
     pool.flush();
+    Map<Integer, Long> changedBlocks = new TreeMap<>();
     synchronized (this) {
-      TreeSet<Integer> changedBlocks = new TreeSet<>();
       for (Map.Entry<Integer, Long> c : candidates.entrySet()) {
         Region r = active.get(c.getKey());
         if (r != null && r.inFlight == 0 && r.epoch == c.getValue()) {
           active.remove(c.getKey());
           set(c.getKey(), false);
-          changedBlocks.add(c.getKey() / BITS_PER_BLOCK);
+          int block = c.getKey() / BITS_PER_BLOCK;
+          changedBlocks.put(block, ++version[block]);
         }
       }
-      persist(changedBlocks);
+    }
+    // Outside the monitor too: a cleared bit that is not yet durable only costs a resync.
+    for (Map.Entry<Integer, Long> b : changedBlocks.entrySet()) {
+      makeDurable(b.getKey(), b.getValue());
     }
   }
 
-  /** Writes the given bitmap blocks to every writable member, durably. */
-  private void persist(Iterable<Integer> blockIndexes) throws IOException {
-    for (int block : blockIndexes) {
-      ByteBuffer b = ByteBuffer.allocate(Pool.BLOCK_SIZE);
-      b.putLong(MAGIC).putInt(block).put(onDisk, block * BITS_BYTES, BITS_BYTES);
-      CRC32C crc = new CRC32C();
-      crc.update(b.array(), 0, b.position());
-      b.putInt((int) crc.getValue());
-      for (int m = 0; m < pool.memberCount(); m++) {
-        if (!pool.writable(m)) {
-          continue;
-        }
-        try {
-          pool.member(m).write(FIRST_BLOCK + block, b.clear(), true);
-        } catch (IOException e) {
-          pool.fail(m, e);
-        }
+  /** Bitmap block {@code block} as it is in memory now, ready to write. */
+  private ByteBuffer encode(int block) {
+    ByteBuffer b = ByteBuffer.allocate(Pool.BLOCK_SIZE);
+    b.putLong(MAGIC).putInt(block).put(onDisk, block * BITS_BYTES, BITS_BYTES);
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, b.position());
+    b.putInt((int) crc.getValue());
+    return b;
+  }
+
+  /** Writes one encoded bitmap block to every writable member, durably; a member that fails is dropped. */
+  private void writeToMembers(int block, ByteBuffer image) throws IOException {
+    for (int m = 0; m < pool.memberCount(); m++) {
+      if (!pool.writable(m)) {
+        continue;
+      }
+      try {
+        pool.member(m).write(FIRST_BLOCK + block, image.clear(), true);
+      } catch (IOException e) {
+        pool.fail(m, e);
       }
     }
   }

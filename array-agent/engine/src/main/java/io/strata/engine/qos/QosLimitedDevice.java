@@ -3,7 +3,7 @@ package io.strata.engine.qos;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
 import io.strata.engine.block.BlockDevice;
-import io.strata.engine.block.LbaStatus;
+import io.strata.engine.block.ForwardingBlockDevice;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -18,14 +18,13 @@ import java.util.concurrent.TimeUnit;
  * proportional wait. A request costs one operation and its length in bytes; UNMAP costs one
  * operation; flush is free. Limits can be changed while the volume is in use.
  */
-public final class QosLimitedDevice implements BlockDevice {
+public final class QosLimitedDevice extends ForwardingBlockDevice {
   /** How a request waits; tests substitute a clock that advances instead of sleeping. */
   @FunctionalInterface
   public interface Sleeper {
     void sleepNanos(long nanos) throws InterruptedException;
   }
 
-  private final BlockDevice inner;
   private final TimeMeter clock;
   private final Sleeper sleeper;
   private volatile QosLimits limits;
@@ -37,7 +36,7 @@ public final class QosLimitedDevice implements BlockDevice {
   }
 
   QosLimitedDevice(BlockDevice inner, QosLimits limits, TimeMeter clock, Sleeper sleeper) {
-    this.inner = inner;
+    super(inner);
     this.clock = clock;
     this.sleeper = sleeper;
     setLimits(limits);
@@ -88,16 +87,6 @@ public final class QosLimitedDevice implements BlockDevice {
   }
 
   @Override
-  public int blockSize() {
-    return inner.blockSize();
-  }
-
-  @Override
-  public long blockCount() {
-    return inner.blockCount();
-  }
-
-  @Override
   public void read(long lba, ByteBuffer dst) throws IOException {
     admit(dst.remaining());
     inner.read(lba, dst);
@@ -109,34 +98,10 @@ public final class QosLimitedDevice implements BlockDevice {
     inner.write(lba, src, fua);
   }
 
-  @Override
-  public void flush() throws IOException {
-    inner.flush();
-  }
-
+  /** Costs one operation; flush and the rest are free and pass through. */
   @Override
   public void unmap(long lba, long blocks) throws IOException {
     admit(0);
     inner.unmap(lba, blocks);
-  }
-
-  @Override
-  public boolean thinProvisioned() {
-    return inner.thinProvisioned();
-  }
-
-  @Override
-  public boolean readOnly() {
-    return inner.readOnly();
-  }
-
-  @Override
-  public LbaStatus status(long lba) {
-    return inner.status(lba);
-  }
-
-  @Override
-  public void close() throws IOException {
-    inner.close();
   }
 }

@@ -1,7 +1,7 @@
 package io.strata.engine.fake;
 
 import io.strata.engine.block.BlockDevice;
-import io.strata.engine.block.LbaStatus;
+import io.strata.engine.block.ForwardingBlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -9,14 +9,13 @@ import java.nio.ByteBuffer;
  * Wraps a device and, once {@link #pull} is called, fails every I/O as a pulled or dead drive
  * would (pool tests pull a mirror or parity member; cache tests pull the cache SSD).
  */
-public final class FailingDevice implements BlockDevice {
-  private final BlockDevice inner;
+public final class FailingDevice extends ForwardingBlockDevice {
   private volatile boolean pulled;
   /** Runs inside {@link #flush} before it flushes (tests use it to race a destage). */
   public volatile Runnable onFlush;
 
   public FailingDevice(BlockDevice inner) {
-    this.inner = inner;
+    super(inner);
   }
 
   public void pull() {
@@ -27,16 +26,6 @@ public final class FailingDevice implements BlockDevice {
     if (pulled) {
       throw new IOException("device removed");
     }
-  }
-
-  @Override
-  public int blockSize() {
-    return inner.blockSize();
-  }
-
-  @Override
-  public long blockCount() {
-    return inner.blockCount();
   }
 
   @Override
@@ -66,15 +55,5 @@ public final class FailingDevice implements BlockDevice {
   public void unmap(long lba, long blocks) throws IOException {
     check();
     inner.unmap(lba, blocks);
-  }
-
-  @Override
-  public LbaStatus status(long lba) {
-    return inner.status(lba);
-  }
-
-  @Override
-  public void close() throws IOException {
-    inner.close();
   }
 }

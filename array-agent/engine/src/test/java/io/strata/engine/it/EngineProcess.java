@@ -1,5 +1,7 @@
 package io.strata.engine.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -86,6 +88,26 @@ final class EngineProcess implements AutoCloseable {
     }
     reader.join(5_000); // the last lines it printed
     return process.exitValue();
+  }
+
+  /** SIGHUP: the engine re-reads its --layout. */
+  void reload() throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+  }
+
+  /** Waits (30 s at most) until the --layout-status file speaks of {@code revision}; returns it. */
+  JsonNode awaitLayoutStatus(Path status, long revision) throws Exception {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < until) {
+      if (Files.exists(status)) {
+        JsonNode s = new ObjectMapper().readTree(Files.readString(status));
+        if (s.path("revision").asLong(-1) == revision) {
+          return s;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("no status for revision " + revision + ":\n" + output);
   }
 
   @Override

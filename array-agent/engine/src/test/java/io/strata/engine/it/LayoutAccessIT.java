@@ -87,23 +87,14 @@ class LayoutAccessIT {
 
   JsonNode applyText(String text) throws Exception {
     write(text);
-    new ProcessBuilder("kill", "-HUP", Long.toString(engine.process.pid())).start().waitFor();
+    engine.reload();
     return awaitStatus(revision);
   }
 
   JsonNode awaitStatus(long wanted) throws Exception {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < until) {
-      if (Files.exists(status)) {
-        JsonNode s = JSON.readTree(Files.readString(status));
-        if (s.path("revision").asLong(-1) == wanted) {
-          return s;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new IllegalStateException("no status for revision " + wanted + ":\n" + engine.output);
+    return engine.awaitLayoutStatus(status, wanted);
   }
+
 
   String ls(String initiator, String credentials) throws Exception {
     return LibIscsi.run(30, "iscsi-ls", "-s", "-i", initiator,

@@ -60,6 +60,76 @@ class ArrayStackTest {
   }
 
   @Test
+  void aKeptPoolAndItsDrivesCannotChangeByReloadButAFreeDriveComesAndGoes() throws IOException {
+    Path file = layout(ONE_VOLUME);
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      Path other = dir.resolve("other.json");
+      Files.writeString(other, Files.readString(file).replace("\"mirror\"", "\"none\""));
+      assertThatThrownBy(() -> stack.reconcile(ArrayLayout.read(other)))
+          .hasMessageContaining("pool p: its drives, protection, cache and tiering cannot change");
+      Files.writeString(other, Files.readString(file).replace("\"size\": \"40M\"}", "\"size\": \"48M\"}"));
+      assertThatThrownBy(() -> stack.reconcile(ArrayLayout.read(other)))
+          .hasMessageContaining("drive a is in use by pool p");
+      Files.writeString(other, Files.readString(file).replaceFirst("\"drives\": \\[",
+          "\"drives\": [{\"name\": \"spare\", \"path\": \"spare.img\", \"media\": \"SSD\","
+              + " \"size\": \"8M\"},"));
+      stack.reconcile(ArrayLayout.read(other));
+      assertThat(stack.drives()).containsKey("spare");
+      stack.reconcile(ArrayLayout.read(file));
+      assertThat(stack.drives()).doesNotContainKey("spare");
+      assertThat(stack.pools().get("p").states()).containsOnly(MemberState.ONLINE);
+    }
+  }
+
+  /** Pool {@code p} (a mirror of a and b, volume v) and, when given, a second pool's text. */
+  Path withSlowPool(String slowPool, String slowVolume) throws IOException {
+    Path file = dir.resolve("array.json");
+    Files.writeString(file, """
+        {"drives": [{"name": "a", "path": "a.img", "media": "SSD", "size": "40M"},
+                    {"name": "b", "path": "b.img", "media": "SSD", "size": "40M"},
+                    {"name": "h", "path": "h.img", "media": "HDD", "size": "64M"},
+                    {"name": "t", "path": "t.img", "media": "SSD", "size": "16M"},
+                    {"name": "c", "path": "c.img", "media": "SSD", "size": "16M"}],
+         "pools": [{"name": "p", "drives": ["a", "b"], "protection": "mirror"}%s],
+         "volumes": [{"name": "v", "pool": "p", "size": "8M"}%s]}
+        """.formatted(slowPool, slowVolume));
+    return file;
+  }
+
+  @Test
+  void aPoolWithCacheAndTierComesAndGoesByReloadAndItsDrivesServeANewOne() throws IOException {
+    Path file = withSlowPool("", "");
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      Volume v = stack.lunDevices(ArrayLayout.read(layout(ONE_VOLUME))).get(0);
+      stack.reconcile(ArrayLayout.read(withSlowPool("""
+          , {"name": "slow", "drives": ["h"], "tiering": {"drive": "t"},
+             "cache": {"drive": "c", "mode": "write-back"}}""",
+          ", {\"name\": \"w\", \"pool\": \"slow\", \"size\": \"8M\", \"tier\": \"SSD\"}")));
+      assertThat(stack.tieredDevice("slow")).isNotNull();
+      assertThat(stack.storeOf("w").poolName()).isEqualTo("slow");
+      Path meta = dir.resolve("metadata/slow");
+      assertThat(meta).exists();
+
+      stack.reconcile(ArrayLayout.read(withSlowPool("", "")));
+      assertThat(stack.pools()).containsOnlyKeys("p");
+      assertThat(stack.tieredDevice("slow")).isNull();
+      assertThat(meta).doesNotExist();
+      assertThat(stack.drives()).as("free drives stay open").containsKeys("h", "t", "c");
+      ByteBuffer block = ByteBuffer.allocate(512);
+      v.read(0, block);
+      assertThat(v.readOnly()).as("pool p's volume still served").isFalse();
+
+      // The same drives, cache and tier swapped: refused unless their labels were cleared.
+      stack.reconcile(ArrayLayout.read(withSlowPool("""
+          , {"name": "again", "drives": ["h"], "tiering": {"drive": "c"},
+             "cache": {"drive": "t", "mode": "write-through"}}""",
+          ", {\"name\": \"w2\", \"pool\": \"again\", \"size\": \"8M\"}")));
+      assertThat(stack.storeOf("w2").poolName()).isEqualTo("again");
+      assertThat(stack.pools().get("again").states()).containsOnly(MemberState.ONLINE);
+    }
+  }
+
+  @Test
   void badLayoutsAreRefusedWithTheReason() throws IOException {
     assertThatThrownBy(() -> ArrayLayout.read(layout(ONE_VOLUME.replace("\"size\"", "\"sise\""))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown field 'sise'");

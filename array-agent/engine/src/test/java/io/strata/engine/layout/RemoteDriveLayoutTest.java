@@ -2,8 +2,10 @@ package io.strata.engine.layout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.strata.engine.iscsi.initiator.LocalTarget;
+import io.strata.engine.iscsi.initiator.RemoteDrive;
 import io.strata.engine.pool.MemberState;
 import io.strata.engine.pool.Pool;
 import java.nio.ByteBuffer;
@@ -101,6 +103,65 @@ class RemoteDriveLayoutTest {
           assertThat(read(pool, 0, first.length)).isEqualTo(first);
           assertThat(read(pool, 1024, second.length)).isEqualTo(second);
         }
+      }
+    }
+  }
+
+  /** Pool p0 on local d1; local d3 and remote d2 when asked, and pool {@code pool} over them. */
+  private Path reloaded(boolean extraDrives, String pool, int port) throws Exception {
+    Path file = dir.resolve("layout.json");
+    String d3 = LOCAL.replace("d1", "d3");
+    String drives = LOCAL
+        + (extraDrives ? ", " + d3 + ", " + remote(port, ", \"size\": \"16M\"") : "");
+    String pools = "{\"name\": \"p0\", \"drives\": [\"d1\"]}" + (pool == null ? ""
+        : ", {\"name\": \"" + pool + "\", \"drives\": [\"d3\", \"d2\"],"
+            + " \"protection\": \"mirror\"}");
+    Files.writeString(file, "{\"metadata\": \"meta\", \"drives\": [" + drives + "],"
+        + " \"pools\": [" + pools + "],"
+        + " \"volumes\": [{\"name\": \"v1\", \"pool\": \"p0\", \"size\": \"4M\"}]}");
+    return file;
+  }
+
+  @Test
+  void aPoolWithARemoteDriveAddedByReloadIsWatchedAndItsRemovalLetsTheDriveGo() throws Exception {
+    try (LocalTarget target = new LocalTarget(dir.resolve("remote.img"), 16 << 20, 60)) {
+      Path file = reloaded(false, null, target.port);
+      try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+        stack.reconcile(ArrayLayout.read(reloaded(true, "p1", target.port)));
+        assertThat(stack.remoteDrives()).containsOnlyKeys("d2");
+        assertThat(stack.health()).extracting(ArrayStack.DriveHealth::name,
+            ArrayStack.DriveHealth::pool, ArrayStack.DriveHealth::state)
+            .containsExactly(tuple("d1", "p0", "ONLINE"), tuple("d3", "p1", "ONLINE"),
+                tuple("d2", "p1", "ONLINE"));
+
+        // The drive added by the reload is watched: it goes, a write drops it, it comes back.
+        Pool pool = stack.pools().get("p1");
+        target.stop();
+        byte[] data = pattern(3, 64 << 10);
+        pool.write(0, ByteBuffer.wrap(data), true);
+        assertThat(pool.state(1)).isEqualTo(MemberState.FAILED);
+        assertThat(stack.health().get(2).state()).isEqualTo("FAILED");
+        target.start();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!stack.health().get(2).state().equals("ONLINE") && System.nanoTime() < until) {
+          Thread.sleep(50);
+        }
+        assertThat(stack.health().get(2).state()).isEqualTo("ONLINE");
+        for (int i = 0; i < 2; i++) { // reads alternate between the two copies
+          assertThat(read(pool, 0, data.length)).isEqualTo(data);
+        }
+
+        // The pool and its drives removed: the remote drive is closed and no longer reported.
+        RemoteDrive d2 = stack.remoteDrives().get("d2");
+        stack.reconcile(ArrayLayout.read(reloaded(false, null, target.port)));
+        assertThat(stack.remoteDrives()).isEmpty();
+        assertThat(d2.online()).isFalse();
+        assertThat(stack.health()).extracting(ArrayStack.DriveHealth::name).containsExactly("d1");
+
+        // Both drives' labels were cleared: they make a new pool of another name.
+        stack.reconcile(ArrayLayout.read(reloaded(true, "p2", target.port)));
+        assertThat(stack.pools().get("p2").states()).containsOnly(MemberState.ONLINE);
+        assertThat(stack.health().get(2).pool()).isEqualTo("p2");
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.strata.engine.pool;
 
 import io.strata.engine.block.BlockDevice;
+import io.strata.engine.block.ForwardingBlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,21 +35,11 @@ final class PowerCut {
   }
 
   BlockDevice wrap(BlockDevice inner) {
-    return new BlockDevice() {
+    return new ForwardingBlockDevice(inner) {
       private void check() {
         if (off) {
           throw new PowerLost();
         }
-      }
-
-      @Override
-      public int blockSize() {
-        return inner.blockSize();
-      }
-
-      @Override
-      public long blockCount() {
-        return inner.blockCount();
       }
 
       @Override
@@ -80,6 +71,7 @@ final class PowerCut {
         inner.unmap(lba, blocks);
       }
 
+      /** The drives outlive the dead pool: a "restarted" one opens them again. */
       @Override
       public void close() {}
     };

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.engine.block.BlockDevice;
+import io.strata.engine.block.ForwardingBlockDevice;
 import io.strata.engine.block.LbaStatus;
 import io.strata.engine.drive.FileBlockDevice;
 import java.io.IOException;
@@ -32,6 +33,7 @@ class TieredDeviceTest {
   long now = 0;
   TieredDevice dev;
   FileBlockDevice hddFile;
+  HookedDevice hookedHdd;
 
   /** 64 KiB extents, half-life 10 s, 1 MiB/s (16 extents/s), reserve 25%, no thread. */
   static TierConfig manual() {
@@ -40,16 +42,17 @@ class TieredDeviceTest {
   }
 
   TieredDevice open(TierConfig config) throws IOException {
-    return open(config, null);
+    return open(config, false);
   }
 
-  TieredDevice open(TierConfig config, HookedDevice hddWrapper) throws IOException {
+  /** With {@code hookHdd}, the HDD is reached through {@link #hookedHdd}. */
+  TieredDevice open(TierConfig config, boolean hookHdd) throws IOException {
     FileBlockDevice ssd = FileBlockDevice.open(dir.resolve("ssd"), SSD_BYTES, BS);
     hddFile = FileBlockDevice.open(dir.resolve("hdd"), HDD_BYTES, BS);
     BlockDevice hdd = hddFile;
-    if (hddWrapper != null) {
-      hddWrapper.inner = hddFile;
-      hdd = hddWrapper;
+    if (hookHdd) {
+      hookedHdd = new HookedDevice(hddFile);
+      hdd = hookedHdd;
     }
     dev = TieredDevice.open(ssd, hdd, config, () -> now);
     return dev;
@@ -202,8 +205,8 @@ class TieredDeviceTest {
 
   @Test
   void aWriteThatRacesAMoveIsNotLost() throws IOException {
-    HookedDevice hdd = new HookedDevice();
-    open(manual(), hdd);
+    open(manual(), true);
+    HookedDevice hdd = hookedHdd;
     dev.write(3 * EB, filled(EB, 0x01), false);
     heatUp(3, 10);
     // While the mover copies extent 3 off the HDD, a client writes into it.
@@ -267,18 +270,11 @@ class TieredDeviceTest {
   }
 
   /** Passes through to a file device and runs a hook once, inside the first read. */
-  static final class HookedDevice implements BlockDevice {
-    BlockDevice inner;
+  static final class HookedDevice extends ForwardingBlockDevice {
     volatile Runnable onRead;
 
-    @Override
-    public int blockSize() {
-      return inner.blockSize();
-    }
-
-    @Override
-    public long blockCount() {
-      return inner.blockCount();
+    HookedDevice(BlockDevice inner) {
+      super(inner);
     }
 
     @Override
@@ -289,31 +285,6 @@ class TieredDeviceTest {
       if (hook != null) {
         hook.run(); // after the copy read: the copy is now stale
       }
-    }
-
-    @Override
-    public void write(long lba, ByteBuffer src, boolean fua) throws IOException {
-      inner.write(lba, src, fua);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      inner.flush();
-    }
-
-    @Override
-    public void unmap(long lba, long blocks) throws IOException {
-      inner.unmap(lba, blocks);
-    }
-
-    @Override
-    public LbaStatus status(long lba) {
-      return inner.status(lba);
-    }
-
-    @Override
-    public void close() throws IOException {
-      inner.close();
     }
   }
 }

@@ -1,0 +1,76 @@
+package io.strata.agent.layout;
+
+import io.strata.contracts.command.ArrayDesiredState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Which layout changes a running engine cannot take by reload. The engine adds and removes
+ * pools and drives on SIGHUP (a removed pool must hold nothing the layout still lists, and the
+ * engine clears its drives' labels), so a new or deleted pool, or a drive added to or taken
+ * from the array, keeps every session up. What still needs a new engine process, because the
+ * engine serves the volumes of an open pool from the drives it opened it with:
+ *
+ * <ul>
+ *   <li>a pool kept by the layout whose drives, protection, cache or tier changed;
+ *   <li>a drive used by a kept pool (member, cache or tier SSD) whose path, media or size changed;
+ *   <li>a pool the planner left out of the layout although the control plane still wants it (a
+ *       drive of it is missing or unusable on this node): the engine refuses to drop a pool that
+ *       still holds volumes, so it starts again without it, its data untouched on the drives.
+ * </ul>
+ *
+ * The engine's own start arguments (portal, IQN, engine size) are compared by the supervisor's
+ * {@link io.strata.agent.supervision.EngineSpec}.
+ */
+public final class EngineRestart {
+
+  private EngineRestart() {}
+
+  /**
+   * Why the engine that serves {@code previous} must restart to serve {@code next}, or null when
+   * a reload applies it.
+   */
+  public static String reason(EngineLayout previous, EngineLayout next, ArrayDesiredState desired) {
+    if (previous == null) {
+      return null;
+    }
+    Map<String, EngineLayout.Pool> nextPools = new HashMap<>();
+    next.pools().forEach(p -> nextPools.put(p.name(), p));
+    Map<String, EngineLayout.Drive> previousDrives = new HashMap<>();
+    previous.drives().forEach(d -> previousDrives.put(d.name(), d));
+    Map<String, EngineLayout.Drive> nextDrives = new HashMap<>();
+    next.drives().forEach(d -> nextDrives.put(d.name(), d));
+    for (EngineLayout.Pool pool : previous.pools()) {
+      EngineLayout.Pool kept = nextPools.get(pool.name());
+      if (kept == null) {
+        if (desired.pools().stream().anyMatch(p -> p.poolId().equals(pool.name()))) {
+          return "pool " + pool.name() + " can no longer be served on this node (see its status)";
+        }
+        continue;
+      }
+      if (!kept.equals(pool)) {
+        return "pool " + pool.name() + " changed its drives, protection, cache or tier";
+      }
+      for (String drive : drivesOf(pool)) {
+        if (!Objects.equals(previousDrives.get(drive), nextDrives.get(drive))) {
+          return "drive " + drive + " of pool " + pool.name() + " changed";
+        }
+      }
+    }
+    return null;
+  }
+
+  private static List<String> drivesOf(EngineLayout.Pool pool) {
+    List<String> drives = new ArrayList<>(pool.drives());
+    if (pool.cache() != null) {
+      drives.add(pool.cache().drive());
+    }
+    if (pool.tiering() != null) {
+      drives.add(pool.tiering().drive());
+    }
+    return drives;
+  }
+}
