@@ -188,8 +188,9 @@ public final class LayoutPlanner {
     }
 
     void planPools() {
+      // A cache or tier SSD must be local: the engine does not put them on another node's drive.
       Deque<DriveSpec> spareSsds = new ArrayDeque<>(usableDrives.values().stream()
-          .filter(d -> d.type() == DriveType.SSD && d.poolId() == null)
+          .filter(d -> d.type() == DriveType.SSD && d.poolId() == null && d.isOn(desired.nodeId(), desired))
           .sorted(Comparator.comparingLong(DriveSpec::capacityGib).reversed().thenComparing(DriveSpec::driveId))
           .toList());
       for (PoolSpec pool : sorted(desired.pools(), Comparator.comparing(PoolSpec::poolId))) {
@@ -223,15 +224,15 @@ public final class LayoutPlanner {
         }
         if (problem == null && wantsCache) {
           if (spareSsds.isEmpty()) {
-            problem = "pool " + pool.poolId() + ": its flash cache needs an SSD of the array that is in no pool;"
-                + " none is left (add an SSD drive to the array)";
+            problem = "pool " + pool.poolId() + ": its flash cache needs an SSD of the array on the engine's node"
+                + " that is in no pool; none is left (add an SSD drive to the array)";
           } else {
             cache = new EngineLayout.Cache(spareSsds.poll().serial(), cacheMode(pool.cacheMode()));
           }
         }
         if (problem == null && pool.tiering()) {
           if (spareSsds.isEmpty()) {
-            problem = "pool " + pool.poolId() + ": its SSD tier needs an SSD of the array that is in no pool"
+            problem = "pool " + pool.poolId() + ": its SSD tier needs an SSD of the array on the engine's node that is in no pool"
                 + (cache == null ? "" : " besides its cache SSD") + "; none is left (add an SSD drive to the array)";
           } else {
             tiering = new EngineLayout.Tiering(spareSsds.poll().serial());

@@ -109,7 +109,7 @@ class LayoutPlannerTest {
     EngineLayout.Pool p1 = plan.layout().pools().stream().filter(p -> p.name().equals("p1")).findFirst().orElseThrow();
     assertThat(p1.cache()).isEqualTo(new EngineLayout.Cache("n1-ssd-big", "write-back"));
     assertThat(p1.tiering()).isEqualTo(new EngineLayout.Tiering("n1-ssd-small"));
-    assertThat(object(plan, Kind.POOL, "p2").reason()).contains("flash cache needs an SSD of the array that is in no pool");
+    assertThat(object(plan, Kind.POOL, "p2").reason()).contains("flash cache needs an SSD of the array on the engine's node that is in no pool");
     assertThat(plan.layout().pools()).extracting(EngineLayout.Pool::name).containsExactly("p1", "p3");
   }
 
