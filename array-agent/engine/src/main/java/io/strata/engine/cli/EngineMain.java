@@ -1,6 +1,7 @@
 package io.strata.engine.cli;
 
 import io.strata.engine.drive.FileBlockDevice;
+import io.strata.engine.export.DriveExportService;
 import io.strata.engine.iscsi.IscsiService;
 import io.strata.engine.iscsi.login.ChapCredentials;
 import io.strata.engine.iscsi.login.TargetLimits;
@@ -55,8 +56,17 @@ public final class EngineMain implements Callable<Integer> {
               + "repeatable. Needs libdisni on java.library.path (see docs/iser.md).")
   List<String> iserPortals = new ArrayList<>();
 
-  @Option(names = "--iqn", required = true, paramLabel = "IQN", description = "The target's name.")
+  @Option(names = "--iqn", paramLabel = "IQN", description = "The target's name (required"
+      + " unless --exports).")
   String iqn;
+
+  @Option(
+      names = "--exports",
+      paramLabel = "FILE.json",
+      description = "Export mode: serve this node's drives lent to arrays on other nodes, one"
+          + " target per drive (docs/remote-drives.md); re-read on SIGHUP. Takes one --portal and"
+          + " optionally --layout-status; no --iqn, --lun, --layout or access options.")
+  Path exportsFile;
 
   @Option(
       names = "--lun",
@@ -122,6 +132,9 @@ public final class EngineMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (exportsFile != null) {
+      return exportMode();
+    }
     Engine engine;
     try {
       engine = start();
@@ -150,6 +163,59 @@ public final class EngineMain implements Callable<Integer> {
     System.out.println(
         "strata-engine ready: " + iqn + " on " + String.join(", ", listening) + " ("
             + engine.tcp.flavour() + ")");
+    stopped.await();
+    return 0;
+  }
+
+  /** {@code --exports}: the node's drive export service until SIGTERM. */
+  private int exportMode() throws InterruptedException {
+    List<String> conflicting = new ArrayList<>();
+    if (iqn != null) {
+      conflicting.add("--iqn");
+    }
+    if (!luns.isEmpty()) {
+      conflicting.add("--lun");
+    }
+    if (layoutFile != null) {
+      conflicting.add("--layout");
+    }
+    if (chap != null || mutualChap != null || !initiators.isEmpty()) {
+      conflicting.add("--chap/--mutual-chap/--initiator (each export names its initiator)");
+    }
+    if (!iserPortals.isEmpty()) {
+      conflicting.add("--iser-portal");
+    }
+    if (statsFile != null) {
+      conflicting.add("--stats");
+    }
+    if (!conflicting.isEmpty()) {
+      System.err.println("strata-engine: --exports does not go with " + String.join(", ",
+          conflicting));
+      return 2;
+    }
+    if (portals.size() != 1) {
+      System.err.println("strata-engine: --exports needs exactly one --portal");
+      return 2;
+    }
+    DriveExportService exports;
+    try {
+      exports = DriveExportService.start(exportsFile, Portal.parse(portals.get(0), 1),
+          layoutStatusFile);
+    } catch (IllegalArgumentException e) {
+      System.err.println("strata-engine: " + e.getMessage());
+      return 2;
+    } catch (IOException e) {
+      System.err.println("strata-engine: cannot listen on " + portals.get(0) + ": "
+          + e.getMessage());
+      return 1;
+    }
+    exports.reloadOnSighup();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      exports.close();
+      System.out.println("strata-engine stopped");
+      stopped.countDown();
+    }, "strata-engine-stop"));
+    System.out.println("strata-engine ready: drive exports on " + portals.get(0));
     stopped.await();
     return 0;
   }
@@ -192,6 +258,9 @@ public final class EngineMain implements Callable<Integer> {
   }
 
   private Engine start() throws IOException {
+    if (iqn == null || iqn.isBlank()) {
+      throw new IllegalArgumentException("--iqn is required (unless --exports)");
+    }
     ChapCredentials targetCredentials = mutualChap == null ? null : ChapCredentials.parse(mutualChap);
     ChapCredentials initiatorCredentials = chap == null ? null : ChapCredentials.parse(chap);
     Map<String, InitiatorSpec> acl = initiatorAccess();

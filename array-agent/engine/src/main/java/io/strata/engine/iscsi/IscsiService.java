@@ -28,8 +28,16 @@ public final class IscsiService implements AutoCloseable {
       portals.addAll(target.portals());
     }
     for (Portal portal : portals) {
-      transport.listen(portal, connection -> new IscsiConnection(connection, sessions));
+      listen(portal);
     }
+  }
+
+  /**
+   * Listens on {@code portal} too, whether or not a target names it yet (export mode starts with
+   * a portal and adds its targets later).
+   */
+  public void listen(Portal portal) throws IOException {
+    transport.listen(portal, connection -> new IscsiConnection(connection, sessions));
   }
 
   public SessionRegistry sessions() {

@@ -12,6 +12,8 @@ import io.strata.engine.drive.MediaType;
 import io.strata.engine.iscsi.login.Authentication;
 import io.strata.engine.iscsi.login.ChapCredentials;
 import io.strata.engine.tier.Tier;
+import io.strata.engine.iscsi.initiator.InitiatorConfig;
+import io.strata.engine.transport.Portal;
 import java.nio.charset.StandardCharsets;
 import io.strata.engine.pool.Protection;
 import io.strata.engine.qos.QosLimits;
@@ -71,13 +73,35 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
   public record RollbackSpec(String request, String snapshot) {}
 
   /**
-   * A drive: a file (created sparse at {@code size} if missing) or a block device.
+   * A drive: a file (created sparse at {@code size} if missing), a block device, or, with
+   * {@code remote}, a drive another storage node exports over iSCSI (then {@code path} is absent
+   * and {@code size}, when given, must equal what the target reports).
    *
    * @param media SSD or HDD (block devices: the kernel's rotational flag wins)
    * @param throttle HDD emulation for tests and benchmarks, or null
+   * @param remote where the drive is exported and how to log in to it, or null for a local drive
    */
   public record DriveSpec(String name, String path, String media, String size,
-      ThrottleSpec throttle) {}
+      ThrottleSpec throttle, RemoteSpec remote) {}
+
+  /**
+   * A remote drive (docs/remote-drives.md): LUN {@code lun} (default 0) of target {@code target}
+   * at {@code portal} ({@code HOST:PORT}), logged in to as {@code initiator} with {@code chap}.
+   */
+  public record RemoteSpec(String portal, String target, Integer lun, String initiator,
+      ChapSpec chap) {
+    /** The initiator's settings for this drive, with production timeouts. */
+    public InitiatorConfig initiatorConfig() {
+      Portal p = Portal.parse(portal, 1);
+      return InitiatorConfig.of(p.host(), p.port(), target, lun == null ? 0 : lun, initiator,
+          chap == null ? null : chap.credentials());
+    }
+
+    @Override
+    public String toString() {
+      return "RemoteSpec[" + target + " LUN " + lun + " at " + portal + " as " + initiator + "]";
+    }
+  }
 
   /** {@code seekMicros} added to every non-sequential I/O, {@code bandwidth} per second. */
   public record ThrottleSpec(long seekMicros, String bandwidth) {}
@@ -224,14 +248,24 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
     validateAccess();
     Set<String> driveNames = new HashSet<>();
     Set<String> drivePaths = new HashSet<>();
+    Set<String> remoteTargets = new HashSet<>();
     for (DriveSpec d : drives()) {
       need(d.name(), "a drive needs a name");
-      need(d.path(), "drive " + d.name() + " needs a path");
       if (!driveNames.add(d.name())) {
         throw new IllegalArgumentException("drive " + d.name() + " is listed twice");
       }
-      if (!drivePaths.add(Path.of(d.path()).toAbsolutePath().normalize().toString())) {
-        throw new IllegalArgumentException("drive path " + d.path() + " is listed twice");
+      if (d.remote() != null) {
+        validateRemote(d);
+        if (!remoteTargets.add(d.remote().portal() + "/" + d.remote().target() + "/"
+            + d.remote().lun())) {
+          throw new IllegalArgumentException("drive " + d.name() + ": remote target "
+              + d.remote().target() + " is listed twice");
+        }
+      } else {
+        need(d.path(), "drive " + d.name() + " needs a path (or a remote)");
+        if (!drivePaths.add(Path.of(d.path()).toAbsolutePath().normalize().toString())) {
+          throw new IllegalArgumentException("drive path " + d.path() + " is listed twice");
+        }
       }
       media(d);
       if (d.size() != null) {
@@ -257,6 +291,13 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
         }
       }
       Protection.parse(p.protection() == null ? "none" : p.protection());
+      for (JsonNode service : new JsonNode[] {p.cache(), p.tiering()}) {
+        if (service != null && service.hasNonNull("drive")
+            && remoteDrive(service.get("drive").asText())) {
+          throw new IllegalArgumentException("pool " + p.name() + ": drive '"
+              + service.get("drive").asText() + "' is remote; a cache or tier needs a local SSD");
+        }
+      }
     }
     Set<String> objects = new HashSet<>();
     for (VolumeSpec v : volumes()) {
@@ -298,6 +339,38 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
         throw new IllegalArgumentException("LUN " + l.lun() + ": no volume or snapshot '"
             + l.volume() + "'");
       }
+    }
+  }
+
+  private boolean remoteDrive(String name) {
+    return drives().stream().anyMatch(d -> d.name().equals(name) && d.remote() != null);
+  }
+
+  private static void validateRemote(DriveSpec d) {
+    String where = "drive " + d.name() + ": remote";
+    RemoteSpec r = d.remote();
+    if (d.path() != null) {
+      throw new IllegalArgumentException("drive " + d.name() + " has both a path and a remote");
+    }
+    if (d.throttle() != null) {
+      throw new IllegalArgumentException("drive " + d.name() + ": a remote drive has no throttle");
+    }
+    need(r.portal(), where + ".portal is missing");
+    try {
+      Portal.parse(r.portal(), 1);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + ".portal: " + e.getMessage());
+    }
+    need(r.target(), where + ".target is missing");
+    need(r.initiator(), where + ".initiator is missing");
+    if (r.lun() != null && (r.lun() < 0 || r.lun() > 255)) {
+      throw new IllegalArgumentException(where + ".lun " + r.lun() + " is not in 0..255");
+    }
+    if (r.chap() != null) {
+      credentials(r.chap(), where + ".chap");
+    }
+    if (d.size() != null && LunSpec.size(d.size()) % 512 != 0) {
+      throw new IllegalArgumentException("drive " + d.name() + ": size is not whole blocks");
     }
   }
 

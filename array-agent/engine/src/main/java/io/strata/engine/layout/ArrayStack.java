@@ -9,6 +9,8 @@ import io.strata.engine.layout.ArrayLayout.LunMapping;
 import io.strata.engine.layout.ArrayLayout.PoolSpec;
 import io.strata.engine.layout.ArrayLayout.SnapshotSpec;
 import io.strata.engine.layout.ArrayLayout.VolumeSpec;
+import io.strata.engine.iscsi.initiator.RemoteDrive;
+import io.strata.engine.pool.MemberState;
 import io.strata.engine.pool.Pool;
 import io.strata.engine.pool.Protection;
 import io.strata.engine.tier.Tier;
@@ -51,6 +53,14 @@ public final class ArrayStack implements Closeable {
   private volatile Map<String, Tier> pinnedVolumes = Map.of();
   /** Re-pins the pinned volumes' extents now and then (new writes map new extents). */
   private ScheduledExecutorService pinRefresher;
+  /** The drives on other nodes, by layout name; each keeps itself connected. */
+  private final Map<String, RemoteDrive> remoteDrives = new LinkedHashMap<>();
+  /** Which pool member each remote drive is. */
+  private final Map<String, PoolSlot> remoteSlots = new HashMap<>();
+  /** Each pool's member names, in member order. */
+  private final Map<String, List<String>> memberNames = new HashMap<>();
+  private final List<String> driveOrder = new ArrayList<>();
+  private volatile Runnable healthChanged;
 
   private ArrayStack() {}
 
@@ -63,6 +73,11 @@ public final class ArrayStack implements Closeable {
     try {
       Path base = layoutFile.toAbsolutePath().getParent();
       for (DriveSpec d : layout.drives()) {
+        stack.driveOrder.add(d.name());
+        if (d.remote() != null) {
+          stack.openRemote(d);
+          continue;
+        }
         HddThrottle throttle = d.throttle() == null ? null
             : new HddThrottle(d.throttle().seekMicros(), d.throttle().bandwidth() == null ? 0
                 : LunSpec.size(d.throttle().bandwidth()));
@@ -77,10 +92,11 @@ public final class ArrayStack implements Closeable {
       for (PoolSpec p : layout.pools()) {
         List<BlockDevice> members = new ArrayList<>();
         for (String d : p.drives()) {
-          members.add(stack.drives.get(d));
+          members.add(stack.member(d));
         }
         Protection protection = Protection.parse(p.protection() == null ? "none" : p.protection());
-        Pool pool = Pool.open(p.name(), protection, members);
+        Pool pool = stack.openPool(p, protection, members);
+        stack.memberNames.put(p.name(), List.copyOf(p.drives()));
         stack.pools.put(p.name(), pool);
         PoolServices.Wrapped wrapped = PoolServices.wrap(p, pool, stack.drives, taken);
         BlockDevice data = wrapped.data();
@@ -94,6 +110,7 @@ public final class ArrayStack implements Closeable {
         stack.stores.put(p.name(), VolumeStore.open(meta, p.name(), data));
       }
       stack.reconcile(layout);
+      stack.watchRemoteDrives();
       if (!stack.tiered.isEmpty()) {
         stack.pinRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
           Thread t = new Thread(r, "tier-pins");
@@ -108,6 +125,147 @@ public final class ArrayStack implements Closeable {
       stack.close();
       throw e;
     }
+  }
+
+  // ---------------------------------------------------------------- remote drives
+
+  private void openRemote(DriveSpec d) {
+    long size = d.size() == null ? 0 : LunSpec.size(d.size());
+    RemoteDrive drive = RemoteDrive.open(d.name(), d.remote().initiatorConfig(), size);
+    remoteDrives.put(d.name(), drive);
+    if (!drive.online()) {
+      LOG.warning("remote drive " + d.name() + " is unreachable at start (" + drive.offlineReason()
+          + "); its pool starts without it and it is re-added when it comes back");
+    }
+  }
+
+  /** A pool member: a local drive, a remote drive that is up, or null (missing) if it is not. */
+  private BlockDevice member(String name) {
+    RemoteDrive remote = remoteDrives.get(name);
+    if (remote != null) {
+      return remote.online() ? remote : null;
+    }
+    return drives.get(name);
+  }
+
+  private Pool openPool(PoolSpec p, Protection protection, List<BlockDevice> members)
+      throws IOException {
+    try {
+      Pool pool = Pool.open(p.name(), protection, members);
+      for (int i = 0; i < p.drives().size(); i++) {
+        if (remoteDrives.containsKey(p.drives().get(i))) {
+          remoteSlots.put(p.drives().get(i), new PoolSlot(pool, i));
+        }
+      }
+      return pool;
+    } catch (IOException e) {
+      List<String> unreachable = new ArrayList<>();
+      for (String d : p.drives()) {
+        RemoteDrive remote = remoteDrives.get(d);
+        if (remote != null && !remote.online()) {
+          unreachable.add(d + " (" + remote.offlineReason() + ")");
+        }
+      }
+      if (unreachable.isEmpty()) {
+        throw e;
+      }
+      throw new IOException(e.getMessage() + "; unreachable remote drive(s): "
+          + String.join(", ", unreachable), e);
+    }
+  }
+
+  /** Where a remote drive sits: member {@code index} of {@code pool}. */
+  private record PoolSlot(Pool pool, int index) {}
+
+  /**
+   * From now on a remote drive that comes back is put in its pool again (and rebuilt in full:
+   * writes it missed are not tracked per member), and every change is reported.
+   */
+  private void watchRemoteDrives() {
+    for (RemoteDrive drive : remoteDrives.values()) {
+      drive.listener(this::remoteDriveChanged);
+      if (drive.online()) {
+        readd(drive); // came back between the pool's assembly and now
+      }
+    }
+  }
+
+  private void remoteDriveChanged(RemoteDrive drive, boolean online) {
+    if (online) {
+      readd(drive);
+    }
+    Runnable hook = healthChanged;
+    if (hook != null) {
+      hook.run();
+    }
+  }
+
+  /**
+   * Puts a remote drive that is reachable again back in its pool if the pool dropped it. A drive
+   * the pool still counts ONLINE missed no write (every write goes to every member that takes
+   * writes, and one that fails is dropped), so it needs nothing.
+   */
+  private void readd(RemoteDrive drive) {
+    PoolSlot slot = remoteSlots.get(drive.name());
+    if (slot == null) {
+      return;
+    }
+    if (slot.pool().state(slot.index()) != MemberState.FAILED) {
+      return;
+    }
+    try {
+      slot.pool().replace(slot.index(), drive);
+      LOG.info("remote drive " + drive.name() + " is back: re-added to pool "
+          + slot.pool().name() + ", rebuilding it");
+    } catch (IOException | RuntimeException e) {
+      LOG.warning("remote drive " + drive.name() + " is back but could not be re-added to pool "
+          + slot.pool().name() + ": " + e.getMessage());
+    }
+  }
+
+  /** Called (on a drive's thread) whenever a remote drive goes offline or comes back. */
+  public void onHealthChange(Runnable hook) {
+    this.healthChanged = hook;
+  }
+
+  public Map<String, RemoteDrive> remoteDrives() {
+    return remoteDrives;
+  }
+
+  /**
+   * How one drive stands: ONLINE, REBUILDING or FAILED (with the reason when known).
+   *
+   * @param pool the pool it belongs to, or null
+   */
+  public record DriveHealth(String name, boolean remote, String pool, String state,
+      String reason) {}
+
+  /** Every drive's state, in layout order; what the status file reports. */
+  public List<DriveHealth> health() {
+    List<DriveHealth> out = new ArrayList<>();
+    Map<String, PoolSlot> slots = new HashMap<>(remoteSlots);
+    for (Pool p : pools.values()) {
+      for (int i = 0; i < p.memberCount(); i++) {
+        String name = memberNames.get(p.name()).get(i);
+        slots.putIfAbsent(name, new PoolSlot(p, i));
+      }
+    }
+    for (String name : driveOrder) {
+      PoolSlot slot = slots.get(name);
+      RemoteDrive remote = remoteDrives.get(name);
+      String pool = slot == null ? null : slot.pool().name();
+      MemberState state = slot == null ? MemberState.ONLINE : slot.pool().state(slot.index());
+      if (remote != null && !remote.online()) {
+        out.add(new DriveHealth(name, true, pool, MemberState.FAILED.name(),
+            remote.offlineReason()));
+      } else if (state == MemberState.FAILED) {
+        out.add(new DriveHealth(name, remote != null, pool, state.name(),
+            "dropped by pool " + pool + " after an I/O error"));
+      } else {
+        out.add(new DriveHealth(name, remote != null, pool, state.name(), null));
+      }
+    }
+    return out;
   }
 
   /** The pool holding volume or snapshot {@code name}, or null. */
@@ -364,6 +522,10 @@ public final class ArrayStack implements Closeable {
       lines.add("drive " + d.name() + " (" + d.media() + (d.directIo() ? ", direct I/O" : "")
           + "): " + d.stats().summary());
     }
+    for (RemoteDrive d : remoteDrives.values()) {
+      lines.add("remote drive " + d.name() + " (" + d.config().targetName() + " at "
+          + d.config().portal() + "): " + (d.online() ? "online" : "offline, " + d.offlineReason()));
+    }
     for (Pool p : pools.values()) {
       VolumeStore s = stores.get(p.name());
       lines.add("pool " + p.name() + " (" + p.protection() + "): " + p.states() + ", "
@@ -375,6 +537,10 @@ public final class ArrayStack implements Closeable {
 
   @Override
   public void close() throws IOException {
+    healthChanged = null;
+    for (RemoteDrive d : remoteDrives.values()) {
+      d.listener(null); // no re-adding into pools being closed
+    }
     if (pinRefresher != null) {
       pinRefresher.shutdownNow();
     }
@@ -399,6 +565,9 @@ public final class ArrayStack implements Closeable {
       } catch (IOException e) {
         first = first == null ? e : first;
       }
+    }
+    for (RemoteDrive d : remoteDrives.values()) {
+      d.close(); // logs out; closing twice is harmless
     }
     for (Drive d : drives.values()) {
       try {

@@ -10,7 +10,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.logging.Logger;
 
@@ -33,7 +37,15 @@ public final class LayoutService implements Closeable {
   private final Map<Integer, QosLimitedDevice> limits = new HashMap<>();
   private volatile LogicalUnitTarget target;
   private AccessControl access;
-  private Path statusFile;
+  private volatile Path statusFile;
+  /** Guards the status file and what it last said (apart from this service's own monitor). */
+  private final Object statusLock = new Object();
+  private Long lastRevision;
+  private String lastError;
+  private List<ArrayStack.DriveHealth> lastHealth = List.of();
+  private boolean written;
+  static final long HEALTH_CHECK_SECONDS = 2;
+  private ScheduledExecutorService healthWatch;
 
   /**
    * Who may log in and what they see, as a layout says it (the engine's iSCSI side). A reload
@@ -98,6 +110,16 @@ public final class LayoutService implements Closeable {
   /** Where to report the outcome of every reload ({@code --layout-status}); null: nowhere. */
   public synchronized void reportTo(Path statusFile) {
     this.statusFile = statusFile;
+    if (statusFile != null && healthWatch == null) {
+      stack.onHealthChange(this::refreshHealth);
+      healthWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "layout-health");
+        t.setDaemon(true);
+        return t;
+      });
+      healthWatch.scheduleWithFixedDelay(this::refreshHealth, HEALTH_CHECK_SECONDS,
+          HEALTH_CHECK_SECONDS, TimeUnit.SECONDS);
+    }
   }
 
   /**
@@ -142,10 +164,41 @@ public final class LayoutService implements Closeable {
     }
   }
 
-  /** Writes the status file for revision {@code revision}: ok when {@code error} is null. */
-  public synchronized void writeStatus(Long revision, String error) throws IOException {
-    if (statusFile != null) {
-      LayoutStatus.write(statusFile, revision, error);
+  /**
+   * Writes the status file for revision {@code revision}: ok when {@code error} is null; each
+   * drive's state comes with it.
+   */
+  public void writeStatus(Long revision, String error) throws IOException {
+    synchronized (statusLock) {
+      lastRevision = revision;
+      lastError = error;
+      lastHealth = stack.health();
+      if (statusFile != null) {
+        LayoutStatus.write(statusFile, revision, error, lastHealth);
+        written = true;
+      }
+    }
+  }
+
+  /**
+   * Rewrites the status (same revision and error) when a drive's state changed: called when a
+   * remote drive goes offline or comes back, and every {@value #HEALTH_CHECK_SECONDS} seconds
+   * for what changes without telling (a pool dropping a drive, a rebuild finishing).
+   */
+  private void refreshHealth() {
+    try {
+      synchronized (statusLock) {
+        if (statusFile == null || !written) {
+          return;
+        }
+        List<ArrayStack.DriveHealth> now = stack.health();
+        if (!now.equals(lastHealth)) {
+          lastHealth = now;
+          LayoutStatus.write(statusFile, lastRevision, lastError, now);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warning("cannot write the layout status: " + e);
     }
   }
 
@@ -206,6 +259,9 @@ public final class LayoutService implements Closeable {
 
   @Override
   public void close() throws IOException {
+    if (healthWatch != null) {
+      healthWatch.shutdownNow();
+    }
     for (String line : stack.report()) {
       System.out.println("strata-engine " + line);
     }

@@ -1,7 +1,9 @@
 package io.strata.engine.layout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -23,6 +25,16 @@ public final class LayoutStatus {
   private LayoutStatus() {}
 
   public static void write(Path file, Long revision, String error) throws IOException {
+    write(file, revision, error, List.of());
+  }
+
+  /**
+   * As above, with each drive's state: {@code "drives": [{"name": "d2", "remote": true, "pool":
+   * "p1", "state": "FAILED", "reason": "..."}]} (state ONLINE, REBUILDING or FAILED; reason only
+   * when FAILED). A remote drive that cannot be reached is FAILED with the initiator's reason.
+   */
+  public static void write(Path file, Long revision, String error,
+      List<ArrayStack.DriveHealth> drives) throws IOException {
     ObjectNode status = JSON.createObjectNode();
     if (revision == null) {
       status.putNull("revision");
@@ -32,6 +44,21 @@ public final class LayoutStatus {
     status.put("ok", error == null);
     if (error != null) {
       status.put("error", error);
+    }
+    if (!drives.isEmpty()) {
+      ArrayNode list = status.putArray("drives");
+      for (ArrayStack.DriveHealth d : drives) {
+        ObjectNode o = list.addObject();
+        o.put("name", d.name());
+        o.put("remote", d.remote());
+        if (d.pool() != null) {
+          o.put("pool", d.pool());
+        }
+        o.put("state", d.state());
+        if (d.reason() != null) {
+          o.put("reason", d.reason());
+        }
+      }
     }
     status.put("time", Instant.now().toString());
     Path absolute = file.toAbsolutePath();

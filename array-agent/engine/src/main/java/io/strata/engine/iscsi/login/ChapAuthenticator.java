@@ -172,8 +172,11 @@ public final class ChapAuthenticator {
     answers.put("CHAP_R", "0x" + HexFormat.of().formatHex(ours));
   }
 
-  /** CHAP's hash: H(identifier || secret || challenge). */
-  static byte[] chapHash(int algorithm, int identifier, byte[] secret, byte[] challenge) {
+  /**
+   * CHAP's hash: H(identifier || secret || challenge), with MD5 for CHAP_A=5 and SHA-256 for
+   * CHAP_A=7. Public for the engine's own initiator, which answers a target's challenge with it.
+   */
+  public static byte[] chapHash(int algorithm, int identifier, byte[] secret, byte[] challenge) {
     try {
       MessageDigest digest = MessageDigest.getInstance(algorithm == SHA_256 ? "SHA-256" : "MD5");
       digest.update((byte) identifier);
@@ -185,7 +188,7 @@ public final class ChapAuthenticator {
     }
   }
 
-  static int digestLength(int algorithm) {
+  public static int digestLength(int algorithm) {
     return algorithm == SHA_256 ? 32 : 16;
   }
 

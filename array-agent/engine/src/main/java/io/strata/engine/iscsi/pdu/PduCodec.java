@@ -122,6 +122,54 @@ public final class PduCodec {
     }
   }
 
+  // ---------------------------------------------------------------- decoding (target PDUs)
+
+  /**
+   * Builds the record for a header a target sent, for the engine's own initiator (remote
+   * drives). The mirror image of {@link #decode}: only target opcodes are accepted.
+   */
+  public static Pdu decodeFromTarget(byte[] bhs, byte[] ahs, ByteBuffer data)
+      throws InvalidPduException {
+    Opcode opcode = Opcode.of(bhs[0]);
+    if (opcode == null || opcode.fromInitiator()) {
+      throw new InvalidPduException(
+          Reject.COMMAND_NOT_SUPPORTED, "opcode 0x" + Integer.toHexString(bhs[0] & 0x3f));
+    }
+    if (ahs.length > 0) {
+      throw new InvalidPduException(Reject.PROTOCOL_ERROR, opcode + " with an AHS");
+    }
+    int flags = bhs[1] & 0xff;
+    long lun = get64(bhs, 8);
+    int itt = get32(bhs, 16);
+    int statSn = get32(bhs, 24);
+    int expCmdSn = get32(bhs, 28);
+    int maxCmdSn = get32(bhs, 32);
+    return switch (opcode) {
+      case NOP_IN -> new NopIn(lun, itt, get32(bhs, 20), statSn, expCmdSn, maxCmdSn, data);
+      case SCSI_RESPONSE -> new ScsiResponsePdu((flags & 0x04) != 0, (flags & 0x02) != 0,
+          bhs[2] & 0xff, bhs[3] & 0xff, itt, statSn, expCmdSn, maxCmdSn, get32(bhs, 36),
+          get32(bhs, 44), data);
+      case TASK_MANAGEMENT_RESPONSE -> new TaskManagementResponse(bhs[2] & 0xff, itt, statSn,
+          expCmdSn, maxCmdSn);
+      case LOGIN_RESPONSE -> new LoginResponse((flags & 0x80) != 0, (flags & 0x40) != 0,
+          (flags >> 2) & 3, flags & 3, bhs[2] & 0xff, bhs[3] & 0xff, get48(bhs, 8),
+          get16(bhs, 14), itt, statSn, expCmdSn, maxCmdSn, bhs[36] & 0xff, bhs[37] & 0xff, data);
+      case TEXT_RESPONSE -> new TextResponse((flags & 0x80) != 0, (flags & 0x40) != 0, lun, itt,
+          get32(bhs, 20), statSn, expCmdSn, maxCmdSn, data);
+      case DATA_IN -> new DataIn((flags & 0x80) != 0, (flags & 0x04) != 0, (flags & 0x02) != 0,
+          (flags & 0x01) != 0, bhs[3] & 0xff, lun, itt, statSn, expCmdSn, maxCmdSn,
+          get32(bhs, 36), get32(bhs, 40), get32(bhs, 44), data);
+      case LOGOUT_RESPONSE -> new LogoutResponse(bhs[2] & 0xff, itt, statSn, expCmdSn, maxCmdSn,
+          get16(bhs, 40), get16(bhs, 42));
+      case READY_TO_TRANSFER -> new ReadyToTransfer(lun, itt, get32(bhs, 20), statSn, expCmdSn,
+          maxCmdSn, get32(bhs, 36), get32(bhs, 40), get32(bhs, 44));
+      case ASYNC_MESSAGE -> new AsyncMessage(lun, statSn, expCmdSn, maxCmdSn, bhs[36] & 0xff,
+          get16(bhs, 38), get16(bhs, 40), get16(bhs, 42));
+      case REJECT -> new Reject(bhs[2] & 0xff, statSn, expCmdSn, maxCmdSn, get32(bhs, 36), data);
+      default -> throw new IllegalStateException("unreachable: " + opcode);
+    };
+  }
+
   private static void requireNoData(Opcode opcode, ByteBuffer data) throws InvalidPduException {
     if (data.hasRemaining()) {
       throw new InvalidPduException(Reject.PROTOCOL_ERROR, opcode + " with a data segment");

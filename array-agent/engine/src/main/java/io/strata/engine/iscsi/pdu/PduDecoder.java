@@ -29,6 +29,8 @@ public final class PduDecoder {
   private static final byte[] NONE = new byte[0];
 
   private volatile DecodeLimits limits;
+  /** Whether the stream comes from a target (our initiator's side) rather than an initiator. */
+  private final boolean fromTarget;
   private State state = State.AWAIT_HEADER;
   private final byte[] header = new byte[PduCodec.BHS_LENGTH + 4];
   private int headerFill;
@@ -40,7 +42,17 @@ public final class PduDecoder {
   private int trailerFill;
 
   public PduDecoder(DecodeLimits limits) {
+    this(limits, false);
+  }
+
+  private PduDecoder(DecodeLimits limits, boolean fromTarget) {
     this.limits = limits;
+    this.fromTarget = fromTarget;
+  }
+
+  /** A decoder for what a target sends (the engine's own initiator reads with it). */
+  public static PduDecoder forTargetPdus(DecodeLimits limits) {
+    return new PduDecoder(limits, true);
   }
 
   /** Takes effect from the next PDU; login calls it once the new values are agreed. */
@@ -172,7 +184,9 @@ public final class PduDecoder {
     }
     Pdu pdu;
     try {
-      pdu = PduCodec.decode(bhs, ahsOnly, segment);
+      pdu = fromTarget
+          ? PduCodec.decodeFromTarget(bhs, ahsOnly, segment)
+          : PduCodec.decode(bhs, ahsOnly, segment);
     } catch (PduCodec.InvalidPduException e) {
       sink.failure(new DecodeFailure(e.rejectReason, bhs, false, e.getMessage()));
       return;

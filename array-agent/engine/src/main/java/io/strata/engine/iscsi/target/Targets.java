@@ -35,6 +35,29 @@ public final class Targets {
     throw new IllegalArgumentException("no target " + next.name());
   }
 
+  /** Adds a target (export mode: a drive lent to an array); its name must be new. */
+  public synchronized void add(TargetDefinition target) {
+    if (find(target.name()).isPresent()) {
+      throw new IllegalArgumentException("target " + target.name() + " exists already");
+    }
+    List<TargetDefinition> updated = new java.util.ArrayList<>(targets);
+    updated.add(target);
+    targets = List.copyOf(updated);
+  }
+
+  /**
+   * Removes the target named {@code name}: new logins and discovery no longer see it. Its
+   * sessions are the caller's to end ({@code SessionRegistry.endSessionsOf}).
+   *
+   * @return whether there was such a target
+   */
+  public synchronized boolean remove(String name) {
+    List<TargetDefinition> updated = new java.util.ArrayList<>(targets);
+    boolean removed = updated.removeIf(t -> t.name().equals(name));
+    targets = List.copyOf(updated);
+    return removed;
+  }
+
   public Optional<TargetDefinition> find(String name) {
     return targets.stream().filter(t -> t.name().equals(name)).findFirst();
   }
