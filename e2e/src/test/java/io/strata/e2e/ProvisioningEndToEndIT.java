@@ -26,11 +26,15 @@ import org.junit.jupiter.api.Test;
  * The whole provisioning path as a tenant and its servers see it, on real servers: PostgreSQL and
  * Keycloak from the project's scripts, a Kafka broker process of this test's own (so that it can
  * be restarted), the packaged control plane, billing, and two packaged agents acting as two
- * storage nodes (own drive folders, node ids and addresses 127.0.0.1 / 127.0.0.2). A real
+ * storage nodes (own drive folders, node ids and addresses 127.0.0.1 / 127.0.0.2). The tenant's
+ * array is spread over both nodes (spread NODE), its RAID1 pool mirrored across them: the
+ * engine's node reaches the other node's drive through that node's drive export service. A real
  * initiator (libiscsi, qemu-img) logs in with the tenant's CHAP and moves data. Then an agent,
  * Kafka and the control plane are each restarted while a request is being provisioned: every
  * operation must still end in its right final state, and the data must still be there. Finally
- * the agents' usage samples must have become the tenant's running cost in billing.
+ * the agents' usage samples must have become the tenant's running cost in billing. Last, the
+ * node that only lends drives loses its agent and its export service: the data is still read
+ * (and written) through the engine's node's half of the mirror.
  */
 class ProvisioningEndToEndIT extends RunningStack {
 
@@ -48,17 +52,23 @@ class ProvisioningEndToEndIT extends RunningStack {
 
     // ---- a tenant builds an array, a pool, a volume, a server with CHAP, an attachment ----
     Api acme = new Api(controlPlaneUrl, Tokens.accessToken("acme-admin"));
+    // spread NODE (the API's default): the drives lie on both nodes, and the engine's node opens
+    // the other node's through that node's drive export service
     JsonNode array = acme.post("/api/v1/arrays", Map.of("name", "prod", "engineSize", "E01", "ssdDrives", 2,
-        "hddDrives", 2, "spread", "NONE")).require(201);
+        "hddDrives", 2)).require(201);
     String arrayId = array.path("id").asText();
     array = awaitState(acme, "/api/v1/arrays/" + arrayId, "ONLINE");
     String portal = array.path("portal").asText();
     String target = array.path("targetIqn").asText();
+    assertThat(array.path("spread").asText()).isEqualTo("NODE");
     assertThat(portal).startsWith("127.0.0.");
+    String engineNode = nodeServing(portal);
+    String lender = otherNode(engineNode);
     List<String> drivesNodes = new ArrayList<>();
     for (JsonNode d : acme.get("/api/v1/arrays/" + arrayId + "/drives").require(200).path("items")) {
       drivesNodes.add(d.path("nodeId").asText());
     }
+    // a mirror of the array's two SSDs: one on each node
     JsonNode pool = acme.post("/api/v1/pools", Map.of("arrayId", arrayId, "name", "fast", "driveType", "SSD",
         "protection", "RAID1", "driveCount", 2)).require(201);
     String volume1 = createVolume(acme, pool.path("id").asText(), "data1");
@@ -77,6 +87,9 @@ class ProvisioningEndToEndIT extends RunningStack {
     Path in1 = Files.write(work.resolve("data1.bin"), data1);
     assertThat(web1.write(portal, target, lun1, in1).exit()).isZero();
     assertThat(web1.read(portal, target, lun1, 1, work.resolve("back1.bin"))).isEqualTo(data1);
+    String lent = Files.readString(exportsFileOf(lender));
+    assertThat(lent).as("node %s lends drives to the engine of %s", lender, arrayId)
+        .contains("iqn.2026-01.io.strata:engine." + arrayId).contains("\"media\" : \"SSD\"");
 
     // ---- another tenant's initiator: refused at login, nothing found in discovery ----
     Api globex = new Api(controlPlaneUrl, Tokens.accessToken("globex-admin"));
@@ -102,8 +115,9 @@ class ProvisioningEndToEndIT extends RunningStack {
     assertThat(web1.write(portal, target, lun2, Files.write(work.resolve("data2.bin"), data2)).exit()).isZero();
 
     // ---- restart Kafka while a second array is being provisioned ----
+    // (spread NONE: every drive on the engine's node; each node has one HDD left)
     JsonNode second = acme.post("/api/v1/arrays", Map.of("name", "archive", "engineSize", "E01", "ssdDrives", 0,
-        "hddDrives", 2, "spread", "NONE")).require(201);
+        "hddDrives", 1, "spread", "NONE")).require(201);
     kafka.stop();
     Thread.sleep(2_000);
     kafka.startAndWait();
@@ -153,7 +167,23 @@ class ProvisioningEndToEndIT extends RunningStack {
       }
       return forArray.signum() > 0;
     });
+    // ---- the node that only lends drives goes away, agent and export service: the mirror
+    // serves from the engine's node's half ----
+    long exportPid = exportServicePidOf(lender);
+    assertThat(exportPid).as("the drive export service of " + lender).isPositive();
+    agents.get(lender).stop();
+    ProcessHandle.of(exportPid).ifPresent(p -> {
+      p.destroyForcibly();
+      p.onExit().join();
+    });
+    assertThat(ProcessHandle.of(exportPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(web1.read(portal, target, lun1, 1, work.resolve("degraded1.bin"))).isEqualTo(data1);
+    assertThat(web1.read(portal, target, lun2, 1, work.resolve("degraded2.bin"))).isEqualTo(data2);
+    byte[] data4 = randomBytes(1, 4);
+    assertThat(web1.write(portal, target, lun1, Files.write(work.resolve("data4.bin"), data4)).exit()).isZero();
+    assertThat(web1.read(portal, target, lun1, 1, work.resolve("back4.bin"))).isEqualTo(data4);
+
     System.out.println("end-to-end run took " + Duration.between(started, Instant.now()).toSeconds() + " s; drives on "
-        + drivesNodes);
+        + drivesNodes + "; engine on " + engineNode + ", drives lent by " + lender);
   }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.BeforeAll;
  * Keycloak from the project's scripts (databases created per run), a Kafka broker of the test's
  * own (so that it can be restarted), the packaged control plane and billing, and two packaged
  * agents acting as two storage nodes (own drive folders, node ids e2e-a/e2e-b and addresses
- * 127.0.0.1 / 127.0.0.2). Engines' portals use ports from 3340 on.
+ * 127.0.0.1 / 127.0.0.2). Engines' portals use ports from 3340 on; each node's drive export
+ * service (which lends its drives to the other node's engines) a free port.
  */
 abstract class RunningStack {
 
@@ -112,6 +113,8 @@ abstract class RunningStack {
         "kafka.bootstrap.servers=" + kafka.bootstrap(),
         "strata.agent.node-id=" + node,
         "strata.agent.address=" + address,
+        // each node lends its drives to engines on the other one (spread NODE) on a port of its own
+        "strata.agent.drive-portal-port=" + Ports.free(),
         "strata.agent.data-dir=" + work.resolve("nodes").resolve(node),
         "strata.agent.heartbeat-interval=1s",
         "strata.agent.usage-interval=2s")), work.resolve("agent-" + node + ".log"));
@@ -181,7 +184,31 @@ abstract class RunningStack {
 
   /** The agent whose node address the portal is on. */
   static ChildProcess agentServing(String portal) {
-    return portal.startsWith("127.0.0.2:") ? agents.get("e2e-b") : agents.get("e2e-a");
+    return agents.get(nodeServing(portal));
+  }
+
+  /** The node whose address the portal is on. */
+  static String nodeServing(String portal) {
+    return portal.startsWith("127.0.0.2:") ? "e2e-b" : "e2e-a";
+  }
+
+  /** The other storage node. */
+  static String otherNode(String node) {
+    return node.equals("e2e-a") ? "e2e-b" : "e2e-a";
+  }
+
+  /** The node's drive export service's exports file (the agent writes it while the node lends drives). */
+  static Path exportsFileOf(String node) {
+    return work.resolve("nodes").resolve(node).resolve("exports").resolve("exports.json");
+  }
+
+  /** The pid of the node's drive export service, from the pid file its agent keeps; 0 if none. */
+  static long exportServicePidOf(String node) throws java.io.IOException {
+    Path pidFile = work.resolve("nodes").resolve(node).resolve("exports").resolve("engine.pid");
+    if (!Files.isRegularFile(pidFile)) {
+      return 0;
+    }
+    return Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]);
   }
 
   static JsonNode awaitState(Api api, String path, String state) throws Exception {

@@ -8,6 +8,7 @@ import io.strata.agent.commands.Reconciler;
 import io.strata.agent.config.AgentConfig;
 import io.strata.agent.events.EventPublisher;
 import io.strata.agent.events.TopicSetup;
+import io.strata.agent.export.DriveExportService;
 import io.strata.agent.heartbeat.Heartbeats;
 import io.strata.agent.inventory.Drive;
 import io.strata.agent.inventory.DriveScanner;
@@ -20,6 +21,7 @@ import io.strata.contracts.usage.UsageMessages;
 import io.strata.contracts.MessageCodec;
 import io.strata.contracts.MessageType;
 import io.strata.contracts.command.Commands;
+import io.strata.contracts.command.DriveExportCredentials;
 import io.strata.contracts.command.SealedSecret;
 import io.strata.contracts.event.ArrayStatus;
 import io.strata.contracts.event.Events;
@@ -84,6 +86,8 @@ public class AgentLifecycle {
         new SealedSecret(config.secrets().key(), config.secrets().keyId()),
         new Reconciler.EngineSettings(launcher, isolation, supervision, config.engine().restartBackoffMin(),
             config.engine().restartBackoffMax(), config.engine().readyTimeout()),
+        new DriveExportService.Settings(config.address(), config.drivePortalPort(),
+            new DriveExportCredentials(config.secrets().key())),
         this::arrayChanged);
     reconciler.restore();
     if (!config.messagingEnabled()) {
@@ -133,7 +137,7 @@ public class AgentLifecycle {
     HostFacts host = HostFacts.ofThisHost();
     return new NodeEnrolled(config.nodeId(), config.zone(), config.address(), host.cpuCores(), host.memoryMib(),
         inventory(), new NodeEnrolled.Isolation(true, isolation.cgroups().name().toLowerCase(), isolation.limits(),
-            false, isolation.notes()), getClass().getPackage().getImplementationVersion());
+            false, isolation.notes()), getClass().getPackage().getImplementationVersion(), config.drivePortalPort());
   }
 
   public NodeStateReport stateReport() {

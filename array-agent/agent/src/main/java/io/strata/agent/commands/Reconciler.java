@@ -2,6 +2,7 @@ package io.strata.agent.commands;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.agent.export.DriveExportService;
 import io.strata.agent.inventory.Drive;
 import io.strata.agent.inventory.DriveScanner;
 import io.strata.agent.supervision.EngineLauncher;
@@ -51,6 +52,11 @@ import org.jboss.logging.Logger;
  * desired state twice changes nothing. Each array's last applied desired state is kept in its
  * folder so that the agent re-converges after its own restart without waiting for the control
  * plane.
+ *
+ * <p>An array whose engine runs on another node ({@link ArrayDesiredState#engineNodeId()}) gets
+ * no engine here: this node lends it the drives the desired state lists as this node's, through
+ * the node's drive export service ({@link DriveExportService}), and the engine's node opens them
+ * as remote drives.
  */
 public final class Reconciler {
 
@@ -76,6 +82,7 @@ public final class Reconciler {
       new ObjectMapper().findAndRegisterModules().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private final Map<String, ArrayRuntime> arrays = new ConcurrentHashMap<>();
   private final ScheduledFuture<?> statusPoll;
+  private final DriveExportService exports;
 
   /** One array on this node: what it should be, its layout, the engine's word on it, its engine. */
   private static final class ArrayRuntime {
@@ -92,16 +99,33 @@ public final class Reconciler {
     EngineSupervisor engine;
   }
 
+  /** A node that neither lends drives nor opens other nodes' drives. */
   public Reconciler(
       String nodeId, String address, Path arraysFolder, DriveScanner drives, SealedSecret secrets,
       EngineSettings engines, Consumer<ArrayStatus> statusSink) {
+    this(nodeId, address, arraysFolder, drives, secrets, engines, new DriveExportService.Settings(address, 0, null),
+        statusSink);
+  }
+
+  /**
+   * @param exportSettings the node's drive export service (port and the key from which engines'
+   *     CHAP for other nodes' drives is derived); its files live in {@code exports/} beside
+   *     {@code arraysFolder}
+   */
+  public Reconciler(
+      String nodeId, String address, Path arraysFolder, DriveScanner drives, SealedSecret secrets,
+      EngineSettings engines, DriveExportService.Settings exportSettings, Consumer<ArrayStatus> statusSink) {
     this.nodeId = nodeId;
     this.address = address;
     this.arraysFolder = arraysFolder;
     this.drives = drives;
-    this.planner = new LayoutPlanner(secrets);
+    this.planner = new LayoutPlanner(secrets, exportSettings.credentials());
     this.engines = engines;
     this.statusSink = statusSink;
+    this.exports = new DriveExportService(nodeId, exportSettings, arraysFolder.resolveSibling("exports"),
+        new DriveExportService.Supervision(engines.launcher(), engines.isolation(), engines.scheduler(),
+            engines.backoffMin(), engines.backoffMax(), engines.readyTimeout()),
+        statusSink);
     this.statusPoll = engines.scheduler().scheduleWithFixedDelay(
         this::pollEngineStatus, STATUS_POLL.toMillis(), STATUS_POLL.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -111,6 +135,9 @@ public final class Reconciler {
 
   /** Converges one array to {@code desired}. Never throws for bad desired state: problems are reported. */
   public synchronized Outcome apply(ArrayDesiredState desired) {
+    if (!desired.runsEngineOn(nodeId)) {
+      return lend(desired);
+    }
     ArrayRuntime runtime = arrays.get(desired.arrayId());
     if (runtime != null && runtime.desired != null && desired.generation() < runtime.desired.generation()) {
       return new Outcome(true, status(desired.arrayId(), runtime), List.of());
@@ -129,6 +156,7 @@ public final class Reconciler {
       runtime.files = new LayoutFiles(folder);
       arrays.put(desired.arrayId(), runtime);
     }
+    exports.remove(desired.arrayId(), false); // its engine runs here now: nothing to lend it
     LayoutPlanner.Plan plan = planner.plan(desired, drivesOnNode(), drivesHeldByOthers(desired.arrayId()));
     EngineLayout previous = runtime.files.read();
     EngineLayout written = runtime.files.write(plan.layout());
@@ -168,6 +196,47 @@ public final class Reconciler {
     return new Outcome(false, status(desired.arrayId(), runtime), plan.problems());
   }
 
+  /**
+   * Lends the array, whose engine runs on another node, this node's drives that its desired
+   * state lists (or, for a deleted array, stops lending them). No engine runs here for it.
+   */
+  private Outcome lend(ArrayDesiredState desired) {
+    long applied = exports.generationOf(desired.arrayId());
+    if (applied >= 0 && desired.generation() < applied) {
+      return new Outcome(true, exports.statuses().stream().filter(s -> s.arrayId().equals(desired.arrayId()))
+          .findFirst().orElseThrow(), List.of());
+    }
+    if (!desired.present()) {
+      return new Outcome(false, delete(desired), List.of());
+    }
+    ArrayRuntime engine = arrays.remove(desired.arrayId());
+    if (engine != null && engine.engine != null) {
+      LOG.warnf("array %s: its engine now runs on node %s; stopping the one here", desired.arrayId(),
+          desired.engineNodeId());
+      engine.engine.stop();
+    }
+    Path folder = arrayFolder(desired.arrayId());
+    try {
+      Files.createDirectories(folder);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + folder, e);
+    }
+    save(desired, folder);
+    Set<String> heldByEngines = new HashSet<>();
+    arrays.values().forEach(a -> {
+      if (a.desired != null) {
+        a.desired.drives().forEach(d -> heldByEngines.add(d.serial()));
+      }
+    });
+    DriveExportService.Applied lent = exports.apply(desired, drivesOnNode(), heldByEngines);
+    return new Outcome(false, lent.status(), lent.problems());
+  }
+
+  /** The node's drive export service (for tests and the node's enrolment). */
+  public DriveExportService exports() {
+    return exports;
+  }
+
   /** Re-applies the desired states saved by a previous run of the agent. */
   public synchronized List<ArrayStatus> restore() {
     List<ArrayStatus> restored = new ArrayList<>();
@@ -194,10 +263,12 @@ public final class Reconciler {
 
   /** The actual state of every array held. */
   public synchronized List<ArrayStatus> statuses() {
-    return arrays.entrySet().stream()
-        .sorted(Map.Entry.comparingByKey())
+    List<ArrayStatus> all = new ArrayList<>(arrays.entrySet().stream()
         .map(e -> status(e.getKey(), e.getValue()))
-        .toList();
+        .toList());
+    all.addAll(exports.statuses());
+    all.sort(Comparator.comparing(ArrayStatus::arrayId));
+    return all;
   }
 
   public int enginesRunning() {
@@ -218,6 +289,7 @@ public final class Reconciler {
         a.engine.stop();
       }
     });
+    exports.stop();
   }
 
   /** The engine process of an array, for tests and usage sampling. */
@@ -248,6 +320,7 @@ public final class Reconciler {
     if (runtime != null && runtime.engine != null) {
       runtime.engine.stop();
     }
+    exports.remove(desired.arrayId(), true);
     Path folder = arrayFolder(desired.arrayId());
     // The array's drives go back to the node: their labels go with the array's data.
     RetiredDrives.wipe(RetiredDrives.all(new LayoutFiles(folder).read())).forEach(LOG::warn);
@@ -266,7 +339,7 @@ public final class Reconciler {
   }
 
   private Set<String> drivesHeldByOthers(String arrayId) {
-    Set<String> held = new HashSet<>();
+    Set<String> held = new HashSet<>(exports.lentSerials());
     arrays.forEach((id, other) -> {
       if (!id.equals(arrayId) && other.desired != null) {
         other.desired.drives().forEach(d -> held.add(d.serial()));

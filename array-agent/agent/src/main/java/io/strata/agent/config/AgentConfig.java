@@ -21,6 +21,14 @@ public interface AgentConfig {
   @WithDefault("127.0.0.1")
   String address();
 
+  /**
+   * The port (on {@link #address}) of the node's drive export service, which lends this node's
+   * drives to arrays whose engine runs on another node; 0: the node lends no drives. Reported to
+   * the control plane in the node's enrolment.
+   */
+  @WithDefault("3259")
+  int drivePortalPort();
+
   /** Where the agent keeps drives (drives/), arrays' volumes and engine logs (arrays/), and its memory. */
   String dataDir();
 

@@ -1,5 +1,6 @@
 package io.strata.agent.layout;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
@@ -42,10 +43,28 @@ public record EngineLayout(
 
   /**
    * A drive file or block device, by the serial the agent reported; {@code size} (bytes) for a
-   * file, whose length the engine takes from it, null for a block device.
+   * file, whose length the engine takes from it, null for a block device. A drive of another
+   * node has no {@code path} but {@code remote}: the engine logs in to that node's drive export
+   * service for it.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Drive(String name, String path, String media, String size) {}
+  public record Drive(String name, String path, String media, String size, Remote remote) {
+    public Drive(String name, String path, String media, String size) {
+      this(name, path, media, size, null);
+    }
+
+    @JsonIgnore
+    public boolean isRemote() {
+      return remote != null;
+    }
+  }
+
+  /**
+   * Where the engine finds a drive of another node: the iSCSI portal of that node's drive export
+   * service, the drive's own target (its only LUN, {@code lun}, is the whole drive), and the
+   * initiator name and CHAP credentials of this array's engine (see DriveExportCredentials).
+   */
+  public record Remote(String portal, String target, int lun, String initiator, Credentials chap) {}
 
   /** A pool; {@code cache} and {@code tiering} name an SSD of the array outside every pool. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

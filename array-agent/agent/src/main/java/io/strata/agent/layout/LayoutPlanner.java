@@ -11,6 +11,7 @@ import io.strata.contracts.command.ArrayDesiredState.PoolSpec;
 import io.strata.contracts.command.ArrayDesiredState.ServerSpec;
 import io.strata.contracts.command.ArrayDesiredState.SnapshotSpec;
 import io.strata.contracts.command.ArrayDesiredState.VolumeSpec;
+import io.strata.contracts.command.DriveExportCredentials;
 import io.strata.contracts.command.SealedSecret;
 import io.strata.contracts.event.ObjectStatus.Kind;
 import java.util.ArrayDeque;
@@ -32,6 +33,10 @@ import java.util.TreeSet;
  * (a drive missing from the node, a protection the engine does not have, a LUN number clash, a
  * secret that does not open) fails that object here, with the reason, and leaves it out of the
  * layout, so that one bad object never keeps the rest of the array from being served.
+ *
+ * <p>Drives of other nodes (the array spread over nodes): a drive the desired state places on
+ * another node than this one is written as a {@code remote} drive, reached through that node's
+ * drive export service over iSCSI; the engine treats an unreachable one as a failed member.
  *
  * <p>Flash cache and SSD tier: the control plane gives a pool only drives of its own type and
  * allows cache and tiering on HDD pools only, without naming the SSD that serves them. The
@@ -64,9 +69,17 @@ public final class LayoutPlanner {
   }
 
   private final SealedSecret secrets;
+  private final DriveExportCredentials exportCredentials;
 
+  /** A planner for nodes whose engines use local drives only (drives of other nodes fail). */
   public LayoutPlanner(SealedSecret secrets) {
+    this(secrets, null);
+  }
+
+  /** @param exportCredentials derives the CHAP with which engines log in to other nodes' drives */
+  public LayoutPlanner(SealedSecret secrets, DriveExportCredentials exportCredentials) {
     this.secrets = secrets;
+    this.exportCredentials = exportCredentials;
   }
 
   /**
@@ -121,6 +134,10 @@ public final class LayoutPlanner {
 
     void planDrives() {
       for (DriveSpec drive : sorted(desired.drives(), Comparator.comparing(DriveSpec::serial))) {
+        if (!drive.isOn(desired.nodeId(), desired)) {
+          planRemoteDrive(drive);
+          continue;
+        }
         Drive found = onNode.get(drive.serial());
         String problem = null;
         if (found == null) {
@@ -142,9 +159,38 @@ public final class LayoutPlanner {
       }
     }
 
+    /**
+     * A drive of another node: the engine logs in to that node's drive export service, to the
+     * drive's own target, as this array's engine with the derived CHAP. Its size is left to the
+     * engine (READ CAPACITY): the control plane knows it in whole GiB only.
+     */
+    void planRemoteDrive(DriveSpec drive) {
+      String problem = null;
+      if (drive.exportPortal() == null || drive.exportPortal().isBlank()) {
+        problem = "drive " + drive.serial() + " is on node " + drive.nodeId()
+            + ", which exports no drives (its agent reported no drive portal)";
+      } else if (exportCredentials == null) {
+        problem = "drive " + drive.serial() + " is on node " + drive.nodeId()
+            + ", and this agent has no key to log in to other nodes' drives";
+      }
+      if (problem != null) {
+        objects.add(new Planned(Kind.DRIVE, drive.driveId(), null, problem));
+        return;
+      }
+      String arrayId = desired.arrayId();
+      var remote = new EngineLayout.Remote(drive.exportPortal(), DriveExportCredentials.driveTargetIqn(drive.driveId()),
+          DriveExportCredentials.LUN, DriveExportCredentials.engineInitiatorIqn(arrayId),
+          new EngineLayout.Credentials(exportCredentials.user(arrayId), exportCredentials.secret(arrayId)));
+      var entry = new EngineLayout.Drive(drive.serial(), null, drive.type().name(), null, remote);
+      drives.add(entry);
+      usableDrives.put(drive.serial(), drive);
+      objects.add(new Planned(Kind.DRIVE, drive.driveId(), form(entry), null));
+    }
+
     void planPools() {
+      // A cache or tier SSD must be local: the engine does not put them on another node's drive.
       Deque<DriveSpec> spareSsds = new ArrayDeque<>(usableDrives.values().stream()
-          .filter(d -> d.type() == DriveType.SSD && d.poolId() == null)
+          .filter(d -> d.type() == DriveType.SSD && d.poolId() == null && d.isOn(desired.nodeId(), desired))
           .sorted(Comparator.comparingLong(DriveSpec::capacityGib).reversed().thenComparing(DriveSpec::driveId))
           .toList());
       for (PoolSpec pool : sorted(desired.pools(), Comparator.comparing(PoolSpec::poolId))) {
@@ -178,15 +224,15 @@ public final class LayoutPlanner {
         }
         if (problem == null && wantsCache) {
           if (spareSsds.isEmpty()) {
-            problem = "pool " + pool.poolId() + ": its flash cache needs an SSD of the array that is in no pool;"
-                + " none is left (add an SSD drive to the array)";
+            problem = "pool " + pool.poolId() + ": its flash cache needs an SSD of the array on the engine's node"
+                + " that is in no pool; none is left (add an SSD drive to the array)";
           } else {
             cache = new EngineLayout.Cache(spareSsds.poll().serial(), cacheMode(pool.cacheMode()));
           }
         }
         if (problem == null && pool.tiering()) {
           if (spareSsds.isEmpty()) {
-            problem = "pool " + pool.poolId() + ": its SSD tier needs an SSD of the array that is in no pool"
+            problem = "pool " + pool.poolId() + ": its SSD tier needs an SSD of the array on the engine's node that is in no pool"
                 + (cache == null ? "" : " besides its cache SSD") + "; none is left (add an SSD drive to the array)";
           } else {
             tiering = new EngineLayout.Tiering(spareSsds.poll().serial());

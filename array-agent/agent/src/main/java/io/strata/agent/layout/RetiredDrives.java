@@ -68,6 +68,9 @@ public final class RetiredDrives {
   public static List<String> wipe(List<EngineLayout.Drive> drives) {
     List<String> problems = new ArrayList<>();
     for (EngineLayout.Drive d : drives) {
+      if (d.path() == null) {
+        continue; // a drive of another node: its own agent clears it when it stops lending it
+      }
       Path path = Path.of(d.path());
       if (!java.nio.file.Files.exists(path)) {
         continue;

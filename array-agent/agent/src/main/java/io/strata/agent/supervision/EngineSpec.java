@@ -19,6 +19,9 @@ import java.util.List;
  * @param statsFile where the engine writes its I/O counters (usage samples read them)
  * @param vcpus the CPU share from the engine size
  * @param memoryMib the memory share from the engine size
+ * @param exportsFile for the node's drive export service (the engine in {@code --exports} mode,
+ *     which lends this node's drives to engines on other nodes): its exports file; null for an
+ *     array's engine
  */
 public record EngineSpec(
     String arrayId,
@@ -29,10 +32,22 @@ public record EngineSpec(
     Path layoutStatusFile,
     Path statsFile,
     int vcpus,
-    int memoryMib) {
+    int memoryMib,
+    Path exportsFile) {
+
+  /** An array's engine. */
+  public EngineSpec(
+      String arrayId, String portalHost, int portalPort, String targetIqn, Path layoutFile, Path layoutStatusFile,
+      Path statsFile, int vcpus, int memoryMib) {
+    this(arrayId, portalHost, portalPort, targetIqn, layoutFile, layoutStatusFile, statsFile, vcpus, memoryMib, null);
+  }
 
   /** The engine's arguments, in the form array-agent/bin/strata-engine documents. */
   public List<String> arguments() {
+    if (exportsFile != null) {
+      return List.of("--exports", exportsFile.toString(), "--portal", portal(), "--layout-status",
+          layoutStatusFile.toString());
+    }
     return List.of(
         "--portal", portal(),
         "--iqn", targetIqn,

@@ -109,7 +109,7 @@ class LayoutPlannerTest {
     EngineLayout.Pool p1 = plan.layout().pools().stream().filter(p -> p.name().equals("p1")).findFirst().orElseThrow();
     assertThat(p1.cache()).isEqualTo(new EngineLayout.Cache("n1-ssd-big", "write-back"));
     assertThat(p1.tiering()).isEqualTo(new EngineLayout.Tiering("n1-ssd-small"));
-    assertThat(object(plan, Kind.POOL, "p2").reason()).contains("flash cache needs an SSD of the array that is in no pool");
+    assertThat(object(plan, Kind.POOL, "p2").reason()).contains("flash cache needs an SSD of the array on the engine's node that is in no pool");
     assertThat(plan.layout().pools()).extracting(EngineLayout.Pool::name).containsExactly("p1", "p3");
   }
 
@@ -204,5 +204,57 @@ class LayoutPlannerTest {
         List.of(), List.of());
     assertThat(files.write(planner.plan(grown, node, Set.of()).layout()).revision()).isEqualTo(2);
     assertThat(files.read().volumes().get(0).size()).isEqualTo(String.valueOf(2L << 30));
+  }
+
+  @Test
+  void drivesOfOtherNodesBecomeRemoteDrivesWithTheDerivedChapAndTheMirrorSpansBothNodes() throws Exception {
+    var credentials = new io.strata.contracts.command.DriveExportCredentials(KEY);
+    var spreadPlanner = new LayoutPlanner(secrets, credentials);
+    DriveSpec local = new DriveSpec("d1", "n1-ssd-0", DriveType.SSD, 4, "p1", "1", null);
+    node.put("n1-ssd-0", new Drive("n1-ssd-0", DriveType.SSD, 4L << 30, Path.of("/drives/n1-ssd-0.img")));
+    DriveSpec remote = new DriveSpec("d2", "n2-ssd-0", DriveType.SSD, 4, "p1", "2", "127.0.0.2:3259");
+    DriveSpec unexported = new DriveSpec("d3", "n3-ssd-0", DriveType.SSD, 4, null, "3", null);
+    var desired = new ArrayDesiredState("a1", "1", "acme", 1, true, new EngineSpec("E01", 1, 1024), 3260,
+        "iqn.2026-11.io.strata:acme.a1", List.of(local, remote, unexported),
+        List.of(new PoolSpec("p1", "fast", DriveType.SSD, "RAID1", "NONE", false, 4)),
+        List.of(volume("v1", "p1")), List.of(), List.of(), "1");
+    var plan = spreadPlanner.plan(desired, node, Set.of());
+
+    EngineLayout.Drive written = plan.layout().drives().stream().filter(d -> d.name().equals("n2-ssd-0"))
+        .findFirst().orElseThrow();
+    assertThat(written.path()).isNull();
+    assertThat(written.size()).isNull();
+    assertThat(written.media()).isEqualTo("SSD");
+    assertThat(written.remote().portal()).isEqualTo("127.0.0.2:3259");
+    assertThat(written.remote().target()).isEqualTo("iqn.2026-01.io.strata:drive.d2");
+    assertThat(written.remote().lun()).isZero();
+    assertThat(written.remote().initiator()).isEqualTo("iqn.2026-01.io.strata:engine.a1");
+    assertThat(written.remote().chap().user()).isEqualTo("a1");
+    assertThat(written.remote().chap().secret()).isEqualTo(credentials.secret("a1"));
+    assertThat(plan.layout().pools()).singleElement().satisfies(p -> {
+      assertThat(p.protection()).isEqualTo("mirror");
+      assertThat(p.drives()).containsExactly("n1-ssd-0", "n2-ssd-0");
+    });
+    assertThat(object(plan, Kind.DRIVE, "d2").failed()).isFalse();
+    assertThat(object(plan, Kind.DRIVE, "d3").reason()).contains("is on node 3, which exports no drives");
+    assertThat(object(plan, Kind.VOLUME, "v1").failed()).isFalse();
+
+    // the layout file the engine reads: the remote drive as REMOTE-DRIVES.md fixes it, no path
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(plan.layout()));
+    var entry = json.path("drives").get(1);
+    assertThat(entry.path("name").asText()).isEqualTo("n2-ssd-0");
+    assertThat(entry.has("path")).isFalse();
+    assertThat(entry.path("remote").path("chap").path("user").asText()).isEqualTo("a1");
+    assertThat(entry.path("remote").path("lun").asInt()).isZero();
+  }
+
+  @Test
+  void withoutTheKeyAnAgentCannotOpenOtherNodesDrivesAndSaysWhy() {
+    DriveSpec remote = new DriveSpec("d2", "n2-ssd-0", DriveType.SSD, 4, null, "2", "127.0.0.2:3259");
+    var desired = new ArrayDesiredState("a1", "1", "acme", 1, true, new EngineSpec("E01", 1, 1024), 3260,
+        "iqn.2026-11.io.strata:acme.a1", List.of(remote), List.of(), List.of(), List.of(), List.of(), "1");
+    assertThat(object(planner.plan(desired, node, Set.of()), Kind.DRIVE, "d2").reason())
+        .contains("no key to log in to other nodes' drives");
   }
 }

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * A process with the engine's command line and life cycle but no iSCSI: it binds the portal,
  * prints its ready line, and echoes whatever a client sends. Like the engine, it answers its
  * {@code --layout} at start and on SIGHUP by writing {@code --layout-status} with the layout's
- * revision (always ok: it checks nothing). Supervision tests use it to exercise the same launch,
+ * revision (always ok: it checks nothing), and in {@code --exports} mode its exports file likewise. Supervision tests use it to exercise the same launch,
  * readiness, reload, crash and stop paths without the block stack.
  */
 public final class StandInEngine {
@@ -30,7 +30,8 @@ public final class StandInEngine {
       System.out.println("error: --portal is required");
       System.exit(2);
     }
-    String layout = option(args, "--layout");
+    // the drive export service (--exports) answers its exports file the same way
+    String layout = option(args, "--layout") != null ? option(args, "--layout") : option(args, "--exports");
     String status = option(args, "--layout-status");
     if (layout != null && status != null) {
       answer(Path.of(layout), Path.of(status));

@@ -24,6 +24,10 @@ import java.util.Objects;
  * @param volumes the volumes in those pools
  * @param servers the initiators that may log in, with their CHAP secrets (sealed)
  * @param luns which volume each server sees under which LUN (LUN masking)
+ * @param engineNodeId the node that runs the array's engine; the other nodes named by
+ *     {@link DriveSpec#nodeId()} only lend it drives, which they export over iSCSI (see
+ *     {@link DriveExportCredentials}). Null (a sender from before drive exports) means
+ *     {@code nodeId}: every drive is local to the engine
  */
 public record ArrayDesiredState(
     String arrayId,
@@ -38,7 +42,8 @@ public record ArrayDesiredState(
     List<PoolSpec> pools,
     List<VolumeSpec> volumes,
     List<ServerSpec> servers,
-    List<LunSpec> luns) {
+    List<LunSpec> luns,
+    String engineNodeId) {
 
   public ArrayDesiredState {
     requireText(arrayId, "arrayId");
@@ -61,6 +66,20 @@ public record ArrayDesiredState(
     }
   }
 
+  /** A desired state whose engine runs on the node it is sent to (every drive local). */
+  public ArrayDesiredState(
+      String arrayId, String nodeId, String tenant, long generation, boolean present, EngineSpec engine,
+      int portalPort, String targetIqn, List<DriveSpec> drives, List<PoolSpec> pools, List<VolumeSpec> volumes,
+      List<ServerSpec> servers, List<LunSpec> luns) {
+    this(arrayId, nodeId, tenant, generation, present, engine, portalPort, targetIqn, drives, pools, volumes, servers,
+        luns, null);
+  }
+
+  /** Whether the node {@code node} runs this array's engine (rather than only exporting drives to it). */
+  public boolean runsEngineOn(String node) {
+    return engineNodeId == null ? nodeId.equals(node) : engineNodeId.equals(node);
+  }
+
   /** The engine's CPU and memory share, from the array's engine size (e.g. E01). */
   public record EngineSpec(String size, int vcpus, int memoryMib) {
     public EngineSpec {
@@ -72,12 +91,32 @@ public record ArrayDesiredState(
     }
   }
 
-  /** A drive of this node given to the array, found by the serial the agent reported. */
-  public record DriveSpec(String driveId, String serial, DriveType type, long capacityGib, String poolId) {
+  /**
+   * A drive given to the array, found on its node by the serial that node's agent reported.
+   *
+   * @param nodeId the node that holds the drive; null (a sender from before drive exports): the
+   *     node the command is for
+   * @param exportPortal {@code address:port} of the drive export service of the drive's node, for
+   *     a drive on another node than the engine's; null for a drive on the engine's node (or on a
+   *     node that exports no drives, which the engine's node then reports as a failed drive)
+   */
+  public record DriveSpec(
+      String driveId, String serial, DriveType type, long capacityGib, String poolId, String nodeId,
+      String exportPortal) {
     public DriveSpec {
       requireText(driveId, "drive.driveId");
       requireText(serial, "drive.serial");
       Objects.requireNonNull(type, "drive.type");
+    }
+
+    /** A drive on the node the command is for. */
+    public DriveSpec(String driveId, String serial, DriveType type, long capacityGib, String poolId) {
+      this(driveId, serial, type, capacityGib, poolId, null, null);
+    }
+
+    /** Whether the drive is on {@code node}; a drive without a node is on the node the command is for. */
+    public boolean isOn(String node, ArrayDesiredState of) {
+      return (nodeId == null ? of.nodeId() : nodeId).equals(node);
     }
   }
 

@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * The commands the control plane sends on {@code strata.commands}, keyed by the agent's node id.
  * Versions: bump {@code currentVersion} for an incompatible payload change and keep reading the
- * old one while senders still write it.
+ * old one while senders still write it. Adding an optional field is compatible (readers ignore
+ * unknown fields and default missing ones to null or 0) and keeps the version: that is how
+ * {@code engineNodeId} and the drives' {@code nodeId} and {@code exportPortal} came in version 1.
  */
 public final class Commands {
 

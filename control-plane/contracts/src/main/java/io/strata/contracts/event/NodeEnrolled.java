@@ -15,6 +15,8 @@ import java.util.List;
  * @param drives the drives found
  * @param isolation what isolation the host allows engines
  * @param agentVersion the agent's build version
+ * @param drivePortalPort the port, on {@code address}, of the node's drive export service, which
+ *     lends its drives to engines on other nodes over iSCSI; 0 when the node exports no drives
  */
 public record NodeEnrolled(
     String nodeId,
@@ -24,10 +26,21 @@ public record NodeEnrolled(
     long memoryMib,
     List<Drive> drives,
     Isolation isolation,
-    String agentVersion) {
+    String agentVersion,
+    int drivePortalPort) {
 
   public NodeEnrolled {
     drives = drives == null ? List.of() : List.copyOf(drives);
+    if (drivePortalPort < 0 || drivePortalPort > 65535) {
+      throw new IllegalArgumentException("drivePortalPort must be 0..65535, was " + drivePortalPort);
+    }
+  }
+
+  /** A node that exports no drives. */
+  public NodeEnrolled(
+      String nodeId, String zone, String address, int cpuCores, long memoryMib, List<Drive> drives,
+      Isolation isolation, String agentVersion) {
+    this(nodeId, zone, address, cpuCores, memoryMib, drives, isolation, agentVersion, 0);
   }
 
   /** A drive as the agent sees it; the serial is unique across all nodes. */

@@ -106,6 +106,37 @@ class ArrayDesiredStateTest {
   }
 
   @Test
+  void drivesOfOtherNodesTravelWithTheirNodeAndExportPortal() throws Exception {
+    ArrayDesiredState base = sample();
+    ArrayDesiredState sent = new ArrayDesiredState(base.arrayId(), "2", base.tenant(), 5, true, base.engine(),
+        base.portalPort(), base.targetIqn(),
+        List.of(new DriveSpec("d1", "n1-ssd-0", DriveType.SSD, 1, "p1", "1", null),
+            new DriveSpec("d3", "n2-ssd-0", DriveType.SSD, 1, "p1", "2", "127.0.0.2:3259")),
+        base.pools(), base.volumes(), base.servers(), base.luns(), "1");
+    Envelope envelope = codec.envelope(Commands.ARRAY_DESIRED_STATE, "control-plane", 3, Commands.arraySubject("a1"), sent);
+    ArrayDesiredState received = codec.payload(codec.decode(codec.encode(envelope)), Commands.ARRAY_DESIRED_STATE);
+    assertThat(received).isEqualTo(sent);
+    assertThat(received.runsEngineOn("1")).isTrue();
+    assertThat(received.runsEngineOn("2")).isFalse();
+    assertThat(received.drives().get(1).exportPortal()).isEqualTo("127.0.0.2:3259");
+    assertThat(received.drives().get(1).isOn("2", received)).isTrue();
+  }
+
+  @Test
+  void aCommandOfAnOlderSenderWithoutEngineNodeOrDriveNodesMeansEveryDriveIsLocal() throws Exception {
+    String json = "{\"specversion\":\"1.0\",\"id\":\"c4\",\"type\":\"io.strata.command.array.desired-state\","
+        + "\"dataversion\":1,\"source\":\"cp\",\"sequence\":1,\"time\":\"2026-11-25T00:00:00Z\","
+        + "\"data\":{\"arrayId\":\"a1\",\"nodeId\":\"1\",\"tenant\":\"acme\",\"generation\":1,\"present\":true,"
+        + "\"engine\":{\"size\":\"E01\",\"vcpus\":1,\"memoryMib\":4096},\"portalPort\":3261,\"targetIqn\":\"iqn.x\","
+        + "\"drives\":[{\"driveId\":\"d1\",\"serial\":\"n1-ssd-0\",\"type\":\"SSD\",\"capacityGib\":1}]}}";
+    ArrayDesiredState old = codec.payload(codec.decode(json.getBytes(StandardCharsets.UTF_8)), Commands.ARRAY_DESIRED_STATE);
+    assertThat(old.engineNodeId()).isNull();
+    assertThat(old.runsEngineOn("1")).isTrue();
+    assertThat(old.drives().get(0).exportPortal()).isNull();
+    assertThat(old.drives().get(0).isOn("1", old)).isTrue();
+  }
+
+  @Test
   void aRollbackWithoutASnapshotIsRefusedWithTheFieldNamed() {
     assertThatThrownBy(() -> new ArrayDesiredState.RollbackSpec("op-1", " "))
         .hasMessageContaining("volume.rollback.snapshotId");

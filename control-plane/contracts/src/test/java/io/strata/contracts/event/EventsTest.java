@@ -35,6 +35,10 @@ class EventsTest {
     NodeEnrolled enrolled = new NodeEnrolled("1", "zone-a", "127.0.0.1", 2, 24000, List.of(drive),
         new NodeEnrolled.Isolation(true, "v1", true, false, List.of("netns: test traffic stays on loopback")), "0.1.0");
     assertThat(roundTrip(Events.NODE_ENROLLED, enrolled)).isEqualTo(enrolled);
+    assertThat(enrolled.drivePortalPort()).isZero();
+    NodeEnrolled exporting = new NodeEnrolled("2", "zone-a", "127.0.0.2", 2, 24000, List.of(drive),
+        new NodeEnrolled.Isolation(true, "v1", true, false, List.of()), "0.1.0", 3259);
+    assertThat(roundTrip(Events.NODE_ENROLLED, exporting).drivePortalPort()).isEqualTo(3259);
     NodeHeartbeat beat = new NodeHeartbeat("1", 1000, 2, 1, 3000);
     assertThat(roundTrip(Events.NODE_HEARTBEAT, beat)).isEqualTo(beat);
     ObjectStatus volume = new ObjectStatus("a1", ObjectStatus.Kind.VOLUME, "v1", ObjectStatus.State.READY, null);

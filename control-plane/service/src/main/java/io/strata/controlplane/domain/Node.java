@@ -26,6 +26,13 @@ public class Node extends PanacheEntityBase {
   @Column(nullable = false)
   public String address;
 
+  /**
+   * Port (on {@link #address}) of the node's drive export service, through which engines on other
+   * nodes reach the drives it lends them; 0 when the node exports no drives.
+   */
+  @Column(name = "drive_portal_port", nullable = false)
+  public int drivePortalPort;
+
   @Column(name = "cpu_cores", nullable = false)
   public int cpuCores;
 

@@ -7,6 +7,11 @@ import java.util.UUID;
  * The full desired state of one VPSA, carried by every command about it (level-triggered: the
  * agent converges the node to this, so a lost or repeated command leaves nothing stuck).
  * CHAP secrets travel sealed (see SecretBox); the agent opens them with the shared key.
+ *
+ * <p>{@code engineNodeId}/{@code engineNodeName}: the node that runs the engine (null in the
+ * delete of an array unknown to the control plane). {@code nodeIds}: every node the array has
+ * something on, the engine's first and then those that hold its drives (also while it is being
+ * deleted, when {@code drives} is empty), so that each of them gets the desired state.
  */
 public record ArrayDesiredState(
     UUID arrayId,
@@ -22,9 +27,23 @@ public record ArrayDesiredState(
     List<PoolSpec> pools,
     List<VolumeSpec> volumes,
     List<ServerSpec> servers,
-    List<LunSpec> luns) {
+    List<LunSpec> luns,
+    UUID engineNodeId,
+    String engineNodeName,
+    List<UUID> nodeIds) {
 
-  public record DriveSpec(UUID driveId, UUID nodeId, String serial, String type, long capacityGib, UUID poolId) {}
+  public ArrayDesiredState {
+    nodeIds = nodeIds == null ? List.of() : List.copyOf(nodeIds);
+  }
+
+  /**
+   * A drive given to the array. {@code nodeName}: its node's name (the agent's node id);
+   * {@code exportPortal}: {@code address:port} of that node's drive export service when the
+   * drive is on another node than the engine's and that node exports drives, else null.
+   */
+  public record DriveSpec(
+      UUID driveId, UUID nodeId, String serial, String type, long capacityGib, UUID poolId, String nodeName,
+      String exportPortal) {}
 
   public record PoolSpec(
       UUID poolId, String name, String driveType, String protection, String cacheMode, boolean tiering,

@@ -7,6 +7,7 @@ import io.strata.controlplane.domain.ArrayState;
 import io.strata.controlplane.domain.Attachment;
 import io.strata.controlplane.domain.AttachmentState;
 import io.strata.controlplane.domain.Drive;
+import io.strata.controlplane.domain.Node;
 import io.strata.controlplane.domain.OutboxMessage;
 import io.strata.controlplane.domain.Pool;
 import io.strata.controlplane.domain.Server;
@@ -47,7 +48,18 @@ public class CommandOutbox {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public void arrayChanged(StorageArray array) {
-    if (array.nodeId == null) {
+    arrayChanged(array, array.nodeId);
+  }
+
+  /**
+   * Records that the array changed, to be told also to {@code node}, which may no longer appear
+   * in the array's desired state: a node whose drive left the array must hear once more so that
+   * it stops exporting the drive (the relay sends every "changed" row's node the array's state,
+   * besides the engine's node and the nodes holding its drives).
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void arrayChanged(StorageArray array, UUID node) {
+    if (array.nodeId == null || node == null) {
       return;
     }
     OutboxMessage m = new OutboxMessage();
@@ -56,7 +68,7 @@ public class CommandOutbox {
     m.specVersion = SPEC_VERSION;
     m.source = SOURCE;
     m.subject = "array/" + array.id;
-    m.nodeId = array.nodeId;
+    m.nodeId = node;
     m.payload = write(new ArrayChanged(array.id));
     m.createdAt = Instant.now();
     m.persist();
@@ -92,6 +104,13 @@ public class CommandOutbox {
         attachments.isEmpty()
             ? List.of()
             : Server.list("id in ?1", attachments.stream().map(a -> a.serverId).distinct().toList());
+    Set<UUID> nodeIds = new java.util.LinkedHashSet<>();
+    nodeIds.add(array.nodeId);
+    held.stream().map(ad -> drives.get(ad.driveId)).filter(d -> d != null).map(d -> d.nodeId).sorted()
+        .forEach(nodeIds::add);
+    Map<UUID, Node> nodes = Node.<Node>list("id in ?1", List.copyOf(nodeIds)).stream()
+        .collect(Collectors.toMap(n -> n.id, Function.identity()));
+    Node engineNode = nodes.get(array.nodeId);
 
     return new ArrayDesiredState(
         array.id,
@@ -107,8 +126,10 @@ public class CommandOutbox {
             ? held.stream()
                 .map(ad -> {
                   Drive d = drives.get(ad.driveId);
+                  Node holder = nodes.get(d.nodeId);
                   return new ArrayDesiredState.DriveSpec(
-                      d.id, d.nodeId, d.serial, d.type.name(), d.capacityGib, ad.poolId);
+                      d.id, d.nodeId, d.serial, d.type.name(), d.capacityGib, ad.poolId,
+                      holder == null ? null : holder.name, exportPortal(array, holder));
                 })
                 .toList()
             : List.of(),
@@ -135,7 +156,22 @@ public class CommandOutbox {
             ? attachments.stream()
                 .map(a -> new ArrayDesiredState.LunSpec(a.id, a.volumeId, a.serverId, a.lun, a.readOnly))
                 .toList()
-            : List.of());
+            : List.of(),
+        array.nodeId,
+        engineNode == null ? null : engineNode.name,
+        List.copyOf(nodeIds));
+  }
+
+  /**
+   * Where the engine reaches a drive of {@code holder}: null on its own node, and null when the
+   * node exports no drives (its agent reported no drive portal), which the engine's agent then
+   * reports as a failed drive with that reason.
+   */
+  static String exportPortal(StorageArray array, Node holder) {
+    if (holder == null || holder.id.equals(array.nodeId) || holder.drivePortalPort <= 0) {
+      return null;
+    }
+    return holder.address + ":" + holder.drivePortalPort;
   }
 
   /** The columns of a volume the desired state carries (a projection: no managed entities). */

@@ -48,6 +48,10 @@ final class DesiredStateCommands {
         Commands.arraySubject(state.arrayId().toString()), json.valueToTree(command));
   }
 
+  /**
+   * The command for node {@code nodeName}. Every node of the array gets the same state: the
+   * engine's node runs the engine on it, the others export to it the drives listed as theirs.
+   */
   static ArrayDesiredState translate(io.strata.controlplane.outbox.ArrayDesiredState s, String nodeName, long generation) {
     boolean present = s.present();
     return new ArrayDesiredState(
@@ -61,7 +65,23 @@ final class DesiredStateCommands {
         s.servers().stream().map(x -> new ArrayDesiredState.ServerSpec(x.serverId().toString(), x.iqn(), x.chapUser(),
             x.chapSecretSealed(), x.mutualChapUser(), x.mutualChapSecretSealed())).toList(),
         s.luns().stream().map(l -> new ArrayDesiredState.LunSpec(l.attachmentId().toString(), l.volumeId().toString(),
-            l.serverId().toString(), l.lun(), l.readOnly())).toList());
+            l.serverId().toString(), l.lun(), l.readOnly())).toList(),
+        s.engineNodeName());
+  }
+
+  /**
+   * The nodes a coalesced "array changed" command goes to, each once: the engine's node first,
+   * then the nodes holding the array's drives, then any other node a row names (one whose drive
+   * left the array, so that it stops exporting it; one that asked for its state).
+   */
+  static List<UUID> targets(io.strata.controlplane.outbox.ArrayDesiredState state, List<UUID> rowNodes) {
+    java.util.LinkedHashSet<UUID> targets = new java.util.LinkedHashSet<>();
+    if (state.engineNodeId() != null) {
+      targets.add(state.engineNodeId());
+    }
+    targets.addAll(state.nodeIds());
+    rowNodes.stream().filter(java.util.Objects::nonNull).forEach(targets::add);
+    return List.copyOf(targets);
   }
 
   /**
@@ -86,7 +106,7 @@ final class DesiredStateCommands {
 
   private static ArrayDesiredState.DriveSpec drive(DriveSpec d) {
     return new ArrayDesiredState.DriveSpec(d.driveId().toString(), d.serial(), DriveType.valueOf(d.type()),
-        d.capacityGib(), d.poolId() == null ? null : d.poolId().toString());
+        d.capacityGib(), d.poolId() == null ? null : d.poolId().toString(), d.nodeName(), d.exportPortal());
   }
 
   static UUID uuid(String text) {

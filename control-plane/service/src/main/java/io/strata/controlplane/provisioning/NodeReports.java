@@ -65,6 +65,7 @@ public class NodeReports {
     }
     node.zone = report.zone();
     node.address = report.address();
+    node.drivePortalPort = report.drivePortalPort();
     node.cpuCores = Math.max(1, report.cpuCores());
     node.memoryGib = (int) Math.max(1, report.memoryMib() / 1024);
     node.lastHeartbeatAt = Instant.now();
@@ -104,6 +105,12 @@ public class NodeReports {
     }
     StorageArray array = StorageArray.findById(arrayId);
     if (array == null) {
+      return;
+    }
+    if (!fromEnginesNode(array, status)) {
+      // A node that only lends the array drives reports its exports, not the array: its word
+      // (even DELETED, once it dropped them) says nothing about the engine or the objects.
+      LOG.debugf("array %s: status of node %s, which only exports drives to it, not applied", arrayId, status.nodeId());
       return;
     }
     switch (status.state()) {
@@ -168,6 +175,15 @@ public class NodeReports {
     }
   }
 
+  /** Whether {@code status} comes from the node that runs the array's engine. */
+  static boolean fromEnginesNode(StorageArray array, ArrayStatus status) {
+    if (array.nodeId == null) {
+      return false;
+    }
+    Node engine = Node.findById(array.nodeId);
+    return engine != null && engine.name.equals(status.nodeId());
+  }
+
   /** Snapshots being taken become AVAILABLE or FAILED; snapshots being deleted, once gone, DELETED. */
   private void snapshotsReported(UUID arrayId, Map<UUID, ObjectStatus> reported) {
     List<Snapshot> pending = Snapshot.list(
@@ -195,9 +211,12 @@ public class NodeReports {
     }
     int sent = 0;
     Set<UUID> wanted = new HashSet<>();
-    for (StorageArray a : StorageArray.<StorageArray>list("nodeId = ?1 and state in ?2", node.id, ON_NODE)) {
+    // The arrays whose engine runs here, and those this node lends drives to (it exports them).
+    for (StorageArray a : StorageArray.<StorageArray>list(
+        "(nodeId = ?1 or id in (select ad.arrayId from ArrayDrive ad, Drive d where ad.driveId = d.id and d.nodeId = ?1))"
+            + " and state in ?2", node.id, ON_NODE)) {
       wanted.add(a.id);
-      outbox.arrayChanged(a);
+      outbox.arrayChanged(a, node.id);
       sent++;
     }
     for (ArrayStatus held : report.arrays()) {
@@ -213,7 +232,7 @@ public class NodeReports {
 
   private void deleteUnwanted(Node node, UUID arrayId) {
     var delete = new io.strata.controlplane.outbox.ArrayDesiredState(arrayId, "unknown", "", false, "E01", 1, 1, null, 0,
-        List.of(), List.of(), List.of(), List.of(), List.of());
+        List.of(), List.of(), List.of(), List.of(), List.of(), null, null, List.of(node.id));
     OutboxMessage m = new OutboxMessage();
     m.id = UUID.randomUUID();
     m.type = CommandOutbox.TYPE_ARRAY_DESIRED_STATE;

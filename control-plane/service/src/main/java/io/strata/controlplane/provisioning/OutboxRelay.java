@@ -37,7 +37,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Publishes outbox rows to strata.commands, keyed by the node's name (the agent's node id), in
- * the order they were written, with an idempotent producer. A row is marked published only after
+ * the order they were written, with an idempotent producer. An array's desired state goes to
+ * every node the array has something on: the engine's node and each node that lends it drives
+ * (which exports them to the engine), and once more to a node whose drive left the array. A row is marked published only after
  * Kafka acknowledged it, in the same transaction that locked it ({@code for update skip locked},
  * so several control-plane replicas never send one row twice at the same time). A crash between
  * the acknowledgement and the commit sends the row again on the next round: same envelope id,
@@ -126,11 +128,9 @@ public class OutboxRelay {
       List<List<OutboxMessage>> commands = new ArrayList<>(byCommand.values());
       commands.sort(Comparator.comparing((List<OutboxMessage> rows) -> rows.get(rows.size() - 1).createdAt));
       for (List<OutboxMessage> rows : commands) {
-        OutboxMessage newest = rows.get(rows.size() - 1);
-        Node node = Node.findById(newest.nodeId);
-        Envelope envelope = envelope(newest, node.name);
-        if (envelope != null) {
-          producer.send(new ProducerRecord<>(Topics.COMMANDS, node.name, codec.encode(envelope))).get(30, TimeUnit.SECONDS);
+        for (var command : commands(rows)) {
+          producer.send(new ProducerRecord<>(Topics.COMMANDS, command.getKey(), codec.encode(command.getValue())))
+              .get(30, TimeUnit.SECONDS);
         }
         Instant now = Instant.now();
         rows.forEach(r -> r.publishedAt = now);
@@ -139,22 +139,41 @@ public class OutboxRelay {
     });
   }
 
-  /** Rows that become one command: the "changed" rows of one array for one node; any other row alone. */
+  /**
+   * Rows that become one command: the "changed" rows of one array (whichever node each names:
+   * the command goes to all the array's nodes anyway); any other row alone.
+   */
   private static String commandKey(OutboxMessage row) {
-    return CommandOutbox.TYPE_ARRAY_CHANGED.equals(row.type) ? row.subject + "@" + row.nodeId : row.id.toString();
+    return CommandOutbox.TYPE_ARRAY_CHANGED.equals(row.type) ? row.subject : row.id.toString();
   }
 
-  /** The command for a row; null for a changed array that no longer exists (nothing to send). */
-  private Envelope envelope(OutboxMessage newest, String nodeName) {
+  /**
+   * The commands for one group of rows, by node name: a row with its own desired state goes to
+   * its node; a changed array's state goes to every node it has something on (the engine's, the
+   * drives' ones) and to every node the rows name; a changed array that no longer exists sends
+   * nothing.
+   */
+  private List<Map.Entry<String, Envelope>> commands(List<OutboxMessage> rows) {
+    OutboxMessage newest = rows.get(rows.size() - 1);
     if (!CommandOutbox.TYPE_ARRAY_CHANGED.equals(newest.type)) {
-      return DesiredStateCommands.envelope(newest, nodeName, json);
+      String node = Node.<Node>findById(newest.nodeId).name;
+      return List.of(Map.entry(node, DesiredStateCommands.envelope(newest, node, json)));
     }
     UUID arrayId = UUID.fromString(newest.subject.substring("array/".length()));
     var state = outbox.desiredStateNow(arrayId);
     if (state == null) {
       LOG.warnf("outbox row %s names array %s, which no longer exists; nothing sent", newest.id, arrayId);
-      return null;
+      return List.of();
     }
-    return DesiredStateCommands.envelope(newest, state, nodeName, json);
+    List<Map.Entry<String, Envelope>> out = new ArrayList<>();
+    for (UUID target : DesiredStateCommands.targets(state, rows.stream().map(r -> r.nodeId).toList())) {
+      Node node = Node.findById(target);
+      if (node == null) {
+        LOG.warnf("array %s: node %s is gone; its command is not sent", arrayId, target);
+        continue;
+      }
+      out.add(Map.entry(node.name, DesiredStateCommands.envelope(newest, state, node.name, json)));
+    }
+    return out;
   }
 }

@@ -224,6 +224,12 @@ public class ArrayService {
     ad.delete();
     a.updatedAt = Instant.now();
     outbox.arrayChanged(a);
+    // The drive's node no longer appears in the array's desired state: tell it once more, so
+    // that it stops exporting the drive to the array's engine.
+    Drive removed = Drive.findById(driveId);
+    if (removed != null && !removed.nodeId.equals(a.nodeId)) {
+      outbox.arrayChanged(a, removed.nodeId);
+    }
     audit.record(tenantId, "array.drives.remove", "array", arrayId);
   }
 

@@ -160,8 +160,16 @@ class ProvisioningOverKafkaTest {
     publish(Events.NODE_ENROLLED, new NodeEnrolled(node, zone, address, 8, 32 * 1024,
         List.of(new NodeEnrolled.Drive(node + "-ssd-0", DriveType.SSD, 4, "/d/ssd-0"),
             new NodeEnrolled.Drive(node + "-ssd-1", DriveType.SSD, 4, "/d/ssd-1"),
+            new NodeEnrolled.Drive(node + "-ssd-2", DriveType.SSD, 4, "/d/ssd-2"),
+            new NodeEnrolled.Drive(node + "-ssd-3", DriveType.SSD, 4, "/d/ssd-3"),
             new NodeEnrolled.Drive(node + "-hdd-0", DriveType.HDD, 16, "/d/hdd-0")),
-        new NodeEnrolled.Isolation(true, "v1", true, false, List.of()), "test"));
+        new NodeEnrolled.Isolation(true, "v1", true, false, List.of()), "test", DRIVE_PORTAL_PORT));
+  }
+
+  static final int DRIVE_PORTAL_PORT = 3259;
+
+  String addressOf(String node) {
+    return node.equals(nodeA) ? "127.0.0.21" : "127.0.0.22";
   }
 
   static RequestSpecification as(String user) {
@@ -275,5 +283,75 @@ class ProvisioningOverKafkaTest {
     ArrayDesiredState coalesced = commandFor(id, true);
     assertThat(coalesced.generation()).isGreaterThan(first.generation());
     assertThat(coalesced.drives()).hasSize(1);
+  }
+
+  /**
+   * Spread NODE (the default): the array's two SSDs lie on two nodes. Its desired state goes to
+   * both, naming the engine's node; the drive on the other node carries that node's drive export
+   * portal. A report of the node that only lends drives does not move the array; the engine's
+   * does. The lender's state report gets the array's state resent, not a delete. A drive taken
+   * out of the array is told once more to its node, which then finds none of its drives in the
+   * array's state (and stops exporting it).
+   */
+  @Test
+  void anArraySpreadOverNodesIsSentToEveryNodeThatHoldsItsDrives() throws Exception {
+    beating = true;
+    await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew()
+        .call(() -> Node.count("name in ?1 and state = ?2", List.of(nodeA, nodeB), NodeState.ONLINE)) == 2);
+    String id = as("acme-admin")
+        .body(Map.of("name", "spread-" + UUID.randomUUID().toString().substring(0, 6), "engineSize", "E01",
+            "ssdDrives", 2, "hddDrives", 0))
+        .post("/api/v1/arrays").then().statusCode(201).extract().path("id");
+    await().atMost(Duration.ofSeconds(20)).until(() -> commandsFor(id).stream().map(ConsumerEnvelope::key)
+        .distinct().count() == 2);
+    List<ConsumerEnvelope> sent = commandsFor(id);
+    ArrayDesiredState first = payload(sent.get(0));
+    String engineNode = first.engineNodeId();
+    String lender = engineNode.equals(nodeA) ? nodeB : nodeA;
+    assertThat(sent.get(0).key()).as("the engine's node first").isEqualTo(engineNode);
+    assertThat(sent.get(1).key()).isEqualTo(lender);
+    assertThat(sent.get(1).envelope().id()).isEqualTo(sent.get(0).envelope().id());
+    ArrayDesiredState toLender = payload(sent.get(1));
+    assertThat(toLender.nodeId()).isEqualTo(lender);
+    assertThat(toLender.engineNodeId()).isEqualTo(engineNode);
+    assertThat(toLender.runsEngineOn(lender)).isFalse();
+    assertThat(toLender.drives()).hasSize(2);
+    ArrayDesiredState.DriveSpec local = toLender.drives().stream().filter(d -> engineNode.equals(d.nodeId())).findFirst()
+        .orElseThrow();
+    ArrayDesiredState.DriveSpec remote = toLender.drives().stream().filter(d -> lender.equals(d.nodeId())).findFirst()
+        .orElseThrow();
+    assertThat(local.exportPortal()).isNull();
+    assertThat(remote.exportPortal()).isEqualTo(addressOf(lender) + ":" + DRIVE_PORTAL_PORT);
+    assertThat(remote.serial()).startsWith(lender);
+
+    // the lender's word (even DELETED) is not the engine's
+    publish(Events.ARRAY_STATUS, new ArrayStatus(id, lender, first.generation(), ArrayStatus.State.DELETED, null,
+        null, first.targetIqn(), null, 0, null, List.of()));
+    Thread.sleep(1500);
+    publish(Events.ARRAY_STATUS, new ArrayStatus(id, engineNode, first.generation(), ArrayStatus.State.ONLINE, null,
+        addressOf(engineNode) + ":" + first.portalPort(), first.targetIqn(), 1L, 0, "process", List.of()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "ONLINE".equals(arrayState(id)));
+
+    // the lender restarts and reports its exports: not deleted, the array's state is resent
+    int beforeReport = commandsFor(id).size();
+    publish(Events.NODE_STATE_REPORT, new NodeStateReport(lender, List.of(new ArrayStatus(id, lender,
+        first.generation(), ArrayStatus.State.ONLINE, null, null, null, null, 0, null, List.of())), List.of()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> commandsFor(id).size() > beforeReport);
+    assertThat(commandsFor(id).subList(beforeReport, commandsFor(id).size()))
+        .allSatisfy(c -> assertThat(payload(c).present()).isTrue());
+    assertThat(arrayState(id)).isEqualTo("ONLINE");
+
+    // the lender's drive leaves the array: the lender hears once more, without its drive
+    int before = commandsFor(id).size();
+    as("acme-admin").delete("/api/v1/arrays/" + id + "/drives/" + remote.driveId()).then().statusCode(204);
+    await().atMost(Duration.ofSeconds(20)).until(() -> commandsFor(id).size() >= before + 2);
+    ArrayDesiredState last = payload(commandsFor(id).stream().filter(c -> c.key().equals(lender))
+        .reduce((a, b) -> b).orElseThrow());
+    assertThat(last.generation()).isGreaterThan(first.generation());
+    assertThat(last.drives()).extracting(ArrayDesiredState.DriveSpec::nodeId).containsOnly(engineNode);
+  }
+
+  List<ConsumerEnvelope> commandsFor(String arrayId) {
+    return commands.stream().filter(c -> c.envelope().subject().equals("array/" + arrayId)).toList();
   }
 }

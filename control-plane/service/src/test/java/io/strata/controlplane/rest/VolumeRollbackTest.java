@@ -106,8 +106,15 @@ class VolumeRollbackTest {
   }
 
   private ArrayStatus status(String array, long generation, ObjectStatus... objects) {
-    return new ArrayStatus(array, "node", generation, ArrayStatus.State.ONLINE, null, null, null, null, 0, null,
-        List.of(objects));
+    return new ArrayStatus(array, engineNodeOf(array), generation, ArrayStatus.State.ONLINE, null, null, null, null, 0,
+        null, List.of(objects));
+  }
+
+  /** The name of the node running the array's engine: only that node's reports move the array. */
+  private static String engineNodeOf(String array) {
+    return QuarkusTransaction.requiringNew().call(() -> io.strata.controlplane.domain.Node
+        .<io.strata.controlplane.domain.Node>findById(io.strata.controlplane.domain.StorageArray
+            .<io.strata.controlplane.domain.StorageArray>findById(UUID.fromString(array)).nodeId).name);
   }
 
   /** The volume READY, and the agent's verdict on rollback request {@code op}. */

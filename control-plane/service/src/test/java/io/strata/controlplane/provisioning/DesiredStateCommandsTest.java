@@ -1,0 +1,58 @@
+package io.strata.controlplane.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.contracts.command.ArrayDesiredState;
+import io.strata.controlplane.outbox.ArrayDesiredState.DriveSpec;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class DesiredStateCommandsTest {
+
+  final UUID engine = UUID.randomUUID();
+  final UUID lender = UUID.randomUUID();
+  final UUID former = UUID.randomUUID();
+
+  io.strata.controlplane.outbox.ArrayDesiredState state(boolean present, List<UUID> nodeIds) {
+    UUID pool = UUID.randomUUID();
+    List<DriveSpec> drives = present
+        ? List.of(new DriveSpec(UUID.randomUUID(), engine, "ne-ssd-0", "SSD", 4, pool, "node-e", null),
+            new DriveSpec(UUID.randomUUID(), lender, "nl-ssd-0", "SSD", 4, pool, "node-l", "127.0.0.2:3259"))
+        : List.of();
+    return new io.strata.controlplane.outbox.ArrayDesiredState(UUID.randomUUID(), "acme", "prod", present, "E01", 1, 4,
+        "iqn.x:acme.prod", 3340, drives, List.of(), List.of(), List.of(), List.of(), engine, "node-e", nodeIds);
+  }
+
+  @Test
+  void theCommandGoesToTheEnginesNodeFirstThenTheLendersThenAnyNodeARowNamesEachOnce() {
+    var state = state(true, List.of(engine, lender));
+    assertThat(DesiredStateCommands.targets(state, List.of(engine, former, lender, engine)))
+        .containsExactly(engine, lender, former);
+    assertThat(DesiredStateCommands.targets(state, Arrays.asList((UUID) null))).containsExactly(engine, lender);
+  }
+
+  @Test
+  void aDeleteStillReachesTheNodesThatHoldTheArraysDrives() {
+    var deleting = state(false, List.of(engine, lender));
+    assertThat(DesiredStateCommands.targets(deleting, List.of(engine))).containsExactly(engine, lender);
+    ArrayDesiredState toLender = DesiredStateCommands.translate(deleting, "node-l", 7);
+    assertThat(toLender.present()).isFalse();
+    assertThat(toLender.nodeId()).isEqualTo("node-l");
+    assertThat(toLender.engineNodeId()).isEqualTo("node-e");
+  }
+
+  @Test
+  void everyNodeGetsTheSameStateNamingTheEnginesNodeAndTheDrivesPortals() {
+    var state = state(true, List.of(engine, lender));
+    ArrayDesiredState toEngine = DesiredStateCommands.translate(state, "node-e", 7);
+    ArrayDesiredState toLender = DesiredStateCommands.translate(state, "node-l", 7);
+    assertThat(toEngine.runsEngineOn("node-e")).isTrue();
+    assertThat(toLender.runsEngineOn("node-l")).isFalse();
+    assertThat(toLender.drives()).isEqualTo(toEngine.drives());
+    assertThat(toEngine.drives()).extracting(ArrayDesiredState.DriveSpec::nodeId).containsExactly("node-e", "node-l");
+    assertThat(toEngine.drives()).extracting(ArrayDesiredState.DriveSpec::exportPortal)
+        .containsExactly(null, "127.0.0.2:3259");
+  }
+}
