@@ -182,6 +182,9 @@ class ProvisioningEndToEndIT extends RunningStack {
     byte[] data4 = randomBytes(1, 4);
     assertThat(web1.write(portal, target, lun1, Files.write(work.resolve("data4.bin"), data4)).exit()).isZero();
     assertThat(web1.read(portal, target, lun1, 1, work.resolve("back4.bin"))).isEqualTo(data4);
+    // the engine serves without its redundancy, and the tenant sees so: its node's agent reports
+    // the array DEGRADED from the engine's drive states
+    awaitState(acme, "/api/v1/arrays/" + arrayId, "DEGRADED");
 
     System.out.println("end-to-end run took " + Duration.between(started, Instant.now()).toSeconds() + " s; drives on "
         + drivesNodes + "; engine on " + engineNode + ", drives lent by " + lender);

@@ -470,7 +470,13 @@ public final class Reconciler {
       state = ArrayStatus.State.PROVISIONING;
     } else {
       switch (engine.phase()) {
-        case RUNNING -> state = ArrayStatus.State.ONLINE;
+        case RUNNING -> {
+          // a running engine whose pools lost a member (a lending node gone, a drive failed or
+          // being rebuilt) serves, but without its redundancy: the tenant and operator must know
+          String degraded = runtime.engineSaid == null ? null : runtime.engineSaid.degradedBecause();
+          state = degraded == null ? ArrayStatus.State.ONLINE : ArrayStatus.State.DEGRADED;
+          reason = degraded;
+        }
         case RESTARTING -> {
           state = ArrayStatus.State.DEGRADED;
           reason = engine.reason();

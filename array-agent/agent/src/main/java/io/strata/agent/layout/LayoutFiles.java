@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
@@ -73,9 +74,36 @@ public final class LayoutFiles {
     }
   }
 
-  /** What the engine last said about a revision. */
+  /**
+   * What the engine last said about a revision, and the state of each of its drives (ONLINE,
+   * REBUILDING or FAILED with a reason; empty from an engine that does not say).
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Status(long revision, boolean ok, String error, String time) {}
+  public record Status(long revision, boolean ok, String error, String time, List<DriveHealth> drives) {
+    public Status {
+      drives = drives == null ? List.of() : List.copyOf(drives);
+    }
+
+    public Status(long revision, boolean ok, String error, String time) {
+      this(revision, ok, error, time, List.of());
+    }
+
+    /**
+     * Why the array runs degraded: each drive that is not ONLINE, with the engine's reason (a
+     * remote drive whose node is gone, a drive being rebuilt); null when every drive is ONLINE.
+     */
+    public String degradedBecause() {
+      List<String> why = drives.stream().filter(d -> !"ONLINE".equals(d.state()))
+          .map(d -> "drive " + d.name() + (d.remote() ? " (on another node)" : "") + " " + d.state()
+              + (d.reason() == null ? "" : ": " + d.reason()))
+          .toList();
+      return why.isEmpty() ? null : String.join("; ", why);
+    }
+  }
+
+  /** One drive as the engine's status file describes it. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record DriveHealth(String name, boolean remote, String pool, String state, String reason) {}
 
   /** The engine's last status, or null when it has written none (yet) or it is unreadable. */
   public Status readStatus() {
