@@ -188,6 +188,10 @@ class BillingBenchmark {
     properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
     properties.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     properties.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    // a month of JSON samples is ~27 GB in the broker's log uncompressed, which beside the readings
+    // PostgreSQL keeps (~40 GB) filled this machine's disk; compressed batches (lz4) let the month
+    // fit (the agents' producer does not compress yet; the consumer decompresses either way)
+    properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     Instant month = Instant.parse("2026-10-01T00:00:00Z");
     long sent = 0;
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
