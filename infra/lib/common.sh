@@ -60,9 +60,13 @@ stop_process() {
 }
 
 # start_process NAME LOGFILE COMMAND...: runs COMMAND in the background, saving its PID.
+# setsid, not nohup: its own session already keeps it from a terminal's hangup, while nohup
+# would leave SIGHUP ignored, which every child inherits: the agent's engines would then never
+# see the SIGHUP that makes them re-read their layout (the JVM installs no handler for a SIGHUP
+# ignored at start), and a running array would silently stop taking changes.
 start_process() {
   local name=$1 logfile=$2; shift 2
-  nohup setsid "$@" >>"$logfile" 2>&1 </dev/null &
+  setsid "$@" >>"$logfile" 2>&1 </dev/null &
   echo $! >"$RUN/$name.pid"
 }
 
