@@ -11,6 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 props="-Dbench.arrays=${ARRAYS:-1000} -Dbench.minutes=${MINUTES:-180} -Dbench.tenants=${TENANTS:-1000} -Dbench.batch=${BATCH:-10000} -Dbench.warmup.minutes=${WARMUP:-30}"
+# A month's replay is one test that runs for half an hour: not a hang for @QuarkusTest to report.
+props="$props -Dquarkus.test.hang-detection-timeout=PT2H"
 jvm=""
 if [ -n "${JFR:-}" ]; then
   jvm="-XX:StartFlightRecording=filename=$JFR,settings=profile"
