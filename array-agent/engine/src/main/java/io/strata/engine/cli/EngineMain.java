@@ -209,7 +209,7 @@ public final class EngineMain implements Callable<Integer> {
           + e.getMessage());
       return 1;
     }
-    exports.reloadOnSighup();
+    exports.reloadOnSighupOrChange();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       exports.close();
       System.out.println("strata-engine stopped");
@@ -356,7 +356,7 @@ public final class EngineMain implements Callable<Integer> {
       }
       if (layout != null) {
         // From here on a SIGHUP reloads; the status says the start's layout is applied.
-        layout.reloadOnSighup();
+        layout.reloadOnSighupOrChange();
         layout.writeStatus(layout.layout().revisionOrZero(), null);
       }
       return new Engine(service, tcp, devices);

@@ -8,6 +8,7 @@ import io.strata.engine.iscsi.login.TargetLimits;
 import io.strata.engine.iscsi.target.TargetDefinition;
 import io.strata.engine.iscsi.target.Targets;
 import io.strata.engine.layout.LayoutStatus;
+import io.strata.engine.layout.ReloadTrigger;
 import io.strata.engine.scsi.LogicalUnit;
 import io.strata.engine.scsi.LogicalUnitTarget;
 import io.strata.engine.transport.Portal;
@@ -221,14 +222,9 @@ public final class DriveExportService implements AutoCloseable {
     }
   }
 
-  /** Reloads on SIGHUP (the agent rewrites the file and signals). */
-  public void reloadOnSighup() {
-    try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
-          signal -> System.out.println("strata-engine " + reloadAndReport()));
-    } catch (IllegalArgumentException e) {
-      LOG.warning("no SIGHUP on this platform: the exports are read only at start");
-    }
+  /** Reloads on SIGHUP (the agent rewrites the file and signals), or when the file changes if this process cannot have SIGHUP. */
+  public ReloadTrigger.Mode reloadOnSighupOrChange() {
+    return ReloadTrigger.install(file, () -> System.out.println("strata-engine " + reloadAndReport()));
   }
 
   @Override

@@ -1,16 +1,11 @@
 package io.strata.engine.export;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.strata.engine.drive.MediaType;
 import io.strata.engine.iscsi.login.ChapCredentials;
+import io.strata.engine.layout.StrictJsonFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -54,9 +49,6 @@ public record ExportsFile(Long revision, List<Export> exports) {
     }
   }
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
-
   public List<Export> exports() {
     return exports == null ? List.of() : exports;
   }
@@ -67,21 +59,7 @@ public record ExportsFile(Long revision, List<Export> exports) {
 
   /** Reads and checks the file; a bad one is an IllegalArgumentException saying why. */
   public static ExportsFile read(Path file) throws IOException {
-    ExportsFile parsed;
-    try {
-      parsed = JSON.readValue(Files.readString(file), ExportsFile.class);
-    } catch (UnrecognizedPropertyException e) {
-      throw new IllegalArgumentException(file + ": unknown field '" + e.getPropertyName()
-          + "' at " + e.getPathReference());
-    } catch (JsonMappingException e) {
-      throw new IllegalArgumentException(file + ": " + e.getOriginalMessage() + " at "
-          + e.getPathReference());
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(file + ": " + e.getOriginalMessage());
-    }
-    if (parsed == null) {
-      throw new IllegalArgumentException(file + " is empty");
-    }
+    ExportsFile parsed = StrictJsonFile.read(file, ExportsFile.class);
     parsed.validate();
     return parsed;
   }
@@ -120,12 +98,7 @@ public record ExportsFile(Long revision, List<Export> exports) {
 
   /** The revision in a file that may not be valid, or null when none can be found. */
   public static Long revisionIn(Path file) {
-    try {
-      var node = JSON.readTree(Files.readString(file)).get("revision");
-      return node != null && node.canConvertToLong() ? node.asLong() : null;
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
+    return StrictJsonFile.revisionIn(file);
   }
 
   private static void need(String value, String message) {

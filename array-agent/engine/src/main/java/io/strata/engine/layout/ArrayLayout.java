@@ -1,12 +1,7 @@
 package io.strata.engine.layout;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.strata.engine.cli.LunSpec;
 import io.strata.engine.drive.MediaType;
 import io.strata.engine.iscsi.login.Authentication;
@@ -18,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import io.strata.engine.pool.Protection;
 import io.strata.engine.qos.QosLimits;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -160,24 +154,9 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
   /** LUN {@code lun} serves the volume or snapshot {@code volume} (snapshots read-only). */
   public record LunMapping(int lun, String volume) {}
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
-
   /** Reads and checks a layout file; a bad one is an IllegalArgumentException saying why. */
   public static ArrayLayout read(Path file) throws IOException {
-    ArrayLayout layout;
-    try {
-      layout = JSON.readValue(Files.readString(file), ArrayLayout.class);
-    } catch (UnrecognizedPropertyException e) {
-      throw new IllegalArgumentException(file + ": unknown field '" + e.getPropertyName()
-          + "' at " + e.getPathReference());
-    } catch (JsonMappingException e) {
-      // Names the field: "... at ArrayLayout["initiators"]->...[0]->InitiatorAccess["luns"]".
-      throw new IllegalArgumentException(file + ": " + e.getOriginalMessage() + " at "
-          + e.getPathReference());
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(file + ": " + e.getOriginalMessage());
-    }
+    ArrayLayout layout = StrictJsonFile.read(file, ArrayLayout.class);
     layout.validate(file);
     return layout;
   }
@@ -218,12 +197,7 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
 
   /** The revision in a layout file that may not be a valid layout, or null when none is found. */
   public static Long revisionIn(Path file) {
-    try {
-      JsonNode revision = JSON.readTree(Files.readString(file)).get("revision");
-      return revision != null && revision.canConvertToLong() ? revision.asLong() : null;
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
+    return StrictJsonFile.revisionIn(file);
   }
 
   /** The metadata directory, resolved against the layout file's directory. */

@@ -257,15 +257,12 @@ public final class LayoutService implements Closeable {
         + " removed)";
   }
 
-  /** Reloads on SIGHUP (the agent, or an operator, edits the file and signals the engine). */
-  public void reloadOnSighup() {
-    try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
-        System.out.println("strata-engine " + reloadAndReport());
-      });
-    } catch (IllegalArgumentException e) {
-      LOG.warning("no SIGHUP on this platform: the layout is read only at start");
-    }
+  /**
+   * Reloads on SIGHUP (the agent, or an operator, edits the file and signals the engine), or
+   * when the file changes if this process cannot have SIGHUP.
+   */
+  public ReloadTrigger.Mode reloadOnSighupOrChange() {
+    return ReloadTrigger.install(file, () -> System.out.println("strata-engine " + reloadAndReport()));
   }
 
   @Override

@@ -22,7 +22,7 @@ final class EngineProcess implements AutoCloseable {
   private final CountDownLatch ready = new CountDownLatch(1);
   private final Thread reader;
 
-  private EngineProcess(List<String> args) throws IOException {
+  private EngineProcess(List<String> args, boolean sighupIgnored) throws IOException {
     Path jar = Path.of(System.getProperty("strata.engine.jar", "target/strata-engine.jar"));
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: run the package phase first");
@@ -31,6 +31,10 @@ final class EngineProcess implements AutoCloseable {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
     command.addAll(args);
+    if (sighupIgnored) {
+      // As under nohup: an ignored signal stays ignored across exec, so the JVM inherits it.
+      command.addAll(0, List.of("bash", "-c", "trap '' HUP; exec \"$@\"", "engine"));
+    }
     process = new ProcessBuilder(command).redirectErrorStream(true).start();
     reader = new Thread(this::readOutput, "engine-output");
     reader.setDaemon(true);
@@ -45,7 +49,16 @@ final class EngineProcess implements AutoCloseable {
 
   /** Starts an engine and waits until it prints its ready line. */
   static EngineProcess start(String... args) throws Exception {
-    EngineProcess engine = new EngineProcess(List.of(args));
+    return start(false, args);
+  }
+
+  /** Starts an engine that inherits an ignored SIGHUP, as one started under nohup does. */
+  static EngineProcess startWithSighupIgnored(String... args) throws Exception {
+    return start(true, args);
+  }
+
+  private static EngineProcess start(boolean sighupIgnored, String... args) throws Exception {
+    EngineProcess engine = new EngineProcess(List.of(args), sighupIgnored);
     if (!engine.ready.await(READY_SECONDS, TimeUnit.SECONDS)) {
       engine.close();
       throw new IllegalStateException("engine did not get ready:\n" + engine.output);
