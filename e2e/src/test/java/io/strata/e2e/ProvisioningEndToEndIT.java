@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -64,10 +66,18 @@ class ProvisioningEndToEndIT extends RunningStack {
     assertThat(portal).startsWith("127.0.0.");
     String engineNode = nodeServing(portal);
     String lender = otherNode(engineNode);
-    List<String> drivesNodes = new ArrayList<>();
-    for (JsonNode d : acme.get("/api/v1/arrays/" + arrayId + "/drives").require(200).path("items")) {
-      drivesNodes.add(d.path("nodeId").asText());
+    // spread NODE: the array's drives come from both nodes (the operator's view names each drive's node)
+    Map<String, String> nodeNames = new HashMap<>();
+    for (JsonNode n : ops.get("/api/v1/admin/nodes?limit=100").require(200).path("items")) {
+      nodeNames.put(n.path("id").asText(), n.path("name").asText());
     }
+    List<String> drivesNodes = new ArrayList<>();
+    for (JsonNode d : ops.get("/api/v1/admin/drives?limit=500").require(200).path("items")) {
+      if (d.path("arrayId").asText().equals(arrayId)) {
+        drivesNodes.add(nodeNames.get(d.path("nodeId").asText()));
+      }
+    }
+    assertThat(new HashSet<>(drivesNodes)).as("nodes of the array's drives").containsExactlyInAnyOrder(engineNode, lender);
     // a mirror of the array's two SSDs: one on each node
     JsonNode pool = acme.post("/api/v1/pools", Map.of("arrayId", arrayId, "name", "fast", "driveType", "SSD",
         "protection", "RAID1", "driveCount", 2)).require(201);
