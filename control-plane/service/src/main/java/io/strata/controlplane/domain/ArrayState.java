@@ -17,7 +17,8 @@ public enum ArrayState {
       StateMachine.of("array", ArrayState.class)
           .from(REQUESTED, PLACING)
           .from(PLACING, PROVISIONING)
-          .from(PROVISIONING, ONLINE, DELETING)
+          // an engine that starts without one of its drives (a lending node down) serves, degraded
+          .from(PROVISIONING, ONLINE, DEGRADED, DELETING)
           .from(ONLINE, DEGRADED, DELETING)
           .from(DEGRADED, ONLINE, DELETING)
           .from(DELETING, DELETED)

@@ -40,12 +40,15 @@ public class ProvisioningEvents {
       LOG.warnf("ignoring report %s for array %s in state %s", reported, arrayId, a.state);
       return false;
     }
+    ArrayState before = a.state;
     a.moveTo(reported, reason == null ? "reported by the node" : reason);
     a.failureReason = reported == ArrayState.FAILED ? reason : null;
     if (reported == ArrayState.DELETED) {
       arrays.releaseAll(a);
     }
-    if (reported != ArrayState.DEGRADED) {
+    // An array that comes up DEGRADED was created: it serves, and its state says what it lacks.
+    // A running array that becomes DEGRADED completes nothing it was asked.
+    if (reported != ArrayState.DEGRADED || before == ArrayState.PROVISIONING) {
       operations.complete(arrayId, reported != ArrayState.FAILED, reported == ArrayState.FAILED ? reason : null);
     }
     return true;

@@ -25,6 +25,8 @@ import io.strata.contracts.event.NodeHeartbeat;
 import io.strata.contracts.event.NodeStateReport;
 import io.strata.controlplane.domain.Node;
 import io.strata.controlplane.domain.NodeState;
+import io.strata.controlplane.domain.Operation;
+import io.strata.controlplane.domain.OperationState;
 import io.strata.testsupport.KafkaTestResource;
 import io.strata.testsupport.KeycloakTestResource;
 import io.strata.testsupport.PostgresTestResource;
@@ -349,6 +351,42 @@ class ProvisioningOverKafkaTest {
         .reduce((a, b) -> b).orElseThrow());
     assertThat(last.generation()).isGreaterThan(first.generation());
     assertThat(last.drives()).extracting(ArrayDesiredState.DriveSpec::nodeId).containsOnly(engineNode);
+  }
+
+  /**
+   * A node that lends the array drives is down while the array is created: the engine starts
+   * without those drives and serves, and its node reports the array DEGRADED. The array moves
+   * PROVISIONING -> DEGRADED with the reason (before, the report was ignored and the watchdog
+   * later failed the array as stuck), its creation succeeds (the tenant can use it), and it is
+   * ONLINE once its node says every drive is back.
+   */
+  @Test
+  void anArrayThatComesUpWithoutALendersDrivesIsDegradedNotStuck() throws Exception {
+    beating = true;
+    await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew()
+        .call(() -> Node.count("name in ?1 and state = ?2", List.of(nodeA, nodeB), NodeState.ONLINE)) == 2);
+    String id = as("acme-admin")
+        .body(Map.of("name", "lender-down-" + UUID.randomUUID().toString().substring(0, 6), "engineSize", "E01",
+            "ssdDrives", 2, "hddDrives", 0))
+        .post("/api/v1/arrays").then().statusCode(201).extract().path("id");
+    await().atMost(Duration.ofSeconds(20)).until(() -> commandsFor(id).stream().map(ConsumerEnvelope::key)
+        .distinct().count() == 2);
+    ArrayDesiredState first = payload(commandsFor(id).get(0));
+    String engineNode = first.engineNodeId();
+    String why = "drive ssd-1 FAILED: no answer from its node";
+    publish(Events.ARRAY_STATUS, new ArrayStatus(id, engineNode, first.generation(), ArrayStatus.State.DEGRADED, why,
+        addressOf(engineNode) + ":" + first.portalPort(), first.targetIqn(), 1L, 0, "process", List.of()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "DEGRADED".equals(arrayState(id)));
+    UUID arrayId = UUID.fromString(id);
+    assertThat(QuarkusTransaction.requiringNew().call(() -> Operation.count(
+        "targetId = ?1 and state = ?2", arrayId, OperationState.SUCCEEDED)))
+        .as("the array's creation succeeded").isEqualTo(1);
+    assertThat(QuarkusTransaction.requiringNew().call(() -> Operation.count(
+        "targetId = ?1 and state = ?2", arrayId, OperationState.PENDING))).isZero();
+
+    publish(Events.ARRAY_STATUS, new ArrayStatus(id, engineNode, first.generation(), ArrayStatus.State.ONLINE, null,
+        addressOf(engineNode) + ":" + first.portalPort(), first.targetIqn(), 1L, 0, "process", List.of()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "ONLINE".equals(arrayState(id)));
   }
 
   List<ConsumerEnvelope> commandsFor(String arrayId) {
