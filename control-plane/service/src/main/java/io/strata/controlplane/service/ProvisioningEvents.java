@@ -42,7 +42,8 @@ public class ProvisioningEvents {
     }
     ArrayState before = a.state;
     a.moveTo(reported, reason == null ? "reported by the node" : reason);
-    a.failureReason = reported == ArrayState.FAILED ? reason : null;
+    // why it failed, or what a DEGRADED array lacks (the engine's drive states), for the tenant to see
+    a.failureReason = reported == ArrayState.FAILED || reported == ArrayState.DEGRADED ? reason : null;
     if (reported == ArrayState.DELETED) {
       arrays.releaseAll(a);
     }

@@ -377,6 +377,8 @@ class ProvisioningOverKafkaTest {
     publish(Events.ARRAY_STATUS, new ArrayStatus(id, engineNode, first.generation(), ArrayStatus.State.DEGRADED, why,
         addressOf(engineNode) + ":" + first.portalPort(), first.targetIqn(), 1L, 0, "process", List.of()));
     await().atMost(Duration.ofSeconds(20)).until(() -> "DEGRADED".equals(arrayState(id)));
+    assertThat(as("acme-admin").get("/api/v1/arrays/" + id).then().extract().<String>path("failureReason"))
+        .as("the tenant sees what the array lacks").isEqualTo(why);
     UUID arrayId = UUID.fromString(id);
     assertThat(QuarkusTransaction.requiringNew().call(() -> Operation.count(
         "targetId = ?1 and state = ?2", arrayId, OperationState.SUCCEEDED)))
@@ -387,6 +389,7 @@ class ProvisioningOverKafkaTest {
     publish(Events.ARRAY_STATUS, new ArrayStatus(id, engineNode, first.generation(), ArrayStatus.State.ONLINE, null,
         addressOf(engineNode) + ":" + first.portalPort(), first.targetIqn(), 1L, 0, "process", List.of()));
     await().atMost(Duration.ofSeconds(20)).until(() -> "ONLINE".equals(arrayState(id)));
+    assertThat(as("acme-admin").get("/api/v1/arrays/" + id).then().extract().<String>path("failureReason")).isNull();
   }
 
   List<ConsumerEnvelope> commandsFor(String arrayId) {
