@@ -3,6 +3,7 @@ package io.strata.console.e2e;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.strata.contracts.MessageCodec;
 import io.strata.contracts.MessageType;
+import io.strata.contracts.event.ArrayStatus;
 import io.strata.contracts.event.Events;
 import io.strata.contracts.event.NodeEnrolled;
 import io.strata.contracts.Topics;
@@ -141,6 +142,12 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
   static void announceNode(NodeEnrolled node) {
     publish(Topics.EVENTS, node.nodeId(), Events.NODE_ENROLLED, "agent/" + node.nodeId(),
         Events.nodeSubject(node.nodeId()), node);
+  }
+
+  /** Reports an array's state on strata.events as the agent of its engine's node would. */
+  static void reportArray(ArrayStatus status) {
+    publish(Topics.EVENTS, status.nodeId(), Events.ARRAY_STATUS, "agent/" + status.nodeId(),
+        "array/" + status.arrayId(), status);
   }
 
   private static <T> void publish(String topic, String key, MessageType<T> type, String source, String subject, T payload) {

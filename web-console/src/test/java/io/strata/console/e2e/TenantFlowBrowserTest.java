@@ -13,6 +13,7 @@ import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.SelectOption;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.strata.contracts.event.ArrayStatus;
 import io.strata.contracts.usage.ArrayUsageSample;
 import io.strata.contracts.usage.ArrayUsageSample.DriveAllocation;
 import io.strata.contracts.usage.ArrayUsageSample.DriveType;
@@ -399,6 +400,39 @@ class TenantFlowBrowserTest {
   }
 
   /** The roll-back confirmation at phone width: nothing widens the page. */
+  /**
+   * An array whose engine serves without some of its drives: its node reports it DEGRADED with
+   * the reason, and the tenant's array page says so, with the reason, instead of only a state.
+   */
+  @Test
+  @Order(4)
+  void aTenantSeesWhatADegradedArrayLacks() throws Exception {
+    String globex = Tokens.accessToken("globex-admin");
+    String id = RenderTimeBrowserTest.arrayOnASecondNode(globex);
+    String node = null;
+    for (var a : RenderTimeBrowserTest.get(Tokens.accessToken("ops"), "/admin/arrays?tenant=globex&limit=500").path("items")) {
+      if (a.path("id").asText().equals(id)) {
+        node = a.path("nodeName").asText();
+      }
+    }
+    assertThat(node).as("the node of array %s", id).isNotBlank();
+    String why = "drive " + node + "-hdd0 FAILED: its node does not answer";
+    StrataStack.reportArray(new ArrayStatus(id, node, 1, ArrayStatus.State.DEGRADED, why, null, null, null, 0,
+        "process", List.of()));
+    Instant deadline = Instant.now().plusSeconds(60);
+    while (!RenderTimeBrowserTest.get(globex, "/arrays/" + id).path("state").asText().equals("DEGRADED")) {
+      assertThat(Instant.now()).as("array %s reported DEGRADED", id).isBefore(deadline);
+      Thread.sleep(500);
+    }
+    Page page = browser.newPage(false);
+    signIn(page, "globex-admin");
+    page.navigate(CONSOLE + "/arrays/" + id);
+    assertThat(page.getByTestId("array-degraded")).containsText(why);
+    assertThat(page.locator("#progress")).containsText("DEGRADED");
+    screenshot(page, "array-degraded");
+    page.context().close();
+  }
+
   static void confirmationFitsAPhone(String url) {
     Page phone = browser.newPage(true);
     signIn(phone, "acme-admin");

@@ -40,7 +40,7 @@ public record ArrayStatus(
     PROVISIONING,
     /** Engine runs and accepts logins. */
     ONLINE,
-    /** Engine crashed and is being restarted with back-off. */
+    /** Engine serves, but without all it should have: crashed and being restarted with back-off, or some of its drives not ONLINE (reason says which). */
     DEGRADED,
     /** The array could not be brought to its desired state; see reason. */
     FAILED,
