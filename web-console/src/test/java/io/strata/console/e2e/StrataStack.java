@@ -131,7 +131,7 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
 
   /**
    * Publishes a usage sample on strata.usage exactly as an agent does (envelope, key, topic), for
-   * what the agent does not meter yet. Billing prices it like any other sample.
+   * intervals the agent was not running (last month). Billing prices it like any other sample.
    */
   static void publishUsage(ArrayUsageSample sample) {
     publish(Topics.USAGE, sample.arrayId(), UsageMessages.ARRAY_USAGE_SAMPLE, "agent/console-e2e-meter",
