@@ -135,12 +135,18 @@ public final class Reconciler {
 
   /** Converges one array to {@code desired}. Never throws for bad desired state: problems are reported. */
   public synchronized Outcome apply(ArrayDesiredState desired) {
+    // Older than what was applied here, whether this node ran the array's engine or lent it
+    // drives: checked before choosing, so that a stale "engine elsewhere" (or "engine here")
+    // cannot stop a newer engine, delete the array or undo a loan.
+    ArrayRuntime runtime = arrays.get(desired.arrayId());
+    long runtimeGeneration = runtime != null && runtime.desired != null ? runtime.desired.generation() : -1;
+    if (desired.generation() < Math.max(runtimeGeneration, exports.generationOf(desired.arrayId()))) {
+      ArrayStatus current = runtime != null ? status(desired.arrayId(), runtime)
+          : exports.statuses().stream().filter(s -> s.arrayId().equals(desired.arrayId())).findFirst().orElseThrow();
+      return new Outcome(true, current, List.of());
+    }
     if (!desired.runsEngineOn(nodeId)) {
       return lend(desired);
-    }
-    ArrayRuntime runtime = arrays.get(desired.arrayId());
-    if (runtime != null && runtime.desired != null && desired.generation() < runtime.desired.generation()) {
-      return new Outcome(true, status(desired.arrayId(), runtime), List.of());
     }
     if (!desired.present()) {
       return new Outcome(false, delete(desired), List.of());
@@ -201,11 +207,6 @@ public final class Reconciler {
    * state lists (or, for a deleted array, stops lending them). No engine runs here for it.
    */
   private Outcome lend(ArrayDesiredState desired) {
-    long applied = exports.generationOf(desired.arrayId());
-    if (applied >= 0 && desired.generation() < applied) {
-      return new Outcome(true, exports.statuses().stream().filter(s -> s.arrayId().equals(desired.arrayId()))
-          .findFirst().orElseThrow(), List.of());
-    }
     if (!desired.present()) {
       return new Outcome(false, delete(desired), List.of());
     }
@@ -322,8 +323,12 @@ public final class Reconciler {
     }
     exports.remove(desired.arrayId(), true);
     Path folder = arrayFolder(desired.arrayId());
-    // The array's drives go back to the node: their labels go with the array's data.
-    RetiredDrives.wipe(RetiredDrives.all(new LayoutFiles(folder).read())).forEach(LOG::warn);
+    // The array's drives go back to the node: their labels go with the array's data. Not those
+    // another array holds or is lent now: the layout file may be older than this node's engine
+    // moving away, and its drives given to others since.
+    Set<String> others = drivesHeldByOthers(desired.arrayId());
+    RetiredDrives.wipe(RetiredDrives.all(new LayoutFiles(folder).read()).stream()
+        .filter(d -> !others.contains(d.name())).toList()).forEach(LOG::warn);
     deleteTree(folder);
     LOG.infof("array %s deleted from node %s", desired.arrayId(), nodeId);
     ArrayStatus status = new ArrayStatus(desired.arrayId(), nodeId, desired.generation(), ArrayStatus.State.DELETED,

@@ -171,7 +171,7 @@ public final class DriveExportService {
       driveOfTarget.put(target, d.driveId());
       lentDrives.put(d.serial(), new EngineLayout.Drive(d.serial(), found.path().toString(), d.type().name(), null));
     }
-    clearNoLongerLent(desired.arrayId(), loan.lentDrives, lentDrives.keySet());
+    Map<String, EngineLayout.Drive> lentBefore = loan.lentDrives;
     boolean changed = !exports.equals(loan.exports);
     loan.desired = desired;
     loan.exports = List.copyOf(exports);
@@ -179,6 +179,11 @@ public final class DriveExportService {
     loan.lentDrives = Map.copyOf(lentDrives);
     loan.refused = List.copyOf(refused);
     converge();
+    // Only drives the array no longer lists lose their labels, once the service was told to stop
+    // exporting them: one still listed but refused this time (claimed by another array here)
+    // may still hold the array's data.
+    clearNoLongerLent(desired.arrayId(), lentBefore,
+        mine.stream().map(DriveSpec::serial).collect(java.util.stream.Collectors.toSet()));
     if (changed || loan.revision == 0) {
       loan.revision = writtenRevision;
     }

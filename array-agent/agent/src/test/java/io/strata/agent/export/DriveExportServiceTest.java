@@ -161,6 +161,15 @@ class DriveExportServiceTest {
 
     // a late command is superseded, not applied
     assertThat(reconciler.apply(lentTo("a1", 1, true, List.of(ofNode2("d-2a", "n2-ssd-0")))).superseded()).isTrue();
+    // nor a late one that put the engine here: the newer loan stands, no engine starts
+    ArrayDesiredState stale = lentTo("a1", 1, true, List.of(ofNode2("d-2a", "n2-ssd-0")));
+    ArrayDesiredState engineHere = new ArrayDesiredState(stale.arrayId(), stale.nodeId(), stale.tenant(),
+        stale.generation(), true, stale.engine(), stale.portalPort(), stale.targetIqn(), stale.drives(), stale.pools(),
+        stale.volumes(), stale.servers(), stale.luns(), "2");
+    assertThat(engineHere.runsEngineOn("2")).isTrue();
+    assertThat(reconciler.apply(engineHere).superseded()).isTrue();
+    assertThat(reconciler.exports().generationOf("a1")).isEqualTo(2);
+    assertThat(reconciler.arrayFolder("a1").resolve("layout.json")).doesNotExist();
 
     // both arrays deleted: nothing lent, the service stops
     reconciler.apply(lentTo("a1", 3, false, List.of()));

@@ -75,11 +75,8 @@ final class DesiredStateCommands {
    * left the array, so that it stops exporting it; one that asked for its state).
    */
   static List<UUID> targets(io.strata.controlplane.outbox.ArrayDesiredState state, List<UUID> rowNodes) {
-    java.util.LinkedHashSet<UUID> targets = new java.util.LinkedHashSet<>();
-    if (state.engineNodeId() != null) {
-      targets.add(state.engineNodeId());
-    }
-    targets.addAll(state.nodeIds());
+    // nodeIds already lists the engine's node first, then the drives' nodes
+    java.util.LinkedHashSet<UUID> targets = new java.util.LinkedHashSet<>(state.nodeIds());
     rowNodes.stream().filter(java.util.Objects::nonNull).forEach(targets::add);
     return List.copyOf(targets);
   }

@@ -33,7 +33,13 @@ public class ProvisioningEvents {
   /** The node reports the array engine's state (ONLINE, DEGRADED, DELETED or FAILED). */
   public boolean arrayReported(UUID arrayId, ArrayState reported, String reason) {
     StorageArray a = StorageArray.findById(arrayId);
-    if (a == null || a.state == reported) {
+    if (a == null) {
+      return false;
+    }
+    if (a.state == reported) {
+      if (reported == ArrayState.DEGRADED && reason != null) {
+        a.failureReason = reason; // what it lacks now (another drive failed, one came back)
+      }
       return false;
     }
     if (!ArrayState.MACHINE.allows(a.state, reported)) {

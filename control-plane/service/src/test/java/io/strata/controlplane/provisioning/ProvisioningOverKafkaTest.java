@@ -379,6 +379,12 @@ class ProvisioningOverKafkaTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> "DEGRADED".equals(arrayState(id)));
     assertThat(as("acme-admin").get("/api/v1/arrays/" + id).then().extract().<String>path("failureReason"))
         .as("the tenant sees what the array lacks").isEqualTo(why);
+    // still DEGRADED, for another reason: the tenant sees the newest
+    String now = "drive ssd-1 REBUILDING: 40 %";
+    publish(Events.ARRAY_STATUS, new ArrayStatus(id, engineNode, first.generation(), ArrayStatus.State.DEGRADED, now,
+        addressOf(engineNode) + ":" + first.portalPort(), first.targetIqn(), 1L, 0, "process", List.of()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> now.equals(
+        as("acme-admin").get("/api/v1/arrays/" + id).then().extract().<String>path("failureReason")));
     UUID arrayId = UUID.fromString(id);
     assertThat(QuarkusTransaction.requiringNew().call(() -> Operation.count(
         "targetId = ?1 and state = ?2", arrayId, OperationState.SUCCEEDED)))
