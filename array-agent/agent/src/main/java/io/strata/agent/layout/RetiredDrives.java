@@ -1,11 +1,9 @@
 package io.strata.agent.layout;
 
 import io.strata.contracts.command.ArrayDesiredState;
+import io.strata.engine.pool.PoolLabels;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,8 +19,6 @@ import java.util.Set;
  */
 public final class RetiredDrives {
 
-  /** The engine keeps a drive's label in its first MiB (pool superblock; cache and tier superblock at block 0). */
-  static final int LABEL_BYTES = 1 << 20;
 
   private RetiredDrives() {}
 
@@ -75,15 +71,8 @@ public final class RetiredDrives {
       if (!java.nio.file.Files.exists(path)) {
         continue;
       }
-      try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
-        // A block device's channel says its size is 0: every drive has its first MiB.
-        long length = java.nio.file.Files.isRegularFile(path) ? Math.min(LABEL_BYTES, channel.size()) : LABEL_BYTES;
-        ByteBuffer zeros = ByteBuffer.allocate((int) length);
-        long at = 0;
-        while (zeros.hasRemaining()) {
-          at += channel.write(zeros, at);
-        }
-        channel.force(true);
+      try {
+        PoolLabels.clear(path);
       } catch (IOException e) {
         problems.add("drive " + d.name() + ": cannot clear its label: " + e.getMessage());
       }

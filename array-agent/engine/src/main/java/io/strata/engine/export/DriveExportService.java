@@ -223,8 +223,8 @@ public final class DriveExportService implements AutoCloseable {
   }
 
   /** Reloads on SIGHUP (the agent rewrites the file and signals), or when the file changes if this process cannot have SIGHUP. */
-  public ReloadTrigger.Mode reloadOnSighupOrChange() {
-    return ReloadTrigger.install(file, () -> System.out.println("strata-engine " + reloadAndReport()));
+  public void reloadOnSighupOrChange() {
+    ReloadTrigger.install(file, () -> System.out.println("strata-engine " + reloadAndReport()));
   }
 
   @Override

@@ -3,7 +3,6 @@ package io.strata.engine.layout;
 import io.strata.engine.block.BlockDevice;
 import io.strata.engine.cli.LunSpec;
 import io.strata.engine.drive.Drive;
-import io.strata.engine.drive.MediaType;
 import io.strata.engine.drive.HddThrottle;
 import io.strata.engine.layout.ArrayLayout.DriveSpec;
 import io.strata.engine.layout.ArrayLayout.LunMapping;
@@ -13,6 +12,7 @@ import io.strata.engine.layout.ArrayLayout.VolumeSpec;
 import io.strata.engine.iscsi.initiator.RemoteDrive;
 import io.strata.engine.pool.MemberState;
 import io.strata.engine.pool.Pool;
+import io.strata.engine.pool.PoolLabels;
 import io.strata.engine.pool.Protection;
 import io.strata.engine.stats.PoolUsage;
 import io.strata.engine.tier.Tier;
@@ -24,10 +24,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -75,8 +73,6 @@ public final class ArrayStack implements Closeable {
   private final Map<String, RemoteDrive> remoteDrives = new LinkedHashMap<>();
   /** Which member of an open pool each remote drive is. */
   private final Map<String, PoolSlot> remoteSlots = new HashMap<>();
-  /** Each open pool's member names, in member order. */
-  private final Map<String, List<String>> memberNames = new HashMap<>();
   /** The drive names of the layout applied last, in its order (the status file's order). */
   private List<String> driveOrder = List.of();
   private volatile Runnable healthChanged;
@@ -145,9 +141,9 @@ public final class ArrayStack implements Closeable {
       if (wrapped.tiered() != null) {
         store.placeFreshExtentsWith(placementOn(wrapped.tiered()));
       }
-      facts.put(p.name(), new PoolFacts(mediaOf(layout, p.drives().get(0)).name(), wrapped.cacheBytes(),
-          wrapped.tierBytes()));
-      memberNames.put(p.name(), List.copyOf(p.drives()));
+      // the layout's media, not the drive's: a remote drive has no local file to ask
+      facts.put(p.name(), new PoolFacts(ArrayLayout.media(driveSpecs.get(p.drives().get(0))).name(),
+          wrapped.cacheBytes(), wrapped.tierBytes()));
       for (int i = 0; i < p.drives().size(); i++) {
         if (remoteDrives.containsKey(p.drives().get(i))) {
           remoteSlots.put(p.drives().get(i), new PoolSlot(pool, i));
@@ -160,16 +156,6 @@ public final class ArrayStack implements Closeable {
       }
       throw e;
     }
-  }
-
-  /** The media of drive {@code name} as the layout gives it (a remote drive has no local file to ask). */
-  private static MediaType mediaOf(ArrayLayout layout, String name) {
-    for (DriveSpec d : layout.drives()) {
-      if (d.name().equals(name)) {
-        return ArrayLayout.media(d);
-      }
-    }
-    throw new IllegalArgumentException("pool member " + name + " is not a drive of the layout");
   }
 
   /** Opens the pool itself; a failure names the pool's remote drives that are unreachable. */
@@ -362,7 +348,7 @@ public final class ArrayStack implements Closeable {
     List<DriveHealth> out = new ArrayList<>();
     Map<String, PoolSlot> slots = new HashMap<>(remoteSlots);
     for (Pool p : pools.values()) {
-      List<String> names = memberNames.get(p.name());
+      List<String> names = poolSpecs.get(p.name()).drives();
       for (int i = 0; i < p.memberCount(); i++) {
         slots.putIfAbsent(names.get(i), new PoolSlot(p, i));
       }
@@ -552,27 +538,28 @@ public final class ArrayStack implements Closeable {
     Set<String> taken = new HashSet<>();
     layout.pools().forEach(p -> taken.addAll(p.drives()));
     poolSpecs.values().forEach(p -> taken.addAll(driveNamesOf(p)));
-    for (PoolSpec p : layout.pools()) {
-      if (!pools.containsKey(p.name())) {
-        openPool(layout, p, taken);
-        LOG.info("opened pool " + p.name() + " (" + pools.get(p.name()).protection() + ")");
+    try {
+      for (PoolSpec p : layout.pools()) {
+        if (!pools.containsKey(p.name())) {
+          openPool(layout, p, taken);
+          LOG.info("opened pool " + p.name() + " (" + pools.get(p.name()).protection() + ")");
+        }
       }
+    } finally {
+      // also when a later pool fails: the remote drives of the pools that opened stay watched
+      watchRemoteDrives(newRemotes);
     }
-    watchRemoteDrives(newRemotes);
   }
 
   /** Closes pool {@code name} and destroys it: it holds nothing the layout lists. */
   private void removePool(ArrayLayout layout, String name) throws IOException {
     VolumeStore store = stores.get(name);
-    for (String object : store.names()) {
-      store.delete(object);
-      LOG.info("deleted " + object + " from pool " + name + " (the pool is removed)");
-    }
+    // its metadata directory is deleted below: no object needs deleting one by one first
+    LOG.info("pool " + name + " is removed with what it held: " + store.names());
     PoolSpec spec = poolSpecs.remove(name);
     stores.remove(name);
     tiered.remove(name);
     facts.remove(name);
-    memberNames.remove(name);
     for (String d : driveNamesOf(spec)) {
       RemoteDrive remote = remoteDrives.get(d);
       if (remote != null) {
@@ -600,9 +587,8 @@ public final class ArrayStack implements Closeable {
       RemoteDrive remote = remoteDrives.remove(d);
       driveSpecs.remove(d);
       if (drive != null) {
-        long bytes = drive.blockCount() * Drive.BLOCK_SIZE; // a block device's channel says 0
         drive.close();
-        clearLabel(drive.path(), bytes);
+        PoolLabels.clear(drive.path());
       }
       if (remote != null) {
         remote.close(); // the pool closed it already; closing twice is harmless
@@ -611,20 +597,6 @@ public final class ArrayStack implements Closeable {
     }
     deleteTree(layout.metadataDir(layoutFile).resolve(name));
     LOG.info("removed pool " + name + " and cleared the labels of its drives " + driveNamesOf(spec));
-  }
-
-  /** Zeroes the label area (the first MiB) of a closed drive of {@code bytes}; the rest stays. */
-  private static void clearLabel(Path path, long bytes) throws IOException {
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE,
-        StandardOpenOption.READ)) {
-      ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(Pool.DATA_OFFSET_BLOCKS
-          * Pool.BLOCK_SIZE, bytes));
-      long at = 0;
-      while (zeros.hasRemaining()) {
-        at += channel.write(zeros, at);
-      }
-      channel.force(true);
-    }
   }
 
   /**
@@ -641,8 +613,7 @@ public final class ArrayStack implements Closeable {
             + "): its pool label stays");
         return;
       }
-      long bytes = Math.min(Pool.DATA_OFFSET_BLOCKS * Pool.BLOCK_SIZE,
-          drive.blockCount() * RemoteDrive.BLOCK_SIZE);
+      long bytes = Math.min(PoolLabels.LABEL_BYTES, drive.blockCount() * RemoteDrive.BLOCK_SIZE);
       drive.write(0, ByteBuffer.allocate((int) bytes), true);
     } catch (IOException e) {
       LOG.warning("remote drive " + closed.name() + ": clearing its pool label: " + e);
@@ -930,8 +901,9 @@ public final class ArrayStack implements Closeable {
     return lines;
   }
 
+  /** Synchronized: a reload (SIGHUP or file watch) may be changing the maps while the engine stops. */
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     healthChanged = null;
     for (RemoteDrive d : remoteDrives.values()) {
       d.listener(null); // no re-adding into pools being closed

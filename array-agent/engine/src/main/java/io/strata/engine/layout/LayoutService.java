@@ -224,9 +224,11 @@ public final class LayoutService implements Closeable {
     return removed;
   }
 
-  /** Makes the LUNs those of the layout; {@code removedBefore}: LUNs the caller removed already. */
-  private String updateUnits(int removedBefore) throws IOException {
-    int removed = removedBefore + removeUnitsNotIn(layout);
+  /**
+   * Adds the layout's LUNs that are not served yet and updates the QoS of the others; the
+   * caller removed those that go ({@code removed} of them) before the stack changed.
+   */
+  private String updateUnits(int removed) throws IOException {
     Map<Integer, Volume> devices = stack.lunDevices(layout);
     int added = 0;
     for (Map.Entry<Integer, Volume> e : devices.entrySet()) {
@@ -261,8 +263,8 @@ public final class LayoutService implements Closeable {
    * Reloads on SIGHUP (the agent, or an operator, edits the file and signals the engine), or
    * when the file changes if this process cannot have SIGHUP.
    */
-  public ReloadTrigger.Mode reloadOnSighupOrChange() {
-    return ReloadTrigger.install(file, () -> System.out.println("strata-engine " + reloadAndReport()));
+  public void reloadOnSighupOrChange() {
+    ReloadTrigger.install(file, () -> System.out.println("strata-engine " + reloadAndReport()));
   }
 
   @Override

@@ -25,29 +25,24 @@ public final class ReloadTrigger {
   /** How often a watched file is looked at when there is no SIGHUP: a stat a second costs nothing. */
   static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
 
-  /** How the engine learns of a new file. */
-  public enum Mode { SIGNAL, WATCH }
-
   private ReloadTrigger() {}
 
   /** Calls {@code reload} on every SIGHUP, or, when this process cannot have SIGHUP, on every change of {@code file}. */
-  public static Mode install(Path file, Runnable reload) {
+  public static void install(Path file, Runnable reload) {
     SignalHandler previous;
     try {
       previous = Signal.handle(new Signal("HUP"), signal -> reload.run());
     } catch (IllegalArgumentException e) {
       LOG.warning("no SIGHUP on this platform: watching " + file + " for changes instead");
       watch(file, reload, WATCH_INTERVAL);
-      return Mode.WATCH;
+      return;
     }
     if (previous == SignalHandler.SIG_IGN) {
       // The JVM leaves an inherited SIG_IGN in place and reports it as the previous handler.
       LOG.warning("SIGHUP is ignored by this process (started under nohup?), so a signal cannot"
           + " reload it: watching " + file + " for changes instead");
       watch(file, reload, WATCH_INTERVAL);
-      return Mode.WATCH;
     }
-    return Mode.SIGNAL;
   }
 
   /** Starts a daemon thread that calls {@code reload} whenever the file's identity, size or time changes. */
