@@ -114,10 +114,6 @@ public final class DriveExportService {
         this::pollStatus, STATUS_POLL.toMillis(), STATUS_POLL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  public Settings settings() {
-    return settings;
-  }
-
   /** The generation of the array's desired state last applied here, or -1 when nothing is lent to it. */
   public synchronized long generationOf(String arrayId) {
     Loan loan = loans.get(arrayId);
@@ -146,6 +142,11 @@ public final class DriveExportService {
     List<ObjectStatus> refused = new ArrayList<>();
     List<DriveSpec> mine = desired.drives().stream().filter(d -> d.isOn(nodeId, desired))
         .sorted(Comparator.comparing(DriveSpec::driveId)).toList();
+    // one initiator and one CHAP pair per array (the secret is an HMAC: computed once, not per drive)
+    String initiator = DriveExportCredentials.engineInitiatorIqn(desired.arrayId());
+    EngineLayout.Credentials chap = mine.isEmpty() || !settings.enabled() ? null
+        : new EngineLayout.Credentials(settings.credentials().user(desired.arrayId()),
+            settings.credentials().secret(desired.arrayId()));
     for (DriveSpec d : mine) {
       Drive found = onNode.get(d.serial());
       String problem = null;
@@ -164,10 +165,7 @@ public final class DriveExportService {
         continue;
       }
       String target = DriveExportCredentials.driveTargetIqn(d.driveId());
-      exports.add(new ExportsFile.Export(target, found.path().toString(), d.type().name(),
-          DriveExportCredentials.engineInitiatorIqn(desired.arrayId()),
-          new EngineLayout.Credentials(settings.credentials().user(desired.arrayId()),
-              settings.credentials().secret(desired.arrayId()))));
+      exports.add(new ExportsFile.Export(target, found.path().toString(), d.type().name(), initiator, chap));
       driveOfTarget.put(target, d.driveId());
       lentDrives.put(d.serial(), new EngineLayout.Drive(d.serial(), found.path().toString(), d.type().name(), null));
     }
@@ -215,10 +213,6 @@ public final class DriveExportService {
   /** The service's process, for tests and operators; null while nothing is lent. */
   public synchronized EngineState serviceState() {
     return service == null ? null : service.state();
-  }
-
-  public Path exportsFile() {
-    return files.file();
   }
 
   /** Stops the service (agent shutdown); what is lent stays in the arrays' saved desired states. */

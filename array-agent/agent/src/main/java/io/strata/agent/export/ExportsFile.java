@@ -6,13 +6,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.strata.agent.layout.EngineLayout;
+import io.strata.agent.layout.JsonFiles;
 import io.strata.agent.layout.LayoutFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
@@ -70,48 +66,17 @@ public final class ExportsFile {
       return current.revision();
     }
     long next = current == null ? 1 : current.revision() + 1;
-    try {
-      Files.createDirectories(file.getParent());
-      Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.deleteIfExists(temp);
-      Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      JSON.writeValue(temp.toFile(), new Exports(next, exports));
-      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    JsonFiles.writeOwnerOnly(JSON, file, new Exports(next, exports));
     return next;
   }
 
   /** The file's content, or null when there is none or it is unreadable (it is then rewritten). */
   public Exports read() {
-    if (!Files.isRegularFile(file)) {
-      return null;
-    }
-    try {
-      return READER.readValue(file.toFile(), Exports.class);
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
+    return JsonFiles.readOrNull(READER, file, Exports.class);
   }
 
   /** What the service last said, or null when it has said nothing (yet). */
   public LayoutFiles.Status readStatus() {
-    if (!Files.isRegularFile(status)) {
-      return null;
-    }
-    try {
-      return READER.readValue(status.toFile(), LayoutFiles.Status.class);
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  public void forgetStatus() {
-    try {
-      Files.deleteIfExists(status);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove " + status, e);
-    }
+    return LayoutFiles.readStatus(status);
   }
 }

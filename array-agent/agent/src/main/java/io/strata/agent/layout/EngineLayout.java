@@ -1,6 +1,5 @@
 package io.strata.agent.layout;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
@@ -51,11 +50,6 @@ public record EngineLayout(
   public record Drive(String name, String path, String media, String size, Remote remote) {
     public Drive(String name, String path, String media, String size) {
       this(name, path, media, size, null);
-    }
-
-    @JsonIgnore
-    public boolean isRemote() {
-      return remote != null;
     }
   }
 

@@ -8,8 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The two files an array's engine shares with the agent in the array's folder: {@code layout.json}
@@ -50,28 +48,13 @@ public final class LayoutFiles {
       return current;
     }
     EngineLayout written = next.withRevision(current == null ? 1 : revision + 1);
-    try {
-      Path temp = layout.resolveSibling(layout.getFileName() + ".tmp");
-      Files.deleteIfExists(temp);
-      Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      JSON.writeValue(temp.toFile(), written);
-      Files.move(temp, layout, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + layout, e);
-    }
+    JsonFiles.writeOwnerOnly(JSON, layout, written);
     return written;
   }
 
   /** The layout in the file, or null when there is none or it cannot be read (then it is rewritten). */
   public EngineLayout read() {
-    if (!Files.isRegularFile(layout)) {
-      return null;
-    }
-    try {
-      return READER.readValue(layout.toFile(), EngineLayout.class);
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
+    return JsonFiles.readOrNull(READER, layout, EngineLayout.class);
   }
 
   /**
@@ -82,10 +65,6 @@ public final class LayoutFiles {
   public record Status(long revision, boolean ok, String error, String time, List<DriveHealth> drives) {
     public Status {
       drives = drives == null ? List.of() : List.copyOf(drives);
-    }
-
-    public Status(long revision, boolean ok, String error, String time) {
-      this(revision, ok, error, time, List.of());
     }
 
     /**
@@ -107,14 +86,16 @@ public final class LayoutFiles {
 
   /** The engine's last status, or null when it has written none (yet) or it is unreadable. */
   public Status readStatus() {
-    if (!Files.isRegularFile(status)) {
-      return null;
-    }
-    try {
-      return READER.readValue(status.toFile(), Status.class);
-    } catch (IOException | RuntimeException e) {
-      return null; // written atomically by the engine, so only a missing or foreign file lands here
-    }
+    return readStatus(status);
+  }
+
+  /**
+   * A status file in the engine's layout-status format (the engine's, or the drive export
+   * service's), or null when none was written (yet); written atomically by its process, so only a
+   * missing or foreign file reads as null.
+   */
+  public static Status readStatus(Path statusFile) {
+    return JsonFiles.readOrNull(READER, statusFile, Status.class);
   }
 
   public void forgetStatus() {
