@@ -103,7 +103,11 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
   @Override
   public void malformed(DecodeFailure failure) {
     LOG.fine(() -> io.remoteAddress() + ": " + WireText.forLog(failure.why()));
+    if (phase == Phase.CLOSED) {
+      return; // refused already: what was still on its way gets no answer
+    }
     if (phase == Phase.LOGIN) {
+      phase = Phase.CLOSED;
       io.send(LoginConversation.invalidDuringLogin(PduCodec.get32(failure.header(), 16)));
       closeTransport();
       return;
@@ -179,6 +183,7 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
   private void duringLogin(Pdu pdu) {
     if (!(pdu instanceof LoginRequest request)) {
       // RFC 7143 6.3: nothing but Login before full feature phase.
+      phase = Phase.CLOSED;
       io.send(LoginConversation.invalidDuringLogin(itt(pdu)));
       closeTransport();
       return;
@@ -191,6 +196,8 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
     io.send(step.response());
     switch (step.outcome()) {
       case FAILED -> {
+        // The PDUs that came with or after the refused one (same read) get no answer either.
+        phase = Phase.CLOSED;
         LOG.info(() -> "login from " + io.remoteAddress() + " refused: "
             + WireText.forLog(step.why()));
         closeTransport();

@@ -108,6 +108,11 @@ final class RawIscsi implements Closeable {
     }
   }
 
+  /** Sends no more (a FIN): the target sees the initiator stop. */
+  void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
