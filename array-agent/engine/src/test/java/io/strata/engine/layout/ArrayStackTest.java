@@ -238,6 +238,31 @@ class ArrayStackTest {
   }
 
   @Test
+  void theStatusFileReportsTheRefusedPoolWhileTheOtherIsServed() throws Exception {
+    Path file = slowPoolAnd("", "");
+    Path status = dir.resolve("status.json");
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    try (LayoutService service = LayoutService.open(file, "iqn.2026-12.io.strata:t.a1")) {
+      service.reportTo(status);
+      slowPoolAnd(FAST_ON_SLOWS_SSDS, FAST_VOLUME);
+      assertThat(service.reloadAndReport()).startsWith("layout applied");
+      assertThat(service.logicalUnits()).as("LUN 1 (in the refused pool) not served")
+          .containsOnlyKeys(0);
+      com.fasterxml.jackson.databind.JsonNode said = json.readTree(status.toFile());
+      assertThat(said.get("ok").asBoolean()).isFalse();
+      assertThat(said.get("error").asText())
+          .isEqualTo("pool fast refused: drive 's1' is the flash cache of pool slow");
+      assertThat(said.get("refusedPools").get("fast").asText()).contains("flash cache of pool slow");
+    }
+    try (LayoutService service = LayoutService.open(file, "iqn.2026-12.io.strata:t.a1")) {
+      service.reportTo(status);
+      service.writeStatus(0L, null); // what the engine writes once it serves, after a restart
+      assertThat(json.readTree(status.toFile()).get("refusedPools").has("fast")).isTrue();
+      assertThat(service.logicalUnits()).containsOnlyKeys(0);
+    }
+  }
+
+  @Test
   void aPoolNeverLabelsADriveThatIsAFlashCacheOrATier() throws IOException {
     Path file = slowPoolAnd("", "");
     try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
