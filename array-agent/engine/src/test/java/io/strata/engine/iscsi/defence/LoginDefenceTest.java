@@ -72,6 +72,36 @@ class LoginDefenceTest {
     }
   }
 
+  @Test
+  void failuresWaitingForTheirAnswerHoldNoThread() throws Exception {
+    // Each failure waits 1.5 s; four of them pending would stall both I/O threads if they slept.
+    AuthFailureThrottle.Policy slow = new AuthFailureThrottle.Policy(
+        Duration.ofMillis(1500), Duration.ofMillis(1500), Duration.ofSeconds(60));
+    try (DefendedTarget target = new DefendedTarget(true, ConnectionLimits.defaults(), slow)) {
+      List<CompletableFuture<Long>> guesses = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        int isid = 10 + i;
+        String name = ATTACKER + i;
+        guesses.add(CompletableFuture.supplyAsync(() -> {
+          long before = System.nanoTime();
+          try {
+            InitiatorSession.open(target.config(name, WRONG), isid).close();
+            throw new AssertionError("a wrong secret logged in");
+          } catch (LoginRefusedException expected) {
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }));
+      }
+      Thread.sleep(300); // the four are refused now and wait for their answer
+      assertThat(timedLogin(target)).as("ms for a right login meanwhile").isLessThan(1000);
+      for (CompletableFuture<Long> g : guesses) {
+        assertThat(g.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(1500);
+      }
+    }
+  }
+
   private static long timedLogin(DefendedTarget target) {
     long before = System.nanoTime();
     try (InitiatorSession s = InitiatorSession.open(target.config(TENANT, DefendedTarget.CHAP), 2)) {
