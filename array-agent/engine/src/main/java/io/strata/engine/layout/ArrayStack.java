@@ -134,6 +134,7 @@ public final class ArrayStack implements Closeable {
       PoolServices.Wrapped wrapped = PoolServices.wrap(p, pool, drives, taken);
       data = wrapped.data();
       Path meta = layout.metadataDir(layoutFile).resolve(p.name());
+      PoolServiceRecord.write(meta, p); // from now on this pool opens with these SSDs only
       VolumeStore store = VolumeStore.open(meta, p.name(), data);
       pools.put(p.name(), pool);
       poolSpecs.put(p.name(), p);
@@ -530,7 +531,17 @@ public final class ArrayStack implements Closeable {
         driveSpecs.put(d.name(), d);
       }
     }
-    refusedPools = DriveClaims.refusals(layout.pools(), poolSpecs, this::member);
+    Map<String, String> refused =
+        new LinkedHashMap<>(DriveClaims.refusals(layout.pools(), poolSpecs, this::member));
+    for (PoolSpec p : layout.pools()) {
+      if (!pools.containsKey(p.name()) && !refused.containsKey(p.name())) {
+        String why = PoolServiceRecord.mismatch(layout.metadataDir(layoutFile).resolve(p.name()), p);
+        if (why != null) {
+          refused.put(p.name(), "pool " + p.name() + " refused: " + why);
+        }
+      }
+    }
+    refusedPools = Collections.unmodifiableMap(refused);
     refusedPools.values().forEach(LOG::warning);
     refusedObjects = objectsOf(layout, refusedPools.keySet());
     Set<String> taken = new HashSet<>();

@@ -263,6 +263,35 @@ class ArrayStackTest {
   }
 
   @Test
+  void aPoolIsNotOpenedWithoutTheTierAndWriteBackCacheThatHoldItsData() throws IOException {
+    Path file = slowPoolAnd("", "");
+    ByteBuffer data = ByteBuffer.allocate(64 * 1024);
+    new java.util.Random(17).nextBytes(data.array());
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      stack.lunDevices(ArrayLayout.read(file)).get(0).write(2048, data.duplicate(), false);
+    }
+    // A layout that gives the SSDs to a new pool and the HDD pool neither cache nor tier.
+    Path taken = dir.resolve("taken.json");
+    Files.writeString(taken, Files.readString(file)
+        .replace("\"cache\": {\"drive\": \"s1\", \"mode\": \"write-back\"}, \"tiering\": {\"drive\": \"s2\"}", "")
+        .replace("\"drives\": [\"h\"],", "\"drives\": [\"h\"]")
+        .replace("\"pools\": [", "\"pools\": [" + FAST_ON_SLOWS_SSDS));
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(taken), taken)) {
+      assertThat(stack.pools()).isEmpty();
+      assertThat(stack.refusedPools()).containsOnlyKeys("fast", "slow");
+      assertThat(stack.refusedPools().get("slow")).isEqualTo("pool slow refused: its data is"
+          + " partly on SSD tier 's2' and the layout names no tier; refusing to open it without"
+          + " that tier");
+      assertThat(stack.refusedPools().get("fast")).contains("is a pool's flash cache");
+    }
+    assertStillCacheAndTier();
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      assertThat(readBack(stack.lunDevices(ArrayLayout.read(file)).get(0), data.capacity()))
+          .isEqualTo(data);
+    }
+  }
+
+  @Test
   void aPoolNeverLabelsADriveThatIsAFlashCacheOrATier() throws IOException {
     Path file = slowPoolAnd("", "");
     try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
