@@ -19,7 +19,7 @@ import java.util.zip.CRC32C;
 record CacheLayout(int lineSize, int lineCount, int backingBlockSize, long backingBlocks) {
   static final int UNIT = 4096;
   static final int RECORD_BYTES_PER_SLOT = 2 * LineRecord.BYTES;
-  private static final long MAGIC = 0x5354524154414643L; // "STRATAFC"
+  private static final long MAGIC = io.strata.engine.pool.DriveLabel.CACHE_MAGIC;
   private static final int VERSION = 1;
   private static final int SUPERBLOCK_FIELDS = 8 + 4 + 4 + 4 + 4 + 8;
 

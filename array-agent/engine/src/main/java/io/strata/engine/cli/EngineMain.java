@@ -1,5 +1,7 @@
 package io.strata.engine.cli;
 
+import io.strata.engine.iscsi.login.AuthFailureThrottle;
+import io.strata.engine.transport.ConnectionLimits;
 import io.strata.engine.drive.FileBlockDevice;
 import io.strata.engine.export.DriveExportService;
 import io.strata.engine.iscsi.IscsiService;
@@ -22,6 +24,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,6 +119,40 @@ public final class EngineMain implements Callable<Integer> {
       paramLabel = "FILE",
       description = "Write I/O counters (JSON) to FILE every second.")
   Path statsFile;
+
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      description = "Connections open at once, in all (default ${DEFAULT-VALUE}); one more is"
+          + " closed as it is accepted.")
+  int maxConnections = ConnectionLimits.DEFAULT_TOTAL;
+
+  @Option(
+      names = "--max-connections-per-source",
+      paramLabel = "N",
+      description = "Connections open at once from one network address (default"
+          + " ${DEFAULT-VALUE}); one more is closed as it is accepted.")
+  int maxConnectionsPerSource = ConnectionLimits.DEFAULT_PER_SOURCE;
+
+  @Option(
+      names = "--auth-failure-delay-ms",
+      paramLabel = "MS",
+      description = "A failed CHAP login is answered after this delay, doubled with each further"
+          + " failure of the same initiator name or address (default ${DEFAULT-VALUE}).")
+  long authFailureDelayMs = AuthFailureThrottle.Policy.DEFAULT.firstDelay().toMillis();
+
+  @Option(
+      names = "--auth-failure-max-delay-ms",
+      paramLabel = "MS",
+      description = "The longest delay before answering a failed login (default ${DEFAULT-VALUE}).")
+  long authFailureMaxDelayMs = AuthFailureThrottle.Policy.DEFAULT.maxDelay().toMillis();
+
+  @Option(
+      names = "--auth-failure-quiet-seconds",
+      paramLabel = "S",
+      description = "Seconds without a failure after which the delay starts over (default"
+          + " ${DEFAULT-VALUE}).")
+  long authFailureQuietSeconds = AuthFailureThrottle.Policy.DEFAULT.quiet().toSeconds();
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -326,7 +363,8 @@ public final class EngineMain implements Callable<Integer> {
         stats.start();
       }
       TargetDefinition target = access.definition(counted);
-      TcpTransport tcp = new TcpTransport(Math.max(2, Runtime.getRuntime().availableProcessors()));
+      TcpTransport tcp = new TcpTransport(Math.max(2, Runtime.getRuntime().availableProcessors()),
+          30, new ConnectionLimits(maxConnections, maxConnectionsPerSource));
       RoutingTransport transport = new RoutingTransport(tcp);
       if (!iserPortalList.isEmpty()) {
         IserTransport iser;
@@ -341,7 +379,9 @@ public final class EngineMain implements Callable<Integer> {
         }
       }
       Targets targets = new Targets(List.of(target));
-      IscsiService service = new IscsiService(transport, targets, TargetLimits.DEFAULT);
+      IscsiService service = new IscsiService(transport, targets, TargetLimits.DEFAULT,
+          new AuthFailureThrottle.Policy(Duration.ofMillis(authFailureDelayMs),
+              Duration.ofMillis(authFailureMaxDelayMs), Duration.ofSeconds(authFailureQuietSeconds)));
       access.attach(targets, service.sessions(), scsi);
       if (layout != null) {
         layout.attach(scsi);

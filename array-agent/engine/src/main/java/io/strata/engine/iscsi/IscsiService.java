@@ -1,6 +1,10 @@
 package io.strata.engine.iscsi;
 
+import io.strata.engine.iscsi.login.AuthFailureThrottle;
 import io.strata.engine.iscsi.login.TargetLimits;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import io.strata.engine.iscsi.session.IscsiConnection;
 import io.strata.engine.iscsi.session.SessionRegistry;
 import io.strata.engine.iscsi.target.TargetDefinition;
@@ -16,9 +20,26 @@ public final class IscsiService implements AutoCloseable {
   private final Transport transport;
   private final SessionRegistry sessions;
 
+  /** Ends the authentication failure bursts that went quiet, so that each gets its summary. */
+  private final ScheduledExecutorService burstSweeper;
+
   public IscsiService(Transport transport, Targets targets, TargetLimits limits) {
+    this(transport, targets, limits, AuthFailureThrottle.Policy.DEFAULT);
+  }
+
+  /** With {@code authFailures}: how failed logins are slowed down (docs/block-stack.md). */
+  public IscsiService(Transport transport, Targets targets, TargetLimits limits,
+      AuthFailureThrottle.Policy authFailures) {
     this.transport = transport;
-    this.sessions = new SessionRegistry(targets, limits);
+    this.sessions = new SessionRegistry(targets, limits, new AuthFailureThrottle(authFailures));
+    this.burstSweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "auth-failure-bursts");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = Math.max(1000, authFailures.quiet().toMillis() / 2);
+    burstSweeper.scheduleWithFixedDelay(sessions.authFailures()::endQuietBursts, every, every,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Listens on every portal of every target; returns once all accept connections. */
@@ -46,6 +67,7 @@ public final class IscsiService implements AutoCloseable {
 
   @Override
   public void close() {
+    burstSweeper.shutdownNow();
     transport.close();
   }
 }

@@ -73,6 +73,13 @@ public final class ArrayStack implements Closeable {
   private final Map<String, RemoteDrive> remoteDrives = new LinkedHashMap<>();
   /** Which member of an open pool each remote drive is. */
   private final Map<String, PoolSlot> remoteSlots = new HashMap<>();
+  /**
+   * The pools of the layout applied last that were refused (not opened) because a drive they
+   * claim belongs to another pool, with the reason; see {@link DriveClaims}.
+   */
+  private Map<String, String> refusedPools = Map.of();
+  /** The volumes, snapshots and clones of the refused pools: not created, not served. */
+  private volatile Set<String> refusedObjects = Set.of();
   /** The drive names of the layout applied last, in its order (the status file's order). */
   private List<String> driveOrder = List.of();
   private volatile Runnable healthChanged;
@@ -127,6 +134,7 @@ public final class ArrayStack implements Closeable {
       PoolServices.Wrapped wrapped = PoolServices.wrap(p, pool, drives, taken);
       data = wrapped.data();
       Path meta = layout.metadataDir(layoutFile).resolve(p.name());
+      PoolServiceRecord.write(meta, p); // from now on this pool opens with these SSDs only
       VolumeStore store = VolumeStore.open(meta, p.name(), data);
       pools.put(p.name(), pool);
       poolSpecs.put(p.name(), p);
@@ -440,7 +448,6 @@ public final class ArrayStack implements Closeable {
     layout.pools().forEach(p -> next.put(p.name(), p));
     Map<String, DriveSpec> nextDrives = new HashMap<>();
     layout.drives().forEach(d -> nextDrives.put(d.name(), d));
-    Set<String> keptDrives = new HashSet<>();
     for (Map.Entry<String, PoolSpec> e : poolSpecs.entrySet()) {
       PoolSpec wanted = next.get(e.getKey());
       if (wanted == null) {
@@ -451,20 +458,9 @@ public final class ArrayStack implements Closeable {
             + "cache and tiering cannot change while the engine runs (restart it to change them)");
       }
       for (String d : driveNamesOf(wanted)) {
-        keptDrives.add(d);
         if (!driveSpecs.get(d).equals(nextDrives.get(d))) {
           throw new IllegalArgumentException("drive " + d + " is in use by pool " + e.getKey()
               + "; it cannot be removed or changed while the pool is kept");
-        }
-      }
-    }
-    for (PoolSpec p : layout.pools()) {
-      if (!poolSpecs.containsKey(p.name())) {
-        for (String d : driveNamesOf(p)) {
-          if (keptDrives.contains(d)) {
-            throw new IllegalArgumentException("new pool " + p.name() + ": drive '" + d
-                + "' already belongs to a pool, a cache or a tier");
-          }
         }
       }
     }
@@ -535,12 +531,26 @@ public final class ArrayStack implements Closeable {
         driveSpecs.put(d.name(), d);
       }
     }
+    Map<String, String> refused =
+        new LinkedHashMap<>(DriveClaims.refusals(layout.pools(), poolSpecs, this::member));
+    for (PoolSpec p : layout.pools()) {
+      if (!pools.containsKey(p.name()) && !refused.containsKey(p.name())) {
+        String why = PoolServiceRecord.mismatch(layout.metadataDir(layoutFile).resolve(p.name()), p);
+        if (why != null) {
+          refused.put(p.name(), "pool " + p.name() + " refused: " + why);
+        }
+      }
+    }
+    refusedPools = Collections.unmodifiableMap(refused);
+    refusedPools.values().forEach(LOG::warning);
+    refusedObjects = objectsOf(layout, refusedPools.keySet());
     Set<String> taken = new HashSet<>();
-    layout.pools().forEach(p -> taken.addAll(p.drives()));
+    layout.pools().stream().filter(p -> !refusedPools.containsKey(p.name()))
+        .forEach(p -> taken.addAll(p.drives()));
     poolSpecs.values().forEach(p -> taken.addAll(driveNamesOf(p)));
     try {
       for (PoolSpec p : layout.pools()) {
-        if (!pools.containsKey(p.name())) {
+        if (!pools.containsKey(p.name()) && !refusedPools.containsKey(p.name())) {
           openPool(layout, p, taken);
           LOG.info("opened pool " + p.name() + " (" + pools.get(p.name()).protection() + ")");
         }
@@ -549,6 +559,40 @@ public final class ArrayStack implements Closeable {
       // also when a later pool fails: the remote drives of the pools that opened stay watched
       watchRemoteDrives(newRemotes);
     }
+  }
+
+  /**
+   * The volumes, snapshots and clones that live in {@code poolNames}: their volumes, the
+   * snapshots of those, the clones of those snapshots, and so on.
+   */
+  private static Set<String> objectsOf(ArrayLayout layout, Set<String> poolNames) {
+    Set<String> in = new HashSet<>();
+    layout.volumes().stream().filter(v -> v.cloneOf() == null && poolNames.contains(v.pool()))
+        .forEach(v -> in.add(v.name()));
+    boolean grew = !in.isEmpty();
+    while (grew) {
+      grew = false;
+      for (SnapshotSpec s : layout.snapshots()) {
+        grew |= in.contains(s.volume()) && in.add(s.name());
+      }
+      for (VolumeSpec v : layout.volumes()) {
+        grew |= v.cloneOf() != null && in.contains(v.cloneOf()) && in.add(v.name());
+      }
+    }
+    return Set.copyOf(in);
+  }
+
+  /**
+   * Why pools of the layout applied last were refused ("pool q refused: drive 'ssd1' is the
+   * flash cache of pool p"), joined; null when none was.
+   */
+  public synchronized String refusals() {
+    return refusedPools.isEmpty() ? null : String.join("; ", refusedPools.values());
+  }
+
+  /** The pools of the layout applied last that were refused, with the reason of each. */
+  public synchronized Map<String, String> refusedPools() {
+    return refusedPools;
   }
 
   /** Closes pool {@code name} and destroys it: it holds nothing the layout lists. */
@@ -688,7 +732,7 @@ public final class ArrayStack implements Closeable {
     convergePoolsAndDrives(layout);
     Map<String, String> poolOf = new HashMap<>();
     for (VolumeSpec v : layout.volumes()) {
-      if (v.cloneOf() == null) {
+      if (v.cloneOf() == null && !refusedObjects.contains(v.name())) {
         poolOf.put(v.name(), v.pool());
         VolumeStore store = store(v.pool());
         long size = LunSpec.size(v.size());
@@ -701,6 +745,9 @@ public final class ArrayStack implements Closeable {
       }
     }
     for (SnapshotSpec s : layout.snapshots()) {
+      if (refusedObjects.contains(s.name())) {
+        continue;
+      }
       VolumeStore store = storeOf(s.volume());
       if (store == null && storeOf(s.name()) == null) {
         throw new IllegalArgumentException("snapshot " + s.name() + ": no volume '" + s.volume()
@@ -712,7 +759,7 @@ public final class ArrayStack implements Closeable {
       }
     }
     for (VolumeSpec v : layout.volumes()) {
-      if (v.cloneOf() != null) {
+      if (v.cloneOf() != null && !refusedObjects.contains(v.name())) {
         VolumeStore store = storeOf(v.cloneOf());
         if (store == null) {
           store = storeOf(v.name());
@@ -732,7 +779,7 @@ public final class ArrayStack implements Closeable {
     }
     Set<String> rolledBack = new HashSet<>();
     for (VolumeSpec v : layout.volumes()) {
-      if (v.rollback() != null && !rollbackDone(v)) {
+      if (v.rollback() != null && !refusedObjects.contains(v.name()) && !rollbackDone(v)) {
         VolumeStore store = storeOf(v.name());
         if (store.rollback(v.name(), v.rollback().snapshot(), v.rollback().request())) {
           rolledBack.add(v.name());
@@ -865,6 +912,9 @@ public final class ArrayStack implements Closeable {
   public Map<Integer, Volume> lunDevices(ArrayLayout layout) throws IOException {
     Map<Integer, Volume> out = new LinkedHashMap<>();
     for (LunMapping l : layout.luns()) {
+      if (refusedObjects.contains(l.volume())) {
+        continue; // its pool was refused: no LUN until it opens
+      }
       VolumeStore store = storeOf(l.volume());
       if (store == null) {
         throw new IllegalArgumentException("LUN " + l.lun() + ": no volume or snapshot '"

@@ -44,6 +44,7 @@ public final class LayoutService implements Closeable {
   private Long lastRevision;
   private String lastError;
   private List<ArrayStack.DriveHealth> lastHealth = List.of();
+  private Map<String, String> lastRefused = Map.of();
   private boolean written;
   static final long HEALTH_CHECK_SECONDS = 2;
   private ScheduledExecutorService healthWatch;
@@ -174,10 +175,13 @@ public final class LayoutService implements Closeable {
   public void writeStatus(Long revision, String error) throws IOException {
     synchronized (statusLock) {
       lastRevision = revision;
-      lastError = error;
+      // A layout applied but for pools refused over their drives is not ok: those pools (and
+      // what they hold) are not served, and the agent reports them FAILED with this reason.
+      lastError = error != null ? error : stack.refusals();
+      lastRefused = stack.refusedPools();
       lastHealth = stack.health();
       if (statusFile != null) {
-        LayoutStatus.write(statusFile, revision, error, lastHealth);
+        LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused);
         written = true;
       }
     }
@@ -197,7 +201,7 @@ public final class LayoutService implements Closeable {
         List<ArrayStack.DriveHealth> now = stack.health();
         if (!now.equals(lastHealth)) {
           lastHealth = now;
-          LayoutStatus.write(statusFile, lastRevision, lastError, now);
+          LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused);
         }
       }
     } catch (IOException | RuntimeException e) {

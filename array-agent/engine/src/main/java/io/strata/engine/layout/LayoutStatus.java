@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Map;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -35,6 +36,17 @@ public final class LayoutStatus {
    */
   public static void write(Path file, Long revision, String error,
       List<ArrayStack.DriveHealth> drives) throws IOException {
+    write(file, revision, error, drives, Map.of());
+  }
+
+  /**
+   * As above, with the pools refused because a drive they claim belongs to another pool:
+   * {@code "refusedPools": {"q": "pool q refused: drive 'ssd1' is the flash cache of pool p"}}
+   * (then {@code ok} is false and {@code error} joins the reasons; the rest of the layout was
+   * applied and the other pools are served).
+   */
+  public static void write(Path file, Long revision, String error,
+      List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools) throws IOException {
     ObjectNode status = JSON.createObjectNode();
     if (revision == null) {
       status.putNull("revision");
@@ -59,6 +71,10 @@ public final class LayoutStatus {
           o.put("reason", d.reason());
         }
       }
+    }
+    if (!refusedPools.isEmpty()) {
+      ObjectNode refused = status.putObject("refusedPools");
+      refusedPools.forEach(refused::put);
     }
     status.put("time", Instant.now().toString());
     Path absolute = file.toAbsolutePath();

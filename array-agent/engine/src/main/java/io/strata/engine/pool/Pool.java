@@ -77,6 +77,9 @@ public abstract class Pool implements BlockDevice {
             + label.poolName() + "' as member " + label.memberIndex() + " of "
             + label.memberCount() + " (" + label.protection() + "); refusing to overwrite it");
       }
+      if (label == null) {
+        refuseServiceDrive(i, members[i]);
+      }
       labels[i] = label;
       if (label != null && (newest == null || label.generation() > newest.generation())) {
         newest = label;
@@ -120,6 +123,19 @@ public abstract class Pool implements BlockDevice {
     }
     if (rebuild) {
       startRebuild();
+    }
+  }
+
+  /**
+   * A drive with no pool label may be labelled (new pool) or rebuilt (replacement), unless it
+   * is another pool's flash cache or SSD tier: labelling it would destroy that pool's cached
+   * (possibly dirty) lines or tier map, and that pool could not open again.
+   */
+  private void refuseServiceDrive(int index, BlockDevice member) throws IOException {
+    DriveLabel found = DriveLabel.of(member);
+    if (!found.admitsMemberOf(name)) {
+      throw new IOException("drive " + index + " of pool " + name + " is " + found.describe()
+          + "; refusing to overwrite it");
     }
   }
 

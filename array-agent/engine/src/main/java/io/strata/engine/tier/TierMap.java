@@ -28,7 +28,7 @@ final class TierMap {
   static final int ENTRIES_PER_PAGE = 509;
   private static final int PAGE_HEADER = 16;
   private static final int PAGE_CRC_AT = PAGE_HEADER + ENTRIES_PER_PAGE * 8;
-  private static final long MAGIC = 0x5354524154415452L; // "STRATATR"
+  private static final long MAGIC = io.strata.engine.pool.DriveLabel.TIER_MAGIC;
   private static final int VERSION = 1;
   private static final int SUPER_FIELDS = 8 + 4 + 4 + 4 + 8;
 

@@ -15,6 +15,14 @@ public interface PduConnection {
   /** The initiator's address, for logs. */
   String remoteAddress();
 
+  /**
+   * The initiator's network address without its port (what limits and failure counts are kept
+   * by); the whole remote address where the transport cannot tell them apart.
+   */
+  default String sourceAddress() {
+    return remoteAddress();
+  }
+
   /** Digests and receive limit agreed at login; applies from the next PDU in each direction. */
   void framing(DecodeLimits limits);
 
@@ -35,6 +43,19 @@ public interface PduConnection {
    */
   default void runOnIoThread(Runnable task) {
     task.run();
+  }
+
+  /**
+   * Runs {@code task} as {@link #runOnIoThread} does, once {@code delay} has passed; no thread
+   * waits meanwhile (the answer to a failed login is delayed this way).
+   */
+  default void runOnIoThreadAfter(java.time.Duration delay, Runnable task) {
+    if (delay.isZero()) {
+      runOnIoThread(task);
+      return;
+    }
+    java.util.concurrent.CompletableFuture.delayedExecutor(delay.toNanos(),
+        java.util.concurrent.TimeUnit.NANOSECONDS).execute(() -> runOnIoThread(task));
   }
 
   /**

@@ -50,6 +50,8 @@ public final class TcpTransport implements Transport {
   private final List<Channel> listening = new CopyOnWriteArrayList<>();
   private final List<Channel> connections = new CopyOnWriteArrayList<>();
 
+  private final ConnectionLimits limits;
+
   /** Seconds without input before the iSCSI layer is told the connection is idle. */
   private final int idleSeconds;
 
@@ -58,7 +60,13 @@ public final class TcpTransport implements Transport {
   }
 
   public TcpTransport(int ioThreads, int idleSeconds) {
+    this(ioThreads, idleSeconds, ConnectionLimits.defaults());
+  }
+
+  /** With {@code limits} on the connections open at once, per source address and in total. */
+  public TcpTransport(int ioThreads, int idleSeconds, ConnectionLimits limits) {
     this.idleSeconds = idleSeconds;
+    this.limits = limits;
     if (Epoll.isAvailable()) {
       acceptors = new EpollEventLoopGroup(1);
       workers = new EpollEventLoopGroup(ioThreads);
@@ -68,6 +76,10 @@ public final class TcpTransport implements Transport {
       workers = new NioEventLoopGroup(ioThreads);
       serverChannel = NioServerSocketChannel.class;
     }
+  }
+
+  public ConnectionLimits limits() {
+    return limits;
   }
 
   public String flavour() {
@@ -90,6 +102,12 @@ public final class TcpTransport implements Transport {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     TcpConnection connection = new TcpConnection(ch, portal);
+                    String source = connection.sourceAddress();
+                    if (!limits.admit(source)) {
+                      ch.close(); // over a limit: closed before any byte is read
+                      return;
+                    }
+                    ch.closeFuture().addListener(f -> limits.release(source));
                     connections.add(ch);
                     ch.closeFuture().addListener(f -> connections.remove(ch));
                     ch.pipeline()
@@ -148,6 +166,17 @@ public final class TcpTransport implements Transport {
     @Override
     public String remoteAddress() {
       return String.valueOf(channel.remoteAddress());
+    }
+
+    @Override
+    public String sourceAddress() {
+      return channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+          ? a.getAddress().getHostAddress() : remoteAddress();
+    }
+
+    @Override
+    public void runOnIoThreadAfter(java.time.Duration delay, Runnable task) {
+      channel.eventLoop().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override

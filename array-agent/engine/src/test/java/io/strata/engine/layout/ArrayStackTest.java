@@ -176,4 +176,148 @@ class ArrayStackTest {
       stack.pools().get("p").awaitRebuild(60, TimeUnit.SECONDS);
     }
   }
+
+  /** An HDD pool "slow" with flash cache s1 and SSD tier s2; {@code fast} goes first when given. */
+  Path slowPoolAnd(String fast, String fastVolume) throws IOException {
+    Path file = dir.resolve("array.json");
+    Files.writeString(file, """
+        {"drives": [{"name": "h", "path": "h.img", "media": "HDD", "size": "64M"},
+                    {"name": "s1", "path": "s1.img", "media": "SSD", "size": "16M"},
+                    {"name": "s2", "path": "s2.img", "media": "SSD", "size": "16M"}],
+         "pools": [%s{"name": "slow", "drives": ["h"],
+                    "cache": {"drive": "s1", "mode": "write-back"}, "tiering": {"drive": "s2"}}],
+         "volumes": [%s{"name": "v", "pool": "slow", "size": "8M"}],
+         "luns": [{"lun": 0, "volume": "v"}%s]}
+        """.formatted(fast, fastVolume, fastVolume.isEmpty() ? "" : ", {\"lun\": 1, \"volume\": \"f\"}"));
+    return file;
+  }
+
+  static final String FAST_ON_SLOWS_SSDS =
+      "{\"name\": \"fast\", \"drives\": [\"s1\", \"s2\"], \"protection\": \"mirror\"}, ";
+  static final String FAST_VOLUME = "{\"name\": \"f\", \"pool\": \"fast\", \"size\": \"4M\"}, ";
+
+  @Test
+  void aNewPoolOnAnotherPoolsCacheAndTierIsRefusedAndThatPoolKeepsServingItsData()
+      throws IOException {
+    Path file = slowPoolAnd("", "");
+    ByteBuffer data = ByteBuffer.allocate(64 * 1024);
+    new java.util.Random(16).nextBytes(data.array());
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      Volume v = stack.lunDevices(ArrayLayout.read(file)).get(0);
+      v.write(2048, data.duplicate(), false); // write-back: the lines stay dirty on s1 for now
+
+      ArrayLayout withFast = ArrayLayout.read(slowPoolAnd(FAST_ON_SLOWS_SSDS, FAST_VOLUME));
+      stack.reconcile(withFast);
+      assertThat(stack.pools()).containsOnlyKeys("slow");
+      assertThat(stack.refusals()).isEqualTo(
+          "pool fast refused: drive 's1' is the flash cache of pool slow");
+      assertThat(stack.lunDevices(withFast)).as("no LUN for the refused pool's volume")
+          .containsOnlyKeys(0);
+      assertThat(readBack(stack.lunDevices(withFast).get(0), data.capacity())).isEqualTo(data);
+    }
+    assertStillCacheAndTier();
+
+    // The engine restarts with the layout that names both (the new pool first): same outcome.
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      assertThat(stack.pools()).containsOnlyKeys("slow");
+      assertThat(stack.refusedPools()).containsOnlyKeys("fast");
+      assertThat(stack.refusals()).contains("drive 's1' is the flash cache of pool slow");
+      assertThat(stack.pools().get("slow").states()).containsOnly(MemberState.ONLINE);
+      assertThat(readBack(stack.lunDevices(ArrayLayout.read(file)).get(0), data.capacity()))
+          .isEqualTo(data);
+    }
+    assertStillCacheAndTier();
+
+    // Once the layout no longer names the new pool, the refusal is gone.
+    Path without = slowPoolAnd("", "");
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(without), without)) {
+      assertThat(stack.refusals()).isNull();
+      assertThat(readBack(stack.lunDevices(ArrayLayout.read(without)).get(0), data.capacity()))
+          .isEqualTo(data);
+    }
+  }
+
+  @Test
+  void theStatusFileReportsTheRefusedPoolWhileTheOtherIsServed() throws Exception {
+    Path file = slowPoolAnd("", "");
+    Path status = dir.resolve("status.json");
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    try (LayoutService service = LayoutService.open(file, "iqn.2026-12.io.strata:t.a1")) {
+      service.reportTo(status);
+      slowPoolAnd(FAST_ON_SLOWS_SSDS, FAST_VOLUME);
+      assertThat(service.reloadAndReport()).startsWith("layout applied");
+      assertThat(service.logicalUnits()).as("LUN 1 (in the refused pool) not served")
+          .containsOnlyKeys(0);
+      com.fasterxml.jackson.databind.JsonNode said = json.readTree(status.toFile());
+      assertThat(said.get("ok").asBoolean()).isFalse();
+      assertThat(said.get("error").asText())
+          .isEqualTo("pool fast refused: drive 's1' is the flash cache of pool slow");
+      assertThat(said.get("refusedPools").get("fast").asText()).contains("flash cache of pool slow");
+    }
+    try (LayoutService service = LayoutService.open(file, "iqn.2026-12.io.strata:t.a1")) {
+      service.reportTo(status);
+      service.writeStatus(0L, null); // what the engine writes once it serves, after a restart
+      assertThat(json.readTree(status.toFile()).get("refusedPools").has("fast")).isTrue();
+      assertThat(service.logicalUnits()).containsOnlyKeys(0);
+    }
+  }
+
+  @Test
+  void aPoolIsNotOpenedWithoutTheTierAndWriteBackCacheThatHoldItsData() throws IOException {
+    Path file = slowPoolAnd("", "");
+    ByteBuffer data = ByteBuffer.allocate(64 * 1024);
+    new java.util.Random(17).nextBytes(data.array());
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      stack.lunDevices(ArrayLayout.read(file)).get(0).write(2048, data.duplicate(), false);
+    }
+    // A layout that gives the SSDs to a new pool and the HDD pool neither cache nor tier.
+    Path taken = dir.resolve("taken.json");
+    Files.writeString(taken, Files.readString(file)
+        .replace("\"cache\": {\"drive\": \"s1\", \"mode\": \"write-back\"}, \"tiering\": {\"drive\": \"s2\"}", "")
+        .replace("\"drives\": [\"h\"],", "\"drives\": [\"h\"]")
+        .replace("\"pools\": [", "\"pools\": [" + FAST_ON_SLOWS_SSDS));
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(taken), taken)) {
+      assertThat(stack.pools()).isEmpty();
+      assertThat(stack.refusedPools()).containsOnlyKeys("fast", "slow");
+      assertThat(stack.refusedPools().get("slow")).isEqualTo("pool slow refused: its data is"
+          + " partly on SSD tier 's2' and the layout names no tier; refusing to open it without"
+          + " that tier");
+      assertThat(stack.refusedPools().get("fast")).contains("is a pool's flash cache");
+    }
+    assertStillCacheAndTier();
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      assertThat(readBack(stack.lunDevices(ArrayLayout.read(file)).get(0), data.capacity()))
+          .isEqualTo(data);
+    }
+  }
+
+  @Test
+  void aPoolNeverLabelsADriveThatIsAFlashCacheOrATier() throws IOException {
+    Path file = slowPoolAnd("", "");
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      assertThat(stack.pools()).containsOnlyKeys("slow");
+    }
+    try (io.strata.engine.drive.Drive s1 = io.strata.engine.drive.Drive.open("s1",
+            dir.resolve("s1.img"), io.strata.engine.drive.MediaType.SSD, 16 << 20, null);
+        io.strata.engine.drive.Drive s2 = io.strata.engine.drive.Drive.open("s2",
+            dir.resolve("s2.img"), io.strata.engine.drive.MediaType.SSD, 16 << 20, null)) {
+      assertThatThrownBy(() -> Pool.open("fast", io.strata.engine.pool.Protection.MIRROR,
+          java.util.List.of(s1, s2)))
+          .hasMessageContaining("drive 0 of pool fast is a pool's flash cache; refusing to overwrite it");
+    }
+    assertStillCacheAndTier();
+  }
+
+  private void assertStillCacheAndTier() throws IOException {
+    assertThat(new String(Files.readAllBytes(dir.resolve("s1.img")), 0, 8,
+        java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("STRATAFC");
+    assertThat(new String(Files.readAllBytes(dir.resolve("s2.img")), 0, 8,
+        java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("STRATATR");
+  }
+
+  private static ByteBuffer readBack(Volume v, int bytes) throws IOException {
+    ByteBuffer back = ByteBuffer.allocate(bytes);
+    v.read(2048, back);
+    return back.flip();
+  }
 }

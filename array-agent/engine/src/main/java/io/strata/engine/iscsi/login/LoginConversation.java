@@ -45,6 +45,7 @@ public final class LoginConversation {
   private int initialCmdSn;
   private int stage = SECURITY;
   private String initiatorName;
+  private String claimedName;
   private boolean discovery;
   private TargetDefinition target;
   private ChapAuthenticator chap;
@@ -75,6 +76,11 @@ public final class LoginConversation {
 
   public String initiatorName() {
     return initiatorName;
+  }
+
+  /** The InitiatorName the first request gave, accepted or not (null before it came). */
+  public String claimedInitiatorName() {
+    return claimedName;
   }
 
   public TargetDefinition target() {
@@ -205,6 +211,7 @@ public final class LoginConversation {
   private void identify(Map<String, String> offers, LinkedHashMap<String, String> answers)
       throws LoginFailure {
     String name = offers.get("InitiatorName");
+    claimedName = name;
     if (name == null || name.isEmpty()) {
       throw new LoginFailure(LoginStatus.MISSING_PARAMETER, "no InitiatorName");
     }

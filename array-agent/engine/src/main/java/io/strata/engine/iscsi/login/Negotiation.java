@@ -114,17 +114,13 @@ public final class Negotiation {
         return dataDigest ? "CRC32C" : "None";
       case "MaxRecvDataSegmentLength":
         {
-          Integer v = number(value, MIN_LENGTH, MAX_LENGTH);
-          if (v == null) {
-            return "Reject";
-          }
-          initiatorMrdsl = v;
+          initiatorMrdsl = number(key, value, MIN_LENGTH, MAX_LENGTH);
           declaredOurMrdsl = true;
           // Declarative: we answer with our own value, not theirs.
           return Integer.toString(ourMaxRecvDataSegmentLength());
         }
       case "MaxConnections":
-        return minimum(value, 1, 65_535, limits.maxConnections(), v -> maxConnections = v);
+        return minimum(key, value, 1, 65_535, limits.maxConnections(), v -> maxConnections = v);
       case "InitialR2T":
         // OR: Yes if either side wants it; we are happy without.
         return bool(value, v -> initialR2T = v, false, false);
@@ -132,23 +128,22 @@ public final class Negotiation {
         // AND: we accept immediate data.
         return bool(value, v -> immediateData = v, true, true);
       case "MaxBurstLength":
-        return minimum(value, MIN_LENGTH, MAX_LENGTH, limits.maxBurstLength(), v -> maxBurstLength = v);
+        return minimum(key, value, MIN_LENGTH, MAX_LENGTH, limits.maxBurstLength(), v -> maxBurstLength = v);
       case "FirstBurstLength":
-        return minimum(
-            value, MIN_LENGTH, MAX_LENGTH, limits.firstBurstLength(), v -> firstBurstLength = v);
+        return minimum(key, value, MIN_LENGTH, MAX_LENGTH, limits.firstBurstLength(), v -> firstBurstLength = v);
       case "DefaultTime2Wait":
-        return maximum(value, 0, 3600, 2, v -> defaultTime2Wait = v);
+        return maximum(key, value, 0, 3600, 2, v -> defaultTime2Wait = v);
       case "DefaultTime2Retain":
-        return minimum(value, 0, 3600, 20, v -> defaultTime2Retain = v);
+        return minimum(key, value, 0, 3600, 20, v -> defaultTime2Retain = v);
       case "MaxOutstandingR2T":
-        return minimum(value, 1, 65_535, limits.maxOutstandingR2T(), v -> maxOutstandingR2T = v);
+        return minimum(key, value, 1, 65_535, limits.maxOutstandingR2T(), v -> maxOutstandingR2T = v);
       case "DataPDUInOrder":
         // OR: we want data in order, so the answer is always Yes.
         return bool(value, v -> dataPduInOrder = v, false, true);
       case "DataSequenceInOrder":
         return bool(value, v -> dataSequenceInOrder = v, false, true);
       case "ErrorRecoveryLevel":
-        return minimum(value, 0, 2, limits.errorRecoveryLevel(), v -> errorRecoveryLevel = v);
+        return minimum(key, value, 0, 2, limits.errorRecoveryLevel(), v -> errorRecoveryLevel = v);
       case "IFMarker":
       case "OFMarker":
         return bool(value, v -> {}, true, false);
@@ -156,7 +151,7 @@ public final class Negotiation {
       case "OFMarkInt":
         return "Irrelevant";
       case "iSCSIProtocolLevel":
-        return minimum(value, 0, 31, 1, v -> {});
+        return minimum(key, value, 0, 31, 1, v -> {});
       case "RDMAExtensions":
         // RFC 7145 6.2: LeadingOnly, AND. Yes only where the connection is RDMA-capable.
         if (!leadingConnection) {
@@ -168,21 +163,20 @@ public final class Negotiation {
         if (!rdmaCapable) {
           return "Irrelevant";
         }
-        return minimum(
-            value, MIN_LENGTH, MAX_LENGTH, ISER_RECV_DATA_SEGMENT_LENGTH,
+        return minimum(key, value, MIN_LENGTH, MAX_LENGTH, ISER_RECV_DATA_SEGMENT_LENGTH,
             v -> targetRecvDataSegmentLength = v);
       case "InitiatorRecvDataSegmentLength":
         if (!rdmaCapable) {
           return "Irrelevant";
         }
-        return minimum(
-            value, MIN_LENGTH, MAX_LENGTH, MAX_LENGTH, v -> initiatorRecvDataSegmentLength = v);
+        return minimum(key, value, MIN_LENGTH, MAX_LENGTH, MAX_LENGTH, v -> initiatorRecvDataSegmentLength = v);
       case "MaxOutstandingUnexpectedPDUs":
         // RFC 7145 6.5: 0 means no limit; we send only responses, so any limit suits us.
         if (!rdmaCapable) {
           return "Irrelevant";
         }
-        return number(value, 0, Integer.MAX_VALUE) == null ? "Reject" : value;
+        number(key, value, 0, Integer.MAX_VALUE);
+        return value;
       case "SendTargets":
         throw new LoginFailure(LoginStatus.INITIATOR_ERROR, "SendTargets during login");
       default:
@@ -251,31 +245,38 @@ public final class Negotiation {
     throw new LoginFailure(LoginStatus.INITIATOR_ERROR, "no acceptable digest in " + offered);
   }
 
-  private static Integer number(String value, int min, int max) {
+  /**
+   * The value of numeric key {@code key}. A value that is not a number in the key's range (RFC
+   * 7143 section 13: MaxRecvDataSegmentLength, MaxBurstLength and FirstBurstLength 512 to
+   * 2^24-1, MaxConnections and MaxOutstandingR2T 1 to 65535, DefaultTime2Wait and
+   * DefaultTime2Retain 0 to 3600, ErrorRecoveryLevel 0 to 2...) is the initiator's protocol
+   * error: the login ends with a Login reject "initiator error" (0x0200) naming the key, rather
+   * than carrying on with a default the initiator did not ask for.
+   */
+  private static int number(String key, String value, int min, int max) throws LoginFailure {
+    long v;
     try {
-      long v = value.startsWith("0x") ? Long.parseLong(value.substring(2), 16) : Long.parseLong(value);
-      return v < min || v > max ? null : (int) v;
+      v = value.startsWith("0x") ? Long.parseLong(value.substring(2), 16) : Long.parseLong(value);
     } catch (NumberFormatException e) {
-      return null;
+      v = Long.MIN_VALUE;
     }
+    if (v < min || v > max) {
+      throw new LoginFailure(LoginStatus.INITIATOR_ERROR, key + "=" + value
+          + " is not a number from " + min + " to " + max);
+    }
+    return (int) v;
   }
 
-  private static String minimum(String value, int min, int max, int ours, IntSetter set) {
-    Integer v = number(value, min, max);
-    if (v == null) {
-      return "Reject";
-    }
-    int agreed = Math.min(v, ours);
+  private static String minimum(String key, String value, int min, int max, int ours,
+      IntSetter set) throws LoginFailure {
+    int agreed = Math.min(number(key, value, min, max), ours);
     set.set(agreed);
     return Integer.toString(agreed);
   }
 
-  private static String maximum(String value, int min, int max, int ours, IntSetter set) {
-    Integer v = number(value, min, max);
-    if (v == null) {
-      return "Reject";
-    }
-    int agreed = Math.max(v, ours);
+  private static String maximum(String key, String value, int min, int max, int ours,
+      IntSetter set) throws LoginFailure {
+    int agreed = Math.max(number(key, value, min, max), ours);
     set.set(agreed);
     return Integer.toString(agreed);
   }

@@ -1,5 +1,6 @@
 package io.strata.engine.iscsi.session;
 
+import io.strata.engine.iscsi.WireText;
 import io.strata.engine.iscsi.discovery.SendTargets;
 import io.strata.engine.iscsi.login.LoginConversation;
 import io.strata.engine.iscsi.login.LoginFailure;
@@ -13,6 +14,7 @@ import io.strata.engine.iscsi.pdu.DataOut;
 import io.strata.engine.iscsi.pdu.DecodeFailure;
 import io.strata.engine.iscsi.pdu.DecodeLimits;
 import io.strata.engine.iscsi.pdu.LoginRequest;
+import io.strata.engine.iscsi.pdu.LoginResponse;
 import io.strata.engine.iscsi.pdu.LogoutRequest;
 import io.strata.engine.iscsi.pdu.LogoutResponse;
 import io.strata.engine.iscsi.pdu.NopIn;
@@ -100,8 +102,12 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
 
   @Override
   public void malformed(DecodeFailure failure) {
-    LOG.fine(() -> io.remoteAddress() + ": " + failure.why());
+    LOG.fine(() -> io.remoteAddress() + ": " + WireText.forLog(failure.why()));
+    if (phase == Phase.CLOSED) {
+      return; // refused already: what was still on its way gets no answer
+    }
     if (phase == Phase.LOGIN) {
+      phase = Phase.CLOSED;
       io.send(LoginConversation.invalidDuringLogin(PduCodec.get32(failure.header(), 16)));
       closeTransport();
       return;
@@ -151,18 +157,49 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
 
   // ------------------------------------------------------------------ login
 
+  /** A failed authentication (wrong CHAP answer or user) or authorization: maybe a guess. */
+  private static boolean guessing(LoginResponse refusal) {
+    return refusal.statusClass() == LoginStatus.AUTHENTICATION_FAILURE.statusClass
+        && (refusal.statusDetail() == LoginStatus.AUTHENTICATION_FAILURE.detail
+            || refusal.statusDetail() == LoginStatus.AUTHORIZATION_FAILURE.detail);
+  }
+
+  /**
+   * Answers a failed authentication after the delay the engine's {@link
+   * io.strata.engine.iscsi.login.AuthFailureThrottle} sets for this initiator and address (a
+   * timer, not a waiting thread), then closes. Meanwhile the connection takes no more PDUs. The
+   * throttle logs the failures once per burst, so there is no line per failure here.
+   */
+  private void answerLater(LoginResponse refusal) {
+    phase = Phase.CLOSED;
+    java.time.Duration delay =
+        registry.authFailures().failed(login.claimedInitiatorName(), io.sourceAddress());
+    io.runOnIoThreadAfter(delay, () -> {
+      io.send(refusal);
+      closeTransport();
+    });
+  }
+
   private void duringLogin(Pdu pdu) {
     if (!(pdu instanceof LoginRequest request)) {
       // RFC 7143 6.3: nothing but Login before full feature phase.
+      phase = Phase.CLOSED;
       io.send(LoginConversation.invalidDuringLogin(itt(pdu)));
       closeTransport();
       return;
     }
     LoginConversation.Step step = login.handle(request);
+    if (step.outcome() == LoginConversation.Outcome.FAILED && guessing(step.response())) {
+      answerLater(step.response());
+      return;
+    }
     io.send(step.response());
     switch (step.outcome()) {
       case FAILED -> {
-        LOG.info(() -> "login from " + io.remoteAddress() + " refused: " + step.why());
+        // The PDUs that came with or after the refused one (same read) get no answer either.
+        phase = Phase.CLOSED;
+        LOG.info(() -> "login from " + io.remoteAddress() + " refused: "
+            + WireText.forLog(step.why()));
         closeTransport();
       }
       case FULL_FEATURE -> {
@@ -376,7 +413,7 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
     if (error != null) {
       // Within-command recovery needs ErrorRecoveryLevel 1; at 0 the command fails and the
       // connection stays, so one bad sequence costs one command.
-      LOG.info(() -> io.remoteAddress() + ": " + error);
+      LOG.info(() -> io.remoteAddress() + ": " + WireText.forLog(error));
       writes.remove(data.itt(), task);
       reject(Reject.PROTOCOL_ERROR, PduCodec.encodeHeader(data));
       respond(task.command, new ScsiResponse(0x02, dataPhaseErrorSense(), null), task.r2tSn);

@@ -3,6 +3,7 @@ package io.strata.engine.iscsi.session;
 import io.strata.engine.iscsi.login.LoginFailure;
 import io.strata.engine.iscsi.login.LoginResult;
 import io.strata.engine.iscsi.login.LoginStatus;
+import io.strata.engine.iscsi.login.AuthFailureThrottle;
 import io.strata.engine.iscsi.login.TargetLimits;
 import io.strata.engine.iscsi.target.TargetDefinition;
 import io.strata.engine.iscsi.target.Targets;
@@ -19,9 +20,21 @@ public final class SessionRegistry {
   private final ConcurrentHashMap<Integer, Session> byTsih = new ConcurrentHashMap<>();
   private final AtomicInteger lastTsih = new AtomicInteger();
 
+  private final AuthFailureThrottle authFailures;
+
   public SessionRegistry(Targets targets, TargetLimits limits) {
+    this(targets, limits, new AuthFailureThrottle(AuthFailureThrottle.Policy.DEFAULT));
+  }
+
+  public SessionRegistry(Targets targets, TargetLimits limits, AuthFailureThrottle authFailures) {
     this.targets = targets;
     this.limits = limits;
+    this.authFailures = authFailures;
+  }
+
+  /** Failed logins of this engine, by initiator name and source address: their answer waits. */
+  public AuthFailureThrottle authFailures() {
+    return authFailures;
   }
 
   public Targets targets() {

@@ -74,15 +74,30 @@ class NegotiationTest {
   }
 
   @Test
-  void badValuesAreRejectedAndKeepTheDefault() throws LoginFailure {
+  void badBooleansAreRejectedAndKeepTheDefault() throws LoginFailure {
     Negotiation n = new Negotiation(limits, false, true);
-    LinkedHashMap<String, String> answers =
-        answer(n, Map.of("MaxBurstLength", "100", "ImmediateData", "Maybe", "FirstBurstLength", "x"));
-    assertThat(answers).containsEntry("MaxBurstLength", "Reject")
-        .containsEntry("ImmediateData", "Reject")
-        .containsEntry("FirstBurstLength", "Reject");
-    assertThat(n.result().maxBurstLength()).isEqualTo(262_144);
+    LinkedHashMap<String, String> answers = answer(n, Map.of("ImmediateData", "Maybe"));
+    assertThat(answers).containsEntry("ImmediateData", "Reject");
     assertThat(n.result().immediateData()).isTrue();
+  }
+
+  @Test
+  void numbersOutsideTheirRfcRangeFailTheLoginAsAnInitiatorError() {
+    Map<String, String> bad = new LinkedHashMap<>();
+    bad.put("MaxRecvDataSegmentLength", "100");
+    bad.put("MaxBurstLength", "16777216");
+    bad.put("FirstBurstLength", "x");
+    bad.put("MaxConnections", "0");
+    bad.put("MaxOutstandingR2T", "65536");
+    bad.put("DefaultTime2Wait", "3601");
+    bad.put("DefaultTime2Retain", "-1");
+    bad.put("ErrorRecoveryLevel", "3");
+    bad.forEach((key, value) -> assertThatThrownBy(
+            () -> answer(new Negotiation(limits, false, true), Map.of(key, value)))
+        .as(key + "=" + value)
+        .isInstanceOfSatisfying(LoginFailure.class,
+            f -> assertThat(f.status).isEqualTo(LoginStatus.INITIATOR_ERROR))
+        .hasMessageContaining(key + "=" + value));
   }
 
   @Test
@@ -166,10 +181,10 @@ class NegotiationTest {
   }
 
   @Test
-  void iserLengthsOutOfRangeAreRejected() throws LoginFailure {
+  void iserLengthsOutOfRangeFailTheLogin() {
     Negotiation n = new Negotiation(limits, false, true, true);
-    assertThat(answer(n, Map.of("RDMAExtensions", "Yes", "TargetRecvDataSegmentLength", "12")))
-        .containsEntry("TargetRecvDataSegmentLength", "Reject");
-    assertThat(n.result().targetMaxRecvDataSegmentLength()).isEqualTo(8192);
+    assertThatThrownBy(() -> answer(n, Map.of("RDMAExtensions", "Yes",
+        "TargetRecvDataSegmentLength", "12")))
+        .hasMessageContaining("TargetRecvDataSegmentLength=12 is not a number from 512");
   }
 }

@@ -6,6 +6,7 @@ import io.strata.engine.fake.MemoryScsiTarget;
 import io.strata.engine.iscsi.login.Authentication;
 import io.strata.engine.iscsi.login.ChapCredentials;
 import io.strata.engine.iscsi.login.LoginStatus;
+import io.strata.engine.iscsi.login.AuthFailureThrottle;
 import io.strata.engine.iscsi.login.TargetLimits;
 import io.strata.engine.iscsi.login.TextParameters;
 import io.strata.engine.iscsi.pdu.DataOut;
@@ -27,6 +28,7 @@ import io.strata.engine.transport.PduConnection;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,8 +66,12 @@ class IscsiConnectionTest {
   final TargetDefinition hidden =
       new TargetDefinition("iqn.2026-11.io.strata:t.hidden", List.of(PORTAL_A), Authentication.NONE,
           Set.of("iqn.2026-11.io.strata:someone-else"), scsi);
+  /** Failed logins answered at once: these tests look at the answers, not their timing. */
+  static final AuthFailureThrottle NO_DELAY = new AuthFailureThrottle(
+      new AuthFailureThrottle.Policy(Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1)));
+
   final SessionRegistry registry =
-      new SessionRegistry(new Targets(List.of(open, hidden)), TargetLimits.DEFAULT);
+      new SessionRegistry(new Targets(List.of(open, hidden)), TargetLimits.DEFAULT, NO_DELAY);
   final Wire wire = new Wire();
   /** Reads and writes run inline here, so each response is on the wire when received() returns. */
   final IscsiConnection connection = new IscsiConnection(wire, registry, 0);
@@ -131,7 +137,7 @@ class IscsiConnectionTest {
   void chapTargetRefusesInitiatorThatSkipsSecurity() {
     TargetDefinition guarded = new TargetDefinition("iqn.2026-11.io.strata:t.chap", List.of(PORTAL_A),
         new Authentication(ChapCredentials.parse("user:twelve-bytes!"), null), Set.of(), scsi);
-    SessionRegistry reg = new SessionRegistry(new Targets(List.of(guarded)), TargetLimits.DEFAULT);
+    SessionRegistry reg = new SessionRegistry(new Targets(List.of(guarded)), TargetLimits.DEFAULT, NO_DELAY);
     Wire w = new Wire();
     IscsiConnection c = new IscsiConnection(w, reg, 0);
     c.received(new LoginRequest(true, false, 1, 3, 0, 0, 1, 0, 1, 0, 1, 0,
