@@ -44,7 +44,7 @@ public class Caller {
   public String scope(String requestedTenant, boolean allowAll) {
     if (isOperator()) {
       if (requestedTenant == null && !allowAll) {
-        throw ProblemException.badRequest("an operator must name the tenant (query parameter tenant)");
+        throw ProblemException.badRequest("tenant", "an operator must name the tenant");
       }
       return requestedTenant;
     }
