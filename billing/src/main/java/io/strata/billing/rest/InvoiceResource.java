@@ -89,11 +89,11 @@ public class InvoiceResource {
     try {
       invoice = invoices.find(id);
     } catch (ProblemException notFound) {
-      throw ProblemException.notFound("no invoice " + id);
+      throw ProblemException.notFound("id", "no invoice " + id);
     }
     if (!caller.maySee(invoice.tenantId)) {
       // the same answer as for a missing invoice: another tenant's ids are not disclosed
-      throw ProblemException.notFound("no invoice " + id);
+      throw ProblemException.notFound("id", "no invoice " + id);
     }
     return invoice;
   }

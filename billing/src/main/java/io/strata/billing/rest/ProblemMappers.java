@@ -49,7 +49,8 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response lateReading(ReadingStore.LateReadingException e, UriInfo uri) {
-    return respond(e.status, e.status == 404 ? "Not found" : "Conflict", e.getMessage(), null, uri);
+    return respond(e.status, e.status == 404 ? "Not found" : "Conflict", "id: " + e.getMessage(),
+        List.of(new FieldError("id", e.getMessage())), uri);
   }
 
   @ServerExceptionMapper
@@ -201,7 +202,22 @@ public class ProblemMappers {
     }
     int status = e.getResponse().getStatus();
     Response.Status known = Response.Status.fromStatusCode(status);
-    return respond(status, known == null ? "Error" : known.getReasonPhrase(), e.getMessage(), null, uri);
+    String part = partOf(status);
+    String message = e.getMessage() == null ? "not accepted" : abbreviate(e.getMessage());
+    return respond(status, known == null ? "Error" : known.getReasonPhrase(), part + ": " + message,
+        List.of(new FieldError(part, message)), uri);
+  }
+
+  /** The part of the request an HTTP-level refusal is about (no resource at the path, a method it lacks, ...). */
+  private static String partOf(int status) {
+    return switch (status) {
+      case 404 -> "path";
+      case 405 -> "method";
+      case 406 -> "Accept";
+      case 413 -> BODY;
+      case 415 -> "Content-Type";
+      default -> "request";
+    };
   }
 
   @ServerExceptionMapper

@@ -23,7 +23,7 @@ public class PlanService {
 
   public PricePlan create(String name, String currency, boolean makeDefault, Instant effectiveFrom, Map<String, BigDecimal> rates) {
     if (PricePlan.findByName(name).isPresent()) {
-      throw ProblemException.conflict("a price plan named " + name + " already exists");
+      throw ProblemException.conflict("name", "a price plan named " + name + " already exists");
     }
     try {
       Currency.getInstance(currency);
@@ -78,7 +78,7 @@ public class PlanService {
   public PricePlan find(long planId) {
     PricePlan plan = PricePlan.findById(planId);
     if (plan == null) {
-      throw ProblemException.notFound("no price plan " + planId);
+      throw ProblemException.notFound("id", "no price plan " + planId);
     }
     return plan;
   }
@@ -120,7 +120,7 @@ public class PlanService {
   private void addVersion(PricePlan plan, Instant effectiveFrom, Map<String, BigDecimal> rates) {
     requireStorable("effectiveFrom", effectiveFrom);
     if (plan.versions.stream().anyMatch(v -> v.effectiveFrom.equals(effectiveFrom))) {
-      throw ProblemException.conflict("price plan " + plan.name + " already has a version from " + effectiveFrom);
+      throw ProblemException.conflict("effectiveFrom", "price plan " + plan.name + " already has a version from " + effectiveFrom);
     }
     if (rates == null || rates.isEmpty()) {
       throw ProblemException.badRequest("rates", "a price plan version needs at least one rate");

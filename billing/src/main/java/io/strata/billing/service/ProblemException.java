@@ -37,6 +37,11 @@ public class ProblemException extends RuntimeException {
     return new ProblemException(409, "Conflict", detail);
   }
 
+  /** The request's {@code field} conflicts with what exists: {@code field: message}, with the field in {@code errors}. */
+  public static ProblemException conflict(String field, String message) {
+    return new ProblemException(409, "Conflict", field + ": " + message, List.of(new FieldError(field, message)));
+  }
+
   /** A field or parameter of the request is invalid: {@code field: message}, with the field in {@code errors}. */
   public static ProblemException badRequest(String field, String message) {
     return new ProblemException(400, "Invalid request", field + ": " + message, List.of(new FieldError(field, message)));

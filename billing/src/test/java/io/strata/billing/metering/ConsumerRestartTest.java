@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
-import io.strata.billing.health.MeteringHealthCheck;
 import io.strata.billing.support.Await;
 import io.strata.billing.support.BillingTestProfile;
 import io.strata.billing.support.UsageStream;
@@ -38,6 +37,7 @@ import org.junit.jupiter.api.Test;
 class ConsumerRestartTest {
 
   static final long GB = 1_000_000_000L;
+  static final String CHECK = "billing-metering"; // health.MeteringHealthCheck.NAME
 
   @Test
   void aConsumerStoppedByTheDatabaseIsDownThenRestartsAndIsUp() throws Exception {
@@ -52,8 +52,8 @@ class ConsumerRestartTest {
           stream.sample("agent/restart-test", 1, sample);
         }
         JsonPath down = awaitReadiness(503, "DOWN");
-        assertThat(down.getString("checks.find { it.name == '" + MeteringHealthCheck.NAME + "' }.status")).isEqualTo("DOWN");
-        assertThat(down.getMap("checks.find { it.name == '" + MeteringHealthCheck.NAME + "' }.data").toString())
+        assertThat(down.getString("checks.find { it.name == '" + CHECK + "' }.status")).isEqualTo("DOWN");
+        assertThat(down.getMap("checks.find { it.name == '" + CHECK + "' }.data").toString())
             .contains("STOPPED").contains("consumer_offset");
         assertThat(readings(admin)).isZero();
       } finally {

@@ -71,7 +71,7 @@ class SecurityTest {
     given().auth().oauth2(ops).post("/api/v1/periods/2026-13/tenants/acme/close").then().statusCode(400)
         .contentType("application/problem+json");
     given().auth().oauth2(ops).post("/api/v1/periods/2999-01/tenants/acme/close").then().statusCode(409)
-        .body("detail", startsWith("period 2999-01 has not ended"));
+        .body("detail", startsWith("period: 2999-01 has not ended"));
     given().auth().oauth2(ops).contentType("application/json").body("{\"name\":\"Bad Name\",\"currency\":\"EUR\"}")
         .post("/api/v1/plans").then().statusCode(400).contentType("application/problem+json");
     given().auth().oauth2(ops).contentType("application/json")
