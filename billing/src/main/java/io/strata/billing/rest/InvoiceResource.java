@@ -7,9 +7,9 @@ import io.strata.billing.rest.InvoiceViews.InvoiceView;
 import io.strata.billing.security.Caller;
 import io.strata.billing.service.InvoiceService;
 import io.strata.billing.service.ProblemException;
+import io.strata.billing.service.Tenants;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import io.strata.billing.service.Tenants;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -30,7 +30,6 @@ public class InvoiceResource {
 
   @Inject InvoiceService invoices;
   @Inject Caller caller;
-  @Inject Tenants tenants;
 
   @GET
   @Path("invoices")
@@ -72,16 +71,7 @@ public class InvoiceResource {
   @GET
   @Path("cost")
   public InvoiceView runningCost(@QueryParam("tenant") @Pattern(regexp = Tenants.ALIAS, message = Tenants.ALIAS_MESSAGE) String tenant) {
-    return InvoiceView.running(invoices.runningCost(knownScope(tenant), Instant.now()));
-  }
-
-  /** The tenant a cost query is about; an operator must name one billing knows. */
-  private String knownScope(String tenant) {
-    String scope = caller.scope(tenant, false);
-    if (caller.isOperator()) {
-      tenants.requireKnown("tenant", scope);
-    }
-    return scope;
+    return InvoiceView.running(invoices.runningCost(caller.knownScope(tenant), Instant.now()));
   }
 
   private Invoice visible(long id) {

@@ -23,7 +23,6 @@ public class UsageResource {
 
   @Inject MeteringQueries queries;
   @Inject Caller caller;
-  @Inject Tenants tenants;
 
   @GET
   public List<MeteringQueries.HourlyUsage> hourly(
@@ -33,10 +32,6 @@ public class UsageResource {
     if (!end.isAfter(start) || Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
       throw ProblemException.badRequest("to", "must be after from, and at most 31 days later");
     }
-    String scope = caller.scope(tenant, false);
-    if (caller.isOperator()) {
-      tenants.requireKnown("tenant", scope);
-    }
-    return queries.hourly(scope, start, end);
+    return queries.hourly(caller.knownScope(tenant), start, end);
   }
 }
