@@ -21,8 +21,8 @@ public final class Money {
 
   /**
    * A rate has at most this many digits before the decimal point and {@link #RATE_FRACTION_DIGITS}
-   * after it: the columns {@code price_rate.rate} and {@code invoice_line.rate} are
-   * {@code NUMERIC(22, 12)} (migration V3), and the API refuses what they cannot hold exactly.
+   * after it: the columns {@code price_rate.rate} and {@code invoice_line.rate} are checked to
+   * these bounds (migration V3), and the API refuses what they would refuse.
    */
   public static final int RATE_INTEGER_DIGITS = 10;
 
