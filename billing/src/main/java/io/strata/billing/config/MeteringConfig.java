@@ -35,6 +35,17 @@ public interface MeteringConfig {
   @WithDefault("2")
   int consumers();
 
+  /**
+   * A member that stopped on an error is restarted after this delay, doubled after every failure
+   * in a row up to {@link #restartBackoffMax()}, and back to this after it consumed again.
+   */
+  @WithDefault("PT1S")
+  Duration restartBackoff();
+
+  /** The longest wait between two restarts of a failing member. */
+  @WithDefault("PT30S")
+  Duration restartBackoffMax();
+
   /** Start the consumer with the service (tests and tools may start it themselves). */
   @WithDefault("true")
   boolean enabled();

@@ -78,7 +78,7 @@ public class MeteringConsumer {
     }
     running = true;
     for (int i = 1; i <= config.consumers(); i++) {
-      Member member = new Member(newKafkaConsumer(i));
+      Member member = new Member(i);
       member.thread = new Thread(member::run, THREAD_NAME);
       member.thread.setDaemon(true);
       members.add(member);
@@ -112,7 +112,7 @@ public class MeteringConsumer {
     }
     running = false;
     for (Member member : members) {
-      member.kafka.wakeup();
+      member.wakeUp();
     }
     for (Member member : members) {
       try {
@@ -124,9 +124,15 @@ public class MeteringConsumer {
     members.clear();
   }
 
-  /** True while every member is consuming (a member that died on an unexpected error makes it false). */
+  /** True while every member is consuming (none stopped on an error and waiting to be restarted). */
   public synchronized boolean isRunning() {
-    return running && !members.isEmpty() && members.stream().allMatch(m -> m.thread.isAlive());
+    return running && !members.isEmpty()
+        && members.stream().allMatch(m -> m.thread.isAlive() && m.state().state() != MemberState.State.STOPPED);
+  }
+
+  /** Each member's state, for the health check and operators. */
+  public synchronized List<MemberState> memberStates() {
+    return members.stream().map(Member::state).toList();
   }
 
   /** Readings stored by this instance since it started (new ones only, not duplicates). */
@@ -134,42 +140,111 @@ public class MeteringConsumer {
     return storedReadings.get();
   }
 
-  /** One member of the group: its Kafka consumer and the thread that polls it. */
-  private final class Member {
-    final KafkaConsumer<String, byte[]> kafka;
-    Thread thread;
+  /**
+   * Where a member stands. {@code STOPPED}: its last Kafka consumer failed ({@code error} says how)
+   * and it waits {@code restartIn} before it joins the group again; it is {@code CONSUMING} again
+   * once a whole poll (and the store of what it polled) has succeeded after the restart.
+   */
+  public record MemberState(int number, State state, int failuresInARow, String error, Duration restartIn) {
+    public enum State { STARTING, CONSUMING, STOPPED }
+  }
 
-    Member(KafkaConsumer<String, byte[]> kafka) {
-      this.kafka = kafka;
+  /**
+   * One member of the group and the thread that runs it. The thread supervises the member's Kafka
+   * consumer: whatever stops the consumer (a batch the database refused, stored offsets it could
+   * not read, a Kafka error) closes it, and after a backoff a new one joins the group, which seeks
+   * to the offsets stored in PostgreSQL; so nothing is lost or counted twice, and metering goes on
+   * by itself once the cause is gone. A backoff loop rather than a retry library: the unit retried
+   * is the thread's whole life, its delay must reset once it consumed again, and the health check
+   * reads its state.
+   */
+  private final class Member {
+    final int number;
+    Thread thread;
+    private volatile KafkaConsumer<String, byte[]> kafka;
+    private volatile MemberState state;
+
+    Member(int number) {
+      this.number = number;
+      this.state = new MemberState(number, MemberState.State.STARTING, 0, null, null);
+    }
+
+    MemberState state() {
+      return state;
+    }
+
+    void wakeUp() {
+      KafkaConsumer<String, byte[]> current = kafka;
+      if (current != null) {
+        current.wakeup();
+      }
     }
 
     void run() {
-      try (kafka) {
-        kafka.subscribe(List.of(Topics.USAGE, Topics.EVENTS), new SeekToStoredOffsets(kafka));
+      int failures = 0;
+      while (running) {
+        try {
+          consume();
+        } catch (WakeupException e) {
+          // stop() asked us to leave
+        } catch (RuntimeException e) {
+          failures = state.state() == MemberState.State.CONSUMING ? 1 : failures + 1;
+          Duration delay = backoff(failures);
+          state = new MemberState(number, MemberState.State.STOPPED, failures, describe(e), delay);
+          LOG.errorf(e, "metering consumer %d stopped (failure %d in a row); it restarts in %s from the stored offsets",
+              number, failures, delay);
+          pause(delay);
+        }
+      }
+    }
+
+    /** One Kafka consumer's life: until stop() or an error. */
+    private void consume() {
+      try (KafkaConsumer<String, byte[]> consumer = newKafkaConsumer(number)) {
+        kafka = consumer;
+        if (!running) {
+          return; // stop() came between two consumers: it woke none of ours
+        }
+        consumer.subscribe(List.of(Topics.USAGE, Topics.EVENTS), new SeekToStoredOffsets(consumer));
         while (running) {
-          ConsumerRecords<String, byte[]> records = kafka.poll(Duration.ofMillis(500));
-          if (records.isEmpty()) {
-            continue;
-          }
-          List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
-          records.forEach(batch::add);
-          try {
+          ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+          if (!records.isEmpty()) {
+            List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
+            records.forEach(batch::add);
             ReadingStore.BatchResult result = store.store(config.groupId(), batch);
             storedReadings.addAndGet(result.stored());
             LOG.debugf("stored batch: %s", result);
-            kafka.commitAsync(nextOffsets(batch), null);
-          } catch (RuntimeException e) {
-            LOG.errorf(e, "a batch of %d messages was not stored; reading it again from the stored offsets", batch.size());
-            rewind(kafka, records.partitions());
-            sleepQuietly(1_000);
+            consumer.commitAsync(nextOffsets(batch), null);
+          }
+          if (state.state() != MemberState.State.CONSUMING) {
+            if (state.state() == MemberState.State.STOPPED) {
+              LOG.infof("metering consumer %d consumes again", number);
+            }
+            state = new MemberState(number, MemberState.State.CONSUMING, 0, null, null);
           }
         }
-      } catch (WakeupException e) {
-        // stop() asked us to leave
-      } catch (RuntimeException e) {
-        LOG.error("a metering consumer stopped on an unexpected error", e);
+      } finally {
+        kafka = null;
       }
     }
+
+    private Duration backoff(int failures) {
+      Duration delay = config.restartBackoff().multipliedBy(1L << Math.min(failures - 1, 20));
+      return delay.compareTo(config.restartBackoffMax()) > 0 ? config.restartBackoffMax() : delay;
+    }
+
+    /** Waits before a restart, in short steps so that stop() is not held up. */
+    private void pause(Duration delay) {
+      long until = System.nanoTime() + delay.toNanos();
+      while (running && System.nanoTime() < until) {
+        sleepQuietly(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+      }
+    }
+  }
+
+  private static String describe(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return message.length() > 300 ? message.substring(0, 300) + "..." : message;
   }
 
   private void rewind(KafkaConsumer<String, byte[]> kafka, Collection<TopicPartition> partitions) {

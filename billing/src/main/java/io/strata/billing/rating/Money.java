@@ -19,6 +19,19 @@ public final class Money {
 
   public static final int QUANTITY_SCALE = 6;
 
+  /**
+   * A rate has at most this many digits before the decimal point and {@link #RATE_FRACTION_DIGITS}
+   * after it: the columns {@code price_rate.rate} and {@code invoice_line.rate} are checked to
+   * these bounds (migration V3), and the API refuses what they would refuse.
+   */
+  public static final int RATE_INTEGER_DIGITS = 10;
+
+  public static final int RATE_FRACTION_DIGITS = 12;
+
+  /** What the API says of a rate out of those bounds. */
+  public static final String RATE_BOUNDS_MESSAGE =
+      "must be a decimal number of at most " + RATE_INTEGER_DIGITS + " digits before the point and " + RATE_FRACTION_DIGITS + " after it";
+
   public static BigDecimal billingQuantity(BigDecimal baseUnits, Meter meter) {
     return baseUnits.divide(meter.baseUnitsPerBillingUnit(), QUANTITY_SCALE, RoundingMode.HALF_UP);
   }

@@ -7,9 +7,6 @@ import io.strata.billing.service.MeteringQueries;
 import io.strata.contracts.UnreadableMessageException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -38,21 +35,21 @@ public class MeteringResource {
 
   @GET
   @Path("late-readings")
-  public List<MeteringQueries.LateReading> late(@QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-    return queries.lateReadings(limit);
+  public List<MeteringQueries.LateReading> late(@QueryParam("limit") String limit) {
+    return queries.lateReadings(Params.intIn("limit", limit, 100, 1, 1000));
   }
 
   /** Bills a late reading after all; if its month is closed it lands on the next invoice as an adjustment. */
   @POST
   @Path("late-readings/{id}/admit")
-  public Response admit(@PathParam("id") long id) throws UnreadableMessageException {
-    store.admitLate(id);
+  public Response admit(@PathParam("id") String id) throws UnreadableMessageException {
+    store.admitLate(Params.id("id", id));
     return Response.noContent().build();
   }
 
   @GET
   @Path("parked")
-  public List<MeteringQueries.ParkedMessage> parked(@QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-    return queries.parked(limit);
+  public List<MeteringQueries.ParkedMessage> parked(@QueryParam("limit") String limit) {
+    return queries.parked(Params.intIn("limit", limit, 100, 1, 1000));
   }
 }

@@ -7,7 +7,8 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import io.strata.billing.domain.Invoice;
 import io.strata.billing.invoice.InvoiceCsv;
-import io.strata.billing.service.ProblemException;
+import io.strata.billing.service.Tenants;
+import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -30,11 +31,14 @@ public class PeriodResource {
 
   @Inject InvoiceService invoices;
   @Inject Caller caller;
+  @Inject Tenants tenants;
 
   @POST
   @Path("tenants/{tenant}/close")
-  public Response closeForTenant(@PathParam("period") String period, @PathParam("tenant") String tenant) {
-    InvoiceService.Closed closed = invoices.close(tenant, YearMonth.parse(period), caller.name());
+  public Response closeForTenant(@PathParam("period") String period, @PathParam("tenant") @Pattern(regexp = Tenants.ALIAS, message = Tenants.ALIAS_MESSAGE) String tenant) {
+    YearMonth month = Params.period("period", period);
+    tenants.requireKnown("tenant", tenant);
+    InvoiceService.Closed closed = invoices.close(tenant, month, caller.name());
     return Response.status(closed.newlyClosed() ? 201 : 200).entity(InvoiceView.of(closed.invoice())).build();
   }
 
@@ -43,15 +47,15 @@ public class PeriodResource {
   @Path("invoices/export")
   @Produces({"text/csv", MediaType.APPLICATION_JSON})
   public Response export(@PathParam("period") String period, @QueryParam("format") @DefaultValue("csv") String format) {
-    YearMonth month = YearMonth.parse(period);
+    YearMonth month = Params.period("period", period);
     List<Invoice> all = invoices.list(null, month.toString(), 0, Integer.MAX_VALUE);
     String file = "invoices-" + month;
-    return switch (format) {
+    return switch (Params.format(format)) {
       case "csv" -> Response.ok(InvoiceCsv.of(all), "text/csv; charset=UTF-8")
           .header("Content-Disposition", "attachment; filename=\"" + file + ".csv\"").build();
       case "json" -> Response.ok(all.stream().map(InvoiceView::of).toList(), MediaType.APPLICATION_JSON)
           .header("Content-Disposition", "attachment; filename=\"" + file + ".json\"").build();
-      default -> throw ProblemException.badRequest("format must be csv or json, not " + format);
+      default -> throw new IllegalStateException(format);
     };
   }
 
@@ -59,6 +63,6 @@ public class PeriodResource {
   @POST
   @Path("close")
   public List<InvoiceService.TenantOutcome> closeForAll(@PathParam("period") String period) {
-    return invoices.closeAll(YearMonth.parse(period), caller.name());
+    return invoices.closeAll(Params.period("period", period), caller.name());
   }
 }

@@ -7,6 +7,8 @@ import io.strata.billing.rest.PlanViews.Plan;
 import io.strata.billing.rest.PlanViews.TenantPlanView;
 import io.strata.billing.security.Caller;
 import io.strata.billing.service.PlanService;
+import io.strata.billing.service.Tenants;
+import jakarta.validation.constraints.Pattern;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -43,31 +45,31 @@ public class PlanResource {
 
   @GET
   @Path("plans/{id}")
-  public Plan get(@PathParam("id") long id) {
-    return Plan.of(plans.find(id));
+  public Plan get(@PathParam("id") String id) {
+    return Plan.of(plans.find(Params.id("id", id)));
   }
 
   @POST
   @Path("plans/{id}/versions")
-  public Response addVersion(@PathParam("id") long id, @Valid @NotNull NewVersion request) {
-    return Response.status(201).entity(Plan.of(plans.addVersion(id, request.effectiveFrom(), request.rates()))).build();
+  public Response addVersion(@PathParam("id") String id, @Valid @NotNull NewVersion request) {
+    return Response.status(201).entity(Plan.of(plans.addVersion(Params.id("id", id), request.effectiveFrom(), request.rates()))).build();
   }
 
   @POST
   @Path("plans/{id}/default")
-  public Plan makeDefault(@PathParam("id") long id) {
-    return Plan.of(plans.makeDefault(id));
+  public Plan makeDefault(@PathParam("id") String id) {
+    return Plan.of(plans.makeDefault(Params.id("id", id)));
   }
 
   @PUT
   @Path("tenants/{tenant}/plan")
-  public TenantPlanView assign(@PathParam("tenant") String tenant, @Valid @NotNull Assignment request) {
+  public TenantPlanView assign(@PathParam("tenant") @Pattern(regexp = Tenants.ALIAS, message = Tenants.ALIAS_MESSAGE) String tenant, @Valid @NotNull Assignment request) {
     return TenantPlanView.of(plans.assign(tenant, request.planId(), request.effectiveFrom()));
   }
 
   @GET
   @Path("tenants/{tenant}/plan")
-  public List<TenantPlanView> assignments(@PathParam("tenant") String tenant) {
+  public List<TenantPlanView> assignments(@PathParam("tenant") @Pattern(regexp = Tenants.ALIAS, message = Tenants.ALIAS_MESSAGE) String tenant) {
     return plans.assignments(tenant).stream().map(TenantPlanView::of).toList();
   }
 }

@@ -3,6 +3,8 @@ package io.strata.billing.rest;
 import io.strata.billing.security.Caller;
 import io.strata.billing.service.MeteringQueries;
 import io.strata.billing.service.ProblemException;
+import io.strata.billing.service.Tenants;
+import jakarta.validation.constraints.Pattern;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -24,15 +26,12 @@ public class UsageResource {
 
   @GET
   public List<MeteringQueries.HourlyUsage> hourly(
-      @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("tenant") String tenant) {
-    if (from == null || to == null) {
-      throw ProblemException.badRequest("from and to (ISO-8601 instants) are required");
-    }
-    Instant start = Instant.parse(from);
-    Instant end = Instant.parse(to);
+      @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("tenant") @Pattern(regexp = Tenants.ALIAS, message = Tenants.ALIAS_MESSAGE) String tenant) {
+    Instant start = Params.instant("from", from);
+    Instant end = Params.instant("to", to);
     if (!end.isAfter(start) || Duration.between(start, end).compareTo(MAX_RANGE) > 0) {
-      throw ProblemException.badRequest("to must be after from, and at most 31 days later");
+      throw ProblemException.badRequest("to", "must be after from, and at most 31 days later");
     }
-    return queries.hourly(caller.scope(tenant, false), start, end);
+    return queries.hourly(caller.knownScope(tenant), start, end);
   }
 }

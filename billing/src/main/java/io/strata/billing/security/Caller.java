@@ -2,6 +2,7 @@ package io.strata.billing.security;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.strata.billing.service.ProblemException;
+import io.strata.billing.service.Tenants;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -19,6 +20,7 @@ public class Caller {
 
   @Inject SecurityIdentity identity;
   @Inject JsonWebToken token;
+  @Inject Tenants tenants;
 
   public boolean isOperator() {
     return identity.hasRole(OPERATOR);
@@ -44,7 +46,7 @@ public class Caller {
   public String scope(String requestedTenant, boolean allowAll) {
     if (isOperator()) {
       if (requestedTenant == null && !allowAll) {
-        throw ProblemException.badRequest("an operator must name the tenant (query parameter tenant)");
+        throw ProblemException.badRequest("tenant", "an operator must name the tenant");
       }
       return requestedTenant;
     }
@@ -53,6 +55,18 @@ public class Caller {
       throw new ProblemException(403, "Forbidden", "a tenant sees only its own billing");
     }
     return own;
+  }
+
+  /**
+   * As {@link #scope(String, boolean)} for one tenant's data (cost, usage): the tenant an operator
+   * names must be one billing knows (a 404 naming the parameter {@code tenant} otherwise).
+   */
+  public String knownScope(String requestedTenant) {
+    String scope = scope(requestedTenant, false);
+    if (isOperator()) {
+      tenants.requireKnown("tenant", scope);
+    }
+    return scope;
   }
 
   /** Whether the caller may see data of {@code tenantId}. */

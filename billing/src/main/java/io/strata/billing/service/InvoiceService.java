@@ -176,7 +176,7 @@ public class InvoiceService {
   public Invoice find(long id) {
     Invoice invoice = Invoice.findById(id);
     if (invoice == null) {
-      throw ProblemException.notFound("no invoice " + id);
+      throw ProblemException.notFound("id", "no invoice " + id);
     }
     invoice.lines.size();
     return invoice;
@@ -210,7 +210,7 @@ public class InvoiceService {
 
   private static void requireEnded(YearMonth period) {
     if (periodEnd(period).isAfter(Instant.now())) {
-      throw ProblemException.conflict("period " + period + " has not ended yet; it can be closed from " + periodEnd(period));
+      throw ProblemException.conflict("period", period + " has not ended yet; it can be closed from " + periodEnd(period));
     }
   }
 

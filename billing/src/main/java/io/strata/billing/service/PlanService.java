@@ -3,6 +3,7 @@ package io.strata.billing.service;
 import io.strata.billing.domain.PricePlan;
 import io.strata.billing.domain.PricePlanVersion;
 import io.strata.billing.domain.TenantPlan;
+import io.strata.billing.rating.Money;
 import io.strata.billing.rating.PlanBook;
 import io.strata.billing.rating.ResourceKey;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,12 +23,12 @@ public class PlanService {
 
   public PricePlan create(String name, String currency, boolean makeDefault, Instant effectiveFrom, Map<String, BigDecimal> rates) {
     if (PricePlan.findByName(name).isPresent()) {
-      throw ProblemException.conflict("a price plan named " + name + " already exists");
+      throw ProblemException.conflict("name", "a price plan named " + name + " already exists");
     }
     try {
       Currency.getInstance(currency);
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw ProblemException.badRequest("not an ISO 4217 currency code: " + currency);
+      throw ProblemException.badRequest("currency", "not an ISO 4217 currency code");
     }
     PricePlan plan = new PricePlan();
     plan.name = name;
@@ -59,7 +60,11 @@ public class PlanService {
   }
 
   public TenantPlan assign(String tenantId, long planId, Instant effectiveFrom) {
-    PricePlan plan = find(planId);
+    requireStorable("effectiveFrom", effectiveFrom);
+    PricePlan plan = PricePlan.findById(planId);
+    if (plan == null) {
+      throw ProblemException.notFound("planId", "no price plan " + planId);
+    }
     TenantPlan existing = TenantPlan.find("tenantId = ?1 and effectiveFrom = ?2", tenantId, effectiveFrom).firstResult();
     TenantPlan assignment = existing != null ? existing : new TenantPlan();
     assignment.tenantId = tenantId;
@@ -73,7 +78,7 @@ public class PlanService {
   public PricePlan find(long planId) {
     PricePlan plan = PricePlan.findById(planId);
     if (plan == null) {
-      throw ProblemException.notFound("no price plan " + planId);
+      throw ProblemException.notFound("id", "no price plan " + planId);
     }
     return plan;
   }
@@ -113,25 +118,23 @@ public class PlanService {
   }
 
   private void addVersion(PricePlan plan, Instant effectiveFrom, Map<String, BigDecimal> rates) {
-    if (effectiveFrom == null) {
-      throw ProblemException.badRequest("effectiveFrom is required");
-    }
+    requireStorable("effectiveFrom", effectiveFrom);
     if (plan.versions.stream().anyMatch(v -> v.effectiveFrom.equals(effectiveFrom))) {
-      throw ProblemException.conflict("price plan " + plan.name + " already has a version from " + effectiveFrom);
+      throw ProblemException.conflict("effectiveFrom", "price plan " + plan.name + " already has a version from " + effectiveFrom);
     }
     if (rates == null || rates.isEmpty()) {
-      throw ProblemException.badRequest("a price plan version needs at least one rate");
+      throw ProblemException.badRequest("rates", "a price plan version needs at least one rate");
     }
     Map<String, BigDecimal> checked = new TreeMap<>();
     for (Map.Entry<String, BigDecimal> rate : rates.entrySet()) {
+      String field = "rates[\"" + rate.getKey() + "\"]";
+      String resource;
       try {
-        checked.put(ResourceKey.parse(rate.getKey()).toString(), rate.getValue());
+        resource = ResourceKey.parse(rate.getKey()).toString();
       } catch (IllegalArgumentException e) {
-        throw ProblemException.badRequest("bad resource " + rate.getKey() + ": " + e.getMessage());
+        throw ProblemException.badRequest(field, "bad resource: " + e.getMessage());
       }
-      if (rate.getValue() == null || rate.getValue().signum() < 0) {
-        throw ProblemException.badRequest("rate for " + rate.getKey() + " must be zero or more");
-      }
+      checked.put(resource, checkedRate(field, rate.getValue()));
     }
     PricePlanVersion version = new PricePlanVersion();
     version.plan = plan;
@@ -139,6 +142,37 @@ public class PlanService {
     version.rates = checked;
     version.persist();
     plan.versions.add(version);
+  }
+
+  /** The first and last instants a plan version or assignment may take effect (PostgreSQL holds far more). */
+  static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+  static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+  private static void requireStorable(String field, Instant instant) {
+    if (instant == null) {
+      throw ProblemException.badRequest(field, "is required");
+    }
+    if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+      throw ProblemException.badRequest(field, "must be from " + EARLIEST + " to " + LATEST);
+    }
+  }
+
+  /**
+   * A rate the money columns hold exactly (the API's validation says the same; this also guards
+   * callers that skip it): never negative, within {@link Money#RATE_INTEGER_DIGITS} and
+   * {@link Money#RATE_FRACTION_DIGITS}. Trailing zeros are dropped, so 0.50 and 0.5 are one rate.
+   */
+  private static BigDecimal checkedRate(String field, BigDecimal rate) {
+    if (rate == null || rate.signum() < 0) {
+      throw ProblemException.badRequest(field, "must be zero or more");
+    }
+    BigDecimal exact = rate.stripTrailingZeros();
+    long fractionDigits = Math.max(0, exact.scale());
+    long integerDigits = (long) exact.precision() - exact.scale(); // long: 1E+2147483647 would overflow an int
+    if (integerDigits > Money.RATE_INTEGER_DIGITS || fractionDigits > Money.RATE_FRACTION_DIGITS) {
+      throw ProblemException.badRequest(field, Money.RATE_BOUNDS_MESSAGE);
+    }
+    return exact.scale() < 0 ? exact.setScale(0) : exact;
   }
 
   private static void clearDefault() {

@@ -26,6 +26,9 @@ public class BillingTestProfile implements QuarkusTestProfile {
     return Map.of(
         "strata.billing.metering.max-poll-records", "4",
         "strata.billing.metering.grace-period", "PT6H",
+        // a stopped consumer comes back within a second or two
+        "strata.billing.metering.restart-backoff", "PT0.2S",
+        "strata.billing.metering.restart-backoff-max", "PT1S",
         // the in-process broker and the clients are chatty at INFO
         "quarkus.log.category.\"kafka\".level", "WARN",
         "quarkus.log.category.\"org.apache.kafka\".level", "WARN");
