@@ -129,7 +129,8 @@ public class CommandOutbox {
                   Node holder = nodes.get(d.nodeId);
                   return new ArrayDesiredState.DriveSpec(
                       d.id, d.nodeId, d.serial, d.type.name(), d.capacityGib, ad.poolId,
-                      holder == null ? null : holder.name, exportPortal(array, holder));
+                      holder == null ? null : holder.name, exportPortal(array, holder),
+                      ad.role == null ? null : ad.role.name());
                 })
                 .toList()
             : List.of(),
