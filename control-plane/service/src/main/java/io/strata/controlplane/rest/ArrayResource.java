@@ -10,6 +10,7 @@ import io.strata.controlplane.security.Caller;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.ArrayService;
 import io.strata.controlplane.service.Idempotency;
+import io.strata.controlplane.service.Recovery;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -34,6 +35,7 @@ public class ArrayResource {
   static final String BASE = "/api/v1/arrays";
 
   @Inject Caller caller;
+  @Inject Recovery recovery;
   @Inject ArrayService arrays;
   @Inject Idempotency idempotency;
 
@@ -94,5 +96,19 @@ public class ArrayResource {
   public Response removeDrive(@PathParam("id") UUID id, @PathParam("driveId") UUID driveId) {
     arrays.removeDrive(caller.tenantId(), id, driveId);
     return Response.noContent().build();
+  }
+
+  /**
+   * Retries the FAILED array (issue 16): back to its in-progress state, its array's desired
+   * state sent again; 202 with the Operation to poll (Operation-Location), which the node's
+   * report completes. 409 when it is not FAILED or what it needs is not there.
+   */
+  @POST
+  @Path("{id}/retry")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response retry(@PathParam("id") UUID id) {
+    io.strata.controlplane.domain.Operation op =
+        recovery.retry(io.strata.controlplane.service.Actor.of(caller), caller.tenantId(), Recovery.Kind.ARRAY, id);
+    return Responses.accepted(io.strata.controlplane.mapping.Views.operation(op), op.id);
   }
 }

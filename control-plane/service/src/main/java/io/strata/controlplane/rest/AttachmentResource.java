@@ -7,6 +7,7 @@ import io.strata.controlplane.security.Caller;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.AttachmentService;
 import io.strata.controlplane.service.Idempotency;
+import io.strata.controlplane.service.Recovery;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -30,6 +31,7 @@ public class AttachmentResource {
   static final String BASE = "/api/v1/attachments";
 
   @Inject Caller caller;
+  @Inject Recovery recovery;
   @Inject AttachmentService attachments;
   @Inject Idempotency idempotency;
 
@@ -66,5 +68,19 @@ public class AttachmentResource {
   public Response delete(@PathParam("id") UUID id) {
     AttachmentService.Made m = attachments.detach(caller.tenantId(), id);
     return Responses.accepted(m.attachment(), m.operationId());
+  }
+
+  /**
+   * Retries the FAILED attachment (issue 16): back to its in-progress state, its array's desired
+   * state sent again; 202 with the Operation to poll (Operation-Location), which the node's
+   * report completes. 409 when it is not FAILED or what it needs is not there.
+   */
+  @POST
+  @Path("{id}/retry")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response retry(@PathParam("id") UUID id) {
+    io.strata.controlplane.domain.Operation op =
+        recovery.retry(io.strata.controlplane.service.Actor.of(caller), caller.tenantId(), Recovery.Kind.ATTACHMENT, id);
+    return Responses.accepted(io.strata.controlplane.mapping.Views.operation(op), op.id);
   }
 }

@@ -11,6 +11,7 @@ import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.SnapshotService;
 import io.strata.controlplane.service.VolumeService;
+import io.strata.controlplane.service.Recovery;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -34,6 +35,7 @@ public class SnapshotResource {
   static final String BASE = "/api/v1/snapshots";
 
   @Inject Caller caller;
+  @Inject Recovery recovery;
   @Inject SnapshotService snapshots;
   @Inject Idempotency idempotency;
 
@@ -81,5 +83,19 @@ public class SnapshotResource {
       VolumeService.Changed c = snapshots.cloneOf(tenant, id, body);
       return new Idempotency.Created(Responses.uri(VolumeResource.BASE, c.volume().id), Views.volume(c.volume()), null);
     });
+  }
+
+  /**
+   * Retries the FAILED snapshot (issue 16): back to its in-progress state, its array's desired
+   * state sent again; 202 with the Operation to poll (Operation-Location), which the node's
+   * report completes. 409 when it is not FAILED or what it needs is not there.
+   */
+  @POST
+  @Path("{id}/retry")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response retry(@PathParam("id") UUID id) {
+    io.strata.controlplane.domain.Operation op =
+        recovery.retry(io.strata.controlplane.service.Actor.of(caller), caller.tenantId(), Recovery.Kind.SNAPSHOT, id);
+    return Responses.accepted(io.strata.controlplane.mapping.Views.operation(op), op.id);
   }
 }

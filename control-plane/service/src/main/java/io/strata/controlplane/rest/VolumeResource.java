@@ -12,6 +12,7 @@ import io.strata.controlplane.security.Caller;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.VolumeService;
+import io.strata.controlplane.service.Recovery;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -36,6 +37,7 @@ public class VolumeResource {
   static final String BASE = "/api/v1/volumes";
 
   @Inject Caller caller;
+  @Inject Recovery recovery;
   @Inject VolumeService volumes;
   @Inject Idempotency idempotency;
 
@@ -106,5 +108,19 @@ public class VolumeResource {
   @RolesAllowed(Roles.TENANT_ADMIN)
   public Response delete(@PathParam("id") UUID id, @HeaderParam("If-Match") String ifMatch) {
     return Responses.accepted(null, volumes.delete(caller.tenantId(), id, ifMatch));
+  }
+
+  /**
+   * Retries the FAILED volume (issue 16): back to its in-progress state, its array's desired
+   * state sent again; 202 with the Operation to poll (Operation-Location), which the node's
+   * report completes. 409 when it is not FAILED or what it needs is not there.
+   */
+  @POST
+  @Path("{id}/retry")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response retry(@PathParam("id") UUID id) {
+    io.strata.controlplane.domain.Operation op =
+        recovery.retry(io.strata.controlplane.service.Actor.of(caller), caller.tenantId(), Recovery.Kind.VOLUME, id);
+    return Responses.accepted(io.strata.controlplane.mapping.Views.operation(op), op.id);
   }
 }
