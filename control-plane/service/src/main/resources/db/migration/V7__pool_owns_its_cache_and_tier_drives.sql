@@ -11,6 +11,7 @@ update array_drive set role = 'MEMBER' where pool_id is not null;
 do $$
 declare
   p record;
+  wanted varchar(8);
   picked uuid;
 begin
   for p in
@@ -19,24 +20,16 @@ begin
      where pl.drive_type = 'HDD' and (pl.cache_mode <> 'NONE' or pl.tiering)
      order by pl.id
   loop
-    if p.cache_mode <> 'NONE' then
+    foreach wanted in array array['CACHE', 'TIER'] loop
+      continue when (wanted = 'CACHE' and p.cache_mode = 'NONE') or (wanted = 'TIER' and not p.tiering);
       select ad.id into picked
         from array_drive ad join drive d on d.id = ad.drive_id
        where ad.array_id = p.array_id and ad.pool_id is null and d.type = 'SSD' and d.node_id = p.node_id
        order by d.capacity_gib desc, d.id limit 1;
       if found then
-        update array_drive set pool_id = p.id, role = 'CACHE' where id = picked;
+        update array_drive set pool_id = p.id, role = wanted where id = picked;
       end if;
-    end if;
-    if p.tiering then
-      select ad.id into picked
-        from array_drive ad join drive d on d.id = ad.drive_id
-       where ad.array_id = p.array_id and ad.pool_id is null and d.type = 'SSD' and d.node_id = p.node_id
-       order by d.capacity_gib desc, d.id limit 1;
-      if found then
-        update array_drive set pool_id = p.id, role = 'TIER' where id = picked;
-      end if;
-    end if;
+    end loop;
   end loop;
 end $$;
 

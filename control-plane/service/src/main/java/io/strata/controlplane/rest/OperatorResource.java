@@ -174,8 +174,7 @@ public class OperatorResource {
   @POST
   @Path("{kind: arrays|volumes|snapshots|attachments}/{id}/retry")
   public Response retry(@PathParam("kind") String kind, @PathParam("id") UUID id) {
-    io.strata.controlplane.domain.Operation op = recovery.retry(io.strata.controlplane.service.Actor.of(caller), null,
-        io.strata.controlplane.service.Recovery.Kind.ofCollection(kind), id);
-    return Responses.accepted(io.strata.controlplane.mapping.Views.operation(op), op.id);
+    return Responses.operation(recovery.retry(io.strata.controlplane.service.Actor.of(caller), null,
+        io.strata.controlplane.service.Recovery.Kind.ofCollection(kind), id));
   }
 }

@@ -11,6 +11,7 @@ import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.SnapshotService;
 import io.strata.controlplane.service.VolumeService;
+import io.strata.controlplane.service.Actor;
 import io.strata.controlplane.service.Recovery;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -85,17 +86,11 @@ public class SnapshotResource {
     });
   }
 
-  /**
-   * Retries the FAILED snapshot (issue 16): back to its in-progress state, its array's desired
-   * state sent again; 202 with the Operation to poll (Operation-Location), which the node's
-   * report completes. 409 when it is not FAILED or what it needs is not there.
-   */
+  /** Retries the FAILED snapshot: 202 with the Operation (docs/control-plane.md, "The way back from FAILED"). */
   @POST
   @Path("{id}/retry")
   @RolesAllowed(Roles.TENANT_ADMIN)
   public Response retry(@PathParam("id") UUID id) {
-    io.strata.controlplane.domain.Operation op =
-        recovery.retry(io.strata.controlplane.service.Actor.of(caller), caller.tenantId(), Recovery.Kind.SNAPSHOT, id);
-    return Responses.accepted(io.strata.controlplane.mapping.Views.operation(op), op.id);
+    return Responses.operation(recovery.retry(Actor.of(caller), caller.tenantId(), Recovery.Kind.SNAPSHOT, id));
   }
 }

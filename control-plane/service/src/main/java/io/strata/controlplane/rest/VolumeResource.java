@@ -12,6 +12,7 @@ import io.strata.controlplane.security.Caller;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.VolumeService;
+import io.strata.controlplane.service.Actor;
 import io.strata.controlplane.service.Recovery;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -110,17 +111,11 @@ public class VolumeResource {
     return Responses.accepted(null, volumes.delete(caller.tenantId(), id, ifMatch));
   }
 
-  /**
-   * Retries the FAILED volume (issue 16): back to its in-progress state, its array's desired
-   * state sent again; 202 with the Operation to poll (Operation-Location), which the node's
-   * report completes. 409 when it is not FAILED or what it needs is not there.
-   */
+  /** Retries the FAILED volume: 202 with the Operation (docs/control-plane.md, "The way back from FAILED"). */
   @POST
   @Path("{id}/retry")
   @RolesAllowed(Roles.TENANT_ADMIN)
   public Response retry(@PathParam("id") UUID id) {
-    io.strata.controlplane.domain.Operation op =
-        recovery.retry(io.strata.controlplane.service.Actor.of(caller), caller.tenantId(), Recovery.Kind.VOLUME, id);
-    return Responses.accepted(io.strata.controlplane.mapping.Views.operation(op), op.id);
+    return Responses.operation(recovery.retry(Actor.of(caller), caller.tenantId(), Recovery.Kind.VOLUME, id));
   }
 }
