@@ -98,6 +98,24 @@ class FailedRecoveryTest {
     events.volumeReported(UUID.fromString(first), VolumeState.DELETED, null);
     as(ACME).get("/api/v1/volumes/" + first).then().statusCode(404);
 
+    // an array that failed (its engine down) comes back ONLINE when its node says so; while it is
+    // FAILED its objects wait for it, and its own retry sends its desired state again
+    UUID arrayId = UUID.fromString(array);
+    events.arrayReported(arrayId, ArrayState.FAILED, "engine crashed");
+    assertThat(desired(array).present()).as("still sent to the node").isTrue();
+    events.volumeReported(UUID.fromString(second), VolumeState.FAILED, "engine crashed");
+    as(ACME).post("/api/v1/volumes/" + second + "/retry").then().statusCode(409)
+        .body("type", org.hamcrest.Matchers.containsString("array-not-accepting"));
+    events.arrayReported(arrayId, ArrayState.ONLINE, null);
+    as(ACME).get("/api/v1/arrays/" + array).then().body("state", equalTo("ONLINE"));
+    events.arrayReported(arrayId, ArrayState.FAILED, "engine crashed");
+    as(ACME).post("/api/v1/arrays/" + array + "/retry").then().statusCode(202);
+    as(ACME).get("/api/v1/arrays/" + array).then().body("state", equalTo("PROVISIONING")).body("failureReason",
+        org.hamcrest.Matchers.nullValue());
+    events.arrayReported(arrayId, ArrayState.ONLINE, null);
+    as(ACME).post("/api/v1/volumes/" + second + "/retry").then().statusCode(202);
+    as(ACME).get("/api/v1/volumes/" + second).then().body("state", equalTo("CREATING"));
+
     // tenants retry only their own objects; a member cannot retry
     as(Api.GLOBEX).post("/api/v1/volumes/" + second + "/retry").then().statusCode(404);
     as(Api.ACME_VIEWER).post("/api/v1/volumes/" + second + "/retry").then().statusCode(403);
