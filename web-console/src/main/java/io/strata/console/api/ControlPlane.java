@@ -34,7 +34,8 @@ public final class ControlPlane {
   public record DriveAdd(String type, Integer count) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record ArrayDriveView(UUID id, UUID driveId, String type, long capacityGib, UUID poolId) {}
+  /** {@code role}: MEMBER, CACHE or TIER of the pool {@code poolId}; null when the drive is free. */
+  public record ArrayDriveView(UUID id, UUID driveId, String type, long capacityGib, UUID poolId, String role) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record PoolView(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.agent.inventory.Drive;
 import io.strata.contracts.command.ArrayDesiredState;
+import io.strata.contracts.command.ArrayDesiredState.DriveRole;
 import io.strata.contracts.command.ArrayDesiredState.DriveSpec;
 import io.strata.contracts.command.ArrayDesiredState.DriveType;
 import io.strata.contracts.command.ArrayDesiredState.LunSpec;
@@ -38,12 +39,14 @@ import java.util.TreeSet;
  * another node than this one is written as a {@code remote} drive, reached through that node's
  * drive export service over iSCSI; the engine treats an unreachable one as a failed member.
  *
- * <p>Flash cache and SSD tier: the control plane gives a pool only drives of its own type and
- * allows cache and tiering on HDD pools only, without naming the SSD that serves them. The
- * agent takes them from the array's SSDs that belong to no pool, in the control plane's own
- * allocation order (largest first, then drive id), pools in pool-id order, each pool its cache
- * SSD first and then its tier SSD. A pool that asks for one and finds no such SSD left fails
- * with that reason rather than run without what was asked.
+ * <p>Flash cache and SSD tier: the control plane names the SSD that serves each (a drive of the
+ * pool with role CACHE or TIER): the pool owns it, and no other pool is ever given it, so a new
+ * pool cannot relabel another's cache or tier. A pool whose cache or tier drive is missing,
+ * unusable or on another node fails with that reason rather than run without what was asked.
+ * A desired state in which no drive carries a role (a control plane from before roles) is
+ * planned as before: the agent takes them from the array's SSDs that belong to no pool, in the
+ * control plane's allocation order (largest first, then drive id), pools in pool-id order, each
+ * pool its cache SSD first and then its tier SSD.
  */
 public final class LayoutPlanner {
 
@@ -193,17 +196,18 @@ public final class LayoutPlanner {
           .filter(d -> d.type() == DriveType.SSD && d.poolId() == null && d.isOn(desired.nodeId(), desired))
           .sorted(Comparator.comparingLong(DriveSpec::capacityGib).reversed().thenComparing(DriveSpec::driveId))
           .toList());
+      boolean rolesNamed = desired.drives().stream().anyMatch(d -> d.role() != null);
       for (PoolSpec pool : sorted(desired.pools(), Comparator.comparing(PoolSpec::poolId))) {
         List<String> members = new ArrayList<>();
         for (DriveSpec d : desired.drives()) {
-          if (pool.poolId().equals(d.poolId()) && usableDrives.containsKey(d.serial())) {
+          if (pool.poolId().equals(d.poolId()) && d.isMember() && usableDrives.containsKey(d.serial())) {
             members.add(d.serial());
           }
         }
         members.sort(null);
         String problem = null;
         String protection = null;
-        long asked = desired.drives().stream().filter(d -> pool.poolId().equals(d.poolId())).count();
+        long asked = desired.drives().stream().filter(d -> pool.poolId().equals(d.poolId()) && d.isMember()).count();
         if (members.isEmpty()) {
           problem = "pool " + pool.poolId() + " has no usable drive on this node";
         } else if (members.size() < asked) {
@@ -222,7 +226,24 @@ public final class LayoutPlanner {
         if (problem == null && (wantsCache || pool.tiering()) && pool.driveType() != DriveType.HDD) {
           problem = "pool " + pool.poolId() + ": flash cache and tiering sit in front of HDD pools only";
         }
-        if (problem == null && wantsCache) {
+        if (problem == null && rolesNamed) {
+          // the control plane names the cache and tier SSDs: use those, or fail saying why
+          String cacheSsd = null;
+          String tierSsd = null;
+          if (wantsCache) {
+            cacheSsd = namedSsd(pool, DriveRole.CACHE);
+            problem = cacheSsd == null ? namedSsdProblem(pool, DriveRole.CACHE, "flash cache") : null;
+          }
+          if (problem == null && pool.tiering()) {
+            tierSsd = namedSsd(pool, DriveRole.TIER);
+            problem = tierSsd == null ? namedSsdProblem(pool, DriveRole.TIER, "SSD tier") : null;
+          }
+          if (problem == null) {
+            cache = cacheSsd == null ? null : new EngineLayout.Cache(cacheSsd, cacheMode(pool.cacheMode()));
+            tiering = tierSsd == null ? null : new EngineLayout.Tiering(tierSsd);
+          }
+        }
+        if (problem == null && !rolesNamed && wantsCache) {
           if (spareSsds.isEmpty()) {
             problem = "pool " + pool.poolId() + ": its flash cache needs an SSD of the array on the engine's node"
                 + " that is in no pool; none is left (add an SSD drive to the array)";
@@ -230,7 +251,7 @@ public final class LayoutPlanner {
             cache = new EngineLayout.Cache(spareSsds.poll().serial(), cacheMode(pool.cacheMode()));
           }
         }
-        if (problem == null && pool.tiering()) {
+        if (problem == null && !rolesNamed && pool.tiering()) {
           if (spareSsds.isEmpty()) {
             problem = "pool " + pool.poolId() + ": its SSD tier needs an SSD of the array on the engine's node that is in no pool"
                 + (cache == null ? "" : " besides its cache SSD") + "; none is left (add an SSD drive to the array)";
@@ -248,6 +269,32 @@ public final class LayoutPlanner {
         usablePools.add(pool.poolId());
         objects.add(new Planned(Kind.POOL, pool.poolId(), form(entry), null));
       }
+    }
+
+    /** The serial of {@code pool}'s SSD in {@code role} when it is usable here, else null. */
+    String namedSsd(PoolSpec pool, DriveRole role) {
+      return desired.drives().stream()
+          .filter(d -> d.serves(pool.poolId(), role) && d.type() == DriveType.SSD && usableDrives.containsKey(d.serial())
+              && d.isOn(desired.nodeId(), desired))
+          .map(DriveSpec::serial)
+          .findFirst().orElse(null);
+    }
+
+    /** Why {@code pool} has no usable SSD in {@code role}. */
+    String namedSsdProblem(PoolSpec pool, DriveRole role, String purpose) {
+      DriveSpec named = desired.drives().stream().filter(d -> d.serves(pool.poolId(), role)).findFirst().orElse(null);
+      if (named == null) {
+        return "pool " + pool.poolId() + ": its " + purpose + " has no SSD in the desired state";
+      }
+      if (named.type() != DriveType.SSD) {
+        return "pool " + pool.poolId() + ": its " + purpose + " drive " + named.serial() + " is no SSD";
+      }
+      if (!named.isOn(desired.nodeId(), desired)) {
+        return "pool " + pool.poolId() + ": its " + purpose + " SSD " + named.serial()
+            + " is on another node than the engine's";
+      }
+      return "pool " + pool.poolId() + ": its " + purpose + " SSD " + named.serial()
+          + " is not usable (see the drive's status)";
     }
 
     void planVolumes() {

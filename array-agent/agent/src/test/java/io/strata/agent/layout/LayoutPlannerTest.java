@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.agent.inventory.Drive;
 import io.strata.contracts.command.ArrayDesiredState;
+import io.strata.contracts.command.ArrayDesiredState.DriveRole;
 import io.strata.contracts.command.ArrayDesiredState.DriveSpec;
 import io.strata.contracts.command.ArrayDesiredState.DriveType;
 import io.strata.contracts.command.ArrayDesiredState.EngineSpec;
@@ -111,6 +112,38 @@ class LayoutPlannerTest {
     assertThat(p1.tiering()).isEqualTo(new EngineLayout.Tiering("n1-ssd-small"));
     assertThat(object(plan, Kind.POOL, "p2").reason()).contains("flash cache needs an SSD of the array on the engine's node that is in no pool");
     assertThat(plan.layout().pools()).extracting(EngineLayout.Pool::name).containsExactly("p1", "p3");
+  }
+
+  DriveSpec owned(String id, String serial, DriveType type, long gib, String pool, DriveRole role) {
+    node.put(serial, new Drive(serial, type, gib << 30, Path.of("/drives/" + serial + ".img")));
+    return new DriveSpec(id, serial, type, gib, pool, null, null, role);
+  }
+
+  /**
+   * Issue 16: the control plane names each pool's cache and tier SSDs. The planner uses exactly
+   * those (not the largest spare SSD), never gives a pool's cache or tier to another pool as a
+   * member, and a pool whose named SSD is gone fails saying which.
+   */
+  @Test
+  void namedCacheAndTierSsdsServeOnlyTheirPool() {
+    var desired = array(
+        List.of(owned("d1", "n1-hdd-0", DriveType.HDD, 16, "p1", DriveRole.MEMBER),
+            owned("d2", "n1-hdd-1", DriveType.HDD, 16, "p1", DriveRole.MEMBER),
+            owned("d3", "n1-ssd-small", DriveType.SSD, 4, "p1", DriveRole.CACHE),
+            owned("d4", "n1-ssd-tier", DriveType.SSD, 4, "p1", DriveRole.TIER),
+            owned("d5", "n1-ssd-big", DriveType.SSD, 8, null, null),
+            owned("d6", "n1-hdd-2", DriveType.HDD, 16, "p2", DriveRole.MEMBER),
+            new DriveSpec("d7", "n1-ssd-gone", DriveType.SSD, 4, "p2", null, null, DriveRole.CACHE)),
+        List.of(new PoolSpec("p1", "cached", DriveType.HDD, "NONE", "WRITE_BACK", true, 16),
+            new PoolSpec("p2", "lost-cache", DriveType.HDD, "NONE", "WRITE_BACK", false, 16)),
+        List.of(), List.of(), List.of());
+    var plan = planner.plan(desired, node, Set.of());
+    EngineLayout.Pool p1 = plan.layout().pools().stream().filter(p -> p.name().equals("p1")).findFirst().orElseThrow();
+    assertThat(p1.drives()).containsExactly("n1-hdd-0", "n1-hdd-1");
+    assertThat(p1.cache()).isEqualTo(new EngineLayout.Cache("n1-ssd-small", "write-back"));
+    assertThat(p1.tiering()).isEqualTo(new EngineLayout.Tiering("n1-ssd-tier"));
+    assertThat(object(plan, Kind.POOL, "p2").reason()).contains("its flash cache SSD n1-ssd-gone is not usable");
+    assertThat(plan.layout().pools()).extracting(EngineLayout.Pool::name).containsExactly("p1");
   }
 
   @Test

@@ -99,14 +99,38 @@ public record ArrayDesiredState(
    * @param exportPortal {@code address:port} of the drive export service of the drive's node, for
    *     a drive on another node than the engine's; null for a drive on the engine's node (or on a
    *     node that exports no drives, which the engine's node then reports as a failed drive)
+   * @param role what the drive is for the pool {@code poolId}: a MEMBER, its flash CACHE or its SSD
+   *     TIER; the pool owns the drive in every role, and no other pool may use it. Null with a
+   *     pool (a sender from before roles): a member, the cache and tier SSDs then being taken
+   *     from the drives in no pool as before. Added within version 1 (older readers ignore it)
    */
   public record DriveSpec(
       String driveId, String serial, DriveType type, long capacityGib, String poolId, String nodeId,
-      String exportPortal) {
+      String exportPortal, DriveRole role) {
     public DriveSpec {
       requireText(driveId, "drive.driveId");
       requireText(serial, "drive.serial");
       Objects.requireNonNull(type, "drive.type");
+      if (role != null && poolId == null) {
+        throw new IllegalArgumentException("drive " + driveId + " has role " + role + " but no pool");
+      }
+    }
+
+    /** A drive without a role (a member of {@code poolId} when set). */
+    public DriveSpec(
+        String driveId, String serial, DriveType type, long capacityGib, String poolId, String nodeId,
+        String exportPortal) {
+      this(driveId, serial, type, capacityGib, poolId, nodeId, exportPortal, null);
+    }
+
+    /** Whether the drive holds its pool's data (not its cache or tier). */
+    public boolean isMember() {
+      return poolId != null && (role == null || role == DriveRole.MEMBER);
+    }
+
+    /** Whether the drive is {@code pool}'s drive in {@code as}. */
+    public boolean serves(String pool, DriveRole as) {
+      return pool.equals(poolId) && role == as;
     }
 
     /** A drive on the node the command is for. */
@@ -118,6 +142,13 @@ public record ArrayDesiredState(
     public boolean isOn(String node, ArrayDesiredState of) {
       return (nodeId == null ? of.nodeId() : nodeId).equals(node);
     }
+  }
+
+  /** What a drive is for the pool that owns it. */
+  public enum DriveRole {
+    MEMBER,
+    CACHE,
+    TIER
   }
 
   public record PoolSpec(

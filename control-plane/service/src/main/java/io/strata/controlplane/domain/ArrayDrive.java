@@ -3,13 +3,19 @@ package io.strata.controlplane.domain;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A drive given to one array (and, once a pool is built on it, to that pool). */
+/**
+ * A drive given to one array (and, once a pool uses it, to that pool: as a member, its flash
+ * cache or its SSD tier, see {@link DriveRole}). {@code poolId} and {@code role} are set and
+ * cleared together (a database constraint says so); a drive with no pool is free.
+ */
 @Entity
 @Table(name = "array_drive")
 public class ArrayDrive extends PanacheEntityBase {
@@ -26,6 +32,16 @@ public class ArrayDrive extends PanacheEntityBase {
 
   @Column(name = "pool_id")
   public UUID poolId;
+
+  @Enumerated(EnumType.STRING)
+  @Column(name = "role")
+  public DriveRole role;
+
+  /** Gives the drive to {@code pool} in {@code role}. */
+  public void giveTo(UUID pool, DriveRole as) {
+    poolId = pool;
+    role = as;
+  }
 
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;

@@ -22,8 +22,10 @@ public enum ArrayState {
           .from(ONLINE, DEGRADED, DELETING)
           .from(DEGRADED, ONLINE, DELETING)
           .from(DELETING, DELETED)
-          // a failed array can be retried (placed again) or deleted
-          .from(FAILED, PLACING, DELETING)
+          // FAILED is not a dead end: its node reports it serving again (ONLINE, DEGRADED), a
+          // retry resends its desired state (PROVISIONING), or it is deleted (DELETING, also how a
+          // failed delete is finished); which applies follows from the state it failed from
+          .from(FAILED, PLACING, PROVISIONING, ONLINE, DEGRADED, DELETING)
           .anyNonTerminalTo(FAILED, EnumSet.of(DELETED))
           .build();
 

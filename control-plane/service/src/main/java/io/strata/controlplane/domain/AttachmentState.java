@@ -15,11 +15,17 @@ public enum AttachmentState {
           .from(ATTACHING, ATTACHED, DETACHING)
           .from(ATTACHED, DETACHING)
           .from(DETACHING, DETACHED)
-          .from(FAILED, DETACHING)
+          // ATTACHED when the node exports the LUN again, ATTACHING on a retry, or DETACHING
+          // (also how a failed detach is finished)
+          .from(FAILED, ATTACHED, ATTACHING, DETACHING)
           .anyNonTerminalTo(FAILED, EnumSet.of(DETACHED))
           .build();
 
-  /** Holds its LUN and counts against multi-attach. */
+  /**
+   * Holds its LUN and counts against multi-attach. A FAILED attachment that failed while
+   * attaching or attached holds it too (see {@link Attachment#holdsLun()}): it stays in the
+   * desired state, to be exported again.
+   */
   public boolean isActive() {
     return this == ATTACHING || this == ATTACHED || this == DETACHING;
   }

@@ -15,7 +15,8 @@ public enum SnapshotState {
           .from(CREATING, AVAILABLE, DELETING)
           .from(AVAILABLE, DELETING)
           .from(DELETING, DELETED)
-          .from(FAILED, DELETING)
+          // as a volume: AVAILABLE when reported ready, CREATING on a retry, or DELETING
+          .from(FAILED, AVAILABLE, CREATING, DELETING)
           .anyNonTerminalTo(FAILED, EnumSet.of(DELETED))
           .build();
 }

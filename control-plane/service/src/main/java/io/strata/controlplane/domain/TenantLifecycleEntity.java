@@ -24,6 +24,14 @@ public abstract class TenantLifecycleEntity extends PanacheEntityBase {
   @Column(name = "failure_reason")
   public String failureReason;
 
+  /**
+   * The state the object failed from, while it is FAILED (null otherwise, and for objects that
+   * failed before it was kept): where a recovery or a retry takes it back to. An object that
+   * failed while being removed (DELETING, DETACHING) finishes its removal instead.
+   */
+  @Column(name = "failed_from")
+  public String failedFrom;
+
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
 
@@ -32,11 +40,19 @@ public abstract class TenantLifecycleEntity extends PanacheEntityBase {
 
   @Version public long version;
 
+  private static final String FAILED = "FAILED";
+
+  /** Whether the object is FAILED, having failed while being removed (its removal is what is left to do). */
+  public boolean failedWhileRemoved() {
+    return "DELETING".equals(failedFrom) || "DETACHING".equals(failedFrom);
+  }
+
   /** The state {@code machine} allows from {@code current} to {@code next}, stamping the change. */
   protected final <S extends Enum<S>> S transition(
       StateMachine<S> machine, S current, S next, String reason) {
     S allowed = machine.require(current, next, reason);
     updatedAt = Instant.now();
+    failedFrom = FAILED.equals(next.name()) ? current.name() : null;
     return allowed;
   }
 }

@@ -20,7 +20,9 @@ public enum VolumeState {
           .from(RESIZING, AVAILABLE)
           .from(ROLLING_BACK, AVAILABLE)
           .from(DELETING, DELETED)
-          .from(FAILED, DELETING)
+          // back to AVAILABLE when the node reports it ready again, CREATING on a retry (the
+          // node confirms it), or DELETING (also how a failed delete is finished)
+          .from(FAILED, AVAILABLE, CREATING, DELETING)
           .anyNonTerminalTo(FAILED, EnumSet.of(DELETED))
           .build();
 

@@ -37,7 +37,7 @@ public final class Views {
   }
 
   public static ArrayDriveView arrayDrive(ArrayDrive ad, Drive d) {
-    return new ArrayDriveView(ad.id, d.id, d.type, d.capacityGib, ad.poolId);
+    return new ArrayDriveView(ad.id, d.id, d.type, d.capacityGib, ad.poolId, ad.role);
   }
 
   public static PoolView pool(Pool p) {

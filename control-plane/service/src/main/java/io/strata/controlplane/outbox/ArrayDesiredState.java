@@ -40,10 +40,19 @@ public record ArrayDesiredState(
    * A drive given to the array. {@code nodeName}: its node's name (the agent's node id);
    * {@code exportPortal}: {@code address:port} of that node's drive export service when the
    * drive is on another node than the engine's and that node exports drives, else null.
+   * {@code role}: what the drive is for pool {@code poolId} (MEMBER, CACHE or TIER), null when no
+   * pool uses it.
    */
   public record DriveSpec(
       UUID driveId, UUID nodeId, String serial, String type, long capacityGib, UUID poolId, String nodeName,
-      String exportPortal) {}
+      String exportPortal, String role) {
+    /** A drive whose role is a member's when a pool holds it (outbox rows and tests from before roles). */
+    public DriveSpec(
+        UUID driveId, UUID nodeId, String serial, String type, long capacityGib, UUID poolId, String nodeName,
+        String exportPortal) {
+      this(driveId, nodeId, serial, type, capacityGib, poolId, nodeName, exportPortal, null);
+    }
+  }
 
   public record PoolSpec(
       UUID poolId, String name, String driveType, String protection, String cacheMode, boolean tiering,

@@ -86,7 +86,10 @@ public class CommandOutbox {
 
   ArrayDesiredState desiredState(StorageArray array) {
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    boolean present = array.state != ArrayState.DELETING && array.state != ArrayState.DELETED;
+    // A FAILED array stays present (its engine may come back, or be retried), unless it failed
+    // while being deleted: then its delete is what is left to do.
+    boolean present = array.state != ArrayState.DELETING && array.state != ArrayState.DELETED
+        && !(array.state == ArrayState.FAILED && array.failedWhileRemoved());
     String tenant = Tenant.<Tenant>findById(array.tenantId).alias;
     List<ArrayDrive> held = ArrayDrive.list("arrayId", array.id);
     Map<UUID, Drive> drives =
@@ -97,9 +100,12 @@ public class CommandOutbox {
     List<Pool> pools = Pool.list("arrayId", array.id);
     List<VolumeRow> volumes = present ? liveVolumes(array.id) : List.of();
     Map<UUID, List<ArrayDesiredState.SnapshotSpec>> snapshots = present ? liveSnapshots(array.id) : Map.of();
+    // FAILED attachments that failed while attaching or attached stay (the engine exports them
+    // again once it can, and the node's READY report brings them back to ATTACHED)
     List<Attachment> attachments =
-        Attachment.list("arrayId = ?1 and state in ?2", array.id,
-            Set.of(AttachmentState.ATTACHING, AttachmentState.ATTACHED));
+        Attachment.list("arrayId = ?1 and (state in ?2 or (state = ?3 and failedFrom in ?4))", array.id,
+            Set.of(AttachmentState.ATTACHING, AttachmentState.ATTACHED), AttachmentState.FAILED,
+            Attachment.HOLDING_WHEN_FAILED);
     List<Server> servers =
         attachments.isEmpty()
             ? List.of()
@@ -129,7 +135,8 @@ public class CommandOutbox {
                   Node holder = nodes.get(d.nodeId);
                   return new ArrayDesiredState.DriveSpec(
                       d.id, d.nodeId, d.serial, d.type.name(), d.capacityGib, ad.poolId,
-                      holder == null ? null : holder.name, exportPortal(array, holder));
+                      holder == null ? null : holder.name, exportPortal(array, holder),
+                      ad.role == null ? null : ad.role.name());
                 })
                 .toList()
             : List.of(),
@@ -184,6 +191,8 @@ public class CommandOutbox {
    * The array's volumes that should exist, read as plain values: an array may hold thousands,
    * and loading them as managed entities would make every later flush of the transaction
    * dirty-check all of them. The states are literals so that Hibernate caches the query's plan.
+   * FAILED volumes stay (the engine serves them again once it can), except those that failed
+   * while being deleted ({@code failedFrom} is set only while FAILED).
    */
   private static List<VolumeRow> liveVolumes(UUID arrayId) {
     return io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
@@ -191,7 +200,8 @@ public class CommandOutbox {
             "select new io.strata.controlplane.outbox.CommandOutbox$VolumeRow(v.id, v.poolId, v.name, v.sizeGib, v.thin, "
                 + "v.qosIopsLimit, v.qosMbpsLimit, v.sourceSnapshotId, v.rollbackRequestId, v.rollbackSnapshotId, v.tierPin) from Volume v where v.arrayId = :array "
                 + "and v.state not in (io.strata.controlplane.domain.VolumeState.DELETED, "
-                + "io.strata.controlplane.domain.VolumeState.DELETING) order by v.id",
+                + "io.strata.controlplane.domain.VolumeState.DELETING) and coalesce(v.failedFrom, '') <> 'DELETING' "
+                + "order by v.id",
             VolumeRow.class)
         .setParameter("array", arrayId)
         .getResultList();
@@ -205,7 +215,8 @@ public class CommandOutbox {
                 + "and v.state not in (io.strata.controlplane.domain.VolumeState.DELETED, "
                 + "io.strata.controlplane.domain.VolumeState.DELETING) "
                 + "and s.state not in (io.strata.controlplane.domain.SnapshotState.DELETED, "
-                + "io.strata.controlplane.domain.SnapshotState.DELETING) order by s.volumeId, s.createdAt, s.id",
+                + "io.strata.controlplane.domain.SnapshotState.DELETING) and coalesce(v.failedFrom, '') <> 'DELETING' "
+                + "and coalesce(s.failedFrom, '') <> 'DELETING' order by s.volumeId, s.createdAt, s.id",
             Object[].class)
         .setParameter("array", arrayId)
         .getResultList();

@@ -103,7 +103,8 @@ final class DesiredStateCommands {
 
   private static ArrayDesiredState.DriveSpec drive(DriveSpec d) {
     return new ArrayDesiredState.DriveSpec(d.driveId().toString(), d.serial(), DriveType.valueOf(d.type()),
-        d.capacityGib(), d.poolId() == null ? null : d.poolId().toString(), d.nodeName(), d.exportPortal());
+        d.capacityGib(), d.poolId() == null ? null : d.poolId().toString(), d.nodeName(), d.exportPortal(),
+        d.role() == null ? null : ArrayDesiredState.DriveRole.valueOf(d.role()));
   }
 
   static UUID uuid(String text) {

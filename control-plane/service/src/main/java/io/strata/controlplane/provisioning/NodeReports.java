@@ -143,12 +143,14 @@ public class NodeReports {
     for (Volume v : Volume.<Volume>list("arrayId = ?1 and state <> ?2", arrayId, VolumeState.DELETED)) {
       ObjectStatus o = volumes.get(v.id);
       if (o == null) {
-        if (v.state == VolumeState.DELETING) {
+        if (v.state == VolumeState.DELETING || (v.state == VolumeState.FAILED && v.failedWhileRemoved())) {
           events.volumeReported(v.id, VolumeState.DELETED, null);
         }
       } else if (o.state() == ObjectStatus.State.FAILED) {
         events.volumeReported(v.id, VolumeState.FAILED, o.reason());
-      } else if (v.state == VolumeState.CREATING || v.state == VolumeState.RESIZING) {
+      } else if (o.state() == ObjectStatus.State.READY && (v.state == VolumeState.CREATING
+          || v.state == VolumeState.RESIZING || v.state == VolumeState.FAILED)) {
+        // a FAILED volume the engine serves again is AVAILABLE: its cause is gone (issue 16)
         events.volumeReported(v.id, VolumeState.AVAILABLE, null);
       } else if (v.state == VolumeState.ROLLING_BACK) {
         // Only the rollback's own report completes it: the agent reports a request once the
@@ -164,12 +166,14 @@ public class NodeReports {
     for (Attachment a : Attachment.<Attachment>list("arrayId = ?1 and state <> ?2", arrayId, AttachmentState.DETACHED)) {
       ObjectStatus o = luns.get(a.id);
       if (o == null) {
-        if (a.state == AttachmentState.DETACHING) {
+        if (a.state == AttachmentState.DETACHING || (a.state == AttachmentState.FAILED && a.failedWhileRemoved())) {
           events.attachmentReported(a.id, AttachmentState.DETACHED, null);
         }
       } else if (o.state() == ObjectStatus.State.FAILED) {
         events.attachmentReported(a.id, AttachmentState.FAILED, o.reason());
-      } else if (a.state == AttachmentState.ATTACHING) {
+      } else if (o.state() == ObjectStatus.State.READY
+          && (a.state == AttachmentState.ATTACHING || a.state == AttachmentState.FAILED)) {
+        // a FAILED attachment whose LUN the engine exports again is ATTACHED (issue 16)
         events.attachmentReported(a.id, AttachmentState.ATTACHED, null);
       }
     }
@@ -184,14 +188,17 @@ public class NodeReports {
     return engine != null && engine.name.equals(status.nodeId());
   }
 
-  /** Snapshots being taken become AVAILABLE or FAILED; snapshots being deleted, once gone, DELETED. */
+  /**
+   * Snapshots being taken (or FAILED, issue 16) become AVAILABLE or FAILED; snapshots being
+   * deleted (or whose delete failed), once gone, DELETED.
+   */
   private void snapshotsReported(UUID arrayId, Map<UUID, ObjectStatus> reported) {
     List<Snapshot> pending = Snapshot.list(
         "volumeId in (select v.id from Volume v where v.arrayId = ?1) and state in ?2",
-        arrayId, List.of(SnapshotState.CREATING, SnapshotState.DELETING));
+        arrayId, List.of(SnapshotState.CREATING, SnapshotState.DELETING, SnapshotState.FAILED));
     for (Snapshot s : pending) {
       ObjectStatus o = reported.get(s.id);
-      if (s.state == SnapshotState.DELETING) {
+      if (s.state == SnapshotState.DELETING || (s.state == SnapshotState.FAILED && s.failedWhileRemoved())) {
         if (o == null) {
           events.snapshotReported(s.id, SnapshotState.DELETED, null);
         }

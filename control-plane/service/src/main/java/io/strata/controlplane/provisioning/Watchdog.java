@@ -8,6 +8,8 @@ import io.strata.controlplane.domain.Attachment;
 import io.strata.controlplane.domain.AttachmentState;
 import io.strata.controlplane.domain.Node;
 import io.strata.controlplane.domain.NodeState;
+import io.strata.controlplane.domain.Snapshot;
+import io.strata.controlplane.domain.SnapshotState;
 import io.strata.controlplane.domain.StorageArray;
 import io.strata.controlplane.domain.Volume;
 import io.strata.controlplane.domain.VolumeState;
@@ -23,10 +25,10 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Nothing stays in a transitional state forever: an array, volume or attachment that has waited
- * longer than the transition timeout for its node moves to FAILED with the reason (a retry or a
- * delete is possible from there), and a node whose heartbeats stopped goes OFFLINE with its
- * online arrays DEGRADED.
+ * Nothing stays in a transitional state forever: an array, volume, snapshot or attachment that
+ * has waited longer than the transition timeout for its node (also after a retry) moves to
+ * FAILED with the reason (from there it recovers when its node reports it serving, or is retried
+ * or deleted), and a node whose heartbeats stopped goes OFFLINE with its online arrays DEGRADED.
  */
 @ApplicationScoped
 public class Watchdog {
@@ -93,6 +95,10 @@ public class Watchdog {
     for (Volume v : Volume.<Volume>list("state in ?1 and updatedAt < ?2",
         Set.of(VolumeState.CREATING, VolumeState.RESIZING, VolumeState.ROLLING_BACK, VolumeState.DELETING), before)) {
       events.volumeReported(v.id, VolumeState.FAILED, why);
+    }
+    for (Snapshot s : Snapshot.<Snapshot>list("state in ?1 and updatedAt < ?2",
+        Set.of(SnapshotState.CREATING, SnapshotState.DELETING), before)) {
+      events.snapshotReported(s.id, SnapshotState.FAILED, why);
     }
     for (Attachment a : Attachment.<Attachment>list("state in ?1 and updatedAt < ?2",
         Set.of(AttachmentState.ATTACHING, AttachmentState.DETACHING), before)) {

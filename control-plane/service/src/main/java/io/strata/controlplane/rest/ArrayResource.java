@@ -10,6 +10,8 @@ import io.strata.controlplane.security.Caller;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.ArrayService;
 import io.strata.controlplane.service.Idempotency;
+import io.strata.controlplane.service.Actor;
+import io.strata.controlplane.service.Recovery;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -34,6 +36,7 @@ public class ArrayResource {
   static final String BASE = "/api/v1/arrays";
 
   @Inject Caller caller;
+  @Inject Recovery recovery;
   @Inject ArrayService arrays;
   @Inject Idempotency idempotency;
 
@@ -94,5 +97,13 @@ public class ArrayResource {
   public Response removeDrive(@PathParam("id") UUID id, @PathParam("driveId") UUID driveId) {
     arrays.removeDrive(caller.tenantId(), id, driveId);
     return Response.noContent().build();
+  }
+
+  /** Retries the FAILED array: 202 with the Operation (docs/control-plane.md, "The way back from FAILED"). */
+  @POST
+  @Path("{id}/retry")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response retry(@PathParam("id") UUID id) {
+    return Responses.operation(recovery.retry(Actor.of(caller), caller.tenantId(), Recovery.Kind.ARRAY, id));
   }
 }

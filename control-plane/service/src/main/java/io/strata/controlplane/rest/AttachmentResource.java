@@ -7,6 +7,8 @@ import io.strata.controlplane.security.Caller;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.AttachmentService;
 import io.strata.controlplane.service.Idempotency;
+import io.strata.controlplane.service.Actor;
+import io.strata.controlplane.service.Recovery;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -30,6 +32,7 @@ public class AttachmentResource {
   static final String BASE = "/api/v1/attachments";
 
   @Inject Caller caller;
+  @Inject Recovery recovery;
   @Inject AttachmentService attachments;
   @Inject Idempotency idempotency;
 
@@ -66,5 +69,13 @@ public class AttachmentResource {
   public Response delete(@PathParam("id") UUID id) {
     AttachmentService.Made m = attachments.detach(caller.tenantId(), id);
     return Responses.accepted(m.attachment(), m.operationId());
+  }
+
+  /** Retries the FAILED attachment: 202 with the Operation (docs/control-plane.md, "The way back from FAILED"). */
+  @POST
+  @Path("{id}/retry")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response retry(@PathParam("id") UUID id) {
+    return Responses.operation(recovery.retry(Actor.of(caller), caller.tenantId(), Recovery.Kind.ATTACHMENT, id));
   }
 }

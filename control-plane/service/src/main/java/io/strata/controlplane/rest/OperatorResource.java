@@ -39,7 +39,10 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Operator endpoints: tenants and quotas, nodes, drives, all tenants' arrays, capacity. */
+/**
+ * Operator endpoints: tenants and quotas, nodes, drives, all tenants' arrays, capacity, and the
+ * retry of any tenant's FAILED array, volume, snapshot or attachment.
+ */
 @Path("/api/v1/admin")
 @Tag(name = "operator")
 @SecurityRequirement(name = "jwt")
@@ -50,6 +53,7 @@ public class OperatorResource {
   @Inject TenantOnboarding onboarding;
   @Inject Idempotency idempotency;
   @Inject ArrayFleet fleet;
+  @Inject io.strata.controlplane.service.Recovery recovery;
 
   private String scope(String what) {
     return "operator:" + caller.subject() + " POST /api/v1/admin/" + what;
@@ -160,5 +164,17 @@ public class OperatorResource {
   @Path("capacity")
   public CapacityView capacity() {
     return operator.capacity();
+  }
+
+  /**
+   * Retries any tenant's FAILED object ({@code kind}: arrays, volumes, snapshots, attachments):
+   * back to its in-progress state and its array's desired state sent again, audited as this
+   * operator. 202 with the Operation; 409 when it is not FAILED (issue 16).
+   */
+  @POST
+  @Path("{kind: arrays|volumes|snapshots|attachments}/{id}/retry")
+  public Response retry(@PathParam("kind") String kind, @PathParam("id") UUID id) {
+    return Responses.operation(recovery.retry(io.strata.controlplane.service.Actor.of(caller), null,
+        io.strata.controlplane.service.Recovery.Kind.ofCollection(kind), id));
   }
 }

@@ -24,6 +24,11 @@ public final class Responses {
     return rb.build();
   }
 
+  /** 202 with the operation itself as the body, and where to poll it. */
+  public static Response operation(io.strata.controlplane.domain.Operation op) {
+    return accepted(io.strata.controlplane.mapping.Views.operation(op), op.id);
+  }
+
   public static URI operationUri(UUID id) {
     return URI.create("/api/v1/operations/" + id);
   }

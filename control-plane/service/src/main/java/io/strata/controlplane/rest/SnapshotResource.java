@@ -11,6 +11,8 @@ import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.SnapshotService;
 import io.strata.controlplane.service.VolumeService;
+import io.strata.controlplane.service.Actor;
+import io.strata.controlplane.service.Recovery;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -34,6 +36,7 @@ public class SnapshotResource {
   static final String BASE = "/api/v1/snapshots";
 
   @Inject Caller caller;
+  @Inject Recovery recovery;
   @Inject SnapshotService snapshots;
   @Inject Idempotency idempotency;
 
@@ -81,5 +84,13 @@ public class SnapshotResource {
       VolumeService.Changed c = snapshots.cloneOf(tenant, id, body);
       return new Idempotency.Created(Responses.uri(VolumeResource.BASE, c.volume().id), Views.volume(c.volume()), null);
     });
+  }
+
+  /** Retries the FAILED snapshot: 202 with the Operation (docs/control-plane.md, "The way back from FAILED"). */
+  @POST
+  @Path("{id}/retry")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response retry(@PathParam("id") UUID id) {
+    return Responses.operation(recovery.retry(Actor.of(caller), caller.tenantId(), Recovery.Kind.SNAPSHOT, id));
   }
 }

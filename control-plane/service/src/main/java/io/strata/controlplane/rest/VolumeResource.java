@@ -12,6 +12,8 @@ import io.strata.controlplane.security.Caller;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.VolumeService;
+import io.strata.controlplane.service.Actor;
+import io.strata.controlplane.service.Recovery;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -36,6 +38,7 @@ public class VolumeResource {
   static final String BASE = "/api/v1/volumes";
 
   @Inject Caller caller;
+  @Inject Recovery recovery;
   @Inject VolumeService volumes;
   @Inject Idempotency idempotency;
 
@@ -106,5 +109,13 @@ public class VolumeResource {
   @RolesAllowed(Roles.TENANT_ADMIN)
   public Response delete(@PathParam("id") UUID id, @HeaderParam("If-Match") String ifMatch) {
     return Responses.accepted(null, volumes.delete(caller.tenantId(), id, ifMatch));
+  }
+
+  /** Retries the FAILED volume: 202 with the Operation (docs/control-plane.md, "The way back from FAILED"). */
+  @POST
+  @Path("{id}/retry")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response retry(@PathParam("id") UUID id) {
+    return Responses.operation(recovery.retry(Actor.of(caller), caller.tenantId(), Recovery.Kind.VOLUME, id));
   }
 }

@@ -219,7 +219,8 @@ public class ArrayService {
       throw ApiException.notFound("drive", driveId);
     }
     if (ad.poolId != null) {
-      throw ApiException.conflict("drive-in-pool", "the drive belongs to pool " + ad.poolId + "; delete the pool first");
+      throw ApiException.conflict("drive-in-pool", "the drive belongs to pool " + ad.poolId + " (" + ad.role.describe()
+          + "); delete the pool first");
     }
     ad.delete();
     a.updatedAt = Instant.now();

@@ -49,7 +49,8 @@ public class AttachmentService {
     if (!v.state.isLive()) {
       throw ApiException.conflict("illegal-state", "cannot attach a volume that is " + v.state);
     }
-    List<Attachment> existing = Attachment.list("volumeId = ?1 and state in ?2", v.id, ACTIVE);
+    // a FAILED attachment that is to be exported again holds its LUN and its server (issue 16)
+    List<Attachment> existing = Attachment.list("from Attachment a where a.volumeId = ?1 and " + Attachment.holdingLun("a"), v.id);
     if (existing.stream().anyMatch(x -> x.serverId.equals(s.id))) {
       throw ApiException.conflict("already-attached", "serverId: the volume is already attached to this server");
     }
@@ -102,10 +103,9 @@ public class AttachmentService {
         new HashSet<>(
             io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
                 .createQuery("select distinct x.lun from Attachment x where x.arrayId = :a and x.volumeId <> :v "
-                    + "and x.state in :active", Integer.class)
+                    + "and " + Attachment.holdingLun("x"), Integer.class)
                 .setParameter("a", a.id)
                 .setParameter("v", v.id)
-                .setParameter("active", ACTIVE)
                 .getResultList());
     if (asked != null) {
       if (taken.contains(asked)) {

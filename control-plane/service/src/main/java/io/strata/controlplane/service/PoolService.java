@@ -3,6 +3,7 @@ package io.strata.controlplane.service;
 import io.strata.controlplane.domain.ArrayDrive;
 import io.strata.controlplane.domain.CacheMode;
 import io.strata.controlplane.domain.Drive;
+import io.strata.controlplane.domain.DriveRole;
 import io.strata.controlplane.domain.DriveType;
 import io.strata.controlplane.domain.Pool;
 import io.strata.controlplane.domain.StorageArray;
@@ -15,12 +16,18 @@ import io.strata.controlplane.rest.dto.PoolDtos.PoolView;
 import io.strata.controlplane.rest.problem.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** Pools: protected capacity from an array's unpooled drives of one type. */
+/**
+ * Pools: protected capacity from an array's free drives of one type. A pool owns every drive it
+ * uses, as a member, its flash cache or its SSD tier (ArrayDrive.poolId and role), so the next
+ * pool is built only from drives no pool uses, and a request that would need one is refused
+ * (409 naming the field and the pools that hold them) before anything is written or sent.
+ */
 @ApplicationScoped
 @Transactional
 public class PoolService {
@@ -43,22 +50,29 @@ public class PoolService {
     if (Pool.count("arrayId = ?1 and name = ?2", a.id, req.name()) > 0) {
       throw ApiException.conflict("already-exists", "name: a pool named '" + req.name() + "' exists in the array");
     }
-    List<Object[]> free =
-        io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
-            .createQuery(
-                "select ad, d from ArrayDrive ad, Drive d where ad.driveId = d.id and ad.arrayId = :a"
-                    + " and ad.poolId is null and d.type = :t order by d.capacityGib desc, d.id",
-                Object[].class)
-            .setParameter("a", a.id)
-            .setParameter("t", req.driveType())
-            .getResultList();
-    if (free.size() < req.driveCount()) {
-      throw ApiException.conflict("not-enough-drives",
-          "driveCount: the array has " + free.size() + " unpooled " + req.driveType() + " drives, the pool needs "
-              + req.driveCount() + "; add drives to the array first");
+    // The array's row is locked (above), and so are its free drives: two creates in the same
+    // array wait for each other, and the second sees the drives the first took.
+    List<HeldDrive> free = freeDrives(a.id);
+    List<HeldDrive> members = free.stream().filter(d -> d.drive().type == req.driveType()).limit(req.driveCount()).toList();
+    if (members.size() < req.driveCount()) {
+      throw notEnoughFree(a.id, req.driveType(), "driveCount",
+          "the pool needs " + req.driveCount() + " " + req.driveType() + " drives, the array has " + members.size()
+              + " free");
     }
-    List<Object[]> used = free.subList(0, req.driveCount());
-    long smallest = used.stream().mapToLong(r -> ((Drive) r[1]).capacityGib).min().orElseThrow();
+    // Cache and tier SSDs are on the engine's node (the engine does not put them on another
+    // node's drive), and never one of the new pool's own members.
+    java.util.Deque<HeldDrive> spareSsds = new java.util.ArrayDeque<>(free.stream()
+        .filter(d -> d.drive().type == DriveType.SSD && !members.contains(d) && d.drive().nodeId.equals(a.nodeId))
+        .toList());
+    HeldDrive cacheDrive = null;
+    if (cache != CacheMode.NONE) {
+      cacheDrive = takeSpareSsd(spareSsds, a.id, "cacheMode", "its flash cache");
+    }
+    HeldDrive tierDrive = null;
+    if (tiering) {
+      tierDrive = takeSpareSsd(spareSsds, a.id, "tiering", "its SSD tier" + (cacheDrive == null ? "" : " besides the cache SSD"));
+    }
+    long smallest = members.stream().mapToLong(d -> d.drive().capacityGib).min().orElseThrow();
 
     Pool p = new Pool();
     p.id = UUID.randomUUID();
@@ -73,10 +87,70 @@ public class PoolService {
     p.createdAt = Instant.now();
     p.persist();
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    used.forEach(r -> ((ArrayDrive) r[0]).poolId = p.id);
+    members.forEach(d -> d.held().giveTo(p.id, DriveRole.MEMBER));
+    if (cacheDrive != null) {
+      cacheDrive.held().giveTo(p.id, DriveRole.CACHE);
+    }
+    if (tierDrive != null) {
+      tierDrive.held().giveTo(p.id, DriveRole.TIER);
+    }
     outbox.arrayChanged(a);
     audit.record(tenantId, "pool.create", "pool", p.id);
     return Views.pool(p);
+  }
+
+  /** A drive of the array with what the array holds of it. */
+  record HeldDrive(ArrayDrive held, Drive drive) {}
+
+  /**
+   * The array's drives that no pool uses, locked for this transaction, largest first then by
+   * drive id (the order the agent has always used for cache and tier SSDs).
+   */
+  private static List<HeldDrive> freeDrives(UUID arrayId) {
+    return io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
+        .createQuery(
+            "select ad, d from ArrayDrive ad, Drive d where ad.driveId = d.id and ad.arrayId = :a"
+                + " and ad.poolId is null order by d.capacityGib desc, d.id",
+            Object[].class)
+        .setParameter("a", arrayId)
+        .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+        .getResultList().stream()
+        .map(r -> new HeldDrive((ArrayDrive) r[0], (Drive) r[1]))
+        .toList();
+  }
+
+  private static HeldDrive takeSpareSsd(java.util.Deque<HeldDrive> spare, UUID arrayId, String field, String purpose) {
+    if (spare.isEmpty()) {
+      throw notEnoughFree(arrayId, DriveType.SSD, field,
+          purpose + " needs a free SSD of the array on the engine's node, and none is left");
+    }
+    return spare.poll();
+  }
+
+  /**
+   * The refusal of a pool that would need drives other pools hold: 409 naming {@code field},
+   * saying which pools hold the array's drives of that type and as what, so the tenant knows
+   * what to add or delete. Nothing was written.
+   */
+  private static ApiException notEnoughFree(UUID arrayId, DriveType type, String field, String shortOf) {
+    List<Object[]> owners =
+        io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
+            .createQuery(
+                "select p.name, ad.role, count(ad) from ArrayDrive ad, Drive d, Pool p where ad.driveId = d.id"
+                    + " and ad.poolId = p.id and ad.arrayId = :a and d.type = :t group by p.name, ad.role"
+                    + " order by p.name, ad.role",
+                Object[].class)
+            .setParameter("a", arrayId)
+            .setParameter("t", type)
+            .getResultList();
+    String held = owners.isEmpty() ? "no pool holds any"
+        : owners.stream()
+            .map(o -> "pool '" + o[0] + "' holds " + o[2] + " as its " + ((DriveRole) o[1]).describe()
+                + ((Long) o[2] > 1 && o[1] == DriveRole.MEMBER ? "s" : ""))
+            .collect(java.util.stream.Collectors.joining(", "));
+    return ApiException.conflictOnField("not-enough-drives", field,
+        shortOf + " (of the array's " + type + " drives, " + held + "); add " + type
+            + " drives to the array or delete the pool that holds them");
   }
 
   @Transactional(Transactional.TxType.SUPPORTS)
@@ -97,7 +171,8 @@ public class PoolService {
     if (volumes > 0) {
       throw ApiException.conflict("pool-has-volumes", "the pool still has " + volumes + " volume(s); delete them first");
     }
-    ArrayDrive.update("poolId = null where poolId = ?1", id);
+    // the pool's members, cache and tier drives are free again, for the next pool
+    ArrayDrive.update("poolId = null, role = null where poolId = ?1", id);
     p.delete();
     outbox.arrayChanged(StorageArray.findById(p.arrayId));
     audit.record(tenantId, "pool.delete", "pool", id);

@@ -7,6 +7,7 @@ import io.strata.controlplane.domain.Snapshot;
 import io.strata.controlplane.domain.SnapshotPolicy;
 import io.strata.controlplane.domain.SnapshotState;
 import io.strata.controlplane.domain.StorageArray;
+import io.strata.controlplane.domain.TenantLifecycleEntity;
 import io.strata.controlplane.domain.Volume;
 import io.strata.controlplane.domain.VolumeState;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,6 +31,15 @@ public class ProvisioningEvents {
   @Inject Operations operations;
   @Inject ArrayService arrays;
 
+  /**
+   * Whether a report moves a FAILED object out of FAILED: one that failed while being removed
+   * recovers only by being gone (its removal finishes), any other only by serving again (it
+   * returns to its normal state). Issue 16: FAILED is not a dead end once its cause is gone.
+   */
+  private static boolean recovers(TenantLifecycleEntity failed, boolean reportedGone) {
+    return failed.failedWhileRemoved() == reportedGone;
+  }
+
   /** The node reports the array engine's state (ONLINE, DEGRADED, DELETED or FAILED). */
   public boolean arrayReported(UUID arrayId, ArrayState reported, String reason) {
     StorageArray a = StorageArray.findById(arrayId);
@@ -42,6 +52,13 @@ public class ProvisioningEvents {
       }
       return false;
     }
+    if (a.state == ArrayState.FAILED && !recovers(a, reported == ArrayState.DELETED)) {
+      LOG.warnf("ignoring report %s for array %s, FAILED while %s", reported, arrayId, a.failedFrom);
+      return false;
+    }
+    if (a.state == ArrayState.FAILED && reported == ArrayState.DELETED) {
+      a.moveTo(ArrayState.DELETING, "its failed delete is done"); // then DELETED below, as every delete
+    }
     if (!ArrayState.MACHINE.allows(a.state, reported)) {
       LOG.warnf("ignoring report %s for array %s in state %s", reported, arrayId, a.state);
       return false;
@@ -53,9 +70,9 @@ public class ProvisioningEvents {
     if (reported == ArrayState.DELETED) {
       arrays.releaseAll(a);
     }
-    // An array that comes up DEGRADED was created: it serves, and its state says what it lacks.
-    // A running array that becomes DEGRADED completes nothing it was asked.
-    if (reported != ArrayState.DEGRADED || before == ArrayState.PROVISIONING) {
+    // An array that comes up DEGRADED was created (or recovered): it serves, and its state says
+    // what it lacks. A running array that becomes DEGRADED completes nothing it was asked.
+    if (reported != ArrayState.DEGRADED || before == ArrayState.PROVISIONING || before == ArrayState.FAILED) {
       operations.complete(arrayId, reported != ArrayState.FAILED, reported == ArrayState.FAILED ? reason : null);
     }
     return true;
@@ -66,6 +83,13 @@ public class ProvisioningEvents {
     Volume v = Volume.findById(volumeId);
     if (v == null || v.state == reported) {
       return false;
+    }
+    if (v.state == VolumeState.FAILED && !recovers(v, reported == VolumeState.DELETED)) {
+      LOG.warnf("ignoring report %s for volume %s, FAILED while %s", reported, volumeId, v.failedFrom);
+      return false;
+    }
+    if (v.state == VolumeState.FAILED && reported == VolumeState.DELETED) {
+      v.moveTo(VolumeState.DELETING, "its failed delete is done");
     }
     if (!VolumeState.MACHINE.allows(v.state, reported)) {
       LOG.warnf("ignoring report %s for volume %s in state %s", reported, volumeId, v.state);
@@ -103,6 +127,13 @@ public class ProvisioningEvents {
     if (s == null || s.state == reported) {
       return false;
     }
+    if (s.state == SnapshotState.FAILED && !recovers(s, reported == SnapshotState.DELETED)) {
+      LOG.warnf("ignoring report %s for snapshot %s, FAILED while %s", reported, snapshotId, s.failedFrom);
+      return false;
+    }
+    if (s.state == SnapshotState.FAILED && reported == SnapshotState.DELETED) {
+      s.moveTo(SnapshotState.DELETING, "its failed delete is done");
+    }
     if (!SnapshotState.MACHINE.allows(s.state, reported)) {
       LOG.warnf("ignoring report %s for snapshot %s in state %s", reported, snapshotId, s.state);
       return false;
@@ -120,6 +151,14 @@ public class ProvisioningEvents {
     Attachment at = Attachment.findById(attachmentId);
     if (at == null || at.state == reported) {
       return false;
+    }
+    if (at.state == AttachmentState.FAILED
+        && !recovers(at, reported == AttachmentState.DETACHED)) {
+      LOG.warnf("ignoring report %s for attachment %s, FAILED while %s", reported, attachmentId, at.failedFrom);
+      return false;
+    }
+    if (at.state == AttachmentState.FAILED && reported == AttachmentState.DETACHED) {
+      at.moveTo(AttachmentState.DETACHING, "its failed detach is done");
     }
     if (!AttachmentState.MACHINE.allows(at.state, reported)) {
       LOG.warnf("ignoring report %s for attachment %s in state %s", reported, attachmentId, at.state);

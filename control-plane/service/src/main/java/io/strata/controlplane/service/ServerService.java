@@ -1,7 +1,6 @@
 package io.strata.controlplane.service;
 
 import io.strata.controlplane.domain.Attachment;
-import io.strata.controlplane.domain.AttachmentState;
 import io.strata.controlplane.domain.Server;
 import io.strata.controlplane.domain.StorageArray;
 import io.strata.controlplane.mapping.Views;
@@ -18,7 +17,6 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 /** Servers (initiators) and their CHAP credentials, sealed at rest. */
@@ -89,9 +87,9 @@ public class ServerService {
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
     List<UUID> arrays =
         io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
-            .createQuery("select distinct a.arrayId from Attachment a where a.serverId = :s and a.state in :live", UUID.class)
+            .createQuery("select distinct a.arrayId from Attachment a where a.serverId = :s and " + Attachment.holdingLun("a"),
+                UUID.class)
             .setParameter("s", id)
-            .setParameter("live", Set.of(AttachmentState.ATTACHING, AttachmentState.ATTACHED))
             .getResultList();
     arrays.forEach(a -> outbox.arrayChanged(StorageArray.findById(a)));
     audit.record(tenantId, "server.credentials", "server", id);
@@ -100,8 +98,7 @@ public class ServerService {
 
   public void delete(UUID tenantId, UUID id) {
     Server s = Owned.lock(Server.class, "server", tenantId, id);
-    long active = Attachment.count("serverId = ?1 and state in ?2", id,
-        Set.of(AttachmentState.ATTACHING, AttachmentState.ATTACHED, AttachmentState.DETACHING));
+    long active = Attachment.count("from Attachment a where a.serverId = ?1 and " + Attachment.holdingLun("a"), id);
     if (active > 0) {
       throw ApiException.conflict("server-has-attachments", "the server has " + active + " attachment(s); detach them first");
     }

@@ -2,7 +2,6 @@ package io.strata.controlplane.service;
 
 import io.strata.controlplane.domain.Attachment;
 import io.strata.controlplane.domain.DriveType;
-import io.strata.controlplane.domain.AttachmentState;
 import io.strata.controlplane.domain.Operation;
 import io.strata.controlplane.domain.Pool;
 import io.strata.controlplane.domain.Snapshot;
@@ -24,7 +23,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
-import java.util.Set;
 import java.util.UUID;
 
 /** Volumes: create (also as clones), resize (grow only), QoS, tier pin, delete. */
@@ -185,7 +183,7 @@ public class VolumeService {
               "a rollback needs an AVAILABLE volume; it is " + v.state)
               .with("reason", "volume-not-available"));
     }
-    long attached = Attachment.count("volumeId = ?1 and state in ?2", id, AttachmentService.ACTIVE);
+    long attached = Attachment.count("from Attachment a where a.volumeId = ?1 and " + Attachment.holdingLun("a"), id);
     boolean force = Boolean.TRUE.equals(req.force());
     if (attached > 0 && !force) {
       throw new ApiException(
@@ -210,8 +208,7 @@ public class VolumeService {
     if (ifMatch != null) {
       ETags.check(ifMatch, v.version);
     }
-    long attached = Attachment.count("volumeId = ?1 and state in ?2", id,
-        Set.of(AttachmentState.ATTACHING, AttachmentState.ATTACHED, AttachmentState.DETACHING));
+    long attached = Attachment.count("from Attachment a where a.volumeId = ?1 and " + Attachment.holdingLun("a"), id);
     if (attached > 0) {
       throw new ApiException(
           new io.strata.controlplane.rest.problem.Problem(409, "volume-attached", "Conflict",

@@ -29,7 +29,7 @@ class StateMachinesTest {
       DEGRADED     -> ONLINE DELETING FAILED
       DELETING     -> DELETED FAILED
       DELETED      ->
-      FAILED       -> PLACING DELETING
+      FAILED       -> PLACING PROVISIONING ONLINE DEGRADED DELETING
       """;
 
   private static final String VOLUME =
@@ -40,7 +40,7 @@ class StateMachinesTest {
       ROLLING_BACK -> AVAILABLE FAILED
       DELETING     -> DELETED FAILED
       DELETED   ->
-      FAILED    -> DELETING
+      FAILED       -> AVAILABLE CREATING DELETING
       """;
 
   private static final String SNAPSHOT =
@@ -49,7 +49,7 @@ class StateMachinesTest {
       AVAILABLE -> DELETING FAILED
       DELETING  -> DELETED FAILED
       DELETED   ->
-      FAILED    -> DELETING
+      FAILED    -> AVAILABLE CREATING DELETING
       """;
 
   private static final String ATTACHMENT =
@@ -58,7 +58,7 @@ class StateMachinesTest {
       ATTACHED  -> DETACHING FAILED
       DETACHING -> DETACHED FAILED
       DETACHED  ->
-      FAILED    -> DETACHING
+      FAILED    -> ATTACHED ATTACHING DETACHING
       """;
 
   private static final String NODE =
@@ -156,6 +156,32 @@ class StateMachinesTest {
         .isInstanceOf(IllegalTransitionException.class)
         .hasMessage("volume cannot go from DELETING to RESIZING: resize a deleting volume");
     assertThat(volume.state).isEqualTo(VolumeState.DELETING);
+  }
+
+  /**
+   * Issue 16: FAILED is not a dead end. Every kind that can fail goes back to its normal state
+   * (reported by the node) and to its in-progress state (a retry), and an object remembers what
+   * it failed from, while FAILED only, so a failed removal is finished rather than undone.
+   */
+  @org.junit.jupiter.api.Test
+  void aFailedObjectCanReturnToItsNormalStateOrBeRetriedAndRemembersWhatItFailedFrom() {
+    assertThat(ArrayState.MACHINE.next(ArrayState.FAILED)).contains(ArrayState.ONLINE, ArrayState.PROVISIONING);
+    assertThat(VolumeState.MACHINE.next(VolumeState.FAILED)).contains(VolumeState.AVAILABLE, VolumeState.CREATING);
+    assertThat(SnapshotState.MACHINE.next(SnapshotState.FAILED)).contains(SnapshotState.AVAILABLE, SnapshotState.CREATING);
+    assertThat(AttachmentState.MACHINE.next(AttachmentState.FAILED))
+        .contains(AttachmentState.ATTACHED, AttachmentState.ATTACHING);
+
+    Attachment at = new Attachment();
+    at.state = AttachmentState.ATTACHED;
+    at.moveTo(AttachmentState.FAILED, "the pool could not open");
+    assertThat(at.failedFrom).isEqualTo("ATTACHED");
+    assertThat(at.holdsLun()).as("it keeps its LUN, to be exported again").isTrue();
+    at.moveTo(AttachmentState.ATTACHED, "the node exports it again");
+    assertThat(at.failedFrom).isNull();
+    at.moveTo(AttachmentState.DETACHING, "detach");
+    at.moveTo(AttachmentState.FAILED, "no answer");
+    assertThat(at.failedWhileRemoved()).isTrue();
+    assertThat(at.holdsLun()).isFalse();
   }
 
   @org.junit.jupiter.api.Test

@@ -23,6 +23,7 @@ import io.strata.contracts.event.Events;
 import io.strata.contracts.event.NodeEnrolled;
 import io.strata.contracts.event.NodeHeartbeat;
 import io.strata.contracts.event.NodeStateReport;
+import io.strata.contracts.event.ObjectStatus;
 import io.strata.controlplane.domain.Node;
 import io.strata.controlplane.domain.NodeState;
 import io.strata.controlplane.domain.Operation;
@@ -164,6 +165,8 @@ class ProvisioningOverKafkaTest {
             new NodeEnrolled.Drive(node + "-ssd-1", DriveType.SSD, 4, "/d/ssd-1"),
             new NodeEnrolled.Drive(node + "-ssd-2", DriveType.SSD, 4, "/d/ssd-2"),
             new NodeEnrolled.Drive(node + "-ssd-3", DriveType.SSD, 4, "/d/ssd-3"),
+            new NodeEnrolled.Drive(node + "-ssd-4", DriveType.SSD, 4, "/d/ssd-4"),
+            new NodeEnrolled.Drive(node + "-ssd-5", DriveType.SSD, 4, "/d/ssd-5"),
             new NodeEnrolled.Drive(node + "-hdd-0", DriveType.HDD, 16, "/d/hdd-0")),
         new NodeEnrolled.Isolation(true, "v1", true, false, List.of()), "test", DRIVE_PORTAL_PORT));
   }
@@ -396,6 +399,121 @@ class ProvisioningOverKafkaTest {
         addressOf(engineNode) + ":" + first.portalPort(), first.targetIqn(), 1L, 0, "process", List.of()));
     await().atMost(Duration.ofSeconds(20)).until(() -> "ONLINE".equals(arrayState(id)));
     assertThat(as("acme-admin").get("/api/v1/arrays/" + id).then().extract().<String>path("failureReason")).isNull();
+  }
+
+  /** The engine's report of the array ONLINE with these objects. */
+  void report(String arrayId, ArrayDesiredState sent, ObjectStatus... objects) {
+    publish(Events.ARRAY_STATUS, new ArrayStatus(arrayId, sent.engineNodeId() == null ? sent.nodeId() : sent.engineNodeId(),
+        sent.generation(), ArrayStatus.State.ONLINE, null, addressOf(sent.nodeId()) + ":" + sent.portalPort(),
+        sent.targetIqn(), 1L, 0, "process", List.of(objects)));
+  }
+
+  static ObjectStatus status(String arrayId, ObjectStatus.Kind kind, String id, ObjectStatus.State state) {
+    return new ObjectStatus(arrayId, kind, id, state, state == ObjectStatus.State.FAILED ? "pool p1 could not open" : null);
+  }
+
+  String stateOf(String path) {
+    return as("acme-admin").get(path).then().statusCode(200).extract().path("state");
+  }
+
+  /** The newest command for the array that carries the volume and its LUN. */
+  ArrayDesiredState commandWith(String arrayId, String volumeId, String attachmentId, int after) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> commandsFor(arrayId).size() > after
+        && carries(payload(commandsFor(arrayId).get(commandsFor(arrayId).size() - 1)), volumeId, attachmentId));
+    return payload(commandsFor(arrayId).get(commandsFor(arrayId).size() - 1));
+  }
+
+  static boolean carries(ArrayDesiredState d, String volumeId, String attachmentId) {
+    return d.volumes().stream().anyMatch(v -> v.volumeId().equals(volumeId))
+        && d.luns().stream().anyMatch(l -> l.attachmentId().equals(attachmentId));
+  }
+
+  /**
+   * Issue 16, item 2: FAILED is not a dead end. A volume and an attachment the engine reports
+   * FAILED (its pool could not open) stay in the desired state, so the engine can export them
+   * again, and come back to AVAILABLE and ATTACHED by themselves once it reports them READY. A
+   * retry, by the tenant's admin or by an operator, moves a FAILED object to its in-progress
+   * state, sends the desired state again and completes its Operation when the node confirms.
+   */
+  @Test
+  void failedVolumesAndAttachmentsComeBackWhenTheNodeServesThemAgainAndCanBeRetried() {
+    beating = true;
+    await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew()
+        .call(() -> Node.count("name in ?1 and state = ?2", List.of(nodeA, nodeB), NodeState.ONLINE)) == 2);
+    String array = as("acme-admin")
+        .body(Map.of("name", "heal-" + UUID.randomUUID().toString().substring(0, 6), "engineSize", "E01",
+            "spread", "NONE", "ssdDrives", 2, "hddDrives", 0))
+        .post("/api/v1/arrays").then().statusCode(201).extract().path("id");
+    ArrayDesiredState first = commandFor(array, true);
+    report(array, first);
+    await().atMost(Duration.ofSeconds(20)).until(() -> "ONLINE".equals(arrayState(array)));
+    String pool = as("acme-admin").body(Map.of("arrayId", array, "name", "p1", "driveType", "SSD", "protection", "RAID1",
+        "driveCount", 2)).post("/api/v1/pools").then().statusCode(201).extract().path("id");
+    String volume = as("acme-admin").body(Map.of("poolId", pool, "name", "data", "sizeGib", 1))
+        .post("/api/v1/volumes").then().statusCode(201).extract().path("id");
+    String serverName = "heal-" + UUID.randomUUID().toString().substring(0, 6);
+    String server = as("acme-admin").body(Map.of("name", serverName, "iqn", "iqn.2026-11.example.cloud:" + serverName,
+            "chapUser", serverName + "-user", "chapSecret", "secret-of-" + serverName + "-1234"))
+        .post("/api/v1/servers").then().statusCode(201).extract().path("id");
+    String attachment = as("acme-admin").body(Map.of("volumeId", volume, "serverId", server))
+        .post("/api/v1/attachments").then().statusCode(201).extract().path("id");
+    String volumePath = "/api/v1/volumes/" + volume;
+    String attachmentPath = "/api/v1/attachments/" + attachment;
+    ArrayDesiredState sent = commandWith(array, volume, attachment, 0);
+    report(array, sent, status(array, ObjectStatus.Kind.VOLUME, volume, ObjectStatus.State.READY),
+        status(array, ObjectStatus.Kind.LUN, attachment, ObjectStatus.State.READY));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "ATTACHED".equals(stateOf(attachmentPath)));
+    assertThat(stateOf(volumePath)).isEqualTo("AVAILABLE");
+
+    // another pool's labels broke this one: the volume and its LUN fail
+    report(array, sent, status(array, ObjectStatus.Kind.VOLUME, volume, ObjectStatus.State.FAILED),
+        status(array, ObjectStatus.Kind.LUN, attachment, ObjectStatus.State.FAILED));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(stateOf(attachmentPath))
+        && "FAILED".equals(stateOf(volumePath)));
+    // ... and stay in the desired state the node is sent (here on its restart)
+    int before = commandsFor(array).size();
+    publish(Events.NODE_STATE_REPORT, new NodeStateReport(sent.nodeId(), List.of(), List.of()));
+    ArrayDesiredState whileFailed = commandWith(array, volume, attachment, before);
+    assertThat(whileFailed.luns()).singleElement().satisfies(l -> assertThat(l.volumeId()).isEqualTo(volume));
+
+    // the cause went away: the engine serves them again, and they are AVAILABLE and ATTACHED
+    report(array, whileFailed, status(array, ObjectStatus.Kind.VOLUME, volume, ObjectStatus.State.READY),
+        status(array, ObjectStatus.Kind.LUN, attachment, ObjectStatus.State.READY));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "ATTACHED".equals(stateOf(attachmentPath))
+        && "AVAILABLE".equals(stateOf(volumePath)));
+    assertThat(as("acme-admin").get(volumePath).then().extract().<String>path("failureReason")).isNull();
+
+    // a retry by the tenant's admin: FAILED -> CREATING, the desired state sent again, READY -> AVAILABLE
+    report(array, whileFailed, status(array, ObjectStatus.Kind.VOLUME, volume, ObjectStatus.State.FAILED),
+        status(array, ObjectStatus.Kind.LUN, attachment, ObjectStatus.State.READY));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(stateOf(volumePath)));
+    as("acme-admin").post(attachmentPath + "/retry").then().statusCode(409)
+        .body("type", org.hamcrest.Matchers.containsString("not-failed"));
+    int beforeRetry = commandsFor(array).size();
+    String op = as("acme-admin").post(volumePath + "/retry").then().statusCode(202)
+        .header("Operation-Location", org.hamcrest.Matchers.startsWith("/api/v1/operations/"))
+        .extract().path("id");
+    assertThat(stateOf(volumePath)).isEqualTo("CREATING");
+    ArrayDesiredState retried = commandWith(array, volume, attachment, beforeRetry);
+    report(array, retried, status(array, ObjectStatus.Kind.VOLUME, volume, ObjectStatus.State.READY),
+        status(array, ObjectStatus.Kind.LUN, attachment, ObjectStatus.State.READY));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "AVAILABLE".equals(stateOf(volumePath)));
+    assertThat(QuarkusTransaction.requiringNew().call(() -> Operation.<Operation>findById(UUID.fromString(op)).state))
+        .isEqualTo(OperationState.SUCCEEDED);
+
+    // an operator's retry of the attachment, FAILED while attached: ATTACHING, then ATTACHED
+    report(array, retried, status(array, ObjectStatus.Kind.VOLUME, volume, ObjectStatus.State.READY),
+        status(array, ObjectStatus.Kind.LUN, attachment, ObjectStatus.State.FAILED));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(stateOf(attachmentPath)));
+    int beforeOps = commandsFor(array).size();
+    as("ops").post("/api/v1/admin/attachments/" + attachment + "/retry").then().statusCode(202);
+    assertThat(stateOf(attachmentPath)).isEqualTo("ATTACHING");
+    ArrayDesiredState byOperator = commandWith(array, volume, attachment, beforeOps);
+    report(array, byOperator, status(array, ObjectStatus.Kind.VOLUME, volume, ObjectStatus.State.READY),
+        status(array, ObjectStatus.Kind.LUN, attachment, ObjectStatus.State.READY));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "ATTACHED".equals(stateOf(attachmentPath)));
+    assertThat(QuarkusTransaction.requiringNew().call(() -> io.strata.controlplane.domain.AuditEntry.count(
+        "targetId = ?1 and action = ?2", UUID.fromString(attachment), "attachment.retry"))).isEqualTo(1);
   }
 
   List<ConsumerEnvelope> commandsFor(String arrayId) {

@@ -157,7 +157,10 @@ class VolumeLifecycleTest {
 
   @Test
   void aTierPinIsValidatedStoredShownChangedAndCarriedInTheDesiredState() {
-    String array = Api.createArray(ACME, unique("pin"), 1, 4);
+    // spread NONE: the tier SSD must be on the engine's node, where spread NONE keeps every drive
+    String array = as(ACME).body(Map.of("name", unique("pin"), "engineSize", "E01", "spread", "NONE", "ssdDrives", 1,
+            "hddDrives", 4))
+        .post("/api/v1/arrays").then().statusCode(201).extract().path("id");
     String tiered = as(ACME).body(Map.of("arrayId", array, "name", "tiered", "driveType", "HDD", "protection", "RAID1",
             "driveCount", 2, "tiering", true))
         .post("/api/v1/pools").then().statusCode(201).extract().path("id");

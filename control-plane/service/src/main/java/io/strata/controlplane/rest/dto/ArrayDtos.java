@@ -38,5 +38,7 @@ public final class ArrayDtos {
 
   public record DriveAdd(@NotNull DriveType type, @NotNull @Min(1) @Max(64) Integer count) {}
 
-  public record ArrayDriveView(UUID id, UUID driveId, DriveType type, long capacityGib, UUID poolId) {}
+  /** {@code poolId} and {@code role} (MEMBER, CACHE or TIER): the pool that owns the drive and for what; null when free. */
+  public record ArrayDriveView(
+      UUID id, UUID driveId, DriveType type, long capacityGib, UUID poolId, io.strata.controlplane.domain.DriveRole role) {}
 }

@@ -23,6 +23,13 @@ public class ApiException extends RuntimeException {
     return new ApiException(new Problem(409, slug, "Conflict", detail));
   }
 
+  /** A conflict with the state of other objects that is about one field of the request (409). */
+  public static ApiException conflictOnField(String slug, String field, String message) {
+    Problem p = new Problem(409, slug, "Conflict", field + ": " + message);
+    p.errors = List.of(new Problem.FieldError(field, message));
+    return new ApiException(p);
+  }
+
   public static ApiException forbidden(String slug, String detail) {
     return new ApiException(new Problem(403, slug, "Forbidden", detail));
   }
