@@ -1,10 +1,7 @@
 package io.strata.controlplane.rest.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.exc.StreamReadException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -123,24 +120,13 @@ public class ProblemMappers {
     return nodes.isEmpty() ? "" : nodes.get(nodes.size() - 1);
   }
 
-  /** More specific than Quarkus's own MismatchedInputException mapper, so that ours is chosen. */
-  @ServerExceptionMapper(priority = 1)
-  public Response invalidFormat(InvalidFormatException e, UriInfo uri) {
-    return json(e, uri);
-  }
-
+  /**
+   * More specific than Quarkus's own MismatchedInputException mapper (which would answer without
+   * naming the field), and of higher priority, so that ours is chosen; it covers its subclasses
+   * (UnrecognizedPropertyException, InvalidFormatException) too.
+   */
   @ServerExceptionMapper(priority = 1)
   public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
-    return json(e, uri);
-  }
-
-  @ServerExceptionMapper(priority = 1)
-  public Response unknownProperty(UnrecognizedPropertyException e, UriInfo uri) {
-    return json(e, uri);
-  }
-
-  @ServerExceptionMapper(priority = 1)
-  public Response unreadable(StreamReadException e, UriInfo uri) {
     return json(e, uri);
   }
 
