@@ -66,8 +66,10 @@ final class FuzzInputs {
     Arbitrary<String> badUuid = Arbitraries.of("not-a-uuid", "1-2-3-4-5", "00000000-0000-0000-0000-00000000000g",
         "00000000000000000000000000000000", "{00000000-0000-0000-0000-000000000000}");
     Arbitrary<String> numberText = Arbitraries.integers().map(String::valueOf);
+    // NUL on its own too: PostgreSQL refuses it in text, so it must never get that far
+    Arbitrary<String> nulText = Arbitraries.of("\u0000", "a\u0000", "\u0000b", "x\u0000y");
     Arbitrary<String> text = Arbitraries.frequencyOf(
-        Tuple.of(3, withControl), Tuple.of(3, anyText), Tuple.of(2, longText), Tuple.of(4, hostile),
+        Tuple.of(2, nulText), Tuple.of(3, withControl), Tuple.of(3, anyText), Tuple.of(2, longText), Tuple.of(4, hostile),
         Tuple.of(2, uuidText), Tuple.of(1, badUuid), Tuple.of(2, numberText));
 
     Arbitrary<JsonNode> textNode = text.map(NODES::textNode);
@@ -212,6 +214,10 @@ final class FuzzInputs {
 
   String pathSegment() {
     return draw(segments);
+  }
+
+  static boolean isCanonicalUuid(String s) {
+    return s.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   }
 
   /** Every byte but the unreserved ASCII ones percent-encoded: the server decodes exactly what was generated. */
