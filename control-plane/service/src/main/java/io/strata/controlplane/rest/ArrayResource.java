@@ -6,6 +6,8 @@ import io.strata.controlplane.rest.dto.ArrayDtos.ArrayCreate;
 import io.strata.controlplane.rest.dto.ArrayDtos.ArrayDriveView;
 import io.strata.controlplane.rest.dto.ArrayDtos.ArrayView;
 import io.strata.controlplane.rest.dto.ArrayDtos.DriveAdd;
+import io.strata.controlplane.rest.problem.ApiException;
+import io.strata.controlplane.rest.problem.Problem;
 import io.strata.controlplane.security.Caller;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.ArrayService;
@@ -16,6 +18,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -43,6 +46,7 @@ public class ArrayResource {
   @POST
   @RolesAllowed(Roles.TENANT_ADMIN)
   public Response create(@HeaderParam(Idempotency.HEADER) String key, @NotNull @Valid ArrayCreate body) {
+    requireDrives(body);
     UUID tenant = caller.tenantId();
     return idempotency.create(key, "tenant:" + tenant + " POST " + BASE, body, () -> {
       ArrayService.Created c = arrays.create(tenant, body);
@@ -50,10 +54,22 @@ public class ArrayResource {
     });
   }
 
+  /** An array without drives can hold no pool: a request for one is a mistake (400). */
+  private static void requireDrives(ArrayCreate body) {
+    int ssd = body.ssdDrives() == null ? 0 : body.ssdDrives();
+    int hdd = body.hddDrives() == null ? 0 : body.hddDrives();
+    if (ssd + hdd == 0) {
+      String message = "an array needs at least one drive: ssdDrives + hddDrives must be 1 or more";
+      Problem p = new Problem(400, "invalid-request", "Invalid request", "ssdDrives, hddDrives: " + message);
+      p.errors = List.of(new Problem.FieldError("ssdDrives", message), new Problem.FieldError("hddDrives", message));
+      throw new ApiException(p);
+    }
+  }
+
   @GET
   @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
   public Page<ArrayView> list(
-      @QueryParam("state") ArrayState state, @QueryParam("name") String name,
+      @QueryParam("state") ArrayState state, @QueryParam("name") @Size(max = 63) String name,
       @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
     return arrays.list(caller.tenantId(), state, name, cursor, limit);
   }

@@ -26,6 +26,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
@@ -73,7 +74,7 @@ public class OperatorResource {
   @GET
   @Path("tenants")
   public Page<TenantView> tenants(
-      @QueryParam("alias") String alias, @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+      @QueryParam("alias") @Size(max = 32) String alias, @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
     return operator.tenants(alias, cursor, limit);
   }
 
@@ -110,7 +111,7 @@ public class OperatorResource {
   @GET
   @Path("nodes")
   public Page<NodeView> nodes(
-      @QueryParam("state") NodeState state, @QueryParam("zone") String zone,
+      @QueryParam("state") NodeState state, @QueryParam("zone") @Size(max = 64) String zone,
       @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
     return operator.nodes(state, zone, cursor, limit);
   }
@@ -154,7 +155,7 @@ public class OperatorResource {
   @GET
   @Path("arrays")
   public Page<FleetArrayView> arrays(
-      @QueryParam("tenantId") UUID tenantId, @QueryParam("tenant") String tenantAlias,
+      @QueryParam("tenantId") UUID tenantId, @QueryParam("tenant") @Size(max = 32) String tenantAlias,
       @QueryParam("state") ArrayState state, @QueryParam("nodeId") UUID nodeId,
       @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
     return fleet.page(tenantId, tenantAlias, state, nodeId, cursor, limit);

@@ -2,6 +2,7 @@ package io.strata.controlplane.rest;
 
 import io.strata.controlplane.domain.Server;
 import io.strata.controlplane.mapping.Views;
+import io.strata.controlplane.rest.dto.Names;
 import io.strata.controlplane.rest.dto.ServerDtos.ServerCreate;
 import io.strata.controlplane.rest.dto.ServerDtos.ServerCredentials;
 import io.strata.controlplane.rest.dto.ServerDtos.ServerView;
@@ -13,6 +14,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -49,7 +51,7 @@ public class ServerResource {
   @GET
   @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
   public Page<ServerView> list(
-      @QueryParam("iqn") String iqn, @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+      @QueryParam("iqn") @Size(max = Names.IQN_MAX) String iqn, @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
     return servers.list(caller.tenantId(), iqn, cursor, limit);
   }
 

@@ -18,6 +18,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -56,7 +57,7 @@ public class VolumeResource {
   @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
   public Page<VolumeView> list(
       @QueryParam("arrayId") UUID arrayId, @QueryParam("poolId") UUID poolId,
-      @QueryParam("state") VolumeState state, @QueryParam("name") String name,
+      @QueryParam("state") VolumeState state, @QueryParam("name") @Size(max = 63) String name,
       @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
     return volumes.list(caller.tenantId(), arrayId, poolId, state, name, cursor, limit);
   }

@@ -44,7 +44,7 @@ class OperatorTest {
 
     // ... and is held to the quota the operator set
     io.restassured.RestAssured.given().auth().oauth2(token).contentType(ContentType.JSON)
-        .body(Map.of("name", "first", "engineSize", "E01"))
+        .body(Map.of("name", "first", "engineSize", "E01", "hddDrives", 1))
         .post("/api/v1/arrays")
         .then().statusCode(409).body("type", equalTo("https://strata.io/problems/quota-exceeded"))
         .body("resource", equalTo("arrays"));

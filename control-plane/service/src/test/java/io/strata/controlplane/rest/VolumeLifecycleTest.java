@@ -53,7 +53,7 @@ class VolumeLifecycleTest {
   @BeforeEach
   void nodes() {
     if (!nodesEnrolled) {
-      Api.onlineNodes(6, 24, 6, 4);
+      Api.onlineNodes(6, 24, 6, 5);
       nodesEnrolled = true;
     }
   }
@@ -99,14 +99,14 @@ class VolumeLifecycleTest {
   @Test
   void createWithTheSameIdempotencyKeyReturnsTheFirstResult() {
     String key = UUID.randomUUID().toString();
-    Map<String, Object> body = Map.of("name", unique("idem"), "engineSize", "E01");
+    Map<String, Object> body = Map.of("name", unique("idem"), "engineSize", "E01", "hddDrives", 1);
     String first = as(ACME).header("Idempotency-Key", key).body(body).post("/api/v1/arrays")
         .then().statusCode(201).extract().path("id");
     Response again = as(ACME).header("Idempotency-Key", key).body(body).post("/api/v1/arrays");
     again.then().statusCode(201).header("Idempotent-Replayed", "true").body("id", equalTo(first));
     as(ACME).queryParam("name", body.get("name")).get("/api/v1/arrays").then().body("items.size()", equalTo(1));
 
-    as(ACME).header("Idempotency-Key", key).body(Map.of("name", unique("other"), "engineSize", "E01"))
+    as(ACME).header("Idempotency-Key", key).body(Map.of("name", unique("other"), "engineSize", "E01", "hddDrives", 1))
         .post("/api/v1/arrays")
         .then().statusCode(422).contentType("application/problem+json")
         .body("type", equalTo("https://strata.io/problems/idempotency-key-reused"));
@@ -296,13 +296,14 @@ class VolumeLifecycleTest {
         .then().statusCode(400).body("errors.field", hasItem("sizeGib"));
     as(ACME).get("/api/v1/volumes?limit=0").then().statusCode(400).body("errors[0].field", equalTo("limit"));
     as(ACME).get("/api/v1/volumes?cursor=@@@").then().statusCode(400).body("errors[0].field", equalTo("cursor"));
-    as(ACME).get("/api/v1/volumes/not-a-uuid").then().statusCode(404).contentType("application/problem+json");
+    as(ACME).get("/api/v1/volumes/not-a-uuid").then().statusCode(400).contentType("application/problem+json")
+        .body("errors[0].field", equalTo("id"));
   }
 
   @Test
   void placementFailureNamesTheShortResourceAndLeavesNothingBehind() {
     String name = unique("big");
-    as(ACME).body(Map.of("name", name, "engineSize", "E08")).post("/api/v1/arrays")
+    as(ACME).body(Map.of("name", name, "engineSize", "E08", "hddDrives", 1)).post("/api/v1/arrays")
         .then().statusCode(409).body("type", equalTo("https://strata.io/problems/placement-failed"))
         .body("shortResource", equalTo("vcpu"));
     as(ACME).queryParam("name", name).get("/api/v1/arrays").then().body("items.size()", equalTo(0));

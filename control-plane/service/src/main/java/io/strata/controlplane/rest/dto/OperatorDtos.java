@@ -30,12 +30,12 @@ public final class OperatorDtos {
   /** The tenant's first admin, created in Keycloak with the tenant-admin role. */
   public record TenantAdmin(
       @NotNull @Pattern(regexp = "^[a-z0-9][a-z0-9._-]{2,62}$", message = "must be 3-63 lowercase letters, digits, '.', '_' or '-'") String username,
-      @NotNull @Email String email,
-      @NotNull @Size(min = 12, max = 128) String password) {}
+      @NotNull @Email @Size(max = 254) @PlainText String email,
+      @NotNull @Size(min = 12, max = 128) @PlainText String password) {}
 
   public record TenantCreate(
       @NotNull @Pattern(regexp = Names.ALIAS, message = "must be 2-32 lowercase letters, digits or '-', starting with a letter") String alias,
-      @NotBlank @Size(max = 200) String displayName,
+      @NotBlank @Size(max = 200) @PlainText String displayName,
       @NotNull @Valid TenantAdmin admin,
       @Valid QuotaBody quota) {}
 
@@ -44,8 +44,8 @@ public final class OperatorDtos {
 
   public record NodeCreate(
       @NotNull @Pattern(regexp = Names.NAME, message = Names.NAME_MESSAGE) String name,
-      @NotBlank @Size(max = 64) String zone,
-      @NotBlank @Size(max = 255) String address,
+      @NotBlank @Size(max = 64) @PlainText String zone,
+      @NotBlank @Size(max = 255) @PlainText String address,
       @NotNull @Min(1) @Max(1024) Integer cpuCores,
       @NotNull @Min(1) @Max(65536) Integer memoryGib) {}
 
@@ -57,7 +57,7 @@ public final class OperatorDtos {
 
   public record DriveCreate(
       @NotNull UUID nodeId,
-      @NotBlank @Size(max = 100) String serial,
+      @NotBlank @Size(max = 100) @PlainText String serial,
       @NotNull DriveType type,
       @NotNull @Min(1) Long capacityGib) {}
 

@@ -1,9 +1,7 @@
 package io.strata.controlplane.rest.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -19,7 +17,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -123,62 +120,27 @@ public class ProblemMappers {
     return nodes.isEmpty() ? "" : nodes.get(nodes.size() - 1);
   }
 
-  /** More specific than Quarkus's own MismatchedInputException mapper, so that ours is chosen. */
+  /**
+   * More specific than Quarkus's own MismatchedInputException mapper (which would answer without
+   * naming the field), and of higher priority, so that ours is chosen; it covers its subclasses
+   * (UnrecognizedPropertyException, InvalidFormatException) too.
+   */
   @ServerExceptionMapper(priority = 1)
-  public Response invalidFormat(InvalidFormatException e, UriInfo uri) {
+  public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
     return json(e, uri);
   }
 
-  @ServerExceptionMapper(priority = 1)
-  public Response mismatchedInput(com.fasterxml.jackson.databind.exc.MismatchedInputException e, UriInfo uri) {
-    return json(e, uri);
-  }
-
+  /**
+   * A body Jackson refused (StrictJson): 400 naming where in the body, as a dotted path
+   * ({@code drives[0].count}), or {@code body} for the document as a whole.
+   */
   @ServerExceptionMapper(priority = 1)
   public Response json(JsonProcessingException e, UriInfo uri) {
-    String field = "";
-    String message = "malformed JSON";
-    if (e instanceof UnrecognizedPropertyException u) {
-      field = pathOf(u);
-      message = "unknown field";
-    } else if (e instanceof InvalidFormatException f) {
-      field = pathOf(f);
-      message = "cannot read " + abbreviate(String.valueOf(f.getValue())) + " as "
-          + describe(f.getTargetType());
-    } else if (e instanceof JsonMappingException m) {
-      field = pathOf(m);
-      message = "invalid value";
-    }
-    Problem p = new Problem(400, "invalid-request", "Invalid request",
-        (field.isEmpty() ? "" : field + ": ") + message);
+    String field = JsonErrors.locationOf(e);
+    String message = JsonErrors.messageOf(e);
+    Problem p = new Problem(400, "invalid-request", "Invalid request", field + ": " + message);
     p.errors = List.of(new Problem.FieldError(field, message));
     return respond(p, uri);
-  }
-
-  private static String describe(Class<?> type) {
-    if (type.isEnum()) {
-      return "one of " + Arrays.toString(type.getEnumConstants());
-    }
-    return type.getSimpleName();
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() > 40 ? s.substring(0, 40) + "…" : "'" + s + "'";
-  }
-
-  private static String pathOf(JsonMappingException e) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference ref : e.getPath()) {
-      if (ref.getFieldName() != null) {
-        if (sb.length() > 0) {
-          sb.append('.');
-        }
-        sb.append(ref.getFieldName());
-      } else if (ref.getIndex() >= 0) {
-        sb.append('[').append(ref.getIndex()).append(']');
-      }
-    }
-    return sb.toString();
   }
 
   @ServerExceptionMapper
@@ -238,6 +200,11 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response web(WebApplicationException e, UriInfo uri) {
+    // a parameter converter's 400 (ParameterConverters) carries its problem
+    ApiException api = find(e, ApiException.class);
+    if (api != null) {
+      return respond(api.problem(), uri);
+    }
     // the JSON reader wraps Jackson's errors; unwrap them to name the field
     JsonProcessingException jsonError = find(e, JsonProcessingException.class);
     if (jsonError != null) {
