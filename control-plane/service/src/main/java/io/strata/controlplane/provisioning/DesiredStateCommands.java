@@ -1,6 +1,7 @@
 package io.strata.controlplane.provisioning;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.contracts.Envelope;
 import io.strata.contracts.command.ArrayDesiredState;
@@ -28,7 +29,11 @@ final class DesiredStateCommands {
   static Envelope envelope(OutboxMessage row, String nodeName, ObjectMapper json) {
     io.strata.controlplane.outbox.ArrayDesiredState stored;
     try {
-      stored = json.readValue(row.payload, io.strata.controlplane.outbox.ArrayDesiredState.class);
+      // Stored by this service, perhaps by an older release: the API's strictness (StrictJson) is
+      // for requests, so a field a newer release dropped must not make the row unreadable.
+      stored = json.readerFor(io.strata.controlplane.outbox.ArrayDesiredState.class)
+          .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .readValue(row.payload);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("outbox row " + row.id + " holds no desired state: " + e.getMessage(), e);
     }

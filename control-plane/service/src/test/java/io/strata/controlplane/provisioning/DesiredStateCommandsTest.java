@@ -8,6 +8,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.controlplane.domain.OutboxMessage;
+import io.strata.controlplane.rest.StrictJson;
+import java.time.Instant;
 
 class DesiredStateCommandsTest {
 
@@ -54,5 +59,22 @@ class DesiredStateCommandsTest {
     assertThat(toEngine.drives()).extracting(ArrayDesiredState.DriveSpec::nodeId).containsExactly("node-e", "node-l");
     assertThat(toEngine.drives()).extracting(ArrayDesiredState.DriveSpec::exportPortal)
         .containsExactly(null, "127.0.0.2:3259");
+  }
+
+  @Test
+  void aStoredStateWithAFieldThisReleaseDoesNotKnowIsStillRelayed() throws Exception {
+    ObjectMapper strict = new ObjectMapper().findAndRegisterModules();
+    new StrictJson().customize(strict);
+    var state = state(true, List.of(engine, lender));
+    ObjectNode stored = strict.valueToTree(state);
+    stored.put("fieldOfAnOlderRelease", 1);
+    OutboxMessage row = new OutboxMessage();
+    row.id = UUID.randomUUID();
+    row.createdAt = Instant.parse("2026-12-07T00:00:00Z");
+    row.payload = strict.writeValueAsString(stored);
+
+    var envelope = DesiredStateCommands.envelope(row, "node-e", strict);
+
+    assertThat(envelope.data().get("arrayId").asText()).isEqualTo(state.arrayId().toString());
   }
 }
