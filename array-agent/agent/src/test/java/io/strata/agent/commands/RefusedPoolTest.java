@@ -2,12 +2,8 @@ package io.strata.agent.commands;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.strata.agent.inventory.DriveScanner;
-import io.strata.agent.supervision.EngineLauncher;
 import io.strata.agent.supervision.EngineState;
-import io.strata.agent.supervision.Isolation;
 import io.strata.contracts.command.ArrayDesiredState;
 import io.strata.contracts.command.ArrayDesiredState.DriveSpec;
 import io.strata.contracts.command.ArrayDesiredState.DriveType;
@@ -54,17 +50,9 @@ class RefusedPoolTest {
 
   @BeforeEach
   void start() {
-    Optional<String> classpath = Optional.ofNullable(System.getProperty("strata.test.engine.classpath"))
-        .filter(s -> !s.isBlank());
-    assumeTrue(classpath.isPresent() || RealEngineTest.onClasspath(RealEngineTest.MAIN),
-        "the engine main class is not in this build");
-    DriveScanner drives = new DriveScanner("1", data.resolve("drives"));
-    drives.createDemoDrivesIfEmpty();
+    Optional<String> classpath = RealEngineTest.engineClasspath();
     scheduler = Executors.newSingleThreadScheduledExecutor();
-    reconciler = new Reconciler("1", "127.0.0.1", data.resolve("arrays"), drives, secrets,
-        new Reconciler.EngineSettings(new EngineLauncher(RealEngineTest.MAIN, classpath, List.of()),
-            Isolation.detect(true), scheduler, Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(30)),
-        status -> {});
+    reconciler = RealEngineTest.realEngineReconciler(data, secrets, scheduler, classpath);
   }
 
   @AfterEach
