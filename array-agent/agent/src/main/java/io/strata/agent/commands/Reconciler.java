@@ -93,6 +93,11 @@ public final class Reconciler {
     /** The engine's last status, and the forms of the objects in the last revision it applied. */
     LayoutFiles.Status engineSaid;
     Map<String, LayoutPlanner.Planned> applied = Map.of();
+    /**
+     * The objects of that revision the engine did not serve because it refused their pool over
+     * its drives, by key, with the reason (see {@link RefusedPools}).
+     */
+    Map<String, String> refused = Map.of();
     long signalledAtNanos;
     /** The revision the last signal asked the engine to apply. */
     long signalledRevision;
@@ -404,10 +409,15 @@ public final class Reconciler {
       return false;
     }
     runtime.engineSaid = said;
-    if (said.ok() && said.revision() == runtime.writtenRevision) {
+    if ((said.ok() || said.appliedButRefusedPools()) && said.revision() == runtime.writtenRevision) {
+      // Applied, but perhaps for pools refused over their drives: what lives in those is not
+      // served (not even what an earlier revision had), the rest is.
+      Map<String, String> refused = RefusedPools.objectsIn(runtime.desired, said.refusedPools());
       Map<String, LayoutPlanner.Planned> forms = new HashMap<>();
-      runtime.plan.objects().stream().filter(o -> !o.failed()).forEach(o -> forms.put(o.key(), o));
+      runtime.plan.objects().stream().filter(o -> !o.failed() && !refused.containsKey(o.key()))
+          .forEach(o -> forms.put(o.key(), o));
       runtime.applied = forms;
+      runtime.refused = refused;
     }
     if (!said.ok()) {
       LOG.warnf("array %s: the engine did not apply layout revision %d: %s", runtime.desired.arrayId(),
@@ -417,9 +427,11 @@ public final class Reconciler {
   }
 
   /**
-   * Each object's state: failed by the agent's own checks; READY when the engine applied it in
-   * its present form; FAILED with the engine's reason when the engine refused the revision that
-   * holds it; otherwise not yet known (left out). An object removed from the desired state but
+   * Each object's state: failed by the agent's own checks; FAILED with the engine's reason when
+   * it lives in a pool the engine refused over its drives (the rest of that revision applied);
+   * READY when the engine applied it in its present form; FAILED with the engine's reason when
+   * the engine refused the whole revision that holds it; otherwise not yet known (left out). An
+   * object removed from the desired state but
    * still in the engine's applied revision stays READY until the engine drops it, so that a
    * detach or delete is not reported done while the engine still serves it.
    */
@@ -429,10 +441,13 @@ public final class Reconciler {
       return out;
     }
     LayoutFiles.Status said = runtime.engineSaid;
-    boolean refused = said != null && !said.ok() && said.revision() == runtime.writtenRevision;
+    boolean refused = said != null && !said.ok() && !said.appliedButRefusedPools()
+        && said.revision() == runtime.writtenRevision;
     for (LayoutPlanner.Planned o : runtime.plan.objects()) {
       if (o.failed()) {
         out.add(new ObjectStatus(arrayId, o.kind(), o.id(), ObjectStatus.State.FAILED, o.reason()));
+      } else if (runtime.refused.containsKey(o.key())) {
+        out.add(new ObjectStatus(arrayId, o.kind(), o.id(), ObjectStatus.State.FAILED, runtime.refused.get(o.key())));
       } else if (runtime.applied.containsKey(o.key()) && o.form().equals(runtime.applied.get(o.key()).form())) {
         out.add(new ObjectStatus(arrayId, o.kind(), o.id(), ObjectStatus.State.READY, null));
       } else if (refused) {

@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The two files an array's engine shares with the agent in the array's folder: {@code layout.json}
@@ -58,13 +61,27 @@ public final class LayoutFiles {
   }
 
   /**
-   * What the engine last said about a revision, and the state of each of its drives (ONLINE,
-   * REBUILDING or FAILED with a reason; empty from an engine that does not say).
+   * What the engine last said about a revision, the state of each of its drives (ONLINE,
+   * REBUILDING or FAILED with a reason; empty from an engine that does not say), and the pools
+   * it refused because a drive they claim belongs to another pool (pool id to reason; empty
+   * when none was).
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Status(long revision, boolean ok, String error, String time, List<DriveHealth> drives) {
+  public record Status(
+      long revision, boolean ok, String error, String time, List<DriveHealth> drives, Map<String, String> refusedPools) {
     public Status {
       drives = drives == null ? List.of() : List.copyOf(drives);
+      refusedPools = refusedPools == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(refusedPools));
+    }
+
+    /**
+     * Whether the engine applied the revision but for the pools it refused over their drives
+     * (and what they hold): then its error is those refusals and nothing else. An error of its
+     * own (a layout it could not read or apply at all) means that it applied nothing of the
+     * revision, even when the status still names pools refused before.
+     */
+    public boolean appliedButRefusedPools() {
+      return !ok && !refusedPools.isEmpty() && String.join("; ", refusedPools.values()).equals(error);
     }
 
     /**

@@ -61,13 +61,28 @@ class RealEngineTest {
 
   @BeforeEach
   void start() {
+    Optional<String> classpath = engineClasspath();
+    assumeTrue(onPath("iscsi-ls") && onPath("qemu-img"), "libiscsi-bin and qemu-utils are not installed");
+    scheduler = Executors.newSingleThreadScheduledExecutor();
+    reconciler = realEngineReconciler(data, secrets, scheduler, classpath);
+  }
+
+  /**
+   * Where the engine's classes are: {@code -Dstrata.test.engine.classpath}, or empty for this
+   * build's classpath; the calling test is skipped when the engine is in neither.
+   */
+  static Optional<String> engineClasspath() {
     Optional<String> classpath = Optional.ofNullable(System.getProperty("strata.test.engine.classpath")).filter(s -> !s.isBlank());
     assumeTrue(classpath.isPresent() || onClasspath(MAIN), "the engine main class is not in this build");
-    assumeTrue(onPath("iscsi-ls") && onPath("qemu-img"), "libiscsi-bin and qemu-utils are not installed");
+    return classpath;
+  }
+
+  /** A reconciler of node 1 running the real engine, with the demo drives in {@code data/drives}. */
+  static Reconciler realEngineReconciler(Path data, SealedSecret secrets, ScheduledExecutorService scheduler,
+      Optional<String> classpath) {
     DriveScanner drives = new DriveScanner("1", data.resolve("drives"));
     drives.createDemoDrivesIfEmpty();
-    scheduler = Executors.newSingleThreadScheduledExecutor();
-    reconciler = new Reconciler("1", "127.0.0.1", data.resolve("arrays"), drives, secrets,
+    return new Reconciler("1", "127.0.0.1", data.resolve("arrays"), drives, secrets,
         new Reconciler.EngineSettings(new EngineLauncher(MAIN, classpath, List.of()), Isolation.detect(true), scheduler,
             Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(30)),
         status -> {});
