@@ -97,7 +97,7 @@ class CrossSiteBrowserTest {
       assertThat(headers.get("cache-control")).as(path).contains("no-store");
     }
     APIResponse script = page.context().request().get(CONSOLE + "/static/console.js");
-    assertThat(script.headers().get("cache-control")).as("static files stay cacheable").isNullOrEmpty();
+    assertThat(script.headers().get("cache-control")).as("static files stay cacheable").doesNotContain("no-store");
     assertThat(violations).as("Content-Security-Policy violations").isEmpty();
     page.context().close();
   }
