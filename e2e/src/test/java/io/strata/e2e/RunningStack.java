@@ -71,6 +71,8 @@ abstract class RunningStack {
         "quarkus.oidc.auth-server-url=" + TestServers.realmUrl(),
         "quarkus.keycloak.admin-client.server-url=" + TestServers.keycloakUrl(),
         "strata.control-plane.demo-tenants=acme,globex",
+        // a production run needs a key of its own, shared with the agents that open the secrets
+        "strata.control-plane.secrets.key=" + SECRETS_KEY,
         // engines' portals in this test's fixed range (3340-3399), one range per node address
         "strata.control-plane.target.first-portal-port=3340",
         // a Kafka restart on a loaded machine must not look like dead nodes
@@ -100,6 +102,9 @@ abstract class RunningStack {
     }
   }
 
+  /** The key sealing CHAP secrets in this run: 32 random bytes, base64. */
+  static final String SECRETS_KEY = io.strata.testsupport.SecretsKeys.random();
+
   static final Map<ChildProcess, Integer> agentPorts = new LinkedHashMap<>();
 
   static int agentPortOf(ChildProcess agent) {
@@ -112,6 +117,7 @@ abstract class RunningStack {
         "quarkus.http.port=" + port,
         "kafka.bootstrap.servers=" + kafka.bootstrap(),
         "strata.agent.node-id=" + node,
+        "strata.agent.secrets.key=" + SECRETS_KEY,
         "strata.agent.address=" + address,
         // each node lends its drives to engines on the other one (spread NODE) on a port of its own
         "strata.agent.drive-portal-port=" + Ports.free(),

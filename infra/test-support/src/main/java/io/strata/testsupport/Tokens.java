@@ -37,6 +37,21 @@ public final class Tokens {
             "password", password));
   }
 
+  /**
+   * An ID token (not an access token) for a demo user, by the password grant with the openid
+   * scope: signed by the realm like an access token, but with {@code typ} "ID".
+   */
+  public static String idToken(String username) {
+    return requestToken(
+        Map.of(
+            "grant_type", "password",
+            "client_id", "strata-cli",
+            "scope", "openid",
+            "username", username,
+            "password", DEMO_PASSWORD),
+        "id_token");
+  }
+
   /** A token for a confidential client's service account (client credentials grant). */
   public static String serviceToken(String clientId, String clientSecret) {
     return requestToken(
@@ -47,6 +62,10 @@ public final class Tokens {
   }
 
   private static String requestToken(Map<String, String> form) {
+    return requestToken(form, "access_token");
+  }
+
+  private static String requestToken(Map<String, String> form, String field) {
     URI endpoint = URI.create(TestServers.realmUrl() + "/protocol/openid-connect/token");
     TestServers.requireListening("Keycloak", endpoint);
     String body =
@@ -65,7 +84,7 @@ public final class Tokens {
             "Keycloak refused a token (" + response.statusCode() + "): " + response.body());
       }
       JsonNode json = JSON.readTree(response.body());
-      return json.get("access_token").asText();
+      return json.get(field).asText();
     } catch (IOException e) {
       throw new IllegalStateException("could not reach Keycloak at " + endpoint, e);
     } catch (InterruptedException e) {

@@ -68,13 +68,16 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
       broker = KafkaTestBroker.start();
       kafka = broker.bootstrapServers();
       String cpDb = database("console_cp");
+      // a production run needs a key of its own: the control plane seals CHAP secrets, the agent opens them
+      String secretsKey = io.strata.testsupport.SecretsKeys.random();
       String billingDb = database("console_billing");
       ServiceProcess controlPlane = ServiceProcess.launch("control-plane", "control-plane/service", Map.of(
           "STRATA_DB_URL", PostgresTestResource.jdbcUrl(cpDb),
           "STRATA_OIDC_URL", TestServers.realmUrl(),
           "STRATA_KEYCLOAK_URL", TestServers.keycloakUrl(),
           "STRATA_KAFKA", kafka,
-          "STRATA_DEMO_TENANTS", "acme,globex"),
+          "STRATA_DEMO_TENANTS", "acme,globex",
+          "STRATA_SECRETS_KEY", secretsKey),
           // engines' portals on a free port rather than the default 3261 other tests may hold
           List.of("-Dstrata.control-plane.target.first-portal-port=" + ServiceProcess.freePort(),
               // the render-time test's node has no agent: its array must not fail while it is filled
@@ -92,7 +95,8 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
           "STRATA_KAFKA", kafka,
           "STRATA_NODE_ID", NODE_ID,
           "STRATA_ZONE", "z1",
-          "STRATA_AGENT_DATA_DIR", agentData.toString()), List.of());
+          "STRATA_AGENT_DATA_DIR", agentData.toString(),
+          "STRATA_SECRETS_KEY", secretsKey), List.of());
       services.add(agent);
       for (ServiceProcess s : services) {
         s.awaitReady(Duration.ofSeconds(240));

@@ -195,9 +195,9 @@ class TenantFlowBrowserTest {
         "web-" + suffix + " (iqn.1993-08.org.debian:01:" + suffix + ")"));
     page.getByTestId("create-attachment").getByRole(AriaRole.BUTTON).click();
     page.waitForURL(Pattern.compile(".*/attachments/[0-9a-f-]{36}$"));
-    assertThat(page.getByTestId("attach-commands")).containsText("iscsiadm -m discovery -t sendtargets -p 127.0.0.1:");
-    assertThat(page.getByTestId("attach-commands")).containsText("node.session.auth.username -v web-" + suffix);
-    assertThat(page.getByTestId("attach-commands")).containsText("/dev/disk/by-path/ip-127.0.0.1:");
+    assertThat(page.getByTestId("attach-commands")).containsText("iscsiadm -m discovery -t sendtargets -p '127.0.0.1:");
+    assertThat(page.getByTestId("attach-commands")).containsText("node.session.auth.username -v 'web-" + suffix + "'");
+    assertThat(page.getByTestId("attach-commands")).containsText("ls -l '/dev/disk/by-path/ip-127.0.0.1:");
     assertThat(page.getByTestId("target-iqn")).containsText("iqn.2026-11.io.strata:");
     screenshot(page, "attachment-commands");
 

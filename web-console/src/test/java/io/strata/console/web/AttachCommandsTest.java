@@ -16,13 +16,13 @@ class AttachCommandsTest {
         "iqn.1993-08.org.debian:01:web1", "CHAP", "web-1", null));
 
     assertThat(script)
-        .contains("sudo iscsiadm -m discovery -t sendtargets -p 10.0.0.5:3261")
-        .contains("sudo iscsiadm -m node -T " + TARGET + " -p 10.0.0.5:3261 -o update -n node.session.auth.authmethod -v CHAP")
-        .contains("-n node.session.auth.username -v web-1")
+        .contains("sudo iscsiadm -m discovery -t sendtargets -p '10.0.0.5:3261'")
+        .contains("sudo iscsiadm -m node -T '" + TARGET + "' -p '10.0.0.5:3261' -o update -n node.session.auth.authmethod -v CHAP")
+        .contains("-n node.session.auth.username -v 'web-1'")
         .contains("-n node.session.auth.password -v 'YOUR-CHAP-SECRET'")
-        .contains("sudo iscsiadm -m node -T " + TARGET + " -p 10.0.0.5:3261 --login")
+        .contains("sudo iscsiadm -m node -T '" + TARGET + "' -p '10.0.0.5:3261' --login")
         .contains("-n node.startup -v automatic")
-        .contains("/dev/disk/by-path/ip-10.0.0.5:3261-iscsi-" + TARGET + "-lun-3")
+        .contains("ls -l '/dev/disk/by-path/ip-10.0.0.5:3261-iscsi-" + TARGET + "-lun-3'")
         .contains("iqn.1993-08.org.debian:01:web1")
         .doesNotContain("username_in")
         .doesNotContain("multipath");
@@ -36,10 +36,10 @@ class AttachCommandsTest {
         "iqn.1993-08.org.debian:01:web1", "CHAP", "web-1", "strata-web-1"));
 
     assertThat(script)
-        .contains("-p 10.0.0.5:3261 --login")
-        .contains("-p 10.0.1.5:3261 --login")
+        .contains("-p '10.0.0.5:3261' --login")
+        .contains("-p '10.0.1.5:3261' --login")
         .contains("ip-10.0.1.5:3261-iscsi-" + TARGET + "-lun-0")
-        .contains("node.session.auth.username_in -v strata-web-1")
+        .contains("node.session.auth.username_in -v 'strata-web-1'")
         .contains("multipath -ll");
   }
 
@@ -47,5 +47,40 @@ class AttachCommandsTest {
   void portalWithoutPortGetsTheIscsiDefaultInTheDeviceName() {
     assertThat(AttachCommands.byPath("10.0.0.5", TARGET, 1))
         .isEqualTo("/dev/disk/by-path/ip-10.0.0.5:3260-iscsi-" + TARGET + "-lun-1");
+  }
+
+  /**
+   * Hostile values from the API (a CHAP user {@code '; id #}, IQNs with a newline and a command
+   * substitution) run through a real bash with every command the script uses replaced by one
+   * that prints its arguments: nothing but those commands runs, and each value arrives as one
+   * argument, unchanged.
+   */
+  @Test
+  void hostileValuesStaySingleArgumentsWhenTheScriptRuns() throws Exception {
+    String chapUser = "'; id #";
+    String mutualUser = "x\nid; $(id)";
+    String target = "iqn.2026-11.io.strata:acme\nid";
+    String initiator = "iqn.1993-08.org.debian:01:web1\nid #";
+    String script = AttachCommands.linux(new Connection(List.of("10.0.0.5:3261"), target, 0,
+        initiator, "CHAP", chapUser, mutualUser));
+
+    String shims = """
+        command_not_found_handle() { echo "UNEXPECTED COMMAND: $1"; return 127; }
+        id() { echo "INJECTED"; }
+        args() { local a; for a in "$@"; do printf '[%s]' "$a"; done; echo; }
+        sudo() { "$@"; }
+        iscsiadm() { args iscsiadm "$@"; }
+        cat() { args cat "$@"; }
+        ls() { args ls "$@"; }
+        """;
+    String out = Bash.run(shims + script);
+
+    assertThat(out).doesNotContain("INJECTED").doesNotContain("UNEXPECTED");
+    assertThat(out)
+        .contains("[-n][node.session.auth.username][-v][" + chapUser + "]")
+        .contains("[-n][node.session.auth.username_in][-v][" + mutualUser + "]")
+        .contains("[iscsiadm][-m][node][-T][" + target + "][-p][10.0.0.5:3261][--login]")
+        .contains(initiator + "\n")
+        .contains("[ls][-l][/dev/disk/by-path/ip-10.0.0.5:3261-iscsi-" + target + "-lun-0]");
   }
 }

@@ -16,8 +16,11 @@ public interface StrataConfig {
   java.util.Optional<java.util.List<String>> demoTenants();
 
   interface Secrets {
-    /** Base64 of a 32-byte AES key sealing CHAP secrets at rest (AES-256-GCM). */
-    String key();
+    /**
+     * Base64 of a 32-byte AES key sealing CHAP secrets at rest (AES-256-GCM): STRATA_SECRETS_KEY.
+     * Required outside dev and tests, where it must not be the development key (SealingKeyPolicy).
+     */
+    java.util.Optional<String> key();
 
     /** Name of the key, stored with every sealed value so that keys can be rotated. */
     String keyId();

@@ -1,0 +1,36 @@
+package io.strata.controlplane.security;
+
+import io.quarkus.runtime.LaunchMode;
+import java.util.Optional;
+
+/**
+ * Which key may seal CHAP secrets in which run. Development and tests may use the well-known
+ * development key; every other run (the prod profile, the local stack, any deployment) must be
+ * given its own key through {@code STRATA_SECRETS_KEY}, and refuses to start without one or with
+ * the development key, whose value is in this repository and so seals nothing.
+ */
+public final class SealingKeyPolicy {
+  /** The development key of application.properties ({@code %dev} and {@code %test} only). */
+  public static final String DEVELOPMENT_KEY = "c3RyYXRhLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyE=";
+
+  private SealingKeyPolicy() {}
+
+  /** The key to seal with in a run of {@code mode}; an IllegalStateException naming the fix if there is none. */
+  public static String keyFor(LaunchMode mode, Optional<String> configured) {
+    String key = configured.map(String::strip).filter(k -> !k.isEmpty()).orElse(null);
+    if (mode.isDevOrTest()) {
+      return key == null ? DEVELOPMENT_KEY : key;
+    }
+    if (key == null) {
+      throw new IllegalStateException(
+          "no key to seal CHAP secrets: set STRATA_SECRETS_KEY to the base64 of 32 random bytes "
+              + "(e.g. `head -c 32 /dev/urandom | base64`), the same for the control plane and the agents");
+    }
+    if (key.equals(DEVELOPMENT_KEY)) {
+      throw new IllegalStateException(
+          "STRATA_SECRETS_KEY is the development key, which is public: set it to the base64 of 32 random "
+              + "bytes of this installation's own (e.g. `head -c 32 /dev/urandom | base64`)");
+    }
+    return key;
+  }
+}
