@@ -430,7 +430,9 @@ public final class Reconciler {
    * Each object's state: failed by the agent's own checks; FAILED with the engine's reason when
    * it lives in a pool the engine refused over its drives (the rest of that revision applied);
    * READY when the engine applied it in its present form; FAILED with the engine's reason when
-   * the engine refused the whole revision that holds it; otherwise not yet known (left out). An
+   * the engine refused the whole revision that holds it, unless that revision only waits for
+   * remote drives it cannot reach yet (the engine tries it again); otherwise not yet known (left
+   * out). An
    * object removed from the desired state but
    * still in the engine's applied revision stays READY until the engine drops it, so that a
    * detach or delete is not reported done while the engine still serves it.
@@ -441,7 +443,7 @@ public final class Reconciler {
       return out;
     }
     LayoutFiles.Status said = runtime.engineSaid;
-    boolean refused = said != null && !said.ok() && !said.appliedButRefusedPools()
+    boolean refused = said != null && !said.ok() && !said.appliedButRefusedPools() && !said.waitsForDrives()
         && said.revision() == runtime.writtenRevision;
     for (LayoutPlanner.Planned o : runtime.plan.objects()) {
       if (o.failed()) {

@@ -64,13 +64,16 @@ public final class LayoutFiles {
    * What the engine last said about a revision, the state of each of its drives (ONLINE,
    * REBUILDING or FAILED with a reason; empty from an engine that does not say), and the pools
    * it refused because a drive they claim belongs to another pool (pool id to reason; empty
-   * when none was).
+   * when none was), and the remote drives a failed revision waits for (empty unless it failed
+   * only because a new pool's remote drives cannot be reached yet: the engine tries it again).
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Status(
-      long revision, boolean ok, String error, String time, List<DriveHealth> drives, Map<String, String> refusedPools) {
+      long revision, boolean ok, String error, String time, List<DriveHealth> drives, Map<String, String> refusedPools,
+      List<String> waitingForDrives) {
     public Status {
       drives = drives == null ? List.of() : List.copyOf(drives);
+      waitingForDrives = waitingForDrives == null ? List.of() : List.copyOf(waitingForDrives);
       refusedPools = refusedPools == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(refusedPools));
     }
 
@@ -82,6 +85,16 @@ public final class LayoutFiles {
      */
     public boolean appliedButRefusedPools() {
       return !ok && !refusedPools.isEmpty() && String.join("; ", refusedPools.values()).equals(error);
+    }
+
+    /**
+     * Whether the revision is not applied yet only because remote drives of a new pool cannot be
+     * reached now (a lending node's export service starting after this engine, or a node away):
+     * the engine tries it again by itself, so its new objects are pending, not FAILED. The
+     * control plane's watchdog fails them if this lasts.
+     */
+    public boolean waitsForDrives() {
+      return !ok && !waitingForDrives.isEmpty();
     }
 
     /**

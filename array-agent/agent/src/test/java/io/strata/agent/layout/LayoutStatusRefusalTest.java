@@ -55,4 +55,16 @@ class LayoutStatusRefusalTest {
     assertThat(status.refusedPools()).isEmpty();
     assertThat(status.appliedButRefusedPools()).isFalse();
   }
+
+  @Test
+  void aRevisionWaitingForRemoteDrivesIsPendingNotRefused() throws Exception {
+    LayoutFiles files = new LayoutFiles(folder);
+    LayoutStatus.write(files.status(), 8L, "new pool p2 is missing drive 1; unreachable remote drive(s): d2 (...)",
+        List.of(), Map.of(), List.of("d2"));
+    LayoutFiles.Status status = files.readStatus();
+    assertThat(status.ok()).isFalse();
+    assertThat(status.waitingForDrives()).containsExactly("d2");
+    assertThat(status.waitsForDrives()).isTrue();
+    assertThat(written(8, "layout.json: not JSON", Map.of()).waitsForDrives()).isFalse();
+  }
 }

@@ -173,17 +173,19 @@ public final class ArrayStack implements Closeable {
       return Pool.open(p.name(), protection, members);
     } catch (IOException e) {
       List<String> unreachable = new ArrayList<>();
+      List<String> names = new ArrayList<>();
       for (String d : p.drives()) {
         RemoteDrive remote = remoteDrives.get(d);
         if (remote != null && !remote.online()) {
           unreachable.add(d + " (" + remote.offlineReason() + ")");
+          names.add(d);
         }
       }
       if (unreachable.isEmpty()) {
         throw e;
       }
-      throw new IOException(e.getMessage() + "; unreachable remote drive(s): "
-          + String.join(", ", unreachable), e);
+      throw new RemoteDrivesUnreachableException(e.getMessage() + "; unreachable remote drive(s): "
+          + String.join(", ", unreachable), names, e);
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +46,18 @@ public final class LayoutService implements Closeable {
   private String lastError;
   private List<ArrayStack.DriveHealth> lastHealth = List.of();
   private Map<String, String> lastRefused = Map.of();
+  private List<String> lastWaiting = List.of();
   private boolean written;
+  /**
+   * The remote drives the last reload could not open a new pool without (empty when it did not
+   * fail so), the revision it was, and when to try it again: such a layout is tried again by
+   * itself, with a growing pause, until it applies or a new revision replaces it.
+   */
+  private List<String> waitingFor = List.of();
+  private Long waitingRevision;
+  private long retryAtNanos;
+  private long retryDelaySeconds;
+  static final long RETRY_MAX_SECONDS = 30;
   static final long HEALTH_CHECK_SECONDS = 2;
   private ScheduledExecutorService healthWatch;
 
@@ -119,8 +131,11 @@ public final class LayoutService implements Closeable {
         t.setDaemon(true);
         return t;
       });
-      healthWatch.scheduleWithFixedDelay(this::refreshHealth, HEALTH_CHECK_SECONDS,
-          HEALTH_CHECK_SECONDS, TimeUnit.SECONDS);
+      // Only this thread retries a waiting layout: the health hook may be called under the stack's lock.
+      healthWatch.scheduleWithFixedDelay(() -> {
+        retryWhileWaitingForDrives();
+        refreshHealth();
+      }, HEALTH_CHECK_SECONDS, HEALTH_CHECK_SECONDS, TimeUnit.SECONDS);
     }
   }
 
@@ -155,17 +170,47 @@ public final class LayoutService implements Closeable {
   public synchronized String reloadAndReport() {
     try {
       String applied = reload();
+      waitingFor = List.of();
       writeStatus(layout.revisionOrZero(), null);
       return applied;
     } catch (IOException | RuntimeException e) {
       String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+      List<String> unreachable = RemoteDrivesUnreachableException.in(e);
+      Long revision = ArrayLayout.revisionIn(file);
+      waitFor(unreachable, revision);
       try {
-        writeStatus(ArrayLayout.revisionIn(file), reason);
+        writeStatus(revision, reason);
       } catch (IOException statusFailed) {
         LOG.warning("cannot write the layout status: " + statusFailed);
       }
-      return "layout NOT applied: " + reason;
+      return "layout NOT applied: " + reason
+          + (unreachable.isEmpty() ? "" : " (tried again while it waits for " + unreachable + ")");
     }
+  }
+
+  /** Records what a failed reload of {@code revision} waits for; the pause grows while it is the same. */
+  private void waitFor(List<String> drives, Long revision) {
+    boolean again = !drives.isEmpty() && !waitingFor.isEmpty() && Objects.equals(revision, waitingRevision);
+    waitingFor = drives;
+    waitingRevision = revision;
+    retryDelaySeconds = again ? Math.min(RETRY_MAX_SECONDS, retryDelaySeconds * 2) : HEALTH_CHECK_SECONDS;
+    retryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(retryDelaySeconds);
+  }
+
+  /**
+   * Tries again a layout that failed only for remote drives it could not reach, when its pause is
+   * over. A newer revision in the file is left to its own reload (its signal or file watch).
+   */
+  private synchronized void retryWhileWaitingForDrives() {
+    if (waitingFor.isEmpty() || System.nanoTime() - retryAtNanos < 0) {
+      return;
+    }
+    if (!Objects.equals(ArrayLayout.revisionIn(file), waitingRevision)) {
+      return;
+    }
+    LOG.info("layout revision " + waitingRevision + ": trying again, it waits for remote drive(s) "
+        + waitingFor);
+    LOG.info(reloadAndReport());
   }
 
   /**
@@ -179,9 +224,10 @@ public final class LayoutService implements Closeable {
       // what they hold) are not served, and the agent reports them FAILED with this reason.
       lastError = error != null ? error : stack.refusals();
       lastRefused = stack.refusedPools();
+      lastWaiting = error == null ? List.of() : waitingFor;
       lastHealth = stack.health();
       if (statusFile != null) {
-        LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused);
+        LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting);
         written = true;
       }
     }
@@ -201,7 +247,7 @@ public final class LayoutService implements Closeable {
         List<ArrayStack.DriveHealth> now = stack.health();
         if (!now.equals(lastHealth)) {
           lastHealth = now;
-          LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused);
+          LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting);
         }
       }
     } catch (IOException | RuntimeException e) {

@@ -47,6 +47,18 @@ public final class LayoutStatus {
    */
   public static void write(Path file, Long revision, String error,
       List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools) throws IOException {
+    write(file, revision, error, drives, refusedPools, List.of());
+  }
+
+  /**
+   * As above, with the remote drives a failed revision waits for: {@code "waitingForDrives":
+   * ["d2"]} when the layout could not apply only because a new pool's remote drives cannot be
+   * reached now. The engine tries that revision again by itself, so the agent reports its new
+   * objects as pending, not FAILED.
+   */
+  public static void write(Path file, Long revision, String error,
+      List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
+      List<String> waitingForDrives) throws IOException {
     ObjectNode status = JSON.createObjectNode();
     if (revision == null) {
       status.putNull("revision");
@@ -75,6 +87,10 @@ public final class LayoutStatus {
     if (!refusedPools.isEmpty()) {
       ObjectNode refused = status.putObject("refusedPools");
       refusedPools.forEach(refused::put);
+    }
+    if (error != null && !waitingForDrives.isEmpty()) {
+      ArrayNode waiting = status.putArray("waitingForDrives");
+      waitingForDrives.forEach(waiting::add);
     }
     status.put("time", Instant.now().toString());
     Path absolute = file.toAbsolutePath();

@@ -107,6 +107,32 @@ class RemoteDriveLayoutTest {
     }
   }
 
+  @Test
+  void aNewPoolWaitingForItsRemoteDriveAppliesByItselfWhenTheDriveIsServed() throws Exception {
+    try (LocalTarget target = new LocalTarget(dir.resolve("remote.img"), 16 << 20, 60)) {
+      target.stop(); // the lending node's export service has not started yet
+      Path file = reloaded(false, null, target.port);
+      Path status = dir.resolve("status.json");
+      try (LayoutService service = LayoutService.open(file, "iqn.2026-01.io.strata:test")) {
+        service.reportTo(status);
+        reloaded(true, "p1", target.port);
+        assertThat(service.reloadAndReport()).contains("NOT applied").contains("waits for [d2]");
+        var said = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.toFile());
+        assertThat(said.get("ok").asBoolean()).isFalse();
+        assertThat(said.get("waitingForDrives").toString()).isEqualTo("[\"d2\"]");
+
+        target.start(); // no new revision, no signal: the engine tries again by itself
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.toFile()).get("ok").asBoolean()) {
+          assertThat(System.nanoTime()).as("the waiting layout applied within 30 s").isLessThan(deadline);
+          Thread.sleep(200);
+        }
+        assertThat(service.stack().pools()).containsKey("p1");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.toFile()).has("waitingForDrives")).isFalse();
+      }
+    }
+  }
+
   /** Pool p0 on local d1; local d3 and remote d2 when asked, and pool {@code pool} over them. */
   private Path reloaded(boolean extraDrives, String pool, int port) throws Exception {
     Path file = dir.resolve("layout.json");
