@@ -1,6 +1,7 @@
 package io.strata.controlplane.security;
 
 import io.quarkus.runtime.LaunchMode;
+import io.strata.contracts.command.SealingKeyPolicy;
 import io.quarkus.runtime.Startup;
 import io.strata.controlplane.config.StrataConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Seals secrets (CHAP) at rest with AES-256-GCM. Created at startup, so that a run without a
- * proper key (see {@link SealingKeyPolicy}) refuses to start rather than fail at the first server. A sealed value is
+ * proper key (see {@link io.strata.contracts.command.SealingKeyPolicy}) refuses to start rather than fail at the first server. A sealed value is
  * {@code <keyId>:<base64(12-byte nonce || ciphertext || 16-byte tag)>}; the key id is also the
  * associated data, so a value cannot be opened under another key name. A fresh random nonce per
  * value.
@@ -32,7 +33,7 @@ public class SecretBox {
 
   @jakarta.inject.Inject
   public SecretBox(StrataConfig config) {
-    this(SealingKeyPolicy.keyFor(LaunchMode.current(), config.secrets().key()), config.secrets().keyId());
+    this(SealingKeyPolicy.keyFor(LaunchMode.current().isDevOrTest(), config.secrets().key()), config.secrets().keyId());
   }
 
   public SecretBox(String base64Key, String keyId) {
