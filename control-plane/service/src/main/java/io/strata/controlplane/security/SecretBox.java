@@ -30,6 +30,7 @@ public class SecretBox {
   private final SecureRandom random = new SecureRandom();
   private final SecretKey key;
   private final String keyId;
+  private final SecretKeySpec fingerprintKey;
 
   @jakarta.inject.Inject
   public SecretBox(StrataConfig config) {
@@ -46,6 +47,29 @@ public class SecretBox {
     }
     this.key = new SecretKeySpec(raw, "AES");
     this.keyId = keyId;
+    this.fingerprintKey = new SecretKeySpec(hmac(new SecretKeySpec(raw, HMAC), FINGERPRINT_LABEL), HMAC);
+  }
+
+  private static final String HMAC = "HmacSHA256";
+  private static final byte[] FINGERPRINT_LABEL = "strata fingerprint v1".getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * A keyed fingerprint (HMAC-SHA256 under a key derived from the sealing key, hex) of text that may
+   * hold a secret, such as a create request with a CHAP secret: it tells equal texts apart like a
+   * hash does, but whoever reads the database cannot test guesses of the secret against it.
+   */
+  public String fingerprint(String text) {
+    return java.util.HexFormat.of().formatHex(hmac(fingerprintKey, text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static byte[] hmac(SecretKeySpec macKey, byte[] data) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance(HMAC);
+      mac.init(macKey);
+      return mac.doFinal(data);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 unavailable", e);
+    }
   }
 
   public String seal(String plaintext) {
