@@ -53,6 +53,7 @@ psql -d postgres -c "create database $db"
 log=$(mktemp /tmp/cp-bench-XXXX.log)
 work=$(mktemp -d /tmp/cp-bench-XXXX)
 STRATA_HTTP_PORT=$port STRATA_DB_URL="jdbc:postgresql://127.0.0.1:5433/$db" \
+  STRATA_SECRETS_KEY="$(head -c 32 /dev/urandom | base64)" \
   STRATA_DEMO_TENANTS=acme,globex QUARKUS_LOG_LEVEL=WARN STRATA_PROVISIONING_ENABLED=false \
   QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT=30S \
   java -Xmx1g ${BENCH_JFR:+-XX:StartFlightRecording=filename=$BENCH_JFR,settings=profile} -jar "$jar" >"$log" 2>&1 &

@@ -1,6 +1,7 @@
 package io.strata.agent;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.agent.commands.AppliedCommands;
 import io.strata.agent.commands.CommandConsumer;
@@ -23,6 +24,7 @@ import io.strata.contracts.MessageType;
 import io.strata.contracts.command.Commands;
 import io.strata.contracts.command.DriveExportCredentials;
 import io.strata.contracts.command.SealedSecret;
+import io.strata.contracts.command.SealingKeyPolicy;
 import io.strata.contracts.event.ArrayStatus;
 import io.strata.contracts.event.Events;
 import io.strata.contracts.event.NodeEnrolled;
@@ -67,6 +69,8 @@ public class AgentLifecycle {
   }
 
   void onStart(@Observes StartupEvent start) {
+    // First: a node that could open its commands' secrets with a public key must not start at all.
+    String secretsKey = SealingKeyPolicy.keyFor(LaunchMode.current().isDevOrTest(), config.secrets().key());
     Path data = Path.of(config.dataDir()).toAbsolutePath();
     drives = new DriveScanner(config.nodeId(), data.resolve("drives"));
     if (config.demoDrives() && drives.createDemoDrivesIfEmpty()) {
@@ -83,11 +87,11 @@ public class AgentLifecycle {
     EngineLauncher launcher = new EngineLauncher(config.engine().mainClass(), config.engine().classpath(),
         config.engine().jvmOptions().orElse(List.of()));
     reconciler = new Reconciler(config.nodeId(), config.address(), data.resolve("arrays"), drives,
-        new SealedSecret(config.secrets().key(), config.secrets().keyId()),
+        new SealedSecret(secretsKey, config.secrets().keyId()),
         new Reconciler.EngineSettings(launcher, isolation, supervision, config.engine().restartBackoffMin(),
             config.engine().restartBackoffMax(), config.engine().readyTimeout()),
         new DriveExportService.Settings(config.address(), config.drivePortalPort(),
-            new DriveExportCredentials(config.secrets().key())),
+            new DriveExportCredentials(secretsKey)),
         this::arrayChanged);
     reconciler.restore();
     if (!config.messagingEnabled()) {

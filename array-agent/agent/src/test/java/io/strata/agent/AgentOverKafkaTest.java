@@ -18,6 +18,7 @@ import io.strata.contracts.command.ArrayDesiredState.ServerSpec;
 import io.strata.contracts.command.ArrayDesiredState.VolumeSpec;
 import io.strata.contracts.command.Commands;
 import io.strata.contracts.command.SealedSecret;
+import io.strata.contracts.command.SealingKeyPolicy;
 import io.strata.contracts.event.ArrayStatus;
 import io.strata.contracts.event.CommandResult;
 import io.strata.contracts.event.CommandResult.Outcome;
@@ -29,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -52,7 +54,7 @@ import org.junit.jupiter.api.TestInstance;
 class AgentOverKafkaTest {
 
   @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap;
-  @ConfigProperty(name = "strata.agent.secrets.key") String key;
+  @ConfigProperty(name = "strata.agent.secrets.key") Optional<String> key;
   @ConfigProperty(name = "strata.agent.secrets.key-id") String keyId;
 
   final MessageCodec codec = AgentLifecycle.codec();
@@ -85,7 +87,7 @@ class AgentOverKafkaTest {
   }
 
   ArrayDesiredState desired(String arrayId, String node, long generation, boolean present, int port) {
-    SealedSecret secrets = new SealedSecret(key, keyId);
+    SealedSecret secrets = new SealedSecret(SealingKeyPolicy.keyFor(true, key), keyId);
     return new ArrayDesiredState(arrayId, node, "acme", generation, present, new EngineSpec("E01", 1, 4096), port,
         "iqn.2026-11.io.strata:acme." + arrayId,
         // An HDD pool with a flash cache: the array's SSD outside every pool serves as its cache.

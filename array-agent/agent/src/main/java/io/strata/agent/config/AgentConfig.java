@@ -87,8 +87,12 @@ public interface AgentConfig {
   }
 
   interface Secrets {
-    /** AES-256 key (base64) shared with the control plane, opening CHAP secrets in commands. */
-    String key();
+    /**
+     * AES-256 key (base64) shared with the control plane, opening CHAP secrets in commands:
+     * STRATA_SECRETS_KEY. Required outside dev and tests, where it must not be the development key
+     * (SealingKeyPolicy).
+     */
+    Optional<String> key();
 
     String keyId();
   }

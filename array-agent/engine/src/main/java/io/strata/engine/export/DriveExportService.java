@@ -12,6 +12,7 @@ import io.strata.engine.layout.ReloadTrigger;
 import io.strata.engine.scsi.LogicalUnit;
 import io.strata.engine.scsi.LogicalUnitTarget;
 import io.strata.engine.transport.Portal;
+import io.strata.engine.transport.ConnectionLimits;
 import io.strata.engine.transport.TcpTransport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,6 +48,9 @@ public final class DriveExportService implements AutoCloseable {
   private final TcpTransport tcp;
   private final IscsiService service;
   /** What is served now, by target name. */
+  /** Connections the export service keeps open at once, from any one node and in all. */
+  static final int EXPORT_CONNECTIONS = 8192;
+
   private final Map<String, Served> served = new LinkedHashMap<>();
   private long appliedRevision = -1;
 
@@ -57,7 +61,11 @@ public final class DriveExportService implements AutoCloseable {
     this.file = file;
     this.portal = portal;
     this.statusFile = statusFile;
-    this.tcp = new TcpTransport(ioThreads);
+    // Every engine on a borrowing node connects from that node's one address, one connection per
+    // lent drive, so the engine port's per-source default (sized for a tenant's hosts) would cut
+    // off a busy node's arrays. The peers here are the cluster's own nodes, each login still
+    // needing its array's derived CHAP; the cap only bounds descriptors.
+    this.tcp = new TcpTransport(ioThreads, 30, new ConnectionLimits(EXPORT_CONNECTIONS, EXPORT_CONNECTIONS));
     this.service = new IscsiService(tcp, targets, TargetLimits.DEFAULT);
   }
 

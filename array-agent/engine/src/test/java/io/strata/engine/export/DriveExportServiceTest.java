@@ -36,6 +36,36 @@ class DriveExportServiceTest {
   @TempDir Path dir;
 
   @Test
+  void aBorrowingNodeMayHoldMoreConnectionsThanAnEnginePortAllowsOneHost() throws Exception {
+    Path file = dir.resolve("exports.json");
+    writeExports(file, 1, export(A1, sized(dir.resolve("a1.img"), 4 << 20), ENGINE_A, "arrayA", SECRET_A));
+    int port = freePort();
+    int connections = io.strata.engine.transport.ConnectionLimits.DEFAULT_PER_SOURCE + 16;
+    java.util.List<java.net.Socket> open = new java.util.ArrayList<>();
+    try (DriveExportService service = DriveExportService.start(file,
+        new Portal("127.0.0.1", port, 1), dir.resolve("status.json"))) {
+      for (int i = 0; i < connections; i++) {
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
+        socket.setSoTimeout(200);
+        open.add(socket);
+      }
+      // A refused connection is closed as it is accepted (end of stream); an admitted one waits
+      // for its login.
+      for (java.net.Socket socket : open) {
+        try {
+          assertThat(socket.getInputStream().read()).as("connection %d closed", open.indexOf(socket)).isNotEqualTo(-1);
+        } catch (java.net.SocketTimeoutException stillOpen) {
+          // as expected
+        }
+      }
+    } finally {
+      for (java.net.Socket socket : open) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
   void servesEachDriveToItsOwnArrayOnlyAndReloads() throws Exception {
     Path driveA = sized(dir.resolve("a1.img"), 4 << 20);
     Path driveB = sized(dir.resolve("b1.img"), 8 << 20);

@@ -1,6 +1,7 @@
 package io.strata.controlplane.security;
 
 import io.quarkus.runtime.LaunchMode;
+import io.strata.contracts.command.SealingKeyPolicy;
 import io.quarkus.runtime.Startup;
 import io.strata.controlplane.config.StrataConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Seals secrets (CHAP) at rest with AES-256-GCM. Created at startup, so that a run without a
- * proper key (see {@link SealingKeyPolicy}) refuses to start rather than fail at the first server. A sealed value is
+ * proper key (see {@link io.strata.contracts.command.SealingKeyPolicy}) refuses to start rather than fail at the first server. A sealed value is
  * {@code <keyId>:<base64(12-byte nonce || ciphertext || 16-byte tag)>}; the key id is also the
  * associated data, so a value cannot be opened under another key name. A fresh random nonce per
  * value.
@@ -29,10 +30,11 @@ public class SecretBox {
   private final SecureRandom random = new SecureRandom();
   private final SecretKey key;
   private final String keyId;
+  private final SecretKeySpec fingerprintKey;
 
   @jakarta.inject.Inject
   public SecretBox(StrataConfig config) {
-    this(SealingKeyPolicy.keyFor(LaunchMode.current(), config.secrets().key()), config.secrets().keyId());
+    this(SealingKeyPolicy.keyFor(LaunchMode.current().isDevOrTest(), config.secrets().key()), config.secrets().keyId());
   }
 
   public SecretBox(String base64Key, String keyId) {
@@ -45,6 +47,29 @@ public class SecretBox {
     }
     this.key = new SecretKeySpec(raw, "AES");
     this.keyId = keyId;
+    this.fingerprintKey = new SecretKeySpec(hmac(new SecretKeySpec(raw, HMAC), FINGERPRINT_LABEL), HMAC);
+  }
+
+  private static final String HMAC = "HmacSHA256";
+  private static final byte[] FINGERPRINT_LABEL = "strata fingerprint v1".getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * A keyed fingerprint (HMAC-SHA256 under a key derived from the sealing key, hex) of text that may
+   * hold a secret, such as a create request with a CHAP secret: it tells equal texts apart like a
+   * hash does, but whoever reads the database cannot test guesses of the secret against it.
+   */
+  public String fingerprint(String text) {
+    return java.util.HexFormat.of().formatHex(hmac(fingerprintKey, text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static byte[] hmac(SecretKeySpec macKey, byte[] data) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance(HMAC);
+      mac.init(macKey);
+      return mac.doFinal(data);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 unavailable", e);
+    }
   }
 
   public String seal(String plaintext) {

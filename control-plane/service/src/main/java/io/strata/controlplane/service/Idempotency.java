@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.controlplane.domain.IdempotencyRecord;
 import io.strata.controlplane.rest.problem.ApiException;
+import io.strata.controlplane.security.SecretBox;
 import io.strata.controlplane.rest.problem.Problem;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -11,11 +12,7 @@ import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +26,7 @@ public class Idempotency {
   public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
   @Inject ObjectMapper json;
+  @Inject SecretBox secrets;
 
   /**
    * What a create returns: where the object lives and its representation; status 201, or 202 for
@@ -99,14 +97,9 @@ public class Idempotency {
     return rb.build();
   }
 
+  /** Keyed, since a request may carry a CHAP secret (SecretBox.fingerprint says why). */
   private String hash(Object request) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(write(request).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return secrets.fingerprint(write(request));
   }
 
   private String write(Object value) {

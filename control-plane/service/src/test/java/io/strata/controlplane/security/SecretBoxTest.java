@@ -47,4 +47,18 @@ class SecretBoxTest {
     assertThatThrownBy(() -> new SecretBox(Base64.getEncoder().encodeToString(new byte[16]), "k"))
         .hasMessageContaining("32 bytes");
   }
+
+  @Test
+  void aFingerprintTellsEqualTextsApartButCannotBeRecomputedWithoutTheKey() throws Exception {
+    String request = "{\"chapUser\":\"u\",\"chapSecret\":\"guessable-secret\"}";
+    assertThat(box.fingerprint(request)).isEqualTo(box.fingerprint(request)).hasSize(64);
+    assertThat(box.fingerprint(request)).isNotEqualTo(box.fingerprint(request.replace("guessable", "other")));
+    String plainSha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(request.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(box.fingerprint(request)).isNotEqualTo(plainSha256);
+    byte[] other = new byte[32];
+    other[0] = 1;
+    assertThat(new SecretBox(Base64.getEncoder().encodeToString(other), "k1").fingerprint(request))
+        .isNotEqualTo(box.fingerprint(request));
+  }
 }

@@ -1,13 +1,14 @@
-package io.strata.controlplane.security;
+package io.strata.contracts.command;
 
-import io.quarkus.runtime.LaunchMode;
 import java.util.Optional;
 
 /**
  * Which key may seal CHAP secrets in which run. Development and tests may use the well-known
  * development key; every other run (the prod profile, the local stack, any deployment) must be
  * given its own key through {@code STRATA_SECRETS_KEY}, and refuses to start without one or with
- * the development key, whose value is in this repository and so seals nothing.
+ * the development key, whose value is in this repository and so seals nothing. The control plane
+ * seals with the key and the agents open with it (and derive the drive exports' CHAP from it), so
+ * both keep to the same rule.
  */
 public final class SealingKeyPolicy {
   /** The development key of application.properties ({@code %dev} and {@code %test} only). */
@@ -15,10 +16,13 @@ public final class SealingKeyPolicy {
 
   private SealingKeyPolicy() {}
 
-  /** The key to seal with in a run of {@code mode}; an IllegalStateException naming the fix if there is none. */
-  public static String keyFor(LaunchMode mode, Optional<String> configured) {
+  /**
+   * The key to use in a run that is ({@code devOrTest}) or is not a development or test run; an
+   * IllegalStateException naming the fix if there is none.
+   */
+  public static String keyFor(boolean devOrTest, Optional<String> configured) {
     String key = configured.map(String::strip).filter(k -> !k.isEmpty()).orElse(null);
-    if (mode.isDevOrTest()) {
+    if (devOrTest) {
       return key == null ? DEVELOPMENT_KEY : key;
     }
     if (key == null) {
