@@ -196,7 +196,25 @@ class ProvisioningEndToEndIT extends RunningStack {
     // the array DEGRADED from the engine's drive states
     awaitState(acme, "/api/v1/arrays/" + arrayId, "DEGRADED");
 
+    // ---- no CHAP secret in any log of the run: the services', the agents', every engine's and
+    // export service's, and the broker's segments (commands carry secrets sealed, never plain) ----
+    assertNoLogHolds(List.of("acme-web1-secret", "globex-db1-secret"));
+
     System.out.println("end-to-end run took " + Duration.between(started, Instant.now()).toSeconds() + " s; drives on "
         + drivesNodes + "; engine on " + engineNode + ", drives lent by " + lender);
+  }
+
+  private static void assertNoLogHolds(List<String> secrets) throws java.io.IOException {
+    List<Path> logs;
+    try (var files = Files.walk(work)) {
+      logs = files.filter(f -> f.getFileName().toString().endsWith(".log") && Files.isRegularFile(f)).toList();
+    }
+    assertThat(logs).as("logs of the run").isNotEmpty();
+    for (Path log : logs) {
+      String text = new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.ISO_8859_1);
+      for (String secret : secrets) {
+        assertThat(text.contains(secret)).as("%s holds a CHAP secret", log).isFalse();
+      }
+    }
   }
 }
