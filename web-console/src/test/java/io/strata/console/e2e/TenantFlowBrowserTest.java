@@ -410,13 +410,7 @@ class TenantFlowBrowserTest {
   void aTenantSeesWhatADegradedArrayLacks() throws Exception {
     String globex = Tokens.accessToken("globex-admin");
     String id = RenderTimeBrowserTest.arrayOnASecondNode(globex);
-    String node = null;
-    for (var a : RenderTimeBrowserTest.get(Tokens.accessToken("ops"), "/admin/arrays?tenant=globex&limit=500").path("items")) {
-      if (a.path("id").asText().equals(id)) {
-        node = a.path("nodeName").asText();
-      }
-    }
-    assertThat(node).as("the node of array %s", id).isNotBlank();
+    String node = nodeOf("globex", id);
     String why = "drive " + node + "-hdd0 FAILED: its node does not answer";
     StrataStack.reportArray(new ArrayStatus(id, node, 1, ArrayStatus.State.DEGRADED, why, null, null, null, 0,
         "process", List.of()));
@@ -447,13 +441,7 @@ class TenantFlowBrowserTest {
   void aTenantAdminRetriesAFailedVolume() throws Exception {
     String acme = Tokens.accessToken("acme-admin");
     String arrayId = RenderTimeBrowserTest.arrayOnASecondNode(acme);
-    String node = null;
-    for (var a : RenderTimeBrowserTest.get(Tokens.accessToken("ops"), "/admin/arrays?tenant=acme&limit=500").path("items")) {
-      if (a.path("id").asText().equals(arrayId)) {
-        node = a.path("nodeName").asText();
-      }
-    }
-    assertThat(node).as("the node of array %s", arrayId).isNotBlank();
+    String node = nodeOf("acme", arrayId);
     String poolId = RenderTimeBrowserTest.post(acme, "/pools", """
         {"arrayId":"%s","name":"retry","driveType":"HDD","protection":"RAID5","driveCount":3}""".formatted(arrayId))
         .path("object").path("id").asText(null);
@@ -506,6 +494,18 @@ class TenantFlowBrowserTest {
     // the page polls itself while the volume is CREATING
     assertThat(page.locator("#volume-state")).containsText("AVAILABLE", MINUTES);
     page.context().close();
+  }
+
+  /** The name of the node the array was placed on, as the operator's arrays screen reads it. */
+  static String nodeOf(String tenant, String arrayId) throws Exception {
+    String node = null;
+    for (var a : RenderTimeBrowserTest.get(Tokens.accessToken("ops"), "/admin/arrays?limit=500&tenant=" + tenant).path("items")) {
+      if (a.path("id").asText().equals(arrayId)) {
+        node = a.path("nodeName").asText();
+      }
+    }
+    assertThat(node).as("the node of array %s", arrayId).isNotBlank();
+    return node;
   }
 
   /** The array's node reports it DEGRADED (its engine serves) with the volume in the given state, as its agent would. */
