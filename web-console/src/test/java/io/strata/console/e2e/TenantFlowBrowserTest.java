@@ -475,6 +475,7 @@ class TenantFlowBrowserTest {
     waitForVolume(acme, volume, "AVAILABLE");
     page.getByTestId("retry").click();
     assertThat(page.getByTestId("retry-problem")).containsText("can be retried");
+    screenshot(page, "volume-retry-refused");
     assertThat(page.getByTestId("retry")).isVisible();
 
     // failed again: Retry is accepted and the page follows the volume on its way back
