@@ -54,6 +54,11 @@ public interface ControlPlaneClient {
   @Path("/arrays/{id}")
   Response deleteArray(@PathParam("id") UUID id);
 
+  /** Retries a FAILED array: 202 with the operation; 409 problem details ({@code reason}) when it cannot be retried. */
+  @POST
+  @Path("/arrays/{id}/retry")
+  Response retryArray(@PathParam("id") UUID id);
+
   @GET
   @Path("/arrays/{id}/drives")
   java.util.List<ArrayDriveView> arrayDrives(@PathParam("id") UUID id);
@@ -101,6 +106,11 @@ public interface ControlPlaneClient {
   @Path("/volumes/{id}")
   Response deleteVolume(@PathParam("id") UUID id);
 
+  /** Retries a FAILED volume: 202 with the operation; 409 when not FAILED or its array does not accept changes. */
+  @POST
+  @Path("/volumes/{id}/retry")
+  Response retryVolume(@PathParam("id") UUID id);
+
   /** Answers 202 with the operation; 409 (problem details) while attached, unless forced. */
   @POST
   @Path("/volumes/{id}/rollback")
@@ -127,6 +137,11 @@ public interface ControlPlaneClient {
   @DELETE
   @Path("/snapshots/{id}")
   Response deleteSnapshot(@PathParam("id") UUID id);
+
+  /** Retries a FAILED snapshot: 202 with the operation; 409 when it cannot be retried. */
+  @POST
+  @Path("/snapshots/{id}/retry")
+  Response retrySnapshot(@PathParam("id") UUID id);
 
   @GET
   @Path("/snapshot-policies")
@@ -166,6 +181,11 @@ public interface ControlPlaneClient {
   @DELETE
   @Path("/attachments/{id}")
   Response deleteAttachment(@PathParam("id") UUID id);
+
+  /** Retries a FAILED attachment: 202 with the operation; 409 when it cannot be retried. */
+  @POST
+  @Path("/attachments/{id}/retry")
+  Response retryAttachment(@PathParam("id") UUID id);
 
   // ---- operations and usage ------------------------------------------------------------------
   @GET

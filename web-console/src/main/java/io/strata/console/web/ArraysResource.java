@@ -44,6 +44,7 @@ public class ArraysResource {
   @Inject Template array;
   @Inject FormErrors formErrors;
   @Inject @RestClient ControlPlaneClient controlPlane;
+  @Inject RetryButton retryButton;
   @Inject io.strata.console.api.SideBySide sideBySide;
 
   @GET
@@ -156,5 +157,13 @@ public class ArraysResource {
       int percent = index < 0 ? (settled ? 100 : 50) : (index * 100) / (STEPS.size() - 1);
       return new Progress(percent, settled, failed, s);
     }
+  }
+
+  /** Retries the FAILED array, then shows the array. */
+  @POST
+  @Path("/{id}/retry")
+  @RolesAllowed("tenant-admin")
+  public Response retry(@PathParam("id") UUID id, @Context HttpHeaders headers) {
+    return retryButton.post(headers, "arrays", id, () -> controlPlane.retryArray(id), () -> "/arrays/" + id);
   }
 }

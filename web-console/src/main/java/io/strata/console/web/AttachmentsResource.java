@@ -37,6 +37,7 @@ public class AttachmentsResource {
   @Inject Template attachment;
   @Inject FormErrors formErrors;
   @Inject @RestClient ControlPlaneClient controlPlane;
+  @Inject RetryButton retryButton;
   @Inject io.strata.console.api.SideBySide sideBySide;
 
   @GET
@@ -86,5 +87,13 @@ public class AttachmentsResource {
   public Response delete(@PathParam("id") UUID id, @Context HttpHeaders headers) {
     controlPlane.deleteAttachment(id).close();
     return Htmx.redirect(headers, "/attachments/" + id);
+  }
+
+  /** Retries the FAILED attachment, then shows the attachment. */
+  @POST
+  @Path("/{id}/retry")
+  @RolesAllowed("tenant-admin")
+  public Response retry(@PathParam("id") UUID id, @Context HttpHeaders headers) {
+    return retryButton.post(headers, "attachments", id, () -> controlPlane.retryAttachment(id), () -> "/attachments/" + id);
   }
 }

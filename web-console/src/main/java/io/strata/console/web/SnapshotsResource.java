@@ -43,6 +43,7 @@ public class SnapshotsResource {
   @Inject Template rollback;
   @Inject FormErrors formErrors;
   @Inject @RestClient ControlPlaneClient controlPlane;
+  @Inject RetryButton retryButton;
   @Inject io.strata.console.api.SideBySide sideBySide;
 
   @GET
@@ -159,5 +160,14 @@ public class SnapshotsResource {
           Forms.intOrNull(policy.intervalMinutes), Forms.intOrNull(policy.retain), true)).close();
       return "/snapshots?volumeId=" + policy.volumeId;
     }, (errors, fragment) -> page(null, null, new SnapshotForm(), policy, Map.of(), errors).data("key", key).render());
+  }
+
+  /** Retries the FAILED snapshot, then shows the snapshot (its volume's page lists it). */
+  @POST
+  @Path("/{id}/retry")
+  @RolesAllowed("tenant-admin")
+  public Response retry(@PathParam("id") UUID id, @Context HttpHeaders headers) {
+    return retryButton.post(headers, "snapshots", id, () -> controlPlane.retrySnapshot(id),
+        () -> "/volumes/" + controlPlane.snapshot(id).volumeId());
   }
 }

@@ -40,6 +40,7 @@ public class VolumesResource {
   @Inject Template volume;
   @Inject FormErrors formErrors;
   @Inject @RestClient ControlPlaneClient controlPlane;
+  @Inject RetryButton retryButton;
   @Inject io.strata.console.api.SideBySide sideBySide;
 
   @GET
@@ -128,5 +129,13 @@ public class VolumesResource {
       @Context HttpHeaders headers) {
     controlPlane.createSnapshot(Htmx.idempotencyKey(key), new SnapshotCreate(id, name)).close();
     return Htmx.redirect(headers, "/volumes/" + id);
+  }
+
+  /** Retries the FAILED volume, then shows the volume. */
+  @POST
+  @Path("/{id}/retry")
+  @RolesAllowed("tenant-admin")
+  public Response retry(@PathParam("id") UUID id, @Context HttpHeaders headers) {
+    return retryButton.post(headers, "volumes", id, () -> controlPlane.retryVolume(id), () -> "/volumes/" + id);
   }
 }

@@ -14,6 +14,7 @@ import com.microsoft.playwright.options.SelectOption;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.contracts.event.ArrayStatus;
+import io.strata.contracts.event.ObjectStatus;
 import io.strata.contracts.usage.ArrayUsageSample;
 import io.strata.contracts.usage.ArrayUsageSample.DriveAllocation;
 import io.strata.contracts.usage.ArrayUsageSample.DriveType;
@@ -409,13 +410,7 @@ class TenantFlowBrowserTest {
   void aTenantSeesWhatADegradedArrayLacks() throws Exception {
     String globex = Tokens.accessToken("globex-admin");
     String id = RenderTimeBrowserTest.arrayOnASecondNode(globex);
-    String node = null;
-    for (var a : RenderTimeBrowserTest.get(Tokens.accessToken("ops"), "/admin/arrays?tenant=globex&limit=500").path("items")) {
-      if (a.path("id").asText().equals(id)) {
-        node = a.path("nodeName").asText();
-      }
-    }
-    assertThat(node).as("the node of array %s", id).isNotBlank();
+    String node = nodeOf("globex", id);
     String why = "drive " + node + "-hdd0 FAILED: its node does not answer";
     StrataStack.reportArray(new ArrayStatus(id, node, 1, ArrayStatus.State.DEGRADED, why, null, null, null, 0,
         "process", List.of()));
@@ -431,6 +426,101 @@ class TenantFlowBrowserTest {
     assertThat(page.locator("#progress")).containsText("DEGRADED");
     screenshot(page, "array-degraded");
     page.context().close();
+  }
+
+  /**
+   * The way back from FAILED (issue 16): acme's volume, on an array of a node announced over
+   * Kafka, is reported FAILED by that node as its agent would when the volume's pool cannot open.
+   * The member sees it FAILED with the reason and no Retry; the admin sees Retry. A Retry the
+   * control plane refuses (the volume healed meanwhile: 409 not-failed) shows its detail beside
+   * the button; once FAILED again, Retry is accepted, the volume's page follows it CREATING, the
+   * operations page shows {@code volume.retry}, and the node's next report makes it AVAILABLE.
+   */
+  @Test
+  @Order(5)
+  void aTenantAdminRetriesAFailedVolume() throws Exception {
+    String acme = Tokens.accessToken("acme-admin");
+    String arrayId = RenderTimeBrowserTest.arrayOnASecondNode(acme);
+    String node = nodeOf("acme", arrayId);
+    String poolId = RenderTimeBrowserTest.post(acme, "/pools", """
+        {"arrayId":"%s","name":"retry","driveType":"HDD","protection":"RAID5","driveCount":3}""".formatted(arrayId))
+        .path("object").path("id").asText(null);
+    if (poolId == null) {
+      poolId = RenderTimeBrowserTest.firstPool(acme, arrayId);
+    }
+    String name = "retry-" + UUID.randomUUID().toString().substring(0, 6);
+    String volume = RenderTimeBrowserTest.post(acme, "/volumes", """
+        {"poolId":"%s","name":"%s","sizeGib":1,"thin":true}""".formatted(poolId, name)).path("id").asText();
+    String why = "pool retry could not open: drive " + node + "-hdd1 does not answer";
+    reportVolume(arrayId, node, volume, ObjectStatus.State.FAILED, why);
+    waitForVolume(acme, volume, "FAILED");
+
+    // a member reads why, and has no way to change it
+    Page member = browser.newPage(false);
+    signIn(member, "acme-viewer");
+    member.navigate(CONSOLE + "/volumes/" + volume);
+    assertThat(member.locator("#volume-state")).containsText("FAILED");
+    assertThat(member.locator("#volume-state")).containsText(why);
+    assertThat(member.getByTestId("retry")).hasCount(0);
+    member.context().close();
+
+    Page page = browser.newPage(false);
+    signIn(page, "acme-admin");
+    page.navigate(CONSOLE + "/volumes/" + volume);
+    assertThat(page.locator("#volume-state")).containsText(why);
+    assertThat(page.getByTestId("retry")).isVisible();
+    screenshot(page, "volume-failed-retry");
+    // the volume heals while the page is open: the control plane refuses the retry, and says why beside the button
+    reportVolume(arrayId, node, volume, ObjectStatus.State.READY, null);
+    waitForVolume(acme, volume, "AVAILABLE");
+    page.getByTestId("retry").click();
+    assertThat(page.getByTestId("retry-problem")).containsText("can be retried");
+    screenshot(page, "volume-retry-refused");
+    assertThat(page.getByTestId("retry")).isVisible();
+
+    // failed again: Retry is accepted and the page follows the volume on its way back
+    reportVolume(arrayId, node, volume, ObjectStatus.State.FAILED, why);
+    waitForVolume(acme, volume, "FAILED");
+    page.reload();
+    page.getByTestId("retry").click();
+    assertThat(page.locator("#volume-state")).containsText("CREATING");
+    assertThat(page.getByTestId("retry")).hasCount(0);
+    assertThat(page.getByTestId("retry-problem")).hasCount(0);
+    org.assertj.core.api.Assertions.assertThat(RenderTimeBrowserTest.get(acme, "/volumes/" + volume).path("state").asText())
+        .isIn("CREATING", "AVAILABLE");
+    page.navigate(CONSOLE + "/operations?targetId=" + volume);
+    assertThat(page.locator("main table")).containsText("volume.retry");
+    page.navigate(CONSOLE + "/volumes/" + volume);
+    reportVolume(arrayId, node, volume, ObjectStatus.State.READY, null);
+    // the page polls itself while the volume is CREATING
+    assertThat(page.locator("#volume-state")).containsText("AVAILABLE", MINUTES);
+    page.context().close();
+  }
+
+  /** The name of the node the array was placed on, as the operator's arrays screen reads it. */
+  static String nodeOf(String tenant, String arrayId) throws Exception {
+    String node = null;
+    for (var a : RenderTimeBrowserTest.get(Tokens.accessToken("ops"), "/admin/arrays?limit=500&tenant=" + tenant).path("items")) {
+      if (a.path("id").asText().equals(arrayId)) {
+        node = a.path("nodeName").asText();
+      }
+    }
+    assertThat(node).as("the node of array %s", arrayId).isNotBlank();
+    return node;
+  }
+
+  /** The array's node reports it DEGRADED (its engine serves) with the volume in the given state, as its agent would. */
+  static void reportVolume(String arrayId, String node, String volumeId, ObjectStatus.State state, String reason) {
+    StrataStack.reportArray(new ArrayStatus(arrayId, node, 1, ArrayStatus.State.DEGRADED, "drive " + node + "-hdd1 does not answer",
+        null, null, null, 0, "process", List.of(new ObjectStatus(arrayId, ObjectStatus.Kind.VOLUME, volumeId, state, reason))));
+  }
+
+  static void waitForVolume(String token, String volumeId, String state) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(60);
+    while (!RenderTimeBrowserTest.get(token, "/volumes/" + volumeId).path("state").asText().equals(state)) {
+      assertThat(Instant.now()).as("volume %s reported %s", volumeId, state).isBefore(deadline);
+      Thread.sleep(500);
+    }
   }
 
   static void confirmationFitsAPhone(String url) {
