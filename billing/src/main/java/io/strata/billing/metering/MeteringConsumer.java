@@ -143,7 +143,8 @@ public class MeteringConsumer {
   /**
    * Where a member stands. {@code STOPPED}: its last Kafka consumer failed ({@code error} says how)
    * and it waits {@code restartIn} before it joins the group again; it is {@code CONSUMING} again
-   * once a whole poll (and the store of what it polled) has succeeded after the restart.
+   * once it has stored a batch after the restart, or polled without failing for the longest
+   * backoff (an empty topic).
    */
   public record MemberState(int number, State state, int failuresInARow, String error, Duration restartIn) {
     public enum State { STARTING, CONSUMING, STOPPED }
@@ -206,6 +207,13 @@ public class MeteringConsumer {
           return; // stop() came between two consumers: it woke none of ours
         }
         consumer.subscribe(List.of(Topics.USAGE, Topics.EVENTS), new SeekToStoredOffsets(consumer));
+        // After a failure, an empty poll proves nothing (the first ones come back empty while the
+        // member joins the group, before it meets the batch that failed): it counts as
+        // consuming again once it has stored a batch, or polled without a failure for as long as
+        // the longest backoff. Otherwise a batch that always fails would restart it every
+        // restart-backoff, flipping readiness, instead of backing off.
+        boolean afterFailure = state.state() == MemberState.State.STOPPED;
+        long joinedAt = System.nanoTime();
         while (running) {
           ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
           if (!records.isEmpty()) {
@@ -216,7 +224,9 @@ public class MeteringConsumer {
             LOG.debugf("stored batch: %s", result);
             consumer.commitAsync(nextOffsets(batch), null);
           }
-          if (state.state() != MemberState.State.CONSUMING) {
+          boolean proven = !afterFailure || !records.isEmpty()
+              || System.nanoTime() - joinedAt >= config.restartBackoffMax().toNanos();
+          if (state.state() != MemberState.State.CONSUMING && proven) {
             if (state.state() == MemberState.State.STOPPED) {
               LOG.infof("metering consumer %d consumes again", number);
             }

@@ -56,6 +56,13 @@ class ConsumerRestartTest {
         assertThat(down.getMap("checks.find { it.name == '" + CHECK + "' }.data").toString())
             .contains("STOPPED").contains("consumer_offset");
         assertThat(readings(admin)).isZero();
+        // it backs off: the empty polls of each rejoin do not count as recovering, so the
+        // failures in a row grow instead of starting over at each restart
+        Await.until("a growing count of failures in a row",
+            () -> String.valueOf(given().get("/q/health/ready").then().extract().jsonPath()
+                .getMap("checks.find { it.name == '" + CHECK + "' }.data")),
+            data -> data.matches("(?s).*failures-in-a-row=([3-9]|\\d\\d).*"), Duration.ofSeconds(60));
+        assertThat(readings(admin)).isZero();
       } finally {
         execute(admin, "GRANT INSERT, UPDATE ON consumer_offset TO CURRENT_USER");
       }

@@ -28,7 +28,7 @@ public class BillingTestProfile implements QuarkusTestProfile {
         "strata.billing.metering.grace-period", "PT6H",
         // a stopped consumer comes back within a second or two
         "strata.billing.metering.restart-backoff", "PT0.2S",
-        "strata.billing.metering.restart-backoff-max", "PT1S",
+        "strata.billing.metering.restart-backoff-max", "PT5S",
         // the in-process broker and the clients are chatty at INFO
         "quarkus.log.category.\"kafka\".level", "WARN",
         "quarkus.log.category.\"org.apache.kafka\".level", "WARN");

@@ -162,16 +162,24 @@ public class OperatorResource {
       return costs;
     }
     // one billing call per tenant on the page, side by side
-    Map<String, java.util.concurrent.CompletableFuture<DashboardResource.Panel<io.strata.console.api.Billing.Invoice>>> calls =
-        new java.util.LinkedHashMap<>();
+    Map<String, java.util.concurrent.CompletableFuture<String>> calls = new java.util.LinkedHashMap<>();
     for (var t : page.items()) {
-      calls.put(t.alias(), sideBySide.start(() -> DashboardResource.panel("Billing", () -> billing.tenantCost(t.alias()))));
+      calls.put(t.alias(), sideBySide.start(() -> costText(t.alias())));
     }
-    calls.forEach((alias, call) -> {
-      var cost = SideBySide.join(call);
-      costs.put(alias, cost.ok() ? cost.data().total() + " " + cost.data().currency() : "not known: " + cost.problem());
-    });
+    calls.forEach((alias, call) -> costs.put(alias, SideBySide.join(call)));
     return costs;
+  }
+
+  private String costText(String alias) {
+    try {
+      var cost = billing.tenantCost(alias);
+      return cost.total() + " " + cost.currency();
+    } catch (ApiProblem p) {
+      // billing knows a tenant from its first usage, invoice or plan: before that it owes nothing
+      return p.status() == 404 ? "no usage yet" : "not known: " + p.detail();
+    } catch (jakarta.ws.rs.ProcessingException e) {
+      return "not known: " + ApiProblem.unreachable("Billing", e).detail();
+    }
   }
 
   @POST

@@ -131,7 +131,8 @@ public final class LayoutService implements Closeable {
         t.setDaemon(true);
         return t;
       });
-      // Only this thread retries a waiting layout: the health hook may be called under the stack's lock.
+      // The timer, not the health hook, retries a waiting layout: a retry is a whole reload, with
+      // remote logins, and belongs on this thread rather than on a drive's watcher.
       healthWatch.scheduleWithFixedDelay(() -> {
         retryWhileWaitingForDrives();
         refreshHealth();

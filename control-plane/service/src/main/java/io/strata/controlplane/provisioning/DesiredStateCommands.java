@@ -3,6 +3,8 @@ package io.strata.controlplane.provisioning;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.strata.contracts.Envelope;
 import io.strata.contracts.command.ArrayDesiredState;
 import io.strata.contracts.command.ArrayDesiredState.DriveType;
@@ -25,15 +27,20 @@ final class DesiredStateCommands {
 
   private DesiredStateCommands() {}
 
+  /**
+   * Reads rows stored by this service, perhaps by another release. Not the service's own mapper:
+   * its strictness (StrictJson: unknown fields, nulls for primitives, no coercion) is for
+   * requests, and a row written before an upgrade must never become unreadable and stop the relay.
+   */
+  private static final ObjectReader STORED = JsonMapper.builder().findAndAddModules()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build()
+      .readerFor(io.strata.controlplane.outbox.ArrayDesiredState.class);
+
   /** The command of a row that carries its whole desired state. */
   static Envelope envelope(OutboxMessage row, String nodeName, ObjectMapper json) {
     io.strata.controlplane.outbox.ArrayDesiredState stored;
     try {
-      // Stored by this service, perhaps by an older release: the API's strictness (StrictJson) is
-      // for requests, so a field a newer release dropped must not make the row unreadable.
-      stored = json.readerFor(io.strata.controlplane.outbox.ArrayDesiredState.class)
-          .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .readValue(row.payload);
+      stored = STORED.readValue(row.payload);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("outbox row " + row.id + " holds no desired state: " + e.getMessage(), e);
     }

@@ -25,9 +25,13 @@ import java.util.UUID;
 @ApplicationScoped
 public class NodeInventory {
 
-  /** Engines that hold their CPU and memory share on a node. */
-  static final Set<ArrayState> HOLDING =
-      Set.of(ArrayState.PLACING, ArrayState.PROVISIONING, ArrayState.ONLINE, ArrayState.DEGRADED, ArrayState.DELETING);
+  /**
+   * Engines that hold their CPU and memory share on a node. A FAILED array placed on a node holds
+   * it too: it is still sent there and comes back ONLINE by itself (or on a retry), so giving its
+   * share to another array would overcommit the node when it does.
+   */
+  static final Set<ArrayState> HOLDING = Set.of(ArrayState.PLACING, ArrayState.PROVISIONING, ArrayState.ONLINE,
+      ArrayState.DEGRADED, ArrayState.DELETING, ArrayState.FAILED);
 
   public List<NodeView> lockedViews() {
     List<Node> nodes =

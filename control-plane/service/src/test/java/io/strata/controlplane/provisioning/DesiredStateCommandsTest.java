@@ -68,6 +68,7 @@ class DesiredStateCommandsTest {
     var state = state(true, List.of(engine, lender));
     ObjectNode stored = strict.valueToTree(state);
     stored.put("fieldOfAnOlderRelease", 1);
+    stored.put("portalPort", "3340"); // strict requests refuse a number in quotes; a stored row must still read
     OutboxMessage row = new OutboxMessage();
     row.id = UUID.randomUUID();
     row.createdAt = Instant.parse("2026-12-07T00:00:00Z");

@@ -90,8 +90,14 @@ public final class AuthFailureThrottle {
     return delayFor(failures);
   }
 
-  /** The delay of the {@code n}th failure of a burst (n >= 1). */
+  /**
+   * The delay of the {@code n}th failure of a burst; 0 means untracked (the table is full, so
+   * the engine is flooded with names and addresses): the longest delay.
+   */
   Duration delayFor(int n) {
+    if (n < 1) {
+      return policy.maxDelay();
+    }
     long first = policy.firstDelay().toNanos();
     long max = policy.maxDelay().toNanos();
     int doublings = Math.min(n - 1, 62);
