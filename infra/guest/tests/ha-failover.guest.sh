@@ -1,0 +1,238 @@
+#!/bin/bash
+# Runs INSIDE the test guest (run-guest.sh), driven by ha-failover.sh on the host.
+#   ha-failover.guest.sh IQN PORT1 PORT2 CHAP_USER CHAP_SECRET FIO_MB
+# The two engines of one HA array serve IQN on the host's 127.0.0.1:PORT1 (node a, target port
+# group 1) and :PORT2 (node b, group 2), which the guest reaches as 10.0.2.2 (eth0) and 10.0.3.2
+# (eth1). The guest puts dm-multipath (ALUA prioritizer) over both, ext4 on top, and keeps two
+# loads running until the host writes events-done: fio jobs with verify=crc32c, and a probe that
+# writes 4 KiB with O_DIRECT|O_DSYNC in a loop and logs when each write completed. The host writes
+# event-N-start / event-N-done around each failover, switchover or partition; the guest stamps
+# them with its own clock, and the pause of an event is the longest wait between two completed
+# probe writes around it. cut-path-G / heal-path-G take the path to group G down and up.
+# Every check prints "GUEST-OK: ..." or "GUEST-FAIL: ..." (and stops).
+set -uo pipefail
+
+IQN=$1 PORT1=$2 PORT2=$3 CHAP_USER=$4 CHAP_SECRET=$5 FIO_MB=$6
+PORTAL1=10.0.2.2:$PORT1
+PORTAL2=10.0.3.2:$PORT2
+SHARE=$PWD
+MNT=/mnt/vol
+
+step() { echo "GUEST-STEP: $*"; }
+ok() { echo "GUEST-OK: $*"; }
+fail() {
+  echo "GUEST-FAIL: $*"
+  multipath -ll 2>/dev/null | sed 's/^/GUEST-MULTIPATH: /'
+  dmesg | tail -40 | sed 's/^/GUEST-DMESG: /'
+  exit 1
+}
+run() { "$@" || fail "$* (status $?)"; }
+elapsed() { echo "$((SECONDS))s"; }
+now_ms() { date +%s%3N; }
+
+start_initiator() {
+  modprobe iscsi_tcp || fail "modprobe iscsi_tcp"
+  modprobe sd_mod
+  modprobe scsi_dh_alua
+  mkdir -p /run/lock/iscsi /var/lib/iscsi /etc/iscsi/nodes
+  echo "InitiatorName=iqn.2026-11.io.strata:linux-guest" >/etc/iscsi/initiatorname.iscsi
+  run iscsid
+  sleep 1
+}
+
+# A path whose engine died is given up after 3 s (replacement_timeout), so that dm-multipath
+# moves on; NOP-Outs every 2 s find a silent path (a partition) within about 5 s.
+new_node() {
+  local portal=$1 setting
+  run iscsiadm -m node -o new -T "$IQN" -p "$portal" >/dev/null
+  for setting in \
+    node.session.auth.authmethod=CHAP \
+    "node.session.auth.username=$CHAP_USER" \
+    "node.session.auth.password=$CHAP_SECRET" \
+    node.session.timeo.replacement_timeout=3 \
+    "node.conn[0].timeo.noop_out_interval=2" \
+    "node.conn[0].timeo.noop_out_timeout=3" \
+    node.startup=manual; do
+    run iscsiadm -m node -T "$IQN" -p "$portal" -o update -n "${setting%%=*}" -v "${setting#*=}"
+  done
+}
+
+disk_of() {
+  local portal=${1%%,*} disk="" tries
+  for tries in $(seq 120); do
+    disk=$(iscsiadm -m session -P 3 2>/dev/null | awk -v p="$portal," '
+      /Current Portal:/ { current = (index($3, p) == 1) }
+      /Attached scsi disk/ && current && $6 == "running" { print $4; exit }')
+    [ -n "$disk" ] && [ -b "/dev/$disk" ] && { echo "$disk"; return 0; }
+    sleep 0.5
+  done
+  return 1
+}
+
+fio_job() {
+  local name=$1 file=$2 size=$3
+  shift 3
+  fio --name="$name" --filename="$file" --size="${size}M" --rw=randwrite --bs=16k \
+    --ioengine=libaio --iodepth=16 --direct=1 --randrepeat=0 \
+    --verify=crc32c --verify_fatal=1 --verify_backlog=0 --do_verify=1 \
+    --output-format=terse --terse-version=3 "$@"
+}
+
+setup_multipath() {
+  step "dm-multipath with the ALUA prioritizer over $PORTAL1 (group 1) and $PORTAL2 (group 2)"
+  run ip link set eth1 up
+  run ip addr add 10.0.3.15/24 dev eth1
+  new_node "$PORTAL1,1"
+  new_node "$PORTAL2,2"
+  run iscsiadm -m node -T "$IQN" -p "$PORTAL1,1" --login
+  run iscsiadm -m node -T "$IQN" -p "$PORTAL2,2" --login
+  DISK1=$(disk_of "$PORTAL1") || fail "no disk through $PORTAL1"
+  DISK2=$(disk_of "$PORTAL2") || fail "no disk through $PORTAL2"
+  local rtpg
+  rtpg=$(sg_rtpg -d "/dev/$DISK1" 2>&1)
+  echo "$rtpg" | sed 's/^/GUEST-RTPG: /'
+  echo "$rtpg" | grep -qi "active/optimized" || fail "REPORT TARGET PORT GROUPS shows no active/optimized group"
+  echo "$rtpg" | grep -qi "standby" || fail "REPORT TARGET PORT GROUPS shows no standby group"
+  ok "two sessions (/dev/$DISK1, /dev/$DISK2); RTPG reports an active/optimized and a standby group"
+
+  /lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || fail "systemd-udevd"
+  udevadm trigger --action=add --subsystem-match=block >/dev/null 2>&1
+  udevadm settle --timeout=60
+  # What docs/attach-linux.md tells a tenant to use for a Strata HA array.
+  cat >/etc/multipath.conf <<'CONF'
+defaults {
+    user_friendly_names yes
+    find_multipaths no
+    polling_interval 1
+}
+devices {
+    device {
+        vendor "STRATA"
+        product "VPSA"
+        path_grouping_policy group_by_prio
+        prio alua
+        hardware_handler "1 alua"
+        path_checker tur
+        failback immediate
+        no_path_retry queue
+    }
+}
+CONF
+  modprobe dm_multipath
+  modprobe dm_round_robin
+  run multipathd
+  MAP=""
+  local tries
+  for tries in $(seq 60); do
+    multipath -v0 2>/dev/null
+    MAP=$(multipath -l -v1 2>/dev/null | head -1)
+    [ -n "$MAP" ] && [ -b "/dev/mapper/$MAP" ] && break
+    sleep 1
+  done
+  [ -n "$MAP" ] || { multipath -v3 2>&1 | tail -30; fail "dm-multipath made no map"; }
+  multipath -ll "$MAP" | sed 's/^/GUEST-MULTIPATH: /'
+  multipath -ll "$MAP" | grep -qE "prio=5[01]" || fail "no path group with the active/optimized priority (50)"
+  ok "dm-multipath map /dev/mapper/$MAP, path groups by ALUA priority [$(elapsed)]"
+  run mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "/dev/mapper/$MAP"
+  mkdir -p "$MNT"
+  run mount "/dev/mapper/$MAP" "$MNT"
+  ok "ext4 on /dev/mapper/$MAP mounted [$(elapsed)]"
+}
+
+# Stamps the host's events with the guest's clock, and cuts and heals paths when asked.
+watch_events() {
+  local n f
+  while [ ! -f "$SHARE/events-done" ]; do
+    for f in "$SHARE"/event-*-start "$SHARE"/event-*-done; do
+      [ -f "$f" ] || continue
+      n=${f##*/}
+      grep -q "^$n " /tmp/events.log 2>/dev/null || echo "$n $(now_ms)" >>/tmp/events.log
+    done
+    [ -f "$SHARE/cut-path-1" ] && ! [ -f /tmp/cut-1 ] && { ip link set eth0 down; touch /tmp/cut-1; }
+    [ -f "$SHARE/heal-path-1" ] && [ -f /tmp/cut-1 ] && { ip link set eth0 up; rm -f /tmp/cut-1 "$SHARE/heal-path-1"; }
+    [ -f "$SHARE/cut-path-2" ] && ! [ -f /tmp/cut-2 ] && { ip link set eth1 down; touch /tmp/cut-2; }
+    [ -f "$SHARE/heal-path-2" ] && [ -f /tmp/cut-2 ] && { ip link set eth1 up; rm -f /tmp/cut-2 "$SHARE/heal-path-2"; }
+    sleep 0.1
+  done
+}
+
+probe_writes() {
+  : >/tmp/probe.log
+  : >/tmp/probe-errors.log
+  while [ ! -f "$SHARE/events-done" ]; do
+    if dd if=/dev/zero of="$MNT/probe" bs=4k count=1 oflag=direct,dsync conv=notrunc status=none 2>>/tmp/probe-errors.log; then
+      now_ms >>/tmp/probe.log
+    else
+      echo "write error at $(now_ms)" >>/tmp/probe-errors.log
+    fi
+  done
+}
+
+fio_loop() {
+  local i=0 previous=""
+  while [ ! -f "$SHARE/events-done" ]; do
+    i=$((i + 1))
+    if ! fio_job "load-$i" "$MNT/load-$i.dat" "$FIO_MB" >"/tmp/fio-$i.out" 2>&1; then
+      cat "/tmp/fio-$i.out"
+      echo "fio job $i failed" >/tmp/fio-failed
+      return 1
+    fi
+    [ -n "$previous" ] && rm -f "$previous"
+    previous=$MNT/load-$i.dat
+    echo "$i" >/tmp/fio-jobs
+  done
+}
+
+# pause_of N: the longest wait between two completed probe writes from just before event N
+# started to 15 s after the host said it was done.
+pause_of() {
+  local start done
+  start=$(awk -v k="event-$1-start" '$1 == k { print $2 }' /tmp/events.log)
+  done=$(awk -v k="event-$1-done" '$1 == k { print $2 }' /tmp/events.log)
+  [ -n "$start" ] && [ -n "$done" ] || { echo "?"; return; }
+  awk -v s="$start" -v e="$((done + 15000))" '
+    NR > 1 && $1 > s && prev < e { gap = $1 - prev; if (gap > max) max = gap }
+    { prev = $1 }
+    END { print max + 0 }' /tmp/probe.log
+}
+
+echo "GUEST-STEP: start [$(date -u +%T)]"
+start_initiator
+setup_multipath
+: >/tmp/events.log
+watch_events &
+WATCH_PID=$!
+probe_writes &
+PROBE_PID=$!
+fio_loop &
+FIO_PID=$!
+sleep 3
+echo ready >"$SHARE/guest-ready"
+ok "loads running (fio verify=crc32c jobs of $FIO_MB MiB, 4 KiB O_DSYNC probe); host may start [$(elapsed)]"
+
+until [ -f "$SHARE/events-done" ]; do
+  kill -0 "$FIO_PID" 2>/dev/null || { [ -f /tmp/fio-failed ] && fail "$(cat /tmp/fio-failed) during the events"; }
+  sleep 1
+done
+wait "$FIO_PID" || fail "a fio job failed its writes or its verification"
+wait "$PROBE_PID"
+wait "$WATCH_PID"
+ok "fio: $(cat /tmp/fio-jobs 2>/dev/null || echo 0) jobs of $FIO_MB MiB written and verified across all events, no I/O or verify error [$(elapsed)]"
+errors=$(grep -c "write error" /tmp/probe-errors.log)
+((errors == 0)) || { head -5 /tmp/probe-errors.log; fail "the probe saw $errors write errors"; }
+ok "the probe completed $(wc -l </tmp/probe.log) O_DSYNC writes and saw no I/O error"
+
+: >"$SHARE/pauses.md"
+for f in "$SHARE"/event-*-start; do
+  n=${f##*/event-}
+  n=${n%-start}
+  p=$(pause_of "$n")
+  echo "| $n | $(cut -d: -f1 "$f") | $p |" >>"$SHARE/pauses.md"
+  ok "event $n ($(cut -d: -f1 "$f")): I/O pause $p ms"
+done
+
+multipath -ll "$MAP" | sed 's/^/GUEST-MULTIPATH: /'
+run umount "$MNT"
+fsck.ext4 -f -n "/dev/mapper/$MAP" >/tmp/fsck.out 2>&1 || { cat /tmp/fsck.out; fail "fsck.ext4 -f after the events"; }
+ok "fsck.ext4 -f -n clean: $(tail -1 /tmp/fsck.out) [$(elapsed)]"
+ok "all checks passed [$(elapsed)]"
