@@ -104,6 +104,8 @@ public final class LogicalUnitTarget implements ScsiTarget {
    * names this engine's group, and commands are refused as the state says).
    */
   public void useAsymmetricAccess(AsymmetricAccess access) {
+    // set once, before the target serves its first command (the count of commands in flight
+    // starts with it)
     this.alua = access;
   }
 
@@ -290,13 +292,16 @@ public final class LogicalUnitTarget implements ScsiTarget {
 
   @Override
   public ScsiResponse execute(ScsiCommand command) {
+    if (alua == null) {
+      return executeCounted(command); // a single engine never drains: no shared counter
+    }
     // Counted before the ALUA state is looked at, so that a demotion that saw no command in
     // flight after it began its transition cannot miss one that still saw the old state.
     inFlight.incrementAndGet();
     try {
       return executeCounted(command);
     } finally {
-      if (inFlight.decrementAndGet() == 0 && alua != null) {
+      if (inFlight.decrementAndGet() == 0) {
         synchronized (idle) {
           idle.notifyAll();
         }
