@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -210,38 +211,42 @@ class HaLayoutTest {
           new byte[0])))).as("the grown volume").isEqualTo("00007fff00000200");
 
       // Demotion under I/O: four writers keep writing distinct blocks of LUN 0.
+      // Each writer owns 4000 blocks and writes them round after round until told to stop; the
+      // last acknowledged content of each block is what must be there.
       Map<Long, byte[]> acknowledged = new ConcurrentHashMap<>();
+      AtomicLong acks = new AtomicLong();
       ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
       AtomicBoolean stop = new AtomicBoolean();
       List<Thread> writers = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
         int writer = w;
         Thread th = new Thread(() -> {
-          for (long i = 0; !stop.get() && i < 4000; i++) {
-            long lba = 1000 + writer * 4000L + i;
-            byte[] data = block((int) lba * 7 + 3);
+          for (long i = 0; !stop.get(); i++) {
+            long lba = 1000 + writer * 4000L + i % 4000;
+            byte[] data = block((int) (lba * 7 + 3 + i / 4000 * 101));
             ScsiResponse r = write(t, N1, 0, lba, data);
             if (r.status() == ScsiSpec.GOOD) {
               acknowledged.put(lba, data);
+              acks.incrementAndGet();
             } else if (!allowedDuringDemotion(r)) {
-              unexpected.add(sense(r).toString());
+              unexpected.add(r.status() + " " + (r.sense() == null ? "" : sense(r)));
             }
           }
         });
         writers.add(th);
         th.start();
       }
-      while (acknowledged.size() < 100) {
+      while (acks.get() < 2000) {
         Thread.sleep(5);
       }
       layout("STANDBY", 4);
       assertThat(service.reloadAndReport()).startsWith("demoted");
       assertThat(service.haState()).isEqualTo(LayoutService.HaState.STANDBY);
-      int ackedAtDemotion = acknowledged.size();
+      long ackedAtDemotion = acks.get();
       Map<String, String> afterClose = arrayFiles();
       Thread.sleep(300); // the writers go on against the standby
-      assertThat(acknowledged).as("no write acknowledged after the pools closed")
-          .hasSize(ackedAtDemotion);
+      assertThat(acks.get()).as("no write acknowledged after the pools closed")
+          .isEqualTo(ackedAtDemotion);
       assertThat(arrayFiles()).as("nothing written after the pools closed").isEqualTo(afterClose);
       stop.set(true);
       for (Thread th : writers) {
