@@ -162,13 +162,15 @@ public final class LogicalUnitTarget implements ScsiTarget {
   /**
    * Serves LUN {@code lun} from {@code unit} instead of the logical unit there now (a standby's
    * placeholder and the volume of a promoted engine are the same logical unit to initiators):
-   * the unit attentions queued for each nexus carry over, and the LUN inventory did not change.
+   * the unit attentions queued for each nexus and the current mode parameters carry over, and
+   * the LUN inventory did not change.
    */
   public void replaceLogicalUnit(int lun, LogicalUnit unit) {
     checkLunNumber(lun);
     LogicalUnit old = luns.get(lun);
     if (old != null) {
       unit.unitAttentions().adopt(old.unitAttentions());
+      unit.modePages().adopt(old.modePages());
     }
     luns.put(lun, unit);
   }

@@ -210,6 +210,11 @@ class AsymmetricAccessTest {
 
   @Test
   void replacingAUnitKeepsWhatIsQueuedForEachNexusAndRaisesNoInventoryChange() throws Exception {
+    // MODE SELECT is allowed in standby: the caching page with WCE off
+    byte[] caching = HexFormat.of().parseHex("0000000008120000" + "00".repeat(16));
+    ScsiResponse select = target.execute(new ScsiCommand(PORT17, 0,
+        HexFormat.of().parseHex("151000001800"), ByteBuffer.wrap(caching), 0, 1));
+    assertThat(select.status()).isEqualTo(ScsiSpec.GOOD);
     target.endTransition(State.ACTIVE_OPTIMIZED, true);
     try (FileBlockDevice other = FileBlockDevice.open(dir.resolve("lun0b"), 2048 * 512, 512)) {
       target.replaceLogicalUnit(0, new LogicalUnit("vol-0", other, null));
@@ -217,6 +222,8 @@ class AsymmetricAccessTest {
       assertThat(sense(ua).ascq()).isEqualTo(ScsiSpec.ASC_ASYMMETRIC_ACCESS_STATE_CHANGED);
       assertThat(run("00 00 00 00 00 00").status()).as("and nothing else")
           .isEqualTo(ScsiSpec.GOOD);
+      byte[] page = data(run("1a 08 08 00 ff 00")); // MODE SENSE(6), caching page, no descriptors
+      assertThat(page[4 + 2] & 0x04).as("WCE stays off on the replacing unit").isZero();
     }
   }
 
