@@ -345,8 +345,9 @@ public final class LayoutService implements Closeable {
         LOG.warning("demotion: flushing " + lu.volumeId() + ": " + e);
       }
     }
-    closeQuietly(stack);
-    stack = ArrayStack.idle(file);
+    ArrayStack closing = stack;
+    stack = ArrayStack.idle(file); // the stats and health readers never see a closed stack
+    closeQuietly(closing);
     int removed = removeUnitsNotIn(next);
     units.clear();
     unitNames.clear();
