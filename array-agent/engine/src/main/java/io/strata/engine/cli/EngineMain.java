@@ -12,6 +12,7 @@ import io.strata.engine.iscsi.target.Targets;
 import io.strata.engine.layout.ArrayLayout;
 import io.strata.engine.layout.LayoutService;
 import io.strata.engine.layout.LayoutStatus;
+import io.strata.engine.scsi.AsymmetricAccess;
 import io.strata.engine.scsi.LogicalUnit;
 import io.strata.engine.scsi.LogicalUnitTarget;
 import io.strata.engine.stats.IoCounters;
@@ -307,26 +308,13 @@ public final class EngineMain implements Callable<Integer> {
     if (portals.isEmpty() && iserPortals.isEmpty()) {
       throw new IllegalArgumentException("give at least one --portal or --iser-portal");
     }
-    List<Portal> portalList = new ArrayList<>();
-    for (int i = 0; i < portals.size(); i++) {
-      portalList.add(Portal.parse(portals.get(i), i + 1));
-    }
-    List<Portal> iserPortalList = new ArrayList<>();
-    for (int i = 0; i < iserPortals.size(); i++) {
-      Portal p = Portal.parse(iserPortals.get(i), portals.size() + i + 1);
-      iserPortalList.add(p);
-      portalList.add(p);
-    }
-    List<Integer> ports = new ArrayList<>();
-    for (Portal p : portalList) {
-      ports.add(p.groupTag());
-    }
     if (luns.isEmpty() && layoutFile == null) {
       throw new IllegalArgumentException("give at least one --lun or a --layout");
     }
     Map<Integer, LogicalUnit> units = new LinkedHashMap<>();
     List<Closeable> devices = new ArrayList<>();
     LayoutService layout = null;
+    ArrayLayout.HaSpec ha = null;
     try {
       for (String text : luns) {
         LunSpec spec = LunSpec.parse(text);
@@ -344,6 +332,7 @@ public final class EngineMain implements Callable<Integer> {
       if (layoutFile != null) {
         layout = LayoutService.open(layoutFile, iqn);
         devices.add(layout);
+        ha = layout.layout().ha();
         for (Map.Entry<Integer, LogicalUnit> e : layout.logicalUnits().entrySet()) {
           if (units.putIfAbsent(e.getKey(), e.getValue()) != null) {
             throw new IllegalArgumentException("LUN " + e.getKey() + " is both a --lun and in "
@@ -351,14 +340,37 @@ public final class EngineMain implements Callable<Integer> {
           }
         }
       }
+      // Each portal is its own target portal group and relative target port; in a highly
+      // available array those of ALUA group g are numbered 16(g-1)+1... (docs/high-availability.md)
+      int group = ha == null ? 1 : ha.portGroup();
+      if (ha != null && portals.size() + iserPortals.size() > AsymmetricAccess.MAX_PORTS_PER_GROUP) {
+        throw new IllegalArgumentException("an engine of a highly available array has at most "
+            + AsymmetricAccess.MAX_PORTS_PER_GROUP + " portals");
+      }
+      List<Portal> portalList = new ArrayList<>();
+      for (int i = 0; i < portals.size(); i++) {
+        portalList.add(Portal.parse(portals.get(i), AsymmetricAccess.relativePort(group, i)));
+      }
+      List<Portal> iserPortalList = new ArrayList<>();
+      for (int i = 0; i < iserPortals.size(); i++) {
+        Portal p = Portal.parse(iserPortals.get(i),
+            AsymmetricAccess.relativePort(group, portals.size() + i));
+        iserPortalList.add(p);
+        portalList.add(p);
+      }
+      List<Integer> ports = new ArrayList<>();
+      for (Portal p : portalList) {
+        ports.add(p.groupTag());
+      }
       // Who may log in and see what: the command line, or the layout's initiators (not both).
       TargetAccess access = new TargetAccess(iqn, portalList, initiatorCredentials,
           targetCredentials, acl, layout == null ? null : layout.layout());
       LogicalUnitTarget scsi = new LogicalUnitTarget(iqn, units, ports, access::sees);
       IoCounters counted = new IoCounters(scsi);
+      LayoutService finalLayout = layout; // a promotion replaces its stack: ask it each time
       if (statsFile != null) {
         StatsFile stats = layout == null ? new StatsFile(statsFile, counted)
-            : new StatsFile(statsFile, counted, layout.stack()::usage);
+            : new StatsFile(statsFile, counted, () -> finalLayout.stack().usage());
         devices.add(stats);
         stats.start();
       }

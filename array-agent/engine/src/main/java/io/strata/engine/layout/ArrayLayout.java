@@ -34,11 +34,13 @@ import java.util.Set;
  * @param initiators when present, the only initiators that may discover and log in, each with
  *     its own CHAP and LUNs; present and empty: nobody (an array no server is admitted to yet);
  *     absent: anyone, every LUN (unless the command line says otherwise)
+ * @param ha this engine's part in a highly available array (docs/high-availability.md), or null
+ *     for a single engine
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
     List<InitiatorAccess> initiators, List<DriveSpec> drives, List<PoolSpec> pools,
-    List<VolumeSpec> volumes, List<SnapshotSpec> snapshots, List<LunMapping> luns) {
+    List<VolumeSpec> volumes, List<SnapshotSpec> snapshots, List<LunMapping> luns, HaSpec ha) {
 
   /** CHAP credentials; the secret is 12 to 255 bytes (RFC 7143 12.1.3). */
   public record ChapSpec(String user, String secret) {
@@ -154,6 +156,37 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
   /** LUN {@code lun} serves the volume or snapshot {@code volume} (snapshots read-only). */
   public record LunMapping(int lun, String volume) {}
 
+  /** An engine's role in a highly available array. */
+  public enum HaRole { ACTIVE, STANDBY }
+
+  /**
+   * This engine's part in a highly available array: its {@code role}, the {@code epoch} it runs
+   * at (presented at remote-drive logins, never lowered by a reload), the ALUA target port group
+   * of its own portals ({@code portGroup}) and of the other engine's ({@code peerPortGroup}), 1
+   * or 2, and the drives (layout names) that are {@code outdated}: out of sync, never read.
+   */
+  public record HaSpec(String role, Long epoch, Integer portGroup, Integer peerPortGroup,
+      List<String> outdated) {
+    /** The role, once the layout is validated. */
+    public HaRole haRole() {
+      return HaRole.valueOf(role);
+    }
+
+    public boolean standby() {
+      return haRole() == HaRole.STANDBY;
+    }
+
+    /** The drives that are out of sync (empty when none). */
+    public List<String> outdated() {
+      return outdated == null ? List.of() : outdated;
+    }
+  }
+
+  /** Whether this layout makes the engine a standby (opens no drive, pool, cache or tier). */
+  public boolean standby() {
+    return ha != null && ha.standby();
+  }
+
   /** Reads and checks a layout file; a bad one is an IllegalArgumentException saying why. */
   public static ArrayLayout read(Path file) throws IOException {
     ArrayLayout layout = StrictJsonFile.read(file, ArrayLayout.class);
@@ -220,6 +253,7 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
 
   private void validate(Path file) {
     validateAccess();
+    validateHa();
     Set<String> driveNames = new HashSet<>();
     Set<String> drivePaths = new HashSet<>();
     Set<String> remoteTargets = new HashSet<>();
@@ -369,6 +403,51 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
         throw new IllegalArgumentException("volume " + v.name() + ": tier '" + v.tier()
             + "' needs a tiered pool; pool " + v.pool() + " has no tiering");
       }
+    }
+  }
+
+  private void validateHa() {
+    if (ha == null) {
+      return;
+    }
+    if (ha.role() == null) {
+      throw new IllegalArgumentException("ha.role is missing (ACTIVE or STANDBY)");
+    }
+    if (!ha.role().equals("ACTIVE") && !ha.role().equals("STANDBY")) {
+      throw new IllegalArgumentException("ha.role '" + ha.role() + "' is not ACTIVE or STANDBY");
+    }
+    if (ha.epoch() == null) {
+      throw new IllegalArgumentException("ha.epoch is missing");
+    }
+    if (ha.epoch() < 0) {
+      throw new IllegalArgumentException("ha.epoch " + ha.epoch() + " is negative");
+    }
+    portGroup(ha.portGroup(), "ha.portGroup");
+    portGroup(ha.peerPortGroup(), "ha.peerPortGroup");
+    if (ha.portGroup().equals(ha.peerPortGroup())) {
+      throw new IllegalArgumentException("ha.peerPortGroup " + ha.peerPortGroup()
+          + " is the same as ha.portGroup: the two engines need different groups");
+    }
+    Set<String> seen = new HashSet<>();
+    Set<String> driveNames = new HashSet<>();
+    drives().forEach(d -> driveNames.add(d.name()));
+    for (String d : ha.outdated()) {
+      need(d, "ha.outdated: a drive name is empty");
+      if (!driveNames.contains(d)) {
+        throw new IllegalArgumentException("ha.outdated: no drive '" + d + "' in the layout");
+      }
+      if (!seen.add(d)) {
+        throw new IllegalArgumentException("ha.outdated: drive " + d + " is listed twice");
+      }
+    }
+  }
+
+  private static void portGroup(Integer group, String field) {
+    if (group == null) {
+      throw new IllegalArgumentException(field + " is missing (1 or 2)");
+    }
+    if (group != 1 && group != 2) {
+      throw new IllegalArgumentException(field + " " + group + " is not 1 or 2");
     }
   }
 

@@ -106,6 +106,14 @@ public final class ArrayStack implements Closeable {
     }
   }
 
+  /**
+   * A stack with nothing open, for a standby engine: it opens no drive, pool, cache or tier until
+   * it is promoted (then {@link #open} builds the real one).
+   */
+  public static ArrayStack idle(Path layoutFile) {
+    return new ArrayStack(layoutFile);
+  }
+
   private Drive openDrive(DriveSpec d) throws IOException {
     Path base = layoutFile.toAbsolutePath().getParent();
     HddThrottle throttle = d.throttle() == null ? null

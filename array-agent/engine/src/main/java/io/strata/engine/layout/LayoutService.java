@@ -1,7 +1,10 @@
 package io.strata.engine.layout;
 
+import io.strata.engine.layout.ArrayLayout.HaSpec;
+import io.strata.engine.layout.ArrayLayout.LunMapping;
 import io.strata.engine.qos.QosLimitedDevice;
 import io.strata.engine.qos.QosLimits;
+import io.strata.engine.scsi.AsymmetricAccess;
 import io.strata.engine.scsi.LogicalUnit;
 import io.strata.engine.scsi.LogicalUnitTarget;
 import io.strata.engine.volume.Volume;
@@ -30,8 +33,19 @@ public final class LayoutService implements Closeable {
 
   private final Path file;
   private final String iqn;
-  private final ArrayStack stack;
+  /** The open block stack; an idle one (nothing open) while the engine is a standby. */
+  private volatile ArrayStack stack;
   private ArrayLayout layout;
+  /** Where the engine stands in a highly available array (null: a single engine). */
+  private volatile HaState haState;
+  /** The {@code ha} of the layout read last, applied or not: the role the status reports. */
+  private volatile HaSpec wantedHa;
+  /** A standby's LUNs stand on these (LUN number to placeholder); empty while active. */
+  private final Map<Integer, StandbyDevice> placeholders = new HashMap<>();
+  /** Whether the last reload was a promotion that failed (it is tried again, as a waiting one). */
+  private boolean promotionFailed;
+  /** How long a demotion waits for the commands in flight before it closes the pools anyway. */
+  static final long DEMOTION_DRAIN_MILLIS = 30_000;
   /** LUN number to the logical unit serving it and the name it serves. */
   private final Map<Integer, LogicalUnit> units = new LinkedHashMap<>();
   private final Map<Integer, String> unitNames = new HashMap<>();
@@ -47,6 +61,7 @@ public final class LayoutService implements Closeable {
   private List<ArrayStack.DriveHealth> lastHealth = List.of();
   private Map<String, String> lastRefused = Map.of();
   private List<String> lastWaiting = List.of();
+  private LayoutStatus.Ha lastHa;
   private boolean written;
   /**
    * The remote drives the last reload could not open a new pool without (empty when it did not
@@ -54,6 +69,8 @@ public final class LayoutService implements Closeable {
    * itself, with a growing pause, until it applies or a new revision replaces it.
    */
   private List<String> waitingFor = List.of();
+  /** Whether the revision that failed last is tried again by itself (it waits for drives). */
+  private boolean retrying;
   private Long waitingRevision;
   private long retryAtNanos;
   private long retryDelaySeconds;
@@ -72,15 +89,30 @@ public final class LayoutService implements Closeable {
     void apply(ArrayLayout layout);
   }
 
+  /**
+   * An engine's state in a highly available array: a standby (nothing open), being promoted
+   * (opening the pools), active, or being demoted (draining and closing them).
+   */
+  public enum HaState { STANDBY, PROMOTING, ACTIVE, DEMOTING }
+
   private LayoutService(Path file, String iqn, ArrayLayout layout, ArrayStack stack) {
     this.file = file;
     this.iqn = iqn;
     this.layout = layout;
     this.stack = stack;
+    this.wantedHa = layout.ha();
+    this.haState = layout.ha() == null ? null
+        : layout.standby() ? HaState.STANDBY : HaState.ACTIVE;
   }
 
   public static LayoutService open(Path file, String iqn) throws IOException {
     ArrayLayout layout = ArrayLayout.read(file);
+    if (layout.standby()) {
+      // A standby opens no drive, pool, cache or tier: its LUNs answer from the layout alone.
+      LayoutService service = new LayoutService(file, iqn, layout, ArrayStack.idle(file));
+      service.updateStandbyUnits(0);
+      return service;
+    }
     ArrayStack stack = ArrayStack.open(layout, file);
     LayoutService service = new LayoutService(file, iqn, layout, stack);
     try {
@@ -111,9 +143,23 @@ public final class LayoutService implements Closeable {
     return layout;
   }
 
-  /** The target the LUNs live in, so that a reload can add and remove them. */
-  public void attach(LogicalUnitTarget target) {
+  /** Where the engine stands in its highly available array, or null for a single engine. */
+  public HaState haState() {
+    return haState;
+  }
+
+  /**
+   * The target the LUNs live in, so that a reload can add and remove them. In a highly available
+   * array its ports are the layout's target port group, in the state of the engine's role.
+   */
+  public synchronized void attach(LogicalUnitTarget target) {
     this.target = target;
+    HaSpec ha = layout.ha();
+    if (ha != null) {
+      target.useAsymmetricAccess(new AsymmetricAccess(ha.portGroup(), ha.peerPortGroup(),
+          target.targetPorts().size(), layout.standby() ? AsymmetricAccess.State.STANDBY
+              : AsymmetricAccess.State.ACTIVE_OPTIMIZED));
+    }
   }
 
   /** The access rules a reload changes (null: the layout's initiators are not used). */
@@ -146,9 +192,18 @@ public final class LayoutService implements Closeable {
    * rollback to another volume's snapshot), is refused before anything changes.
    */
   public synchronized String reload() throws IOException {
+    promotionFailed = false;
     ArrayLayout next = ArrayLayout.read(file);
+    checkHaChange(next);
+    wantedHa = next.ha();
     if (access != null) {
       access.check(next);
+    }
+    if (haState == HaState.STANDBY) {
+      return next.standby() ? reloadStandby(next) : promote(next);
+    }
+    if (next.standby()) {
+      return demote(next);
     }
     stack.check(next);
     // LUNs that go, go first: a volume deleted, or a pool removed, is no longer served.
@@ -167,11 +222,234 @@ public final class LayoutService implements Closeable {
     return result + (rolledBack.isEmpty() ? "" : ", rolled back " + rolledBack);
   }
 
+  /**
+   * What a reload may change in {@code ha}: the role (a promotion or demotion) and the epoch
+   * (raised, never lowered), nothing else: the port groups number the target's ports, and a
+   * single engine does not become one of two (or back) without a restart.
+   */
+  private void checkHaChange(ArrayLayout next) {
+    HaSpec now = layout.ha();
+    HaSpec wanted = next.ha();
+    if ((now == null) != (wanted == null)) {
+      throw new IllegalArgumentException("ha cannot be " + (now == null ? "added to" : "removed from")
+          + " a running engine: restart it with the new layout");
+    }
+    if (now == null) {
+      return;
+    }
+    if (!now.portGroup().equals(wanted.portGroup())
+        || !now.peerPortGroup().equals(wanted.peerPortGroup())) {
+      throw new IllegalArgumentException("ha.portGroup and ha.peerPortGroup cannot change while"
+          + " the engine runs (they are " + now.portGroup() + " and " + now.peerPortGroup() + ")");
+    }
+    if (wanted.epoch() < now.epoch()) {
+      throw new IllegalArgumentException("ha.epoch " + wanted.epoch() + " is lower than the epoch "
+          + now.epoch() + " the engine runs at");
+    }
+  }
+
+  /** A standby's reload: the LUN map, sizes and access change; nothing is opened. */
+  private String reloadStandby(ArrayLayout next) throws IOException {
+    int removed = removeUnitsNotIn(next);
+    layout = next;
+    if (access != null) {
+      access.apply(next);
+    }
+    return updateStandbyUnits(removed);
+  }
+
+  /**
+   * STANDBY to ACTIVE: the ports go transitioning, the stack opens as at start (each pool replays
+   * its journal), the LUNs switch from their placeholders to the volumes, and the ports become
+   * active/optimized with ASYMMETRIC ACCESS STATE CHANGED for every nexus. If anything fails the
+   * engine stays the standby it was (nothing stays open) and the revision is tried again.
+   */
+  private String promote(ArrayLayout next) throws IOException {
+    setHaState(HaState.PROMOTING);
+    if (target != null) {
+      target.beginTransition();
+    }
+    ArrayStack opened = null;
+    try {
+      opened = ArrayStack.open(next, file);
+      int removed = removeUnitsNotIn(next);
+      units.clear(); // the placeholders stay in the target until the volumes replace them
+      unitNames.clear();
+      placeholders.clear();
+      ArrayStack idle = stack;
+      stack = opened;
+      layout = next;
+      if (access != null) {
+        access.apply(next);
+      }
+      String result;
+      try {
+        result = updateUnits(removed, true);
+      } catch (IOException | RuntimeException e) {
+        stack = idle;
+        throw e;
+      }
+      watchHealth();
+      setHaState(HaState.ACTIVE);
+      if (target != null) {
+        target.endTransition(AsymmetricAccess.State.ACTIVE_OPTIMIZED, true);
+      }
+      LOG.info("promoted to ACTIVE at epoch " + next.ha().epoch());
+      return "promoted: " + result;
+    } catch (IOException | RuntimeException e) {
+      promotionFailed = true;
+      if (opened != null && stack != opened) {
+        closeQuietly(opened);
+      }
+      backToStandby();
+      throw e;
+    }
+  }
+
+  /** After a failed promotion: the placeholders serve every LUN again, nothing is open. */
+  private void backToStandby() throws IOException {
+    units.clear();
+    unitNames.clear();
+    limits.clear();
+    placeholders.clear();
+    updateStandbyUnits(0, true);
+    setHaState(HaState.STANDBY);
+    if (target != null) {
+      target.endTransition(AsymmetricAccess.State.STANDBY, false);
+    }
+  }
+
+  /**
+   * ACTIVE to STANDBY: the ports go transitioning (new commands are refused with ASYMMETRIC
+   * ACCESS STATE TRANSITION), the commands in flight finish, every volume is flushed and the
+   * stack closed, then the LUNs stand on placeholders and the ports are standby, with
+   * ASYMMETRIC ACCESS STATE CHANGED for every nexus. Sessions stay logged in throughout.
+   */
+  private String demote(ArrayLayout next) throws IOException {
+    setHaState(HaState.DEMOTING);
+    if (target != null) {
+      target.beginTransition();
+      try {
+        if (!target.awaitIdle(DEMOTION_DRAIN_MILLIS)) {
+          LOG.warning("demotion: commands still in flight after " + DEMOTION_DRAIN_MILLIS
+              + " ms; closing the pools under them (they fail, none is acknowledged)");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (LogicalUnit lu : units.values()) {
+      try {
+        lu.device().flush();
+      } catch (IOException | RuntimeException e) {
+        LOG.warning("demotion: flushing " + lu.volumeId() + ": " + e);
+      }
+    }
+    ArrayStack closing = stack;
+    stack = ArrayStack.idle(file); // the stats and health readers never see a closed stack
+    closeQuietly(closing);
+    int removed = removeUnitsNotIn(next);
+    units.clear();
+    unitNames.clear();
+    limits.clear();
+    layout = next;
+    if (access != null) {
+      access.apply(next);
+    }
+    String result = updateStandbyUnits(removed, true);
+    setHaState(HaState.STANDBY);
+    if (target != null) {
+      target.endTransition(AsymmetricAccess.State.STANDBY, true);
+    }
+    LOG.info("demoted to STANDBY at epoch " + next.ha().epoch());
+    return "demoted: " + result;
+  }
+
+  private String updateStandbyUnits(int removed) throws IOException {
+    return updateStandbyUnits(removed, false);
+  }
+
+  /**
+   * Gives each LUN of the layout a logical unit on a placeholder with the volume's size (a LUN
+   * served already takes a new size); {@code replace}: the LUNs in the target are the same
+   * logical units to initiators, not new ones (a demotion).
+   */
+  private String updateStandbyUnits(int removed, boolean replace) throws IOException {
+    int added = 0;
+    for (LunMapping l : layout.luns()) {
+      StandbyDevice wanted = StandbyDevice.of(layout, l.volume());
+      StandbyDevice have = placeholders.get(l.lun());
+      if (have != null) {
+        have.resizeTo(wanted);
+        continue;
+      }
+      LogicalUnit lu = new LogicalUnit(iqn + "/" + l.volume(), wanted, null);
+      units.put(l.lun(), lu);
+      unitNames.put(l.lun(), l.volume());
+      placeholders.put(l.lun(), wanted);
+      serve(l.lun(), lu, replace);
+      added++;
+    }
+    return "layout applied (standby): " + units.size() + " LUNs (" + added + " added, " + removed
+        + " removed)";
+  }
+
+  private void serve(int lun, LogicalUnit lu, boolean replace) {
+    if (target == null) {
+      return;
+    }
+    if (replace) {
+      target.replaceLogicalUnit(lun, lu);
+    } else {
+      target.putLogicalUnit(lun, lu);
+    }
+  }
+
+  private void setHaState(HaState state) {
+    haState = state;
+    synchronized (statusLock) {
+      lastHa = haStatus();
+      if (statusFile == null || !written) {
+        return;
+      }
+      try {
+        LayoutStatus.write(statusFile, lastRevision, lastError, lastHealth, lastRefused,
+            lastWaiting, lastHa);
+      } catch (IOException e) {
+        LOG.warning("cannot write the layout status: " + e);
+      }
+    }
+  }
+
+  /** What the status says of the engine's part in a highly available array, or null. */
+  private LayoutStatus.Ha haStatus() {
+    HaSpec ha = wantedHa;
+    HaState state = haState;
+    return ha == null || state == null ? null
+        : new LayoutStatus.Ha(ha.role(), ha.epoch(), state.name());
+  }
+
+  /** Rewrites the status when the (new) stack's drives change, once statuses are written. */
+  private void watchHealth() {
+    if (statusFile != null) {
+      stack.onHealthChange(this::refreshHealth);
+    }
+  }
+
+  private static void closeQuietly(ArrayStack s) {
+    try {
+      s.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.warning("closing the block stack: " + e);
+    }
+  }
+
   /** Reloads and reports the outcome in the status file; returns the line to log. */
   public synchronized String reloadAndReport() {
     try {
       String applied = reload();
       waitingFor = List.of();
+      retrying = false;
       writeStatus(layout.revisionOrZero(), null);
       return applied;
     } catch (IOException | RuntimeException e) {
@@ -185,13 +463,16 @@ public final class LayoutService implements Closeable {
         LOG.warning("cannot write the layout status: " + statusFailed);
       }
       return "layout NOT applied: " + reason
-          + (unreachable.isEmpty() ? "" : " (tried again while it waits for " + unreachable + ")");
+          + (unreachable.isEmpty() ? "" : " (tried again while it waits for " + unreachable + ")")
+          + (promotionFailed ? " (promotion failed: still STANDBY, tried again)" : "");
     }
   }
 
   /** Records what a failed reload of {@code revision} waits for; the pause grows while it is the same. */
   private void waitFor(List<String> drives, Long revision) {
-    boolean again = !drives.isEmpty() && !waitingFor.isEmpty() && Objects.equals(revision, waitingRevision);
+    boolean retry = !drives.isEmpty() || promotionFailed; // a failed promotion waits like drives
+    boolean again = retry && retrying && Objects.equals(revision, waitingRevision);
+    retrying = retry;
     waitingFor = drives;
     waitingRevision = revision;
     retryDelaySeconds = again ? Math.min(RETRY_MAX_SECONDS, retryDelaySeconds * 2) : HEALTH_CHECK_SECONDS;
@@ -203,14 +484,14 @@ public final class LayoutService implements Closeable {
    * over. A newer revision in the file is left to its own reload (its signal or file watch).
    */
   private synchronized void retryWhileWaitingForDrives() {
-    if (waitingFor.isEmpty() || System.nanoTime() - retryAtNanos < 0) {
+    if (!retrying || System.nanoTime() - retryAtNanos < 0) {
       return;
     }
     if (!Objects.equals(ArrayLayout.revisionIn(file), waitingRevision)) {
       return;
     }
-    LOG.info("layout revision " + waitingRevision + ": trying again, it waits for remote drive(s) "
-        + waitingFor);
+    LOG.info("layout revision " + waitingRevision + ": trying again, it waits for "
+        + (waitingFor.isEmpty() ? "its promotion" : "remote drive(s) " + waitingFor));
     LOG.info(reloadAndReport());
   }
 
@@ -227,8 +508,10 @@ public final class LayoutService implements Closeable {
       lastRefused = stack.refusedPools();
       lastWaiting = error == null ? List.of() : waitingFor;
       lastHealth = stack.health();
+      lastHa = haStatus();
       if (statusFile != null) {
-        LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting);
+        LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting,
+            lastHa);
         written = true;
       }
     }
@@ -248,7 +531,8 @@ public final class LayoutService implements Closeable {
         List<ArrayStack.DriveHealth> now = stack.health();
         if (!now.equals(lastHealth)) {
           lastHealth = now;
-          LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting);
+          LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting,
+              lastHa);
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -266,6 +550,7 @@ public final class LayoutService implements Closeable {
         units.remove(lun);
         unitNames.remove(lun);
         limits.remove(lun);
+        placeholders.remove(lun);
         if (target != null) {
           target.removeLogicalUnit(lun);
         }
@@ -280,6 +565,11 @@ public final class LayoutService implements Closeable {
    * caller removed those that go ({@code removed} of them) before the stack changed.
    */
   private String updateUnits(int removed) throws IOException {
+    return updateUnits(removed, false);
+  }
+
+  /** As above; {@code replace}: the LUNs in the target become these volumes (a promotion). */
+  private String updateUnits(int removed, boolean replace) throws IOException {
     Map<Integer, Volume> devices = stack.lunDevices(layout);
     int added = 0;
     for (Map.Entry<Integer, Volume> e : devices.entrySet()) {
@@ -301,9 +591,7 @@ public final class LayoutService implements Closeable {
       units.put(e.getKey(), lu);
       limits.put(e.getKey(), limited);
       unitNames.put(e.getKey(), v.name());
-      if (target != null) {
-        target.putLogicalUnit(e.getKey(), lu);
-      }
+      serve(e.getKey(), lu, replace);
       added++;
     }
     return "layout applied: " + units.size() + " LUNs (" + added + " added, " + removed

@@ -59,6 +59,21 @@ public final class LayoutStatus {
   public static void write(Path file, Long revision, String error,
       List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
       List<String> waitingForDrives) throws IOException {
+    write(file, revision, error, drives, refusedPools, waitingForDrives, null);
+  }
+
+  /**
+   * An engine's part in a highly available array: the {@code role} and {@code epoch} its layout
+   * gives it and the {@code state} it is in (STANDBY, PROMOTING, ACTIVE or DEMOTING). A role of
+   * ACTIVE in state STANDBY is a promotion that failed (the status's error says why) and is tried
+   * again.
+   */
+  public record Ha(String role, long epoch, String state) {}
+
+  /** As above, with {@code "ha": {"role", "epoch", "state"}} when {@code ha} is not null. */
+  public static void write(Path file, Long revision, String error,
+      List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
+      List<String> waitingForDrives, Ha ha) throws IOException {
     ObjectNode status = JSON.createObjectNode();
     if (revision == null) {
       status.putNull("revision");
@@ -91,6 +106,12 @@ public final class LayoutStatus {
     if (error != null && !waitingForDrives.isEmpty()) {
       ArrayNode waiting = status.putArray("waitingForDrives");
       waitingForDrives.forEach(waiting::add);
+    }
+    if (ha != null) {
+      ObjectNode o = status.putObject("ha");
+      o.put("role", ha.role());
+      o.put("epoch", ha.epoch());
+      o.put("state", ha.state());
     }
     status.put("time", Instant.now().toString());
     Path absolute = file.toAbsolutePath();

@@ -114,9 +114,11 @@ final class Inquiry {
     int port = r.nexus().relativeTargetPortId();
     byte[] id = new byte[4];
     Cdb.put16(id, 2, port);
+    byte[] group = new byte[4];
+    Cdb.put16(group, 2, r.target().targetPortGroup(port));
     // Relative target port (type 4) and target port group (type 5): PIV=1, target port.
     designator(out, (PROTOCOL_ID_ISCSI << 4) | 0x01, 0x80 | 0x10 | 0x04, id);
-    designator(out, (PROTOCOL_ID_ISCSI << 4) | 0x01, 0x80 | 0x10 | 0x05, id.clone());
+    designator(out, (PROTOCOL_ID_ISCSI << 4) | 0x01, 0x80 | 0x10 | 0x05, group);
     // SCSI name strings (type 8, UTF-8), of the target port and of the target device.
     String target = r.target().targetName();
     designator(out, (PROTOCOL_ID_ISCSI << 4) | 0x03, 0x80 | 0x10 | 0x08,

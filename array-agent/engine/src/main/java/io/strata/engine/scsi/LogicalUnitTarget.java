@@ -17,6 +17,8 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -38,6 +40,11 @@ public final class LogicalUnitTarget implements ScsiTarget {
   private final SortedSet<Integer> targetPorts;
   private final BiPredicate<String, Integer> lunMasking;
   private final CommandSet commands;
+  /** ALUA of a highly available array, or null: one active/optimized group per target port. */
+  private volatile AsymmetricAccess alua;
+  /** Commands being executed now; a demotion waits for them before it closes the pools. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Object idle = new Object();
 
   /**
    * @param targetName the target's iSCSI name
@@ -87,8 +94,85 @@ public final class LogicalUnitTarget implements ScsiTarget {
     return targetName;
   }
 
-  SortedSet<Integer> targetPorts() {
+  public SortedSet<Integer> targetPorts() {
     return targetPorts;
+  }
+
+  /**
+   * Serves the logical units under {@code access}: the target is one of the two engines of a
+   * highly available array (REPORT TARGET PORT GROUPS lists both engines' groups, VPD page 83h
+   * names this engine's group, and commands are refused as the state says).
+   */
+  public void useAsymmetricAccess(AsymmetricAccess access) {
+    // set once, before the target serves its first command (the count of commands in flight
+    // starts with it)
+    this.alua = access;
+  }
+
+  /** The ALUA of a highly available array, or null. */
+  public AsymmetricAccess asymmetricAccess() {
+    return alua;
+  }
+
+  /** The target port group relative target port {@code port} is in. */
+  int targetPortGroup(int port) {
+    return alua == null ? port : AsymmetricAccess.groupOf(port);
+  }
+
+  /**
+   * Makes this engine's ports transitioning (a promotion or demotion begins): from now on every
+   * command but the reports gets NOT READY, ASYMMETRIC ACCESS STATE TRANSITION.
+   */
+  public void beginTransition() {
+    alua.set(AsymmetricAccess.State.TRANSITIONING);
+  }
+
+  /**
+   * Ends a transition in {@code state} and queues ASYMMETRIC ACCESS STATE CHANGED for every
+   * I_T nexus on every logical unit (SPC-4 5.16.2.7: the initiators learn of an implicit change).
+   * Without a change of state (a promotion that failed goes back to standby) nobody is told.
+   */
+  public void endTransition(AsymmetricAccess.State state, boolean changed) {
+    alua.set(state);
+    if (changed) {
+      for (LogicalUnit lu : luns.values()) {
+        lu.unitAttentions().raiseAll(ASC_ASYMMETRIC_ACCESS_STATE_CHANGED, n -> true);
+      }
+    }
+  }
+
+  /**
+   * Waits until no command is executing (those that arrive meanwhile are refused once a
+   * transition began, and finish at once); false if some still run after {@code timeoutMillis}.
+   */
+  public boolean awaitIdle(long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    synchronized (idle) {
+      while (inFlight.get() > 0) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          return false;
+        }
+        idle.wait(Math.min(left, 10));
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Serves LUN {@code lun} from {@code unit} instead of the logical unit there now (a standby's
+   * placeholder and the volume of a promoted engine are the same logical unit to initiators):
+   * the unit attentions queued for each nexus and the current mode parameters carry over, and
+   * the LUN inventory did not change.
+   */
+  public void replaceLogicalUnit(int lun, LogicalUnit unit) {
+    checkLunNumber(lun);
+    LogicalUnit old = luns.get(lun);
+    if (old != null) {
+      unit.unitAttentions().adopt(old.unitAttentions());
+      unit.modePages().adopt(old.modePages());
+    }
+    luns.put(lun, unit);
   }
 
   /** Adds or replaces a LUN; every nexus sees REPORTED LUNS DATA HAS CHANGED. */
@@ -210,6 +294,24 @@ public final class LogicalUnitTarget implements ScsiTarget {
 
   @Override
   public ScsiResponse execute(ScsiCommand command) {
+    if (alua == null) {
+      return executeCounted(command); // a single engine never drains: no shared counter
+    }
+    // Counted before the ALUA state is looked at, so that a demotion that saw no command in
+    // flight after it began its transition cannot miss one that still saw the old state.
+    inFlight.incrementAndGet();
+    try {
+      return executeCounted(command);
+    } finally {
+      if (inFlight.decrementAndGet() == 0) {
+        synchronized (idle) {
+          idle.notifyAll();
+        }
+      }
+    }
+  }
+
+  private ScsiResponse executeCounted(ScsiCommand command) {
     byte[] cdb = command.cdb();
     if (cdb == null || cdb.length < 6) {
       return Responses.checkCondition(SenseData.of(ILLEGAL_REQUEST,
@@ -300,6 +402,13 @@ public final class LogicalUnitTarget implements ScsiTarget {
       }
     } else {
       lu.unitAttentions().touch(nexus); // a new nexus still gets its POWER ON later
+    }
+    AsymmetricAccess access = alua;
+    if (access != null) {
+      int refusal = AsymmetricAccess.refusal(access.own(), opcode, c.serviceAction());
+      if (refusal >= 0) {
+        return Responses.checkCondition(SenseData.of(NOT_READY, refusal));
+      }
     }
     Nexus spc2 = lu.spc2Holder();
     if (spc2 != null && !spc2.equals(nexus) && !allowedUnderSpc2Reservation(opcode)) {

@@ -29,6 +29,11 @@ final class ModePages {
   private volatile boolean writeCacheEnabled = true;
 
   /** WCE: when false, every write is made durable before it completes. */
+  /** Takes the current values of {@code previous} (the logical unit this one replaces). */
+  void adopt(ModePages previous) {
+    writeCacheEnabled = previous.writeCacheEnabled;
+  }
+
   boolean writeCacheEnabled() {
     return writeCacheEnabled;
   }

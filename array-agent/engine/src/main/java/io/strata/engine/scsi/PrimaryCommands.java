@@ -4,6 +4,7 @@ import static io.strata.engine.scsi.ScsiSpec.*;
 
 import io.strata.engine.scsi.CommandSet.Command;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -56,8 +57,14 @@ final class PrimaryCommands {
       throw CheckCondition.invalidCdbField(1, 0); // DESC: we return fixed format only
     }
     int ua = r.lu().unitAttentions().take(r.nexus());
-    SenseData sense =
-        ua >= 0 ? SenseData.of(UNIT_ATTENTION, ua) : SenseData.of(NO_SENSE, ASC_NO_ADDITIONAL_SENSE);
+    AsymmetricAccess alua = r.target().asymmetricAccess();
+    // No unit attention: the sense that says why the unit is not ready on this port, if it is
+    // not (SPC-4 6.39: what TEST UNIT READY would report), else NO SENSE.
+    int notReady = alua == null ? -1
+        : AsymmetricAccess.refusal(alua.own(), TEST_UNIT_READY, -1);
+    SenseData sense = ua >= 0 ? SenseData.of(UNIT_ATTENTION, ua)
+        : notReady >= 0 ? SenseData.of(NOT_READY, notReady)
+        : SenseData.of(NO_SENSE, ASC_NO_ADDITIONAL_SENSE);
     return Responses.data(sense.toBytes(), Cdb.u8(r.cdb(), 4));
   }
 
@@ -258,7 +265,11 @@ final class PrimaryCommands {
     return Responses.data(b, allocation);
   }
 
-  /** REPORT TARGET PORT GROUPS: implicit ALUA, one active/optimized group per target port. */
+  /**
+   * REPORT TARGET PORT GROUPS, implicit ALUA. A single engine has one active/optimized group per
+   * target port; an engine of a highly available array reports its own group and the other
+   * engine's, each in its state (see {@link AsymmetricAccess}).
+   */
   ScsiResponse reportTargetPortGroups(Request r) throws CheckCondition {
     byte[] cdb = r.cdb();
     int format = (cdb[1] >> 5) & 0x07;
@@ -266,25 +277,46 @@ final class PrimaryCommands {
       throw CheckCondition.invalidCdbField(1, 7);
     }
     long allocation = Cdb.u32(cdb, 6);
-    List<Integer> ports = List.copyOf(r.target().targetPorts());
-    int header = format == 1 ? 8 : 4;
-    byte[] b = new byte[header + 12 * ports.size()];
+    List<byte[]> groups = new ArrayList<>();
+    AsymmetricAccess alua = r.target().asymmetricAccess();
+    if (alua == null) {
+      for (int port : r.target().targetPorts()) {
+        // PREF; AO_SUP; the group is the port; status: implicit (the target chose the state)
+        groups.add(portGroupDescriptor(0x80, 0x01, port, List.of(port)));
+      }
+    } else {
+      int own = alua.ownGroup();
+      int peer = alua.peerGroup();
+      // No PREF: either engine may be the active one. T_SUP, S_SUP, AO_SUP.
+      groups.add(portGroupDescriptor(alua.own().code, 0x85, own, alua.portsOf(own)));
+      groups.add(portGroupDescriptor(alua.peer().code, 0x85, peer, alua.portsOf(peer)));
+      groups.sort((a, b) -> Integer.compare(Cdb.u16(a, 2), Cdb.u16(b, 2)));
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(new byte[format == 1 ? 8 : 4]);
+    groups.forEach(out::writeBytes);
+    byte[] b = out.toByteArray();
     Cdb.put32(b, 0, b.length - 4L);
     if (format == 1) {
       b[4] = 0x10; // FORMAT TYPE 001b: extended header
-      b[5] = 0; // IMPLICIT TRANSITION TIME
-    }
-    int i = header;
-    for (int port : ports) {
-      b[i] = (byte) 0x80; // PREF, asymmetric access state 0: active/optimized
-      b[i + 1] = 0x01; // AO_SUP
-      Cdb.put16(b, i + 2, port); // target port group = relative target port id
-      b[i + 5] = 0x02; // status: implicit (the target chose the state)
-      b[i + 7] = 1; // one target port in the group
-      Cdb.put16(b, i + 10, port);
-      i += 12;
+      b[5] = 0; // IMPLICIT TRANSITION TIME: not given
     }
     return Responses.data(b, allocation);
+  }
+
+  /** One target port group descriptor (SPC-4 6.37, table 282). */
+  private static byte[] portGroupDescriptor(int stateByte, int supported, int group,
+      List<Integer> ports) {
+    byte[] d = new byte[8 + 4 * ports.size()];
+    d[0] = (byte) stateByte;
+    d[1] = (byte) supported;
+    Cdb.put16(d, 2, group);
+    d[5] = 0x02; // STATUS CODE: altered by implicit asymmetric access behaviour
+    d[7] = (byte) ports.size();
+    for (int i = 0; i < ports.size(); i++) {
+      Cdb.put16(d, 8 + 4 * i + 2, ports.get(i));
+    }
+    return d;
   }
 
   ScsiResponse reportSupportedOpcodes(Request r) throws CheckCondition {

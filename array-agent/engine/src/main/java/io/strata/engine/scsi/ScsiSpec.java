@@ -97,6 +97,10 @@ public final class ScsiSpec {
   public static final int ASC_NO_ADDITIONAL_SENSE = 0x0000;
   /** The LUN's backing store is gone (e.g. the flash cache lost its SSD with dirty data). */
   public static final int ASC_LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION_REQUIRED = 0x0403;
+  /** The ALUA state of the port is changing (SPC-4 5.16.2.6): try again shortly. */
+  public static final int ASC_ASYMMETRIC_ACCESS_STATE_TRANSITION = 0x040a;
+  /** The port is in the ALUA standby state (SPC-4 5.16.2.4.4): use another path. */
+  public static final int ASC_TARGET_PORT_IN_STANDBY_STATE = 0x040b;
   public static final int ASC_WRITE_ERROR = 0x0c00;
   public static final int ASC_INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT = 0x0e03;
   public static final int ASC_UNRECOVERED_READ_ERROR = 0x1100;

@@ -67,6 +67,17 @@ final class UnitAttentions {
     queue(nexus);
   }
 
+  /** Takes over what {@code previous} (the logical unit this one replaces) has queued. */
+  void adopt(UnitAttentions previous) {
+    for (var e : previous.pending.entrySet()) {
+      Deque<Integer> copy;
+      synchronized (e.getValue()) {
+        copy = new ArrayDeque<>(e.getValue());
+      }
+      pending.put(e.getKey(), copy);
+    }
+  }
+
   /** Removes and returns the oldest pending condition, or -1. */
   int take(Nexus nexus) {
     Deque<Integer> q = queue(nexus);

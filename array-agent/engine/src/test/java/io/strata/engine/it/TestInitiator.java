@@ -217,6 +217,16 @@ final class TestInitiator implements AutoCloseable {
     }
   }
 
+  /**
+   * The sense key, ASC and ASCQ of the last response that carried sense data, as {@code
+   * "02/04/0b"} (fixed format after the 2-byte length), or "" when it carried none.
+   */
+  String lastSense() {
+    byte[] s = lastSegment;
+    return s.length < 16 ? "" : String.format("%02x/%02x/%02x", s[4] & 0x0f, s[14] & 0xff,
+        s[15] & 0xff);
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
