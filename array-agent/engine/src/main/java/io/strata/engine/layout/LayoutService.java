@@ -45,6 +45,8 @@ public final class LayoutService implements Closeable {
   private Long lastRevision;
   private String lastError;
   private List<ArrayStack.DriveHealth> lastHealth = List.of();
+  /** The cache protection of each cached pool in the status file written last. */
+  private Map<String, String> lastCacheProtection = Map.of();
   private Map<String, String> lastRefused = Map.of();
   private List<String> lastWaiting = List.of();
   private boolean written;
@@ -227,8 +229,10 @@ public final class LayoutService implements Closeable {
       lastRefused = stack.refusedPools();
       lastWaiting = error == null ? List.of() : waitingFor;
       lastHealth = stack.health();
+      lastCacheProtection = stack.cacheProtection();
       if (statusFile != null) {
-        LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting);
+        LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting,
+            lastCacheProtection);
         written = true;
       }
     }
@@ -246,9 +250,12 @@ public final class LayoutService implements Closeable {
           return;
         }
         List<ArrayStack.DriveHealth> now = stack.health();
-        if (!now.equals(lastHealth)) {
+        Map<String, String> protection = stack.cacheProtection();
+        if (!now.equals(lastHealth) || !protection.equals(lastCacheProtection)) {
           lastHealth = now;
-          LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting);
+          lastCacheProtection = protection;
+          LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting,
+              protection);
         }
       }
     } catch (IOException | RuntimeException e) {

@@ -59,6 +59,18 @@ public final class LayoutStatus {
   public static void write(Path file, Long revision, String error,
       List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
       List<String> waitingForDrives) throws IOException {
+    write(file, revision, error, drives, refusedPools, waitingForDrives, Map.of());
+  }
+
+  /**
+   * As above, with how each cached pool's acknowledged writes are protected by its flash cache
+   * (docs/high-availability.md): {@code "pools": [{"name": "p0", "cacheProtection":
+   * "MIRRORED"}]}, one entry per pool with a cache; {@code MIRRORED}, {@code WRITE_THROUGH} or
+   * {@code SINGLE_COPY} ({@link ArrayStack#cacheProtection}).
+   */
+  public static void write(Path file, Long revision, String error,
+      List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
+      List<String> waitingForDrives, Map<String, String> cacheProtection) throws IOException {
     ObjectNode status = JSON.createObjectNode();
     if (revision == null) {
       status.putNull("revision");
@@ -91,6 +103,11 @@ public final class LayoutStatus {
     if (error != null && !waitingForDrives.isEmpty()) {
       ArrayNode waiting = status.putArray("waitingForDrives");
       waitingForDrives.forEach(waiting::add);
+    }
+    if (!cacheProtection.isEmpty()) {
+      ArrayNode pools = status.putArray("pools");
+      cacheProtection.forEach((pool, protection) ->
+          pools.addObject().put("name", pool).put("cacheProtection", protection));
     }
     status.put("time", Instant.now().toString());
     Path absolute = file.toAbsolutePath();
