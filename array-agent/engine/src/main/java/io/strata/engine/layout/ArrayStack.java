@@ -941,6 +941,12 @@ public final class ArrayStack implements Closeable {
     return out;
   }
 
+  /** The flash cache of pool {@code pool}, or null when it has none. */
+  public synchronized io.strata.engine.cache.FlashCache flashCache(String pool) {
+    PoolServices.Wrapped w = wrappedServices.get(pool);
+    return w == null ? null : w.cache();
+  }
+
   /** The tiered device of pool {@code pool}, or null when it has no tiers. */
   public synchronized TieredDevice tieredDevice(String pool) {
     return tiered.get(pool);
