@@ -8,6 +8,8 @@ import io.strata.engine.cache.FlashCache;
 import io.strata.engine.cli.LunSpec;
 import io.strata.engine.drive.MediaType;
 import io.strata.engine.layout.ArrayLayout.PoolSpec;
+import io.strata.engine.iscsi.initiator.RemoteDrive;
+import io.strata.engine.pool.MirrorPool;
 import io.strata.engine.pool.Pool;
 import io.strata.engine.pool.Protection;
 import io.strata.engine.tier.TierConfig;
@@ -254,9 +256,27 @@ final class PoolServices {
       return ssds.get(0);
     }
     Pool mirror = Pool.open(mirrorName(spec.name(), service), Protection.MIRROR, ssds);
+    preferLocalReads(mirror, ssds);
     taken.addAll(mine);
     mirrors.add(new ServiceMirror(service, mirror, names));
     return mirror;
+  }
+
+  /**
+   * A mirror of a local SSD and a remote one reads the local copy (a cache line's read-modify-
+   * write, a hit, a tier extent) without a network round trip; writes go to both anyway.
+   */
+  private static void preferLocalReads(Pool mirror, List<BlockDevice> ssds) {
+    if (mirror instanceof MirrorPool m) {
+      for (int i = 0; i < ssds.size(); i++) {
+        if (ssds.get(i) != null && !(ssds.get(i) instanceof RemoteDrive)) {
+          if (ssds.stream().anyMatch(d -> d == null || d instanceof RemoteDrive)) {
+            m.preferReadsFrom(i);
+          }
+          return;
+        }
+      }
+    }
   }
 
   private static void closeQuietly(Closeable c) {

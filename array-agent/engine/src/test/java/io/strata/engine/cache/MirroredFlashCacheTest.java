@@ -195,6 +195,22 @@ class MirroredFlashCacheTest {
   }
 
   @Test
+  void readsGoToThePreferredCopyWhileItIsInSync() throws Exception {
+    FailingDevice s1 = ssd("s1");
+    FailingDevice s2 = ssd("s2");
+    Pool mirror = mirror(s1, s2);
+    mirror.write(0, pattern(1, LINE), false);
+    ((io.strata.engine.pool.MirrorPool) mirror).preferReadsFrom(0); // s1 is the local one
+    s2.pull(); // reads that went to s2 would fail and drop it
+    for (int i = 0; i < 8; i++) {
+      assertThat(read(mirror, 0, LINE)).isEqualTo(pattern(1, LINE).array());
+    }
+    assertThat(mirror.states()).containsOnly(MemberState.ONLINE);
+    s1.pull(); // the preferred copy fails: the other one is read (and found failed too)
+    assertThatThrownBy(() -> read(mirror, 0, LINE)).isInstanceOf(IOException.class);
+  }
+
+  @Test
   void aSingleSsdThatMustNotWriteBackWritesThrough() throws Exception {
     FailingDevice s1 = ssd("s1");
     FileBlockDevice hdd = backing();
