@@ -186,7 +186,11 @@ class MirroredCacheLayoutTest {
     try (LocalTarget target = new LocalTarget(dir.resolve("remote.img"), 8 << 20, 60)) {
       Path file = layout(DRIVES + ", " + remote("r2", target.port),
           ", \"cache\": {\"drives\": [\"s1\", \"r2\"]}", "");
-      try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      Path status = dir.resolve("status.json");
+      try (LayoutService service = LayoutService.open(file, "iqn.2026-12.io.strata:t.a1")) {
+        service.reportTo(status);
+        service.writeStatus(1L, null);
+        ArrayStack stack = service.stack();
         assertThat(stack.cacheProtection().get("p0")).isEqualTo("MIRRORED");
         BlockDevice v1 = stack.lunDevices(ArrayLayout.read(file)).get(0);
         v1.write(0, pattern(1, LINE), false);
@@ -195,6 +199,7 @@ class MirroredCacheLayoutTest {
         target.stop(); // the other node is lost: the next write drops its SSD
         v1.write(LINE / 512, pattern(2, LINE), false);
         assertThat(stack.cacheProtection().get("p0")).isEqualTo("WRITE_THROUGH");
+        awaitStatus(status, "WRITE_THROUGH"); // the status file follows by itself
         assertThat(stack.health()).extracting(ArrayStack.DriveHealth::name,
             ArrayStack.DriveHealth::remote, ArrayStack.DriveHealth::pool,
             ArrayStack.DriveHealth::state).contains(tuple("r2", true, "p0", "FAILED"));
@@ -204,6 +209,7 @@ class MirroredCacheLayoutTest {
 
         target.start(); // back: put in the mirror again and rebuilt, then write-back again
         awaitProtection(stack, "MIRRORED");
+        awaitStatus(status, "MIRRORED");
         for (int i = 1; i <= 3; i++) {
           assertThat(read(v1, (long) (i - 1) * LINE / 512, LINE)).isEqualTo(pattern(i, LINE).array());
         }
@@ -218,6 +224,21 @@ class MirroredCacheLayoutTest {
       Thread.sleep(50);
     }
     assertThat(now.get()).isEqualTo(wanted);
+  }
+
+  private static void awaitStatus(Path status, String wanted) throws Exception {
+    Supplier<String> said = () -> {
+      try {
+        return JSON.readTree(status.toFile()).get("pools").get(0).get("cacheProtection").asText();
+      } catch (java.io.IOException e) {
+        return e.toString(); // being replaced: read again
+      }
+    };
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!wanted.equals(said.get()) && System.nanoTime() < until) {
+      Thread.sleep(100);
+    }
+    assertThat(said.get()).isEqualTo(wanted);
   }
 
   private static ByteBuffer pattern(int seed, int bytes) {
