@@ -14,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,13 +43,7 @@ public final class CacheMirrorBench {
   private CacheMirrorBench() {}
 
   public static void main(String[] argv) throws Exception {
-    Map<String, String> args = new HashMap<>();
-    for (String a : argv) {
-      if (!a.startsWith("--") || !a.contains("=")) {
-        throw new IllegalArgumentException("arguments are --key=value, not " + a);
-      }
-      args.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-    }
+    Map<String, String> args = CacheTieringBench.arguments(argv);
     Path dir = Path.of(args.getOrDefault("dir", System.getProperty("java.io.tmpdir")))
         .resolve("cache-mirror-bench");
     Files.createDirectories(dir);

@@ -1,5 +1,7 @@
 package io.strata.engine.cache;
 
+import static io.strata.engine.fake.Bytes.pattern;
+import static io.strata.engine.fake.Bytes.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,7 +22,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -85,16 +86,16 @@ class MirroredFlashCacheTest {
     return cache;
   }
 
-  private static ByteBuffer pattern(int seed, int bytes) {
-    byte[] b = new byte[bytes];
-    new Random(seed).nextBytes(b);
-    return ByteBuffer.wrap(b);
-  }
+  /** A write-back cache on a mirror of two SSDs the test can pull, over a backing file. */
+  private record Rig(FailingDevice s1, FailingDevice s2, Pool mirror, FileBlockDevice hdd,
+      FlashCache cache) {}
 
-  private static byte[] read(BlockDevice dev, long lba, int bytes) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(bytes);
-    dev.read(lba, b);
-    return b.array();
+  private Rig rig() throws IOException {
+    FailingDevice s1 = ssd("s1");
+    FailingDevice s2 = ssd("s2");
+    Pool mirror = mirror(s1, s2);
+    FileBlockDevice hdd = backing();
+    return new Rig(s1, s2, mirror, hdd, cacheOn(mirror, hdd));
   }
 
   @Test
@@ -138,11 +139,12 @@ class MirroredFlashCacheTest {
 
   @Test
   void losingACopySwitchesToWriteThroughUntilItIsBackAndResynced() throws Exception {
-    FailingDevice s1 = ssd("s1");
-    FailingDevice s2 = ssd("s2");
-    Pool mirror = mirror(s1, s2);
-    FileBlockDevice hdd = backing();
-    FlashCache cache = cacheOn(mirror, hdd);
+    Rig rig = rig();
+    FailingDevice s1 = rig.s1();
+    FailingDevice s2 = rig.s2();
+    Pool mirror = rig.mirror();
+    FileBlockDevice hdd = rig.hdd();
+    FlashCache cache = rig.cache();
     cache.write(0, pattern(1, LINE), false); // line 0: dirty, on both copies
     cache.write(2 * LINE_BLOCKS, pattern(2, LINE), false); // line 2: dirty too
     assertThat(cache.lineState(0)).isEqualTo(LineState.DIRTY);
@@ -180,18 +182,15 @@ class MirroredFlashCacheTest {
 
   @Test
   void aWriteAcknowledgedOnOneCopySurvivesTheLossOfThatCopy() throws Exception {
-    FailingDevice s1 = ssd("s1");
-    FailingDevice s2 = ssd("s2");
-    Pool mirror = mirror(s1, s2);
-    FileBlockDevice hdd = backing();
-    FlashCache cache = cacheOn(mirror, hdd);
-    s2.pull();
-    cache.write(0, pattern(1, LINE), false); // dirty on s1 only (s2 dropped) and on the pool
-    cache.write(LINE_BLOCKS, pattern(2, LINE), true);
-    s1.pull(); // the surviving SSD is lost too: the cache holds dirty lines, so it goes offline
-    assertThatThrownBy(() -> read(cache, 0, LINE)).isInstanceOf(DeviceOfflineException.class);
-    assertThat(read(hdd, 0, LINE)).isEqualTo(pattern(1, LINE).array());
-    assertThat(read(hdd, LINE_BLOCKS, LINE)).isEqualTo(pattern(2, LINE).array());
+    Rig rig = rig();
+    rig.s2().pull();
+    rig.cache().write(0, pattern(1, LINE), false); // dirty on s1 only, and on the pool
+    rig.cache().write(LINE_BLOCKS, pattern(2, LINE), true);
+    rig.s1().pull(); // the surviving SSD is lost too: dirty lines, so the cache goes offline
+    assertThatThrownBy(() -> read(rig.cache(), 0, LINE))
+        .isInstanceOf(DeviceOfflineException.class);
+    assertThat(read(rig.hdd(), 0, LINE)).isEqualTo(pattern(1, LINE).array());
+    assertThat(read(rig.hdd(), LINE_BLOCKS, LINE)).isEqualTo(pattern(2, LINE).array());
   }
 
   @Test

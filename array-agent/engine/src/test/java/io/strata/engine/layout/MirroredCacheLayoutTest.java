@@ -2,16 +2,16 @@ package io.strata.engine.layout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static io.strata.engine.fake.Bytes.pattern;
+import static io.strata.engine.fake.Bytes.read;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.engine.block.BlockDevice;
 import io.strata.engine.iscsi.initiator.LocalTarget;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -241,15 +241,4 @@ class MirroredCacheLayoutTest {
     assertThat(said.get()).isEqualTo(wanted);
   }
 
-  private static ByteBuffer pattern(int seed, int bytes) {
-    byte[] b = new byte[bytes];
-    new Random(seed).nextBytes(b);
-    return ByteBuffer.wrap(b);
-  }
-
-  private static byte[] read(BlockDevice dev, long lba, int bytes) throws Exception {
-    ByteBuffer b = ByteBuffer.allocate(bytes);
-    dev.read(lba, b);
-    return b.array();
-  }
 }
