@@ -643,6 +643,7 @@ public final class FlashCache implements BlockDevice {
         }
       }
     }
+    ByteBuffer newBlocks = seg.duplicate();
     image.clear();
     image.position(off);
     image.put(seg);
@@ -650,7 +651,16 @@ public final class FlashCache implements BlockDevice {
     CRC32C crc = new CRC32C();
     crc.update(image.array(), 0, len);
     int dataCrc = (int) crc.getValue();
-    ssdWrite(slot, image.duplicate());
+    if (cached != null && !whole) {
+      // The slot holds the rest of the line already: only the new blocks are written (a 4 KiB
+      // write costs the SSD, and a mirror's remote copy, 4 KiB, not the whole line). A crash
+      // mid-way leaves a slot whose CRC fails: after a DIRTY record it is kept (acknowledged
+      // data with an unacknowledged write in place, as a whole-line rewrite would leave it);
+      // after a CLEAN one it is dropped, and the backing device holds the line.
+      ssdWrite(slot, off, newBlocks);
+    } else {
+      ssdWrite(slot, image.duplicate());
+    }
     try {
       metadata.write(slot, line, LineRecord.DIRTY, dataCrc);
     } catch (IOException e) {
