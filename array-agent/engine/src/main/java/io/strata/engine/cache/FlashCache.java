@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.zip.CRC32C;
@@ -70,6 +71,11 @@ public final class FlashCache implements BlockDevice {
   private final Object destageLock = new Object();
   private final Destager destager;
   private volatile CacheMode mode;
+  /**
+   * Whether the SSD holds every line twice (a mirror of two SSDs with both copies in sync); write
+   * back only while it does ({@link #writeBackOnlyWhile}). Always true for a plain SSD.
+   */
+  private volatile BooleanSupplier copiesInSync = () -> true;
   /** Set once the cache no longer uses the SSD (detached, or lost the SSD with nothing dirty). */
   private volatile boolean passThrough;
   /** Set once the SSD was lost holding dirty data: every I/O fails. */
@@ -330,6 +336,32 @@ public final class FlashCache implements BlockDevice {
     this.mode = newMode;
   }
 
+  /**
+   * Runs write-back only while {@code copiesInSync} says the SSD keeps two copies (a mirror of
+   * two SSDs on two nodes, docs/high-availability.md point 2); otherwise the cache acts as
+   * write-through: a write to a line not dirty goes to the backing device, and a write to a dirty
+   * line (which must go to the SSD, not to shadow it) is also written through, whole line, to the
+   * backing device before it returns. So every write acknowledged while the copies are not in
+   * sync is on the backing device, and the destager copies the lines dirty from before at full
+   * speed. Checked on every write: a mirror dropping a member switches at once, and write-back
+   * resumes by itself once the member is back and resynced. {@code () -> false}: never write
+   * back (one SSD in an HA engine, no copy on the other node).
+   */
+  public void writeBackOnlyWhile(BooleanSupplier copiesInSync) {
+    this.copiesInSync = copiesInSync;
+  }
+
+  /** Whether the cache writes back now: write-back mode with both SSD copies in sync. */
+  public boolean writingBack() {
+    return mode == CacheMode.WRITE_BACK && copiesInSync.getAsBoolean();
+  }
+
+  /** The write mode in force: write-back only while the SSD copies are in sync. */
+  private CacheMode effectiveMode() {
+    CacheMode m = mode;
+    return m == CacheMode.WRITE_BACK && !copiesInSync.getAsBoolean() ? CacheMode.WRITE_THROUGH : m;
+  }
+
   public CacheCounters counters() {
     return stats.snapshot(lines.size(), dirty.size(), layout.lineCount());
   }
@@ -502,7 +534,7 @@ public final class FlashCache implements BlockDevice {
     long lastLine = (lba + blocks - 1) / lineBlocks;
     List<ReentrantLock> held = lockLines(firstLine, lastLine);
     try {
-      CacheMode m = mode;
+      CacheMode m = effectiveMode();
       long end = lba + blocks;
       int base = src.position();
       long passStart = -1;
@@ -528,6 +560,9 @@ public final class FlashCache implements BlockDevice {
       }
       if (fua && ssdWritten) {
         ssdFlush();
+        if (!copiesInSync.getAsBoolean()) {
+          backing.flush(); // the dirty lines' copies written through (writeDirty)
+        }
       }
       src.position(base + (int) (blocks * blockSize));
     } finally {
@@ -608,6 +643,7 @@ public final class FlashCache implements BlockDevice {
         }
       }
     }
+    ByteBuffer newBlocks = seg.duplicate();
     image.clear();
     image.position(off);
     image.put(seg);
@@ -615,11 +651,26 @@ public final class FlashCache implements BlockDevice {
     CRC32C crc = new CRC32C();
     crc.update(image.array(), 0, len);
     int dataCrc = (int) crc.getValue();
-    ssdWrite(slot, image);
+    if (cached != null && !whole) {
+      // The slot holds the rest of the line already: only the new blocks are written (a 4 KiB
+      // write costs the SSD, and a mirror's remote copy, 4 KiB, not the whole line). A crash
+      // mid-way leaves a slot whose CRC fails: after a DIRTY record it is kept (acknowledged
+      // data with an unacknowledged write in place, as a whole-line rewrite would leave it);
+      // after a CLEAN one it is dropped, and the backing device holds the line.
+      ssdWrite(slot, off, newBlocks);
+    } else {
+      ssdWrite(slot, image.duplicate());
+    }
     try {
       metadata.write(slot, line, LineRecord.DIRTY, dataCrc);
     } catch (IOException e) {
       throw new SsdFailure(e);
+    }
+    if (!copiesInSync.getAsBoolean()) {
+      // Checked after the SSD writes, so a member the mirror dropped during them counts: the
+      // line is on one SSD only, so it goes to the backing device too before the write returns.
+      // It stays DIRTY (the destager writes the CLEAN record after flushing the backing device).
+      backing.write(line * lineBlocks, image.duplicate(), false);
     }
     if (cached == null) {
       cached = new CacheLine(line, slot, LineState.DIRTY, dataCrc);
@@ -804,8 +855,10 @@ public final class FlashCache implements BlockDevice {
     return dirty.size();
   }
 
+  /** Whether the destager works without pause: many dirty lines, or any while on one copy. */
   boolean aboveDirtyWatermark() {
-    return dirty.size() > layout.lineCount() * config.dirtyWatermark();
+    return dirty.size() > layout.lineCount() * config.dirtyWatermark()
+        || (!dirty.isEmpty() && !copiesInSync.getAsBoolean());
   }
 
   CacheConfig config() {

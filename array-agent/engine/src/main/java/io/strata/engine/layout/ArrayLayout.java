@@ -299,13 +299,7 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
         }
       }
       Protection.parse(p.protection() == null ? "none" : p.protection());
-      for (JsonNode service : new JsonNode[] {p.cache(), p.tiering()}) {
-        if (service != null && service.hasNonNull("drive")
-            && remoteDrive(service.get("drive").asText())) {
-          throw new IllegalArgumentException("pool " + p.name() + ": drive '"
-              + service.get("drive").asText() + "' is remote; a cache or tier needs a local SSD");
-        }
-      }
+      validateServiceDrives(p, driveNames);
     }
     Set<String> objects = new HashSet<>();
     for (VolumeSpec v : volumes()) {
@@ -348,6 +342,48 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
             + l.volume() + "'");
       }
     }
+  }
+
+  /**
+   * A pool's cache and tier SSDs: known drives, not its own members, not shared by its cache
+   * and tier; one SSD must be local, and of two (a mirror) at most one may be remote. Whether
+   * another pool uses them is decided when the pools open ({@link DriveClaims}).
+   */
+  private void validateServiceDrives(PoolSpec p, Set<String> driveNames) {
+    Set<String> ownServices = new HashSet<>();
+    for (String field : new String[] {"cache", "tiering"}) {
+      JsonNode node = "cache".equals(field) ? p.cache() : p.tiering();
+      List<String> names = PoolServices.serviceDrives(p.name(), field, node);
+      String where = "pool " + p.name() + ": " + field;
+      for (String d : names) {
+        if (!driveNames.contains(d)) {
+          throw new IllegalArgumentException(where + " names unknown drive '" + d + "'");
+        }
+        if (p.drives().contains(d)) {
+          throw new IllegalArgumentException(where + ": drive '" + d
+              + "' is a member of the pool itself");
+        }
+        if (!ownServices.add(d)) {
+          throw new IllegalArgumentException(where + ": drive '" + d
+              + "' already serves the pool's cache");
+        }
+      }
+      long remotes = names.stream().filter(this::remoteDrive).count();
+      if (names.size() == 1 && remotes == 1) {
+        throw new IllegalArgumentException("pool " + p.name() + ": drive '" + names.get(0)
+            + "' is remote; a single cache or tier SSD must be local (name two, one local,"
+            + " to mirror it)");
+      }
+      if (remotes > 1) {
+        throw new IllegalArgumentException(where + ": drives " + names + " are both remote;"
+            + " at most one of the two SSDs may be remote");
+      }
+    }
+  }
+
+  /** Whether the layout has an {@code ha} block: the engine is one of an HA pair. */
+  public boolean highlyAvailable() {
+    return ha != null;
   }
 
   private boolean remoteDrive(String name) {

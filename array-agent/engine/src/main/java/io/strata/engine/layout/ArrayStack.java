@@ -20,7 +20,6 @@ import io.strata.engine.tier.TieredDevice;
 import io.strata.engine.volume.MetadataState;
 import io.strata.engine.volume.Volume;
 import io.strata.engine.volume.VolumeStore;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -58,6 +57,8 @@ public final class ArrayStack implements Closeable {
   private final Map<String, BlockDevice> services = new LinkedHashMap<>();
   /** The media of each pool's drives and the sizes of its cache and tier SSDs, for usage. */
   private final Map<String, PoolFacts> facts = new LinkedHashMap<>();
+  /** Each pool's cache and tier as opened: their SSD mirrors and the cache's protection. */
+  private final Map<String, PoolServices.Wrapped> wrappedServices = new LinkedHashMap<>();
   /** The tiered device of each tiered pool, for pinning volumes to a tier. */
   private final Map<String, TieredDevice> tiered = new LinkedHashMap<>();
   /** The volumes the layout pins to a tier; their extents change as they are written. */
@@ -139,7 +140,7 @@ public final class ArrayStack implements Closeable {
     BlockDevice data = null;
     try {
       pool = openMembers(p, protection, members);
-      PoolServices.Wrapped wrapped = PoolServices.wrap(p, pool, drives, taken);
+      PoolServices.Wrapped wrapped = wrapServices(layout, p, pool, taken);
       data = wrapped.data();
       Path meta = layout.metadataDir(layoutFile).resolve(p.name());
       PoolServiceRecord.write(meta, p); // from now on this pool opens with these SSDs only
@@ -154,6 +155,7 @@ public final class ArrayStack implements Closeable {
         services.put(p.name(), data);
       }
       stores.put(p.name(), store);
+      wrappedServices.put(p.name(), wrapped);
       if (wrapped.tiered() != null) {
         store.placeFreshExtentsWith(placementOn(wrapped.tiered()));
       }
@@ -163,6 +165,13 @@ public final class ArrayStack implements Closeable {
       for (int i = 0; i < p.drives().size(); i++) {
         if (remoteDrives.containsKey(p.drives().get(i))) {
           remoteSlots.put(p.drives().get(i), new PoolSlot(pool, i));
+        }
+      }
+      for (PoolServices.ServiceMirror m : wrapped.mirrors()) { // a remote cache or tier SSD
+        for (int i = 0; i < m.drives().size(); i++) {
+          if (remoteDrives.containsKey(m.drives().get(i))) {
+            remoteSlots.put(m.drives().get(i), new PoolSlot(m.pool(), i));
+          }
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -180,21 +189,46 @@ public final class ArrayStack implements Closeable {
     try {
       return Pool.open(p.name(), protection, members);
     } catch (IOException e) {
-      List<String> unreachable = new ArrayList<>();
-      List<String> names = new ArrayList<>();
-      for (String d : p.drives()) {
-        RemoteDrive remote = remoteDrives.get(d);
-        if (remote != null && !remote.online()) {
-          unreachable.add(d + " (" + remote.offlineReason() + ")");
-          names.add(d);
-        }
-      }
-      if (unreachable.isEmpty()) {
-        throw e;
-      }
-      throw new RemoteDrivesUnreachableException(e.getMessage() + "; unreachable remote drive(s): "
-          + String.join(", ", unreachable), names, e);
+      throw unreachable(p.drives(), e);
     }
+  }
+
+  /**
+   * Opens the pool's cache and tier (on one SSD, or a mirror of two of which one may be remote:
+   * a failure names a remote one that is unreachable, as for the pool's members).
+   */
+  private PoolServices.Wrapped wrapServices(ArrayLayout layout, PoolSpec p, Pool pool,
+      Set<String> taken) throws IOException {
+    try {
+      return PoolServices.wrap(p, pool, this::member,
+          d -> driveSpecs.containsKey(d) ? mediaOf(d) : null, taken, layout.highlyAvailable());
+    } catch (IOException e) {
+      throw unreachable(PoolServices.serviceDrives(p), e);
+    }
+  }
+
+  /** A local drive's media as the drive says it (a block device's rotational flag); else the layout's. */
+  private io.strata.engine.drive.MediaType mediaOf(String drive) {
+    Drive local = drives.get(drive);
+    return local != null ? local.media() : ArrayLayout.media(driveSpecs.get(drive));
+  }
+
+  /** {@code e}, or, when some of {@code driveNames} are remote and offline, why with their names. */
+  private IOException unreachable(List<String> driveNames, IOException e) {
+    List<String> unreachable = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (String d : driveNames) {
+      RemoteDrive remote = remoteDrives.get(d);
+      if (remote != null && !remote.online()) {
+        unreachable.add(d + " (" + remote.offlineReason() + ")");
+        names.add(d);
+      }
+    }
+    if (unreachable.isEmpty()) {
+      return e;
+    }
+    return new RemoteDrivesUnreachableException(e.getMessage() + "; unreachable remote drive(s): "
+        + String.join(", ", unreachable), names, e);
   }
 
   /** Closes and forgets open drive {@code name}, local or remote (no pool uses it any more). */
@@ -371,13 +405,21 @@ public final class ArrayStack implements Closeable {
         slots.putIfAbsent(names.get(i), new PoolSlot(p, i));
       }
     }
+    for (PoolServices.Wrapped w : wrappedServices.values()) { // the SSDs of mirrored caches/tiers
+      for (PoolServices.ServiceMirror m : w.mirrors()) {
+        for (int i = 0; i < m.drives().size(); i++) {
+          slots.putIfAbsent(m.drives().get(i), new PoolSlot(m.pool(), i));
+        }
+      }
+    }
     for (String name : driveOrder) {
       if (!driveSpecs.containsKey(name)) {
         continue; // not open (a reload that failed part-way)
       }
       PoolSlot slot = slots.get(name);
       RemoteDrive remote = remoteDrives.get(name);
-      String pool = slot == null ? null : slot.pool().name();
+      // a cache or tier SSD reports the layout pool it serves (p0, not its mirror p0/cache)
+      String pool = slot == null ? null : PoolServices.ownerPool(slot.pool().name());
       MemberState state = slot == null ? MemberState.ONLINE : slot.pool().state(slot.index());
       if (remote != null && !remote.online()) {
         out.add(new DriveHealth(name, true, pool, MemberState.FAILED.name(),
@@ -389,6 +431,22 @@ public final class ArrayStack implements Closeable {
         out.add(new DriveHealth(name, remote != null, pool, state.name(), null));
       }
     }
+    return out;
+  }
+
+  /**
+   * How each cached pool's acknowledged writes are protected by its flash cache: {@code
+   * MIRRORED}, {@code WRITE_THROUGH} or {@code SINGLE_COPY} ({@link PoolServices.Wrapped#cacheProtection});
+   * pools without a cache are absent. Changes by itself as a cache mirror loses and regains a copy.
+   */
+  public synchronized Map<String, String> cacheProtection() {
+    Map<String, String> out = new LinkedHashMap<>();
+    wrappedServices.forEach((pool, w) -> {
+      String protection = w.cacheProtection();
+      if (protection != null) {
+        out.put(pool, protection);
+      }
+    });
     return out;
   }
 
@@ -492,11 +550,7 @@ public final class ArrayStack implements Closeable {
   /** The drives a pool uses: its members, then its cache and tier SSDs (as the layout names them). */
   private static List<String> driveNamesOf(PoolSpec p) {
     List<String> names = new ArrayList<>(p.drives());
-    for (JsonNode service : new JsonNode[] {p.cache(), p.tiering()}) {
-      if (service != null && service.hasNonNull("drive")) {
-        names.add(service.get("drive").asText());
-      }
-    }
+    names.addAll(PoolServices.serviceDrives(p));
     return names;
   }
 
@@ -613,6 +667,7 @@ public final class ArrayStack implements Closeable {
     PoolSpec spec = poolSpecs.remove(name);
     stores.remove(name);
     tiered.remove(name);
+    wrappedServices.remove(name);
     facts.remove(name);
     for (String d : driveNamesOf(spec)) {
       RemoteDrive remote = remoteDrives.get(d);
@@ -892,6 +947,12 @@ public final class ArrayStack implements Closeable {
           f.cacheBytes(), f.tierBytes()));
     }
     return out;
+  }
+
+  /** The flash cache of pool {@code pool}, or null when it has none. */
+  public synchronized io.strata.engine.cache.FlashCache flashCache(String pool) {
+    PoolServices.Wrapped w = wrappedServices.get(pool);
+    return w == null ? null : w.cache();
   }
 
   /** The tiered device of pool {@code pool}, or null when it has no tiers. */

@@ -1,6 +1,5 @@
 package io.strata.engine.layout;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.engine.block.BlockDevice;
 import io.strata.engine.layout.ArrayLayout.PoolSpec;
 import io.strata.engine.pool.DriveLabel;
@@ -35,21 +34,31 @@ final class DriveClaims {
   private record Claim(String drive, PoolSpec pool, Use use) {}
 
   private enum Use {
-    MEMBER("a member"), CACHE("the flash cache"), TIER("the SSD tier");
+    MEMBER("a member", null), CACHE("the flash cache", PoolServices.CACHE),
+    TIER("the SSD tier", PoolServices.TIER);
 
     final String says;
+    /** The service whose SSD mirror carries pool labels named after it (p0/cache), or null. */
+    final String service;
 
-    Use(String says) {
+    Use(String says, String service) {
       this.says = says;
+      this.service = service;
+    }
+
+    /** Whether the drive carries the label of this use's SSD mirror for {@code pool}. */
+    boolean mirrorOf(DriveLabel label, String pool) {
+      return service != null && label.kind() == DriveLabel.Kind.POOL_MEMBER
+          && label.poolName().equals(PoolServices.mirrorName(pool, service));
     }
 
     boolean fits(DriveLabel label, String pool) {
       return switch (this) {
         case MEMBER -> label.admitsMemberOf(pool);
         case CACHE -> label.kind() == DriveLabel.Kind.BLANK
-            || label.kind() == DriveLabel.Kind.FLASH_CACHE;
+            || label.kind() == DriveLabel.Kind.FLASH_CACHE || mirrorOf(label, pool);
         case TIER -> label.kind() == DriveLabel.Kind.BLANK
-            || label.kind() == DriveLabel.Kind.SSD_TIER;
+            || label.kind() == DriveLabel.Kind.SSD_TIER || mirrorOf(label, pool);
       };
     }
   }
@@ -116,7 +125,8 @@ final class DriveClaims {
     if (label != null) {
       for (Claim c : claims) {
         boolean named = switch (label.kind()) {
-          case POOL_MEMBER -> c.use() == Use.MEMBER && label.poolName().equals(c.pool().name());
+          case POOL_MEMBER -> (c.use() == Use.MEMBER && label.poolName().equals(c.pool().name()))
+              || c.use().mirrorOf(label, c.pool().name());
           case FLASH_CACHE -> c.use() == Use.CACHE;
           case SSD_TIER -> c.use() == Use.TIER;
           case BLANK, OTHER -> false;
@@ -132,18 +142,11 @@ final class DriveClaims {
   private static List<Claim> claimsOf(PoolSpec p) {
     List<Claim> out = new ArrayList<>();
     p.drives().forEach(d -> out.add(new Claim(d, p, Use.MEMBER)));
-    String cache = serviceDrive(p.cache());
-    if (cache != null) {
-      out.add(new Claim(cache, p, Use.CACHE));
-    }
-    String tier = serviceDrive(p.tiering());
-    if (tier != null) {
-      out.add(new Claim(tier, p, Use.TIER));
-    }
+    // one or two drives each (an SSD mirror): every one is claimed, so the rules hold for both
+    PoolServices.serviceDrives(p.name(), "cache", p.cache())
+        .forEach(d -> out.add(new Claim(d, p, Use.CACHE)));
+    PoolServices.serviceDrives(p.name(), "tiering", p.tiering())
+        .forEach(d -> out.add(new Claim(d, p, Use.TIER)));
     return out;
-  }
-
-  private static String serviceDrive(JsonNode service) {
-    return service != null && service.hasNonNull("drive") ? service.get("drive").asText() : null;
   }
 }

@@ -59,6 +59,8 @@ public final class LayoutService implements Closeable {
   private Long lastRevision;
   private String lastError;
   private List<ArrayStack.DriveHealth> lastHealth = List.of();
+  /** The cache protection of each cached pool in the status file written last. */
+  private Map<String, String> lastCacheProtection = Map.of();
   private Map<String, String> lastRefused = Map.of();
   private List<String> lastWaiting = List.of();
   private LayoutStatus.Ha lastHa;
@@ -414,7 +416,7 @@ public final class LayoutService implements Closeable {
       }
       try {
         LayoutStatus.write(statusFile, lastRevision, lastError, lastHealth, lastRefused,
-            lastWaiting, lastHa);
+            lastWaiting, lastHa, lastCacheProtection);
       } catch (IOException e) {
         LOG.warning("cannot write the layout status: " + e);
       }
@@ -509,9 +511,10 @@ public final class LayoutService implements Closeable {
       lastWaiting = error == null ? List.of() : waitingFor;
       lastHealth = stack.health();
       lastHa = haStatus();
+      lastCacheProtection = stack.cacheProtection();
       if (statusFile != null) {
         LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting,
-            lastHa);
+            lastHa, lastCacheProtection);
         written = true;
       }
     }
@@ -529,10 +532,12 @@ public final class LayoutService implements Closeable {
           return;
         }
         List<ArrayStack.DriveHealth> now = stack.health();
-        if (!now.equals(lastHealth)) {
+        Map<String, String> protection = stack.cacheProtection();
+        if (!now.equals(lastHealth) || !protection.equals(lastCacheProtection)) {
           lastHealth = now;
+          lastCacheProtection = protection;
           LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting,
-              lastHa);
+              lastHa, protection);
         }
       }
     } catch (IOException | RuntimeException e) {

@@ -59,7 +59,7 @@ public final class LayoutStatus {
   public static void write(Path file, Long revision, String error,
       List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
       List<String> waitingForDrives) throws IOException {
-    write(file, revision, error, drives, refusedPools, waitingForDrives, null);
+    write(file, revision, error, drives, refusedPools, waitingForDrives, null, Map.of());
   }
 
   /**
@@ -70,10 +70,17 @@ public final class LayoutStatus {
    */
   public record Ha(String role, long epoch, String state) {}
 
-  /** As above, with {@code "ha": {"role", "epoch", "state"}} when {@code ha} is not null. */
+  /**
+   * As above, with {@code "ha": {"role", "epoch", "state"}} when {@code ha} is not null, and how
+   * each cached pool's acknowledged writes are protected by its flash cache
+   * (docs/high-availability.md): {@code "pools": [{"name": "p0", "cacheProtection":
+   * "MIRRORED"}]}, one entry per pool with a cache; {@code MIRRORED}, {@code WRITE_THROUGH} or
+   * {@code SINGLE_COPY} ({@link ArrayStack#cacheProtection}).
+   */
   public static void write(Path file, Long revision, String error,
       List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
-      List<String> waitingForDrives, Ha ha) throws IOException {
+      List<String> waitingForDrives, Ha ha, Map<String, String> cacheProtection)
+      throws IOException {
     ObjectNode status = JSON.createObjectNode();
     if (revision == null) {
       status.putNull("revision");
@@ -112,6 +119,11 @@ public final class LayoutStatus {
       o.put("role", ha.role());
       o.put("epoch", ha.epoch());
       o.put("state", ha.state());
+    }
+    if (!cacheProtection.isEmpty()) {
+      ArrayNode pools = status.putArray("pools");
+      cacheProtection.forEach((pool, protection) ->
+          pools.addObject().put("name", pool).put("cacheProtection", protection));
     }
     status.put("time", Instant.now().toString());
     Path absolute = file.toAbsolutePath();

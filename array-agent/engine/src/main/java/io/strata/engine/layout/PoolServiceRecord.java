@@ -8,13 +8,15 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 
 /**
  * Which SSDs hold part of a pool's data besides its members: its SSD tier (extents the mover put
  * there live only there) and a write-back flash cache (dirty lines live only there until
- * destaged). Written to the pool's metadata directory whenever the pool opens. A later layout
+ * destaged). A cache or tier on a mirror of two SSDs is recorded as both, {@code s1,s2}.
+ * Written to the pool's metadata directory whenever the pool opens. A later layout
  * (a restart: a reload cannot change a kept pool) naming the pool without that tier or
  * write-back cache, or with another drive for it, would serve stale data from the members, so
  * the pool is refused instead (as a pool claiming another pool's drive is; {@link DriveClaims}),
@@ -74,15 +76,20 @@ final class PoolServiceRecord {
   }
 
   private static String tierDrive(PoolSpec spec) {
-    return driveOf(spec.tiering());
+    return drivesOf(PoolServices.serviceDrives(spec.name(), "tiering", spec.tiering()));
   }
 
   private static String cacheDrive(PoolSpec spec) {
-    return driveOf(spec.cache());
+    return drivesOf(PoolServices.serviceDrives(spec.name(), "cache", spec.cache()));
   }
 
-  private static String driveOf(JsonNode service) {
-    return service != null && service.hasNonNull("drive") ? service.get("drive").asText() : null;
+  /**
+   * The SSDs of a cache or tier as recorded: {@code s1}, or {@code s1,s2} for a mirror (member
+   * order: the mirror's labels fix it), so that a restart or another engine opens the same pair;
+   * null for none.
+   */
+  private static String drivesOf(List<String> drives) {
+    return drives.isEmpty() ? null : String.join(",", drives);
   }
 
   /** The cache's mode is write-back unless the layout says otherwise (PoolServices' default). */

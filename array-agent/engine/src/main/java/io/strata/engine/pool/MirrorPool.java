@@ -16,6 +16,8 @@ import java.util.concurrent.locks.Lock;
  */
 public final class MirrorPool extends Pool {
   private final AtomicInteger nextReader = new AtomicInteger();
+  /** The member reads go to first while it is in sync (-1: reads rotate); see preferReadsFrom. */
+  private volatile int preferredReader = -1;
   private final long blockCount;
 
   private MirrorPool(String name, List<BlockDevice> members) {
@@ -34,6 +36,18 @@ public final class MirrorPool extends Pool {
     return pool;
   }
 
+  /**
+   * Sends reads to member {@code member} first while it is in sync, the others only when it is
+   * not or fails: for a mirror of a local drive and a remote one (a flash cache's SSDs on two
+   * nodes), whose local copy answers without a network round trip. -1 rotates again.
+   */
+  public void preferReadsFrom(int member) {
+    if (member < -1 || member >= memberCount()) {
+      throw new IllegalArgumentException("no member " + member + " in pool " + name());
+    }
+    preferredReader = member;
+  }
+
   @Override
   protected int redundancy() {
     return memberCount() - 1;
@@ -49,7 +63,9 @@ public final class MirrorPool extends Pool {
     checkRange(lba, dst.remaining());
     int start = dst.position();
     int n = memberCount();
-    int first = Math.floorMod(nextReader.getAndIncrement(), n);
+    int preferred = preferredReader;
+    int first = preferred >= 0 && readable(preferred) ? preferred
+        : Math.floorMod(nextReader.getAndIncrement(), n);
     IOException last = null;
     for (int k = 0; k < n; k++) {
       int i = (first + k) % n;

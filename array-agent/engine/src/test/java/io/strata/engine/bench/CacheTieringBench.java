@@ -74,6 +74,11 @@ public final class CacheTieringBench {
   }
 
   public static void main(String[] argv) throws Exception {
+    new CacheTieringBench(arguments(argv)).run();
+  }
+
+  /** A bench's {@code --key=value} arguments, by key. */
+  static Map<String, String> arguments(String[] argv) {
     Map<String, String> args = new HashMap<>();
     for (String a : argv) {
       if (!a.startsWith("--") || !a.contains("=")) {
@@ -81,7 +86,7 @@ public final class CacheTieringBench {
       }
       args.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
     }
-    new CacheTieringBench(args).run();
+    return args;
   }
 
   private void run() throws Exception {

@@ -56,7 +56,7 @@ class RemoteDriveLayoutTest {
         + remote(3260, ""),
         "{\"name\": \"p0\", \"drives\": [\"d1\", \"d3\"], \"protection\": \"mirror\","
             + " \"cache\": {\"drive\": \"d2\"}}")))
-        .hasMessageContaining("drive 'd2' is remote; a cache or tier needs a local SSD");
+        .hasMessageContaining("drive 'd2' is remote; a single cache or tier SSD must be local");
   }
 
   @Test
