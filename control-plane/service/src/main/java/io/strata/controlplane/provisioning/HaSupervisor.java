@@ -13,9 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,14 +42,8 @@ public class HaSupervisor {
     if (!provisioning.enabled()) {
       return;
     }
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "strata-ha-supervisor");
-      t.setDaemon(true);
-      return t;
-    });
-    long every = config.superviseInterval().toMillis();
     long grace = config.failoverAfter().multipliedBy(2).toMillis();
-    timer.scheduleWithFixedDelay(this::roundSafely, grace, every, TimeUnit.MILLISECONDS);
+    timer = Timers.every("strata-ha-supervisor", grace, config.superviseInterval().toMillis(), this::roundSafely);
   }
 
   void onStop(@Observes ShutdownEvent stop) {

@@ -85,21 +85,7 @@ class HighAvailabilityTest {
 
   /** An ONLINE node of this test (the others parked), with its drives. */
   private String node(String zone, int ssd, int hdd) {
-    String id = as(OPS)
-        .body(Map.of("name", unique("ha"), "zone", zone, "address", "127.0.1." + (mine.size() + 1), "cpuCores", 4,
-            "memoryGib", 16))
-        .post("/api/v1/admin/nodes").then().statusCode(201).extract().path("id");
-    Response n = as(OPS).get("/api/v1/admin/nodes/" + id);
-    as(OPS).header("If-Match", n.header("ETag")).body(Map.of("state", "ONLINE"))
-        .patch("/api/v1/admin/nodes/" + id).then().statusCode(200);
-    for (int d = 0; d < ssd; d++) {
-      as(OPS).body(Map.of("nodeId", id, "serial", unique("ssd"), "type", "SSD", "capacityGib", 960))
-          .post("/api/v1/admin/drives").then().statusCode(201);
-    }
-    for (int d = 0; d < hdd; d++) {
-      as(OPS).body(Map.of("nodeId", id, "serial", unique("hdd"), "type", "HDD", "capacityGib", 4000))
-          .post("/api/v1/admin/drives").then().statusCode(201);
-    }
+    String id = Api.onlineNode(zone, "127.0.1." + (mine.size() + 1), 4, 16, ssd, hdd);
     mine.add(UUID.fromString(id));
     parkOthers();
     return id;
