@@ -28,6 +28,8 @@ import java.util.Objects;
  *     {@link DriveSpec#nodeId()} only lend it drives, which they export over iSCSI (see
  *     {@link DriveExportCredentials}). Null (a sender from before drive exports) means
  *     {@code nodeId}: every drive is local to the engine
+ * @param ha the two engines of a highly available array, their roles and the array's epoch; null
+ *     for a single-engine array. Added within version 1 (older readers ignore it)
  */
 public record ArrayDesiredState(
     String arrayId,
@@ -43,7 +45,8 @@ public record ArrayDesiredState(
     List<VolumeSpec> volumes,
     List<ServerSpec> servers,
     List<LunSpec> luns,
-    String engineNodeId) {
+    String engineNodeId,
+    HaSpec ha) {
 
   public ArrayDesiredState {
     requireText(arrayId, "arrayId");
@@ -73,6 +76,82 @@ public record ArrayDesiredState(
       List<ServerSpec> servers, List<LunSpec> luns) {
     this(arrayId, nodeId, tenant, generation, present, engine, portalPort, targetIqn, drives, pools, volumes, servers,
         luns, null);
+  }
+
+  /** A single-engine desired state whose engine runs on {@code engineNodeId} (no {@link HaSpec}). */
+  public ArrayDesiredState(
+      String arrayId, String nodeId, String tenant, long generation, boolean present, EngineSpec engine,
+      int portalPort, String targetIqn, List<DriveSpec> drives, List<PoolSpec> pools, List<VolumeSpec> volumes,
+      List<ServerSpec> servers, List<LunSpec> luns, String engineNodeId) {
+    this(arrayId, nodeId, tenant, generation, present, engine, portalPort, targetIqn, drives, pools, volumes, servers,
+        luns, engineNodeId, null);
+  }
+
+  /** Whether this is a highly available array (two engines). */
+  public boolean highlyAvailable() {
+    return ha != null;
+  }
+
+  /**
+   * The two engines of a highly available array.
+   *
+   * @param epoch raised by the control plane on every promotion; the engines present it at every
+   *     remote-drive login and the export services refuse lower ones (fencing)
+   * @param engines the two engine slots, one per node, each with its role
+   * @param outdatedNodeIds nodes whose copies are out of sync: the active may drop them without
+   *     asking and must not read them until resynced
+   */
+  public record HaSpec(long epoch, List<EngineSlot> engines, List<String> outdatedNodeIds) {
+    public HaSpec {
+      if (epoch < 0) {
+        throw new IllegalArgumentException("ha.epoch must not be negative, was " + epoch);
+      }
+      engines = List.copyOf(orEmpty(engines));
+      outdatedNodeIds = List.copyOf(orEmpty(outdatedNodeIds));
+      if (engines.stream().map(EngineSlot::nodeId).distinct().count() != engines.size()) {
+        throw new IllegalArgumentException("ha.engines must be on distinct nodes");
+      }
+      if (engines.stream().filter(slot -> slot.role() == Role.ACTIVE).count() > 1) {
+        throw new IllegalArgumentException("ha.engines may have at most one ACTIVE slot");
+      }
+    }
+
+    /** The slot on {@code node}, or null. */
+    public EngineSlot slotOn(String node) {
+      return engines.stream().filter(slot -> slot.nodeId().equals(node)).findFirst().orElse(null);
+    }
+
+    /** The ACTIVE slot, or null during a planned switchover (both STANDBY). */
+    public EngineSlot active() {
+      return engines.stream().filter(slot -> slot.role() == Role.ACTIVE).findFirst().orElse(null);
+    }
+  }
+
+  /**
+   * One engine of a highly available array.
+   *
+   * @param address the node's address, where the engine's portal listens
+   * @param portalPort the portal's port on that address
+   * @param portGroup the ALUA target port group of this engine's portal: 1 or 2, never changes for
+   *     a node of the array
+   */
+  public record EngineSlot(String nodeId, Role role, String address, int portalPort, int portGroup) {
+    public EngineSlot {
+      requireText(nodeId, "ha.engines.nodeId");
+      Objects.requireNonNull(role, "ha.engines.role");
+      if (portalPort < 1 || portalPort > 65535) {
+        throw new IllegalArgumentException("ha.engines.portalPort must be 1..65535, was " + portalPort);
+      }
+      if (portGroup != 1 && portGroup != 2) {
+        throw new IllegalArgumentException("ha.engines.portGroup must be 1 or 2, was " + portGroup);
+      }
+    }
+  }
+
+  /** An HA engine's role. */
+  public enum Role {
+    ACTIVE,
+    STANDBY
   }
 
   /** Whether the node {@code node} runs this array's engine (rather than only exporting drives to it). */

@@ -1,5 +1,6 @@
 package io.strata.contracts.event;
 
+import io.strata.contracts.command.ArrayDesiredState;
 import java.util.List;
 
 /**
@@ -17,6 +18,11 @@ import java.util.List;
  * @param restarts how often the agent restarted a crashed engine of this array
  * @param isolation how the engine is isolated, e.g. {@code process,cgroup-v1(cpu=1,mem=4096MiB)}
  * @param objects status of the array's drives, pools, volumes, servers and LUNs
+ * @param role the engine's role in a highly available array (null: single engine, or a node that
+ *     only lends drives). Added within version 1, like the two below
+ * @param haEpoch the epoch the HA engine runs at (null: single engine)
+ * @param awaitingDrop drive ids whose pool holds its writes until the control plane consents to
+ *     dropping them (HA only; empty otherwise)
  */
 public record ArrayStatus(
     String arrayId,
@@ -29,10 +35,22 @@ public record ArrayStatus(
     Long enginePid,
     int restarts,
     String isolation,
-    List<ObjectStatus> objects) {
+    List<ObjectStatus> objects,
+    ArrayDesiredState.Role role,
+    Long haEpoch,
+    List<String> awaitingDrop) {
 
   public ArrayStatus {
     objects = objects == null ? List.of() : List.copyOf(objects);
+    awaitingDrop = awaitingDrop == null ? List.of() : List.copyOf(awaitingDrop);
+  }
+
+  /** The status of a single-engine array, or of a node that only lends drives. */
+  public ArrayStatus(
+      String arrayId, String nodeId, long generation, State state, String reason, String portal, String targetIqn,
+      Long enginePid, int restarts, String isolation, List<ObjectStatus> objects) {
+    this(arrayId, nodeId, generation, state, reason, portal, targetIqn, enginePid, restarts, isolation, objects,
+        null, null, null);
   }
 
   public enum State {

@@ -136,6 +136,54 @@ class ArrayDesiredStateTest {
     assertThat(old.drives().get(0).isOn("1", old)).isTrue();
   }
 
+  static ArrayDesiredState highlyAvailable(ArrayDesiredState base) {
+    ArrayDesiredState.HaSpec ha = new ArrayDesiredState.HaSpec(7, List.of(
+        new ArrayDesiredState.EngineSlot("1", ArrayDesiredState.Role.ACTIVE, "127.0.0.1", 3261, 1),
+        new ArrayDesiredState.EngineSlot("2", ArrayDesiredState.Role.STANDBY, "127.0.0.2", 3262, 2)),
+        List.of("3"));
+    return new ArrayDesiredState(base.arrayId(), base.nodeId(), base.tenant(), base.generation(), true, base.engine(),
+        base.portalPort(), base.targetIqn(), base.drives(), base.pools(), base.volumes(), base.servers(), base.luns(),
+        "1", ha);
+  }
+
+  @Test
+  void theHaSpecTravelsWithEpochSlotsAndOutdatedNodes() throws Exception {
+    ArrayDesiredState sent = highlyAvailable(sample());
+    byte[] wire = codec.encode(codec.envelope(Commands.ARRAY_DESIRED_STATE, "control-plane", 1, "array/a1", sent));
+    assertThat(new String(wire, StandardCharsets.UTF_8))
+        .contains("\"ha\":{\"epoch\":7,\"engines\":[{\"nodeId\":\"1\",\"role\":\"ACTIVE\",\"address\":\"127.0.0.1\","
+            + "\"portalPort\":3261,\"portGroup\":1}")
+        .contains("\"outdatedNodeIds\":[\"3\"]");
+    ArrayDesiredState received = codec.payload(codec.decode(wire), Commands.ARRAY_DESIRED_STATE);
+    assertThat(received).isEqualTo(sent);
+    assertThat(received.highlyAvailable()).isTrue();
+    assertThat(received.ha().active().nodeId()).isEqualTo("1");
+    assertThat(received.ha().slotOn("2").role()).isEqualTo(ArrayDesiredState.Role.STANDBY);
+    assertThat(received.ha().slotOn("3")).isNull();
+  }
+
+  @Test
+  void aSingleEngineArrayHasNoHaAndAnOlderMessageReadsAsSingleEngine() throws Exception {
+    ArrayDesiredState sent = sample();
+    byte[] wire = codec.encode(codec.envelope(Commands.ARRAY_DESIRED_STATE, "control-plane", 1, "array/a1", sent));
+    assertThat(codec.payload(codec.decode(wire), Commands.ARRAY_DESIRED_STATE).ha()).isNull();
+    assertThat(sent.highlyAvailable()).isFalse();
+  }
+
+  @Test
+  void anHaSpecWithTwoActivesOrOneNodeTwiceOrABadPortGroupIsRefused() {
+    var active1 = new ArrayDesiredState.EngineSlot("1", ArrayDesiredState.Role.ACTIVE, "a", 3261, 1);
+    var active2 = new ArrayDesiredState.EngineSlot("2", ArrayDesiredState.Role.ACTIVE, "b", 3261, 2);
+    var standby1 = new ArrayDesiredState.EngineSlot("1", ArrayDesiredState.Role.STANDBY, "a", 3262, 2);
+    assertThatThrownBy(() -> new ArrayDesiredState.HaSpec(1, List.of(active1, active2), null))
+        .hasMessageContaining("at most one ACTIVE");
+    assertThatThrownBy(() -> new ArrayDesiredState.HaSpec(1, List.of(active1, standby1), null))
+        .hasMessageContaining("distinct nodes");
+    assertThatThrownBy(() -> new ArrayDesiredState.EngineSlot("1", ArrayDesiredState.Role.ACTIVE, "a", 3261, 3))
+        .hasMessageContaining("ha.engines.portGroup");
+    assertThat(new ArrayDesiredState.HaSpec(2, List.of(standby1), null).active()).isNull();
+  }
+
   @Test
   void aRollbackWithoutASnapshotIsRefusedWithTheFieldNamed() {
     assertThatThrownBy(() -> new ArrayDesiredState.RollbackSpec("op-1", " "))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.contracts.Envelope;
 import io.strata.contracts.MessageCodec;
 import io.strata.contracts.MessageType;
+import io.strata.contracts.command.ArrayDesiredState;
 import io.strata.contracts.command.ArrayDesiredState.DriveType;
 import io.strata.contracts.command.Commands;
 import java.time.Clock;
@@ -52,6 +53,21 @@ class EventsTest {
     assertThat(roundTrip(Events.COMMAND_FAILED, failed)).isEqualTo(failed);
     CommandResult applied = new CommandResult("c2", "1", "a1", 5, CommandResult.Outcome.APPLIED, null);
     assertThat(roundTrip(Events.COMMAND_APPLIED, applied)).isEqualTo(applied);
+  }
+
+  @Test
+  void anHaEnginesStatusCarriesItsRoleEpochAndDrivesAwaitingConsent() throws Exception {
+    ArrayStatus status = new ArrayStatus("a1", "1", 4, ArrayStatus.State.DEGRADED, "drive d3 does not answer",
+        "127.0.0.1:3261", "iqn.x", 4242L, 0, "process", List.of(), ArrayDesiredState.Role.ACTIVE, 7L, List.of("d3"));
+    ArrayStatus received = roundTrip(Events.ARRAY_STATUS, status);
+    assertThat(received).isEqualTo(status);
+    assertThat(received.awaitingDrop()).containsExactly("d3");
+    // A sender from before HA: no role, no epoch, nothing awaiting.
+    ArrayStatus single = roundTrip(Events.ARRAY_STATUS,
+        new ArrayStatus("a1", "1", 4, ArrayStatus.State.ONLINE, null, null, null, null, 0, null, null));
+    assertThat(single.role()).isNull();
+    assertThat(single.haEpoch()).isNull();
+    assertThat(single.awaitingDrop()).isEmpty();
   }
 
   @Test

@@ -37,10 +37,23 @@ public class ArrayDrive extends PanacheEntityBase {
   @Column(name = "role")
   public DriveRole role;
 
+  /**
+   * Which of a mirrored cache's or tier's two SSDs this is (1 or 2): a highly available array's
+   * pool has one on each engine node. 1 for everything else.
+   */
+  @Column(name = "role_copy", nullable = false)
+  public short roleCopy = 1;
+
   /** Gives the drive to {@code pool} in {@code role}. */
   public void giveTo(UUID pool, DriveRole as) {
+    giveTo(pool, as, 1);
+  }
+
+  /** Gives the drive to {@code pool} as copy {@code copy} (1 or 2) of its role. */
+  public void giveTo(UUID pool, DriveRole as, int copy) {
     poolId = pool;
     role = as;
+    roleCopy = (short) copy;
   }
 
   @Column(name = "created_at", nullable = false)

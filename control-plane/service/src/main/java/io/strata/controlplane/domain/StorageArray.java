@@ -35,6 +35,18 @@ public class StorageArray extends TenantLifecycleEntity {
   @Column(name = "portal_port")
   public Integer portalPort;
 
+  /** Two engines (ACTIVE and STANDBY) on two nodes; {@link #nodeId} is the ACTIVE one's node. */
+  @Column(name = "high_availability", nullable = false)
+  public boolean highAvailability;
+
+  /** Raised on every promotion of a highly available array (fencing of the old active). */
+  @Column(name = "ha_epoch", nullable = false)
+  public long haEpoch;
+
+  /** While a planned switchover waits for the old active to demote (drain, step a → b). */
+  @Column(name = "switchover_started_at")
+  public java.time.Instant switchoverStartedAt;
+
   public void moveTo(ArrayState next, String reason) {
     state = transition(ArrayState.MACHINE, state, next, reason);
   }

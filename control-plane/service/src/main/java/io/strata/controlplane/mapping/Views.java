@@ -14,6 +14,8 @@ import io.strata.controlplane.domain.Tenant;
 import io.strata.controlplane.domain.Volume;
 import io.strata.controlplane.rest.dto.ArrayDtos.ArrayDriveView;
 import io.strata.controlplane.rest.dto.ArrayDtos.ArrayView;
+import io.strata.controlplane.rest.dto.ArrayDtos.EngineView;
+import java.util.List;
 import io.strata.controlplane.rest.dto.CommonDtos.OperationView;
 import io.strata.controlplane.rest.dto.OperatorDtos.NodeView;
 import io.strata.controlplane.rest.dto.OperatorDtos.QuotaBody;
@@ -29,11 +31,16 @@ public final class Views {
   private Views() {}
 
   public static ArrayView array(StorageArray a, String nodeAddress) {
+    return array(a, nodeAddress, List.of());
+  }
+
+  /** An array with its engines ({@code engines}: empty for a single-engine array). */
+  public static ArrayView array(StorageArray a, String nodeAddress, List<EngineView> engines) {
     return new ArrayView(
         a.id, a.name, a.engineSize, a.engineSize.vcpus(), a.engineSize.memoryGib(), a.spread, a.state,
         a.failureReason, a.targetIqn,
         nodeAddress == null || a.portalPort == null ? null : nodeAddress + ":" + a.portalPort,
-        a.createdAt, a.updatedAt);
+        a.createdAt, a.updatedAt, a.highAvailability, engines);
   }
 
   public static ArrayDriveView arrayDrive(ArrayDrive ad, Drive d) {

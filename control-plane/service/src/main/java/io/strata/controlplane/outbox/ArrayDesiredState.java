@@ -30,11 +30,35 @@ public record ArrayDesiredState(
     List<LunSpec> luns,
     UUID engineNodeId,
     String engineNodeName,
-    List<UUID> nodeIds) {
+    List<UUID> nodeIds,
+    Ha ha) {
 
   public ArrayDesiredState {
     nodeIds = nodeIds == null ? List.of() : List.copyOf(nodeIds);
   }
+
+  /** A single-engine array's desired state (and rows written before high availability). */
+  public ArrayDesiredState(
+      UUID arrayId, String tenant, String name, boolean present, String engineSize, int vcpus, int memoryGib,
+      String targetIqn, int portalPort, List<DriveSpec> drives, List<PoolSpec> pools, List<VolumeSpec> volumes,
+      List<ServerSpec> servers, List<LunSpec> luns, UUID engineNodeId, String engineNodeName, List<UUID> nodeIds) {
+    this(arrayId, tenant, name, present, engineSize, vcpus, memoryGib, targetIqn, portalPort, drives, pools, volumes,
+        servers, luns, engineNodeId, engineNodeName, nodeIds, null);
+  }
+
+  /**
+   * The two engines of a highly available array: the epoch, the slots (by node name, the agents'
+   * node ids) and the nodes whose copies are outdated. Null for a single-engine array.
+   */
+  public record Ha(long epoch, List<Slot> engines, List<String> outdatedNodeNames) {
+    public Ha {
+      engines = engines == null ? List.of() : List.copyOf(engines);
+      outdatedNodeNames = outdatedNodeNames == null ? List.of() : List.copyOf(outdatedNodeNames);
+    }
+  }
+
+  /** One engine: its node, role (ACTIVE or STANDBY), portal and ALUA port group. */
+  public record Slot(UUID nodeId, String nodeName, String role, String address, int portalPort, int portGroup) {}
 
   /**
    * A drive given to the array. {@code nodeName}: its node's name (the agent's node id);

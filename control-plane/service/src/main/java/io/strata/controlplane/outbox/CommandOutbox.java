@@ -3,6 +3,7 @@ package io.strata.controlplane.outbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.controlplane.domain.ArrayDrive;
+import io.strata.controlplane.domain.ArrayEngine;
 import io.strata.controlplane.domain.ArrayState;
 import io.strata.controlplane.domain.Attachment;
 import io.strata.controlplane.domain.AttachmentState;
@@ -112,6 +113,8 @@ public class CommandOutbox {
             : Server.list("id in ?1", attachments.stream().map(a -> a.serverId).distinct().toList());
     Set<UUID> nodeIds = new java.util.LinkedHashSet<>();
     nodeIds.add(array.nodeId);
+    List<ArrayEngine> engines = array.highAvailability ? ArrayEngine.of(array.tenantId, array.id) : List.of();
+    engines.forEach(e -> nodeIds.add(e.nodeId));
     held.stream().map(ad -> drives.get(ad.driveId)).filter(d -> d != null).map(d -> d.nodeId).sorted()
         .forEach(nodeIds::add);
     Map<UUID, Node> nodes = Node.<Node>list("id in ?1", List.copyOf(nodeIds)).stream()
@@ -166,7 +169,20 @@ public class CommandOutbox {
             : List.of(),
         array.nodeId,
         engineNode == null ? null : engineNode.name,
-        List.copyOf(nodeIds));
+        List.copyOf(nodeIds),
+        present && array.highAvailability ? ha(array, engines, nodes) : null);
+  }
+
+  /** The epoch, both engine slots and the outdated nodes of a highly available array. */
+  private static ArrayDesiredState.Ha ha(StorageArray array, List<ArrayEngine> engines, Map<UUID, Node> nodes) {
+    List<ArrayDesiredState.Slot> slots = engines.stream()
+        .map(e -> {
+          Node n = nodes.get(e.nodeId);
+          return new ArrayDesiredState.Slot(e.nodeId, n.name, e.role.name(), n.address, e.portalPort, e.portGroup);
+        })
+        .toList();
+    List<String> outdated = engines.stream().filter(e -> e.outdated).map(e -> nodes.get(e.nodeId).name).toList();
+    return new ArrayDesiredState.Ha(array.haEpoch, slots, outdated);
   }
 
   /**

@@ -78,7 +78,20 @@ final class DesiredStateCommands {
             x.chapSecretSealed(), x.mutualChapUser(), x.mutualChapSecretSealed())).toList(),
         s.luns().stream().map(l -> new ArrayDesiredState.LunSpec(l.attachmentId().toString(), l.volumeId().toString(),
             l.serverId().toString(), l.lun(), l.readOnly())).toList(),
-        s.engineNodeName());
+        s.engineNodeName(), ha(s.ha()));
+  }
+
+  /** The HA part of the command: the same for every node of the array. */
+  static ArrayDesiredState.HaSpec ha(io.strata.controlplane.outbox.ArrayDesiredState.Ha ha) {
+    if (ha == null) {
+      return null;
+    }
+    return new ArrayDesiredState.HaSpec(ha.epoch(),
+        ha.engines().stream()
+            .map(e -> new ArrayDesiredState.EngineSlot(e.nodeName(), ArrayDesiredState.Role.valueOf(e.role()),
+                e.address(), e.portalPort(), e.portGroup()))
+            .toList(),
+        ha.outdatedNodeNames());
   }
 
   /**

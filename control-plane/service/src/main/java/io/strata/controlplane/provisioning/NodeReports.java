@@ -20,6 +20,7 @@ import io.strata.controlplane.domain.StorageArray;
 import io.strata.controlplane.domain.Volume;
 import io.strata.controlplane.domain.VolumeState;
 import io.strata.controlplane.outbox.CommandOutbox;
+import io.strata.controlplane.service.HighAvailability;
 import io.strata.controlplane.service.ProvisioningEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -50,6 +51,7 @@ public class NodeReports {
 
   @Inject ProvisioningEvents events;
   @Inject CommandOutbox outbox;
+  @Inject HighAvailability highAvailability;
 
   public void enrolled(NodeEnrolled report) {
     Node node = Node.find("name", report.nodeId()).firstResult();
@@ -107,15 +109,30 @@ public class NodeReports {
     if (array == null) {
       return;
     }
-    if (!fromEnginesNode(array, status)) {
+    if (array.highAvailability) {
+      // Both engines' nodes report; only the ACTIVE engine of the current epoch speaks for the
+      // array and its objects (HighAvailability also answers requests to drop members).
+      if (!highAvailability.engineReported(array, status)) {
+        LOG.debugf("array %s: status of node %s (%s, epoch %s) recorded, not applied", arrayId, status.nodeId(),
+            status.role(), status.haEpoch());
+        return;
+      }
+    } else if (!fromEnginesNode(array, status)) {
       // A node that only lends the array drives reports its exports, not the array: its word
       // (even DELETED, once it dropped them) says nothing about the engine or the objects.
       LOG.debugf("array %s: status of node %s, which only exports drives to it, not applied", arrayId, status.nodeId());
       return;
     }
     switch (status.state()) {
-      case ONLINE -> events.arrayReported(arrayId, ArrayState.ONLINE, null);
-      case DEGRADED -> events.arrayReported(arrayId, ArrayState.DEGRADED, status.reason());
+      case ONLINE, DEGRADED -> {
+        ArrayState reported = status.state() == ArrayStatus.State.ONLINE ? ArrayState.ONLINE : ArrayState.DEGRADED;
+        String reason = reported == ArrayState.ONLINE ? null : status.reason();
+        if (array.highAvailability) {
+          highAvailability.activeReported(array, reported, reason, Instant.now());
+        } else {
+          events.arrayReported(arrayId, reported, reason);
+        }
+      }
       case FAILED -> events.arrayReported(arrayId, ArrayState.FAILED, status.reason());
       case DELETED -> {
         events.arrayReported(arrayId, ArrayState.DELETED, null);
@@ -220,7 +237,8 @@ public class NodeReports {
     Set<UUID> wanted = new HashSet<>();
     // The arrays whose engine runs here, and those this node lends drives to (it exports them).
     for (StorageArray a : StorageArray.<StorageArray>list(
-        "(nodeId = ?1 or id in (select ad.arrayId from ArrayDrive ad, Drive d where ad.driveId = d.id and d.nodeId = ?1))"
+        "(nodeId = ?1 or id in (select ad.arrayId from ArrayDrive ad, Drive d where ad.driveId = d.id and d.nodeId = ?1)"
+            + " or id in (select e.arrayId from ArrayEngine e where e.nodeId = ?1))"
             + " and state in ?2", node.id, ON_NODE)) {
       wanted.add(a.id);
       outbox.arrayChanged(a, node.id);

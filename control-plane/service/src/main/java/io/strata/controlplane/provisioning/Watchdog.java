@@ -19,9 +19,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,13 +42,8 @@ public class Watchdog {
     if (!config.enabled()) {
       return;
     }
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "strata-provisioning-watchdog");
-      t.setDaemon(true);
-      return t;
-    });
     long every = config.watchInterval().toMillis();
-    timer.scheduleWithFixedDelay(this::checkSafely, every, every, TimeUnit.MILLISECONDS);
+    timer = Timers.every("strata-provisioning-watchdog", every, every, this::checkSafely);
   }
 
   void onStop(@Observes ShutdownEvent stop) {

@@ -131,6 +131,24 @@ public class OperatorResource {
     return Responses.ok(Views.node(n), n.version);
   }
 
+  /**
+   * Drains the node: MAINTENANCE, and a planned switchover of every highly available array whose
+   * active engine runs there; the answer lists the arrays that cannot move.
+   */
+  @POST
+  @Path("nodes/{id}/drain")
+  public io.strata.controlplane.rest.dto.OperatorDtos.DrainView drain(@PathParam("id") UUID id) {
+    return operator.drain(id);
+  }
+
+  /** Puts a drained node back ONLINE. */
+  @POST
+  @Path("nodes/{id}/undrain")
+  public Response undrain(@PathParam("id") UUID id) {
+    Node n = operator.undrain(id);
+    return Responses.ok(Views.node(n), n.version);
+  }
+
   @POST
   @Path("drives")
   public Response addDrive(@HeaderParam(Idempotency.HEADER) String key, @NotNull @Valid DriveCreate body) {

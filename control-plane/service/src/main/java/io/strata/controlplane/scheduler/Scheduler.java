@@ -60,6 +60,41 @@ public final class Scheduler {
     return new Placement(engineNode.id(), local);
   }
 
+  /**
+   * Places a highly available array: the ACTIVE engine on the best node, the STANDBY engine on the
+   * best other node (in another zone with spread ZONE), both with the engine's vCPU and memory; the
+   * drives only on those two nodes, each type split evenly between them, so that losing either
+   * node loses at most half of every type (the pools then put their members and their cache and
+   * tier SSDs on both, see PoolService).
+   */
+  public Placement placeHighlyAvailable(List<NodeView> nodes, PlacementRequest request) {
+    NodeView active = chooseEngineNode(nodes, request);
+    List<NodeView> others = nodes.stream()
+        .filter(n -> !n.id().equals(active.id()))
+        .filter(n -> request.spread() != SpreadPolicy.ZONE || !n.zone().equals(active.zone()))
+        .toList();
+    if (others.stream().noneMatch(n -> n.state() == NodeState.ONLINE)) {
+      String unit = request.spread() == SpreadPolicy.ZONE ? "zone" : "node";
+      throw new PlacementException(request.spread() == SpreadPolicy.ZONE ? "fault domains" : "node",
+          "a highly available array needs a standby engine on a second " + unit + " besides "
+              + active.name() + (request.spread() == SpreadPolicy.ZONE ? " (zone " + active.zone() + ")" : "")
+              + ", and there is none");
+    }
+    NodeView standby;
+    try {
+      standby = chooseEngineNode(others, request);
+    } catch (PlacementException e) {
+      throw new PlacementException(e.shortResource(), "the standby engine cannot be placed: " + e.getMessage());
+    }
+    List<DriveView> free = freeDrivesOnOnlineNodes(List.of(active, standby));
+    List<DriveView> picked = new ArrayList<>();
+    for (DriveType type : DriveType.values()) {
+      int count = request.driveCount(type);
+      picked.addAll(driveSelector.select(free, type, count, SpreadPolicy.NODE, List.of()));
+    }
+    return new Placement(active.id(), picked, standby.id());
+  }
+
   private static boolean holdsLocally(NodeView node, PlacementRequest request) {
     for (DriveType type : DriveType.values()) {
       if (node.freeDriveCount(type) < request.driveCount(type)) {
@@ -91,6 +126,17 @@ public final class Scheduler {
       free = free.stream().filter(d -> d.nodeId().equals(engineNodeId)).toList();
     }
     return driveSelector.select(free, type, count, spread, held);
+  }
+
+  /**
+   * Picks more drives for a highly available array: only from its two engine nodes, balanced
+   * against the drives it holds, so that either engine can reach every copy after a failover.
+   */
+  public List<DriveView> addDrivesHighlyAvailable(
+      List<NodeView> nodes, DriveType type, int count, List<DriveView> held, java.util.Set<java.util.UUID> engineNodes) {
+    List<DriveView> free = freeDrivesOnOnlineNodes(nodes).stream()
+        .filter(d -> engineNodes.contains(d.nodeId())).toList();
+    return driveSelector.select(free, type, count, SpreadPolicy.NODE, held);
   }
 
   NodeView chooseEngineNode(List<NodeView> nodes, PlacementRequest request) {

@@ -2,6 +2,8 @@ package io.strata.controlplane.service;
 
 import io.strata.controlplane.config.StrataConfig;
 import io.strata.controlplane.domain.ArrayDrive;
+import io.strata.controlplane.domain.ArrayEngine;
+import io.strata.controlplane.domain.EngineRole;
 import io.strata.controlplane.domain.ArrayState;
 import io.strata.controlplane.domain.Attachment;
 import io.strata.controlplane.domain.Drive;
@@ -80,15 +82,28 @@ public class ArrayService {
     a.updatedAt = a.createdAt;
     a.moveTo(ArrayState.PLACING, "placing the engine");
 
+    a.highAvailability = req.wantsHighAvailability();
+    if (a.highAvailability && a.spread == SpreadPolicy.NONE) {
+      throw ApiException.invalidField("spread",
+          "a highly available array keeps copies on both of its engines' nodes; spread NONE keeps every drive on one"
+              + " node (use NODE or ZONE)");
+    }
+
     List<NodeView> nodes = inventory.lockedViews();
-    Placement placement =
-        scheduler.place(nodes, new PlacementRequest(a.engineSize, a.spread, Map.of(DriveType.SSD, ssd, DriveType.HDD, hdd)));
+    PlacementRequest request =
+        new PlacementRequest(a.engineSize, a.spread, Map.of(DriveType.SSD, ssd, DriveType.HDD, hdd));
+    Placement placement = a.highAvailability ? scheduler.placeHighlyAvailable(nodes, request) : scheduler.place(nodes, request);
 
     a.nodeId = placement.nodeId();
     a.portalPort = freePortalPort(placement.nodeId());
     a.targetIqn = config.target().iqnPrefix() + ":" + Tenant.<Tenant>findById(tenantId).alias + "." + a.name;
     a.moveTo(ArrayState.PROVISIONING, "placed on a node");
     a.persist();
+    if (a.highAvailability) {
+      ArrayEngine.slot(a, a.nodeId, EngineRole.ACTIVE, a.portalPort, 1).persist();
+      ArrayEngine.slot(a, placement.standbyNodeId(), EngineRole.STANDBY, freePortalPort(placement.standbyNodeId()), 2)
+          .persist();
+    }
     for (DriveView d : placement.drives()) {
       give(a, d.id());
     }
@@ -96,7 +111,7 @@ public class ArrayService {
     outbox.arrayChanged(a);
     UUID op = operations.start(tenantId, "array.create", "array", a.id).id;
     audit.record(tenantId, "array.create", "array", a.id);
-    return new Created(Views.array(a, Node.<Node>findById(a.nodeId).address), op);
+    return new Created(view(a), op);
   }
 
   private void give(StorageArray a, UUID driveId) {
@@ -117,6 +132,11 @@ public class ArrayService {
                 .setParameter("n", nodeId)
                 .setParameter("gone", ArrayState.DELETED)
                 .getResultList());
+    // the portals of highly available arrays' engines on the node (a standby's too: it listens)
+    used.addAll(io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
+        .createQuery("select e.portalPort from ArrayEngine e where e.nodeId = :n", Integer.class)
+        .setParameter("n", nodeId)
+        .getResultList());
     int port = config.target().firstPortalPort();
     while (used.contains(port)) {
       port++;
@@ -132,7 +152,11 @@ public class ArrayService {
     }
     Page<StorageArray> page = l.page(StorageArray.class, cursor, limit, Function.identity(), a -> a.id);
     Map<UUID, String> addresses = addresses(page.items().stream().map(a -> a.nodeId).collect(Collectors.toSet()));
-    return new Page<>(page.items().stream().map(a -> Views.array(a, addresses.get(a.nodeId))).toList(), page.nextCursor());
+    Map<UUID, List<ArrayEngine>> engines = HaEngines.of(page.items());
+    Map<UUID, Node> engineNodes = HaEngines.nodes(engines.values());
+    return new Page<>(page.items().stream()
+        .map(a -> Views.array(a, addresses.get(a.nodeId), HaEngines.views(engines.get(a.id), engineNodes)))
+        .toList(), page.nextCursor());
   }
 
   static Map<UUID, String> addresses(Set<UUID> nodeIds) {
@@ -149,7 +173,12 @@ public class ArrayService {
   }
 
   public ArrayView view(StorageArray a) {
-    return Views.array(a, a.nodeId == null ? null : Node.<Node>findById(a.nodeId).address);
+    String address = a.nodeId == null ? null : Node.<Node>findById(a.nodeId).address;
+    if (!a.highAvailability) {
+      return Views.array(a, address);
+    }
+    Map<UUID, List<ArrayEngine>> engines = HaEngines.of(List.of(a));
+    return Views.array(a, address, HaEngines.views(engines.get(a.id), HaEngines.nodes(engines.values())));
   }
 
   /** Deleting needs an array without volumes; the drives return to the free pool when the node confirms. */
@@ -202,7 +231,9 @@ public class ArrayService {
       Drive d = Drive.findById(ad.driveId);
       held.add(new DriveView(d.id, d.nodeId, zoneOf.getOrDefault(d.nodeId, ""), d.type, d.capacityGib));
     }
-    List<DriveView> picked = scheduler.addDrives(nodes, req.type(), req.count(), a.spread, held, a.nodeId);
+    List<DriveView> picked = a.highAvailability
+        ? scheduler.addDrivesHighlyAvailable(nodes, req.type(), req.count(), held, engineNodes(a))
+        : scheduler.addDrives(nodes, req.type(), req.count(), a.spread, held, a.nodeId);
     picked.forEach(d -> give(a, d.id()));
     a.updatedAt = Instant.now();
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
@@ -234,6 +265,11 @@ public class ArrayService {
     audit.record(tenantId, "array.drives.remove", "array", arrayId);
   }
 
+  /** The nodes of a highly available array's two engines. */
+  static Set<UUID> engineNodes(StorageArray a) {
+    return ArrayEngine.of(a.tenantId, a.id).stream().map(e -> e.nodeId).collect(Collectors.toSet());
+  }
+
   /** Whether the array accepts a new volume or attachment; 409 naming its state otherwise. */
   public static void requireAccepting(StorageArray a, String what) {
     if (!a.state.acceptsChanges()) {
@@ -244,6 +280,7 @@ public class ArrayService {
 
   /** Called by provisioning when the node confirms deletion: free everything the array held. */
   void releaseAll(StorageArray a) {
+    ArrayEngine.delete("tenantId = ?1 and arrayId = ?2", a.tenantId, a.id);
     Attachment.delete("arrayId", a.id);
     ArrayDrive.delete("arrayId", a.id);
     Pool.delete("arrayId", a.id);

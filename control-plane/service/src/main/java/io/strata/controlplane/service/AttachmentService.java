@@ -1,5 +1,6 @@
 package io.strata.controlplane.service;
 
+import io.strata.controlplane.domain.ArrayEngine;
 import io.strata.controlplane.domain.Attachment;
 import io.strata.controlplane.domain.AttachmentState;
 import io.strata.controlplane.domain.Node;
@@ -161,12 +162,16 @@ public class AttachmentService {
     Map<UUID, Server> servers = byId(Server.<Server>list("id in ?1", ids(attachments, x -> x.serverId)), s -> s.id);
     Set<UUID> nodeIds = arrays.values().stream().map(a -> a.nodeId).filter(n -> n != null).collect(Collectors.toSet());
     Map<UUID, Node> nodes = nodeIds.isEmpty() ? Map.of() : byId(Node.<Node>list("id in ?1", nodeIds), n -> n.id);
+    Map<UUID, List<ArrayEngine>> engines = HaEngines.of(arrays.values());
+    Map<UUID, Node> engineNodes = HaEngines.nodes(engines.values());
     return attachments.stream()
         .map(x -> {
           StorageArray a = arrays.get(x.arrayId);
           Server s = servers.get(x.serverId);
           Node n = a.nodeId == null ? null : nodes.get(a.nodeId);
-          List<String> portals = n == null ? List.of() : List.of(n.address + ":" + a.portalPort);
+          // a highly available array: both engines' portals, the ACTIVE one first (multipath)
+          List<String> portals = engines.containsKey(a.id) ? HaEngines.portals(engines.get(a.id), engineNodes)
+              : n == null ? List.of() : List.of(n.address + ":" + a.portalPort);
           String auth = s.mutualChapUser != null ? "CHAP_MUTUAL" : s.chapUser != null ? "CHAP" : "NONE";
           Connection c = new Connection(portals, a.targetIqn, x.lun, s.iqn, auth, s.chapUser, s.mutualChapUser);
           return new AttachmentView(x.id, x.volumeId, x.serverId, x.lun, x.readOnly, x.state, x.failureReason, c, x.createdAt);

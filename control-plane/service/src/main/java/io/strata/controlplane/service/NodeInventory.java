@@ -1,5 +1,6 @@
 package io.strata.controlplane.service;
 
+import io.strata.controlplane.domain.ArrayEngine;
 import io.strata.controlplane.domain.ArrayState;
 import io.strata.controlplane.domain.Drive;
 import io.strata.controlplane.domain.DriveState;
@@ -43,10 +44,16 @@ public class NodeInventory {
 
   public List<NodeView> views(List<Node> nodes) {
     Map<UUID, int[]> reserved = new HashMap<>();
-    for (StorageArray a : StorageArray.<StorageArray>list("nodeId is not null and state in ?1", HOLDING)) {
-      int[] r = reserved.computeIfAbsent(a.nodeId, k -> new int[2]);
-      r[0] += a.engineSize.vcpus();
-      r[1] += a.engineSize.memoryGib();
+    List<StorageArray> holding = StorageArray.list("nodeId is not null and state in ?1", HOLDING);
+    Map<UUID, List<UUID>> engineNodes = engineNodesOfHighlyAvailable(holding);
+    for (StorageArray a : holding) {
+      // a highly available array holds its share on both engines' nodes (a standby must be able
+      // to take over at once), a single-engine one on its node
+      for (UUID node : engineNodes.getOrDefault(a.id, List.of(a.nodeId))) {
+        int[] r = reserved.computeIfAbsent(node, k -> new int[2]);
+        r[0] += a.engineSize.vcpus();
+        r[1] += a.engineSize.memoryGib();
+      }
     }
     Map<UUID, Node> byId = new HashMap<>();
     nodes.forEach(n -> byId.put(n.id, n));
@@ -65,6 +72,17 @@ public class NodeInventory {
           free.getOrDefault(n.id, List.of())));
     }
     return views;
+  }
+
+  private static Map<UUID, List<UUID>> engineNodesOfHighlyAvailable(List<StorageArray> arrays) {
+    List<UUID> ha = arrays.stream().filter(a -> a.highAvailability).map(a -> a.id).toList();
+    Map<UUID, List<UUID>> nodes = new HashMap<>();
+    if (!ha.isEmpty()) {
+      for (ArrayEngine e : ArrayEngine.<ArrayEngine>list("arrayId in ?1", ha)) {
+        nodes.computeIfAbsent(e.arrayId, k -> new ArrayList<>()).add(e.nodeId);
+      }
+    }
+    return nodes;
   }
 
   public static List<Drive> freeDrives() {

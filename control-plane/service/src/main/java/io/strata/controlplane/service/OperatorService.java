@@ -45,6 +45,7 @@ public class OperatorService {
 
   @Inject AuditLog audit;
   @Inject NodeInventory inventory;
+  @Inject HighAvailability highAvailability;
 
   public TenantView createTenant(TenantCreate req) {
     if (Tenant.byAlias(req.alias()).isPresent()) {
@@ -144,12 +145,66 @@ public class OperatorService {
     return n;
   }
 
+  /**
+   * Drains a node: MAINTENANCE (no new array is placed there), and every highly available array
+   * whose ACTIVE engine runs there switches over to its standby (HighAvailability#drain).
+   * Idempotent: a second drain repeats nothing that is under way and lists the same arrays.
+   */
+  public io.strata.controlplane.rest.dto.OperatorDtos.DrainView drain(UUID id) {
+    Node n = Node.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+    if (n == null) {
+      throw ApiException.notFound("node", id);
+    }
+    if (n.state != NodeState.MAINTENANCE) {
+      if (!NodeState.MACHINE.allows(n.state, NodeState.MAINTENANCE)) {
+        throw ApiException.conflict("illegal-state", "a node that is " + n.state + " cannot be drained");
+      }
+      n.state = NodeState.MAINTENANCE;
+      audit.record(null, "node.drain", "node", id);
+    }
+    HighAvailability.Drained drained = highAvailability.drain(n, java.time.Instant.now());
+    io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
+    java.util.Map<UUID, StorageArray> arrays = new java.util.HashMap<>();
+    java.util.List<UUID> named = new java.util.ArrayList<>(drained.switchingOver());
+    drained.cannotMove().forEach(u -> named.add(u.arrayId()));
+    if (!named.isEmpty()) {
+      StorageArray.<StorageArray>list("id in ?1", named).forEach(a -> arrays.put(a.id, a));
+    }
+    return new io.strata.controlplane.rest.dto.OperatorDtos.DrainView(Views.node(n),
+        drained.switchingOver().stream()
+            .map(a -> new io.strata.controlplane.rest.dto.OperatorDtos.DrainedArray(a, arrays.get(a).name,
+                arrays.get(a).tenantId, null))
+            .toList(),
+        drained.cannotMove().stream()
+            .map(u -> new io.strata.controlplane.rest.dto.OperatorDtos.DrainedArray(u.arrayId(), u.name(), u.tenantId(),
+                u.reason()))
+            .toList());
+  }
+
+  /** Puts a drained node back: ONLINE (new arrays may be placed there again). Idempotent. */
+  public Node undrain(UUID id) {
+    Node n = Node.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+    if (n == null) {
+      throw ApiException.notFound("node", id);
+    }
+    if (n.state == NodeState.MAINTENANCE) {
+      n.state = NodeState.ONLINE; // the watchdog makes it OFFLINE if its agent is silent
+      audit.record(null, "node.undrain", "node", id);
+    } else if (n.state != NodeState.ONLINE) {
+      throw ApiException.conflict("illegal-state", "only a node in MAINTENANCE can be undrained; it is " + n.state);
+    }
+    io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
+    return n;
+  }
+
   /** Moves a node through its lifecycle (e.g. into MAINTENANCE); decommissioning needs it empty. */
   public Node setNodeState(UUID id, String ifMatch, NodeState next) {
     Node n = node(id);
     ETags.check(ifMatch, n.version);
     if (next == NodeState.DECOMMISSIONED) {
-      long engines = StorageArray.count("nodeId = ?1 and state <> ?2", id, ArrayState.DELETED);
+      long engines = StorageArray.count("nodeId = ?1 and state <> ?2", id, ArrayState.DELETED)
+          + io.strata.controlplane.domain.ArrayEngine.count("nodeId = ?1 and role = ?2", id,
+              io.strata.controlplane.domain.EngineRole.STANDBY);
       if (engines > 0) {
         throw ApiException.conflict("node-in-use", "the node runs " + engines + " array engine(s)");
       }

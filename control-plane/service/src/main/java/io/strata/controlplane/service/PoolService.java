@@ -53,24 +53,39 @@ public class PoolService {
     // The array's row is locked (above), and so are its free drives: two creates in the same
     // array wait for each other, and the second sees the drives the first took.
     List<HeldDrive> free = freeDrives(a.id);
-    List<HeldDrive> members = free.stream().filter(d -> d.drive().type == req.driveType()).limit(req.driveCount()).toList();
+    List<UUID> engineNodes = a.highAvailability
+        ? ArrayService.engineNodes(a).stream().sorted(java.util.Comparator.comparing((UUID n) -> !n.equals(a.nodeId))).toList()
+        : List.of(a.nodeId);
+    List<HeldDrive> ofType = free.stream().filter(d -> d.drive().type == req.driveType()).toList();
+    List<HeldDrive> members = a.highAvailability
+        ? HaPoolLayout.balanced(ofType, engineNodes, req.driveCount())
+        : ofType.stream().limit(req.driveCount()).toList();
     if (members.size() < req.driveCount()) {
       throw notEnoughFree(a.id, req.driveType(), "driveCount",
           "the pool needs " + req.driveCount() + " " + req.driveType() + " drives, the array has " + members.size()
               + " free");
     }
-    // Cache and tier SSDs are on the engine's node (the engine does not put them on another
-    // node's drive), and never one of the new pool's own members.
-    java.util.Deque<HeldDrive> spareSsds = new java.util.ArrayDeque<>(free.stream()
-        .filter(d -> d.drive().type == DriveType.SSD && !members.contains(d) && d.drive().nodeId.equals(a.nodeId))
-        .toList());
-    HeldDrive cacheDrive = null;
-    if (cache != CacheMode.NONE) {
-      cacheDrive = takeSpareSsd(spareSsds, a.id, "cacheMode", "its flash cache");
+    if (a.highAvailability) {
+      HaPoolLayout.requireSurvivesEitherEngineNode(req.protection(), members, engineNodes,
+          shortOf -> notEnoughFree(a.id, req.driveType(), "driveCount", shortOf));
     }
-    HeldDrive tierDrive = null;
-    if (tiering) {
-      tierDrive = takeSpareSsd(spareSsds, a.id, "tiering", "its SSD tier" + (cacheDrive == null ? "" : " besides the cache SSD"));
+    // Cache and tier SSDs are on the engine's node (the engine does not put them on another
+    // node's drive), and never one of the new pool's own members; a highly available array's
+    // pool gets one on each engine's node for each (a mirror: dirty lines survive either node).
+    List<HeldDrive> cacheDrives = new java.util.ArrayList<>();
+    List<HeldDrive> tierDrives = new java.util.ArrayList<>();
+    for (UUID node : engineNodes) {
+      java.util.Deque<HeldDrive> spareSsds = new java.util.ArrayDeque<>(free.stream()
+          .filter(d -> d.drive().type == DriveType.SSD && !members.contains(d) && d.drive().nodeId.equals(node))
+          .toList());
+      String where = a.highAvailability ? "each engine's node" : "the engine's node";
+      if (cache != CacheMode.NONE) {
+        cacheDrives.add(takeSpareSsd(spareSsds, a.id, "cacheMode", "its flash cache", where));
+      }
+      if (tiering) {
+        tierDrives.add(takeSpareSsd(spareSsds, a.id, "tiering",
+            "its SSD tier" + (cache == CacheMode.NONE ? "" : " besides the cache SSD"), where));
+      }
     }
     long smallest = members.stream().mapToLong(d -> d.drive().capacityGib).min().orElseThrow();
 
@@ -88,11 +103,11 @@ public class PoolService {
     p.persist();
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
     members.forEach(d -> d.held().giveTo(p.id, DriveRole.MEMBER));
-    if (cacheDrive != null) {
-      cacheDrive.held().giveTo(p.id, DriveRole.CACHE);
+    for (int copy = 1; copy <= cacheDrives.size(); copy++) {
+      cacheDrives.get(copy - 1).held().giveTo(p.id, DriveRole.CACHE, copy);
     }
-    if (tierDrive != null) {
-      tierDrive.held().giveTo(p.id, DriveRole.TIER);
+    for (int copy = 1; copy <= tierDrives.size(); copy++) {
+      tierDrives.get(copy - 1).held().giveTo(p.id, DriveRole.TIER, copy);
     }
     outbox.arrayChanged(a);
     audit.record(tenantId, "pool.create", "pool", p.id);
@@ -119,10 +134,11 @@ public class PoolService {
         .toList();
   }
 
-  private static HeldDrive takeSpareSsd(java.util.Deque<HeldDrive> spare, UUID arrayId, String field, String purpose) {
+  private static HeldDrive takeSpareSsd(
+      java.util.Deque<HeldDrive> spare, UUID arrayId, String field, String purpose, String where) {
     if (spare.isEmpty()) {
       throw notEnoughFree(arrayId, DriveType.SSD, field,
-          purpose + " needs a free SSD of the array on the engine's node, and none is left");
+          purpose + " needs a free SSD of the array on " + where + ", and none is left");
     }
     return spare.poll();
   }
@@ -172,7 +188,7 @@ public class PoolService {
       throw ApiException.conflict("pool-has-volumes", "the pool still has " + volumes + " volume(s); delete them first");
     }
     // the pool's members, cache and tier drives are free again, for the next pool
-    ArrayDrive.update("poolId = null, role = null where poolId = ?1", id);
+    ArrayDrive.update("poolId = null, role = null, roleCopy = 1 where poolId = ?1", id);
     p.delete();
     outbox.arrayChanged(StorageArray.findById(p.arrayId));
     audit.record(tenantId, "pool.delete", "pool", id);

@@ -62,6 +62,36 @@ class DesiredStateCommandsTest {
   }
 
   @Test
+  void bothEnginesOfAnHaArrayGetTheSameHaSpecAndAStoredRowWithoutOneIsSingleEngine() throws Exception {
+    var single = state(true, List.of(engine, lender));
+    var ha = new io.strata.controlplane.outbox.ArrayDesiredState(single.arrayId(), "acme", "prod", true, "E01", 1, 4,
+        "iqn.x:acme.prod", 3340, single.drives(), List.of(), List.of(), List.of(), List.of(), engine, "node-e",
+        List.of(engine, lender), new io.strata.controlplane.outbox.ArrayDesiredState.Ha(3,
+            List.of(new io.strata.controlplane.outbox.ArrayDesiredState.Slot(engine, "node-e", "ACTIVE", "127.0.0.1", 3340, 1),
+                new io.strata.controlplane.outbox.ArrayDesiredState.Slot(lender, "node-l", "STANDBY", "127.0.0.2", 3341, 2)),
+            List.of("node-l")));
+    ArrayDesiredState toActive = DesiredStateCommands.translate(ha, "node-e", 7);
+    ArrayDesiredState toStandby = DesiredStateCommands.translate(ha, "node-l", 7);
+    assertThat(toStandby.ha()).isEqualTo(toActive.ha());
+    assertThat(toActive.ha().epoch()).isEqualTo(3);
+    assertThat(toActive.ha().active().nodeId()).isEqualTo("node-e");
+    assertThat(toActive.ha().slotOn("node-l")).isEqualTo(
+        new ArrayDesiredState.EngineSlot("node-l", ArrayDesiredState.Role.STANDBY, "127.0.0.2", 3341, 2));
+    assertThat(toActive.ha().outdatedNodeIds()).containsExactly("node-l");
+    assertThat(DesiredStateCommands.translate(single, "node-e", 7).ha()).isNull();
+
+    // a row stored before HA (no "ha") is relayed as a single-engine array
+    ObjectMapper json = new ObjectMapper().findAndRegisterModules();
+    ObjectNode stored = json.valueToTree(single);
+    stored.remove("ha");
+    OutboxMessage row = new OutboxMessage();
+    row.id = UUID.randomUUID();
+    row.createdAt = Instant.parse("2026-12-07T00:00:00Z");
+    row.payload = json.writeValueAsString(stored);
+    assertThat(DesiredStateCommands.envelope(row, "node-e", json).data().get("ha").isNull()).isTrue();
+  }
+
+  @Test
   void aStoredStateWithAFieldThisReleaseDoesNotKnowIsStillRelayed() throws Exception {
     ObjectMapper strict = new ObjectMapper().findAndRegisterModules();
     new StrictJson().customize(strict);

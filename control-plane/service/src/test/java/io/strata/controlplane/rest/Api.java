@@ -35,26 +35,30 @@ final class Api {
   static String[] onlineNodes(int cpu, int memGib, int ssd, int hdd) {
     String[] ids = new String[2];
     for (int i = 0; i < 2; i++) {
-      String id =
-          as(OPS)
-              .body(Map.of("name", unique("node"), "zone", "zone-" + i, "address", "127.0.0." + (10 + i),
-                  "cpuCores", cpu, "memoryGib", memGib))
-              .post("/api/v1/admin/nodes")
-              .then().statusCode(201).extract().path("id");
-      Response node = as(OPS).get("/api/v1/admin/nodes/" + id);
-      as(OPS).header("If-Match", node.header("ETag")).body(Map.of("state", "ONLINE"))
-          .patch("/api/v1/admin/nodes/" + id).then().statusCode(200);
-      for (int d = 0; d < ssd; d++) {
-        as(OPS).body(Map.of("nodeId", id, "serial", unique("ssd"), "type", "SSD", "capacityGib", 960))
-            .post("/api/v1/admin/drives").then().statusCode(201);
-      }
-      for (int d = 0; d < hdd; d++) {
-        as(OPS).body(Map.of("nodeId", id, "serial", unique("hdd"), "type", "HDD", "capacityGib", 4000))
-            .post("/api/v1/admin/drives").then().statusCode(201);
-      }
-      ids[i] = id;
+      ids[i] = onlineNode("zone-" + i, "127.0.0." + (10 + i), cpu, memGib, ssd, hdd);
     }
     return ids;
+  }
+
+  /** One online node in {@code zone} at {@code address} with {@code ssd} SSDs and {@code hdd} HDDs; its id. */
+  static String onlineNode(String zone, String address, int cpu, int memGib, int ssd, int hdd) {
+    String id =
+        as(OPS)
+            .body(Map.of("name", unique("node"), "zone", zone, "address", address, "cpuCores", cpu, "memoryGib", memGib))
+            .post("/api/v1/admin/nodes")
+            .then().statusCode(201).extract().path("id");
+    Response node = as(OPS).get("/api/v1/admin/nodes/" + id);
+    as(OPS).header("If-Match", node.header("ETag")).body(Map.of("state", "ONLINE"))
+        .patch("/api/v1/admin/nodes/" + id).then().statusCode(200);
+    for (int d = 0; d < ssd; d++) {
+      as(OPS).body(Map.of("nodeId", id, "serial", unique("ssd"), "type", "SSD", "capacityGib", 960))
+          .post("/api/v1/admin/drives").then().statusCode(201);
+    }
+    for (int d = 0; d < hdd; d++) {
+      as(OPS).body(Map.of("nodeId", id, "serial", unique("hdd"), "type", "HDD", "capacityGib", 4000))
+          .post("/api/v1/admin/drives").then().statusCode(201);
+    }
+    return id;
   }
 
   static String createArray(String user, String name, int ssd, int hdd) {

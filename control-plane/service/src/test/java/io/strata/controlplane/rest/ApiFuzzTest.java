@@ -86,7 +86,8 @@ class ApiFuzzTest {
   private static List<Create> creates() {
     return List.of(
         new Create("POST arrays", "/api/v1/arrays", () -> object(
-            "name", unique("fz"), "engineSize", "E01", "spread", "NONE", "ssdDrives", 1, "hddDrives", 0)),
+            "name", unique("fz"), "engineSize", "E01", "spread", "NONE", "ssdDrives", 1, "hddDrives", 0,
+            "highAvailability", false)),
         new Create("POST pools", "/api/v1/pools", () -> object(
             "arrayId", ids.get("array"), "name", unique("p"), "driveType", "SSD", "protection", "RAID1",
             "driveCount", 2, "cacheMode", "NONE", "tiering", false)),

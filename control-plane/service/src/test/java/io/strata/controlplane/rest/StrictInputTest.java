@@ -76,6 +76,18 @@ class StrictInputTest {
   }
 
   @Test
+  void highAvailabilityIsABooleanAndNothingElse() {
+    String name = unique("ha");
+    refused(postArray("{\"name\":\"" + name + "\",\"engineSize\":\"E01\",\"hddDrives\":1,\"highAvailability\":\"true\"}"),
+        "highAvailability");
+    refused(postArray("{\"name\":\"" + name + "\",\"engineSize\":\"E01\",\"hddDrives\":1,\"highAvailability\":1}"),
+        "highAvailability");
+    refused(postArray("{\"name\":\"" + name + "\",\"engineSize\":\"E01\",\"hddDrives\":1,\"highAvailable\":true}"),
+        "highAvailable");
+    assertThat(arrays(name)).isZero();
+  }
+
+  @Test
   void anArrayWithoutDrivesIsRefused() {
     String name = unique("empty");
     refused(postArray("{\"name\":\"" + name + "\",\"engineSize\":\"E01\"}"), "ssdDrives");

@@ -54,6 +54,42 @@ class SchedulerTest {
   }
 
   @Test
+  void anHaArrayGetsItsStandbyOnAnotherNodeAndItsDrivesOnlyOnTheTwo() {
+    Layout layout =
+        new Layout()
+            .node("a", "z1", NodeState.ONLINE, 16, 64, 0, 0, 4, 4)
+            .node("b", "z1", NodeState.ONLINE, 16, 64, 2, 8, 4, 4)
+            .node("c", "z2", NodeState.ONLINE, 16, 64, 4, 16, 4, 4);
+    Placement p = scheduler.placeHighlyAvailable(layout.build(), request(EngineSize.E01, SpreadPolicy.NODE, 4, 2));
+    assertThat(layout.nameOf(p.nodeId())).isEqualTo("a");
+    assertThat(layout.nameOf(p.standbyNodeId())).isEqualTo("b");
+    assertThat(drivesPerNode(layout, p)).containsOnly(Map.entry("a", 3L), Map.entry("b", 3L));
+    // spread ZONE: the standby in another zone, even with less room
+    Placement zoned = scheduler.placeHighlyAvailable(layout.build(), request(EngineSize.E01, SpreadPolicy.ZONE, 2, 0));
+    assertThat(layout.nameOf(zoned.standbyNodeId())).isEqualTo("c");
+  }
+
+  @Test
+  void anHaArrayWithoutASecondOnlineNodeOrZoneIsRefused() {
+    Layout one = new Layout()
+        .node("a", "z1", NodeState.ONLINE, 16, 64, 0, 0, 4, 4)
+        .node("b", "z2", NodeState.MAINTENANCE, 16, 64, 0, 0, 4, 4);
+    assertThatThrownBy(() -> scheduler.placeHighlyAvailable(one.build(), request(EngineSize.E01, SpreadPolicy.NODE, 2, 0)))
+        .extracting(e -> ((PlacementException) e).shortResource()).isEqualTo("node");
+    Layout oneZone = new Layout()
+        .node("a", "z1", NodeState.ONLINE, 16, 64, 0, 0, 4, 4)
+        .node("b", "z1", NodeState.ONLINE, 16, 64, 0, 0, 4, 4);
+    assertThatThrownBy(() -> scheduler.placeHighlyAvailable(oneZone.build(), request(EngineSize.E01, SpreadPolicy.ZONE, 2, 0)))
+        .extracting(e -> ((PlacementException) e).shortResource()).isEqualTo("fault domains");
+    Layout busy = new Layout()
+        .node("a", "z1", NodeState.ONLINE, 16, 64, 0, 0, 4, 4)
+        .node("b", "z2", NodeState.ONLINE, 16, 64, 0, 62, 4, 4);
+    assertThatThrownBy(() -> scheduler.placeHighlyAvailable(busy.build(), request(EngineSize.E01, SpreadPolicy.NODE, 2, 0)))
+        .hasMessageContaining("standby engine cannot be placed")
+        .extracting(e -> ((PlacementException) e).shortResource()).isEqualTo("memory");
+  }
+
+  @Test
   void noNodeEnrolledIsReportedAsShortOfNodes() {
     assertThatThrownBy(() -> scheduler.place(List.of(), request(EngineSize.E01, SpreadPolicy.NONE, 0, 0)))
         .isInstanceOf(PlacementException.class)

@@ -55,6 +55,17 @@ public final class OperatorDtos {
       UUID id, String name, String zone, String address, int cpuCores, int memoryGib, NodeState state,
       Instant lastHeartbeatAt, Instant createdAt) {}
 
+  /**
+   * The answer to a drain: the node (now MAINTENANCE), the highly available arrays whose engine
+   * is switching over to their standby, and the arrays whose engine cannot leave the node, with
+   * why (single-engine arrays; HA arrays whose standby cannot take over now: the control plane
+   * starts their switchover as soon as it can, while the node stays in MAINTENANCE).
+   */
+  public record DrainView(NodeView node, List<DrainedArray> switchingOver, List<DrainedArray> cannotMove) {}
+
+  /** An array named in a drain's answer; {@code reason} only for one that cannot move. */
+  public record DrainedArray(UUID arrayId, String name, UUID tenantId, String reason) {}
+
   public record DriveCreate(
       @NotNull UUID nodeId,
       @NotBlank @Size(max = 100) @PlainText String serial,

@@ -1,0 +1,565 @@
+package io.strata.controlplane.rest;
+
+import static io.strata.controlplane.rest.Api.ACME;
+import static io.strata.controlplane.rest.Api.OPS;
+import static io.strata.controlplane.rest.Api.as;
+import static io.strata.controlplane.rest.Api.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import io.strata.contracts.command.ArrayDesiredState.Role;
+import io.strata.contracts.event.ArrayStatus;
+import io.strata.contracts.event.ObjectStatus;
+import io.strata.controlplane.domain.ArrayDrive;
+import io.strata.controlplane.domain.ArrayEngine;
+import io.strata.controlplane.domain.ArrayState;
+import io.strata.controlplane.domain.Drive;
+import io.strata.controlplane.domain.EngineRole;
+import io.strata.controlplane.domain.Node;
+import io.strata.controlplane.domain.NodeState;
+import io.strata.controlplane.domain.OutboxMessage;
+import io.strata.controlplane.domain.StorageArray;
+import io.strata.controlplane.outbox.ArrayDesiredState;
+import io.strata.controlplane.outbox.CommandOutbox;
+import io.strata.controlplane.provisioning.HaSupervisor;
+import io.strata.controlplane.provisioning.NodeReports;
+import io.strata.controlplane.service.ProvisioningEvents;
+import io.strata.testsupport.KeycloakTestResource;
+import io.strata.testsupport.PostgresTestResource;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 17, the control plane's side: highly available arrays are placed on two nodes (zones),
+ * their pools survive the loss of either, the API shows both engines and portals, and the
+ * supervisor fails over, takes consent to drop members, and drains, level-triggered.
+ *
+ * <p>The test classes share one database: each test parks every other ONLINE node in
+ * MAINTENANCE while it runs (so placement sees only the nodes it made) and puts them back after.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(KeycloakTestResource.class)
+class HighAvailabilityTest {
+  @Inject CommandOutbox outbox;
+  @Inject HaSupervisor supervisor;
+  @Inject NodeReports reports;
+  @Inject ProvisioningEvents events;
+
+  private final List<UUID> parked = new ArrayList<>();
+  private final List<UUID> mine = new ArrayList<>();
+
+  @BeforeEach
+  void quota() {
+    Api.roomyQuota("acme");
+  }
+
+  @AfterEach
+  void restoreOtherNodes() {
+    QuarkusTransaction.requiringNew().run(() -> {
+      if (!parked.isEmpty()) {
+        Node.update("state = ?1 where id in ?2", NodeState.ONLINE, parked);
+      }
+      if (!mine.isEmpty()) {
+        Node.update("state = ?1 where id in ?2", NodeState.MAINTENANCE, mine);
+      }
+    });
+  }
+
+  /** An ONLINE node of this test (the others parked), with its drives. */
+  private String node(String zone, int ssd, int hdd) {
+    String id = Api.onlineNode(zone, "127.0.1." + (mine.size() + 1), 4, 16, ssd, hdd);
+    mine.add(UUID.fromString(id));
+    parkOthers();
+    return id;
+  }
+
+  private void parkOthers() {
+    QuarkusTransaction.requiringNew().run(() -> {
+      List<UUID> others = Node.<Node>list("state = ?1", NodeState.ONLINE).stream().map(n -> n.id)
+          .filter(id -> !mine.contains(id)).toList();
+      if (!others.isEmpty()) {
+        Node.update("state = ?1 where id in ?2", NodeState.MAINTENANCE, others);
+        parked.addAll(others);
+      }
+    });
+  }
+
+  private static Response createHa(String spread, int ssd, int hdd) {
+    return as(ACME).body(Map.of("name", unique("ha"), "engineSize", "E01", "spread", spread, "ssdDrives", ssd,
+        "hddDrives", hdd, "highAvailability", true)).post("/api/v1/arrays");
+  }
+
+  private static Response pool(String arrayId, String type, String protection, int count, Map<String, Object> extra) {
+    Map<String, Object> body = new HashMap<>(Map.of("arrayId", arrayId, "name", unique("p"), "driveType", type,
+        "protection", protection, "driveCount", count));
+    body.putAll(extra);
+    return as(ACME).body(body).post("/api/v1/pools");
+  }
+
+  private ArrayDesiredState desired(String arrayId) {
+    return QuarkusTransaction.requiringNew().call(() -> outbox.desiredStateNow(UUID.fromString(arrayId)));
+  }
+
+  private static StorageArray array(String id) {
+    return QuarkusTransaction.requiringNew().call(() -> StorageArray.<StorageArray>findById(UUID.fromString(id)));
+  }
+
+  private static Map<UUID, ArrayEngine> engines(String arrayId) {
+    return QuarkusTransaction.requiringNew().call(() -> {
+      Map<UUID, ArrayEngine> byNode = new HashMap<>();
+      ArrayEngine.<ArrayEngine>list("arrayId", UUID.fromString(arrayId)).forEach(e -> byNode.put(e.nodeId, e));
+      return byNode;
+    });
+  }
+
+  /** Heartbeats of the node as if last heard {@code at}. */
+  private static void heardAt(String nodeId, Instant at) {
+    QuarkusTransaction.requiringNew().run(() -> Node.update("lastHeartbeatAt = ?1 where id = ?2", at,
+        UUID.fromString(nodeId)));
+  }
+
+  private static String nodeName(String nodeId) {
+    return QuarkusTransaction.requiringNew().call(() -> Node.<Node>findById(UUID.fromString(nodeId)).name);
+  }
+
+  private static long commands(String arrayId) {
+    return QuarkusTransaction.requiringNew().call(() -> OutboxMessage.count("subject", "array/" + arrayId));
+  }
+
+  /** The drives of the array on {@code nodeId}, optionally only those a pool uses. */
+  private static List<String> drivesOn(String arrayId, String nodeId) {
+    return QuarkusTransaction.requiringNew().call(() -> ArrayDrive.<ArrayDrive>list("arrayId", UUID.fromString(arrayId))
+        .stream().filter(ad -> ad.poolId != null)
+        .map(ad -> Drive.<Drive>findById(ad.driveId))
+        .filter(d -> d.nodeId.equals(UUID.fromString(nodeId))).map(d -> d.id.toString()).toList());
+  }
+
+  private void report(String arrayId, String nodeId, ArrayStatus.State state, Role role, long epoch,
+      List<String> awaitingDrop, List<ObjectStatus> objects) {
+    reports.arrayStatus(new ArrayStatus(arrayId, nodeName(nodeId), 1, state, null, null, null, null, 0, null, objects,
+        role, epoch, awaitingDrop));
+  }
+
+  private String superviseOnce(String arrayId, Instant now) {
+    return QuarkusTransaction.requiringNew().call(() -> supervisor.superviseOne(UUID.fromString(arrayId), now));
+  }
+
+  /** An HA array with a RAID1 SSD pool on two fresh nodes, ONLINE; [array, active node, standby node]. */
+  private String[] onlineHaArray() {
+    String a = node("zone-a", 2, 1);
+    String b = node("zone-b", 2, 1);
+    String id = createHa("NODE", 4, 0).then().statusCode(201).extract().path("id");
+    pool(id, "SSD", "RAID1", 2, Map.of()).then().statusCode(201);
+    StorageArray placed = array(id);
+    String active = placed.nodeId.toString();
+    String standby = active.equals(a) ? b : a;
+    Instant now = Instant.now();
+    heardAt(active, now);
+    heardAt(standby, now);
+    report(id, active, ArrayStatus.State.ONLINE, Role.ACTIVE, 0, List.of(), List.of());
+    report(id, standby, ArrayStatus.State.ONLINE, Role.STANDBY, 0, List.of(), List.of());
+    assertThat(array(id).state).isEqualTo(ArrayState.ONLINE);
+    return new String[] {id, active, standby};
+  }
+
+  // ------------------------------------------------------------------ placement
+
+  @Test
+  void anHaArrayGetsAnActiveAndAStandbyEngineOnTwoNodesWithDrivesAndShareOnBoth() {
+    String a = node("zone-a", 2, 2);
+    String b = node("zone-b", 2, 2);
+    JsonPath created = createHa("NODE", 4, 2).then().statusCode(201)
+        .body("highAvailability", equalTo(true))
+        .body("engines.size()", equalTo(2))
+        .body("engines[0].role", equalTo("ACTIVE"))
+        .body("engines[1].role", equalTo("STANDBY"))
+        .extract().jsonPath();
+    String id = created.getString("id");
+    List<String> engineNodes = created.getList("engines.nodeId");
+    assertThat(engineNodes).containsExactlyInAnyOrder(a, b);
+    assertThat(created.getString("engines[0].portal")).isEqualTo(created.getString("portal"));
+    assertThat(created.getString("engines[1].portal")).startsWith("127.0.1.");
+    assertThat(created.getString("engines[0].state")).isEqualTo("PROVISIONING");
+    assertThat(created.getString("engines[0].nodeName")).isNotBlank();
+
+    // vCPU and memory reserved on both nodes
+    JsonPath capacity = as(OPS).get("/api/v1/admin/capacity").then().statusCode(200).extract().jsonPath();
+    for (String n : List.of(a, b)) {
+      assertThat(capacity.getInt("nodes.find { it.nodeId == '" + n + "' }.reservedVcpus")).isEqualTo(1);
+      assertThat(capacity.getInt("nodes.find { it.nodeId == '" + n + "' }.reservedMemoryGib")).isEqualTo(4);
+    }
+    // the drives on the two engine nodes, each type split evenly
+    ArrayDesiredState state = desired(id);
+    assertThat(state.drives()).hasSize(6);
+    for (String n : List.of(a, b)) {
+      assertThat(state.drives().stream().filter(d -> d.nodeId().toString().equals(n) && d.type().equals("SSD")))
+          .hasSize(2);
+      assertThat(state.drives().stream().filter(d -> d.nodeId().toString().equals(n) && d.type().equals("HDD")))
+          .hasSize(1);
+    }
+    // the desired state names both engines at epoch 0 and goes to both nodes
+    assertThat(state.ha().epoch()).isZero();
+    assertThat(state.ha().engines()).extracting(ArrayDesiredState.Slot::role).containsExactly("ACTIVE", "STANDBY");
+    assertThat(state.ha().engines()).extracting(ArrayDesiredState.Slot::portGroup).containsExactly(1, 2);
+    assertThat(state.ha().outdatedNodeNames()).isEmpty();
+    assertThat(state.nodeIds()).extracting(UUID::toString).containsExactlyInAnyOrder(a, b);
+    assertThat(state.engineNodeId().toString()).isEqualTo(engineNodes.get(0));
+
+    // GET shows the same, and the single-engine default stays as it was
+    as(ACME).get("/api/v1/arrays/" + id).then().statusCode(200).body("highAvailability", equalTo(true))
+        .body("engines.role", org.hamcrest.Matchers.contains("ACTIVE", "STANDBY"));
+    as(ACME).body(Map.of("name", unique("single"), "engineSize", "E01", "ssdDrives", 0, "hddDrives", 1))
+        .post("/api/v1/arrays").then().statusCode(201).body("highAvailability", equalTo(false))
+        .body("engines.size()", equalTo(0));
+  }
+
+  @Test
+  void withOneNodeAnHaArrayIsRefusedNamingTheNodeAndNothingIsCreated() {
+    node("zone-a", 2, 2);
+    String name = unique("ha");
+    as(ACME).body(Map.of("name", name, "engineSize", "E01", "ssdDrives", 2, "highAvailability", true))
+        .post("/api/v1/arrays").then().statusCode(409)
+        .body("type", equalTo("https://strata.io/problems/placement-failed"))
+        .body("shortResource", equalTo("node"))
+        .body("detail", containsString("standby engine"));
+    as(ACME).queryParam("name", name).get("/api/v1/arrays").then().statusCode(200).body("items.size()", equalTo(0));
+  }
+
+  @Test
+  void theStandbyNeedsItsOwnVcpuAndMemory() {
+    node("zone-a", 2, 0);
+    String small = node("zone-b", 2, 0);
+    // the second node is busy: an E04 fits the first node only (4 vCPU each, nothing else runs)
+    QuarkusTransaction.requiringNew().run(() -> Node.update("cpuCores = 2 where id = ?1", UUID.fromString(small)));
+    as(ACME).body(Map.of("name", unique("ha"), "engineSize", "E04", "ssdDrives", 2, "highAvailability", true))
+        .post("/api/v1/arrays").then().statusCode(409)
+        .body("shortResource", equalTo("vcpu"))
+        .body("detail", containsString("standby engine cannot be placed"));
+  }
+
+  @Test
+  void spreadZonePutsTheStandbyInAnotherZoneOrRefusesNamingFaultDomains() {
+    String a1 = node("zone-a", 2, 0);
+    String a2 = node("zone-a", 2, 0);
+    Response refused = createHa("ZONE", 2, 0);
+    refused.then().statusCode(409).body("shortResource", equalTo("fault domains"))
+        .body("detail", containsString("second zone"));
+    String b = node("zone-b", 2, 0);
+    JsonPath created = createHa("ZONE", 2, 0).then().statusCode(201).extract().jsonPath();
+    List<String> engineNodes = created.getList("engines.nodeId");
+    assertThat(engineNodes).contains(b);
+    assertThat(engineNodes).containsAnyOf(a1, a2);
+    // spread NONE keeps every drive on one node: not with two engines
+    as(ACME).body(Map.of("name", unique("ha"), "engineSize", "E01", "spread", "NONE", "ssdDrives", 2,
+        "highAvailability", true)).post("/api/v1/arrays").then().statusCode(422)
+        .body("errors[0].field", equalTo("spread"));
+  }
+
+  @Test
+  void poolsSurviveTheLossOfEitherEngineNode() {
+    String a = node("zone-a", 4, 4);
+    String b = node("zone-b", 4, 4);
+    String id = createHa("NODE", 6, 6).then().statusCode(201).extract().path("id");
+    // RAID5 loses one member; on two nodes one of them holds two: refused naming protection
+    pool(id, "HDD", "RAID5", 3, Map.of()).then().statusCode(422)
+        .body("errors[0].field", equalTo("protection"))
+        .body("detail", containsString("RAID5"));
+    // RAID6 with five members: three on one node, one more than it can lose
+    pool(id, "HDD", "RAID6", 5, Map.of()).then().statusCode(422).body("errors[0].field", equalTo("protection"));
+    // a mirror has a member on each node
+    String mirror = pool(id, "HDD", "RAID1", 2, Map.of()).then().statusCode(201).extract().path("id");
+    assertThat(drivesOn(id, a)).hasSize(1);
+    assertThat(drivesOn(id, b)).hasSize(1);
+    // RAID6 with four members: two on each node, which it can lose
+    as(ACME).delete("/api/v1/pools/" + mirror).then().statusCode(org.hamcrest.Matchers.lessThan(300));
+    pool(id, "HDD", "RAID6", 4, Map.of()).then().statusCode(201);
+    assertThat(drivesOn(id, a)).hasSize(2);
+    assertThat(drivesOn(id, b)).hasSize(2);
+  }
+
+  @Test
+  void aPoolsCacheAndTierGetOneSsdOnEachEngineNode() {
+    String a = node("zone-a", 2, 1);
+    String b = node("zone-b", 2, 1);
+    String id = createHa("NODE", 4, 2).then().statusCode(201).extract().path("id");
+    String p = pool(id, "HDD", "RAID1", 2, Map.of("cacheMode", "WRITE_BACK", "tiering", true))
+        .then().statusCode(201).extract().path("id");
+    ArrayDesiredState state = desired(id);
+    for (String role : List.of("CACHE", "TIER")) {
+      List<ArrayDesiredState.DriveSpec> drives = state.drives().stream()
+          .filter(d -> p.equals(String.valueOf(d.poolId())) && role.equals(d.role())).toList();
+      assertThat(drives).as(role).hasSize(2);
+      assertThat(drives).extracting(d -> d.nodeId().toString()).containsExactlyInAnyOrder(a, b);
+    }
+    // a second cached pool finds no SSD left on either node: refused naming cacheMode
+    pool(id, "SSD", "RAID1", 2, Map.of()).then().statusCode(409);
+  }
+
+  // ------------------------------------------------------------------ the API's view
+
+  @Test
+  void anAttachmentOfAnHaArrayListsBothPortalsActiveFirst() {
+    String[] ha = onlineHaArray();
+    String id = ha[0];
+    String poolId = as(ACME).queryParam("arrayId", id).get("/api/v1/pools").then().extract().path("items[0].id");
+    String volume = Api.createVolume(ACME, poolId, unique("v"), 1);
+    events.volumeReported(UUID.fromString(volume), io.strata.controlplane.domain.VolumeState.AVAILABLE, null);
+    String server = Api.createServer(ACME, unique("s"));
+    JsonPath view = as(ACME).get("/api/v1/arrays/" + id).then().statusCode(200).extract().jsonPath();
+    List<String> portals = as(ACME).body(Map.of("volumeId", volume, "serverId", server)).post("/api/v1/attachments")
+        .then().statusCode(201).extract().jsonPath().getList("connection.portals");
+    assertThat(portals).containsExactly(view.getString("engines[0].portal"), view.getString("engines[1].portal"));
+    assertThat(view.getString("engines[0].nodeId")).isEqualTo(ha[1]);
+    assertThat(view.getString("engines[0].state")).isEqualTo("ONLINE");
+  }
+
+  // ------------------------------------------------------------------ failover
+
+  @Test
+  void aSilentActiveNodeIsFailedOverToTheStandbyInOneStep() {
+    String[] ha = onlineHaArray();
+    String id = ha[0];
+    Instant now = Instant.now();
+    heardAt(ha[1], now.minusSeconds(5)); // beyond strata.ha.failover-after (4 s)
+    heardAt(ha[2], now.minusMillis(500));
+    long before = commands(id);
+
+    assertThat(superviseOnce(id, now)).isEqualTo("failover");
+
+    StorageArray after = array(id);
+    assertThat(after.haEpoch).isEqualTo(1);
+    assertThat(after.nodeId.toString()).isEqualTo(ha[2]);
+    Map<UUID, ArrayEngine> slots = engines(id);
+    assertThat(slots.get(UUID.fromString(ha[2])).role).isEqualTo(EngineRole.ACTIVE);
+    assertThat(slots.get(UUID.fromString(ha[1])).role).isEqualTo(EngineRole.STANDBY);
+    assertThat(slots.get(UUID.fromString(ha[1])).outdated).isTrue();
+    assertThat(commands(id)).isGreaterThan(before);
+    ArrayDesiredState state = desired(id);
+    assertThat(state.engineNodeId().toString()).isEqualTo(ha[2]);
+    assertThat(state.ha().epoch()).isEqualTo(1);
+    assertThat(state.ha().outdatedNodeNames()).containsExactly(nodeName(ha[1]));
+    assertThat(state.nodeIds()).extracting(UUID::toString).contains(ha[1], ha[2]);
+    // degraded: no healthy standby (the old active's copies are outdated), with the reason
+    assertThat(array(id).state).isEqualTo(ArrayState.DEGRADED);
+    assertThat(array(id).failureReason).contains("outdated");
+
+    // the next round changes nothing (level-triggered, no second promotion)
+    assertThat(superviseOnce(id, now.plusMillis(500))).isEqualTo("nothing");
+    assertThat(array(id).haEpoch).isEqualTo(1);
+  }
+
+  @Test
+  void aSilentStandbyOrBothSilentMovesNothing() {
+    String[] ha = onlineHaArray();
+    String id = ha[0];
+    Instant now = Instant.now();
+    heardAt(ha[1], now);
+    heardAt(ha[2], now.minusSeconds(10));
+    assertThat(superviseOnce(id, now)).isEqualTo("nothing");
+    assertThat(array(id).haEpoch).isZero();
+    assertThat(array(id).nodeId.toString()).isEqualTo(ha[1]);
+    // but the array says it has no healthy standby
+    assertThat(array(id).state).isEqualTo(ArrayState.DEGRADED);
+    assertThat(array(id).failureReason).contains("not heard from");
+
+    heardAt(ha[1], now.minusSeconds(10));
+    assertThat(superviseOnce(id, now)).isEqualTo("nothing");
+    assertThat(array(id).haEpoch).isZero();
+    assertThat(array(id).nodeId.toString()).isEqualTo(ha[1]);
+
+    // the standby is heard again and the active reports ONLINE: ONLINE again
+    heardAt(ha[1], now);
+    heardAt(ha[2], now);
+    superviseOnce(id, now);
+    report(id, ha[1], ArrayStatus.State.ONLINE, Role.ACTIVE, 0, List.of(), List.of());
+    assertThat(array(id).state).isEqualTo(ArrayState.ONLINE);
+  }
+
+  @Test
+  void aDecisionThatWasNotCommittedIsTakenAgainAndTwoSupervisorsNeverBothAct() throws Exception {
+    String[] ha = onlineHaArray();
+    String id = ha[0];
+    Instant now = Instant.now();
+    heardAt(ha[1], now.minusSeconds(6));
+    heardAt(ha[2], now);
+    // a control plane that decided and died before committing: nothing of it remains
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+      assertThat(supervisor.superviseOne(UUID.fromString(id), now)).isEqualTo("failover");
+      QuarkusTransaction.setRollbackOnly();
+    })).isInstanceOf(io.quarkus.narayana.jta.QuarkusTransactionException.class);
+    assertThat(array(id).haEpoch).isZero();
+    assertThat(engines(id).get(UUID.fromString(ha[1])).role).isEqualTo(EngineRole.ACTIVE);
+
+    // another replica holds the row: this one skips it rather than deciding twice
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> QuarkusTransaction.requiringNew().run(() -> {
+      StorageArray.findById(UUID.fromString(id), jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+      held.countDown();
+      try {
+        release.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }));
+    assertThat(held.await(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(superviseOnce(id, now)).isEqualTo("busy");
+    release.countDown();
+    holder.get(20, TimeUnit.SECONDS);
+
+    // the restarted supervisor converges: one failover, once
+    assertThat(superviseOnce(id, now)).isEqualTo("failover");
+    assertThat(superviseOnce(id, now)).isEqualTo("nothing");
+    assertThat(array(id).haEpoch).isEqualTo(1);
+  }
+
+  // ------------------------------------------------------------------ consent
+
+  @Test
+  void theActiveOfTheCurrentEpochMayDropAMemberAStaleOrStandbyEngineMayNot() {
+    String[] ha = onlineHaArray();
+    String id = ha[0];
+    String standbyDrive = drivesOn(id, ha[2]).get(0);
+
+    // the standby, or an engine of an older epoch, asks: refused, nothing changes
+    report(id, ha[2], ArrayStatus.State.ONLINE, Role.STANDBY, 0, List.of(standbyDrive), List.of());
+    QuarkusTransaction.requiringNew().run(() -> StorageArray.update("haEpoch = 3 where id = ?1", UUID.fromString(id)));
+    report(id, ha[1], ArrayStatus.State.DEGRADED, Role.ACTIVE, 2, List.of(standbyDrive), List.of());
+    assertThat(engines(id).values()).noneMatch(e -> e.outdated);
+    assertThat(desired(id).ha().outdatedNodeNames()).isEmpty();
+
+    // the active engine at the current epoch asks: its node's copies become outdated, sent to the nodes
+    long before = commands(id);
+    report(id, ha[1], ArrayStatus.State.DEGRADED, Role.ACTIVE, 3, List.of(standbyDrive), List.of());
+    assertThat(engines(id).get(UUID.fromString(ha[2])).outdated).isTrue();
+    assertThat(desired(id).ha().outdatedNodeNames()).containsExactly(nodeName(ha[2]));
+    assertThat(commands(id)).isGreaterThan(before);
+    assertThat(array(id).state).isEqualTo(ArrayState.DEGRADED);
+    assertThat(array(id).failureReason).contains("outdated");
+    // an outdated standby is never promoted
+    Instant now = Instant.now();
+    heardAt(ha[1], now.minusSeconds(10));
+    heardAt(ha[2], now);
+    assertThat(superviseOnce(id, now)).isEqualTo("nothing");
+
+    // resynced: the active reports every drive of that node READY: in sync again, ONLINE
+    heardAt(ha[1], now);
+    List<ObjectStatus> ready = new ArrayList<>();
+    for (String n : List.of(ha[1], ha[2])) {
+      drivesOn(id, n).forEach(d -> ready.add(new ObjectStatus(id, ObjectStatus.Kind.DRIVE, d, ObjectStatus.State.READY,
+          null)));
+    }
+    report(id, ha[1], ArrayStatus.State.ONLINE, Role.ACTIVE, 3, List.of(), ready);
+    assertThat(engines(id).get(UUID.fromString(ha[2])).outdated).isFalse();
+    assertThat(desired(id).ha().outdatedNodeNames()).isEmpty();
+    assertThat(array(id).state).isEqualTo(ArrayState.ONLINE);
+  }
+
+  // ------------------------------------------------------------------ drain
+
+  @Test
+  void drainSwitchesOverInTwoStepsListsWhatCannotMoveAndUndrainPutsTheNodeBack() {
+    String[] ha = onlineHaArray();
+    String id = ha[0];
+    // a single-engine array on the active's node cannot move
+    String single = as(ACME).body(Map.of("name", unique("single"), "engineSize", "E01", "hddDrives", 1))
+        .post("/api/v1/arrays").then().statusCode(201).extract().path("id");
+    QuarkusTransaction.requiringNew().run(() -> StorageArray.update("nodeId = ?1, portalPort = 3999 where id = ?2",
+        UUID.fromString(ha[1]), UUID.fromString(single)));
+
+    heardAt(ha[1], Instant.now().plusSeconds(60));
+    heardAt(ha[2], Instant.now().plusSeconds(60));
+    JsonPath drained = as(OPS).post("/api/v1/admin/nodes/" + ha[1] + "/drain").then().statusCode(200)
+        .body("node.state", equalTo("MAINTENANCE")).extract().jsonPath();
+    assertThat(drained.getList("switchingOver.arrayId")).containsExactly(id);
+    assertThat(drained.getList("cannotMove.arrayId")).containsExactly(single);
+    assertThat(drained.getString("cannotMove[0].reason")).contains("single-engine");
+    // step (a): a new epoch, both STANDBY, the agents still told the old node runs the engine
+    assertThat(array(id).haEpoch).isEqualTo(1);
+    assertThat(engines(id).values()).allMatch(e -> e.role == EngineRole.STANDBY);
+    assertThat(desired(id).engineNodeId().toString()).isEqualTo(ha[1]);
+    // idempotent
+    as(OPS).post("/api/v1/admin/nodes/" + ha[1] + "/drain").then().statusCode(200)
+        .body("switchingOver.arrayId", org.hamcrest.Matchers.contains(id));
+    assertThat(array(id).haEpoch).isEqualTo(1);
+    // nothing happens before the old active reports STANDBY at the new epoch
+    Instant now = Instant.now();
+    heardAt(ha[1], now);
+    heardAt(ha[2], now);
+    assertThat(superviseOnce(id, now)).isEqualTo("waiting");
+    report(id, ha[1], ArrayStatus.State.ONLINE, Role.STANDBY, 0, List.of(), List.of()); // an old report
+    assertThat(superviseOnce(id, now)).isEqualTo("waiting");
+    // step (b)
+    report(id, ha[1], ArrayStatus.State.ONLINE, Role.STANDBY, 1, List.of(), List.of());
+    assertThat(superviseOnce(id, now)).isEqualTo("switchover-done");
+    assertThat(array(id).nodeId.toString()).isEqualTo(ha[2]);
+    assertThat(array(id).haEpoch).isEqualTo(1);
+    assertThat(engines(id).get(UUID.fromString(ha[2])).role).isEqualTo(EngineRole.ACTIVE);
+    assertThat(engines(id).get(UUID.fromString(ha[1])).outdated).isFalse();
+    // a drained node takes no new array (its standby slot stays: the array still has a standby)
+    assertThat(superviseOnce(id, now)).isEqualTo("nothing");
+
+    // undrain: ONLINE again; idempotent; operators only
+    as(ACME).post("/api/v1/admin/nodes/" + ha[1] + "/undrain").then().statusCode(403);
+    as(OPS).post("/api/v1/admin/nodes/" + ha[1] + "/undrain").then().statusCode(200).body("state", equalTo("ONLINE"));
+    as(OPS).post("/api/v1/admin/nodes/" + ha[1] + "/undrain").then().statusCode(200).body("state", equalTo("ONLINE"));
+    as(ACME).post("/api/v1/admin/nodes/" + ha[1] + "/drain").then().statusCode(403);
+    as(OPS).post("/api/v1/admin/nodes/" + UUID.randomUUID() + "/drain").then().statusCode(404);
+  }
+
+  @Test
+  void aSwitchoverWhoseOldActiveNeverDemotesEndsAsAFailover() {
+    String[] ha = onlineHaArray();
+    String id = ha[0];
+    heardAt(ha[1], Instant.now().plusSeconds(60));
+    heardAt(ha[2], Instant.now().plusSeconds(60));
+    as(OPS).post("/api/v1/admin/nodes/" + ha[1] + "/drain").then().statusCode(200);
+    Instant started = array(id).switchoverStartedAt;
+    Instant later = started.plusSeconds(11); // beyond strata.ha.switchover-timeout (10 s)
+    heardAt(ha[1], later);
+    heardAt(ha[2], later);
+    assertThat(superviseOnce(id, started.plusSeconds(5))).isEqualTo("waiting");
+    assertThat(superviseOnce(id, later)).isEqualTo("switchover-timeout");
+    StorageArray after = array(id);
+    assertThat(after.haEpoch).isEqualTo(2); // fenced again: the old active may still write
+    assertThat(after.nodeId.toString()).isEqualTo(ha[2]);
+    assertThat(engines(id).get(UUID.fromString(ha[1])).outdated).isTrue();
+    assertThat(after.switchoverStartedAt).isNull();
+  }
+
+  @Test
+  void aDrainWhoseStandbyIsSilentMovesNothingAndSaysWhy() {
+    String[] ha = onlineHaArray();
+    String id = ha[0];
+    heardAt(ha[2], Instant.now().minusSeconds(30));
+    JsonPath drained = as(OPS).post("/api/v1/admin/nodes/" + ha[1] + "/drain").then().statusCode(200).extract()
+        .jsonPath();
+    assertThat(drained.getList("switchingOver")).isEmpty();
+    assertThat(drained.getList("cannotMove.arrayId")).containsExactly(id);
+    assertThat(drained.getString("cannotMove[0].reason")).contains("standby");
+    assertThat(array(id).haEpoch).isZero();
+    // level-triggered: once the standby is heard, the supervisor starts the switchover itself
+    heardAt(ha[1], Instant.now());
+    heardAt(ha[2], Instant.now());
+    assertThat(superviseOnce(id, Instant.now())).isEqualTo("switchover");
+    assertThat(array(id).haEpoch).isEqualTo(1);
+  }
+}
