@@ -54,6 +54,8 @@ public final class LoginConversation {
   private OperationalParameters agreed;
   private int statSn;
   private int boundTsih;
+  /** The fencing epoch the initiator presented ({@link FencingEpoch}), or NONE. */
+  private long presentedEpoch = FencingEpoch.NONE;
 
   public LoginConversation(Targets targets, Portal portal, TargetLimits limits, SessionBinder binder) {
     this(targets, portal, limits, binder, false);
@@ -107,6 +109,11 @@ public final class LoginConversation {
     return initialCmdSn;
   }
 
+  /** The fencing epoch presented in the login ({@link FencingEpoch#NONE} when none was). */
+  public long presentedEpoch() {
+    return presentedEpoch;
+  }
+
   public Step handle(LoginRequest request) {
     try {
       return advance(request);
@@ -129,6 +136,11 @@ public final class LoginConversation {
       return new Step(response(request, false, new LinkedHashMap<>()), Outcome.CONTINUE, null);
     }
     Map<String, String> offers = parseText();
+    String epoch = offers.remove(FencingEpoch.KEY);
+    if (epoch != null) {
+      // Declarative and ours: no answer; checked when the session is bound (SessionRegistry).
+      presentedEpoch = FencingEpoch.parse(epoch);
+    }
     LinkedHashMap<String, String> answers = new LinkedHashMap<>();
     if (initiatorName == null) {
       identify(offers, answers);
@@ -263,7 +275,8 @@ public final class LoginConversation {
     }
     agreed = negotiation.result();
     boundTsih =
-        binder.bind(new LoginResult(target, initiatorName, isid, tsih, cid, initialCmdSn, agreed));
+        binder.bind(new LoginResult(target, initiatorName, isid, tsih, cid, initialCmdSn, agreed,
+            presentedEpoch));
     stage = FULL_FEATURE;
     return new Step(response(request, true, answers), Outcome.FULL_FEATURE, null);
   }
