@@ -38,7 +38,42 @@ import java.util.Set;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
     List<InitiatorAccess> initiators, List<DriveSpec> drives, List<PoolSpec> pools,
-    List<VolumeSpec> volumes, List<SnapshotSpec> snapshots, List<LunMapping> luns) {
+    List<VolumeSpec> volumes, List<SnapshotSpec> snapshots, List<LunMapping> luns,
+    HaSpec ha) {
+
+  /** A layout of a single-engine array (no {@code ha} block). */
+  public ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
+      List<InitiatorAccess> initiators, List<DriveSpec> drives, List<PoolSpec> pools,
+      List<VolumeSpec> volumes, List<SnapshotSpec> snapshots, List<LunMapping> luns) {
+    this(revision, metadata, mutualChap, initiators, drives, pools, volumes, snapshots, luns,
+        null);
+  }
+
+  /**
+   * The engine's part in an HA array (docs/high-availability.md, the layout contract); null for
+   * a single-engine array.
+   *
+   * @param role ACTIVE or STANDBY
+   * @param epoch the array's fencing epoch: presented at every remote-drive login; a reload may
+   *     raise it, never lower it
+   * @param outdated drives (layout names) out of sync: never read, dropped at once on an error,
+   *     resynced when reachable; listing a drive is the control plane's consent to drop it
+   */
+  public record HaSpec(String role, Long epoch, Integer portGroup, Integer peerPortGroup,
+      List<String> outdated) {
+    public long epochOrZero() {
+      return epoch == null ? 0 : epoch;
+    }
+
+    public List<String> outdatedOrEmpty() {
+      return outdated == null ? List.of() : outdated;
+    }
+
+    /** Whether this engine is the active one (the only one that may write and drop). */
+    public boolean active() {
+      return "ACTIVE".equalsIgnoreCase(role);
+    }
+  }
 
   /** CHAP credentials; the secret is 12 to 255 bytes (RFC 7143 12.1.3). */
   public record ChapSpec(String user, String secret) {
@@ -246,6 +281,7 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
         LunSpec.size(d.size());
       }
     }
+    validateHa(driveNames);
     Set<String> poolNames = new HashSet<>();
     Set<String> used = new HashSet<>();
     for (PoolSpec p : pools()) {
@@ -312,6 +348,24 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
       if (!objects.contains(l.volume())) {
         throw new IllegalArgumentException("LUN " + l.lun() + ": no volume or snapshot '"
             + l.volume() + "'");
+      }
+    }
+  }
+
+  private void validateHa(Set<String> driveNames) {
+    if (ha == null) {
+      return;
+    }
+    if (ha.role() == null || !Set.of("ACTIVE", "STANDBY").contains(ha.role().toUpperCase(Locale.ROOT))) {
+      throw new IllegalArgumentException("ha.role must be ACTIVE or STANDBY, not " + ha.role());
+    }
+    if (ha.epoch() == null || ha.epoch() < 0) {
+      throw new IllegalArgumentException("ha.epoch must be a number of at least 0, not "
+          + ha.epoch());
+    }
+    for (String d : ha.outdatedOrEmpty()) {
+      if (!driveNames.contains(d)) {
+        throw new IllegalArgumentException("ha.outdated: no drive '" + d + "'");
       }
     }
   }

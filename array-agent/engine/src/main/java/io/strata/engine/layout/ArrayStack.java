@@ -84,6 +84,8 @@ public final class ArrayStack implements Closeable {
   private List<String> driveOrder = List.of();
   private volatile Runnable healthChanged;
   private final Path layoutFile;
+  /** An HA engine's consent to drop failed members, and its fencing epoch (docs/high-availability.md). */
+  private final HaConsent consent = new HaConsent(null);
 
   private ArrayStack(Path layoutFile) {
     this.layoutFile = layoutFile;
@@ -98,6 +100,7 @@ public final class ArrayStack implements Closeable {
   public static ArrayStack open(ArrayLayout layout, Path layoutFile) throws IOException {
     ArrayStack stack = new ArrayStack(layoutFile);
     try {
+      stack.consent.apply(layout.ha());
       stack.reconcile(layout);
       return stack;
     } catch (IOException | RuntimeException e) {
@@ -137,6 +140,7 @@ public final class ArrayStack implements Closeable {
       PoolServiceRecord.write(meta, p); // from now on this pool opens with these SSDs only
       VolumeStore store = VolumeStore.open(meta, p.name(), data);
       pools.put(p.name(), pool);
+      consent.register(pool);
       poolSpecs.put(p.name(), p);
       if (wrapped.tiered() != null) {
         tiered.put(p.name(), wrapped.tiered());
@@ -158,6 +162,9 @@ public final class ArrayStack implements Closeable {
         }
       }
     } catch (IOException | RuntimeException e) {
+      if (pool != null) {
+        consent.unregister(pool);
+      }
       closeQuietly(data != null ? data : pool); // a cache or tier closes its pool
       for (String d : driveNamesOf(p)) {
         closeDrive(d);
@@ -170,7 +177,7 @@ public final class ArrayStack implements Closeable {
   private Pool openMembers(PoolSpec p, Protection protection, List<BlockDevice> members)
       throws IOException {
     try {
-      return Pool.open(p.name(), protection, members);
+      return Pool.open(p.name(), protection, members, consent.gateFor(p.name(), p.drives()));
     } catch (IOException e) {
       List<String> unreachable = new ArrayList<>();
       List<String> names = new ArrayList<>();
@@ -230,7 +237,8 @@ public final class ArrayStack implements Closeable {
       long size = d.size() == null ? 0 : LunSpec.size(d.size());
       Thread t = new Thread(() -> {
         try {
-          opened.put(d.name(), RemoteDrive.open(d.name(), d.remote().initiatorConfig(), size));
+          opened.put(d.name(), RemoteDrive.open(d.name(), d.remote().initiatorConfig(), size,
+              consent.epoch()));
         } catch (RuntimeException e) {
           failed.put(d.name(), e);
         }
@@ -333,6 +341,46 @@ public final class ArrayStack implements Closeable {
       LOG.warning("remote drive " + drive.name() + " is back but could not be re-added to pool "
           + slot.pool().name() + ": " + e.getMessage());
     }
+  }
+
+  // ---------------------------------------------------------------- HA: consent and epoch
+
+  /**
+   * Takes a reload's {@code ha} block before anything else of it, without the stack's lock: a
+   * write held for consent may be holding it (a reconcile's own metadata write). Consented drops
+   * happen now and their held writes complete; a demotion fails them; a remote drive dropped so
+   * that is reachable is put back and resynced. Refuses a lowered epoch with the reason.
+   */
+  public void applyHa(ArrayLayout layout) {
+    if (consent.apply(layout.ha())) {
+      readdReachable();
+    }
+  }
+
+  /** Puts back in their pools the remote drives that are reachable but were dropped. */
+  private synchronized void readdReachable() {
+    for (RemoteDrive d : remoteDrives.values()) {
+      if (d.online()) {
+        readd(d);
+      }
+    }
+  }
+
+  /** The remote drives log in again if the epoch rose (new session first; none fails an I/O). */
+  private void presentEpoch(long epoch) {
+    for (RemoteDrive d : remoteDrives.values()) {
+      d.presentEpoch(epoch);
+    }
+  }
+
+  /** The drives whose pools hold writes until their drop is consented; null without HA. */
+  public List<String> awaitingDrop() {
+    return consent.highlyAvailable() ? consent.awaitingDrop() : null;
+  }
+
+  /** Called, on a pool's thread (hand off, do not block), when {@link #awaitingDrop} changes. */
+  public void onAwaitingDropChange(Runnable hook) {
+    consent.onAwaitingChange(hook);
   }
 
   /** Called (on a drive's thread) whenever a remote drive goes offline or comes back. */
@@ -614,6 +662,9 @@ public final class ArrayStack implements Closeable {
       }
     }
     IOException first = null;
+    if (pools.get(name) != null) {
+      consent.unregister(pools.get(name));
+    }
     for (Closeable c : new Closeable[] {store, services.remove(name), pools.remove(name)}) {
       try {
         if (c != null) {
@@ -731,6 +782,8 @@ public final class ArrayStack implements Closeable {
    */
   public synchronized Set<String> reconcile(ArrayLayout layout) throws IOException {
     check(layout);
+    consent.check(layout.ha());
+    presentEpoch(consent.epoch());
     convergePoolsAndDrives(layout);
     Map<String, String> poolOf = new HashMap<>();
     for (VolumeSpec v : layout.volumes()) {

@@ -47,6 +47,8 @@ public final class LayoutService implements Closeable {
   private List<ArrayStack.DriveHealth> lastHealth = List.of();
   private Map<String, String> lastRefused = Map.of();
   private List<String> lastWaiting = List.of();
+  /** The drives awaiting consent to drop, as the status says them (null: not an HA layout). */
+  private List<String> lastAwaitingDrop;
   private boolean written;
   /**
    * The remote drives the last reload could not open a new pool without (empty when it did not
@@ -131,6 +133,9 @@ public final class LayoutService implements Closeable {
         t.setDaemon(true);
         return t;
       });
+      ScheduledExecutorService watch = healthWatch;
+      // Told under a pool's monitor: the status is written on the health thread instead.
+      stack.onAwaitingDropChange(() -> watch.execute(this::refreshHealth));
       // The timer, not the health hook, retries a waiting layout: a retry is a whole reload, with
       // remote logins, and belongs on this thread rather than on a drive's watcher.
       healthWatch.scheduleWithFixedDelay(() -> {
@@ -147,6 +152,7 @@ public final class LayoutService implements Closeable {
    */
   public synchronized String reload() throws IOException {
     ArrayLayout next = ArrayLayout.read(file);
+    stack.applyHa(next);
     if (access != null) {
       access.check(next);
     }
@@ -167,8 +173,25 @@ public final class LayoutService implements Closeable {
     return result + (rolledBack.isEmpty() ? "" : ", rolled back " + rolledBack);
   }
 
-  /** Reloads and reports the outcome in the status file; returns the line to log. */
-  public synchronized String reloadAndReport() {
+  /**
+   * Reloads and reports the outcome in the status file; returns the line to log. An HA layout's
+   * consent to drop members (and a demotion) is taken first, outside this service's lock: a
+   * write held for that consent may be holding it (inside an earlier reload).
+   */
+  public String reloadAndReport() {
+    applyHaEarly();
+    return reloadAndReportLocked();
+  }
+
+  private void applyHaEarly() {
+    try {
+      stack.applyHa(ArrayLayout.read(file));
+    } catch (IOException | RuntimeException e) {
+      // the reload proper reports it
+    }
+  }
+
+  private synchronized String reloadAndReportLocked() {
     try {
       String applied = reload();
       waitingFor = List.of();
@@ -227,8 +250,10 @@ public final class LayoutService implements Closeable {
       lastRefused = stack.refusedPools();
       lastWaiting = error == null ? List.of() : waitingFor;
       lastHealth = stack.health();
+      lastAwaitingDrop = stack.awaitingDrop();
       if (statusFile != null) {
-        LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting);
+        LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting,
+            lastAwaitingDrop);
         written = true;
       }
     }
@@ -246,9 +271,12 @@ public final class LayoutService implements Closeable {
           return;
         }
         List<ArrayStack.DriveHealth> now = stack.health();
-        if (!now.equals(lastHealth)) {
+        List<String> awaitingNow = stack.awaitingDrop();
+        if (!now.equals(lastHealth) || !java.util.Objects.equals(awaitingNow, lastAwaitingDrop)) {
           lastHealth = now;
-          LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting);
+          lastAwaitingDrop = awaitingNow;
+          LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting,
+              awaitingNow);
         }
       }
     } catch (IOException | RuntimeException e) {

@@ -59,6 +59,17 @@ public final class LayoutStatus {
   public static void write(Path file, Long revision, String error,
       List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
       List<String> waitingForDrives) throws IOException {
+    write(file, revision, error, drives, refusedPools, waitingForDrives, null);
+  }
+
+  /**
+   * As above, for an HA engine ({@code awaitingDrop} not null): {@code "ha": {"awaitingDrop":
+   * ["d3"]}} lists the drives whose pools hold their writes until the control plane consents to
+   * drop them (docs/high-availability.md).
+   */
+  public static void write(Path file, Long revision, String error,
+      List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
+      List<String> waitingForDrives, List<String> awaitingDrop) throws IOException {
     ObjectNode status = JSON.createObjectNode();
     if (revision == null) {
       status.putNull("revision");
@@ -91,6 +102,11 @@ public final class LayoutStatus {
     if (error != null && !waitingForDrives.isEmpty()) {
       ArrayNode waiting = status.putArray("waitingForDrives");
       waitingForDrives.forEach(waiting::add);
+    }
+    if (awaitingDrop != null) {
+      ObjectNode ha = status.has("ha") ? (ObjectNode) status.get("ha") : status.putObject("ha");
+      ArrayNode awaiting = ha.putArray("awaitingDrop");
+      awaitingDrop.forEach(awaiting::add);
     }
     status.put("time", Instant.now().toString());
     Path absolute = file.toAbsolutePath();

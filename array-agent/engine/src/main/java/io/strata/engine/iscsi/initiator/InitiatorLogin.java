@@ -185,7 +185,11 @@ final class InitiatorLogin {
       throw new IOException("login: the target answered with " + pdu.opcode());
     }
     if (r.statusClass() != 0) {
-      throw new LoginRefusedException(config.targetName(), r.statusClass(), r.statusDetail());
+      boolean afterAuthentication = stage == OPERATIONAL && transit && next == FULL_FEATURE;
+      String why = afterAuthentication && r.statusClass() == 2 && r.statusDetail() == 2
+          ? fencedHint() : null;
+      throw new LoginRefusedException(config.targetName(), r.statusClass(), r.statusDetail(),
+          why);
     }
     if (r.continues()) {
       throw new IOException("login: multi-PDU login responses are not supported");
@@ -194,6 +198,16 @@ final class InitiatorLogin {
     tsih = r.tsih();
     maxCmdSn = r.maxCmdSn();
     return r;
+  }
+
+  /**
+   * An authorization failure after CHAP has passed: a drive export service refuses so only an
+   * engine whose fencing epoch is below the export's.
+   */
+  private String fencedHint() {
+    return epoch > 0
+        ? "fenced: the export admits only a higher epoch than " + epoch + " presented here"
+        : "fenced: the export admits only engines presenting a fencing epoch, and none was";
   }
 
   private Map<String, String> keys(LoginResponse r) throws IOException {

@@ -56,6 +56,8 @@ public final class LoginConversation {
   private int boundTsih;
   /** The fencing epoch the initiator presented ({@link FencingEpoch}), or NONE. */
   private long presentedEpoch = FencingEpoch.NONE;
+  /** Whether the login was refused for its fencing epoch (after authenticating: no guess). */
+  private boolean fenced;
 
   public LoginConversation(Targets targets, Portal portal, TargetLimits limits, SessionBinder binder) {
     this(targets, portal, limits, binder, false);
@@ -107,6 +109,11 @@ public final class LoginConversation {
 
   public int initialCmdSn() {
     return initialCmdSn;
+  }
+
+  /** Whether the login was refused because its fencing epoch is below the target's. */
+  public boolean fenced() {
+    return fenced;
   }
 
   /** The fencing epoch presented in the login ({@link FencingEpoch#NONE} when none was). */
@@ -274,6 +281,15 @@ public final class LoginConversation {
                   : limits.maxRecvDataSegmentLength()));
     }
     agreed = negotiation.result();
+    if (target != null) {
+      // Checked again, atomically with the fencing of the export, when the session is created.
+      long minimum = targets.minimumEpoch(target.name());
+      if (minimum > 0 && presentedEpoch < minimum) {
+        fenced = true;
+        throw new LoginFailure(LoginStatus.AUTHORIZATION_FAILURE,
+            FencingEpoch.refusal(target.name(), presentedEpoch, minimum));
+      }
+    }
     boundTsih =
         binder.bind(new LoginResult(target, initiatorName, isid, tsih, cid, initialCmdSn, agreed,
             presentedEpoch));
