@@ -293,7 +293,8 @@ public final class ArrayStack implements Closeable {
 
   /**
    * From now on each of these remote drives that comes back is put in its pool again (and
-   * rebuilt in full: writes it missed are not tracked per member), and every change is reported.
+   * resynced: in the write-intent bitmap's regions where it vouches for the drive, else in
+   * full), and every change is reported.
    */
   private void watchRemoteDrives(List<DriveSpec> specs) {
     for (DriveSpec d : specs) {

@@ -21,7 +21,7 @@ import java.util.logging.Logger;
  * session.</b> Why: the pool above is what keeps an acknowledged write durable. A member I/O that
  * fails makes the pool mark that member FAILED in the labels of the surviving members before it
  * answers the write, so the write is acknowledged only once it is on every member still trusted,
- * and the stale member is never read again until it has been rebuilt in full. Retrying on a new
+ * and the stale member is never read again until it has been resynced. Retrying on a new
  * session instead would hold the pool's write for as long as the reconnect takes (the whole
  * back-off, up to the command timeout), and a write retried after a later write to the same
  * blocks had gone through could land out of order. Failing fast and rebuilding is slower to heal
