@@ -25,44 +25,38 @@ final class FencedDevice extends ForwardingBlockDevice {
     running.writeLock().unlock();
   }
 
-  @Override
-  public void read(long lba, ByteBuffer dst) throws IOException {
+  /** One I/O on the drive. */
+  private interface Io {
+    void run() throws IOException;
+  }
+
+  private void whileNotDraining(Io io) throws IOException {
     running.readLock().lock();
     try {
-      inner.read(lba, dst);
+      io.run();
     } finally {
       running.readLock().unlock();
     }
+  }
+
+  @Override
+  public void read(long lba, ByteBuffer dst) throws IOException {
+    whileNotDraining(() -> inner.read(lba, dst));
   }
 
   @Override
   public void write(long lba, ByteBuffer src, boolean fua) throws IOException {
-    running.readLock().lock();
-    try {
-      inner.write(lba, src, fua);
-    } finally {
-      running.readLock().unlock();
-    }
+    whileNotDraining(() -> inner.write(lba, src, fua));
   }
 
   @Override
   public void flush() throws IOException {
-    running.readLock().lock();
-    try {
-      inner.flush();
-    } finally {
-      running.readLock().unlock();
-    }
+    whileNotDraining(inner::flush);
   }
 
   @Override
   public void unmap(long lba, long blocks) throws IOException {
-    running.readLock().lock();
-    try {
-      inner.unmap(lba, blocks);
-    } finally {
-      running.readLock().unlock();
-    }
+    whileNotDraining(() -> inner.unmap(lba, blocks));
   }
 
   /** The drive is closed by the service (it owns it), not by the LUN. */

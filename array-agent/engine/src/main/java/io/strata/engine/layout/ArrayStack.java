@@ -1007,9 +1007,17 @@ public final class ArrayStack implements Closeable {
     return lines;
   }
 
-  /** Synchronized: a reload (SIGHUP or file watch) may be changing the maps while the engine stops. */
+  /**
+   * Stops: first the writes held for consent fail (outside the lock: one of them may hold it),
+   * then everything closes under the lock (a reload may be changing the maps meanwhile).
+   */
   @Override
-  public synchronized void close() throws IOException {
+  public void close() throws IOException {
+    consent.stop();
+    closeLocked();
+  }
+
+  private synchronized void closeLocked() throws IOException {
     healthChanged = null;
     for (RemoteDrive d : remoteDrives.values()) {
       d.listener(null); // no re-adding into pools being closed

@@ -26,6 +26,8 @@ final class HaConsent {
   private static final Logger LOG = Logger.getLogger(HaConsent.class.getName());
 
   private volatile HaSpec spec;
+  /** Set when the engine stops: nothing held can be acknowledged any more. */
+  private volatile boolean stopping;
   private final List<Pool> pools = new CopyOnWriteArrayList<>();
   /** Per pool, the drives that await a drop now. */
   private final Map<String, List<String>> awaiting = new ConcurrentHashMap<>();
@@ -79,7 +81,7 @@ final class HaConsent {
         if (s == null || s.outdatedOrEmpty().contains(names.get(member))) {
           return Verdict.DROP;
         }
-        return s.active() ? Verdict.HOLD : Verdict.REFUSE;
+        return s.active() && !stopping ? Verdict.HOLD : Verdict.REFUSE;
       }
 
       @Override
@@ -102,6 +104,17 @@ final class HaConsent {
         }
       }
     };
+  }
+
+  /**
+   * The engine stops: the writes held for consent fail now (and so do the pools' last flushes),
+   * instead of holding the stop forever.
+   */
+  void stop() {
+    stopping = true;
+    for (Pool p : pools) {
+      p.reconsiderDrops();
+    }
   }
 
   void register(Pool pool) {

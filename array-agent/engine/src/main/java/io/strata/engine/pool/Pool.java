@@ -620,7 +620,7 @@ public abstract class Pool implements BlockDevice {
     // The regions marked now (outside the pool's monitor: the bitmap's lock comes first). No bit
     // is cleared while this member is out of sync, and every write from now on reaches it (it is
     // writable while it rebuilds).
-    java.util.BitSet marked = fromBitmap ? intent.markedRegions() : null;
+    java.util.BitSet marked = fromBitmap && intent != null ? intent.markedRegions() : null;
     long copied = 0;
     try {
       for (long row = 0; row < rows && !closed; row++) {

@@ -1,5 +1,7 @@
 package io.strata.engine.layout;
 
+import static io.strata.engine.layout.RemoteDriveLayoutTest.pattern;
+import static io.strata.engine.layout.RemoteDriveLayoutTest.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +17,6 @@ import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -207,18 +208,6 @@ class HaFencingLayoutTest {
   private static byte[] slice(Path member) throws Exception {
     byte[] all = Files.readAllBytes(member);
     return java.util.Arrays.copyOfRange(all, 1 << 20, (int) (Pool.ROW_BLOCKS * 512L * 65 + MIB));
-  }
-
-  private static byte[] read(Pool pool, long lba, int bytes) throws Exception {
-    ByteBuffer b = ByteBuffer.allocate(bytes);
-    pool.read(lba, b);
-    return b.array();
-  }
-
-  private static byte[] pattern(long seed, int length) {
-    byte[] b = new byte[length];
-    new Random(seed).nextBytes(b);
-    return b;
   }
 
   private static int freePort() throws Exception {

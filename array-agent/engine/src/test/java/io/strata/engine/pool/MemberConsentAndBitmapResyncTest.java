@@ -145,6 +145,25 @@ class MemberConsentAndBitmapResyncTest {
   }
 
   @Test
+  void aHeldWriteFailsWhenThePoolClosesInsteadOfHoldingTheStop() throws Exception {
+    FailingDevice remote = new FailingDevice(new RamDevice(SIZE));
+    Pool pool = Pool.open("p", Protection.MIRROR, List.of(new RamDevice(SIZE), remote),
+        new Consent());
+    remote.pull();
+    CompletableFuture<Void> write = writeAsync(pool, 100, random(8, 2));
+    assertStillHeld(write);
+    CompletableFuture.runAsync(() -> {
+      try {
+        pool.close();
+      } catch (IOException e) {
+        // the pool's own close reports nothing new here
+      }
+    });
+    assertThatThrownBy(() -> write.get(15, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).hasMessageContaining("not acknowledged");
+  }
+
+  @Test
   void withoutHaAFailedMemberIsDroppedAtOnceAsBefore() throws Exception {
     FailingDevice remote = new FailingDevice(new RamDevice(SIZE));
     Pool pool = Pool.open("p", Protection.MIRROR, List.of(new RamDevice(SIZE), remote));
