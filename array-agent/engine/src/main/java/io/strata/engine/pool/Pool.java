@@ -485,7 +485,7 @@ public abstract class Pool implements BlockDevice {
     }
     IOException first = null;
     for (int i = 0; i < members.length; i++) {
-      if (members[i] == null || states[i] == MemberState.FAILED) {
+      if (members[i] == null || states[i] == MemberState.FAILED || suspended[i]) {
         continue;
       }
       try {
@@ -493,11 +493,22 @@ public abstract class Pool implements BlockDevice {
             bitmapCoversSince).writeTo(members[i]);
       } catch (IOException e) {
         first = first == null ? e : first;
-        states[i] = MemberState.FAILED;
-        inSyncMask &= ~(1L << i);
+        if (gate.verdict(i) == MemberDropGate.Verdict.DROP) {
+          states[i] = MemberState.FAILED;
+          inSyncMask &= ~(1L << i);
+        } else {
+          // A label write is I/O like any other: in an HA array it is not a drop either.
+          LOG.log(Level.WARNING, "pool " + name + ": drive " + i + " failed a label write; its"
+              + " writes are held until the drop is consented (HA)", e);
+          suspended[i] = true;
+          suspendedCause[i] = e;
+          suspendedCount++;
+          gate.awaiting(awaitingDropSet());
+        }
       }
     }
-    if (first != null && count(MemberState.ONLINE) < members.length - redundancy()) {
+    if (first != null
+        && count(MemberState.ONLINE) - suspendedCount < members.length - redundancy()) {
       throw first;
     }
   }

@@ -127,6 +127,32 @@ class MemberConsentAndBitmapResyncTest {
   }
 
   @Test
+  void aMemberThatFailsItsLabelWriteDuringAnotherDropAwaitsConsentToo() throws Exception {
+    FailingDevice second = new FailingDevice(new RamDevice(SIZE));
+    FailingDevice third = new FailingDevice(new RamDevice(SIZE));
+    Consent consent = new Consent();
+    Pool pool = Pool.open("p", Protection.MIRROR, List.of(new RamDevice(SIZE), second, third),
+        consent);
+    second.pull();
+    CompletableFuture<Void> write = writeAsync(pool, 100, random(8, 2));
+    assertStillHeld(write);
+    third.pull(); // gone too, before anyone asked it anything but the next label write
+
+    consent.consented = Set.of(1); // dropping drive 1 rewrites the labels: drive 2 fails there
+    pool.reconsiderDrops();
+    assertStillHeld(write);
+    assertThat(pool.state(1)).isEqualTo(MemberState.FAILED);
+    assertThat(pool.state(2)).isNotEqualTo(MemberState.FAILED);
+    assertThat(pool.awaitingDrop()).containsExactly(2);
+
+    consent.consented = Set.of(1, 2);
+    pool.reconsiderDrops();
+    write.get(5, TimeUnit.SECONDS);
+    assertThat(pool.state(2)).isEqualTo(MemberState.FAILED);
+    pool.close();
+  }
+
+  @Test
   void aDemotedEngineFailsTheHeldWritesInsteadOfAcknowledgingThem() throws Exception {
     FailingDevice remote = new FailingDevice(new RamDevice(SIZE));
     Consent consent = new Consent();
