@@ -361,16 +361,21 @@ public abstract class Pool implements BlockDevice {
       drop(i, cause);
       return;
     }
-    LOG.log(Level.WARNING, "pool " + name + ": drive " + i + " failed; its writes are held until"
-        + " the drop is consented (HA)", cause);
-    suspended[i] = true;
-    suspendedCause[i] = cause;
-    suspendedCount++;
-    gate.awaiting(awaitingDropSet());
+    suspend(i, "failed", cause);
     if (count(MemberState.ONLINE) - suspendedCount < members.length - redundancy()) {
       throw new IOException("pool " + name + " lost more drives than " + protection
           + " survives", cause);
     }
+  }
+
+  /** Member {@code i} awaits consent to be dropped: not read or written; writes held. */
+  private void suspend(int i, String what, IOException cause) {
+    LOG.log(Level.WARNING, "pool " + name + ": drive " + i + " " + what + "; the pool's writes"
+        + " are held until the drop is consented (HA)", cause);
+    suspended[i] = true;
+    suspendedCause[i] = cause;
+    suspendedCount++;
+    gate.awaiting(awaitingDropSet());
   }
 
   /** The members awaiting a drop now. */
@@ -498,12 +503,7 @@ public abstract class Pool implements BlockDevice {
           inSyncMask &= ~(1L << i);
         } else {
           // A label write is I/O like any other: in an HA array it is not a drop either.
-          LOG.log(Level.WARNING, "pool " + name + ": drive " + i + " failed a label write; its"
-              + " writes are held until the drop is consented (HA)", e);
-          suspended[i] = true;
-          suspendedCause[i] = e;
-          suspendedCount++;
-          gate.awaiting(awaitingDropSet());
+          suspend(i, "failed a label write", e);
         }
       }
     }
