@@ -54,8 +54,11 @@ public final class DriveExportService implements AutoCloseable {
   private final Map<String, Served> served = new LinkedHashMap<>();
   private long appliedRevision = -1;
 
-  /** An export in service: what it was made from, and the drive to close when it goes. */
-  private record Served(Export export, Drive drive) {}
+  /**
+   * An export in service: what it was made from, the drive to close when it goes, and the
+   * device its LUN writes through (drained when the export is fenced at a higher epoch).
+   */
+  private record Served(Export export, Drive drive, FencedDevice device) {}
 
   private DriveExportService(Path file, Portal portal, Path statusFile, int ioThreads) {
     this.file = file;
@@ -112,14 +115,17 @@ public final class DriveExportService implements AutoCloseable {
     List<Export> added = new ArrayList<>();
     for (Map.Entry<String, Served> e : served.entrySet()) {
       Export now = next.get(e.getKey());
-      if (now == null || !now.equals(e.getValue().export())) {
+      if (now == null || !sameButEpoch(now, e.getValue().export())) {
         removed.add(e.getKey());
       }
     }
+    List<Export> refenced = new ArrayList<>();
     for (Export e : wanted.exports()) {
       Served now = served.get(e.target());
-      if (now == null || !now.export().equals(e)) {
+      if (now == null || !sameButEpoch(now.export(), e)) {
         added.add(e);
+      } else if (now.export().epochOrZero() != e.epochOrZero()) {
+        refenced.add(e);
       }
     }
     // Open every new drive first: a revision is applied whole or not at all.
@@ -138,11 +144,46 @@ public final class DriveExportService implements AutoCloseable {
     for (Export e : added) {
       serve(e, opened.get(e.target()));
     }
+    int fenced = 0;
+    for (Export e : refenced) {
+      fenced += fence(e);
+    }
+    // Only now, with older epochs' sessions closed and their writes drained, may the status say
+    // this revision is applied: the control plane promotes the new active after that.
     appliedRevision = wanted.revisionOrZero();
     return "exports applied: revision " + appliedRevision + ", " + served.size() + " target(s) ("
         + (added.size() - countReplaced(added, removed)) + " added, "
         + (removed.size() - countReplaced(added, removed)) + " removed, "
-        + countReplaced(added, removed) + " changed)";
+        + countReplaced(added, removed) + " changed" + (refenced.isEmpty() ? "" : ", "
+        + refenced.size() + " epoch(s) changed, " + fenced + " fenced session(s) closed") + ")";
+  }
+
+  private static boolean sameButEpoch(Export a, Export b) {
+    return a.withoutEpoch().equals(b.withoutEpoch());
+  }
+
+  /**
+   * Applies a changed epoch to a served export: logins below it are refused from now on, the
+   * sessions logged in below it are closed at once, and writes they had started are waited for,
+   * so that nothing an older epoch's engine sent lands after this returns. Returns how many
+   * sessions were closed.
+   */
+  private int fence(Export e) {
+    Served s = served.get(e.target());
+    long epoch = e.epochOrZero();
+    long before = s.export().epochOrZero();
+    targets.fence(e.target(), epoch);
+    int ended = service.sessions().endSessionsOf(session -> session.target() != null
+        && session.target().name().equals(e.target()) && epoch > 0 && session.epoch() < epoch);
+    s.device().drain();
+    served.put(e.target(), new Served(e, s.drive(), s.device()));
+    if (epoch > before) {
+      LOG.warning("export " + e.target() + " fenced at epoch " + epoch + " (was " + before
+          + "): " + ended + " session(s) of an older epoch closed, their writes drained");
+    } else {
+      LOG.info("export " + e.target() + ": epoch now " + epoch + " (was " + before + ")");
+    }
+    return ended;
   }
 
   private static int countReplaced(List<Export> added, List<String> removed) {
@@ -192,7 +233,8 @@ public final class DriveExportService implements AutoCloseable {
   }
 
   private void serve(Export e, Drive drive) throws IOException {
-    LogicalUnit unit = new LogicalUnit(e.target() + "/" + LUN, drive, null);
+    FencedDevice device = new FencedDevice(drive);
+    LogicalUnit unit = new LogicalUnit(e.target() + "/" + LUN, device, null);
     LogicalUnitTarget scsi = new LogicalUnitTarget(e.target(), Map.of(LUN, unit),
         List.of(portal.groupTag()), null);
     Authentication auth = new Authentication(e.chap().credentials(), null);
@@ -200,14 +242,16 @@ public final class DriveExportService implements AutoCloseable {
     // discovery; the listed one must pass CHAP for both.
     TargetDefinition target = new TargetDefinition(e.target(), List.of(portal), auth,
         Set.of(e.initiator()), scsi, Map.of(e.initiator(), auth), false);
+    targets.fence(e.target(), e.epochOrZero());
     targets.add(target);
-    served.put(e.target(), new Served(e, drive));
+    served.put(e.target(), new Served(e, drive, device));
     LOG.info("exporting " + e.path() + " as " + e.target() + " to " + e.initiator());
   }
 
   private void unserve(String name) {
     Served s = served.remove(name);
     targets.remove(name);
+    targets.fence(name, 0);
     int ended = service.sessions().endSessionsOf(
         session -> session.target() != null && session.target().name().equals(name));
     if (s != null) {

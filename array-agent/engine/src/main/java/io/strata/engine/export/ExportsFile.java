@@ -25,8 +25,25 @@ public record ExportsFile(Long revision, List<Export> exports) {
   /**
    * One exported drive: target {@code target}, whose only LUN 0 is the whole drive at {@code
    * path}; only {@code initiator}, with {@code chap}, may discover it and log in.
+   *
+   * @param epoch the lowest fencing epoch whose engine may log in (docs/high-availability.md);
+   *     null or 0: any, an engine that presents none included
    */
-  public record Export(String target, String path, String media, String initiator, Chap chap) {
+  public record Export(String target, String path, String media, String initiator, Chap chap,
+      Long epoch) {
+    /** An export that fences nobody. */
+    public Export(String target, String path, String media, String initiator, Chap chap) {
+      this(target, path, media, initiator, chap, null);
+    }
+
+    public long epochOrZero() {
+      return epoch == null ? 0 : epoch;
+    }
+
+    /** The export as served, epoch aside: an epoch change alone keeps the drive and its sessions. */
+    Export withoutEpoch() {
+      return new Export(target, path, media, initiator, chap, null);
+    }
     public MediaType mediaType() {
       try {
         return MediaType.valueOf(media.trim().toUpperCase(Locale.ROOT));
@@ -81,6 +98,9 @@ public record ExportsFile(Long revision, List<Export> exports) {
       need(e.media(), where + " needs a media (SSD or HDD)");
       e.mediaType();
       need(e.initiator(), where + " needs an initiator");
+      if (e.epoch() != null && e.epoch() < 0) {
+        throw new IllegalArgumentException(where + ": epoch " + e.epoch() + " is negative");
+      }
       if (e.chap() == null) {
         throw new IllegalArgumentException(where + " needs chap (user and secret)");
       }

@@ -40,7 +40,16 @@ import java.util.Set;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
     List<InitiatorAccess> initiators, List<DriveSpec> drives, List<PoolSpec> pools,
-    List<VolumeSpec> volumes, List<SnapshotSpec> snapshots, List<LunMapping> luns, HaSpec ha) {
+    List<VolumeSpec> volumes, List<SnapshotSpec> snapshots, List<LunMapping> luns,
+    HaSpec ha) {
+
+  /** A layout of a single-engine array (no {@code ha} block). */
+  public ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
+      List<InitiatorAccess> initiators, List<DriveSpec> drives, List<PoolSpec> pools,
+      List<VolumeSpec> volumes, List<SnapshotSpec> snapshots, List<LunMapping> luns) {
+    this(revision, metadata, mutualChap, initiators, drives, pools, volumes, snapshots, luns,
+        null);
+  }
 
   /** CHAP credentials; the secret is 12 to 255 bytes (RFC 7143 12.1.3). */
   public record ChapSpec(String user, String secret) {
@@ -179,6 +188,19 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
     /** The drives that are out of sync (empty when none). */
     public List<String> outdated() {
       return outdated == null ? List.of() : outdated;
+    }
+
+    public List<String> outdatedOrEmpty() {
+      return outdated();
+    }
+
+    public long epochOrZero() {
+      return epoch == null ? 0 : epoch;
+    }
+
+    /** Whether this engine is the active one (the only one that may write and drop). */
+    public boolean active() {
+      return "ACTIVE".equals(role);
     }
   }
 

@@ -85,6 +85,8 @@ public final class ArrayStack implements Closeable {
   private List<String> driveOrder = List.of();
   private volatile Runnable healthChanged;
   private final Path layoutFile;
+  /** An HA engine's consent to drop failed members, and its fencing epoch (docs/high-availability.md). */
+  private final HaConsent consent = new HaConsent(null);
 
   private ArrayStack(Path layoutFile) {
     this.layoutFile = layoutFile;
@@ -99,6 +101,7 @@ public final class ArrayStack implements Closeable {
   public static ArrayStack open(ArrayLayout layout, Path layoutFile) throws IOException {
     ArrayStack stack = new ArrayStack(layoutFile);
     try {
+      stack.consent.apply(layout.ha());
       stack.reconcile(layout);
       return stack;
     } catch (IOException | RuntimeException e) {
@@ -146,6 +149,7 @@ public final class ArrayStack implements Closeable {
       PoolServiceRecord.write(meta, p); // from now on this pool opens with these SSDs only
       VolumeStore store = VolumeStore.open(meta, p.name(), data);
       pools.put(p.name(), pool);
+      consent.register(pool);
       poolSpecs.put(p.name(), p);
       if (wrapped.tiered() != null) {
         tiered.put(p.name(), wrapped.tiered());
@@ -175,6 +179,9 @@ public final class ArrayStack implements Closeable {
         }
       }
     } catch (IOException | RuntimeException e) {
+      if (pool != null) {
+        consent.unregister(pool);
+      }
       closeQuietly(data != null ? data : pool); // a cache or tier closes its pool
       for (String d : driveNamesOf(p)) {
         closeDrive(d);
@@ -187,7 +194,7 @@ public final class ArrayStack implements Closeable {
   private Pool openMembers(PoolSpec p, Protection protection, List<BlockDevice> members)
       throws IOException {
     try {
-      return Pool.open(p.name(), protection, members);
+      return Pool.open(p.name(), protection, members, consent.gateFor(p.name(), p.drives()));
     } catch (IOException e) {
       throw unreachable(p.drives(), e);
     }
@@ -272,7 +279,8 @@ public final class ArrayStack implements Closeable {
       long size = d.size() == null ? 0 : LunSpec.size(d.size());
       Thread t = new Thread(() -> {
         try {
-          opened.put(d.name(), RemoteDrive.open(d.name(), d.remote().initiatorConfig(), size));
+          opened.put(d.name(), RemoteDrive.open(d.name(), d.remote().initiatorConfig(), size,
+              consent.epoch()));
         } catch (RuntimeException e) {
           failed.put(d.name(), e);
         }
@@ -327,7 +335,8 @@ public final class ArrayStack implements Closeable {
 
   /**
    * From now on each of these remote drives that comes back is put in its pool again (and
-   * rebuilt in full: writes it missed are not tracked per member), and every change is reported.
+   * resynced: in the write-intent bitmap's regions where it vouches for the drive, else in
+   * full), and every change is reported.
    */
   private void watchRemoteDrives(List<DriveSpec> specs) {
     for (DriveSpec d : specs) {
@@ -375,6 +384,46 @@ public final class ArrayStack implements Closeable {
       LOG.warning("remote drive " + drive.name() + " is back but could not be re-added to pool "
           + slot.pool().name() + ": " + e.getMessage());
     }
+  }
+
+  // ---------------------------------------------------------------- HA: consent and epoch
+
+  /**
+   * Takes a reload's {@code ha} block before anything else of it, without the stack's lock: a
+   * write held for consent may be holding it (a reconcile's own metadata write). Consented drops
+   * happen now and their held writes complete; a demotion fails them; a remote drive dropped so
+   * that is reachable is put back and resynced. Refuses a lowered epoch with the reason.
+   */
+  public void applyHa(ArrayLayout layout) {
+    if (consent.apply(layout.ha())) {
+      readdReachable();
+    }
+  }
+
+  /** Puts back in their pools the remote drives that are reachable but were dropped. */
+  private synchronized void readdReachable() {
+    for (RemoteDrive d : remoteDrives.values()) {
+      if (d.online()) {
+        readd(d);
+      }
+    }
+  }
+
+  /** The remote drives log in again if the epoch rose (new session first; none fails an I/O). */
+  private void presentEpoch(long epoch) {
+    for (RemoteDrive d : remoteDrives.values()) {
+      d.presentEpoch(epoch);
+    }
+  }
+
+  /** The drives whose pools hold writes until their drop is consented; null without HA. */
+  public List<String> awaitingDrop() {
+    return consent.highlyAvailable() ? consent.awaitingDrop() : null;
+  }
+
+  /** Called, on a pool's thread (hand off, do not block), when {@link #awaitingDrop} changes. */
+  public void onAwaitingDropChange(Runnable hook) {
+    consent.onAwaitingChange(hook);
   }
 
   /** Called (on a drive's thread) whenever a remote drive goes offline or comes back. */
@@ -677,6 +726,9 @@ public final class ArrayStack implements Closeable {
       }
     }
     IOException first = null;
+    if (pools.get(name) != null) {
+      consent.unregister(pools.get(name));
+    }
     for (Closeable c : new Closeable[] {store, services.remove(name), pools.remove(name)}) {
       try {
         if (c != null) {
@@ -794,6 +846,8 @@ public final class ArrayStack implements Closeable {
    */
   public synchronized Set<String> reconcile(ArrayLayout layout) throws IOException {
     check(layout);
+    consent.check(layout.ha());
+    presentEpoch(consent.epoch());
     convergePoolsAndDrives(layout);
     Map<String, String> poolOf = new HashMap<>();
     for (VolumeSpec v : layout.volumes()) {
@@ -1022,9 +1076,17 @@ public final class ArrayStack implements Closeable {
     return lines;
   }
 
-  /** Synchronized: a reload (SIGHUP or file watch) may be changing the maps while the engine stops. */
+  /**
+   * Stops: first the writes held for consent fail (outside the lock: one of them may hold it),
+   * then everything closes under the lock (a reload may be changing the maps meanwhile).
+   */
   @Override
-  public synchronized void close() throws IOException {
+  public void close() throws IOException {
+    consent.stop();
+    closeLocked();
+  }
+
+  private synchronized void closeLocked() throws IOException {
     healthChanged = null;
     for (RemoteDrive d : remoteDrives.values()) {
       d.listener(null); // no re-adding into pools being closed

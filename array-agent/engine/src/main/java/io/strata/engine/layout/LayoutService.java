@@ -64,6 +64,8 @@ public final class LayoutService implements Closeable {
   private Map<String, String> lastRefused = Map.of();
   private List<String> lastWaiting = List.of();
   private LayoutStatus.Ha lastHa;
+  /** The drives awaiting consent to drop, as the status says them (null: not an HA layout). */
+  private List<String> lastAwaitingDrop;
   private boolean written;
   /**
    * The remote drives the last reload could not open a new pool without (empty when it did not
@@ -179,6 +181,9 @@ public final class LayoutService implements Closeable {
         t.setDaemon(true);
         return t;
       });
+      ScheduledExecutorService watch = healthWatch;
+      // Told under a pool's monitor: the status is written on the health thread instead.
+      stack.onAwaitingDropChange(() -> watch.execute(this::refreshHealth));
       // The timer, not the health hook, retries a waiting layout: a retry is a whole reload, with
       // remote logins, and belongs on this thread rather than on a drive's watcher.
       healthWatch.scheduleWithFixedDelay(() -> {
@@ -198,6 +203,7 @@ public final class LayoutService implements Closeable {
     ArrayLayout next = ArrayLayout.read(file);
     checkHaChange(next);
     wantedHa = next.ha();
+    stack.applyHa(next);
     if (access != null) {
       access.check(next);
     }
@@ -416,7 +422,7 @@ public final class LayoutService implements Closeable {
       }
       try {
         LayoutStatus.write(statusFile, lastRevision, lastError, lastHealth, lastRefused,
-            lastWaiting, lastHa, lastCacheProtection);
+            lastWaiting, lastHa, lastCacheProtection, lastAwaitingDrop);
       } catch (IOException e) {
         LOG.warning("cannot write the layout status: " + e);
       }
@@ -446,8 +452,25 @@ public final class LayoutService implements Closeable {
     }
   }
 
-  /** Reloads and reports the outcome in the status file; returns the line to log. */
-  public synchronized String reloadAndReport() {
+  /**
+   * Reloads and reports the outcome in the status file; returns the line to log. An HA layout's
+   * consent to drop members (and a demotion) is taken first, outside this service's lock: a
+   * write held for that consent may be holding it (inside an earlier reload).
+   */
+  public String reloadAndReport() {
+    applyHaEarly();
+    return reloadAndReportLocked();
+  }
+
+  private void applyHaEarly() {
+    try {
+      stack.applyHa(ArrayLayout.read(file));
+    } catch (IOException | RuntimeException e) {
+      // the reload proper reports it
+    }
+  }
+
+  private synchronized String reloadAndReportLocked() {
     try {
       String applied = reload();
       waitingFor = List.of();
@@ -512,9 +535,10 @@ public final class LayoutService implements Closeable {
       lastHealth = stack.health();
       lastHa = haStatus();
       lastCacheProtection = stack.cacheProtection();
+      lastAwaitingDrop = stack.awaitingDrop();
       if (statusFile != null) {
         LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting,
-            lastHa, lastCacheProtection);
+            lastHa, lastCacheProtection, lastAwaitingDrop);
         written = true;
       }
     }
@@ -533,11 +557,14 @@ public final class LayoutService implements Closeable {
         }
         List<ArrayStack.DriveHealth> now = stack.health();
         Map<String, String> protection = stack.cacheProtection();
-        if (!now.equals(lastHealth) || !protection.equals(lastCacheProtection)) {
+        List<String> awaitingNow = stack.awaitingDrop();
+        if (!now.equals(lastHealth) || !protection.equals(lastCacheProtection)
+            || !java.util.Objects.equals(awaitingNow, lastAwaitingDrop)) {
           lastHealth = now;
           lastCacheProtection = protection;
+          lastAwaitingDrop = awaitingNow;
           LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting,
-              lastHa, protection);
+              lastHa, protection, awaitingNow);
         }
       }
     } catch (IOException | RuntimeException e) {

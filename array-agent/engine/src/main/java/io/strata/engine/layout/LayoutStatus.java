@@ -59,7 +59,7 @@ public final class LayoutStatus {
   public static void write(Path file, Long revision, String error,
       List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
       List<String> waitingForDrives) throws IOException {
-    write(file, revision, error, drives, refusedPools, waitingForDrives, null, Map.of());
+    write(file, revision, error, drives, refusedPools, waitingForDrives, null, Map.of(), null);
   }
 
   /**
@@ -75,12 +75,14 @@ public final class LayoutStatus {
    * each cached pool's acknowledged writes are protected by its flash cache
    * (docs/high-availability.md): {@code "pools": [{"name": "p0", "cacheProtection":
    * "MIRRORED"}]}, one entry per pool with a cache; {@code MIRRORED}, {@code WRITE_THROUGH} or
-   * {@code SINGLE_COPY} ({@link ArrayStack#cacheProtection}).
+   * {@code SINGLE_COPY} ({@link ArrayStack#cacheProtection}). For an HA engine
+   * ({@code awaitingDrop} not null) {@code "ha": {"awaitingDrop": ["d3"]}} lists the drives whose
+   * pools hold their writes until the control plane consents to drop them.
    */
   public static void write(Path file, Long revision, String error,
       List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
-      List<String> waitingForDrives, Ha ha, Map<String, String> cacheProtection)
-      throws IOException {
+      List<String> waitingForDrives, Ha ha, Map<String, String> cacheProtection,
+      List<String> awaitingDrop) throws IOException {
     ObjectNode status = JSON.createObjectNode();
     if (revision == null) {
       status.putNull("revision");
@@ -124,6 +126,11 @@ public final class LayoutStatus {
       ArrayNode pools = status.putArray("pools");
       cacheProtection.forEach((pool, protection) ->
           pools.addObject().put("name", pool).put("cacheProtection", protection));
+    }
+    if (awaitingDrop != null) {
+      ObjectNode ha = status.has("ha") ? (ObjectNode) status.get("ha") : status.putObject("ha");
+      ArrayNode awaiting = ha.putArray("awaitingDrop");
+      awaitingDrop.forEach(awaiting::add);
     }
     status.put("time", Instant.now().toString());
     Path absolute = file.toAbsolutePath();

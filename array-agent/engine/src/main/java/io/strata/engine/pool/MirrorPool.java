@@ -26,11 +26,17 @@ public final class MirrorPool extends Pool {
   }
 
   static MirrorPool open(String name, List<BlockDevice> members) throws IOException {
+    return open(name, members, MemberDropGate.AT_ONCE);
+  }
+
+  static MirrorPool open(String name, List<BlockDevice> members, MemberDropGate gate)
+      throws IOException {
     if (members.size() < 2 || members.size() > 3) {
       throw new IllegalArgumentException(
           "a mirrored pool has 2 or 3 drives, not " + members.size());
     }
     MirrorPool pool = new MirrorPool(name, members);
+    pool.gate(gate);
     pool.assemble();
     pool.openWriteIntent();
     return pool;
@@ -108,6 +114,7 @@ public final class MirrorPool extends Pool {
       src.position(piece.limit());
       lba += blocks;
     }
+    holdWritesAwaitingDrop(); // acknowledged only once a failed member is dropped with consent
   }
 
   private void writeAll(long lba, ByteBuffer piece, boolean fua) throws IOException {

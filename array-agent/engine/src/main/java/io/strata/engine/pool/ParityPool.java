@@ -59,15 +59,23 @@ public final class ParityPool extends Pool {
   /** {@code writeIntent} false only in the test that shows the write hole without it. */
   static ParityPool openParity(String name, Protection protection, List<BlockDevice> members,
       boolean writeIntent) throws IOException {
+    return openParity(name, protection, members, writeIntent, MemberDropGate.AT_ONCE);
+  }
+
+  static ParityPool openParity(String name, Protection protection, List<BlockDevice> members,
+      boolean writeIntent, MemberDropGate gate) throws IOException {
     int min = protection == Protection.PARITY2 ? 4 : 3;
     if (members.size() < min || members.size() > 16) {
       throw new IllegalArgumentException("a " + protection.label() + " pool has " + min
           + " to 16 drives, not " + members.size());
     }
     ParityPool pool = new ParityPool(name, protection, members);
+    pool.gate(gate);
     pool.assemble();
     if (writeIntent) {
       pool.openWriteIntent();
+    } else {
+      pool.startPendingRebuild();
     }
     return pool;
   }
@@ -323,6 +331,7 @@ public final class ParityPool extends Pool {
     if (fua) {
       flush();
     }
+    holdWritesAwaitingDrop(); // acknowledged only once a failed member is dropped with consent
   }
 
   /** Under the row lock: the new data and the stripe's recomputed parity, data first. */

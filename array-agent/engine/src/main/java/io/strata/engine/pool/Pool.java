@@ -38,6 +38,19 @@ public abstract class Pool implements BlockDevice {
   private final ReentrantReadWriteLock[] rowLocks = new ReentrantReadWriteLock[ROW_LOCKS];
   private long generation;
   private long inSyncMask;
+  /** See {@link Superblock#bitmapCoversSince}; NEVER until a write-intent bitmap is kept. */
+  private long bitmapCoversSince = Superblock.NEVER;
+  /** Who decides whether a failed member may be dropped; set before assembly. */
+  private MemberDropGate gate = MemberDropGate.AT_ONCE;
+  /** Members that failed and await a drop (not read, not written; the pool's writes held). */
+  private final boolean[] suspended;
+  /** Why each suspended member failed. */
+  private final IOException[] suspendedCause;
+  private volatile int suspendedCount;
+  /** Per member: whether its pending rebuild may copy only the bitmap's regions. */
+  private final boolean[] bitmapRebuild;
+  /** Rows the rebuilds of this pool copied (a figure for logs and tests). */
+  private volatile long rowsRebuilt;
   private volatile Thread rebuilder;
   private volatile long rebuildProgressRows;
   private volatile boolean closed;
@@ -53,6 +66,9 @@ public abstract class Pool implements BlockDevice {
     this.protection = protection;
     this.members = members.toArray(new BlockDevice[0]);
     this.states = new MemberState[members.size()];
+    this.suspended = new boolean[members.size()];
+    this.suspendedCause = new IOException[members.size()];
+    this.bitmapRebuild = new boolean[members.size()];
     for (int i = 0; i < ROW_LOCKS; i++) {
       rowLocks[i] = new ReentrantReadWriteLock();
     }
@@ -99,17 +115,20 @@ public abstract class Pool implements BlockDevice {
     }
     generation = newest.generation();
     inSyncMask = newest.inSyncMask();
-    boolean rebuild = false;
+    bitmapCoversSince = newest.bitmapCoversSince();
     for (int i = 0; i < members.length; i++) {
       if (members[i] == null) {
         states[i] = MemberState.FAILED;
         inSyncMask &= ~(1L << i);
-      } else if (newest.inSync(i) && labels[i] != null) {
+      } else if (newest.inSync(i) && labels[i] != null && !gate.outdated(i)) {
         states[i] = MemberState.ONLINE;
       } else {
+        // Stale, blank, or outdated by the control plane (whose word beats a label we can see:
+        // the label that dropped it may be on a drive we cannot reach). Never read until synced.
         states[i] = MemberState.REBUILDING;
         inSyncMask &= ~(1L << i);
-        rebuild = true;
+        bitmapRebuild[i] = bitmapVouchesFor(labels[i]);
+        pendingRebuild = true;
       }
     }
     int online = count(MemberState.ONLINE);
@@ -121,9 +140,29 @@ public abstract class Pool implements BlockDevice {
       generation++;
       writeLabels();
     }
-    if (rebuild) {
+  }
+
+  /** Set by {@link #assemble} when a member needs a rebuild; started once the bitmap is read. */
+  private boolean pendingRebuild;
+
+  /**
+   * Starts the rebuild {@link #assemble} found necessary: after {@link #openWriteIntent} for a
+   * pool with a bitmap (a member the bitmap vouches for is resynced in its regions only).
+   */
+  protected final void startPendingRebuild() {
+    if (pendingRebuild) {
+      pendingRebuild = false;
       startRebuild();
     }
+  }
+
+  /**
+   * Whether the write-intent bitmap vouches for a member carrying {@code label}: it is this
+   * pool's label (checked by the caller) and the member left at a generation (its events count)
+   * since which every write has kept its region's bit set.
+   */
+  private boolean bitmapVouchesFor(Superblock label) {
+    return label != null && label.generation() >= bitmapCoversSince;
   }
 
   /**
@@ -155,6 +194,17 @@ public abstract class Pool implements BlockDevice {
     t.setDaemon(true);
     cleaner = t;
     t.start();
+    synchronized (this) {
+      if (allInSync()) {
+        writeLabels(); // from now on the bitmap vouches for members in sync at this generation
+      }
+    }
+    startPendingRebuild();
+  }
+
+  /** Every member ONLINE and none awaiting a drop; under the monitor. */
+  private boolean allInSync() {
+    return count(MemberState.ONLINE) == members.length && suspendedCount == 0;
   }
 
   private void resync(List<Long> dirtyRegions) throws IOException {
@@ -221,6 +271,11 @@ public abstract class Pool implements BlockDevice {
     }
   }
 
+  /** Clears every idle region's bit now, as the cleaner does after 5 s (tests). */
+  final void clearIdleRegionsNow() throws IOException {
+    intent.clearIdle(0);
+  }
+
   /** How many members may be lost without losing data. */
   protected abstract int redundancy();
 
@@ -260,7 +315,7 @@ public abstract class Pool implements BlockDevice {
 
   /** Whether any member is missing, failed or not yet rebuilt. */
   public final synchronized boolean degraded() {
-    return count(MemberState.ONLINE) < members.length;
+    return !allInSync();
   }
 
   private int count(MemberState s) {
@@ -284,19 +339,134 @@ public abstract class Pool implements BlockDevice {
 
   /** Whether member {@code i} serves reads. */
   protected final synchronized boolean readable(int i) {
-    return states[i] == MemberState.ONLINE;
+    return states[i] == MemberState.ONLINE && !suspended[i];
   }
 
   /** Whether member {@code i} takes writes (in sync or being rebuilt). */
   protected final synchronized boolean writable(int i) {
-    return states[i] != MemberState.FAILED;
+    return states[i] != MemberState.FAILED && !suspended[i];
   }
 
   /**
-   * Drops a member after an I/O error and records that durably on the others, so that the stale
-   * drive is never trusted again. Throws when too few members are left to serve the data.
+   * A member's I/O failed. Where the gate allows it (no HA, consent given, an outdated member),
+   * the member is dropped at once ({@link #drop}). Otherwise it is suspended: no longer read or
+   * written, listed as awaiting a drop, and every write of the pool waits in {@link
+   * #holdWritesAwaitingDrop} before it is acknowledged. Throws when too few members are left.
    */
   protected final synchronized void fail(int i, IOException cause) throws IOException {
+    if (states[i] == MemberState.FAILED || suspended[i]) {
+      return;
+    }
+    if (gate.verdict(i) == MemberDropGate.Verdict.DROP) {
+      drop(i, cause);
+      return;
+    }
+    suspend(i, "failed", cause);
+    if (count(MemberState.ONLINE) - suspendedCount < members.length - redundancy()) {
+      throw new IOException("pool " + name + " lost more drives than " + protection
+          + " survives", cause);
+    }
+  }
+
+  /** Member {@code i} awaits consent to be dropped: not read or written; writes held. */
+  private void suspend(int i, String what, IOException cause) {
+    LOG.log(Level.WARNING, "pool " + name + ": drive " + i + " " + what + "; the pool's writes"
+        + " are held until the drop is consented (HA)", cause);
+    suspended[i] = true;
+    suspendedCause[i] = cause;
+    suspendedCount++;
+    gate.awaiting(awaitingDropSet());
+  }
+
+  /** The members awaiting a drop now. */
+  public final synchronized java.util.SortedSet<Integer> awaitingDrop() {
+    return java.util.Collections.unmodifiableSortedSet(awaitingDropSet());
+  }
+
+  private java.util.TreeSet<Integer> awaitingDropSet() {
+    java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+    for (int i = 0; i < members.length; i++) {
+      if (suspended[i]) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Asks the gate again about every member awaiting a drop (after a reload): a consented one is
+   * dropped now, and the writes waiting for it go on; if the engine may no longer drop (demoted),
+   * they fail. Returns whether any member was dropped.
+   */
+  public final synchronized boolean reconsiderDrops() {
+    boolean dropped = false;
+    for (int i = 0; i < members.length; i++) {
+      if (suspended[i] && gate.verdict(i) == MemberDropGate.Verdict.DROP) {
+        try {
+          unsuspendAndDrop(i);
+        } catch (IOException e) {
+          LOG.log(Level.SEVERE, "pool " + name + ": dropping drive " + i, e);
+        }
+        dropped = true;
+      }
+    }
+    notifyAll();
+    return dropped;
+  }
+
+  private void unsuspendAndDrop(int i) throws IOException {
+    suspended[i] = false;
+    suspendedCount--;
+    IOException cause = suspendedCause[i];
+    suspendedCause[i] = null;
+    gate.awaiting(awaitingDropSet());
+    drop(i, cause);
+  }
+
+  /**
+   * Before a write (or flush) of this pool is acknowledged: waits while a member awaits a drop.
+   * Returns once every such member has been dropped with consent; throws when the engine may no
+   * longer drop (demoted) or the pool closes, so that the write is never acknowledged.
+   */
+  protected final void holdWritesAwaitingDrop() throws IOException {
+    if (suspendedCount == 0) {
+      return;
+    }
+    synchronized (this) {
+      while (suspendedCount > 0) {
+        for (int i = 0; i < members.length; i++) {
+          if (!suspended[i]) {
+            continue;
+          }
+          MemberDropGate.Verdict verdict = gate.verdict(i);
+          if (verdict == MemberDropGate.Verdict.DROP) {
+            unsuspendAndDrop(i);
+          } else if (verdict == MemberDropGate.Verdict.REFUSE) {
+            throw new IOException("pool " + name + ": drive " + i + " failed and this engine may"
+                + " not drop it (it is no longer the active one): the write is not acknowledged",
+                suspendedCause[i]);
+          }
+        }
+        if (suspendedCount == 0) {
+          return;
+        }
+        if (closed) {
+          throw new IOException("pool " + name + " closed while a write waited for consent to"
+              + " drop a drive: the write is not acknowledged");
+        }
+        try {
+          wait(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("pool " + name + ": interrupted while a"
+              + " write waited for consent to drop a drive");
+        }
+      }
+    }
+  }
+
+  /** Drops member {@code i}: FAILED, recorded durably on the others. Under the monitor. */
+  private void drop(int i, IOException cause) throws IOException {
     if (states[i] == MemberState.FAILED) {
       return;
     }
@@ -313,21 +483,32 @@ public abstract class Pool implements BlockDevice {
 
   /** Rewrites the label of every member still writable; under this pool's monitor. */
   private void writeLabels() throws IOException {
+    if (intent != null && allInSync()) {
+      // Every member is in sync at this generation and no bit is cleared while one is not: a
+      // member that leaves from here on misses only writes the bitmap still marks.
+      bitmapCoversSince = generation;
+    }
     IOException first = null;
     for (int i = 0; i < members.length; i++) {
-      if (members[i] == null || states[i] == MemberState.FAILED) {
+      if (members[i] == null || states[i] == MemberState.FAILED || suspended[i]) {
         continue;
       }
       try {
-        new Superblock(name, protection, members.length, i, generation, inSyncMask)
-            .writeTo(members[i]);
+        new Superblock(name, protection, members.length, i, generation, inSyncMask,
+            bitmapCoversSince).writeTo(members[i]);
       } catch (IOException e) {
         first = first == null ? e : first;
-        states[i] = MemberState.FAILED;
-        inSyncMask &= ~(1L << i);
+        if (gate.verdict(i) == MemberDropGate.Verdict.DROP) {
+          states[i] = MemberState.FAILED;
+          inSyncMask &= ~(1L << i);
+        } else {
+          // A label write is I/O like any other: in an HA array it is not a drop either.
+          suspend(i, "failed a label write", e);
+        }
       }
     }
-    if (first != null && count(MemberState.ONLINE) < members.length - redundancy()) {
+    if (first != null
+        && count(MemberState.ONLINE) - suspendedCount < members.length - redundancy()) {
       throw first;
     }
   }
@@ -336,13 +517,22 @@ public abstract class Pool implements BlockDevice {
    * Puts {@code drive} in place of member {@code i} (which should have failed) and rebuilds it
    * in the background; reads and writes continue meanwhile. A second replacement while a rebuild
    * runs (RAID-6) is rebuilt after the first.
+   *
+   * <p>A drive that returns (a remote drive reconnecting) and whose own label shows it left this
+   * slot at a generation the write-intent bitmap vouches for is resynced only in the regions
+   * the bitmap marks; any other drive (blank, another pool's, gone too long) in full.
    */
   public final void replace(int i, BlockDevice drive) throws IOException {
     if (drive.blockCount() < memberDataBlocks() + DATA_OFFSET_BLOCKS) {
       throw new IllegalArgumentException("replacement drive is smaller than the pool's members");
     }
+    Superblock label = ownLabel(i, drive);
     BlockDevice old;
     synchronized (this) {
+      if (suspended[i]) {
+        throw new IllegalStateException("drive " + i + " of pool " + name
+            + " awaits consent to be dropped");
+      }
       if (states[i] == MemberState.REBUILDING) {
         throw new IllegalStateException("drive " + i + " of pool " + name
             + " is already being rebuilt");
@@ -354,6 +544,7 @@ public abstract class Pool implements BlockDevice {
       members[i] = drive;
       states[i] = MemberState.REBUILDING;
       inSyncMask &= ~(1L << i);
+      bitmapRebuild[i] = intent != null && bitmapVouchesFor(label);
       generation++;
       writeLabels();
     }
@@ -365,6 +556,25 @@ public abstract class Pool implements BlockDevice {
       }
     }
     startRebuild();
+  }
+
+  /** {@code drive}'s label if it is this pool's member {@code i}'s, else null. */
+  private Superblock ownLabel(int i, BlockDevice drive) {
+    try {
+      Superblock label = Superblock.readFrom(drive);
+      if (label != null && label.poolName().equals(name) && label.memberIndex() == i
+          && label.memberCount() == members.length && label.protection() == protection) {
+        return label;
+      }
+    } catch (IOException e) {
+      LOG.fine("reading the label of the drive put in slot " + i + ": " + e.getMessage());
+    }
+    return null;
+  }
+
+  /** Rows copied by this pool's rebuilds and resyncs of returning members so far. */
+  public final long rowsRebuilt() {
+    return rowsRebuilt;
   }
 
   /** Starts the rebuild thread unless it runs: it rebuilds every REBUILDING member in turn. */
@@ -411,9 +621,23 @@ public abstract class Pool implements BlockDevice {
   private void rebuild(int target) {
     long rows = memberDataBlocks() / ROW_BLOCKS;
     long started = System.nanoTime();
-    BlockDevice drive = members[target];
+    BlockDevice drive;
+    boolean fromBitmap;
+    synchronized (this) {
+      drive = members[target];
+      fromBitmap = bitmapRebuild[target];
+      bitmapRebuild[target] = false;
+    }
+    // The regions marked now (outside the pool's monitor: the bitmap's lock comes first). No bit
+    // is cleared while this member is out of sync, and every write from now on reaches it (it is
+    // writable while it rebuilds).
+    java.util.BitSet marked = fromBitmap && intent != null ? intent.markedRegions() : null;
+    long copied = 0;
     try {
       for (long row = 0; row < rows && !closed; row++) {
+        if (marked != null && !marked.get((int) (row / intent.rowsPerBit()))) {
+          continue;
+        }
         ReentrantReadWriteLock.WriteLock lock = rowLock(row).writeLock();
         lock.lock();
         try {
@@ -424,6 +648,8 @@ public abstract class Pool implements BlockDevice {
         } finally {
           lock.unlock();
         }
+        copied++;
+        rowsRebuilt++;
         rebuildProgressRows = row + 1;
       }
       if (closed) {
@@ -439,7 +665,8 @@ public abstract class Pool implements BlockDevice {
         generation++;
         writeLabels();
       }
-      LOG.info(String.format("pool %s: drive %d rebuilt (%d MiB in %d ms)", name, target, rows,
+      LOG.info(String.format("pool %s: drive %d %s (%d MiB in %d ms)", name, target,
+          marked != null ? "resynced from the write-intent bitmap" : "rebuilt in full", copied,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
     } catch (IOException e) {
       LOG.log(Level.SEVERE, "pool " + name + ": rebuilding drive " + target + " failed", e);
@@ -452,7 +679,8 @@ public abstract class Pool implements BlockDevice {
   }
 
   private synchronized boolean stillRebuilding(int target, BlockDevice drive) {
-    return members[target] == drive && states[target] == MemberState.REBUILDING;
+    return members[target] == drive && states[target] == MemberState.REBUILDING
+        && !suspended[target];
   }
 
   /** Rows of the running rebuild done so far. */
@@ -491,6 +719,7 @@ public abstract class Pool implements BlockDevice {
         fail(i, e);
       }
     }
+    holdWritesAwaitingDrop();
   }
 
   /** The pool does not deallocate (the volume layer above does): it writes zeros. */
@@ -533,6 +762,9 @@ public abstract class Pool implements BlockDevice {
       }
     }
     closed = true;
+    synchronized (this) {
+      notifyAll(); // writes held for a drop fail now
+    }
     Thread t = rebuilder;
     if (t != null) {
       try {
@@ -560,11 +792,25 @@ public abstract class Pool implements BlockDevice {
   /** Opens a pool of {@code protection} over {@code members} (null = a missing drive). */
   public static Pool open(String name, Protection protection, List<BlockDevice> members)
       throws IOException {
+    return open(name, protection, members, MemberDropGate.AT_ONCE);
+  }
+
+  /**
+   * As {@link #open(String, Protection, List)}, asking {@code gate} before dropping a member
+   * whose I/O failed (an HA array's engine). A pool without redundancy drops nothing.
+   */
+  public static Pool open(String name, Protection protection, List<BlockDevice> members,
+      MemberDropGate gate) throws IOException {
     List<BlockDevice> copy = new ArrayList<>(members);
     return switch (protection) {
       case NONE -> ConcatPool.open(name, copy);
-      case MIRROR -> MirrorPool.open(name, copy);
-      case PARITY, PARITY2 -> ParityPool.openParity(name, protection, copy, true);
+      case MIRROR -> MirrorPool.open(name, copy, gate);
+      case PARITY, PARITY2 -> ParityPool.openParity(name, protection, copy, true, gate);
     };
+  }
+
+  /** Sets the gate; before {@link #assemble}. */
+  final void gate(MemberDropGate gate) {
+    this.gate = gate;
   }
 }

@@ -12,7 +12,7 @@ import java.util.logging.Logger;
 import java.util.zip.CRC32C;
 
 /**
- * A parity pool's write-intent bitmap (what Linux md calls by that name): one bit per region of
+ * A redundant pool's write-intent bitmap (what Linux md calls by that name): one bit per region of
  * {@link #rowsPerBit} member rows, set durably on every member <em>before</em> the first write
  * into the region, cleared lazily once the region has been idle and the members flushed. After a
  * crash, the set bits name the only regions whose parity may disagree with their data (a write
@@ -25,6 +25,12 @@ import java.util.zip.CRC32C;
  * it. A block that was never written (no magic) is clean; a block with a bad checksum or the
  * wrong index (a torn write) counts as all dirty. At start the bits of every in-sync member are
  * OR-ed, so a crash between the members' copies loses nothing.
+ *
+ * <p><b>No bit is cleared while a member is out of sync</b> (failed, rebuilding, awaiting a
+ * drop): the set bits then name every region a missing member has missed since it left, so a
+ * member that returns is resynced in those regions only ({@link Pool#replace}; the pool labels
+ * record from which generation on the bitmap vouches for that). Once every member is in sync
+ * again, idle bits clear as before.
  */
 final class WriteIntentBitmap {
   private static final Logger LOG = Logger.getLogger(WriteIntentBitmap.class.getName());
@@ -230,6 +236,17 @@ final class WriteIntentBitmap {
     r.lastWriteNanos = System.nanoTime();
   }
 
+  /** The regions marked now (bit {@code k}: member rows {@code k * rowsPerBit} on). */
+  synchronized java.util.BitSet markedRegions() {
+    java.util.BitSet out = new java.util.BitSet(bits);
+    for (int bit = 0; bit < bits; bit++) {
+      if (isSet(bit)) {
+        out.set(bit);
+      }
+    }
+    return out;
+  }
+
   /** Whether any region is marked dirty (in memory, and so on the members). */
   synchronized boolean anyDirty() {
     return !active.isEmpty();
@@ -241,6 +258,9 @@ final class WriteIntentBitmap {
    * no write meanwhile.
    */
   void clearIdle(long idleNanos) throws IOException {
+    if (pool.degraded()) {
+      return; // the bits are what a returning member is resynced from
+    }
     Map<Integer, Long> candidates = new HashMap<>();
     synchronized (this) {
       long now = System.nanoTime();
@@ -257,6 +277,9 @@ final class WriteIntentBitmap {
     pool.flush();
     Map<Integer, Long> changedBlocks = new TreeMap<>();
     synchronized (this) {
+      if (pool.degraded()) {
+        return; // a member left meanwhile: its missed writes may be in these regions
+      }
       for (Map.Entry<Integer, Long> c : candidates.entrySet()) {
         Region r = active.get(c.getKey());
         if (r != null && r.inFlight == 0 && r.epoch == c.getValue()) {

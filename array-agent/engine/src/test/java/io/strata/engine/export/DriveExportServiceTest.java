@@ -1,6 +1,7 @@
 package io.strata.engine.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -129,6 +130,82 @@ class DriveExportServiceTest {
         assertThat(b.blockCount()).isEqualTo((8 << 20) / 512);
         assertThat(a.online()).isTrue();
       }
+    }
+  }
+
+  @Test
+  void anEngineOfAnOlderEpochIsRefusedAndItsSessionClosedWhenTheEpochRises() throws Exception {
+    Path drive = sized(dir.resolve("a1.img"), 4 << 20);
+    Path file = dir.resolve("exports.json");
+    Path status = dir.resolve("status.json");
+    writeExports(file, 1, export(A1, drive, ENGINE_A, "arrayA", SECRET_A).replace("}}",
+        "}, \"epoch\": 1}"));
+    int port = freePort();
+    InitiatorConfig config = config(port, A1, ENGINE_A, "arrayA", SECRET_A);
+    try (DriveExportService service = DriveExportService.start(file,
+        new Portal("127.0.0.1", port, 1), status)) {
+      // An engine presenting no epoch, or a lower one, is refused: authorization failure.
+      assertFenced(config, 0);
+      try (RemoteDrive old = RemoteDrive.open("old", config, 4 << 20, 1);
+          RemoteDrive unfenced = RemoteDrive.open("no-epoch", config, 4 << 20, 0)) {
+        assertThat(old.online()).as(String.valueOf(old.offlineReason())).isTrue();
+        assertThat(unfenced.online()).isFalse();
+        assertThat(unfenced.offlineReason()).contains("status 0x0202")
+            .contains("fenced").contains("none was");
+        old.write(0, ByteBuffer.wrap(new byte[512]), true);
+
+        // The control plane promotes the other engine: epoch 2. The old session is closed
+        // before the status says revision 2 is applied, and the old engine cannot come back.
+        writeExports(file, 2, export(A1, drive, ENGINE_A, "arrayA", SECRET_A).replace("}}",
+            "}, \"epoch\": 2}"));
+        assertThat(service.reloadAndReport()).contains("1 fenced session(s) closed");
+        assertThat(JSON.readTree(status.toFile()).get("revision").asLong()).isEqualTo(2);
+        waitFor(() -> !old.online());
+        assertThatThrownBy(() -> old.write(0, ByteBuffer.wrap(new byte[512]), true))
+            .isInstanceOf(java.io.IOException.class);
+        waitFor(() -> String.valueOf(old.offlineReason()).contains("fenced: the export admits"
+            + " only a higher epoch than 1"));
+        assertFenced(config, 1);
+
+        // The new active engine, at epoch 2, logs in and writes.
+        try (RemoteDrive promoted = RemoteDrive.open("new", config, 4 << 20, 2)) {
+          assertThat(promoted.online()).as(String.valueOf(promoted.offlineReason())).isTrue();
+          promoted.write(0, ByteBuffer.wrap(new byte[512]), true);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aRaisedEpochOnTheEngineSideLogsInAgainWithoutFailingIo() throws Exception {
+    Path drive = sized(dir.resolve("a1.img"), 4 << 20);
+    Path file = dir.resolve("exports.json");
+    writeExports(file, 1, export(A1, drive, ENGINE_A, "arrayA", SECRET_A));
+    int port = freePort();
+    try (DriveExportService service = DriveExportService.start(file,
+        new Portal("127.0.0.1", port, 1), dir.resolve("status.json"));
+        RemoteDrive d = RemoteDrive.open("d", config(port, A1, ENGINE_A, "arrayA", SECRET_A),
+            4 << 20, 3)) {
+      assertThat(d.online()).isTrue();
+      d.presentEpoch(4);
+      assertThat(d.epoch()).isEqualTo(4);
+      // The export rises to 4: the session at 4 stays, I/O goes on.
+      writeExports(file, 2, export(A1, drive, ENGINE_A, "arrayA", SECRET_A).replace("}}",
+          "}, \"epoch\": 4}"));
+      assertThat(service.reloadAndReport()).contains("0 fenced session(s) closed");
+      d.write(0, ByteBuffer.wrap(new byte[512]), true);
+      assertThat(d.online()).isTrue();
+      assertThatThrownBy(() -> d.presentEpoch(3)).hasMessageContaining("below epoch 4");
+    }
+  }
+
+  private static void assertFenced(InitiatorConfig config, long epoch) {
+    try (InitiatorSession s = InitiatorSession.open(config, 3, epoch)) {
+      throw new AssertionError("login at epoch " + epoch + " was accepted");
+    } catch (LoginRefusedException expected) {
+      assertThat(expected.getMessage()).contains("status 0x0202");
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
     }
   }
 

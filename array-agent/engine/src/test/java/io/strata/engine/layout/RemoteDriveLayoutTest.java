@@ -192,13 +192,13 @@ class RemoteDriveLayoutTest {
     }
   }
 
-  private static byte[] read(Pool pool, long lba, int bytes) throws Exception {
+  static byte[] read(Pool pool, long lba, int bytes) throws Exception {
     ByteBuffer b = ByteBuffer.allocate(bytes);
     pool.read(lba, b);
     return b.array();
   }
 
-  private static byte[] pattern(long seed, int length) {
+  static byte[] pattern(long seed, int length) {
     byte[] b = new byte[length];
     new Random(seed).nextBytes(b);
     return b;

@@ -1,6 +1,7 @@
 package io.strata.engine.iscsi.initiator;
 
 import io.strata.engine.iscsi.login.ChapAuthenticator;
+import io.strata.engine.iscsi.login.FencingEpoch;
 import io.strata.engine.iscsi.login.TextParameters;
 import io.strata.engine.iscsi.pdu.LoginRequest;
 import io.strata.engine.iscsi.pdu.LoginResponse;
@@ -48,19 +49,26 @@ final class InitiatorLogin {
   private final PduStream stream;
   private final InitiatorConfig config;
   private final long isid;
+  private final long epoch;
   private final int cmdSn = 1;
   private int expStatSn;
   private int tsih;
   private int maxCmdSn = cmdSn;
 
-  private InitiatorLogin(PduStream stream, InitiatorConfig config, long isid) {
+  private InitiatorLogin(PduStream stream, InitiatorConfig config, long isid, long epoch) {
     this.stream = stream;
     this.config = config;
     this.isid = isid;
+    this.epoch = epoch;
   }
 
-  static Agreed login(PduStream stream, InitiatorConfig config, long isid) throws IOException {
-    return new InitiatorLogin(stream, config, isid).run();
+  /**
+   * Logs in; {@code epoch} &gt; 0 is presented as {@link FencingEpoch#KEY} in the first request
+   * (an HA array's fencing epoch), 0 presents none.
+   */
+  static Agreed login(PduStream stream, InitiatorConfig config, long isid, long epoch)
+      throws IOException {
+    return new InitiatorLogin(stream, config, isid, epoch).run();
   }
 
   private Agreed run() throws IOException {
@@ -69,6 +77,11 @@ final class InitiatorLogin {
     first.put("SessionType", "Normal");
     first.put("TargetName", config.targetName());
     first.put("AuthMethod", config.chap() == null ? "None" : "CHAP");
+    if (epoch > 0) {
+      // A target without the key answers NotUnderstood, which we let be: only a drive export
+      // service fences, and it knows the key.
+      first.put(FencingEpoch.KEY, Long.toString(epoch));
+    }
     if (config.chap() == null) {
       // Nothing to prove: ask to move on to the operational stage at once.
       LoginResponse r = exchange(SECURITY, true, OPERATIONAL, first);
@@ -172,7 +185,11 @@ final class InitiatorLogin {
       throw new IOException("login: the target answered with " + pdu.opcode());
     }
     if (r.statusClass() != 0) {
-      throw new LoginRefusedException(config.targetName(), r.statusClass(), r.statusDetail());
+      boolean afterAuthentication = stage == OPERATIONAL && transit && next == FULL_FEATURE;
+      String why = afterAuthentication && r.statusClass() == 2 && r.statusDetail() == 2
+          ? fencedHint() : null;
+      throw new LoginRefusedException(config.targetName(), r.statusClass(), r.statusDetail(),
+          why);
     }
     if (r.continues()) {
       throw new IOException("login: multi-PDU login responses are not supported");
@@ -181,6 +198,16 @@ final class InitiatorLogin {
     tsih = r.tsih();
     maxCmdSn = r.maxCmdSn();
     return r;
+  }
+
+  /**
+   * An authorization failure after CHAP has passed: a drive export service refuses so only an
+   * engine whose fencing epoch is below the export's.
+   */
+  private String fencedHint() {
+    return epoch > 0
+        ? "fenced: the export admits only a higher epoch than " + epoch + " presented here"
+        : "fenced: the export admits only engines presenting a fencing epoch, and none was";
   }
 
   private Map<String, String> keys(LoginResponse r) throws IOException {

@@ -134,6 +134,16 @@ public final class InitiatorSession implements Closeable {
    *     a session of ours it still holds (session reinstatement, RFC 7143 6.3.5)
    */
   public static InitiatorSession open(InitiatorConfig config, long isid) throws IOException {
+    return open(config, isid, 0);
+  }
+
+  /**
+   * As {@link #open(InitiatorConfig, long)}, presenting fencing epoch {@code epoch} at login (an
+   * HA array's engine; 0: none). An export fenced at a higher epoch refuses the login with
+   * status 0x0202 (a {@link LoginRefusedException}).
+   */
+  public static InitiatorSession open(InitiatorConfig config, long isid, long epoch)
+      throws IOException {
     PduStream stream = PduStream.connect(config.host(), config.port(), config.connectTimeout());
     // A target that accepts the connection but never answers must not hold us forever.
     Thread watchdog = new Thread(() -> {
@@ -148,7 +158,7 @@ public final class InitiatorSession implements Closeable {
     watchdog.start();
     InitiatorLogin.Agreed agreed;
     try {
-      agreed = InitiatorLogin.login(stream, config, isid);
+      agreed = InitiatorLogin.login(stream, config, isid, epoch);
     } catch (IOException | RuntimeException e) {
       stream.close();
       if (!watchdog.isAlive()) {
@@ -177,6 +187,11 @@ public final class InitiatorSession implements Closeable {
   /** The most commands that were outstanding at the same time so far. */
   public int peakOutstanding() {
     return peakOutstanding.get();
+  }
+
+  /** Commands sent and not yet answered. */
+  public int outstanding() {
+    return tasks.size();
   }
 
   public boolean isOpen() {

@@ -11,8 +11,14 @@ public final class LoginRefusedException extends IOException {
   private final int statusDetail;
 
   LoginRefusedException(String target, int statusClass, int statusDetail) {
+    this(target, statusClass, statusDetail, null);
+  }
+
+  /** {@code why}: what the refusal most likely means here, or null. */
+  LoginRefusedException(String target, int statusClass, int statusDetail, String why) {
     super("login to " + target + " refused: " + describe(statusClass, statusDetail)
-        + String.format(" (status 0x%02x%02x)", statusClass, statusDetail));
+        + String.format(" (status 0x%02x%02x)", statusClass, statusDetail)
+        + (why == null ? "" : ": " + why));
     this.statusClass = statusClass;
     this.statusDetail = statusDetail;
   }

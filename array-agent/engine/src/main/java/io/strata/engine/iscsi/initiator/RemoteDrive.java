@@ -21,7 +21,7 @@ import java.util.logging.Logger;
  * session.</b> Why: the pool above is what keeps an acknowledged write durable. A member I/O that
  * fails makes the pool mark that member FAILED in the labels of the surviving members before it
  * answers the write, so the write is acknowledged only once it is on every member still trusted,
- * and the stale member is never read again until it has been rebuilt in full. Retrying on a new
+ * and the stale member is never read again until it has been resynced. Retrying on a new
  * session instead would hold the pool's write for as long as the reconnect takes (the whole
  * back-off, up to the command timeout), and a write retried after a later write to the same
  * blocks had gone through could land out of order. Failing fast and rebuilding is slower to heal
@@ -47,7 +47,10 @@ public final class RemoteDrive implements BlockDevice {
 
   private final String name;
   private final InitiatorConfig config;
-  private final long isid;
+  /** Stable per drive, but for a re-login at a raised epoch, which alternates its last bit. */
+  private volatile long isid;
+  /** The fencing epoch presented at login (an HA array's; 0: none). */
+  private volatile long epoch;
   private final Object stateLock = new Object();
   private final Thread supervisor;
   private volatile long blockCount;
@@ -56,9 +59,10 @@ public final class RemoteDrive implements BlockDevice {
   private volatile boolean closed;
   private volatile Listener listener;
 
-  private RemoteDrive(String name, InitiatorConfig config, long expectedBlocks) {
+  private RemoteDrive(String name, InitiatorConfig config, long expectedBlocks, long epoch) {
     this.name = name;
     this.config = config;
+    this.epoch = epoch;
     this.blockCount = expectedBlocks;
     this.isid = isidFor(config);
     this.supervisor = new Thread(this::supervise, "remote-drive " + name);
@@ -73,11 +77,21 @@ public final class RemoteDrive implements BlockDevice {
    * @param expectedBytes the size the drive must have, or 0 to take the first login's
    */
   public static RemoteDrive open(String name, InitiatorConfig config, long expectedBytes) {
+    return open(name, config, expectedBytes, 0);
+  }
+
+  /**
+   * As {@link #open(String, InitiatorConfig, long)}, presenting fencing epoch {@code epoch} at
+   * every login (docs/high-availability.md; 0: none). A drive whose export is fenced at a higher
+   * epoch stays offline with the refusal as its reason.
+   */
+  public static RemoteDrive open(String name, InitiatorConfig config, long expectedBytes,
+      long epoch) {
     if (expectedBytes % BLOCK_SIZE != 0) {
       throw new IllegalArgumentException("remote drive " + name + ": size " + expectedBytes
           + " is not a whole number of 512-byte blocks");
     }
-    RemoteDrive drive = new RemoteDrive(name, config, expectedBytes / BLOCK_SIZE);
+    RemoteDrive drive = new RemoteDrive(name, config, expectedBytes / BLOCK_SIZE, epoch);
     try {
       drive.connect();
     } catch (IOException | RuntimeException e) {
@@ -115,6 +129,69 @@ public final class RemoteDrive implements BlockDevice {
     this.listener = listener;
   }
 
+  /** The fencing epoch presented at login. */
+  public long epoch() {
+    return epoch;
+  }
+
+  /**
+   * Presents {@code next} at every login from now on (an HA array's epoch, raised by a reload).
+   * While logged in, logs in again at once, new session first: commands go to the new session
+   * as soon as it is up, and the old one is closed once its commands are answered (within the
+   * command timeout), so no I/O fails because the epoch rose. The new session takes the other
+   * ISID of the drive's pair, so the target does not end the old one by reinstatement. A login
+   * that fails keeps the old session (the next reconnect presents the new epoch).
+   *
+   * @throws IllegalArgumentException when {@code next} is below the epoch presented now
+   */
+  public void presentEpoch(long next) {
+    InitiatorSession old;
+    synchronized (stateLock) {
+      if (next < epoch) {
+        throw new IllegalArgumentException("remote drive " + name + ": epoch " + next
+            + " is below epoch " + epoch + " presented already");
+      }
+      if (next == epoch) {
+        return;
+      }
+      epoch = next;
+      old = session;
+    }
+    if (old == null || !old.isOpen() || closed) {
+      return; // the supervisor's next login presents it
+    }
+    long otherIsid = isid ^ 1L << 16;
+    InitiatorSession fresh;
+    try {
+      fresh = InitiatorSession.open(config, otherIsid, next);
+    } catch (IOException | RuntimeException e) {
+      LOG.warning("remote drive " + name + ": logging in again at epoch " + next + " failed ("
+          + message(e) + "); the old session stays until it drops");
+      return;
+    }
+    synchronized (stateLock) {
+      if (closed || session != old) {
+        fresh.close();
+        return;
+      }
+      session = fresh;
+      isid = otherIsid;
+    }
+    LOG.info("remote drive " + name + ": logged in again at epoch " + next);
+    Thread retire = new Thread(() -> retire(old), "retire-session " + name);
+    retire.setDaemon(true);
+    retire.start();
+  }
+
+  /** Closes a session taken out of service once it has no command left (or after the timeout). */
+  private void retire(InitiatorSession old) {
+    long until = System.nanoTime() + config.commandTimeout().toNanos();
+    while (old.isOpen() && old.outstanding() > 0 && System.nanoTime() - until < 0) {
+      sleepQuietly(10);
+    }
+    old.close();
+  }
+
   // ---------------------------------------------------------------- staying connected
 
   private void supervise() {
@@ -124,8 +201,8 @@ public final class RemoteDrive implements BlockDevice {
         InitiatorSession s = session;
         if (s != null && s.isOpen()) {
           s.awaitClosed();
-          if (!closed) {
-            offline(s.closeReason());
+          if (!closed && session == s) { // else it was retired after a re-login
+            offline(s, s.closeReason());
             backoff = config.minBackoff().toMillis();
           }
           continue;
@@ -151,7 +228,7 @@ public final class RemoteDrive implements BlockDevice {
 
   /** Logs in, checks the capacity, and puts the session in service. */
   private void connect() throws IOException {
-    InitiatorSession s = InitiatorSession.open(config, isid);
+    InitiatorSession s = InitiatorSession.open(config, isid, epoch);
     try {
       ByteBuffer data = ByteBuffer.allocate(ScsiCommands.READ_CAPACITY_LENGTH);
       run(s, ScsiCommands.readCapacity16(), data, null);
@@ -189,8 +266,16 @@ public final class RemoteDrive implements BlockDevice {
   }
 
   private void offline(String reason) {
+    offline(null, reason);
+  }
+
+  /** Takes the drive offline; with {@code ended} non-null, only if that session is in service. */
+  private void offline(InitiatorSession ended, String reason) {
     boolean wasOnline;
     synchronized (stateLock) {
+      if (ended != null && session != ended) {
+        return;
+      }
       wasOnline = session != null;
       session = null;
       boolean sameReason = reason != null && reason.equals(offlineReason);

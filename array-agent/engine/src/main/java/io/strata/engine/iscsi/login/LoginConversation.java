@@ -54,6 +54,10 @@ public final class LoginConversation {
   private OperationalParameters agreed;
   private int statSn;
   private int boundTsih;
+  /** The fencing epoch the initiator presented ({@link FencingEpoch}), or NONE. */
+  private long presentedEpoch = FencingEpoch.NONE;
+  /** Whether the login was refused for its fencing epoch (after authenticating: no guess). */
+  private boolean fenced;
 
   public LoginConversation(Targets targets, Portal portal, TargetLimits limits, SessionBinder binder) {
     this(targets, portal, limits, binder, false);
@@ -107,6 +111,16 @@ public final class LoginConversation {
     return initialCmdSn;
   }
 
+  /** Whether the login was refused because its fencing epoch is below the target's. */
+  public boolean fenced() {
+    return fenced;
+  }
+
+  /** The fencing epoch presented in the login ({@link FencingEpoch#NONE} when none was). */
+  public long presentedEpoch() {
+    return presentedEpoch;
+  }
+
   public Step handle(LoginRequest request) {
     try {
       return advance(request);
@@ -129,6 +143,11 @@ public final class LoginConversation {
       return new Step(response(request, false, new LinkedHashMap<>()), Outcome.CONTINUE, null);
     }
     Map<String, String> offers = parseText();
+    String epoch = offers.remove(FencingEpoch.KEY);
+    if (epoch != null) {
+      // Declarative and ours: no answer; checked when the session is bound (SessionRegistry).
+      presentedEpoch = FencingEpoch.parse(epoch);
+    }
     LinkedHashMap<String, String> answers = new LinkedHashMap<>();
     if (initiatorName == null) {
       identify(offers, answers);
@@ -262,8 +281,18 @@ public final class LoginConversation {
                   : limits.maxRecvDataSegmentLength()));
     }
     agreed = negotiation.result();
+    if (target != null) {
+      // Checked again, atomically with the fencing of the export, when the session is created.
+      long minimum = targets.minimumEpoch(target.name());
+      if (minimum > 0 && presentedEpoch < minimum) {
+        fenced = true;
+        throw new LoginFailure(LoginStatus.AUTHORIZATION_FAILURE,
+            FencingEpoch.refusal(target.name(), presentedEpoch, minimum));
+      }
+    }
     boundTsih =
-        binder.bind(new LoginResult(target, initiatorName, isid, tsih, cid, initialCmdSn, agreed));
+        binder.bind(new LoginResult(target, initiatorName, isid, tsih, cid, initialCmdSn, agreed,
+            presentedEpoch));
     stage = FULL_FEATURE;
     return new Step(response(request, true, answers), Outcome.FULL_FEATURE, null);
   }

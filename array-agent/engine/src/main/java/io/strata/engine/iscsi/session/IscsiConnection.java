@@ -189,7 +189,9 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
       return;
     }
     LoginConversation.Step step = login.handle(request);
-    if (step.outcome() == LoginConversation.Outcome.FAILED && guessing(step.response())) {
+    // A fenced engine authenticated fine: it is told at once (and logged), not throttled.
+    if (step.outcome() == LoginConversation.Outcome.FAILED && guessing(step.response())
+        && !login.fenced()) {
       answerLater(step.response());
       return;
     }

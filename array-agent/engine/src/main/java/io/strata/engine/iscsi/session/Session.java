@@ -22,6 +22,7 @@ public final class Session {
   private final OperationalParameters parameters;
   private final Nexus nexus;
   private final int window;
+  private final long epoch;
   private final List<IscsiConnection> connections = new CopyOnWriteArrayList<>();
   private final Map<Integer, Runnable> waitingForEarlierCmdSn = new HashMap<>();
   private int expCmdSn;
@@ -35,7 +36,8 @@ public final class Session {
       int portalGroupTag,
       OperationalParameters parameters,
       int firstCmdSn,
-      int window) {
+      int window,
+      long epoch) {
     this.tsih = tsih;
     this.target = target;
     this.initiatorName = initiatorName;
@@ -44,6 +46,7 @@ public final class Session {
     this.parameters = parameters;
     this.expCmdSn = firstCmdSn;
     this.window = window;
+    this.epoch = epoch;
     this.nexus =
         target == null ? null : new Nexus(initiatorName, isid, target.name(), portalGroupTag);
   }
@@ -66,6 +69,11 @@ public final class Session {
 
   public long isid() {
     return isid;
+  }
+
+  /** The fencing epoch presented at login ({@code FencingEpoch.NONE} when none was). */
+  public long epoch() {
+    return epoch;
   }
 
   public int portalGroupTag() {

@@ -1,5 +1,6 @@
 package io.strata.engine.iscsi.session;
 
+import io.strata.engine.iscsi.login.FencingEpoch;
 import io.strata.engine.iscsi.login.LoginFailure;
 import io.strata.engine.iscsi.login.LoginResult;
 import io.strata.engine.iscsi.login.LoginStatus;
@@ -65,7 +66,7 @@ public final class SessionRegistry {
    *
    * @return how many sessions ended
    */
-  public int endSessionsOf(Predicate<Session> refused) {
+  public synchronized int endSessionsOf(Predicate<Session> refused) {
     int ended = 0;
     for (Session s : List.copyOf(byTsih.values())) {
       if (refused.test(s)) {
@@ -76,8 +77,20 @@ public final class SessionRegistry {
     return ended;
   }
 
-  /** A new session for a leading login; an older session of the same initiator port ends. */
-  synchronized Session create(LoginResult login, int portalGroupTag) {
+  /**
+   * A new session for a leading login; an older session of the same initiator port ends. A login
+   * whose fencing epoch is below its target's is refused here, under the same lock as {@link
+   * #endSessionsOf}: once a caller has fenced a target and ended its older sessions, none of an
+   * older epoch can appear.
+   */
+  synchronized Session create(LoginResult login, int portalGroupTag) throws LoginFailure {
+    if (login.target() != null) {
+      long minimum = targets.minimumEpoch(login.target().name());
+      if (minimum > 0 && login.epoch() < minimum) {
+        throw new LoginFailure(LoginStatus.AUTHORIZATION_FAILURE,
+            FencingEpoch.refusal(login.target().name(), login.epoch(), minimum));
+      }
+    }
     for (Session old : byTsih.values()) {
       if (old.isid() == login.isid()
           && old.initiatorName().equals(login.initiatorName())
@@ -99,7 +112,8 @@ public final class SessionRegistry {
             portalGroupTag,
             login.parameters(),
             login.cmdSn(),
-            limits.commandWindow());
+            limits.commandWindow(),
+            login.epoch());
     byTsih.put(tsih, session);
     if (session.nexus() != null) {
       session.target().scsi().nexusOpened(session.nexus());

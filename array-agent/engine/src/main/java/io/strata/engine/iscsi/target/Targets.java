@@ -10,6 +10,9 @@ import java.util.Optional;
  */
 public final class Targets {
   private volatile List<TargetDefinition> targets;
+  /** Per target name, the lowest fencing epoch a new session must present (absent: any). */
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> minimumEpochs =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public Targets(List<TargetDefinition> targets) {
     this.targets = List.copyOf(targets);
@@ -91,6 +94,24 @@ public final class Targets {
         .filter(Authentication::required)
         .findFirst()
         .orElse(Authentication.NONE);
+  }
+
+  /**
+   * Fences target {@code name} at {@code epoch} (docs/high-availability.md): from now on a login
+   * must present at least that epoch ({@code io.strata.engine.iscsi.login.FencingEpoch}); 0
+   * admits any. Sessions already logged in are the caller's to end.
+   */
+  public void fence(String name, long epoch) {
+    if (epoch <= 0) {
+      minimumEpochs.remove(name);
+    } else {
+      minimumEpochs.put(name, epoch);
+    }
+  }
+
+  /** The lowest epoch a login to target {@code name} must present; 0: any (or none). */
+  public long minimumEpoch(String name) {
+    return minimumEpochs.getOrDefault(name, 0L);
   }
 
   public List<TargetDefinition> all() {
