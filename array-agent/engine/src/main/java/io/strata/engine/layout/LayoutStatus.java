@@ -128,8 +128,8 @@ public final class LayoutStatus {
           pools.addObject().put("name", pool).put("cacheProtection", protection));
     }
     if (awaitingDrop != null) {
-      ObjectNode ha = status.has("ha") ? (ObjectNode) status.get("ha") : status.putObject("ha");
-      ArrayNode awaiting = ha.putArray("awaitingDrop");
+      ObjectNode haNode = status.has("ha") ? (ObjectNode) status.get("ha") : status.putObject("ha");
+      ArrayNode awaiting = haNode.putArray("awaitingDrop");
       awaitingDrop.forEach(awaiting::add);
     }
     status.put("time", Instant.now().toString());
