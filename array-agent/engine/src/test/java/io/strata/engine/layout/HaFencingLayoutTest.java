@@ -139,9 +139,10 @@ class HaFencingLayoutTest {
         // An epoch is never lowered.
         writeLayout(oldDir, 3, port, "STANDBY", 1, "");
         assertThat(old.reloadAndReport()).contains("NOT applied")
-            .contains("ha.epoch 1 is below epoch 2");
-        // Stopping it cannot flush its pool either: nothing more is acknowledged.
-        assertThatThrownBy(old::close).hasMessageContaining("not acknowledged");
+            .contains("ha.epoch 1 is lower than the epoch 2");
+        // Demoted, it holds nothing open: no pool of it can write or acknowledge anything more.
+        assertThat(old.haState()).isEqualTo(LayoutService.HaState.STANDBY);
+        assertThat(old.stack().health()).as("no drive open after the demotion").isEmpty();
       }
     }
   }

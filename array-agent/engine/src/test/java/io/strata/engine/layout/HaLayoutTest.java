@@ -304,14 +304,16 @@ class HaLayoutTest {
       assertThat(failed.get("ok").asBoolean()).isFalse();
       assertThat(failed.get("error").asText()).contains("b.img");
       assertThat(failed.get("ha").toString())
-          .isEqualTo("{\"role\":\"ACTIVE\",\"epoch\":2,\"state\":\"STANDBY\"}");
+          .isEqualTo("{\"role\":\"ACTIVE\",\"epoch\":2,\"state\":\"STANDBY\",\"awaitingDrop\":[]}");
       assertThat(sense(run(t, N1, 0, "00 00 00 00 00 00", new byte[0])).ascq())
           .as("still standby, nothing to tell").isEqualTo(ScsiSpec.ASC_TARGET_PORT_IN_STANDBY_STATE);
 
       Files.delete(drive);
       Files.move(away, drive);
       long deadline = System.nanoTime() + 20_000_000_000L;
-      while (service.haState() != LayoutService.HaState.ACTIVE && System.nanoTime() < deadline) {
+      // the state turns ACTIVE inside the reload; the status says ok once the reload is done
+      while ((service.haState() != LayoutService.HaState.ACTIVE || !status().get("ok").asBoolean())
+          && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
       assertThat(service.haState()).as("tried again by itself").isEqualTo(
