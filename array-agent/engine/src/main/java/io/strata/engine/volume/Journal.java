@@ -32,7 +32,7 @@ import java.util.zip.CRC32C;
  * cut off. A bad checksum anywhere else, a gap in the sequence, or a record the state cannot
  * apply means the metadata is corrupt: {@link MetadataCorruptException}, and nothing is served.
  */
-final class Journal implements AutoCloseable {
+final class Journal implements MetadataLog {
   private static final Logger LOG = Logger.getLogger(Journal.class.getName());
   static final long CHECKPOINT_MAGIC = 0x5354524350545431L; // "STRCPTT1"
   private static final int MAX_RECORD = 1 << 16;
@@ -258,11 +258,8 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /**
-   * Appends a record with the next sequence number; the caller holds the store's metadata lock,
-   * so records are appended in the order they are applied. Not yet durable: see {@link #sync}.
-   */
-  long append(MetadataRecord record) throws IOException {
+  @Override
+  public long append(MetadataRecord record) throws IOException {
     byte[] encoded = record.encode();
     ByteBuffer body = ByteBuffer.allocate(8 + encoded.length);
     long seq = appendedSeq + 1;
@@ -283,7 +280,8 @@ final class Journal implements AutoCloseable {
    * Makes every record up to {@code seq} durable. Callers that arrive while another sync runs
    * share it (group commit): one fdatasync covers all records appended before it started.
    */
-  void sync(long seq) throws IOException {
+  @Override
+  public void sync(long seq) throws IOException {
     synchronized (syncLock) {
       if (durableSeq >= seq) {
         return;
@@ -294,7 +292,8 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  long durableSeq() {
+  @Override
+  public long durableSeq() {
     synchronized (syncLock) {
       return durableSeq;
     }
@@ -304,8 +303,28 @@ final class Journal implements AutoCloseable {
     return end;
   }
 
-  /** Checkpoints {@code state} (which holds every appended record) and empties the journal. */
-  void checkpoint(MetadataState state) throws IOException {
+  @Override
+  public boolean fits(MetadataRecord record) {
+    return true;
+  }
+
+  @Override
+  public boolean checkpointDue() {
+    return end > VolumeStore.CHECKPOINT_BYTES;
+  }
+
+  @Override
+  public long checkpointCapacity() {
+    return Long.MAX_VALUE;
+  }
+
+  @Override
+  public String where() {
+    return dir.toString();
+  }
+
+  @Override
+  public void checkpoint(MetadataState state) throws IOException {
     synchronized (syncLock) {
       journal.force(false);
       durableSeq = appendedSeq;
@@ -317,7 +336,8 @@ final class Journal implements AutoCloseable {
   }
 
   /** Closes without syncing anything (what a kill leaves behind is what the kernel has). */
-  void abandon() throws IOException {
+  @Override
+  public void abandon() throws IOException {
     journal.close();
   }
 
