@@ -214,6 +214,11 @@ public final class VolumeStore implements Closeable {
     return store;
   }
 
+  /** Whether the metadata is on the pool device (else in files on this node). */
+  public boolean metadataOnPool() {
+    return journal instanceof PoolMetadataArea;
+  }
+
   /** Named record {@code key} of this pool (see {@link MetadataRecord.PutRecord}), or null. */
   public byte[] record(String key) {
     synchronized (meta) {
