@@ -157,6 +157,10 @@ public final class VolumeStore implements Closeable {
       return opened.state().record(key);
     }
 
+    PoolMetadataArea.Geometry geometryForTest() {
+      return opened.area().geometry();
+    }
+
     /** The bytes at the end of the pool that the metadata area takes from the volumes. */
     public long reservedBytes() {
       return opened.area().geometry().reservedBytes();
