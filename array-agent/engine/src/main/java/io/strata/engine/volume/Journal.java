@@ -1,9 +1,7 @@
 package io.strata.engine.volume;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -217,23 +215,12 @@ final class Journal implements MetadataLog {
       throw new MetadataCorruptException("checkpoint " + file + ": checksum mismatch; the "
           + "volume metadata is corrupt and will not be used");
     }
-    try {
-      return MetadataState.readFrom(new DataInputStream(new ByteArrayInputStream(body)));
-    } catch (MetadataCorruptException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      throw new MetadataCorruptException("checkpoint " + file + " is unreadable despite a good "
-          + "checksum: " + e);
-    }
+    return MetadataState.fromCheckpointBody(body, body.length, "checkpoint " + file);
   }
 
   /** Writes {@code state} as the new checkpoint, atomically and durably. */
   static void writeCheckpoint(Path dir, MetadataState state) throws IOException {
-    ByteArrayOutputStream bodyBytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bodyBytes)) {
-      state.writeTo(out);
-    }
-    byte[] body = bodyBytes.toByteArray();
+    byte[] body = state.checkpointBody();
     ByteBuffer file = ByteBuffer.allocate(16 + body.length);
     file.putLong(CHECKPOINT_MAGIC).putInt(body.length).putInt(crc32c(body)).put(body).flip();
     Path tmp = dir.resolve("checkpoint.tmp");

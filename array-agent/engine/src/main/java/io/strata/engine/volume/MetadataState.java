@@ -446,6 +446,32 @@ public final class MetadataState {
     }
   }
 
+  /** The checkpoint body of this state ({@link #writeTo}). */
+  byte[] checkpointBody() {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      writeTo(out);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("writing to memory cannot fail", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * The state in the first {@code length} bytes of {@code body}, whose checksum was good: a body
+   * that still cannot be read is corrupt ({@code where} names it in the message).
+   */
+  static MetadataState fromCheckpointBody(byte[] body, int length, String where)
+      throws MetadataCorruptException {
+    try {
+      return readFrom(new DataInputStream(new java.io.ByteArrayInputStream(body, 0, length)));
+    } catch (MetadataCorruptException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new MetadataCorruptException(where + " is unreadable despite a good checksum: " + e);
+    }
+  }
+
   static MetadataState readFrom(DataInputStream in) throws IOException {
     String pool = in.readUTF();
     long extents = in.readLong();

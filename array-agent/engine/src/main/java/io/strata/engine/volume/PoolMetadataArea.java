@@ -7,9 +7,7 @@ import static io.strata.engine.volume.MetadataState.EXTENT_BYTES;
 import io.strata.engine.block.BlockDevice;
 import io.strata.engine.block.OutOfSpaceException;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -358,29 +356,18 @@ final class PoolMetadataArea implements MetadataLog {
           + " checkpoint torn by a crash); using the other slot and its journal");
       return null;
     }
-    try {
-      MetadataState state = MetadataState.readFrom(new DataInputStream(
-          new ByteArrayInputStream(body, 0, (int) slot.length())));
-      if (state.lastSeq() != slot.seq()) {
-        throw new MetadataCorruptException("checkpoint slot " + index + " of pool " + poolName
-            + " says it holds record " + slot.seq() + " but its body holds " + state.lastSeq());
-      }
-      return state;
-    } catch (MetadataCorruptException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      throw new MetadataCorruptException("checkpoint slot " + index + " of pool " + poolName
-          + " is unreadable despite a good checksum: " + e);
+    String where = "checkpoint slot " + index + " of pool " + poolName;
+    MetadataState state = MetadataState.fromCheckpointBody(body, (int) slot.length(), where);
+    if (state.lastSeq() != slot.seq()) {
+      throw new MetadataCorruptException(where + " says it holds record " + slot.seq()
+          + " but its body holds " + state.lastSeq());
     }
+    return state;
   }
 
   /** Writes {@code state} to {@code slot}: body, flush, then its first block with FUA. */
   private void writeCheckpoint(int slot, MetadataState state) throws IOException {
-    ByteArrayOutputStream bodyBytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bodyBytes)) {
-      state.writeTo(out);
-    }
-    byte[] body = bodyBytes.toByteArray();
+    byte[] body = state.checkpointBody();
     if (body.length > checkpointCapacity()) {
       throw new OutOfSpaceException("the volume metadata of pool " + poolName + " ("
           + body.length + " bytes) no longer fits its checkpoint slot (" + checkpointCapacity()
