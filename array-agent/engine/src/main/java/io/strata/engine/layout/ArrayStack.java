@@ -139,14 +139,17 @@ public final class ArrayStack implements Closeable {
     Protection protection = Protection.parse(p.protection() == null ? "none" : p.protection());
     Pool pool = null;
     BlockDevice data = null;
+    VolumeStore.OnPool onPool = null;
     try {
       pool = openMembers(p, protection, members);
       Path meta = layout.metadataDir(layoutFile).resolve(p.name());
-      VolumeStore.OnPool onPool = null;
       if (!VolumeStore.metadataFilesIn(meta)) {
-        onPool = VolumeStore.openOnPool(p.name(), pool, pool.createdNow());
+        // the lock file in the node's metadata directory holds nothing: it only keeps a second
+        // engine on this node off the pool
+        onPool = VolumeStore.openOnPool(p.name(), pool, pool.createdNow(), meta);
         String why = PoolServiceRecord.mismatch(onPool.record(PoolServiceRecord.RECORD), p);
         if (why != null) {
+          closeQuietly(onPool);
           closeQuietly(pool);
           for (String d : driveNamesOf(p)) {
             closeDrive(d);
@@ -187,6 +190,7 @@ public final class ArrayStack implements Closeable {
       }
       return null;
     } catch (IOException | RuntimeException e) {
+      closeQuietly(onPool); // unlocks it unless a store took it over (closed with the pool)
       closeQuietly(data != null ? data : pool); // a cache or tier closes its pool
       for (String d : driveNamesOf(p)) {
         closeDrive(d);

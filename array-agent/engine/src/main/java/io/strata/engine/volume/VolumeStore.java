@@ -108,22 +108,34 @@ public final class VolumeStore implements Closeable {
       throw new IllegalArgumentException("pools of " + pool.blockSize() + "-byte blocks");
     }
     long extents = pool.blockCount() / MetadataState.EXTENT_BLOCKS;
-    java.nio.file.Files.createDirectories(metadataDir);
-    FileChannel lockFile = FileChannel.open(metadataDir.resolve("lock"),
-        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = lockFile.tryLock();
-    if (lock == null) {
-      lockFile.close();
-      throw new IOException("volume metadata " + metadataDir + " is in use by another process");
-    }
+    NodeLock nodeLock = NodeLock.take(metadataDir);
     try {
       Journal.Opened opened = Journal.open(metadataDir, poolName, extents);
       return afterReplay(new VolumeStore(poolName, pool, opened.journal(), opened.state(),
-          lockFile, lock), opened.replayed());
+          nodeLock.file(), nodeLock.lock()), opened.replayed());
     } catch (IOException | RuntimeException e) {
-      lock.release();
-      lockFile.close();
+      nodeLock.release();
       throw e;
+    }
+  }
+
+  /** An exclusive lock on {@code dir}/lock, so that two engines on a node never open one pool. */
+  private record NodeLock(FileChannel file, FileLock lock) {
+    static NodeLock take(Path dir) throws IOException {
+      java.nio.file.Files.createDirectories(dir);
+      FileChannel file = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE);
+      FileLock lock = file.tryLock();
+      if (lock == null) {
+        file.close();
+        throw new IOException("volume metadata " + dir + " is in use by another process");
+      }
+      return new NodeLock(file, lock);
+    }
+
+    void release() throws IOException {
+      lock.release();
+      file.close();
     }
   }
 
@@ -142,14 +154,25 @@ public final class VolumeStore implements Closeable {
    * serving volumes: its named records can be read first (which SSDs hold the pool's data), and
    * then {@link #serve} puts the volumes on the pool's data device.
    */
-  public static final class OnPool {
+  public static final class OnPool implements Closeable {
     private final String poolName;
     private final PoolMetadataArea.Opened opened;
+    private final NodeLock nodeLock;
     private boolean served;
 
-    private OnPool(String poolName, PoolMetadataArea.Opened opened) {
+    private OnPool(String poolName, PoolMetadataArea.Opened opened, NodeLock nodeLock) {
       this.poolName = poolName;
       this.opened = opened;
+      this.nodeLock = nodeLock;
+    }
+
+    /** Lets go of the node's lock when the pool was not served after all (refused, failed). */
+    @Override
+    public void close() throws IOException {
+      if (!served && nodeLock != null) {
+        served = true;
+        nodeLock.release();
+      }
     }
 
     /** Named record {@code key}, or null. */
@@ -181,9 +204,11 @@ public final class VolumeStore implements Closeable {
             + data.blockCount() + " blocks does not hold its " + opened.state().physicalExtents()
             + " extents");
       }
-      served = true;
-      return afterReplay(new VolumeStore(poolName, data, opened.area(), opened.state(), null,
-          null), opened.replayed());
+      VolumeStore store = new VolumeStore(poolName, data, opened.area(), opened.state(),
+          nodeLock == null ? null : nodeLock.file(), nodeLock == null ? null : nodeLock.lock());
+      VolumeStore replayed = afterReplay(store, opened.replayed()); // before served: a failure
+      served = true;                                                // leaves close() to unlock
+      return replayed;
     }
   }
 
@@ -196,16 +221,38 @@ public final class VolumeStore implements Closeable {
    */
   public static OnPool openOnPool(String poolName, BlockDevice metadataDevice, boolean format)
       throws IOException {
-    PoolMetadataArea.Opened opened = format
-        ? PoolMetadataArea.format(metadataDevice, poolName)
-        : PoolMetadataArea.open(metadataDevice, poolName);
+    return openOnPool(poolName, metadataDevice, format, null);
+  }
+
+  /**
+   * As above, holding an exclusive lock on {@code lockDir}/lock (null: none) from before the
+   * journal is replayed until the store closes, so that two engines on one node never open the
+   * same pool (engines on two nodes are kept apart by fencing). The lock file holds nothing.
+   */
+  public static OnPool openOnPool(String poolName, BlockDevice metadataDevice, boolean format,
+      Path lockDir) throws IOException {
+    NodeLock nodeLock = lockDir == null ? null : NodeLock.take(lockDir);
+    PoolMetadataArea.Opened opened;
+    try {
+      opened = format
+          ? PoolMetadataArea.format(metadataDevice, poolName)
+          : PoolMetadataArea.open(metadataDevice, poolName);
+    } catch (IOException | RuntimeException e) {
+      if (nodeLock != null) {
+        nodeLock.release();
+      }
+      throw e;
+    }
     if (opened == null) {
+      if (nodeLock != null) {
+        nodeLock.release();
+      }
       throw new MetadataCorruptException("pool " + poolName + " was made before but carries no"
           + " volume metadata area, and no metadata files were found for it: its metadata is"
           + " in the files of another node (a pool made before metadata moved onto pools) or"
           + " lost; refusing to start it empty over its data");
     }
-    return new OnPool(poolName, opened);
+    return new OnPool(poolName, opened, nodeLock);
   }
 
   private static VolumeStore afterReplay(VolumeStore store, int replayed) throws IOException {

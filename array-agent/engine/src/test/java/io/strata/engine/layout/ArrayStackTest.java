@@ -110,7 +110,8 @@ class ArrayStackTest {
       Path meta = dir.resolve("metadata/slow");
       assertThat(stack.storeOf("w").metadataOnPool()).as("a new pool keeps its metadata on it")
           .isTrue();
-      assertThat(meta).as("nothing of the pool in the node's files").doesNotExist();
+      assertThat(meta.resolve("checkpoint")).as("nothing of the pool in the node's files")
+          .doesNotExist();
 
       stack.reconcile(ArrayLayout.read(withSlowPool("", "")));
       assertThat(stack.pools()).containsOnlyKeys("p");

@@ -170,6 +170,21 @@ class PoolMetadataAreaTest {
   }
 
   @Test
+  void aSecondEngineOnTheSameNodeCannotOpenThePool(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path node) throws IOException {
+    CrashingDevice device = new CrashingDevice(16 * MIB, 9);
+    VolumeStore first = VolumeStore.openOnPool("p0", device, true, node).serve(device);
+    assertThatThrownBy(() -> VolumeStore.openOnPool("p0", device, false, node))
+        .satisfiesAnyOf(
+            e -> assertThat(e).hasMessageContaining("in use by another process"),
+            e -> assertThat(e).isInstanceOf(java.nio.channels.OverlappingFileLockException.class));
+    first.close();
+    VolumeStore.OnPool again = VolumeStore.openOnPool("p0", device, false, node);
+    again.close(); // not served: unlocked
+    VolumeStore.openOnPool("p0", device, false, node).serve(device).close();
+  }
+
+  @Test
   void aPoolThatWasMadeBeforeButCarriesNoAreaIsRefusedNotStartedEmpty() {
     CrashingDevice device = new CrashingDevice(16 * MIB, 6);
     assertThatThrownBy(() -> VolumeStore.openOnPool("p0", device, false))
