@@ -135,6 +135,29 @@ class PoolMetadataAreaTest {
   }
 
   @Test
+  void aCrashDuringAJournalAppendKeepsWhatWasAcknowledgedAndTheJournalGoesOn()
+      throws IOException {
+    for (long seed = 0; seed < 8; seed++) {
+      CrashingDevice device = new CrashingDevice(16 * MIB, seed);
+      VolumeStore store = format(device);
+      store.createVolume("a", MIB, false);
+      store.open("a").write(0, pattern(1, 1), true);
+      device.cutAfterWrites(0); // the journal write of "b" is cut
+      assertThatThrownBy(() -> store.createVolume("b", MIB, false))
+          .isInstanceOf(CrashingDevice.PowerLost.class);
+      store.abandonForTest();
+      device.restart();
+
+      VolumeStore reopened = reopen(device);
+      assertThat(reopened.names()).as("seed " + seed).startsWith("a").hasSizeLessThanOrEqualTo(2);
+      assertThat(read(reopened.open("a"), 0, 1)).isEqualTo(pattern(1, 1));
+      reopened.createVolume("c", MIB, false);
+      reopened.abandonForTest();
+      assertThat(reopen(device).names()).as("seed " + seed).contains("a", "c");
+    }
+  }
+
+  @Test
   void aCheckpointTornByACrashFallsBackToTheOtherSlotAndItsJournal() throws IOException {
     CrashingDevice device = new CrashingDevice(16 * MIB, 4);
     VolumeStore store = format(device);
