@@ -158,6 +158,26 @@ class PoolMetadataAreaTest {
   }
 
   @Test
+  void recordsOfATornWriteNeverLineUpBehindNewOnes() throws IOException {
+    CrashingDevice device = new CrashingDevice(16 * MIB, 10);
+    VolumeStore store = format(device);
+    store.createVolume("a", MIB, false);
+    store.createVolume("b", MIB, false);
+    store.abandonForTest();
+    PoolMetadataArea.Geometry g = VolumeStore.openOnPool("p0", device, false).geometryForTest();
+    // As if "a" and "b" were one write the crash tore, "a"'s part lost, "b"'s whole: neither
+    // was acknowledged.
+    device.corrupt(g.journalStart() * BLOCK_SIZE + 12, 2);
+
+    VolumeStore reopened = reopen(device);
+    assertThat(reopened.names()).isEmpty();
+    reopened.createVolume("x", MIB, false); // as long as "a" was: it ends where "b" begins
+    reopened.abandonForTest();
+    assertThat(reopen(device).names()).as("b, never acknowledged, stays gone")
+        .containsExactly("x");
+  }
+
+  @Test
   void aCheckpointTornByACrashFallsBackToTheOtherSlotAndItsJournal() throws IOException {
     CrashingDevice device = new CrashingDevice(16 * MIB, 4);
     VolumeStore store = format(device);
