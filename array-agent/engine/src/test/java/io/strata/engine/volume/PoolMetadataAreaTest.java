@@ -36,6 +36,22 @@ class PoolMetadataAreaTest {
     return VolumeStore.openOnPool("p0", device, false).serve(device);
   }
 
+  /**
+   * A pool holding volumes "a" and "b" (with a checkpoint between them when asked), left as a
+   * kill leaves it; returns where its metadata area is.
+   */
+  static PoolMetadataArea.Geometry killedWithAAndB(CrashingDevice device, boolean checkpoint)
+      throws IOException {
+    VolumeStore store = format(device);
+    store.createVolume("a", MIB, false);
+    if (checkpoint) {
+      store.checkpoint();
+    }
+    store.createVolume("b", MIB, false);
+    store.abandonForTest();
+    return VolumeStore.openOnPool("p0", device, false).geometryForTest();
+  }
+
   static ByteBuffer pattern(int blocks, int seed) {
     ByteBuffer b = ByteBuffer.allocate(blocks * BLOCK_SIZE);
     for (int i = 0; i < b.capacity(); i++) {
@@ -116,11 +132,7 @@ class PoolMetadataAreaTest {
   @Test
   void aTornJournalTailIsCutOffAndTheRestReplayed() throws IOException {
     CrashingDevice device = new CrashingDevice(16 * MIB, 3);
-    VolumeStore store = format(device);
-    store.createVolume("a", MIB, false);
-    store.createVolume("b", MIB, false);
-    store.abandonForTest();
-    PoolMetadataArea.Geometry g = VolumeStore.openOnPool("p0", device, false).geometryForTest();
+    PoolMetadataArea.Geometry g = killedWithAAndB(device, false);
     // "b" is the second record: damage its last bytes as a write torn by a crash would.
     long journal = g.journalStart() * BLOCK_SIZE;
     int first = 16 + new MetadataRecord.CreateVolume("a", MIB, false).encode().length;
@@ -160,11 +172,7 @@ class PoolMetadataAreaTest {
   @Test
   void recordsOfATornWriteNeverLineUpBehindNewOnes() throws IOException {
     CrashingDevice device = new CrashingDevice(16 * MIB, 10);
-    VolumeStore store = format(device);
-    store.createVolume("a", MIB, false);
-    store.createVolume("b", MIB, false);
-    store.abandonForTest();
-    PoolMetadataArea.Geometry g = VolumeStore.openOnPool("p0", device, false).geometryForTest();
+    PoolMetadataArea.Geometry g = killedWithAAndB(device, false);
     // As if "a" and "b" were one write the crash tore, "a"'s part lost, "b"'s whole: neither
     // was acknowledged.
     device.corrupt(g.journalStart() * BLOCK_SIZE + 12, 2);
@@ -196,12 +204,8 @@ class PoolMetadataAreaTest {
   @Test
   void aDamagedCheckpointIsDetectedNeverGuessedAround() throws IOException {
     CrashingDevice device = new CrashingDevice(16 * MIB, 5);
-    VolumeStore store = format(device);
-    store.createVolume("a", MIB, false);
-    store.checkpoint(); // slot 1: "a"; the journal starts again after it
-    store.createVolume("b", MIB, false);
-    store.abandonForTest();
-    PoolMetadataArea.Geometry g = VolumeStore.openOnPool("p0", device, false).geometryForTest();
+    // slot 1 holds "a"; the journal started again after it, with "b"
+    PoolMetadataArea.Geometry g = killedWithAAndB(device, true);
     // Bit rot in the newest checkpoint: the older one (slot 0, empty) lacks record 1, which the
     // journal no longer holds, so replay finds record 2 right after 0.
     device.corrupt((g.slotStart(1) + 1) * BLOCK_SIZE + 4, 2);
