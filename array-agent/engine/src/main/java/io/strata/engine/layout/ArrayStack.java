@@ -19,11 +19,13 @@ import io.strata.engine.tier.Tier;
 import io.strata.engine.tier.TieredDevice;
 import io.strata.engine.volume.MetadataState;
 import io.strata.engine.volume.Volume;
+import io.strata.engine.scsi.ReservationStore;
 import io.strata.engine.volume.VolumeStore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -132,8 +134,16 @@ public final class ArrayStack implements Closeable {
    * metadata. {@code taken} holds the drives already in use and gains the pool's service SSDs.
    * On failure nothing of the pool stays registered, and its drives are closed and forgotten
    * (a pool closes its members), so that the next attempt opens them again.
+   *
+   * <p>Where the pool's metadata is, is decided by what is there: a pool with metadata files in
+   * this node's metadata directory (made before the metadata moved onto pools) keeps them, as
+   * before; any other pool keeps it in the metadata area at the end of the pool device, made
+   * when the pool is made ({@link VolumeStore#openOnPool}).
+   *
+   * @return null when the pool opened; why it was refused when its metadata on the pool names
+   *     other SSDs for its data than the layout does (nothing of it stays open)
    */
-  private void openPool(ArrayLayout layout, PoolSpec p, Set<String> taken) throws IOException {
+  private String openPool(ArrayLayout layout, PoolSpec p, Set<String> taken) throws IOException {
     List<BlockDevice> members = new ArrayList<>();
     for (String d : p.drives()) {
       members.add(member(d));
@@ -141,13 +151,34 @@ public final class ArrayStack implements Closeable {
     Protection protection = Protection.parse(p.protection() == null ? "none" : p.protection());
     Pool pool = null;
     BlockDevice data = null;
+    VolumeStore.OnPool onPool = null;
     try {
       pool = openMembers(p, protection, members);
+      Path meta = layout.metadataDir(layoutFile).resolve(p.name());
+      if (!VolumeStore.metadataFilesIn(meta)) {
+        // the lock file in the node's metadata directory holds nothing: it only keeps a second
+        // engine on this node off the pool
+        onPool = VolumeStore.openOnPool(p.name(), pool, pool.createdNow(), meta);
+        String why = PoolServiceRecord.mismatch(onPool.record(PoolServiceRecord.RECORD), p);
+        if (why != null) {
+          closeQuietly(onPool);
+          closeQuietly(pool);
+          for (String d : driveNamesOf(p)) {
+            closeDrive(d);
+          }
+          return why;
+        }
+      }
       PoolServices.Wrapped wrapped = wrapServices(layout, p, pool, taken);
       data = wrapped.data();
-      Path meta = layout.metadataDir(layoutFile).resolve(p.name());
-      PoolServiceRecord.write(meta, p); // from now on this pool opens with these SSDs only
-      VolumeStore store = VolumeStore.open(meta, p.name(), data);
+      VolumeStore store;
+      if (onPool == null) {
+        PoolServiceRecord.write(meta, p); // from now on this pool opens with these SSDs only
+        store = VolumeStore.open(meta, p.name(), data);
+      } else {
+        store = onPool.serve(data);
+        store.putRecord(PoolServiceRecord.RECORD, PoolServiceRecord.encode(p));
+      }
       pools.put(p.name(), pool);
       consent.register(pool);
       poolSpecs.put(p.name(), p);
@@ -178,7 +209,9 @@ public final class ArrayStack implements Closeable {
           }
         }
       }
+      return null;
     } catch (IOException | RuntimeException e) {
+      closeQuietly(onPool); // unlocks it unless a store took it over (closed with the pool)
       if (pool != null) {
         consent.unregister(pool);
       }
@@ -664,7 +697,14 @@ public final class ArrayStack implements Closeable {
     try {
       for (PoolSpec p : layout.pools()) {
         if (!pools.containsKey(p.name()) && !refusedPools.containsKey(p.name())) {
-          openPool(layout, p, taken);
+          String why = openPool(layout, p, taken);
+          if (why != null) {
+            refused.put(p.name(), "pool " + p.name() + " refused: " + why);
+            LOG.warning(refused.get(p.name()));
+            refusedPools = Collections.unmodifiableMap(new LinkedHashMap<>(refused));
+            refusedObjects = objectsOf(layout, refusedPools.keySet());
+            continue;
+          }
           LOG.info("opened pool " + p.name() + " (" + pools.get(p.name()).protection() + ")");
         }
       }
@@ -914,6 +954,9 @@ public final class ArrayStack implements Closeable {
       for (String name : store.names()) {
         if (!wanted.contains(name)) {
           store.delete(name);
+          if (store.metadataOnPool()) {
+            store.putRecord(reservationRecord(name), null);
+          }
           LOG.info("deleted " + name + " from pool " + store.poolName()
               + " (no longer in the layout)");
         }
@@ -1050,7 +1093,42 @@ public final class ArrayStack implements Closeable {
     return out;
   }
 
-  /** Where the persistent reservations of a volume's LUN are kept. */
+  /**
+   * Where the persistent reservations of a volume's LUN are kept: among the named records of its
+   * pool's metadata when that is on the pool (so another engine opening the pool has them), else
+   * in the file {@link #reservationFile} names, as before.
+   */
+  public ReservationStore reservationStore(ArrayLayout layout, Path layoutFile, String volume) {
+    VolumeStore store = storeOf(volume);
+    if (!store.metadataOnPool()) {
+      return ReservationStore.inFile(reservationFile(layout, layoutFile, volume));
+    }
+    String key = reservationRecord(volume);
+    return new ReservationStore() {
+      @Override
+      public String load() {
+        byte[] saved = store.record(key);
+        return saved == null ? null : new String(saved, StandardCharsets.UTF_8);
+      }
+
+      @Override
+      public void save(String state) throws IOException {
+        store.putRecord(key, state.getBytes(StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public String toString() {
+        return "persistent reservations of " + volume + " in the metadata of pool "
+            + store.poolName();
+      }
+    };
+  }
+
+  private static String reservationRecord(String volume) {
+    return "pr/" + volume;
+  }
+
+  /** Where the persistent reservations of a volume's LUN are kept when its pool's metadata is in files. */
   public Path reservationFile(ArrayLayout layout, Path layoutFile, String volume) {
     VolumeStore store = storeOf(volume);
     return layout.metadataDir(layoutFile).resolve(store.poolName()).resolve(volume + ".pr");

@@ -618,8 +618,8 @@ public final class LayoutService implements Closeable {
       QosLimitedDevice limited = new QosLimitedDevice(v, layout.qosOf(v.name()));
       // The volume id names the array and the volume, so a LUN keeps its identity (NAA,
       // serial) across restarts and renumbering.
-      LogicalUnit lu = new LogicalUnit(iqn + "/" + v.name(), limited,
-          stack.reservationFile(layout, file, v.name()));
+      LogicalUnit lu = LogicalUnit.withReservations(iqn + "/" + v.name(), limited,
+          stack.reservationStore(layout, file, v.name()), LogicalUnit.Options.DEFAULT);
       units.put(e.getKey(), lu);
       limits.put(e.getKey(), limited);
       unitNames.put(e.getKey(), v.name());

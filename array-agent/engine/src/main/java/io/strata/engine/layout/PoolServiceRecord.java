@@ -5,6 +5,7 @@ import io.strata.engine.layout.ArrayLayout.PoolSpec;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,7 +17,9 @@ import java.util.Properties;
  * Which SSDs hold part of a pool's data besides its members: its SSD tier (extents the mover put
  * there live only there) and a write-back flash cache (dirty lines live only there until
  * destaged). A cache or tier on a mirror of two SSDs is recorded as both, {@code s1,s2}.
- * Written to the pool's metadata directory whenever the pool opens. A later layout
+ * Written whenever the pool opens: among the named records of the pool's metadata on
+ * the pool ({@link #RECORD}), or, for a pool whose metadata is in files, to its metadata
+ * directory. A later layout
  * (a restart: a reload cannot change a kept pool) naming the pool without that tier or
  * write-back cache, or with another drive for it, would serve stale data from the members, so
  * the pool is refused instead (as a pool claiming another pool's drive is; {@link DriveClaims}),
@@ -24,6 +27,8 @@ import java.util.Properties;
  */
 final class PoolServiceRecord {
   static final String FILE = "services.properties";
+  /** The same record among the named records of a pool whose metadata is on the pool. */
+  static final String RECORD = "pool/services";
   private static final String TIER = "tier";
   private static final String WRITE_BACK_CACHE = "writeBackCache";
 
@@ -39,6 +44,20 @@ final class PoolServiceRecord {
     try (Reader in = Files.newBufferedReader(file)) {
       was.load(in);
     }
+    return mismatch(was, spec);
+  }
+
+  /** Why {@code spec} cannot open over the data {@code recorded} describes; null when it can. */
+  static String mismatch(byte[] recorded, PoolSpec spec) throws IOException {
+    if (recorded == null) {
+      return null; // a pool made just now
+    }
+    Properties was = new Properties();
+    was.load(new java.io.StringReader(new String(recorded, StandardCharsets.UTF_8)));
+    return mismatch(was, spec);
+  }
+
+  private static String mismatch(Properties was, PoolSpec spec) {
     String tier = was.getProperty(TIER);
     if (tier != null && !tier.equals(tierDrive(spec))) {
       return "its data is partly on SSD tier '" + tier + "' and the layout names "
@@ -53,15 +72,32 @@ final class PoolServiceRecord {
     return null;
   }
 
+  /**
+   * The record of the tier and write-back cache {@code spec} opens with, as the named record of
+   * a pool whose metadata is on the pool: the same properties, without the file's date comment
+   * (so that an unchanged record is not written again).
+   */
+  static byte[] encode(PoolSpec spec) {
+    StringBuilder sb = new StringBuilder();
+    recordOf(spec).forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static java.util.SortedMap<String, String> recordOf(PoolSpec spec) {
+    java.util.SortedMap<String, String> now = new java.util.TreeMap<>();
+    if (tierDrive(spec) != null) {
+      now.put(TIER, tierDrive(spec));
+    }
+    if (cacheDrive(spec) != null && writeBack(spec.cache())) {
+      now.put(WRITE_BACK_CACHE, cacheDrive(spec));
+    }
+    return now;
+  }
+
   /** Records the tier and write-back cache {@code spec} opened with. */
   static void write(Path poolMeta, PoolSpec spec) throws IOException {
     Properties now = new Properties();
-    if (tierDrive(spec) != null) {
-      now.setProperty(TIER, tierDrive(spec));
-    }
-    if (cacheDrive(spec) != null && writeBack(spec.cache())) {
-      now.setProperty(WRITE_BACK_CACHE, cacheDrive(spec));
-    }
+    now.putAll(recordOf(spec));
     Files.createDirectories(poolMeta);
     Path tmp = poolMeta.resolve(FILE + ".tmp");
     try (Writer out = Files.newBufferedWriter(tmp)) {

@@ -54,6 +54,8 @@ public abstract class Pool implements BlockDevice {
   private volatile Thread rebuilder;
   private volatile long rebuildProgressRows;
   private volatile boolean closed;
+  /** Whether this open labelled the members: the pool was made now (see {@link #createdNow}). */
+  private boolean createdNow;
   /** Set by {@link #openWriteIntent} (redundant pools); null otherwise. */
   private WriteIntentBitmap intent;
   private Thread cleaner;
@@ -111,6 +113,7 @@ public abstract class Pool implements BlockDevice {
       generation = 1;
       inSyncMask = (1L << members.length) - 1;
       writeLabels();
+      createdNow = true;
       return;
     }
     generation = newest.generation();
@@ -291,6 +294,14 @@ public abstract class Pool implements BlockDevice {
       }
     }
     return (min - DATA_OFFSET_BLOCKS) / ROW_BLOCKS * ROW_BLOCKS;
+  }
+
+  /**
+   * Whether this open made the pool (its members carried no label): what its blocks held before
+   * belongs to no volume of it, so its volume metadata starts empty.
+   */
+  public final boolean createdNow() {
+    return createdNow;
   }
 
   public final String name() {

@@ -74,13 +74,28 @@ public final class LogicalUnit {
   /** As above, with {@code options} (read-only, physical block size). */
   public LogicalUnit(String volumeId, BlockDevice device, Path reservationFile, Options options)
       throws IOException {
+    this(options, volumeId, device, reservationFile == null ? null
+        : ReservationStore.inFile(reservationFile));
+  }
+
+  /**
+   * A logical unit whose persistent reservations are kept in {@code reservations} (null: in
+   * memory only), such as the metadata of the volume's pool.
+   */
+  public static LogicalUnit withReservations(String volumeId, BlockDevice device,
+      ReservationStore reservations, Options options) throws IOException {
+    return new LogicalUnit(options, volumeId, device, reservations);
+  }
+
+  private LogicalUnit(Options options, String volumeId, BlockDevice device,
+      ReservationStore reservations) throws IOException {
     this.options = Objects.requireNonNull(options, "options");
     this.volumeId = Objects.requireNonNull(volumeId, "volumeId");
     this.device = Objects.requireNonNull(device, "device");
     byte[] digest = sha256(volumeId);
     this.naa = naaDesignator(digest);
     this.serial = serialNumber(digest);
-    this.reservations = new PersistentReservations(reservationFile);
+    this.reservations = new PersistentReservations(reservations);
     this.reportedBlockCount = device.blockCount();
   }
 

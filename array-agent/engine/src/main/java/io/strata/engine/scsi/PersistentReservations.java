@@ -3,15 +3,8 @@ package io.strata.engine.scsi;
 import static io.strata.engine.scsi.ScsiSpec.*;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.channels.FileChannel;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -20,9 +13,9 @@ import java.util.function.BiConsumer;
  * Persistent reservations of one logical unit (SPC-4 5.12, PERSISTENT RESERVE IN/OUT).
  *
  * <p>Registrations belong to an I_T nexus: the initiator port name (iSCSI name + ISID) and the
- * relative target port, or every target port when ALL_TG_PT was set. The state is written to a
- * small file beside the LUN's backing file after every change (write, fsync, rename), and read
- * back when the engine starts: an engine restart is a controller restart, not a power loss of the
+ * relative target port, or every target port when ALL_TG_PT was set. The state is saved to its
+ * {@link ReservationStore} (the pool's metadata for a volume, a file beside the image of a legacy
+ * LUN) durably after every change, and read back when the engine starts: an engine restart is a controller restart, not a power loss of the
  * logical unit, so reservations survive it whatever APTPL says. APTPL is recorded and reported.
  */
 final class PersistentReservations {
@@ -45,7 +38,8 @@ final class PersistentReservations {
     WRITE
   }
 
-  private final Path file;
+  /** Where the state is kept across restarts; null: in memory only. */
+  private final ReservationStore store;
   private final List<Registration> registrations = new ArrayList<>();
   private int generation;
   private boolean aptpl;
@@ -58,9 +52,14 @@ final class PersistentReservations {
   private volatile int type;
 
   PersistentReservations(Path file) throws IOException {
-    this.file = file;
-    if (file != null && Files.exists(file)) {
-      load();
+    this(file == null ? null : ReservationStore.inFile(file));
+  }
+
+  PersistentReservations(ReservationStore store) throws IOException {
+    this.store = store;
+    String saved = store == null ? null : store.load();
+    if (saved != null) {
+      load(saved);
     }
   }
 
@@ -527,7 +526,7 @@ final class PersistentReservations {
   // ------------------------------------------------------------------ persistence
 
   private void save() {
-    if (file == null) {
+    if (store == null) {
       return;
     }
     StringBuilder sb = new StringBuilder();
@@ -546,30 +545,11 @@ final class PersistentReservations {
           .append(r.initiatorPort())
           .append('\n');
     }
-    try {
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-              StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot save persistent reservations to " + file, e);
-    }
+    store.saveOrThrow(sb.toString());
   }
 
-  private void load() throws IOException {
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+  private void load(String saved) throws IOException {
+    for (String line : saved.split("\n")) {
       String[] f = line.trim().split(" ", 5);
       if (f.length == 0 || f[0].isEmpty() || f[0].startsWith("#")) {
         continue;
@@ -599,11 +579,11 @@ final class PersistentReservations {
             throw new IOException("unknown line: " + line);
         }
       } catch (RuntimeException e) {
-        throw new IOException("corrupt reservation file " + file + " at: " + line, e);
+        throw new IOException("corrupt " + store + " at: " + line, e);
       }
     }
     if (type != 0 && !isValidType(type)) {
-      throw new IOException("corrupt reservation file " + file + ": type " + type);
+      throw new IOException("corrupt " + store + ": type " + type);
     }
     if (type != 0 && !isAllRegistrants(type) && holder == null) {
       type = 0; // a reservation without its holder cannot be honoured

@@ -1,9 +1,7 @@
 package io.strata.engine.volume;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -32,7 +30,7 @@ import java.util.zip.CRC32C;
  * cut off. A bad checksum anywhere else, a gap in the sequence, or a record the state cannot
  * apply means the metadata is corrupt: {@link MetadataCorruptException}, and nothing is served.
  */
-final class Journal implements AutoCloseable {
+final class Journal implements MetadataLog {
   private static final Logger LOG = Logger.getLogger(Journal.class.getName());
   static final long CHECKPOINT_MAGIC = 0x5354524350545431L; // "STRCPTT1"
   private static final int MAX_RECORD = 1 << 16;
@@ -217,23 +215,12 @@ final class Journal implements AutoCloseable {
       throw new MetadataCorruptException("checkpoint " + file + ": checksum mismatch; the "
           + "volume metadata is corrupt and will not be used");
     }
-    try {
-      return MetadataState.readFrom(new DataInputStream(new ByteArrayInputStream(body)));
-    } catch (MetadataCorruptException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      throw new MetadataCorruptException("checkpoint " + file + " is unreadable despite a good "
-          + "checksum: " + e);
-    }
+    return MetadataState.fromCheckpointBody(body, body.length, "checkpoint " + file);
   }
 
   /** Writes {@code state} as the new checkpoint, atomically and durably. */
   static void writeCheckpoint(Path dir, MetadataState state) throws IOException {
-    ByteArrayOutputStream bodyBytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bodyBytes)) {
-      state.writeTo(out);
-    }
-    byte[] body = bodyBytes.toByteArray();
+    byte[] body = state.checkpointBody();
     ByteBuffer file = ByteBuffer.allocate(16 + body.length);
     file.putLong(CHECKPOINT_MAGIC).putInt(body.length).putInt(crc32c(body)).put(body).flip();
     Path tmp = dir.resolve("checkpoint.tmp");
@@ -258,11 +245,8 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /**
-   * Appends a record with the next sequence number; the caller holds the store's metadata lock,
-   * so records are appended in the order they are applied. Not yet durable: see {@link #sync}.
-   */
-  long append(MetadataRecord record) throws IOException {
+  @Override
+  public long append(MetadataRecord record) throws IOException {
     byte[] encoded = record.encode();
     ByteBuffer body = ByteBuffer.allocate(8 + encoded.length);
     long seq = appendedSeq + 1;
@@ -283,7 +267,8 @@ final class Journal implements AutoCloseable {
    * Makes every record up to {@code seq} durable. Callers that arrive while another sync runs
    * share it (group commit): one fdatasync covers all records appended before it started.
    */
-  void sync(long seq) throws IOException {
+  @Override
+  public void sync(long seq) throws IOException {
     synchronized (syncLock) {
       if (durableSeq >= seq) {
         return;
@@ -294,7 +279,8 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  long durableSeq() {
+  @Override
+  public long durableSeq() {
     synchronized (syncLock) {
       return durableSeq;
     }
@@ -304,8 +290,28 @@ final class Journal implements AutoCloseable {
     return end;
   }
 
-  /** Checkpoints {@code state} (which holds every appended record) and empties the journal. */
-  void checkpoint(MetadataState state) throws IOException {
+  @Override
+  public boolean fits(MetadataRecord record) {
+    return true;
+  }
+
+  @Override
+  public boolean checkpointDue() {
+    return end > VolumeStore.CHECKPOINT_BYTES;
+  }
+
+  @Override
+  public long checkpointCapacity() {
+    return Long.MAX_VALUE;
+  }
+
+  @Override
+  public String where() {
+    return dir.toString();
+  }
+
+  @Override
+  public void checkpoint(MetadataState state) throws IOException {
     synchronized (syncLock) {
       journal.force(false);
       durableSeq = appendedSeq;
@@ -317,7 +323,8 @@ final class Journal implements AutoCloseable {
   }
 
   /** Closes without syncing anything (what a kill leaves behind is what the kernel has). */
-  void abandon() throws IOException {
+  @Override
+  public void abandon() throws IOException {
     journal.close();
   }
 

@@ -45,6 +45,14 @@ public sealed interface MetadataRecord {
     }
   }
 
+  /**
+   * Stores {@code value} under {@code key} among the pool's named records (small things the pool
+   * must carry besides its volumes: which SSDs hold its data, each LUN's persistent
+   * reservations); a null value removes the key. Only pools whose metadata is on the pool write
+   * these.
+   */
+  record PutRecord(String key, byte[] value) implements MetadataRecord {}
+
   byte CREATE_VOLUME = 1;
   byte CREATE_SNAPSHOT = 2;
   byte CREATE_CLONE = 3;
@@ -54,6 +62,8 @@ public sealed interface MetadataRecord {
   byte ROLLBACK = 7;
   /** A rollback with its request id (type 7 has none, and stays readable). */
   byte ROLLBACK_REQUEST = 8;
+  byte PUT_RECORD = 9;
+  byte REMOVE_RECORD = 10;
 
   default byte[] encode() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
@@ -83,6 +93,13 @@ public sealed interface MetadataRecord {
         out.writeUTF(r.name());
         out.writeLong(r.extent());
         out.writeLong(r.physical());
+      } else if (this instanceof PutRecord r) {
+        out.writeByte(r.value() == null ? REMOVE_RECORD : PUT_RECORD);
+        out.writeUTF(r.key());
+        if (r.value() != null) {
+          out.writeInt(r.value().length);
+          out.write(r.value());
+        }
       } else if (this instanceof Rollback r) {
         out.writeByte(r.request() == null ? ROLLBACK : ROLLBACK_REQUEST);
         out.writeUTF(r.volume());
@@ -108,7 +125,20 @@ public sealed interface MetadataRecord {
       case MAP -> new Map(in.readUTF(), in.readLong(), in.readLong());
       case ROLLBACK -> new Rollback(in.readUTF(), in.readUTF());
       case ROLLBACK_REQUEST -> new Rollback(in.readUTF(), in.readUTF(), in.readUTF());
+      case PUT_RECORD -> new PutRecord(in.readUTF(), readValue(in));
+      case REMOVE_RECORD -> new PutRecord(in.readUTF(), null);
       default -> throw new IOException("unknown metadata record type " + type);
     };
+  }
+
+  /** A length-prefixed value of a named record, refusing a length no record can have. */
+  static byte[] readValue(DataInputStream in) throws IOException {
+    int length = in.readInt();
+    if (length < 0 || length > MetadataState.MAX_RECORD_VALUE) {
+      throw new IOException("a named record of " + length + " bytes");
+    }
+    byte[] value = new byte[length];
+    in.readFully(value);
+    return value;
   }
 }

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
@@ -31,6 +32,10 @@ public final class MetadataState {
   public static final int BLOCK_SIZE = 512;
   public static final int EXTENT_BLOCKS = EXTENT_BYTES / BLOCK_SIZE;
   public static final long UNMAPPED = -1;
+  /** The largest value of a named record (a journal record holds at most 64 KiB). */
+  public static final int MAX_RECORD_VALUE = 60 * 1024;
+  /** Checkpoint bytes of one mapped (extent, physical extent) pair. */
+  static final int BYTES_PER_MAPPING = 12;
 
   /** What an object is. */
   public enum Kind { VOLUME, SNAPSHOT }
@@ -102,6 +107,8 @@ public final class MetadataState {
   private final long physicalExtents;
   private final Map<String, Obj> objects = new LinkedHashMap<>();
   private final AtomicIntegerArray refs;
+  /** The pool's named records ({@link MetadataRecord.PutRecord}), by key. */
+  private final Map<String, byte[]> records = new TreeMap<>();
   private long lastSeq;
 
   public MetadataState(String poolName, long physicalExtents) {
@@ -135,6 +142,60 @@ public final class MetadataState {
 
   public Map<String, Obj> objects() {
     return Collections.unmodifiableMap(objects);
+  }
+
+  /** The value of named record {@code key}, or null. */
+  public byte[] record(String key) {
+    byte[] value = records.get(key);
+    return value == null ? null : value.clone();
+  }
+
+  /** The keys of the named records, sorted. */
+  public List<String> recordKeys() {
+    return List.copyOf(records.keySet());
+  }
+
+  /**
+   * About how many bytes a checkpoint of this state takes (within a few bytes per name): what
+   * decides whether it still fits a checkpoint slot of a metadata area on the pool.
+   */
+  long checkpointBytes() {
+    long bytes = 64;
+    for (Obj o : objects.values()) {
+      bytes += 32 + utf(o.name) + utf(o.origin) + utf(o.lastRollbackRequest) * 2L
+          + (long) BYTES_PER_MAPPING * o.mappedExtents;
+    }
+    for (Map.Entry<String, byte[]> r : records.entrySet()) {
+      bytes += 8 + utf(r.getKey()) + r.getValue().length;
+    }
+    return bytes;
+  }
+
+  /** How many bytes {@code r} adds to a checkpoint at most (0 when it cannot grow it). */
+  long checkpointGrowth(MetadataRecord r) {
+    if (r instanceof CreateVolume c) {
+      return 32 + utf(c.name());
+    } else if (r instanceof CreateSnapshot s) {
+      return 32 + utf(s.name()) + utf(s.volume())
+          + (long) BYTES_PER_MAPPING * objects.get(s.volume()).mappedExtents;
+    } else if (r instanceof CreateClone c) {
+      return 32 + utf(c.name()) + utf(c.snapshot())
+          + (long) BYTES_PER_MAPPING * objects.get(c.snapshot()).mappedExtents;
+    } else if (r instanceof Rollback b) {
+      return utf(b.request()) * 2L + (long) BYTES_PER_MAPPING
+          * Math.max(0, objects.get(b.snapshot()).mappedExtents
+              - objects.get(b.volume()).mappedExtents);
+    } else if (r instanceof MetadataRecord.PutRecord p && p.value() != null) {
+      return 8 + utf(p.key()) + p.value().length;
+    } else if (r instanceof MetadataRecord.Map m && m.physical() != UNMAPPED
+        && refs(m.physical()) > 0) {
+      return BYTES_PER_MAPPING; // sharing an extent (EXTENDED COPY) maps it once more
+    }
+    return 0; // a map to a fresh extent, deletes, unmaps, resizes: see VolumeStore#commit
+  }
+
+  private static int utf(String s) {
+    return s == null ? 0 : 2 + s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 
   public int refs(long physical) {
@@ -215,6 +276,15 @@ public final class MetadataState {
         return "physical extent " + m.physical() + " outside pool " + poolName;
       }
       return null;
+    } else if (r instanceof MetadataRecord.PutRecord p) {
+      if (p.key().isEmpty() || p.key().length() > 1024) {
+        return "a named record's key must have 1 to 1024 characters";
+      }
+      if (p.value() != null && p.value().length > MAX_RECORD_VALUE) {
+        return "named record '" + p.key() + "' of " + p.value().length + " bytes (at most "
+            + MAX_RECORD_VALUE + ")";
+      }
+      return null;
     } else if (r instanceof Rollback b) {
       String wrong = kindIs(b.volume(), Kind.VOLUME);
       if (wrong == null) {
@@ -246,6 +316,14 @@ public final class MetadataState {
    */
   public List<Long> apply(MetadataRecord r) {
     List<Long> freed = new ArrayList<>();
+    if (r instanceof MetadataRecord.PutRecord p) {
+      if (p.value() == null) {
+        records.remove(p.key());
+      } else {
+        records.put(p.key(), p.value().clone());
+      }
+      return freed;
+    }
     if (r instanceof CreateVolume c) {
       long[] map = new long[(int) extentsFor(c.sizeBytes())];
       Arrays.fill(map, UNMAPPED);
@@ -356,6 +434,42 @@ public final class MetadataState {
       out.writeUTF(o.name);
       out.writeUTF(o.lastRollbackRequest);
     }
+    // Second trailer, only when there are named records (only pools whose metadata is on the
+    // pool have any), so a checkpoint in files is byte for byte what it was.
+    if (!records.isEmpty()) {
+      out.writeInt(records.size());
+      for (Map.Entry<String, byte[]> r : records.entrySet()) {
+        out.writeUTF(r.getKey());
+        out.writeInt(r.getValue().length);
+        out.write(r.getValue());
+      }
+    }
+  }
+
+  /** The checkpoint body of this state ({@link #writeTo}). */
+  byte[] checkpointBody() {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      writeTo(out);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("writing to memory cannot fail", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * The state in the first {@code length} bytes of {@code body}, whose checksum was good: a body
+   * that still cannot be read is corrupt ({@code where} names it in the message).
+   */
+  static MetadataState fromCheckpointBody(byte[] body, int length, String where)
+      throws MetadataCorruptException {
+    try {
+      return readFrom(new DataInputStream(new java.io.ByteArrayInputStream(body, 0, length)));
+    } catch (MetadataCorruptException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new MetadataCorruptException(where + " is unreadable despite a good checksum: " + e);
+    }
   }
 
   static MetadataState readFrom(DataInputStream in) throws IOException {
@@ -396,6 +510,12 @@ public final class MetadataState {
               + "it does not hold");
         }
         o.lastRollbackRequest = request;
+      }
+    }
+    if (in.available() > 0) {
+      int named = in.readInt();
+      for (int k = 0; k < named; k++) {
+        state.records.put(in.readUTF(), MetadataRecord.readValue(in));
       }
     }
     return state;

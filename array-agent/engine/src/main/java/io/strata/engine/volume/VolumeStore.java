@@ -67,8 +67,7 @@ public final class VolumeStore implements Closeable {
 
   private final String poolName;
   final BlockDevice pool;
-  private final Path dir;
-  private final Journal journal;
+  private final MetadataLog journal;
   final MetadataState state;
   /** Guards state changes, the journal's append order, the allocator and the quarantine. */
   private final Object meta = new Object();
@@ -77,15 +76,15 @@ public final class VolumeStore implements Closeable {
   private long nextHint;
   private final Deque<Freed> quarantine = new ArrayDeque<>();
   private final Map<String, Handle> handles = new ConcurrentHashMap<>();
+  /** The node-local lock of metadata kept in files; null when the metadata is on the pool. */
   private final FileChannel lockFile;
   private final FileLock lock;
   private volatile FreshExtentPlacement placement = (object, physicalExtent) -> {};
 
-  private VolumeStore(String poolName, BlockDevice pool, Path dir, Journal journal,
+  private VolumeStore(String poolName, BlockDevice pool, MetadataLog journal,
       MetadataState state, FileChannel lockFile, FileLock lock) {
     this.poolName = poolName;
     this.pool = pool;
-    this.dir = dir;
     this.journal = journal;
     this.state = state;
     this.lockFile = lockFile;
@@ -109,30 +108,184 @@ public final class VolumeStore implements Closeable {
       throw new IllegalArgumentException("pools of " + pool.blockSize() + "-byte blocks");
     }
     long extents = pool.blockCount() / MetadataState.EXTENT_BLOCKS;
-    java.nio.file.Files.createDirectories(metadataDir);
-    FileChannel lockFile = FileChannel.open(metadataDir.resolve("lock"),
-        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = lockFile.tryLock();
-    if (lock == null) {
-      lockFile.close();
-      throw new IOException("volume metadata " + metadataDir + " is in use by another process");
-    }
+    NodeLock nodeLock = NodeLock.take(metadataDir);
     try {
       Journal.Opened opened = Journal.open(metadataDir, poolName, extents);
-      VolumeStore store = new VolumeStore(poolName, pool, metadataDir, opened.journal(),
-          opened.state(), lockFile, lock);
-      if (opened.replayed() > 0) {
-        LOG.info("pool " + poolName + ": replayed " + opened.replayed() + " journal records");
-        synchronized (store.meta) {
-          store.journal.checkpoint(store.state);
-        }
-      }
-      return store;
+      return afterReplay(new VolumeStore(poolName, pool, opened.journal(), opened.state(),
+          nodeLock.file(), nodeLock.lock()), opened.replayed());
     } catch (IOException | RuntimeException e) {
-      lock.release();
-      lockFile.close();
+      nodeLock.release();
       throw e;
     }
+  }
+
+  /** An exclusive lock on {@code dir}/lock, so that two engines on a node never open one pool. */
+  private record NodeLock(FileChannel file, FileLock lock) {
+    static NodeLock take(Path dir) throws IOException {
+      java.nio.file.Files.createDirectories(dir);
+      FileChannel file = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE);
+      FileLock lock = file.tryLock();
+      if (lock == null) {
+        file.close();
+        throw new IOException("volume metadata " + dir + " is in use by another process");
+      }
+      return new NodeLock(file, lock);
+    }
+
+    void release() throws IOException {
+      lock.release();
+      file.close();
+    }
+  }
+
+  /** Whether {@code metadataDir} holds the files of a pool's volume metadata. */
+  public static boolean metadataFilesIn(Path metadataDir) {
+    return java.nio.file.Files.exists(Journal.checkpointPath(metadataDir));
+  }
+
+  /** Whether {@code metadataDevice} carries a volume metadata area (see {@link PoolMetadataArea}). */
+  public static boolean metadataAreaOn(BlockDevice metadataDevice) throws IOException {
+    return PoolMetadataArea.present(metadataDevice);
+  }
+
+  /**
+   * The volume metadata of a pool kept on the pool itself, opened (journal replayed) but not yet
+   * serving volumes: its named records can be read first (which SSDs hold the pool's data), and
+   * then {@link #serve} puts the volumes on the pool's data device.
+   */
+  public static final class OnPool implements Closeable {
+    private final String poolName;
+    private final PoolMetadataArea.Opened opened;
+    private final NodeLock nodeLock;
+    private boolean served;
+
+    private OnPool(String poolName, PoolMetadataArea.Opened opened, NodeLock nodeLock) {
+      this.poolName = poolName;
+      this.opened = opened;
+      this.nodeLock = nodeLock;
+    }
+
+    /** Lets go of the node's lock when the pool was not served after all (refused, failed). */
+    @Override
+    public void close() throws IOException {
+      if (!served && nodeLock != null) {
+        served = true;
+        nodeLock.release();
+      }
+    }
+
+    /** Named record {@code key}, or null. */
+    public byte[] record(String key) {
+      return opened.state().record(key);
+    }
+
+    PoolMetadataArea.Geometry geometryForTest() {
+      return opened.area().geometry();
+    }
+
+    /** The bytes at the end of the pool that the metadata area takes from the volumes. */
+    public long reservedBytes() {
+      return opened.area().geometry().reservedBytes();
+    }
+
+    /**
+     * The store of the pool's volumes on {@code data}: the pool device itself, or a flash cache
+     * or tier over it that passes block addresses through unchanged. The volumes use only the
+     * extents below the metadata area.
+     */
+    public VolumeStore serve(BlockDevice data) throws IOException {
+      if (served) {
+        throw new IllegalStateException("pool " + poolName + " is already served");
+      }
+      if (data.blockSize() != MetadataState.BLOCK_SIZE || data.blockCount()
+          < opened.state().physicalExtents() * MetadataState.EXTENT_BLOCKS) {
+        throw new IllegalArgumentException("pool " + poolName + "'s data device of "
+            + data.blockCount() + " blocks does not hold its " + opened.state().physicalExtents()
+            + " extents");
+      }
+      VolumeStore store = new VolumeStore(poolName, data, opened.area(), opened.state(),
+          nodeLock == null ? null : nodeLock.file(), nodeLock == null ? null : nodeLock.lock());
+      VolumeStore replayed = afterReplay(store, opened.replayed()); // before served: a failure
+      served = true;                                                // leaves close() to unlock
+      return replayed;
+    }
+  }
+
+  /**
+   * Opens the volume metadata kept on {@code metadataDevice} (the pool device, below any cache or
+   * tier), replaying its journal. With {@code format} (a pool that was just made) a new, empty
+   * area is made instead. Throws {@link MetadataCorruptException} when the device carries no area
+   * and {@code format} is false: the metadata of that pool is elsewhere (files on a node) or lost,
+   * and nothing is guessed.
+   */
+  public static OnPool openOnPool(String poolName, BlockDevice metadataDevice, boolean format)
+      throws IOException {
+    return openOnPool(poolName, metadataDevice, format, null);
+  }
+
+  /**
+   * As above, holding an exclusive lock on {@code lockDir}/lock (null: none) from before the
+   * journal is replayed until the store closes, so that two engines on one node never open the
+   * same pool (engines on two nodes are kept apart by fencing). The lock file holds nothing.
+   */
+  public static OnPool openOnPool(String poolName, BlockDevice metadataDevice, boolean format,
+      Path lockDir) throws IOException {
+    NodeLock nodeLock = lockDir == null ? null : NodeLock.take(lockDir);
+    PoolMetadataArea.Opened opened;
+    try {
+      opened = format
+          ? PoolMetadataArea.format(metadataDevice, poolName)
+          : PoolMetadataArea.open(metadataDevice, poolName);
+    } catch (IOException | RuntimeException e) {
+      if (nodeLock != null) {
+        nodeLock.release();
+      }
+      throw e;
+    }
+    if (opened == null) {
+      if (nodeLock != null) {
+        nodeLock.release();
+      }
+      throw new MetadataCorruptException("pool " + poolName + " was made before but carries no"
+          + " volume metadata area, and no metadata files were found for it: its metadata is"
+          + " in the files of another node (a pool made before metadata moved onto pools) or"
+          + " lost; refusing to start it empty over its data");
+    }
+    return new OnPool(poolName, opened, nodeLock);
+  }
+
+  private static VolumeStore afterReplay(VolumeStore store, int replayed) throws IOException {
+    if (replayed > 0) {
+      LOG.info("pool " + store.poolName + ": replayed " + replayed + " journal records");
+      synchronized (store.meta) {
+        store.journal.checkpoint(store.state);
+      }
+    }
+    return store;
+  }
+
+  /** Whether the metadata is on the pool device (else in files on this node). */
+  public boolean metadataOnPool() {
+    return journal instanceof PoolMetadataArea;
+  }
+
+  /** Named record {@code key} of this pool (see {@link MetadataRecord.PutRecord}), or null. */
+  public byte[] record(String key) {
+    synchronized (meta) {
+      return state.record(key);
+    }
+  }
+
+  /** Stores named record {@code key} durably; a null {@code value} removes it. */
+  public void putRecord(String key, byte[] value) throws IOException {
+    synchronized (meta) {
+      byte[] was = state.record(key);
+      if (value == null ? was == null : java.util.Arrays.equals(was, value)) {
+        return;
+      }
+    }
+    commit(new MetadataRecord.PutRecord(key, value));
   }
 
   public String poolName() {
@@ -356,6 +509,10 @@ public final class VolumeStore implements Closeable {
       if (wrong != null) {
         throw new IllegalArgumentException(wrong);
       }
+      checkMetadataRoom(r);
+      if (!journal.fits(r)) {
+        journal.checkpoint(state);
+      }
       seq = journal.append(r);
       List<Long> freed = state.apply(r);
       state.setLastSeq(seq);
@@ -373,9 +530,30 @@ public final class VolumeStore implements Closeable {
           busyCount--;
         }
       }
-      if (journal.size() > CHECKPOINT_BYTES) {
+      if (journal.checkpointDue()) {
         journal.checkpoint(state);
       }
+    }
+  }
+
+  /**
+   * Refuses a record after which a checkpoint might no longer fit its slot. The checkpoint must
+   * keep room for one mapping per physical extent of the pool: a write to a fresh extent (never
+   * refused here) adds one and takes a free extent, so with that room no write can ever overflow
+   * it; what can grow it beyond (snapshots, clones, rollbacks, shared extents, named records) is
+   * refused while the room is not there.
+   */
+  private void checkMetadataRoom(MetadataRecord r) throws OutOfSpaceException {
+    long growth = state.checkpointGrowth(r);
+    if (growth == 0 || journal.checkpointCapacity() == Long.MAX_VALUE) {
+      return;
+    }
+    long needed = state.checkpointBytes() + growth
+        + (long) MetadataState.BYTES_PER_MAPPING * state.physicalExtents();
+    if (needed > journal.checkpointCapacity()) {
+      throw new OutOfSpaceException("the volume metadata area of pool " + poolName + " is full ("
+          + journal.checkpointCapacity() / 1024 + " KiB per checkpoint; snapshots and clones"
+          + " take room for every extent they map): delete snapshots or clones first");
     }
   }
 
@@ -427,8 +605,14 @@ public final class VolumeStore implements Closeable {
    */
   void abandonForTest() throws IOException {
     journal.abandon();
-    lock.release();
-    lockFile.close();
+    releaseLock();
+  }
+
+  private void releaseLock() throws IOException {
+    if (lock != null) {
+      lock.release();
+      lockFile.close();
+    }
   }
 
   /** Flushes the pool and checkpoints; does not close the pool (its owner does). */
@@ -441,14 +625,13 @@ public final class VolumeStore implements Closeable {
       try {
         journal.close();
       } finally {
-        lock.release();
-        lockFile.close();
+        releaseLock();
       }
     }
   }
 
   @Override
   public String toString() {
-    return "volumes of pool " + poolName + " (metadata " + dir + ")";
+    return "volumes of pool " + poolName + " (metadata " + journal.where() + ")";
   }
 }

@@ -108,7 +108,10 @@ class ArrayStackTest {
       assertThat(stack.tieredDevice("slow")).isNotNull();
       assertThat(stack.storeOf("w").poolName()).isEqualTo("slow");
       Path meta = dir.resolve("metadata/slow");
-      assertThat(meta).exists();
+      assertThat(stack.storeOf("w").metadataOnPool()).as("a new pool keeps its metadata on it")
+          .isTrue();
+      assertThat(meta.resolve("checkpoint")).as("nothing of the pool in the node's files")
+          .doesNotExist();
 
       stack.reconcile(ArrayLayout.read(withSlowPool("", "")));
       assertThat(stack.pools()).containsOnlyKeys("p");

@@ -222,4 +222,48 @@ class PersistentReservationsTest {
     assertThat(io(c, READ)).isEqualTo(GOOD);
     assertThat(io(A, WRITE)).isEqualTo(GOOD);
   }
+
+  /** A store that is not a file, as a volume's pool metadata is: only what it saves is kept. */
+  static final class RecordStore implements ReservationStore {
+    String saved;
+    int saves;
+
+    @Override
+    public String load() {
+      return saved;
+    }
+
+    @Override
+    public void save(String state) {
+      saved = state;
+      saves++;
+    }
+  }
+
+  @Test
+  void reservationsKeptInAnyReservationStoreSurviveAReopen() throws Exception {
+    RecordStore store = new RecordStore();
+    LogicalUnit first = LogicalUnit.withReservations("vol-0", h.devices.get(0), store,
+        LogicalUnit.Options.DEFAULT);
+    h.target = new LogicalUnitTarget("iqn.t:x", java.util.Map.of(0, first));
+    h.clearUnitAttentions(A);
+    h.clearUnitAttentions(B);
+    out(A, PROUT_REGISTER, 0, 0, KEY_A, 0);
+    out(B, PROUT_REGISTER, 0, 0, KEY_B, 0);
+    out(A, PROUT_RESERVE, PR_WRITE_EXCLUSIVE, KEY_A, 0, 0);
+    byte[] before = in(A, PRIN_READ_FULL_STATUS);
+    assertThat(store.saves).as("saved on every change, before the command completes")
+        .isEqualTo(3);
+
+    // Another engine: a new logical unit over what the store holds (the file is not used).
+    LogicalUnit reopened = LogicalUnit.withReservations("vol-0", h.devices.get(0), store,
+        LogicalUnit.Options.DEFAULT);
+    h.target = new LogicalUnitTarget("iqn.t:x", java.util.Map.of(0, reopened));
+    h.clearUnitAttentions(A);
+    h.clearUnitAttentions(B);
+    assertThat(in(A, PRIN_READ_FULL_STATUS)).isEqualTo(before);
+    assertThat(io(B, WRITE)).isEqualTo(RESERVATION_CONFLICT);
+    assertThat(io(A, WRITE)).isEqualTo(GOOD);
+    assertThat(dir.resolve("lun0.pr")).doesNotExist();
+  }
 }
