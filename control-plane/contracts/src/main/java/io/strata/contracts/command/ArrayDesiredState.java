@@ -28,6 +28,8 @@ import java.util.Objects;
  *     {@link DriveSpec#nodeId()} only lend it drives, which they export over iSCSI (see
  *     {@link DriveExportCredentials}). Null (a sender from before drive exports) means
  *     {@code nodeId}: every drive is local to the engine
+ * @param ha the two engines of a highly available array (docs/high-availability.md); null for a
+ *     single-engine array, everything as before. Added within version 1 (older readers ignore it)
  */
 public record ArrayDesiredState(
     String arrayId,
@@ -43,7 +45,8 @@ public record ArrayDesiredState(
     List<VolumeSpec> volumes,
     List<ServerSpec> servers,
     List<LunSpec> luns,
-    String engineNodeId) {
+    String engineNodeId,
+    HaSpec ha) {
 
   public ArrayDesiredState {
     requireText(arrayId, "arrayId");
@@ -66,6 +69,15 @@ public record ArrayDesiredState(
     }
   }
 
+  /** A single-engine desired state (no {@link HaSpec}). */
+  public ArrayDesiredState(
+      String arrayId, String nodeId, String tenant, long generation, boolean present, EngineSpec engine,
+      int portalPort, String targetIqn, List<DriveSpec> drives, List<PoolSpec> pools, List<VolumeSpec> volumes,
+      List<ServerSpec> servers, List<LunSpec> luns, String engineNodeId) {
+    this(arrayId, nodeId, tenant, generation, present, engine, portalPort, targetIqn, drives, pools, volumes, servers,
+        luns, engineNodeId, null);
+  }
+
   /** A desired state whose engine runs on the node it is sent to (every drive local). */
   public ArrayDesiredState(
       String arrayId, String nodeId, String tenant, long generation, boolean present, EngineSpec engine,
@@ -73,6 +85,40 @@ public record ArrayDesiredState(
       List<ServerSpec> servers, List<LunSpec> luns) {
     this(arrayId, nodeId, tenant, generation, present, engine, portalPort, targetIqn, drives, pools, volumes, servers,
         luns, null);
+  }
+
+  /**
+   * The two engines of a highly available array.
+   *
+   * @param epoch raised by the control plane on every promotion; fences engines of lower epochs
+   * @param engines the ACTIVE and STANDBY slots (during a planned switchover both may be STANDBY)
+   * @param outdatedNodeIds nodes whose copies the active may drop without asking and must not
+   *     read until resynced
+   */
+  public record HaSpec(long epoch, List<EngineSlot> engines, List<String> outdatedNodeIds) {
+    public HaSpec {
+      engines = List.copyOf(orEmpty(engines));
+      outdatedNodeIds = List.copyOf(orEmpty(outdatedNodeIds));
+    }
+  }
+
+  /**
+   * One engine of a highly available array.
+   *
+   * @param address the node's address the engine's portal listens on
+   * @param portGroup the ALUA target port group of this engine's portal (1 or 2)
+   */
+  public record EngineSlot(String nodeId, Role role, String address, int portalPort, int portGroup) {
+    public EngineSlot {
+      requireText(nodeId, "ha.engines.nodeId");
+      Objects.requireNonNull(role, "ha.engines.role");
+    }
+  }
+
+  /** An HA engine's role. */
+  public enum Role {
+    ACTIVE,
+    STANDBY
   }
 
   /** Whether the node {@code node} runs this array's engine (rather than only exporting drives to it). */

@@ -17,6 +17,11 @@ import java.util.List;
  * @param restarts how often the agent restarted a crashed engine of this array
  * @param isolation how the engine is isolated, e.g. {@code process,cgroup-v1(cpu=1,mem=4096MiB)}
  * @param objects status of the array's drives, pools, volumes, servers and LUNs
+ * @param role for an engine of a highly available array, {@code ACTIVE} or {@code STANDBY} (the
+ *     role its engine runs in now); null for a single-engine array or a node that only lends drives
+ * @param haEpoch the epoch the engine runs at (HA arrays only)
+ * @param awaitingDrop drive ids whose pool holds its writes until the control plane consents to
+ *     dropping them (HA arrays only; empty otherwise)
  */
 public record ArrayStatus(
     String arrayId,
@@ -29,10 +34,22 @@ public record ArrayStatus(
     Long enginePid,
     int restarts,
     String isolation,
-    List<ObjectStatus> objects) {
+    List<ObjectStatus> objects,
+    String role,
+    Long haEpoch,
+    List<String> awaitingDrop) {
 
   public ArrayStatus {
     objects = objects == null ? List.of() : List.copyOf(objects);
+    awaitingDrop = awaitingDrop == null ? List.of() : List.copyOf(awaitingDrop);
+  }
+
+  /** The status of a single-engine array (no HA fields). */
+  public ArrayStatus(
+      String arrayId, String nodeId, long generation, State state, String reason, String portal, String targetIqn,
+      Long enginePid, int restarts, String isolation, List<ObjectStatus> objects) {
+    this(arrayId, nodeId, generation, state, reason, portal, targetIqn, enginePid, restarts, isolation, objects,
+        null, null, List.of());
   }
 
   public enum State {
