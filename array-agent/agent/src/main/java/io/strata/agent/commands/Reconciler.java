@@ -250,6 +250,11 @@ public final class Reconciler {
           RetiredDrives.wipe(retired).forEach(LOG::warn);
         }
       }
+      if (desired.ha() != null && runtime.engineSaid == null && !EngineSupervisor.survivorIn(folder)) {
+        // A status file left by an HA engine that no longer runs says a role and epoch nobody
+        // holds any more: only the engine starting now may say them.
+        runtime.files.forgetStatus();
+      }
       runtime.engine = newSupervisor(spec, folder);
       runtime.engine.start();
     } else {
@@ -310,7 +315,7 @@ public final class Reconciler {
         Path saved = folder.resolve("desired.json");
         if (Files.isRegularFile(saved)) {
           try {
-            restored.add(apply(json.readValue(saved.toFile(), ArrayDesiredState.class)).status());
+            restored.add(apply(restoredRole(json.readValue(saved.toFile(), ArrayDesiredState.class), folder)).status());
           } catch (IOException | RuntimeException e) {
             LOG.errorf("array folder %s: saved desired state unreadable (%s); waiting for the control plane", folder,
                 e.getMessage());
@@ -321,6 +326,31 @@ public final class Reconciler {
       throw new UncheckedIOException("cannot list " + arraysFolder, e);
     }
     return restored;
+  }
+
+  /**
+   * A saved desired state as it may be re-applied at the agent's start. An HA array whose engine
+   * here was ACTIVE but no longer runs (the node was lost: rebooted, killed, cut off) comes back
+   * as STANDBY: the control plane has most likely promoted the other engine meanwhile, and only
+   * its next desired state (the answer to this node's state report) may make this one active
+   * again. An engine that still runs (only the agent restarted) keeps its role.
+   */
+  ArrayDesiredState restoredRole(ArrayDesiredState saved, Path folder) {
+    EngineSlot slot = HaSlots.of(saved, nodeId);
+    if (slot == null || slot.role() != ArrayDesiredState.Role.ACTIVE || EngineSupervisor.survivorIn(folder)) {
+      return saved;
+    }
+    LOG.infof("array %s: its engine here was active and no longer runs; it comes back as standby until the"
+        + " control plane says otherwise", saved.arrayId());
+    List<EngineSlot> slots = saved.ha().engines().stream()
+        .map(s -> s.nodeId().equals(nodeId)
+            ? new EngineSlot(s.nodeId(), ArrayDesiredState.Role.STANDBY, s.address(), s.portalPort(), s.portGroup())
+            : s)
+        .toList();
+    return new ArrayDesiredState(saved.arrayId(), saved.nodeId(), saved.tenant(), saved.generation(), saved.present(),
+        saved.engine(), saved.portalPort(), saved.targetIqn(), saved.drives(), saved.pools(), saved.volumes(),
+        saved.servers(), saved.luns(), saved.engineNodeId(),
+        new ArrayDesiredState.HaSpec(saved.ha().epoch(), slots, saved.ha().outdatedNodeIds()));
   }
 
   /** The actual state of every array held. */
@@ -583,7 +613,9 @@ public final class Reconciler {
         default -> state = ArrayStatus.State.PROVISIONING;
       }
     }
-    LayoutFiles.HaState ha = runtime.engineSaid == null ? null : runtime.engineSaid.ha();
+    // the role an engine runs in: only a running engine has one
+    LayoutFiles.HaState ha = runtime.engineSaid == null || engine == null
+        || engine.phase() != EngineState.Phase.RUNNING ? null : runtime.engineSaid.ha();
     return new ArrayStatus(arrayId, nodeId, runtime.desired == null ? 0 : runtime.desired.generation(), state, reason,
         portalHost(desired) + ":" + portalPort(desired), desired.targetIqn(), engine == null ? null : engine.pid(),
         engine == null ? 0 : engine.restarts(), engine == null ? null : engine.isolation(), objects(arrayId, runtime),

@@ -64,12 +64,7 @@ class HaReconcilerTest {
     scheduler = Executors.newSingleThreadScheduledExecutor();
     enginePort = ReconcilerTest.freePort();
     exportPort = ReconcilerTest.freePort();
-    EngineLauncher launcher = new EngineLauncher(StandInEngine.class.getName(), Optional.empty(), List.of());
-    reconciler = new Reconciler("1", "127.0.0.1", data.resolve("arrays"), drives, secrets,
-        new Reconciler.EngineSettings(launcher, Isolation.detect(false), scheduler, Duration.ofMillis(200),
-            Duration.ofSeconds(2), Duration.ofSeconds(20)),
-        new DriveExportService.Settings("127.0.0.1", exportPort, new DriveExportCredentials(ReconcilerTest.KEY)),
-        reported::add);
+    reconciler = newReconciler();
   }
 
   @AfterEach
@@ -94,6 +89,13 @@ class HaReconcilerTest {
         roleOfNode1 == Role.ACTIVE ? "1" : "2",
         new HaSpec(epoch, List.of(new EngineSlot("1", roleOfNode1, "127.0.0.1", enginePort, 1),
             new EngineSlot("2", roleOfNode2, "127.0.0.2", enginePort, 2)), List.of()));
+  }
+
+  /** Applies a desired state and publishes the status it answers, as CommandConsumer does. */
+  Reconciler.Outcome apply(ArrayDesiredState desired) {
+    Reconciler.Outcome outcome = reconciler.apply(desired);
+    reported.add(outcome.status());
+    return outcome;
   }
 
   long enginePid() {
@@ -124,7 +126,7 @@ class HaReconcilerTest {
    */
   @Test
   void aStandbyRunsItsEngineOnItsSlotAndLendsItsDrivesToThePeerAtTheEpoch() throws Exception {
-    var outcome = reconciler.apply(ha(1, 1, Role.STANDBY));
+    var outcome = apply(ha(1, 1, Role.STANDBY));
     assertThat(outcome.problems()).isEmpty();
     long pid = enginePid();
     assertThat(ProcessCommandLine.of(pid)).containsSequence("--portal", "127.0.0.1:" + enginePort);
@@ -152,13 +154,13 @@ class HaReconcilerTest {
    */
   @Test
   void aPromotionReachesTheEngineOnlyAfterTheExportServiceAppliedTheNewEpochAndIsAReload() throws Exception {
-    reconciler.apply(ha(1, 1, Role.STANDBY));
+    apply(ha(1, 1, Role.STANDBY));
     long pid = enginePid();
     awaitReported("STANDBY", 1);
 
     Path hold = data.resolve("exports/hold-answers");
     Files.createFile(hold);
-    reconciler.apply(ha(2, 2, Role.ACTIVE));
+    apply(ha(2, 2, Role.ACTIVE));
     assertThat(file("exports/exports.json").path("exports").get(0).path("epoch").asLong()).isEqualTo(2);
     await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() ->
         file("arrays/a1/layout.json").path("ha").path("epoch").asLong() == 1
@@ -177,12 +179,54 @@ class HaReconcilerTest {
   /** A demotion at the same epoch (a planned switchover's first step) is a reload too. */
   @Test
   void aDemotionIsAReloadOfTheSameEngine() {
-    reconciler.apply(ha(1, 3, Role.ACTIVE));
+    apply(ha(1, 3, Role.ACTIVE));
     long pid = enginePid();
     awaitReported("ACTIVE", 3);
-    reconciler.apply(ha(2, 3, Role.STANDBY));
+    apply(ha(2, 3, Role.STANDBY));
     awaitReported("STANDBY", 3);
     assertThat(enginePid()).isEqualTo(pid);
+  }
+
+  /** Node 1's agent over the test's data folder (a new one: the agent restarted). */
+  Reconciler newReconciler() {
+    EngineLauncher launcher = new EngineLauncher(StandInEngine.class.getName(), Optional.empty(), List.of());
+    return new Reconciler("1", "127.0.0.1", data.resolve("arrays"), new DriveScanner("1", data.resolve("drives")),
+        secrets, new Reconciler.EngineSettings(launcher, Isolation.detect(false), scheduler, Duration.ofMillis(200),
+            Duration.ofSeconds(2), Duration.ofSeconds(20)),
+        new DriveExportService.Settings("127.0.0.1", exportPort, new DriveExportCredentials(ReconcilerTest.KEY)),
+        reported::add);
+  }
+
+  /**
+   * A node that was lost while its engine was active (nothing of it runs any more) must not come
+   * back active on its own: the other engine was most likely promoted meanwhile. Its engine starts
+   * as standby until the control plane's next desired state; an engine that survived an agent
+   * restart keeps serving as it was.
+   */
+  @Test
+  void aLostActiveNodeComesBackStandbyButAnAgentRestartLeavesAnActiveEngineActive() throws Exception {
+    apply(ha(1, 1, Role.ACTIVE));
+    enginePid();
+    awaitReported("ACTIVE", 1);
+
+    // the whole node goes (engine and agent): back as standby, at the epoch it knew
+    reconciler.stopAll();
+    reported.clear();
+    reconciler = newReconciler();
+    reconciler.restore();
+    assertThat(file("arrays/a1/layout.json").path("ha").path("role").asText()).isEqualTo("STANDBY");
+    awaitReported("STANDBY", 1);
+    assertThat(reported).noneMatch(s -> "ACTIVE".equals(s.role()));
+
+    // the control plane says it is active again: a reload; then only the agent restarts, and its
+    // engine, still running, is adopted as it is (active)
+    apply(ha(2, 1, Role.ACTIVE));
+    awaitReported("ACTIVE", 1);
+    long pid = enginePid();
+    reconciler = newReconciler();
+    reconciler.restore();
+    assertThat(enginePid()).isEqualTo(pid);
+    assertThat(file("arrays/a1/layout.json").path("ha").path("role").asText()).isEqualTo("ACTIVE");
   }
 
   @Test
