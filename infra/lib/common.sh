@@ -16,6 +16,14 @@ CONSOLE_PORT=${STRATA_CONSOLE_PORT:-8080}
 CONTROL_PLANE_PORT=${STRATA_CONTROL_PLANE_PORT:-8081}
 BILLING_PORT=${STRATA_BILLING_PORT:-8082}
 AGENT_PORT=${STRATA_AGENT_PORT:-8083}
+# The local stack runs two storage nodes (two agents) in two zones, so that spread NODE (the API's
+# default) and highly available arrays work: node 1 on 127.0.0.1, node 2 on 127.0.0.2 (Linux
+# routes all of 127.0.0.0/8 to the loopback device), each with its own REST and drive export port.
+AGENT_2_PORT=${STRATA_AGENT_2_PORT:-8084}
+AGENT_ADDRESS=${STRATA_AGENT_ADDRESS:-127.0.0.1}
+AGENT_2_ADDRESS=${STRATA_AGENT_2_ADDRESS:-127.0.0.2}
+AGENT_DRIVE_PORT=${STRATA_AGENT_DRIVE_PORT:-3259}
+AGENT_2_DRIVE_PORT=${STRATA_AGENT_2_DRIVE_PORT:-3258}
 
 KAFKA_VERSION=4.4.0
 KEYCLOAK_VERSION=26.7.3

@@ -23,13 +23,44 @@ public final class ControlPlane {
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Accepted<T>(T object, UUID operationId) {}
 
+  /**
+   * An array; {@code highAvailability} (null from a control plane from before HA: false) with its
+   * {@code engines}, the active and the standby one (docs/high-availability.md).
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record ArrayView(
       UUID id, String name, String engineSize, int vcpus, int memoryGib, String spread, String state,
-      String failureReason, String targetIqn, String portal, Instant createdAt, Instant updatedAt) {}
+      String failureReason, String targetIqn, String portal, Instant createdAt, Instant updatedAt,
+      Boolean highAvailability, List<EngineView> engines, String cacheProtection) {
+    public ArrayView {
+      engines = engines == null ? List.of() : List.copyOf(engines);
+    }
 
+    /** A single-engine array's view. */
+    public ArrayView(
+        UUID id, String name, String engineSize, int vcpus, int memoryGib, String spread, String state,
+        String failureReason, String targetIqn, String portal, Instant createdAt, Instant updatedAt) {
+      this(id, name, engineSize, vcpus, memoryGib, spread, state, failureReason, targetIqn, portal, createdAt,
+          updatedAt, null, null, null);
+    }
+
+    public boolean highlyAvailable() {
+      return Boolean.TRUE.equals(highAvailability);
+    }
+  }
+
+  /** One engine of a highly available array: its node, ACTIVE or STANDBY, its portal and state. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record EngineView(UUID nodeId, String nodeName, String role, String portal, String state) {}
+
+  /** {@code highAvailability} is sent only when asked for (null is left out: a single engine). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record ArrayCreate(String name, String engineSize, String spread, Integer ssdDrives, Integer hddDrives) {}
+  public record ArrayCreate(
+      String name, String engineSize, String spread, Integer ssdDrives, Integer hddDrives, Boolean highAvailability) {
+    public ArrayCreate(String name, String engineSize, String spread, Integer ssdDrives, Integer hddDrives) {
+      this(name, engineSize, spread, ssdDrives, hddDrives, null);
+    }
+  }
 
   public record DriveAdd(String type, Integer count) {}
 

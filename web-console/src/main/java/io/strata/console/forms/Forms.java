@@ -38,6 +38,15 @@ public final class Forms {
     @RestForm @Pattern(regexp = COUNT, message = COUNT_MESSAGE)
     public String hddDrives;
 
+    /** The "High availability" checkbox: "true" when ticked, absent otherwise. */
+    @RestForm @Pattern(regexp = "true|", message = "must be ticked or not")
+    public String highAvailability;
+
+    /** {@code true} when the form asks for two engines; null (left out of the request) otherwise. */
+    public Boolean highAvailabilityAsked() {
+      return "true".equals(highAvailability) ? Boolean.TRUE : null;
+    }
+
     /** What a new form offers: a small array of two SSDs spread across nodes. */
     public static ArrayForm initial() {
       ArrayForm f = new ArrayForm();

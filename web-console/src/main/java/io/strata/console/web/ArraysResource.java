@@ -66,7 +66,7 @@ public class ArraysResource {
       try {
         ArrayView created = controlPlane.createArray(Htmx.idempotencyKey(key),
             new ArrayCreate(form.name, form.engineSize, Forms.blankToNull(form.spread),
-                Forms.intOrNull(form.ssdDrives), Forms.intOrNull(form.hddDrives)));
+                Forms.intOrNull(form.ssdDrives), Forms.intOrNull(form.hddDrives), form.highAvailabilityAsked()));
         return Htmx.redirect(headers, "/arrays/" + created.id());
       } catch (ApiProblem problem) {
         errors = FormErrors.fromProblem(problem, Map.of());

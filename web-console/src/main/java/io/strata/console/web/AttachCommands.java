@@ -7,12 +7,47 @@ import java.util.List;
 /**
  * The exact commands a Linux server (open-iscsi) runs to attach a volume: discovery on each
  * portal, the CHAP settings, login, automatic login at boot, and the stable device name under
- * /dev/disk/by-path. With more than one portal each is logged into, and multipath combines them.
- * Every value that comes from the API is one shell-quoted word ({@link ShellQuote}) and none is
- * written into a comment, where a newline would end the comment and start a command.
+ * /dev/disk/by-path. With more than one portal (a highly available array: the active engine's
+ * portal and the standby's) each is logged into with a short replacement timeout, and
+ * dm-multipath joins the paths with the settings an ALUA array wants: paths grouped by priority
+ * from the {@code alua} prioritizer (so I/O goes to the active/optimized path only), the
+ * {@code 1 alua} hardware handler, immediate failback, and a bounded queue while no path is
+ * usable. Every value that comes from the API is one shell-quoted word ({@link ShellQuote}) and
+ * none is written into a comment, where a newline would end the comment and start a command.
  */
 public final class AttachCommands {
   private AttachCommands() {}
+
+  /**
+   * The engine's standard INQUIRY vendor and product (array-agent/engine scsi/LogicalUnit), which
+   * multipath matches its device section against.
+   */
+  static final String VENDOR = "STRATA";
+  static final String PRODUCT = "VPSA";
+
+  /**
+   * How many path-checker intervals (5 s by default) I/O is queued while no path is usable: a
+   * failover (target under 10 s) and an engine restart fit in a minute, after which the file
+   * system gets the error instead of hanging forever ({@code queue}).
+   */
+  static final int NO_PATH_RETRY = 12;
+
+  /** dm-multipath's device section for Strata's logical units (a drop-in beside multipath.conf). */
+  static String multipathDeviceSection() {
+    return String.join("\n",
+        "devices {",
+        "    device {",
+        "        vendor \"" + VENDOR + "\"",
+        "        product \"" + PRODUCT + "\"",
+        "        path_grouping_policy group_by_prio",
+        "        prio alua",
+        "        hardware_handler \"1 alua\"",
+        "        path_checker tur",
+        "        failback immediate",
+        "        no_path_retry " + NO_PATH_RETRY,
+        "    }",
+        "}");
+  }
 
   /** A shell script to paste; the CHAP secret is a placeholder, since Strata never shows it again. */
   public static String linux(Connection c) {
@@ -43,10 +78,16 @@ public final class AttachCommands {
         }
       }
     }
+    boolean multipath = portals.size() > 1;
     lines.add("");
     lines.add("# 3. Log in, and again automatically at every boot");
     for (String p : portals) {
       String portal = ShellQuote.quote(p);
+      if (multipath) {
+        // give a dead path up after 10 s so that multipath moves the I/O to the other one
+        lines.add("sudo iscsiadm -m node -T " + iqn + " -p " + portal
+            + " -o update -n node.session.timeo.replacement_timeout -v 10");
+      }
       lines.add("sudo iscsiadm -m node -T " + iqn + " -p " + portal + " --login");
       lines.add("sudo iscsiadm -m node -T " + iqn + " -p " + portal + " -o update -n node.startup -v automatic");
     }
@@ -55,11 +96,19 @@ public final class AttachCommands {
     for (String p : portals) {
       lines.add("ls -l " + ShellQuote.quote(byPath(p, c.targetIqn(), c.lun())));
     }
-    if (portals.size() > 1) {
+    if (multipath) {
       lines.add("");
-      lines.add("# 5. Several portals: multipath joins the paths into one device");
+      lines.add("# 5. Several portals (an active and a standby engine): dm-multipath joins the paths into one");
+      lines.add("#    device and sends I/O to the active engine's path (ALUA); use /dev/mapper/..., not the paths");
       lines.add("sudo apt-get install -y multipath-tools   # or: dnf install device-mapper-multipath");
+      lines.add("sudo mkdir -p /etc/multipath/conf.d");
+      lines.add("sudo tee /etc/multipath/conf.d/strata.conf >/dev/null <<'MULTIPATH'");
+      lines.add(multipathDeviceSection());
+      lines.add("MULTIPATH");
       lines.add("sudo systemctl enable --now multipathd");
+      // known WWIDs get a map whatever find_multipaths says (Debian and RHEL default to strict)
+      lines.add("sudo multipath -a " + ShellQuote.quote(byPath(portals.get(0), c.targetIqn(), c.lun())));
+      lines.add("sudo systemctl reload multipathd");
       lines.add("sudo multipath -ll");
     }
     return String.join("\n", lines) + "\n";

@@ -7,6 +7,7 @@ import io.strata.console.api.ControlPlane;
 /** Lets the templates read the API's records (Quarkus generates their value resolvers). */
 @TemplateData(target = ControlPlane.Page.class)
 @TemplateData(target = ControlPlane.ArrayView.class)
+@TemplateData(target = ControlPlane.EngineView.class)
 @TemplateData(target = ControlPlane.ArrayDriveView.class)
 @TemplateData(target = ControlPlane.PoolView.class)
 @TemplateData(target = ControlPlane.VolumeView.class)

@@ -113,6 +113,8 @@ class TenantFlowBrowserTest {
     page.selectOption("#f-spread", "NONE");
     page.fill("#f-ssdDrives", "2");
     page.fill("#f-hddDrives", "0");
+    // one engine unless asked: the stack has one node, and HA needs two
+    assertThat(page.locator("#f-highAvailability")).not().isChecked();
     page.getByTestId("create-array").getByRole(AriaRole.BUTTON).click();
     page.waitForURL(Pattern.compile(".*/arrays/[0-9a-f-]{36}$"));
     String arrayId = page.url().substring(page.url().lastIndexOf('/') + 1);
@@ -122,6 +124,8 @@ class TenantFlowBrowserTest {
     // the page polls itself: the agent starts the array's engine and reports it online
     assertThat(page.locator("#progress mark")).containsText("ONLINE", MINUTES);
     assertThat(page.locator("main")).containsText("iqn.2026-11.io.strata:");
+    assertThat(page.getByTestId("array-ha")).containsText("no: one engine");
+    assertThat(page.getByTestId("engines")).hasCount(0);
     screenshot(page, "array-online");
 
     // drives: take one more (an HDD) and give it back; a count of 0 gets its message while typing

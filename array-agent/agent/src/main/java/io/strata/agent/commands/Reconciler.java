@@ -12,10 +12,12 @@ import io.strata.agent.supervision.EngineSupervisor;
 import io.strata.agent.supervision.Isolation;
 import io.strata.agent.layout.EngineLayout;
 import io.strata.agent.layout.EngineRestart;
+import io.strata.agent.layout.HaSlots;
 import io.strata.agent.layout.LayoutFiles;
 import io.strata.agent.layout.LayoutPlanner;
 import io.strata.agent.layout.RetiredDrives;
 import io.strata.contracts.command.ArrayDesiredState;
+import io.strata.contracts.command.ArrayDesiredState.EngineSlot;
 import io.strata.contracts.command.SealedSecret;
 import io.strata.contracts.event.ArrayStatus;
 import io.strata.contracts.event.ObjectStatus;
@@ -57,6 +59,13 @@ import org.jboss.logging.Logger;
  * no engine here: this node lends it the drives the desired state lists as this node's, through
  * the node's drive export service ({@link DriveExportService}), and the engine's node opens them
  * as remote drives.
+ *
+ * <p>A highly available array (docs/high-availability.md) runs an engine on each node of its
+ * {@code ha} slots, the standby's too, on the slot's address and port; each such node also lends
+ * its drives of the array to the other engine. When a desired state raises the array's epoch,
+ * the node's exports file is brought to the new epoch first, and the engine's layout (which may
+ * promote it) is written only once the export service has applied it: the old active is fenced
+ * off this node's drives before the new one opens them. A role change is a reload, never a restart.
  */
 public final class Reconciler {
 
@@ -102,6 +111,17 @@ public final class Reconciler {
     /** The revision the last signal asked the engine to apply. */
     long signalledRevision;
     EngineSupervisor engine;
+    /**
+     * A desired state (and its plan) that raises the array's epoch, held back until this node's
+     * drive export service has applied that epoch; null when none waits.
+     */
+    ArrayDesiredState pendingDesired;
+    LayoutPlanner.Plan pendingPlan;
+
+    long generation() {
+      return Math.max(desired == null ? -1 : desired.generation(),
+          pendingDesired == null ? -1 : pendingDesired.generation());
+    }
   }
 
   /** A node that neither lends drives nor opens other nodes' drives. */
@@ -144,13 +164,13 @@ public final class Reconciler {
     // drives: checked before choosing, so that a stale "engine elsewhere" (or "engine here")
     // cannot stop a newer engine, delete the array or undo a loan.
     ArrayRuntime runtime = arrays.get(desired.arrayId());
-    long runtimeGeneration = runtime != null && runtime.desired != null ? runtime.desired.generation() : -1;
+    long runtimeGeneration = runtime != null ? runtime.generation() : -1;
     if (desired.generation() < Math.max(runtimeGeneration, exports.generationOf(desired.arrayId()))) {
       ArrayStatus current = runtime != null ? status(desired.arrayId(), runtime)
           : exports.statuses().stream().filter(s -> s.arrayId().equals(desired.arrayId())).findFirst().orElseThrow();
       return new Outcome(true, current, List.of());
     }
-    if (!desired.runsEngineOn(nodeId)) {
+    if (!HaSlots.runsEngineOn(desired, nodeId)) {
       return lend(desired);
     }
     if (!desired.present()) {
@@ -167,18 +187,50 @@ public final class Reconciler {
       runtime.files = new LayoutFiles(folder);
       arrays.put(desired.arrayId(), runtime);
     }
-    exports.remove(desired.arrayId(), false); // its engine runs here now: nothing to lend it
+    List<String> lendingProblems = List.of();
+    if (desired.ha() == null) {
+      exports.remove(desired.arrayId(), false); // its engine runs here now: nothing to lend it
+    } else {
+      // an HA array's other engine opens this node's drives through the export service
+      lendingProblems = exports.apply(desired, drivesOnNode(), drivesHeldByEngines(desired.arrayId())).problems();
+    }
     LayoutPlanner.Plan plan = planner.plan(desired, drivesOnNode(), drivesHeldByOthers(desired.arrayId()));
+    save(desired, folder);
+    EngineLayout previous = runtime.files.read();
+    long previousEpoch = previous == null ? 0 : previous.epoch();
+    if (plan.layout().epoch() > previousEpoch && !exports.fencedAt(desired.arrayId())) {
+      // Promotion only after fencing: the engine gets the new epoch (and perhaps its new role)
+      // once this node's export service closed the old epoch's sessions (pollEngineStatus).
+      LOG.infof("array %s: epoch %d waits for this node's drive export service to apply it", desired.arrayId(),
+          plan.layout().epoch());
+      runtime.pendingDesired = desired;
+      runtime.pendingPlan = plan;
+      return new Outcome(false, status(desired.arrayId(), runtime), problems(plan, lendingProblems));
+    }
+    converge(runtime, desired, plan);
+    return new Outcome(false, status(desired.arrayId(), runtime), problems(plan, lendingProblems));
+  }
+
+  private static List<String> problems(LayoutPlanner.Plan plan, List<String> lendingProblems) {
+    List<String> all = new ArrayList<>(plan.problems());
+    all.addAll(lendingProblems);
+    return all;
+  }
+
+  /** Writes the array's layout and starts, restarts or signals its engine to serve it. */
+  private void converge(ArrayRuntime runtime, ArrayDesiredState desired, LayoutPlanner.Plan plan) {
+    Path folder = arrayFolder(desired.arrayId());
+    runtime.pendingDesired = null;
+    runtime.pendingPlan = null;
     EngineLayout previous = runtime.files.read();
     EngineLayout written = runtime.files.write(plan.layout());
     runtime.desired = desired;
     runtime.plan = plan;
     runtime.writtenRevision = written.revision();
-    save(desired, folder);
 
-    EngineSpec spec = new EngineSpec(desired.arrayId(), address, desired.portalPort(), desired.targetIqn(),
-        runtime.files.layout(), runtime.files.status(), statsFile(desired.arrayId()), desired.engine().vcpus(),
-        desired.engine().memoryMib());
+    EngineSpec spec = new EngineSpec(desired.arrayId(), portalHost(desired), portalPort(desired),
+        desired.targetIqn(), runtime.files.layout(), runtime.files.status(), statsFile(desired.arrayId()),
+        desired.engine().vcpus(), desired.engine().memoryMib());
     // A restart drops every session of the tenant, so only what a reload cannot do restarts the
     // engine: a new portal, IQN or engine size (the spec), or a pool changed in place or no
     // longer servable here (EngineRestart). New and deleted pools and drives go by SIGHUP.
@@ -198,13 +250,28 @@ public final class Reconciler {
           RetiredDrives.wipe(retired).forEach(LOG::warn);
         }
       }
+      if (desired.ha() != null && runtime.engineSaid == null && !EngineSupervisor.survivorIn(folder)) {
+        // A status file left by an HA engine that no longer runs says a role and epoch nobody
+        // holds any more: only the engine starting now may say them.
+        runtime.files.forgetStatus();
+      }
       runtime.engine = newSupervisor(spec, folder);
       runtime.engine.start();
     } else {
       askToReload(runtime);
     }
     readEngineStatus(runtime);
-    return new Outcome(false, status(desired.arrayId(), runtime), plan.problems());
+  }
+
+  /** The address the array's engine listens on here: its HA slot's, else the node's. */
+  private String portalHost(ArrayDesiredState desired) {
+    EngineSlot slot = HaSlots.of(desired, nodeId);
+    return slot != null && slot.address() != null && !slot.address().isBlank() ? slot.address() : address;
+  }
+
+  private int portalPort(ArrayDesiredState desired) {
+    EngineSlot slot = HaSlots.of(desired, nodeId);
+    return slot != null && slot.portalPort() > 0 ? slot.portalPort() : desired.portalPort();
   }
 
   /**
@@ -228,13 +295,7 @@ public final class Reconciler {
       throw new UncheckedIOException("cannot create " + folder, e);
     }
     save(desired, folder);
-    Set<String> heldByEngines = new HashSet<>();
-    arrays.values().forEach(a -> {
-      if (a.desired != null) {
-        a.desired.drives().forEach(d -> heldByEngines.add(d.serial()));
-      }
-    });
-    DriveExportService.Applied lent = exports.apply(desired, drivesOnNode(), heldByEngines);
+    DriveExportService.Applied lent = exports.apply(desired, drivesOnNode(), drivesHeldByEngines(desired.arrayId()));
     return new Outcome(false, lent.status(), lent.problems());
   }
 
@@ -254,7 +315,7 @@ public final class Reconciler {
         Path saved = folder.resolve("desired.json");
         if (Files.isRegularFile(saved)) {
           try {
-            restored.add(apply(json.readValue(saved.toFile(), ArrayDesiredState.class)).status());
+            restored.add(apply(restoredRole(json.readValue(saved.toFile(), ArrayDesiredState.class), folder)).status());
           } catch (IOException | RuntimeException e) {
             LOG.errorf("array folder %s: saved desired state unreadable (%s); waiting for the control plane", folder,
                 e.getMessage());
@@ -265,6 +326,31 @@ public final class Reconciler {
       throw new UncheckedIOException("cannot list " + arraysFolder, e);
     }
     return restored;
+  }
+
+  /**
+   * A saved desired state as it may be re-applied at the agent's start. An HA array whose engine
+   * here was ACTIVE but no longer runs (the node was lost: rebooted, killed, cut off) comes back
+   * as STANDBY: the control plane has most likely promoted the other engine meanwhile, and only
+   * its next desired state (the answer to this node's state report) may make this one active
+   * again. An engine that still runs (only the agent restarted) keeps its role.
+   */
+  ArrayDesiredState restoredRole(ArrayDesiredState saved, Path folder) {
+    EngineSlot slot = HaSlots.of(saved, nodeId);
+    if (slot == null || slot.role() != ArrayDesiredState.Role.ACTIVE || EngineSupervisor.survivorIn(folder)) {
+      return saved;
+    }
+    LOG.infof("array %s: its engine here was active and no longer runs; it comes back as standby until the"
+        + " control plane says otherwise", saved.arrayId());
+    List<EngineSlot> slots = saved.ha().engines().stream()
+        .map(s -> s.nodeId().equals(nodeId)
+            ? new EngineSlot(s.nodeId(), ArrayDesiredState.Role.STANDBY, s.address(), s.portalPort(), s.portGroup())
+            : s)
+        .toList();
+    return new ArrayDesiredState(saved.arrayId(), saved.nodeId(), saved.tenant(), saved.generation(), saved.present(),
+        saved.engine(), saved.portalPort(), saved.targetIqn(), saved.drives(), saved.pools(), saved.volumes(),
+        saved.servers(), saved.luns(), saved.engineNodeId(),
+        new ArrayDesiredState.HaSpec(saved.ha().epoch(), slots, saved.ha().outdatedNodeIds()));
   }
 
   /** The actual state of every array held. */
@@ -348,8 +434,19 @@ public final class Reconciler {
     return onNode;
   }
 
+  /** The serials the engines of arrays other than {@code arrayId} on this node hold. */
+  private Set<String> drivesHeldByEngines(String arrayId) {
+    Set<String> held = new HashSet<>();
+    arrays.forEach((id, other) -> {
+      if (!id.equals(arrayId) && other.desired != null) {
+        other.desired.drives().forEach(d -> held.add(d.serial()));
+      }
+    });
+    return held;
+  }
+
   private Set<String> drivesHeldByOthers(String arrayId) {
-    Set<String> held = new HashSet<>(exports.lentSerials());
+    Set<String> held = new HashSet<>(exports.lentSerialsExcept(arrayId));
     arrays.forEach((id, other) -> {
       if (!id.equals(arrayId) && other.desired != null) {
         other.desired.drives().forEach(d -> held.add(d.serial()));
@@ -386,6 +483,12 @@ public final class Reconciler {
     try {
       synchronized (this) {
         arrays.forEach((id, runtime) -> {
+          if (runtime.pendingPlan != null && exports.fencedAt(id)) {
+            LOG.infof("array %s: this node's drive export service runs at epoch %d; the engine gets it now", id,
+                runtime.pendingPlan.layout().epoch());
+            converge(runtime, runtime.pendingDesired, runtime.pendingPlan);
+            changed.add(status(id, runtime));
+          }
           if (runtime.desired == null || runtime.engine == null) {
             return;
           }
@@ -484,7 +587,7 @@ public final class Reconciler {
   }
 
   private ArrayStatus status(String arrayId, ArrayRuntime runtime) {
-    ArrayDesiredState desired = runtime.desired;
+    ArrayDesiredState desired = runtime.desired != null ? runtime.desired : runtime.pendingDesired;
     EngineState engine = runtime.engine == null ? null : runtime.engine.state();
     ArrayStatus.State state;
     String reason = null;
@@ -510,9 +613,26 @@ public final class Reconciler {
         default -> state = ArrayStatus.State.PROVISIONING;
       }
     }
-    return new ArrayStatus(arrayId, nodeId, desired == null ? 0 : desired.generation(), state, reason,
-        address + ":" + desired.portalPort(), desired.targetIqn(), engine == null ? null : engine.pid(),
-        engine == null ? 0 : engine.restarts(), engine == null ? null : engine.isolation(), objects(arrayId, runtime));
+    // the role an engine runs in: only a running engine has one
+    LayoutFiles.HaState ha = runtime.engineSaid == null || engine == null
+        || engine.phase() != EngineState.Phase.RUNNING ? null : runtime.engineSaid.ha();
+    return new ArrayStatus(arrayId, nodeId, runtime.desired == null ? 0 : runtime.desired.generation(), state, reason,
+        portalHost(desired) + ":" + portalPort(desired), desired.targetIqn(), engine == null ? null : engine.pid(),
+        engine == null ? 0 : engine.restarts(), engine == null ? null : engine.isolation(), objects(arrayId, runtime),
+        ha == null ? null : ha.runningRole(), ha == null ? null : ha.epoch(), driveIds(desired, ha));
+  }
+
+  /**
+   * The drive ids of the drives an HA engine asks consent to drop (it names them by serial, the
+   * layout's names); a name the desired state does not know is passed on as it is.
+   */
+  static List<String> driveIds(ArrayDesiredState desired, LayoutFiles.HaState ha) {
+    if (ha == null) {
+      return List.of();
+    }
+    Map<String, String> idOfSerial = new HashMap<>();
+    desired.drives().forEach(d -> idOfSerial.put(d.serial(), d.driveId()));
+    return ha.awaitingDrop().stream().map(name -> idOfSerial.getOrDefault(name, name)).toList();
   }
 
   private void save(ArrayDesiredState desired, Path folder) {

@@ -2,6 +2,7 @@ package io.strata.agent.export;
 
 import io.strata.agent.inventory.Drive;
 import io.strata.agent.layout.EngineLayout;
+import io.strata.agent.layout.HaSlots;
 import io.strata.agent.layout.LayoutFiles;
 import io.strata.agent.layout.RetiredDrives;
 import io.strata.agent.supervision.EngineLauncher;
@@ -40,6 +41,11 @@ import org.jboss.logging.Logger;
  * which revision it applied; the service runs only while something is lent, supervised like an
  * engine (restart with back-off). A drive that the desired state no longer lends to an array
  * has its label area cleared, as the engine's own node does for drives leaving a deleted pool.
+ *
+ * <p>A highly available array's engine nodes lend too: each node's drives to the engine on the
+ * other (its exports carry the array's epoch, which fences engines of lower epochs). Such a loan
+ * is reported inside the status of the engine here ({@link #statuses()} leaves it out), and
+ * {@link #fencedAt} tells the engine's reconciler when a raised epoch is in force.
  */
 public final class DriveExportService {
 
@@ -86,6 +92,8 @@ public final class DriveExportService {
     List<ObjectStatus> refused = List.of();
     /** The file revision from which on the service serves this loan as it is now. */
     long revision;
+    /** An engine of the array runs on this node too (an HA array), which reports the array's status. */
+    boolean engineHere;
   }
 
   private final String nodeId;
@@ -120,11 +128,35 @@ public final class DriveExportService {
     return loan == null ? -1 : loan.desired.generation();
   }
 
-  /** The serials of the drives lent to arrays (an engine on this node must not open them). */
-  public synchronized Set<String> lentSerials() {
+  /**
+   * The serials of the drives lent to arrays other than {@code arrayId} (an engine of
+   * {@code arrayId} on this node must not open them; an HA array's own engine here opens those
+   * it lends to its peer engine).
+   */
+  public synchronized Set<String> lentSerialsExcept(String arrayId) {
     Set<String> serials = new HashSet<>();
-    loans.values().forEach(l -> serials.addAll(l.lentDrives.keySet()));
+    loans.forEach((id, l) -> {
+      if (!id.equals(arrayId)) {
+        serials.addAll(l.lentDrives.keySet());
+      }
+    });
     return serials;
+  }
+
+  /**
+   * Whether no engine of an epoch below the array's current one can write this node's drives
+   * of it any more: nothing of it is lent here, the service is not running (it reads the file,
+   * which already holds the epoch, when it starts), or it has applied the revision holding the
+   * array's loan as it is now (the service closes older epochs' sessions before it says so).
+   */
+  public synchronized boolean fencedAt(String arrayId) {
+    Loan loan = loans.get(arrayId);
+    if (loan == null || loan.exports.isEmpty() || service == null
+        || service.state().phase() != EngineState.Phase.RUNNING) {
+      return true;
+    }
+    LayoutFiles.Status now = files.readStatus();
+    return now != null && now.ok() && now.revision() >= loan.revision;
   }
 
   /**
@@ -165,7 +197,8 @@ public final class DriveExportService {
         continue;
       }
       String target = DriveExportCredentials.driveTargetIqn(d.driveId());
-      exports.add(new ExportsFile.Export(target, found.path().toString(), d.type().name(), initiator, chap));
+      exports.add(new ExportsFile.Export(target, found.path().toString(), d.type().name(), initiator, chap,
+          desired.ha() == null ? null : desired.ha().epoch()));
       driveOfTarget.put(target, d.driveId());
       lentDrives.put(d.serial(), new EngineLayout.Drive(d.serial(), found.path().toString(), d.type().name(), null));
     }
@@ -176,6 +209,7 @@ public final class DriveExportService {
     loan.driveOfTarget = Map.copyOf(driveOfTarget);
     loan.lentDrives = Map.copyOf(lentDrives);
     loan.refused = List.copyOf(refused);
+    loan.engineHere = HaSlots.runsEngineOn(desired, nodeId);
     converge();
     // Only drives the array no longer lists lose their labels, once the service was told to stop
     // exporting them: one still listed but refused this time (claimed by another array here)
@@ -205,9 +239,13 @@ public final class DriveExportService {
     return true;
   }
 
-  /** The status of each array this node lends drives to (for the node's state report). */
+  /**
+   * The status of each array this node lends drives to (for the node's state report), but for
+   * HA arrays whose engine runs here too: their engine's status speaks for the array.
+   */
   public synchronized List<ArrayStatus> statuses() {
-    return loans.entrySet().stream().map(e -> status(e.getKey(), e.getValue())).toList();
+    return loans.entrySet().stream().filter(e -> !e.getValue().engineHere)
+        .map(e -> status(e.getKey(), e.getValue())).toList();
   }
 
   /** The service's process, for tests and operators; null while nothing is lent. */

@@ -33,11 +33,19 @@ public final class ExportsFile {
 
   /**
    * One drive lent to one array's engine: the target whose LUN 0 is the whole drive at
-   * {@code path}, and the only initiator (with its CHAP) that may discover it and log in.
+   * {@code path}, and the only initiator (with its CHAP) that may discover it and log in; for a
+   * highly available array, {@code epoch}: the lowest epoch whose engine may log in (raising it
+   * closes the sessions of lower epochs; null: any).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  @JsonPropertyOrder({"target", "path", "media", "initiator", "chap"})
-  public record Export(String target, String path, String media, String initiator, EngineLayout.Credentials chap) {}
+  @JsonPropertyOrder({"target", "path", "media", "initiator", "chap", "epoch"})
+  public record Export(
+      String target, String path, String media, String initiator, EngineLayout.Credentials chap, Long epoch) {
+    /** An export of a single-engine array (no epoch). */
+    public Export(String target, String path, String media, String initiator, EngineLayout.Credentials chap) {
+      this(target, path, media, initiator, chap, null);
+    }
+  }
 
   private final Path file;
   private final Path status;

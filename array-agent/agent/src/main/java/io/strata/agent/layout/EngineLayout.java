@@ -13,9 +13,11 @@ import java.util.List;
  * @param revision bumped by the agent on every change; the engine reports which one it applied
  * @param mutualChap the target's own credentials for mutual CHAP, or null
  * @param initiators the only initiators that may log in, each with the LUNs it sees
+ * @param ha this engine's role in a highly available array (docs/high-availability.md); null for
+ *     a single-engine array
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"revision", "drives", "pools", "volumes", "snapshots", "luns", "initiators", "mutualChap"})
+@JsonPropertyOrder({"revision", "drives", "pools", "volumes", "snapshots", "luns", "initiators", "mutualChap", "ha"})
 public record EngineLayout(
     long revision,
     List<Drive> drives,
@@ -24,7 +26,8 @@ public record EngineLayout(
     List<Snapshot> snapshots,
     List<Lun> luns,
     List<Initiator> initiators,
-    Credentials mutualChap) {
+    Credentials mutualChap,
+    Ha ha) {
 
   public EngineLayout {
     drives = drives == null ? List.of() : List.copyOf(drives);
@@ -35,9 +38,33 @@ public record EngineLayout(
     initiators = initiators == null ? List.of() : List.copyOf(initiators);
   }
 
+  /** A single-engine array's layout. */
+  public EngineLayout(
+      long revision, List<Drive> drives, List<Pool> pools, List<Volume> volumes, List<Snapshot> snapshots,
+      List<Lun> luns, List<Initiator> initiators, Credentials mutualChap) {
+    this(revision, drives, pools, volumes, snapshots, luns, initiators, mutualChap, null);
+  }
+
   /** The same layout under another revision number. */
   public EngineLayout withRevision(long next) {
-    return new EngineLayout(next, drives, pools, volumes, snapshots, luns, initiators, mutualChap);
+    return new EngineLayout(next, drives, pools, volumes, snapshots, luns, initiators, mutualChap, ha);
+  }
+
+  /** The epoch this layout runs its engine at (0 for a single-engine array). */
+  public long epoch() {
+    return ha == null ? 0 : ha.epoch();
+  }
+
+  /**
+   * One engine of a highly available array: its role, the array's epoch (presented at every
+   * remote-drive login; fences engines of lower epochs), its ALUA target port group and its
+   * peer's, and the drives (by layout name) that are out of sync and may be dropped without asking.
+   */
+  @JsonPropertyOrder({"role", "epoch", "portGroup", "peerPortGroup", "outdated"})
+  public record Ha(String role, long epoch, int portGroup, int peerPortGroup, List<String> outdated) {
+    public Ha {
+      outdated = outdated == null ? List.of() : List.copyOf(outdated);
+    }
   }
 
   /**
@@ -68,11 +95,46 @@ public record EngineLayout(
     }
   }
 
-  /** A flash cache in front of an HDD pool: its SSD and write mode (write-back, write-through, write-around). */
-  public record Cache(String drive, String mode) {}
+  /**
+   * A flash cache in front of an HDD pool: its SSD and write mode (write-back, write-through,
+   * write-around); or, for a highly available array, its two SSDs ({@code drives}, one on each
+   * engine node, a mirror) and {@code drive} null.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({"drive", "drives", "mode"})
+  public record Cache(String drive, String mode, List<String> drives) {
+    public Cache(String drive, String mode) {
+      this(drive, mode, null);
+    }
 
-  /** An SSD tier under an HDD pool: hot extents move to it. */
-  public record Tiering(String drive) {}
+    /** One SSD as {@code drive}, two (a mirror) as {@code drives}. */
+    public static Cache of(List<String> ssds, String mode) {
+      return ssds.size() == 1 ? new Cache(ssds.get(0), mode) : new Cache(null, mode, List.copyOf(ssds));
+    }
+
+    /** Every SSD the cache uses. */
+    public List<String> ssds() {
+      return drives != null ? drives : drive == null ? List.of() : List.of(drive);
+    }
+  }
+
+  /** An SSD tier under an HDD pool: hot extents move to it (to a mirror of two SSDs with {@code drives}). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Tiering(String drive, List<String> drives) {
+    public Tiering(String drive) {
+      this(drive, null);
+    }
+
+    /** One SSD as {@code drive}, two (a mirror) as {@code drives}. */
+    public static Tiering of(List<String> ssds) {
+      return ssds.size() == 1 ? new Tiering(ssds.get(0)) : new Tiering(null, List.copyOf(ssds));
+    }
+
+    /** Every SSD the tier uses. */
+    public List<String> ssds() {
+      return drives != null ? drives : drive == null ? List.of() : List.of(drive);
+    }
+  }
 
   /**
    * A volume (or, with {@code cloneOf}, a writable clone of a snapshot). Sizes are in bytes,

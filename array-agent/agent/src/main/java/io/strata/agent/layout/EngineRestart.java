@@ -66,10 +66,10 @@ public final class EngineRestart {
   private static List<String> drivesOf(EngineLayout.Pool pool) {
     List<String> drives = new ArrayList<>(pool.drives());
     if (pool.cache() != null) {
-      drives.add(pool.cache().drive());
+      drives.addAll(pool.cache().ssds());
     }
     if (pool.tiering() != null) {
-      drives.add(pool.tiering().drive());
+      drives.addAll(pool.tiering().ssds());
     }
     return drives;
   }

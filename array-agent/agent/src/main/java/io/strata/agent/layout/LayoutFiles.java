@@ -65,12 +65,13 @@ public final class LayoutFiles {
    * REBUILDING or FAILED with a reason; empty from an engine that does not say), and the pools
    * it refused because a drive they claim belongs to another pool (pool id to reason; empty
    * when none was), and the remote drives a failed revision waits for (empty unless it failed
-   * only because a new pool's remote drives cannot be reached yet: the engine tries it again).
+   * only because a new pool's remote drives cannot be reached yet: the engine tries it again),
+   * and for an engine of a highly available array its {@code ha} state (null otherwise).
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Status(
       long revision, boolean ok, String error, String time, List<DriveHealth> drives, Map<String, String> refusedPools,
-      List<String> waitingForDrives) {
+      List<String> waitingForDrives, HaState ha) {
     public Status {
       drives = drives == null ? List.of() : List.copyOf(drives);
       waitingForDrives = waitingForDrives == null ? List.of() : List.copyOf(waitingForDrives);
@@ -107,6 +108,32 @@ public final class LayoutFiles {
               + (d.reason() == null ? "" : ": " + d.reason()))
           .toList();
       return why.isEmpty() ? null : String.join("; ", why);
+    }
+  }
+
+  /**
+   * An HA engine's word on itself: the role it runs in, the epoch, its state ({@code STANDBY},
+   * {@code PROMOTING}, {@code ACTIVE} or {@code DEMOTING}) and the drives (layout names) whose
+   * pool holds its writes until the control plane consents to dropping them.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record HaState(String role, long epoch, String state, List<String> awaitingDrop) {
+    public HaState {
+      awaitingDrop = awaitingDrop == null ? List.of() : List.copyOf(awaitingDrop);
+    }
+
+    /**
+     * The role the engine runs in now, from its state: a promotion still under way (or failed
+     * and retried) serves nothing yet, so it is STANDBY; a demotion under way may still write,
+     * so it is ACTIVE. Without a state (an engine from before states), the layout's role.
+     */
+    public io.strata.contracts.command.ArrayDesiredState.Role runningRole() {
+      String now = state == null ? role : switch (state) {
+        case "ACTIVE", "DEMOTING" -> "ACTIVE";
+        default -> "STANDBY";
+      };
+      return "ACTIVE".equals(now) ? io.strata.contracts.command.ArrayDesiredState.Role.ACTIVE
+          : io.strata.contracts.command.ArrayDesiredState.Role.STANDBY;
     }
   }
 

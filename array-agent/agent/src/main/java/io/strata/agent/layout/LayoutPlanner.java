@@ -7,6 +7,7 @@ import io.strata.contracts.command.ArrayDesiredState;
 import io.strata.contracts.command.ArrayDesiredState.DriveRole;
 import io.strata.contracts.command.ArrayDesiredState.DriveSpec;
 import io.strata.contracts.command.ArrayDesiredState.DriveType;
+import io.strata.contracts.command.ArrayDesiredState.EngineSlot;
 import io.strata.contracts.command.ArrayDesiredState.LunSpec;
 import io.strata.contracts.command.ArrayDesiredState.PoolSpec;
 import io.strata.contracts.command.ArrayDesiredState.ServerSpec;
@@ -47,6 +48,13 @@ import java.util.TreeSet;
  * planned as before: the agent takes them from the array's SSDs that belong to no pool, in the
  * control plane's allocation order (largest first, then drive id), pools in pool-id order, each
  * pool its cache SSD first and then its tier SSD.
+ *
+ * <p>Highly available arrays ({@link ArrayDesiredState#ha()}): both engine nodes run an engine,
+ * and each plans the layout as if the engine ran here, which is what the drives' nodes already
+ * decide: this node's drives are local, every other node's (the peer engine node's included) are
+ * remote. The layout's {@code ha} block carries this node's slot (role, epoch, port groups) and
+ * the drives on outdated nodes; a pool's cache and tier name every SSD the control plane gives it
+ * in that role (one on each engine node, a mirror; one of them is then remote).
  */
 public final class LayoutPlanner {
 
@@ -131,8 +139,21 @@ public final class LayoutPlanner {
       admitted.forEach((serverId, initiator) -> initiators.add(new EngineLayout.Initiator(initiator.iqn(),
           initiator.chap(), new ArrayList<>(new TreeSet<>(lunsOfServer.getOrDefault(serverId, List.of()))))));
       initiators.sort(Comparator.comparing(EngineLayout.Initiator::iqn));
-      return new Plan(new EngineLayout(0, drives, pools, volumes, snapshots, luns, initiators, mutualChap),
+      return new Plan(new EngineLayout(0, drives, pools, volumes, snapshots, luns, initiators, mutualChap, ha()),
           List.copyOf(objects));
+    }
+
+    /** This node's engine slot of an HA array; null for a single-engine array (or a node without a slot). */
+    EngineLayout.Ha ha() {
+      EngineSlot slot = HaSlots.of(desired, desired.nodeId());
+      if (slot == null) {
+        return null;
+      }
+      List<String> outdated = desired.drives().stream()
+          .filter(d -> desired.ha().outdatedNodeIds().stream().anyMatch(n -> d.isOn(n, desired)))
+          .map(DriveSpec::serial).sorted().toList();
+      return new EngineLayout.Ha(slot.role().name(), desired.ha().epoch(), slot.portGroup(),
+          HaSlots.peerPortGroup(desired, slot), outdated);
     }
 
     void planDrives() {
@@ -228,19 +249,19 @@ public final class LayoutPlanner {
         }
         if (problem == null && rolesNamed) {
           // the control plane names the cache and tier SSDs: use those, or fail saying why
-          String cacheSsd = null;
-          String tierSsd = null;
+          List<String> cacheSsds = List.of();
+          List<String> tierSsds = List.of();
           if (wantsCache) {
-            cacheSsd = namedSsd(pool, DriveRole.CACHE);
-            problem = cacheSsd == null ? namedSsdProblem(pool, DriveRole.CACHE, "flash cache") : null;
+            cacheSsds = namedSsds(pool, DriveRole.CACHE);
+            problem = cacheSsds.isEmpty() ? namedSsdProblem(pool, DriveRole.CACHE, "flash cache") : null;
           }
           if (problem == null && pool.tiering()) {
-            tierSsd = namedSsd(pool, DriveRole.TIER);
-            problem = tierSsd == null ? namedSsdProblem(pool, DriveRole.TIER, "SSD tier") : null;
+            tierSsds = namedSsds(pool, DriveRole.TIER);
+            problem = tierSsds.isEmpty() ? namedSsdProblem(pool, DriveRole.TIER, "SSD tier") : null;
           }
           if (problem == null) {
-            cache = cacheSsd == null ? null : new EngineLayout.Cache(cacheSsd, cacheMode(pool.cacheMode()));
-            tiering = tierSsd == null ? null : new EngineLayout.Tiering(tierSsd);
+            cache = cacheSsds.isEmpty() ? null : EngineLayout.Cache.of(cacheSsds, cacheMode(pool.cacheMode()));
+            tiering = tierSsds.isEmpty() ? null : EngineLayout.Tiering.of(tierSsds);
           }
         }
         if (problem == null && !rolesNamed && wantsCache) {
@@ -271,13 +292,23 @@ public final class LayoutPlanner {
       }
     }
 
-    /** The serial of {@code pool}'s SSD in {@code role} when it is usable here, else null. */
-    String namedSsd(PoolSpec pool, DriveRole role) {
-      return desired.drives().stream()
+    /**
+     * The serials of {@code pool}'s SSDs in {@code role} that are usable here: the first local
+     * one for a single-engine array (the engine puts no cache on another node's drive); every one,
+     * local or remote, in serial order, for an HA array, whose cache and tier are mirrored across
+     * the two engine nodes. Empty when none is.
+     */
+    List<String> namedSsds(PoolSpec pool, DriveRole role) {
+      List<String> usable = desired.drives().stream()
           .filter(d -> d.serves(pool.poolId(), role) && d.type() == DriveType.SSD && usableDrives.containsKey(d.serial())
-              && d.isOn(desired.nodeId(), desired))
+              && (highlyAvailable() || d.isOn(desired.nodeId(), desired)))
           .map(DriveSpec::serial)
-          .findFirst().orElse(null);
+          .toList();
+      return highlyAvailable() ? usable.stream().sorted().toList() : usable.stream().limit(1).toList();
+    }
+
+    boolean highlyAvailable() {
+      return HaSlots.of(desired, desired.nodeId()) != null;
     }
 
     /** Why {@code pool} has no usable SSD in {@code role}. */
@@ -289,7 +320,7 @@ public final class LayoutPlanner {
       if (named.type() != DriveType.SSD) {
         return "pool " + pool.poolId() + ": its " + purpose + " drive " + named.serial() + " is no SSD";
       }
-      if (!named.isOn(desired.nodeId(), desired)) {
+      if (!highlyAvailable() && !named.isOn(desired.nodeId(), desired)) {
         return "pool " + pool.poolId() + ": its " + purpose + " SSD " + named.serial()
             + " is on another node than the engine's";
       }

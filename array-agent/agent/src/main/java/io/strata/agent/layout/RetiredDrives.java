@@ -39,10 +39,10 @@ public final class RetiredDrives {
       if (!pools.contains(pool.name())) {
         retired.addAll(pool.drives());
         if (pool.cache() != null) {
-          retired.add(pool.cache().drive());
+          retired.addAll(pool.cache().ssds());
         }
         if (pool.tiering() != null) {
-          retired.add(pool.tiering().drive());
+          retired.addAll(pool.tiering().ssds());
         }
       }
     }

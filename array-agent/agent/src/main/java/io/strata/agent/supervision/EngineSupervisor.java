@@ -69,6 +69,15 @@ public final class EngineSupervisor {
     this.nextBackoff = backoffMin;
   }
 
+  /**
+   * Whether an engine recorded in {@code folder}'s pid file still runs (left serving by an agent
+   * that crashed or was restarted), before any supervisor adopts it.
+   */
+  public static boolean survivorIn(Path folder) {
+    return EnginePidFile.read(folder).flatMap(e -> ProcessHandle.of(e.pid())).map(ProcessHandle::isAlive)
+        .orElse(false);
+  }
+
   public EngineSpec spec() {
     return spec;
   }

@@ -19,10 +19,17 @@ import java.util.regex.Pattern;
  * {@code --layout} at start and on SIGHUP by writing {@code --layout-status} with the layout's
  * revision (always ok: it checks nothing), and in {@code --exports} mode its exports file likewise. Supervision tests use it to exercise the same launch,
  * readiness, reload, crash and stop paths without the block stack.
+ *
+ * <p>For a highly available array it reports the layout's {@code ha} role and epoch as its own
+ * (state = role, nothing awaiting a drop). While a file {@code hold-answers} exists beside its
+ * status file it answers nothing (a service slow to apply a revision), so tests can see what
+ * waits for it.
  */
 public final class StandInEngine {
 
   private static final Pattern REVISION = Pattern.compile("\"revision\"\\s*:\\s*(\\d+)");
+  private static final Pattern HA_ROLE = Pattern.compile("\"ha\"\\s*:\\s*\\{\\s*\"role\"\\s*:\\s*\"(\\w+)\"");
+  private static final Pattern HA_EPOCH = Pattern.compile("\"ha\"\\s*:\\s*\\{[^}]*\"epoch\"\\s*:\\s*(\\d+)");
 
   public static void main(String[] args) throws Exception {
     String portal = option(args, "--portal");
@@ -67,10 +74,21 @@ public final class StandInEngine {
 
   private static void answer(Path layout, Path status) {
     try {
-      Matcher m = REVISION.matcher(Files.readString(layout, StandardCharsets.UTF_8));
+      if (Files.exists(status.resolveSibling("hold-answers"))) {
+        System.out.println("stand-in engine holds its answer");
+        return;
+      }
+      String text = Files.readString(layout, StandardCharsets.UTF_8);
+      Matcher m = REVISION.matcher(text);
       long revision = m.find() ? Long.parseLong(m.group(1)) : 0;
+      Matcher role = HA_ROLE.matcher(text);
+      Matcher epoch = HA_EPOCH.matcher(text);
+      String ha = role.find() && epoch.find()
+          ? ",\"ha\":{\"role\":\"" + role.group(1) + "\",\"epoch\":" + epoch.group(1) + ",\"state\":\""
+              + role.group(1) + "\",\"awaitingDrop\":[]}"
+          : "";
       Path temp = status.resolveSibling(status.getFileName() + ".tmp");
-      Files.writeString(temp, "{\"revision\":" + revision + ",\"ok\":true,\"time\":\"" + Instant.now() + "\"}");
+      Files.writeString(temp, "{\"revision\":" + revision + ",\"ok\":true,\"time\":\"" + Instant.now() + "\"" + ha + "}");
       Files.move(temp, status, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       System.out.println("stand-in engine applied layout revision " + revision);
     } catch (Exception e) {
