@@ -84,7 +84,9 @@ class HaFencingLayoutTest {
       writeExports(exports, 3, remoteFile, 1);
       assertThat(export.reloadAndReport()).contains("revision 3");
       waitFor(() -> pool.state(1) == MemberState.ONLINE, 30);
-      assertThat(pool.rowsRebuilt()).as("rows copied to d2").isEqualTo(16);
+      // the region written (16 rows) and, when the pool's metadata at its end was journalled
+      // meanwhile, that last region's one row: never the whole 65-row member
+      assertThat(pool.rowsRebuilt()).as("rows copied to d2").isBetween(16L, 17L);
       assertThat(read(pool, 2048, MIB)).isEqualTo(during);
       assertThat(slice(engineDir.resolve("d1.img"))).isEqualTo(slice(remoteFile));
     }

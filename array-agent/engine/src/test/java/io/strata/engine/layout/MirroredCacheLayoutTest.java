@@ -126,9 +126,11 @@ class MirroredCacheLayoutTest {
           ArrayStack.DriveHealth::pool, ArrayStack.DriveHealth::state)
           .contains(tuple("s1", "p0", "ONLINE"), tuple("s2", "p0", "ONLINE"),
               tuple("t1", "p0", "ONLINE"), tuple("t2", "p0", "ONLINE"));
+      // the record is among the pool's metadata on the pool (another node reads it there)
+      String record = new String(service.stack().stores().get("p0").record(PoolServiceRecord.RECORD),
+          java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(record).contains("tier=t1,t2").contains("writeBackCache=s1,s2");
     }
-    String record = Files.readString(dir.resolve("meta/p0").resolve(PoolServiceRecord.FILE));
-    assertThat(record).contains("tier=t1,t2").contains("writeBackCache=s1,s2");
 
     // The same pair in the other order would read the mirror's members the wrong way round.
     Path swapped = layout(", \"cache\": {\"drives\": [\"s2\", \"s1\"]},"
