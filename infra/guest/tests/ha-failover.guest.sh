@@ -179,8 +179,9 @@ fio_loop() {
   done
 }
 
-# pause_of N: the longest wait between two completed probe writes from just before event N
-# started (1 s) to 5 s after the host said it was done (or the next event's start).
+# pause_of N: the longest wait from a completed probe write to the next one, over the writes
+# completed from 1 s before event N started to 5 s after the host said it was done (or the next
+# event's start): "last write completed before the kill to the first one after".
 pause_of() {
   local start done next
   start=$(awk -v k="event-$1-start" '$1 == k { print $2 }' /tmp/events.log)
@@ -191,7 +192,7 @@ pause_of() {
   [ -n "$next" ] && ((next < end)) && end=$next
   awk -F', ' -v s="$((start - 1000))" -v e="$end" '
     { t = $1 + 0 }
-    NR > 1 && t > s && prev < e { gap = t - prev; if (gap > max) max = gap }
+    NR > 1 && prev >= s && prev < e { gap = t - prev; if (gap > max) max = gap }
     { prev = t }
     END { print max + 0 }' /tmp/probe_clat.1.log
 }
