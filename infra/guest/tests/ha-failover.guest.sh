@@ -179,9 +179,9 @@ fio_loop() {
   done
 }
 
-# pause_of N: the longest wait from a completed probe write to the next one, over the writes
-# completed from 1 s before event N started to 5 s after the host said it was done (or the next
-# event's start): "last write completed before the kill to the first one after".
+# pause_of N: the longest wait from a completed probe write to the next one, over the waits that
+# overlap the time from 1 s before event N started to 5 s after the host said it was done (or to
+# the next event's start): "last write completed before the kill to the first one after".
 pause_of() {
   local start done next
   start=$(awk -v k="event-$1-start" '$1 == k { print $2 }' /tmp/events.log)
@@ -192,7 +192,7 @@ pause_of() {
   [ -n "$next" ] && ((next < end)) && end=$next
   awk -F', ' -v s="$((start - 1000))" -v e="$end" '
     { t = $1 + 0 }
-    NR > 1 && prev >= s && prev < e { gap = t - prev; if (gap > max) max = gap }
+    NR > 1 && t > s && prev < e { gap = t - prev; if (gap > max) max = gap }
     { prev = t }
     END { print max + 0 }' /tmp/probe_clat.1.log
 }
@@ -225,6 +225,8 @@ grep -qiE "io_u error|err= *[1-9]" /tmp/probe.out && { cat /tmp/probe.out; fail 
 ok "the probe completed $(wc -l </tmp/probe_clat.1.log) O_SYNC writes and saw no I/O error"
 
 : >"$SHARE/pauses.md"
+cp /tmp/probe_clat.1.log "$SHARE/probe-completions.log"
+cp /tmp/events.log "$SHARE/events-guest-clock.log"
 for f in "$SHARE"/event-*-start; do
   n=${f##*/event-}
   n=${n%-start}
