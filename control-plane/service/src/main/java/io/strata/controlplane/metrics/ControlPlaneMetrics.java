@@ -3,6 +3,7 @@ package io.strata.controlplane.metrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.strata.controlplane.domain.NodeState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -22,10 +23,12 @@ import org.jboss.logging.Logger;
 
 /**
  * Gauges read from the control plane's tables: how many outbox rows wait for the relay and how
- * old the oldest is, and how many operations are pending per kind. Each scrape may ask, but the
+ * old the oldest is, how many operations are pending per kind, and how many storage nodes are in
+ * each state. Each scrape may ask, but the
  * database is asked at most once per {@code strata.metrics.db-refresh} (a scrape in between reads
  * the last answer), and only with queries the partial indexes on unpublished rows and pending
- * operations answer, so the cost does not grow with the history kept.
+ * operations answer (and a count over the node table, one row per storage node), so the cost does
+ * not grow with the history kept.
  */
 @ApplicationScoped
 public class ControlPlaneMetrics {
@@ -38,12 +41,13 @@ public class ControlPlaneMetrics {
   @ConfigProperty(name = "strata.metrics.db-refresh", defaultValue = "10s")
   Duration refresh;
 
-  private volatile Reading last = new Reading(0, 0, Map.of(), Instant.EPOCH);
+  private volatile Reading last = new Reading(0, 0, Map.of(), Map.of(), Instant.EPOCH);
   /** Operation kinds seen pending since start: each keeps its gauge (0 once none is pending). */
   private final Set<String> kinds = ConcurrentHashMap.newKeySet();
 
   /** One answer from the database. */
-  record Reading(long outboxRows, double outboxOldestAgeSeconds, Map<String, Long> pendingByKind, Instant readAt) {}
+  record Reading(long outboxRows, double outboxOldestAgeSeconds, Map<String, Long> pendingByKind,
+      Map<String, Long> nodesByState, Instant readAt) {}
 
   void onStart(@Observes StartupEvent start) {
     Gauge.builder("strata_outbox_unpublished_messages", this, m -> m.reading().outboxRows())
@@ -52,6 +56,12 @@ public class ControlPlaneMetrics {
     Gauge.builder("strata_outbox_oldest_unpublished_age_seconds", this, m -> m.reading().outboxOldestAgeSeconds())
         .description("Age of the oldest outbox row not yet published to Kafka (0 when none waits)")
         .register(registry);
+    for (NodeState state : NodeState.values()) {
+      Gauge.builder("strata_nodes", this, m -> m.reading().nodesByState().getOrDefault(state.name(), 0L))
+          .description("Storage nodes by state (ENROLLING, ONLINE, OFFLINE, MAINTENANCE, DECOMMISSIONED)")
+          .tag("state", state.name())
+          .register(registry);
+    }
   }
 
   /** The latest reading, asking the database first when it is older than the refresh interval. */
@@ -63,7 +73,7 @@ public class ControlPlaneMetrics {
         registerNewKinds(last.pendingByKind().keySet());
       } catch (SQLException | RuntimeException e) {
         LOG.debugf("metrics: database not read (%s); the last reading stays", e.getMessage());
-        last = new Reading(last.outboxRows(), last.outboxOldestAgeSeconds(), last.pendingByKind(), now);
+        last = new Reading(last.outboxRows(), last.outboxOldestAgeSeconds(), last.pendingByKind(), last.nodesByState(), now);
       }
     }
     return last;
@@ -88,7 +98,13 @@ public class ControlPlaneMetrics {
           pending.put(r.getString(1), r.getLong(2));
         }
       }
-      return new Reading(rows, age, Map.copyOf(pending), now);
+      Map<String, Long> nodes = new ConcurrentHashMap<>();
+      try (ResultSet r = s.executeQuery("select state, count(*) from node group by state")) {
+        while (r.next()) {
+          nodes.put(r.getString(1), r.getLong(2));
+        }
+      }
+      return new Reading(rows, age, Map.copyOf(pending), Map.copyOf(nodes), now);
     }
   }
 

@@ -62,7 +62,8 @@ class MetricsEndpointTest {
           "kafka_consumer_fetch_manager_records_lag_max",
           "kafka_producer_record_send_total",
           "strata_outbox_unpublished_messages",
-          "strata_outbox_oldest_unpublished_age_seconds");
+          "strata_outbox_oldest_unpublished_age_seconds",
+          "strata_nodes");
       assertThat(page).containsPattern("http_server_requests_seconds_count\\{[^}]*status=\"401\"[^}]*uri=\"/api/v1/arrays\"");
       assertThat(page).containsPattern("kafka_consumer_fetch_manager_records_lag_max\\{[^}]*group=\"strata-control-plane\"");
     });
