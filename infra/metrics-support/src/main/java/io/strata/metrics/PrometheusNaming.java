@@ -22,6 +22,7 @@ import java.util.Set;
  *       counts stay) and a long task timer (Vert.x's open connections), whose summary promtool refuses;
  *   <li>a gauge named {@code ...count} (reserved for histograms and summaries) is renamed to say
  *       what it counts ({@code agroal_active_count} becomes {@code agroal_active_connections});
+ *   <li>a label named in camelCase (the REST client's {@code clientName}) is renamed in snake_case;
  *   <li>a meter without a description gets one made from its name (Prometheus wants HELP text).
  * </ul>
  *
@@ -64,6 +65,10 @@ public class PrometheusNaming implements MeterFilter {
     if (mapped.getType() == Meter.Type.GAUGE && isCountName(mapped.getName())) {
       mapped = mapped.withName(COUNT_GAUGES.getOrDefault(mapped.getName(), withoutCountSuffix(mapped.getName())));
     }
+    if (mapped.getTags().stream().anyMatch(t -> !t.getKey().equals(snakeCase(t.getKey())))) {
+      mapped = mapped.replaceTags(mapped.getTags().stream()
+          .map(t -> io.micrometer.core.instrument.Tag.of(snakeCase(t.getKey()), t.getValue())).toList());
+    }
     String description = mapped.getDescription();
     if (description == null || description.isBlank()) {
       mapped = new Meter.Id(mapped.getName(), io.micrometer.core.instrument.Tags.of(mapped.getTagsAsIterable()),
@@ -86,6 +91,11 @@ public class PrometheusNaming implements MeterFilter {
 
   private static String withoutCountSuffix(String name) {
     return name.substring(0, name.length() - "count".length() - 1) + ".number";
+  }
+
+  /** A label name in snake_case ({@code clientName}, Quarkus's REST client label, becomes {@code client_name}). */
+  static String snakeCase(String key) {
+    return key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
   }
 
   /** HELP text for a meter that came without one: its name in words. */

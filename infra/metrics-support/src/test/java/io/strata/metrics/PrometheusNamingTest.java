@@ -47,4 +47,14 @@ class PrometheusNamingTest {
         .isEqualTo("netty allocator memory used (as reported by its library)");
     assertThat(registry.get("strata.described").gauge().getId().getDescription()).isEqualTo("mine");
   }
+
+  @Test
+  void camelCaseLabelNamesBecomeSnakeCase() {
+    Gauge.builder("http.client.active.connections", () -> 1).tag("clientName", "control-plane").tag("uri", "/x")
+        .register(registry);
+
+    assertThat(registry.get("http.client.active.connections").gauge().getId().getTags())
+        .extracting(t -> t.getKey() + "=" + t.getValue())
+        .containsExactlyInAnyOrder("client_name=control-plane", "uri=/x");
+  }
 }
