@@ -3,6 +3,11 @@ package io.strata.agent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.agent.metrics.AgentMeters;
+import io.strata.agent.metrics.EngineMetrics;
+import io.strata.agent.metrics.NodeArrays;
+import jakarta.inject.Inject;
 import io.strata.agent.commands.AppliedCommands;
 import io.strata.agent.commands.CommandConsumer;
 import io.strata.agent.commands.Reconciler;
@@ -62,6 +67,9 @@ public class AgentLifecycle {
   private EventPublisher events;
   private CommandConsumer commands;
   private Heartbeats heartbeats;
+  private AgentMeters meters;
+  @Inject MeterRegistry registry;
+  @ConfigProperty(name = "strata.metrics.engine-refresh", defaultValue = "5s") Duration metricsRefresh;
 
   AgentLifecycle(AgentConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
     this.config = config;
@@ -94,6 +102,7 @@ public class AgentLifecycle {
             new DriveExportCredentials(secretsKey)),
         this::arrayChanged);
     reconciler.restore();
+    meters = new AgentMeters(registry, new EngineMetrics(registry, new NodeArrays(reconciler)), metricsRefresh);
     if (!config.messagingEnabled()) {
       return;
     }
@@ -102,6 +111,7 @@ public class AgentLifecycle {
     commands = new CommandConsumer(bootstrapServers, config.nodeId(), codec, reconciler,
         new AppliedCommands(data.resolve("applied-commands.log")), events, data.resolve("parked"));
     commands.start(Duration.ofSeconds(180));
+    meters.bindKafka(commands.kafkaClient(), events.kafkaClient(), "strata-agent-" + config.nodeId());
     events.publishAboutNode(Events.NODE_STATE_REPORT, stateReport());
     heartbeats = new Heartbeats(config.nodeId(), config.heartbeatInterval(), reconciler, events, beats);
     UsageSequence usageSequence = new UsageSequence(data.resolve("usage-sequence"));
@@ -119,6 +129,9 @@ public class AgentLifecycle {
   }
 
   void onStop(@Observes ShutdownEvent stop) {
+    if (meters != null) {
+      meters.close();
+    }
     if (heartbeats != null) {
       heartbeats.close();
     }

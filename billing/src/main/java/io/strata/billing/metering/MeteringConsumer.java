@@ -1,8 +1,12 @@
 package io.strata.billing.metering;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.billing.config.MeteringConfig;
+import io.strata.billing.metrics.MeteringMeters;
 import io.strata.contracts.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -53,6 +57,8 @@ public class MeteringConsumer {
 
   @Inject ReadingStore store;
   @Inject MeteringConfig config;
+  @Inject MeteringMeters meters;
+  @Inject MeterRegistry registry;
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrapServers;
@@ -201,7 +207,10 @@ public class MeteringConsumer {
 
     /** One Kafka consumer's life: until stop() or an error. */
     private void consume() {
-      try (KafkaConsumer<String, byte[]> consumer = newKafkaConsumer(number)) {
+      try (KafkaConsumer<String, byte[]> consumer = newKafkaConsumer(number);
+          // lag per partition and the client's own figures, labelled with the group, while it lives
+          KafkaClientMetrics kafkaMetrics = new KafkaClientMetrics(consumer, Tags.of("group", config.groupId()))) {
+        kafkaMetrics.bindTo(registry);
         kafka = consumer;
         if (!running) {
           return; // stop() came between two consumers: it woke none of ours
@@ -221,6 +230,7 @@ public class MeteringConsumer {
             records.forEach(batch::add);
             ReadingStore.BatchResult result = store.store(config.groupId(), batch);
             storedReadings.addAndGet(result.stored());
+            meters.batch(result);
             LOG.debugf("stored batch: %s", result);
             consumer.commitAsync(nextOffsets(batch), null);
           }

@@ -93,6 +93,11 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     }
   }
 
+  /** The Kafka client, for its metrics (docs/observability.md). */
+  public org.apache.kafka.clients.consumer.Consumer<String, byte[]> kafkaClient() {
+    return consumer;
+  }
+
   /**
    * Assigns the node's partition and fixes the starting position before returning, so that a
    * command sent after the agent announced itself cannot be skipped by "latest".

@@ -81,6 +81,11 @@ public final class EventPublisher implements AutoCloseable {
     producer.flush();
   }
 
+  /** The Kafka client, for its metrics (docs/observability.md). */
+  public org.apache.kafka.clients.producer.Producer<String, byte[]> kafkaClient() {
+    return producer;
+  }
+
   @Override
   public void close() {
     producer.close(Duration.ofSeconds(5));

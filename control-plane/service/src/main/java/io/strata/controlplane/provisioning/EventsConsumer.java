@@ -1,5 +1,8 @@
 package io.strata.controlplane.provisioning;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.contracts.Envelope;
@@ -41,12 +44,14 @@ public class EventsConsumer {
 
   @Inject ProvisioningConfig config;
   @Inject NodeReports reports;
+  @Inject MeterRegistry registry;
 
   @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "127.0.0.1:9092")
   String bootstrapServers;
 
   private final MessageCodec codec = codec();
   private KafkaConsumer<String, byte[]> consumer;
+  private KafkaClientMetrics consumerMetrics;
   private Thread thread;
   private volatile boolean running;
 
@@ -68,6 +73,9 @@ public class EventsConsumer {
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     consumer = new KafkaConsumer<>(props);
+    // lag per partition and the rest of the client's own metrics, labelled with the group
+    consumerMetrics = new KafkaClientMetrics(consumer, Tags.of("group", "strata-control-plane"));
+    consumerMetrics.bindTo(registry);
     consumer.subscribe(List.of(Topics.EVENTS));
     running = true;
     thread = new Thread(this::run, "strata-events-consumer");
@@ -103,6 +111,7 @@ public class EventsConsumer {
     } catch (RuntimeException e) {
       LOG.error("the strata.events consumer stopped; node reports are not applied until restart", e);
     } finally {
+      consumerMetrics.close();
       consumer.close(Duration.ofSeconds(5));
     }
   }

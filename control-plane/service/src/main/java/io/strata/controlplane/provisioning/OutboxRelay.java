@@ -1,6 +1,8 @@
 package io.strata.controlplane.provisioning;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -54,11 +56,13 @@ public class OutboxRelay {
   @Inject EntityManager entities;
   @Inject ObjectMapper json;
   @Inject CommandOutbox outbox;
+  @Inject MeterRegistry registry;
 
   @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "127.0.0.1:9092")
   String bootstrapServers;
 
   private KafkaProducer<String, byte[]> producer;
+  private KafkaClientMetrics producerMetrics;
   private ScheduledExecutorService timer;
   private final MessageCodec codec = MessageCodec.of(Commands.ARRAY_DESIRED_STATE);
 
@@ -77,12 +81,15 @@ public class OutboxRelay {
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     producer = new KafkaProducer<>(props);
+    producerMetrics = new KafkaClientMetrics(producer);
+    producerMetrics.bindTo(registry);
     timer = Timers.every("strata-outbox-relay", 0, config.relayInterval().toMillis(), this::relaySafely);
   }
 
   void onStop(@Observes ShutdownEvent stop) {
     if (timer != null) {
       timer.shutdownNow();
+      producerMetrics.close();
       producer.close(Duration.ofSeconds(5));
     }
   }

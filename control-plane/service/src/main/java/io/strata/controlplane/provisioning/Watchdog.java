@@ -13,6 +13,7 @@ import io.strata.controlplane.domain.SnapshotState;
 import io.strata.controlplane.domain.StorageArray;
 import io.strata.controlplane.domain.Volume;
 import io.strata.controlplane.domain.VolumeState;
+import io.strata.controlplane.metrics.OperationMeters;
 import io.strata.controlplane.service.ProvisioningEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -35,6 +36,7 @@ public class Watchdog {
 
   @Inject ProvisioningConfig config;
   @Inject ProvisioningEvents events;
+  @Inject OperationMeters meters;
 
   private ScheduledExecutorService timer;
 
@@ -71,9 +73,11 @@ public class Watchdog {
     for (Node node : Node.<Node>list("state = ?1 and (lastHeartbeatAt is null or lastHeartbeatAt < ?2)", NodeState.ONLINE,
         silentSince)) {
       node.state = NodeState.OFFLINE;
+      meters.watchdogAction("node", "offline");
       LOG.warnf("node %s missed its heartbeats since %s: OFFLINE", node.name, node.lastHeartbeatAt);
       for (StorageArray a : StorageArray.<StorageArray>list("nodeId = ?1 and state = ?2", node.id, ArrayState.ONLINE)) {
         events.arrayReported(a.id, ArrayState.DEGRADED, "node " + node.name + " missed its heartbeats");
+        meters.watchdogAction("array", "degraded");
       }
     }
   }
@@ -84,18 +88,22 @@ public class Watchdog {
     for (StorageArray a : StorageArray.<StorageArray>list("state in ?1 and updatedAt < ?2",
         Set.of(ArrayState.PROVISIONING, ArrayState.DELETING), before)) {
       events.arrayReported(a.id, ArrayState.FAILED, why);
+      meters.watchdogAction("array", "failed");
     }
     for (Volume v : Volume.<Volume>list("state in ?1 and updatedAt < ?2",
         Set.of(VolumeState.CREATING, VolumeState.RESIZING, VolumeState.ROLLING_BACK, VolumeState.DELETING), before)) {
       events.volumeReported(v.id, VolumeState.FAILED, why);
+      meters.watchdogAction("volume", "failed");
     }
     for (Snapshot s : Snapshot.<Snapshot>list("state in ?1 and updatedAt < ?2",
         Set.of(SnapshotState.CREATING, SnapshotState.DELETING), before)) {
       events.snapshotReported(s.id, SnapshotState.FAILED, why);
+      meters.watchdogAction("snapshot", "failed");
     }
     for (Attachment a : Attachment.<Attachment>list("state in ?1 and updatedAt < ?2",
         Set.of(AttachmentState.ATTACHING, AttachmentState.DETACHING), before)) {
       events.attachmentReported(a.id, AttachmentState.FAILED, why);
+      meters.watchdogAction("attachment", "failed");
     }
   }
 }

@@ -2,6 +2,7 @@ package io.strata.controlplane.service;
 
 import io.strata.controlplane.domain.Operation;
 import io.strata.controlplane.domain.OperationState;
+import io.strata.controlplane.metrics.OperationMeters;
 import io.strata.controlplane.security.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,6 +15,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class Operations {
   @Inject Caller caller;
+  @Inject OperationMeters meters;
 
   /** Starts an operation requested by the calling user. */
   @Transactional(Transactional.TxType.MANDATORY)
@@ -34,6 +36,7 @@ public class Operations {
     op.createdAt = Instant.now();
     op.updatedAt = op.createdAt;
     op.persist();
+    meters.started(kind);
     return op;
   }
 
@@ -45,6 +48,7 @@ public class Operations {
       op.state = succeeded ? OperationState.SUCCEEDED : OperationState.FAILED;
       op.error = error;
       op.updatedAt = Instant.now();
+      meters.completed(op.kind, op.state.name());
     }
   }
 }
