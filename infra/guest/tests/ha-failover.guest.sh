@@ -5,10 +5,11 @@
 # group 1) and :PORT2 (node b, group 2), which the guest reaches as 10.0.2.2 (eth0) and 10.0.3.2
 # (eth1). The guest puts dm-multipath (ALUA prioritizer) over both, ext4 on top, and keeps two
 # loads running until the host writes events-done: fio jobs with verify=crc32c, and a probe that
-# writes 4 KiB with O_DIRECT|O_SYNC 50 times a second and logs when each write completed. The host writes
-# event-N-start / event-N-done around each failover, switchover or partition; the guest stamps
-# them with its own clock, and the pause of an event is the longest wait between two completed
-# probe writes around it (fio logs each completion with the Unix time). cut-path-G / heal-path-G take the path to group G down and up.
+# writes 4 KiB with O_DIRECT|O_SYNC up to 50 times a second and logs when each write completed
+# (fio's completion log, Unix time). The host times its failovers, switchovers and partitions with
+# its own clock and, from the guest's clock beacon (guest-clock), places them among the probe's
+# completions (probe-completions.log) to work out each event's I/O pause.
+# cut-path-G / heal-path-G take the path to group G down and up.
 # Every check prints "GUEST-OK: ..." or "GUEST-FAIL: ..." (and stops).
 set -uo pipefail
 
@@ -140,14 +141,9 @@ CONF
 }
 
 # Stamps the host's events with the guest's clock, and cuts and heals paths when asked.
+# Cuts and heals paths when the host asks.
 watch_events() {
-  local n f
   while [ ! -f "$SHARE/events-done" ]; do
-    for f in "$SHARE"/event-*-start "$SHARE"/event-*-done; do
-      [ -f "$f" ] || continue
-      n=${f##*/}
-      grep -q "^$n " /tmp/events.log 2>/dev/null || echo "$n $(now_ms)" >>/tmp/events.log
-    done
     [ -f "$SHARE/cut-path-1" ] && ! [ -f /tmp/cut-1 ] && { ip link set eth0 down; touch /tmp/cut-1; }
     [ -f "$SHARE/heal-path-1" ] && [ -f /tmp/cut-1 ] && { ip link set eth0 up; rm -f /tmp/cut-1 "$SHARE/heal-path-1"; }
     [ -f "$SHARE/cut-path-2" ] && ! [ -f /tmp/cut-2 ] && { ip link set eth1 down; touch /tmp/cut-2; }
@@ -179,30 +175,22 @@ fio_loop() {
   done
 }
 
-# pause_of N: the longest wait from a completed probe write to the next one, over the waits that
-# overlap the time from 1 s before event N started to 5 s after the host said it was done (or to
-# the next event's start): "last write completed before the kill to the first one after".
-pause_of() {
-  local start done next
-  start=$(awk -v k="event-$1-start" '$1 == k { print $2 }' /tmp/events.log)
-  done=$(awk -v k="event-$1-done" '$1 == k { print $2 }' /tmp/events.log)
-  next=$(awk -v k="event-$(($1 + 1))-start" '$1 == k { print $2 }' /tmp/events.log)
-  [ -n "$start" ] && [ -n "$done" ] || { echo "?"; return; }
-  local end=$((done + 5000))
-  [ -n "$next" ] && ((next < end)) && end=$next
-  awk -F', ' -v s="$((start - 1000))" -v e="$end" '
-    { t = $1 + 0 }
-    NR > 1 && t > s && prev < e { gap = t - prev; if (gap > max) max = gap }
-    { prev = t }
-    END { print max + 0 }' /tmp/probe_clat.1.log
+# Writes the guest's clock to the shared folder five times a second: the host compares it with
+# its own to place its events (timed on the host) among the probe's completions (timed here).
+clock_beacon() {
+  while [ ! -f "$SHARE/events-done" ]; do
+    now_ms >"$SHARE/guest-clock.tmp" && mv "$SHARE/guest-clock.tmp" "$SHARE/guest-clock"
+    sleep 0.2
+  done
 }
 
 echo "GUEST-STEP: start [$(date -u +%T)]"
 start_initiator
 setup_multipath
-: >/tmp/events.log
 watch_events &
 WATCH_PID=$!
+clock_beacon &
+BEACON_PID=$!
 probe_writes &
 PROBE_PID=$!
 fio_loop &
@@ -219,21 +207,14 @@ wait "$FIO_PID" || fail "a fio job failed its writes or its verification"
 kill -INT "$PROBE_PID"
 wait "$PROBE_PID"
 wait "$WATCH_PID"
+wait "$BEACON_PID"
 ok "fio: $(cat /tmp/fio-jobs 2>/dev/null || echo 0) jobs of $FIO_MB MiB written and verified across all events, no I/O or verify error [$(elapsed)]"
 [ -s /tmp/probe_clat.1.log ] || { cat /tmp/probe.out; fail "the probe logged no write"; }
 grep -qiE "io_u error|err= *[1-9]" /tmp/probe.out && { cat /tmp/probe.out; fail "the probe saw an I/O error"; }
 ok "the probe completed $(wc -l </tmp/probe_clat.1.log) O_SYNC writes and saw no I/O error"
 
-: >"$SHARE/pauses.md"
+# The host reads these after the guest stops and works out each event's I/O pause.
 cp /tmp/probe_clat.1.log "$SHARE/probe-completions.log"
-cp /tmp/events.log "$SHARE/events-guest-clock.log"
-for f in "$SHARE"/event-*-start; do
-  n=${f##*/event-}
-  n=${n%-start}
-  p=$(pause_of "$n")
-  echo "| $n | $(cut -d: -f1 "$f") | $p |" >>"$SHARE/pauses.md"
-  ok "event $n ($(cut -d: -f1 "$f")): I/O pause $p ms"
-done
 
 multipath -ll "$MAP" | sed 's/^/GUEST-MULTIPATH: /'
 run umount "$MNT"

@@ -46,91 +46,20 @@ free_ports() {
 WORK=${STRATA_HA_WORK:-$(mktemp -d /tmp/strata-ha.XXXXXX)}
 SHARE=$WORK/share
 mkdir -p "$SHARE" "$WORK/a" "$WORK/b"
-rm -f "$SHARE"/event-* "$SHARE"/events-done "$SHARE"/guest-ready
+rm -f "$SHARE"/events-done "$SHARE"/guest-ready "$SHARE"/guest-clock "$SHARE"/probe-completions.log "$SHARE"/cut-path-* "$SHARE"/heal-path-*
 read -r ENGINE_PORT_a ENGINE_PORT_b EXPORT_PORT_a EXPORT_PORT_b RELAY_TO_a RELAY_TO_b <<<"$(free_ports 6)"
-declare -A PID=()
 EPOCH=1
 ACTIVE=a STANDBY=b
 REVISION=1
-
-other() { [ "$1" = a ] && echo b || echo a; }
-group_of() { [ "$1" = a ] && echo 1 || echo 2; }
-
-# --- the files the agents write --------------------------------------------------------------
-
-write_exports() { # NODE
-  local node=$1
-  REVISION=$((REVISION + 1))
-  cat >"$WORK/$node/exports.json.tmp" <<JSON
-{"revision": $REVISION,
- "exports": [{"target": "iqn.2026-01.io.strata:drive.ha1-$node", "path": "$WORK/$node/drive.img",
-              "media": "SSD", "initiator": "$ENGINE_INITIATOR", "epoch": $EPOCH,
-              "chap": {"user": "$DRIVE_USER", "secret": "$DRIVE_SECRET"}}]}
-JSON
-  mv "$WORK/$node/exports.json.tmp" "$WORK/$node/exports.json"
-}
-
-# drive_json NODE DRIVE: the drive as NODE's engine sees it (its own local, the other's remote
-# through the relay that leads to the other node's export service).
-drive_json() {
-  local node=$1 drive=$2
-  if [ "$node" = "$drive" ]; then
-    echo "{\"name\": \"d-$drive\", \"path\": \"$WORK/$drive/drive.img\", \"media\": \"SSD\", \"size\": \"2G\"}"
-  else
-    local relay_var=RELAY_TO_$drive
-    echo "{\"name\": \"d-$drive\", \"media\": \"SSD\", \"size\": \"2G\", \"remote\": {\"portal\": \"127.0.0.1:${!relay_var}\",
-      \"target\": \"iqn.2026-01.io.strata:drive.ha1-$drive\", \"initiator\": \"$ENGINE_INITIATOR\",
-      \"chap\": {\"user\": \"$DRIVE_USER\", \"secret\": \"$DRIVE_SECRET\"}}}"
-  fi
-}
-
-write_layout() { # NODE ROLE OUTDATED_NODE|-
-  local node=$1 role=$2 outdated=""
-  [ "$3" = - ] || outdated="\"d-$3\""
-  REVISION=$((REVISION + 1))
-  cat >"$WORK/$node/layout.json.tmp" <<JSON
-{"revision": $REVISION, "metadata": "meta",
- "initiators": [
-   {"iqn": "$GUEST_IQN", "chap": {"user": "$CHAP_USER", "secret": "$CHAP_SECRET"}, "luns": [0]},
-   {"iqn": "$PROBE_IQN", "chap": {"user": "$PROBE_USER", "secret": "$PROBE_SECRET"}, "luns": [0]}],
- "drives": [$(drive_json "$node" a), $(drive_json "$node" b)],
- "pools": [{"name": "p0", "drives": ["d-a", "d-b"], "protection": "mirror"}],
- "volumes": [{"name": "v0", "pool": "p0", "size": "1G"}],
- "luns": [{"lun": 0, "volume": "v0"}],
- "ha": {"role": "$role", "epoch": $EPOCH, "portGroup": $(group_of "$node"),
-        "peerPortGroup": $(group_of "$(other "$node")"), "outdated": [$outdated]}}
-JSON
-  mv "$WORK/$node/layout.json.tmp" "$WORK/$node/layout.json"
-}
-
-# --- the processes ---------------------------------------------------------------------------
-
-wait_ready() { # NAME LOG PID
-  local deadline=$((SECONDS + 120))
-  until grep -q "strata-engine ready\|relay ready" "$2" 2>/dev/null; do
-    kill -0 "$3" 2>/dev/null || { tail -20 "$2" >&2; die "$1 exited at start"; }
-    ((SECONDS < deadline)) || die "$1 was not ready after 120 s"
-    sleep 0.3
-  done
-}
-
-start_export() { # NODE
-  local node=$1 port_var=EXPORT_PORT_$1 log=$WORK/$1/export.log
-  : >"$log"
-  "$ROOT/array-agent/bin/strata-engine" --exports "$WORK/$node/exports.json" \
-    --portal "127.0.0.1:${!port_var}" --layout-status "$WORK/$node/exports-status.json" >>"$log" 2>&1 &
-  PID[export-$node]=$!
-  wait_ready "export service $node" "$log" "${PID[export-$node]}"
-}
-
-start_engine() { # NODE
-  local node=$1 port_var=ENGINE_PORT_$1 log=$WORK/$1/engine.log
-  : >"$log"
-  "$ROOT/array-agent/bin/strata-engine" --iqn "$IQN" --portal "127.0.0.1:${!port_var}" \
-    --layout "$WORK/$node/layout.json" --layout-status "$WORK/$node/status.json" >>"$log" 2>&1 &
-  PID[engine-$node]=$!
-  wait_ready "engine $node" "$log" "${PID[engine-$node]}"
-}
+INITIATORS_JSON="[
+   {\"iqn\": \"$GUEST_IQN\", \"chap\": {\"user\": \"$CHAP_USER\", \"secret\": \"$CHAP_SECRET\"}, \"luns\": [0]},
+   {\"iqn\": \"$PROBE_IQN\", \"chap\": {\"user\": \"$PROBE_USER\", \"secret\": \"$PROBE_SECRET\"}, \"luns\": [0]}]"
+NODE_DRIVES=d
+POOL_JSON='[{"name": "p0", "drives": ["d-a", "d-b"], "protection": "mirror"}]'
+VOLUME_SIZE=1G
+# Each engine reaches the other node's export service through a relay, the network between them.
+REMOTE_PORT_a=$RELAY_TO_a REMOTE_PORT_b=$RELAY_TO_b
+source "$HERE/ha-nodes.lib.sh"
 
 start_relay() { # NODE: the way to NODE's export service from the other node
   local node=$1 relay_var=RELAY_TO_$1 port_var=EXPORT_PORT_$1 log=$WORK/relay-to-$1.log
@@ -140,32 +69,52 @@ start_relay() { # NODE: the way to NODE's export service from the other node
   wait_ready "relay to $node" "$log" "${PID[relay-$node]}"
 }
 
-kill_node() { # NODE: SIGKILL of everything on it
-  local node=$1
-  kill -KILL "${PID[engine-$node]}" "${PID[export-$node]}" 2>/dev/null || true
-  wait "${PID[engine-$node]}" "${PID[export-$node]}" 2>/dev/null || true
-}
-
-hup() { kill -HUP "${PID[$1]}"; }
-
-# wait_status FILE JQ_CONDITION TIMEOUT WHAT
-wait_status() {
-  local deadline=$((SECONDS + $3))
-  until jq -e "$2" "$1" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || { cat "$1" >&2 2>/dev/null; die "$4: not within $3 s"; }
-    sleep 0.2
+# The guest's clock, sampled against the host's: each line "host_ms guest_ms" when the guest's
+# beacon changed. The smallest host-minus-guest difference is the clocks' offset (plus the
+# beacon's delivery, at most a few tens of ms).
+sample_clocks() {
+  local last="" g
+  while [ ! -f "$SHARE/events-done" ]; do
+    g=$(cat "$SHARE/guest-clock" 2>/dev/null || true)
+    if [ -n "$g" ] && [ "$g" != "$last" ]; then
+      echo "$(date +%s%3N) $g" >>"$WORK/clock-samples.log"
+      last=$g
+    fi
+    sleep 0.02
   done
 }
 
-applied() { echo ".revision == $REVISION and .ok == true"; }
-
 # --- what the control plane decides ----------------------------------------------------------
 
-event() { # N TEXT: tells the guest an event starts (it timestamps it with its own clock)
-  echo "$2" >"$SHARE/event-$1-start"
+event() { # N TEXT: an event starts (timed with the host's clock)
+  echo "$1 start $(date +%s%3N) ${2%%:*}" >>"$WORK/events-host.log"
   say "event $1: $2"
 }
-event_done() { echo done >"$SHARE/event-$1-done"; }
+event_done() { echo "$1 done $(date +%s%3N)" >>"$WORK/events-host.log"; }
+
+# pauses: for each event, the longest wait from one completed probe write to the next over the
+# waits that overlap the time from 1 s before it started to 5 s after it was done (or to the next
+# event's start): "last write completed before the kill to the first one after". Prints
+# "| N | kind | pause ms |" rows.
+pauses() {
+  local offset
+  offset=$(awk 'NR == 1 || $1 - $2 < min { min = $1 - $2 } END { print min + 0 }' "$WORK/clock-samples.log")
+  awk -v offset="$offset" -F', ' '
+    FNR == NR { split($0, e, " "); n = e[1]
+                if (e[2] == "start") { start[n] = e[3] - offset; kind[n] = e[4]; if (n > max_n) max_n = n }
+                else done[n] = e[3] - offset
+                next }
+    { t[++count] = $1 + 0 }
+    END {
+      for (n = 1; n <= max_n; n++) {
+        s = start[n] - 1000; e = done[n] + 5000
+        if ((n + 1) in start && start[n + 1] < e) e = start[n + 1]
+        worst = 0
+        for (i = 2; i <= count; i++) if (t[i] > s && t[i - 1] < e && t[i] - t[i - 1] > worst) worst = t[i] - t[i - 1]
+        printf "| %d | %s | %d |\n", n, kind[n], worst
+      }
+    }' "$WORK/events-host.log" "$SHARE/probe-completions.log"
+}
 
 promote() { # NODE OUTDATED|-: fence (the node's own exports at the new epoch) then promote
   local node=$1
@@ -240,7 +189,6 @@ partition() { # N
   jq -e '.ha.awaitingDrop | length > 0' "$WORK/$isolated/status.json" >/dev/null \
     || { cat "$WORK/$isolated/status.json" >&2; die "the isolated engine does not say it waits for consent"; }
   say "its status: $(jq -c .ha "$WORK/$isolated/status.json")"
-  PARTITION_OK=1
   # Healing: the isolated node hears the new desired state (standby at the new epoch) and demotes.
   kill -CONT "${PID[relay-a]}" "${PID[relay-b]}"
   write_exports "$isolated"
@@ -256,11 +204,8 @@ partition() { # N
 
 cleanup() {
   set +e
-  local p
-  for p in "${PID[@]}"; do kill -CONT "$p" 2>/dev/null; kill -TERM "$p" 2>/dev/null; done
-  sleep 2
-  for p in "${PID[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  rm -f "$WORK"/a/drive.img "$WORK"/b/drive.img
+  stop_all
+  rm -f "$WORK"/a/d.img "$WORK"/b/d.img
   return 0
 }
 trap cleanup EXIT
@@ -272,18 +217,10 @@ command -v qemu-img >/dev/null || die "qemu-img is missing (infra/bin/test insta
 
 started=$SECONDS
 say "node a: engine 127.0.0.1:$ENGINE_PORT_a, exports :$EXPORT_PORT_a; node b: engine :$ENGINE_PORT_b, exports :$EXPORT_PORT_b; work folder $WORK"
-truncate -s 2G "$WORK/a/drive.img" "$WORK/b/drive.img"
-for node in a b; do
-  write_exports "$node"
-  start_export "$node"
-  start_relay "$node"
-done
-write_layout a ACTIVE -
-start_engine a
-wait_status "$WORK/a/status.json" "$(applied) and .ha.state == \"ACTIVE\"" 60 "engine a active"
-write_layout b STANDBY -
-start_engine b
-wait_status "$WORK/b/status.json" "$(applied) and .ha.state == \"STANDBY\"" 60 "engine b standby"
+start_pair
+start_relay a
+start_relay b
+start_engines
 
 guest() {
   STRATA_GUEST_QEMU_ARGS="-netdev user,id=net1,net=10.0.3.0/24 -device virtio-net-pci,netdev=net1" \
@@ -300,7 +237,9 @@ until [ -f "$SHARE/guest-ready" ]; do
   sleep 1
 done
 
-PARTITION_OK=0
+: >"$WORK/events-host.log"
+: >"$WORK/clock-samples.log"
+sample_clocks &
 if [ -f "$SHARE/guest-ready" ]; then
   n=0
   for ((i = 0; i < FAILOVERS; i++)); do n=$((n + 1)); sleep 5; failover "$n"; done
@@ -314,7 +253,12 @@ status=0
 wait "$GUEST_PID" || status=$?
 grep -E "^GUEST-|strata-guest:" "$WORK/guest.log" | tr -d '\r' >&2 || true
 passed=$(grep -c "^GUEST-OK" "$WORK/guest.log" || true)
-if [ -n "${STRATA_HA_REPORT:-}" ] && [ -f "$SHARE/pauses.md" ]; then cp "$SHARE/pauses.md" "$STRATA_HA_REPORT"; fi
+if [ -s "$SHARE/probe-completions.log" ]; then
+  pauses >"$WORK/pauses.md"
+  say "I/O pause per event (ms), seen by the guest's probe:"
+  cat "$WORK/pauses.md" >&2
+  [ -z "${STRATA_HA_REPORT:-}" ] || cp "$WORK/pauses.md" "$STRATA_HA_REPORT"
+fi
 say "wall time $((SECONDS - started)) s, guest status $status (console: $WORK/guest.log, engines: $WORK/a, $WORK/b)"
 if ((status == 0)); then
   echo "ha-failover: $passed passed, 0 failed"
