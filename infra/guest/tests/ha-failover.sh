@@ -92,25 +92,23 @@ event() { # N TEXT: an event starts (timed with the host's clock)
 }
 event_done() { echo "$1 done $(date +%s%3N)" >>"$WORK/events-host.log"; }
 
-# pauses: for each event, the longest wait from one completed probe write to the next over the
-# waits that overlap the time from 1 s before it started to 5 s after it was done (or to the next
-# event's start): "last write completed before the kill to the first one after". Prints
-# "| N | kind | pause ms |" rows.
+# pauses: for each event, the longest wait from one completed probe write to the next among the
+# waits that end after it started and before the next event started: "last write completed before
+# the kill to the first one after". Prints "| N | kind | pause ms |" rows.
 pauses() {
   local offset
   offset=$(awk 'NR == 1 || $1 - $2 < min { min = $1 - $2 } END { print min + 0 }' "$WORK/clock-samples.log")
   awk -v offset="$offset" -F', ' '
-    FNR == NR { split($0, e, " "); n = e[1]
-                if (e[2] == "start") { start[n] = e[3] - offset; kind[n] = e[4]; if (n > max_n) max_n = n }
-                else done[n] = e[3] - offset
+    FNR == NR { split($0, f, " "); n = f[1]
+                if (f[2] == "start") { start[n] = f[3] - offset; kind[n] = f[4]; if (n > max_n) max_n = n }
+                else done[n] = f[3] - offset
                 next }
     { t[++count] = $1 + 0 }
     END {
       for (n = 1; n <= max_n; n++) {
-        s = start[n] - 1000; e = done[n] + 5000
-        if ((n + 1) in start && start[n + 1] < e) e = start[n + 1]
+        s = start[n]; e = (n + 1) in start ? start[n + 1] : t[count] + 1
         worst = 0
-        for (i = 2; i <= count; i++) if (t[i] > s && t[i - 1] < e && t[i] - t[i - 1] > worst) worst = t[i] - t[i - 1]
+        for (i = 2; i <= count; i++) if (t[i] > s && t[i] <= e && t[i] - t[i - 1] > worst) worst = t[i] - t[i - 1]
         printf "| %d | %s | %d |\n", n, kind[n], worst
       }
     }' "$WORK/events-host.log" "$SHARE/probe-completions.log"

@@ -41,10 +41,11 @@ drives_json() {
       throttle=""
       [ "$(media_of "$name")" = HDD ] && [ -n "${HDD_THROTTLE:-}" ] && throttle=", \"throttle\": $HDD_THROTTLE"
       if [ "$holder" = "$node" ]; then
-        list+="{\"name\": \"$name-$holder\", \"path\": \"$WORK/$holder/$name.img\", \"media\": \"$(media_of "$name")\"$throttle}"
+        list+="{\"name\": \"$name-$holder\", \"path\": \"$WORK/$holder/$name.img\", \"media\": \"$(media_of "$name")\",
+          \"size\": \"${DRIVE_SIZE:-2G}\"$throttle}"
       else
         port_var=REMOTE_PORT_$holder
-        list+="{\"name\": \"$name-$holder\", \"media\": \"$(media_of "$name")\", \"remote\": {\"portal\": \"127.0.0.1:${!port_var}\",
+        list+="{\"name\": \"$name-$holder\", \"media\": \"$(media_of "$name")\", \"size\": \"${DRIVE_SIZE:-2G}\", \"remote\": {\"portal\": \"127.0.0.1:${!port_var}\",
           \"target\": \"iqn.2026-01.io.strata:drive.ha1-$name-$holder\", \"initiator\": \"$ENGINE_INITIATOR\",
           \"chap\": {\"user\": \"$DRIVE_USER\", \"secret\": \"$DRIVE_SECRET\"}}}"
       fi
