@@ -62,6 +62,8 @@ run() { # single|ha
   WORK=$BASE/$1-$RANDOM
   read -r ENGINE_PORT_a ENGINE_PORT_b EXPORT_PORT_a EXPORT_PORT_b <<<"$(free_ports 4)"
   REMOTE_PORT_a=$EXPORT_PORT_a REMOTE_PORT_b=$EXPORT_PORT_b
+  # a single engine presents no epoch: its exports admit any (epoch 0)
+  if [ "$1" = ha ]; then EPOCH=1; else EPOCH=0; fi
   start_pair
   if [ "$1" = ha ]; then
     POOL_JSON=$(pool_json '["ssd-a", "ssd-b"]')
