@@ -117,9 +117,15 @@ public class HighAvailability {
 
   /**
    * An outdated node whose drives of the array (those a pool uses) the active engine now reports
-   * all READY, none of them awaiting a drop, is in sync again.
+   * all READY, none of them awaiting a drop, while it reports the array ONLINE, is in sync again.
+   * A drive's READY says only that the engine's layout holds it (the agent reports so for a drive
+   * whose node is dead too); ONLINE says every drive the engine opened is online and in sync
+   * (none offline, rebuilding or resyncing: else the agent reports DEGRADED with the drive).
    */
   private void clearResynced(StorageArray a, ArrayStatus status) {
+    if (status.state() != ArrayStatus.State.ONLINE) {
+      return;
+    }
     List<ArrayEngine> outdated = ArrayEngine.<ArrayEngine>list("tenantId = ?1 and arrayId = ?2 and outdated = true",
         a.tenantId, a.id);
     if (outdated.isEmpty()) {

@@ -481,6 +481,10 @@ class HighAvailabilityTest {
       drivesOn(id, n).forEach(d -> ready.add(new ObjectStatus(id, ObjectStatus.Kind.DRIVE, d, ObjectStatus.State.READY,
           null)));
     }
+    // (every drive READY, but the engine says its pool is degraded: the drives are in its layout,
+    // one is offline or still resyncing; the copies stay outdated)
+    report(id, ha[1], ArrayStatus.State.DEGRADED, Role.ACTIVE, 3, List.of(), ready);
+    assertThat(engines(id).get(UUID.fromString(ha[2])).outdated).isTrue();
     report(id, ha[1], ArrayStatus.State.ONLINE, Role.ACTIVE, 3, List.of(), ready);
     assertThat(engines(id).get(UUID.fromString(ha[2])).outdated).isFalse();
     assertThat(desired(id).ha().outdatedNodeNames()).isEmpty();
