@@ -25,11 +25,16 @@ import org.junit.jupiter.api.Test;
  */
 class HighAvailabilityEndToEndIT extends RunningStack {
 
-  /** The failover must be done well inside the target (10 s) plus a loaded CI machine's slack. */
-  private static final Duration FAILOVER_BOUND = Duration.ofSeconds(Long.getLong("strata.e2e.failover-bound-seconds", 60));
+  /**
+   * Kill to data served again: the issue's target is 10 s (measured 4.4-4.8 s: 4 s of silence
+   * before the failover, then fencing and promotion); the rest is a loaded CI machine's slack,
+   * still well below the 60 s after which the stack's control plane marks a silent node OFFLINE.
+   */
+  private static final Duration FAILOVER_BOUND = Duration.ofSeconds(Long.getLong("strata.e2e.failover-bound-seconds", 30));
 
   @Test
   void anHaArraySurvivesTheLossOfItsActiveNodeAndSwitchesOverOnDrain() throws Exception {
+    Instant testStarted = Instant.now();
     Api ops = new Api(controlPlaneUrl, Tokens.accessToken("ops"));
     awaitTrue("both storage nodes ONLINE", () -> nodeStates(ops).values().stream().filter("ONLINE"::equals).count() == 2);
 
@@ -52,9 +57,8 @@ class HighAvailabilityEndToEndIT extends RunningStack {
     JsonNode pool = acme.post("/api/v1/pools", Map.of("arrayId", arrayId, "name", "mirror", "driveType", "SSD",
         "protection", "RAID1", "driveCount", 2)).require(201);
     String volumeId = createVolume(acme, pool.path("id").asText(), "db");
-    acme.post("/api/v1/servers", Map.of("name", "web1", "iqn", ACME_HOST, "chapUser", "web1",
-        "chapSecret", "acme-web1-secret")).require(201);
-    String serverId = acme.get("/api/v1/servers").require(200).path("items").get(0).path("id").asText();
+    String serverId = acme.post("/api/v1/servers", Map.of("name", "web1", "iqn", ACME_HOST, "chapUser", "web1",
+        "chapSecret", "acme-web1-secret")).require(201).path("id").asText();
     JsonNode connection = attach(acme, volumeId, serverId);
     assertThat(connection.path("portals").toString()).contains(activePortal).contains(standbyPortal);
     int lun = connection.path("lun").asInt();
@@ -76,8 +80,7 @@ class HighAvailabilityEndToEndIT extends RunningStack {
     JsonNode[] seen = new JsonNode[1];
     awaitTrue("the standby on " + survivor + " promoted", () -> {
       seen[0] = acme.get(arrayPath).require(200);
-      return nodeServing(portalOf(seen[0], "ACTIVE")).equals(survivor)
-          && "ACTIVE".equals(haStateOnDisk(arrayId, survivor));
+      return survivor.equals(nodeIn(seen[0], "ACTIVE")) && "ACTIVE".equals(haStateOnDisk(arrayId, survivor));
     });
     Duration promotedAfter = Duration.between(killedAt, Instant.now());
     // the data is served by the promoted engine: the first good read after the kill ends the pause
@@ -113,9 +116,12 @@ class HighAvailabilityEndToEndIT extends RunningStack {
     agents.get(lost).start();
     awaitTrue("the array ONLINE with " + lost + " STANDBY and in sync", () -> {
       JsonNode a = acme.get(arrayPath).require(200);
-      return a.path("state").asText().equals("ONLINE") && nodeServing(portalOf(a, "STANDBY")).equals(lost)
+      return a.path("state").asText().equals("ONLINE") && lost.equals(nodeIn(a, "STANDBY"))
           && "ONLINE".equals(engineStateOn(a, lost)) && "STANDBY".equals(haStateOnDisk(arrayId, lost));
     });
+    // resynced from the write-intent bitmap (only the regions written while it was away), not copied whole
+    assertThat(Files.readString(work.resolve("nodes").resolve(survivor).resolve("arrays").resolve(arrayId)
+        .resolve("engine.log"))).contains("resynced from the write-intent bitmap");
     System.out.println("HA rejoin: " + lost + " standby and in sync " + Duration.between(restartedAt, Instant.now()).toMillis()
         + " ms after its agent started");
     assertStandbyPath(web1, activePortal, target, lun);
@@ -126,8 +132,7 @@ class HighAvailabilityEndToEndIT extends RunningStack {
     ops.post("/api/v1/admin/nodes/" + drainedId + "/drain", Map.of()).require(200);
     awaitTrue("the switchover to " + lost, () -> {
       JsonNode a = acme.get(arrayPath).require(200);
-      return portalOf(a, "ACTIVE") != null && nodeServing(portalOf(a, "ACTIVE")).equals(lost)
-          && "ACTIVE".equals(haStateOnDisk(arrayId, lost));
+      return lost.equals(nodeIn(a, "ACTIVE")) && "ACTIVE".equals(haStateOnDisk(arrayId, lost));
     });
     System.out.println("HA switchover: " + Duration.between(drainedAt, Instant.now()).toMillis() + " ms from drain to the"
         + " other engine reported active");
@@ -139,7 +144,8 @@ class HighAvailabilityEndToEndIT extends RunningStack {
     awaitTrue(survivor + " ONLINE after undrain", () -> "ONLINE".equals(nodeStates(ops).get(survivor)));
     awaitState(acme, arrayPath, "ONLINE");
 
-    System.out.println("HA end-to-end run took " + Duration.between(started, Instant.now()).toSeconds() + " s");
+    System.out.println("HA end-to-end test took " + Duration.between(testStarted, Instant.now()).toSeconds()
+        + " s after the stack started (" + Duration.between(started, Instant.now()).toSeconds() + " s with it)");
   }
 
   // ---- helpers ----
@@ -204,6 +210,12 @@ class HighAvailabilityEndToEndIT extends RunningStack {
       }
     }
     return null;
+  }
+
+  /** The node of the array's engine in this role (null if none has it, as during a switchover). */
+  private static String nodeIn(JsonNode array, String role) {
+    String portal = portalOf(array, role);
+    return portal == null ? null : nodeServing(portal);
   }
 
   /** The state the array's view gives the engine on this node. */

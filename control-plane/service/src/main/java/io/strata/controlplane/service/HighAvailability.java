@@ -358,7 +358,11 @@ public class HighAvailability {
         stuck.add(new Unmovable(a.id, a.name, a.tenantId, "a single-engine array cannot move off its node"));
         continue;
       }
-      StorageArray locked = StorageArray.findById(a.id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+      // locked and read again: locking the instance the list loaded would compare its version,
+      // and fail if a report changed the array in between
+      io.quarkus.hibernate.orm.panache.Panache.getEntityManager().refresh(a,
+          jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+      StorageArray locked = a;
       String did = supervise(locked, now);
       if (!locked.nodeId.equals(node.id) || did.startsWith("switchover") || ArrayEngine.count(
           "tenantId = ?1 and arrayId = ?2 and role = ?3", a.tenantId, a.id, EngineRole.ACTIVE) == 0) {
