@@ -108,6 +108,14 @@ final class ChildProcess implements AutoCloseable {
     }
   }
 
+  /** SIGKILL, as a power loss would: no shutdown hook runs. Waits until the process is gone. */
+  void kill() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
   ChildProcess restart() throws Exception {
     stop();
     return start();

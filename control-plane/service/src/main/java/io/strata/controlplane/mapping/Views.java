@@ -40,7 +40,7 @@ public final class Views {
         a.id, a.name, a.engineSize, a.engineSize.vcpus(), a.engineSize.memoryGib(), a.spread, a.state,
         a.failureReason, a.targetIqn,
         nodeAddress == null || a.portalPort == null ? null : nodeAddress + ":" + a.portalPort,
-        a.createdAt, a.updatedAt, a.highAvailability, engines);
+        a.createdAt, a.updatedAt, a.highAvailability, engines, a.highAvailability ? a.haEpoch : null);
   }
 
   public static ArrayDriveView arrayDrive(ArrayDrive ad, Drive d) {

@@ -186,12 +186,14 @@ public class CommandOutbox {
   }
 
   /**
-   * Where the engine reaches a drive of {@code holder}: null on its own node, and null when the
-   * node exports no drives (its agent reported no drive portal), which the engine's agent then
-   * reports as a failed drive with that reason.
+   * Where an engine reaches a drive of {@code holder}: null on the engine's own node, and null
+   * when the node exports no drives (its agent reported no drive portal), which the engine's agent
+   * then reports as a failed drive with that reason. A highly available array's drives all carry
+   * their node's portal, those on the active's node too: the same state goes to both engine
+   * nodes, and each opens the other's drives through it (each agent takes its own as local files).
    */
   static String exportPortal(StorageArray array, Node holder) {
-    if (holder == null || holder.id.equals(array.nodeId) || holder.drivePortalPort <= 0) {
+    if (holder == null || (!array.highAvailability && holder.id.equals(array.nodeId)) || holder.drivePortalPort <= 0) {
       return null;
     }
     return holder.address + ":" + holder.drivePortalPort;

@@ -110,6 +110,12 @@ public class NodeReports {
       return;
     }
     if (array.highAvailability) {
+      // The array's row lock first, as the HA supervisor and a drain take it before they change
+      // its engines: a report records itself on an engine row they may be changing, and without
+      // the lock one of the two failed on the row's version (a drain answered 409 while reports
+      // came in).
+      io.quarkus.hibernate.orm.panache.Panache.getEntityManager().refresh(array,
+          jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
       // Both engines' nodes report; only the ACTIVE engine of the current epoch speaks for the
       // array and its objects (HighAvailability also answers requests to drop members).
       if (!highAvailability.engineReported(array, status)) {

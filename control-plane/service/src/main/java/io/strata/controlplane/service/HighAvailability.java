@@ -117,9 +117,15 @@ public class HighAvailability {
 
   /**
    * An outdated node whose drives of the array (those a pool uses) the active engine now reports
-   * all READY, none of them awaiting a drop, is in sync again.
+   * all READY, none of them awaiting a drop, while it reports the array ONLINE, is in sync again.
+   * A drive's READY says only that the engine's layout holds it (the agent reports so for a drive
+   * whose node is dead too); ONLINE says every drive the engine opened is online and in sync
+   * (none offline, rebuilding or resyncing: else the agent reports DEGRADED with the drive).
    */
   private void clearResynced(StorageArray a, ArrayStatus status) {
+    if (status.state() != ArrayStatus.State.ONLINE) {
+      return;
+    }
     List<ArrayEngine> outdated = ArrayEngine.<ArrayEngine>list("tenantId = ?1 and arrayId = ?2 and outdated = true",
         a.tenantId, a.id);
     if (outdated.isEmpty()) {
@@ -352,7 +358,11 @@ public class HighAvailability {
         stuck.add(new Unmovable(a.id, a.name, a.tenantId, "a single-engine array cannot move off its node"));
         continue;
       }
-      StorageArray locked = StorageArray.findById(a.id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+      // locked and read again: locking the instance the list loaded would compare its version,
+      // and fail if a report changed the array in between
+      io.quarkus.hibernate.orm.panache.Panache.getEntityManager().refresh(a,
+          jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+      StorageArray locked = a;
       String did = supervise(locked, now);
       if (!locked.nodeId.equals(node.id) || did.startsWith("switchover") || ArrayEngine.count(
           "tenantId = ?1 and arrayId = ?2 and role = ?3", a.tenantId, a.id, EngineRole.ACTIVE) == 0) {

@@ -188,6 +188,7 @@ class HighAvailabilityTest {
     String b = node("zone-b", 2, 2);
     JsonPath created = createHa("NODE", 4, 2).then().statusCode(201)
         .body("highAvailability", equalTo(true))
+        .body("haEpoch", equalTo(0))
         .body("engines.size()", equalTo(2))
         .body("engines[0].role", equalTo("ACTIVE"))
         .body("engines[1].role", equalTo("STANDBY"))
@@ -215,6 +216,19 @@ class HighAvailabilityTest {
       assertThat(state.drives().stream().filter(d -> d.nodeId().toString().equals(n) && d.type().equals("HDD")))
           .hasSize(1);
     }
+    // every drive names its node's drive export service, those on the active's node too: the
+    // standby's node opens them through it
+    QuarkusTransaction.requiringNew().run(() -> Node.update("drivePortalPort = 3260 where id in ?1",
+        List.of(UUID.fromString(a), UUID.fromString(b))));
+    Map<UUID, String> addresses = QuarkusTransaction.requiringNew().call(() -> {
+      Map<UUID, String> byId = new HashMap<>();
+      Node.<Node>list("id in ?1", List.of(UUID.fromString(a), UUID.fromString(b))).forEach(n -> byId.put(n.id, n.address));
+      return byId;
+    });
+    for (ArrayDesiredState.DriveSpec d : desired(id).drives()) {
+      String address = addresses.get(d.nodeId());
+      assertThat(d.exportPortal()).as("drive %s on node %s", d.serial(), d.nodeId()).isEqualTo(address + ":3260");
+    }
     // the desired state names both engines at epoch 0 and goes to both nodes
     assertThat(state.ha().epoch()).isZero();
     assertThat(state.ha().engines()).extracting(ArrayDesiredState.Slot::role).containsExactly("ACTIVE", "STANDBY");
@@ -228,7 +242,7 @@ class HighAvailabilityTest {
         .body("engines.role", org.hamcrest.Matchers.contains("ACTIVE", "STANDBY"));
     as(ACME).body(Map.of("name", unique("single"), "engineSize", "E01", "ssdDrives", 0, "hddDrives", 1))
         .post("/api/v1/arrays").then().statusCode(201).body("highAvailability", equalTo(false))
-        .body("engines.size()", equalTo(0));
+        .body("engines.size()", equalTo(0)).body("haEpoch", org.hamcrest.Matchers.nullValue());
   }
 
   @Test
@@ -467,6 +481,10 @@ class HighAvailabilityTest {
       drivesOn(id, n).forEach(d -> ready.add(new ObjectStatus(id, ObjectStatus.Kind.DRIVE, d, ObjectStatus.State.READY,
           null)));
     }
+    // (every drive READY, but the engine says its pool is degraded: the drives are in its layout,
+    // one is offline or still resyncing; the copies stay outdated)
+    report(id, ha[1], ArrayStatus.State.DEGRADED, Role.ACTIVE, 3, List.of(), ready);
+    assertThat(engines(id).get(UUID.fromString(ha[2])).outdated).isTrue();
     report(id, ha[1], ArrayStatus.State.ONLINE, Role.ACTIVE, 3, List.of(), ready);
     assertThat(engines(id).get(UUID.fromString(ha[2])).outdated).isFalse();
     assertThat(desired(id).ha().outdatedNodeNames()).isEmpty();

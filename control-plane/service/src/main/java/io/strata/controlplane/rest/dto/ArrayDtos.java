@@ -46,6 +46,10 @@ public final class ArrayDtos {
    */
   public record EngineView(UUID nodeId, String nodeName, EngineRole role, String portal, String state) {}
 
+  /**
+   * {@code haEpoch}: the epoch of a highly available array (raised by every failover and
+   * switchover; the engines' fencing generation); null for a single-engine array.
+   */
   public record ArrayView(
       UUID id,
       String name,
@@ -60,7 +64,8 @@ public final class ArrayDtos {
       Instant createdAt,
       Instant updatedAt,
       boolean highAvailability,
-      List<EngineView> engines) {
+      List<EngineView> engines,
+      Long haEpoch) {
 
     public ArrayView {
       engines = engines == null ? List.of() : List.copyOf(engines);
