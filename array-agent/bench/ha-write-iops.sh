@@ -58,7 +58,8 @@ bench() {
   awk -v n="$WRITES" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }'
 }
 
-run() { # single|ha
+run() { # single|ha (in a subshell: its own processes stop with it, even when it dies)
+  trap stop_all EXIT
   WORK=$BASE/$1-$RANDOM
   read -r ENGINE_PORT_a ENGINE_PORT_b EXPORT_PORT_a EXPORT_PORT_b <<<"$(free_ports 4)"
   REMOTE_PORT_a=$EXPORT_PORT_a REMOTE_PORT_b=$EXPORT_PORT_b
