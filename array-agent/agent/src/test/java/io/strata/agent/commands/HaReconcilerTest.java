@@ -112,7 +112,7 @@ class HaReconcilerTest {
 
   void awaitReported(String role, long epoch) {
     await().atMost(Duration.ofSeconds(20)).until(() -> reported.stream().anyMatch(s -> s.arrayId().equals("a1")
-        && role.equals(s.role()) && Long.valueOf(epoch).equals(s.haEpoch())
+        && s.role() != null && role.equals(s.role().name()) && Long.valueOf(epoch).equals(s.haEpoch())
         && s.state() == ArrayStatus.State.ONLINE
         && s.objects().stream().anyMatch(o -> o.objectId().equals("v1") && o.state() == ObjectStatus.State.READY)
         && s.objects().stream().anyMatch(o -> o.objectId().equals("t1") && o.state() == ObjectStatus.State.READY)));
@@ -172,7 +172,7 @@ class HaReconcilerTest {
     assertThat(file("arrays/a1/layout.json").path("ha").path("epoch").asLong()).isEqualTo(2);
     awaitReported("ACTIVE", 2);
     assertThat(enginePid()).as("a role change is a reload, not a restart").isEqualTo(pid);
-    assertThat(reported.stream().filter(s -> "ACTIVE".equals(s.role())).findFirst().orElseThrow().generation())
+    assertThat(reported.stream().filter(s -> s.role() == Role.ACTIVE).findFirst().orElseThrow().generation())
         .isEqualTo(2);
   }
 
@@ -216,7 +216,7 @@ class HaReconcilerTest {
     reconciler.restore();
     assertThat(file("arrays/a1/layout.json").path("ha").path("role").asText()).isEqualTo("STANDBY");
     awaitReported("STANDBY", 1);
-    assertThat(reported).noneMatch(s -> "ACTIVE".equals(s.role()));
+    assertThat(reported).noneMatch(s -> s.role() == Role.ACTIVE);
 
     // the control plane says it is active again: a reload; then only the agent restarts, and its
     // engine, still running, is adopted as it is (active)
