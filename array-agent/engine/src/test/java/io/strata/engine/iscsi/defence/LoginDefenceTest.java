@@ -127,6 +127,9 @@ class LoginDefenceTest {
         try (RawIscsi other = RawIscsi.connect(target.port, "127.0.0.2")) {
           assertThat(loginWithoutChap(other).status()).as("login from 127.0.0.2").isZero();
         }
+        // The target must have seen 127.0.0.2 go before three more arrive, or the last of them
+        // would meet a total of six and be refused.
+        awaitOpen(target, 2);
         held.add(RawIscsi.connect(target.port, "127.0.0.3"));
         held.add(RawIscsi.connect(target.port, "127.0.0.3"));
         held.add(RawIscsi.connect(target.port, "127.0.0.4"));
