@@ -109,7 +109,7 @@ class AgentOverKafkaTest {
     assertThat(enrolled.isolation().ownProcess()).isTrue();
     assertThat(enrolled.isolation().notes()).isNotEmpty();
     events.await(Events.NODE_STATE_REPORT, r -> r.nodeId().equals("7"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> events.all(Events.NODE_HEARTBEAT).size() >= 2);
+    await().atMost(Duration.ofSeconds(60)).until(() -> events.all(Events.NODE_HEARTBEAT).size() >= 2);
   }
 
   @Test

@@ -53,7 +53,7 @@ final class EventsTap implements AutoCloseable {
 
   <T> T await(MessageType<T> type, Predicate<T> matching) {
     Object[] found = new Object[1];
-    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
       for (Envelope e : seen) {
         if (e.type().equals(type.type())) {
           T payload = codec.payload(e, type);

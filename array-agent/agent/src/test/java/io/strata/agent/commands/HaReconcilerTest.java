@@ -99,7 +99,7 @@ class HaReconcilerTest {
   }
 
   long enginePid() {
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
       EngineState s = reconciler.engineState("a1");
       return s != null && s.phase() == EngineState.Phase.RUNNING;
     });
@@ -111,7 +111,7 @@ class HaReconcilerTest {
   }
 
   void awaitReported(String role, long epoch) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> reported.stream().anyMatch(s -> s.arrayId().equals("a1")
+    await().atMost(Duration.ofSeconds(60)).until(() -> reported.stream().anyMatch(s -> s.arrayId().equals("a1")
         && s.role() != null && role.equals(s.role().name()) && Long.valueOf(epoch).equals(s.haEpoch())
         && s.state() == ArrayStatus.State.ONLINE
         && s.objects().stream().anyMatch(o -> o.objectId().equals("v1") && o.state() == ObjectStatus.State.READY)
@@ -167,7 +167,7 @@ class HaReconcilerTest {
             && "STANDBY".equals(file("arrays/a1/layout.json").path("ha").path("role").asText()));
 
     Files.delete(hold);
-    await().atMost(Duration.ofSeconds(20)).until(() ->
+    await().atMost(Duration.ofSeconds(60)).until(() ->
         file("arrays/a1/layout.json").path("ha").path("role").asText().equals("ACTIVE"));
     assertThat(file("arrays/a1/layout.json").path("ha").path("epoch").asLong()).isEqualTo(2);
     awaitReported("ACTIVE", 2);
@@ -192,7 +192,7 @@ class HaReconcilerTest {
     EngineLauncher launcher = new EngineLauncher(StandInEngine.class.getName(), Optional.empty(), List.of());
     return new Reconciler("1", "127.0.0.1", data.resolve("arrays"), new DriveScanner("1", data.resolve("drives")),
         secrets, new Reconciler.EngineSettings(launcher, Isolation.detect(false), scheduler, Duration.ofMillis(200),
-            Duration.ofSeconds(2), Duration.ofSeconds(20)),
+            Duration.ofSeconds(2), Duration.ofSeconds(60)),
         new DriveExportService.Settings("127.0.0.1", exportPort, new DriveExportCredentials(ReconcilerTest.KEY)),
         reported::add);
   }

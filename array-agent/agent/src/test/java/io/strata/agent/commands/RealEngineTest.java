@@ -84,7 +84,7 @@ class RealEngineTest {
     drives.createDemoDrivesIfEmpty();
     return new Reconciler("1", "127.0.0.1", data.resolve("arrays"), drives, secrets,
         new Reconciler.EngineSettings(new EngineLauncher(MAIN, classpath, List.of()), Isolation.detect(true), scheduler,
-            Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(30)),
+            Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(60)),
         status -> {});
   }
 
@@ -192,7 +192,7 @@ class RealEngineTest {
     load.start();
     Thread.sleep(300);
     ProcessHandle.of(victim).orElseThrow().destroyForcibly();
-    await().atMost(Duration.ofSeconds(10)).until(() -> reconciler.engineState("a1").restarts() == 1);
+    await().atMost(Duration.ofSeconds(60)).until(() -> reconciler.engineState("a1").restarts() == 1);
     long restarted = online("a1");
     load.join(120_000);
 
@@ -370,7 +370,7 @@ class RealEngineTest {
     writeBlock(port, 1, block(12));
     // The engine rewrites its stats file every second.
     Path stats = reconciler.statsFile("a1");
-    await().atMost(Duration.ofSeconds(20)).until(() ->
+    await().atMost(Duration.ofSeconds(60)).until(() ->
         io.strata.agent.usage.EngineSpace.read(stats).usedBytes(true) + io.strata.agent.usage.EngineSpace.read(stats).usedBytes(false)
             == 2L << 20);
     now.set(now.get().plusSeconds(60));

@@ -66,7 +66,7 @@ class ReconcilerTest {
     EngineLauncher launcher = new EngineLauncher(StandInEngine.class.getName(), Optional.empty(), List.of());
     return new Reconciler("1", "127.0.0.1", data.resolve("arrays"), new DriveScanner("1", data.resolve("drives")),
         secrets, new Reconciler.EngineSettings(launcher, Isolation.detect(false), scheduler, Duration.ofMillis(200),
-            Duration.ofSeconds(2), Duration.ofSeconds(20)),
+            Duration.ofSeconds(2), Duration.ofSeconds(60)),
         reported::add);
   }
 
@@ -91,7 +91,7 @@ class ReconcilerTest {
   }
 
   long onlinePid(String arrayId) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
       EngineState s = reconciler.engineState(arrayId);
       return s != null && s.phase() == EngineState.Phase.RUNNING;
     });
@@ -180,7 +180,7 @@ class ReconcilerTest {
 
     // The pool deleted again, its drive taken from the array: a reload too.
     reconciler.apply(array("a1", 3, port, List.of(volume("v1", 1)), List.of()));
-    await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(data.resolve("arrays/a1/layout-status.json"))
+    await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(data.resolve("arrays/a1/layout-status.json"))
         .contains("\"revision\":3"));
     assertThat(layout("a1").path("pools").toString()).doesNotContain("\"p2\"");
     assertThat(reconciler.engineState("a1").pid()).isEqualTo(pid);
@@ -191,14 +191,14 @@ class ReconcilerTest {
         List.of(first.drives().get(0), new DriveSpec("d-2", "n1-ssd-1", DriveType.SSD, 4, "p1")),
         List.of(new PoolSpec("p1", "pool", DriveType.SSD, "RAID1", "NONE", false, 4)),
         first.volumes(), first.servers(), first.luns()));
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
       EngineState s = reconciler.engineState("a1");
       return s != null && s.phase() == EngineState.Phase.RUNNING && s.pid() != pid;
     });
   }
 
   void awaitObject(String arrayId, String objectId, ObjectStatus.State state) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.statuses().stream()
+    await().atMost(Duration.ofSeconds(60)).until(() -> reconciler.statuses().stream()
         .filter(s -> s.arrayId().equals(arrayId)).flatMap(s -> s.objects().stream())
         .anyMatch(o -> o.objectId().equals(objectId) && o.state() == state));
   }
@@ -257,7 +257,7 @@ class ReconcilerTest {
       other.setSoTimeout(5000);
       assertThat(roundTrip(other, "before")).isEqualTo("before");
       ProcessHandle.of(victim).orElseThrow().destroyForcibly();
-      await().atMost(Duration.ofSeconds(10)).until(() -> reported.stream()
+      await().atMost(Duration.ofSeconds(60)).until(() -> reported.stream()
           .anyMatch(s -> s.arrayId().equals("a1") && s.state() == ArrayStatus.State.DEGRADED));
       assertThat(roundTrip(other, "during")).isEqualTo("during");
       long restarted = onlinePid("a1");

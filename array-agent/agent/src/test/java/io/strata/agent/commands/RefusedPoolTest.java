@@ -139,7 +139,7 @@ class RefusedPoolTest {
         List.of(T1, new LunSpec("t2", "v2", "s-acme", 1, false))));
     await().atMost(Duration.ofSeconds(40)).until(() -> Files.readString(data.resolve("arrays/a1/layout-status.json"))
         .contains("\"revision\" : 3"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> !objects().containsKey("fast")
+    await().atMost(Duration.ofSeconds(60)).until(() -> !objects().containsKey("fast")
         && objects().values().stream().allMatch(o -> o.state() == ObjectStatus.State.READY));
     assertThat(reconciler.engineState("a1").pid()).as("no restart").isEqualTo(pid);
     assertThat(reconciler.engineState("a1").phase()).isEqualTo(EngineState.Phase.RUNNING);

@@ -65,7 +65,7 @@ class DriveExportServiceTest {
     EngineLauncher launcher = new EngineLauncher(StandInEngine.class.getName(), Optional.empty(), List.of());
     reconciler = new Reconciler("2", "127.0.0.1", data.resolve("arrays"), drives, new SealedSecret(KEY, "k1"),
         new Reconciler.EngineSettings(launcher, Isolation.detect(false), scheduler, Duration.ofMillis(200),
-            Duration.ofSeconds(2), Duration.ofSeconds(20)),
+            Duration.ofSeconds(2), Duration.ofSeconds(60)),
         new DriveExportService.Settings("127.0.0.1", port, credentials), reported::add);
   }
 
@@ -95,7 +95,7 @@ class DriveExportServiceTest {
   }
 
   long servicePid() {
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
       EngineState s = reconciler.exports().serviceState();
       return s != null && s.phase() == EngineState.Phase.RUNNING;
     });
@@ -130,7 +130,7 @@ class DriveExportServiceTest {
     assertThat(export.path("chap").path("secret").asText()).isEqualTo(credentials.secret("a1"));
     assertThat(Files.getPosixFilePermissions(exports))
         .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-    await().atMost(Duration.ofSeconds(20)).until(() -> reported.stream().anyMatch(s -> s.arrayId().equals("a1")
+    await().atMost(Duration.ofSeconds(60)).until(() -> reported.stream().anyMatch(s -> s.arrayId().equals("a1")
         && s.nodeId().equals("2") && s.state() == ArrayStatus.State.ONLINE
         && s.objects().stream().anyMatch(o -> o.objectId().equals("d-2a") && o.state() == ObjectStatus.State.READY)));
     assertThat(reconciler.statuses()).extracting(ArrayStatus::arrayId).containsExactly("a1");
@@ -142,7 +142,7 @@ class DriveExportServiceTest {
     assertThat(exportsFile().path("revision").asLong()).isEqualTo(2);
     assertThat(exportsFile().path("exports")).extracting(e -> e.path("target").asText())
         .containsExactly("iqn.2026-01.io.strata:drive.d-2a", "iqn.2026-01.io.strata:drive.d-2b");
-    await().atMost(Duration.ofSeconds(20)).until(() -> appliedRevision() == 2);
+    await().atMost(Duration.ofSeconds(60)).until(() -> appliedRevision() == 2);
     assertThat(servicePid()).isEqualTo(pid);
 
     // a drive of node 2 taken out of a1: no longer lent, its label cleared; a2's drive stays
@@ -176,7 +176,7 @@ class DriveExportServiceTest {
     reconciler.apply(lentTo("a2", 2, false, List.of()));
     assertThat(reconciler.exports().serviceState()).isNull();
     assertThat(exportsFile().path("exports")).isEmpty();
-    await().atMost(Duration.ofSeconds(20)).until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    await().atMost(Duration.ofSeconds(60)).until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     assertThat(reconciler.statuses()).isEmpty();
   }
 
