@@ -89,11 +89,28 @@ public record EngineLayout(
 
   /** A pool; {@code cache} and {@code tiering} name an SSD of the array outside every pool. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Pool(String name, List<String> drives, String protection, Cache cache, Tiering tiering) {
+  public record Pool(String name, List<String> drives, String protection, Cache cache, Tiering tiering,
+      Scrub scrub) {
     public Pool {
       drives = drives == null ? List.of() : List.copyOf(drives);
     }
+
+    /** A pool without a scrub. */
+    public Pool(String name, List<String> drives, String protection, Cache cache, Tiering tiering) {
+      this(name, drives, protection, cache, tiering, null);
+    }
+
+    /** The pool as the engine must have opened it: its scrub may change by reload. */
+    public Pool withoutScrub() {
+      return new Pool(name, drives, protection, cache, tiering, null);
+    }
   }
+
+  /**
+   * The engine's scrub of a pool: once per {@code request} id, reading at most {@code rate} bytes
+   * per second ("50M"; "0": no limit). See docs/block-stack.md, "Scrub".
+   */
+  public record Scrub(String request, String rate) {}
 
   /**
    * A flash cache in front of an HDD pool: its SSD and write mode (write-back, write-through,

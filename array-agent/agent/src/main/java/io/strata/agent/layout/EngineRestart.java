@@ -51,7 +51,7 @@ public final class EngineRestart {
         }
         continue;
       }
-      if (!kept.equals(pool)) {
+      if (!kept.withoutScrub().equals(pool.withoutScrub())) {
         return "pool " + pool.name() + " changed its drives, protection, cache or tier";
       }
       for (String drive : drivesOf(pool)) {

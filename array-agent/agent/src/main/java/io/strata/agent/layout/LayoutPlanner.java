@@ -285,11 +285,20 @@ public final class LayoutPlanner {
           objects.add(new Planned(Kind.POOL, pool.poolId(), null, problem));
           continue;
         }
-        var entry = new EngineLayout.Pool(pool.poolId(), members, protection, cache, tiering);
+        var entry = new EngineLayout.Pool(pool.poolId(), members, protection, cache, tiering,
+            scrubOf(pool, protection));
         pools.add(entry);
         usablePools.add(pool.poolId());
         objects.add(new Planned(Kind.POOL, pool.poolId(), form(entry), null));
       }
+    }
+
+    /** The engine's scrub block for the pool's scrub request, or null (none, or no redundancy). */
+    private static EngineLayout.Scrub scrubOf(PoolSpec pool, String protection) {
+      if (pool.scrub() == null || "none".equals(protection)) {
+        return null;
+      }
+      return new EngineLayout.Scrub(pool.scrub().requestId(), pool.scrub().rateMbps() + "M");
     }
 
     /**

@@ -53,4 +53,16 @@ class EngineRestartTest {
     assertThat(EngineRestart.reason(before, leftOut, desired("p"))).contains("pool p can no longer be served");
     assertThat(EngineRestart.reason(before, leftOut, desired())).as("deleted by the control plane").isNull();
   }
+
+  @Test
+  void aScrubAddedChangedOrRemovedIsAReloadNotARestart() {
+    EngineLayout before = layout(List.of(drive("a", "4"), drive("s", "4")), List.of(P));
+    EngineLayout scrubbing = layout(before.drives(), List.of(new EngineLayout.Pool("p", List.of("a"), "none",
+        new EngineLayout.Cache("s", "write-back"), null, new EngineLayout.Scrub("s-1", "50M"))));
+    EngineLayout faster = layout(before.drives(), List.of(new EngineLayout.Pool("p", List.of("a"), "none",
+        new EngineLayout.Cache("s", "write-back"), null, new EngineLayout.Scrub("s-1", "100M"))));
+    assertThat(EngineRestart.reason(before, scrubbing, desired("p"))).isNull();
+    assertThat(EngineRestart.reason(scrubbing, faster, desired("p"))).isNull();
+    assertThat(EngineRestart.reason(faster, before, desired("p"))).isNull();
+  }
 }

@@ -85,6 +85,26 @@ class LayoutPlannerTest {
   }
 
   @Test
+  void aPoolsScrubRequestReachesTheEngineLayoutWithItsRateAndNotOnAPoolWithoutRedundancy() throws Exception {
+    var desired = array(
+        List.of(drive("d1", "n1-ssd-0", DriveType.SSD, 4, "p1"), drive("d2", "n1-ssd-1", DriveType.SSD, 4, "p1"),
+            drive("d3", "n1-hdd-0", DriveType.HDD, 16, "p2")),
+        List.of(new PoolSpec("p1", "fast", DriveType.SSD, "RAID1", "NONE", false, 4,
+                new ArrayDesiredState.ScrubSpec("scrub-7", 40)),
+            new PoolSpec("p2", "plain", DriveType.HDD, "NONE", "NONE", false, 16,
+                new ArrayDesiredState.ScrubSpec("scrub-8", 0))),
+        List.of(), List.of(), List.of());
+    var plan = planner.plan(desired, node, Set.of());
+    assertThat(plan.layout().pools()).filteredOn(p -> p.name().equals("p1")).singleElement()
+        .satisfies(p -> assertThat(p.scrub()).isEqualTo(new EngineLayout.Scrub("scrub-7", "40M")));
+    assertThat(plan.layout().pools()).filteredOn(p -> p.name().equals("p2")).singleElement()
+        .satisfies(p -> assertThat(p.scrub()).isNull());
+    // The engine's layout JSON names it as the engine reads it.
+    String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(plan.layout());
+    assertThat(json).contains("\"scrub\":{\"request\":\"scrub-7\",\"rate\":\"40M\"}");
+  }
+
+  @Test
   void aDriveMissingOfTheWrongTypeOrHeldByAnotherArrayFailsAndSoDoesItsPool() {
     var desired = array(
         List.of(drive("d1", "n1-ssd-0", DriveType.SSD, 4, "p1"), new DriveSpec("d2", "n1-ssd-9", DriveType.SSD, 4, "p1")),

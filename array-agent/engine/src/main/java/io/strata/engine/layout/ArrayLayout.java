@@ -116,7 +116,20 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
    * the flash cache and SSD/HDD tiering (issue 5 points 6 and 7), which wrap the pool.
    */
   public record PoolSpec(String name, List<String> drives, String protection, JsonNode cache,
-      JsonNode tiering) {}
+      JsonNode tiering, ScrubSpec scrub) {}
+
+  /**
+   * Scrub the pool (docs/block-stack.md, "Scrub"): once per {@code request} id (level-triggered:
+   * a new id starts a new scrub, the same id resumes an interrupted one or keeps its result),
+   * reading at most {@code rate} bytes per second from the drives ("50M"; "0" or absent: no
+   * limit). Removing the block stops a running scrub where it is.
+   */
+  public record ScrubSpec(String request, String rate) {
+    /** The rate in bytes per second (0: unlimited). */
+    public long bytesPerSecond() {
+      return rate == null || rate.isBlank() || rate.trim().equals("0") ? 0 : LunSpec.size(rate);
+    }
+  }
 
   /**
    * A volume in a pool; thin unless {@code thick}. With {@code cloneOf} it is a writable clone of
@@ -320,8 +333,9 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
           throw new IllegalArgumentException("drive " + d + " is in more than one pool");
         }
       }
-      Protection.parse(p.protection() == null ? "none" : p.protection());
+      Protection protection = Protection.parse(p.protection() == null ? "none" : p.protection());
       validateServiceDrives(p, driveNames);
+      validateScrub(p, protection);
     }
     Set<String> objects = new HashSet<>();
     for (VolumeSpec v : volumes()) {
@@ -371,6 +385,29 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
    * and tier; one SSD must be local, and of two (a mirror) at most one may be remote. Whether
    * another pool uses them is decided when the pools open ({@link DriveClaims}).
    */
+  private static void validateScrub(PoolSpec p, Protection protection) {
+    if (p.scrub() == null) {
+      return;
+    }
+    if (p.scrub().request() == null || p.scrub().request().isBlank()
+        || p.scrub().request().length() > 200) {
+      throw new IllegalArgumentException("pool " + p.name()
+          + ": scrub.request must be an id of 1 to 200 characters");
+    }
+    if (protection == Protection.NONE) {
+      throw new IllegalArgumentException("pool " + p.name()
+          + ": scrub needs a redundant pool (mirror, parity, parity2), not none");
+    }
+    try {
+      if (p.scrub().bytesPerSecond() < 0) {
+        throw new IllegalArgumentException("negative");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("pool " + p.name() + ": scrub.rate '" + p.scrub().rate()
+          + "' is not a rate in bytes per second such as 50M");
+    }
+  }
+
   private void validateServiceDrives(PoolSpec p, Set<String> driveNames) {
     Set<String> ownServices = new HashSet<>();
     for (String field : new String[] {"cache", "tiering"}) {

@@ -70,6 +70,8 @@ public final class ArrayStack implements Closeable {
 
   /** The spec each open pool was opened with; a reload may add or remove pools, not change one. */
   private final Map<String, PoolSpec> poolSpecs = new LinkedHashMap<>();
+  /** The scrubs the layout asks for (docs/block-stack.md, "Scrub"). */
+  private final PoolScrubs scrubs = new PoolScrubs();
   /** The spec each open drive (local or remote) was opened with. */
   private final Map<String, DriveSpec> driveSpecs = new LinkedHashMap<>();
   /** The drives on other nodes, by layout name; each keeps itself connected. */
@@ -532,6 +534,11 @@ public final class ArrayStack implements Closeable {
     return out;
   }
 
+  /** Each pool's scrub: running, stopped or its last result; pools never scrubbed are absent. */
+  public synchronized Map<String, io.strata.engine.pool.PoolScrub.Progress> scrubs() {
+    return scrubs.progress(pools);
+  }
+
   /** The pool holding volume or snapshot {@code name}, or null. */
   public synchronized VolumeStore storeOf(String name) {
     for (VolumeStore s : stores.values()) {
@@ -603,7 +610,7 @@ public final class ArrayStack implements Closeable {
       if (wanted == null) {
         continue;
       }
-      if (!wanted.equals(e.getValue())) {
+      if (!withoutScrub(wanted).equals(withoutScrub(e.getValue()))) {
         throw new IllegalArgumentException("pool " + e.getKey() + ": its drives, protection, "
             + "cache and tiering cannot change while the engine runs (restart it to change them)");
       }
@@ -627,6 +634,11 @@ public final class ArrayStack implements Closeable {
         }
       }
     }
+  }
+
+  /** A pool's spec but for its scrub request, which a reload may change (see {@link PoolScrubs}). */
+  private static PoolSpec withoutScrub(PoolSpec p) {
+    return new PoolSpec(p.name(), p.drives(), p.protection(), p.cache(), p.tiering(), null);
   }
 
   /** The drives a pool uses: its members, then its cache and tier SSDs (as the layout names them). */
@@ -753,6 +765,7 @@ public final class ArrayStack implements Closeable {
     VolumeStore store = stores.get(name);
     // its metadata directory is deleted below: no object needs deleting one by one first
     LOG.info("pool " + name + " is removed with what it held: " + store.names());
+    scrubs.stop(name);
     PoolSpec spec = poolSpecs.remove(name);
     stores.remove(name);
     tiered.remove(name);
@@ -889,6 +902,7 @@ public final class ArrayStack implements Closeable {
     consent.check(layout.ha());
     presentEpoch(consent.epoch());
     convergePoolsAndDrives(layout);
+    scrubs.converge(layout.pools(), pools);
     Map<String, String> poolOf = new HashMap<>();
     for (VolumeSpec v : layout.volumes()) {
       if (v.cloneOf() == null && !refusedObjects.contains(v.name())) {
@@ -1166,6 +1180,7 @@ public final class ArrayStack implements Closeable {
 
   private synchronized void closeLocked() throws IOException {
     healthChanged = null;
+    scrubs.stopAll(); // its checkpoint stays on the drives: the next start resumes it
     for (RemoteDrive d : remoteDrives.values()) {
       d.listener(null); // no re-adding into pools being closed
     }

@@ -59,6 +59,8 @@ public final class LayoutService implements Closeable {
   private Long lastRevision;
   private String lastError;
   private List<ArrayStack.DriveHealth> lastHealth = List.of();
+  /** Each pool's scrub as last written to the status file. */
+  private Map<String, io.strata.engine.pool.PoolScrub.Progress> lastScrubs = Map.of();
   /** The cache protection of each cached pool in the status file written last. */
   private Map<String, String> lastCacheProtection = Map.of();
   private Map<String, String> lastRefused = Map.of();
@@ -422,7 +424,7 @@ public final class LayoutService implements Closeable {
       }
       try {
         LayoutStatus.write(statusFile, lastRevision, lastError, lastHealth, lastRefused,
-            lastWaiting, lastHa, lastCacheProtection, lastAwaitingDrop);
+            lastWaiting, lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs);
       } catch (IOException e) {
         LOG.warning("cannot write the layout status: " + e);
       }
@@ -537,8 +539,9 @@ public final class LayoutService implements Closeable {
       lastCacheProtection = stack.cacheProtection();
       lastAwaitingDrop = stack.awaitingDrop();
       if (statusFile != null) {
+        lastScrubs = stack.scrubs();
         LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting,
-            lastHa, lastCacheProtection, lastAwaitingDrop);
+            lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs);
         written = true;
       }
     }
@@ -558,13 +561,16 @@ public final class LayoutService implements Closeable {
         List<ArrayStack.DriveHealth> now = stack.health();
         Map<String, String> protection = stack.cacheProtection();
         List<String> awaitingNow = stack.awaitingDrop();
+        Map<String, io.strata.engine.pool.PoolScrub.Progress> scrubsNow = stack.scrubs();
         if (!now.equals(lastHealth) || !protection.equals(lastCacheProtection)
-            || !java.util.Objects.equals(awaitingNow, lastAwaitingDrop)) {
+            || !java.util.Objects.equals(awaitingNow, lastAwaitingDrop)
+            || !scrubsNow.equals(lastScrubs)) {
           lastHealth = now;
           lastCacheProtection = protection;
           lastAwaitingDrop = awaitingNow;
+          lastScrubs = scrubsNow;
           LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting,
-              lastHa, protection, awaitingNow);
+              lastHa, protection, awaitingNow, scrubsNow);
         }
       }
     } catch (IOException | RuntimeException e) {

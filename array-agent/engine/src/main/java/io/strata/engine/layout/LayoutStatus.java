@@ -1,5 +1,7 @@
 package io.strata.engine.layout;
 
+import io.strata.engine.pool.PoolScrub;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -83,6 +85,20 @@ public final class LayoutStatus {
       List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
       List<String> waitingForDrives, Ha ha, Map<String, String> cacheProtection,
       List<String> awaitingDrop) throws IOException {
+    write(file, revision, error, drives, refusedPools, waitingForDrives, ha, cacheProtection,
+        awaitingDrop, Map.of());
+  }
+
+  /**
+   * As above, with each pool's scrub in its {@code "pools"} entry: {@code "scrub": {"request",
+   * "state" (RUNNING, DONE, STOPPED, FAILED), "rowsDone", "rows" (MiB of each drive),
+   * "mismatchedBlocks", "repairedBlocks", "unrepairableBlocks", "skippedRows",
+   * "rateBytesPerSecond", "started", "finished", "error"}} (docs/block-stack.md, "Scrub").
+   */
+  public static void write(Path file, Long revision, String error,
+      List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
+      List<String> waitingForDrives, Ha ha, Map<String, String> cacheProtection,
+      List<String> awaitingDrop, Map<String, PoolScrub.Progress> scrubs) throws IOException {
     ObjectNode status = JSON.createObjectNode();
     if (revision == null) {
       status.putNull("revision");
@@ -127,6 +143,11 @@ public final class LayoutStatus {
       cacheProtection.forEach((pool, protection) ->
           pools.addObject().put("name", pool).put("cacheProtection", protection));
     }
+    if (!scrubs.isEmpty()) {
+      ArrayNode pools = status.has("pools") ? (ArrayNode) status.get("pools")
+          : status.putArray("pools");
+      scrubs.forEach((pool, p) -> scrubJson(poolEntry(pools, pool), p));
+    }
     if (awaitingDrop != null) {
       ObjectNode haNode = status.has("ha") ? (ObjectNode) status.get("ha") : status.putObject("ha");
       ArrayNode awaiting = haNode.putArray("awaitingDrop");
@@ -143,6 +164,31 @@ public final class LayoutStatus {
           StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static ObjectNode poolEntry(ArrayNode pools, String name) {
+    for (com.fasterxml.jackson.databind.JsonNode n : pools) {
+      if (name.equals(n.path("name").asText())) {
+        return (ObjectNode) n;
+      }
+    }
+    return pools.addObject().put("name", name);
+  }
+
+  private static void scrubJson(ObjectNode pool, PoolScrub.Progress p) {
+    ObjectNode o = pool.putObject("scrub");
+    o.put("request", p.request()).put("state", p.state().name()).put("rowsDone", p.rowsDone())
+        .put("rows", p.rows()).put("mismatchedBlocks", p.mismatchedBlocks())
+        .put("repairedBlocks", p.repairedBlocks())
+        .put("unrepairableBlocks", p.unrepairableBlocks()).put("skippedRows", p.skippedRows())
+        .put("rateBytesPerSecond", p.rateBytesPerSecond())
+        .put("started", Instant.ofEpochMilli(p.startedMillis()).toString());
+    if (p.finishedMillis() > 0) {
+      o.put("finished", Instant.ofEpochMilli(p.finishedMillis()).toString());
+    }
+    if (p.error() != null) {
+      o.put("error", p.error());
     }
   }
 }

@@ -3,6 +3,7 @@ package io.strata.engine.pool;
 import io.strata.engine.block.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
 
@@ -36,6 +37,11 @@ public final class ParityPool extends Pool {
   private final long blockCount;
   /** Q multipliers: QTABLE[i] multiplies by g^i (data unit i's weight in Q). */
   private final byte[][] qTables;
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(ParityPool.class.getName());
+  /** Set when the write-intent bitmap is opened (null only in the test without it). */
+  private StripeJournal journal;
+  private volatile long journalRecords;
 
   /** A member failed mid-operation; the pool's state changed, so the operation starts over. */
   private static final class MemberFailed extends IOException {
@@ -350,10 +356,141 @@ public final class ParityPool extends Pool {
     }
     byte[][] data = stripeData(stripe, memberLba, piece.length, index);
     data[index] = piece;
-    if (writable(d)) {
-      writeMember(d, memberLba, piece);
+    StripeJournal.Ticket ticket = journalMissingUnits(stripe, memberLba, data);
+    try {
+      if (writable(d)) {
+        writeMember(d, memberLba, piece);
+      }
+      writeParity(stripe, memberLba, data);
+    } finally {
+      if (ticket != null) {
+        journal.release(ticket);
+      }
     }
-    writeParity(stripe, memberLba, data);
+  }
+
+  /**
+   * Before a write into a stripe whose data unit(s) are missing: journals what those units hold
+   * once the write is done (solved from the stripe, or the new data if the unit written is the
+   * missing one), durably on every member that takes writes. Null when nothing is missing.
+   */
+  private StripeJournal.Ticket journalMissingUnits(long stripe, long memberLba, byte[][] data)
+      throws IOException {
+    if (journal == null) {
+      return null;
+    }
+    List<Integer> missing = new ArrayList<>();
+    for (int i = 0; i < dataUnits; i++) {
+      if (!readable(dataMember(stripe, i))) {
+        missing.add(i);
+      }
+    }
+    if (missing.isEmpty()) {
+      return null;
+    }
+    int[] units = missing.stream().mapToInt(Integer::intValue).toArray();
+    byte[][] values = new byte[units.length][];
+    for (int k = 0; k < units.length; k++) {
+      values[k] = data[units[k]];
+    }
+    journalRecords++;
+    return journal.record(generation(), stripe, memberLba, units, values, writableMembers(),
+        (m, lba, buf) -> {
+          try {
+            member(m).write(lba, buf, true);
+          } catch (IOException e) {
+            fail(m, e);
+            throw new MemberFailed(e);
+          }
+        });
+  }
+
+  private List<Integer> writableMembers() {
+    List<Integer> out = new ArrayList<>();
+    for (int m = 0; m < n; m++) {
+      if (writable(m)) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /** Stripe journal records written since the pool opened (a figure for tests and logs). */
+  long journalRecords() {
+    return journalRecords;
+  }
+
+  /**
+   * Reads the members' stripe journals and, if the pool is degraded, makes every stripe a
+   * record still guards consistent again: P (and Q) recomputed from the data units present and
+   * the journalled ones. Then clears the journals (after a flush), so that no record outlives
+   * the stripe state it describes.
+   */
+  @Override
+  protected void recoverBeforeResync() throws IOException {
+    journal = new StripeJournal(parities, UNIT_BLOCKS);
+    List<ByteBuffer> areas = new ArrayList<>();
+    for (int m = 0; m < n; m++) {
+      if (!readable(m)) {
+        continue;
+      }
+      ByteBuffer area = ByteBuffer.allocate((int) StripeJournal.AREA_BLOCKS * BLOCK_SIZE);
+      try {
+        member(m).read(StripeJournal.FIRST_BLOCK, area);
+      } catch (IOException e) {
+        fail(m, e);
+        continue;
+      }
+      areas.add(area.clear());
+    }
+    List<StripeJournal.Entry> entries = journal.load(areas, inSyncSince());
+    if (degraded() && !entries.isEmpty()) {
+      int replayed = 0;
+      for (StripeJournal.Entry e : entries) {
+        if (retrying(() -> replay(e))) {
+          replayed++;
+        }
+      }
+      LOG.info("pool " + name() + " stopped uncleanly while degraded: " + replayed + " of "
+          + entries.size() + " stripe journal record(s) replayed");
+    }
+    if (areas.stream().anyMatch(journal::anyWritten)) {
+      flush();
+      byte[] zeros = new byte[(int) StripeJournal.AREA_BLOCKS * BLOCK_SIZE];
+      for (int m : writableMembers()) {
+        try {
+          member(m).write(StripeJournal.FIRST_BLOCK, ByteBuffer.wrap(zeros), true);
+        } catch (IOException e) {
+          fail(m, e);
+        }
+      }
+    }
+  }
+
+  /** Recomputes the parity of one journalled stripe range; false if it cannot be solved. */
+  private boolean replay(StripeJournal.Entry e) throws IOException {
+    int bytes = e.values()[0].length;
+    Lock lock = rowLock(e.memberLba() / ROW_BLOCKS).writeLock();
+    lock.lock();
+    try {
+      byte[][] data = new byte[dataUnits][];
+      for (int i = 0; i < dataUnits; i++) {
+        byte[] journalled = e.valueOf(i);
+        if (journalled != null) {
+          data[i] = journalled;
+        } else if (readable(dataMember(e.stripe(), i))) {
+          data[i] = readUnit(dataMember(e.stripe(), i), e.memberLba(), bytes);
+        } else {
+          LOG.severe("pool " + name() + ": stripe " + e.stripe() + " lost data unit " + i
+              + " after its journal record was written; its parity is left as it is");
+          return false;
+        }
+      }
+      writeParity(e.stripe(), e.memberLba(), data);
+      return true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** P (and Q) of {@code data} to their members, where they are still writable. */
@@ -389,10 +526,14 @@ public final class ParityPool extends Pool {
     member(target).write(DATA_OFFSET_BLOCKS + row * ROW_BLOCKS, ByteBuffer.wrap(rowBuf), false);
   }
 
-  /** Parity is recomputed from data: only with every drive in sync. */
+  /**
+   * Parity is recomputed from data: with every drive in sync; or, degraded, once the stripe
+   * journal has been replayed (every stripe written while a data unit was missing is
+   * consistent again, and the rest are solved and rewritten as they are).
+   */
   @Override
   protected boolean canResync() {
-    return !degraded();
+    return journal != null || !degraded();
   }
 
   /** Recomputes P (and Q) of every stripe of the row from its data; under the row's lock. */

@@ -190,6 +190,7 @@ public abstract class Pool implements BlockDevice {
   protected final void openWriteIntent() throws IOException {
     intent = new WriteIntentBitmap(this, memberDataBlocks() / ROW_BLOCKS);
     List<Long> dirty = intent.load();
+    recoverBeforeResync();
     if (!dirty.isEmpty()) {
       resync(dirty);
     }
@@ -236,6 +237,26 @@ public abstract class Pool implements BlockDevice {
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
     }
     intent.clearIdle(0);
+  }
+
+  /**
+   * After the write-intent bitmap is read and before its dirty regions are resynced: a pool
+   * with a journal of its own replays it here (a degraded parity pool: {@link StripeJournal}).
+   */
+  protected void recoverBeforeResync() throws IOException {}
+
+  /** The label generation now (a stripe journal record carries it). */
+  final synchronized long generation() {
+    return generation;
+  }
+
+  /**
+   * The generation since which every member was last in sync, as the labels said when the pool
+   * opened (0 when they never were while a bitmap was kept): journal records older than it
+   * belong to a degraded spell that is over.
+   */
+  final synchronized long inSyncSince() {
+    return bitmapCoversSince == Superblock.NEVER ? 0 : bitmapCoversSince;
   }
 
   /** Whether {@link #resyncRow} can make the members agree with the members now in sync. */

@@ -39,7 +39,12 @@ final class WriteIntentBitmap {
   static final long FIRST_BLOCK = 8;
   static final int BITS_BYTES = 496;
   static final int BITS_PER_BLOCK = BITS_BYTES * 8;
-  static final long MAX_BLOCKS = Pool.DATA_OFFSET_BLOCKS - FIRST_BLOCK;
+  /**
+   * Blocks 8 to 1023 (enough for drives of about 62 TiB at 16 MiB per bit; larger drives get
+   * more rows per bit); the rest of the label area holds the scrub checkpoint and the stripe
+   * journal ({@link StripeJournal}).
+   */
+  static final long MAX_BLOCKS = 1024 - FIRST_BLOCK;
   /**
    * At least 16 member rows (16 MiB per member) per bit: coarse enough that a random-write load
    * rarely meets a clean region (each first write to one costs a durable bitmap write on every

@@ -26,6 +26,8 @@ final class LayoutFile {
   /** The pool's protection and its number of drives (a mirror of two unless a test says). */
   String protection = "mirror";
   int driveCount = 2;
+  /** The pool's "scrub" block as JSON (docs/block-stack.md, "Scrub"), or null for none. */
+  String scrub;
 
   LayoutFile(Path file) {
     this.file = file;
@@ -44,7 +46,8 @@ final class LayoutFile {
     sb.append(String.join(",\n", drives)).append("\n  ],\n")
         .append("  \"pools\": [{\"name\": \"p0\", \"drives\": [")
         .append(String.join(", ", names)).append("], ")
-        .append("\"protection\": \"").append(protection).append("\"}],\n  \"volumes\": [\n");
+        .append("\"protection\": \"").append(protection).append('"')
+        .append(scrub == null ? "" : ", \"scrub\": " + scrub).append("}],\n  \"volumes\": [\n");
     for (int i = 0; i < volumes.size(); i++) {
       Vol v = volumes.get(i);
       sb.append("    {\"name\": \"").append(v.name()).append("\", \"pool\": \"p0\"");

@@ -230,11 +230,41 @@ public record ArrayDesiredState(
     TIER
   }
 
+  /**
+   * A pool.
+   *
+   * @param scrub the scrub the pool is to run, once per request id (level-triggered: a new id
+   *     starts one, the same id resumes an interrupted one or keeps its result); null: none. Added
+   *     within version 1 (a nullable field: older readers ignore it, older senders mean "none")
+   */
   public record PoolSpec(
       String poolId, String name, DriveType driveType, String protection, String cacheMode, boolean tiering,
-      long capacityGib) {
+      long capacityGib, ScrubSpec scrub) {
     public PoolSpec {
       requireText(poolId, "pool.poolId");
+    }
+
+    /** A pool without a scrub request. */
+    public PoolSpec(
+        String poolId, String name, DriveType driveType, String protection, String cacheMode, boolean tiering,
+        long capacityGib) {
+      this(poolId, name, driveType, protection, cacheMode, tiering, capacityGib, null);
+    }
+  }
+
+  /**
+   * A scrub of a pool (docs/block-stack.md, "Scrub"): read and compare every stripe, repairing
+   * from the redundancy where it can tell which copy is right.
+   *
+   * @param requestId the scrub's id: a new id is a new scrub
+   * @param rateMbps the most the scrub reads from the pool's drives, in MiB per second; 0: no limit
+   */
+  public record ScrubSpec(String requestId, int rateMbps) {
+    public ScrubSpec {
+      requireText(requestId, "pool.scrub.requestId");
+      if (rateMbps < 0) {
+        throw new IllegalArgumentException("pool.scrub.rateMbps must not be negative, was " + rateMbps);
+      }
     }
   }
 

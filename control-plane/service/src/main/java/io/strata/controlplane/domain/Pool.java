@@ -45,5 +45,20 @@ public class Pool extends PanacheEntityBase {
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
 
+  /** Scrub every this many days (the scheduler asks for one when due); null: only on demand. */
+  @Column(name = "scrub_every_days")
+  public Integer scrubEveryDays;
+
+  /** The most a scrub reads from the pool's drives, MiB/s; 0: no limit. */
+  @Column(name = "scrub_rate_mbps", nullable = false)
+  public int scrubRateMbps;
+
+  /** The pool's current scrub request (sent in the desired state); null: never scrubbed. */
+  @Column(name = "scrub_request_id")
+  public UUID scrubRequestId;
+
+  @Column(name = "scrub_requested_at")
+  public Instant scrubRequestedAt;
+
   @Version public long version;
 }

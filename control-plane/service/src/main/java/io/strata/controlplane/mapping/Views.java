@@ -49,7 +49,9 @@ public final class Views {
 
   public static PoolView pool(Pool p) {
     return new PoolView(
-        p.id, p.arrayId, p.name, p.driveType, p.protection, p.cacheMode, p.tiering, p.capacityGib, p.createdAt);
+        p.id, p.arrayId, p.name, p.driveType, p.protection, p.cacheMode, p.tiering, p.capacityGib, p.createdAt,
+        new io.strata.controlplane.rest.dto.PoolDtos.ScrubView(p.scrubEveryDays, p.scrubRateMbps, p.scrubRequestId,
+            p.scrubRequestedAt));
   }
 
   public static VolumeView volume(Volume v) {

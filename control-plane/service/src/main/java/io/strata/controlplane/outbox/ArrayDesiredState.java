@@ -78,9 +78,19 @@ public record ArrayDesiredState(
     }
   }
 
+  /**
+   * A pool. {@code scrubRequestId} and {@code scrubRateMbps}: its current scrub request; null in
+   * outbox rows written before scrubs existed, and for a pool never scrubbed.
+   */
   public record PoolSpec(
       UUID poolId, String name, String driveType, String protection, String cacheMode, boolean tiering,
-      long capacityGib) {}
+      long capacityGib, UUID scrubRequestId, Integer scrubRateMbps) {
+    public PoolSpec(
+        UUID poolId, String name, String driveType, String protection, String cacheMode, boolean tiering,
+        long capacityGib) {
+      this(poolId, name, driveType, protection, cacheMode, tiering, capacityGib, null, null);
+    }
+  }
 
   /**
    * A volume. {@code sourceSnapshotId}: a clone of that snapshot. {@code rollbackRequestId} and

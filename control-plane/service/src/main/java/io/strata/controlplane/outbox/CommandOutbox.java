@@ -147,7 +147,7 @@ public class CommandOutbox {
             ? pools.stream()
                 .map(p -> new ArrayDesiredState.PoolSpec(
                     p.id, p.name, p.driveType.name(), p.protection.name(), p.cacheMode.name(), p.tiering,
-                    p.capacityGib))
+                    p.capacityGib, p.scrubRequestId, p.scrubRequestId == null ? null : p.scrubRateMbps))
                 .toList()
             : List.of(),
         volumes.stream()

@@ -72,13 +72,21 @@ final class DesiredStateCommands {
         s.portalPort(), s.targetIqn(),
         s.drives().stream().map(DesiredStateCommands::drive).toList(),
         s.pools().stream().map(p -> new ArrayDesiredState.PoolSpec(p.poolId().toString(), p.name(),
-            DriveType.valueOf(p.driveType()), p.protection(), p.cacheMode(), p.tiering(), p.capacityGib())).toList(),
+            DriveType.valueOf(p.driveType()), p.protection(), p.cacheMode(), p.tiering(), p.capacityGib(),
+            scrub(p))).toList(),
         s.volumes().stream().map(DesiredStateCommands::volume).toList(),
         s.servers().stream().map(x -> new ArrayDesiredState.ServerSpec(x.serverId().toString(), x.iqn(), x.chapUser(),
             x.chapSecretSealed(), x.mutualChapUser(), x.mutualChapSecretSealed())).toList(),
         s.luns().stream().map(l -> new ArrayDesiredState.LunSpec(l.attachmentId().toString(), l.volumeId().toString(),
             l.serverId().toString(), l.lun(), l.readOnly())).toList(),
         s.engineNodeName(), ha(s.ha()));
+  }
+
+  /** The pool's scrub request, or null when none was ever made. */
+  static ArrayDesiredState.ScrubSpec scrub(io.strata.controlplane.outbox.ArrayDesiredState.PoolSpec p) {
+    return p.scrubRequestId() == null ? null
+        : new ArrayDesiredState.ScrubSpec(p.scrubRequestId().toString(),
+            p.scrubRateMbps() == null ? 0 : p.scrubRateMbps());
   }
 
   /** The HA part of the command: the same for every node of the array. */

@@ -4,9 +4,12 @@ import io.strata.controlplane.domain.Pool;
 import io.strata.controlplane.mapping.Views;
 import io.strata.controlplane.rest.dto.PoolDtos.PoolCreate;
 import io.strata.controlplane.rest.dto.PoolDtos.PoolView;
+import io.strata.controlplane.rest.dto.PoolDtos.ScrubPolicy;
+import io.strata.controlplane.rest.dto.PoolDtos.ScrubRequest;
 import io.strata.controlplane.security.Caller;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.Idempotency;
+import io.strata.controlplane.service.PoolScrubs;
 import io.strata.controlplane.service.PoolService;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -16,6 +19,7 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
@@ -32,6 +36,7 @@ public class PoolResource {
 
   @Inject Caller caller;
   @Inject PoolService pools;
+  @Inject PoolScrubs scrubs;
   @Inject Idempotency idempotency;
 
   @POST
@@ -57,6 +62,23 @@ public class PoolResource {
   public Response get(@PathParam("id") UUID id) {
     Pool p = pools.get(caller.tenantId(), id);
     return Responses.ok(Views.pool(p), p.version);
+  }
+
+  /** Scrub the pool now (docs/block-stack.md, "Scrub"); the body is optional. */
+  @POST
+  @Path("{id}/scrub")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response scrub(@PathParam("id") UUID id, @Valid ScrubRequest body) {
+    PoolView p = scrubs.requestNow(caller.tenantId(), id, body == null ? null : body.rateMbps());
+    return Response.accepted(p).build();
+  }
+
+  /** The pool's scrub schedule and rate. */
+  @PUT
+  @Path("{id}/scrub-policy")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public PoolView scrubPolicy(@PathParam("id") UUID id, @NotNull @Valid ScrubPolicy body) {
+    return scrubs.setPolicy(caller.tenantId(), id, body);
   }
 
   @DELETE

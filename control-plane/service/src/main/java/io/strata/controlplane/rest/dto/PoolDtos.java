@@ -32,5 +32,22 @@ public final class PoolDtos {
       CacheMode cacheMode,
       boolean tiering,
       long capacityGib,
-      Instant createdAt) {}
+      Instant createdAt,
+      ScrubView scrub) {}
+
+  /**
+   * A pool's scrub settings and its current request. {@code everyDays}: the schedule (null: on
+   * demand only); {@code rateMbps}: the most a scrub reads, MiB/s (0: no limit); {@code
+   * requestId} and {@code requestedAt}: the scrub last asked for (null: never).
+   */
+  public record ScrubView(Integer everyDays, int rateMbps, UUID requestId, Instant requestedAt) {}
+
+  /** POST /api/v1/pools/{id}/scrub: scrub now, optionally at another rate (kept for later ones). */
+  public record ScrubRequest(@Min(0) @Max(10000) Integer rateMbps) {}
+
+  /**
+   * PUT /api/v1/pools/{id}/scrub-policy: scrub every {@code everyDays} days (null: on demand only)
+   * at {@code rateMbps} MiB/s (0: no limit).
+   */
+  public record ScrubPolicy(@Min(1) @Max(365) Integer everyDays, @NotNull @Min(0) @Max(10000) Integer rateMbps) {}
 }
