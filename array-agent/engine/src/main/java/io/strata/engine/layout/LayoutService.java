@@ -275,7 +275,7 @@ public final class LayoutService implements Closeable {
   private String promote(ArrayLayout next) throws IOException {
     setHaState(HaState.PROMOTING);
     if (target != null) {
-      target.beginTransition();
+      target.beginPromotion();
     }
     ArrayStack opened = null;
     try {
@@ -336,7 +336,7 @@ public final class LayoutService implements Closeable {
   private String demote(ArrayLayout next) throws IOException {
     setHaState(HaState.DEMOTING);
     if (target != null) {
-      target.beginTransition();
+      target.beginDemotion();
       try {
         if (!target.awaitIdle(DEMOTION_DRAIN_MILLIS)) {
           LOG.warning("demotion: commands still in flight after " + DEMOTION_DRAIN_MILLIS
@@ -367,7 +367,7 @@ public final class LayoutService implements Closeable {
     String result = updateStandbyUnits(removed, true);
     setHaState(HaState.STANDBY);
     if (target != null) {
-      target.endTransition(AsymmetricAccess.State.STANDBY, true);
+      target.endTransition(AsymmetricAccess.State.STANDBY, false); // told when it began
     }
     LOG.info("demoted to STANDBY at epoch " + next.ha().epoch());
     return "demoted: " + result;

@@ -221,9 +221,32 @@ public final class InitiatorSession implements Closeable {
    */
   public Completion execute(byte[] cdb, ByteBuffer readInto, ByteBuffer writeFrom)
       throws IOException {
+    return start(cdb, readInto, writeFrom).await();
+  }
+
+  /**
+   * Sends one SCSI command without waiting for its status: {@link Started#await} waits, as
+   * {@link #execute} does. The buffers must stay as they are until then.
+   */
+  public Started start(byte[] cdb, ByteBuffer readInto, ByteBuffer writeFrom) throws IOException {
     long deadline = System.nanoTime() + config.commandTimeout().toNanos();
-    Task task = submit(cdb, readInto, writeFrom, deadline);
-    return await(task, deadline);
+    return new Started(submit(cdb, readInto, writeFrom, deadline), deadline);
+  }
+
+  /** A command sent by {@link #start}, whose status is not yet waited for. */
+  public final class Started {
+    private final Task task;
+    private final long deadline;
+
+    private Started(Task task, long deadline) {
+      this.task = task;
+      this.deadline = deadline;
+    }
+
+    /** Waits for the command's status, at most until the command timeout from its start. */
+    public Completion await() throws IOException {
+      return InitiatorSession.this.await(task, deadline);
+    }
   }
 
   private Task submit(byte[] cdb, ByteBuffer readInto, ByteBuffer writeFrom, long deadline)
