@@ -148,11 +148,15 @@ switchover() { # N
   write_layout "$from" STANDBY -
   hup "engine-$from"
   wait_status "$WORK/$from/status.json" "$(applied) and .ha.state == \"STANDBY\"" 60 "engine $from demoted"
+  # Both agents hear the promotion at once: node $from raises its exports' epoch while node $to
+  # fences its own and promotes (only its own node's fence must come first).
   write_exports "$from"
+  local from_revision=$REVISION
   hup "export-$from"
-  wait_status "$WORK/$from/exports-status.json" "$(applied)" 30 "export service $from at epoch $EPOCH"
   promote "$to" -
   event_done "$1"
+  wait_status "$WORK/$from/exports-status.json" ".revision == $from_revision and .ok == true" 30 \
+    "export service $from at epoch $EPOCH"
   ACTIVE=$to STANDBY=$from
 }
 
