@@ -6,6 +6,8 @@
 # write-back flash cache. The single engine caches on one local SSD; the HA pair mirrors its cache
 # on an SSD of each node (docs/high-availability.md), and its standby runs beside it.
 # The load: qemu-img bench, 4 KiB writes at queue depth 16 through the engine's portal (libiscsi).
+# Besides IOPS it prints the CPU time (user + system) that the engines and export services spent
+# per write during the load, which the other work on a shared machine disturbs less than IOPS.
 #
 #   array-agent/bench/ha-write-iops.sh [ROUNDS (2)] [WRITES per run (20000)]
 #
