@@ -6,6 +6,8 @@
 # write-back flash cache. The single engine caches on one local SSD; the HA pair mirrors its cache
 # on an SSD of each node (docs/high-availability.md), and its standby runs beside it.
 # The load: qemu-img bench, 4 KiB writes at queue depth 16 through the engine's portal (libiscsi).
+# Besides IOPS it prints the CPU time (user + system) that the engines and export services spent
+# per write during the load, which the other work on a shared machine disturbs less than IOPS.
 #
 #   array-agent/bench/ha-write-iops.sh [ROUNDS (2)] [WRITES per run (20000)]
 #
@@ -17,15 +19,6 @@ WRITES=${2:-20000}
 
 say() { printf '[ha-write-iops] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_ports() {
-  local candidate found=()
-  while ((${#found[@]} < $1)); do
-    candidate=$((20000 + RANDOM % 10000))
-    port_free "$candidate" && [[ " ${found[*]} " != *" $candidate "* ]] && found+=("$candidate")
-  done
-  echo "${found[@]}"
-}
 
 source "$ROOT/infra/guest/tests/ha-nodes.lib.sh"
 [ -f "$ROOT/array-agent/engine/target/strata-engine.jar" ] || die "build the engine first"
@@ -77,28 +70,33 @@ run() { # single|ha (in a subshell: its own processes stop with it, even when it
     start_engine a
     wait_status "$WORK/a/status.json" "$(applied)" 60 "single engine up"
   fi
-  local protection iops
+  local protection iops ticks_before ticks cpu_us
   protection=$(jq -r '.pools[0].cacheProtection // "none"' "$WORK/a/status.json")
+  ticks_before=$(cpu_ticks)
   iops=$(bench)
+  ticks=$(($(cpu_ticks) - ticks_before))
+  # CPU time of the engines and export services per write: what load on the machine disturbs least
+  cpu_us=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$WRITES" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
   stop_all
   rm -rf "$WORK"
-  say "$1: $iops write IOPS (cache: $protection)"
-  echo "$iops"
+  say "$1: $iops write IOPS, $cpu_us µs CPU per write (cache: $protection)"
+  echo "$iops $cpu_us"
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-single=() ha=()
+single=() ha=() single_cpu=() ha_cpu=()
 for ((r = 1; r <= ROUNDS; r++)); do
-  single+=("$(run single)")
-  ha+=("$(run ha)")
+  read -r iops cpu <<<"$(run single)"; single+=("$iops"); single_cpu+=("$cpu")
+  read -r iops cpu <<<"$(run ha)"; ha+=("$iops"); ha_cpu+=("$cpu")
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| round | single engine (IOPS) | HA, mirrored cache (IOPS) | HA / single |"
-echo "| --- | ---: | ---: | ---: |"
+echo "| round | single engine (IOPS) | HA, mirrored cache (IOPS) | HA / single | CPU per write, single | CPU per write, HA |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 for ((r = 0; r < ROUNDS; r++)); do
-  awk -v r=$((r + 1)) -v s="${single[$r]}" -v h="${ha[$r]}" 'BEGIN { printf "| %d | %d | %d | %.0f%% |\n", r, s, h, 100 * h / s }'
+  awk -v r=$((r + 1)) -v s="${single[$r]}" -v h="${ha[$r]}" -v sc="${single_cpu[$r]}" -v hc="${ha_cpu[$r]}" \
+    'BEGIN { printf "| %d | %d | %d | %.0f%% | %d µs | %d µs |\n", r, s, h, 100 * h / s, sc, hc }'
 done
-printf '%s\n' "${single[@]}" | awk '{ s += $1 } END { printf "%d\n", s / NR }' >"$BASE/s"
-printf '%s\n' "${ha[@]}" | awk '{ s += $1 } END { printf "%d\n", s / NR }' >"$BASE/h"
-awk -v s="$(cat "$BASE/s")" -v h="$(cat "$BASE/h")" 'BEGIN { printf "| mean | %d | %d | %.0f%% |\n", s, h, 100 * h / s }'
+mean() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%d\n", s / NR }'; }
+awk -v s="$(mean "${single[@]}")" -v h="$(mean "${ha[@]}")" -v sc="$(mean "${single_cpu[@]}")" -v hc="$(mean "${ha_cpu[@]}")" \
+  'BEGIN { printf "| mean | %d | %d | %.0f%% | %d µs | %d µs |\n", s, h, 100 * h / s, sc, hc }'

@@ -29,6 +29,29 @@ public interface BlockDevice extends Closeable {
   /** Writes {@code src.remaining()} bytes (a whole number of blocks) starting at {@code lba}. */
   void write(long lba, ByteBuffer src, boolean fua) throws IOException;
 
+  /**
+   * Starts a write for a caller that has other writes to issue meanwhile (a mirror writing its
+   * copies at once) and returns without waiting where the device can ({@link
+   * #writesInBackground}); {@code src} must not change until the write is awaited. By default the
+   * write is done here, before this returns.
+   */
+  default PendingWrite startWrite(long lba, ByteBuffer src, boolean fua) {
+    try {
+      write(lba, src, fua);
+      return PendingWrite.DONE;
+    } catch (IOException e) {
+      return PendingWrite.failed(e);
+    }
+  }
+
+  /**
+   * Whether {@link #startWrite} returns before the write is done (a drive on another node, whose
+   * write is a network round trip): a mirror starts those before it writes its other copies.
+   */
+  default boolean writesInBackground() {
+    return false;
+  }
+
   /** Makes every write that has returned durable on stable storage. */
   void flush() throws IOException;
 

@@ -144,18 +144,53 @@ final class CacheMetadata {
     int base = slot * CacheLayout.RECORD_BYTES_PER_SLOT;
     int unit = base / CacheLayout.UNIT;
     synchronized (unitLocks[unit % UNIT_LOCKS]) {
-      LineRecord[] both = records(slot);
-      LineRecord newest = newest(both);
-      int place = newest != null && newest == both[0] ? 1 : 0;
-      long seq;
-      synchronized (this) {
-        seq = nextSeq++;
-      }
-      new LineRecord(seq, backingLine, kind, dataCrc).encode(mirror, base + place * LineRecord.BYTES);
-      int unitStart = unit * CacheLayout.UNIT;
-      int len = Math.min(CacheLayout.UNIT, mirror.length - unitStart);
-      ssd.write((layout.recordAreaStart() + unitStart) / ssd.blockSize(),
-          ByteBuffer.wrap(mirror, unitStart, len), false);
+      writeLocked(slot, backingLine, kind, dataCrc);
     }
+  }
+
+  /**
+   * Marks {@code slot} as holding dirty line {@code backingLine}, writing a DIRTY record only
+   * when its two record places do not both say so already. Once both do, a crash finds the
+   * newest one DIRTY for the line with the previous one DIRTY for the same line, which recovery
+   * reads as "rewritten in place" and keeps whatever the slot holds, whatever its CRC: so further
+   * writes to a line that stays dirty cost no record write (on a mirrored cache, no second
+   * remote command per write). The first write that dirties a line still writes a record with
+   * its data's CRC, so a record whose data never reached the SSD is still found and dropped.
+   *
+   * @return whether a record was written
+   */
+  boolean writeDirty(int slot, long backingLine, int dataCrc) throws IOException {
+    int base = slot * CacheLayout.RECORD_BYTES_PER_SLOT;
+    int unit = base / CacheLayout.UNIT;
+    synchronized (unitLocks[unit % UNIT_LOCKS]) {
+      LineRecord[] both = records(slot);
+      if (dirtyFor(both[0], backingLine) && dirtyFor(both[1], backingLine)) {
+        return false;
+      }
+      writeLocked(slot, backingLine, LineRecord.DIRTY, dataCrc);
+      return true;
+    }
+  }
+
+  private static boolean dirtyFor(LineRecord r, long backingLine) {
+    return r != null && r.kind() == LineRecord.DIRTY && r.backingLine() == backingLine;
+  }
+
+  /** Called holding the slot's unit lock. */
+  private void writeLocked(int slot, long backingLine, int kind, int dataCrc) throws IOException {
+    int base = slot * CacheLayout.RECORD_BYTES_PER_SLOT;
+    int unit = base / CacheLayout.UNIT;
+    LineRecord[] both = records(slot);
+    LineRecord newest = newest(both);
+    int place = newest != null && newest == both[0] ? 1 : 0;
+    long seq;
+    synchronized (this) {
+      seq = nextSeq++;
+    }
+    new LineRecord(seq, backingLine, kind, dataCrc).encode(mirror, base + place * LineRecord.BYTES);
+    int unitStart = unit * CacheLayout.UNIT;
+    int len = Math.min(CacheLayout.UNIT, mirror.length - unitStart);
+    ssd.write((layout.recordAreaStart() + unitStart) / ssd.blockSize(),
+        ByteBuffer.wrap(mirror, unitStart, len), false);
   }
 }

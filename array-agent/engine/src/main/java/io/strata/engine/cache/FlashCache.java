@@ -662,7 +662,9 @@ public final class FlashCache implements BlockDevice {
       ssdWrite(slot, image.duplicate());
     }
     try {
-      metadata.write(slot, line, LineRecord.DIRTY, dataCrc);
+      // No record when the line's record places say DIRTY for it already (a rewrite of a line
+      // that stayed dirty): CacheMetadata#writeDirty says why recovery needs none then.
+      metadata.writeDirty(slot, line, dataCrc);
     } catch (IOException e) {
       throw new SsdFailure(e);
     }

@@ -275,13 +275,15 @@ public final class LayoutService implements Closeable {
    * engine stays the standby it was (nothing stays open) and the revision is tried again.
    */
   private String promote(ArrayLayout next) throws IOException {
+    long began = System.nanoTime();
     setHaState(HaState.PROMOTING);
     if (target != null) {
-      target.beginTransition();
+      target.beginPromotion();
     }
     ArrayStack opened = null;
     try {
       opened = ArrayStack.open(next, file);
+      long open = System.nanoTime();
       int removed = removeUnitsNotIn(next);
       units.clear(); // the placeholders stay in the target until the volumes replace them
       unitNames.clear();
@@ -304,7 +306,9 @@ public final class LayoutService implements Closeable {
       if (target != null) {
         target.endTransition(AsymmetricAccess.State.ACTIVE_OPTIMIZED, true);
       }
-      LOG.info("promoted to ACTIVE at epoch " + next.ha().epoch());
+      LOG.info("promoted to ACTIVE at epoch " + next.ha().epoch() + " in " + millis(began,
+          System.nanoTime()) + " ms (drives, pools and journals opened " + millis(began, open)
+          + ")");
       return "promoted: " + result;
     } catch (IOException | RuntimeException e) {
       promotionFailed = true;
@@ -336,9 +340,10 @@ public final class LayoutService implements Closeable {
    * ASYMMETRIC ACCESS STATE CHANGED for every nexus. Sessions stay logged in throughout.
    */
   private String demote(ArrayLayout next) throws IOException {
+    long began = System.nanoTime();
     setHaState(HaState.DEMOTING);
     if (target != null) {
-      target.beginTransition();
+      target.beginDemotion();
       try {
         if (!target.awaitIdle(DEMOTION_DRAIN_MILLIS)) {
           LOG.warning("demotion: commands still in flight after " + DEMOTION_DRAIN_MILLIS
@@ -348,6 +353,7 @@ public final class LayoutService implements Closeable {
         Thread.currentThread().interrupt();
       }
     }
+    long drained = System.nanoTime();
     for (LogicalUnit lu : units.values()) {
       try {
         lu.device().flush();
@@ -355,9 +361,11 @@ public final class LayoutService implements Closeable {
         LOG.warning("demotion: flushing " + lu.volumeId() + ": " + e);
       }
     }
+    long flushed = System.nanoTime();
     ArrayStack closing = stack;
     stack = ArrayStack.idle(file); // the stats and health readers never see a closed stack
     closeQuietly(closing);
+    long closed = System.nanoTime();
     int removed = removeUnitsNotIn(next);
     units.clear();
     unitNames.clear();
@@ -369,10 +377,17 @@ public final class LayoutService implements Closeable {
     String result = updateStandbyUnits(removed, true);
     setHaState(HaState.STANDBY);
     if (target != null) {
-      target.endTransition(AsymmetricAccess.State.STANDBY, true);
+      target.endTransition(AsymmetricAccess.State.STANDBY, false); // told when it began
     }
-    LOG.info("demoted to STANDBY at epoch " + next.ha().epoch());
+    // Where a switchover's pause goes on this side (docs/benchmarks/failover.md)
+    LOG.info("demoted to STANDBY at epoch " + next.ha().epoch() + " in " + millis(began,
+        System.nanoTime()) + " ms (commands drained " + millis(began, drained) + ", flushed "
+        + millis(drained, flushed) + ", closed " + millis(flushed, closed) + ")");
     return "demoted: " + result;
+  }
+
+  private static long millis(long fromNanos, long toNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(toNanos - fromNanos);
   }
 
   private String updateStandbyUnits(int removed) throws IOException {

@@ -1,6 +1,7 @@
 package io.strata.engine.pool;
 
 import io.strata.engine.block.BlockDevice;
+import io.strata.engine.block.PendingWrite;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -117,15 +118,40 @@ public final class MirrorPool extends Pool {
     holdWritesAwaitingDrop(); // acknowledged only once a failed member is dropped with consent
   }
 
+  /**
+   * Writes every copy that takes writes, at once: the copies on other nodes are started first
+   * ({@link BlockDevice#writesInBackground}), the local ones written while those travel, then
+   * the started ones awaited. Returns (the write may be acknowledged) only once every copy
+   * written has its write or has been failed; one copy at least must have it.
+   */
   private void writeAll(long lba, ByteBuffer piece, boolean fua) throws IOException {
+    int n = memberCount();
+    PendingWrite[] started = new PendingWrite[n];
+    for (int i = 0; i < n; i++) {
+      if (writable(i) && member(i).writesInBackground()) {
+        started[i] = member(i).startWrite(DATA_OFFSET_BLOCKS + lba, piece.duplicate(), fua);
+      }
+    }
     int written = 0;
     IOException last = null;
-    for (int i = 0; i < memberCount(); i++) {
-      if (!writable(i)) {
+    for (int i = 0; i < n; i++) {
+      if (started[i] != null || !writable(i)) {
         continue;
       }
       try {
         member(i).write(DATA_OFFSET_BLOCKS + lba, piece.duplicate(), fua);
+        written++;
+      } catch (IOException e) {
+        last = e;
+        fail(i, e);
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (started[i] == null) {
+        continue;
+      }
+      try {
+        started[i].await();
         written++;
       } catch (IOException e) {
         last = e;

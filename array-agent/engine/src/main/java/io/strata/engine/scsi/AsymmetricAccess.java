@@ -10,17 +10,21 @@ import java.util.List;
  * available array: the portals of this engine form target port group {@code ownGroup}, those of
  * the other engine group {@code peerGroup}, each with {@code portsPerGroup} relative target ports
  * numbered {@code 16·(g−1)+1 ...}. Every logical unit of the target is in the same state on the
- * same group: the engine that has the pools open is active/optimized, the other one standby, and
- * a promotion or demotion is transitioning while it runs. The state is implicit (the target
- * changes it, never SET TARGET PORT GROUPS).
+ * same group: the engine that has the pools open is active/optimized, the other one standby. The
+ * state is implicit (the target changes it, never SET TARGET PORT GROUPS).
+ *
+ * <p>There is no transitioning state: a demotion is standby from its first moment and a promotion
+ * stays standby until the pools are open (see {@link #changing}). Linux's {@code scsi_dh_alua}
+ * polls a transitioning port group every 2 s (ALUA_RTPG_RETRY_DELAY), which made a planned
+ * switchover pause for whole multiples of 2 s; a standby path fails over at once and is brought
+ * back by multipathd's checker as soon as the other engine answers (docs/high-availability.md).
  */
 public final class AsymmetricAccess {
 
   /** An asymmetric access state and its code in REPORT TARGET PORT GROUPS. */
   public enum State {
     ACTIVE_OPTIMIZED(0x0),
-    STANDBY(0x2),
-    TRANSITIONING(0xf);
+    STANDBY(0x2);
 
     final int code;
 
@@ -36,6 +40,8 @@ public final class AsymmetricAccess {
   private final int peerGroup;
   private final int portsPerGroup;
   private volatile State own;
+  /** A promotion or demotion is under way: neither engine's group is active. */
+  private volatile boolean changing;
 
   public AsymmetricAccess(int ownGroup, int peerGroup, int portsPerGroup, State initial) {
     if (ownGroup < 1 || peerGroup < 1 || ownGroup == peerGroup) {
@@ -78,13 +84,22 @@ public final class AsymmetricAccess {
     own = state;
   }
 
+  /** Whether a promotion or demotion is under way (this engine's ports are standby meanwhile). */
+  public boolean changing() {
+    return changing;
+  }
+
+  void changing(boolean changing) {
+    this.changing = changing;
+  }
+
   /**
    * The state this engine reports for the other engine's ports: standby while it is active (the
    * other one has no pool open), active/optimized while it is standby. While this engine changes
    * state the other is reported standby: the pools belong to neither until the change is done.
    */
   public State peer() {
-    return own == State.STANDBY ? State.ACTIVE_OPTIMIZED : State.STANDBY;
+    return !changing && own == State.STANDBY ? State.ACTIVE_OPTIMIZED : State.STANDBY;
   }
 
   /** The relative target ports of {@code group}, in portal order. */
@@ -99,23 +114,13 @@ public final class AsymmetricAccess {
   /**
    * The sense a command gets on a logical unit in state {@code state}, or -1 when it may run.
    * Standby (SPC-4 5.16.2.4.4) answers what describes the logical unit and its paths and leaves
-   * its medium alone; see docs/high-availability.md for the list and why. Transitioning (SPC-4
-   * 5.16.2.6) answers only INQUIRY, REPORT LUNS, REQUEST SENSE and the MAINTENANCE IN reports.
+   * its medium alone; see docs/high-availability.md for the list and why.
    */
   static int refusal(State state, int opcode, int serviceAction) {
-    switch (state) {
-      case ACTIVE_OPTIMIZED:
-        return -1;
-      case STANDBY:
-        return allowedInStandby(opcode, serviceAction) ? -1 : ASC_TARGET_PORT_IN_STANDBY_STATE;
-      default:
-        return allowedInTransition(opcode) ? -1 : ASC_ASYMMETRIC_ACCESS_STATE_TRANSITION;
+    if (state == State.ACTIVE_OPTIMIZED) {
+      return -1;
     }
-  }
-
-  private static boolean allowedInTransition(int opcode) {
-    return opcode == INQUIRY || opcode == REPORT_LUNS || opcode == REQUEST_SENSE
-        || opcode == MAINTENANCE_IN;
+    return allowedInStandby(opcode, serviceAction) ? -1 : ASC_TARGET_PORT_IN_STANDBY_STATE;
   }
 
   private static boolean allowedInStandby(int opcode, int serviceAction) {

@@ -120,24 +120,46 @@ public final class LogicalUnitTarget implements ScsiTarget {
   }
 
   /**
-   * Makes this engine's ports transitioning (a promotion or demotion begins): from now on every
-   * command but the reports gets NOT READY, ASYMMETRIC ACCESS STATE TRANSITION.
+   * A demotion begins: this engine's ports are standby from now on (every command standby refuses
+   * gets NOT READY, TARGET PORT IN STANDBY STATE, while the commands in flight finish), the other
+   * engine's group is reported standby too until {@link #endTransition}, and ASYMMETRIC ACCESS
+   * STATE CHANGED is queued for every I_T nexus on every logical unit. Standby at once, not
+   * transitioning: Linux retries a transitioning path only every 2 s, but moves off a standby one
+   * at once.
    */
-  public void beginTransition() {
-    alua.set(AsymmetricAccess.State.TRANSITIONING);
+  public void beginDemotion() {
+    alua.changing(true);
+    alua.set(AsymmetricAccess.State.STANDBY);
+    raiseStateChanged();
   }
 
   /**
-   * Ends a transition in {@code state} and queues ASYMMETRIC ACCESS STATE CHANGED for every
-   * I_T nexus on every logical unit (SPC-4 5.16.2.7: the initiators learn of an implicit change).
-   * Without a change of state (a promotion that failed goes back to standby) nobody is told.
+   * A promotion begins: the ports stay standby until {@link #endTransition} (the pools are being
+   * opened) and the other engine's group is reported standby meanwhile, since it no longer
+   * serves them.
+   */
+  public void beginPromotion() {
+    alua.changing(true);
+  }
+
+  /**
+   * Ends a promotion or demotion in {@code state}; {@code changed}: initiators see a new state,
+   * so ASYMMETRIC ACCESS STATE CHANGED is queued for every I_T nexus on every logical unit (SPC-4
+   * 5.16.2.7: the initiators learn of an implicit change). A promotion that failed goes back to
+   * standby without telling anyone, as does the end of a demotion (its change was told at its
+   * start).
    */
   public void endTransition(AsymmetricAccess.State state, boolean changed) {
     alua.set(state);
+    alua.changing(false);
     if (changed) {
-      for (LogicalUnit lu : luns.values()) {
-        lu.unitAttentions().raiseAll(ASC_ASYMMETRIC_ACCESS_STATE_CHANGED, n -> true);
-      }
+      raiseStateChanged();
+    }
+  }
+
+  private void raiseStateChanged() {
+    for (LogicalUnit lu : luns.values()) {
+      lu.unitAttentions().raiseAll(ASC_ASYMMETRIC_ACCESS_STATE_CHANGED, n -> true);
     }
   }
 

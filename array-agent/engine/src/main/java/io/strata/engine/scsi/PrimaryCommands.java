@@ -287,9 +287,9 @@ final class PrimaryCommands {
     } else {
       int own = alua.ownGroup();
       int peer = alua.peerGroup();
-      // No PREF: either engine may be the active one. T_SUP, S_SUP, AO_SUP.
-      groups.add(portGroupDescriptor(alua.own().code, 0x85, own, alua.portsOf(own)));
-      groups.add(portGroupDescriptor(alua.peer().code, 0x85, peer, alua.portsOf(peer)));
+      // No PREF: either engine may be the active one. S_SUP, AO_SUP (never transitioning).
+      groups.add(portGroupDescriptor(alua.own().code, 0x05, own, alua.portsOf(own)));
+      groups.add(portGroupDescriptor(alua.peer().code, 0x05, peer, alua.portsOf(peer)));
       groups.sort((a, b) -> Integer.compare(Cdb.u16(a, 2), Cdb.u16(b, 2)));
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();

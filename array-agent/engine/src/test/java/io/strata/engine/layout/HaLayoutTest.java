@@ -277,8 +277,7 @@ class HaLayoutTest {
     }
     SenseData s = sense(r);
     return (s.senseKey() == ScsiSpec.NOT_READY
-            && (s.ascq() == ScsiSpec.ASC_ASYMMETRIC_ACCESS_STATE_TRANSITION
-                || s.ascq() == ScsiSpec.ASC_TARGET_PORT_IN_STANDBY_STATE))
+            && s.ascq() == ScsiSpec.ASC_TARGET_PORT_IN_STANDBY_STATE)
         || (s.senseKey() == ScsiSpec.UNIT_ATTENTION
             && s.ascq() == ScsiSpec.ASC_ASYMMETRIC_ACCESS_STATE_CHANGED);
   }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * ALUA of one engine of a highly available array, byte by byte against SPC-4: REPORT TARGET PORT
  * GROUPS (6.37), the VPD page 83h designators (7.8.6), and the commands refused in the standby
- * (5.16.2.4.4) and transitioning (5.16.2.6) states with their sense data, the way Linux's
- * scsi_dh_alua and multipath's tur checker read them.
+ * state (5.16.2.4.4) with their sense data, the way Linux's scsi_dh_alua and multipath's tur
+ * checker read them; a promotion or demotion is never transitioning.
  */
 class AsymmetricAccessTest {
   @TempDir Path dir;
@@ -84,18 +84,36 @@ class AsymmetricAccessTest {
     // standby engine (group 2): own standby, the other engine's group 1 active/optimized
     assertThat(hex(data(run(RTPG)))).isEqualTo(
         "00 00 00 20 "
-            + "00 85 00 01 00 02 00 02 00 00 00 01 00 00 00 02 "
-            + "02 85 00 02 00 02 00 02 00 00 00 11 00 00 00 12");
+            + "00 05 00 01 00 02 00 02 00 00 00 01 00 00 00 02 "
+            + "02 05 00 02 00 02 00 02 00 00 00 11 00 00 00 12");
     target.endTransition(State.ACTIVE_OPTIMIZED, true);
     clearUnitAttentions(PORT17);
     assertThat(hex(data(run(RTPG)))).isEqualTo(
         "00 00 00 20 "
-            + "02 85 00 01 00 02 00 02 00 00 00 01 00 00 00 02 "
-            + "00 85 00 02 00 02 00 02 00 00 00 11 00 00 00 12");
-    target.beginTransition();
-    byte[] transitioning = data(run(RTPG));
-    assertThat(transitioning[4 + 16]).as("own group transitioning").isEqualTo((byte) 0x0f);
-    assertThat(transitioning[4]).as("the other engine's group, standby").isEqualTo((byte) 0x02);
+            + "02 05 00 01 00 02 00 02 00 00 00 01 00 00 00 02 "
+            + "00 05 00 02 00 02 00 02 00 00 00 11 00 00 00 12");
+    target.beginDemotion();
+    clearUnitAttentions(PORT17);
+    byte[] demoting = data(run(RTPG));
+    assertThat(demoting[4 + 16]).as("own group standby at once").isEqualTo((byte) 0x02);
+    assertThat(demoting[4]).as("the other engine's group, standby").isEqualTo((byte) 0x02);
+    target.endTransition(State.STANDBY, false);
+    assertThat(data(run(RTPG))[4]).as("the other engine's group once demoted")
+        .isEqualTo((byte) 0x00);
+  }
+
+  @Test
+  void aPromotingEngineReportsNeitherGroupActiveUntilItIsDone() {
+    target.beginPromotion();
+    byte[] promoting = data(run(RTPG));
+    assertThat(promoting[4 + 16]).as("own group still standby").isEqualTo((byte) 0x02);
+    assertThat(promoting[4]).as("the other engine's group, standby").isEqualTo((byte) 0x02);
+    assertNotReady(run("2a 00 00 00 00 00 00 00 01 00"), ScsiSpec.ASC_TARGET_PORT_IN_STANDBY_STATE);
+    target.endTransition(State.ACTIVE_OPTIMIZED, true);
+    clearUnitAttentions(PORT17);
+    byte[] active = data(run(RTPG));
+    assertThat(active[4 + 16]).isEqualTo((byte) 0x00);
+    assertThat(active[4]).isEqualTo((byte) 0x02);
   }
 
   @Test
@@ -174,25 +192,35 @@ class AsymmetricAccessTest {
   }
 
   @Test
-  void transitioningRefusesAllButTheReportsWithStateTransition() {
-    target.beginTransition();
+  void aDemotingEngineIsStandbyAtOnceNeverTransitioning() {
+    // Linux's scsi_dh_alua polls a transitioning group every 2 s; a standby one it leaves at once
+    target.endTransition(State.ACTIVE_OPTIMIZED, true);
+    clearUnitAttentions(PORT17);
+    assertThat(run("2a 00 00 00 00 00 00 00 01 00").status()).isEqualTo(ScsiSpec.GOOD);
+    target.beginDemotion();
+    ScsiResponse told = run("2a 00 00 00 00 00 00 00 01 00");
+    assertThat(sense(told).senseKey()).as("the change is told at once")
+        .isEqualTo(ScsiSpec.UNIT_ATTENTION);
+    assertThat(sense(told).ascq()).isEqualTo(ScsiSpec.ASC_ASYMMETRIC_ACCESS_STATE_CHANGED);
     for (String cdb : List.of("00 00 00 00 00 00", "28 00 00 00 00 00 00 00 01 00",
-        "1a 00 3f 00 ff 00", "25 00 00 00 00 00 00 00 00 00")) {
-      assertNotReady(run(cdb), ScsiSpec.ASC_ASYMMETRIC_ACCESS_STATE_TRANSITION);
+        "2a 00 00 00 00 00 00 00 01 00", "35 00 00 00 00 00 00 00 00 00")) {
+      assertNotReady(run(cdb),
+          ScsiSpec.ASC_TARGET_PORT_IN_STANDBY_STATE);
     }
-    for (String cdb : List.of("12 00 00 00 60 00", "a0 00 00 00 00 00 00 00 10 00 00 00",
-        RTPG)) {
+    for (String cdb : List.of("12 00 00 00 60 00", "25 00 00 00 00 00 00 00 00 00", RTPG)) {
       assertThat(run(cdb).status()).isEqualTo(ScsiSpec.GOOD);
     }
     byte[] pollable = data(run("03 00 00 00 12 00"));
     assertThat(new byte[] {pollable[2], pollable[12], pollable[13]})
-        .isEqualTo(new byte[] {2, 4, 0x0a});
+        .isEqualTo(new byte[] {2, 4, 0x0b});
+    target.endTransition(State.STANDBY, false); // nothing more to tell once demoted
+    assertNotReady(run("00 00 00 00 00 00"), ScsiSpec.ASC_TARGET_PORT_IN_STANDBY_STATE);
   }
 
   @Test
   void aChangeOfStateIsAUnitAttentionOnEveryNexusThenTheUnitIsReady() {
     clearUnitAttentions(PORT18);
-    target.beginTransition();
+    target.beginPromotion();
     target.endTransition(State.ACTIVE_OPTIMIZED, true);
     for (Nexus n : List.of(PORT17, PORT18)) {
       assertThat(run(n, "12 00 00 00 60 00").status()).as("INQUIRY does not report it")
@@ -203,7 +231,7 @@ class AsymmetricAccessTest {
       assertThat(run(n, "00 00 00 00 00 00").status()).isEqualTo(ScsiSpec.GOOD);
       assertThat(run(n, "28 00 00 00 00 00 00 00 01 00").status()).isEqualTo(ScsiSpec.GOOD);
     }
-    target.beginTransition();
+    target.beginPromotion();
     target.endTransition(State.STANDBY, false); // a failed promotion: nothing to tell
     assertNotReady(run("00 00 00 00 00 00"), ScsiSpec.ASC_TARGET_PORT_IN_STANDBY_STATE);
   }
@@ -252,7 +280,7 @@ class AsymmetricAccessTest {
     Thread reader = new Thread(() -> run("28 00 00 00 00 00 00 00 01 00"));
     reader.start();
     started.await();
-    target.beginTransition();
+    target.beginDemotion();
     assertThat(target.awaitIdle(100)).as("a read is in flight").isFalse();
     release.countDown();
     assertThat(target.awaitIdle(5000)).isTrue();

@@ -30,6 +30,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,8 +43,9 @@ import java.util.logging.Logger;
  *
  * <p>Two threads per session: a reader that routes what the target sends (Data-In into the
  * command's buffer, R2T to the writer, status to the waiting caller, NOP-In pings answered), and
- * a writer that sends PDUs in queue order, so the reader never blocks behind a large write. The
- * writer also pings the target (NOP-Out) when it has been quiet for a while, so a peer that
+ * a writer that sends PDUs in queue order, so the reader never blocks behind a large write. A
+ * caller sends its command itself when the connection is free and no command is queued, which
+ * saves a thread switch per command (a mirrored cache write makes two). The writer also pings the target (NOP-Out) when it has been quiet for a while, so a peer that
  * vanished without closing the connection is noticed without waiting for the next I/O.
  *
  * <p>Error handling is ERL 0's: when anything goes wrong with the connection (EOF, a bad PDU, a
@@ -67,6 +70,13 @@ public final class InitiatorSession implements Closeable {
   private final LinkedBlockingQueue<Outgoing> outgoing = new LinkedBlockingQueue<>();
   private final CountDownLatch closedLatch = new CountDownLatch(1);
   private final Object window = new Object();
+  /**
+   * Held by whoever writes to the connection: the writer thread, or a caller sending its own
+   * command directly ({@link #sendDirectly}), which saves waking the writer for every command.
+   */
+  private final ReentrantLock sendLock = new ReentrantLock();
+  /** SCSI Command PDUs in {@link #outgoing} not yet sent: a caller sends directly only at 0. */
+  private final AtomicInteger commandsQueued = new AtomicInteger();
   private final Thread reader;
   private final Thread writer;
   private final CompletableFuture<Void> loggedOut = new CompletableFuture<>();
@@ -83,13 +93,13 @@ public final class InitiatorSession implements Closeable {
   private int pingItt = RESERVED_TAG;
   private long pingSentNanos;
   /** The most commands ever outstanding at once on this session (a figure for tests and logs). */
-  private final java.util.concurrent.atomic.AtomicInteger peakOutstanding =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger peakOutstanding = new AtomicInteger();
 
   /** Something the writer sends: a PDU, or the Data-Out of a burst built when it is its turn. */
   private sealed interface Outgoing permits Single, Burst {}
 
-  private record Single(Pdu pdu) implements Outgoing {}
+  /** {@code command}: a SCSI Command PDU, whose CmdSN orders it among the others. */
+  private record Single(Pdu pdu, boolean command) implements Outgoing {}
 
   /** Data-Out PDUs for {@code [offset, offset + length)} of a write, answering {@code ttt}. */
   private record Burst(Task task, int ttt, int offset, int length) implements Outgoing {}
@@ -221,9 +231,32 @@ public final class InitiatorSession implements Closeable {
    */
   public Completion execute(byte[] cdb, ByteBuffer readInto, ByteBuffer writeFrom)
       throws IOException {
+    return start(cdb, readInto, writeFrom).await();
+  }
+
+  /**
+   * Sends one SCSI command without waiting for its status: {@link Started#await} waits, as
+   * {@link #execute} does. The buffers must stay as they are until then.
+   */
+  public Started start(byte[] cdb, ByteBuffer readInto, ByteBuffer writeFrom) throws IOException {
     long deadline = System.nanoTime() + config.commandTimeout().toNanos();
-    Task task = submit(cdb, readInto, writeFrom, deadline);
-    return await(task, deadline);
+    return new Started(submit(cdb, readInto, writeFrom, deadline), deadline);
+  }
+
+  /** A command sent by {@link #start}, whose status is not yet waited for. */
+  public final class Started {
+    private final Task task;
+    private final long deadline;
+
+    private Started(Task task, long deadline) {
+      this.task = task;
+      this.deadline = deadline;
+    }
+
+    /** Waits for the command's status, at most until the command timeout from its start. */
+    public Completion await() throws IOException {
+      return InitiatorSession.this.await(task, deadline);
+    }
   }
 
   private Task submit(byte[] cdb, ByteBuffer readInto, ByteBuffer writeFrom, long deadline)
@@ -278,11 +311,41 @@ public final class InitiatorSession implements Closeable {
     }
     ByteBuffer data = immediate == 0 ? Pdu.NO_DATA : task.writeFrom.slice(0, immediate);
     boolean finalPdu = unsolicitedEnd == immediate;
-    outgoing.add(new Single(new ScsiCommandPdu(false, finalPdu, read, write, SIMPLE_TASK,
-        task.lun, task.itt, task.length, cmdSn, expStatSn, cdb, data)));
+    Pdu command = new ScsiCommandPdu(false, finalPdu, read, write, SIMPLE_TASK, task.lun,
+        task.itt, task.length, cmdSn, expStatSn, cdb, data);
+    if (finalPdu && sendDirectly(command)) {
+      return;
+    }
+    commandsQueued.incrementAndGet();
+    outgoing.add(new Single(command, true));
     if (unsolicitedEnd > immediate) {
       outgoing.add(new Burst(task, RESERVED_TAG, immediate, unsolicitedEnd - immediate));
     }
+  }
+
+  /**
+   * Sends a command PDU on the caller's thread when nothing is being sent and no command waits
+   * in the queue (so CmdSN order holds: commands are queued or sent under the window lock, in
+   * CmdSN order). Never waits for the connection: if the writer is sending, the command is
+   * queued instead. A failed send closes the session, which fails the command with the others.
+   * (The callers are block I/O threads, which are never interrupted: an interrupt during the
+   * send would close the connection, as it would the writer's.)
+   */
+  private boolean sendDirectly(Pdu command) {
+    if (!sendLock.tryLock()) {
+      return false;
+    }
+    try {
+      if (commandsQueued.get() > 0) {
+        return false;
+      }
+      stream.send(command);
+    } catch (IOException e) {
+      fail("sending to the target: " + e.getMessage());
+    } finally {
+      sendLock.unlock();
+    }
+    return true;
   }
 
   private Completion await(Task task, long deadline) throws IOException {
@@ -321,10 +384,20 @@ public final class InitiatorSession implements Closeable {
     try {
       while (isOpen()) {
         Outgoing next = outgoing.poll(tick, TimeUnit.MILLISECONDS);
-        if (next instanceof Single s) {
-          stream.send(s.pdu());
-        } else if (next instanceof Burst b) {
-          sendBurst(b);
+        if (next != null) {
+          sendLock.lock();
+          try {
+            if (next instanceof Single s) {
+              stream.send(s.pdu());
+              if (s.command()) {
+                commandsQueued.decrementAndGet();
+              }
+            } else if (next instanceof Burst b) {
+              sendBurst(b);
+            }
+          } finally {
+            sendLock.unlock();
+          }
         }
         keepAlive();
       }
@@ -368,7 +441,12 @@ public final class InitiatorSession implements Closeable {
       // Immediate, so it needs no room in the command window and does not advance CmdSN.
       ping = new NopOut(true, 0, pingItt, RESERVED_TAG, nextCmdSn, expStatSn, Pdu.NO_DATA);
     }
-    stream.send(ping);
+    sendLock.lock();
+    try {
+      stream.send(ping);
+    } finally {
+      sendLock.unlock();
+    }
   }
 
   /** Data-Out PDUs of at most the target's MaxRecvDataSegmentLength, F on the last. */
@@ -451,7 +529,7 @@ public final class InitiatorSession implements Closeable {
           cmdSn = nextCmdSn;
         }
         outgoing.add(new Single(new NopOut(true, nop.lun(), RESERVED_TAG, nop.ttt(), cmdSn,
-            expStatSn, Pdu.NO_DATA)));
+            expStatSn, Pdu.NO_DATA), false));
       }
     } else if (pdu instanceof AsyncMessage async) {
       window(async.expCmdSn(), async.maxCmdSn());
@@ -557,7 +635,7 @@ public final class InitiatorSession implements Closeable {
         cmdSn = nextCmdSn;
       }
       outgoing.add(new Single(new LogoutRequest(true, LogoutRequest.CLOSE_SESSION, LOGOUT_TAG,
-          0, cmdSn, expStatSn)));
+          0, cmdSn, expStatSn), false));
       try {
         loggedOut.get(1, TimeUnit.SECONDS);
       } catch (InterruptedException e) {

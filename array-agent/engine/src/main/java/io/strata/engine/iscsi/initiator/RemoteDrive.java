@@ -2,6 +2,7 @@ package io.strata.engine.iscsi.initiator;
 
 import io.strata.engine.block.BlockDevice;
 import io.strata.engine.block.DeviceOfflineException;
+import io.strata.engine.block.PendingWrite;
 import io.strata.engine.iscsi.initiator.InitiatorSession.Completion;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -354,6 +355,34 @@ public final class RemoteDrive implements BlockDevice {
     src.position(src.limit());
   }
 
+  /**
+   * Sends a write of at most {@link #MAX_TRANSFER_BYTES} without waiting for its status, so that a
+   * mirror writes its local copy while this one travels; awaiting it retries as {@link #write}
+   * does (on UNIT ATTENTION or BUSY). A larger write is done here, as {@code write}.
+   */
+  @Override
+  public PendingWrite startWrite(long lba, ByteBuffer src, boolean fua) {
+    int bytes = checkRange(lba, src.remaining());
+    if (bytes > MAX_TRANSFER_BYTES) {
+      return BlockDevice.super.startWrite(lba, src, fua);
+    }
+    ByteBuffer piece = src.slice();
+    src.position(src.limit());
+    byte[] cdb = ScsiCommands.write16(lba, bytes / BLOCK_SIZE, fua);
+    try {
+      InitiatorSession s = sessionInService();
+      InitiatorSession.Started started = s.start(cdb, null, piece);
+      return () -> finish(s, cdb, null, piece, started.await());
+    } catch (IOException e) {
+      return PendingWrite.failed(e);
+    }
+  }
+
+  @Override
+  public boolean writesInBackground() {
+    return true;
+  }
+
   @Override
   public void flush() throws IOException {
     run(ScsiCommands.synchronizeCache16(), null, null);
@@ -386,19 +415,34 @@ public final class RemoteDrive implements BlockDevice {
 
   private Completion run(byte[] cdb, ByteBuffer readInto, ByteBuffer writeFrom)
       throws IOException {
+    InitiatorSession s = sessionInService();
+    return finish(s, cdb, readInto, writeFrom, s.execute(cdb, readInto, writeFrom));
+  }
+
+  private Completion run(InitiatorSession s, byte[] cdb, ByteBuffer readInto,
+      ByteBuffer writeFrom) throws IOException {
+    return finish(s, cdb, readInto, writeFrom, s.execute(cdb, readInto, writeFrom));
+  }
+
+  private InitiatorSession sessionInService() throws DeviceOfflineException {
     InitiatorSession s = session;
     if (s == null || !s.isOpen()) {
       throw new DeviceOfflineException("remote drive " + name + " (" + config.targetName()
           + " at " + config.portal() + ") is offline: " + offlineReason, null);
     }
-    return run(s, cdb, readInto, writeFrom);
+    return s;
   }
 
-  /** One command, sent again on UNIT ATTENTION (it did not run) and, briefly, on BUSY. */
-  private Completion run(InitiatorSession s, byte[] cdb, ByteBuffer readInto,
-      ByteBuffer writeFrom) throws IOException {
+  /**
+   * One command's outcome from its first completion {@code c}: sent again on UNIT ATTENTION (it
+   * did not run) and, briefly, on BUSY.
+   */
+  private Completion finish(InitiatorSession s, byte[] cdb, ByteBuffer readInto,
+      ByteBuffer writeFrom, Completion c) throws IOException {
     for (int attempt = 1; ; attempt++) {
-      Completion c = s.execute(cdb, readInto, writeFrom);
+      if (attempt > 1) {
+        c = s.execute(cdb, readInto, writeFrom);
+      }
       if (c.status() == ScsiCommands.GOOD) {
         return c;
       }
