@@ -26,24 +26,34 @@ event_done() { echo "$1 done $(date +%s%3N)" >>"$WORK/events-host.log"; }
 
 # pauses: for each event, the longest wait from one completed probe write to the next among the
 # waits that end after it started and before the next event started: "last write completed before
-# the kill to the first one after". Prints "| N | kind | pause ms |" rows.
+# the kill to the first one after". Prints "| N | kind | pause ms |" rows ("-" when no probe write
+# completed in that time: the guest was too slow to tell). A host time becomes the
+# guest's with the clocks' offset measured within 20 s of it (the smallest host-minus-guest
+# difference there), since an emulated guest's clock drifts when the host is loaded (seconds over
+# a run were seen); the smallest over the whole run when no sample is that near.
 pauses() {
-  local offset
-  offset=$(awk 'NR == 1 || $1 - $2 < min { min = $1 - $2 } END { print min + 0 }' "$WORK/clock-samples.log")
-  awk -v offset="$offset" -F', ' '
-    FNR == NR { split($0, f, " "); n = f[1]
-                if (f[2] == "start") { start[n] = f[3] - offset; kind[n] = f[4]; if (n > max_n) max_n = n }
-                else done[n] = f[3] - offset
-                next }
+  awk -F', ' '
+    FILENAME == ARGV[1] { split($0, f, " "); sh[++samples] = f[1]; diff[samples] = f[1] - f[2]
+                          if (samples == 1 || diff[samples] < global) global = diff[samples]; next }
+    FILENAME == ARGV[2] { split($0, f, " "); n = f[1]
+                          if (f[2] == "start") { start[n] = f[3]; kind[n] = f[4]; if (n > max_n) max_n = n }
+                          next }
     { t[++count] = $1 + 0 }
+    function guest(h,   i, best, found) {
+      found = 0
+      for (i = 1; i <= samples; i++)
+        if (sh[i] - h <= 20000 && h - sh[i] <= 20000 && (!found || diff[i] < best)) { best = diff[i]; found = 1 }
+      return h - (found ? best : global)
+    }
     END {
       for (n = 1; n <= max_n; n++) {
-        s = start[n]; e = (n + 1) in start ? start[n + 1] : t[count] + 1
-        worst = 0
+        s = guest(start[n]); e = (n + 1) in start ? guest(start[n + 1]) : t[count] + 1
+        worst = -1
         for (i = 2; i <= count; i++) if (t[i] > s && t[i] <= e && t[i] - t[i - 1] > worst) worst = t[i] - t[i - 1]
-        printf "| %d | %s | %d |\n", n, kind[n], worst
+        # "-": no probe write completed between this event and the next (the guest too slow to tell)
+        printf "| %d | %s | %s |\n", n, kind[n], worst < 0 ? "-" : worst
       }
-    }' "$WORK/events-host.log" "$SHARE/probe-completions.log"
+    }' "$WORK/clock-samples.log" "$WORK/events-host.log" "$SHARE/probe-completions.log"
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

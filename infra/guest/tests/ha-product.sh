@@ -17,8 +17,9 @@
 # STRATA_HAP_DRAINS (drain + undrain of the active's node; default 2), STRATA_HAP_UPGRADE (1: a
 # rolling engine upgrade of both nodes, default), STRATA_HAP_ENGINE_BUILD (the folder of the new
 # engine build's jars; default a fresh copy of the agent's own: a new install of the same code),
-# STRATA_HAP_FIO_MB (size of each fio job, default 32), STRATA_HAP_WORK (work folder),
-# STRATA_HAP_REPORT (file that receives the pause figures as Markdown rows).
+# STRATA_HAP_FIO_MB (size of each fio job, default 32), STRATA_HAP_SETTLE (seconds the guest's loads
+# run before the first event, default 30), STRATA_HAP_WORK (work folder), STRATA_HAP_REPORT (file
+# that receives the pause figures as Markdown rows), STRATA_HAP_KEEP (1: keep the array at the end).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -254,6 +255,8 @@ done
 start_guest "$TARGET" "${GUEST_PORTS[0]}" "${GUEST_PORTS[1]}" "$CHAP_USER" "$CHAP_SECRET" "$FIO_MB" "$GUEST_IQN"
 await_guest_ready
 if [ -f "$SHARE/guest-ready" ]; then
+  # the probe's first writes to its new file are slow on a loaded machine: let it get going
+  sleep "${STRATA_HAP_SETTLE:-30}"
   n=0
   for ((i = 0; i < FAILOVERS; i++)); do n=$((n + 1)); sleep 5; failover "$n"; done
   for ((i = 0; i < DRAINS; i++)); do n=$((n + 1)); sleep 5; drain "$n"; done
