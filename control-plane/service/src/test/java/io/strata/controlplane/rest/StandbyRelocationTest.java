@@ -60,6 +60,13 @@ class StandbyRelocationTest extends HaTestBase {
     return now;
   }
 
+  /** {@link #drainAndSwitchOver}, then the new active reports ACTIVE at the new epoch. */
+  private Instant drainedAndSettled(String[] ha) {
+    Instant now = drainAndSwitchOver(ha);
+    report(ha[0], ha[2], ArrayStatus.State.ONLINE, Role.ACTIVE, 1, List.of(), List.of());
+    return now;
+  }
+
   @Test
   void afterADrainTheStandbyMovesToAThirdNodeWhoseDrivesTakeTheDrainedNodesCopies() {
     String[] ha = onlineHaArray();
@@ -119,8 +126,7 @@ class StandbyRelocationTest extends HaTestBase {
   void withoutRoomTheArrayStaysActiveSaysItHasNoStandbyAndGetsOneWhenRoomAppears() {
     String[] ha = onlineHaArray();
     String id = ha[0];
-    Instant now = drainAndSwitchOver(ha);
-    report(id, ha[2], ArrayStatus.State.ONLINE, Role.ACTIVE, 1, List.of(), List.of());
+    Instant now = drainedAndSettled(ha);
 
     // a third node without free drives of the right type: no room
     String noDrives = node("zone-c", 0, 1);
@@ -144,8 +150,7 @@ class StandbyRelocationTest extends HaTestBase {
   void anUndrainedNodeKeepsItsStandby() {
     String[] ha = onlineHaArray();
     String id = ha[0];
-    Instant now = drainAndSwitchOver(ha);
-    report(id, ha[2], ArrayStatus.State.ONLINE, Role.ACTIVE, 1, List.of(), List.of());
+    Instant now = drainedAndSettled(ha);
     as(OPS).post("/api/v1/admin/nodes/" + ha[1] + "/undrain").then().statusCode(200);
     String third = node("zone-c", 2, 1);
     heardAt(third, now);
