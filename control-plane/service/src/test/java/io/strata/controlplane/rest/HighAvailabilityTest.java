@@ -422,6 +422,47 @@ class HighAvailabilityTest extends HaTestBase {
   }
 
   @Test
+  void aHeartbeatDuringADrainWaitsForItInsteadOfFailingOnTheNodesVersion() throws Exception {
+    String node = node("zone-a", 0, 1);
+    String name = nodeName(node);
+    // a drain holding the node's row while it marks the node MAINTENANCE
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> QuarkusTransaction.requiringNew().run(() -> {
+      Node n = Node.findById(UUID.fromString(node), jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+      n.state = NodeState.MAINTENANCE;
+      held.countDown();
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }));
+    assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Void> beat = CompletableFuture.runAsync(() -> QuarkusTransaction.requiringNew().run(() ->
+        reports.heartbeat(new io.strata.contracts.event.NodeHeartbeat(name, 1L, 0, 0, 1000L))));
+    // the heartbeat's transaction is waiting for the drain's row lock (before the fix: at its
+    // update, with the version it read before the drain's change)
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!beat.isDone() && waitingForALock() == 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    release.countDown();
+    drain.get(30, TimeUnit.SECONDS);
+    beat.get(30, TimeUnit.SECONDS); // before the fix: StaleObjectStateException on the node's version
+    Node after = QuarkusTransaction.requiringNew().call(() -> Node.<Node>findById(UUID.fromString(node)));
+    assertThat(after.state).isEqualTo(NodeState.MAINTENANCE);
+    assertThat(after.lastHeartbeatAt).isNotNull();
+  }
+
+  /** How many of this database's sessions wait for a lock held by another transaction. */
+  private static long waitingForALock() {
+    return QuarkusTransaction.requiringNew().call(() -> ((Number) io.quarkus.hibernate.orm.panache.Panache
+        .getEntityManager().createNativeQuery("select count(*) from pg_stat_activity where datname = current_database()"
+            + " and wait_event_type = 'Lock'").getSingleResult()).longValue());
+  }
+
+  @Test
   void aSwitchoverWhoseOldActiveNeverDemotesEndsAsAFailover() {
     String[] ha = onlineHaArray();
     String id = ha[0];
