@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs INSIDE the test guest (run-guest.sh), driven by ha-failover.sh on the host.
-#   ha-failover.guest.sh IQN PORT1 PORT2 CHAP_USER CHAP_SECRET FIO_MB
+#   ha-failover.guest.sh IQN PORT1 PORT2 CHAP_USER CHAP_SECRET FIO_MB [INITIATOR_IQN]
 # The two engines of one HA array serve IQN on the host's 127.0.0.1:PORT1 (node a, target port
 # group 1) and :PORT2 (node b, group 2), which the guest reaches as 10.0.2.2 (eth0) and 10.0.3.2
 # (eth1). The guest puts dm-multipath (ALUA prioritizer) over both, ext4 on top, and keeps two
@@ -14,6 +14,7 @@
 set -uo pipefail
 
 IQN=$1 PORT1=$2 PORT2=$3 CHAP_USER=$4 CHAP_SECRET=$5 FIO_MB=$6
+INITIATOR_IQN=${7:-iqn.2026-11.io.strata:linux-guest}
 PORTAL1=10.0.2.2:$PORT1
 PORTAL2=10.0.3.2:$PORT2
 SHARE=$PWD
@@ -36,7 +37,7 @@ start_initiator() {
   modprobe sd_mod
   modprobe scsi_dh_alua
   mkdir -p /run/lock/iscsi /var/lib/iscsi /etc/iscsi/nodes
-  echo "InitiatorName=iqn.2026-11.io.strata:linux-guest" >/etc/iscsi/initiatorname.iscsi
+  echo "InitiatorName=$INITIATOR_IQN" >/etc/iscsi/initiatorname.iscsi
   run iscsid
   sleep 1
 }

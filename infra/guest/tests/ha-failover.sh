@@ -32,8 +32,8 @@ FIO_MB=${STRATA_HA_FIO_MB:-32}
 
 say() { printf '[ha-failover] %s\n' "$*" >&2; }
 die() { say "error: $*"; echo "ha-failover: 0 passed, 1 failed"; exit 1; }
-
 source "$HERE/ha-nodes.lib.sh"
+source "$HERE/ha-events.lib.sh"
 
 WORK=${STRATA_HA_WORK:-$(mktemp -d /tmp/strata-ha.XXXXXX)}
 SHARE=$WORK/share
@@ -58,51 +58,6 @@ start_relay() { # NODE: the way to NODE's export service from the other node
   python3 "$HERE/tcp-relay.py" "${!relay_var}" "${!port_var}" >>"$log" 2>&1 &
   PID[relay-$node]=$!
   wait_ready "relay to $node" "$log" "${PID[relay-$node]}"
-}
-
-# The guest's clock, sampled against the host's: each line "host_ms guest_ms" when the guest's
-# beacon changed. The smallest host-minus-guest difference is the clocks' offset (plus the
-# beacon's delivery, at most a few tens of ms).
-sample_clocks() {
-  local last="" g
-  while [ ! -f "$SHARE/events-done" ]; do
-    g=$(cat "$SHARE/guest-clock" 2>/dev/null || true)
-    if [ -n "$g" ] && [ "$g" != "$last" ]; then
-      echo "$(date +%s%3N) $g" >>"$WORK/clock-samples.log"
-      last=$g
-    fi
-    sleep 0.02
-  done
-}
-
-# --- what the control plane decides ----------------------------------------------------------
-
-event() { # N TEXT: an event starts (timed with the host's clock)
-  echo "$1 start $(date +%s%3N) ${2%%:*}" >>"$WORK/events-host.log"
-  say "event $1: $2"
-}
-event_done() { echo "$1 done $(date +%s%3N)" >>"$WORK/events-host.log"; }
-
-# pauses: for each event, the longest wait from one completed probe write to the next among the
-# waits that end after it started and before the next event started: "last write completed before
-# the kill to the first one after". Prints "| N | kind | pause ms |" rows.
-pauses() {
-  local offset
-  offset=$(awk 'NR == 1 || $1 - $2 < min { min = $1 - $2 } END { print min + 0 }' "$WORK/clock-samples.log")
-  awk -v offset="$offset" -F', ' '
-    FNR == NR { split($0, f, " "); n = f[1]
-                if (f[2] == "start") { start[n] = f[3] - offset; kind[n] = f[4]; if (n > max_n) max_n = n }
-                else done[n] = f[3] - offset
-                next }
-    { t[++count] = $1 + 0 }
-    END {
-      for (n = 1; n <= max_n; n++) {
-        s = start[n]; e = (n + 1) in start ? start[n + 1] : t[count] + 1
-        worst = 0
-        for (i = 2; i <= count; i++) if (t[i] > s && t[i] <= e && t[i] - t[i - 1] > worst) worst = t[i] - t[i - 1]
-        printf "| %d | %s | %d |\n", n, kind[n], worst
-      }
-    }' "$WORK/events-host.log" "$SHARE/probe-completions.log"
 }
 
 promote() { # NODE OUTDATED|-: fence (the node's own exports at the new epoch) then promote
@@ -215,24 +170,8 @@ start_relay a
 start_relay b
 start_engines
 
-guest() {
-  STRATA_GUEST_QEMU_ARGS="-netdev user,id=net1,net=10.0.3.0/24 -device virtio-net-pci,netdev=net1" \
-    "$ROOT/infra/guest/run-guest.sh" "$HERE/ha-failover.guest.sh" "$SHARE" \
-    "$IQN" "$ENGINE_PORT_a" "$ENGINE_PORT_b" "$CHAP_USER" "$CHAP_SECRET" "$FIO_MB" >"$WORK/guest.log" 2>&1
-}
-guest &
-GUEST_PID=$!
-
-deadline=$((SECONDS + 900))
-until [ -f "$SHARE/guest-ready" ]; do
-  kill -0 "$GUEST_PID" 2>/dev/null || break
-  ((SECONDS < deadline)) || die "the guest was not ready after 900 s"
-  sleep 1
-done
-
-: >"$WORK/events-host.log"
-: >"$WORK/clock-samples.log"
-sample_clocks &
+start_guest "$IQN" "$ENGINE_PORT_a" "$ENGINE_PORT_b" "$CHAP_USER" "$CHAP_SECRET" "$FIO_MB"
+await_guest_ready
 if [ -f "$SHARE/guest-ready" ]; then
   n=0
   for ((i = 0; i < FAILOVERS; i++)); do n=$((n + 1)); sleep 5; failover "$n"; done
@@ -242,21 +181,4 @@ if [ -f "$SHARE/guest-ready" ]; then
   echo done >"$SHARE/events-done"
 fi
 
-status=0
-wait "$GUEST_PID" || status=$?
-grep -E "^GUEST-|strata-guest:" "$WORK/guest.log" | tr -d '\r' >&2 || true
-passed=$(grep -c "^GUEST-OK" "$WORK/guest.log" || true)
-if [ -s "$SHARE/probe-completions.log" ]; then
-  pauses >"$WORK/pauses.md"
-  say "I/O pause per event (ms), seen by the guest's probe:"
-  cat "$WORK/pauses.md" >&2
-  [ -z "${STRATA_HA_REPORT:-}" ] || cp "$WORK/pauses.md" "$STRATA_HA_REPORT"
-fi
-say "wall time $((SECONDS - started)) s, guest status $status (console: $WORK/guest.log, engines: $WORK/a, $WORK/b)"
-if ((status == 0)); then
-  echo "ha-failover: $passed passed, 0 failed"
-else
-  tail -40 "$WORK/guest.log" >&2
-  echo "ha-failover: $passed passed, 1 failed"
-fi
-exit "$status"
+finish_guest ha-failover "${STRATA_HA_REPORT:-}" "engines: $WORK/a, $WORK/b"

@@ -14,15 +14,7 @@
 
 declare -A PID=()
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_ports() { # N: N distinct free ports on 127.0.0.1
-  local candidate found=()
-  while ((${#found[@]} < $1)); do
-    candidate=$((20000 + RANDOM % 10000))
-    port_free "$candidate" && [[ " ${found[*]} " != *" $candidate "* ]] && found+=("$candidate")
-  done
-  echo "${found[@]}"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/ports.lib.sh"
 
 # cpu_ticks: the CPU time (user + system, clock ticks) every process started here has used so far.
 cpu_ticks() {

@@ -25,4 +25,14 @@ public interface HaConfig {
   /** How often the supervisor looks at every highly available array. */
   @WithDefault("500ms")
   Duration superviseInterval();
+
+  /**
+   * Whether the supervisor places a new standby engine (on a third node, its drives rebuilt from
+   * the active's copies) when an array's standby runs on a node in MAINTENANCE. Off by default:
+   * the engine cannot yet take a new pool member while it runs (a reload that changes a kept
+   * pool's drives is refused), so the active would keep its old layout; see
+   * docs/high-availability.md, "A new standby after a drain".
+   */
+  @WithDefault("false")
+  boolean relocateStandby();
 }

@@ -89,7 +89,11 @@ public class NodeReports {
   }
 
   public void heartbeat(NodeHeartbeat beat) {
-    Node node = Node.find("name", beat.nodeId()).firstResult();
+    // The node's row lock, as a drain and an undrain take it: without it a heartbeat that read the
+    // node while a drain was changing it failed on the row's version (an ERROR with a stack trace
+    // in the log at every drain of a live node, seen walking through a failover by hand).
+    Node node = Node.<Node>find("name", beat.nodeId()).withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE)
+        .firstResult();
     if (node == null) {
       return; // enrolment comes first; a heartbeat alone carries too little to make a node
     }

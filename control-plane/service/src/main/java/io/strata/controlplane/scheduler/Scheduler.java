@@ -95,6 +95,77 @@ public final class Scheduler {
     return new Placement(active.id(), picked, standby.id());
   }
 
+  /**
+   * Places a new standby engine for a highly available array whose standby's node is leaving (a
+   * drain): on the best node that runs neither of its engines (in another zone than the active's
+   * with spread ZONE), with the engine's vCPU and memory, and holding a free drive for every drive
+   * the array has on the leaving node (the same type, at least as large), which its pools then
+   * rebuild from the active's copies. Throws {@link PlacementException} naming what is short.
+   */
+  public StandbyPlacement placeNewStandby(
+      List<NodeView> nodes, PlacementRequest request, NodeView active, java.util.UUID leaving, List<DriveView> toReplace) {
+    List<NodeView> others = nodes.stream()
+        .filter(n -> !n.id().equals(active.id()) && !n.id().equals(leaving))
+        .filter(n -> request.spread() != SpreadPolicy.ZONE || !n.zone().equals(active.zone()))
+        .toList();
+    if (others.isEmpty()) {
+      throw new PlacementException(request.spread() == SpreadPolicy.ZONE ? "fault domains" : "node",
+          "no third " + (request.spread() == SpreadPolicy.ZONE ? "zone" : "node") + " for a new standby engine");
+    }
+    // the engine's share first (the filters' reasons name vCPU or memory), then the drives
+    NodeView chosenForShare = chooseEngineNode(others, request);
+    List<NodeView> withDrives = new ArrayList<>();
+    Map<java.util.UUID, Map<java.util.UUID, java.util.UUID>> matches = new LinkedHashMap<>();
+    List<String> lacking = new ArrayList<>();
+    for (NodeView n : others) {
+      Map<java.util.UUID, java.util.UUID> match = replacementsOn(n, toReplace);
+      if (match == null) {
+        lacking.add(n.name() + " has no free drives for " + describe(toReplace));
+      } else {
+        withDrives.add(n);
+        matches.put(n.id(), match);
+      }
+    }
+    if (withDrives.isEmpty()) {
+      DriveType type = toReplace.isEmpty() ? DriveType.SSD : toReplace.get(0).type();
+      throw new PlacementException(type.name().toLowerCase(java.util.Locale.ROOT) + " drives",
+          "no node that could run a new standby engine has free drives to take the copies of the leaving node: "
+              + String.join("; ", lacking));
+    }
+    NodeView chosen = withDrives.contains(chosenForShare) ? chosenForShare : chooseEngineNode(withDrives, request);
+    return new StandbyPlacement(chosen.id(), matches.get(chosen.id()));
+  }
+
+  /**
+   * For each drive to replace (largest first), the smallest free drive of {@code node} of its type
+   * that is at least as large; null when one cannot be matched.
+   */
+  private static Map<java.util.UUID, java.util.UUID> replacementsOn(NodeView node, List<DriveView> toReplace) {
+    List<DriveView> free = new ArrayList<>(node.freeDrives());
+    free.sort(Comparator.comparingLong(DriveView::capacityGib).thenComparing(DriveView::id));
+    Map<java.util.UUID, java.util.UUID> match = new LinkedHashMap<>();
+    List<DriveView> wanted = new ArrayList<>(toReplace);
+    wanted.sort(Comparator.comparingLong(DriveView::capacityGib).reversed().thenComparing(DriveView::id));
+    for (DriveView old : wanted) {
+      DriveView fit = free.stream().filter(d -> d.type() == old.type() && d.capacityGib() >= old.capacityGib())
+          .findFirst().orElse(null);
+      if (fit == null) {
+        return null;
+      }
+      free.remove(fit);
+      match.put(old.id(), fit.id());
+    }
+    return match;
+  }
+
+  private static String describe(List<DriveView> drives) {
+    Map<DriveType, Long> count = new java.util.EnumMap<>(DriveType.class);
+    drives.forEach(d -> count.merge(d.type(), 1L, Long::sum));
+    List<String> parts = new ArrayList<>();
+    count.forEach((t, c) -> parts.add(c + " " + t));
+    return String.join(" and ", parts);
+  }
+
   private static boolean holdsLocally(NodeView node, PlacementRequest request) {
     for (DriveType type : DriveType.values()) {
       if (node.freeDriveCount(type) < request.driveCount(type)) {

@@ -124,7 +124,8 @@ public class ArrayService {
     ad.persist();
   }
 
-  private int freePortalPort(UUID nodeId) {
+  /** The lowest portal port no engine on the node uses (an HA array's slots included). */
+  int freePortalPort(UUID nodeId) {
     Set<Integer> used =
         new HashSet<>(
             io.quarkus.hibernate.orm.panache.Panache.getEntityManager()

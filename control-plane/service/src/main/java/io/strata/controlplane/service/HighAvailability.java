@@ -47,6 +47,7 @@ public class HighAvailability {
   @Inject CommandOutbox outbox;
   @Inject ProvisioningEvents events;
   @Inject AuditLog audit;
+  @Inject StandbyRelocation relocation;
 
   // ---------------------------------------------------------------- reports
 
@@ -190,6 +191,10 @@ public class HighAvailability {
       Node n = nodes.get(e.nodeId);
       if (e.outdated) {
         why.add("the copies on node " + n.name + " are outdated (resyncing)");
+      } else if (e.role == EngineRole.STANDBY && StandbyRelocation.leaving(n)) {
+        why.add("the standby engine's node " + n.name + " is " + n.state + (config.relocateStandby()
+            ? " and no other node has room for a new standby (vCPU, memory and free drives to take its copies)"
+            : " (moving the standby to another node is off: strata.ha.relocate-standby)"));
       } else if (e.role == EngineRole.STANDBY && !alive(n, now)) {
         why.add("the standby engine's node " + n.name + " is not heard from");
       } else if (e.role == EngineRole.STANDBY && "FAILED".equals(e.reportedState)) {
@@ -230,12 +235,29 @@ public class HighAvailability {
           && nodes.get(standby.nodeId).state != NodeState.MAINTENANCE && promotable(standby, nodes, now)) {
         startSwitchover(a, active, now);
         done = "switchover";
+      } else if (config.relocateStandby() && StandbyRelocation.leaving(nodes.get(standby.nodeId))
+          && settledActive(a, active)) {
+        String why = relocation.moveStandby(a, active, standby);
+        if (why == null) {
+          done = "standby-moved";
+        } else {
+          LOG.debugf("array %s: no node has room for a new standby: %s", a.id, why);
+          done = "nothing";
+        }
       } else {
         done = "nothing";
       }
     }
     refreshHealth(a, now);
     return done;
+  }
+
+  /**
+   * The active engine reported itself ACTIVE at the current epoch: a switchover or failover is
+   * over, so the array may change its pools' members (one change at a time).
+   */
+  private static boolean settledActive(StorageArray a, ArrayEngine active) {
+    return active.reportedRole == EngineRole.ACTIVE && active.reportedEpoch != null && active.reportedEpoch == a.haEpoch;
   }
 
   /** The failover: in one transaction a new epoch, roles swapped, the old active's copies outdated. */

@@ -57,129 +57,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(KeycloakTestResource.class)
-class HighAvailabilityTest {
-  @Inject CommandOutbox outbox;
-  @Inject HaSupervisor supervisor;
-  @Inject NodeReports reports;
-  @Inject ProvisioningEvents events;
-
-  private final List<UUID> parked = new ArrayList<>();
-  private final List<UUID> mine = new ArrayList<>();
-
-  @BeforeEach
-  void quota() {
-    Api.roomyQuota("acme");
-  }
-
-  @AfterEach
-  void restoreOtherNodes() {
-    QuarkusTransaction.requiringNew().run(() -> {
-      if (!parked.isEmpty()) {
-        Node.update("state = ?1 where id in ?2", NodeState.ONLINE, parked);
-      }
-      if (!mine.isEmpty()) {
-        Node.update("state = ?1 where id in ?2", NodeState.MAINTENANCE, mine);
-      }
-    });
-  }
-
-  /** An ONLINE node of this test (the others parked), with its drives. */
-  private String node(String zone, int ssd, int hdd) {
-    String id = Api.onlineNode(zone, "127.0.1." + (mine.size() + 1), 4, 16, ssd, hdd);
-    mine.add(UUID.fromString(id));
-    parkOthers();
-    return id;
-  }
-
-  private void parkOthers() {
-    QuarkusTransaction.requiringNew().run(() -> {
-      List<UUID> others = Node.<Node>list("state = ?1", NodeState.ONLINE).stream().map(n -> n.id)
-          .filter(id -> !mine.contains(id)).toList();
-      if (!others.isEmpty()) {
-        Node.update("state = ?1 where id in ?2", NodeState.MAINTENANCE, others);
-        parked.addAll(others);
-      }
-    });
-  }
-
-  private static Response createHa(String spread, int ssd, int hdd) {
-    return as(ACME).body(Map.of("name", unique("ha"), "engineSize", "E01", "spread", spread, "ssdDrives", ssd,
-        "hddDrives", hdd, "highAvailability", true)).post("/api/v1/arrays");
-  }
-
-  private static Response pool(String arrayId, String type, String protection, int count, Map<String, Object> extra) {
-    Map<String, Object> body = new HashMap<>(Map.of("arrayId", arrayId, "name", unique("p"), "driveType", type,
-        "protection", protection, "driveCount", count));
-    body.putAll(extra);
-    return as(ACME).body(body).post("/api/v1/pools");
-  }
-
-  private ArrayDesiredState desired(String arrayId) {
-    return QuarkusTransaction.requiringNew().call(() -> outbox.desiredStateNow(UUID.fromString(arrayId)));
-  }
-
-  private static StorageArray array(String id) {
-    return QuarkusTransaction.requiringNew().call(() -> StorageArray.<StorageArray>findById(UUID.fromString(id)));
-  }
-
-  private static Map<UUID, ArrayEngine> engines(String arrayId) {
-    return QuarkusTransaction.requiringNew().call(() -> {
-      Map<UUID, ArrayEngine> byNode = new HashMap<>();
-      ArrayEngine.<ArrayEngine>list("arrayId", UUID.fromString(arrayId)).forEach(e -> byNode.put(e.nodeId, e));
-      return byNode;
-    });
-  }
-
-  /** Heartbeats of the node as if last heard {@code at}. */
-  private static void heardAt(String nodeId, Instant at) {
-    QuarkusTransaction.requiringNew().run(() -> Node.update("lastHeartbeatAt = ?1 where id = ?2", at,
-        UUID.fromString(nodeId)));
-  }
-
-  private static String nodeName(String nodeId) {
-    return QuarkusTransaction.requiringNew().call(() -> Node.<Node>findById(UUID.fromString(nodeId)).name);
-  }
-
-  private static long commands(String arrayId) {
-    return QuarkusTransaction.requiringNew().call(() -> OutboxMessage.count("subject", "array/" + arrayId));
-  }
-
-  /** The drives of the array on {@code nodeId}, optionally only those a pool uses. */
-  private static List<String> drivesOn(String arrayId, String nodeId) {
-    return QuarkusTransaction.requiringNew().call(() -> ArrayDrive.<ArrayDrive>list("arrayId", UUID.fromString(arrayId))
-        .stream().filter(ad -> ad.poolId != null)
-        .map(ad -> Drive.<Drive>findById(ad.driveId))
-        .filter(d -> d.nodeId.equals(UUID.fromString(nodeId))).map(d -> d.id.toString()).toList());
-  }
-
-  private void report(String arrayId, String nodeId, ArrayStatus.State state, Role role, long epoch,
-      List<String> awaitingDrop, List<ObjectStatus> objects) {
-    reports.arrayStatus(new ArrayStatus(arrayId, nodeName(nodeId), 1, state, null, null, null, null, 0, null, objects,
-        role, epoch, awaitingDrop));
-  }
-
-  private String superviseOnce(String arrayId, Instant now) {
-    return QuarkusTransaction.requiringNew().call(() -> supervisor.superviseOne(UUID.fromString(arrayId), now));
-  }
-
-  /** An HA array with a RAID1 SSD pool on two fresh nodes, ONLINE; [array, active node, standby node]. */
-  private String[] onlineHaArray() {
-    String a = node("zone-a", 2, 1);
-    String b = node("zone-b", 2, 1);
-    String id = createHa("NODE", 4, 0).then().statusCode(201).extract().path("id");
-    pool(id, "SSD", "RAID1", 2, Map.of()).then().statusCode(201);
-    StorageArray placed = array(id);
-    String active = placed.nodeId.toString();
-    String standby = active.equals(a) ? b : a;
-    Instant now = Instant.now();
-    heardAt(active, now);
-    heardAt(standby, now);
-    report(id, active, ArrayStatus.State.ONLINE, Role.ACTIVE, 0, List.of(), List.of());
-    report(id, standby, ArrayStatus.State.ONLINE, Role.STANDBY, 0, List.of(), List.of());
-    assertThat(array(id).state).isEqualTo(ArrayState.ONLINE);
-    return new String[] {id, active, standby};
-  }
-
+class HighAvailabilityTest extends HaTestBase {
   // ------------------------------------------------------------------ placement
 
   @Test
@@ -541,6 +419,47 @@ class HighAvailabilityTest {
     as(OPS).post("/api/v1/admin/nodes/" + ha[1] + "/undrain").then().statusCode(200).body("state", equalTo("ONLINE"));
     as(ACME).post("/api/v1/admin/nodes/" + ha[1] + "/drain").then().statusCode(403);
     as(OPS).post("/api/v1/admin/nodes/" + UUID.randomUUID() + "/drain").then().statusCode(404);
+  }
+
+  @Test
+  void aHeartbeatDuringADrainWaitsForItInsteadOfFailingOnTheNodesVersion() throws Exception {
+    String node = node("zone-a", 0, 1);
+    String name = nodeName(node);
+    // a drain holding the node's row while it marks the node MAINTENANCE
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> QuarkusTransaction.requiringNew().run(() -> {
+      Node n = Node.findById(UUID.fromString(node), jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+      n.state = NodeState.MAINTENANCE;
+      held.countDown();
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }));
+    assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Void> beat = CompletableFuture.runAsync(() -> QuarkusTransaction.requiringNew().run(() ->
+        reports.heartbeat(new io.strata.contracts.event.NodeHeartbeat(name, 1L, 0, 0, 1000L))));
+    // the heartbeat's transaction is waiting for the drain's row lock (before the fix: at its
+    // update, with the version it read before the drain's change)
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!beat.isDone() && waitingForALock() == 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    release.countDown();
+    drain.get(30, TimeUnit.SECONDS);
+    beat.get(30, TimeUnit.SECONDS); // before the fix: StaleObjectStateException on the node's version
+    Node after = QuarkusTransaction.requiringNew().call(() -> Node.<Node>findById(UUID.fromString(node)));
+    assertThat(after.state).isEqualTo(NodeState.MAINTENANCE);
+    assertThat(after.lastHeartbeatAt).isNotNull();
+  }
+
+  /** How many of this database's sessions wait for a lock held by another transaction. */
+  private static long waitingForALock() {
+    return QuarkusTransaction.requiringNew().call(() -> ((Number) io.quarkus.hibernate.orm.panache.Panache
+        .getEntityManager().createNativeQuery("select count(*) from pg_stat_activity where datname = current_database()"
+            + " and wait_event_type = 'Lock'").getSingleResult()).longValue());
   }
 
   @Test
