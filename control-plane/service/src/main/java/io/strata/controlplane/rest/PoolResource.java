@@ -8,6 +8,8 @@ import io.strata.controlplane.security.Caller;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.PoolService;
+import io.strata.controlplane.service.DriveReplacement;
+import io.strata.controlplane.rest.dto.PoolDtos.DriveReplace;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -33,6 +35,7 @@ public class PoolResource {
   @Inject Caller caller;
   @Inject PoolService pools;
   @Inject Idempotency idempotency;
+  @Inject DriveReplacement replacements;
 
   @POST
   @RolesAllowed(Roles.TENANT_ADMIN)
@@ -57,6 +60,20 @@ public class PoolResource {
   public Response get(@PathParam("id") UUID id) {
     Pool p = pools.get(caller.tenantId(), id);
     return Responses.ok(Views.pool(p), p.version);
+  }
+
+  /**
+   * Replaces member drive {@code driveId} of the pool while the array runs: 200 with the array's
+   * drives (the replacement now a member, the outgoing drive gone from the array). The body may
+   * name the free drive to use ({@code replacementDriveId}); otherwise the smallest free drive of
+   * the array that fits is taken. Errors are 409 problems naming the field.
+   */
+  @POST
+  @Path("{id}/drives/{driveId}/replace")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public java.util.List<io.strata.controlplane.rest.dto.ArrayDtos.ArrayDriveView> replaceDrive(
+      @PathParam("id") UUID id, @PathParam("driveId") UUID driveId, @Valid DriveReplace body) {
+    return replacements.replace(caller.tenantId(), id, driveId, body == null ? null : body.replacementDriveId());
   }
 
   @DELETE

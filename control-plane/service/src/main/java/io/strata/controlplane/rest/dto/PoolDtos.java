@@ -33,4 +33,7 @@ public final class PoolDtos {
       boolean tiering,
       long capacityGib,
       Instant createdAt) {}
+
+  /** Which free drive of the array replaces a member; null: the control plane picks one. */
+  public record DriveReplace(UUID replacementDriveId) {}
 }
