@@ -35,15 +35,11 @@ import org.junit.jupiter.api.Test;
 class PoolDriveReplacementTest {
   @Inject CommandOutbox outbox;
 
-  private static boolean nodesEnrolled;
-
+  /** Fresh nodes for every test: each takes three or four of one node's drives (spread NONE). */
   @BeforeEach
   void nodes() {
-    if (!nodesEnrolled) {
-      Api.roomyQuota("acme");
-      Api.onlineNodes(6, 24, 4, 4);
-      nodesEnrolled = true;
-    }
+    Api.roomyQuota("acme");
+    Api.onlineNodes(6, 24, 4, 4);
   }
 
   ArrayDesiredState desired(String arrayId) {
