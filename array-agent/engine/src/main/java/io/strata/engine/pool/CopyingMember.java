@@ -1,6 +1,7 @@
 package io.strata.engine.pool;
 
 import io.strata.engine.block.BlockDevice;
+import io.strata.engine.block.ForwardingBlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.logging.Level;
@@ -19,13 +20,14 @@ import java.util.logging.Logger;
  * everything): the failure is remembered and the copy gives up ({@link #incomingFailure}). A
  * failing outgoing drive fails the I/O, as the member itself would.
  */
-final class CopyingMember implements BlockDevice {
+final class CopyingMember extends ForwardingBlockDevice {
   private static final Logger LOG = Logger.getLogger(CopyingMember.class.getName());
   private final BlockDevice outgoing;
   private final BlockDevice incoming;
   private volatile IOException incomingFailure;
 
   CopyingMember(BlockDevice outgoing, BlockDevice incoming) {
+    super(outgoing);
     this.outgoing = outgoing;
     this.incoming = incoming;
   }
@@ -43,20 +45,7 @@ final class CopyingMember implements BlockDevice {
     return incomingFailure;
   }
 
-  @Override
-  public int blockSize() {
-    return outgoing.blockSize();
-  }
-
-  @Override
-  public long blockCount() {
-    return outgoing.blockCount();
-  }
-
-  @Override
-  public void read(long lba, ByteBuffer dst) throws IOException {
-    outgoing.read(lba, dst);
-  }
+  // blockSize, blockCount and read: the outgoing drive's (ForwardingBlockDevice)
 
   @Override
   public void write(long lba, ByteBuffer src, boolean fua) throws IOException {

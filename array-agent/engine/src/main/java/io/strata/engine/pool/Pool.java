@@ -720,8 +720,14 @@ public abstract class Pool implements BlockDevice {
   /** Waits until no copy runs; true if none runs at the end. */
   public final synchronized boolean awaitCopy(long timeout, TimeUnit unit)
       throws InterruptedException {
+    return awaitWhile(() -> copier != null, timeout, unit);
+  }
+
+  /** Waits on this pool's monitor (held) while {@code running}; true if it stopped in time. */
+  private boolean awaitWhile(java.util.function.BooleanSupplier running, long timeout,
+      TimeUnit unit) throws InterruptedException {
     long until = System.nanoTime() + unit.toNanos(timeout);
-    while (copier != null) {
+    while (running.getAsBoolean()) {
       long left = until - System.nanoTime();
       if (left <= 0) {
         return false;
@@ -864,15 +870,7 @@ public abstract class Pool implements BlockDevice {
   /** Waits until no rebuild runs; true if none runs at the end. */
   public final synchronized boolean awaitRebuild(long timeout, TimeUnit unit)
       throws InterruptedException {
-    long until = System.nanoTime() + unit.toNanos(timeout);
-    while (rebuilder != null) {
-      long left = until - System.nanoTime();
-      if (left <= 0) {
-        return false;
-      }
-      TimeUnit.NANOSECONDS.timedWait(this, left);
-    }
-    return true;
+    return awaitWhile(() -> rebuilder != null, timeout, unit);
   }
 
   /** The lock of the member row that holds member block {@code memberLba}. */
