@@ -12,6 +12,7 @@ import io.strata.agent.supervision.EngineSupervisor;
 import io.strata.agent.supervision.Isolation;
 import io.strata.agent.layout.EngineLayout;
 import io.strata.agent.layout.EngineRestart;
+import io.strata.agent.layout.MemberPositions;
 import io.strata.agent.layout.HaSlots;
 import io.strata.agent.layout.LayoutFiles;
 import io.strata.agent.layout.LayoutPlanner;
@@ -223,7 +224,7 @@ public final class Reconciler {
     runtime.pendingDesired = null;
     runtime.pendingPlan = null;
     EngineLayout previous = runtime.files.read();
-    EngineLayout written = runtime.files.write(plan.layout());
+    EngineLayout written = runtime.files.write(MemberPositions.keep(previous, plan.layout()));
     runtime.desired = desired;
     runtime.plan = plan;
     runtime.writtenRevision = written.revision();

@@ -51,16 +51,44 @@ public final class EngineRestart {
         }
         continue;
       }
-      if (!kept.withoutScrub().equals(pool.withoutScrub())) {
+      if (!kept.withoutScrub().equals(pool.withoutScrub())
+          && !onlyMembersReplaced(pool, kept, nextDrives)) {
         return "pool " + pool.name() + " changed its drives, protection, cache or tier";
       }
-      for (String drive : drivesOf(pool)) {
+      List<String> stays = new ArrayList<>(drivesOf(pool));
+      stays.retainAll(drivesOf(kept));
+      for (String drive : stays) {
         if (!Objects.equals(previousDrives.get(drive), nextDrives.get(drive))) {
           return "drive " + drive + " of pool " + pool.name() + " changed";
         }
       }
     }
     return null;
+  }
+
+  /**
+   * Whether {@code kept} is {@code pool} with other drives at some member positions, each
+   * outgoing drive gone from the layout: the engine copies (or rebuilds) the new drives in place
+   * while it runs and releases the outgoing ones (docs/block-stack.md, "Replacing a member").
+   */
+  static boolean onlyMembersReplaced(EngineLayout.Pool pool, EngineLayout.Pool kept,
+      Map<String, EngineLayout.Drive> nextDrives) {
+    if (!Objects.equals(pool.protection(), kept.protection()) || !Objects.equals(pool.cache(), kept.cache())
+        || !Objects.equals(pool.tiering(), kept.tiering()) || pool.drives().size() != kept.drives().size()) {
+      return false;
+    }
+    for (int i = 0; i < pool.drives().size(); i++) {
+      String outgoing = pool.drives().get(i);
+      if (outgoing.equals(kept.drives().get(i))) {
+        continue;
+      }
+      EngineLayout.Drive incoming = nextDrives.get(kept.drives().get(i));
+      // the engine takes only a local drive in place of a member while it runs
+      if (nextDrives.containsKey(outgoing) || incoming == null || incoming.remote() != null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static List<String> drivesOf(EngineLayout.Pool pool) {

@@ -611,11 +611,35 @@ public final class ArrayStack implements Closeable {
         continue;
       }
       if (!withoutScrub(wanted).equals(withoutScrub(e.getValue()))) {
-        throw new IllegalArgumentException("pool " + e.getKey() + ": its drives, protection, "
-            + "cache and tiering cannot change while the engine runs (restart it to change them)");
+        List<MemberReplacements.Replacement> replacing =
+            MemberReplacements.between(withoutScrub(e.getValue()), withoutScrub(wanted));
+        if (replacing == null) {
+          throw new IllegalArgumentException("pool " + e.getKey() + ": its drives, protection, "
+              + "cache and tiering cannot change while the engine runs (restart it to change "
+              + "them), except a member replaced by another drive at its position");
+        }
+        MemberReplacements.check(replacing, wanted, layout.drives(),
+            layout.pools().stream().filter(p -> !p.name().equals(e.getKey())).toList(),
+            poolSpecs.values());
+        Pool open = pools.get(e.getKey());
+        for (MemberReplacements.Replacement r : replacing) {
+          if (open.state(r.index()) == MemberState.REBUILDING) {
+            throw new IllegalArgumentException("pool " + e.getKey() + ": member " + r.index()
+                + " (" + r.outgoing() + ") is being rebuilt; replace it once that is done");
+          }
+        }
+        long healthy = replacing.stream()
+            .filter(r -> open.state(r.index()) == MemberState.ONLINE).count();
+        if (healthy > 1 || healthy == 1 && open.copyTarget() >= 0) {
+          throw new IllegalArgumentException("pool " + e.getKey() + ": a healthy member is"
+              + " copied onto its replacement one at a time; "
+              + (healthy > 1 ? "this layout replaces " + healthy + " at once"
+                  : "member " + open.copyTarget() + " is still being copied"));
+        }
       }
       for (String d : driveNamesOf(wanted)) {
-        if (!driveSpecs.get(d).equals(nextDrives.get(d))) {
+        if (driveSpecs.containsKey(d) && driveNamesOf(e.getValue()).contains(d)
+            && !driveSpecs.get(d).equals(nextDrives.get(d))) {
           throw new IllegalArgumentException("drive " + d + " is in use by pool " + e.getKey()
               + "; it cannot be removed or changed while the pool is kept");
         }
@@ -642,7 +666,7 @@ public final class ArrayStack implements Closeable {
   }
 
   /** The drives a pool uses: its members, then its cache and tier SSDs (as the layout names them). */
-  private static List<String> driveNamesOf(PoolSpec p) {
+  static List<String> driveNamesOf(PoolSpec p) {
     List<String> names = new ArrayList<>(p.drives());
     names.addAll(PoolServices.serviceDrives(p));
     return names;
@@ -667,6 +691,7 @@ public final class ArrayStack implements Closeable {
         removePool(layout, pool);
       }
     }
+    replaceMembers(layout);
     Map<String, DriveSpec> listedDrives = new LinkedHashMap<>();
     layout.drives().forEach(d -> listedDrives.put(d.name(), d));
     for (String d : List.copyOf(driveSpecs.keySet())) {
@@ -723,6 +748,46 @@ public final class ArrayStack implements Closeable {
     } finally {
       // also when a later pool fails: the remote drives of the pools that opened stay watched
       watchRemoteDrives(newRemotes);
+    }
+  }
+
+  /**
+   * Puts the layout's new drives in place of kept pools' members ({@link MemberReplacements},
+   * checked before): the incoming drive is opened and handed to the pool, which copies a healthy
+   * member onto it (or rebuilds it from the others for a failed one) while I/O goes on; the
+   * outgoing drive leaves this stack's drives without being closed, the pool closes it when done.
+   */
+  private void replaceMembers(ArrayLayout layout) throws IOException {
+    for (PoolSpec wanted : layout.pools()) {
+      PoolSpec kept = poolSpecs.get(wanted.name());
+      List<MemberReplacements.Replacement> replacing =
+          kept == null ? null : MemberReplacements.between(kept, wanted);
+      if (replacing == null || replacing.isEmpty()) {
+        continue;
+      }
+      Pool pool = pools.get(wanted.name());
+      for (MemberReplacements.Replacement r : replacing) {
+        DriveSpec spec = layout.drives().stream().filter(d -> d.name().equals(r.incoming()))
+            .findFirst().orElseThrow();
+        Drive incoming = drives.containsKey(r.incoming()) ? drives.get(r.incoming())
+            : openDrive(spec);
+        if (incoming.blockCount() < pool.memberRows() * Pool.ROW_BLOCKS + Pool.DATA_OFFSET_BLOCKS) {
+          if (!drives.containsKey(r.incoming())) {
+            closeQuietly(incoming);
+          }
+          throw new IOException("pool " + r.pool() + ": drive " + r.incoming() + " is smaller"
+              + " than the pool's members; it cannot replace " + r.outgoing());
+        }
+        drives.put(r.incoming(), incoming);
+        driveSpecs.put(r.incoming(), spec);
+        drives.remove(r.outgoing()); // the pool closes it once it is copied
+        driveSpecs.remove(r.outgoing());
+        pool.copyOnto(r.index(), incoming);
+        LOG.info("pool " + r.pool() + ": drive " + r.incoming() + " replaces " + r.outgoing()
+            + " (member " + r.index() + "): " + (pool.copyTarget() == r.index()
+                ? "copying it" : "rebuilding it from the other members"));
+      }
+      poolSpecs.put(wanted.name(), wanted);
     }
   }
 

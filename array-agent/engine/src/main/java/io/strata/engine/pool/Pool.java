@@ -590,6 +590,174 @@ public abstract class Pool implements BlockDevice {
     startRebuild();
   }
 
+  /**
+   * Replaces member {@code i} while keeping the pool's redundancy: a healthy member is copied
+   * onto {@code drive} in the background (reads and writes continue; see {@link CopyingMember})
+   * and only then swapped out and closed, with the incoming drive labelled in its slot in a new
+   * generation. A member that has failed (or is being rebuilt) has nothing to copy from: it is
+   * {@link #replace}d, and {@code drive} rebuilt from the others. If the outgoing drive fails
+   * during the copy, the incoming one is rebuilt from the others instead; if the incoming one
+   * fails, the copy stops and the member keeps its drive. An engine that stops mid-copy finds
+   * the incoming drive blank at its next start and rebuilds it in full.
+   */
+  public final void copyOnto(int i, BlockDevice drive) throws IOException {
+    if (drive.blockCount() < memberDataBlocks() + DATA_OFFSET_BLOCKS) {
+      throw new IllegalArgumentException("replacement drive is smaller than the pool's members");
+    }
+    CopyingMember copying;
+    synchronized (this) {
+      if (states[i] != MemberState.ONLINE || suspended[i] || redundancy() == 0) {
+        copying = null;
+      } else if (copier != null) {
+        throw new IllegalStateException("pool " + name + " is copying a drive already");
+      } else {
+        copying = new CopyingMember(members[i], drive);
+        members[i] = copying;
+        copyProgressRows = 0;
+        copyTarget = i;
+        Thread t = new Thread(() -> copyMember(i, copying), "copy-" + name + "-" + i);
+        t.setDaemon(true);
+        copier = t;
+        t.start();
+      }
+    }
+    if (copying == null) {
+      replace(i, drive);
+    }
+  }
+
+  /** The copy started by {@link #copyOnto}, while it runs; null otherwise. */
+  private volatile Thread copier;
+  private volatile int copyTarget = -1;
+  private volatile long copyProgressRows;
+
+  private void copyMember(int i, CopyingMember copying) {
+    long rows = memberDataBlocks() / ROW_BLOCKS;
+    long started = System.nanoTime();
+    ByteBuffer buf = ByteBuffer.allocate(ROW_BLOCKS * BLOCK_SIZE);
+    boolean rebuildInstead = false;
+    IOException incomingFailed = null;
+    try {
+      for (long row = 0; row < rows && !closed; row++) {
+        ReentrantReadWriteLock.WriteLock lock = rowLock(row).writeLock();
+        lock.lock();
+        try {
+          if (!stillCopying(i, copying)) {
+            break;
+          }
+          long memberLba = DATA_OFFSET_BLOCKS + row * ROW_BLOCKS;
+          try {
+            copying.outgoing().read(memberLba, buf.clear());
+          } catch (IOException e) {
+            fail(i, e); // the outgoing drive failed: rebuild the incoming one from the others
+            break;
+          }
+          try {
+            copying.incoming().write(memberLba, buf.flip(), false);
+          } catch (IOException e) {
+            incomingFailed = e;
+            break;
+          }
+        } finally {
+          lock.unlock();
+        }
+        rowsRebuilt++;
+        copyProgressRows = row + 1;
+      }
+      if (!closed && incomingFailed == null && stillCopying(i, copying)) {
+        try {
+          copying.incoming().flush();
+        } catch (IOException e) {
+          incomingFailed = e;
+        }
+      }
+      if (incomingFailed != null) {
+        LOG.log(Level.WARNING, "pool " + name + ": the drive replacing member " + i
+            + " failed; the member keeps its drive", incomingFailed);
+      }
+      synchronized (this) {
+        if (closed) {
+          return; // the incoming drive carries no label: the next start rebuilds it in full
+        }
+        if (incomingFailed == null && stillCopying(i, copying)) {
+          members[i] = copying.incoming();
+          generation++;
+          writeLabels();
+          LOG.info(String.format("pool %s: drive %d copied onto its replacement (%d MiB in %d"
+              + " ms)", name, i, rows, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+        } else if (members[i] == copying && incomingFailed == null
+            && copying.incomingFailure() == null) {
+          rebuildInstead = true; // the outgoing drive failed
+        } else if (members[i] == copying) {
+          members[i] = copying.outgoing(); // the incoming drive failed: keep the member's own
+          closeQuietly(copying.incoming());
+          return;
+        }
+      }
+      if (rebuildInstead) {
+        replace(i, copying.incoming());
+      } else {
+        closeQuietly(copying.outgoing());
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.SEVERE, "pool " + name + ": copying drive " + i + " failed", e);
+    } finally {
+      synchronized (this) {
+        copier = null;
+        copyTarget = -1;
+        notifyAll();
+      }
+    }
+  }
+
+  private synchronized boolean stillCopying(int i, CopyingMember copying) {
+    return members[i] == copying && states[i] == MemberState.ONLINE && !suspended[i]
+        && copying.incomingFailure() == null;
+  }
+
+  private static void closeQuietly(BlockDevice d) {
+    try {
+      d.close();
+    } catch (IOException e) {
+      LOG.fine("closing a drive: " + e.getMessage());
+    }
+  }
+
+  /** The member a running {@link #copyOnto} copies, or -1. */
+  public final int copyTarget() {
+    return copyTarget;
+  }
+
+  /** Rows of the running copy done so far. */
+  public final long copyProgressRows() {
+    return copyProgressRows;
+  }
+
+  /** Rows each member holds: what a rebuild or a copy goes through. */
+  public final long memberRows() {
+    return memberDataBlocks() / ROW_BLOCKS;
+  }
+
+  /** Waits until no copy runs; true if none runs at the end. */
+  public final synchronized boolean awaitCopy(long timeout, TimeUnit unit)
+      throws InterruptedException {
+    return awaitWhile(() -> copier != null, timeout, unit);
+  }
+
+  /** Waits on this pool's monitor (held) while {@code running}; true if it stopped in time. */
+  private boolean awaitWhile(java.util.function.BooleanSupplier running, long timeout,
+      TimeUnit unit) throws InterruptedException {
+    long until = System.nanoTime() + unit.toNanos(timeout);
+    while (running.getAsBoolean()) {
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
+  }
+
   /** {@code drive}'s label if it is this pool's member {@code i}'s, else null. */
   private Superblock ownLabel(int i, BlockDevice drive) {
     try {
@@ -723,15 +891,7 @@ public abstract class Pool implements BlockDevice {
   /** Waits until no rebuild runs; true if none runs at the end. */
   public final synchronized boolean awaitRebuild(long timeout, TimeUnit unit)
       throws InterruptedException {
-    long until = System.nanoTime() + unit.toNanos(timeout);
-    while (rebuilder != null) {
-      long left = until - System.nanoTime();
-      if (left <= 0) {
-        return false;
-      }
-      TimeUnit.NANOSECONDS.timedWait(this, left);
-    }
-    return true;
+    return awaitWhile(() -> rebuilder != null, timeout, unit);
   }
 
   /** The lock of the member row that holds member block {@code memberLba}. */
@@ -796,6 +956,14 @@ public abstract class Pool implements BlockDevice {
     closed = true;
     synchronized (this) {
       notifyAll(); // writes held for a drop fail now
+    }
+    Thread copy = copier;
+    if (copy != null) {
+      try {
+        copy.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     Thread t = rebuilder;
     if (t != null) {

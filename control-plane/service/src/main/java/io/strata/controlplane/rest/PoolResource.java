@@ -11,6 +11,8 @@ import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.PoolScrubs;
 import io.strata.controlplane.service.PoolService;
+import io.strata.controlplane.service.DriveReplacement;
+import io.strata.controlplane.rest.dto.PoolDtos.DriveReplace;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -38,6 +40,7 @@ public class PoolResource {
   @Inject PoolService pools;
   @Inject PoolScrubs scrubs;
   @Inject Idempotency idempotency;
+  @Inject DriveReplacement replacements;
 
   @POST
   @RolesAllowed(Roles.TENANT_ADMIN)
@@ -79,6 +82,20 @@ public class PoolResource {
   @RolesAllowed(Roles.TENANT_ADMIN)
   public PoolView scrubPolicy(@PathParam("id") UUID id, @NotNull @Valid ScrubPolicy body) {
     return scrubs.setPolicy(caller.tenantId(), id, body);
+  }
+
+  /**
+   * Replaces member drive {@code driveId} of the pool while the array runs: 200 with the array's
+   * drives (the replacement now a member, the outgoing drive gone from the array). The body may
+   * name the free drive to use ({@code replacementDriveId}); otherwise the smallest free drive of
+   * the array that fits is taken. Errors are 409 problems naming the field.
+   */
+  @POST
+  @Path("{id}/drives/{driveId}/replace")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public java.util.List<io.strata.controlplane.rest.dto.ArrayDtos.ArrayDriveView> replaceDrive(
+      @PathParam("id") UUID id, @PathParam("driveId") UUID driveId, @Valid DriveReplace body) {
+    return replacements.replace(caller.tenantId(), id, driveId, body == null ? null : body.replacementDriveId());
   }
 
   @DELETE

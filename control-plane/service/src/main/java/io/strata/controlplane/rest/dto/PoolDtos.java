@@ -50,4 +50,7 @@ public final class PoolDtos {
    * at {@code rateMbps} MiB/s (0: no limit).
    */
   public record ScrubPolicy(@Min(1) @Max(365) Integer everyDays, @NotNull @Min(0) @Max(10000) Integer rateMbps) {}
+
+  /** Which free drive of the array replaces a member; null: the control plane picks one. */
+  public record DriveReplace(UUID replacementDriveId) {}
 }
