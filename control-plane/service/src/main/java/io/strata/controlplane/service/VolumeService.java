@@ -33,6 +33,7 @@ public class VolumeService {
   @Inject CommandOutbox outbox;
   @Inject Operations operations;
   @Inject AuditLog audit;
+  @Inject RecycleBin recycleBin;
 
   public record Changed(Volume volume, UUID operationId) {}
 
@@ -202,7 +203,10 @@ public class VolumeService {
     return op;
   }
 
-  /** An attached volume or one with snapshots cannot be deleted (409 naming why). */
+  /**
+   * An attached volume or one with snapshots cannot be deleted (409 naming why). An AVAILABLE
+   * volume goes to the recycle bin (RecycleBin); any other is deleted at once.
+   */
   public UUID delete(UUID tenantId, UUID id, String ifMatch) {
     Volume v = Owned.lock(Volume.class, "volume", tenantId, id);
     if (ifMatch != null) {
@@ -218,6 +222,9 @@ public class VolumeService {
     long snapshots = Snapshot.count("volumeId = ?1 and state <> ?2", id, SnapshotState.DELETED);
     if (snapshots > 0) {
       throw ApiException.conflict("volume-has-snapshots", "the volume has " + snapshots + " snapshot(s); delete them first");
+    }
+    if (recycleBin.takes(v)) {
+      return recycleBin.putIn(tenantId, v);
     }
     v.moveTo(VolumeState.DELETING, "delete requested");
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
