@@ -57,7 +57,9 @@ public class VolumeService {
       boolean multiAttach, UUID sourceSnapshotId, DriveType tierPin) {
     StorageArray a = Owned.lock(StorageArray.class, "array", tenantId, pool.arrayId);
     ArrayService.requireAccepting(a, "create a volume");
-    if (Volume.count("arrayId = ?1 and name = ?2 and state <> ?3", a.id, name, VolumeState.DELETED) > 0) {
+    // a volume in the recycle bin gave its name back (a restore then asks for another)
+    if (Volume.count("arrayId = ?1 and name = ?2 and state not in ?3", a.id, name,
+        java.util.List.of(VolumeState.DELETED, VolumeState.RECYCLED)) > 0) {
       throw ApiException.conflict("already-exists", "name: a volume named '" + name + "' exists in the array");
     }
     quotas.checkCapacity(tenantId, sizeGib);
