@@ -446,12 +446,7 @@ class TenantFlowBrowserTest {
     String acme = Tokens.accessToken("acme-admin");
     String arrayId = RenderTimeBrowserTest.arrayOnASecondNode(acme);
     String node = nodeOf("acme", arrayId);
-    String poolId = RenderTimeBrowserTest.post(acme, "/pools", """
-        {"arrayId":"%s","name":"retry","driveType":"HDD","protection":"RAID5","driveCount":3}""".formatted(arrayId))
-        .path("object").path("id").asText(null);
-    if (poolId == null) {
-      poolId = RenderTimeBrowserTest.firstPool(acme, arrayId);
-    }
+    String poolId = raid5Pool(acme, arrayId, "retry");
     String name = "retry-" + UUID.randomUUID().toString().substring(0, 6);
     String volume = RenderTimeBrowserTest.post(acme, "/volumes", """
         {"poolId":"%s","name":"%s","sizeGib":1,"thin":true}""".formatted(poolId, name)).path("id").asText();
@@ -512,12 +507,7 @@ class TenantFlowBrowserTest {
     String acme = Tokens.accessToken("acme-admin");
     String arrayId = RenderTimeBrowserTest.arrayOnASecondNode(acme);
     String node = nodeOf("acme", arrayId);
-    String poolId = RenderTimeBrowserTest.post(acme, "/pools", """
-        {"arrayId":"%s","name":"bin","driveType":"HDD","protection":"RAID5","driveCount":3}""".formatted(arrayId))
-        .path("object").path("id").asText(null);
-    if (poolId == null) {
-      poolId = RenderTimeBrowserTest.firstPool(acme, arrayId);
-    }
+    String poolId = raid5Pool(acme, arrayId, "bin");
     String name = "bin-" + UUID.randomUUID().toString().substring(0, 6);
     String volume = RenderTimeBrowserTest.post(acme, "/volumes", """
         {"poolId":"%s","name":"%s","sizeGib":1,"thin":true}""".formatted(poolId, name)).path("id").asText();
@@ -564,6 +554,14 @@ class TenantFlowBrowserTest {
     assertThat(member.locator("button[data-testid^='restore-']")).hasCount(0);
     member.context().close();
     page.context().close();
+  }
+
+  /** A RAID5 pool of three HDDs named {@code name} in the array (or its first pool, when one is there already). */
+  static String raid5Pool(String token, String arrayId, String name) throws Exception {
+    String poolId = RenderTimeBrowserTest.post(token, "/pools", """
+        {"arrayId":"%s","name":"%s","driveType":"HDD","protection":"RAID5","driveCount":3}""".formatted(arrayId, name))
+        .path("object").path("id").asText(null);
+    return poolId != null ? poolId : RenderTimeBrowserTest.firstPool(token, arrayId);
   }
 
   /** The name of the node the array was placed on, as the operator's arrays screen reads it. */

@@ -69,6 +69,13 @@ class RecycleBinTest {
     return v;
   }
 
+  /** An AVAILABLE volume of {@code pool}, deleted: in the recycle bin. */
+  private String binnedVolume(String pool, String name) {
+    String volume = availableVolume(pool, name);
+    as(ACME).delete("/api/v1/volumes/" + volume).then().statusCode(202);
+    return volume;
+  }
+
   @Test
   void aDeletedVolumeIsKeptRestorableAndItsNameIsFree() {
     String array = Api.createArray(ACME, unique("bin"), 2, 0);
@@ -128,8 +135,7 @@ class RecycleBinTest {
   void theVolumeIsPurgedOnceItsTimeIsOver() {
     String array = Api.createArray(ACME, unique("purge"), 2, 0);
     String pool = Api.createPool(ACME, array, "fast");
-    String volume = availableVolume(pool, "old");
-    as(ACME).delete("/api/v1/volumes/" + volume).then().statusCode(202);
+    String volume = binnedVolume(pool, "old");
 
     purger.purgeDue(Instant.now().plus(Duration.ofDays(6)));
     as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("RECYCLED"));
@@ -146,10 +152,8 @@ class RecycleBinTest {
 
   @Test
   void aTenantPurgesAtOnce() {
-    String array = Api.createArray(ACME, unique("now"), 2, 0);
-    String pool = Api.createPool(ACME, array, "fast");
-    String volume = availableVolume(pool, "gone");
-    as(ACME).delete("/api/v1/volumes/" + volume).then().statusCode(202);
+    String pool = Api.createPool(ACME, Api.createArray(ACME, unique("now"), 2, 0), "fast");
+    String volume = binnedVolume(pool, "gone");
     String op = as(ACME).delete("/api/v1/recycle-bin/" + volume).then().statusCode(202).extract()
         .header("Operation-Location");
     as(ACME).get(op).then().body("state", equalTo("PENDING"));
