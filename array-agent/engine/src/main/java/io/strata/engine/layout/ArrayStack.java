@@ -1204,14 +1204,21 @@ public final class ArrayStack implements Closeable {
   @Override
   public void close() throws IOException {
     consent.stop();
+    VolumeMoves running = movesNow();
+    if (running != null) {
+      // outside the lock: the copier finishes the extent it copies (it may need the lock to
+      // delete a moved volume's old copy); its checkpoint says where to resume
+      running.close();
+    }
     closeLocked();
+  }
+
+  private synchronized VolumeMoves movesNow() {
+    return moves;
   }
 
   private synchronized void closeLocked() throws IOException {
     healthChanged = null;
-    if (moves != null) {
-      moves.close(); // the copier stops where it is; its checkpoint says where to resume
-    }
     for (RemoteDrive d : remoteDrives.values()) {
       d.listener(null); // no re-adding into pools being closed
     }

@@ -130,7 +130,7 @@ public final class VolumeMoves implements Closeable {
       Files.deleteIfExists(checkpoint(volume));
       LOG.info("moved volume " + volume + " from pool " + r.from() + " to pool " + r.to());
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // closing: the checkpoint says where to resume
+      Thread.currentThread().interrupt(); // not by close (it does not interrupt): stop here
     } catch (IOException | RuntimeException e) {
       // the checkpoint stays: the next engine start (or reload) resumes from it
       LOG.warning(r.move() + " stopped: " + e);
@@ -149,10 +149,20 @@ public final class VolumeMoves implements Closeable {
         .toList();
   }
 
-  /** Stops the copier where it is (the checkpoints say where to resume). */
+  /**
+   * Stops the copier after the extent it is copying (the checkpoints say where to resume). Not by
+   * interrupting it: an interrupted thread's file I/O closes the drive's channel under the pool.
+   */
   @Override
   public void close() {
     closed = true;
-    copier.shutdownNow();
+    copier.shutdown();
+    try {
+      if (!copier.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        LOG.warning("the volume move copier did not stop within 60 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
