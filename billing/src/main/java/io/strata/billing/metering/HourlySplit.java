@@ -39,6 +39,10 @@ public final class HourlySplit {
             increments.add(increment(sample, ResourceKey.used(tier.tier().name()), hour, byteSeconds));
           }
         }
+        if (sample.snapshotBytes() > 0) {
+          BigDecimal byteSeconds = BigDecimal.valueOf(sample.snapshotBytes()).multiply(BigDecimal.valueOf(seconds));
+          increments.add(increment(sample, ResourceKey.SNAPSHOT, hour, byteSeconds));
+        }
       }
       sliceStart = sliceEnd;
     }

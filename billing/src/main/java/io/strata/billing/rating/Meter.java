@@ -23,7 +23,13 @@ public enum Meter {
    * drives ({@link #STORAGE}, the provisioned capacity, as clouds bill); a plan may price it, for
    * example to charge for SSD-tier use of a tiered HDD pool.
    */
-  USED("used", "GB-hour", new BigDecimal("3600000000000"), true);
+  USED("used", "GB-hour", new BigDecimal("3600000000000"), true),
+  /**
+   * Space kept for snapshots and for deleted volumes in the recycle bin (the samples'
+   * {@code snapshotBytes}): byte-seconds, per GB-hour. Like {@link #USED}, recorded and shown
+   * always, charged only by a plan that prices {@code snapshot}.
+   */
+  SNAPSHOT("snapshot", "GB-hour", new BigDecimal("3600000000000"), true);
 
   private final String key;
   private final String unit;

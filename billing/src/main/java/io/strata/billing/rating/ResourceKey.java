@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * A rated resource: a meter and, for storage and engines, the variant (drive type or engine size).
- * Written {@code storage:SSD}, {@code engine:small}, {@code io}, {@code transfer}, {@code used:SSD} in rollups,
+ * Written {@code storage:SSD}, {@code engine:small}, {@code io}, {@code transfer}, {@code used:SSD}, {@code snapshot} in rollups,
  * plan rates and invoice lines.
  */
 public record ResourceKey(Meter meter, String variant) {
@@ -38,6 +38,8 @@ public record ResourceKey(Meter meter, String variant) {
 
   public static final ResourceKey IO = new ResourceKey(Meter.IO, null);
   public static final ResourceKey TRANSFER = new ResourceKey(Meter.TRANSFER, null);
+  /** Space held by snapshots and by volumes in the recycle bin. */
+  public static final ResourceKey SNAPSHOT = new ResourceKey(Meter.SNAPSHOT, null);
 
   public static ResourceKey parse(String text) {
     int colon = text.indexOf(':');
@@ -54,6 +56,7 @@ public record ResourceKey(Meter meter, String variant) {
       case IO -> "I/O operations";
       case TRANSFER -> "Data transferred";
       case USED -> "Space written on " + variant;
+      case SNAPSHOT -> "Snapshots and recycle bin";
     };
   }
 

@@ -47,9 +47,10 @@ class HourlySplitTest {
         4_000_000_000L, 1_000_000L, 0, 0, 0, 0);
     Map<String, BigDecimal> byResource = HourlySplit.of(sample).stream()
         .collect(Collectors.toMap(i -> i.resource().toString(), HourlyIncrement::quantity));
-    assertThat(byResource).containsOnlyKeys("storage:HDD", "engine:small", "used:HDD", "used:SSD");
+    assertThat(byResource).containsOnlyKeys("storage:HDD", "engine:small", "used:HDD", "used:SSD", "snapshot");
     assertThat(byResource.get("used:HDD")).isEqualByComparingTo("180000000"); // 3 MB x 60 s
     assertThat(byResource.get("used:SSD")).isEqualByComparingTo("60000000");
+    assertThat(byResource.get("snapshot")).as("snapshots and the recycle bin").isEqualByComparingTo("60000000");
   }
 
   @Test

@@ -82,7 +82,11 @@ public final class ControlPlane {
   public record VolumeView(
       UUID id, UUID arrayId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
       Integer qosMbpsLimit, boolean multiAttach, String tierPin, UUID sourceSnapshotId, String state,
-      String failureReason, Instant createdAt, Instant updatedAt) {}
+      String failureReason, Instant createdAt, Instant updatedAt, Instant recycledAt, Instant purgeAt) {}
+
+  /** Restore from the recycle bin, optionally under another name. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record VolumeRestore(String name) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record VolumeCreate(

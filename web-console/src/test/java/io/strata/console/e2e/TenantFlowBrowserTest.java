@@ -446,12 +446,7 @@ class TenantFlowBrowserTest {
     String acme = Tokens.accessToken("acme-admin");
     String arrayId = RenderTimeBrowserTest.arrayOnASecondNode(acme);
     String node = nodeOf("acme", arrayId);
-    String poolId = RenderTimeBrowserTest.post(acme, "/pools", """
-        {"arrayId":"%s","name":"retry","driveType":"HDD","protection":"RAID5","driveCount":3}""".formatted(arrayId))
-        .path("object").path("id").asText(null);
-    if (poolId == null) {
-      poolId = RenderTimeBrowserTest.firstPool(acme, arrayId);
-    }
+    String poolId = raid5Pool(acme, arrayId, "retry");
     String name = "retry-" + UUID.randomUUID().toString().substring(0, 6);
     String volume = RenderTimeBrowserTest.post(acme, "/volumes", """
         {"poolId":"%s","name":"%s","sizeGib":1,"thin":true}""".formatted(poolId, name)).path("id").asText();
@@ -499,6 +494,74 @@ class TenantFlowBrowserTest {
     // the page polls itself while the volume is CREATING
     assertThat(page.locator("#volume-state")).containsText("AVAILABLE", MINUTES);
     page.context().close();
+  }
+
+  /**
+   * Delete puts a volume in the recycle bin: its page says so and offers Restore, the bin lists it
+   * with its purge time, a restore under a name a new volume took meanwhile shows the control
+   * plane's refusal, and a restore under another name brings the volume back AVAILABLE.
+   */
+  @Test
+  @Order(6)
+  void aTenantRestoresADeletedVolumeFromTheRecycleBin() throws Exception {
+    String acme = Tokens.accessToken("acme-admin");
+    String arrayId = RenderTimeBrowserTest.arrayOnASecondNode(acme);
+    String node = nodeOf("acme", arrayId);
+    String poolId = raid5Pool(acme, arrayId, "bin");
+    String name = "bin-" + UUID.randomUUID().toString().substring(0, 6);
+    String volume = RenderTimeBrowserTest.post(acme, "/volumes", """
+        {"poolId":"%s","name":"%s","sizeGib":1,"thin":true}""".formatted(poolId, name)).path("id").asText();
+    reportVolume(arrayId, node, volume, ObjectStatus.State.READY, null);
+    waitForVolume(acme, volume, "AVAILABLE");
+
+    Page page = browser.newPage(false);
+    signIn(page, "acme-admin");
+    page.navigate(CONSOLE + "/volumes/" + volume);
+    String[] dialog = new String[1];
+    page.onceDialog(d -> {
+      dialog[0] = d.message();
+      d.accept();
+    });
+    page.getByTestId("delete-volume").click();
+    assertThat(page.getByTestId("in-recycle-bin")).containsText("recycle bin");
+    org.assertj.core.api.Assertions.assertThat(dialog[0]).contains("recycle bin");
+    assertThat(page.getByTestId("delete-volume")).hasCount(0);
+
+    page.navigate(CONSOLE + "/recycle-bin");
+    assertThat(page.getByTestId("binned-" + name)).containsText("1 GiB");
+    assertThat(unlabelledControls(page)).isZero();
+    screenshot(page, "recycle-bin");
+
+    // a new volume takes the name: the restore is refused with the control plane's reason
+    RenderTimeBrowserTest.post(acme, "/volumes", """
+        {"poolId":"%s","name":"%s","sizeGib":1,"thin":true}""".formatted(poolId, name));
+    page.getByTestId("restore-" + name).click();
+    assertThat(page.getByTestId("form-error")).containsText("another name");
+
+    page.fill("#restore-name-" + volume, name + "-back");
+    page.getByTestId("restore-" + name).click();
+    page.waitForURL(Pattern.compile(".*/volumes/" + volume + "$"));
+    assertThat(page.locator("#volume-state")).containsText("AVAILABLE");
+    assertThat(page.locator("h1")).containsText(name + "-back");
+    page.navigate(CONSOLE + "/recycle-bin");
+    assertThat(page.getByTestId("binned-" + name)).hasCount(0);
+
+    // a member sees the bin but cannot restore
+    Page member = browser.newPage(false);
+    signIn(member, "acme-viewer");
+    member.navigate(CONSOLE + "/recycle-bin");
+    assertThat(member.locator("h1")).containsText("Recycle bin");
+    assertThat(member.locator("button[data-testid^='restore-']")).hasCount(0);
+    member.context().close();
+    page.context().close();
+  }
+
+  /** A RAID5 pool of three HDDs named {@code name} in the array (or its first pool, when one is there already). */
+  static String raid5Pool(String token, String arrayId, String name) throws Exception {
+    String poolId = RenderTimeBrowserTest.post(token, "/pools", """
+        {"arrayId":"%s","name":"%s","driveType":"HDD","protection":"RAID5","driveCount":3}""".formatted(arrayId, name))
+        .path("object").path("id").asText(null);
+    return poolId != null ? poolId : RenderTimeBrowserTest.firstPool(token, arrayId);
   }
 
   /** The name of the node the array was placed on, as the operator's arrays screen reads it. */

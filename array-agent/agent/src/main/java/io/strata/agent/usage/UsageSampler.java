@@ -33,6 +33,7 @@ import org.jboss.logging.Logger;
  * the tier it is pinned to, or its pool's drive type. Written space counts on the tier where the
  * engine keeps it now, so a tiered HDD pool's promoted (or SSD-pinned) extents count as SSD used.
  * An array whose engine does not run (no volume attached yet) has written nothing measured: 0.
+ * A volume in the recycle bin is not provisioned: its size counts as snapshot space.
  * Intervals are cut on whole seconds and follow each other without gaps while the agent runs;
  * after an agent restart the first interval starts at the restart.
  */
@@ -104,7 +105,14 @@ public final class UsageSampler {
       tierOfPool.put(pool.poolId(), tier);
       tiers.computeIfAbsent(tier, t -> new long[3])[0] += pool.capacityGib() << 30;
     }
+    long recycledBytes = 0;
     for (var volume : array.volumes()) {
+      if (volume.recycled()) {
+        // in the recycle bin: kept like a snapshot and metered as one, at its provisioned size (the
+        // engine's stats do not break space down per volume), not as a provisioned volume
+        recycledBytes += volume.sizeGib() << 30;
+        continue;
+      }
       DriveType tier = volume.tierPin() != null ? volume.tierPin()
           : tierOfPool.getOrDefault(volume.poolId(), DriveType.HDD);
       tiers.computeIfAbsent(tier, k -> new long[3])[2] += volume.sizeGib() << 30;
@@ -120,7 +128,8 @@ public final class UsageSampler {
         new TierCapacity(ArrayUsageSample.DriveType.valueOf(tier.name()), t[0], t[1], t[2])));
 
     return new ArrayUsageSample(array.arrayId(), array.tenant(), nodeId, start, end, driveList,
-        array.engine().size(), tierList, space.cacheBytes(), space.snapshotBytes(), io.readOps(), io.writeOps(),
+        array.engine().size(), tierList, space.cacheBytes(), space.snapshotBytes() + recycledBytes, io.readOps(),
+        io.writeOps(),
         io.readBytes(), io.writeBytes());
   }
 }

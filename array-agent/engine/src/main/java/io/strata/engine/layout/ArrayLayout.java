@@ -136,10 +136,19 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
    * that snapshot (its size is the snapshot's unless a larger one is given). {@code qos} limits
    * its LUN's I/O (null: unlimited); a reload changes the limits in place. {@code rollback}
    * makes its content that of one of its snapshots, once per request id. {@code tier} pins its
-   * data to the SSD or HDD tier of a tiered pool (null: the mover decides).
+   * data to the SSD or HDD tier of a tiered pool (null: the mover decides). {@code moveFrom}
+   * names the pool the volume is moving from to {@code pool}, online (null: not moving; see
+   * {@link VolumeMoves}).
    */
   public record VolumeSpec(String name, String pool, String size, Boolean thick,
-      String cloneOf, QosSpec qos, RollbackSpec rollback, String tier) {
+      String cloneOf, QosSpec qos, RollbackSpec rollback, String tier, String moveFrom) {
+
+    /** A volume that is not moving. */
+    public VolumeSpec(String name, String pool, String size, Boolean thick, String cloneOf,
+        QosSpec qos, RollbackSpec rollback, String tier) {
+      this(name, pool, size, thick, cloneOf, qos, rollback, tier, null);
+    }
+
     /** The tier the volume is pinned to, or null. */
     public Tier pinnedTier() {
       if (tier == null) {
@@ -352,6 +361,7 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
       if (v.size() != null && LunSpec.size(v.size()) % 512 != 0) {
         throw new IllegalArgumentException("volume " + v.name() + ": size is not whole blocks");
       }
+      VolumeMoves.validate(v, poolNames);
     }
     for (SnapshotSpec s : snapshots()) {
       need(s.name(), "a snapshot needs a name");

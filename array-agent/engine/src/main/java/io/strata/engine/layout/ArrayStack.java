@@ -91,6 +91,8 @@ public final class ArrayStack implements Closeable {
   private final Path layoutFile;
   /** An HA engine's consent to drop failed members, and its fencing epoch (docs/high-availability.md). */
   private final HaConsent consent = new HaConsent(null);
+  /** The volumes moving to another pool (started by the first layout that asks for one). */
+  private VolumeMoves moves;
 
   private ArrayStack(Path layoutFile) {
     this.layoutFile = layoutFile;
@@ -1026,6 +1028,12 @@ public final class ArrayStack implements Closeable {
         }
       }
     }
+    if (moves == null && layout.volumes().stream().anyMatch(v -> v.moveFrom() != null)) {
+      moves = new VolumeMoves(layout.metadataDir(layoutFile), this::deleteMovedCopy);
+    }
+    if (moves != null) {
+      moves.converge(layout.volumes(), stores);
+    }
     Set<String> wanted = new HashSet<>();
     layout.volumes().forEach(v -> wanted.add(v.name()));
     layout.snapshots().forEach(s -> wanted.add(s.name()));
@@ -1050,6 +1058,36 @@ public final class ArrayStack implements Closeable {
     pinnedVolumes = Map.copyOf(pins);
     refreshPins();
     return rolledBack;
+  }
+
+  /**
+   * A move switched to the volume's copy in its new pool: its copy in {@code fromPool} goes, and
+   * with it the persistent reservations kept beside it, which the new pool's copy takes over.
+   */
+  private synchronized void deleteMovedCopy(String volume, String fromPool) throws IOException {
+    VolumeStore from = stores.get(fromPool);
+    if (from == null || !from.exists(volume)) {
+      return;
+    }
+    VolumeStore to = null;
+    for (VolumeStore s : stores.values()) {
+      to = s != from && s.exists(volume) ? s : to;
+    }
+    if (to != null && from.metadataOnPool() && to.metadataOnPool()) {
+      byte[] reservations = from.record(reservationRecord(volume));
+      if (reservations != null) {
+        to.putRecord(reservationRecord(volume), reservations);
+      }
+    }
+    from.delete(volume);
+    if (from.metadataOnPool()) {
+      from.putRecord(reservationRecord(volume), null);
+    }
+  }
+
+  /** The moves this engine runs or finished since it started (volume, pools, extents copied). */
+  public synchronized List<VolumeMoves.Progress> moves() {
+    return moves == null ? List.of() : moves.progress();
   }
 
   /**
@@ -1230,6 +1268,11 @@ public final class ArrayStack implements Closeable {
           + (s == null ? "?" : (s.totalExtents() - s.freeExtents()) + " of " + s.totalExtents())
           + " MiB extents used (" + MetadataState.EXTENT_BYTES / (1 << 20) + " MiB each)");
     }
+    for (VolumeMoves.Progress m : moves()) {
+      lines.add("volume " + m.volume() + " moving from pool " + m.fromPool() + " to " + m.toPool()
+          + ": " + m.copiedExtents() + " of " + m.totalExtents() + " extents copied"
+          + (m.switched() ? ", switched" : ""));
+    }
     return lines;
   }
 
@@ -1240,7 +1283,17 @@ public final class ArrayStack implements Closeable {
   @Override
   public void close() throws IOException {
     consent.stop();
+    VolumeMoves running = movesNow();
+    if (running != null) {
+      // outside the lock: the copier finishes the extent it copies (it may need the lock to
+      // delete a moved volume's old copy); its checkpoint says where to resume
+      running.close();
+    }
     closeLocked();
+  }
+
+  private synchronized VolumeMoves movesNow() {
+    return moves;
   }
 
   private synchronized void closeLocked() throws IOException {

@@ -32,11 +32,19 @@ public final class Volume implements BlockDevice, ExtentSharing {
   private final VolumeStore store;
   private final Obj obj;
   private final VolumeStore.Handle handle;
+  /** This pool's copy itself, even while the volume moves (a {@link VolumeMove}'s own access). */
+  private final boolean copy;
 
-  Volume(VolumeStore store, Obj obj, VolumeStore.Handle handle) {
+  Volume(VolumeStore store, Obj obj, VolumeStore.Handle handle, boolean copy) {
     this.store = store;
     this.obj = obj;
     this.handle = handle;
+    this.copy = copy;
+  }
+
+  /** Under the object's read lock: where the I/O goes while the volume moves, or null. */
+  private BlockDevice moving() {
+    return copy ? null : handle.redirect;
   }
 
   public String name() {
@@ -91,6 +99,11 @@ public final class Volume implements BlockDevice, ExtentSharing {
     Lock objectLock = handle.object.readLock();
     objectLock.lock();
     try {
+      BlockDevice moving = moving();
+      if (moving != null) {
+        moving.read(lba, dst);
+        return;
+      }
       checkRange(lba, dst.remaining());
       while (dst.hasRemaining()) {
         long extent = lba / EXTENT_BLOCKS;
@@ -127,6 +140,11 @@ public final class Volume implements BlockDevice, ExtentSharing {
     Lock objectLock = handle.object.readLock();
     objectLock.lock();
     try {
+      BlockDevice moving = moving();
+      if (moving != null) {
+        moving.write(lba, src, fua);
+        return;
+      }
       checkRange(lba, src.remaining());
       while (src.hasRemaining()) {
         long extent = lba / EXTENT_BLOCKS;
@@ -199,6 +217,11 @@ public final class Volume implements BlockDevice, ExtentSharing {
 
   @Override
   public void flush() throws IOException {
+    BlockDevice moving = moving();
+    if (moving != null) {
+      moving.flush();
+      return;
+    }
     store.pool.flush();
   }
 
@@ -210,6 +233,11 @@ public final class Volume implements BlockDevice, ExtentSharing {
     Lock objectLock = handle.object.readLock();
     objectLock.lock();
     try {
+      BlockDevice moving = moving();
+      if (moving != null) {
+        moving.unmap(lba, blocks);
+        return;
+      }
       checkRange(lba, blocks * BLOCK_SIZE);
       long end = lba + blocks;
       long count = blockCount();
@@ -252,6 +280,10 @@ public final class Volume implements BlockDevice, ExtentSharing {
     if (lba < 0 || lba >= count) {
       throw new IllegalArgumentException("LBA " + lba + " outside 0.." + (count - 1));
     }
+    BlockDevice moving = moving();
+    if (moving != null) {
+      return moving.status(lba);
+    }
     if (obj.thick()) {
       return new LbaStatus(lba, count - lba, true); // its extents are reserved: never unmapped
     }
@@ -279,8 +311,9 @@ public final class Volume implements BlockDevice, ExtentSharing {
   @Override
   public boolean copyFrom(BlockDevice source, long sourceLba, long lba, long blocks)
       throws IOException {
-    if (!(source instanceof Volume src) || src.store != store || readOnly()) {
-      return false;
+    if (!(source instanceof Volume src) || src.store != store || readOnly() || moving() != null
+        || src.moving() != null) {
+      return false; // a moving volume's extents are not shared: copied through the move instead
     }
     long done = 0;
     ByteBuffer buf = null;

@@ -61,6 +61,12 @@ public final class VolumeStore implements Closeable {
     ReentrantReadWriteLock stripe(long extent) {
       return stripes[(int) (extent % STRIPES)];
     }
+
+    /**
+     * Where the object's I/O goes instead while it moves to another pool (a {@link VolumeMove});
+     * set under {@link #object}'s write lock, read under its read lock. Null: served here.
+     */
+    volatile io.strata.engine.block.BlockDevice redirect;
   }
 
   private record Freed(long physical, long seq) {}
@@ -496,7 +502,32 @@ public final class VolumeStore implements Closeable {
   /** The block device of a volume (writable) or snapshot (read-only). */
   public Volume open(String name) throws IOException {
     Obj o = object(name);
-    return new Volume(this, o, handle(name));
+    return new Volume(this, o, handle(name), false);
+  }
+
+  /**
+   * The volume's own copy in this pool, ignoring any {@linkplain #redirect redirect}: what a
+   * {@link VolumeMove} reads from and writes to.
+   */
+  public Volume openCopy(String name) throws IOException {
+    Obj o = object(name);
+    return new Volume(this, o, handle(name), true);
+  }
+
+  /**
+   * From now on every I/O through a device {@link #open} gave for {@code name} (a served LUN's)
+   * goes to {@code target} instead (null: served here again). Waits for the I/O in flight, so
+   * none that started before still lands here alone.
+   */
+  public void redirect(String name, io.strata.engine.block.BlockDevice target) throws IOException {
+    object(name);
+    Handle h = handle(name);
+    h.object.writeLock().lock();
+    try {
+      h.redirect = target;
+    } finally {
+      h.object.writeLock().unlock();
+    }
   }
 
   // ------------------------------------------------------------------ journal and allocator

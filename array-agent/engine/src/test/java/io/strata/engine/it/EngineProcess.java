@@ -29,7 +29,9 @@ final class EngineProcess implements AutoCloseable {
     }
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        "-Xmx512m", "-XX:TieredStopAtLevel=1"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toString()));
     command.addAll(args);
     if (sighupIgnored) {
       // As under nohup: an ignored signal stays ignored across exec, so the JVM inherits it.
@@ -45,6 +47,9 @@ final class EngineProcess implements AutoCloseable {
    * How long a start may take: a JVM on a machine loaded far beyond its cores (CI, several
    * builds at once) has been seen to need more than 30 seconds.
    */
+  /** Extra JVM options (-D...) for the engines a test starts next; empty by default. */
+  static List<String> jvmOptions = List.of();
+
   static final int READY_SECONDS = Integer.getInteger("strata.engine.readySeconds", 90);
 
   /** Starts an engine and waits until it prints its ready line. */

@@ -278,11 +278,14 @@ public record ArrayDesiredState(
    * @param tierPin when set, the volume's data is kept on that tier of its pool's SSD tiering
    *     (only in a pool with tiering); null: the tier mover places it by heat. Added within
    *     version 1 (a nullable field: older readers ignore it, older senders mean "no pin")
+   * @param recycled the volume is in the recycle bin: its data is kept and it serves no LUN; the
+   *     agent meters it as snapshot space, not as a provisioned volume. Added within version 1
+   *     (absent: false)
    */
   public record VolumeSpec(
       String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
       Integer qosMbpsLimit, List<SnapshotSpec> snapshots, String cloneOfSnapshotId,
-      RollbackSpec rollback, DriveType tierPin) {
+      RollbackSpec rollback, DriveType tierPin, boolean recycled) {
     public VolumeSpec {
       requireText(volumeId, "volume.volumeId");
       requireText(poolId, "volume.poolId");
@@ -296,7 +299,16 @@ public record ArrayDesiredState(
     public VolumeSpec(
         String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
         Integer qosMbpsLimit, List<SnapshotSpec> snapshots) {
-      this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, snapshots, null, null, null);
+      this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, snapshots, null, null, null, false);
+    }
+
+    /** A volume that is not in the recycle bin (the JSON of a control plane from before the bin). */
+    public VolumeSpec(
+        String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
+        Integer qosMbpsLimit, List<SnapshotSpec> snapshots, String cloneOfSnapshotId, RollbackSpec rollback,
+        DriveType tierPin) {
+      this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, snapshots, cloneOfSnapshotId,
+          rollback, tierPin, false);
     }
 
     /** A volume not pinned to a tier. */
@@ -304,7 +316,7 @@ public record ArrayDesiredState(
         String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
         Integer qosMbpsLimit, List<SnapshotSpec> snapshots, String cloneOfSnapshotId, RollbackSpec rollback) {
       this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, snapshots, cloneOfSnapshotId,
-          rollback, null);
+          rollback, null, false);
     }
   }
 

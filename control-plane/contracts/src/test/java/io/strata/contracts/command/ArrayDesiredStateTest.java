@@ -61,6 +61,19 @@ class ArrayDesiredStateTest {
         + "\"volumes\":[{\"volumeId\":\"v1\",\"poolId\":\"p1\",\"sizeGib\":1,\"thin\":true}]}}";
     ArrayDesiredState decoded = codec.payload(codec.decode(old.getBytes(StandardCharsets.UTF_8)), Commands.ARRAY_DESIRED_STATE);
     assertThat(decoded.volumes().get(0).tierPin()).isNull();
+    assertThat(decoded.volumes().get(0).recycled()).as("a sender from before the recycle bin").isFalse();
+  }
+
+  @Test
+  void aVolumeInTheRecycleBinTravelsMarked() throws Exception {
+    ArrayDesiredState base = sample();
+    VolumeSpec binned = new VolumeSpec("v1", "p1", "vol", 1, true, null, null, List.of(), null, null, null, true);
+    ArrayDesiredState sent = new ArrayDesiredState(base.arrayId(), base.nodeId(), base.tenant(), base.generation(),
+        true, base.engine(), base.portalPort(), base.targetIqn(), base.drives(), base.pools(), List.of(binned),
+        base.servers(), List.of());
+    byte[] wire = codec.encode(codec.envelope(Commands.ARRAY_DESIRED_STATE, "control-plane", 1, "array/a1", sent));
+    assertThat(new String(wire, StandardCharsets.UTF_8)).contains("\"recycled\":true");
+    assertThat(codec.payload(codec.decode(wire), Commands.ARRAY_DESIRED_STATE)).isEqualTo(sent);
   }
 
   @Test

@@ -52,6 +52,14 @@ public class Volume extends TenantLifecycleEntity {
   @Column(name = "rollback_snapshot_id")
   public UUID rollbackSnapshotId;
 
+  /** When the volume went into the recycle bin; null when it is not in the bin. */
+  @Column(name = "recycled_at")
+  public java.time.Instant recycledAt;
+
+  /** When the purge job deletes it from the bin for good; null when it is not in the bin. */
+  @Column(name = "purge_at")
+  public java.time.Instant purgeAt;
+
   public void moveTo(VolumeState next, String reason) {
     state = transition(VolumeState.MACHINE, state, next, reason);
   }

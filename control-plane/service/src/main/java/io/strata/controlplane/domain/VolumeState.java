@@ -9,6 +9,11 @@ public enum VolumeState {
   RESIZING,
   /** The volume's content is being replaced by that of one of its snapshots. */
   ROLLING_BACK,
+  /**
+   * Deleted by the tenant and kept in the recycle bin: its data stays on the pool, it serves no
+   * LUN, and it is restored (AVAILABLE) or purged (DELETING) later (docs/provisioning.md).
+   */
+  RECYCLED,
   DELETING,
   DELETED,
   FAILED;
@@ -16,7 +21,8 @@ public enum VolumeState {
   public static final StateMachine<VolumeState> MACHINE =
       StateMachine.of("volume", VolumeState.class)
           .from(CREATING, AVAILABLE, DELETING)
-          .from(AVAILABLE, RESIZING, ROLLING_BACK, DELETING)
+          .from(AVAILABLE, RESIZING, ROLLING_BACK, RECYCLED, DELETING)
+          .from(RECYCLED, AVAILABLE, DELETING)
           .from(RESIZING, AVAILABLE)
           .from(ROLLING_BACK, AVAILABLE)
           .from(DELETING, DELETED)

@@ -57,7 +57,8 @@ public final class Views {
   public static VolumeView volume(Volume v) {
     return new VolumeView(
         v.id, v.arrayId, v.poolId, v.name, v.sizeGib, v.thin, v.qosIopsLimit, v.qosMbpsLimit, v.multiAttach,
-        v.tierPin, v.sourceSnapshotId, v.state, v.failureReason, v.createdAt, v.updatedAt);
+        v.tierPin, v.sourceSnapshotId, v.state, v.failureReason, v.createdAt, v.updatedAt, v.recycledAt,
+        v.purgeAt);
   }
 
   public static SnapshotView snapshot(Snapshot s) {

@@ -96,12 +96,23 @@ public record ArrayDesiredState(
    * A volume. {@code sourceSnapshotId}: a clone of that snapshot. {@code rollbackRequestId} and
    * {@code rollbackSnapshotId}: the last rollback asked of it (kept, the agent applies each once).
    * {@code tierPin}: SSD or HDD, the tier of its pool's tiering it is kept on; null: none (and in
-   * outbox rows written before the field existed).
+   * outbox rows written before the field existed). {@code recycled}: the volume is in the recycle
+   * bin (kept, unmapped, metered as snapshot space; false in rows written before the bin).
    */
   public record VolumeSpec(
       UUID volumeId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
       Integer qosMbpsLimit, UUID sourceSnapshotId, List<SnapshotSpec> snapshots, UUID rollbackRequestId,
-      UUID rollbackSnapshotId, String tierPin) {}
+      UUID rollbackSnapshotId, String tierPin, boolean recycled) {
+
+    /** A volume that is not in the recycle bin. */
+    public VolumeSpec(
+        UUID volumeId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
+        Integer qosMbpsLimit, UUID sourceSnapshotId, List<SnapshotSpec> snapshots, UUID rollbackRequestId,
+        UUID rollbackSnapshotId, String tierPin) {
+      this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, sourceSnapshotId, snapshots,
+          rollbackRequestId, rollbackSnapshotId, tierPin, false);
+    }
+  }
 
   public record SnapshotSpec(UUID snapshotId, String name) {}
 

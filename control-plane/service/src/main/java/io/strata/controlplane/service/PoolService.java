@@ -185,7 +185,9 @@ public class PoolService {
     Pool p = Owned.lock(Pool.class, "pool", tenantId, id);
     long volumes = Volume.count("poolId", id);
     if (volumes > 0) {
-      throw ApiException.conflict("pool-has-volumes", "the pool still has " + volumes + " volume(s); delete them first");
+      long inBin = RecycleBin.inBinOfPool(id);
+      throw ApiException.conflict("pool-has-volumes", "the pool still has " + volumes + " volume(s); delete them first"
+          + (inBin > 0 ? " (" + inBin + " of them in the recycle bin: restore or purge them)" : ""));
     }
     // the pool's members, cache and tier drives are free again, for the next pool
     ArrayDrive.update("poolId = null, role = null, roleCopy = 1 where poolId = ?1", id);

@@ -84,6 +84,11 @@ public class ProvisioningEvents {
     if (v == null || v.state == reported) {
       return false;
     }
+    if (v.state == VolumeState.RECYCLED) {
+      // The engine keeps serving its data to no one; READY must not take it out of the bin, and
+      // only the purge (DELETING) or a restore moves it.
+      return false;
+    }
     if (v.state == VolumeState.FAILED && !recovers(v, reported == VolumeState.DELETED)) {
       LOG.warnf("ignoring report %s for volume %s, FAILED while %s", reported, volumeId, v.failedFrom);
       return false;

@@ -33,6 +33,7 @@ public class VolumeService {
   @Inject CommandOutbox outbox;
   @Inject Operations operations;
   @Inject AuditLog audit;
+  @Inject RecycleBin recycleBin;
 
   public record Changed(Volume volume, UUID operationId) {}
 
@@ -56,7 +57,9 @@ public class VolumeService {
       boolean multiAttach, UUID sourceSnapshotId, DriveType tierPin) {
     StorageArray a = Owned.lock(StorageArray.class, "array", tenantId, pool.arrayId);
     ArrayService.requireAccepting(a, "create a volume");
-    if (Volume.count("arrayId = ?1 and name = ?2 and state <> ?3", a.id, name, VolumeState.DELETED) > 0) {
+    // a volume in the recycle bin gave its name back (a restore then asks for another)
+    if (Volume.count("arrayId = ?1 and name = ?2 and state not in ?3", a.id, name,
+        java.util.List.of(VolumeState.DELETED, VolumeState.RECYCLED)) > 0) {
       throw ApiException.conflict("already-exists", "name: a volume named '" + name + "' exists in the array");
     }
     quotas.checkCapacity(tenantId, sizeGib);
@@ -202,7 +205,10 @@ public class VolumeService {
     return op;
   }
 
-  /** An attached volume or one with snapshots cannot be deleted (409 naming why). */
+  /**
+   * An attached volume or one with snapshots cannot be deleted (409 naming why). An AVAILABLE
+   * volume goes to the recycle bin (RecycleBin); any other is deleted at once.
+   */
   public UUID delete(UUID tenantId, UUID id, String ifMatch) {
     Volume v = Owned.lock(Volume.class, "volume", tenantId, id);
     if (ifMatch != null) {
@@ -218,6 +224,9 @@ public class VolumeService {
     long snapshots = Snapshot.count("volumeId = ?1 and state <> ?2", id, SnapshotState.DELETED);
     if (snapshots > 0) {
       throw ApiException.conflict("volume-has-snapshots", "the volume has " + snapshots + " snapshot(s); delete them first");
+    }
+    if (recycleBin.takes(v)) {
+      return recycleBin.putIn(tenantId, v);
     }
     v.moveTo(VolumeState.DELETING, "delete requested");
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();

@@ -90,6 +90,7 @@ class FailedRecoveryTest {
 
     // a delete that failed: out of the desired state; its retry deletes again, and it is DELETED
     as(ACME).delete("/api/v1/volumes/" + first).then().statusCode(202);
+    as(ACME).delete("/api/v1/recycle-bin/" + first).then().statusCode(202); // purged from the bin at once
     events.volumeReported(UUID.fromString(first), VolumeState.FAILED, "no report from the storage node");
     assertThat(desired(array).volumes()).extracting(ArrayDesiredState.VolumeSpec::volumeId)
         .doesNotContain(UUID.fromString(first));

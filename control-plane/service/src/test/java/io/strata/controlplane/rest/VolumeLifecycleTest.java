@@ -247,6 +247,7 @@ class VolumeLifecycleTest {
     String server = Api.createServer(ACME, unique("srv"));
     events.volumeReported(UUID.fromString(volume), VolumeState.AVAILABLE, null);
     as(ACME).delete("/api/v1/volumes/" + volume).then().statusCode(202);
+    as(ACME).delete("/api/v1/recycle-bin/" + volume).then().statusCode(202); // purged now, not in 7 days
     events.volumeReported(UUID.fromString(volume), VolumeState.DELETED, null);
     as(ACME).get("/api/v1/volumes/" + volume).then().statusCode(404);
     as(ACME).delete("/api/v1/pools/" + pool).then().statusCode(204);

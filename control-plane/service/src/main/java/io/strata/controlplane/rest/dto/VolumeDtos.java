@@ -75,5 +75,16 @@ public final class VolumeDtos {
       VolumeState state,
       String failureReason,
       Instant createdAt,
-      Instant updatedAt) {}
+      Instant updatedAt,
+      /* in the recycle bin since (null when not RECYCLED) */
+      Instant recycledAt,
+      /* purged from the recycle bin, data released, at (null when not RECYCLED) */
+      Instant purgeAt) {}
+
+  /**
+   * Restore a volume from the recycle bin. {@code name} (optional) renames it on the way out, for
+   * when a new volume took its name meanwhile.
+   */
+  public record VolumeRestore(
+      @Pattern(regexp = Names.NAME, message = Names.NAME_MESSAGE) String name) {}
 }

@@ -1,0 +1,114 @@
+package io.strata.engine.layout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.engine.block.BlockDevice;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A layout volume with {@code moveFrom} moves to its new pool while its LUN keeps serving: the
+ * device the LUN held before the move sees the same data during and after it, the old pool's copy
+ * is deleted once the copy switched, and a stack closed mid-move resumes when opened again.
+ */
+class VolumeMoveLayoutTest {
+  @TempDir Path dir;
+  static final int SIZE = 24 << 20;
+
+  Path layout(String pool, String moveFrom) throws IOException {
+    Path file = dir.resolve("array.json");
+    Files.writeString(file, """
+        {"drives": [{"name": "a", "path": "a.img", "media": "SSD", "size": "40M"},
+                    {"name": "b", "path": "b.img", "media": "SSD", "size": "40M"},
+                    {"name": "h", "path": "h.img", "media": "HDD", "size": "40M"}],
+         "pools": [{"name": "fast", "drives": ["a", "b"], "protection": "mirror"},
+                   {"name": "slow", "drives": ["h"], "protection": "none"}],
+         "volumes": [{"name": "v", "pool": "%s", "size": "24M"%s}],
+         "luns": [{"lun": 0, "volume": "v"}]}
+        """.formatted(pool, moveFrom == null ? "" : ", \"moveFrom\": \"" + moveFrom + "\""));
+    return file;
+  }
+
+  static byte[] pattern(int seed) {
+    byte[] b = new byte[SIZE];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) (seed + i / 512 + i);
+    }
+    return b;
+  }
+
+  static byte[] readAll(BlockDevice d) throws IOException {
+    ByteBuffer all = ByteBuffer.allocate(SIZE);
+    d.read(0, all);
+    return all.array();
+  }
+
+  static void awaitMoved(ArrayStack stack) throws InterruptedException {
+    for (int i = 0; i < 600 && stack.stores().get("slow").exists("v"); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(stack.stores().get("slow").exists("v")).as("the old pool's copy is deleted").isFalse();
+  }
+
+  @Test
+  void theLunKeepsServingThroughTheMoveAndTheOldCopyGoes() throws Exception {
+    Path file = layout("slow", null);
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      BlockDevice lun = stack.lunDevices(ArrayLayout.read(file)).get(0);
+      byte[] model = pattern(1);
+      lun.write(0, ByteBuffer.wrap(model), false);
+
+      stack.reconcile(ArrayLayout.read(layout("fast", "slow")));
+      byte[] more = Arrays.copyOfRange(pattern(2), 0, 3 << 20);
+      lun.write(5 * 2048, ByteBuffer.wrap(more), false); // during (or after) the copy
+      System.arraycopy(more, 0, model, 5 << 20, more.length);
+      awaitMoved(stack);
+      assertThat(stack.moves()).singleElement().satisfies(m -> {
+        assertThat(m.switched()).isTrue();
+        assertThat(m.copiedExtents()).isEqualTo(24);
+      });
+      assertThat(readAll(lun)).as("the LUN's device from before the move").isEqualTo(model);
+      assertThat(readAll(stack.lunDevices(ArrayLayout.read(file)).get(0))).isEqualTo(model);
+      assertThat(stack.report()).anyMatch(l -> l.contains("volume v moving from pool slow to fast"));
+    }
+    // opened again with the move done (the layout may still say moveFrom): the new pool's copy
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(layout("fast", "slow")), file)) {
+      assertThat(stack.storeOf("v").poolName()).isEqualTo("fast");
+      assertThat(stack.moves()).isEmpty();
+    }
+  }
+
+  @Test
+  void aStackClosedMidMoveResumesWhenOpenedAgain() throws Exception {
+    Path file = layout("slow", null);
+    byte[] model = pattern(3);
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      stack.lunDevices(ArrayLayout.read(file)).get(0).write(0, ByteBuffer.wrap(model), false);
+    }
+    Path moving = layout("fast", "slow");
+    // the engine stops wherever its copier is (VolumeMoveTest resumes at an exact mark)
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(moving), moving)) {
+      stack.lunDevices(ArrayLayout.read(moving)).get(0).write(0, ByteBuffer.wrap(model, 0, 4096), false);
+    }
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(moving), moving)) {
+      BlockDevice lun = stack.lunDevices(ArrayLayout.read(moving)).get(0);
+      awaitMoved(stack);
+      assertThat(readAll(lun)).isEqualTo(model);
+    }
+    assertThat(dir.resolve("metadata/moves/v.json")).doesNotExist();
+  }
+
+  @Test
+  void aMoveFromAPoolNotListedOrFromItselfIsRefused() {
+    assertThatThrownBy(() -> ArrayLayout.read(layout("fast", "nowhere")))
+        .hasMessageContaining("moveFrom: no pool 'nowhere'");
+    assertThatThrownBy(() -> ArrayLayout.read(layout("fast", "fast")))
+        .hasMessageContaining("moveFrom is its own pool");
+  }
+}
