@@ -124,7 +124,7 @@ public class AlertConditions {
       Condition c = ratio >= critical ? Condition.POOL_FULL : ratio >= warning ? Condition.POOL_ALMOST_FULL : null;
       if (c != null) {
         out.add(new Observation(c, "pool:" + a.id + ":" + f.tier, a.tenantId, a.id, a.nodeId,
-            String.format("array %s: its %s pools are %.1f%% full (%d of %d bytes)", a.name, f.tier, ratio * 100,
+            String.format(java.util.Locale.ROOT, "array %s: its %s pools are %.1f%% full (%d of %d bytes)", a.name, f.tier, ratio * 100,
                 f.usedBytes, f.capacityBytes)));
       }
     }

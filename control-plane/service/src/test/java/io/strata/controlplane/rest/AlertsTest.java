@@ -147,8 +147,9 @@ class AlertsTest {
           .body("items[0].state", equalTo("DELIVERED")).body("items[0].attempts", equalTo(2));
 
       events.arrayReported(UUID.fromString(array), ArrayState.ONLINE, null);
-      evaluator.evaluate(now.plusSeconds(30));
-      dispatcher.dispatchDue(Instant.now());
+      Instant resolvedAt = Instant.now().plusSeconds(30);
+      evaluator.evaluate(resolvedAt);
+      dispatcher.dispatchDue(resolvedAt);
 
       List<JsonNode> mine = receiver.received.stream().map(r -> {
         // every body is signed with the webhook's secret
