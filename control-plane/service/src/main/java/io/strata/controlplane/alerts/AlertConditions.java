@@ -27,16 +27,16 @@ import java.util.UUID;
 public class AlertConditions {
   @Inject EntityManager em;
   @Inject Thresholds thresholds;
-  @Inject MeteringLag meteringLag;
 
-  public List<Observation> current(Instant now) {
+  /** What holds at {@code now}; {@code meteringLag} asked of Kafka beforehand (null: not known). */
+  public List<Observation> current(Instant now, Long meteringLag) {
     List<Observation> out = new ArrayList<>();
     arrays(out);
     nodes(out);
     drives(out);
     poolFill(out);
     outbox(out, now);
-    meteringLag(out);
+    meteringLag(out, meteringLag);
     return out;
   }
 
@@ -140,8 +140,7 @@ public class AlertConditions {
     }
   }
 
-  private void meteringLag(List<Observation> out) {
-    Long lag = meteringLag.current();
+  private void meteringLag(List<Observation> out, Long lag) {
     double limit = thresholds.value(Thresholds.METERING_LAG);
     if (lag != null && lag > limit) {
       out.add(new Observation(Condition.METERING_LAG, "metering", null, null, null,

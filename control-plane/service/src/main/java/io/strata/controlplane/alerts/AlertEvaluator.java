@@ -37,6 +37,7 @@ public class AlertEvaluator {
   @Inject EntityManager em;
   @Inject ObjectMapper json;
   @Inject WebhookDispatcher dispatcher;
+  @Inject MeteringLag meteringLag;
 
   @ConfigProperty(name = "strata.alerts.evaluate-every", defaultValue = "10s") Optional<String> every;
 
@@ -67,10 +68,12 @@ public class AlertEvaluator {
 
   /** One evaluation; returns the alerts it opened and resolved. Public for tests. */
   public Changes evaluate(Instant now) {
+    // asked of Kafka before the transaction: a slow broker must not hold a connection and the lock
+    Long lag = meteringLag.current();
     Changes changes = QuarkusTransaction.requiringNew().call(() -> {
       em.createNativeQuery("select pg_advisory_xact_lock(?1)").setParameter(1, LOCK).getSingleResult();
       Map<String, Observation> seen = new HashMap<>();
-      for (Observation o : conditions.current(now)) {
+      for (Observation o : conditions.current(now, lag)) {
         seen.putIfAbsent(o.identity(), o);
       }
       Map<String, Alert> open = new HashMap<>();

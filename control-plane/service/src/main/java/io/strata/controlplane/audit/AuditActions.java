@@ -35,8 +35,8 @@ public final class AuditActions {
       return method.toLowerCase();
     }
     String kind = String.join(".", words);
-    if (words.size() > 1 && "POST".equals(method)) {
-      return kind; // an action on an object: volume.rollback, node.drain
+    if (words.size() > 1 && !"DELETE".equals(method)) {
+      return kind; // an action on an object or a part of it: volume.rollback, server.credentials
     }
     return kind + "." + switch (method) {
       case "POST" -> idSeen ? "update" : "create";

@@ -48,7 +48,7 @@ public class AuditLog {
     e.targetId = targetId;
     e.remoteAddress = by.remoteAddress();
     e.at = Instant.now();
-    boolean inRequest = by != Actor.SYSTEM && Arc.container().requestContext().isActive();
+    boolean inRequest = by != Actor.SYSTEM && inHttpRequest();
     if (inRequest) {
       e.method = http.method().name();
       e.path = http.path();
@@ -57,6 +57,18 @@ public class AuditLog {
     }
     e.marks = marks(action, inRequest && caller.isOperator() && tenantId != null);
     e.persist();
+  }
+
+  /** Whether an HTTP request is being served (a request context may also be active without one). */
+  private boolean inHttpRequest() {
+    if (!Arc.container().requestContext().isActive()) {
+      return false;
+    }
+    try {
+      return http.method() != null;
+    } catch (RuntimeException noRequest) {
+      return false;
+    }
   }
 
   /** The marks an entry of {@code action} carries. */
