@@ -29,9 +29,9 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * </ul>
  *
  * The answer waits for the entry (a refusal by role is answered on an I/O thread: the entry is
- * then written on a worker thread, the answer resumed after). Unauthenticated requests (401) are
- * not written: without a verified token there is no "who", and an anonymous client could
- * otherwise fill the log.
+ * then written on a worker thread, the answer resumed after). Unauthenticated requests (401), and
+ * those refused before their token was looked at (an unreadable body), are not written: without
+ * a verified token there is no "who", and an anonymous client could otherwise fill the log.
  */
 public class AuditFilter {
   private static final Logger LOG = Logger.getLogger(AuditFilter.class);
@@ -47,7 +47,7 @@ public class AuditFilter {
     String path = in.getUriInfo().getPath();
     int status = out.getStatus();
     if (!AuditActions.CHANGING.contains(method) || !path.startsWith("/api/") || status == 401
-        || identity.isAnonymous() || (status < 400 && request.recorded())) {
+        || !authenticated() || (status < 400 && request.recorded())) {
       return Uni.createFrom().voidItem();
     }
     // what needs the request's context is read here, on the request's thread
@@ -58,6 +58,19 @@ public class AuditFilter {
       return null;
     });
     return Context.isOnEventLoopThread() ? write.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : write;
+  }
+
+  /**
+   * Whether the request carried a verified token. A request refused before its token was looked
+   * at (an unreadable body, answered on the I/O thread with lazy authentication) has no identity
+   * that could be resolved without blocking: it is not written, like an unauthenticated one.
+   */
+  private boolean authenticated() {
+    try {
+      return !identity.isAnonymous();
+    } catch (io.quarkus.runtime.BlockingOperationNotAllowedException notResolvedYet) {
+      return false;
+    }
   }
 
   private void write(AuditEntry e, String alias) {
