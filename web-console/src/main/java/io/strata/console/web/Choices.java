@@ -14,6 +14,8 @@ public final class Choices {
   public static final List<String> cacheModes = List.of("NONE", "WRITE_THROUGH", "WRITE_BACK", "WRITE_AROUND");
   public static final List<String> driveTypes = List.of("SSD", "HDD");
   public static final List<String> operationStates = List.of("PENDING", "SUCCEEDED", "FAILED");
+  public static final List<String> auditResults = List.of("SUCCEEDED", "REFUSED", "FAILED");
+  public static final List<String> auditMarks = List.of("forced", "credentials", "operator-on-tenant");
 
   private Choices() {}
 }

@@ -3,6 +3,7 @@ package io.strata.controlplane.metrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.strata.controlplane.alerts.Condition;
 import io.strata.controlplane.domain.NodeState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -41,13 +42,13 @@ public class ControlPlaneMetrics {
   @ConfigProperty(name = "strata.metrics.db-refresh", defaultValue = "10s")
   Duration refresh;
 
-  private volatile Reading last = new Reading(0, 0, Map.of(), Map.of(), Instant.EPOCH);
+  private volatile Reading last = new Reading(0, 0, Map.of(), Map.of(), Map.of(), Instant.EPOCH);
   /** Operation kinds seen pending since start: each keeps its gauge (0 once none is pending). */
   private final Set<String> kinds = ConcurrentHashMap.newKeySet();
 
   /** One answer from the database. */
   record Reading(long outboxRows, double outboxOldestAgeSeconds, Map<String, Long> pendingByKind,
-      Map<String, Long> nodesByState, Instant readAt) {}
+      Map<String, Long> nodesByState, Map<String, Long> firingByCondition, Instant readAt) {}
 
   void onStart(@Observes StartupEvent start) {
     Gauge.builder("strata_outbox_unpublished_messages", this, m -> m.reading().outboxRows())
@@ -62,6 +63,14 @@ public class ControlPlaneMetrics {
           .tag("state", state.name())
           .register(registry);
     }
+    // the control plane's own alerts (docs/observability.md, "Alerts"), for Prometheus's rules
+    for (Condition condition : Condition.values()) {
+      Gauge.builder("strata_alerts_firing", this, m -> m.reading().firingByCondition().getOrDefault(condition.id, 0L))
+          .description("Alerts the control plane has FIRING, by condition (one per object the condition holds for)")
+          .tag("condition", condition.id)
+          .tag("severity", condition.severity)
+          .register(registry);
+    }
   }
 
   /** The latest reading, asking the database first when it is older than the refresh interval. */
@@ -73,7 +82,8 @@ public class ControlPlaneMetrics {
         registerNewKinds(last.pendingByKind().keySet());
       } catch (SQLException | RuntimeException e) {
         LOG.debugf("metrics: database not read (%s); the last reading stays", e.getMessage());
-        last = new Reading(last.outboxRows(), last.outboxOldestAgeSeconds(), last.pendingByKind(), last.nodesByState(), now);
+        last = new Reading(last.outboxRows(), last.outboxOldestAgeSeconds(), last.pendingByKind(), last.nodesByState(),
+            last.firingByCondition(), now);
       }
     }
     return last;
@@ -104,7 +114,13 @@ public class ControlPlaneMetrics {
           nodes.put(r.getString(1), r.getLong(2));
         }
       }
-      return new Reading(rows, age, Map.copyOf(pending), Map.copyOf(nodes), now);
+      Map<String, Long> firing = new ConcurrentHashMap<>();
+      try (ResultSet r = s.executeQuery("select condition, count(*) from alert where state = 'FIRING' group by condition")) {
+        while (r.next()) {
+          firing.put(r.getString(1), r.getLong(2));
+        }
+      }
+      return new Reading(rows, age, Map.copyOf(pending), Map.copyOf(nodes), Map.copyOf(firing), now);
     }
   }
 

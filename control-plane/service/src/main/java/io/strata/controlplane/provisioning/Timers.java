@@ -5,11 +5,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** The background loops of provisioning (relay, watchdog, HA supervisor): one daemon thread each. */
-final class Timers {
+public final class Timers {
   private Timers() {}
 
   /** Runs {@code task} on its own daemon thread {@code thread}, first after {@code firstMs}, then {@code everyMs} after each run. */
-  static ScheduledExecutorService every(String thread, long firstMs, long everyMs, Runnable task) {
+  public static ScheduledExecutorService every(String thread, long firstMs, long everyMs, Runnable task) {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, thread);
       t.setDaemon(true);

@@ -40,6 +40,10 @@ public class ParameterConverters implements ParamConverterProvider {
     if (rawType == Long.class) {
       return (ParamConverter<T>) new Strict<>(name, Long::valueOf, "must be an integer");
     }
+    if (rawType == java.time.Instant.class) {
+      return (ParamConverter<T>) new Strict<>(name, ParameterConverters::instant,
+          "must be an instant in ISO-8601 UTC form, e.g. 2026-12-07T08:00:00Z");
+    }
     if (rawType.isEnum()) {
       Class<? extends Enum> type = (Class<? extends Enum>) rawType;
       return (ParamConverter<T>) new Strict<>(name, v -> Enum.valueOf(type, v),
@@ -57,6 +61,14 @@ public class ParameterConverters implements ParamConverterProvider {
       throw new IllegalArgumentException("not a UUID");
     }
     return UUID.fromString(value);
+  }
+
+  private static java.time.Instant instant(String value) {
+    try {
+      return java.time.Instant.parse(value);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("not an instant", e);
+    }
   }
 
   private static String parameterName(Annotation[] annotations) {
