@@ -86,16 +86,11 @@ public final class StatsFile implements java.io.Closeable {
     timer.scheduleWithFixedDelay(this::writeQuietly, 0, 1, TimeUnit.SECONDS);
   }
 
-  /** One LUN's figures in the file; {@code volume} is null for a LUN the layout does not name. */
-  record VolumeEntry(String volume, int lun, long readOps, long writeOps, long readBytes,
-      long writeBytes, long queueDepth, LatencyHistogram.Buckets readLatency,
-      LatencyHistogram.Buckets writeLatency) {}
-
   synchronized void write() throws IOException {
     IoCounters.Snapshot s = counters.snapshot();
     Map<Integer, String> names = volumeOfLun.get();
-    List<VolumeEntry> volumes = new ArrayList<>();
-    counters.readLuns().forEach((lun, r) -> volumes.add(new VolumeEntry(names.get(lun), lun,
+    List<VolumeFigures> volumes = new ArrayList<>();
+    counters.readLuns().forEach((lun, r) -> volumes.add(new VolumeFigures(names.get(lun), lun,
         r.readOps(), r.writeOps(), r.readBytes(), r.writeBytes(), r.queueDepth(), r.readLatency(),
         r.writeLatency())));
     StackFigures layers = stack.get();
