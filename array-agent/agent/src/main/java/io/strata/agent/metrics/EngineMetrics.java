@@ -103,6 +103,12 @@ public final class EngineMetrics {
     }
   }
 
+  /** The stats of array {@code arrayId} read at the last refresh, or null when it was not measured. */
+  public EngineStats latest(String arrayId) {
+    Reading r = readings.get(arrayId);
+    return r == null ? null : r.stats();
+  }
+
   /** How many arrays have meters now. */
   public synchronized int arraysMeasured() {
     return metersByArray.size();
