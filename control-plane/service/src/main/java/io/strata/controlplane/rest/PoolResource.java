@@ -5,6 +5,7 @@ import io.strata.controlplane.mapping.Views;
 import io.strata.controlplane.rest.dto.PoolDtos.PoolCreate;
 import io.strata.controlplane.rest.dto.PoolDtos.PoolView;
 import io.strata.controlplane.security.Caller;
+import io.strata.controlplane.performance.PerformanceQuery;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.PoolService;
@@ -33,6 +34,7 @@ public class PoolResource {
   @Inject Caller caller;
   @Inject PoolService pools;
   @Inject Idempotency idempotency;
+  @Inject PerformanceQuery performance;
 
   @POST
   @RolesAllowed(Roles.TENANT_ADMIN)
@@ -57,6 +59,20 @@ public class PoolResource {
   public Response get(@PathParam("id") UUID id) {
     Pool p = pools.get(caller.tenantId(), id);
     return Responses.ok(Views.pool(p), p.version);
+  }
+
+  /**
+   * The pool's performance history: IOPS, MB/s, latency p50/p99, cache hit ratio, space by tier,
+   * from {@code from} to {@code to} (RFC 3339; the last hour by default) in steps of {@code step}
+   * (seconds, {@code 5m} or {@code PT5M}; at most 1440 points). Another tenant's id is 404.
+   */
+  @GET
+  @Path("{id}/performance")
+  @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
+  public PerformanceQuery.PerformanceView performance(@PathParam("id") UUID id, @QueryParam("from") String from,
+      @QueryParam("to") String to, @QueryParam("step") String step) {
+    pools.get(caller.tenantId(), id); // 404 unless it is the caller's
+    return performance.view("pool", id, from, to, step);
   }
 
   @DELETE
