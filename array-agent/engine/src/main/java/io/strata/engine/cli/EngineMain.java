@@ -386,7 +386,9 @@ public final class EngineMain implements Callable<Integer> {
         devices.add(stats);
         stats.start();
       }
-      TargetDefinition target = access.definition(counted);
+      // Without a stats file nobody reads the counters: serve the target uncounted (the
+      // observability benchmark's "off", docs/benchmarks/observability.md).
+      TargetDefinition target = access.definition(statsFile == null ? scsi : counted);
       TcpTransport tcp = new TcpTransport(Math.max(2, Runtime.getRuntime().availableProcessors()),
           30, new ConnectionLimits(maxConnections, maxConnectionsPerSource));
       RoutingTransport transport = new RoutingTransport(tcp);
