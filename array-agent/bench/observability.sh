@@ -92,7 +92,8 @@ for round in $(seq 1 "$rounds"); do
 done
 load_end=$(cut -d' ' -f1 /proc/loadavg)
 
-median() { sort -g | awk '{v[NR]=$1} END{ if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
+# shellcheck source=figures.lib.sh
+source "$root/array-agent/bench/figures.lib.sh"
 fig() { awk -v n="$1" -v m="$2" -v f="$3" '$1==n && $2==m {print $f}' "$work/figures" | median; }
 # on/off within each round (the two runs sat next to each other in time), then the median.
 round_ratio() {
@@ -121,8 +122,8 @@ storage_section() {
     insert into performance_sample
     select v.id, timestamptz '2026-12-01' + make_interval(mins => m), 60000 + m, 6000 + m, 245760000 + m,
            24576000 + m, null, null, null, null, 60, 800 + m % 100, 9000 + m % 1000, 500, 700, 2
-    from (select gen_random_uuid() as id from generate_series(1, $volumes)) v, generate_series(1, $samples) m;
-    vacuum analyze performance_sample;" > /dev/null
+    from (select gen_random_uuid() as id from generate_series(1, $volumes)) v, generate_series(1, $samples) m;" > /dev/null
+  PGDATABASE=$db psql -qAt -v ON_ERROR_STOP=1 -c "vacuum analyze performance_sample" > /dev/null
   local bytes
   bytes=$(PGDATABASE=$db psql -qAtc "select pg_total_relation_size('performance_sample')")
   psql -qAtc "drop database $db" > /dev/null
