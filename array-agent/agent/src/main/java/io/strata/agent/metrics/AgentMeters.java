@@ -45,6 +45,9 @@ public final class AgentMeters implements AutoCloseable {
       prometheus.getPrometheusRegistry().register(collector);
       collectorRegistries.add(prometheus.getPrometheusRegistry());
     }
+    if (collectorRegistries.isEmpty()) {
+      LOG.warn("no Prometheus registry: the per-volume, pool and drive engine figures are not exported");
+    }
     timer.scheduleWithFixedDelay(this::refreshQuietly, 0, refresh.toMillis(), TimeUnit.MILLISECONDS);
   }
 
