@@ -98,7 +98,8 @@ warm_up() {
   bench_seconds -c 2000 -d 32 -s 131072 "$1" > /dev/null
 }
 
-median() { sort -g | awk '{v[NR]=$1} END{ if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
+# shellcheck source=figures.lib.sh
+source "$root/array-agent/bench/figures.lib.sh"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }'; }
 # "met (R×)" or "NOT met (R×)" for engine figure $1 against tgt figure $2, threshold $3, ge|le.
 verdict() {

@@ -21,6 +21,7 @@ import io.strata.agent.inventory.DriveScanner;
 import io.strata.agent.inventory.HostFacts;
 import io.strata.agent.supervision.EngineLauncher;
 import io.strata.agent.supervision.Isolation;
+import io.strata.agent.performance.PerformanceSampler;
 import io.strata.agent.usage.UsageSampler;
 import io.strata.agent.usage.UsageSequence;
 import io.strata.contracts.usage.UsageMessages;
@@ -70,6 +71,8 @@ public class AgentLifecycle {
   private AgentMeters meters;
   @Inject MeterRegistry registry;
   @ConfigProperty(name = "strata.metrics.engine-refresh", defaultValue = "5s") Duration metricsRefresh;
+  /** How often the tenants' performance history gets a sample per array (docs/observability.md); 0 turns it off. */
+  @ConfigProperty(name = "strata.agent.performance-interval", defaultValue = "60s") Duration performanceInterval;
 
   AgentLifecycle(AgentConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
     this.config = config;
@@ -125,6 +128,19 @@ public class AgentLifecycle {
         LOG.warnf("usage sampling failed: %s", e.getMessage());
       }
     }, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    if (!performanceInterval.isZero()) {
+      PerformanceSampler performance = new PerformanceSampler(config.nodeId(), reconciler::desiredStates,
+          meters.engines()::latest,
+          sample -> events.publish(Events.ARRAY_PERFORMANCE, Commands.arraySubject(sample.arrayId()), sample),
+          Clock.systemUTC());
+      beats.scheduleAtFixedRate(() -> {
+        try {
+          performance.sampleAll();
+        } catch (RuntimeException e) {
+          LOG.warnf("performance sampling failed: %s", e.getMessage());
+        }
+      }, performanceInterval.toMillis(), performanceInterval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
     LOG.infof("agent of node %s running; data in %s", config.nodeId(), data);
   }
 

@@ -31,6 +31,12 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @Consumes(MediaType.APPLICATION_JSON)
 public interface ControlPlaneClient {
 
+  // ---- performance history (issue 19): kind is volumes, arrays or pools ---------------------
+  @GET
+  @Path("/{kind}/{id}/performance")
+  com.fasterxml.jackson.databind.JsonNode performance(@PathParam("kind") String kind, @PathParam("id") UUID id,
+      @QueryParam("from") String from, @QueryParam("step") String step);
+
   // ---- arrays --------------------------------------------------------------------------------
   @GET
   @Path("/arrays")

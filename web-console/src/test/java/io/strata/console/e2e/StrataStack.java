@@ -154,6 +154,12 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
         "array/" + status.arrayId(), status);
   }
 
+  /** Sends an array's performance sample on strata.events as the agent of its engine's node does. */
+  static void publishPerformance(io.strata.contracts.event.ArrayPerformance sample) {
+    publish(Topics.EVENTS, sample.nodeId(), Events.ARRAY_PERFORMANCE, "agent/" + sample.nodeId(),
+        "array/" + sample.arrayId(), sample);
+  }
+
   private static <T> void publish(String topic, String key, MessageType<T> type, String source, String subject, T payload) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);

@@ -13,6 +13,7 @@ import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.SelectOption;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.strata.contracts.event.ArrayPerformance;
 import io.strata.contracts.event.ArrayStatus;
 import io.strata.contracts.event.ObjectStatus;
 import io.strata.contracts.usage.ArrayUsageSample;
@@ -163,6 +164,21 @@ class TenantFlowBrowserTest {
     reloadUntil(page, "main", "AVAILABLE");
     volumeId = page.url().substring(page.url().lastIndexOf('/') + 1);
     screenshot(page, "volume");
+    // the volume's performance: ten one-minute samples as an agent sends them; the chart section
+    // (an htmx fragment refreshed every 30 s) draws them
+    Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+    for (int m = 10; m >= 1; m--) {
+      long reads = 3000L + 600L * (m % 4);
+      Instant end = minute.minus(m - 1, ChronoUnit.MINUTES);
+      StrataStack.publishPerformance(new ArrayPerformance(arrayId, "console-e2e", end.minusSeconds(60), end, List.of(
+          new ArrayPerformance.Series(ArrayPerformance.Kind.VOLUME, volumeId, reads * 20, reads * 5, reads * 20 * 4096,
+              reads * 5 * 65536, 300L + 20 * m, 2_000L + 150 * m, 800L, 4_000L + 100 * (m % 3), null, null, null, null))));
+    }
+    page.reload();
+    assertThat(page.getByTestId("performance").locator("svg[aria-label=IOPS] polyline").first())
+        .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
+    assertThat(page.getByTestId("performance")).containsText("Latency");
+    screenshot(page, "volume-performance");
     // a tier pin on this SSD pool (no tiering) is refused, and the reason shows beside the field
     page.selectOption("#f-tierPin", "SSD");
     page.getByTestId("change-volume").getByRole(AriaRole.BUTTON).click();

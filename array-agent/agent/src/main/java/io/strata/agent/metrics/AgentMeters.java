@@ -3,6 +3,9 @@ package io.strata.agent.metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.prometheus.client.CollectorRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +17,9 @@ import org.apache.kafka.clients.producer.Producer;
 import org.jboss.logging.Logger;
 
 /**
- * The agent's own metrics beside Quarkus's: the engines' figures ({@link EngineMetrics}), read from
- * their stats files every {@code strata.metrics.engine-refresh} on a thread of their own, and the
+ * The agent's own metrics beside Quarkus's: the engines' figures ({@link EngineMetrics}, and the
+ * detailed per-volume, pool and drive ones of {@link EngineCollector}), read from their stats
+ * files every {@code strata.metrics.engine-refresh} on a thread of their own, and the
  * Kafka clients' (the command consumer's lag labelled with its group).
  */
 public final class AgentMeters implements AutoCloseable {
@@ -30,10 +34,20 @@ public final class AgentMeters implements AutoCloseable {
     return t;
   });
   private final List<KafkaClientMetrics> kafka = new ArrayList<>();
+  private final List<CollectorRegistry> collectorRegistries = new ArrayList<>();
+  private final EngineCollector collector;
 
   public AgentMeters(MeterRegistry registry, EngineMetrics engines, Duration refresh) {
     this.registry = registry;
     this.engines = engines;
+    this.collector = new EngineCollector(engines);
+    for (PrometheusMeterRegistry prometheus : prometheusRegistries(registry)) {
+      prometheus.getPrometheusRegistry().register(collector);
+      collectorRegistries.add(prometheus.getPrometheusRegistry());
+    }
+    if (collectorRegistries.isEmpty()) {
+      LOG.warn("no Prometheus registry: the per-volume, pool and drive engine figures are not exported");
+    }
     timer.scheduleWithFixedDelay(this::refreshQuietly, 0, refresh.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -44,6 +58,20 @@ public final class AgentMeters implements AutoCloseable {
     KafkaClientMetrics producer = new KafkaClientMetrics(events);
     producer.bindTo(registry);
     kafka.add(producer);
+  }
+
+  /** The Prometheus registries in {@code registry} (Quarkus injects a composite holding one). */
+  static List<PrometheusMeterRegistry> prometheusRegistries(MeterRegistry registry) {
+    if (registry instanceof PrometheusMeterRegistry prometheus) {
+      return List.of(prometheus);
+    }
+    List<PrometheusMeterRegistry> out = new ArrayList<>();
+    if (registry instanceof CompositeMeterRegistry composite) {
+      for (MeterRegistry r : composite.getRegistries()) {
+        out.addAll(prometheusRegistries(r));
+      }
+    }
+    return out;
   }
 
   public EngineMetrics engines() {
@@ -63,5 +91,7 @@ public final class AgentMeters implements AutoCloseable {
     timer.shutdownNow();
     kafka.forEach(KafkaClientMetrics::close);
     kafka.clear();
+    collectorRegistries.forEach(r -> r.unregister(collector));
+    collectorRegistries.clear();
   }
 }

@@ -6,16 +6,19 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.strata.agent.usage.EngineCounters;
-import io.strata.agent.usage.EngineSpace;
+import io.strata.agent.usage.EngineStats;
 import io.strata.contracts.event.ArrayStatus;
 import io.strata.contracts.event.ObjectStatus;
 import io.strata.engine.stats.PoolUsage;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -41,27 +44,44 @@ public final class EngineMetrics {
 
   private final MeterRegistry registry;
   private final Supplier<List<ArrayView>> arrays;
+  private final Function<Path, EngineStats> statsReader;
   private volatile Map<String, Reading> readings = Map.of();
   private final Map<String, List<Meter>> metersByArray = new HashMap<>();
   private final Map<String, Set<String>> poolsByArray = new HashMap<>();
 
-  /** One array's figures at the last refresh. */
-  record Reading(ArrayView view, EngineCounters io, Map<String, PoolUsage> pools) {}
+  /** One array's figures at the last refresh: its stats file read once. */
+  record Reading(ArrayView view, EngineStats stats, Map<String, PoolUsage> pools) {
+    EngineCounters io() {
+      return stats.counters();
+    }
+  }
 
   public EngineMetrics(MeterRegistry registry, Supplier<List<ArrayView>> arrays) {
+    this(registry, arrays, EngineStats::read);
+  }
+
+  /** With the stats files read by {@code statsReader} (a test counts the reads). */
+  EngineMetrics(MeterRegistry registry, Supplier<List<ArrayView>> arrays, Function<Path, EngineStats> statsReader) {
     this.registry = registry;
     this.arrays = arrays;
+    this.statsReader = statsReader;
+  }
+
+  /** The figures of every array at the last refresh (what {@link EngineCollector} exports). */
+  Collection<Reading> readings() {
+    return readings.values();
   }
 
   /** Reads every array's status and stats file once; adds the meters of new arrays and pools, removes gone ones. */
   public synchronized void refresh() {
     Map<String, Reading> next = new HashMap<>();
     for (ArrayView view : arrays.get()) {
+      EngineStats stats = statsReader.apply(view.statsFile()); // one read of the file per refresh
       Map<String, PoolUsage> pools = new HashMap<>();
-      for (PoolUsage pool : EngineSpace.read(view.statsFile()).pools()) {
+      for (PoolUsage pool : stats.space().pools()) {
         pools.put(pool.pool(), pool);
       }
-      next.put(view.arrayId(), new Reading(view, EngineCounters.read(view.statsFile()), pools));
+      next.put(view.arrayId(), new Reading(view, stats, pools));
     }
     readings = Map.copyOf(next);
     for (Reading reading : next.values()) {
@@ -81,6 +101,12 @@ public final class EngineMetrics {
         poolsByArray.remove(gone);
       }
     }
+  }
+
+  /** The stats of array {@code arrayId} read at the last refresh, or null when it was not measured. */
+  public EngineStats latest(String arrayId) {
+    Reading r = readings.get(arrayId);
+    return r == null ? null : r.stats();
   }
 
   /** How many arrays have meters now. */

@@ -1,9 +1,5 @@
 package io.strata.agent.usage;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -13,21 +9,10 @@ import java.nio.file.Path;
 public record EngineCounters(String run, long readOps, long writeOps, long readBytes, long writeBytes) {
 
   public static final EngineCounters NONE = new EngineCounters("", 0, 0, 0, 0);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The counters in {@code file}, or {@link #NONE} when there is no (readable) file. */
   public static EngineCounters read(Path file) {
-    if (!Files.isRegularFile(file)) {
-      return NONE;
-    }
-    try {
-      JsonNode n = JSON.readTree(file.toFile());
-      return new EngineCounters(n.path("pid").asText() + "@" + n.path("startedAt").asText(),
-          n.path("readOps").asLong(), n.path("writeOps").asLong(), n.path("readBytes").asLong(),
-          n.path("writeBytes").asLong());
-    } catch (IOException e) {
-      return NONE;
-    }
+    return EngineStats.read(file).counters();
   }
 
   /**

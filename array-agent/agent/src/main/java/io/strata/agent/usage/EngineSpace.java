@@ -1,13 +1,7 @@
 package io.strata.agent.usage;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.engine.stats.PoolUsage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,8 +14,6 @@ public record EngineSpace(List<PoolUsage> pools) {
 
   /** No engine, or no readable file: nothing measured. */
   public static final EngineSpace NONE = new EngineSpace(List.of());
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   public EngineSpace {
     pools = List.copyOf(pools);
@@ -29,19 +21,7 @@ public record EngineSpace(List<PoolUsage> pools) {
 
   /** The pools in {@code file}, or {@link #NONE} when there is no (readable) file. */
   public static EngineSpace read(Path file) {
-    if (!Files.isRegularFile(file)) {
-      return NONE;
-    }
-    try {
-      JsonNode pools = JSON.readTree(file.toFile()).path("pools");
-      List<PoolUsage> list = new ArrayList<>();
-      for (JsonNode pool : pools) {
-        list.add(JSON.treeToValue(pool, PoolUsage.class));
-      }
-      return new EngineSpace(list);
-    } catch (IOException | IllegalArgumentException e) {
-      return NONE;
-    }
+    return EngineStats.read(file).space();
   }
 
   /** Space written that lives on SSD ({@code ssd} true) or HDD, over all pools. */

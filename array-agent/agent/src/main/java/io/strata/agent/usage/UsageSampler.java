@@ -62,7 +62,8 @@ public final class UsageSampler {
     List<ArrayDesiredState> held = reconciler.desiredStates();
     lastEnd.keySet().retainAll(held.stream().map(ArrayDesiredState::arrayId).toList());
     for (ArrayDesiredState array : held) {
-      EngineCounters counters = EngineCounters.read(reconciler.statsFile(array.arrayId()));
+      EngineStats stats = EngineStats.read(reconciler.statsFile(array.arrayId())); // once per sample
+      EngineCounters counters = stats.counters();
       Instant start = lastEnd.get(array.arrayId());
       EngineCounters earlier = lastCounters.getOrDefault(array.arrayId(), EngineCounters.NONE);
       lastCounters.put(array.arrayId(), counters);
@@ -74,8 +75,7 @@ public final class UsageSampler {
         continue;
       }
       try {
-        ArrayUsageSample sample = sample(array, start, now, counters.since(earlier),
-            EngineSpace.read(reconciler.statsFile(array.arrayId())));
+        ArrayUsageSample sample = sample(array, start, now, counters.since(earlier), stats.space());
         sink.accept(sample);
         sent.add(sample);
         lastEnd.put(array.arrayId(), now);

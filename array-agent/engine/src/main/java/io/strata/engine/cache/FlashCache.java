@@ -366,6 +366,11 @@ public final class FlashCache implements BlockDevice {
     return stats.snapshot(lines.size(), dirty.size(), layout.lineCount());
   }
 
+  /** Bytes per cache line. */
+  public int lineSize() {
+    return config.lineSize();
+  }
+
   /** The cache's capacity in lines. */
   public int lineCount() {
     return layout.lineCount();

@@ -16,6 +16,7 @@ import io.strata.engine.scsi.AsymmetricAccess;
 import io.strata.engine.scsi.LogicalUnit;
 import io.strata.engine.scsi.LogicalUnitTarget;
 import io.strata.engine.stats.IoCounters;
+import io.strata.engine.stats.StackFigures;
 import io.strata.engine.stats.StatsFile;
 import io.strata.engine.transport.Portal;
 import io.strata.engine.transport.RoutingTransport;
@@ -271,6 +272,15 @@ public final class EngineMain implements Callable<Integer> {
   }
 
   /** A running engine: what must be closed, in order, to stop it cleanly. */
+  /** The volume each LUN of the layout applied now shows, for the stats file's per-volume figures. */
+  private static Map<Integer, String> volumeOfLun(LayoutService layout) {
+    Map<Integer, String> out = new java.util.HashMap<>();
+    for (var lun : layout.layout().luns()) {
+      out.put(lun.lun(), lun.volume());
+    }
+    return out;
+  }
+
   private record Engine(IscsiService service, TcpTransport tcp, List<Closeable> devices) {
     void close() {
       service.close();
@@ -367,14 +377,18 @@ public final class EngineMain implements Callable<Integer> {
           targetCredentials, acl, layout == null ? null : layout.layout());
       LogicalUnitTarget scsi = new LogicalUnitTarget(iqn, units, ports, access::sees);
       IoCounters counted = new IoCounters(scsi);
+      StatsFile stats = null;
       LayoutService finalLayout = layout; // a promotion replaces its stack: ask it each time
       if (statsFile != null) {
-        StatsFile stats = layout == null ? new StatsFile(statsFile, counted)
-            : new StatsFile(statsFile, counted, () -> finalLayout.stack().usage());
+        stats = layout == null ? new StatsFile(statsFile, counted)
+            : new StatsFile(statsFile, counted, () -> finalLayout.stack().usage(),
+                () -> StackFigures.of(finalLayout.stack()), () -> volumeOfLun(finalLayout));
         devices.add(stats);
         stats.start();
       }
-      TargetDefinition target = access.definition(counted);
+      // Without a stats file nobody reads the counters: serve the target uncounted (the
+      // observability benchmark's "off", docs/benchmarks/observability.md).
+      TargetDefinition target = access.definition(statsFile == null ? scsi : counted);
       TcpTransport tcp = new TcpTransport(Math.max(2, Runtime.getRuntime().availableProcessors()),
           30, new ConnectionLimits(maxConnections, maxConnectionsPerSource));
       RoutingTransport transport = new RoutingTransport(tcp);
@@ -395,6 +409,9 @@ public final class EngineMain implements Callable<Integer> {
           new AuthFailureThrottle.Policy(Duration.ofMillis(authFailureDelayMs),
               Duration.ofMillis(authFailureMaxDelayMs), Duration.ofSeconds(authFailureQuietSeconds)));
       access.attach(targets, service.sessions(), scsi);
+      if (stats != null) {
+        stats.countSessions(() -> service.sessions().sessions().size());
+      }
       if (layout != null) {
         layout.attach(scsi);
         layout.attach(access);

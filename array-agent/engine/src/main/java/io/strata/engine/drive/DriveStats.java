@@ -46,6 +46,11 @@ public final class DriveStats {
     return Math.min(MAX_TRACKED_MICROS, Math.max(0, TimeUnit.NANOSECONDS.toMicros(nanos)));
   }
 
+  /** I/O errors so far (without copying the latency histograms as {@link #snapshot} does). */
+  public long errors() {
+    return errors.sum();
+  }
+
   public Snapshot snapshot() {
     return new Snapshot(reads.sum(), writes.sum(), flushes.sum(), bytesRead.sum(),
         bytesWritten.sum(), errors.sum(), readLatency.copy(), writeLatency.copy());

@@ -883,6 +883,11 @@ public abstract class Pool implements BlockDevice {
         && !suspended[target];
   }
 
+  /** Rows a rebuild of one member copies: what {@link #rebuildProgressRows} counts up to. */
+  public final long rebuildRows() {
+    return memberDataBlocks() / ROW_BLOCKS;
+  }
+
   /** Rows of the running rebuild done so far. */
   public final long rebuildProgressRows() {
     return rebuildProgressRows;

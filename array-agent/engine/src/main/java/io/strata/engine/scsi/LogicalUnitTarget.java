@@ -293,7 +293,7 @@ public final class LogicalUnitTarget implements ScsiTarget {
    * The LUN number in an 8-byte SAM LUN (peripheral or flat space addressing, single level), or
    * -1 when it uses another method or levels we do not have.
    */
-  static int decodeLun(long samLun) {
+  public static int decodeLun(long samLun) {
     int first = (int) (samLun >>> 48) & 0xffff;
     if ((samLun & 0x0000ffffffffffffL) != 0) {
       return -1;

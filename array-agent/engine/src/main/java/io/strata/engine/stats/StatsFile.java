@@ -7,30 +7,46 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * Writes the engine's I/O counters and what its pools hold to a small JSON file every second
- * (and once more when the engine stops), replacing it atomically so a reader never sees half a
- * file:
+ * Writes the engine's I/O counters, what its pools hold and what its layers count to a small JSON
+ * file every second (and once more when the engine stops), replacing it atomically so a reader
+ * never sees half a file:
  *
  * <pre>{"pid":123,"startedAt":"...","writtenAt":"...","readOps":0,"writeOps":0,"readBytes":0,"writeBytes":0,
  *  "pools":[{"pool":"p1","media":"HDD","tiered":true,"capacityBytes":...,"volumeBytes":...,
- *            "ssdUsedBytes":...,"hddUsedBytes":...,"snapshotBytes":...,"cacheBytes":...,"ssdTierBytes":...}]}</pre>
+ *            "ssdUsedBytes":...,"hddUsedBytes":...,"snapshotBytes":...,"cacheBytes":...,"ssdTierBytes":...}],
+ *  "sessions":2,"latencyBoundsMicros":[25,50,...],
+ *  "volumes":[{"volume":"v1","lun":0,"readOps":..,"writeOps":..,"readBytes":..,"writeBytes":..,"queueDepth":0,
+ *              "readLatency":{"counts":[..cumulative, last = all..],"sumMicros":..},"writeLatency":{..}}],
+ *  "caches":[{"pool":"p1","readHits":..,"readMisses":..,"dirtyBytes":..,"cachedBytes":..,"capacityBytes":..}],
+ *  "tiers":[{"pool":"p1","promotedBytes":..,"demotedBytes":..}],
+ *  "drives":[{"drive":"d1","pool":"p1","state":"ONLINE","errors":0}],
+ *  "rebuilds":[{"pool":"p1","rebuildingMembers":0,"rowsDone":0,"rowsTotal":0}]}</pre>
  *
  * The counters count since {@code startedAt} (the engine's start); a reader that sees another
  * {@code startedAt} or {@code pid} knows the engine restarted and its counters began at zero again.
- * The pools ({@link PoolUsage}) are the state when the file was written.
+ * The pools ({@link PoolUsage}) and the layers' figures ({@link StackFigures}) are the state when
+ * the file was written. Fields after {@code pools} were added later: a reader ignores what it
+ * does not know and takes a missing one as empty.
  */
 public final class StatsFile implements java.io.Closeable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
   private final IoCounters counters;
   private final Supplier<List<PoolUsage>> pools;
+  private final Supplier<StackFigures> stack;
+  private final Supplier<Map<Integer, String>> volumeOfLun;
+  private volatile IntSupplier sessions = () -> 0;
   private final Instant startedAt = Instant.now();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(r -> {
@@ -45,22 +61,56 @@ public final class StatsFile implements java.io.Closeable {
 
   /** With {@code pools} read at every write (an engine with a layout: its stack's usage). */
   public StatsFile(Path file, IoCounters counters, Supplier<List<PoolUsage>> pools) {
+    this(file, counters, pools, () -> StackFigures.NONE, Map::of);
+  }
+
+  /**
+   * With the layers' figures and the volume each LUN shows (an engine with a layout), both read
+   * at every write.
+   */
+  public StatsFile(Path file, IoCounters counters, Supplier<List<PoolUsage>> pools,
+      Supplier<StackFigures> stack, Supplier<Map<Integer, String>> volumeOfLun) {
     this.file = file;
     this.counters = counters;
     this.pools = pools;
+    this.stack = stack;
+    this.volumeOfLun = volumeOfLun;
+  }
+
+  /** Where the number of iSCSI sessions comes from (the service starts after this file). */
+  public void countSessions(IntSupplier sessions) {
+    this.sessions = sessions;
   }
 
   public void start() {
     timer.scheduleWithFixedDelay(this::writeQuietly, 0, 1, TimeUnit.SECONDS);
   }
 
-  void write() throws IOException {
+  synchronized void write() throws IOException {
     IoCounters.Snapshot s = counters.snapshot();
-    String json = "{\"pid\":" + ProcessHandle.current().pid()
-        + ",\"startedAt\":\"" + startedAt + "\",\"writtenAt\":\"" + Instant.now()
-        + "\",\"readOps\":" + s.readOps() + ",\"writeOps\":" + s.writeOps()
-        + ",\"readBytes\":" + s.readBytes() + ",\"writeBytes\":" + s.writeBytes()
-        + ",\"pools\":" + JSON.writeValueAsString(pools.get()) + "}\n";
+    Map<Integer, String> names = volumeOfLun.get();
+    List<VolumeFigures> volumes = new ArrayList<>();
+    counters.readLuns().forEach((lun, r) -> volumes.add(new VolumeFigures(names.get(lun), lun,
+        r.readOps(), r.writeOps(), r.readBytes(), r.writeBytes(), r.queueDepth(), r.readLatency(),
+        r.writeLatency())));
+    StackFigures layers = stack.get();
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("pid", ProcessHandle.current().pid());
+    doc.put("startedAt", startedAt.toString());
+    doc.put("writtenAt", Instant.now().toString());
+    doc.put("readOps", s.readOps());
+    doc.put("writeOps", s.writeOps());
+    doc.put("readBytes", s.readBytes());
+    doc.put("writeBytes", s.writeBytes());
+    doc.put("pools", pools.get());
+    doc.put("sessions", sessions.getAsInt());
+    doc.put("latencyBoundsMicros", LatencyHistogram.BOUNDS_MICROS);
+    doc.put("volumes", volumes);
+    doc.put("caches", layers.caches());
+    doc.put("tiers", layers.tiers());
+    doc.put("drives", layers.drives());
+    doc.put("rebuilds", layers.rebuilds());
+    String json = JSON.writeValueAsString(doc) + "\n";
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(temp, json, StandardCharsets.UTF_8);
     Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -324,6 +324,11 @@ public final class TieredDevice implements BlockDevice {
     return map.slotOf(extent) < 0 ? Tier.HDD : Tier.SSD;
   }
 
+  /** Bytes per extent, the unit the mover moves. */
+  public int extentSize() {
+    return config.extentSize();
+  }
+
   public TierCounters counters() {
     return new TierCounters(promotions.sum(), demotions.sum(), ssdIos.sum(), hddIos.sum(),
         map.usedSlots(), map.slots(), reserveSlots);

@@ -24,9 +24,14 @@ public final class Events {
   public static final MessageType<CommandResult> COMMAND_FAILED =
       MessageType.of("io.strata.event.command.failed", CommandResult.class, 1);
 
+  /** Added for the tenants' performance history (docs/observability.md); an additive type. */
+  public static final MessageType<ArrayPerformance> ARRAY_PERFORMANCE =
+      MessageType.of("io.strata.event.array.performance", ArrayPerformance.class, 1);
+
   public static List<MessageType<?>> all() {
     return List.of(
-        NODE_ENROLLED, NODE_HEARTBEAT, NODE_STATE_REPORT, ARRAY_STATUS, OBJECT_STATUS, COMMAND_APPLIED, COMMAND_FAILED);
+        NODE_ENROLLED, NODE_HEARTBEAT, NODE_STATE_REPORT, ARRAY_STATUS, OBJECT_STATUS, COMMAND_APPLIED, COMMAND_FAILED,
+        ARRAY_PERFORMANCE);
   }
 
   public static String nodeSubject(String nodeId) {

@@ -44,6 +44,7 @@ public class EventsConsumer {
 
   @Inject ProvisioningConfig config;
   @Inject NodeReports reports;
+  @Inject io.strata.controlplane.performance.PerformanceHistory performance;
   @Inject MeterRegistry registry;
 
   @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "127.0.0.1:9092")
@@ -130,7 +131,7 @@ public class EventsConsumer {
     }
   }
 
-  void handle(ConsumerRecord<String, byte[]> record) {
+  public void handle(ConsumerRecord<String, byte[]> record) {
     Envelope e;
     try {
       e = codec.decode(record.value());
@@ -149,6 +150,8 @@ public class EventsConsumer {
         reports.stateReport(codec.payload(e, Events.NODE_STATE_REPORT));
       } else if (type.equals(Events.ARRAY_STATUS.type())) {
         reports.arrayStatus(codec.payload(e, Events.ARRAY_STATUS));
+      } else if (type.equals(Events.ARRAY_PERFORMANCE.type())) {
+        performance.record(codec.payload(e, Events.ARRAY_PERFORMANCE));
       } else if (type.equals(Events.COMMAND_FAILED.type())) {
         CommandResult r = codec.payload(e, Events.COMMAND_FAILED);
         LOG.warnf("node %s could not apply command %s (array %s): %s %s", r.nodeId(), r.commandId(), r.arrayId(),

@@ -9,6 +9,7 @@ import io.strata.controlplane.rest.dto.ArrayDtos.DriveAdd;
 import io.strata.controlplane.rest.problem.ApiException;
 import io.strata.controlplane.rest.problem.Problem;
 import io.strata.controlplane.security.Caller;
+import io.strata.controlplane.performance.PerformanceQuery;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.ArrayService;
 import io.strata.controlplane.service.Idempotency;
@@ -42,6 +43,7 @@ public class ArrayResource {
   @Inject Recovery recovery;
   @Inject ArrayService arrays;
   @Inject Idempotency idempotency;
+  @Inject PerformanceQuery performance;
 
   @POST
   @RolesAllowed(Roles.TENANT_ADMIN)
@@ -80,6 +82,20 @@ public class ArrayResource {
   public Response get(@PathParam("id") UUID id) {
     StorageArray a = arrays.get(caller.tenantId(), id);
     return Responses.ok(arrays.view(a), a.version);
+  }
+
+  /**
+   * The array's performance history: IOPS, MB/s, latency p50/p99, cache hit ratio, space by tier,
+   * from {@code from} to {@code to} (RFC 3339; the last hour by default) in steps of {@code step}
+   * (seconds, {@code 5m} or {@code PT5M}; at most 1440 points). Another tenant's id is 404.
+   */
+  @GET
+  @Path("{id}/performance")
+  @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
+  public PerformanceQuery.PerformanceView performance(@PathParam("id") UUID id, @QueryParam("from") String from,
+      @QueryParam("to") String to, @QueryParam("step") String step) {
+    arrays.get(caller.tenantId(), id); // 404 unless it is the caller's
+    return performance.view("array", id, from, to, step);
   }
 
   @DELETE

@@ -7,6 +7,7 @@ import io.strata.controlplane.rest.dto.PoolDtos.PoolView;
 import io.strata.controlplane.rest.dto.PoolDtos.ScrubPolicy;
 import io.strata.controlplane.rest.dto.PoolDtos.ScrubRequest;
 import io.strata.controlplane.security.Caller;
+import io.strata.controlplane.performance.PerformanceQuery;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.PoolScrubs;
@@ -41,6 +42,7 @@ public class PoolResource {
   @Inject PoolScrubs scrubs;
   @Inject Idempotency idempotency;
   @Inject DriveReplacement replacements;
+  @Inject PerformanceQuery performance;
 
   @POST
   @RolesAllowed(Roles.TENANT_ADMIN)
@@ -96,6 +98,20 @@ public class PoolResource {
   public java.util.List<io.strata.controlplane.rest.dto.ArrayDtos.ArrayDriveView> replaceDrive(
       @PathParam("id") UUID id, @PathParam("driveId") UUID driveId, @Valid DriveReplace body) {
     return replacements.replace(caller.tenantId(), id, driveId, body == null ? null : body.replacementDriveId());
+  }
+
+  /**
+   * The pool's performance history: IOPS, MB/s, latency p50/p99, cache hit ratio, space by tier,
+   * from {@code from} to {@code to} (RFC 3339; the last hour by default) in steps of {@code step}
+   * (seconds, {@code 5m} or {@code PT5M}; at most 1440 points). Another tenant's id is 404.
+   */
+  @GET
+  @Path("{id}/performance")
+  @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
+  public PerformanceQuery.PerformanceView performance(@PathParam("id") UUID id, @QueryParam("from") String from,
+      @QueryParam("to") String to, @QueryParam("step") String step) {
+    pools.get(caller.tenantId(), id); // 404 unless it is the caller's
+    return performance.view("pool", id, from, to, step);
   }
 
   @DELETE

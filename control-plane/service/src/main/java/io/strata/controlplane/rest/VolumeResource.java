@@ -9,6 +9,7 @@ import io.strata.controlplane.rest.dto.VolumeDtos.VolumeRollback;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeUpdate;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeView;
 import io.strata.controlplane.security.Caller;
+import io.strata.controlplane.performance.PerformanceQuery;
 import io.strata.controlplane.security.Roles;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.VolumeService;
@@ -42,6 +43,7 @@ public class VolumeResource {
   @Inject Recovery recovery;
   @Inject VolumeService volumes;
   @Inject Idempotency idempotency;
+  @Inject PerformanceQuery performance;
 
   @POST
   @RolesAllowed(Roles.TENANT_ADMIN)
@@ -68,6 +70,20 @@ public class VolumeResource {
   public Response get(@PathParam("id") UUID id) {
     Volume v = volumes.get(caller.tenantId(), id);
     return Responses.ok(Views.volume(v), v.version);
+  }
+
+  /**
+   * The volume's performance history: IOPS, MB/s, latency p50/p99, cache hit ratio, space by tier,
+   * from {@code from} to {@code to} (RFC 3339; the last hour by default) in steps of {@code step}
+   * (seconds, {@code 5m} or {@code PT5M}; at most 1440 points). Another tenant's id is 404.
+   */
+  @GET
+  @Path("{id}/performance")
+  @RolesAllowed({Roles.TENANT_ADMIN, Roles.TENANT_MEMBER})
+  public PerformanceQuery.PerformanceView performance(@PathParam("id") UUID id, @QueryParam("from") String from,
+      @QueryParam("to") String to, @QueryParam("step") String step) {
+    volumes.get(caller.tenantId(), id); // 404 unless it is the caller's
+    return performance.view("volume", id, from, to, step);
   }
 
   /** Resize (grow only) and QoS; If-Match with the ETag of the volume you read is required. */

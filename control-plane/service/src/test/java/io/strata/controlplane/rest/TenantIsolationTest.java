@@ -76,6 +76,9 @@ class TenantIsolationTest {
   static List<Call> tenantCalls() {
     List<Call> c = new ArrayList<>();
     c.add(new Call("GET", "/api/v1/arrays/{array}", null, false));
+    c.add(new Call("GET", "/api/v1/arrays/{array}/performance", null, false));
+    c.add(new Call("GET", "/api/v1/pools/{pool}/performance", null, false));
+    c.add(new Call("GET", "/api/v1/volumes/{volume}/performance", null, false));
     c.add(new Call("GET", "/api/v1/arrays/{array}/drives", null, false));
     c.add(new Call("POST", "/api/v1/arrays/{array}/drives", Map.of("type", "HDD", "count", 1), true));
     c.add(new Call("DELETE", "/api/v1/arrays/{array}/drives/{drive}", null, true));
