@@ -33,6 +33,8 @@ import org.jboss.logging.Logger;
  * the tier it is pinned to, or its pool's drive type. Written space counts on the tier where the
  * engine keeps it now, so a tiered HDD pool's promoted (or SSD-pinned) extents count as SSD used.
  * An array whose engine does not run (no volume attached yet) has written nothing measured: 0.
+ * A hibernated array is sampled too, its drives and provisioned capacity as always, marked
+ * {@code engineStopped} so that billing meters no engine time for it (issue 18).
  * Intervals are cut on whole seconds and follow each other without gaps while the agent runs;
  * after an agent restart the first interval starts at the restart.
  */
@@ -121,6 +123,6 @@ public final class UsageSampler {
 
     return new ArrayUsageSample(array.arrayId(), array.tenant(), nodeId, start, end, driveList,
         array.engine().size(), tierList, space.cacheBytes(), space.snapshotBytes(), io.readOps(), io.writeOps(),
-        io.readBytes(), io.writeBytes());
+        io.readBytes(), io.writeBytes(), array.hibernated());
   }
 }

@@ -78,7 +78,7 @@ final class DesiredStateCommands {
             x.chapSecretSealed(), x.mutualChapUser(), x.mutualChapSecretSealed())).toList(),
         s.luns().stream().map(l -> new ArrayDesiredState.LunSpec(l.attachmentId().toString(), l.volumeId().toString(),
             l.serverId().toString(), l.lun(), l.readOnly())).toList(),
-        s.engineNodeName(), ha(s.ha()));
+        s.engineNodeName(), ha(s.ha()), s.hibernated());
   }
 
   /** The HA part of the command: the same for every node of the array. */
