@@ -5,11 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.strata.agent.inventory.DriveScanner;
 import io.strata.agent.layout.HaSlots;
-import io.strata.agent.supervision.EngineLauncher;
 import io.strata.agent.supervision.EngineSpec;
 import io.strata.agent.supervision.EngineState;
-import io.strata.agent.supervision.Isolation;
-import io.strata.agent.supervision.StandInEngine;
 import io.strata.agent.usage.UsageSampler;
 import io.strata.contracts.command.ArrayDesiredState;
 import io.strata.contracts.command.ArrayDesiredState.DriveSpec;
@@ -30,7 +27,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,11 +59,7 @@ class HibernateReconcilerTest {
   }
 
   Reconciler newReconciler() {
-    EngineLauncher launcher = new EngineLauncher(StandInEngine.class.getName(), Optional.empty(), List.of());
-    return new Reconciler("1", "127.0.0.1", data.resolve("arrays"), new DriveScanner("1", data.resolve("drives")),
-        secrets, new Reconciler.EngineSettings(launcher, Isolation.detect(false), scheduler, Duration.ofMillis(200),
-            Duration.ofSeconds(2), Duration.ofSeconds(20)),
-        reported::add);
+    return ReconcilerTest.standIn(data, secrets, scheduler, reported::add);
   }
 
   @AfterEach
