@@ -94,7 +94,8 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
       services.add(billing);
       // two storage nodes in two zones, as infra/bin/stack starts them, so that the console's
       // defaults (spread NODE: an array's drives on two nodes) work (issue 18); each lends its
-      // drives on a free port of its own address
+      // drives on the default drive portal port of its own address (a port picked here as free
+      // could be taken by the agent's own HTTP port, picked the same way, before it binds)
       services.add(agent("agent", NODE_ID, "z1", "127.0.0.1", secretsKey));
       services.add(agent("agent-2", NODE_2_ID, "z2", "127.0.0.2", secretsKey));
       for (ServiceProcess s : services) {
@@ -119,7 +120,6 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
         "STRATA_NODE_ID", nodeId,
         "STRATA_ZONE", zone,
         "STRATA_NODE_ADDRESS", address,
-        "STRATA_DRIVE_PORTAL_PORT", String.valueOf(ServiceProcess.freePort()),
         "STRATA_AGENT_DATA_DIR", data.toString(),
         "STRATA_SECRETS_KEY", secretsKey), List.of());
   }
