@@ -6,7 +6,7 @@
 # own demo drives), REST port and drive export port.
 STRATA_SERVICES=(
   "control-plane|control-plane/service|$CONTROL_PLANE_PORT|"
-  "billing|billing|$BILLING_PORT|"
+  "billing|billing|$BILLING_PORT|STRATA_BILLING_DEMO_PRICE_PLAN=true"
   "agent-1|array-agent/agent|$AGENT_PORT|STRATA_NODE_ID=1 STRATA_ZONE=zone-a STRATA_NODE_ADDRESS=$AGENT_ADDRESS STRATA_DRIVE_PORTAL_PORT=$AGENT_DRIVE_PORT STRATA_AGENT_DATA_DIR=$STATE/agents/agent-1"
   "agent-2|array-agent/agent|$AGENT_2_PORT|STRATA_NODE_ID=2 STRATA_ZONE=zone-b STRATA_NODE_ADDRESS=$AGENT_2_ADDRESS STRATA_DRIVE_PORTAL_PORT=$AGENT_2_DRIVE_PORT STRATA_AGENT_DATA_DIR=$STATE/agents/agent-2"
   "web-console|web-console|$CONSOLE_PORT|"

@@ -45,6 +45,12 @@ final class Api {
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
   }
 
+  Reply patch(String path, Object body) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(base + path))
+        .header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+  }
+
   private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
     HttpResponse<String> r = HTTP.send(
         request.header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build(),

@@ -13,7 +13,8 @@ import java.util.List;
  * by tier) and engine time are split across the hours the interval covers, by the seconds spent
  * in each; the operation and byte
  * counters of the interval go whole to the hour in which the interval starts (they cannot be
- * divided without inventing fractions of an operation).
+ * divided without inventing fractions of an operation). A sample whose engine was stopped (a
+ * hibernated array, issue 18) gives no engine time.
  */
 public final class HourlySplit {
 
@@ -32,7 +33,10 @@ public final class HourlySplit {
             increments.add(increment(sample, ResourceKey.storage(drives.driveType().name()), hour, byteSeconds));
           }
         }
-        increments.add(increment(sample, ResourceKey.engine(sample.engineSize()), hour, BigDecimal.valueOf(seconds)));
+        if (!sample.engineStopped()) {
+          // a hibernated array's engine does not run: no engine time, its drives still count
+          increments.add(increment(sample, ResourceKey.engine(sample.engineSize()), hour, BigDecimal.valueOf(seconds)));
+        }
         for (ArrayUsageSample.TierCapacity tier : sample.tiers()) {
           if (tier.poolUsedBytes() > 0) {
             BigDecimal byteSeconds = BigDecimal.valueOf(tier.poolUsedBytes()).multiply(BigDecimal.valueOf(seconds));

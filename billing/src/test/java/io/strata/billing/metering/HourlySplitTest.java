@@ -54,6 +54,17 @@ class HourlySplitTest {
   }
 
   @Test
+  void aHibernatedArraysSampleMetersItsDrivesButNoEngineTime() {
+    Instant start = Instant.parse("2026-10-01T09:00:00Z");
+    ArrayUsageSample hibernated = new ArrayUsageSample("a-1", "acme", "node-1", start, start.plusSeconds(60),
+        List.of(new DriveAllocation(DriveType.SSD, 1, 1_000_000_000_000L)), "E01", List.of(), 0, 0, 0, 0, 0, 0, true);
+    Map<String, BigDecimal> byResource = HourlySplit.of(hibernated).stream()
+        .collect(Collectors.toMap(i -> i.resource().toString(), HourlyIncrement::quantity));
+    assertThat(byResource).containsOnlyKeys("storage:SSD");
+    assertThat(byResource.get("storage:SSD")).isEqualByComparingTo("60000000000000");
+  }
+
+  @Test
   void aSampleInsideOneHourIsOneRowPerResource() {
     Instant start = Instant.parse("2026-10-01T09:00:00Z");
     assertThat(HourlySplit.of(sample(start, start.plusSeconds(60)))).hasSize(4)

@@ -60,6 +60,21 @@ public interface ControlPlaneClient {
   @Path("/arrays/{id}")
   Response deleteArray(@PathParam("id") UUID id);
 
+  /** Changes the engine size (issue 18): 202 (RESIZING) or 200; 409 naming the short resource. */
+  @PATCH
+  @Path("/arrays/{id}")
+  Response resizeArray(@PathParam("id") UUID id, java.util.Map<String, String> body);
+
+  /** Stops the array's engines, keeping its drives and data: 202 (HIBERNATING). */
+  @POST
+  @Path("/arrays/{id}/hibernate")
+  Response hibernateArray(@PathParam("id") UUID id);
+
+  /** Starts a HIBERNATED array's engines again: 202 (RESUMING); 409 naming the short resource. */
+  @POST
+  @Path("/arrays/{id}/resume")
+  Response resumeArray(@PathParam("id") UUID id);
+
   /** Retries a FAILED array: 202 with the operation; 409 problem details ({@code reason}) when it cannot be retried. */
   @POST
   @Path("/arrays/{id}/retry")

@@ -153,10 +153,53 @@ public class ArraysResource {
       String s = a.state() == null ? "REQUESTED" : a.state();
       int index = STEPS.indexOf(s);
       boolean failed = "FAILED".equals(s);
-      boolean settled = failed || "ONLINE".equals(s) || "DEGRADED".equals(s) || "DELETED".equals(s);
+      boolean settled = failed || "ONLINE".equals(s) || "DEGRADED".equals(s) || "DELETED".equals(s)
+          || "HIBERNATED".equals(s);
       int percent = index < 0 ? (settled ? 100 : 50) : (index * 100) / (STEPS.size() - 1);
       return new Progress(percent, settled, failed, s);
     }
+  }
+
+  /**
+   * Resize (issue 18): the control plane checks the node's room; accepted, the array page follows
+   * RESIZING until the engine serves at the new size; refused, the engine section shows why.
+   */
+  @POST
+  @Path("/{id}/resize")
+  @RolesAllowed("tenant-admin")
+  public Response resize(@PathParam("id") UUID id, @RestForm String engineSize, @Context HttpHeaders headers) {
+    return engineAction(headers, id, () -> controlPlane.resizeArray(id, Map.of("engineSize",
+        engineSize == null ? "" : engineSize)));
+  }
+
+  /** Hibernate: the engines stop (initiators are asked to log out), the drives and data stay. */
+  @POST
+  @Path("/{id}/hibernate")
+  @RolesAllowed("tenant-admin")
+  public Response hibernate(@PathParam("id") UUID id, @Context HttpHeaders headers) {
+    return engineAction(headers, id, () -> controlPlane.hibernateArray(id));
+  }
+
+  /** Resume a HIBERNATED array: its engines start again if their nodes have room. */
+  @POST
+  @Path("/{id}/resume")
+  @RolesAllowed("tenant-admin")
+  public Response resume(@PathParam("id") UUID id, @Context HttpHeaders headers) {
+    return engineAction(headers, id, () -> controlPlane.resumeArray(id));
+  }
+
+  /** Runs one engine change; on a refusal htmx gets the engine section again with the API's detail. */
+  private Response engineAction(HttpHeaders headers, UUID id, java.util.function.Supplier<Response> change) {
+    try {
+      change.get().close();
+    } catch (ApiProblem problem) {
+      if (!Htmx.isHtmx(headers)) {
+        throw problem;
+      }
+      return Response.ok(array.getFragment("engine").data("array", controlPlane.array(id))
+          .data("engineProblem", problem.detail()).render(), MediaType.TEXT_HTML_TYPE).build();
+    }
+    return Htmx.redirect(headers, "/arrays/" + id);
   }
 
   /** Retries the FAILED array, then shows the array. */

@@ -7,7 +7,8 @@ import java.util.List;
 @TemplateGlobal
 public final class Choices {
   public static final List<String> arrayStates =
-      List.of("REQUESTED", "PLACING", "PROVISIONING", "ONLINE", "DEGRADED", "DELETING", "FAILED");
+      List.of("REQUESTED", "PLACING", "PROVISIONING", "ONLINE", "DEGRADED", "RESIZING", "HIBERNATING", "HIBERNATED",
+          "RESUMING", "DELETING", "FAILED");
   public static final List<String> arraySteps = List.of("REQUESTED", "PLACING", "PROVISIONING", "ONLINE");
   public static final List<String> engineSizes = List.of("E01", "E02", "E04", "E08");
   public static final List<String> protections = List.of("RAID1", "RAID10", "RAID5", "RAID6");

@@ -33,10 +33,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The real stack behind the console for the browser tests, started as infra/bin/stack starts it,
  * on free ports: a Kafka broker (Kafka's own KRaft test kit, in this JVM), the control plane with
- * provisioning on and the demo tenants acme and globex, billing, and one storage node's agent
- * with its demo drives (two 4 GiB SSDs, two 16 GiB HDDs) that runs real array engines. Each
- * service gets a fresh PostgreSQL database. The console is pointed at the control plane and
- * billing through its REST client URLs.
+ * provisioning on and the demo tenants acme and globex, billing, and two storage nodes' agents
+ * (zones z1 and z2, on 127.0.0.1 and 127.0.0.2, as the local stack runs them), each with its demo
+ * drives (two 4 GiB SSDs, two 16 GiB HDDs), running real array engines. Each service gets a fresh
+ * PostgreSQL database. The console is pointed at the control plane and billing through its REST
+ * client URLs.
  *
  * <p>It needs the services' jars (control-plane/service, billing and array-agent/agent
  * {@code target/quarkus-app}): the full reactor build makes them before web-console. Without
@@ -47,6 +48,8 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
   static final List<String> MODULES = List.of("control-plane/service", "billing", "array-agent/agent");
   /** The node id the agent announces itself with. */
   static final String NODE_ID = "console-e2e-node";
+  /** The second node's, in another zone on 127.0.0.2. */
+  static final String NODE_2_ID = "console-e2e-node-2";
 
   static volatile String missing;
   static volatile String controlPlaneApi;
@@ -89,15 +92,12 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
           "STRATA_OIDC_URL", TestServers.realmUrl(),
           "STRATA_KAFKA_BOOTSTRAP", kafka), List.of());
       services.add(billing);
-      Path agentData = Paths.get("target", "console-agent").toAbsolutePath();
-      deleteTree(agentData);
-      ServiceProcess agent = ServiceProcess.launch("agent", "array-agent/agent", Map.of(
-          "STRATA_KAFKA", kafka,
-          "STRATA_NODE_ID", NODE_ID,
-          "STRATA_ZONE", "z1",
-          "STRATA_AGENT_DATA_DIR", agentData.toString(),
-          "STRATA_SECRETS_KEY", secretsKey), List.of());
-      services.add(agent);
+      // two storage nodes in two zones, as infra/bin/stack starts them, so that the console's
+      // defaults (spread NODE: an array's drives on two nodes) work (issue 18); each lends its
+      // drives on the default drive portal port of its own address (a port picked here as free
+      // could be taken by the agent's own HTTP port, picked the same way, before it binds)
+      services.add(agent("agent", NODE_ID, "z1", "127.0.0.1", secretsKey));
+      services.add(agent("agent-2", NODE_2_ID, "z2", "127.0.0.2", secretsKey));
       for (ServiceProcess s : services) {
         s.awaitReady(Duration.ofSeconds(240));
       }
@@ -109,6 +109,19 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
       stop();
       throw new IllegalStateException("the Strata stack did not start: " + e.getMessage(), e);
     }
+  }
+
+  private ServiceProcess agent(String name, String nodeId, String zone, String address, String secretsKey)
+      throws IOException {
+    Path data = Paths.get("target", "console-" + name).toAbsolutePath();
+    deleteTree(data);
+    return ServiceProcess.launch(name, "array-agent/agent", Map.of(
+        "STRATA_KAFKA", kafka,
+        "STRATA_NODE_ID", nodeId,
+        "STRATA_ZONE", zone,
+        "STRATA_NODE_ADDRESS", address,
+        "STRATA_AGENT_DATA_DIR", data.toString(),
+        "STRATA_SECRETS_KEY", secretsKey), List.of());
   }
 
   private String database(String prefix) {

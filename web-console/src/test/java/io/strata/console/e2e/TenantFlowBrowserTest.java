@@ -41,7 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * A tenant's way from nothing to a volume attached and priced, through the browser, against the
- * real stack (StrataStack: control plane, billing, one agent running real array engines, Kafka,
+ * real stack (StrataStack: control plane, billing, two agents running real array engines, Kafka,
  * Keycloak). The operator prices storage first; the tenant's array goes online on the agent's
  * demo drives; another tenant sees none of it; the operator sees both tenants, the node and the
  * invoices.
@@ -114,7 +114,7 @@ class TenantFlowBrowserTest {
     page.selectOption("#f-spread", "NONE");
     page.fill("#f-ssdDrives", "2");
     page.fill("#f-hddDrives", "0");
-    // one engine unless asked: the stack has one node, and HA needs two
+    // one engine unless asked
     assertThat(page.locator("#f-highAvailability")).not().isChecked();
     page.getByTestId("create-array").getByRole(AriaRole.BUTTON).click();
     page.waitForURL(Pattern.compile(".*/arrays/[0-9a-f-]{36}$"));

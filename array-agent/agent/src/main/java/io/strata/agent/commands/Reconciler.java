@@ -112,6 +112,8 @@ public final class Reconciler {
     /** The revision the last signal asked the engine to apply. */
     long signalledRevision;
     EngineSupervisor engine;
+    /** The engine size ({@code E01} ...) the running engine was started with. */
+    String engineSize;
     /**
      * A desired state (and its plan) that raises the array's epoch, held back until this node's
      * drive export service has applied that epoch; null when none waits.
@@ -188,6 +190,9 @@ public final class Reconciler {
       runtime.files = new LayoutFiles(folder);
       arrays.put(desired.arrayId(), runtime);
     }
+    if (desired.hibernated()) {
+      return hibernate(runtime, desired, folder);
+    }
     List<String> lendingProblems = List.of();
     if (desired.ha() == null) {
       exports.remove(desired.arrayId(), false); // its engine runs here now: nothing to lend it
@@ -210,6 +215,33 @@ public final class Reconciler {
     }
     converge(runtime, desired, plan);
     return new Outcome(false, status(desired.arrayId(), runtime), problems(plan, lendingProblems));
+  }
+
+  /**
+   * Hibernation (issue 18): the engine stops (it asks its initiators to log out first, see the
+   * engine's IscsiService), its CPU and memory limits go with it; the array's folder, layout,
+   * drives and data stay, and so do the node's exports of its drives (an HA peer's too). The
+   * desired state is kept, so an agent restart keeps it stopped; a desired state that is no longer
+   * hibernated starts the engine again from the same layout.
+   */
+  private Outcome hibernate(ArrayRuntime runtime, ArrayDesiredState desired, Path folder) {
+    List<String> problems = List.of();
+    if (desired.ha() != null) {
+      problems = exports.apply(desired, drivesOnNode(), drivesHeldByEngines(desired.arrayId())).problems();
+    }
+    save(desired, folder);
+    runtime.pendingDesired = null;
+    runtime.pendingPlan = null;
+    runtime.desired = desired;
+    if (runtime.engine != null) {
+      LOG.infof("array %s: hibernating, stopping its engine", desired.arrayId());
+      runtime.engine.stop();
+      runtime.engine = null;
+      runtime.engineSize = null;
+      runtime.engineSaid = null;
+      runtime.files.forgetStatus();
+    }
+    return new Outcome(false, status(desired.arrayId(), runtime), problems);
   }
 
   private static List<String> problems(LayoutPlanner.Plan plan, List<String> lendingProblems) {
@@ -235,9 +267,17 @@ public final class Reconciler {
     // A restart drops every session of the tenant, so only what a reload cannot do restarts the
     // engine: a new portal, IQN or engine size (the spec), or a pool changed in place or no
     // longer servable here (EngineRestart). New and deleted pools and drives go by SIGHUP.
+    // An HA engine whose size alone changed restarts only as the standby of an active engine
+    // elsewhere (issue 18): the active keeps serving at its old size until the switchover.
+    boolean resizeWaits = runtime.engine != null && desired.ha() != null
+        && runtime.engine.spec().differsInSizeOnly(spec) && !HaSlots.mayRestartForResize(desired, nodeId);
     String restartFor = runtime.engine == null ? null
-        : !runtime.engine.spec().equals(spec) ? "its portal, IQN or size changed"
+        : !runtime.engine.spec().equals(spec) && !resizeWaits ? "its portal, IQN or size changed"
         : EngineRestart.reason(previous, written, desired);
+    if (resizeWaits) {
+      LOG.infof("array %s: engine size %s waits for a switchover (this engine is not a standby of an active one)",
+          desired.arrayId(), desired.engine().size());
+    }
     if (runtime.engine == null || restartFor != null) {
       if (runtime.engine != null) {
         LOG.infof("array %s: restarting the engine: %s", desired.arrayId(), restartFor);
@@ -257,6 +297,7 @@ public final class Reconciler {
         runtime.files.forgetStatus();
       }
       runtime.engine = newSupervisor(spec, folder);
+      runtime.engineSize = desired.engine().size();
       runtime.engine.start();
     } else {
       askToReload(runtime);
@@ -351,7 +392,7 @@ public final class Reconciler {
     return new ArrayDesiredState(saved.arrayId(), saved.nodeId(), saved.tenant(), saved.generation(), saved.present(),
         saved.engine(), saved.portalPort(), saved.targetIqn(), saved.drives(), saved.pools(), saved.volumes(),
         saved.servers(), saved.luns(), saved.engineNodeId(),
-        new ArrayDesiredState.HaSpec(saved.ha().epoch(), slots, saved.ha().outdatedNodeIds()));
+        new ArrayDesiredState.HaSpec(saved.ha().epoch(), slots, saved.ha().outdatedNodeIds()), saved.hibernated());
   }
 
   /** The actual state of every array held. */
@@ -592,7 +633,9 @@ public final class Reconciler {
     EngineState engine = runtime.engine == null ? null : runtime.engine.state();
     ArrayStatus.State state;
     String reason = null;
-    if (engine == null) {
+    if (engine == null && desired != null && desired.hibernated()) {
+      state = ArrayStatus.State.HIBERNATED;
+    } else if (engine == null) {
       state = ArrayStatus.State.PROVISIONING;
     } else {
       switch (engine.phase()) {
@@ -620,7 +663,8 @@ public final class Reconciler {
     return new ArrayStatus(arrayId, nodeId, runtime.desired == null ? 0 : runtime.desired.generation(), state, reason,
         portalHost(desired) + ":" + portalPort(desired), desired.targetIqn(), engine == null ? null : engine.pid(),
         engine == null ? 0 : engine.restarts(), engine == null ? null : engine.isolation(), objects(arrayId, runtime),
-        ha == null ? null : ha.runningRole(), ha == null ? null : ha.epoch(), driveIds(desired, ha));
+        ha == null ? null : ha.runningRole(), ha == null ? null : ha.epoch(), driveIds(desired, ha),
+        engine != null && engine.phase() == EngineState.Phase.RUNNING ? runtime.engineSize : null);
   }
 
   /**

@@ -26,6 +26,19 @@ public final class HaSlots {
     return desired.ha() != null ? of(desired, node) != null : desired.runsEngineOn(node);
   }
 
+  /**
+   * Whether {@code node}'s engine of the HA array may restart now for a new engine size (issue
+   * 18): only as STANDBY while the other engine is ACTIVE, so the array keeps being served. The
+   * ACTIVE engine keeps its old size until the control plane switches over to the resized
+   * standby; then it is the standby and restarts in its turn.
+   */
+  public static boolean mayRestartForResize(ArrayDesiredState desired, String node) {
+    EngineSlot mine = of(desired, node);
+    EngineSlot active = desired.ha() == null ? null : desired.ha().active();
+    return mine != null && mine.role() == ArrayDesiredState.Role.STANDBY && active != null
+        && !active.nodeId().equals(node);
+  }
+
   /** The port group of the other engine's portal (groups are 1 and 2, so the other one when there is no peer yet). */
   public static int peerPortGroup(ArrayDesiredState desired, EngineSlot slot) {
     return desired.ha().engines().stream().filter(s -> !s.nodeId().equals(slot.nodeId()))

@@ -56,6 +56,13 @@ public record EngineSpec(
         "--stats", statsFile.toString());
   }
 
+  /** Whether {@code other} differs from this spec in the engine's size (CPU and memory) only. */
+  public boolean differsInSizeOnly(EngineSpec other) {
+    return !equals(other)
+        && new EngineSpec(arrayId, portalHost, portalPort, targetIqn, layoutFile, layoutStatusFile, statsFile,
+            other.vcpus, other.memoryMib, exportsFile).equals(other);
+  }
+
   public String portal() {
     return portalHost + ":" + portalPort;
   }

@@ -34,6 +34,8 @@ import org.jboss.logging.Logger;
  * engine keeps it now, so a tiered HDD pool's promoted (or SSD-pinned) extents count as SSD used.
  * An array whose engine does not run (no volume attached yet) has written nothing measured: 0.
  * A volume in the recycle bin is not provisioned: its size counts as snapshot space.
+ * A hibernated array is sampled too, its drives and provisioned capacity as always, marked
+ * {@code engineStopped} so that billing meters no engine time for it (issue 18).
  * Intervals are cut on whole seconds and follow each other without gaps while the agent runs;
  * after an agent restart the first interval starts at the restart.
  */
@@ -129,7 +131,6 @@ public final class UsageSampler {
 
     return new ArrayUsageSample(array.arrayId(), array.tenant(), nodeId, start, end, driveList,
         array.engine().size(), tierList, space.cacheBytes(), space.snapshotBytes() + recycledBytes, io.readOps(),
-        io.writeOps(),
-        io.readBytes(), io.writeBytes());
+        io.writeOps(), io.readBytes(), io.writeBytes(), array.hibernated());
   }
 }

@@ -63,11 +63,17 @@ class ReconcilerTest {
   }
 
   Reconciler newReconciler() {
+    return standIn(data, secrets, scheduler, reported::add);
+  }
+
+  /** Node 1's reconciler over {@code data}, running stand-in engine processes. */
+  static Reconciler standIn(Path data, SealedSecret secrets, ScheduledExecutorService scheduler,
+      java.util.function.Consumer<ArrayStatus> sink) {
     EngineLauncher launcher = new EngineLauncher(StandInEngine.class.getName(), Optional.empty(), List.of());
     return new Reconciler("1", "127.0.0.1", data.resolve("arrays"), new DriveScanner("1", data.resolve("drives")),
         secrets, new Reconciler.EngineSettings(launcher, Isolation.detect(false), scheduler, Duration.ofMillis(200),
             Duration.ofSeconds(2), Duration.ofSeconds(60)),
-        reported::add);
+        sink);
   }
 
   @AfterEach

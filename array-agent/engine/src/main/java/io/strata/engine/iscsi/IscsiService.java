@@ -61,12 +61,42 @@ public final class IscsiService implements AutoCloseable {
     transport.listen(portal, connection -> new IscsiConnection(connection, sessions));
   }
 
+  /** Asks every normal session to log out and waits up to {@code grace} until they have. */
+  void askToLogOut(java.time.Duration grace) {
+    java.util.List<io.strata.engine.iscsi.session.Session> asked = sessions.sessions().stream()
+        .filter(s -> !s.discovery()).toList();
+    if (asked.isEmpty()) {
+      return;
+    }
+    int seconds = (int) Math.max(1, grace.toSeconds());
+    asked.forEach(s -> java.util.List.copyOf(s.connections()).forEach(c -> c.requestLogout(seconds)));
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (System.nanoTime() < deadline && asked.stream().anyMatch(s -> sessions.sessions().contains(s))) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   public SessionRegistry sessions() {
     return sessions;
   }
 
+  /** How long initiators are given to log out when the engine stops (the agent waits 10 s before SIGKILL). */
+  public static final java.time.Duration LOGOUT_GRACE = java.time.Duration.ofSeconds(3);
+
+  /**
+   * Stops serving. Every initiator logged in to a target is first asked to log out (AsyncEvent
+   * 1) and given {@link #LOGOUT_GRACE} to do so, so that a hibernation, a resize's restart or an
+   * agent's shutdown is a clean logout for it (issue 18), not a connection that hangs until its
+   * timeouts; what has not logged out by then is closed.
+   */
   @Override
   public void close() {
+    askToLogOut(LOGOUT_GRACE);
     burstSweeper.shutdownNow();
     transport.close();
   }

@@ -30,6 +30,10 @@ import java.util.Objects;
  *     {@code nodeId}: every drive is local to the engine
  * @param ha the two engines of a highly available array, their roles and the array's epoch; null
  *     for a single-engine array. Added within version 1 (older readers ignore it)
+ * @param hibernated true when the array is hibernated (issue 18): its engines are to be stopped
+ *     (initiators asked to log out first) and their CPU and memory freed, while its drives, their
+ *     data, its layout and every export stay. False resumes it. Added within version 1: a sender
+ *     or a saved state from before it reads as false (the engine runs), older readers ignore it
  */
 public record ArrayDesiredState(
     String arrayId,
@@ -46,7 +50,8 @@ public record ArrayDesiredState(
     List<ServerSpec> servers,
     List<LunSpec> luns,
     String engineNodeId,
-    HaSpec ha) {
+    HaSpec ha,
+    boolean hibernated) {
 
   public ArrayDesiredState {
     requireText(arrayId, "arrayId");
@@ -67,6 +72,21 @@ public record ArrayDesiredState(
         throw new IllegalArgumentException("portalPort must be 1..65535, was " + portalPort);
       }
     }
+  }
+
+  /** A desired state whose engine runs (not hibernated). */
+  public ArrayDesiredState(
+      String arrayId, String nodeId, String tenant, long generation, boolean present, EngineSpec engine,
+      int portalPort, String targetIqn, List<DriveSpec> drives, List<PoolSpec> pools, List<VolumeSpec> volumes,
+      List<ServerSpec> servers, List<LunSpec> luns, String engineNodeId, HaSpec ha) {
+    this(arrayId, nodeId, tenant, generation, present, engine, portalPort, targetIqn, drives, pools, volumes, servers,
+        luns, engineNodeId, ha, false);
+  }
+
+  /** This desired state with {@code hibernated} set as given (the rest unchanged). */
+  public ArrayDesiredState withHibernated(boolean value) {
+    return new ArrayDesiredState(arrayId, nodeId, tenant, generation, present, engine, portalPort, targetIqn, drives,
+        pools, volumes, servers, luns, engineNodeId, ha, value);
   }
 
   /** A desired state whose engine runs on the node it is sent to (every drive local). */

@@ -23,6 +23,9 @@ import java.util.List;
  * @param haEpoch the epoch the HA engine runs at (null: single engine)
  * @param awaitingDrop drive ids whose pool holds its writes until the control plane consents to
  *     dropping them (HA only; empty otherwise)
+ * @param engineSize the engine size (e.g. {@code E02}) the engine that runs now was started
+ *     with; null when no engine runs. Added within version 1 (issue 18: a resize is done when the
+ *     engine reports the new size)
  */
 public record ArrayStatus(
     String arrayId,
@@ -38,11 +41,21 @@ public record ArrayStatus(
     List<ObjectStatus> objects,
     ArrayDesiredState.Role role,
     Long haEpoch,
-    List<String> awaitingDrop) {
+    List<String> awaitingDrop,
+    String engineSize) {
 
   public ArrayStatus {
     objects = objects == null ? List.of() : List.copyOf(objects);
     awaitingDrop = awaitingDrop == null ? List.of() : List.copyOf(awaitingDrop);
+  }
+
+  /** A status that does not say the engine's size. */
+  public ArrayStatus(
+      String arrayId, String nodeId, long generation, State state, String reason, String portal, String targetIqn,
+      Long enginePid, int restarts, String isolation, List<ObjectStatus> objects, ArrayDesiredState.Role role,
+      Long haEpoch, List<String> awaitingDrop) {
+    this(arrayId, nodeId, generation, state, reason, portal, targetIqn, enginePid, restarts, isolation, objects, role,
+        haEpoch, awaitingDrop, null);
   }
 
   /** The status of a single-engine array, or of a node that only lends drives. */
@@ -50,7 +63,7 @@ public record ArrayStatus(
       String arrayId, String nodeId, long generation, State state, String reason, String portal, String targetIqn,
       Long enginePid, int restarts, String isolation, List<ObjectStatus> objects) {
     this(arrayId, nodeId, generation, state, reason, portal, targetIqn, enginePid, restarts, isolation, objects,
-        null, null, null);
+        null, null, null, null);
   }
 
   public enum State {
@@ -63,6 +76,12 @@ public record ArrayStatus(
     /** The array could not be brought to its desired state; see reason. */
     FAILED,
     /** Engine stopped and data removed after a delete. */
-    DELETED
+    DELETED,
+    /**
+     * Engine stopped on purpose (the desired state says hibernated): drives, data and layout kept.
+     * Added within version 1 (issue 18); sent only for a desired state that asked for it, so a
+     * reader from before it never receives it.
+     */
+    HIBERNATED
   }
 }

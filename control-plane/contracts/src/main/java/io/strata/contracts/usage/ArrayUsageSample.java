@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param intervalStart start of the interval, inclusive
  * @param intervalEnd end of the interval, exclusive; after {@code intervalStart}
  * @param drives drives given to the array, one entry per drive type
- * @param engineSize the engine size name (e.g. {@code small}, {@code medium}, {@code large})
+ * @param engineSize the engine size name, one of {@link io.strata.contracts.command.EngineSizes#ALL} (e.g. {@code E01})
  * @param tiers pool and volume capacity per tier
  * @param cacheBytes flash cache size
  * @param snapshotBytes space held by snapshots
@@ -28,6 +28,9 @@ import java.util.Objects;
  * @param writeOps write commands completed during the interval
  * @param readBytes bytes read during the interval
  * @param writeBytes bytes written during the interval
+ * @param engineStopped true when no engine ran during the interval because the array is
+ *     hibernated (issue 18): billing then meters no engine time, only the drives and space the
+ *     array keeps. Added within version 1: missing reads as false (the engine ran)
  */
 public record ArrayUsageSample(
     String arrayId,
@@ -43,7 +46,8 @@ public record ArrayUsageSample(
     long readOps,
     long writeOps,
     long readBytes,
-    long writeBytes) {
+    long writeBytes,
+    boolean engineStopped) {
 
   /** The longest interval one sample may cover; longer ones are refused as implausible. */
   public static final Duration MAX_INTERVAL = Duration.ofHours(24);
@@ -71,6 +75,15 @@ public record ArrayUsageSample(
     if (drives.stream().map(DriveAllocation::driveType).distinct().count() != drives.size()) {
       throw new IllegalArgumentException("one drives entry per drive type, got " + drives);
     }
+  }
+
+  /** A sample of an interval during which the engine ran. */
+  public ArrayUsageSample(
+      String arrayId, String tenantId, String nodeId, Instant intervalStart, Instant intervalEnd,
+      List<DriveAllocation> drives, String engineSize, List<TierCapacity> tiers, long cacheBytes, long snapshotBytes,
+      long readOps, long writeOps, long readBytes, long writeBytes) {
+    this(arrayId, tenantId, nodeId, intervalStart, intervalEnd, drives, engineSize, tiers, cacheBytes, snapshotBytes,
+        readOps, writeOps, readBytes, writeBytes, false);
   }
 
   /** Interval length in whole seconds (samples are cut on second boundaries). */

@@ -77,6 +77,22 @@ class ArrayDesiredStateTest {
   }
 
   @Test
+  void hibernationTravelsAndAMessageWithoutItMeansTheEngineRuns() throws Exception {
+    ArrayDesiredState sent = sample().withHibernated(true);
+    byte[] wire = codec.encode(codec.envelope(Commands.ARRAY_DESIRED_STATE, "control-plane", 1, "array/a1", sent));
+    assertThat(new String(wire, StandardCharsets.UTF_8)).contains("\"hibernated\":true");
+    assertThat(codec.payload(codec.decode(wire), Commands.ARRAY_DESIRED_STATE)).isEqualTo(sent);
+    // a version-1 message from a sender that predates the field: the engine runs
+    String old = "{\"specversion\":\"1.0\",\"id\":\"c1\",\"type\":\"io.strata.command.array.desired-state\","
+        + "\"dataversion\":1,\"source\":\"cp\",\"sequence\":1,\"time\":\"2026-11-25T00:00:00Z\","
+        + "\"data\":{\"arrayId\":\"a1\",\"nodeId\":\"1\",\"tenant\":\"acme\",\"generation\":9,\"present\":true,"
+        + "\"engine\":{\"size\":\"E01\",\"vcpus\":1,\"memoryMib\":4096},\"portalPort\":3261,"
+        + "\"targetIqn\":\"iqn.2026-11.io.strata:acme.a1\"}}";
+    assertThat(codec.payload(codec.decode(old.getBytes(StandardCharsets.UTF_8)), Commands.ARRAY_DESIRED_STATE)
+        .hibernated()).isFalse();
+  }
+
+  @Test
   void aDeleteNeedsNoEngineAndListsDefaultToEmpty() throws Exception {
     String json = "{\"specversion\":\"1.0\",\"id\":\"c1\",\"type\":\"io.strata.command.array.desired-state\","
         + "\"dataversion\":1,\"source\":\"cp\",\"sequence\":1,\"time\":\"2026-11-25T00:00:00Z\","

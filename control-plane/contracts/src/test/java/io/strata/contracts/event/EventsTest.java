@@ -71,6 +71,20 @@ class EventsTest {
   }
 
   @Test
+  void aHibernatedArrayAndTheEngineSizeTravel() throws Exception {
+    ArrayStatus hibernated = new ArrayStatus("a1", "1", 5, ArrayStatus.State.HIBERNATED, null, null, "iqn.x", null, 0,
+        null, List.of(), null, null, List.of(), null);
+    assertThat(roundTrip(Events.ARRAY_STATUS, hibernated)).isEqualTo(hibernated);
+    ArrayStatus resized = new ArrayStatus("a1", "1", 6, ArrayStatus.State.ONLINE, null, "127.0.0.1:3261", "iqn.x",
+        4242L, 0, "process", List.of(), null, null, List.of(), "E02");
+    assertThat(roundTrip(Events.ARRAY_STATUS, resized).engineSize()).isEqualTo("E02");
+    // a sender from before resizes says no size
+    assertThat(roundTrip(Events.ARRAY_STATUS,
+        new ArrayStatus("a1", "1", 4, ArrayStatus.State.ONLINE, null, null, null, null, 0, null, null)).engineSize())
+        .isNull();
+  }
+
+  @Test
   void nullListsBecomeEmptySoReceiversNeedNoNullChecks() {
     assertThat(new NodeStateReport("1", null, null).arrays()).isEmpty();
     assertThat(new ArrayStatus("a", "1", 0, ArrayStatus.State.DELETED, null, null, null, null, 0, null, null).objects())

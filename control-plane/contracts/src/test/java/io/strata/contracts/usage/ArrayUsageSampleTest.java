@@ -42,6 +42,21 @@ class ArrayUsageSampleTest {
   }
 
   @Test
+  void aStoppedEngineTravelsAndASampleWithoutTheFieldHadItsEngineRunning() throws Exception {
+    ArrayUsageSample base = sample();
+    ArrayUsageSample hibernated = new ArrayUsageSample(base.arrayId(), base.tenantId(), base.nodeId(),
+        base.intervalStart(), base.intervalEnd(), base.drives(), base.engineSize(), base.tiers(), base.cacheBytes(),
+        base.snapshotBytes(), 0, 0, 0, 0, true);
+    Envelope sent = codec.envelope(UsageMessages.ARRAY_USAGE_SAMPLE, "agent/node-1", 43, "array/a-1", hibernated);
+    assertThat(codec.payload(codec.decode(codec.encode(sent)), UsageMessages.ARRAY_USAGE_SAMPLE).engineStopped()).isTrue();
+    String wire = new String(codec.encode(codec.envelope(UsageMessages.ARRAY_USAGE_SAMPLE, "agent/node-1", 44,
+        "array/a-1", base)), java.nio.charset.StandardCharsets.UTF_8).replace(",\"engineStopped\":false", "");
+    assertThat(wire).doesNotContain("engineStopped");
+    assertThat(codec.payload(codec.decode(wire.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        UsageMessages.ARRAY_USAGE_SAMPLE).engineStopped()).isFalse();
+  }
+
+  @Test
   void refusesAnIntervalThatEndsBeforeItStarts() {
     assertThatThrownBy(() -> new ArrayUsageSample("a", "t", "n", START, START, List.of(), "small", List.of(),
             0, 0, 0, 0, 0, 0))

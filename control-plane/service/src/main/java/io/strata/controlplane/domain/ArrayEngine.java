@@ -62,6 +62,10 @@ public class ArrayEngine extends PanacheEntityBase {
   @Column(name = "reported_at")
   public Instant reportedAt;
 
+  /** The engine size the node reported its engine runs at (null: none runs, or not said). */
+  @Column(name = "reported_engine_size")
+  public String reportedEngineSize;
+
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
 

@@ -31,7 +31,8 @@ public record ArrayDesiredState(
     UUID engineNodeId,
     String engineNodeName,
     List<UUID> nodeIds,
-    Ha ha) {
+    Ha ha,
+    boolean hibernated) {
 
   public ArrayDesiredState {
     nodeIds = nodeIds == null ? List.of() : List.copyOf(nodeIds);
@@ -44,6 +45,16 @@ public record ArrayDesiredState(
       List<ServerSpec> servers, List<LunSpec> luns, UUID engineNodeId, String engineNodeName, List<UUID> nodeIds) {
     this(arrayId, tenant, name, present, engineSize, vcpus, memoryGib, targetIqn, portalPort, drives, pools, volumes,
         servers, luns, engineNodeId, engineNodeName, nodeIds, null);
+  }
+
+  /** A desired state whose engine is meant to run (rows written before hibernation). */
+  public ArrayDesiredState(
+      UUID arrayId, String tenant, String name, boolean present, String engineSize, int vcpus, int memoryGib,
+      String targetIqn, int portalPort, List<DriveSpec> drives, List<PoolSpec> pools, List<VolumeSpec> volumes,
+      List<ServerSpec> servers, List<LunSpec> luns, UUID engineNodeId, String engineNodeName, List<UUID> nodeIds,
+      Ha ha) {
+    this(arrayId, tenant, name, present, engineSize, vcpus, memoryGib, targetIqn, portalPort, drives, pools, volumes,
+        servers, luns, engineNodeId, engineNodeName, nodeIds, ha, false);
   }
 
   /**

@@ -171,7 +171,17 @@ public class CommandOutbox {
         array.nodeId,
         engineNode == null ? null : engineNode.name,
         List.copyOf(nodeIds),
-        present && array.highAvailability ? ha(array, engines, nodes) : null);
+        present && array.highAvailability ? ha(array, engines, nodes) : null,
+        present && hibernated(array));
+  }
+
+  /**
+   * Whether the array's engines are to be stopped: while it hibernates or is hibernated, and
+   * while it is FAILED having failed to hibernate (it keeps trying to stop, not to start).
+   */
+  static boolean hibernated(StorageArray array) {
+    return array.state.hibernation()
+        || (array.state == ArrayState.FAILED && ArrayState.HIBERNATING.name().equals(array.failedFrom));
   }
 
   /** The epoch, both engine slots and the outdated nodes of a highly available array. */

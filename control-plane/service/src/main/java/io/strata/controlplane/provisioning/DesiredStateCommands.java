@@ -79,7 +79,7 @@ final class DesiredStateCommands {
             x.chapSecretSealed(), x.mutualChapUser(), x.mutualChapSecretSealed())).toList(),
         s.luns().stream().map(l -> new ArrayDesiredState.LunSpec(l.attachmentId().toString(), l.volumeId().toString(),
             l.serverId().toString(), l.lun(), l.readOnly())).toList(),
-        s.engineNodeName(), ha(s.ha()));
+        s.engineNodeName(), ha(s.ha()), s.hibernated());
   }
 
   /** The pool's scrub request, or null when none was ever made. */

@@ -47,7 +47,8 @@ public class NodeReports {
 
   private static final Logger LOG = Logger.getLogger(NodeReports.class);
   static final Set<ArrayState> ON_NODE =
-      Set.of(ArrayState.PROVISIONING, ArrayState.ONLINE, ArrayState.DEGRADED, ArrayState.DELETING, ArrayState.FAILED);
+      Set.of(ArrayState.PROVISIONING, ArrayState.ONLINE, ArrayState.DEGRADED, ArrayState.RESIZING, ArrayState.HIBERNATING,
+          ArrayState.HIBERNATED, ArrayState.RESUMING, ArrayState.DELETING, ArrayState.FAILED);
 
   @Inject ProvisioningEvents events;
   @Inject CommandOutbox outbox;
@@ -133,7 +134,12 @@ public class NodeReports {
       LOG.debugf("array %s: status of node %s, which only exports drives to it, not applied", arrayId, status.nodeId());
       return;
     }
-    switch (status.state()) {
+    if (array.state == ArrayState.RESIZING && !array.engineSize.name().equals(status.engineSize())) {
+      // the engine that serves still runs at the old size (or none runs yet): the resize is done
+      // only when the engine at the new size reports serving; its objects are taken in as usual
+      LOG.debugf("array %s: resizing to %s, its engine reports %s", arrayId, array.engineSize, status.engineSize());
+    } else switch (status.state()) {
+      case HIBERNATED -> events.arrayReported(arrayId, ArrayState.HIBERNATED, null);
       case ONLINE, DEGRADED -> {
         ArrayState reported = status.state() == ArrayStatus.State.ONLINE ? ArrayState.ONLINE : ArrayState.DEGRADED;
         String reason = reported == ArrayState.ONLINE ? null : status.reason();

@@ -86,7 +86,8 @@ public class Watchdog {
     Instant before = now.minus(config.transitionTimeout());
     String why = "no report from the storage node within " + config.transitionTimeout().toSeconds() + " s";
     for (StorageArray a : StorageArray.<StorageArray>list("state in ?1 and updatedAt < ?2",
-        Set.of(ArrayState.PROVISIONING, ArrayState.DELETING), before)) {
+        Set.of(ArrayState.PROVISIONING, ArrayState.RESIZING, ArrayState.HIBERNATING, ArrayState.RESUMING,
+            ArrayState.DELETING), before)) {
       events.arrayReported(a.id, ArrayState.FAILED, why);
       meters.watchdogAction("array", "failed");
     }

@@ -5,12 +5,14 @@ import io.strata.controlplane.domain.StorageArray;
 import io.strata.controlplane.rest.dto.ArrayDtos.ArrayCreate;
 import io.strata.controlplane.rest.dto.ArrayDtos.ArrayDriveView;
 import io.strata.controlplane.rest.dto.ArrayDtos.ArrayView;
+import io.strata.controlplane.rest.dto.ArrayDtos.ArrayUpdate;
 import io.strata.controlplane.rest.dto.ArrayDtos.DriveAdd;
 import io.strata.controlplane.rest.problem.ApiException;
 import io.strata.controlplane.rest.problem.Problem;
 import io.strata.controlplane.security.Caller;
 import io.strata.controlplane.performance.PerformanceQuery;
 import io.strata.controlplane.security.Roles;
+import io.strata.controlplane.service.ArrayEngineChanges;
 import io.strata.controlplane.service.ArrayService;
 import io.strata.controlplane.service.Idempotency;
 import io.strata.controlplane.service.Actor;
@@ -20,13 +22,16 @@ import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.UUID;
@@ -42,6 +47,7 @@ public class ArrayResource {
   @Inject Caller caller;
   @Inject Recovery recovery;
   @Inject ArrayService arrays;
+  @Inject ArrayEngineChanges engineChanges;
   @Inject Idempotency idempotency;
   @Inject PerformanceQuery performance;
 
@@ -129,6 +135,41 @@ public class ArrayResource {
   public Response removeDrive(@PathParam("id") UUID id, @PathParam("driveId") UUID driveId) {
     arrays.removeDrive(caller.tenantId(), id, driveId);
     return Response.noContent().build();
+  }
+
+  /**
+   * Changes the engine size (issue 18): 202 with the array (RESIZING) and the operation; 200 with
+   * the array when the size is already that; 409 naming the short resource when the engine's
+   * node has no room, or the state when the array cannot be resized now.
+   */
+  @PATCH
+  @Path("{id}")
+  @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response update(@PathParam("id") UUID id, @HeaderParam("If-Match") String ifMatch,
+      @NotNull @Valid ArrayUpdate body) {
+    return changed(engineChanges.resize(caller.tenantId(), id, body.engineSize(), ifMatch));
+  }
+
+  /** Stops the engines, keeping drives and data (issue 18): 202 (HIBERNATING) with the operation. */
+  @POST
+  @Path("{id}/hibernate")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response hibernate(@PathParam("id") UUID id) {
+    return changed(engineChanges.hibernate(caller.tenantId(), id));
+  }
+
+  /** Starts the engines of a HIBERNATED array again: 202 (RESUMING); 409 naming the short resource. */
+  @POST
+  @Path("{id}/resume")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response resume(@PathParam("id") UUID id) {
+    return changed(engineChanges.resume(caller.tenantId(), id));
+  }
+
+  private Response changed(ArrayEngineChanges.Changed c) {
+    ArrayView view = arrays.view(c.array());
+    return c.operationId() == null ? Responses.ok(view, c.array().version) : Responses.accepted(view, c.operationId());
   }
 
   /** Retries the FAILED array: 202 with the Operation (docs/control-plane.md, "The way back from FAILED"). */

@@ -32,6 +32,12 @@ public record NodeView(
     return memoryGib - reservedMemoryGib;
   }
 
+  /** This node as it would be without the share of an engine it holds now. */
+  public NodeView releasing(int releasedVcpus, int releasedMemoryGib) {
+    return new NodeView(id, name, zone, state, cpuCores, memoryGib, reservedVcpus - releasedVcpus,
+        reservedMemoryGib - releasedMemoryGib, freeDrives);
+  }
+
   public long freeDriveCount(DriveType type) {
     return freeDrives.stream().filter(d -> d.type() == type).count();
   }

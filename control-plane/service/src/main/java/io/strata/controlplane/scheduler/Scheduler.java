@@ -210,6 +210,15 @@ public final class Scheduler {
     return driveSelector.select(free, type, count, SpreadPolicy.NODE, held);
   }
 
+  /**
+   * Checks that {@code node} can run an engine of the request's size where it is (a resize, a
+   * resume): the same filters as a placement, so a refusal names the short resource (vCPU,
+   * memory, or the node itself when it is not online).
+   */
+  public void requireRoom(NodeView node, PlacementRequest request) {
+    chooseEngineNode(List.of(node), request);
+  }
+
   NodeView chooseEngineNode(List<NodeView> nodes, PlacementRequest request) {
     if (nodes.isEmpty()) {
       throw new PlacementException("node", "no storage node is enrolled");

@@ -41,7 +41,8 @@ public class HighAvailability {
   private static final Logger LOG = Logger.getLogger(HighAvailability.class);
 
   /** States in which an array's engines run and are supervised. */
-  public static final Set<ArrayState> SUPERVISED = Set.of(ArrayState.PROVISIONING, ArrayState.ONLINE, ArrayState.DEGRADED);
+  public static final Set<ArrayState> SUPERVISED = Set.of(ArrayState.PROVISIONING, ArrayState.ONLINE, ArrayState.DEGRADED,
+      ArrayState.RESIZING, ArrayState.RESUMING);
 
   @Inject HaConfig config;
   @Inject CommandOutbox outbox;
@@ -73,6 +74,7 @@ public class HighAvailability {
     slot.reportedState = status.state().name();
     slot.reportedReason = status.reason();
     slot.reportedAt = Instant.now();
+    slot.reportedEngineSize = status.engineSize();
     if (status.state() == ArrayStatus.State.DELETED) {
       return node.id.equals(a.nodeId);
     }
@@ -235,6 +237,12 @@ public class HighAvailability {
           && nodes.get(standby.nodeId).state != NodeState.MAINTENANCE && promotable(standby, nodes, now)) {
         startSwitchover(a, active, now);
         done = "switchover";
+      } else if (resizedStandbyWaits(a, active, standby) && promotable(standby, nodes, now)) {
+        // issue 18: the standby restarted at the new size while the active kept serving at the
+        // old one; a planned switchover moves the array to it, and the old active (then
+        // standby) restarts at the new size in its turn. The tenant's pause is a switchover's.
+        startSwitchover(a, active, now);
+        done = "switchover-for-resize";
       } else if (config.relocateStandby() && StandbyRelocation.leaving(nodes.get(standby.nodeId))
           && settledActive(a, active)) {
         String why = relocation.moveStandby(a, active, standby);
@@ -355,6 +363,18 @@ public class HighAvailability {
         a.failureReason = shortfall;
       }
     }
+  }
+
+  /**
+   * Whether a RESIZING array's standby runs (and reported ONLINE) at the new size while its
+   * active still runs at another: the moment to switch over to it.
+   */
+  static boolean resizedStandbyWaits(StorageArray a, ArrayEngine active, ArrayEngine standby) {
+    String size = a.engineSize.name();
+    return a.state == ArrayState.RESIZING && !size.equals(active.reportedEngineSize)
+        && size.equals(standby.reportedEngineSize)
+        && ("ONLINE".equals(standby.reportedState) || "DEGRADED".equals(standby.reportedState))
+        && standby.reportedEpoch != null && standby.reportedEpoch == a.haEpoch;
   }
 
   // ---------------------------------------------------------------- drain

@@ -32,7 +32,16 @@ public class NodeInventory {
    * share to another array would overcommit the node when it does.
    */
   static final Set<ArrayState> HOLDING = Set.of(ArrayState.PLACING, ArrayState.PROVISIONING, ArrayState.ONLINE,
-      ArrayState.DEGRADED, ArrayState.DELETING, ArrayState.FAILED);
+      ArrayState.DEGRADED, ArrayState.RESIZING, ArrayState.HIBERNATING, ArrayState.RESUMING, ArrayState.DELETING,
+      ArrayState.FAILED);
+
+  /**
+   * Whether {@code a} (in a {@link #HOLDING} state) holds its share: not once it failed to
+   * hibernate (it is sent to stop, not to start; a HIBERNATED array holds nothing either).
+   */
+  static boolean holds(StorageArray a) {
+    return !(a.state == ArrayState.FAILED && ArrayState.HIBERNATING.name().equals(a.failedFrom));
+  }
 
   public List<NodeView> lockedViews() {
     List<Node> nodes =
@@ -44,7 +53,8 @@ public class NodeInventory {
 
   public List<NodeView> views(List<Node> nodes) {
     Map<UUID, int[]> reserved = new HashMap<>();
-    List<StorageArray> holding = StorageArray.list("nodeId is not null and state in ?1", HOLDING);
+    List<StorageArray> holding = StorageArray.<StorageArray>list("nodeId is not null and state in ?1", HOLDING).stream()
+        .filter(NodeInventory::holds).toList();
     Map<UUID, List<UUID>> engineNodes = engineNodesOfHighlyAvailable(holding);
     for (StorageArray a : holding) {
       // a highly available array holds its share on both engines' nodes (a standby must be able

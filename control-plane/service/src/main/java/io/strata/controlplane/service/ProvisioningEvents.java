@@ -72,7 +72,8 @@ public class ProvisioningEvents {
     }
     // An array that comes up DEGRADED was created (or recovered): it serves, and its state says
     // what it lacks. A running array that becomes DEGRADED completes nothing it was asked.
-    if (reported != ArrayState.DEGRADED || before == ArrayState.PROVISIONING || before == ArrayState.FAILED) {
+    if (reported != ArrayState.DEGRADED || before == ArrayState.PROVISIONING || before == ArrayState.FAILED
+        || before == ArrayState.RESIZING || before == ArrayState.RESUMING) {
       operations.complete(arrayId, reported != ArrayState.FAILED, reported == ArrayState.FAILED ? reason : null);
     }
     return true;

@@ -87,6 +87,10 @@ public class Recovery {
       a.moveTo(ArrayState.DELETING, "delete retried");
     } else if (a.nodeId == null) {
       throw ApiException.conflict("not-retryable", "the array was never placed on a node; delete it and create it again");
+    } else if (ArrayState.HIBERNATING.name().equals(a.failedFrom) || ArrayState.RESUMING.name().equals(a.failedFrom)
+        || ArrayState.RESIZING.name().equals(a.failedFrom)) {
+      // issue 18: what it failed doing (stopping, starting, resizing its engine) is asked again
+      a.moveTo(ArrayState.valueOf(a.failedFrom), "retried: its desired state is sent again");
     } else {
       a.moveTo(ArrayState.PROVISIONING, "retried: its desired state is sent again");
     }

@@ -87,6 +87,11 @@ public final class InitiatorSession implements Closeable {
   /** Written by the reader, read by the writer and callers. */
   private volatile int expStatSn;
   private volatile String closeReason;
+  /** The target asked for a logout (asynchronous event 1): its Logout Response ends the session. */
+  private volatile boolean targetAskedLogout;
+
+  /** {@link #closeReason()} of a session that logged out because its target asked it to. */
+  public static final String LOGGED_OUT_ON_REQUEST = "logged out at the target's request (asynchronous event 1)";
   /** When the reader last got anything from the target. */
   private volatile long lastHeardNanos = System.nanoTime();
   /** The ITT of our NOP-Out ping awaiting its NOP-In, or RESERVED_TAG; guarded by window. */
@@ -533,9 +538,19 @@ public final class InitiatorSession implements Closeable {
       }
     } else if (pdu instanceof AsyncMessage async) {
       window(async.expCmdSn(), async.maxCmdSn());
-      if (async.event() != 0) {
-        // 1: the target asks us to log out; 2, 3: it drops the connection or session; 4: it
-        // wants a renegotiation we do not do. Each ends in a fresh login by the drive.
+      if (async.event() == AsyncMessage.LOGOUT_REQUESTED) {
+        // 1: the target asks us to log out (it is stopping, RFC 7143 11.9.1): a clean Logout,
+        // whose response closes the session; the drive then logs in afresh when it can
+        targetAskedLogout = true;
+        int cmdSn;
+        synchronized (window) {
+          cmdSn = nextCmdSn;
+        }
+        outgoing.add(new Single(new LogoutRequest(true, LogoutRequest.CLOSE_SESSION, LOGOUT_TAG, 0, cmdSn,
+            expStatSn)));
+      } else if (async.event() != 0) {
+        // 2, 3: it drops the connection or session; 4: it wants a renegotiation we do not do.
+        // Each ends in a fresh login by the drive.
         fail("the target sent asynchronous event " + async.event());
       }
     } else if (pdu instanceof Reject reject) {
@@ -553,6 +568,9 @@ public final class InitiatorSession implements Closeable {
     } else if (pdu instanceof LogoutResponse r) {
       status(r.statSn());
       loggedOut.complete(null);
+      if (targetAskedLogout) {
+        fail(LOGGED_OUT_ON_REQUEST);
+      }
     } else if (pdu instanceof TaskManagementResponse || pdu instanceof TextResponse) {
       // We send neither; tolerated rather than fatal.
       LOG.fine(() -> "unexpected " + pdu.opcode() + " from " + config.targetName());

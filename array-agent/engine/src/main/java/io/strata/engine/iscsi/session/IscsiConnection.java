@@ -15,6 +15,7 @@ import io.strata.engine.iscsi.pdu.DecodeFailure;
 import io.strata.engine.iscsi.pdu.DecodeLimits;
 import io.strata.engine.iscsi.pdu.LoginRequest;
 import io.strata.engine.iscsi.pdu.LoginResponse;
+import io.strata.engine.iscsi.pdu.AsyncMessage;
 import io.strata.engine.iscsi.pdu.LogoutRequest;
 import io.strata.engine.iscsi.pdu.LogoutResponse;
 import io.strata.engine.iscsi.pdu.NopIn;
@@ -141,6 +142,23 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
         nextTtt = 1;
       }
       io.write(new NopIn(0, RESERVED_TAG, pingTtt, statSn, session.expCmdSn(), session.maxCmdSn(), Pdu.NO_DATA));
+    }
+    io.flush();
+  }
+
+  /**
+   * Asks the initiator to log out within {@code seconds} (RFC 7143 11.9.1, AsyncEvent 1; the
+   * Asynchronous Message carries a StatSN like any status). Sent by a target that is about to
+   * stop, so that initiators log out and retry later instead of waiting on a dead connection.
+   * Nothing before the full feature phase, nor on a discovery session.
+   */
+  public void requestLogout(int seconds) {
+    if (phase != Phase.FULL_FEATURE || session == null || session.discovery()) {
+      return;
+    }
+    synchronized (this) {
+      io.write(new AsyncMessage(0, statSn++, session.expCmdSn(), session.maxCmdSn(),
+          AsyncMessage.LOGOUT_REQUESTED, 0, 0, seconds));
     }
     io.flush();
   }

@@ -72,6 +72,12 @@ public final class ArrayDtos {
     }
   }
 
+  /**
+   * PATCH of an array (issue 18): its new engine size. Only {@code engineSize} may be changed;
+   * any other property is a 400 naming it.
+   */
+  public record ArrayUpdate(@NotNull EngineSize engineSize) {}
+
   public record DriveAdd(@NotNull DriveType type, @NotNull @Min(1) @Max(64) Integer count) {}
 
   /** {@code poolId} and {@code role} (MEMBER, CACHE or TIER): the pool that owns the drive and for what; null when free. */
