@@ -84,7 +84,7 @@ public class DemoPricePlan {
         case ENGINE -> new BigDecimal("0.05").multiply(BigDecimal.valueOf(Integer.parseInt(key.variant().substring(1))));
         case IO -> new BigDecimal("0.215");
         case TRANSFER -> new BigDecimal("0.01");
-        case USED -> BigDecimal.ZERO;
+        case USED, SNAPSHOT -> BigDecimal.ZERO; // premiums on the drives, charged only when priced
       });
     }
     return rates;

@@ -547,7 +547,7 @@ public final class InitiatorSession implements Closeable {
           cmdSn = nextCmdSn;
         }
         outgoing.add(new Single(new LogoutRequest(true, LogoutRequest.CLOSE_SESSION, LOGOUT_TAG, 0, cmdSn,
-            expStatSn)));
+            expStatSn), false));
       } else if (async.event() != 0) {
         // 2, 3: it drops the connection or session; 4: it wants a renegotiation we do not do.
         // Each ends in a fresh login by the drive.
