@@ -15,28 +15,21 @@ import io.strata.contracts.command.ArrayDesiredState.Role;
 import io.strata.contracts.command.EngineSizes;
 import io.strata.contracts.event.ArrayStatus;
 import io.strata.controlplane.domain.ArrayEngine;
-import io.strata.controlplane.domain.ArrayState;
 import io.strata.controlplane.domain.EngineRole;
 import io.strata.controlplane.domain.EngineSize;
 import io.strata.controlplane.domain.Node;
-import io.strata.controlplane.domain.NodeState;
 import io.strata.controlplane.domain.StorageArray;
 import io.strata.controlplane.outbox.ArrayDesiredState;
 import io.strata.controlplane.outbox.CommandOutbox;
-import io.strata.controlplane.provisioning.HaSupervisor;
-import io.strata.controlplane.provisioning.NodeReports;
 import io.strata.controlplane.provisioning.Watchdog;
 import io.strata.testsupport.KeycloakTestResource;
 import io.strata.testsupport.PostgresTestResource;
 import jakarta.inject.Inject;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,45 +43,16 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(KeycloakTestResource.class)
-class ArrayResizeAndHibernateTest {
-  @Inject CommandOutbox outbox;
-  @Inject NodeReports reports;
+class ArrayResizeAndHibernateTest extends HaTestBase {
   @Inject Watchdog watchdog;
-  @Inject HaSupervisor supervisor;
-
-  private final List<UUID> parked = new ArrayList<>();
-  private final List<UUID> mine = new ArrayList<>();
-
-  @BeforeEach
-  void quota() {
-    Api.roomyQuota("acme");
-  }
-
-  @AfterEach
-  void restoreOtherNodes() {
-    QuarkusTransaction.requiringNew().run(() -> {
-      if (!parked.isEmpty()) {
-        Node.update("state = ?1 where id in ?2", NodeState.ONLINE, parked);
-      }
-      if (!mine.isEmpty()) {
-        Node.update("state = ?1 where id in ?2", NodeState.MAINTENANCE, mine);
-      }
-    });
-  }
 
   /** An ONLINE node of this test with {@code cpu} vCPUs and {@code memGib} GiB (the others parked). */
-  private String node(String zone, int cpu, int memGib) {
+  private String nodeWithRoom(String zone, int cpu, int memGib) {
     String id = Api.onlineNode(zone, "127.0.2." + (mine.size() + 1), cpu, memGib, 4, 0);
     mine.add(UUID.fromString(id));
-    QuarkusTransaction.requiringNew().run(() -> {
-      List<UUID> others = Node.<Node>list("state = ?1", NodeState.ONLINE).stream().map(n -> n.id)
-          .filter(n -> !mine.contains(n)).toList();
-      if (!others.isEmpty()) {
-        Node.update("state = ?1 where id in ?2", NodeState.MAINTENANCE, others);
-        parked.addAll(others);
-      }
-      Node.update("lastHeartbeatAt = ?1 where id = ?2", Instant.now().plusSeconds(60), UUID.fromString(id));
-    });
+    parkOthers();
+    QuarkusTransaction.requiringNew().run(() -> Node.update("lastHeartbeatAt = ?1 where id = ?2",
+        Instant.now().plusSeconds(60), UUID.fromString(id)));
     return id;
   }
 
@@ -105,14 +69,6 @@ class ArrayResizeAndHibernateTest {
     String nodeName = QuarkusTransaction.requiringNew().call(() -> Node.<Node>findById(UUID.fromString(nodeId)).name);
     reports.arrayStatus(new ArrayStatus(arrayId, nodeName, 1, state, null, null, null, null, 0, null, List.of(), role,
         epoch, List.of(), engineSize));
-  }
-
-  private static StorageArray array(String id) {
-    return QuarkusTransaction.requiringNew().call(() -> StorageArray.<StorageArray>findById(UUID.fromString(id)));
-  }
-
-  private ArrayDesiredState desired(String arrayId) {
-    return QuarkusTransaction.requiringNew().call(() -> outbox.desiredStateNow(UUID.fromString(arrayId)));
   }
 
   private static Response resize(String id, String size) {
@@ -137,7 +93,7 @@ class ArrayResizeAndHibernateTest {
 
   @Test
   void resizeChecksTheNodesRoomAndEndsWhenTheEngineServesAtTheNewSize() {
-    String node = node("zone-r", 4, 16);
+    String node = nodeWithRoom("zone-r", 4, 16);
     String id = createArray("E01", "NONE", 2, false);
     report(id, node, ArrayStatus.State.ONLINE, "E01");
     assertThat(state(id)).isEqualTo("ONLINE");
@@ -176,7 +132,7 @@ class ArrayResizeAndHibernateTest {
 
   @Test
   void hibernationFreesTheEngineShareKeepsTheDrivesAndResumeChecksTheRoomAgain() {
-    String node = node("zone-h", 4, 16);
+    String node = nodeWithRoom("zone-h", 4, 16);
     String id = createArray("E04", "NONE", 2, false);
     report(id, node, ArrayStatus.State.ONLINE, "E04");
     int drives = as(ACME).get("/api/v1/arrays/" + id + "/drives").then().extract().path("size()");
@@ -218,7 +174,7 @@ class ArrayResizeAndHibernateTest {
 
   @Test
   void stuckHibernationAndResumeFailAndHealAndTheirRetryAsksAgain() {
-    String node = node("zone-s", 4, 16);
+    String node = nodeWithRoom("zone-s", 4, 16);
     String id = createArray("E01", "NONE", 2, false);
     report(id, node, ArrayStatus.State.ONLINE, "E01");
 
@@ -260,8 +216,8 @@ class ArrayResizeAndHibernateTest {
 
   @Test
   void anHaArrayResizesItsStandbyFirstThenSwitchesOverToIt() {
-    String a = node("zone-a", 4, 16);
-    String b = node("zone-b", 4, 16);
+    String a = nodeWithRoom("zone-a", 4, 16);
+    String b = nodeWithRoom("zone-b", 4, 16);
     String id = createArray("E01", "NODE", 2, true);
     String active = array(id).nodeId.toString();
     String standby = active.equals(a) ? b : a;
@@ -288,9 +244,5 @@ class ArrayResizeAndHibernateTest {
     assertThat(QuarkusTransaction.requiringNew().call(() -> ArrayEngine.<ArrayEngine>list("arrayId",
         UUID.fromString(id)).stream().filter(e -> e.role == EngineRole.ACTIVE).map(e -> e.nodeId.toString()).toList()))
         .containsExactly(standby);
-  }
-
-  private String superviseOnce(String arrayId, Instant now) {
-    return QuarkusTransaction.requiringNew().call(() -> supervisor.superviseOne(UUID.fromString(arrayId), now));
   }
 }
