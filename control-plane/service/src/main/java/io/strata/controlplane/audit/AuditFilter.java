@@ -25,7 +25,8 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * <ul>
  *   <li>a refused request (4xx: invalid, forbidden, not found, conflict) or a failed one (5xx),
  *       whose change (and the entry written with it) was rolled back or never made;
- *   <li>a successful request that changed nothing the service recorded (an idempotent replay).
+ *   <li>a successful request that changed nothing the service recorded (an idempotent replay,
+ *       marked {@code replayed}).
  * </ul>
  *
  * The answer waits for the entry (a refusal by role is answered on an I/O thread: the entry is
@@ -51,7 +52,7 @@ public class AuditFilter {
       return Uni.createFrom().voidItem();
     }
     // what needs the request's context is read here, on the request's thread
-    AuditEntry e = entry(method, path, status);
+    AuditEntry e = entry(method, path, status, "true".equals(out.getHeaderString("Idempotent-Replayed")));
     String alias = caller.tenantAlias();
     Uni<Void> write = Uni.createFrom().item(() -> {
       write(e, alias);
@@ -86,7 +87,7 @@ public class AuditFilter {
     }
   }
 
-  private AuditEntry entry(String method, String path, int status) {
+  private AuditEntry entry(String method, String path, int status, boolean replayed) {
     AuditEntry e = new AuditEntry();
     e.actorTenant = caller.tenantAlias();
     e.actor = caller.name();
@@ -100,6 +101,10 @@ public class AuditFilter {
     e.result = status >= 500 ? AuditEntry.RESULT_FAILED
         : status >= 400 ? AuditEntry.RESULT_REFUSED : AuditEntry.RESULT_SUCCEEDED;
     e.marks = AuditLog.marks(e.action, false);
+    if (replayed) {
+      // the same request again: readers counting changes skip it, readers of requests see it
+      e.marks = e.marks.isEmpty() ? AuditEntry.MARK_REPLAYED : e.marks + "," + AuditEntry.MARK_REPLAYED;
+    }
     e.at = Instant.now();
     return e;
   }

@@ -14,7 +14,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class AuditQueries {
   static final Set<String> MARKS =
-      Set.of(AuditEntry.MARK_FORCED, AuditEntry.MARK_CREDENTIALS, AuditEntry.MARK_OPERATOR);
+      Set.of(AuditEntry.MARK_FORCED, AuditEntry.MARK_CREDENTIALS, AuditEntry.MARK_OPERATOR,
+          AuditEntry.MARK_REPLAYED);
   static final Set<String> RESULTS =
       Set.of(AuditEntry.RESULT_SUCCEEDED, AuditEntry.RESULT_REFUSED, AuditEntry.RESULT_FAILED);
 

@@ -14,7 +14,7 @@ import java.util.UUID;
  * @param actorTenant the tenant of the actor's token (null for operators and the system)
  * @param result SUCCEEDED, REFUSED (answered 4xx) or FAILED (5xx)
  * @param status the HTTP status, for entries written after the answer (refusals, failures)
- * @param marks {@code forced}, {@code credentials}, {@code operator-on-tenant}
+ * @param marks {@code forced}, {@code credentials}, {@code operator-on-tenant}, {@code replayed}
  */
 public record AuditView(
     long id, Instant at, String actor, String actorTenant, UUID tenantId, String action, String targetType,

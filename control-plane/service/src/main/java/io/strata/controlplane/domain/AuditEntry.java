@@ -75,4 +75,6 @@ public class AuditEntry extends PanacheEntityBase {
   public static final String MARK_CREDENTIALS = "credentials";
   /** An operator acting on a tenant's object. */
   public static final String MARK_OPERATOR = "operator-on-tenant";
+  /** An idempotent replay (same Idempotency-Key): the first answer again, nothing changed. */
+  public static final String MARK_REPLAYED = "replayed";
 }

@@ -513,7 +513,8 @@ class ProvisioningOverKafkaTest {
         status(array, ObjectStatus.Kind.LUN, attachment, ObjectStatus.State.READY));
     await().atMost(Duration.ofSeconds(20)).until(() -> "ATTACHED".equals(stateOf(attachmentPath)));
     assertThat(QuarkusTransaction.requiringNew().call(() -> io.strata.controlplane.domain.AuditEntry.count(
-        "targetId = ?1 and action = ?2", UUID.fromString(attachment), "attachment.retry"))).isEqualTo(1);
+        "targetId = ?1 and action = ?2 and result = ?3", UUID.fromString(attachment), "attachment.retry",
+        io.strata.controlplane.domain.AuditEntry.RESULT_SUCCEEDED))).isEqualTo(1);
   }
 
   List<ConsumerEnvelope> commandsFor(String arrayId) {

@@ -180,8 +180,12 @@ class VolumeRollbackTest {
     assertThat(desiredVolume(ap[0], volume).get("rollbackRequestId").asText()).isEqualTo(op);
 
     long audited = QuarkusTransaction.requiringNew().call(() ->
-        AuditEntry.count("action = ?1 and targetId = ?2", "volume.rollback", UUID.fromString(volume)));
-    assertThat(audited).isEqualTo(1);
+        AuditEntry.count("action = ?1 and targetId = ?2 and result = ?3 and marks not like ?4", "volume.rollback",
+            UUID.fromString(volume), AuditEntry.RESULT_SUCCEEDED, "%replayed%"));
+    assertThat(audited).as("the rollback, not its replay nor the refused second one").isEqualTo(1);
+    assertThat(QuarkusTransaction.requiringNew().call(() -> AuditEntry.count(
+        "action = ?1 and targetId = ?2 and marks like ?3", "volume.rollback", UUID.fromString(volume), "%replayed%")))
+        .as("the replay, marked").isEqualTo(1);
   }
 
   @Test
