@@ -281,7 +281,7 @@ public final class DriveExportService implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    service.close();
+    service.closeNow(); // engines reconnect to an export; no logout request (see closeNow)
     closeAll(served.values().stream().map(Served::drive).toList());
     served.clear();
   }

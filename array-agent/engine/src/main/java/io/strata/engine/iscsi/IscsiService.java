@@ -97,6 +97,15 @@ public final class IscsiService implements AutoCloseable {
   @Override
   public void close() {
     askToLogOut(LOGOUT_GRACE);
+    closeNow();
+  }
+
+  /**
+   * Stops serving without asking anyone to log out: for the drive export service, whose
+   * initiators are engines that reconnect to a lost export on their own (a logout they were asked
+   * for ends their session for good, and the pool would fail that member).
+   */
+  public void closeNow() {
     burstSweeper.shutdownNow();
     transport.close();
   }
