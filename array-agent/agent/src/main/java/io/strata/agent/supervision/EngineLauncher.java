@@ -48,7 +48,9 @@ public final class EngineLauncher {
   }
 
   public Process start(EngineSpec spec, Path log) throws IOException, EngineUnavailableException {
-    ProcessBuilder builder = new ProcessBuilder(commandLine(spec));
+    List<String> command = new ArrayList<>(SighupDisposition.restoringPrefix());
+    command.addAll(commandLine(spec));
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.redirectErrorStream(true);
     return builder.start();
   }
