@@ -17,15 +17,6 @@ WRITES=${2:-20000}
 
 say() { printf '[ha-write-iops] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_ports() {
-  local candidate found=()
-  while ((${#found[@]} < $1)); do
-    candidate=$((20000 + RANDOM % 10000))
-    port_free "$candidate" && [[ " ${found[*]} " != *" $candidate "* ]] && found+=("$candidate")
-  done
-  echo "${found[@]}"
-}
 
 source "$ROOT/infra/guest/tests/ha-nodes.lib.sh"
 [ -f "$ROOT/array-agent/engine/target/strata-engine.jar" ] || die "build the engine first"

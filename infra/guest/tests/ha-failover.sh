@@ -33,15 +33,7 @@ FIO_MB=${STRATA_HA_FIO_MB:-32}
 say() { printf '[ha-failover] %s\n' "$*" >&2; }
 die() { say "error: $*"; echo "ha-failover: 0 passed, 1 failed"; exit 1; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_ports() {
-  local candidate found=()
-  while ((${#found[@]} < $1)); do
-    candidate=$((20000 + RANDOM % 10000))
-    port_free "$candidate" && [[ " ${found[*]} " != *" $candidate "* ]] && found+=("$candidate")
-  done
-  echo "${found[@]}"
-}
+source "$HERE/ha-nodes.lib.sh"
 
 WORK=${STRATA_HA_WORK:-$(mktemp -d /tmp/strata-ha.XXXXXX)}
 SHARE=$WORK/share
@@ -59,7 +51,6 @@ POOL_JSON='[{"name": "p0", "drives": ["d-a", "d-b"], "protection": "mirror"}]'
 VOLUME_SIZE=1G
 # Each engine reaches the other node's export service through a relay, the network between them.
 REMOTE_PORT_a=$RELAY_TO_a REMOTE_PORT_b=$RELAY_TO_b
-source "$HERE/ha-nodes.lib.sh"
 
 start_relay() { # NODE: the way to NODE's export service from the other node
   local node=$1 relay_var=RELAY_TO_$1 port_var=EXPORT_PORT_$1 log=$WORK/relay-to-$1.log

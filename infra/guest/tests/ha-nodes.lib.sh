@@ -10,9 +10,19 @@
 #   NODE_DRIVES                  (names of each node's drives, e.g. "hdd ssd": files WORK/<node>/<name>.img)
 #   POOL_JSON                    (the layout's "pools" array; drive names are "<name>-<node>")
 #   VOLUME_SIZE                  (the one volume v0, LUN 0)
-# and defines say() and die().
+# and defines say() and die(). It defines free_ports for them too.
 
 declare -A PID=()
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_ports() { # N: N distinct free ports on 127.0.0.1
+  local candidate found=()
+  while ((${#found[@]} < $1)); do
+    candidate=$((20000 + RANDOM % 10000))
+    port_free "$candidate" && [[ " ${found[*]} " != *" $candidate "* ]] && found+=("$candidate")
+  done
+  echo "${found[@]}"
+}
 
 other() { [ "$1" = a ] && echo b || echo a; }
 group_of() { [ "$1" = a ] && echo 1 || echo 2; }
