@@ -21,19 +21,14 @@ FIO_MB=${STRATA_KINIT_FIO_MB:-192}
 say() { printf '[linux-initiator] %s\n' "$*" >&2; }
 die() { say "error: $*"; echo "linux-initiator: 0 passed, 1 failed"; exit 1; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+source "$ROOT/infra/guest/tests/ports.lib.sh"
 
 pick_ports() {
   if [ -n "${STRATA_KINIT_PORTS:-}" ]; then
     read -r PORT1 PORT2 <<<"$STRATA_KINIT_PORTS"
-    return
+  else
+    read -r PORT1 PORT2 <<<"$(free_ports 2)"
   fi
-  local candidate found=()
-  while ((${#found[@]} < 2)); do
-    candidate=$((20000 + RANDOM % 10000))
-    port_free "$candidate" && found+=("$candidate")
-  done
-  PORT1=${found[0]} PORT2=${found[1]}
 }
 
 WORK=${STRATA_KINIT_WORK:-$(mktemp -d /tmp/strata-kinit.XXXXXX)}

@@ -1,5 +1,5 @@
-# Free ports on the host's 127.0.0.1 for the HA tests and benches (sourced by ha-nodes.lib.sh and
-# ha-events.lib.sh).
+# Free ports on the host's 127.0.0.1 for the guest tests and benches (sourced by ha-nodes.lib.sh,
+# ha-events.lib.sh and linux-initiator-tcp.sh).
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_ports() { # N: N distinct free ports on 127.0.0.1

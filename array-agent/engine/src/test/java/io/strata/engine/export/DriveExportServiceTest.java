@@ -187,6 +187,8 @@ class DriveExportServiceTest {
         RemoteDrive d = RemoteDrive.open("d", config(port, A1, ENGINE_A, "arrayA", SECRET_A),
             4 << 20, 3)) {
       assertThat(d.online()).isTrue();
+      java.util.List<Boolean> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+      d.listener((remote, online) -> changes.add(online));
       d.presentEpoch(4);
       assertThat(d.epoch()).isEqualTo(4);
       // The export rises to 4: the session at 4 stays, I/O goes on.
@@ -197,6 +199,7 @@ class DriveExportServiceTest {
       assertThat(service.reloadAndReport()).containsPattern("[01] fenced session\\(s\\) closed");
       d.write(0, ByteBuffer.wrap(new byte[512]), true);
       assertThat(d.online()).isTrue();
+      assertThat(changes).as("the epoch-4 session was never lost (no offline, no re-login)").isEmpty();
       assertThatThrownBy(() -> d.presentEpoch(3)).hasMessageContaining("below epoch 4");
     }
   }
