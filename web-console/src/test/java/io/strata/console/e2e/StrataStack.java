@@ -13,6 +13,7 @@ import io.strata.testsupport.KafkaTestBroker;
 import io.strata.testsupport.PostgresTestResource;
 import io.strata.testsupport.TestServers;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -34,8 +35,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The real stack behind the console for the browser tests, started as infra/bin/stack starts it,
  * on free ports: a Kafka broker (Kafka's own KRaft test kit, in this JVM), the control plane with
  * provisioning on and the demo tenants acme and globex, billing, and two storage nodes' agents
- * (zones z1 and z2, on 127.0.0.1 and 127.0.0.2, as the local stack runs them), each with its demo
- * drives (two 4 GiB SSDs, two 16 GiB HDDs), running real array engines. Each service gets a fresh
+ * (zones z1 and z2, on 127.0.0.1 and 127.0.0.2, as the local stack runs them), each with four
+ * 4 GiB SSDs and two 16 GiB HDDs (sparse files), running real array engines. The demo drives are
+ * two SSDs a node: with them the test classes' arrays competed for SSDs, and whichever class ran
+ * second found too few free (a defaults array takes one SSD of each node). Each service gets a fresh
  * PostgreSQL database. The console is pointed at the control plane and billing through its REST
  * client URLs.
  *
@@ -115,6 +118,7 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
       throws IOException {
     Path data = Paths.get("target", "console-" + name).toAbsolutePath();
     deleteTree(data);
+    createDrives(data.resolve("drives"));
     return ServiceProcess.launch(name, "array-agent/agent", Map.of(
         "STRATA_KAFKA", kafka,
         "STRATA_NODE_ID", nodeId,
@@ -122,6 +126,23 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
         "STRATA_NODE_ADDRESS", address,
         "STRATA_AGENT_DATA_DIR", data.toString(),
         "STRATA_SECRETS_KEY", secretsKey), List.of());
+  }
+
+  /** The agent's drives: a drives folder that is not empty keeps the agent from making its demo drives. */
+  private static void createDrives(Path folder) throws IOException {
+    Files.createDirectories(folder);
+    for (int i = 0; i < 4; i++) {
+      sparseFile(folder.resolve("ssd-" + i + ".ssd.img"), 4L << 30);
+    }
+    for (int i = 0; i < 2; i++) {
+      sparseFile(folder.resolve("hdd-" + i + ".hdd.img"), 16L << 30);
+    }
+  }
+
+  private static void sparseFile(Path file, long bytes) throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(bytes);
+    }
   }
 
   private String database(String prefix) {

@@ -58,6 +58,9 @@ class TenantFlowBrowserTest {
   /** What the first test made for acme, used by the next ones. */
   static String suffix;
   static String volumeId;
+  /** The node the scheduler put acme's array on (either of the stack's two), and its address. */
+  static String arrayNode;
+  static String arrayAddress;
 
   @BeforeAll
   static void start() {
@@ -128,6 +131,10 @@ class TenantFlowBrowserTest {
     assertThat(page.getByTestId("array-ha")).containsText("no: one engine");
     assertThat(page.getByTestId("engines")).hasCount(0);
     screenshot(page, "array-online");
+    // spread NONE: the scheduler picks either node; the portal says which
+    String portal = RenderTimeBrowserTest.get(Tokens.accessToken("acme-admin"), "/arrays/" + arrayId).path("portal").asText();
+    arrayAddress = portal.substring(0, portal.lastIndexOf(':'));
+    arrayNode = arrayAddress.equals("127.0.0.2") ? StrataStack.NODE_2_ID : StrataStack.NODE_ID;
 
     // drives: take one more (an HDD) and give it back; a count of 0 gets its message while typing
     page.selectOption("#f-type", "HDD");
@@ -216,9 +223,9 @@ class TenantFlowBrowserTest {
         "web-" + suffix + " (iqn.1993-08.org.debian:01:" + suffix + ")"));
     page.getByTestId("create-attachment").getByRole(AriaRole.BUTTON).click();
     page.waitForURL(Pattern.compile(".*/attachments/[0-9a-f-]{36}$"));
-    assertThat(page.getByTestId("attach-commands")).containsText("iscsiadm -m discovery -t sendtargets -p '127.0.0.1:");
+    assertThat(page.getByTestId("attach-commands")).containsText("iscsiadm -m discovery -t sendtargets -p '" + arrayAddress + ":");
     assertThat(page.getByTestId("attach-commands")).containsText("node.session.auth.username -v 'web-" + suffix + "'");
-    assertThat(page.getByTestId("attach-commands")).containsText("ls -l '/dev/disk/by-path/ip-127.0.0.1:");
+    assertThat(page.getByTestId("attach-commands")).containsText("ls -l '/dev/disk/by-path/ip-" + arrayAddress + ":");
     assertThat(page.getByTestId("target-iqn")).containsText("iqn.2026-11.io.strata:");
     screenshot(page, "attachment-commands");
 
@@ -303,16 +310,18 @@ class TenantFlowBrowserTest {
     signIn(ops, "ops");
     // from the nodes screen to the arrays on the agent's node: acme's
     ops.navigate(CONSOLE + "/operator/nodes");
-    ops.getByTestId("node-arrays-" + StrataStack.NODE_ID).click();
+    ops.getByTestId("node-arrays-" + arrayNode).click();
     ops.waitForURL(Pattern.compile(".*/operator/arrays\\?node=[0-9a-f-]{36}$"));
-    assertThat(ops.getByTestId("fleet-acme").first()).containsText("e2e-" + suffix);
+    // (acme may have other arrays on that node, e.g. the defaults test's)
+    assertThat(ops.getByTestId("fleet-acme").filter(new com.microsoft.playwright.Locator.FilterOptions()
+        .setHasText("e2e-" + suffix))).hasCount(1);
     assertThat(ops.getByTestId("fleet-globex")).hasCount(0);
     // all tenants' arrays: both tenants, with node, engine size, drives and volumes
     ops.navigate(CONSOLE + "/operator/arrays");
     assertThat(ops.getByTestId("fleet-acme").filter(new com.microsoft.playwright.Locator.FilterOptions()
         .setHasText("e2e-" + suffix))).containsText("E01");
     assertThat(ops.getByTestId("fleet-acme").filter(new com.microsoft.playwright.Locator.FilterOptions()
-        .setHasText("e2e-" + suffix))).containsText(StrataStack.NODE_ID);
+        .setHasText("e2e-" + suffix))).containsText(arrayNode);
     assertThat(ops.getByTestId("fleet-globex").first()).containsText("render-");
     screenshot(ops, "operator-arrays");
     // filters: one tenant, from the tenants screen's link; a state; a tenant that has none

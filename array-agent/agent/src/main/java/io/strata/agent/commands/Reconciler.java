@@ -75,6 +75,13 @@ public final class Reconciler {
   private static final Duration STATUS_POLL = Duration.ofMillis(200);
   /** How long before an engine that has not answered a reload is signalled again. */
   private static final Duration RESIGNAL_AFTER = Duration.ofSeconds(2);
+  /**
+   * How often every array's status is published again though nothing changed. Statuses are
+   * otherwise sent on change only, and the control plane can come to hold a state no change will
+   * correct: its watchdog marks a silent node's arrays DEGRADED, and when the node's heartbeats
+   * resume its engines have nothing new to say. This bounds such a divergence.
+   */
+  static final Duration RESTATE_EVERY = Duration.ofSeconds(30);
 
   /** What the agent needs to run engines. */
   public record EngineSettings(
@@ -92,6 +99,7 @@ public final class Reconciler {
       new ObjectMapper().findAndRegisterModules().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private final Map<String, ArrayRuntime> arrays = new ConcurrentHashMap<>();
   private final ScheduledFuture<?> statusPoll;
+  private final ScheduledFuture<?> restate;
   private final DriveExportService exports;
 
   /** One array on this node: what it should be, its layout, the engine's word on it, its engine. */
@@ -156,6 +164,8 @@ public final class Reconciler {
         statusSink);
     this.statusPoll = engines.scheduler().scheduleWithFixedDelay(
         this::pollEngineStatus, STATUS_POLL.toMillis(), STATUS_POLL.toMillis(), TimeUnit.MILLISECONDS);
+    this.restate = engines.scheduler().scheduleWithFixedDelay(
+        this::restateAll, RESTATE_EVERY.toMillis(), RESTATE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The outcome of one convergence. */
@@ -418,6 +428,7 @@ public final class Reconciler {
   /** Stops every engine (agent shutdown). Their desired state stays on disk. */
   public synchronized void stopAll() {
     statusPoll.cancel(false);
+    restate.cancel(false);
     arrays.values().forEach(a -> {
       if (a.engine != null) {
         a.engine.stop();
@@ -544,6 +555,24 @@ public final class Reconciler {
     } catch (RuntimeException e) {
       // A periodic task that throws is never run again: log and keep polling.
       LOG.warnf(e, "reading the engines' layout status failed");
+    }
+  }
+
+  /** Publishes every array's status as it is now, changed or not ({@link #RESTATE_EVERY}). */
+  void restateAll() {
+    List<ArrayStatus> all = new ArrayList<>();
+    try {
+      synchronized (this) {
+        arrays.forEach((id, runtime) -> {
+          if (runtime.desired != null || runtime.pendingDesired != null) {
+            all.add(status(id, runtime));
+          }
+        });
+      }
+      all.forEach(statusSink);
+    } catch (RuntimeException e) {
+      // A periodic task that throws is never run again: log and keep restating.
+      LOG.warnf(e, "restating the arrays' status failed");
     }
   }
 

@@ -149,6 +149,28 @@ class ReconcilerTest {
     assertThat(data.resolve("arrays/a1/layout.json")).content().contains("\"revision\" : 1");
   }
 
+  /**
+   * The control plane can hold a state no change corrects (its watchdog marks a silent node's
+   * arrays DEGRADED; the engines, still serving, have nothing new to say when the node is heard
+   * again): the agent restates every array's status though nothing changed.
+   */
+  @Test
+  void everyArraysStatusIsRestatedThoughNothingChanged() {
+    int port = freePort();
+    reconciler.apply(array("a1", 1, port, List.of(volume("v1", 1)), List.of(new LunSpec("t1", "v1", "s1", 0, false))));
+    onlinePid("a1");
+    await().atMost(Duration.ofSeconds(60)).until(() -> reported.stream()
+        .anyMatch(s -> s.arrayId().equals("a1") && s.state() == ArrayStatus.State.ONLINE));
+    reported.clear();
+
+    reconciler.restateAll();
+
+    assertThat(reported).singleElement().satisfies(s -> {
+      assertThat(s.arrayId()).isEqualTo("a1");
+      assertThat(s.state()).isEqualTo(ArrayStatus.State.ONLINE);
+    });
+  }
+
   @Test
   void aNewVolumeAndAttachmentReachTheRunningEngineBySighupAndAnOlderGenerationIsIgnored() throws Exception {
     int port = freePort();
