@@ -147,16 +147,21 @@ public class ArraysResource {
     return s == null || s.isBlank() ? null : s;
   }
 
-  /** Where an array is on its way to online: a percentage and whether to keep polling. */
-  public record Progress(int percent, boolean settled, boolean failed, String step) {
-    static Progress of(ArrayView a) {
+  /**
+   * Where an array is on its way to online: a percentage, whether it got there (settled), and
+   * whether the page keeps polling. A DEGRADED array is settled but still watched: it heals on
+   * its own (a lending node's export comes up a moment after the engine, a node comes back), and
+   * a page that stopped polling there showed DEGRADED for good.
+   */
+  public record Progress(int percent, boolean settled, boolean failed, String step, boolean polling) {
+    public static Progress of(ArrayView a) {
       String s = a.state() == null ? "REQUESTED" : a.state();
       int index = STEPS.indexOf(s);
       boolean failed = "FAILED".equals(s);
       boolean settled = failed || "ONLINE".equals(s) || "DEGRADED".equals(s) || "DELETED".equals(s)
           || "HIBERNATED".equals(s);
       int percent = index < 0 ? (settled ? 100 : 50) : (index * 100) / (STEPS.size() - 1);
-      return new Progress(percent, settled, failed, s);
+      return new Progress(percent, settled, failed, s, !settled || "DEGRADED".equals(s));
     }
   }
 
