@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.header.Headers;
+import org.jboss.logging.MDC;
 
 /**
  * The relay's span for one command (docs/observability.md, "Tracing"): a PRODUCER span whose
@@ -57,6 +58,10 @@ public class OutboxPublishSpans {
       }
     }
     Span span = builder.startSpan();
+    // the relay's thread is not one of Quarkus' request threads: the log lines written while the
+    // span is open get its ids from here
+    MDC.put("traceId", span.getSpanContext().getTraceId());
+    MDC.put("spanId", span.getSpanContext().getSpanId());
     try (Scope ignored = span.makeCurrent()) {
       return publish.call();
     } catch (Exception | Error e) {
@@ -65,6 +70,8 @@ public class OutboxPublishSpans {
       throw e;
     } finally {
       span.end();
+      MDC.remove("traceId");
+      MDC.remove("spanId");
     }
   }
 
