@@ -70,6 +70,8 @@ public class AgentLifecycle {
   private Heartbeats heartbeats;
   private AgentMeters meters;
   @Inject MeterRegistry registry;
+  /** Quarkus' tracer (docs/observability.md, "Tracing"). */
+  @Inject io.opentelemetry.api.trace.Tracer tracer;
   @ConfigProperty(name = "strata.metrics.engine-refresh", defaultValue = "5s") Duration metricsRefresh;
   /** How often the tenants' performance history gets a sample per array (docs/observability.md); 0 turns it off. */
   @ConfigProperty(name = "strata.agent.performance-interval", defaultValue = "60s") Duration performanceInterval;
@@ -104,6 +106,7 @@ public class AgentLifecycle {
         new DriveExportService.Settings(config.address(), config.drivePortalPort(),
             new DriveExportCredentials(secretsKey)),
         this::arrayChanged);
+    reconciler.traceWith(new io.strata.agent.tracing.EngineLayoutSpans(tracer));
     reconciler.restore();
     meters = new AgentMeters(registry, new EngineMetrics(registry, new NodeArrays(reconciler)), metricsRefresh);
     if (!config.messagingEnabled()) {
@@ -112,7 +115,8 @@ public class AgentLifecycle {
     TopicSetup.ensure(bootstrapServers, Duration.ofSeconds(120));
     events.publishAboutNode(Events.NODE_ENROLLED, enrollment());
     commands = new CommandConsumer(bootstrapServers, config.nodeId(), codec, reconciler,
-        new AppliedCommands(data.resolve("applied-commands.log")), events, data.resolve("parked"));
+        new AppliedCommands(data.resolve("applied-commands.log")), events, data.resolve("parked"),
+        new io.strata.agent.tracing.CommandSpans(tracer));
     commands.start(Duration.ofSeconds(180));
     meters.bindKafka(commands.kafkaClient(), events.kafkaClient(), "strata-agent-" + config.nodeId());
     events.publishAboutNode(Events.NODE_STATE_REPORT, stateReport());

@@ -1,6 +1,7 @@
 package io.strata.agent.commands;
 
 import io.strata.agent.events.EventPublisher;
+import io.strata.agent.tracing.CommandSpans;
 import io.strata.contracts.Envelope;
 import io.strata.contracts.MessageCodec;
 import io.strata.contracts.Topics;
@@ -49,6 +50,7 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
   private final AppliedCommands applied;
   private final EventPublisher events;
   private final Path parked;
+  private final CommandSpans spans;
   private final KafkaConsumer<String, byte[]> consumer;
   private volatile boolean running = true;
   private volatile TopicPartition partition;
@@ -56,8 +58,9 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
 
   public CommandConsumer(
       String bootstrapServers, String nodeId, MessageCodec codec, Reconciler reconciler, AppliedCommands applied,
-      EventPublisher events, Path parked) {
+      EventPublisher events, Path parked, CommandSpans spans) {
     this.nodeId = nodeId;
+    this.spans = spans;
     this.codec = codec;
     this.reconciler = reconciler;
     this.applied = applied;
@@ -128,7 +131,7 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
       while (running) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
           if (nodeId.equals(record.key())) {
-            handle(record);
+            take(record);
           }
           consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
         }
@@ -142,6 +145,11 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
+  }
+
+  /** Handles one record of this node in a span continuing the trace its traceparent header names. */
+  void take(ConsumerRecord<String, byte[]> record) {
+    spans.process(record, () -> handle(record));
   }
 
   /** Applies one record of this node. Never throws: every outcome is reported. */
@@ -166,7 +174,7 @@ public final class CommandConsumer implements Runnable, AutoCloseable {
     }
     Reconciler.Outcome outcome;
     try {
-      outcome = reconciler.apply(desired);
+      outcome = spans.apply(desired.arrayId(), desired.generation(), () -> reconciler.apply(desired));
     } catch (RuntimeException e) {
       LOG.errorf(e, "command %s for array %s failed", envelope.id(), desired.arrayId());
       result(envelope.id(), desired, Outcome.FAILED, e.getMessage());

@@ -15,6 +15,7 @@ import io.strata.agent.layout.EngineRestart;
 import io.strata.agent.layout.MemberPositions;
 import io.strata.agent.layout.HaSlots;
 import io.strata.agent.layout.LayoutFiles;
+import io.strata.agent.tracing.EngineLayoutSpans;
 import io.strata.agent.layout.LayoutPlanner;
 import io.strata.agent.layout.RetiredDrives;
 import io.strata.contracts.command.ArrayDesiredState;
@@ -101,6 +102,8 @@ public final class Reconciler {
   private final ScheduledFuture<?> statusPoll;
   private final ScheduledFuture<?> restate;
   private final DriveExportService exports;
+  /** The spans of engines taking layout revisions (docs/observability.md, "Tracing"); none until {@link #traceWith}. */
+  private volatile EngineLayoutSpans layoutSpans = EngineLayoutSpans.none();
 
   /** One array on this node: what it should be, its layout, the engine's word on it, its engine. */
   private static final class ArrayRuntime {
@@ -166,6 +169,11 @@ public final class Reconciler {
         this::pollEngineStatus, STATUS_POLL.toMillis(), STATUS_POLL.toMillis(), TimeUnit.MILLISECONDS);
     this.restate = engines.scheduler().scheduleWithFixedDelay(
         this::restateAll, RESTATE_EVERY.toMillis(), RESTATE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Records the spans of engines taking the layouts this reconciler writes. */
+  public void traceWith(EngineLayoutSpans spans) {
+    this.layoutSpans = spans;
   }
 
   /** The outcome of one convergence. */
@@ -245,6 +253,7 @@ public final class Reconciler {
     runtime.desired = desired;
     if (runtime.engine != null) {
       LOG.infof("array %s: hibernating, stopping its engine", desired.arrayId());
+      layoutSpans.abandon(desired.arrayId(), "engine stopped: hibernating");
       runtime.engine.stop();
       runtime.engine = null;
       runtime.engineSize = null;
@@ -306,10 +315,14 @@ public final class Reconciler {
         // holds any more: only the engine starting now may say them.
         runtime.files.forgetStatus();
       }
+      layoutSpans.begin(desired.arrayId(), folder, written.revision(), restartFor == null ? "start" : "restart");
       runtime.engine = newSupervisor(spec, folder);
       runtime.engineSize = desired.engine().size();
       runtime.engine.start();
     } else {
+      if (previous == null || previous.revision() != written.revision()) {
+        layoutSpans.begin(desired.arrayId(), folder, written.revision(), "reload");
+      }
       askToReload(runtime);
     }
     readEngineStatus(runtime);
@@ -339,6 +352,7 @@ public final class Reconciler {
       LOG.warnf("array %s: its engine now runs on node %s; stopping the one here", desired.arrayId(),
           desired.engineNodeId());
       engine.engine.stop();
+      layoutSpans.abandon(desired.arrayId(), "engine moved to another node");
     }
     Path folder = arrayFolder(desired.arrayId());
     try {
@@ -465,6 +479,7 @@ public final class Reconciler {
     if (runtime != null && runtime.engine != null) {
       runtime.engine.stop();
     }
+    layoutSpans.abandon(desired.arrayId(), "array deleted");
     exports.remove(desired.arrayId(), true);
     Path folder = arrayFolder(desired.arrayId());
     // The array's drives go back to the node: their labels go with the array's data. Not those
@@ -583,6 +598,9 @@ public final class Reconciler {
       return false;
     }
     runtime.engineSaid = said;
+    if (!said.waitsForDrives()) { // a revision waiting for remote drives is tried again by the engine
+      layoutSpans.engineSaid(runtime.desired.arrayId(), said.revision(), said.ok() ? null : said.error());
+    }
     if ((said.ok() || said.appliedButRefusedPools()) && said.revision() == runtime.writtenRevision) {
       // Applied, but perhaps for pools refused over their drives: what lives in those is not
       // served (not even what an earlier revision had), the rest is.

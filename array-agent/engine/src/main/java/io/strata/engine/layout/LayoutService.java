@@ -560,6 +560,7 @@ public final class LayoutService implements Closeable {
         written = true;
       }
     }
+    ReloadTrace.log(file, revision, lastError); // the revision's trace, when the agent gave one
   }
 
   /**

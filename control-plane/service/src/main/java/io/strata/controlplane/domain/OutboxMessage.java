@@ -44,4 +44,11 @@ public class OutboxMessage extends PanacheEntityBase {
 
   @Column(name = "published_at")
   public Instant publishedAt;
+
+  /**
+   * The W3C traceparent of the request that wrote the row (null outside a trace): the relay's
+   * publish span continues that trace (docs/observability.md, "Tracing").
+   */
+  @Column(name = "traceparent", length = 55)
+  public String traceparent;
 }

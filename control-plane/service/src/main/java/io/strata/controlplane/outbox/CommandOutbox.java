@@ -72,6 +72,7 @@ public class CommandOutbox {
     m.nodeId = node;
     m.payload = write(new ArrayChanged(array.id));
     m.createdAt = Instant.now();
+    m.traceparent = io.strata.controlplane.tracing.TraceParent.current();
     m.persist();
   }
 

@@ -287,6 +287,7 @@ public class NodeReports {
       throw new IllegalStateException(e);
     }
     m.createdAt = Instant.now();
+    m.traceparent = io.strata.controlplane.tracing.TraceParent.current();
     m.persist();
   }
 }

@@ -13,6 +13,7 @@ import io.strata.contracts.command.Commands;
 import io.strata.controlplane.domain.Node;
 import io.strata.controlplane.domain.OutboxMessage;
 import io.strata.controlplane.outbox.CommandOutbox;
+import io.strata.controlplane.tracing.OutboxPublishSpans;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -57,6 +58,7 @@ public class OutboxRelay {
   @Inject ObjectMapper json;
   @Inject CommandOutbox outbox;
   @Inject MeterRegistry registry;
+  @Inject OutboxPublishSpans spans;
 
   @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "127.0.0.1:9092")
   String bootstrapServers;
@@ -129,10 +131,17 @@ public class OutboxRelay {
       List<List<OutboxMessage>> commands = new ArrayList<>(byCommand.values());
       commands.sort(Comparator.comparing((List<OutboxMessage> rows) -> rows.get(rows.size() - 1).createdAt));
       for (List<OutboxMessage> rows : commands) {
-        for (var command : commands(rows)) {
-          producer.send(new ProducerRecord<>(Topics.COMMANDS, command.getKey(), codec.encode(command.getValue())))
-              .get(30, TimeUnit.SECONDS);
-        }
+        // one span per command, continuing the trace of the request that wrote its newest row;
+        // its context goes to the agents in the records' traceparent header
+        spans.publish(rows, Topics.COMMANDS, () -> {
+          for (var command : commands(rows)) {
+            ProducerRecord<String, byte[]> record =
+                new ProducerRecord<>(Topics.COMMANDS, command.getKey(), codec.encode(command.getValue()));
+            OutboxPublishSpans.inject(record.headers());
+            producer.send(record).get(30, TimeUnit.SECONDS);
+          }
+          return null;
+        });
         Instant now = Instant.now();
         rows.forEach(r -> r.publishedAt = now);
       }

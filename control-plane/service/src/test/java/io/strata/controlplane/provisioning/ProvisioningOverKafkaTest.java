@@ -90,7 +90,8 @@ class ProvisioningOverKafkaTest {
   String nodeA;
   String nodeB;
 
-  record ConsumerEnvelope(String key, Envelope envelope) {}
+  /** A command as the tap read it, with its record's W3C traceparent header (null when it had none). */
+  record ConsumerEnvelope(String key, Envelope envelope, String traceparent) {}
 
   static MessageCodec codec() {
     List<MessageType<?>> types = new ArrayList<>(Events.all());
@@ -119,7 +120,9 @@ class ProvisioningOverKafkaTest {
         while (running) {
           consumer.poll(Duration.ofMillis(200)).forEach(r -> {
             try {
-              commands.add(new ConsumerEnvelope(r.key(), codec.decode(r.value())));
+              var traceparent = r.headers().lastHeader("traceparent");
+              commands.add(new ConsumerEnvelope(r.key(), codec.decode(r.value()),
+                  traceparent == null ? null : new String(traceparent.value(), java.nio.charset.StandardCharsets.UTF_8)));
             } catch (Exception e) {
               throw new AssertionError("the relay sent an unreadable command", e);
             }
@@ -515,6 +518,43 @@ class ProvisioningOverKafkaTest {
     assertThat(QuarkusTransaction.requiringNew().call(() -> io.strata.controlplane.domain.AuditEntry.count(
         "targetId = ?1 and action = ?2 and result = ?3", UUID.fromString(attachment), "attachment.retry",
         io.strata.controlplane.domain.AuditEntry.RESULT_SUCCEEDED))).isEqualTo(1);
+  }
+
+  @jakarta.inject.Inject io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter spans;
+
+  /**
+   * One create-array is one trace (docs/observability.md, "Tracing"): the request's server span,
+   * the relay's publish span as its child (the context travelled in the outbox row, across the
+   * commit and into the relay's thread), and the Kafka record's traceparent header naming the
+   * publish span, which the agent continues (AgentTracingTest).
+   */
+  @Test
+  void aCreatedArraysCommandCarriesTheRequestsTraceToKafka() {
+    await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew()
+        .call(() -> Node.count("name in ?1 and state = ?2", List.of(nodeA, nodeB), NodeState.ONLINE)) == 2);
+    String id = as("acme-admin")
+        .body(Map.of("name", "traced-" + UUID.randomUUID().toString().substring(0, 6), "engineSize", "E01",
+            "spread", "NONE", "ssdDrives", 1, "hddDrives", 0))
+        .post("/api/v1/arrays").then().statusCode(201).extract().path("id");
+    commandFor(id, true);
+    ConsumerEnvelope sent = commandsFor(id).get(0);
+    assertThat(sent.traceparent()).as("the command's traceparent header").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+    String traceId = sent.traceparent().substring(3, 35);
+    String publishSpanId = sent.traceparent().substring(36, 52);
+
+    // the server span ends once the response is written, which may come after the relay's round
+    await().atMost(Duration.ofSeconds(20)).until(() -> spans.getFinishedSpanItems().stream()
+        .anyMatch(s -> s.getTraceId().equals(traceId) && s.getKind() == io.opentelemetry.api.trace.SpanKind.SERVER));
+    var inTrace = spans.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
+    var request = inTrace.stream().filter(s -> s.getKind() == io.opentelemetry.api.trace.SpanKind.SERVER)
+        .findFirst().orElseThrow();
+    var publish = inTrace.stream().filter(s -> s.getSpanId().equals(publishSpanId)).findFirst().orElseThrow();
+    assertThat(request.getName()).isEqualTo("POST /api/v1/arrays");
+    assertThat(request.getParentSpanContext().isValid()).as("the request starts the trace").isFalse();
+    assertThat(publish.getName()).isEqualTo("publish strata.commands");
+    assertThat(publish.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.PRODUCER);
+    assertThat(publish.getParentSpanId()).as("the publish span's parent").isEqualTo(request.getSpanId());
+    assertThat(publish.getAttributes().asMap()).containsValue("array/" + id);
   }
 
   List<ConsumerEnvelope> commandsFor(String arrayId) {

@@ -1,0 +1,102 @@
+package io.strata.agent.tracing;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * The agent's spans for one command (docs/observability.md, "Tracing"): a CONSUMER span that
+ * continues the trace named by the record's W3C {@code traceparent} header (the control plane's
+ * publish span), and inside it the span of applying the desired state. A record without the
+ * header starts a trace of its own. While a span is current its ids are in the log lines
+ * ({@link LogIds}).
+ */
+public final class CommandSpans {
+
+  public static final String INSTRUMENTATION = "io.strata.agent";
+  static final AttributeKey<String> ARRAY = AttributeKey.stringKey("strata.array.id");
+  static final AttributeKey<Long> GENERATION = AttributeKey.longKey("strata.array.generation");
+
+  private final Tracer tracer;
+
+  public CommandSpans(Tracer tracer) {
+    this.tracer = tracer;
+  }
+
+  /** Spans that go nowhere (tests and tools that build a consumer without tracing). */
+  public static CommandSpans none() {
+    return new CommandSpans(OpenTelemetry.noop().getTracer(INSTRUMENTATION));
+  }
+
+  /** Runs {@code handle} inside the span of processing {@code record}. */
+  public void process(ConsumerRecord<String, byte[]> record, Runnable handle) {
+    Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), record.headers(), HEADERS);
+    Span span = tracer.spanBuilder("process " + record.topic())
+        .setSpanKind(SpanKind.CONSUMER)
+        .setParent(parent)
+        .setAttribute("messaging.system", "kafka")
+        .setAttribute("messaging.destination.name", record.topic())
+        .setAttribute("messaging.operation.type", "process")
+        .setAttribute("messaging.destination.partition.id", Integer.toString(record.partition()))
+        .setAttribute("messaging.kafka.offset", record.offset())
+        .startSpan();
+    try (Scope ignored = span.makeCurrent(); LogIds ids = LogIds.of(span)) {
+      handle.run();
+    } catch (RuntimeException | Error e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR);
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
+  /**
+   * Runs {@code apply} (the convergence of one array to its desired state) in a span of its own,
+   * a child of the current one; the engine's layout span is in turn its child.
+   */
+  public <T> T apply(String arrayId, long generation, Supplier<T> apply) {
+    Span span = tracer.spanBuilder("apply array desired state")
+        .setAttribute(ARRAY, arrayId)
+        .setAttribute(GENERATION, generation)
+        .startSpan();
+    try (Scope ignored = span.makeCurrent(); LogIds ids = LogIds.of(span)) {
+      return apply.get();
+    } catch (RuntimeException | Error e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage()));
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
+  private static final TextMapGetter<Headers> HEADERS = new TextMapGetter<>() {
+    @Override
+    public Iterable<String> keys(Headers carrier) {
+      List<String> keys = new ArrayList<>();
+      carrier.forEach(h -> keys.add(h.key()));
+      return keys;
+    }
+
+    @Override
+    public String get(Headers carrier, String key) {
+      Header header = carrier == null ? null : carrier.lastHeader(key);
+      return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+  };
+}
