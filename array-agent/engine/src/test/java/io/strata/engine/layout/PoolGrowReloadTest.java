@@ -53,6 +53,14 @@ class PoolGrowReloadTest {
     }
   }
 
+  /** A new engine on {@code layout} reads {@code v1} from LUN 0 and {@code w1} from LUN 1. */
+  static void assertAfterRestart(Path layout, long[] v1, long[] w1) throws IOException {
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(layout), layout)) {
+      MemberReplaceReloadTest.assertAll(stack.lunDevices(ArrayLayout.read(layout)).get(0), v1);
+      MemberReplaceReloadTest.assertAll(stack.lunDevices(ArrayLayout.read(layout)).get(1), w1);
+    }
+  }
+
   @Test
   void aPairAddedByReloadGrowsThePoolForVolumesWhileAWriterWrites() throws Exception {
     Path first = mirror("\"a\", \"b\"", drives("a", "b"), false);
@@ -94,10 +102,7 @@ class PoolGrowReloadTest {
           .contains("a", "b", "c", "d");
     }
     Path grown = mirror("\"a\", \"b\", \"c\", \"d\"", drives("a", "b", "c", "d"), true);
-    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(grown), grown)) {
-      MemberReplaceReloadTest.assertAll(stack.lunDevices(ArrayLayout.read(grown)).get(0), v1);
-      MemberReplaceReloadTest.assertAll(stack.lunDevices(ArrayLayout.read(grown)).get(1), w1);
-    }
+    assertAfterRestart(grown, v1, w1);
   }
 
   @Test
@@ -128,10 +133,7 @@ class PoolGrowReloadTest {
       MemberReplaceReloadTest.assertAll(stack.lunDevices(ArrayLayout.read(grown)).get(0), v1);
       fill(stack.lunDevices(ArrayLayout.read(grown)).get(1), w1, 9);
     }
-    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(grown), grown)) {
-      MemberReplaceReloadTest.assertAll(stack.lunDevices(ArrayLayout.read(grown)).get(0), v1);
-      MemberReplaceReloadTest.assertAll(stack.lunDevices(ArrayLayout.read(grown)).get(1), w1);
-    }
+    assertAfterRestart(grown, v1, w1);
   }
 
   @Test

@@ -37,6 +37,15 @@ class MirrorGrowTest {
     }
   }
 
+  /** A two-drive mirror on {@code a} and {@code b}, every block written; its size. */
+  static long writtenAndClosed(RamDevice a, RamDevice b) throws IOException {
+    MirrorPool pool = (MirrorPool) Pool.open("p", Protection.MIRROR, List.of(a, b));
+    long half = pool.blockCount();
+    writeAll(pool, 0, half, 1);
+    pool.close();
+    return half;
+  }
+
   @Test
   void aPairAddedWhileAWriterWritesAddsItsCapacityAndKeepsEveryBlock() throws Exception {
     MirrorPool pool = (MirrorPool) Pool.open("p", Protection.MIRROR,
@@ -45,16 +54,20 @@ class MirrorGrowTest {
     writeAll(pool, 0, before, 1);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Throwable> failed = new AtomicReference<>();
+    java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
     Thread writer = new Thread(() -> {
       try {
-        while (!stop.get()) {
-          writeAll(pool, 0, 64 * 32, 2); // the first rows, over and over
-        }
+        do { // the first rows, over and over, once at least
+          pool.write(0, stamp(0, 64, 2), false);
+          writing.countDown();
+          writeAll(pool, 0, 64 * 32, 2);
+        } while (!stop.get());
       } catch (Throwable t) {
         failed.set(t);
       }
     });
     writer.start();
+    writing.await();
     pool.grow(List.of(new RamDevice(SIZE), new RamDevice(SIZE)));
     stop.set(true);
     writer.join();
@@ -99,10 +112,7 @@ class MirrorGrowTest {
   void aGrowStoppedAfterTheNewLabelsOnlyIsCompletedWhenThePoolOpensAgain() throws Exception {
     RamDevice a = new RamDevice(SIZE);
     RamDevice b = new RamDevice(SIZE);
-    MirrorPool pool = (MirrorPool) Pool.open("p", Protection.MIRROR, List.of(a, b));
-    long half = pool.blockCount();
-    writeAll(pool, 0, half, 1);
-    pool.close();
+    long half = writtenAndClosed(a, b);
     // what the old members held before the grow: their labels as they were
     ByteBuffer labelA = MirrorPoolTest.read(a, 0, 1);
     ByteBuffer labelB = MirrorPoolTest.read(b, 0, 1);
@@ -126,10 +136,7 @@ class MirrorGrowTest {
   void aLayoutWithNewDrivesTheLabelsDoNotKnowYetOpensGrown() throws Exception {
     RamDevice a = new RamDevice(SIZE);
     RamDevice b = new RamDevice(SIZE);
-    MirrorPool pool = (MirrorPool) Pool.open("p", Protection.MIRROR, List.of(a, b));
-    long half = pool.blockCount();
-    writeAll(pool, 0, half, 1);
-    pool.close();
+    long half = writtenAndClosed(a, b);
 
     MirrorPool reopened = (MirrorPool) Pool.open("p", Protection.MIRROR,
         List.of(a, b, new RamDevice(SIZE), new RamDevice(SIZE)));
