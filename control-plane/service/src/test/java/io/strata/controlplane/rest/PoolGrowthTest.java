@@ -85,22 +85,20 @@ class PoolGrowthTest {
 
   @Test
   void whatThePoolCannotTakeIsAProblemNamingDriveIdsAndChangesNothing() {
-    String array = PoolDriveOwnershipTest.localArray(5, 2);
+    String array = PoolDriveOwnershipTest.localArray(3, 2); // one node's drives (spread NONE)
     String pool = PoolDriveOwnershipTest.createPool(array, "p", "SSD", Map.of())
-        .then().statusCode(201).extract().path("id");
-    String other = PoolDriveOwnershipTest.createPool(array, "q", "SSD", Map.of())
         .then().statusCode(201).extract().path("id");
     ArrayDesiredState before = desired(array);
     String ssd = free(before, "SSD").get(0);
     List<String> hdds = free(before, "HDD");
-    String inOtherPool = PoolDriveReplacementTest.members(before, other).get(0);
+    String inAPool = PoolDriveReplacementTest.members(before, pool).get(0);
     String otherArrays = free(desired(PoolDriveOwnershipTest.localArray(2, 0)), "SSD").get(0);
 
     grow(pool, List.of(ssd)).then().statusCode(422).body("errors[0].field", equalTo("driveIds"))
         .body("detail", containsString("grows by mirror pairs: an even number of drives, not 1"));
     grow(pool, List.of(ssd, hdds.get(0))).then().statusCode(409).body("errors[0].field", equalTo("driveIds"))
         .body("detail", containsString("is HDD; pool 'p' is made of SSD drives"));
-    grow(pool, List.of(ssd, inOtherPool)).then().statusCode(409).body("errors[0].field", equalTo("driveIds"))
+    grow(pool, List.of(ssd, inAPool)).then().statusCode(409).body("errors[0].field", equalTo("driveIds"))
         .body("detail", containsString("already belongs to a pool"));
     grow(pool, List.of(ssd, otherArrays)).then().statusCode(409).body("errors[0].field", equalTo("driveIds"))
         .body("detail", containsString("is not a drive of the pool's array"));
@@ -114,11 +112,11 @@ class PoolGrowthTest {
 
   @Test
   void aRaid5PoolIsRefusedBecauseItWouldNeedARestripe() {
-    String array = PoolDriveOwnershipTest.localArray(6, 0);
+    String array = PoolDriveOwnershipTest.localArray(4, 1);
     String pool = PoolDriveOwnershipTest.createPool(array, "p", "SSD", Map.of("protection", "RAID5", "driveCount", 3))
         .then().statusCode(201).extract().path("id");
     ArrayDesiredState before = desired(array);
-    grow(pool, free(before, "SSD").subList(0, 2)).then().statusCode(422)
+    grow(pool, List.of(free(before, "SSD").get(0), free(before, "HDD").get(0))).then().statusCode(422)
         .body("errors[0].field", equalTo("driveIds"))
         .body("detail", containsString("a restripe onto wider stripes, which the engine does not do yet"));
     assertThat(desired(array)).isEqualTo(before);
