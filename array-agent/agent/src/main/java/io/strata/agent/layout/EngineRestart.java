@@ -52,7 +52,7 @@ public final class EngineRestart {
         continue;
       }
       if (!kept.withoutScrub().equals(pool.withoutScrub())
-          && !onlyMembersReplaced(pool, kept, nextDrives)) {
+          && !onlyMembersReplaced(pool, kept, nextDrives) && !onlyMirrorPairsAdded(pool, kept)) {
         return "pool " + pool.name() + " changed its drives, protection, cache or tier";
       }
       List<String> stays = new ArrayList<>(drivesOf(pool));
@@ -89,6 +89,20 @@ public final class EngineRestart {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether {@code kept} is the two-way mirror (or mirror pairs) {@code pool} with mirror pairs
+   * added after its members, and no cache or tier: the engine grows it while it runs
+   * (docs/block-stack.md, "Growing a pool").
+   */
+  static boolean onlyMirrorPairsAdded(EngineLayout.Pool pool, EngineLayout.Pool kept) {
+    int before = pool.drives().size();
+    int after = kept.drives().size();
+    return "mirror".equals(pool.protection()) && "mirror".equals(kept.protection())
+        && pool.cache() == null && kept.cache() == null && pool.tiering() == null && kept.tiering() == null
+        && before % 2 == 0 && after > before && (after - before) % 2 == 0
+        && kept.drives().subList(0, before).equals(pool.drives());
   }
 
   private static List<String> drivesOf(EngineLayout.Pool pool) {

@@ -521,7 +521,8 @@ public final class LayoutPlanner {
 
   /**
    * The control plane's protection names in the engine's: RAID1 is a mirror of two or three
-   * drives, RAID5 single parity over three to sixteen, RAID6 double parity over four to sixteen.
+   * drives, or of mirror pairs (an even number up to 64: what a two-drive RAID1 pool grown by
+   * pairs has; the engine keeps the pairs' capacities one after the other), RAID5 single parity over three to sixteen, RAID6 double parity over four to sixteen.
    * The engine has no striped mirrors (RAID10); such a pool fails rather than run less protected
    * than sold.
    */
@@ -532,8 +533,9 @@ public final class LayoutPlanner {
         return "none";
       }
       case "RAID1" -> {
-        if (drives < 2 || drives > 3) {
-          throw new IllegalArgumentException("RAID1 is a mirror of 2 or 3 drives here, not " + drives);
+        if (drives < 2 || drives > 3 && drives % 2 != 0 || drives > 64) {
+          throw new IllegalArgumentException("RAID1 is a mirror of 2 or 3 drives or of mirror pairs (an even"
+              + " number up to 64) here, not " + drives);
         }
         return "mirror";
       }

@@ -21,7 +21,9 @@ public final class MemberPositions {
   /**
    * {@code next} with each pool that {@code previous} had with as many members reordered: the
    * drives it keeps at their old positions, its new drives (in the planner's order) in the
-   * positions of the drives it lost. Pools new, resized or unchanged are left as planned.
+   * positions of the drives it lost; a pool that keeps every drive and has more (grown) lists its
+   * new drives after the old ones, where the engine adds them. Pools new, shrunk or unchanged are
+   * left as planned.
    */
   public static EngineLayout keep(EngineLayout previous, EngineLayout next) {
     if (previous == null) {
@@ -42,6 +44,11 @@ public final class MemberPositions {
   }
 
   private static EngineLayout.Pool inOldPositions(EngineLayout.Pool old, EngineLayout.Pool pool) {
+    if (old.drives().size() < pool.drives().size() && pool.drives().containsAll(old.drives())) {
+      List<String> grown = new ArrayList<>(old.drives());
+      pool.drives().stream().filter(d -> !old.drives().contains(d)).forEach(grown::add);
+      return new EngineLayout.Pool(pool.name(), grown, pool.protection(), pool.cache(), pool.tiering());
+    }
     if (old.drives().size() != pool.drives().size()) {
       return pool;
     }

@@ -33,8 +33,32 @@ class MemberReplacementLayoutTest {
     assertThat(MemberPositions.keep(before, plannedOther).pools().get(0).drives())
         .as("s9 in s5's place, s1 and s7 where they were").containsExactly("s9", "s1", "s7");
     assertThat(MemberPositions.keep(null, plannedOther)).isSameAs(plannedOther);
-    EngineLayout grown = layout(plannedOther.drives(), List.of(raid5("s1", "s7", "s9", "s10")));
-    assertThat(MemberPositions.keep(before, grown)).as("another drive count: as planned").isSameAs(grown);
+    EngineLayout shrunk = layout(plannedOther.drives(), List.of(raid5("s1", "s9")));
+    assertThat(MemberPositions.keep(before, shrunk)).as("fewer drives: as planned").isSameAs(shrunk);
+  }
+
+  static EngineLayout.Pool mirror(String... members) {
+    return new EngineLayout.Pool("p", List.of(members), "mirror", null, null);
+  }
+
+  @Test
+  void aGrownMirrorKeepsItsMembersWhereTheyWereAndTakesItsNewPairsByReload() {
+    EngineLayout before = layout(List.of(drive("s5", "4"), drive("s7", "4")), List.of(mirror("s7", "s5")));
+    // the planner lists members in serial order; the new pair s1, s9 goes after the old members
+    EngineLayout planned = layout(List.of(drive("s1", "4"), drive("s5", "4"), drive("s7", "4"), drive("s9", "4")),
+        List.of(mirror("s1", "s5", "s7", "s9")));
+    EngineLayout kept = MemberPositions.keep(before, planned);
+    assertThat(kept.pools().get(0).drives()).containsExactly("s7", "s5", "s1", "s9");
+    assertThat(EngineRestart.reason(before, kept, desired("p"))).isNull();
+
+    EngineLayout odd = layout(planned.drives(), List.of(mirror("s7", "s5", "s1")));
+    assertThat(EngineRestart.reason(before, odd, desired("p"))).contains("pool p changed");
+    EngineLayout parity = layout(List.of(drive("a", "4"), drive("b", "4"), drive("c", "4")),
+        List.of(raid5("a", "b", "c")));
+    EngineLayout wider = layout(List.of(drive("a", "4"), drive("b", "4"), drive("c", "4"), drive("d", "4")),
+        List.of(raid5("a", "b", "c", "d")));
+    assertThat(EngineRestart.reason(parity, wider, desired("p"))).as("RAID5 does not grow in place")
+        .contains("pool p changed");
   }
 
   @Test

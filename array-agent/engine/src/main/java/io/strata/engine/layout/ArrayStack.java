@@ -182,6 +182,9 @@ public final class ArrayStack implements Closeable {
       } else {
         store = onPool.serve(data);
         store.putRecord(PoolServiceRecord.RECORD, PoolServiceRecord.encode(p));
+        if (pool instanceof io.strata.engine.block.GrowableDevice && data == pool) {
+          store.growToPool(); // completes a grow an engine stop interrupted (else nothing)
+        }
       }
       pools.put(p.name(), pool);
       consent.register(pool);
@@ -612,7 +615,17 @@ public final class ArrayStack implements Closeable {
       if (wanted == null) {
         continue;
       }
-      if (!withoutScrub(wanted).equals(withoutScrub(e.getValue()))) {
+      List<String> growing = PoolGrowth.added(withoutScrub(e.getValue()), withoutScrub(wanted));
+      if (growing != null) {
+        PoolGrowth.check(e.getKey(), growing, wanted, pools.get(e.getKey()),
+            layout.highlyAvailable(), layout.drives(),
+            layout.pools().stream().filter(p -> !p.name().equals(e.getKey())).toList(),
+            poolSpecs.values());
+        if (!stores.get(e.getKey()).metadataOnPool()) {
+          throw new IllegalArgumentException("pool " + e.getKey() + " keeps its volume metadata"
+              + " in files on the node (made before metadata moved onto pools); it cannot grow");
+        }
+      } else if (!withoutScrub(wanted).equals(withoutScrub(e.getValue()))) {
         List<MemberReplacements.Replacement> replacing =
             MemberReplacements.between(withoutScrub(e.getValue()), withoutScrub(wanted));
         if (replacing == null) {
@@ -716,6 +729,7 @@ public final class ArrayStack implements Closeable {
         driveSpecs.put(d.name(), d);
       }
     }
+    growPools(layout);
     Map<String, String> refused =
         new LinkedHashMap<>(DriveClaims.refusals(layout.pools(), poolSpecs, this::member));
     for (PoolSpec p : layout.pools()) {
@@ -790,6 +804,47 @@ public final class ArrayStack implements Closeable {
                 ? "copying it" : "rebuilding it from the other members"));
       }
       poolSpecs.put(wanted.name(), wanted);
+    }
+  }
+
+  /**
+   * Grows the kept pools whose layout adds drives after their members ({@link PoolGrowth},
+   * checked before; the drives are open by now): the pool takes them as mirror pairs, then its
+   * volume metadata takes the new capacity as free extents, and the pool's spec becomes the
+   * layout's. A grow the engine stops in is completed by the next start (the pool from its
+   * labels, the metadata from the pool's size).
+   */
+  private void growPools(ArrayLayout layout) throws IOException {
+    for (PoolSpec wanted : layout.pools()) {
+      PoolSpec kept = poolSpecs.get(wanted.name());
+      List<String> growing = kept == null ? null
+          : PoolGrowth.added(withoutScrub(kept), withoutScrub(wanted));
+      if (growing == null) {
+        continue;
+      }
+      io.strata.engine.pool.MirrorPool pool =
+          (io.strata.engine.pool.MirrorPool) pools.get(wanted.name());
+      List<BlockDevice> added = new ArrayList<>();
+      for (String d : growing) {
+        BlockDevice device = member(d);
+        if (device == null) {
+          throw new IOException("pool " + wanted.name() + ": new drive " + d + " is unreachable;"
+              + " the pool grows once it is (reload again)");
+        }
+        added.add(device);
+      }
+      int first = pool.memberCount();
+      pool.grow(added);
+      long extents = stores.get(wanted.name()).growToPool();
+      for (int i = 0; i < growing.size(); i++) {
+        if (remoteDrives.containsKey(growing.get(i))) {
+          remoteSlots.put(growing.get(i), new PoolSlot(pool, first + i));
+        }
+      }
+      poolSpecs.put(wanted.name(), new PoolSpec(kept.name(), wanted.drives(), kept.protection(),
+          kept.cache(), kept.tiering(), kept.scrub()));
+      LOG.info("pool " + wanted.name() + " grew by " + growing + ": " + extents
+          + " extents for volumes");
     }
   }
 

@@ -9,21 +9,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 
 /**
- * RAID-1 over two or three drives: every write goes to every member that takes writes, reads
- * rotate over the members in sync and move to another copy when one fails. A crash between the
+ * RAID-1 over two or three drives, or over mirror pairs (RAID-10 made by growing: an even number
+ * of four drives or more, members 2k and 2k+1 a pair): every write goes to every copy that takes
+ * writes, reads rotate over the copies in sync and move to another copy when one fails. The
+ * pairs' capacities follow one another, so a pool that grows by a pair ({@link #grow}) keeps every
+ * block where it was and adds the new pair's capacity at its end. A crash between the
  * copies' writes leaves them different; the pool's write-intent bitmap names the regions where
  * that can be, and they are copied from one member to the others at the next start (otherwise
  * reads, rotating, would return the old and the new version in turn).
  */
-public final class MirrorPool extends Pool {
+public final class MirrorPool extends Pool implements io.strata.engine.block.GrowableDevice {
   private final AtomicInteger nextReader = new AtomicInteger();
   /** The member reads go to first while it is in sync (-1: reads rotate); see preferReadsFrom. */
   private volatile int preferredReader = -1;
-  private final long blockCount;
+  /** Copies of each block: every member for two or three drives, 2 for mirror pairs. */
+  private final int copies;
+  /** Data blocks of each member: what each set of copies adds to the pool. */
+  private final long memberBlocks;
+  private volatile long blockCount;
 
   private MirrorPool(String name, List<BlockDevice> members) {
     super(name, Protection.MIRROR, members);
-    this.blockCount = memberDataBlocks();
+    this.copies = members.size() <= 3 ? members.size() : 2;
+    this.memberBlocks = memberDataBlocks();
+    this.blockCount = memberBlocks * (members.size() / copies);
   }
 
   static MirrorPool open(String name, List<BlockDevice> members) throws IOException {
@@ -32,9 +41,10 @@ public final class MirrorPool extends Pool {
 
   static MirrorPool open(String name, List<BlockDevice> members, MemberDropGate gate)
       throws IOException {
-    if (members.size() < 2 || members.size() > 3) {
-      throw new IllegalArgumentException(
-          "a mirrored pool has 2 or 3 drives, not " + members.size());
+    if (members.size() < 2 || members.size() > 3 && members.size() % 2 != 0
+        || members.size() > 64) {
+      throw new IllegalArgumentException("a mirrored pool has 2 or 3 drives, or mirror pairs"
+          + " (an even number up to 64), not " + members.size());
     }
     MirrorPool pool = new MirrorPool(name, members);
     pool.gate(gate);
@@ -57,7 +67,75 @@ public final class MirrorPool extends Pool {
 
   @Override
   protected int redundancy() {
-    return memberCount() - 1;
+    return copies - 1;
+  }
+
+  /** Every set of copies keeps one in sync at least. */
+  @Override
+  protected boolean holdsEveryBlock(boolean[] usable) {
+    for (int first = 0; first < usable.length; first += copies) {
+      boolean any = false;
+      for (int i = first; i < first + copies; i++) {
+        any |= usable[i];
+      }
+      if (!any) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A pool of pairs grew from fewer pairs (a two-drive mirror is one pair). */
+  @Override
+  protected boolean grewFrom(int memberCount) {
+    return copies == 2 && memberCount >= 2 && memberCount % 2 == 0
+        && memberCount < memberCount();
+  }
+
+  /**
+   * Adds mirror pairs while the pool serves I/O: {@code added} (an even number of drives, each
+   * at least as large as the members) become pairs after the existing members, and the pool's
+   * capacity grows by one member's data blocks per pair; no block of the pool moves. A three-way
+   * mirror does not grow (its growth would be triples; not offered). Each new drive's last row
+   * is zeroed first, so that what a grown pool's last block held in a drive's former life is
+   * never taken for this pool's (its volume metadata is found from that block).
+   */
+  public void grow(List<BlockDevice> added) throws IOException {
+    if (copies != 2) {
+      throw new IllegalArgumentException("pool " + name() + " is a three-way mirror; it cannot"
+          + " grow (only two-way mirrors grow, by pairs)");
+    }
+    if (added.isEmpty() || added.size() % 2 != 0) {
+      throw new IllegalArgumentException("pool " + name() + " grows by mirror pairs: an even"
+          + " number of drives, not " + added.size());
+    }
+    checkJoining(added); // before anything is written to them
+    for (BlockDevice d : added) {
+      if (d.blockCount() >= DATA_OFFSET_BLOCKS + memberBlocks) {
+        d.write(DATA_OFFSET_BLOCKS + memberBlocks - ROW_BLOCKS,
+            ByteBuffer.allocate(ROW_BLOCKS * BLOCK_SIZE), true);
+      }
+    }
+    addMembers(added);
+    blockCount = memberBlocks * (memberCount() / copies);
+  }
+
+  /**
+   * The pool's sizes before each grow it may have had, largest first (every whole number of
+   * pairs below the present one): where a grown pool's metadata may have ended.
+   */
+  @Override
+  public List<Long> formerBlockCounts() {
+    List<Long> out = new java.util.ArrayList<>();
+    for (long sets = memberCount() / copies - 1; sets >= 1; sets--) {
+      out.add(sets * memberBlocks);
+    }
+    return out;
+  }
+
+  /** Copies of each block (2 or 3); the members {@code k * copies ..} hold one set of them. */
+  public int copies() {
+    return copies;
   }
 
   @Override
@@ -68,20 +146,35 @@ public final class MirrorPool extends Pool {
   @Override
   public void read(long lba, ByteBuffer dst) throws IOException {
     checkRange(lba, dst.remaining());
+    while (dst.hasRemaining()) { // one set of copies at a time
+      long memberLba = lba % memberBlocks;
+      int blocks = (int) Math.min(dst.remaining() / BLOCK_SIZE, memberBlocks - memberLba);
+      ByteBuffer piece = dst.duplicate().limit(dst.position() + blocks * BLOCK_SIZE);
+      readCopy(firstOfSet(lba), memberLba, piece);
+      dst.position(piece.limit());
+      lba += blocks;
+    }
+  }
+
+  /** The first member of the set of copies holding pool block {@code lba}. */
+  private int firstOfSet(long lba) {
+    return (int) (lba / memberBlocks) * copies;
+  }
+
+  private void readCopy(int set, long memberLba, ByteBuffer dst) throws IOException {
     int start = dst.position();
-    int n = memberCount();
     int preferred = preferredReader;
-    int first = preferred >= 0 && readable(preferred) ? preferred
-        : Math.floorMod(nextReader.getAndIncrement(), n);
+    int first = preferred >= set && preferred < set + copies && readable(preferred)
+        ? preferred - set : Math.floorMod(nextReader.getAndIncrement(), copies);
     IOException last = null;
-    for (int k = 0; k < n; k++) {
-      int i = (first + k) % n;
+    for (int k = 0; k < copies; k++) {
+      int i = set + (first + k) % copies;
       if (!readable(i)) {
         continue;
       }
       try {
         dst.position(start);
-        member(i).read(DATA_OFFSET_BLOCKS + lba, dst);
+        member(i).read(DATA_OFFSET_BLOCKS + memberLba, dst);
         return;
       } catch (IOException e) {
         last = e;
@@ -97,15 +190,18 @@ public final class MirrorPool extends Pool {
     // One row at a time, each under its row lock, so that a rebuild copying that row never
     // interleaves with this write.
     while (src.hasRemaining()) {
-      long row = lba / ROW_BLOCKS;
-      int blocks = (int) Math.min(src.remaining() / BLOCK_SIZE, (row + 1) * ROW_BLOCKS - lba);
+      // a member row never spans two sets of copies: memberBlocks is whole rows
+      long memberLba = lba % memberBlocks;
+      long row = memberLba / ROW_BLOCKS;
+      int blocks = (int) Math.min(src.remaining() / BLOCK_SIZE,
+          (row + 1) * ROW_BLOCKS - memberLba);
       ByteBuffer piece = src.duplicate().limit(src.position() + blocks * BLOCK_SIZE);
       Lock lock = rowLock(row).readLock();
       lock.lock();
       try {
         beginWrite(row);
         try {
-          writeAll(lba, piece, fua);
+          writeAll(firstOfSet(lba), memberLba, piece, fua);
         } finally {
           endWrite(row);
         }
@@ -124,17 +220,17 @@ public final class MirrorPool extends Pool {
    * the started ones awaited. Returns (the write may be acknowledged) only once every copy
    * written has its write or has been failed; one copy at least must have it.
    */
-  private void writeAll(long lba, ByteBuffer piece, boolean fua) throws IOException {
-    int n = memberCount();
+  private void writeAll(int set, long lba, ByteBuffer piece, boolean fua) throws IOException {
+    int n = set + copies;
     PendingWrite[] started = new PendingWrite[n];
-    for (int i = 0; i < n; i++) {
+    for (int i = set; i < n; i++) {
       if (writable(i) && member(i).writesInBackground()) {
         started[i] = member(i).startWrite(DATA_OFFSET_BLOCKS + lba, piece.duplicate(), fua);
       }
     }
     int written = 0;
     IOException last = null;
-    for (int i = 0; i < n; i++) {
+    for (int i = set; i < n; i++) {
       if (started[i] != null || !writable(i)) {
         continue;
       }
@@ -146,7 +242,7 @@ public final class MirrorPool extends Pool {
         fail(i, e);
       }
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = set; i < n; i++) {
       if (started[i] == null) {
         continue;
       }
@@ -175,9 +271,15 @@ public final class MirrorPool extends Pool {
    */
   @Override
   protected void resyncRow(long row) throws IOException {
+    for (int set = 0; set < memberCount(); set += copies) {
+      resyncRow(set, row);
+    }
+  }
+
+  private void resyncRow(int set, long row) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(ROW_BLOCKS * BLOCK_SIZE);
     long memberLba = DATA_OFFSET_BLOCKS + row * ROW_BLOCKS;
-    for (int source = 0; source < memberCount(); source++) {
+    for (int source = set; source < set + copies; source++) {
       if (!readable(source)) {
         continue;
       }
@@ -188,7 +290,7 @@ public final class MirrorPool extends Pool {
         continue;
       }
       buf.flip();
-      for (int target = 0; target < memberCount(); target++) {
+      for (int target = set; target < set + copies; target++) {
         if (target != source && writable(target)) {
           try {
             member(target).write(memberLba, buf.duplicate(), false);
@@ -207,7 +309,8 @@ public final class MirrorPool extends Pool {
     ByteBuffer buf = ByteBuffer.allocate(ROW_BLOCKS * BLOCK_SIZE);
     long memberLba = DATA_OFFSET_BLOCKS + row * ROW_BLOCKS;
     IOException last = null;
-    for (int i = 0; i < memberCount(); i++) {
+    int set = target / copies * copies;
+    for (int i = set; i < set + copies; i++) {
       if (i == target || !readable(i)) {
         continue;
       }

@@ -33,8 +33,9 @@ public abstract class Pool implements BlockDevice {
 
   private final String name;
   private final Protection protection;
-  private final BlockDevice[] members;
-  private final MemberState[] states;
+  /** Replaced (never shrunk) when the pool grows ({@link #addMembers}); read without the monitor. */
+  private volatile BlockDevice[] members;
+  private MemberState[] states;
   private final ReentrantReadWriteLock[] rowLocks = new ReentrantReadWriteLock[ROW_LOCKS];
   private long generation;
   private long inSyncMask;
@@ -43,12 +44,12 @@ public abstract class Pool implements BlockDevice {
   /** Who decides whether a failed member may be dropped; set before assembly. */
   private MemberDropGate gate = MemberDropGate.AT_ONCE;
   /** Members that failed and await a drop (not read, not written; the pool's writes held). */
-  private final boolean[] suspended;
+  private boolean[] suspended;
   /** Why each suspended member failed. */
-  private final IOException[] suspendedCause;
+  private IOException[] suspendedCause;
   private volatile int suspendedCount;
   /** Per member: whether its pending rebuild may copy only the bitmap's regions. */
-  private final boolean[] bitmapRebuild;
+  private boolean[] bitmapRebuild;
   /** Rows the rebuilds of this pool copied (a figure for logs and tests). */
   private volatile long rowsRebuilt;
   private volatile Thread rebuilder;
@@ -90,7 +91,8 @@ public abstract class Pool implements BlockDevice {
       }
       Superblock label = Superblock.readFrom(members[i]);
       if (label != null && (!label.poolName().equals(name) || label.memberIndex() != i
-          || label.memberCount() != members.length || label.protection() != protection)) {
+          || label.memberCount() != members.length && !grewFrom(label.memberCount())
+          || label.protection() != protection)) {
         throw new IOException("drive " + i + " of pool " + name + " belongs to pool '"
             + label.poolName() + "' as member " + label.memberIndex() + " of "
             + label.memberCount() + " (" + label.protection() + "); refusing to overwrite it");
@@ -119,8 +121,11 @@ public abstract class Pool implements BlockDevice {
     generation = newest.generation();
     inSyncMask = newest.inSyncMask();
     bitmapCoversSince = newest.bitmapCoversSince();
+    int grownFrom = newest.memberCount();
     for (int i = 0; i < members.length; i++) {
-      if (members[i] == null) {
+      if (i >= grownFrom) {
+        joinGrown(i, labels[i]); // a grow the engine stopped in before every label said so
+      } else if (members[i] == null) {
         states[i] = MemberState.FAILED;
         inSyncMask &= ~(1L << i);
       } else if (newest.inSync(i) && labels[i] != null && !gate.outdated(i)) {
@@ -135,7 +140,7 @@ public abstract class Pool implements BlockDevice {
       }
     }
     int online = count(MemberState.ONLINE);
-    if (online < members.length - redundancy()) {
+    if (!holdsEveryBlock(false)) {
       throw new IOException("pool " + name + " has only " + online + " of " + members.length
           + " drives in sync; " + protection + " needs " + (members.length - redundancy()));
     }
@@ -394,7 +399,7 @@ public abstract class Pool implements BlockDevice {
       return;
     }
     suspend(i, "failed", cause);
-    if (count(MemberState.ONLINE) - suspendedCount < members.length - redundancy()) {
+    if (!holdsEveryBlock(true)) {
       throw new IOException("pool " + name + " lost more drives than " + protection
           + " survives", cause);
     }
@@ -507,10 +512,125 @@ public abstract class Pool implements BlockDevice {
     inSyncMask &= ~(1L << i);
     generation++;
     writeLabels();
-    if (count(MemberState.ONLINE) < members.length - redundancy()) {
+    if (!holdsEveryBlock(false)) {
       throw new IOException("pool " + name + " lost more drives than " + protection
           + " survives", cause);
     }
+  }
+
+  /**
+   * Whether the members in sync (and, with {@code withoutSuspended}, not awaiting a drop) still
+   * hold every block of the pool; under the monitor. A pool whose members each hold a part of
+   * the data with their own copies (mirror pairs) says so per part ({@link
+   * #holdsEveryBlock(boolean[])}).
+   */
+  private boolean holdsEveryBlock(boolean withoutSuspended) {
+    boolean[] usable = new boolean[members.length];
+    for (int i = 0; i < members.length; i++) {
+      usable[i] = states[i] == MemberState.ONLINE && !(withoutSuspended && suspended[i]);
+    }
+    return holdsEveryBlock(usable);
+  }
+
+  /** Whether the {@code usable} members hold every block; by default at most {@link #redundancy} lost. */
+  protected boolean holdsEveryBlock(boolean[] usable) {
+    int n = 0;
+    for (boolean u : usable) {
+      n += u ? 1 : 0;
+    }
+    return n >= usable.length - redundancy();
+  }
+
+  /**
+   * Whether a label saying the pool had {@code memberCount} members belongs to this pool grown
+   * since ({@link #addMembers}); only pools that grow say yes.
+   */
+  protected boolean grewFrom(int memberCount) {
+    return false;
+  }
+
+  /**
+   * At open, member {@code i} is past the member count of the newest label: the engine stopped
+   * during {@link #addMembers} after some new members were labelled and before the old ones were.
+   * No volume used the new members yet (the pool's new capacity is used only once every label
+   * says so), so they join as they are; a missing one fails the open.
+   */
+  private void joinGrown(int i, Superblock label) throws IOException {
+    if (members[i] == null) {
+      throw new IOException("pool " + name + " was growing and is missing its new drive " + i);
+    }
+    if (label == null) {
+      refuseServiceDrive(i, members[i]);
+    }
+    states[i] = MemberState.ONLINE;
+    inSyncMask |= 1L << i;
+    LOG.info("pool " + name + ": new member " + i + " joins (a grow that an engine stop interrupted)");
+  }
+
+  /**
+   * Adds {@code added} as members {@code memberCount()..}: labelled (the new ones first, so that
+   * a stop half way leaves labels {@link #assemble} completes the grow from) and in sync at once,
+   * since nothing of the pool lives on them yet. The subclass makes their capacity part of the
+   * pool afterwards. Refused while the pool is degraded, rebuilding or copying a member, or when
+   * a new drive is smaller than the members or carries a pool, cache or tier label.
+   */
+  protected final synchronized void addMembers(List<BlockDevice> added) throws IOException {
+    checkJoining(added);
+    int n = members.length;
+    int m = n + added.size();
+    BlockDevice[] grown = java.util.Arrays.copyOf(members, m);
+    extendArrays(m);
+    generation++;
+    for (int i = n; i < m; i++) {
+      grown[i] = added.get(i - n);
+      states[i] = MemberState.ONLINE;
+      inSyncMask |= 1L << i;
+      new Superblock(name, protection, m, i, generation, inSyncMask, bitmapCoversSince)
+          .writeTo(grown[i]);
+    }
+    members = grown;
+    writeLabels();
+    LOG.info("pool " + name + " grew from " + n + " to " + m + " drives");
+  }
+
+  /**
+   * Refuses, before anything is written to them, drives that cannot join: see {@link
+   * #addMembers}.
+   */
+  protected final synchronized void checkJoining(List<BlockDevice> added) throws IOException {
+    if (closed) {
+      throw new IOException("pool " + name + " is closed");
+    }
+    if (!allInSync() || rebuilder != null || copier != null) {
+      throw new IllegalStateException("pool " + name + " grows only while every member is in"
+          + " sync (no failed, rebuilding or replaced member); try again once it is");
+    }
+    int n = members.length;
+    if (n + added.size() > 64) {
+      throw new IllegalArgumentException("pool " + name + " would have " + (n + added.size())
+          + " drives; a pool has at most 64");
+    }
+    long need = memberDataBlocks() + DATA_OFFSET_BLOCKS;
+    for (int k = 0; k < added.size(); k++) {
+      BlockDevice d = added.get(k);
+      if (d.blockCount() < need) {
+        throw new IllegalArgumentException("new drive " + (n + k) + " of pool " + name
+            + " is smaller than the pool's members (" + need * BLOCK_SIZE + " bytes needed)");
+      }
+      Superblock label = Superblock.readFrom(d);
+      if (label != null) {
+        throw new IllegalArgumentException("new drive " + (n + k) + " of pool " + name
+            + " belongs to pool '" + label.poolName() + "'; refusing to overwrite it");
+      }
+      refuseServiceDrive(n + k, d);
+    }
+  }
+
+  private void extendArrays(int m) {
+    states = java.util.Arrays.copyOf(states, m);
+    suspended = java.util.Arrays.copyOf(suspended, m);
+    suspendedCause = java.util.Arrays.copyOf(suspendedCause, m);
+    bitmapRebuild = java.util.Arrays.copyOf(bitmapRebuild, m);
   }
 
   /** Rewrites the label of every member still writable; under this pool's monitor. */
@@ -539,8 +659,7 @@ public abstract class Pool implements BlockDevice {
         }
       }
     }
-    if (first != null
-        && count(MemberState.ONLINE) - suspendedCount < members.length - redundancy()) {
+    if (first != null && !holdsEveryBlock(true)) {
       throw first;
     }
   }

@@ -280,13 +280,23 @@ public final class PoolScrub {
     }
   }
 
+  /** A mirror's row: each set of copies (one, or each pair of a grown pool) on its own. */
   private long mirrorRow(long row) throws IOException {
+    int copies = pool instanceof MirrorPool mirror ? mirror.copies() : pool.memberCount();
+    long bytes = 0;
+    for (int set = 0; set < pool.memberCount(); set += copies) {
+      bytes += mirrorSetRow(row, set, copies);
+    }
+    return bytes;
+  }
+
+  private long mirrorSetRow(long row, int set, int copies) throws IOException {
     int n = pool.memberCount();
     long memberLba = row * Pool.ROW_BLOCKS;
-    byte[][] copy = new byte[n][];
+    byte[][] copy = new byte[n][]; // null outside the set
     List<Integer> unreadable = new ArrayList<>();
     int readableCount = 0;
-    for (int m = 0; m < n; m++) {
+    for (int m = set; m < set + copies; m++) {
       if (!pool.readable(m)) {
         continue;
       }

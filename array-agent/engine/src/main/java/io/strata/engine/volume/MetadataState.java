@@ -104,9 +104,10 @@ public final class MetadataState {
   }
 
   private final String poolName;
-  private final long physicalExtents;
+  /** Grows with its pool ({@link #grow}); changed under the store's metadata lock only. */
+  private volatile long physicalExtents;
   private final Map<String, Obj> objects = new LinkedHashMap<>();
-  private final AtomicIntegerArray refs;
+  private volatile AtomicIntegerArray refs;
   /** The pool's named records ({@link MetadataRecord.PutRecord}), by key. */
   private final Map<String, byte[]> records = new TreeMap<>();
   private long lastSeq;
@@ -126,6 +127,23 @@ public final class MetadataState {
 
   public long physicalExtents() {
     return physicalExtents;
+  }
+
+  /**
+   * The pool grew to {@code extents} physical extents: the new ones are free. Under the store's
+   * metadata lock (every change of a count is), so no count is lost to the copy.
+   */
+  void grow(long extents) {
+    if (extents < physicalExtents || extents > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("pool " + poolName + " of " + physicalExtents
+          + " extents cannot become " + extents);
+    }
+    AtomicIntegerArray grown = new AtomicIntegerArray((int) extents);
+    for (int i = 0; i < physicalExtents; i++) {
+      grown.set(i, refs.get(i));
+    }
+    refs = grown;
+    physicalExtents = extents;
   }
 
   public long lastSeq() {

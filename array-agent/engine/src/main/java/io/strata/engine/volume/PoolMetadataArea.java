@@ -5,6 +5,7 @@ import static io.strata.engine.volume.MetadataState.EXTENT_BLOCKS;
 import static io.strata.engine.volume.MetadataState.EXTENT_BYTES;
 
 import io.strata.engine.block.BlockDevice;
+import io.strata.engine.block.GrowableDevice;
 import io.strata.engine.block.OutOfSpaceException;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -34,8 +35,19 @@ import java.util.zip.CRC32C;
  *
  * <p>Area header: magic "STRMETA1" (8), version (4), format id (8, random at format), data extents
  * (8), area start (8), slot blocks (8), journal blocks (8), pool name (UTF), CRC32C (4) of
- * everything before it. Written once, when the pool is made. The pool's size never changes, so
- * the last block is always where the header is.
+ * everything before it. Written when the pool is made, and again at the new end whenever the
+ * pool grows ({@link #grow}); the last block of the device is where the header is.
+ *
+ * <p>A grown pool (a mirror given more pairs) keeps its slots and journal where they were: its
+ * new capacity becomes extents after the area, from {@code grownStart} (the block after the
+ * first header) up to the extent holding the new last block, which keeps the header. Such a
+ * header is version 2: after the journal blocks come grown start (8) and grown extents (8).
+ * Physical extents {@code 0..dataExtents} are at {@code pe * 2048}, the grown ones at {@code
+ * grownStart + (pe - dataExtents) * 2048}. The header is moved with one FUA write before any
+ * record names a new extent; an engine stopped between the pool's growth and that write finds
+ * the header at one of the pool's former ends ({@link GrowableDevice}) and the grow is simply
+ * asked again. The checkpoint slots keep the size they were given when the pool was made, so a
+ * pool grows only while they hold two maps per extent (four times its size at first).
  *
  * <p>Checkpoint slot: first block magic "STRCKPT2" (8), version (4), format id (8), last sequence
  * number it holds (8), body length (8), CRC32C of the body (4), CRC32C of these fields (4); the body
@@ -61,6 +73,10 @@ final class PoolMetadataArea implements MetadataLog {
   static final long HEADER_MAGIC = 0x5354524d45544131L; // "STRMETA1"
   static final long SLOT_MAGIC = 0x5354524350545432L; // "STRCPTT2"
   static final int VERSION = 1;
+  /** The header of a grown area (see the class comment); slots stay version 1. */
+  static final int GROWN_VERSION = 2;
+  /** A pool grows only while its checkpoint slots hold this many maps per extent. */
+  static final int MIN_MAPS_PER_EXTENT_AFTER_GROW = 2;
   private static final int MAX_RECORD = 1 << 16;
   private static final int CHUNK = 1 << 20;
   /**
@@ -71,7 +87,28 @@ final class PoolMetadataArea implements MetadataLog {
 
   /** Where everything of the area is, in blocks of the pool device. */
   record Geometry(long formatId, long dataExtents, long areaStart, long slotBlocks,
-      long journalBlocks, long headerLba) {
+      long journalBlocks, long headerLba, long grownStart, long grownExtents) {
+
+    Geometry(long formatId, long dataExtents, long areaStart, long slotBlocks,
+        long journalBlocks, long headerLba) {
+      this(formatId, dataExtents, areaStart, slotBlocks, journalBlocks, headerLba, 0, 0);
+    }
+
+    /** Extents for volumes: below the area and, once grown, after it. */
+    long totalExtents() {
+      return dataExtents + grownExtents;
+    }
+
+    /** Where physical extent {@code pe} starts on the device. */
+    long extentLba(long pe) {
+      return pe < dataExtents ? pe * EXTENT_BLOCKS
+          : grownStart + (pe - dataExtents) * EXTENT_BLOCKS;
+    }
+
+    /** The end of the area's own blocks (slots and journal, and the first header). */
+    private long areaEnd() {
+      return grownExtents == 0 ? headerLba + 1 : grownStart;
+    }
 
     /** The area for a pool of {@code poolBlocks} blocks, sized as the class comment says. */
     static Geometry plan(long poolBlocks, int mapsPerExtent, long formatId) throws IOException {
@@ -99,15 +136,20 @@ final class PoolMetadataArea implements MetadataLog {
 
     /** Bytes of the pool the area takes from the volumes. */
     long reservedBytes() {
-      return (headerLba + 1 - areaStart) * BLOCK_SIZE;
+      long grownEnd = grownExtents == 0 ? headerLba + 1 : grownStart + grownExtents * EXTENT_BLOCKS;
+      return (areaEnd() - areaStart + headerLba + 1 - grownEnd) * BLOCK_SIZE;
     }
 
     byte[] encode(String poolName) {
       ByteBuffer b = ByteBuffer.allocate(BLOCK_SIZE);
       byte[] name = poolName.getBytes(StandardCharsets.UTF_8);
-      b.putLong(HEADER_MAGIC).putInt(VERSION).putLong(formatId).putLong(dataExtents)
-          .putLong(areaStart).putLong(slotBlocks).putLong(journalBlocks)
-          .putShort((short) name.length).put(name);
+      b.putLong(HEADER_MAGIC).putInt(grownExtents == 0 ? VERSION : GROWN_VERSION)
+          .putLong(formatId).putLong(dataExtents)
+          .putLong(areaStart).putLong(slotBlocks).putLong(journalBlocks);
+      if (grownExtents > 0) {
+        b.putLong(grownStart).putLong(grownExtents);
+      }
+      b.putShort((short) name.length).put(name);
       b.putInt(crc32c(0, b.array(), b.position()));
       return b.array();
     }
@@ -124,6 +166,12 @@ final class PoolMetadataArea implements MetadataLog {
       long areaStart = b.getLong();
       long slotBlocks = b.getLong();
       long journalBlocks = b.getLong();
+      long grownStart = 0;
+      long grownExtents = 0;
+      if (version == GROWN_VERSION) {
+        grownStart = b.getLong();
+        grownExtents = b.getLong();
+      }
       int nameLength = b.getShort();
       if (nameLength < 0 || nameLength > BLOCK_SIZE - b.position() - 4) {
         throw new MetadataCorruptException("the metadata area header of pool " + poolName
@@ -136,9 +184,9 @@ final class PoolMetadataArea implements MetadataLog {
         throw new MetadataCorruptException("the metadata area header of pool " + poolName
             + " fails its checksum; the volume metadata will not be guessed");
       }
-      if (version != VERSION) {
+      if (version != VERSION && version != GROWN_VERSION) {
         throw new MetadataCorruptException("pool " + poolName + " has metadata area version "
-            + version + "; this engine reads version " + VERSION);
+            + version + "; this engine reads versions " + VERSION + " and " + GROWN_VERSION);
       }
       String owner = new String(name, StandardCharsets.UTF_8);
       if (!owner.equals(poolName)) {
@@ -146,9 +194,11 @@ final class PoolMetadataArea implements MetadataLog {
             + " belongs to pool '" + owner + "'");
       }
       Geometry g = new Geometry(formatId, dataExtents, areaStart, slotBlocks, journalBlocks,
-          headerLba);
+          headerLba, grownStart, grownExtents);
       if (dataExtents < 1 || areaStart != dataExtents * EXTENT_BLOCKS || slotBlocks < 2
-          || journalBlocks < 1 || g.journalStart() + journalBlocks > headerLba) {
+          || journalBlocks < 1 || g.journalStart() + journalBlocks > g.areaEnd() - 1
+          || grownExtents < 0 || grownExtents > 0 && (grownStart % EXTENT_BLOCKS != 0
+              || grownStart + grownExtents * EXTENT_BLOCKS > headerLba)) {
         throw new MetadataCorruptException("the metadata area header of pool " + poolName
             + " describes an impossible layout: " + g);
       }
@@ -161,7 +211,8 @@ final class PoolMetadataArea implements MetadataLog {
 
   private final BlockDevice device;
   private final String poolName;
-  private final Geometry geometry;
+  /** Replaced when the pool grows ({@link #grow}); the slots and journal never move. */
+  private volatile Geometry geometry;
   /** The journal region as it is (or is being made) on the device. */
   private final byte[] image;
   /** Guards {@link #image}, {@link #end}, {@link #dirtyFrom} and {@link #appendedSeq}. */
@@ -220,6 +271,9 @@ final class PoolMetadataArea implements MetadataLog {
     long headerLba = device.blockCount() - 1;
     Geometry g = Geometry.decode(readBlocks(device, headerLba, 1), headerLba, poolName);
     if (g == null) {
+      g = headerAtFormerEnd(device, poolName);
+    }
+    if (g == null) {
       return null;
     }
     Slot[] slots = {readSlotHeader(device, g, 0), readSlotHeader(device, g, 1)};
@@ -246,10 +300,14 @@ final class PoolMetadataArea implements MetadataLog {
       throw new MetadataCorruptException("neither checkpoint slot of pool " + poolName
           + "'s metadata area is readable; the volume metadata is corrupt and will not be used");
     }
-    if (!state.poolName().equals(poolName) || state.physicalExtents() != g.dataExtents()) {
+    if (!state.poolName().equals(poolName) || state.physicalExtents() < g.dataExtents()
+        || state.physicalExtents() > g.totalExtents()) {
       throw new MetadataCorruptException("the checkpoint on pool " + poolName + " is of pool '"
           + state.poolName() + "' with " + state.physicalExtents() + " extents, the area says "
-          + g.dataExtents());
+          + g.totalExtents());
+    }
+    if (state.physicalExtents() < g.totalExtents()) {
+      state.grow(g.totalExtents()); // grown since the checkpoint: the records may use them
     }
     byte[] image = readBlocks(device, g.journalStart(), (int) g.journalBlocks());
     int[] endAndCount = replay(image, state, g.formatId(), poolName);
@@ -258,6 +316,76 @@ final class PoolMetadataArea implements MetadataLog {
         state.lastSeq(), newest);
     area.zeroPastEnd();
     return new Opened(state, area, endAndCount[1]);
+  }
+
+  /**
+   * The header of a pool whose growth was interrupted before the header moved to its new end:
+   * at the largest former end that holds one with a readable checkpoint slot of its format (what
+   * a volume wrote at a former end that is now inside an extent has no slot to go with it).
+   */
+  private static Geometry headerAtFormerEnd(BlockDevice device, String poolName)
+      throws IOException {
+    if (!(device instanceof GrowableDevice grown)) {
+      return null;
+    }
+    for (long blocks : grown.formerBlockCounts()) {
+      Geometry g;
+      try {
+        g = Geometry.decode(readBlocks(device, blocks - 1, 1), blocks - 1, poolName);
+      } catch (MetadataCorruptException e) {
+        continue;
+      }
+      if (g != null && (readSlotHeader(device, g, 0) != null
+          || readSlotHeader(device, g, 1) != null)) {
+        LOG.info("pool " + poolName + ": volume metadata header found where the pool ended"
+            + " before it grew (block " + (blocks - 1) + "); the grow is completed when asked again");
+        return g;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The pool grew to {@code deviceBlocks}: its capacity after the area becomes extents, and the
+   * header is written (one FUA block) at the new last block, which from then on is where it is.
+   * Returns the extents for volumes now. Refused when the checkpoint slots, sized when the pool
+   * was made, would hold fewer than {@link #MIN_MAPS_PER_EXTENT_AFTER_GROW} maps per extent.
+   */
+  long grow(long deviceBlocks) throws IOException {
+    Geometry g = geometry;
+    long grownStart = g.grownExtents() == 0 ? g.headerLba() + 1 : g.grownStart();
+    long headerLba = deviceBlocks - 1;
+    long grownExtents = (headerLba - grownStart) / EXTENT_BLOCKS;
+    if (grownExtents <= g.grownExtents()) {
+      return g.totalExtents(); // nothing new (or less than an extent more)
+    }
+    long total = g.dataExtents() + grownExtents;
+    long slotBytes = (g.slotBlocks() - 1) * BLOCK_SIZE;
+    if ((64L << 10) + (long) MetadataState.BYTES_PER_MAPPING * total
+        * MIN_MAPS_PER_EXTENT_AFTER_GROW > slotBytes) {
+      throw new IllegalArgumentException("pool " + poolName + " cannot grow to " + total
+          + " extents: its volume metadata was sized for " + g.dataExtents() + " when it was made"
+          + " (a pool grows to about " + MAPS_PER_EXTENT / MIN_MAPS_PER_EXTENT_AFTER_GROW
+          + " times its first size)");
+    }
+    Geometry next = new Geometry(g.formatId(), g.dataExtents(), g.areaStart(), g.slotBlocks(),
+        g.journalBlocks(), headerLba, grownStart, grownExtents);
+    device.write(headerLba, ByteBuffer.wrap(next.encode(poolName)), true);
+    device.flush();
+    geometry = next;
+    LOG.info("pool " + poolName + ": volume metadata now has " + total + " extents for volumes"
+        + " (" + grownExtents + " after the area)");
+    return total;
+  }
+
+  /** The pool device's size now (grown, when it grew). */
+  long deviceBlocks() {
+    return device.blockCount();
+  }
+
+  /** Where physical extent {@code pe} starts on the pool device. */
+  long extentLba(long pe) {
+    return geometry.extentLba(pe);
   }
 
   /**

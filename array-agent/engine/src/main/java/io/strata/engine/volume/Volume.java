@@ -90,8 +90,8 @@ public final class Volume implements BlockDevice, ExtentSharing {
     }
   }
 
-  private static long poolLba(long physical, long offsetBlocks) {
-    return physical * EXTENT_BLOCKS + offsetBlocks;
+  private long poolLba(long physical, long offsetBlocks) {
+    return store.extentLba(physical) + offsetBlocks;
   }
 
   @Override

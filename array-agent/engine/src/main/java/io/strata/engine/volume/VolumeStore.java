@@ -205,7 +205,8 @@ public final class VolumeStore implements Closeable {
         throw new IllegalStateException("pool " + poolName + " is already served");
       }
       if (data.blockSize() != MetadataState.BLOCK_SIZE || data.blockCount()
-          < opened.state().physicalExtents() * MetadataState.EXTENT_BLOCKS) {
+          < opened.area().extentLba(opened.state().physicalExtents() - 1)
+              + MetadataState.EXTENT_BLOCKS) {
         throw new IllegalArgumentException("pool " + poolName + "'s data device of "
             + data.blockCount() + " blocks does not hold its " + opened.state().physicalExtents()
             + " extents");
@@ -391,6 +392,33 @@ public final class VolumeStore implements Closeable {
       handles.remove(name);
     } finally {
       l.unlock();
+    }
+  }
+
+  /** Where physical extent {@code pe} starts on the pool device. */
+  long extentLba(long pe) {
+    return journal instanceof PoolMetadataArea area ? area.extentLba(pe)
+        : pe * MetadataState.EXTENT_BLOCKS;
+  }
+
+  /**
+   * The pool device under this store grew (a mirror given more pairs): its new capacity becomes
+   * free extents, durably (the metadata area's header moves to the new end) before any volume
+   * can use one. Nothing happens when the device did not grow by an extent. Only for metadata
+   * kept on the pool; metadata in a node's files (pools made before it moved onto pools) does
+   * not grow. Returns the extents for volumes now.
+   */
+  public long growToPool() throws IOException {
+    synchronized (meta) {
+      if (!(journal instanceof PoolMetadataArea area)) {
+        throw new IllegalStateException("pool " + poolName + " keeps its volume metadata in"
+            + " files on the node (it was made before metadata moved onto pools); it cannot grow");
+      }
+      long total = area.grow(area.deviceBlocks());
+      if (total > state.physicalExtents()) {
+        state.grow(total);
+      }
+      return total;
     }
   }
 

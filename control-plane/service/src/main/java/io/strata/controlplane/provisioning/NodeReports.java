@@ -53,6 +53,7 @@ public class NodeReports {
   @Inject ProvisioningEvents events;
   @Inject CommandOutbox outbox;
   @Inject HighAvailability highAvailability;
+  @Inject io.strata.controlplane.service.PoolGrowth poolGrowth;
 
   public void enrolled(NodeEnrolled report) {
     Node node = Node.find("name", report.nodeId()).firstResult();
@@ -170,6 +171,11 @@ public class NodeReports {
         case LUN -> luns.put(id, o);
         case SNAPSHOT -> snapshots.put(id, o);
         case ROLLBACK -> rollbacks.put(id, o);
+        case POOL -> {
+          if (o.state() == ObjectStatus.State.READY || o.state() == ObjectStatus.State.FAILED) {
+            poolGrowth.poolReported(id, status.generation(), o.state() == ObjectStatus.State.READY, o.reason());
+          }
+        }
         default -> { }
       }
     }

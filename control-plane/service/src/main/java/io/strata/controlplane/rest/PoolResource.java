@@ -43,6 +43,23 @@ public class PoolResource {
   @Inject Idempotency idempotency;
   @Inject DriveReplacement replacements;
   @Inject PerformanceQuery performance;
+  @Inject io.strata.controlplane.service.PoolGrowth growth;
+
+  /**
+   * Adds free drives of the pool's array to the pool as members while the array runs (RAID1/10:
+   * mirror pairs): 202 with the {@code pool.grow} operation, done when the engine serves the
+   * grown pool; the pool's capacity in GET is the grown one at once. Errors are problem
+   * documents naming {@code driveIds}: 409 for a drive the pool cannot take (another array's,
+   * in a pool, of another type, smaller, not AVAILABLE), 422 for what cannot grow (RAID5/6, odd
+   * count, cache or tiers, HA arrays).
+   */
+  @POST
+  @Path("{id}/drives")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response addDrives(@PathParam("id") UUID id,
+      @NotNull @Valid io.strata.controlplane.rest.dto.PoolDtos.PoolDrivesAdd body) {
+    return Responses.operation(growth.addDrives(caller.tenantId(), id, body.driveIds()));
+  }
 
   @POST
   @RolesAllowed(Roles.TENANT_ADMIN)

@@ -53,4 +53,9 @@ public final class PoolDtos {
 
   /** Which free drive of the array replaces a member; null: the control plane picks one. */
   public record DriveReplace(UUID replacementDriveId) {}
+
+  /** Drives of the pool's array to add to the pool as members (docs/provisioning.md, "Growing a pool"). */
+  public record PoolDrivesAdd(
+      @jakarta.validation.constraints.NotNull @jakarta.validation.constraints.Size(min = 1, max = 62)
+          java.util.List<@jakarta.validation.constraints.NotNull UUID> driveIds) {}
 }

@@ -1,0 +1,166 @@
+package io.strata.engine.layout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.engine.pool.Pool;
+import io.strata.engine.volume.Volume;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A reload that adds a mirror pair to a kept pool grows it while a writer writes: the pool's
+ * capacity for volumes grows without a restart, a new volume fills more than the pool held
+ * before, every block written before is unchanged, and all of it is there after a restart, also
+ * when the engine stopped before the volume metadata moved to the grown pool's end.
+ */
+class PoolGrowReloadTest {
+  static final int CHUNK_BLOCKS = 64;
+  @TempDir Path dir;
+
+  Path layout(String members, String drives, String protection, String volumes, String luns)
+      throws IOException {
+    Path file = dir.resolve("array.json");
+    Files.writeString(file, """
+        {"drives": [%s],
+         "pools": [{"name": "p", "drives": [%s], "protection": "%s"}],
+         "volumes": [%s],
+         "luns": [%s]}
+        """.formatted(drives, members, protection, volumes, luns));
+    return file;
+  }
+
+  Path mirror(String members, String drives, boolean second) throws IOException {
+    return layout(members, drives, "mirror",
+        "{\"name\": \"v\", \"pool\": \"p\", \"size\": \"24M\"}"
+            + (second ? ", {\"name\": \"w\", \"pool\": \"p\", \"size\": \"24M\"}" : ""),
+        "{\"lun\": 0, \"volume\": \"v\"}" + (second ? ", {\"lun\": 1, \"volume\": \"w\"}" : ""));
+  }
+
+  static String drives(String... names) {
+    return MemberReplaceReloadTest.drives(names).replace("16M", "32M");
+  }
+
+  static void fill(Volume v, long[] generation, long value) throws IOException {
+    for (int k = 0; k < generation.length; k++) {
+      v.write((long) k * CHUNK_BLOCKS, MemberReplaceReloadTest.stamp(k, value), false);
+      generation[k] = value;
+    }
+  }
+
+  /** A new engine on {@code layout} reads {@code v1} from LUN 0 and {@code w1} from LUN 1. */
+  static void assertAfterRestart(Path layout, long[] v1, long[] w1) throws IOException {
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(layout), layout)) {
+      MemberReplaceReloadTest.assertAll(stack.lunDevices(ArrayLayout.read(layout)).get(0), v1);
+      MemberReplaceReloadTest.assertAll(stack.lunDevices(ArrayLayout.read(layout)).get(1), w1);
+    }
+  }
+
+  @Test
+  void aPairAddedByReloadGrowsThePoolForVolumesWhileAWriterWrites() throws Exception {
+    Path first = mirror("\"a\", \"b\"", drives("a", "b"), false);
+    long[] v1 = new long[(int) ((24L << 20) / (CHUNK_BLOCKS * 512))];
+    long[] w1 = new long[v1.length];
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(first), first)) {
+      long before = stack.stores().get("p").totalExtents();
+      assertThat(before).as("the 24M volume fits, a second one does not").isBetween(24L, 47L);
+      Volume v = stack.lunDevices(ArrayLayout.read(first)).get(0);
+      fill(v, v1, 1);
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicReference<Throwable> failed = new AtomicReference<>();
+      Thread writer = new Thread(() -> {
+        java.util.Random r = new java.util.Random(5);
+        try {
+          while (!stop.get()) {
+            int k = r.nextInt(v1.length);
+            v.write((long) k * CHUNK_BLOCKS, MemberReplaceReloadTest.stamp(k, ++v1[k]), false);
+          }
+        } catch (Throwable t) {
+          failed.set(t);
+        }
+      });
+      writer.start();
+
+      Path grown = mirror("\"a\", \"b\", \"c\", \"d\"", drives("a", "b", "c", "d"), true);
+      stack.reconcile(ArrayLayout.read(grown));
+      stop.set(true);
+      writer.join();
+      assertThat(failed.get()).isNull();
+
+      assertThat(stack.pools().get("p").memberCount()).isEqualTo(4);
+      assertThat(stack.stores().get("p").totalExtents()).isGreaterThan(2 * before - 2);
+      Volume w = stack.lunDevices(ArrayLayout.read(grown)).get(1);
+      fill(w, w1, 7); // with v's 24 extents, more than the pool held before it grew
+      MemberReplaceReloadTest.assertAll(v, v1);
+      MemberReplaceReloadTest.assertAll(w, w1);
+      assertThat(stack.health()).extracting(ArrayStack.DriveHealth::name)
+          .contains("a", "b", "c", "d");
+    }
+    Path grown = mirror("\"a\", \"b\", \"c\", \"d\"", drives("a", "b", "c", "d"), true);
+    assertAfterRestart(grown, v1, w1);
+  }
+
+  @Test
+  void anEngineStoppedBeforeTheMetadataMovedToTheGrownEndStartsGrown() throws Exception {
+    Path first = mirror("\"a\", \"b\"", drives("a", "b"), false);
+    long[] v1 = new long[(int) ((24L << 20) / (CHUNK_BLOCKS * 512))];
+    long before;
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(first), first)) {
+      fill(stack.lunDevices(ArrayLayout.read(first)).get(0), v1, 1);
+      before = stack.stores().get("p").totalExtents();
+    }
+    // the engine grew the pool (every label says four drives) and stopped before its volume
+    // metadata moved to the pool's new end
+    java.util.List<io.strata.engine.block.BlockDevice> members = new java.util.ArrayList<>();
+    for (String d : new String[] {"a", "b", "c", "d"}) {
+      members.add(io.strata.engine.drive.Drive.open(d, dir.resolve(d + ".img"),
+          io.strata.engine.drive.MediaType.SSD, 32L << 20, null));
+    }
+    io.strata.engine.pool.MirrorPool pool = (io.strata.engine.pool.MirrorPool) Pool.open("p",
+        io.strata.engine.pool.Protection.MIRROR, members.subList(0, 2));
+    pool.grow(members.subList(2, 4));
+    pool.close();
+
+    Path grown = mirror("\"a\", \"b\", \"c\", \"d\"", drives("a", "b", "c", "d"), true);
+    long[] w1 = new long[v1.length];
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(grown), grown)) {
+      assertThat(stack.stores().get("p").totalExtents()).isGreaterThan(2 * before - 2);
+      MemberReplaceReloadTest.assertAll(stack.lunDevices(ArrayLayout.read(grown)).get(0), v1);
+      fill(stack.lunDevices(ArrayLayout.read(grown)).get(1), w1, 9);
+    }
+    assertAfterRestart(grown, v1, w1);
+  }
+
+  @Test
+  void growthTheEngineCannotMakeIsRefusedWithTheReasonAndChangesNothing() throws Exception {
+    Path mirrored = mirror("\"a\", \"b\"", drives("a", "b"), false);
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(mirrored), mirrored)) {
+      Path odd = mirror("\"a\", \"b\", \"c\"", drives("a", "b", "c"), false);
+      assertThatThrownBy(() -> stack.reconcile(ArrayLayout.read(odd)))
+          .hasMessageContaining("a mirror grows by pairs, an even number of drives, not 1");
+      assertThat(stack.pools().get("p").memberCount()).isEqualTo(2);
+      assertThat(stack.drives()).containsOnlyKeys("a", "b");
+    }
+  }
+
+  @Test
+  void aParityPoolIsNotWidenedWithoutARestripeAndSaysSo() throws Exception {
+    Path parity = layout("\"e\", \"f\", \"g\"", drives("e", "f", "g"), "parity",
+        "{\"name\": \"x\", \"pool\": \"p\", \"size\": \"8M\"}", "");
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(parity), parity)) {
+      Pool before = stack.pools().get("p");
+      Path wider = layout("\"e\", \"f\", \"g\", \"h\"", drives("e", "f", "g", "h"), "parity",
+          "{\"name\": \"x\", \"pool\": \"p\", \"size\": \"8M\"}", "");
+      assertThatThrownBy(() -> stack.reconcile(ArrayLayout.read(wider)))
+          .hasMessageContaining("a parity (RAID-5) pool grows only with a restripe onto wider"
+              + " stripes, which this engine does not do yet");
+      assertThat(stack.pools().get("p")).isSameAs(before);
+      assertThat(before.memberCount()).isEqualTo(3);
+    }
+  }
+}

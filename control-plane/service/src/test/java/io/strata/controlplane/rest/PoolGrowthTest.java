@@ -1,0 +1,137 @@
+package io.strata.controlplane.rest;
+
+import static io.strata.controlplane.rest.Api.ACME;
+import static io.strata.controlplane.rest.Api.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.strata.contracts.event.ArrayStatus;
+import io.strata.contracts.event.ObjectStatus;
+import io.strata.controlplane.outbox.ArrayDesiredState;
+import io.strata.controlplane.outbox.CommandOutbox;
+import io.strata.controlplane.provisioning.NodeReports;
+import io.strata.testsupport.KeycloakTestResource;
+import io.strata.testsupport.PostgresTestResource;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 18, point 3: growing a pool while its array runs. Free drives of the array join a RAID1
+ * pool as members (mirror pairs) in the desired state sent to the agent, the pool's capacity
+ * grows at once, and the pool.grow operation completes when the engine's node reports the pool
+ * at a desired state that has them. What cannot grow is a problem document naming driveIds, and
+ * changes nothing.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(KeycloakTestResource.class)
+class PoolGrowthTest {
+  @Inject CommandOutbox outbox;
+  @Inject NodeReports reports;
+
+  @BeforeEach
+  void nodes() {
+    Api.roomyQuota("acme");
+    Api.onlineNodes(6, 24, 4, 4);
+  }
+
+  ArrayDesiredState desired(String arrayId) {
+    return QuarkusTransaction.requiringNew().call(() -> outbox.desiredStateNow(UUID.fromString(arrayId)));
+  }
+
+  static List<String> free(ArrayDesiredState state, String type) {
+    return state.drives().stream().filter(d -> type.equals(String.valueOf(d.type())) && d.poolId() == null)
+        .map(d -> String.valueOf(d.driveId())).sorted().toList();
+  }
+
+  static Response grow(String pool, List<String> drives) {
+    return as(ACME).body(Map.of("driveIds", drives)).post("/api/v1/pools/" + pool + "/drives");
+  }
+
+  @Test
+  void aMirrorPairJoinsTheDesiredStateTheCapacityGrowsAndTheOperationEndsWhenTheEngineReports() {
+    String array = PoolDriveOwnershipTest.localArray(4, 0);
+    String pool = PoolDriveOwnershipTest.createPool(array, "p", "SSD", Map.of())
+        .then().statusCode(201).extract().path("id");
+    int capacity = as(ACME).get("/api/v1/pools/" + pool).then().extract().path("capacityGib");
+    ArrayDesiredState before = desired(array);
+    List<String> pair = free(before, "SSD");
+    assertThat(pair).hasSize(2);
+
+    long asked = micros(Instant.now());
+    Response accepted = grow(pool, pair);
+    accepted.then().statusCode(202).body("kind", equalTo("pool.grow")).body("state", equalTo("PENDING"));
+    String op = accepted.path("id");
+    as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(2 * capacity));
+    assertThat(PoolDriveReplacementTest.members(desired(array), pool)).containsAll(pair).hasSize(4);
+
+    // a report of the desired state from before the grow does not complete it
+    reports.arrayStatus(poolStatus(array, asked - 1_000_000, pool, ObjectStatus.State.READY, null));
+    as(ACME).get("/api/v1/operations/" + op).then().body("state", equalTo("PENDING"));
+    reports.arrayStatus(poolStatus(array, micros(Instant.now()), pool, ObjectStatus.State.READY, null));
+    as(ACME).get("/api/v1/operations/" + op).then().body("state", equalTo("SUCCEEDED"));
+  }
+
+  @Test
+  void whatThePoolCannotTakeIsAProblemNamingDriveIdsAndChangesNothing() {
+    String array = PoolDriveOwnershipTest.localArray(3, 2); // one node's drives (spread NONE)
+    String pool = PoolDriveOwnershipTest.createPool(array, "p", "SSD", Map.of())
+        .then().statusCode(201).extract().path("id");
+    ArrayDesiredState before = desired(array);
+    String ssd = free(before, "SSD").get(0);
+    List<String> hdds = free(before, "HDD");
+    String inAPool = PoolDriveReplacementTest.members(before, pool).get(0);
+    String otherArrays = free(desired(PoolDriveOwnershipTest.localArray(2, 0)), "SSD").get(0);
+
+    grow(pool, List.of(ssd)).then().statusCode(422).body("errors[0].field", equalTo("driveIds"))
+        .body("detail", containsString("grows by mirror pairs: an even number of drives, not 1"));
+    grow(pool, List.of(ssd, hdds.get(0))).then().statusCode(409).body("errors[0].field", equalTo("driveIds"))
+        .body("detail", containsString("is HDD; pool 'p' is made of SSD drives"));
+    grow(pool, List.of(ssd, inAPool)).then().statusCode(409).body("errors[0].field", equalTo("driveIds"))
+        .body("detail", containsString("already belongs to a pool"));
+    grow(pool, List.of(ssd, otherArrays)).then().statusCode(409).body("errors[0].field", equalTo("driveIds"))
+        .body("detail", containsString("is not a drive of the pool's array"));
+    grow(pool, List.of(ssd, ssd)).then().statusCode(422).body("detail", containsString("listed twice"));
+    grow(pool, List.of()).then().statusCode(400);
+    assertThat(desired(array)).as("nothing changed").isEqualTo(before);
+    grow(UUID.randomUUID().toString(), List.of(ssd, hdds.get(0))).then().statusCode(404);
+    as(Api.GLOBEX).body(Map.of("driveIds", List.of(ssd, hdds.get(1))))
+        .post("/api/v1/pools/" + pool + "/drives").then().statusCode(404);
+  }
+
+  @Test
+  void aRaid5PoolIsRefusedBecauseItWouldNeedARestripe() {
+    String array = PoolDriveOwnershipTest.localArray(4, 1);
+    String pool = PoolDriveOwnershipTest.createPool(array, "p", "SSD", Map.of("protection", "RAID5", "driveCount", 3))
+        .then().statusCode(201).extract().path("id");
+    ArrayDesiredState before = desired(array);
+    grow(pool, List.of(free(before, "SSD").get(0), free(before, "HDD").get(0))).then().statusCode(422)
+        .body("errors[0].field", equalTo("driveIds"))
+        .body("detail", containsString("a restripe onto wider stripes, which the engine does not do yet"));
+    assertThat(desired(array)).isEqualTo(before);
+  }
+
+  private static ArrayStatus poolStatus(String array, long generation, String pool, ObjectStatus.State state,
+      String reason) {
+    String node = QuarkusTransaction.requiringNew().call(() -> io.strata.controlplane.domain.Node
+        .<io.strata.controlplane.domain.Node>findById(io.strata.controlplane.domain.StorageArray
+            .<io.strata.controlplane.domain.StorageArray>findById(UUID.fromString(array)).nodeId).name);
+    return new ArrayStatus(array, node, generation, ArrayStatus.State.ONLINE, null, null, null, null, 0, null,
+        List.of(new ObjectStatus(array, ObjectStatus.Kind.POOL, pool, state, reason)));
+  }
+
+  private static long micros(Instant t) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+  }
+}
