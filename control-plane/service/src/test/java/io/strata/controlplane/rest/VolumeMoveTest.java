@@ -171,7 +171,7 @@ class VolumeMoveTest {
 
     // no room: thick volumes reserve most of the other pool
     String big = Api.createVolume(ACME, a[2], "big", 1);
-    as(ACME).body(Map.of("poolId", a[2], "name", "thick", "sizeGib", 950, "thin", false)).post("/api/v1/volumes")
+    as(ACME).body(Map.of("poolId", a[2], "name", "thick", "sizeGib", 955, "thin", false)).post("/api/v1/volumes")
         .then().statusCode(201);
     move(ACME, volume, a[2]).then().statusCode(409).body("type", containsString("pool-full"))
         .body("errors[0].field", equalTo("poolId")).body("detail", containsString("no room"));
