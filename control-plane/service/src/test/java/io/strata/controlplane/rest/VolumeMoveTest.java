@@ -54,7 +54,7 @@ class VolumeMoveTest {
     if (!nodesEnrolled) {
       Api.roomyQuota("acme");
       Api.roomyQuota("globex");
-      Api.onlineNodes(8, 32, 8, 0);
+      Api.onlineNodes(8, 48, 16, 0);
       nodesEnrolled = true;
     }
   }
