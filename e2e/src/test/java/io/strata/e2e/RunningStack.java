@@ -123,6 +123,9 @@ abstract class RunningStack {
         "strata.agent.drive-portal-port=" + Ports.free(),
         "strata.agent.data-dir=" + work.resolve("nodes").resolve(node),
         "strata.agent.heartbeat-interval=1s",
+        // a volume move copies an extent (1 MiB) at most every 50 ms: long enough that an
+        // initiator writes during it on any machine (VolumeMoveEndToEndIT); nothing else moves
+        "strata.agent.engine.jvm-options=-Dstrata.volume.movePauseMillis=50",
         "strata.agent.usage-interval=2s")), work.resolve("agent-" + node + ".log"));
     agentPorts.put(agent, port);
     return agent;

@@ -82,7 +82,17 @@ public final class ControlPlane {
   public record VolumeView(
       UUID id, UUID arrayId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
       Integer qosMbpsLimit, boolean multiAttach, String tierPin, UUID sourceSnapshotId, String state,
-      String failureReason, Instant createdAt, Instant updatedAt, Instant recycledAt, Instant purgeAt) {}
+      String failureReason, Instant createdAt, Instant updatedAt, Instant recycledAt, Instant purgeAt,
+      MoveView move) {}
+
+  /** A volume's move to another pool of its array (null when it is not moving). */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record MoveView(
+      UUID fromPoolId, UUID toPoolId, int progressPercent, long copiedExtents, long totalExtents,
+      String stoppedReason, Instant startedAt) {}
+
+  /** Move a volume to another pool of its array, online. */
+  public record VolumeMove(UUID poolId) {}
 
   /** Restore from the recycle bin, optionally under another name. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

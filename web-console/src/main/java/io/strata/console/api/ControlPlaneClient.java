@@ -137,6 +137,12 @@ public interface ControlPlaneClient {
   @Path("/volumes/{id}/rollback")
   Response rollbackVolume(@PathParam("id") UUID id, @HeaderParam("Idempotency-Key") String key, VolumeRollback body);
 
+  /** Moves the volume to another pool of its array, online: 202 with the operation; 409/422 naming why not. */
+  @POST
+  @Path("/volumes/{id}/move")
+  Response moveVolume(@PathParam("id") UUID id, @HeaderParam("Idempotency-Key") String key,
+      io.strata.console.api.ControlPlane.VolumeMove body);
+
   // ---- snapshots -----------------------------------------------------------------------------
   @GET
   @Path("/snapshots")

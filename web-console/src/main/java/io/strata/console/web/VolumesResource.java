@@ -98,7 +98,31 @@ public class VolumesResource {
     return volume.data("volume", v).data("change", change).data("errors", Map.of())
         .data("snapshots", SideBySide.join(snapshots))
         .data("attachments", SideBySide.join(attachments))
-        .data("key", UUID.randomUUID().toString());
+        .data("key", UUID.randomUUID().toString())
+        .data("moveErrors", Map.of()).data(moveData(v));
+  }
+
+  /** What the move form and the move's state need: the pools it may go to, and pool names. */
+  private Map<String, Object> moveData(VolumeView v) {
+    var pools = VolumeMoveForm.poolsOf(controlPlane, v);
+    return Map.of("moveTargets", VolumeMoveForm.targets(pools, v), "poolNames", VolumeMoveForm.names(pools));
+  }
+
+  /** Moves the volume to another pool of its array (online), then shows it MOVING. */
+  @POST
+  @Path("/{id}/move")
+  @RolesAllowed("tenant-admin")
+  public Response move(@PathParam("id") UUID id, @RestForm String poolId, @RestForm String key,
+      @Context HttpHeaders headers) {
+    return Submit.form(headers, VolumeMoveForm.check(poolId), () -> {
+      controlPlane.moveVolume(id, Htmx.idempotencyKey(key), new io.strata.console.api.ControlPlane.VolumeMove(
+          UUID.fromString(poolId))).close();
+      return "/volumes/" + id;
+    }, (errors, fragment) -> {
+      VolumeView v = controlPlane.volume(id).readEntity(VolumeView.class);
+      return volume.getFragment("move").data("volume", v).data(moveData(v))
+          .data("moveErrors", errors).data("key", key).render();
+    });
   }
 
   @POST

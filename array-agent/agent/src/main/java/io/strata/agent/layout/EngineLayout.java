@@ -155,12 +155,20 @@ public record EngineLayout(
 
   /**
    * A volume (or, with {@code cloneOf}, a writable clone of a snapshot). Sizes are in bytes,
-   * which the engine reads like its K/M/G-suffixed sizes.
+   * which the engine reads like its K/M/G-suffixed sizes. {@code moveFrom}: the pool the volume
+   * moves from to {@code pool}, online (the engine's VolumeMoves); null when it is not moving.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Volume(
       String name, String pool, String size, Boolean thick, String cloneOf, Qos qos, Rollback rollback,
-      String tier) {}
+      String tier, String moveFrom) {
+    /** A volume that is not moving. */
+    public Volume(
+        String name, String pool, String size, Boolean thick, String cloneOf, Qos qos, Rollback rollback,
+        String tier) {
+      this(name, pool, size, thick, cloneOf, qos, rollback, tier, null);
+    }
+  }
 
   /** I/O operations per second and bytes per second (as a size string); null: no limit. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

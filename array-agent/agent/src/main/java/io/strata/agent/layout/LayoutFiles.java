@@ -66,13 +66,15 @@ public final class LayoutFiles {
    * it refused because a drive they claim belongs to another pool (pool id to reason; empty
    * when none was), and the remote drives a failed revision waits for (empty unless it failed
    * only because a new pool's remote drives cannot be reached yet: the engine tries it again),
-   * and for an engine of a highly available array its {@code ha} state (null otherwise).
+   * and for an engine of a highly available array its {@code ha} state (null otherwise), and
+   * the volume moves the layout asks for (empty when none, or from an engine that predates them).
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Status(
       long revision, boolean ok, String error, String time, List<DriveHealth> drives, Map<String, String> refusedPools,
-      List<String> waitingForDrives, HaState ha) {
+      List<String> waitingForDrives, HaState ha, List<VolumeMove> moves) {
     public Status {
+      moves = moves == null ? List.of() : List.copyOf(moves);
       drives = drives == null ? List.of() : List.copyOf(drives);
       waitingForDrives = waitingForDrives == null ? List.of() : List.copyOf(waitingForDrives);
       refusedPools = refusedPools == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(refusedPools));
@@ -136,6 +138,15 @@ public final class LayoutFiles {
           : io.strata.contracts.command.ArrayDesiredState.Role.STANDBY;
     }
   }
+
+  /**
+   * The online move of a volume (layout name, i.e. volume id) from pool {@code from} to pool
+   * {@code to}, as the engine's status file describes it: extents copied of all, and its state
+   * COPYING, DONE or STOPPED (with the error).
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record VolumeMove(String volume, String from, String to, long copiedExtents, long totalExtents, String state,
+      String error) {}
 
   /** One drive as the engine's status file describes it. */
   @JsonIgnoreProperties(ignoreUnknown = true)

@@ -389,6 +389,9 @@ public final class LayoutPlanner {
         problem = "volume " + v.volumeId() + ": tierPin " + v.tierPin() + " needs a pool with tiering; pool "
             + v.poolId() + " has none";
       }
+      if (problem == null) {
+        problem = moveProblem(v);
+      }
       if (problem != null) {
         failedVolumes.put(v.volumeId(), problem);
         objects.add(new Planned(Kind.VOLUME, v.volumeId(), null, problem));
@@ -410,10 +413,30 @@ public final class LayoutPlanner {
       }
       var entry = new EngineLayout.Volume(v.volumeId(), v.poolId(), String.valueOf(v.sizeGib() << 30),
           v.thin() ? null : Boolean.TRUE, v.cloneOfSnapshotId(), qos(v), rollback,
-          v.tierPin() == null ? null : v.tierPin().name());
+          v.tierPin() == null ? null : v.tierPin().name(), v.moveFromPoolId());
       volumes.add(entry);
       usableVolumes.add(v.volumeId());
       objects.add(new Planned(Kind.VOLUME, v.volumeId(), form(entry), null));
+    }
+
+    /**
+     * Why a moving volume cannot be served (the engine refuses a whole layout with such a move),
+     * or null: its data is in the pool it moves from until the engine switched, so that pool must
+     * be usable; a clone shares its extents with its snapshot and does not move.
+     */
+    String moveProblem(VolumeSpec v) {
+      if (v.moveFromPoolId() == null) {
+        return null;
+      }
+      if (v.cloneOfSnapshotId() != null) {
+        return "volume " + v.volumeId() + ": a clone cannot move to another pool (it shares its extents with"
+            + " snapshot " + v.cloneOfSnapshotId() + ")";
+      }
+      if (!usablePools.contains(v.moveFromPoolId())) {
+        return "volume " + v.volumeId() + ": it moves from pool " + v.moveFromPoolId() + ", which is not available ("
+            + failedPools.getOrDefault(v.moveFromPoolId(), "not in this array's desired state") + ")";
+      }
+      return null;
     }
 
     boolean tieredPool(String poolId) {

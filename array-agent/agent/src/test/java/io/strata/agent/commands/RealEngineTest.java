@@ -451,6 +451,51 @@ class RealEngineTest {
     assertThat(reconciler.engineState("a1").restarts()).isZero();
   }
 
+  /** Two single-drive pools, p1 (n1-ssd-0) and p2 (n1-ssd-1), and volume v1 in {@code pool}. */
+  ArrayDesiredState twoPools(long generation, int port, String pool, String moveFrom) {
+    return new ArrayDesiredState("a1", "1", "acme", generation, true, new EngineSpec("E01", 1, 1024), port,
+        iqn("acme", "a1"),
+        List.of(new DriveSpec("d1", "n1-ssd-0", DriveType.SSD, 4, "p1"), new DriveSpec("d2", "n1-ssd-1", DriveType.SSD, 4, "p2")),
+        List.of(new PoolSpec("p1", "one", DriveType.SSD, "NONE", "NONE", false, 4),
+            new PoolSpec("p2", "two", DriveType.SSD, "NONE", "NONE", false, 4)),
+        List.of(new VolumeSpec("v1", pool, "data", 1, true, null, null, List.of(), null, null, null, false, moveFrom)),
+        List.of(acmeServer()), List.of(new LunSpec("t1", "v1", "s-acme", 0, false)));
+  }
+
+  @Test
+  void aVolumeMovesToAnotherPoolWhileItServesAndItsProgressReachesTheArraysStatus() throws Exception {
+    int port = freePort();
+    reconciler.apply(twoPools(1, port, "p1", null));
+    long pid = online("a1");
+    awaitObject("t1", ObjectStatus.State.READY);
+    byte[] first = new byte[4 << 20];
+    new Random(4).nextBytes(first);
+    writeBlock(port, 0, first);
+    assertThat(reconciler.statuses().get(0).moves()).isEmpty();
+
+    reconciler.apply(twoPools(2, port, "p2", "p1"));
+    byte[] during = block(5); // the first MiB again, while (or just after) it is copied
+    writeBlock(port, 0, during);
+    await().atMost(Duration.ofSeconds(60)).until(() -> reconciler.statuses().get(0).moves().stream()
+        .anyMatch(m -> m.state() == io.strata.contracts.event.VolumeMoveStatus.State.DONE));
+    io.strata.contracts.event.VolumeMoveStatus done = reconciler.statuses().get(0).moves().get(0);
+    assertThat(done.volumeId()).isEqualTo("v1");
+    assertThat(done.fromPoolId()).isEqualTo("p1");
+    assertThat(done.toPoolId()).isEqualTo("p2");
+    assertThat(done.totalExtents()).isEqualTo(1024);
+    assertThat(done.copiedExtents()).isEqualTo(1024);
+    byte[] back = readBlock(port, 0, 4 << 20);
+    assertThat(java.util.Arrays.copyOf(back, 1 << 20)).isEqualTo(during);
+    assertThat(java.util.Arrays.copyOfRange(back, 1 << 20, 4 << 20))
+        .isEqualTo(java.util.Arrays.copyOfRange(first, 1 << 20, 4 << 20));
+
+    // the control plane drops the move: the engine serves the new pool's copy, reports no move
+    reconciler.apply(twoPools(3, port, "p2", null));
+    await().atMost(Duration.ofSeconds(40)).until(() -> reconciler.statuses().get(0).moves().isEmpty());
+    assertThat(readBlock(port, 0, 4 << 20)).isEqualTo(back);
+    assertThat(reconciler.engineState("a1").pid()).as("moved without a restart").isEqualTo(pid);
+  }
+
   record Result(int exit, String output) {}
 
   static Result run(String... command) throws IOException, InterruptedException {

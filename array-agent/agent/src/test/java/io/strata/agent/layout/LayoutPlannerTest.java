@@ -167,6 +167,34 @@ class LayoutPlannerTest {
   }
 
   @Test
+  void aMovingVolumeNamesItsOldPoolAndFailsAloneWhenThatPoolIsUnusableOrItIsAClone() {
+    var moving = new VolumeSpec("v1", "p2", "moving", 1, true, null, null, List.of(), null, null, null, false, "p1");
+    var fromNowhere = new VolumeSpec("v2", "p2", "lost", 1, true, null, null, List.of(), null, null, null, false,
+        "p-gone");
+    var clone = new VolumeSpec("c1", "p2", "copy", 1, true, null, null, List.of(), "s1", null, null, false, "p1");
+    var source = new VolumeSpec("v3", "p1", "source", 1, true, null, null, List.of(new SnapshotSpec("s1", "snap")));
+    var desired = array(
+        List.of(drive("d1", "n1-hdd-0", DriveType.HDD, 16, "p1"), drive("d2", "n1-ssd-0", DriveType.SSD, 4, "p2")),
+        List.of(new PoolSpec("p1", "slow", DriveType.HDD, "NONE", "NONE", false, 16),
+            new PoolSpec("p2", "fast", DriveType.SSD, "NONE", "NONE", false, 4)),
+        List.of(moving, fromNowhere, clone, source), List.of(), List.of());
+    var plan = planner.plan(desired, node, Set.of());
+
+    assertThat(plan.layout().volumes()).filteredOn(v -> v.name().equals("v1")).singleElement()
+        .satisfies(v -> {
+          assertThat(v.pool()).isEqualTo("p2");
+          assertThat(v.moveFrom()).isEqualTo("p1");
+        });
+    assertThat(object(plan, Kind.VOLUME, "v1").form()).contains("\"moveFrom\":\"p1\"");
+    assertThat(object(plan, Kind.VOLUME, "v3").form()).doesNotContain("moveFrom");
+    assertThat(object(plan, Kind.VOLUME, "v2").reason())
+        .startsWith("volume v2: it moves from pool p-gone, which is not available");
+    assertThat(object(plan, Kind.VOLUME, "c1").reason())
+        .isEqualTo("volume c1: a clone cannot move to another pool (it shares its extents with snapshot s1)");
+    assertThat(plan.layout().volumes()).extracting(EngineLayout.Volume::name).containsExactlyInAnyOrder("v1", "v3");
+  }
+
+  @Test
   void aTierPinLandsInTheLayoutOnATieredPoolAndFailsOnlyItsVolumeOnAPoolWithoutTiers() {
     var onSsd = new VolumeSpec("v1", "p1", "hot", 1, true, null, null, List.of(), null, null, DriveType.SSD);
     var onHdd = new VolumeSpec("v2", "p1", "cold", 1, true, null, null, List.of(), null, null, DriveType.HDD);

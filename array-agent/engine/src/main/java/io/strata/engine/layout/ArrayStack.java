@@ -1145,6 +1145,11 @@ public final class ArrayStack implements Closeable {
     return moves == null ? List.of() : moves.progress();
   }
 
+  /** The moves the layout asks for, as the layout status reports them ({@link VolumeMoves#reports}). */
+  public synchronized List<VolumeMoves.Report> moveReports() {
+    return moves == null ? List.of() : moves.reports();
+  }
+
   /**
    * A pinned volume's freshly allocated extent goes straight to its tier (and is pinned there)
    * before its first write, so new writes land on the pinned tier at once.

@@ -61,6 +61,7 @@ public final class LayoutService implements Closeable {
   private List<ArrayStack.DriveHealth> lastHealth = List.of();
   /** Each pool's scrub as last written to the status file. */
   private Map<String, io.strata.engine.pool.PoolScrub.Progress> lastScrubs = Map.of();
+  private List<VolumeMoves.Report> lastMoves = List.of();
   /** The cache protection of each cached pool in the status file written last. */
   private Map<String, String> lastCacheProtection = Map.of();
   private Map<String, String> lastRefused = Map.of();
@@ -439,7 +440,7 @@ public final class LayoutService implements Closeable {
       }
       try {
         LayoutStatus.write(statusFile, lastRevision, lastError, lastHealth, lastRefused,
-            lastWaiting, lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs);
+            lastWaiting, lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs, lastMoves);
       } catch (IOException e) {
         LOG.warning("cannot write the layout status: " + e);
       }
@@ -555,8 +556,9 @@ public final class LayoutService implements Closeable {
       lastAwaitingDrop = stack.awaitingDrop();
       if (statusFile != null) {
         lastScrubs = stack.scrubs();
+        lastMoves = stack.moveReports();
         LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting,
-            lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs);
+            lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs, lastMoves);
         written = true;
       }
     }
@@ -578,15 +580,17 @@ public final class LayoutService implements Closeable {
         Map<String, String> protection = stack.cacheProtection();
         List<String> awaitingNow = stack.awaitingDrop();
         Map<String, io.strata.engine.pool.PoolScrub.Progress> scrubsNow = stack.scrubs();
+        List<VolumeMoves.Report> movesNow = stack.moveReports();
         if (!now.equals(lastHealth) || !protection.equals(lastCacheProtection)
             || !java.util.Objects.equals(awaitingNow, lastAwaitingDrop)
-            || !scrubsNow.equals(lastScrubs)) {
+            || !scrubsNow.equals(lastScrubs) || !movesNow.equals(lastMoves)) {
           lastHealth = now;
           lastCacheProtection = protection;
           lastAwaitingDrop = awaitingNow;
           lastScrubs = scrubsNow;
+          lastMoves = movesNow;
           LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting,
-              lastHa, protection, awaitingNow, scrubsNow);
+              lastHa, protection, awaitingNow, scrubsNow, movesNow);
         }
       }
     } catch (IOException | RuntimeException e) {

@@ -99,6 +99,20 @@ public final class LayoutStatus {
       List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
       List<String> waitingForDrives, Ha ha, Map<String, String> cacheProtection,
       List<String> awaitingDrop, Map<String, PoolScrub.Progress> scrubs) throws IOException {
+    write(file, revision, error, drives, refusedPools, waitingForDrives, ha, cacheProtection,
+        awaitingDrop, scrubs, List.of());
+  }
+
+  /**
+   * As above, with the volumes moving to another pool ({@link VolumeMoves#reports}):
+   * {@code "moves": [{"volume", "from", "to", "copiedExtents", "totalExtents", "state" (COPYING,
+   * DONE or STOPPED), "error"}]}, absent when the layout asks for no move.
+   */
+  public static void write(Path file, Long revision, String error,
+      List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
+      List<String> waitingForDrives, Ha ha, Map<String, String> cacheProtection,
+      List<String> awaitingDrop, Map<String, PoolScrub.Progress> scrubs,
+      List<VolumeMoves.Report> moves) throws IOException {
     ObjectNode status = JSON.createObjectNode();
     if (revision == null) {
       status.putNull("revision");
@@ -152,6 +166,17 @@ public final class LayoutStatus {
       ObjectNode haNode = status.has("ha") ? (ObjectNode) status.get("ha") : status.putObject("ha");
       ArrayNode awaiting = haNode.putArray("awaitingDrop");
       awaitingDrop.forEach(awaiting::add);
+    }
+    if (!moves.isEmpty()) {
+      ArrayNode list = status.putArray("moves");
+      for (VolumeMoves.Report m : moves) {
+        ObjectNode o = list.addObject().put("volume", m.volume()).put("from", m.fromPool())
+            .put("to", m.toPool()).put("copiedExtents", m.copiedExtents())
+            .put("totalExtents", m.totalExtents()).put("state", m.state());
+        if (m.error() != null) {
+          o.put("error", m.error());
+        }
+      }
     }
     status.put("time", Instant.now().toString());
     Path absolute = file.toAbsolutePath();

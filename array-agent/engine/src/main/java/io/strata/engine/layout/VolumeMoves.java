@@ -44,11 +44,27 @@ public final class VolumeMoves implements Closeable {
   public record Progress(String volume, String fromPool, String toPool, long copiedExtents,
       long totalExtents, boolean switched) {}
 
+  /**
+   * What the layout status says of a move ({@code "moves"}, read by the node agent): the volume,
+   * its pools, the extents copied of all, and {@code state} COPYING (also between the switch and
+   * the old copy's deletion), DONE (the old copy is gone; {@code totalExtents} 0 when the engine
+   * found it so at start and no longer knows), or STOPPED with {@code error} (the copier failed;
+   * the next reload or start resumes from the checkpoint).
+   */
+  public record Report(String volume, String fromPool, String toPool, long copiedExtents,
+      long totalExtents, String state, String error) {}
+
   private record Running(VolumeMove move, String from, String to) {}
 
   private final Path dir;
   private final SourceDone sourceDone;
   private final Map<String, Running> running = new LinkedHashMap<>();
+  /** Running moves whose old copy was deleted. */
+  private final Set<String> oldCopyDeleted = new java.util.HashSet<>();
+  /** Moves found done at converge (the old copy was already gone), by volume. */
+  private final Map<String, Report> foundDone = new LinkedHashMap<>();
+  /** Moves whose copier failed, by volume: the error (tried again at the next converge). */
+  private final Map<String, Report> stopped = new LinkedHashMap<>();
   private final ExecutorService copier = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "strata-volume-move");
     t.setDaemon(true);
@@ -90,6 +106,7 @@ public final class VolumeMoves implements Closeable {
    */
   synchronized void converge(List<VolumeSpec> volumes, Map<String, VolumeStore> stores)
       throws IOException {
+    forgetReportsNotIn(volumes);
     for (VolumeSpec v : volumes) {
       if (v.moveFrom() == null || running.containsKey(v.name())) {
         continue;
@@ -98,8 +115,12 @@ public final class VolumeMoves implements Closeable {
       VolumeStore to = stores.get(v.pool());
       if (from == null || to == null || !from.exists(v.name())) {
         Files.deleteIfExists(checkpoint(v.name())); // moved already: its old copy is gone
+        stopped.remove(v.name());
+        foundDone.put(v.name(), new Report(v.name(), v.moveFrom(), v.pool(), 0, 0, "DONE", null));
         continue;
       }
+      stopped.remove(v.name());
+      foundDone.remove(v.name());
       VolumeMove move = VolumeMove.open(v.name(), from.openCopy(v.name()), to.openCopy(v.name()),
           checkpoint(v.name()));
       from.redirect(v.name(), move);
@@ -128,6 +149,9 @@ public final class VolumeMoves implements Closeable {
       }
       sourceDone.delete(volume, r.from());
       Files.deleteIfExists(checkpoint(volume));
+      synchronized (this) {
+        oldCopyDeleted.add(volume);
+      }
       LOG.info("moved volume " + volume + " from pool " + r.from() + " to pool " + r.to());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // not by close (it does not interrupt): stop here
@@ -136,6 +160,8 @@ public final class VolumeMoves implements Closeable {
       LOG.warning(r.move() + " stopped: " + e);
       synchronized (this) {
         running.remove(volume);
+        stopped.put(volume, new Report(volume, r.from(), r.to(), r.move().copiedExtents(),
+            r.move().totalExtents(), "STOPPED", e.getMessage() == null ? e.toString() : e.getMessage()));
       }
     }
   }
@@ -147,6 +173,37 @@ public final class VolumeMoves implements Closeable {
             e.getValue().move().copiedExtents(), e.getValue().move().totalExtents(),
             e.getValue().move().switched()))
         .toList();
+  }
+
+  /**
+   * What the layout status reports: every move the layout asks for ({@code moveFrom}) that this
+   * engine runs, finished, found finished or saw stop; a move the layout no longer asks for is
+   * reported until its copier is done with it.
+   */
+  synchronized List<Report> reports() {
+    List<Report> all = new java.util.ArrayList<>();
+    running.forEach((volume, r) -> all.add(new Report(volume, r.from(), r.to(),
+        r.move().copiedExtents(), r.move().totalExtents(),
+        oldCopyDeleted.contains(volume) ? "DONE" : "COPYING", null)));
+    foundDone.values().stream().filter(d -> !running.containsKey(d.volume())).forEach(all::add);
+    stopped.values().stream().filter(d -> !running.containsKey(d.volume())).forEach(all::add);
+    return all;
+  }
+
+  /** Forgets the reports of moves the layout no longer asks for (a finished one's too). */
+  private void forgetReportsNotIn(List<VolumeSpec> volumes) {
+    Set<String> asked = new java.util.HashSet<>();
+    volumes.stream().filter(v -> v.moveFrom() != null)
+        .forEach(v -> asked.add(key(v.name(), v.moveFrom(), v.pool())));
+    foundDone.values().removeIf(r -> !asked.contains(key(r.volume(), r.fromPool(), r.toPool())));
+    stopped.values().removeIf(r -> !asked.contains(key(r.volume(), r.fromPool(), r.toPool())));
+    // a finished move no longer asked for goes (the same volume may then move again)
+    running.entrySet().removeIf(e -> !asked.contains(key(e.getKey(), e.getValue().from(),
+        e.getValue().to())) && oldCopyDeleted.remove(e.getKey()));
+  }
+
+  private static String key(String volume, String from, String to) {
+    return volume + '\0' + from + '\0' + to;
   }
 
   /**

@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +104,45 @@ class VolumeMoveLayoutTest {
       assertThat(readAll(lun)).isEqualTo(model);
     }
     assertThat(dir.resolve("metadata/moves/v.json")).doesNotExist();
+  }
+
+  @Test
+  void theStatusReportsEachMoveTheLayoutAsksForUntilItNoLongerDoes() throws Exception {
+    Path file = layout("slow", null);
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      assertThat(stack.moveReports()).isEmpty();
+      stack.reconcile(ArrayLayout.read(layout("fast", "slow")));
+      assertThat(stack.moveReports()).singleElement().satisfies(r -> {
+        assertThat(r.volume()).isEqualTo("v");
+        assertThat(r.fromPool()).isEqualTo("slow");
+        assertThat(r.toPool()).isEqualTo("fast");
+        assertThat(r.totalExtents()).isEqualTo(24);
+        assertThat(r.state()).isIn("COPYING", "DONE");
+      });
+      awaitMoved(stack);
+      for (int i = 0; i < 100 && !stack.moveReports().get(0).state().equals("DONE"); i++) {
+        Thread.sleep(50); // the old copy is deleted just before the copier says so
+      }
+      assertThat(stack.moveReports()).singleElement().satisfies(r -> {
+        assertThat(r.state()).isEqualTo("DONE");
+        assertThat(r.copiedExtents()).isEqualTo(24);
+      });
+      Path status = dir.resolve("status.json");
+      LayoutStatus.write(status, 2L, null, List.of(), Map.of(), List.of(), null, Map.of(), null, Map.of(),
+          stack.moveReports());
+      assertThat(Files.readString(status)).contains("\"moves\"", "\"from\" : \"slow\"",
+          "\"state\" : \"DONE\"", "\"totalExtents\" : 24");
+
+      stack.reconcile(ArrayLayout.read(layout("fast", null)));
+      assertThat(stack.moveReports()).as("the layout no longer asks for the move").isEmpty();
+    }
+    // an engine started after the move with a layout that still asks for it: found done
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(layout("fast", "slow")), file)) {
+      assertThat(stack.moveReports()).singleElement().satisfies(r -> {
+        assertThat(r.state()).isEqualTo("DONE");
+        assertThat(r.totalExtents()).isZero();
+      });
+    }
   }
 
   @Test

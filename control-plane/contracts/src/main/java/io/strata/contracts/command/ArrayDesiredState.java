@@ -301,18 +301,36 @@ public record ArrayDesiredState(
    * @param recycled the volume is in the recycle bin: its data is kept and it serves no LUN; the
    *     agent meters it as snapshot space, not as a provisioned volume. Added within version 1
    *     (absent: false)
+   * @param moveFromPoolId the pool of this array the volume is moving from to {@code poolId},
+   *     online (issue 18): the engine copies its extents in the background while it serves I/O,
+   *     then switches to the copy in {@code poolId} and deletes the old one; its progress comes
+   *     back in {@link io.strata.contracts.event.ArrayStatus#moves()}. Null: not moving. Added
+   *     within version 1 (a nullable field: older readers ignore it, older senders mean "not
+   *     moving")
    */
   public record VolumeSpec(
       String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
       Integer qosMbpsLimit, List<SnapshotSpec> snapshots, String cloneOfSnapshotId,
-      RollbackSpec rollback, DriveType tierPin, boolean recycled) {
+      RollbackSpec rollback, DriveType tierPin, boolean recycled, String moveFromPoolId) {
     public VolumeSpec {
       requireText(volumeId, "volume.volumeId");
       requireText(poolId, "volume.poolId");
       if (sizeGib < 1) {
         throw new IllegalArgumentException("volume " + volumeId + " sizeGib must be 1 or more, was " + sizeGib);
       }
+      if (moveFromPoolId != null && moveFromPoolId.equals(poolId)) {
+        throw new IllegalArgumentException("volume " + volumeId + " cannot move from its own pool " + poolId);
+      }
       snapshots = List.copyOf(orEmpty(snapshots));
+    }
+
+    /** A volume that is not moving (the JSON of a control plane from before online moves). */
+    public VolumeSpec(
+        String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
+        Integer qosMbpsLimit, List<SnapshotSpec> snapshots, String cloneOfSnapshotId, RollbackSpec rollback,
+        DriveType tierPin, boolean recycled) {
+      this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, snapshots, cloneOfSnapshotId,
+          rollback, tierPin, recycled, null);
     }
 
     /** A volume that is neither a clone nor rolled back. */

@@ -77,6 +77,22 @@ class ArrayDesiredStateTest {
   }
 
   @Test
+  void aMovingVolumeTravelsWithItsOldPoolAndOlderMessagesMeanNotMoving() throws Exception {
+    ArrayDesiredState base = sample();
+    VolumeSpec moving = new VolumeSpec("v1", "p2", "vol", 1, true, null, null, List.of(), null, null, null, false,
+        "p1");
+    ArrayDesiredState sent = new ArrayDesiredState(base.arrayId(), base.nodeId(), base.tenant(), base.generation(),
+        true, base.engine(), base.portalPort(), base.targetIqn(), base.drives(), base.pools(), List.of(moving),
+        base.servers(), base.luns());
+    byte[] wire = codec.encode(codec.envelope(Commands.ARRAY_DESIRED_STATE, "control-plane", 1, "array/a1", sent));
+    assertThat(new String(wire, StandardCharsets.UTF_8)).contains("\"moveFromPoolId\":\"p1\"");
+    assertThat(codec.payload(codec.decode(wire), Commands.ARRAY_DESIRED_STATE)).isEqualTo(sent);
+    assertThat(base.volumes().get(0).moveFromPoolId()).isNull();
+    assertThatThrownBy(() -> new VolumeSpec("v1", "p1", "vol", 1, true, null, null, List.of(), null, null, null,
+        false, "p1")).hasMessageContaining("cannot move from its own pool p1");
+  }
+
+  @Test
   void hibernationTravelsAndAMessageWithoutItMeansTheEngineRuns() throws Exception {
     ArrayDesiredState sent = sample().withHibernated(true);
     byte[] wire = codec.encode(codec.envelope(Commands.ARRAY_DESIRED_STATE, "control-plane", 1, "array/a1", sent));

@@ -85,6 +85,27 @@ class EventsTest {
   }
 
   @Test
+  void volumeMovesTravelAndAStatusWithoutThemHasNone() throws Exception {
+    VolumeMoveStatus copying = new VolumeMoveStatus("v1", "p1", "p2", 30, 120, VolumeMoveStatus.State.COPYING, null);
+    VolumeMoveStatus stopped = new VolumeMoveStatus("v2", "p1", "p2", 0, 8, VolumeMoveStatus.State.STOPPED,
+        "drive d3 failed");
+    ArrayStatus status = new ArrayStatus("a1", "1", 7, ArrayStatus.State.ONLINE, null, "127.0.0.1:3261", "iqn.x",
+        4242L, 0, "process", List.of(), null, null, List.of(), "E01", List.of(copying, stopped));
+    assertThat(roundTrip(Events.ARRAY_STATUS, status)).isEqualTo(status);
+    assertThat(copying.percent()).isEqualTo(25);
+    assertThat(new VolumeMoveStatus("v1", "p1", "p2", 0, 0, VolumeMoveStatus.State.DONE, null).percent())
+        .as("a move the engine found done (it no longer knows its extents)").isEqualTo(100);
+
+    // a version-1 status from an agent that predates moves
+    String old = "{\"specversion\":\"1.0\",\"id\":\"e1\",\"type\":\"" + Events.ARRAY_STATUS.type() + "\","
+        + "\"dataversion\":1,\"source\":\"agent/1\",\"sequence\":1,\"time\":\"2026-11-25T00:00:00Z\","
+        + "\"data\":{\"arrayId\":\"a1\",\"nodeId\":\"1\",\"generation\":3,\"state\":\"ONLINE\",\"restarts\":0}}";
+    ArrayStatus decoded = codec.payload(codec.decode(old.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        Events.ARRAY_STATUS);
+    assertThat(decoded.moves()).isEmpty();
+  }
+
+  @Test
   void nullListsBecomeEmptySoReceiversNeedNoNullChecks() {
     assertThat(new NodeStateReport("1", null, null).arrays()).isEmpty();
     assertThat(new ArrayStatus("a", "1", 0, ArrayStatus.State.DELETED, null, null, null, null, 0, null, null).objects())

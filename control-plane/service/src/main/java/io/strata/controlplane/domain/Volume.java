@@ -60,6 +60,28 @@ public class Volume extends TenantLifecycleEntity {
   @Column(name = "purge_at")
   public java.time.Instant purgeAt;
 
+  /**
+   * The pool the volume is moving from to {@link #poolId} (issue 18): its data is copied from
+   * there while it serves; null when it is not moving.
+   */
+  @Column(name = "move_from_pool_id")
+  public UUID moveFromPoolId;
+
+  /** The move's progress as the engine reports it: 1 MiB extents copied of all. */
+  @Column(name = "move_copied_extents", nullable = false)
+  public long moveCopiedExtents;
+
+  @Column(name = "move_total_extents", nullable = false)
+  public long moveTotalExtents;
+
+  /** Why the engine's copy stopped (it resumes at its next reload or restart); null while it runs. */
+  @Column(name = "move_stopped_reason")
+  public String moveStoppedReason;
+
+  /** When the move was asked for; kept after it is done, as when the volume last moved. */
+  @Column(name = "move_started_at")
+  public java.time.Instant moveStartedAt;
+
   public void moveTo(VolumeState next, String reason) {
     state = transition(VolumeState.MACHINE, state, next, reason);
   }

@@ -14,6 +14,12 @@ public enum VolumeState {
    * LUN, and it is restored (AVAILABLE) or purged (DELETING) later (docs/provisioning.md).
    */
   RECYCLED,
+  /**
+   * Moving to another pool of its array online (issue 18): it serves I/O, may be attached and
+   * detached and have its QoS changed, but is not resized, rolled back, snapshotted or deleted
+   * until the engine reports the move done (AVAILABLE again).
+   */
+  MOVING,
   DELETING,
   DELETED,
   FAILED;
@@ -21,7 +27,8 @@ public enum VolumeState {
   public static final StateMachine<VolumeState> MACHINE =
       StateMachine.of("volume", VolumeState.class)
           .from(CREATING, AVAILABLE, DELETING)
-          .from(AVAILABLE, RESIZING, ROLLING_BACK, RECYCLED, DELETING)
+          .from(AVAILABLE, RESIZING, ROLLING_BACK, RECYCLED, MOVING, DELETING)
+          .from(MOVING, AVAILABLE)
           .from(RECYCLED, AVAILABLE, DELETING)
           .from(RESIZING, AVAILABLE)
           .from(ROLLING_BACK, AVAILABLE)
@@ -33,10 +40,10 @@ public enum VolumeState {
           .build();
 
   /**
-   * States in which the volume still exists for attachments, snapshots and QoS changes. Not while
-   * ROLLING_BACK: its content is being replaced, and nothing new should be built on it meanwhile.
+   * States in which the volume still exists for attachments, snapshot policies and QoS changes
+   * (a MOVING one too: it serves I/O throughout). Not while ROLLING_BACK: its content is being replaced, and nothing new should be built on it meanwhile.
    */
   public boolean isLive() {
-    return this == CREATING || this == AVAILABLE || this == RESIZING;
+    return this == CREATING || this == AVAILABLE || this == RESIZING || this == MOVING;
   }
 }

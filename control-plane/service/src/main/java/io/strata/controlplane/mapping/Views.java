@@ -58,7 +58,17 @@ public final class Views {
     return new VolumeView(
         v.id, v.arrayId, v.poolId, v.name, v.sizeGib, v.thin, v.qosIopsLimit, v.qosMbpsLimit, v.multiAttach,
         v.tierPin, v.sourceSnapshotId, v.state, v.failureReason, v.createdAt, v.updatedAt, v.recycledAt,
-        v.purgeAt);
+        v.purgeAt, move(v));
+  }
+
+  /** The volume's move, or null when it is not moving. */
+  static io.strata.controlplane.rest.dto.VolumeDtos.MoveView move(Volume v) {
+    if (v.moveFromPoolId == null) {
+      return null;
+    }
+    int percent = v.moveTotalExtents <= 0 ? 0 : (int) Math.min(100, v.moveCopiedExtents * 100 / v.moveTotalExtents);
+    return new io.strata.controlplane.rest.dto.VolumeDtos.MoveView(v.moveFromPoolId, v.poolId, percent,
+        v.moveCopiedExtents, v.moveTotalExtents, v.moveStoppedReason, v.moveStartedAt);
   }
 
   public static SnapshotView snapshot(Snapshot s) {

@@ -109,11 +109,22 @@ public record ArrayDesiredState(
    * {@code tierPin}: SSD or HDD, the tier of its pool's tiering it is kept on; null: none (and in
    * outbox rows written before the field existed). {@code recycled}: the volume is in the recycle
    * bin (kept, unmapped, metered as snapshot space; false in rows written before the bin).
+   * {@code moveFromPoolId}: the pool the volume moves from to {@code poolId}, online; null when
+   * it is not moving (and in rows written before moves).
    */
   public record VolumeSpec(
       UUID volumeId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
       Integer qosMbpsLimit, UUID sourceSnapshotId, List<SnapshotSpec> snapshots, UUID rollbackRequestId,
-      UUID rollbackSnapshotId, String tierPin, boolean recycled) {
+      UUID rollbackSnapshotId, String tierPin, boolean recycled, UUID moveFromPoolId) {
+
+    /** A volume that is not moving. */
+    public VolumeSpec(
+        UUID volumeId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
+        Integer qosMbpsLimit, UUID sourceSnapshotId, List<SnapshotSpec> snapshots, UUID rollbackRequestId,
+        UUID rollbackSnapshotId, String tierPin, boolean recycled) {
+      this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, sourceSnapshotId, snapshots,
+          rollbackRequestId, rollbackSnapshotId, tierPin, recycled, null);
+    }
 
     /** A volume that is not in the recycle bin. */
     public VolumeSpec(
@@ -121,7 +132,7 @@ public record ArrayDesiredState(
         Integer qosMbpsLimit, UUID sourceSnapshotId, List<SnapshotSpec> snapshots, UUID rollbackRequestId,
         UUID rollbackSnapshotId, String tierPin) {
       this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, sourceSnapshotId, snapshots,
-          rollbackRequestId, rollbackSnapshotId, tierPin, false);
+          rollbackRequestId, rollbackSnapshotId, tierPin, false, null);
     }
   }
 

@@ -131,7 +131,8 @@ final class DesiredStateCommands {
     return new ArrayDesiredState.VolumeSpec(v.volumeId().toString(), v.poolId().toString(), v.name(), v.sizeGib(),
         v.thin(), v.qosIopsLimit(), v.qosMbpsLimit(), snapshots,
         v.sourceSnapshotId() == null ? null : v.sourceSnapshotId().toString(), rollback,
-        v.tierPin() == null ? null : DriveType.valueOf(v.tierPin()), v.recycled());
+        v.tierPin() == null ? null : DriveType.valueOf(v.tierPin()), v.recycled(),
+        v.moveFromPoolId() == null ? null : v.moveFromPoolId().toString());
   }
 
   private static ArrayDesiredState.DriveSpec drive(DriveSpec d) {

@@ -5,6 +5,7 @@ import io.strata.contracts.event.NodeEnrolled;
 import io.strata.contracts.event.NodeHeartbeat;
 import io.strata.contracts.event.NodeStateReport;
 import io.strata.contracts.event.ObjectStatus;
+import io.strata.contracts.event.VolumeMoveStatus;
 import io.strata.controlplane.domain.ArrayState;
 import io.strata.controlplane.domain.Attachment;
 import io.strata.controlplane.domain.AttachmentState;
@@ -54,6 +55,7 @@ public class NodeReports {
   @Inject CommandOutbox outbox;
   @Inject HighAvailability highAvailability;
   @Inject io.strata.controlplane.service.PoolGrowth poolGrowth;
+  @Inject io.strata.controlplane.service.VolumeMoves moves;
 
   public void enrolled(NodeEnrolled report) {
     Node node = Node.find("name", report.nodeId()).firstResult();
@@ -202,6 +204,7 @@ public class NodeReports {
       }
     }
     snapshotsReported(arrayId, snapshots);
+    movesReported(array, status);
     for (Attachment a : Attachment.<Attachment>list("arrayId = ?1 and state <> ?2", arrayId, AttachmentState.DETACHED)) {
       ObjectStatus o = luns.get(a.id);
       if (o == null) {
@@ -215,6 +218,26 @@ public class NodeReports {
         // a FAILED attachment whose LUN the engine exports again is ATTACHED (issue 16)
         events.attachmentReported(a.id, AttachmentState.ATTACHED, null);
       }
+    }
+  }
+
+  /**
+   * The engine's progress on the array's volume moves; a move it reports DONE is dropped from
+   * the array's desired state (the engine keeps serving the new pool's copy either way).
+   */
+  private void movesReported(StorageArray array, ArrayStatus status) {
+    boolean finished = false;
+    for (VolumeMoveStatus m : status.moves()) {
+      UUID volume = DesiredStateCommands.uuid(m.volumeId());
+      UUID from = DesiredStateCommands.uuid(m.fromPoolId());
+      UUID to = DesiredStateCommands.uuid(m.toPoolId());
+      if (volume != null && from != null && to != null) {
+        finished |= moves.reported(volume, from, to, m.state().name(), m.copiedExtents(), m.totalExtents(),
+            m.reason());
+      }
+    }
+    if (finished) {
+      outbox.arrayChanged(array);
     }
   }
 

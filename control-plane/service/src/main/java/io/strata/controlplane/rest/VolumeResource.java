@@ -5,6 +5,7 @@ import io.strata.controlplane.domain.Volume;
 import io.strata.controlplane.domain.VolumeState;
 import io.strata.controlplane.mapping.Views;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeCreate;
+import io.strata.controlplane.rest.dto.VolumeDtos.VolumeMove;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeRollback;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeUpdate;
 import io.strata.controlplane.rest.dto.VolumeDtos.VolumeView;
@@ -42,6 +43,7 @@ public class VolumeResource {
   @Inject Caller caller;
   @Inject Recovery recovery;
   @Inject VolumeService volumes;
+  @Inject io.strata.controlplane.service.VolumeMoves moves;
   @Inject Idempotency idempotency;
   @Inject PerformanceQuery performance;
 
@@ -117,6 +119,27 @@ public class VolumeResource {
     UUID tenant = caller.tenantId();
     return idempotency.create(key, "tenant:" + tenant + " POST " + BASE + "/" + id + "/rollback", body, () -> {
       Operation op = volumes.rollback(tenant, id, body);
+      return Idempotency.Created.accepted(Responses.operationUri(op.id), Views.operation(op));
+    });
+  }
+
+  /**
+   * Moves the volume to another pool of its array, online ({@code {"poolId": ...}}): its servers
+   * keep reading and writing while the engine copies it. 202 with the Operation to poll (also in
+   * Location and Operation-Location), which completes when the engine reports the move done; the
+   * volume is MOVING meanwhile, its {@code move} says from where and how far. 404 for a volume or
+   * pool that is not the caller's; 422 for a pool of another array; 409 naming the reason for its
+   * own pool, a pool without room for it, a volume already moving, not AVAILABLE, a clone or with
+   * snapshots. A retry with the same Idempotency-Key returns the first answer.
+   */
+  @POST
+  @Path("{id}/move")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response move(
+      @PathParam("id") UUID id, @HeaderParam(Idempotency.HEADER) String key, @NotNull @Valid VolumeMove body) {
+    UUID tenant = caller.tenantId();
+    return idempotency.create(key, "tenant:" + tenant + " POST " + BASE + "/" + id + "/move", body, () -> {
+      Operation op = moves.move(tenant, id, body.poolId());
       return Idempotency.Created.accepted(Responses.operationUri(op.id), Views.operation(op));
     });
   }

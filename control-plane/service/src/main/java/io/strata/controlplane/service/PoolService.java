@@ -183,7 +183,8 @@ public class PoolService {
 
   public void delete(UUID tenantId, UUID id) {
     Pool p = Owned.lock(Pool.class, "pool", tenantId, id);
-    long volumes = Volume.count("poolId", id);
+    // a volume moving out of the pool still has its data there until the move is done
+    long volumes = Volume.count("poolId = ?1 or moveFromPoolId = ?1", id);
     if (volumes > 0) {
       long inBin = RecycleBin.inBinOfPool(id);
       throw ApiException.conflict("pool-has-volumes", "the pool still has " + volumes + " volume(s); delete them first"

@@ -91,17 +91,25 @@ public class VolumeService {
 
   /** Thick volumes reserve their whole size in the pool. */
   private static void requireThickRoom(Pool pool, long addingGib) {
-    Long reserved =
-        io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
-            .createQuery("select coalesce(sum(v.sizeGib), 0) from Volume v where v.poolId = :p and v.thin = false and v.state <> :gone", Long.class)
-            .setParameter("p", pool.id)
-            .setParameter("gone", VolumeState.DELETED)
-            .getSingleResult();
+    long reserved = thickReservedGib(pool);
     if (reserved + addingGib > pool.capacityGib) {
       throw ApiException.conflict("pool-full",
           "sizeGib: thick volumes would need " + (reserved + addingGib) + " GiB of pool '" + pool.name + "', which has "
               + pool.capacityGib + " GiB");
     }
+  }
+
+  /**
+   * GiB the pool's thick volumes reserve: those in it, and those moving out of it (their old copy
+   * stays there until the move is done).
+   */
+  static long thickReservedGib(Pool pool) {
+    return io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
+        .createQuery("select coalesce(sum(v.sizeGib), 0) from Volume v where (v.poolId = :p or v.moveFromPoolId = :p)"
+            + " and v.thin = false and v.state <> :gone", Long.class)
+        .setParameter("p", pool.id)
+        .setParameter("gone", VolumeState.DELETED)
+        .getSingleResult();
   }
 
   @Transactional(Transactional.TxType.SUPPORTS)
@@ -125,6 +133,7 @@ public class VolumeService {
     ETags.check(ifMatch, v.version);
     UUID op = null;
     if (req.sizeGib() != null && req.sizeGib() != v.sizeGib) {
+      requireNotMoving(v, "resized");
       if (req.sizeGib() < v.sizeGib) {
         throw new ApiException(
             new io.strata.controlplane.rest.problem.Problem(409, "shrink-not-allowed", "Conflict",
@@ -157,6 +166,14 @@ public class VolumeService {
     outbox.arrayChanged(StorageArray.findById(v.arrayId));
     audit.record(tenantId, "volume.update", "volume", v.id);
     return new Changed(v, op);
+  }
+
+  /** A moving volume keeps its size and its copies until the engine finished the move. */
+  static void requireNotMoving(Volume v, String what) {
+    if (v.moveFromPoolId != null) {
+      throw ApiException.conflict("volume-moving", "the volume is moving to another pool; it can be " + what
+          + " once the move is done (see its \"move\")");
+    }
   }
 
   /**
@@ -214,6 +231,7 @@ public class VolumeService {
     if (ifMatch != null) {
       ETags.check(ifMatch, v.version);
     }
+    requireNotMoving(v, "deleted");
     long attached = Attachment.count("from Attachment a where a.volumeId = ?1 and " + Attachment.holdingLun("a"), id);
     if (attached > 0) {
       throw new ApiException(

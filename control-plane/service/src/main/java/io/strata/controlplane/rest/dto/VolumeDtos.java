@@ -79,7 +79,22 @@ public final class VolumeDtos {
       /* in the recycle bin since (null when not RECYCLED) */
       Instant recycledAt,
       /* purged from the recycle bin, data released, at (null when not RECYCLED) */
-      Instant purgeAt) {}
+      Instant purgeAt,
+      /* its move to another pool while MOVING (or still finishing after a failure); null otherwise */
+      MoveView move) {}
+
+  /** Move the volume to another pool of its array, online (POST /api/v1/volumes/{id}/move). */
+  public record VolumeMove(@NotNull UUID poolId) {}
+
+  /**
+   * A volume's move to another pool: from where, to where (its {@code poolId}), how far the
+   * engine's copy is (percent of the volume's 1 MiB extents copied, 0 until the engine reports),
+   * why the copy stopped if it did (the engine resumes it at its next reload or restart), since
+   * when it runs. The move's Operation completes when the engine reports it done.
+   */
+  public record MoveView(
+      UUID fromPoolId, UUID toPoolId, int progressPercent, long copiedExtents, long totalExtents,
+      String stoppedReason, Instant startedAt) {}
 
   /**
    * Restore a volume from the recycle bin. {@code name} (optional) renames it on the way out, for

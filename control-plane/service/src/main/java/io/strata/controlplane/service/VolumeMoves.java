@@ -1,0 +1,133 @@
+package io.strata.controlplane.service;
+
+import io.strata.controlplane.domain.Operation;
+import io.strata.controlplane.domain.Pool;
+import io.strata.controlplane.domain.Snapshot;
+import io.strata.controlplane.domain.SnapshotState;
+import io.strata.controlplane.domain.StorageArray;
+import io.strata.controlplane.domain.Volume;
+import io.strata.controlplane.domain.VolumeState;
+import io.strata.controlplane.outbox.CommandOutbox;
+import io.strata.controlplane.rest.problem.ApiException;
+import io.strata.controlplane.rest.problem.Problem;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Online volume moves (issue 18, docs/provisioning.md "Moving a volume to another pool"): an
+ * AVAILABLE volume goes to another pool of its array while its servers keep reading and writing.
+ * The volume becomes MOVING with {@code poolId} the new pool and {@code moveFromPoolId} the old
+ * one, both sent in the array's desired state; the engine copies its extents in the background
+ * (writes to what it copied already go to both copies), switches to the new copy and deletes the
+ * old one, reporting its progress in the array's status ({@link #reported}). Its report that the
+ * move is DONE makes the volume AVAILABLE in its new pool and completes the Operation.
+ */
+@ApplicationScoped
+@Transactional
+public class VolumeMoves {
+  private static final Logger LOG = Logger.getLogger(VolumeMoves.class);
+
+  @Inject CommandOutbox outbox;
+  @Inject Operations operations;
+  @Inject AuditLog audit;
+
+  /** Starts the move of the caller's volume {@code id} to its array's pool {@code poolId}. */
+  public Operation move(UUID tenantId, UUID id, UUID poolId) {
+    Volume v = Owned.lock(Volume.class, "volume", tenantId, id);
+    Pool to = Owned.find(Pool.class, "pool", tenantId, poolId);
+    StorageArray a = Owned.lock(StorageArray.class, "array", tenantId, v.arrayId);
+    if (!to.arrayId.equals(v.arrayId)) {
+      throw ApiException.invalidField("poolId", "pool '" + to.name + "' is in another array; a volume moves only"
+          + " between pools of its own array");
+    }
+    if (v.moveFromPoolId != null) {
+      Pool from = Pool.findById(v.moveFromPoolId);
+      throw ApiException.conflictOnField("volume-moving", "poolId", "the volume is already moving from pool '"
+          + from.name + "' to pool '" + Pool.<Pool>findById(v.poolId).name + "'; wait until it is done");
+    }
+    if (to.id.equals(v.poolId)) {
+      throw ApiException.conflictOnField("already-in-pool", "poolId", "the volume is in pool '" + to.name
+          + "' already");
+    }
+    ArrayService.requireAccepting(a, "move a volume");
+    if (v.state != VolumeState.AVAILABLE) {
+      throw new ApiException(new Problem(409, "illegal-state", "Conflict",
+          "a move needs an AVAILABLE volume; it is " + v.state).with("reason", "volume-not-available"));
+    }
+    if (v.sourceSnapshotId != null) {
+      throw ApiException.conflict("volume-is-clone", "the volume is a clone of a snapshot and shares its extents"
+          + " with it; a clone cannot move to another pool");
+    }
+    long snapshots = Snapshot.count("volumeId = ?1 and state <> ?2", v.id, SnapshotState.DELETED);
+    if (snapshots > 0) {
+      throw ApiException.conflict("volume-has-snapshots", "the volume has " + snapshots + " snapshot(s), which"
+          + " share its extents in its pool; delete them first, then move it");
+    }
+    requireRoom(to, v);
+    v.moveFromPoolId = v.poolId;
+    v.poolId = to.id;
+    v.moveCopiedExtents = 0;
+    v.moveTotalExtents = 0;
+    v.moveStoppedReason = null;
+    v.moveStartedAt = Instant.now();
+    v.moveTo(VolumeState.MOVING, "moving to pool " + to.name);
+    v.updatedAt = v.moveStartedAt;
+    io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
+    outbox.arrayChanged(a);
+    Operation op = operations.start(tenantId, "volume.move", "volume", v.id);
+    audit.record(tenantId, "volume.move", "volume", v.id);
+    return op;
+  }
+
+  /**
+   * The new pool must be able to hold the whole volume: what its thick volumes reserve (those
+   * moving into or out of it too) plus this volume's size within its capacity. A thin volume is
+   * counted whole as well, since the copy may have to write every extent of it.
+   */
+  private static void requireRoom(Pool to, Volume v) {
+    long reserved = VolumeService.thickReservedGib(to);
+    if (reserved + v.sizeGib > to.capacityGib) {
+      throw ApiException.conflictOnField("pool-full", "poolId", "pool '" + to.name + "' has " + to.capacityGib
+          + " GiB, of which thick volumes reserve " + reserved + " GiB: no room for this volume's " + v.sizeGib
+          + " GiB");
+    }
+  }
+
+  /**
+   * The engine's word on the move of volume {@code volumeId} from pool {@code fromPoolId} to
+   * {@code toPoolId}; a report about another move than the volume's (an older one) is ignored.
+   * Returns true when it finished the move (the array's desired state then drops it).
+   */
+  public boolean reported(UUID volumeId, UUID fromPoolId, UUID toPoolId, String state, long copiedExtents,
+      long totalExtents, String reason) {
+    Volume v = Volume.findById(volumeId);
+    if (v == null || v.moveFromPoolId == null || !v.moveFromPoolId.equals(fromPoolId) || !v.poolId.equals(toPoolId)) {
+      return false;
+    }
+    if ("DONE".equals(state)) {
+      v.moveCopiedExtents = Math.max(v.moveTotalExtents, totalExtents);
+      v.moveTotalExtents = v.moveCopiedExtents;
+      v.moveFromPoolId = null;
+      v.moveStoppedReason = null;
+      if (v.state == VolumeState.MOVING) {
+        v.moveTo(VolumeState.AVAILABLE, "moved to pool " + toPoolId);
+        v.updatedAt = Instant.now();
+        operations.complete(v.id, true, null);
+      }
+      LOG.infof("volume %s moved from pool %s to pool %s", v.id, fromPoolId, toPoolId);
+      return true;
+    }
+    String stopped = "STOPPED".equals(state) ? reason : null;
+    if (v.moveCopiedExtents != copiedExtents || v.moveTotalExtents != totalExtents
+        || !java.util.Objects.equals(v.moveStoppedReason, stopped)) {
+      v.moveCopiedExtents = copiedExtents;
+      v.moveTotalExtents = totalExtents;
+      v.moveStoppedReason = stopped;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,237 @@
+package io.strata.controlplane.rest;
+
+import static io.strata.controlplane.rest.Api.ACME;
+import static io.strata.controlplane.rest.Api.GLOBEX;
+import static io.strata.controlplane.rest.Api.as;
+import static io.strata.controlplane.rest.Api.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.strata.contracts.event.ArrayStatus;
+import io.strata.contracts.event.ObjectStatus;
+import io.strata.contracts.event.VolumeMoveStatus;
+import io.strata.controlplane.domain.ArrayState;
+import io.strata.controlplane.domain.SnapshotState;
+import io.strata.controlplane.domain.VolumeState;
+import io.strata.controlplane.outbox.ArrayDesiredState;
+import io.strata.controlplane.outbox.CommandOutbox;
+import io.strata.controlplane.provisioning.NodeReports;
+import io.strata.controlplane.service.ProvisioningEvents;
+import io.strata.testsupport.KeycloakTestResource;
+import io.strata.testsupport.PostgresTestResource;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Online volume moves (issue 18) against the real PostgreSQL and Keycloak: the request, what it
+ * refuses and why (each a problem document naming the field or reason), the tenant scoping, the
+ * desired state it sends, and the engine's progress and completion coming back in the array's
+ * status (through {@link NodeReports}, as the agents' reports arrive).
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(KeycloakTestResource.class)
+class VolumeMoveTest {
+  @Inject ProvisioningEvents events;
+  @Inject NodeReports reports;
+  @Inject CommandOutbox outbox;
+
+  private static boolean nodesEnrolled;
+
+  @BeforeEach
+  void nodes() {
+    if (!nodesEnrolled) {
+      Api.roomyQuota("acme");
+      Api.roomyQuota("globex");
+      Api.onlineNodes(8, 48, 16, 0);
+      nodesEnrolled = true;
+    }
+  }
+
+  /** An ONLINE array of four SSDs with two mirrored pools; returns {array, pool 1, pool 2}. */
+  private String[] arrayWithTwoPools(String user) {
+    String array = Api.createArray(user, unique("mv"), 4, 0);
+    events.arrayReported(UUID.fromString(array), ArrayState.ONLINE, null);
+    return new String[] {array, Api.createPool(user, array, "one"), Api.createPool(user, array, "two")};
+  }
+
+  private String availableVolume(String user, String pool, String name, int sizeGib) {
+    String v = Api.createVolume(user, pool, name, sizeGib);
+    events.volumeReported(UUID.fromString(v), VolumeState.AVAILABLE, null);
+    return v;
+  }
+
+  private static Response move(String user, String volume, Object poolId) {
+    return as(user).body(poolId == null ? Map.of() : Map.of("poolId", poolId))
+        .post("/api/v1/volumes/" + volume + "/move");
+  }
+
+  private ArrayDesiredState.VolumeSpec specOf(String array, String volume) {
+    return QuarkusTransaction.requiringNew().call(() -> outbox.desiredStateNow(UUID.fromString(array))).volumes()
+        .stream().filter(v -> v.volumeId().toString().equals(volume)).findFirst().orElseThrow();
+  }
+
+  /** The array's status from its engine's node, with the volume READY and the moves given. */
+  private void engineReports(String array, String volume, VolumeMoveStatus... moves) {
+    reports.arrayStatus(new ArrayStatus(array, engineNodeOf(array), 1, ArrayStatus.State.ONLINE, null, null, null,
+        null, 0, null, List.of(new ObjectStatus(array, ObjectStatus.Kind.VOLUME, volume, ObjectStatus.State.READY,
+            null)), null, null, List.of(), "E01", List.of(moves)));
+  }
+
+  private static String engineNodeOf(String array) {
+    return QuarkusTransaction.requiringNew().call(() -> io.strata.controlplane.domain.Node
+        .<io.strata.controlplane.domain.Node>findById(io.strata.controlplane.domain.StorageArray
+            .<io.strata.controlplane.domain.StorageArray>findById(UUID.fromString(array)).nodeId).name);
+  }
+
+  @Test
+  void aVolumeMovesWhileItServesAndItsOperationCompletesWhenTheEngineSaysItIsDone() {
+    String[] a = arrayWithTwoPools(ACME);
+    String volume = availableVolume(ACME, a[1], "data", 10);
+
+    String key = UUID.randomUUID().toString();
+    Response accepted = as(ACME).header("Idempotency-Key", key).body(Map.of("poolId", a[2]))
+        .post("/api/v1/volumes/" + volume + "/move");
+    accepted.then().statusCode(202).body("kind", equalTo("volume.move")).body("state", equalTo("PENDING"))
+        .body("targetId", equalTo(volume));
+    String op = accepted.path("id");
+    assertThat(accepted.header("Operation-Location")).endsWith("/api/v1/operations/" + op);
+    // a retry with the same key is the first answer, not a second move
+    as(ACME).header("Idempotency-Key", key).body(Map.of("poolId", a[2])).post("/api/v1/volumes/" + volume + "/move")
+        .then().statusCode(202).header("Idempotent-Replayed", "true").body("id", equalTo(op));
+
+    as(ACME).get("/api/v1/volumes/" + volume).then().statusCode(200)
+        .body("state", equalTo("MOVING"))
+        .body("poolId", equalTo(a[2]))
+        .body("move.fromPoolId", equalTo(a[1]))
+        .body("move.toPoolId", equalTo(a[2]))
+        .body("move.progressPercent", equalTo(0))
+        .body("move.startedAt", notNullValue());
+    // it is listed in its new pool
+    as(ACME).queryParam("poolId", a[2]).get("/api/v1/volumes").then().body("items[0].id", equalTo(volume));
+    ArrayDesiredState.VolumeSpec spec = specOf(a[0], volume);
+    assertThat(spec.poolId().toString()).isEqualTo(a[2]);
+    assertThat(spec.moveFromPoolId().toString()).as("the engine copies it from its old pool").isEqualTo(a[1]);
+
+    // the engine's progress; the volume READY in the layout that carries the move does not end it
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[1], a[2], 2560, 10240,
+        VolumeMoveStatus.State.COPYING, null));
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("MOVING"))
+        .body("move.progressPercent", equalTo(25)).body("move.copiedExtents", equalTo(2560))
+        .body("move.stoppedReason", nullValue());
+    as(ACME).get("/api/v1/operations/" + op).then().body("state", equalTo("PENDING"));
+    // a stopped copy says why (the engine resumes it at its next reload or restart)
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[1], a[2], 2600, 10240,
+        VolumeMoveStatus.State.STOPPED, "drive d3 failed"));
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("MOVING"))
+        .body("move.stoppedReason", equalTo("drive d3 failed"));
+    // a report of another move of the volume (an older one, reversed) changes nothing
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[2], a[1], 0, 0, VolumeMoveStatus.State.DONE, null));
+    as(ACME).get("/api/v1/operations/" + op).then().body("state", equalTo("PENDING"));
+
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[1], a[2], 10240, 10240,
+        VolumeMoveStatus.State.DONE, null));
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("AVAILABLE"))
+        .body("poolId", equalTo(a[2])).body("move", nullValue());
+    as(ACME).get("/api/v1/operations/" + op).then().body("state", equalTo("SUCCEEDED"));
+    assertThat(specOf(a[0], volume).moveFromPoolId()).as("the desired state no longer asks for the move").isNull();
+    // a repeated DONE is harmless
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[1], a[2], 0, 0, VolumeMoveStatus.State.DONE, null));
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("AVAILABLE"));
+
+    // and it may move back
+    move(ACME, volume, a[1]).then().statusCode(202);
+    assertThat(specOf(a[0], volume).moveFromPoolId().toString()).isEqualTo(a[2]);
+  }
+
+  @Test
+  void aMoveThatCannotBeDoneIsRefusedNamingWhyAndChangesNothing() {
+    String[] a = arrayWithTwoPools(ACME);
+    String volume = availableVolume(ACME, a[1], "refused", 10);
+    String[] other = arrayWithTwoPools(ACME);
+
+    move(ACME, volume, a[1]).then().statusCode(409).body("type", containsString("already-in-pool"))
+        .body("errors[0].field", equalTo("poolId"));
+    move(ACME, volume, other[1]).then().statusCode(422).body("errors[0].field", equalTo("poolId"))
+        .body("detail", containsString("another array"));
+    move(ACME, volume, null).then().statusCode(400).body("errors[0].field", containsString("poolId"));
+    move(ACME, volume, "not-a-uuid").then().statusCode(400);
+    move(ACME, volume, UUID.randomUUID().toString()).then().statusCode(404);
+
+    // no room: thick volumes reserve most of the other pool
+    String big = Api.createVolume(ACME, a[2], "big", 1);
+    as(ACME).body(Map.of("poolId", a[2], "name", "thick", "sizeGib", 955, "thin", false)).post("/api/v1/volumes")
+        .then().statusCode(201);
+    move(ACME, volume, a[2]).then().statusCode(409).body("type", containsString("pool-full"))
+        .body("errors[0].field", equalTo("poolId")).body("detail", containsString("no room"));
+    as(ACME).get("/api/v1/volumes/" + big).then().body("state", equalTo("CREATING"));
+    move(ACME, big, a[1]).then().statusCode(409).body("reason", equalTo("volume-not-available"));
+
+    // a volume with snapshots, and a clone, share extents in their pool
+    String snapped = availableVolume(ACME, other[1], "snapped", 10);
+    String snapshot = as(ACME).body(Map.of("volumeId", snapped, "name", "s")).post("/api/v1/snapshots")
+        .then().statusCode(201).extract().path("id");
+    events.snapshotReported(UUID.fromString(snapshot), SnapshotState.AVAILABLE, null);
+    move(ACME, snapped, other[2]).then().statusCode(409).body("type", containsString("volume-has-snapshots"));
+    String clone = as(ACME).body(Map.of("name", "clone")).post("/api/v1/snapshots/" + snapshot + "/clones")
+        .then().statusCode(201).extract().path("id");
+    events.volumeReported(UUID.fromString(clone), VolumeState.AVAILABLE, null);
+    move(ACME, clone, other[2]).then().statusCode(409).body("type", containsString("volume-is-clone"));
+
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("AVAILABLE"))
+        .body("poolId", equalTo(a[1])).body("move", nullValue());
+    assertThat(specOf(a[0], volume).moveFromPoolId()).isNull();
+  }
+
+  @Test
+  void aMovingVolumeKeepsItsSizeAndCopiesAndItsOldPoolStays() {
+    String[] a = arrayWithTwoPools(ACME);
+    String volume = availableVolume(ACME, a[1], "busy", 10);
+    move(ACME, volume, a[2]).then().statusCode(202);
+
+    move(ACME, volume, a[1]).then().statusCode(409).body("type", containsString("volume-moving"))
+        .body("errors[0].field", equalTo("poolId"));
+    Response read = as(ACME).get("/api/v1/volumes/" + volume);
+    as(ACME).header("If-Match", read.header("ETag")).body(Map.of("sizeGib", 20)).patch("/api/v1/volumes/" + volume)
+        .then().statusCode(409).body("type", containsString("volume-moving"));
+    as(ACME).delete("/api/v1/volumes/" + volume).then().statusCode(409).body("type", containsString("volume-moving"));
+    as(ACME).body(Map.of("volumeId", volume, "name", "s")).post("/api/v1/snapshots").then().statusCode(409);
+    as(ACME).delete("/api/v1/pools/" + a[1]).then().statusCode(409).body("type", containsString("pool-has-volumes"));
+    // QoS still changes, and it may be attached: it serves I/O throughout
+    read = as(ACME).get("/api/v1/volumes/" + volume);
+    as(ACME).header("If-Match", read.header("ETag")).body(Map.of("qosIopsLimit", 500))
+        .patch("/api/v1/volumes/" + volume).then().statusCode(200).body("qosIopsLimit", equalTo(500))
+        .body("state", equalTo("MOVING"));
+    String server = Api.createServer(ACME, unique("srv"));
+    as(ACME).body(Map.of("volumeId", volume, "serverId", server)).post("/api/v1/attachments").then().statusCode(201);
+  }
+
+  @Test
+  void anotherTenantNeitherSeesNorMovesTheVolumeNorMovesToItsPools() {
+    String[] acme = arrayWithTwoPools(ACME);
+    String volume = availableVolume(ACME, acme[1], "mine", 10);
+    String[] globex = arrayWithTwoPools(GLOBEX);
+    String theirs = availableVolume(GLOBEX, globex[1], "theirs", 10);
+
+    move(GLOBEX, volume, globex[2]).then().statusCode(404);
+    move(GLOBEX, volume, acme[2]).then().statusCode(404);
+    move(ACME, volume, globex[2]).then().statusCode(404).body("detail", containsString("pool"));
+    move(ACME, theirs, acme[2]).then().statusCode(404);
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("AVAILABLE"));
+    as(GLOBEX).get("/api/v1/volumes/" + theirs).then().body("state", equalTo("AVAILABLE"));
+
+    // members read but do not move
+    move(Api.ACME_VIEWER, volume, acme[2]).then().statusCode(403);
+  }
+}
