@@ -737,6 +737,10 @@ public final class ArrayStack implements Closeable {
         try {
           drives.put(d.name(), openDrive(d));
         } catch (IOException e) {
+          if (layout.ha() != null) {
+            // an HA engine that cannot open a drive stays standby (its peer may serve): it fails
+            throw e;
+          }
           // an unreadable drive file fails that drive, not the array: its pool runs without it
           unopenedDrives.put(d.name(), "its file cannot be opened: " + e.getMessage());
           LOG.warning("drive " + d.name() + " " + unopenedDrives.get(d.name())
