@@ -54,15 +54,11 @@ class FaultAlertsEndToEndIT extends RunningStack {
   @Test
   void aPoolFilledThroughAnInitiatorRaisesItsPoolFullAlertWithin60sAndItResolvesOnceSpaceIsFreed() throws Exception {
     Api acme = new Api(controlPlaneUrl, Tokens.accessToken("acme-admin"));
-    JsonNode array = acme.post("/api/v1/arrays", Map.of("name", "filled", "engineSize", "E01", "ssdDrives", 2,
-        "hddDrives", 0, "spread", "NONE")).require(201);
-    String arrayId = array.path("id").asText();
-    array = awaitState(acme, "/api/v1/arrays/" + arrayId, "ONLINE");
-    String portal = array.path("portal").asText();
-    String target = array.path("targetIqn").asText();
-    JsonNode pool = acme.post("/api/v1/pools", Map.of("arrayId", arrayId, "name", "small", "driveType", "SSD",
-        "protection", "RAID1", "driveCount", 2)).require(201);
-    String poolId = pool.path("id").asText(pool.path("object").path("id").asText());
+    Mirrored m = mirroredArray(acme, "filled", "SSD", "small");
+    String arrayId = m.arrayId();
+    String portal = m.portal();
+    String target = m.target();
+    String poolId = m.poolId();
     assertThat(acme.get("/api/v1/pools/" + poolId).require(200).path("capacityGib").asInt()).isEqualTo(1);
     String serverId = acme.post("/api/v1/servers", Map.of("name", "filler", "iqn", ACME_HOST, "chapUser", "filler",
         "chapSecret", "acme-filler-secret")).require(201).path("id").asText();
@@ -133,16 +129,12 @@ class FaultAlertsEndToEndIT extends RunningStack {
   @Test
   void aDriveFileMadeUnreadableRaisesDriveFailedWithin60sAndItResolvesOnceTheFileIsBack() throws Exception {
     Api acme = new Api(controlPlaneUrl, Tokens.accessToken("acme-admin"));
-    JsonNode array = acme.post("/api/v1/arrays", Map.of("name", "unreadable", "engineSize", "E01", "ssdDrives", 0,
-        "hddDrives", 2, "spread", "NONE")).require(201);
-    String arrayId = array.path("id").asText();
-    array = awaitState(acme, "/api/v1/arrays/" + arrayId, "ONLINE");
-    String portal = array.path("portal").asText();
-    String target = array.path("targetIqn").asText();
+    Mirrored m = mirroredArray(acme, "unreadable", "HDD", "mirror");
+    String arrayId = m.arrayId();
+    String portal = m.portal();
+    String target = m.target();
     String node = nodeServing(portal);
-    JsonNode pool = acme.post("/api/v1/pools", Map.of("arrayId", arrayId, "name", "mirror", "driveType", "HDD",
-        "protection", "RAID1", "driveCount", 2)).require(201);
-    String poolId = pool.path("id").asText(pool.path("object").path("id").asText());
+    String poolId = m.poolId();
     String volume = createVolume(acme, poolId, "kept");
     String serverId = acme.post("/api/v1/servers", Map.of("name", "reader", "iqn", READER_HOST,
         "chapUser", "reader", "chapSecret", "acme-reader-secret")).require(201).path("id").asText();
@@ -185,6 +177,20 @@ class FaultAlertsEndToEndIT extends RunningStack {
         + " ms after the file was put back");
     awaitTrue("the LUN readable again", () -> tryRead(reader, portal, target, lun) != null);
     assertThat(tryRead(reader, portal, target, lun)).isEqualTo(data);
+  }
+
+  /** An ONLINE array of two drives of one type on one node (spread NONE), mirrored in one RAID1 pool. */
+  record Mirrored(String arrayId, String portal, String target, String poolId) {}
+
+  static Mirrored mirroredArray(Api api, String name, String driveType, String poolName) throws Exception {
+    boolean ssd = driveType.equals("SSD");
+    String arrayId = api.post("/api/v1/arrays", Map.of("name", name, "engineSize", "E01", "ssdDrives", ssd ? 2 : 0,
+        "hddDrives", ssd ? 0 : 2, "spread", "NONE")).require(201).path("id").asText();
+    JsonNode array = awaitState(api, "/api/v1/arrays/" + arrayId, "ONLINE");
+    JsonNode pool = api.post("/api/v1/pools", Map.of("arrayId", arrayId, "name", poolName, "driveType", driveType,
+        "protection", "RAID1", "driveCount", 2)).require(201);
+    return new Mirrored(arrayId, array.path("portal").asText(), array.path("targetIqn").asText(),
+        pool.path("id").asText(pool.path("object").path("id").asText()));
   }
 
   static boolean firing(Api api, String arrayId, String condition) throws Exception {

@@ -11,28 +11,22 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
-import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.contracts.event.ArrayStatus;
 import io.strata.testsupport.KeycloakTestResource;
 import io.strata.testsupport.Tokens;
-import java.net.InetSocketAddress;
+import io.strata.testsupport.WebhookReceiver;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,28 +52,20 @@ class AlertsAndAuditBrowserTest {
   /** ISSUE-19: an injected fault raises its alert within 60 s. */
   static final LocatorAssertions.ContainsTextOptions WITHIN_60_S =
       new LocatorAssertions.ContainsTextOptions().setTimeout(60_000);
-  static final List<String[]> received = new CopyOnWriteArrayList<>();
   static ConsoleBrowser browser;
-  static HttpServer receiver;
+  static WebhookReceiver receiver;
 
   @BeforeAll
   static void start() throws Exception {
     Assumptions.assumeTrue(StrataStack.missing == null, "the Strata stack is " + StrataStack.missing);
     browser = new ConsoleBrowser();
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/hook", exchange -> {
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      received.add(new String[] {exchange.getRequestHeaders().getFirst("X-Strata-Signature"), body});
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
-    receiver.start();
+    receiver = WebhookReceiver.start();
   }
 
   @AfterAll
   static void stop() {
     if (receiver != null) {
-      receiver.stop(0);
+      receiver.close();
     }
     if (browser != null) {
       browser.close();
@@ -90,7 +76,7 @@ class AlertsAndAuditBrowserTest {
   @Order(1)
   void aTenantRegistersAWebhookAndFollowsItsArraysAlertsFromFiringToResolved() throws Exception {
     String acme = Tokens.accessToken("acme-admin");
-    String hookUrl = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook/" + UUID.randomUUID();
+    String hookUrl = receiver.url("/" + UUID.randomUUID());
     Page page = browser.newPage(false);
     signIn(page, "acme-admin");
 
@@ -277,10 +263,10 @@ class AlertsAndAuditBrowserTest {
     Instant deadline = Instant.now().plusSeconds(60);
     while (true) {
       List<String> got = new ArrayList<>();
-      for (String[] r : received) {
-        JsonNode n = RenderTimeBrowserTest.JSON.readTree(r[1]);
+      for (WebhookReceiver.Delivery r : receiver.received()) {
+        JsonNode n = RenderTimeBrowserTest.JSON.readTree(r.body());
         if (n.path("alert").path("arrayId").asText().equals(arrayId)) {
-          assertThat(r[0]).as("the signature of %s", r[1]).isEqualTo(hmac(secret, r[1]));
+          assertThat(r.signedWith(secret)).as("the signature of %s", r.body()).isTrue();
           got.add(n.path("event").asText() + " " + n.path("alert").path("condition").asText());
         }
       }
@@ -291,11 +277,5 @@ class AlertsAndAuditBrowserTest {
           .isBefore(deadline);
       Thread.sleep(500);
     }
-  }
-
-  static String hmac(String secret, String body) throws Exception {
-    Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-    return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
   }
 }
