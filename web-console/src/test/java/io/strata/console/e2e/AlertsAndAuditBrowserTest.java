@@ -114,6 +114,8 @@ class AlertsAndAuditBrowserTest {
     assertThat(driveFailed).containsText("FIRING", WITHIN_60_S);
     assertThat(driveFailed).containsText(drive);
     assertThat(driveFailed).containsText("critical");
+    // first and last seen, to the second
+    assertThat(driveFailed).containsText(Pattern.compile("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC"));
     assertThat(degraded).containsText("FIRING", WITHIN_60_S);
     screenshot(page, "alerts");
 
@@ -193,7 +195,7 @@ class AlertsAndAuditBrowserTest {
     for (String action : actions(page)) {
       assertThat(action).isIn("webhook.create", "server.create", "server.credentials");
     }
-    screenshot(page, "audit-credentials");
+    screenshot(page, "audit");
 
     // who, what and how it ended: acme-admin's refused server deletions, over two pages
     page.navigate(CONSOLE + "/audit");
@@ -204,7 +206,6 @@ class AlertsAndAuditBrowserTest {
     page.waitForURL(Pattern.compile(".*/audit\\?.*result=REFUSED.*"));
     assertThat(page.getByTestId("audit-entry")).hasCount(50);
     assertThat(page.getByTestId("audit-entry").first()).containsText("404");
-    screenshot(page, "audit");
     List<String> first = targets(page);
     for (String action : actions(page)) {
       assertThat(action).isEqualTo("server.delete");
