@@ -131,6 +131,37 @@ class ArrayDefaultsAndDayTwoBrowserTest {
     page.context().close();
   }
 
+  /**
+   * The array takes one SSD of each node (spread NODE) and, at E02, a node's two cores: it is
+   * deleted so that the module's later tests (TenantFlowBrowserTest's array of two SSDs on one
+   * node) find room.
+   */
+  @AfterAll
+  static void deleteTheArray() throws Exception {
+    if (arrayPage == null || StrataStack.controlPlaneApi == null) {
+      return;
+    }
+    String id = arrayPage.substring(arrayPage.lastIndexOf('/') + 1);
+    String token = io.strata.testsupport.Tokens.accessToken("acme-admin");
+    var delete = java.net.http.HttpRequest.newBuilder(java.net.URI.create(StrataStack.controlPlaneApi + "/arrays/" + id))
+        .header("Authorization", "Bearer " + token).DELETE().build();
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(240);
+    // refused while the array is still changing (RESIZING, RESUMING): tried again
+    while (RenderTimeBrowserTest.HTTP.send(delete, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 409
+        && java.time.Instant.now().isBefore(deadline)) {
+      Thread.sleep(2000);
+    }
+    var read = java.net.http.HttpRequest.newBuilder(java.net.URI.create(StrataStack.controlPlaneApi + "/arrays/" + id))
+        .header("Authorization", "Bearer " + token).GET().build();
+    while (java.time.Instant.now().isBefore(deadline)) {
+      var now = RenderTimeBrowserTest.HTTP.send(read, java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (now.statusCode() == 404 || now.body().contains("\"DELETED\"")) {
+        return; // its drives and cores are free again
+      }
+      Thread.sleep(1000);
+    }
+  }
+
   /** Reloads the page (for up to four minutes) until the engine section's state is this one. */
   static void reloadUntilState(Page page, String state) {
     Locator shown = page.getByTestId("engine-actions").locator("mark.state");
