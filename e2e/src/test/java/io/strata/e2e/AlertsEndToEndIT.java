@@ -3,19 +3,13 @@ package io.strata.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import io.strata.testsupport.Tokens;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import io.strata.testsupport.WebhookReceiver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,29 +23,22 @@ import org.junit.jupiter.api.Test;
  */
 class AlertsEndToEndIT extends RunningStack {
   static final Duration WITHIN = Duration.ofSeconds(60);
-  static final List<String[]> received = new CopyOnWriteArrayList<>();
-  static HttpServer receiver;
+  static WebhookReceiver receiver;
 
   @AfterAll
   static void stopReceiver() {
     if (receiver != null) {
-      receiver.stop(0);
+      receiver.close();
     }
-  }
-
-  static String hmac(String secret, String body) throws Exception {
-    Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-    return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** "EVENT condition" of every delivery about the array, each signature checked. */
   static List<String> deliveriesFor(String arrayId, String secret) throws Exception {
     List<String> out = new ArrayList<>();
-    for (String[] r : received) {
-      JsonNode n = Api.JSON.readTree(r[1]);
+    for (WebhookReceiver.Delivery r : receiver.received()) {
+      JsonNode n = Api.JSON.readTree(r.body());
       if (n.path("alert").path("arrayId").asText().equals(arrayId)) {
-        assertThat(r[0]).as("the signature of %s", r[1]).isEqualTo(hmac(secret, r[1]));
+        assertThat(r.signedWith(secret)).as("the signature of %s", r.body()).isTrue();
         out.add(n.path("event").asText() + " " + n.path("alert").path("condition").asText());
       }
     }
@@ -69,14 +56,7 @@ class AlertsEndToEndIT extends RunningStack {
 
   @Test
   void aStoppedLendingNodeRaisesTheArraysAlertsWithin60sAtTheWebhookAndTheyResolveWhenItReturns() throws Exception {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/hook", exchange -> {
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      received.add(new String[] {exchange.getRequestHeaders().getFirst("X-Strata-Signature"), body});
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
-    receiver.start();
+    receiver = WebhookReceiver.start();
 
     Api ops = new Api(controlPlaneUrl, Tokens.accessToken("ops"));
     awaitTrue("both storage nodes ONLINE", () -> {
@@ -87,7 +67,7 @@ class AlertsEndToEndIT extends RunningStack {
       return online == 2;
     });
     JsonNode hook = ops.post("/api/v1/admin/webhooks",
-        Map.of("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")).require(201);
+        Map.of("url", receiver.url(""))).require(201);
     String secret = hook.path("secret").asText();
 
     Api acme = new Api(controlPlaneUrl, Tokens.accessToken("acme-admin"));

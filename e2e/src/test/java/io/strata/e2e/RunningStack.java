@@ -48,8 +48,23 @@ abstract class RunningStack {
   static String billingUrl;
   static final Instant started = Instant.now();
 
+  /**
+   * Size in MiB of each node's two SSD drive files, made before its agent starts; 0 (the default):
+   * the agent makes its demo drives (4 GiB SSDs). A test that fills a pool names a small size with
+   * {@link SsdDrives} on its class.
+   */
+  static int ssdMib;
+
+  /** The SSDs' size for the stack of the annotated test class. */
+  @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+  @java.lang.annotation.Target(java.lang.annotation.ElementType.TYPE)
+  @interface SsdDrives {
+    int mib();
+  }
+
   @BeforeAll
-  static void startEverything() throws Exception {
+  static void startEverything(org.junit.jupiter.api.TestInfo test) throws Exception {
+    ssdMib = test.getTestClass().map(c -> c.getAnnotation(SsdDrives.class)).map(SsdDrives::mib).orElse(0);
     assumeTrue(Initiator.toolsInstalled(), "libiscsi-bin (iscsi-ls, iscsi-inq) and qemu-utils are not installed");
     work = Path.of(System.getProperty("strata.e2e.work", "target/e2e")).toAbsolutePath()
         .resolve("run-" + System.currentTimeMillis());
@@ -111,7 +126,16 @@ abstract class RunningStack {
     return agentPorts.getOrDefault(agent, 0);
   }
 
-  static ChildProcess agent(String node, String address) {
+  static ChildProcess agent(String node, String address) throws java.io.IOException {
+    if (ssdMib > 0) {
+      // the agent makes no demo drives in a folder that has drives: two small SSDs, two demo-sized HDDs
+      Path drives = Files.createDirectories(work.resolve("nodes").resolve(node).resolve("drives"));
+      for (String name : List.of("ssd-0.ssd.img", "ssd-1.ssd.img", "hdd-0.hdd.img", "hdd-1.hdd.img")) {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(drives.resolve(name).toFile(), "rw")) {
+          f.setLength(name.contains(".ssd.") ? (long) ssdMib << 20 : 16L << 30);
+        }
+      }
+    }
     int port = Ports.free();
     ChildProcess agent = new ChildProcess("agent " + node, ChildProcess.javaJar(jar("agent"), List.of(
         "quarkus.http.port=" + port,
@@ -126,7 +150,9 @@ abstract class RunningStack {
         // a volume move copies an extent (1 MiB) at most every 50 ms: long enough that an
         // initiator writes during it on any machine (VolumeMoveEndToEndIT); nothing else moves
         "strata.agent.engine.jvm-options=-Dstrata.volume.movePauseMillis=50",
-        "strata.agent.usage-interval=2s")), work.resolve("agent-" + node + ".log"));
+        "strata.agent.usage-interval=2s",
+        // each pool's fill reaches the control plane's alerts with the performance samples
+        "strata.agent.performance-interval=5s")), work.resolve("agent-" + node + ".log"));
     agentPorts.put(agent, port);
     return agent;
   }

@@ -73,8 +73,6 @@ public class AgentLifecycle {
   /** Quarkus' tracer (docs/observability.md, "Tracing"). */
   @Inject io.opentelemetry.api.trace.Tracer tracer;
   @ConfigProperty(name = "strata.metrics.engine-refresh", defaultValue = "5s") Duration metricsRefresh;
-  /** How often the tenants' performance history gets a sample per array (docs/observability.md); 0 turns it off. */
-  @ConfigProperty(name = "strata.agent.performance-interval", defaultValue = "60s") Duration performanceInterval;
 
   AgentLifecycle(AgentConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
     this.config = config;
@@ -132,6 +130,7 @@ public class AgentLifecycle {
         LOG.warnf("usage sampling failed: %s", e.getMessage());
       }
     }, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    Duration performanceInterval = config.performanceInterval();
     if (!performanceInterval.isZero()) {
       PerformanceSampler performance = new PerformanceSampler(config.nodeId(), reconciler::desiredStates,
           meters.engines()::latest,

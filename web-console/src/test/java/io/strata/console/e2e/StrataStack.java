@@ -88,7 +88,9 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
           List.of("-Dstrata.control-plane.target.first-portal-port=" + ServiceProcess.freePort(),
               // the render-time test's node has no agent: its array must not fail while it is filled
               "-Dstrata.provisioning.transition-timeout=30m",
-              "-Dstrata.provisioning.heartbeat-timeout=30m"));
+              "-Dstrata.provisioning.heartbeat-timeout=30m",
+              // the alerts test's webhook receiver listens on 127.0.0.1, as in dev and tests
+              "-Dstrata.alerts.webhooks.tenant-private-targets=true"));
       services.add(controlPlane);
       ServiceProcess billing = ServiceProcess.launch("billing", "billing", Map.of(
           "STRATA_BILLING_DB_URL", PostgresTestResource.jdbcUrl(billingDb),

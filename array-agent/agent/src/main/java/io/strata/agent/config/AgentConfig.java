@@ -44,6 +44,14 @@ public interface AgentConfig {
   @WithDefault("60s")
   Duration usageInterval();
 
+  /**
+   * How often the tenants' performance history gets a sample per array (docs/observability.md);
+   * 0 turns it off. Part of the mapping: under the mapping's prefix a property it does not name
+   * fails the agent's start ("does not map to any root").
+   */
+  @WithDefault("60s")
+  Duration performanceInterval();
+
   /** Whether the agent talks to Kafka at all (off only for tests of its HTTP side). */
   @WithDefault("true")
   boolean messagingEnabled();

@@ -74,6 +74,12 @@ public final class ArrayStack implements Closeable {
   private final PoolScrubs scrubs = new PoolScrubs();
   /** The spec each open drive (local or remote) was opened with. */
   private final Map<String, DriveSpec> driveSpecs = new LinkedHashMap<>();
+  /**
+   * Local drives of the layout whose file could not be opened, and why: failed members (their
+   * pools open without them, as without an unreachable remote drive), reported FAILED by {@link
+   * #health}; tried again by the next reload or start.
+   */
+  private final Map<String, String> unopenedDrives = new LinkedHashMap<>();
   /** The drives on other nodes, by layout name; each keeps itself connected. */
   private final Map<String, RemoteDrive> remoteDrives = new LinkedHashMap<>();
   /** Which member of an open pool each remote drive is. */
@@ -502,6 +508,11 @@ public final class ArrayStack implements Closeable {
       }
     }
     for (String name : driveOrder) {
+      if (unopenedDrives.containsKey(name)) {
+        out.add(new DriveHealth(name, false, poolListing(name), MemberState.FAILED.name(),
+            unopenedDrives.get(name)));
+        continue;
+      }
       if (!driveSpecs.containsKey(name)) {
         continue; // not open (a reload that failed part-way)
       }
@@ -521,6 +532,16 @@ public final class ArrayStack implements Closeable {
       }
     }
     return out;
+  }
+
+  /** The layout pool that lists the drive as a member, or null. */
+  private String poolListing(String drive) {
+    for (PoolSpec p : poolSpecs.values()) {
+      if (p.drives().contains(drive)) {
+        return p.name();
+      }
+    }
+    return null;
   }
 
   /**
@@ -723,9 +744,23 @@ public final class ArrayStack implements Closeable {
       }
     }
     openRemotes(newRemotes);
+    unopenedDrives.keySet().retainAll(listedDrives.keySet());
     for (DriveSpec d : layout.drives()) {
       if (!driveSpecs.containsKey(d.name())) {
-        drives.put(d.name(), openDrive(d));
+        try {
+          drives.put(d.name(), openDrive(d));
+        } catch (IOException e) {
+          if (layout.ha() != null) {
+            // an HA engine that cannot open a drive stays standby (its peer may serve): it fails
+            throw e;
+          }
+          // an unreadable drive file fails that drive, not the array: its pool runs without it
+          unopenedDrives.put(d.name(), "its file cannot be opened: " + e.getMessage());
+          LOG.warning("drive " + d.name() + " " + unopenedDrives.get(d.name())
+              + "; its pool opens without it");
+          continue;
+        }
+        unopenedDrives.remove(d.name());
         driveSpecs.put(d.name(), d);
       }
     }

@@ -27,6 +27,7 @@ import java.util.UUID;
 public class AlertConditions {
   @Inject EntityManager em;
   @Inject Thresholds thresholds;
+  @Inject PoolFills poolFills;
 
   /** What holds at {@code now}; {@code meteringLag} asked of Kafka beforehand (null: not known). */
   public List<Observation> current(Instant now, Long meteringLag) {
@@ -110,9 +111,24 @@ public class AlertConditions {
     }
   }
 
+  /**
+   * Each pool's fill from its newest performance sample ({@link PoolFills}); for an array none of
+   * whose pools has one yet (its agent sends no performance), its pools of one tier together from
+   * the usage samples ({@link ArrayTierFill}).
+   */
   private void poolFill(List<Observation> out) {
     double warning = thresholds.value(Thresholds.POOL_WARNING);
     double critical = thresholds.value(Thresholds.POOL_CRITICAL);
+    java.util.Set<UUID> perPool = new java.util.HashSet<>();
+    for (PoolFills.Fill f : poolFills.current()) {
+      perPool.add(f.arrayId());
+      Condition c = fillCondition(f.ratio(), warning, critical);
+      if (c != null) {
+        out.add(new Observation(c, "pool:" + f.poolId(), f.tenantId(), f.arrayId(), f.nodeId(),
+            String.format(java.util.Locale.ROOT, "array %s: pool %s is %.1f%% full (%d of %d bytes)", f.arrayName(),
+                f.poolName(), f.ratio() * 100, f.usedBytes(), f.capacityBytes())));
+      }
+    }
     List<Object[]> rows = em.createQuery(
             "select f, a from ArrayTierFill f, StorageArray a where a.id = f.arrayId and f.capacityBytes > 0"
                 + " and a.state not in ?1", Object[].class)
@@ -120,14 +136,21 @@ public class AlertConditions {
     for (Object[] r : rows) {
       ArrayTierFill f = (ArrayTierFill) r[0];
       StorageArray a = (StorageArray) r[1];
+      if (perPool.contains(a.id)) {
+        continue;
+      }
       double ratio = (double) f.usedBytes / f.capacityBytes;
-      Condition c = ratio >= critical ? Condition.POOL_FULL : ratio >= warning ? Condition.POOL_ALMOST_FULL : null;
+      Condition c = fillCondition(ratio, warning, critical);
       if (c != null) {
         out.add(new Observation(c, "pool:" + a.id + ":" + f.tier, a.tenantId, a.id, a.nodeId,
             String.format(java.util.Locale.ROOT, "array %s: its %s pools are %.1f%% full (%d of %d bytes)", a.name, f.tier, ratio * 100,
                 f.usedBytes, f.capacityBytes)));
       }
     }
+  }
+
+  private static Condition fillCondition(double ratio, double warning, double critical) {
+    return ratio >= critical ? Condition.POOL_FULL : ratio >= warning ? Condition.POOL_ALMOST_FULL : null;
   }
 
   private void outbox(List<Observation> out, Instant now) {

@@ -22,7 +22,9 @@ import io.strata.controlplane.alerts.AlertEvaluator;
 import io.strata.controlplane.alerts.PoolFillReadings;
 import io.strata.controlplane.alerts.WebhookDispatcher;
 import io.strata.controlplane.alerts.WebhookSignature;
+import io.strata.contracts.event.ArrayPerformance;
 import io.strata.controlplane.domain.ArrayState;
+import io.strata.controlplane.performance.PerformanceHistory;
 import io.strata.controlplane.service.ProvisioningEvents;
 import io.strata.testsupport.KeycloakTestResource;
 import io.strata.testsupport.PostgresTestResource;
@@ -45,6 +47,7 @@ class AlertsTest {
   @Inject AlertEvaluator evaluator;
   @Inject WebhookDispatcher dispatcher;
   @Inject PoolFillReadings fill;
+  @Inject PerformanceHistory performance;
   @Inject EntityManager em;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -205,6 +208,46 @@ class AlertsTest {
     // filters are checked
     as(ACME).queryParam("state", "SLEEPING").get("/api/v1/alerts").then().statusCode(400)
         .body("errors[0].field", equalTo("state"));
+  }
+
+  /**
+   * Fill is per pool: one pool 90 % full beside an empty one of the same tier raises that pool's
+   * alert, although the tier's two pools together (the usage sample's figure) are 45 % full.
+   */
+  @Test
+  void onePoolFullBesideAnEmptyOneOfTheSameTierRaisesItsOwnAlert() {
+    String array = Api.createArray(ACME, unique("two-pools"), 4, 0);
+    events.arrayReported(UUID.fromString(array), ArrayState.ONLINE, null);
+    String full = Api.createPool(ACME, array, "full");
+    String empty = Api.createPool(ACME, array, "empty");
+    long capacity = as(ACME).get("/api/v1/pools/" + full).then().statusCode(200).extract().<Integer>path("capacityGib")
+        .longValue() << 30;
+    Instant sampled = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    long ninetyPercent = capacity / 10 * 9;
+    fill.record(new ArrayUsageSample(array, "acme", "node-1", sampled.minusSeconds(60), sampled, List.of(), "E01",
+        List.of(new ArrayUsageSample.TierCapacity(ArrayUsageSample.DriveType.SSD, 2 * capacity, ninetyPercent, 0)),
+        0, 0, 0, 0, 0, 0));
+    performance.record(new ArrayPerformance(array, "node-1", sampled.minusSeconds(60), sampled,
+        List.of(poolSeries(full, ninetyPercent), poolSeries(empty, 0))));
+    evaluator.evaluate(Instant.now());
+
+    List<Map<String, Object>> alerts = alertsOf(ACME, array);
+    Map<String, Object> alert = firing(alerts, "pool-almost-full");
+    assertThat(alert).containsEntry("objectKey", "pool:" + full).containsEntry("objectType", "pool");
+    assertThat((String) alert.get("summary")).contains("pool full is 90.0% full");
+    // one alert: the tier's sum raises none beside it, the empty pool none
+    assertThat(alerts).filteredOn(a -> a.get("condition").toString().startsWith("pool-")).hasSize(1);
+
+    // space freed in that pool: its alert resolves
+    performance.record(new ArrayPerformance(array, "node-1", sampled, sampled.plusSeconds(60),
+        List.of(poolSeries(full, capacity / 10), poolSeries(empty, 0))));
+    evaluator.evaluate(Instant.now());
+    assertThat(alertsOf(ACME, array)).allSatisfy(a -> assertThat(a).containsEntry("state", "RESOLVED"));
+  }
+
+  private static ArrayPerformance.Series poolSeries(String pool, long ssdUsedBytes) {
+    return new ArrayPerformance.Series(ArrayPerformance.Kind.POOL, pool, 0, 0, 0, 0, null, null, null, null, null,
+        null, ssdUsedBytes, 0L);
   }
 
   @Test
