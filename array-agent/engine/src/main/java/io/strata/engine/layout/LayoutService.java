@@ -61,6 +61,8 @@ public final class LayoutService implements Closeable {
   private List<ArrayStack.DriveHealth> lastHealth = List.of();
   /** Each pool's scrub as last written to the status file. */
   private Map<String, io.strata.engine.pool.PoolScrub.Progress> lastScrubs = Map.of();
+  /** The rebuilds and member copies running when the status was last written (issue 18). */
+  private Map<String, io.strata.engine.stats.StackFigures.Rebuild> lastRebuilds = Map.of();
   /** The cache protection of each cached pool in the status file written last. */
   private Map<String, String> lastCacheProtection = Map.of();
   private Map<String, String> lastRefused = Map.of();
@@ -439,7 +441,7 @@ public final class LayoutService implements Closeable {
       }
       try {
         LayoutStatus.write(statusFile, lastRevision, lastError, lastHealth, lastRefused,
-            lastWaiting, lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs);
+            lastWaiting, lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs, lastRebuilds);
       } catch (IOException e) {
         LOG.warning("cannot write the layout status: " + e);
       }
@@ -555,8 +557,9 @@ public final class LayoutService implements Closeable {
       lastAwaitingDrop = stack.awaitingDrop();
       if (statusFile != null) {
         lastScrubs = stack.scrubs();
+        lastRebuilds = io.strata.engine.stats.StackFigures.running(stack);
         LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting,
-            lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs);
+            lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs, lastRebuilds);
         written = true;
       }
     }
@@ -577,15 +580,18 @@ public final class LayoutService implements Closeable {
         Map<String, String> protection = stack.cacheProtection();
         List<String> awaitingNow = stack.awaitingDrop();
         Map<String, io.strata.engine.pool.PoolScrub.Progress> scrubsNow = stack.scrubs();
+        Map<String, io.strata.engine.stats.StackFigures.Rebuild> rebuildsNow =
+            io.strata.engine.stats.StackFigures.running(stack);
         if (!now.equals(lastHealth) || !protection.equals(lastCacheProtection)
             || !java.util.Objects.equals(awaitingNow, lastAwaitingDrop)
-            || !scrubsNow.equals(lastScrubs)) {
+            || !scrubsNow.equals(lastScrubs) || !rebuildsNow.equals(lastRebuilds)) {
           lastHealth = now;
           lastCacheProtection = protection;
           lastAwaitingDrop = awaitingNow;
           lastScrubs = scrubsNow;
+          lastRebuilds = rebuildsNow;
           LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting,
-              lastHa, protection, awaitingNow, scrubsNow);
+              lastHa, protection, awaitingNow, scrubsNow, rebuildsNow);
         }
       }
     } catch (IOException | RuntimeException e) {
