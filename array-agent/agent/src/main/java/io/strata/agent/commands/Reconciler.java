@@ -664,7 +664,9 @@ public final class Reconciler {
         portalHost(desired) + ":" + portalPort(desired), desired.targetIqn(), engine == null ? null : engine.pid(),
         engine == null ? 0 : engine.restarts(), engine == null ? null : engine.isolation(), objects(arrayId, runtime),
         ha == null ? null : ha.runningRole(), ha == null ? null : ha.epoch(), driveIds(desired, ha),
-        engine != null && engine.phase() == EngineState.Phase.RUNNING ? runtime.engineSize : null);
+        engine != null && engine.phase() == EngineState.Phase.RUNNING ? runtime.engineSize : null,
+        engine != null && engine.phase() == EngineState.Phase.RUNNING
+            ? PoolProgressReport.of(runtime.engineSaid, desired) : List.of());
   }
 
   /**

@@ -26,6 +26,9 @@ import java.util.List;
  * @param engineSize the engine size (e.g. {@code E02}) the engine that runs now was started
  *     with; null when no engine runs. Added within version 1 (issue 18: a resize is done when the
  *     engine reports the new size)
+ * @param pools what each pool is doing in the background: its running rebuild or member copy,
+ *     its running or last scrub (pools with neither are absent; empty from an agent from before).
+ *     Added within version 1 (issues 18 and 19)
  */
 public record ArrayStatus(
     String arrayId,
@@ -42,11 +45,22 @@ public record ArrayStatus(
     ArrayDesiredState.Role role,
     Long haEpoch,
     List<String> awaitingDrop,
-    String engineSize) {
+    String engineSize,
+    List<PoolProgress> pools) {
 
   public ArrayStatus {
     objects = objects == null ? List.of() : List.copyOf(objects);
     awaitingDrop = awaitingDrop == null ? List.of() : List.copyOf(awaitingDrop);
+    pools = pools == null ? List.of() : List.copyOf(pools);
+  }
+
+  /** A status that says nothing of its pools' rebuilds and scrubs. */
+  public ArrayStatus(
+      String arrayId, String nodeId, long generation, State state, String reason, String portal, String targetIqn,
+      Long enginePid, int restarts, String isolation, List<ObjectStatus> objects, ArrayDesiredState.Role role,
+      Long haEpoch, List<String> awaitingDrop, String engineSize) {
+    this(arrayId, nodeId, generation, state, reason, portal, targetIqn, enginePid, restarts, isolation, objects, role,
+        haEpoch, awaitingDrop, engineSize, null);
   }
 
   /** A status that does not say the engine's size. */
@@ -55,7 +69,7 @@ public record ArrayStatus(
       Long enginePid, int restarts, String isolation, List<ObjectStatus> objects, ArrayDesiredState.Role role,
       Long haEpoch, List<String> awaitingDrop) {
     this(arrayId, nodeId, generation, state, reason, portal, targetIqn, enginePid, restarts, isolation, objects, role,
-        haEpoch, awaitingDrop, null);
+        haEpoch, awaitingDrop, null, null);
   }
 
   /** The status of a single-engine array, or of a node that only lends drives. */
@@ -63,7 +77,7 @@ public record ArrayStatus(
       String arrayId, String nodeId, long generation, State state, String reason, String portal, String targetIqn,
       Long enginePid, int restarts, String isolation, List<ObjectStatus> objects) {
     this(arrayId, nodeId, generation, state, reason, portal, targetIqn, enginePid, restarts, isolation, objects,
-        null, null, null, null);
+        null, null, null, null, null);
   }
 
   public enum State {

@@ -85,6 +85,26 @@ class EventsTest {
   }
 
   @Test
+  void eachPoolsRebuildAndScrubTravelAndAnOlderSenderSaysNone() throws Exception {
+    PoolProgress pool = new PoolProgress("p1",
+        new PoolProgress.Rebuild("COPY", 0, "d9", 3L << 20, 12L << 20),
+        new PoolProgress.Scrub("s1", "DONE", 12, 12, 3, 1, 2, 0, java.time.Instant.parse("2026-12-07T10:00:00Z"),
+            java.time.Instant.parse("2026-12-07T10:05:00Z"), null));
+    ArrayStatus status = new ArrayStatus("a1", "1", 7, ArrayStatus.State.ONLINE, null, "127.0.0.1:3261", "iqn.x",
+        4242L, 0, "process", List.of(), null, null, List.of(), "E01", List.of(pool));
+    ArrayStatus received = roundTrip(Events.ARRAY_STATUS, status);
+    assertThat(received).isEqualTo(status);
+    assertThat(received.pools().get(0).rebuild().ratio()).isEqualTo(0.25);
+    assertThat(received.pools().get(0).scrub().unrepairableBlocks()).isEqualTo(2);
+    // a sender from before says nothing of its pools
+    assertThat(roundTrip(Events.ARRAY_STATUS,
+        new ArrayStatus("a1", "1", 4, ArrayStatus.State.ONLINE, null, null, null, null, 0, null, null)).pools())
+        .isEmpty();
+    String old = "{\"arrayId\":\"a1\",\"nodeId\":\"1\",\"generation\":4,\"state\":\"ONLINE\",\"restarts\":0}";
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readValue(old, ArrayStatus.class).pools()).isEmpty();
+  }
+
+  @Test
   void nullListsBecomeEmptySoReceiversNeedNoNullChecks() {
     assertThat(new NodeStateReport("1", null, null).arrays()).isEmpty();
     assertThat(new ArrayStatus("a", "1", 0, ArrayStatus.State.DELETED, null, null, null, null, 0, null, null).objects())
