@@ -53,6 +53,7 @@ public class NodeReports {
   @Inject ProvisioningEvents events;
   @Inject CommandOutbox outbox;
   @Inject HighAvailability highAvailability;
+  @Inject io.strata.controlplane.service.PoolActivityReports poolActivity;
 
   public void enrolled(NodeEnrolled report) {
     Node node = Node.find("name", report.nodeId()).firstResult();
@@ -156,6 +157,7 @@ public class NodeReports {
       }
       case PROVISIONING -> { }
     }
+    poolActivity.reported(array, status);
     Map<UUID, ObjectStatus> volumes = new HashMap<>();
     Map<UUID, ObjectStatus> luns = new HashMap<>();
     Map<UUID, ObjectStatus> snapshots = new HashMap<>();
