@@ -11,7 +11,6 @@ import io.strata.engine.stats.StackFigures;
 import io.strata.engine.stats.StatsFile;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,18 +28,7 @@ class ScrubAndRebuildReportTest {
   @TempDir Path dir;
 
   Path layout(String scrub) throws IOException {
-    Path file = dir.resolve("array.json");
-    Files.writeString(file, """
-        {
-          "drives": [{"name": "a", "path": "a.img", "media": "SSD", "size": "12M"},
-                     {"name": "b", "path": "b.img", "media": "SSD", "size": "12M"}],
-          "pools": [{"name": "p", "drives": ["a", "b"], "protection": "mirror"%s}],
-          "volumes": [{"name": "v", "pool": "p", "size": "4M"}],
-          "snapshots": [],
-          "luns": [{"lun": 0, "volume": "v"}]
-        }
-        """.formatted(scrub == null ? "" : ", \"scrub\": " + scrub));
-    return file;
+    return LayoutScrubTest.layout(dir, "mirror", scrub);
   }
 
   /** Makes one 512-byte block of drive {@code name}'s data area differ from its mirror copy. */

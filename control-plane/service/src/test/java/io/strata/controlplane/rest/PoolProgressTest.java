@@ -135,14 +135,24 @@ class PoolProgressTest {
     as(ACME).get("/api/v1/pools/" + pool).then().body("lastScrub.requestId", equalTo("s2"));
   }
 
-  @Test
-  void aDriveReplacementCompletesWhenTheEngineAppliedItAndTheRebuildOntoTheNewDriveIsOver() {
+  /** An ONLINE array of three SSDs with a RAID1 pool of two, its engine's pool READY. */
+  record Served(String array, String pool, ArrayDesiredState desired) {}
+
+  Served served() {
     String array = PoolDriveOwnershipTest.localArray(3, 0);
     String pool = PoolDriveOwnershipTest.createPool(array, "p", "SSD", Map.of())
         .then().statusCode(201).extract().path("id");
     report(array, micros(Instant.now()), List.of(poolReady(array, pool)), List.of());
-    ArrayDesiredState before = QuarkusTransaction.requiringNew()
-        .call(() -> outbox.desiredStateNow(UUID.fromString(array)));
+    return new Served(array, pool, QuarkusTransaction.requiringNew()
+        .call(() -> outbox.desiredStateNow(UUID.fromString(array))));
+  }
+
+  @Test
+  void aDriveReplacementCompletesWhenTheEngineAppliedItAndTheRebuildOntoTheNewDriveIsOver() {
+    Served s = served();
+    String array = s.array();
+    String pool = s.pool();
+    ArrayDesiredState before = s.desired();
     String outgoing = PoolDriveReplacementTest.members(before, pool).get(0);
     long beforeReplace = micros(Instant.now()) - 1;
 
@@ -174,13 +184,10 @@ class PoolProgressTest {
 
   @Test
   void aReplacementTheEngineRefusesFailsWithItsReason() {
-    String array = PoolDriveOwnershipTest.localArray(3, 0);
-    String pool = PoolDriveOwnershipTest.createPool(array, "p", "SSD", Map.of())
-        .then().statusCode(201).extract().path("id");
-    report(array, micros(Instant.now()), List.of(poolReady(array, pool)), List.of());
-    ArrayDesiredState before = QuarkusTransaction.requiringNew()
-        .call(() -> outbox.desiredStateNow(UUID.fromString(array)));
-    String outgoing = PoolDriveReplacementTest.members(before, pool).get(1);
+    Served s = served();
+    String array = s.array();
+    String pool = s.pool();
+    String outgoing = PoolDriveReplacementTest.members(s.desired(), pool).get(1);
     String operation = as(ACME).post("/api/v1/pools/" + pool + "/drives/" + outgoing + "/replace")
         .then().statusCode(200).extract().header("Operation-Location");
     report(array, micros(Instant.now()), List.of(new ObjectStatus(array, ObjectStatus.Kind.POOL, pool,
