@@ -584,7 +584,8 @@ public final class LayoutService implements Closeable {
             io.strata.engine.stats.StackFigures.running(stack);
         if (!now.equals(lastHealth) || !protection.equals(lastCacheProtection)
             || !java.util.Objects.equals(awaitingNow, lastAwaitingDrop)
-            || !scrubsNow.equals(lastScrubs) || !rebuildsNow.equals(lastRebuilds)) {
+            || !ProgressSteps.ofScrubs(scrubsNow).equals(ProgressSteps.ofScrubs(lastScrubs))
+            || !ProgressSteps.ofRebuilds(rebuildsNow).equals(ProgressSteps.ofRebuilds(lastRebuilds))) {
           lastHealth = now;
           lastCacheProtection = protection;
           lastAwaitingDrop = awaitingNow;
