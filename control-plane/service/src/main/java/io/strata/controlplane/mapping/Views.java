@@ -48,7 +48,11 @@ public final class Views {
   }
 
   public static PoolView pool(Pool p) {
-    io.strata.controlplane.domain.PoolActivity activity = io.strata.controlplane.domain.PoolActivity.findById(p.id);
+    return pool(p, io.strata.controlplane.domain.PoolActivity.findById(p.id));
+  }
+
+  /** The pool with what its engine last reported of its rebuild and scrub ({@code activity}, or null). */
+  public static PoolView pool(Pool p, io.strata.controlplane.domain.PoolActivity activity) {
     return new PoolView(
         p.id, p.arrayId, p.name, p.driveType, p.protection, p.cacheMode, p.tiering, p.capacityGib, p.createdAt,
         new io.strata.controlplane.rest.dto.PoolDtos.ScrubView(p.scrubEveryDays, p.scrubRateMbps, p.scrubRequestId,

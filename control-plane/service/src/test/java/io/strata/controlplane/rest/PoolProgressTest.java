@@ -111,6 +111,8 @@ class PoolProgressTest {
         .body("lastScrub.mismatchedBlocks", equalTo(3)).body("lastScrub.repairedBlocks", equalTo(1))
         .body("lastScrub.finishedAt", nullValue());
     as(GLOBEX).get("/api/v1/pools/" + pool).then().statusCode(404);
+    as(ACME).queryParam("arrayId", array).get("/api/v1/pools").then().statusCode(200)
+        .body("items[0].rebuild.kind", equalTo("REBUILD")).body("items[0].lastScrub.state", equalTo("RUNNING"));
 
     // the rebuild ends; the scrub finishes having found two blocks it could not repair
     report(array, micros(Instant.now()), List.of(poolReady(array, pool)),
