@@ -264,7 +264,12 @@ abstract class RunningStack {
   }
 
   static void awaitTrue(String what, Callable<Boolean> condition) throws Exception {
-    long deadline = System.nanoTime() + SETTLE.toNanos();
+    awaitTrue(what, SETTLE, condition);
+  }
+
+  /** As above, for work that takes longer than the stack takes to settle (a scrub of a whole drive). */
+  static void awaitTrue(String what, Duration within, Callable<Boolean> condition) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
     Exception lastError = null;
     while (System.nanoTime() < deadline) {
       try {
@@ -277,7 +282,7 @@ abstract class RunningStack {
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("not within " + SETTLE + ": " + what
+    throw new AssertionError("not within " + within + ": " + what
         + (lastError == null ? "" : " (last error " + lastError + ")") + "\n" + controlPlane.tail());
   }
 

@@ -68,10 +68,30 @@ public final class ControlPlane {
   /** {@code role}: MEMBER, CACHE or TIER of the pool {@code poolId}; null when the drive is free. */
   public record ArrayDriveView(UUID id, UUID driveId, String type, long capacityGib, UUID poolId, String role) {}
 
+  /**
+   * A pool; {@code scrub}: its scrub settings, {@code rebuild}: the rebuild or copy running now
+   * (null: none), {@code lastScrub}: its running or last scrub (null: none reported yet).
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record PoolView(
       UUID id, UUID arrayId, String name, String driveType, String protection, String cacheMode,
-      boolean tiering, long capacityGib, Instant createdAt) {}
+      boolean tiering, long capacityGib, Instant createdAt, PoolScrubSettings scrub, PoolRebuild rebuild,
+      PoolLastScrub lastScrub) {}
+
+  /** A pool's scrub schedule ({@code everyDays}, null: on demand only) and rate (MiB/s, 0: no limit). */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record PoolScrubSettings(Integer everyDays, int rateMbps, UUID requestId, Instant requestedAt) {}
+
+  /** The rebuild ({@code REBUILD}) or member copy ({@code COPY}) running in a pool. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record PoolRebuild(String kind, Integer member, String driveId, long bytesDone, long bytesTotal,
+      double percent, Instant reportedAt) {}
+
+  /** A pool's running or last scrub, as its engine reported it. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record PoolLastScrub(String requestId, String state, long rowsDone, long rows, double percent,
+      long mismatchedBlocks, long repairedBlocks, long unrepairableBlocks, long skippedRows, Instant startedAt,
+      Instant finishedAt, String error, Instant reportedAt) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record PoolCreate(

@@ -105,6 +105,21 @@ public interface ControlPlaneClient {
   @Path("/pools")
   Response createPool(@HeaderParam("Idempotency-Key") String key, PoolCreate body);
 
+  @GET
+  @Path("/pools/{id}")
+  PoolView pool(@PathParam("id") UUID id);
+
+  /** Scrub the pool now (issue 18): 202 with the pool; the body may set {@code rateMbps}. */
+  @POST
+  @Path("/pools/{id}/scrub")
+  Response scrubPool(@PathParam("id") UUID id, java.util.Map<String, Object> body);
+
+  /** Replaces member {@code driveId} with a free drive of the array: 200, the operation in Operation-Location. */
+  @POST
+  @Path("/pools/{id}/drives/{driveId}/replace")
+  Response replacePoolDrive(@PathParam("id") UUID id, @PathParam("driveId") UUID driveId,
+      java.util.Map<String, Object> body);
+
   // ---- volumes -------------------------------------------------------------------------------
   @GET
   @Path("/volumes")

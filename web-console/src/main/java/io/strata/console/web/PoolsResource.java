@@ -14,6 +14,11 @@ import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import io.strata.console.api.ApiProblem;
+import io.strata.console.api.ControlPlane.ArrayDriveView;
+import io.strata.console.api.ControlPlane.PoolView;
+import java.util.List;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
@@ -32,6 +37,7 @@ import org.jboss.resteasy.reactive.RestForm;
 public class PoolsResource {
 
   @Inject Template pools;
+  @Inject Template pool;
   @Inject FormErrors formErrors;
   @Inject @RestClient ControlPlaneClient controlPlane;
   @Inject io.strata.console.api.SideBySide sideBySide;
@@ -55,6 +61,70 @@ public class PoolsResource {
         .data("cursor", cursor == null ? "" : cursor)
         .data("base", arrayId == null ? "/pools?" : "/pools?arrayId=" + arrayId + "&")
         .data("form", form).data("errors", errors).data("key", UUID.randomUUID().toString());
+  }
+
+  /** One pool: its rebuild and scrub (polled while one runs), and the buttons to scrub and replace a drive. */
+  @GET
+  @Path("/{id}")
+  public TemplateInstance show(@PathParam("id") UUID id) {
+    PoolView p = controlPlane.pool(id);
+    return activity(pool, p, null);
+  }
+
+  /** The live part of the pool page. */
+  @GET
+  @Path("/{id}/activity")
+  public String activityFragment(@PathParam("id") UUID id) {
+    return activity(pool.getFragment("activity"), controlPlane.pool(id), null).render();
+  }
+
+  private TemplateInstance activity(Template template, PoolView p, String problem) {
+    return withActivity(template.instance(), p, problem);
+  }
+
+  private TemplateInstance withActivity(TemplateInstance t, PoolView p, String problem) {
+    List<ArrayDriveView> members;
+    try {
+      members = controlPlane.arrayDrives(p.arrayId()).stream()
+          .filter(d -> p.id().equals(d.poolId()) && "MEMBER".equals(d.role())).toList();
+    } catch (ApiProblem e) {
+      members = List.of();
+    }
+    t = t.data("pool", p).data("activity", PoolActivity.of(p)).data("members", members);
+    return problem == null ? t : t.data("problem", problem);
+  }
+
+  /** Scrub now; a refusal shows the API's detail in the activity section. */
+  @POST
+  @Path("/{id}/scrub")
+  @RolesAllowed("tenant-admin")
+  public Response scrub(@PathParam("id") UUID id, @Context HttpHeaders headers) {
+    return poolAction(headers, id, () -> controlPlane.scrubPool(id, Map.of()));
+  }
+
+  /** Replaces a member drive with a free drive of the array the control plane picks. */
+  @POST
+  @Path("/{id}/replace")
+  @RolesAllowed("tenant-admin")
+  public Response replace(@PathParam("id") UUID id, @RestForm UUID driveId, @Context HttpHeaders headers) {
+    return poolAction(headers, id, () -> controlPlane.replacePoolDrive(id, driveId, Map.of()));
+  }
+
+  private Response poolAction(HttpHeaders headers, UUID id, java.util.function.Supplier<Response> change) {
+    try {
+      change.get().close();
+    } catch (ApiProblem problem) {
+      if (!Htmx.isHtmx(headers)) {
+        throw problem;
+      }
+      return Response.ok(activity(pool.getFragment("activity"), controlPlane.pool(id), problem.detail()).render(),
+          MediaType.TEXT_HTML_TYPE).build();
+    }
+    if (Htmx.isHtmx(headers)) {
+      return Response.ok(activity(pool.getFragment("activity"), controlPlane.pool(id), null).render(),
+          MediaType.TEXT_HTML_TYPE).build();
+    }
+    return Htmx.redirect(headers, "/pools/" + id);
   }
 
   @POST

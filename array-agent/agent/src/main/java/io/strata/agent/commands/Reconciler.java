@@ -713,7 +713,9 @@ public final class Reconciler {
         ha == null ? null : ha.runningRole(), ha == null ? null : ha.epoch(), driveIds(desired, ha),
         engine != null && engine.phase() == EngineState.Phase.RUNNING ? runtime.engineSize : null,
         engine != null && engine.phase() == EngineState.Phase.RUNNING ? VolumeMoveReports.of(runtime.engineSaid)
-            : List.of());
+            : List.of(),
+        engine != null && engine.phase() == EngineState.Phase.RUNNING
+            ? PoolProgressReport.of(runtime.engineSaid, desired) : List.of());
   }
 
   /**

@@ -67,15 +67,18 @@ public final class LayoutFiles {
    * when none was), and the remote drives a failed revision waits for (empty unless it failed
    * only because a new pool's remote drives cannot be reached yet: the engine tries it again),
    * and for an engine of a highly available array its {@code ha} state (null otherwise), and
-   * the volume moves the layout asks for (empty when none, or from an engine that predates them).
+   * the volume moves the layout asks for (empty when none, or from an engine that predates them),
+   * and what its pools do in the background ({@code pools}: a running rebuild or copy, the running or
+   * last scrub; empty from an engine that does not say).
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Status(
       long revision, boolean ok, String error, String time, List<DriveHealth> drives, Map<String, String> refusedPools,
-      List<String> waitingForDrives, HaState ha, List<VolumeMove> moves) {
+      List<String> waitingForDrives, HaState ha, List<VolumeMove> moves, List<PoolEntry> pools) {
     public Status {
       moves = moves == null ? List.of() : List.copyOf(moves);
       drives = drives == null ? List.of() : List.copyOf(drives);
+      pools = pools == null ? List.of() : List.copyOf(pools);
       waitingForDrives = waitingForDrives == null ? List.of() : List.copyOf(waitingForDrives);
       refusedPools = refusedPools == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(refusedPools));
     }
@@ -147,6 +150,27 @@ public final class LayoutFiles {
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record VolumeMove(String volume, String from, String to, long copiedExtents, long totalExtents, String state,
       String error) {}
+
+  /**
+   * One pool's entry in the engine's status (the engine's {@code LayoutStatus}): its running
+   * rebuild or member copy and its running or last scrub, each null when there is none.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record PoolEntry(String name, RebuildEntry rebuild, ScrubEntry scrub) {}
+
+  /**
+   * A rebuild ({@code kind} REBUILD) or member copy ({@code kind} COPY) onto member {@code member},
+   * drive {@code drive} (layout name: the serial), {@code bytesDone} of {@code bytesTotal}.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record RebuildEntry(String kind, Integer member, String drive, int rebuildingMembers, long rowsDone,
+      long rows, long bytesDone, long bytesTotal) {}
+
+  /** A scrub as the engine reports it ({@code started}, {@code finished}: ISO-8601, finished null until it is). */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ScrubEntry(String request, String state, long rowsDone, long rows, long mismatchedBlocks,
+      long repairedBlocks, long unrepairableBlocks, long skippedRows, long rateBytesPerSecond, String started,
+      String finished, String error) {}
 
   /** One drive as the engine's status file describes it. */
   @JsonIgnoreProperties(ignoreUnknown = true)

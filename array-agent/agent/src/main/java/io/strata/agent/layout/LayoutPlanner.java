@@ -298,7 +298,9 @@ public final class LayoutPlanner {
       if (pool.scrub() == null || "none".equals(protection)) {
         return null;
       }
-      return new EngineLayout.Scrub(pool.scrub().requestId(), pool.scrub().rateMbps() + "M");
+      // no limit is "0" to the engine ("0M" is no rate it reads, and the layout was refused)
+      int rate = pool.scrub().rateMbps();
+      return new EngineLayout.Scrub(pool.scrub().requestId(), rate == 0 ? "0" : rate + "M");
     }
 
     /**

@@ -58,6 +58,8 @@ public final class MemberPositions {
     for (String d : old.drives()) {
       members.add(pool.drives().contains(d) ? d : incoming.poll());
     }
-    return new EngineLayout.Pool(pool.name(), members, pool.protection(), pool.cache(), pool.tiering());
+    // everything else as planned, its scrub too (a scrub request must reach the engine)
+    return new EngineLayout.Pool(pool.name(), members, pool.protection(), pool.cache(), pool.tiering(),
+        pool.scrub());
   }
 }

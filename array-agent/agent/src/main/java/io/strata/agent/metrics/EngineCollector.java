@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 
 /**
  * The engines' detailed figures — per volume I/O, latency histograms and queue depth, per pool
- * cache, tier mover and rebuild, per drive state and errors, per array iSCSI sessions — written
+ * cache, tier mover, rebuild and scrub, per drive state and errors, per array iSCSI sessions — written
  * straight from the readings {@link EngineMetrics} keeps, at scrape time. A Prometheus collector
  * rather than Micrometer meters because these series come and go with volumes and drives every
  * refresh, and because the latency histograms come with their buckets already counted by the
@@ -72,6 +72,22 @@ public final class EngineCollector extends Collector {
         "Drives of the pool being rebuilt or resynced now", POOL);
     GaugeMetricFamily progress = new GaugeMetricFamily("strata_pool_rebuild_progress_ratio",
         "Share of the running rebuild done (0 to 1; 1 when none runs)", POOL);
+    GaugeMetricFamily remaining = new GaugeMetricFamily("strata_pool_rebuild_remaining_bytes",
+        "Bytes of the drive the running rebuild or member copy has still to write (0 when none runs)", POOL);
+    GaugeMetricFamily scrubRunning = new GaugeMetricFamily("strata_pool_scrub_running",
+        "1 while a scrub of the pool runs, 0 when its last one is done, stopped or failed", POOL);
+    GaugeMetricFamily scrubProgress = new GaugeMetricFamily("strata_pool_scrub_progress_ratio",
+        "Share of the pool's running (or last) scrub done, 0 to 1", POOL);
+    CounterMetricFamily scrubMismatched = new CounterMetricFamily("strata_pool_scrub_mismatched_blocks_total",
+        "512-byte blocks whose copies or parity disagreed, found by the pool's running or last scrub (since that"
+            + " scrub started: a new scrub starts again at 0)", POOL);
+    CounterMetricFamily scrubRepaired = new CounterMetricFamily("strata_pool_scrub_repaired_blocks_total",
+        "Blocks the pool's running or last scrub rewrote from the redundancy (since that scrub started)", POOL);
+    CounterMetricFamily scrubUnrepairable = new CounterMetricFamily("strata_pool_scrub_unrepairable_blocks_total",
+        "Blocks the pool's running or last scrub found wrong and could not tell right (since that scrub started)",
+        POOL);
+    GaugeMetricFamily scrubFinished = new GaugeMetricFamily("strata_pool_scrub_last_finished_timestamp_seconds",
+        "When the pool's last finished scrub ended (Unix time)", POOL);
     CounterMetricFamily errors = new CounterMetricFamily("strata_drive_io_errors_total",
         "I/O errors of the drive (since the engine started)", DRIVE);
     List<String> driveState = new ArrayList<>(DRIVE);
@@ -115,6 +131,21 @@ public final class EngineCollector extends Collector {
         List<String> labels = List.of(array, tenant, b.pool());
         rebuilding.addMetric(labels, b.rebuildingMembers());
         progress.addMetric(labels, b.rowsTotal() <= 0 ? 1 : Math.min(1, (double) b.rowsDone() / b.rowsTotal()));
+        long total = b.bytesTotal() > 0 ? b.bytesTotal() : b.rowsTotal() << 20; // an engine from before bytes
+        long done = b.bytesTotal() > 0 ? b.bytesDone() : b.rowsDone() << 20;
+        remaining.addMetric(labels, b.rebuildingMembers() == 0 ? 0 : Math.max(0, total - done));
+      }
+      for (StackFigures.Scrub c : s.scrubs()) {
+        List<String> labels = List.of(array, tenant, c.pool());
+        scrubRunning.addMetric(labels, "RUNNING".equals(c.state()) ? 1 : 0);
+        scrubProgress.addMetric(labels, c.rows() <= 0 ? 1 : Math.min(1, (double) c.rowsDone() / c.rows()));
+        scrubMismatched.addMetric(labels, c.mismatchedBlocks());
+        scrubRepaired.addMetric(labels, c.repairedBlocks());
+        scrubUnrepairable.addMetric(labels, c.unrepairableBlocks());
+        Double finished = epochSeconds(c.finished());
+        if (finished != null) {
+          scrubFinished.addMetric(labels, finished);
+        }
       }
       for (StackFigures.DriveState d : s.drives()) {
         List<String> labels = List.of(array, tenant, d.drive(), d.pool() == null ? "" : d.pool());
@@ -128,7 +159,8 @@ public final class EngineCollector extends Collector {
     }
     List<MetricFamilySamples> out = new ArrayList<>();
     for (MetricFamilySamples f : List.of(reads, writes, readBytes, writtenBytes, queue, sessions, hits,
-        misses, dirty, cached, promoted, demoted, rebuilding, progress, errors, states)) {
+        misses, dirty, cached, promoted, demoted, rebuilding, progress, remaining, scrubRunning, scrubProgress,
+        scrubMismatched, scrubRepaired, scrubUnrepairable, scrubFinished, errors, states)) {
       if (!f.samples.isEmpty()) {
         out.add(f);
       }
@@ -138,6 +170,18 @@ public final class EngineCollector extends Collector {
           "Time the array's engine took to execute the volume's reads and writes", latency));
     }
     return out;
+  }
+
+  /** An engine's ISO-8601 time as Unix seconds; null when absent or unreadable. */
+  private static Double epochSeconds(String iso) {
+    if (iso == null) {
+      return null;
+    }
+    try {
+      return java.time.Instant.parse(iso).toEpochMilli() / 1000.0;
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   /** One volume's latency histogram for {@code op}: its buckets (cumulative, in seconds), sum and count. */

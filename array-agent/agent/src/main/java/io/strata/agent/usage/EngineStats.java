@@ -21,14 +21,23 @@ import java.util.List;
  * @param space what the pools hold
  * @param sessions iSCSI sessions open on the engine's target
  * @param volumes per-LUN I/O (LUNs that did I/O since the engine started)
+ * @param scrubs each pool's running or last scrub (pools never scrubbed are absent)
  */
 public record EngineStats(EngineCounters counters, EngineSpace space, int sessions,
     List<VolumeFigures> volumes, List<StackFigures.Cache> caches, List<StackFigures.Tier> tiers,
-    List<StackFigures.DriveState> drives, List<StackFigures.Rebuild> rebuilds) {
+    List<StackFigures.DriveState> drives, List<StackFigures.Rebuild> rebuilds,
+    List<StackFigures.Scrub> scrubs) {
 
   /** No engine, or no readable file: nothing measured. */
   public static final EngineStats NONE = new EngineStats(EngineCounters.NONE, EngineSpace.NONE, 0,
-      List.of(), List.of(), List.of(), List.of(), List.of());
+      List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+  /** Stats without scrubs (from an engine that does not report them). */
+  public EngineStats(EngineCounters counters, EngineSpace space, int sessions,
+      List<VolumeFigures> volumes, List<StackFigures.Cache> caches, List<StackFigures.Tier> tiers,
+      List<StackFigures.DriveState> drives, List<StackFigures.Rebuild> rebuilds) {
+    this(counters, space, sessions, volumes, caches, tiers, drives, rebuilds, List.of());
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -52,7 +61,8 @@ public record EngineStats(EngineCounters counters, EngineSpace space, int sessio
     return new EngineStats(counters, new EngineSpace(list(n, "pools", PoolUsage.class)),
         n.path("sessions").asInt(), list(n, "volumes", VolumeFigures.class),
         list(n, "caches", StackFigures.Cache.class), list(n, "tiers", StackFigures.Tier.class),
-        list(n, "drives", StackFigures.DriveState.class), list(n, "rebuilds", StackFigures.Rebuild.class));
+        list(n, "drives", StackFigures.DriveState.class), list(n, "rebuilds", StackFigures.Rebuild.class),
+        list(n, "scrubs", StackFigures.Scrub.class));
   }
 
   /** A list field of the file; a file from an engine that did not write it yet has none. */

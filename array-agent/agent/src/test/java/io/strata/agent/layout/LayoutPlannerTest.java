@@ -105,6 +105,19 @@ class LayoutPlannerTest {
   }
 
   @Test
+  void aScrubWithoutRateLimitIsARateTheEngineReads() {
+    // found by PoolScrubEndToEndIT: "0M" made the engine refuse the whole layout
+    var desired = array(
+        List.of(drive("d1", "n1-ssd-0", DriveType.SSD, 4, "p1"), drive("d2", "n1-ssd-1", DriveType.SSD, 4, "p1")),
+        List.of(new PoolSpec("p1", "fast", DriveType.SSD, "RAID1", "NONE", false, 4,
+            new ArrayDesiredState.ScrubSpec("scrub-9", 0))),
+        List.of(), List.of(), List.of());
+    EngineLayout.Scrub scrub = planner.plan(desired, node, Set.of()).layout().pools().get(0).scrub();
+    assertThat(new io.strata.engine.layout.ArrayLayout.ScrubSpec(scrub.request(), scrub.rate()).bytesPerSecond())
+        .as("the engine's reading of rate '%s'", scrub.rate()).isZero();
+  }
+
+  @Test
   void aDriveMissingOfTheWrongTypeOrHeldByAnotherArrayFailsAndSoDoesItsPool() {
     var desired = array(
         List.of(drive("d1", "n1-ssd-0", DriveType.SSD, 4, "p1"), new DriveSpec("d2", "n1-ssd-9", DriveType.SSD, 4, "p1")),

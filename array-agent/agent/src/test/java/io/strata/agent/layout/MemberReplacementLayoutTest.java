@@ -62,6 +62,20 @@ class MemberReplacementLayoutTest {
   }
 
   @Test
+  void aScrubRequestOfAKeptPoolReachesTheLayout() {
+    // found by PoolScrubEndToEndIT: a kept pool was rebuilt without its scrub, so a scrub asked
+    // through the API never reached the engine
+    EngineLayout before = layout(List.of(drive("s1", "4"), drive("s5", "4"), drive("s7", "4")),
+        List.of(raid5("s5", "s1", "s7")));
+    EngineLayout.Scrub scrub = new EngineLayout.Scrub("r1", "50M");
+    EngineLayout planned = layout(before.drives(),
+        List.of(new EngineLayout.Pool("p", List.of("s1", "s5", "s7"), "parity", null, null, scrub)));
+    EngineLayout kept = MemberPositions.keep(before, planned);
+    assertThat(kept.pools().get(0).drives()).containsExactly("s5", "s1", "s7");
+    assertThat(kept.pools().get(0).scrub()).isEqualTo(scrub);
+  }
+
+  @Test
   void aReplacedMemberIsReloadedUnlessTheOutgoingDriveStaysOrTheNewOneIsRemote() {
     EngineLayout before = layout(List.of(drive("a", "4"), drive("b", "4"), drive("c", "4")),
         List.of(raid5("a", "b", "c")));

@@ -139,7 +139,9 @@ class EngineMetricsTest {
     doc.put("tiers", List.of(new StackFigures.Tier("p0", 5 << 20, 1 << 20)));
     doc.put("drives", List.of(new StackFigures.DriveState("d-1", "p0", "REBUILDING", 0),
         new StackFigures.DriveState("d-2", "p0", "FAILED", 4)));
-    doc.put("rebuilds", List.of(new StackFigures.Rebuild("p0", 1, 25, 100)));
+    doc.put("rebuilds", List.of(new StackFigures.Rebuild("p0", 1, 25, 100, "COPY", 0, "d-3", 25L << 20, 100L << 20)));
+    doc.put("scrubs", List.of(new StackFigures.Scrub("p0", "s1", "DONE", 100, 100, 5, 3, 2, 0, 0,
+        "2026-12-07T10:00:00Z", "2026-12-07T10:20:00Z", null)));
     Path file = dir.resolve(name);
     Files.writeString(file, new ObjectMapper().writeValueAsString(doc));
     return file;
@@ -171,6 +173,14 @@ class EngineMetricsTest {
           .contains("strata_pool_tier_promoted_bytes_total{array=\"a-1\",tenant=\"acme\",pool=\"p0\",} 5242880.0")
           .contains("strata_pool_rebuilding_drives{array=\"a-1\",tenant=\"acme\",pool=\"p0\",} 1.0")
           .contains("strata_pool_rebuild_progress_ratio{array=\"a-1\",tenant=\"acme\",pool=\"p0\",} 0.25")
+          .contains("strata_pool_rebuild_remaining_bytes{array=\"a-1\",tenant=\"acme\",pool=\"p0\",} 7.86432E7")
+          .contains("strata_pool_scrub_running{array=\"a-1\",tenant=\"acme\",pool=\"p0\",} 0.0")
+          .contains("strata_pool_scrub_progress_ratio{array=\"a-1\",tenant=\"acme\",pool=\"p0\",} 1.0")
+          .contains("# TYPE strata_pool_scrub_mismatched_blocks_total counter")
+          .contains("strata_pool_scrub_mismatched_blocks_total{array=\"a-1\",tenant=\"acme\",pool=\"p0\",} 5.0")
+          .contains("strata_pool_scrub_repaired_blocks_total{array=\"a-1\",tenant=\"acme\",pool=\"p0\",} 3.0")
+          .contains("strata_pool_scrub_unrepairable_blocks_total{array=\"a-1\",tenant=\"acme\",pool=\"p0\",} 2.0")
+          .contains("strata_pool_scrub_last_finished_timestamp_seconds{array=\"a-1\",tenant=\"acme\",pool=\"p0\",} 1.7966388E9")
           .contains("strata_drive_io_errors_total{array=\"a-1\",tenant=\"acme\",drive=\"d-2\",pool=\"p0\",} 4.0")
           .contains("strata_drive_state{array=\"a-1\",tenant=\"acme\",drive=\"d-1\",pool=\"p0\",state=\"REBUILDING\",} 1.0")
           .contains("strata_drive_state{array=\"a-1\",tenant=\"acme\",drive=\"d-2\",pool=\"p0\",state=\"ONLINE\",} 0.0")

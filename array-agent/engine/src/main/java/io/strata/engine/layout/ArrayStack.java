@@ -560,6 +560,15 @@ public final class ArrayStack implements Closeable {
     return out;
   }
 
+  /**
+   * The layout names of pool {@code pool}'s member drives by position (after a member replacement,
+   * the incoming drive's), empty for a pool not open: what the stats name a rebuild's drive by.
+   */
+  public synchronized List<String> poolDrives(String pool) {
+    PoolSpec spec = poolSpecs.get(pool);
+    return spec == null ? List.of() : List.copyOf(spec.drives());
+  }
+
   /** Each pool's scrub: running, stopped or its last result; pools never scrubbed are absent. */
   public synchronized Map<String, io.strata.engine.pool.PoolScrub.Progress> scrubs() {
     return scrubs.progress(pools);

@@ -62,6 +62,8 @@ public final class LayoutService implements Closeable {
   /** Each pool's scrub as last written to the status file. */
   private Map<String, io.strata.engine.pool.PoolScrub.Progress> lastScrubs = Map.of();
   private List<VolumeMoves.Report> lastMoves = List.of();
+  /** The rebuilds and member copies running when the status was last written (issue 18). */
+  private Map<String, io.strata.engine.stats.StackFigures.Rebuild> lastRebuilds = Map.of();
   /** The cache protection of each cached pool in the status file written last. */
   private Map<String, String> lastCacheProtection = Map.of();
   private Map<String, String> lastRefused = Map.of();
@@ -440,7 +442,7 @@ public final class LayoutService implements Closeable {
       }
       try {
         LayoutStatus.write(statusFile, lastRevision, lastError, lastHealth, lastRefused,
-            lastWaiting, lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs, lastMoves);
+            lastWaiting, lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs, lastRebuilds, lastMoves);
       } catch (IOException e) {
         LOG.warning("cannot write the layout status: " + e);
       }
@@ -557,8 +559,9 @@ public final class LayoutService implements Closeable {
       if (statusFile != null) {
         lastScrubs = stack.scrubs();
         lastMoves = stack.moveReports();
+        lastRebuilds = io.strata.engine.stats.StackFigures.running(stack);
         LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting,
-            lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs, lastMoves);
+            lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs, lastRebuilds, lastMoves);
         written = true;
       }
     }
@@ -581,16 +584,21 @@ public final class LayoutService implements Closeable {
         List<String> awaitingNow = stack.awaitingDrop();
         Map<String, io.strata.engine.pool.PoolScrub.Progress> scrubsNow = stack.scrubs();
         List<VolumeMoves.Report> movesNow = stack.moveReports();
+        Map<String, io.strata.engine.stats.StackFigures.Rebuild> rebuildsNow =
+            io.strata.engine.stats.StackFigures.running(stack);
         if (!now.equals(lastHealth) || !protection.equals(lastCacheProtection)
             || !java.util.Objects.equals(awaitingNow, lastAwaitingDrop)
-            || !scrubsNow.equals(lastScrubs) || !movesNow.equals(lastMoves)) {
+            || !ProgressSteps.ofScrubs(scrubsNow).equals(ProgressSteps.ofScrubs(lastScrubs))
+            || !ProgressSteps.ofRebuilds(rebuildsNow).equals(ProgressSteps.ofRebuilds(lastRebuilds))
+            || !movesNow.equals(lastMoves)) {
           lastHealth = now;
           lastCacheProtection = protection;
           lastAwaitingDrop = awaitingNow;
           lastScrubs = scrubsNow;
           lastMoves = movesNow;
+          lastRebuilds = rebuildsNow;
           LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting,
-              lastHa, protection, awaitingNow, scrubsNow, movesNow);
+              lastHa, protection, awaitingNow, scrubsNow, rebuildsNow, movesNow);
         }
       }
     } catch (IOException | RuntimeException e) {

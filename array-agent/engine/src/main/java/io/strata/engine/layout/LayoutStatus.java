@@ -1,6 +1,7 @@
 package io.strata.engine.layout;
 
 import io.strata.engine.pool.PoolScrub;
+import io.strata.engine.stats.StackFigures;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -100,19 +101,33 @@ public final class LayoutStatus {
       List<String> waitingForDrives, Ha ha, Map<String, String> cacheProtection,
       List<String> awaitingDrop, Map<String, PoolScrub.Progress> scrubs) throws IOException {
     write(file, revision, error, drives, refusedPools, waitingForDrives, ha, cacheProtection,
-        awaitingDrop, scrubs, List.of());
+        awaitingDrop, scrubs, Map.of(), List.of());
+  }
+
+  /** As below, with no volume moving. */
+  public static void write(Path file, Long revision, String error,
+      List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
+      List<String> waitingForDrives, Ha ha, Map<String, String> cacheProtection,
+      List<String> awaitingDrop, Map<String, PoolScrub.Progress> scrubs,
+      Map<String, StackFigures.Rebuild> rebuilds) throws IOException {
+    write(file, revision, error, drives, refusedPools, waitingForDrives, ha, cacheProtection,
+        awaitingDrop, scrubs, rebuilds, List.of());
   }
 
   /**
-   * As above, with the volumes moving to another pool ({@link VolumeMoves#reports}):
-   * {@code "moves": [{"volume", "from", "to", "copiedExtents", "totalExtents", "state" (COPYING,
-   * DONE or STOPPED), "error"}]}, absent when the layout asks for no move.
+   * As above, with each pool's running rebuild or member copy in its {@code "pools"} entry:
+   * {@code "rebuild": {"kind" (REBUILD or COPY), "member", "drive", "rebuildingMembers",
+   * "rowsDone", "rows", "bytesDone", "bytesTotal"}} ({@link StackFigures#running}); a pool with
+   * none has no {@code rebuild}; and with the volumes moving to another pool
+   * ({@link VolumeMoves#reports}): {@code "moves": [{"volume", "from", "to", "copiedExtents",
+   * "totalExtents", "state" (COPYING, DONE or STOPPED), "error"}]}, absent when the layout asks
+   * for no move.
    */
   public static void write(Path file, Long revision, String error,
       List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
       List<String> waitingForDrives, Ha ha, Map<String, String> cacheProtection,
       List<String> awaitingDrop, Map<String, PoolScrub.Progress> scrubs,
-      List<VolumeMoves.Report> moves) throws IOException {
+      Map<String, StackFigures.Rebuild> rebuilds, List<VolumeMoves.Report> moves) throws IOException {
     ObjectNode status = JSON.createObjectNode();
     if (revision == null) {
       status.putNull("revision");
@@ -162,6 +177,11 @@ public final class LayoutStatus {
           : status.putArray("pools");
       scrubs.forEach((pool, p) -> scrubJson(poolEntry(pools, pool), p));
     }
+    if (!rebuilds.isEmpty()) {
+      ArrayNode pools = status.has("pools") ? (ArrayNode) status.get("pools")
+          : status.putArray("pools");
+      rebuilds.forEach((pool, r) -> rebuildJson(poolEntry(pools, pool), r));
+    }
     if (awaitingDrop != null) {
       ObjectNode haNode = status.has("ha") ? (ObjectNode) status.get("ha") : status.putObject("ha");
       ArrayNode awaiting = haNode.putArray("awaitingDrop");
@@ -199,6 +219,20 @@ public final class LayoutStatus {
       }
     }
     return pools.addObject().put("name", name);
+  }
+
+  private static void rebuildJson(ObjectNode pool, StackFigures.Rebuild r) {
+    ObjectNode o = pool.putObject("rebuild");
+    o.put("kind", r.kind());
+    if (r.member() != null) {
+      o.put("member", r.member());
+    }
+    if (r.drive() != null) {
+      o.put("drive", r.drive());
+    }
+    o.put("rebuildingMembers", r.rebuildingMembers()).put("rowsDone", r.rowsDone())
+        .put("rows", r.rowsTotal()).put("bytesDone", r.bytesDone())
+        .put("bytesTotal", r.bytesTotal());
   }
 
   private static void scrubJson(ObjectNode pool, PoolScrub.Progress p) {

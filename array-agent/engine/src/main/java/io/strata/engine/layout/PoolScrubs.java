@@ -20,6 +20,14 @@ import java.util.logging.Logger;
 final class PoolScrubs {
   private static final Logger LOG = Logger.getLogger(PoolScrubs.class.getName());
   private final Map<String, PoolScrub> byPool = new HashMap<>();
+  /**
+   * The last result read from each idle pool's drives, with the pool it was read from: the
+   * stats file asks every second, and only a scrub of this engine (in {@link #byPool}) changes
+   * it, so the drives are read once per pool rather than at every ask.
+   */
+  private final Map<String, LastResult> lastResults = new HashMap<>();
+
+  private record LastResult(Pool pool, PoolScrub.Progress progress) {}
 
   synchronized void converge(List<PoolSpec> specs, Map<String, Pool> pools) {
     Map<String, ScrubSpec> wanted = new HashMap<>();
@@ -54,6 +62,7 @@ final class PoolScrubs {
   /** Stops the scrub of {@code pool}, if one runs (before the pool closes). */
   synchronized void stop(String pool) {
     PoolScrub s = byPool.remove(pool);
+    lastResults.remove(pool); // its checkpoint is the last result now: read it again
     if (s != null) {
       s.stop();
     }
@@ -75,15 +84,26 @@ final class PoolScrubs {
         out.put(name, s.progress());
         return;
       }
-      ScrubCheckpoint c = pool.protection() == io.strata.engine.pool.Protection.NONE ? null
-          : PoolScrub.last(pool);
-      if (c != null) {
-        out.put(name, new PoolScrub.Progress(c.request(),
-            c.done() ? PoolScrub.State.DONE : PoolScrub.State.STOPPED, c.nextRow(), c.rows(),
-            c.mismatchedBlocks(), c.repairedBlocks(), c.unrepairableBlocks(), c.skippedRows(),
-            c.rateBytesPerSecond(), c.startedMillis(), c.finishedMillis(), null));
+      LastResult last = lastResults.get(name);
+      if (last == null || last.pool() != pool) { // never read, or the pool was opened again
+        last = new LastResult(pool, lastOnDrives(pool));
+        lastResults.put(name, last);
+      }
+      if (last.progress() != null) {
+        out.put(name, last.progress());
       }
     });
+    lastResults.keySet().retainAll(pools.keySet());
     return out;
+  }
+
+  /** The pool's last scrub as its drives' checkpoint says, or null if it was never scrubbed. */
+  private static PoolScrub.Progress lastOnDrives(Pool pool) {
+    ScrubCheckpoint c = pool.protection() == io.strata.engine.pool.Protection.NONE ? null
+        : PoolScrub.last(pool);
+    return c == null ? null : new PoolScrub.Progress(c.request(),
+        c.done() ? PoolScrub.State.DONE : PoolScrub.State.STOPPED, c.nextRow(), c.rows(),
+        c.mismatchedBlocks(), c.repairedBlocks(), c.unrepairableBlocks(), c.skippedRows(),
+        c.rateBytesPerSecond(), c.startedMillis(), c.finishedMillis(), null);
   }
 }

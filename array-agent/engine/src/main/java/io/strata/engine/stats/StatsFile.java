@@ -31,7 +31,11 @@ import java.util.function.Supplier;
  *  "caches":[{"pool":"p1","readHits":..,"readMisses":..,"dirtyBytes":..,"cachedBytes":..,"capacityBytes":..}],
  *  "tiers":[{"pool":"p1","promotedBytes":..,"demotedBytes":..}],
  *  "drives":[{"drive":"d1","pool":"p1","state":"ONLINE","errors":0}],
- *  "rebuilds":[{"pool":"p1","rebuildingMembers":0,"rowsDone":0,"rowsTotal":0}]}</pre>
+ *  "rebuilds":[{"pool":"p1","rebuildingMembers":1,"rowsDone":3,"rowsTotal":12,"kind":"COPY","member":0,
+ *               "drive":"d3","bytesDone":3145728,"bytesTotal":12582912}],
+ *  "scrubs":[{"pool":"p1","request":"...","state":"DONE","rowsDone":12,"rows":12,"mismatchedBlocks":1,
+ *             "repairedBlocks":1,"unrepairableBlocks":0,"skippedRows":0,"rateBytesPerSecond":0,
+ *             "started":"...","finished":"...","error":null}]}</pre>
  *
  * The counters count since {@code startedAt} (the engine's start); a reader that sees another
  * {@code startedAt} or {@code pid} knows the engine restarted and its counters began at zero again.
@@ -110,6 +114,7 @@ public final class StatsFile implements java.io.Closeable {
     doc.put("tiers", layers.tiers());
     doc.put("drives", layers.drives());
     doc.put("rebuilds", layers.rebuilds());
+    doc.put("scrubs", layers.scrubs());
     String json = JSON.writeValueAsString(doc) + "\n";
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(temp, json, StandardCharsets.UTF_8);

@@ -20,6 +20,11 @@ class LayoutScrubTest {
   @TempDir Path dir;
 
   Path layout(String protection, String scrub) throws IOException {
+    return layout(dir, protection, scrub);
+  }
+
+  /** A layout of pool p over two 12 MiB file drives a and b in {@code dir}, with a scrub block or none. */
+  static Path layout(Path dir, String protection, String scrub) throws IOException {
     Path file = dir.resolve("array.json");
     Files.writeString(file, """
         {

@@ -129,7 +129,7 @@ class VolumeMoveLayoutTest {
       });
       Path status = dir.resolve("status.json");
       LayoutStatus.write(status, 2L, null, List.of(), Map.of(), List.of(), null, Map.of(), null, Map.of(),
-          stack.moveReports());
+          Map.of(), stack.moveReports());
       assertThat(Files.readString(status)).contains("\"moves\"", "\"from\" : \"slow\"",
           "\"state\" : \"DONE\"", "\"totalExtents\" : 24");
 

@@ -29,6 +29,9 @@ import java.util.List;
  * @param moves the online moves of volumes to other pools the engine runs or finished (issue 18):
  *     one per volume whose desired state has a {@code moveFromPoolId}, once the engine applied
  *     it; empty when none. Added within version 1 (absent: empty)
+ * @param pools what each pool is doing in the background: its running rebuild or member copy,
+ *     its running or last scrub (pools with neither are absent; empty from an agent from before).
+ *     Added within version 1 (issues 18 and 19)
  */
 public record ArrayStatus(
     String arrayId,
@@ -46,21 +49,23 @@ public record ArrayStatus(
     Long haEpoch,
     List<String> awaitingDrop,
     String engineSize,
-    List<VolumeMoveStatus> moves) {
+    List<VolumeMoveStatus> moves,
+    List<PoolProgress> pools) {
 
   public ArrayStatus {
     objects = objects == null ? List.of() : List.copyOf(objects);
     awaitingDrop = awaitingDrop == null ? List.of() : List.copyOf(awaitingDrop);
     moves = moves == null ? List.of() : List.copyOf(moves);
+    pools = pools == null ? List.of() : List.copyOf(pools);
   }
 
-  /** A status that reports no volume moves. */
+  /** A status that reports no volume moves and says nothing of its pools' rebuilds and scrubs. */
   public ArrayStatus(
       String arrayId, String nodeId, long generation, State state, String reason, String portal, String targetIqn,
       Long enginePid, int restarts, String isolation, List<ObjectStatus> objects, ArrayDesiredState.Role role,
       Long haEpoch, List<String> awaitingDrop, String engineSize) {
     this(arrayId, nodeId, generation, state, reason, portal, targetIqn, enginePid, restarts, isolation, objects, role,
-        haEpoch, awaitingDrop, engineSize, null);
+        haEpoch, awaitingDrop, engineSize, null, null);
   }
 
   /** A status that does not say the engine's size. */
@@ -69,7 +74,7 @@ public record ArrayStatus(
       Long enginePid, int restarts, String isolation, List<ObjectStatus> objects, ArrayDesiredState.Role role,
       Long haEpoch, List<String> awaitingDrop) {
     this(arrayId, nodeId, generation, state, reason, portal, targetIqn, enginePid, restarts, isolation, objects, role,
-        haEpoch, awaitingDrop, null, null);
+        haEpoch, awaitingDrop, null, null, null);
   }
 
   /** The status of a single-engine array, or of a node that only lends drives. */
@@ -77,7 +82,7 @@ public record ArrayStatus(
       String arrayId, String nodeId, long generation, State state, String reason, String portal, String targetIqn,
       Long enginePid, int restarts, String isolation, List<ObjectStatus> objects) {
     this(arrayId, nodeId, generation, state, reason, portal, targetIqn, enginePid, restarts, isolation, objects,
-        null, null, null, null, null);
+        null, null, null, null, null, null);
   }
 
   public enum State {

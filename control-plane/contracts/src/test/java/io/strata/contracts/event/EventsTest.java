@@ -90,7 +90,7 @@ class EventsTest {
     VolumeMoveStatus stopped = new VolumeMoveStatus("v2", "p1", "p2", 0, 8, VolumeMoveStatus.State.STOPPED,
         "drive d3 failed");
     ArrayStatus status = new ArrayStatus("a1", "1", 7, ArrayStatus.State.ONLINE, null, "127.0.0.1:3261", "iqn.x",
-        4242L, 0, "process", List.of(), null, null, List.of(), "E01", List.of(copying, stopped));
+        4242L, 0, "process", List.of(), null, null, List.of(), "E01", List.of(copying, stopped), List.of());
     assertThat(roundTrip(Events.ARRAY_STATUS, status)).isEqualTo(status);
     assertThat(copying.percent()).isEqualTo(25);
     assertThat(new VolumeMoveStatus("v1", "p1", "p2", 0, 0, VolumeMoveStatus.State.DONE, null).percent())
@@ -103,6 +103,26 @@ class EventsTest {
     ArrayStatus decoded = codec.payload(codec.decode(old.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
         Events.ARRAY_STATUS);
     assertThat(decoded.moves()).isEmpty();
+  }
+
+  @Test
+  void eachPoolsRebuildAndScrubTravelAndAnOlderSenderSaysNone() throws Exception {
+    PoolProgress pool = new PoolProgress("p1",
+        new PoolProgress.Rebuild("COPY", 0, "d9", 3L << 20, 12L << 20),
+        new PoolProgress.Scrub("s1", "DONE", 12, 12, 3, 1, 2, 0, java.time.Instant.parse("2026-12-07T10:00:00Z"),
+            java.time.Instant.parse("2026-12-07T10:05:00Z"), null));
+    ArrayStatus status = new ArrayStatus("a1", "1", 7, ArrayStatus.State.ONLINE, null, "127.0.0.1:3261", "iqn.x",
+        4242L, 0, "process", List.of(), null, null, List.of(), "E01", List.of(), List.of(pool));
+    ArrayStatus received = roundTrip(Events.ARRAY_STATUS, status);
+    assertThat(received).isEqualTo(status);
+    assertThat(received.pools().get(0).rebuild().ratio()).isEqualTo(0.25);
+    assertThat(received.pools().get(0).scrub().unrepairableBlocks()).isEqualTo(2);
+    // a sender from before says nothing of its pools
+    assertThat(roundTrip(Events.ARRAY_STATUS,
+        new ArrayStatus("a1", "1", 4, ArrayStatus.State.ONLINE, null, null, null, null, 0, null, null)).pools())
+        .isEmpty();
+    String old = "{\"arrayId\":\"a1\",\"nodeId\":\"1\",\"generation\":4,\"state\":\"ONLINE\",\"restarts\":0}";
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readValue(old, ArrayStatus.class).pools()).isEmpty();
   }
 
   @Test

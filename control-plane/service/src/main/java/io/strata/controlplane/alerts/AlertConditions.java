@@ -36,6 +36,7 @@ public class AlertConditions {
     nodes(out);
     drives(out);
     poolFill(out);
+    scrubs(out);
     outbox(out, now);
     meteringLag(out, meteringLag);
     return out;
@@ -151,6 +152,26 @@ public class AlertConditions {
 
   private static Condition fillCondition(double ratio, double warning, double critical) {
     return ratio >= critical ? Condition.POOL_FULL : ratio >= warning ? Condition.POOL_ALMOST_FULL : null;
+  }
+
+  /**
+   * Pools whose scrub (the running one, or the last) found blocks it could not repair: until a
+   * later scrub of the pool finds none, its data may be wrong there.
+   */
+  private void scrubs(List<Observation> out) {
+    List<Object[]> rows = em.createQuery(
+            "select pa, p, a from PoolActivity pa, Pool p, StorageArray a where p.id = pa.poolId and a.id = p.arrayId"
+                + " and pa.scrubUnrepairableBlocks > 0 and a.state not in ?1", Object[].class)
+        .setParameter(1, List.of(ArrayState.DELETING, ArrayState.DELETED)).getResultList();
+    for (Object[] r : rows) {
+      io.strata.controlplane.domain.PoolActivity pa = (io.strata.controlplane.domain.PoolActivity) r[0];
+      io.strata.controlplane.domain.Pool p = (io.strata.controlplane.domain.Pool) r[1];
+      StorageArray a = (StorageArray) r[2];
+      out.add(new Observation(Condition.SCRUB_UNREPAIRABLE, "pool:" + p.id, a.tenantId, a.id, a.nodeId,
+          "array " + a.name + ", pool " + p.name + ": its scrub (" + pa.scrubState + ") found "
+              + pa.scrubUnrepairableBlocks + " block(s) it could not repair (" + pa.scrubMismatchedBlocks
+              + " mismatched, " + pa.scrubRepairedBlocks + " repaired); data there may be wrong"));
+    }
   }
 
   private void outbox(List<Observation> out, Instant now) {

@@ -11,6 +11,8 @@ public enum Condition {
   STANDBY_LOST("standby-lost", "warning", "array"),
   POOL_ALMOST_FULL("pool-almost-full", "warning", "pool"),
   POOL_FULL("pool-full", "critical", "pool"),
+  /** The pool's last scrub found blocks wrong that nothing could tell right (issue 18). */
+  SCRUB_UNREPAIRABLE("scrub-unrepairable", "critical", "pool"),
   NODE_OFFLINE("node-offline", "critical", "node"),
   METERING_LAG("metering-lag", "warning", "control-plane"),
   OUTBOX_STUCK("outbox-stuck", "critical", "control-plane");

@@ -48,10 +48,49 @@ public final class Views {
   }
 
   public static PoolView pool(Pool p) {
+    return pool(p, io.strata.controlplane.domain.PoolActivity.findById(p.id));
+  }
+
+  /** The pool with what its engine last reported of its rebuild and scrub ({@code activity}, or null). */
+  public static PoolView pool(Pool p, io.strata.controlplane.domain.PoolActivity activity) {
     return new PoolView(
         p.id, p.arrayId, p.name, p.driveType, p.protection, p.cacheMode, p.tiering, p.capacityGib, p.createdAt,
         new io.strata.controlplane.rest.dto.PoolDtos.ScrubView(p.scrubEveryDays, p.scrubRateMbps, p.scrubRequestId,
-            p.scrubRequestedAt));
+            p.scrubRequestedAt),
+        rebuild(activity), lastScrub(activity));
+  }
+
+  /** The rebuild the pool's engine last reported running, or null. */
+  static io.strata.controlplane.rest.dto.PoolDtos.RebuildView rebuild(io.strata.controlplane.domain.PoolActivity a) {
+    if (a == null || !a.rebuilding()) {
+      return null;
+    }
+    long done = a.rebuildBytesDone == null ? 0 : a.rebuildBytesDone;
+    long total = a.rebuildBytesTotal == null ? 0 : a.rebuildBytesTotal;
+    return new io.strata.controlplane.rest.dto.PoolDtos.RebuildView(a.rebuildKind, a.rebuildMember, a.rebuildDriveId,
+        done, total, percent(done, total), a.reportedAt);
+  }
+
+  /** The scrub the pool's engine last reported (running or finished), or null. */
+  static io.strata.controlplane.rest.dto.PoolDtos.LastScrubView lastScrub(io.strata.controlplane.domain.PoolActivity a) {
+    if (a == null || a.scrubState == null) {
+      return null;
+    }
+    long done = orZero(a.scrubRowsDone);
+    long rows = orZero(a.scrubRows);
+    return new io.strata.controlplane.rest.dto.PoolDtos.LastScrubView(a.scrubRequestId, a.scrubState, done, rows,
+        percent(done, rows), orZero(a.scrubMismatchedBlocks), orZero(a.scrubRepairedBlocks),
+        orZero(a.scrubUnrepairableBlocks), orZero(a.scrubSkippedRows), a.scrubStartedAt, a.scrubFinishedAt,
+        a.scrubError, a.reportedAt);
+  }
+
+  /** {@code done} of {@code total} in percent with one decimal, rounded down (100 only when done). */
+  static double percent(long done, long total) {
+    return total <= 0 ? 100 : Math.floor(Math.min(1.0, (double) done / total) * 1000) / 10;
+  }
+
+  private static long orZero(Long v) {
+    return v == null ? 0 : v;
   }
 
   public static VolumeView volume(Volume v) {

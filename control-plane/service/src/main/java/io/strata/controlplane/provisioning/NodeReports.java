@@ -56,6 +56,7 @@ public class NodeReports {
   @Inject HighAvailability highAvailability;
   @Inject io.strata.controlplane.service.PoolGrowth poolGrowth;
   @Inject io.strata.controlplane.service.VolumeMoves moves;
+  @Inject io.strata.controlplane.service.PoolActivityReports poolActivity;
 
   public void enrolled(NodeEnrolled report) {
     Node node = Node.find("name", report.nodeId()).firstResult();
@@ -159,6 +160,7 @@ public class NodeReports {
       }
       case PROVISIONING -> { }
     }
+    poolActivity.reported(array, status);
     Map<UUID, ObjectStatus> volumes = new HashMap<>();
     Map<UUID, ObjectStatus> luns = new HashMap<>();
     Map<UUID, ObjectStatus> snapshots = new HashMap<>();

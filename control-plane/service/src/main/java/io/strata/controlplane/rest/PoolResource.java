@@ -105,16 +105,21 @@ public class PoolResource {
 
   /**
    * Replaces member drive {@code driveId} of the pool while the array runs: 200 with the array's
-   * drives (the replacement now a member, the outgoing drive gone from the array). The body may
-   * name the free drive to use ({@code replacementDriveId}); otherwise the smallest free drive of
-   * the array that fits is taken. Errors are 409 problems naming the field.
+   * drives (the replacement now a member, the outgoing drive gone from the array) and, in
+   * {@code Operation-Location}, the operation that completes when the engine has rebuilt (or
+   * copied) the pool's data onto the new drive; the pool's {@code rebuild} shows the progress.
+   * The body may name the free drive to use ({@code replacementDriveId}); otherwise the smallest
+   * free drive of the array that fits is taken. Errors are 409 problems naming the field.
    */
   @POST
   @Path("{id}/drives/{driveId}/replace")
   @RolesAllowed(Roles.TENANT_ADMIN)
-  public java.util.List<io.strata.controlplane.rest.dto.ArrayDtos.ArrayDriveView> replaceDrive(
+  public Response replaceDrive(
       @PathParam("id") UUID id, @PathParam("driveId") UUID driveId, @Valid DriveReplace body) {
-    return replacements.replace(caller.tenantId(), id, driveId, body == null ? null : body.replacementDriveId());
+    DriveReplacement.Replaced r =
+        replacements.replace(caller.tenantId(), id, driveId, body == null ? null : body.replacementDriveId());
+    return Response.ok(r.drives()).header(Responses.OPERATION_LOCATION, Responses.operationUri(r.operationId()))
+        .build();
   }
 
   /**

@@ -29,6 +29,10 @@ import java.util.UUID;
  * <p>A healthy outgoing drive is still being read while the engine copies it, so it is RETIRED
  * (no scheduler hands it to anyone) rather than freed; an operator returns it to service
  * (docs/operations.md). A failed one keeps its FAILED state.
+ *
+ * <p>The replacement is an operation ({@value PoolActivityReports#REPLACE}, on the incoming
+ * drive) that completes when the engine reports the rebuild or copy onto the new drive finished
+ * ({@link PoolActivityReports}); meanwhile the pool's view shows its progress.
  */
 @ApplicationScoped
 @Transactional
@@ -36,8 +40,12 @@ public class DriveReplacement {
   @Inject CommandOutbox outbox;
   @Inject AuditLog audit;
   @Inject ArrayService arrays;
+  @Inject Operations operations;
 
-  public List<ArrayDriveView> replace(UUID tenantId, UUID poolId, UUID driveId, UUID replacementDriveId) {
+  /** The array's drives after a replacement, and the replacement's operation. */
+  public record Replaced(List<ArrayDriveView> drives, UUID operationId) {}
+
+  public Replaced replace(UUID tenantId, UUID poolId, UUID driveId, UUID replacementDriveId) {
     Pool pool = Owned.find(Pool.class, "pool", tenantId, poolId);
     StorageArray a = Owned.lock(StorageArray.class, "array", tenantId, pool.arrayId);
     ArrayService.requireAccepting(a, "replace a drive");
@@ -63,9 +71,12 @@ public class DriveReplacement {
     }
     a.updatedAt = Instant.now();
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
+    // Started before the desired state is written: the operation's time is at most the
+    // generation of the desired state that carries the replacement, which is what completes it.
+    UUID op = operations.start(tenantId, PoolActivityReports.REPLACE, "drive", incoming.driveId).id;
     outbox.arrayChanged(a);
     audit.record(tenantId, "pool.drive.replace", "pool", pool.id);
-    return arrays.drives(tenantId, a.id);
+    return new Replaced(arrays.drives(tenantId, a.id), op);
   }
 
   private static long smallestMember(UUID poolId) {

@@ -171,9 +171,16 @@ public class PoolService {
 
   @Transactional(Transactional.TxType.SUPPORTS)
   public Page<PoolView> list(UUID tenantId, UUID arrayId, String cursor, Integer limit) {
-    return Listing.where("tenantId = :tenant", "tenant", tenantId)
+    Page<Pool> rows = Listing.where("tenantId = :tenant", "tenant", tenantId)
         .and("arrayId = :array", "array", arrayId)
-        .page(Pool.class, cursor, limit, Views::pool, p -> p.id);
+        .page(Pool.class, cursor, limit, p -> p, p -> p.id);
+    // the page's reported rebuilds and scrubs in one statement, not one per pool
+    java.util.Map<UUID, io.strata.controlplane.domain.PoolActivity> activity = new java.util.HashMap<>();
+    if (!rows.items().isEmpty()) {
+      io.strata.controlplane.domain.PoolActivity.<io.strata.controlplane.domain.PoolActivity>list(
+          "poolId in ?1", rows.items().stream().map(p -> p.id).toList()).forEach(a -> activity.put(a.poolId, a));
+    }
+    return new Page<>(rows.items().stream().map(p -> Views.pool(p, activity.get(p.id))).toList(), rows.nextCursor());
   }
 
   @Transactional(Transactional.TxType.SUPPORTS)

@@ -86,7 +86,7 @@ class VolumeMoveTest {
   private void engineReports(String array, String volume, VolumeMoveStatus... moves) {
     reports.arrayStatus(new ArrayStatus(array, engineNodeOf(array), 1, ArrayStatus.State.ONLINE, null, null, null,
         null, 0, null, List.of(new ObjectStatus(array, ObjectStatus.Kind.VOLUME, volume, ObjectStatus.State.READY,
-            null)), null, null, List.of(), "E01", List.of(moves)));
+            null)), null, null, List.of(), "E01", List.of(moves), List.of()));
   }
 
   private static String engineNodeOf(String array) {

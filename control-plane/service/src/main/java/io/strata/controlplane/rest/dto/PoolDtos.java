@@ -33,7 +33,33 @@ public final class PoolDtos {
       boolean tiering,
       long capacityGib,
       Instant createdAt,
-      ScrubView scrub) {}
+      ScrubView scrub,
+      RebuildView rebuild,
+      LastScrubView lastScrub) {}
+
+  /**
+   * The rebuild or member copy running in the pool now, as its engine last reported it (null when
+   * none runs). {@code kind}: {@code REBUILD} (a failed, replaced or returning drive rebuilt from
+   * the others; the pool lacks that redundancy until done) or {@code COPY} (a healthy member
+   * copied onto the drive replacing it); {@code driveId}: the drive written to; {@code percent}
+   * 0 to 100 (one decimal); {@code reportedAt}: when the engine's node said so.
+   */
+  public record RebuildView(
+      String kind, Integer member, String driveId, long bytesDone, long bytesTotal, double percent,
+      Instant reportedAt) {}
+
+  /**
+   * The pool's running or last scrub, as its engine reported it (null until one is): {@code state}
+   * RUNNING, DONE, STOPPED or FAILED; {@code requestId} the request it served ({@code
+   * scrub.requestId} when it is the latest); rows are 1 MiB of each drive ({@code percent} of them
+   * checked); blocks are 512 bytes: mismatched (copies or parity disagreed), repaired (rewritten
+   * from the redundancy), unrepairable (wrong and nothing could tell right: raises the
+   * {@code scrub-unrepairable} alert); {@code skippedRows}: rows a degraded pool could not check.
+   */
+  public record LastScrubView(
+      String requestId, String state, long rowsDone, long rows, double percent, long mismatchedBlocks,
+      long repairedBlocks, long unrepairableBlocks, long skippedRows, Instant startedAt, Instant finishedAt,
+      String error, Instant reportedAt) {}
 
   /**
    * A pool's scrub settings and its current request. {@code everyDays}: the schedule (null: on

@@ -1,0 +1,59 @@
+package io.strata.console.web;
+
+import io.strata.console.api.ControlPlane.PoolLastScrub;
+import io.strata.console.api.ControlPlane.PoolRebuild;
+import io.strata.console.api.ControlPlane.PoolView;
+import java.util.Locale;
+
+/**
+ * What the pool page says of a pool's background work (issue 18: "progress visible", scrubs
+ * "reporting mismatches"): the running rebuild or copy as a progress bar with its bytes, the last
+ * scrub's findings in words, and whether the page should keep polling (something runs).
+ */
+public record PoolActivity(boolean rebuilding, int rebuildPercent, String rebuildLine, boolean scrubbed,
+    int scrubPercent, String scrubLine, boolean scrubRunning, boolean unrepairable, boolean live) {
+
+  public static PoolActivity of(PoolView p) {
+    PoolRebuild r = p.rebuild();
+    PoolLastScrub s = p.lastScrub();
+    boolean scrubRunning = s != null && "RUNNING".equals(s.state());
+    return new PoolActivity(r != null, r == null ? 0 : (int) r.percent(), r == null ? null : rebuildLine(r),
+        s != null, s == null ? 0 : (int) s.percent(), s == null ? null : scrubLine(s), scrubRunning,
+        s != null && s.unrepairableBlocks() > 0, r != null || scrubRunning);
+  }
+
+  static String rebuildLine(PoolRebuild r) {
+    String what = "COPY".equals(r.kind())
+        ? "Copying drive " + member(r) + " onto its replacement (the pool keeps its redundancy)"
+        : "Rebuilding drive " + member(r) + " from the others (the pool lacks that redundancy until done)";
+    return what + ": " + bytes(r.bytesDone()) + " of " + bytes(r.bytesTotal()) + " ("
+        + String.format(Locale.ROOT, "%.1f", r.percent()) + "%)";
+  }
+
+  private static String member(PoolRebuild r) {
+    return (r.member() == null ? "" : "#" + r.member() + " ") + (r.driveId() == null ? "" : "(" + r.driveId() + ")");
+  }
+
+  static String scrubLine(PoolLastScrub s) {
+    String state = switch (s.state() == null ? "" : s.state()) {
+      case "RUNNING" -> "Scrub running, " + String.format(Locale.ROOT, "%.1f", s.percent()) + "% checked";
+      case "DONE" -> "Last scrub finished" + (s.finishedAt() == null ? "" : " " + s.finishedAt());
+      case "STOPPED" -> "Last scrub stopped at " + String.format(Locale.ROOT, "%.1f", s.percent())
+          + "% (it resumes when asked again)";
+      case "FAILED" -> "Last scrub failed" + (s.error() == null ? "" : ": " + s.error());
+      default -> "Scrub " + s.state();
+    };
+    String found = s.mismatchedBlocks() == 0 ? "no mismatch found"
+        : s.mismatchedBlocks() + " mismatched block(s), " + s.repairedBlocks() + " repaired, "
+            + s.unrepairableBlocks() + " unrepairable";
+    return state + ": " + found + (s.skippedRows() > 0 ? "; " + s.skippedRows() + " MiB skipped (degraded)" : "")
+        + ".";
+  }
+
+  static String bytes(long b) {
+    if (b >= 1L << 30) {
+      return String.format(Locale.ROOT, "%.1f GiB", b / (double) (1L << 30));
+    }
+    return String.format(Locale.ROOT, "%.1f MiB", b / (double) (1L << 20));
+  }
+}

@@ -1,0 +1,58 @@
+package io.strata.console.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.console.api.ControlPlane.PoolView;
+import org.junit.jupiter.api.Test;
+
+/** What the pool page says of a pool's rebuild and scrub, read from the control plane's JSON. */
+class PoolActivityTest {
+  static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+
+  static PoolView pool(String rebuild, String lastScrub) throws Exception {
+    return JSON.readValue("""
+        {"id":"00000000-0000-0000-0000-000000000001","arrayId":"00000000-0000-0000-0000-000000000002",
+         "name":"fast","driveType":"SSD","protection":"RAID1","cacheMode":"NONE","tiering":false,
+         "capacityGib":4,"createdAt":"2026-12-07T08:00:00Z",
+         "scrub":{"everyDays":7,"rateMbps":50,"requestId":null,"requestedAt":null},
+         "rebuild":%s,"lastScrub":%s,"somethingNew":1}""".formatted(rebuild, lastScrub), PoolView.class);
+  }
+
+  @Test
+  void aRunningCopyIsAProgressBarWithItsBytesAndThePageKeepsPolling() throws Exception {
+    PoolActivity a = PoolActivity.of(pool("""
+        {"kind":"COPY","member":0,"driveId":"d-9","bytesDone":3221225472,"bytesTotal":12884901888,
+         "percent":25.0,"reportedAt":"2026-12-07T09:00:00Z"}""", "null"));
+    assertThat(a.rebuilding()).isTrue();
+    assertThat(a.rebuildPercent()).isEqualTo(25);
+    assertThat(a.rebuildLine()).isEqualTo(
+        "Copying drive #0 (d-9) onto its replacement (the pool keeps its redundancy): 3.0 GiB of 12.0 GiB (25.0%)");
+    assertThat(a.scrubbed()).isFalse();
+    assertThat(a.live()).isTrue();
+  }
+
+  @Test
+  void aFinishedScrubSaysWhatItFoundAndUnrepairableBlocksAreAProblem() throws Exception {
+    PoolActivity a = PoolActivity.of(pool("null", """
+        {"requestId":"r","state":"DONE","rowsDone":12,"rows":12,"percent":100.0,"mismatchedBlocks":5,
+         "repairedBlocks":3,"unrepairableBlocks":2,"skippedRows":0,"startedAt":"2026-12-07T08:00:00Z",
+         "finishedAt":"2026-12-07T08:10:00Z","error":null,"reportedAt":"2026-12-07T08:10:01Z"}"""));
+    assertThat(a.rebuilding()).isFalse();
+    assertThat(a.scrubLine()).isEqualTo(
+        "Last scrub finished 2026-12-07T08:10:00Z: 5 mismatched block(s), 3 repaired, 2 unrepairable.");
+    assertThat(a.unrepairable()).isTrue();
+    assertThat(a.live()).as("nothing runs: no polling").isFalse();
+  }
+
+  @Test
+  void aRunningScrubOfACleanPoolPollsAndSaysNoMismatch() throws Exception {
+    PoolActivity a = PoolActivity.of(pool("null", """
+        {"requestId":"r","state":"RUNNING","rowsDone":3,"rows":12,"percent":25.0,"mismatchedBlocks":0,
+         "repairedBlocks":0,"unrepairableBlocks":0,"skippedRows":0,"startedAt":"2026-12-07T08:00:00Z"}"""));
+    assertThat(a.scrubRunning()).isTrue();
+    assertThat(a.scrubLine()).isEqualTo("Scrub running, 25.0% checked: no mismatch found.");
+    assertThat(a.live()).isTrue();
+    assertThat(a.unrepairable()).isFalse();
+  }
+}
