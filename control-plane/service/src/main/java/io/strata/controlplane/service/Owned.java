@@ -27,10 +27,15 @@ public final class Owned {
     return e;
   }
 
-  /** As {@link #find}, then locks the row (serialises changes that read-then-decide on it). */
+  /**
+   * As {@link #find}, then locks the row (serialises changes that read-then-decide on it) and
+   * reads it again under the lock. Locking the row as it was read (em.lock) checks its version:
+   * a node's report that changed the row in between (its state, its reason) made a tenant's
+   * create fail with 409 "concurrent-modification", for a change the tenant never saw.
+   */
   public static <E extends PanacheEntityBase> E lock(Class<E> type, String kind, UUID tenantId, UUID id) {
     E e = find(type, kind, tenantId, id);
-    io.quarkus.hibernate.orm.panache.Panache.getEntityManager().lock(e, LockModeType.PESSIMISTIC_WRITE);
+    io.quarkus.hibernate.orm.panache.Panache.getEntityManager().refresh(e, LockModeType.PESSIMISTIC_WRITE);
     return e;
   }
 }
