@@ -95,17 +95,20 @@ public class VolumesResource {
     change.qosMbpsLimit = v.qosMbpsLimit() == null ? "0" : v.qosMbpsLimit().toString();
     change.tierPin = v.tierPin() == null ? "NONE" : v.tierPin();
     change.etag = r.getHeaderString("ETag");
-    return volume.data("volume", v).data("change", change).data("errors", Map.of())
+    return withMove(volume.data("volume", v).data("change", change).data("errors", Map.of())
         .data("snapshots", SideBySide.join(snapshots))
         .data("attachments", SideBySide.join(attachments))
         .data("key", UUID.randomUUID().toString())
-        .data("moveErrors", Map.of()).data(moveData(v));
+        .data("moveErrors", Map.of()), v);
   }
 
-  /** What the move form and the move's state need: the pools it may go to, and pool names. */
-  private Map<String, Object> moveData(VolumeView v) {
+  /**
+   * Adds what the move form and the move's state need: the pools it may go to, and pool names.
+   * (Each by its key: TemplateInstance.data(Object) would replace all the data given so far.)
+   */
+  private TemplateInstance withMove(TemplateInstance page, VolumeView v) {
     var pools = VolumeMoveForm.poolsOf(controlPlane, v);
-    return Map.of("moveTargets", VolumeMoveForm.targets(pools, v), "poolNames", VolumeMoveForm.names(pools));
+    return page.data("moveTargets", VolumeMoveForm.targets(pools, v)).data("poolNames", VolumeMoveForm.names(pools));
   }
 
   /** Moves the volume to another pool of its array (online), then shows it MOVING. */
@@ -120,7 +123,7 @@ public class VolumesResource {
       return "/volumes/" + id;
     }, (errors, fragment) -> {
       VolumeView v = controlPlane.volume(id).readEntity(VolumeView.class);
-      return volume.getFragment("move").data("volume", v).data(moveData(v))
+      return withMove(volume.getFragment("move").data("volume", v), v)
           .data("moveErrors", errors).data("key", key).render();
     });
   }
