@@ -146,6 +146,13 @@ public final class MirrorPool extends Pool implements io.strata.engine.block.Gro
   @Override
   public void read(long lba, ByteBuffer dst) throws IOException {
     checkRange(lba, dst.remaining());
+    long startInSet = lba % memberBlocks;
+    if (startInSet + dst.remaining() / BLOCK_SIZE <= memberBlocks) {
+      // the usual request (always so for two- or three-way mirrors): one set of copies, read into
+      // dst itself rather than into a slice of it
+      readCopy(firstOfSet(lba), startInSet, dst);
+      return;
+    }
     while (dst.hasRemaining()) { // one set of copies at a time
       long memberLba = lba % memberBlocks;
       int blocks = (int) Math.min(dst.remaining() / BLOCK_SIZE, memberBlocks - memberLba);

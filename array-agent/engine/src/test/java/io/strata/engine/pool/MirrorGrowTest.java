@@ -83,6 +83,24 @@ class MirrorGrowTest {
     assertThat(pool.formerBlockCounts()).containsExactly(before);
   }
 
+  /** A request that spans two pairs reads and writes each part on its own pair. */
+  @Test
+  void aRequestAcrossTwoPairsReadsAndWritesEachPart() throws Exception {
+    MirrorPool pool = (MirrorPool) Pool.open("p", Protection.MIRROR,
+        List.of(new RamDevice(SIZE), new RamDevice(SIZE)));
+    long half = pool.blockCount();
+    pool.grow(List.of(new RamDevice(SIZE), new RamDevice(SIZE)));
+    writeAll(pool, 0, 2 * half, 1);
+
+    pool.write(half - 32, stamp(half - 32, 64, 2), false);
+
+    assertThat(MirrorPoolTest.read(pool, half - 32, 64)).isEqualTo(stamp(half - 32, 64, 2));
+    assertThat(MirrorPoolTest.read(pool, half - 64, 32)).as("before the request")
+        .isEqualTo(stamp(half - 64, 32, 1));
+    assertThat(MirrorPoolTest.read(pool, half + 32, 32)).as("after it")
+        .isEqualTo(stamp(half + 32, 32, 1));
+  }
+
   @Test
   void eachPairSurvivesTheLossOfOneOfItsDrivesButNotOfBoth() throws Exception {
     FailingDevice a = new FailingDevice(new RamDevice(SIZE));
