@@ -55,7 +55,7 @@ services_up() {
     log "starting $name on http://127.0.0.1:$port${own:+ ($own)}"
     # shellcheck disable=SC2086 # $own is a list of KEY=VALUE words on purpose
     STRATA_SECRETS_KEY=$key STRATA_HTTP_PORT=$port STRATA_STATE=$STATE STRATA_DEMO_TENANTS=acme,globex \
-      start_process "$name" "$LOGS/$name.log" env $own java -Xmx384m -jar "$jar"
+      start_process "$name" "$LOGS/$name.log" env $own java -Xmx384m -XX:+ExitOnOutOfMemoryError -jar "$jar"
   done
   for entry in "${STRATA_SERVICES[@]}"; do
     name=$(service_field "$entry" 0); port=$(service_field "$entry" 2)

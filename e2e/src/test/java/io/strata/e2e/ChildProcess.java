@@ -39,6 +39,8 @@ final class ChildProcess implements AutoCloseable {
     cmd.add("-Xmx384m");
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-XX:+UseSerialGC");
+    // a JVM out of memory ends (and says so in its log) rather than limping on with dead threads
+    cmd.add("-XX:+ExitOnOutOfMemoryError");
     for (String p : properties) {
       cmd.add("-D" + p);
     }
@@ -128,6 +130,37 @@ final class ChildProcess implements AutoCloseable {
           + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  /**
+   * The JVM's threads (jcmd Thread.print), written to {@code file}; returned are the stacks of the
+   * service's own threads ({@code strata-}), the ones a stuck service is stuck in.
+   */
+  String threadDump(Path file) {
+    try {
+      Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          Long.toString(pid()), "Thread.print").redirectErrorStream(true).redirectOutput(file.toFile()).start();
+      if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+        jcmd.destroyForcibly();
+        return "(jcmd did not answer within 30 s)";
+      }
+      StringBuilder own = new StringBuilder("--- threads strata-* of " + name + " (all in " + file + ") ---\n");
+      boolean inOwn = false;
+      for (String line : Files.readAllLines(file)) {
+        if (line.startsWith("\"")) {
+          inOwn = line.startsWith("\"strata-");
+        }
+        if (inOwn) {
+          own.append(line).append('\n');
+        }
+      }
+      return own.toString();
+    } catch (IOException e) {
+      return "(no thread dump: " + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(interrupted)";
     }
   }
 

@@ -283,7 +283,23 @@ abstract class RunningStack {
       Thread.sleep(250);
     }
     throw new AssertionError("not within " + within + ": " + what
-        + (lastError == null ? "" : " (last error " + lastError + ")") + "\n" + controlPlane.tail());
+        + (lastError == null ? "" : " (last error " + lastError + ")") + "\n" + controlPlane.tail() + agentsNow());
+  }
+
+  /**
+   * What each agent was doing when a wait failed: alive or not, its log's last lines and its
+   * threads (jcmd). A CI run once saw one agent's heartbeats stop with nothing else to go on.
+   */
+  static String agentsNow() {
+    StringBuilder out = new StringBuilder();
+    agents.forEach((node, agent) -> {
+      out.append("\n=== agent ").append(node).append(agent.alive() ? " (running)" : " (NOT RUNNING)").append(" ===\n")
+          .append(agent.tail());
+      if (agent.alive()) {
+        out.append("\n").append(agent.threadDump(work.resolve("threads-" + node + ".txt")));
+      }
+    });
+    return out.toString();
   }
 
   static byte[] randomBytes(int mib, long seed) {

@@ -61,7 +61,7 @@ public class AgentLifecycle {
   private final String bootstrapServers;
 
   private ScheduledExecutorService supervision;
-  private ScheduledExecutorService beats;
+  private ScheduledExecutorService sampling;
   private DriveScanner drives;
   private Isolation isolation;
   private Reconciler reconciler;
@@ -90,7 +90,8 @@ public class AgentLifecycle {
     isolation = Isolation.detect(config.engine().cgroupLimits());
     LOG.infof("node %s: engine isolation %s%s", config.nodeId(), isolation.cgroups(), isolation.notes());
     supervision = Executors.newSingleThreadScheduledExecutor(daemon("strata-agent-supervision"));
-    beats = Executors.newSingleThreadScheduledExecutor(daemon("strata-agent-heartbeat"));
+    // the usage and performance samplers (the heartbeat has a thread of its own: Heartbeats)
+    sampling = Executors.newSingleThreadScheduledExecutor(daemon("strata-agent-sampling"));
     MessageCodec codec = codec();
     if (config.messagingEnabled()) {
       events = new EventPublisher(bootstrapServers, config.nodeId(), codec);
@@ -118,12 +119,14 @@ public class AgentLifecycle {
     commands.start(Duration.ofSeconds(180));
     meters.bindKafka(commands.kafkaClient(), events.kafkaClient(), "strata-agent-" + config.nodeId());
     events.publishAboutNode(Events.NODE_STATE_REPORT, stateReport());
-    heartbeats = new Heartbeats(config.nodeId(), config.heartbeatInterval(), reconciler, events, beats);
+    heartbeats = new Heartbeats(config.nodeId(), config.heartbeatInterval(),
+        new Heartbeats.Counts(reconciler::arrayCount, reconciler::enginesRunning),
+        beat -> events.publishAboutNode(Events.NODE_HEARTBEAT, beat));
     UsageSequence usageSequence = new UsageSequence(data.resolve("usage-sequence"));
     UsageSampler usage = new UsageSampler(config.nodeId(), reconciler,
         sample -> events.publishUsage(sample, usageSequence.next()), Clock.systemUTC());
     long every = config.usageInterval().toMillis();
-    beats.scheduleAtFixedRate(() -> {
+    sampling.scheduleAtFixedRate(() -> {
       try {
         usage.sampleAll();
       } catch (RuntimeException e) {
@@ -136,7 +139,7 @@ public class AgentLifecycle {
           meters.engines()::latest,
           sample -> events.publish(Events.ARRAY_PERFORMANCE, Commands.arraySubject(sample.arrayId()), sample),
           Clock.systemUTC());
-      beats.scheduleAtFixedRate(() -> {
+      sampling.scheduleAtFixedRate(() -> {
         try {
           performance.sampleAll();
         } catch (RuntimeException e) {
@@ -165,7 +168,7 @@ public class AgentLifecycle {
     }
     if (supervision != null) {
       supervision.shutdownNow();
-      beats.shutdownNow();
+      sampling.shutdownNow();
     }
   }
 

@@ -44,13 +44,16 @@ public final class EngineSupervisor {
   private final Duration backoffMax;
   private final Duration readyTimeout;
 
-  private ProcessHandle process;
-  private Phase phase = Phase.STOPPED;
-  private int restarts;
+  // Volatile, and written only under this object's lock: state() reads them without the lock, so
+  // that the heartbeat and the samplers never wait behind a start or a reload (a node whose
+  // heartbeat waits looks dead to the control plane).
+  private volatile ProcessHandle process;
+  private volatile Phase phase = Phase.STOPPED;
+  private volatile int restarts;
   private Duration nextBackoff;
   private long startedAtNanos;
-  private String reason;
-  private String isolationNote = "process";
+  private volatile String reason;
+  private volatile String isolationNote = "process";
   private boolean stopping;
   private ScheduledFuture<?> pending;
 
@@ -82,8 +85,10 @@ public final class EngineSupervisor {
     return spec;
   }
 
-  public synchronized EngineState state() {
-    return new EngineState(phase, process == null ? null : process.pid(), restarts, reason, isolationNote);
+  /** The engine's state now; never waits for the supervisor's lock. */
+  public EngineState state() {
+    ProcessHandle running = process;
+    return new EngineState(phase, running == null ? null : running.pid(), restarts, reason, isolationNote);
   }
 
   /** Adopts a matching engine left running by a previous agent, or starts a new one. */
