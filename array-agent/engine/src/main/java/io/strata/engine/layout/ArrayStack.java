@@ -1128,7 +1128,7 @@ public final class ArrayStack implements Closeable {
       }
     }
     if (moves == null && layout.volumes().stream().anyMatch(v -> v.moveFrom() != null)) {
-      moves = new VolumeMoves(layout.metadataDir(layoutFile), this::deleteMovedCopy);
+      moves = new VolumeMoves(layout.metadataDir(layoutFile), this::deleteMovedCopy, this::abandonMove);
     }
     if (moves != null) {
       moves.converge(layout.volumes(), stores);
@@ -1182,6 +1182,45 @@ public final class ArrayStack implements Closeable {
     if (from.metadataOnPool()) {
       from.putRecord(reservationRecord(volume), null);
     }
+  }
+
+  /**
+   * A move given up before it switched (the tenant cancelled it): the volume's devices in both
+   * pools serve its whole copy in {@code keepPool} again, and its partial copy in
+   * {@code dropPool} is deleted. A device of the dropped copy (a LUN opened from that pool) is
+   * redirected to the kept copy rather than left on a deleted object.
+   */
+  private synchronized void abandonMove(String volume, String keepPool, String dropPool) throws IOException {
+    VolumeStore keep = stores.get(keepPool);
+    if (keep == null || !keep.exists(volume)) {
+      // never drop a copy while the other is not there: this one may be the only data left
+      throw new IOException("cannot cancel the move of volume " + volume + ": it has no copy in pool "
+          + keepPool + " to keep");
+    }
+    io.strata.engine.block.BlockDevice whole = keep.openCopy(volume);
+    keep.redirectCopy(volume, null);
+    for (VolumeStore s : stores.values()) {
+      if (s != keep && s.exists(volume)) {
+        s.redirectCopy(volume, whole);
+      }
+      s.redirectForwarded(volume, whole); // LUNs opened on copies that earlier moves left behind
+    }
+    VolumeStore drop = stores.get(dropPool);
+    if (drop == null || !drop.exists(volume)) {
+      return;
+    }
+    drop.delete(volume);
+    if (drop.metadataOnPool()) {
+      drop.putRecord(reservationRecord(volume), null);
+    }
+  }
+
+  /**
+   * Whether the volume moves want the layout applied again now (a stopped move's pause is over,
+   * or a cancel left work for the next pass): the layout-health timer then reloads.
+   */
+  public synchronized boolean movesWantAnotherPass(long nowNanos) {
+    return moves != null && moves.takeAnotherPass(nowNanos);
   }
 
   /** The moves this engine runs or finished since it started (volume, pools, extents copied). */

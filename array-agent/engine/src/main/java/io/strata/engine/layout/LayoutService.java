@@ -193,6 +193,7 @@ public final class LayoutService implements Closeable {
       // remote logins, and belongs on this thread rather than on a drive's watcher.
       healthWatch.scheduleWithFixedDelay(() -> {
         retryWhileWaitingForDrives();
+        retryVolumeMoves();
         refreshHealth();
       }, HEALTH_CHECK_SECONDS, HEALTH_CHECK_SECONDS, TimeUnit.SECONDS);
     }
@@ -528,6 +529,18 @@ public final class LayoutService implements Closeable {
    * Tries again a layout that failed only for remote drives it could not reach, when its pause is
    * over. A newer revision in the file is left to its own reload (its signal or file watch).
    */
+  /**
+   * A stopped volume move is tried again, and a cancel that came after a move's switch moves the
+   * volume back, by applying the layout again (VolumeMoves): a whole reload, as a SIGHUP would.
+   */
+  private synchronized void retryVolumeMoves() {
+    if (haState == HaState.STANDBY || layout == null || !stack.movesWantAnotherPass(System.nanoTime())) {
+      return;
+    }
+    LOG.info("volume moves: applying the layout again (a stopped move is retried, or a cancelled one moves back)");
+    LOG.info(reloadAndReport());
+  }
+
   private synchronized void retryWhileWaitingForDrives() {
     if (!retrying || System.nanoTime() - retryAtNanos < 0) {
       return;

@@ -26,6 +26,14 @@ import java.util.logging.Logger;
  * <p>Level-triggered like the rest of the layout: at every reconcile, a volume listed with
  * {@code moveFrom} that still has a copy in that pool is moved (resumed, or started); one whose
  * old copy is gone has moved, whether or not the layout still says {@code moveFrom}.
+ *
+ * <p>A move whose copier failed (STOPPED) is tried again after a pause that doubles from
+ * {@link #RETRY_FIRST} to {@link #RETRY_MAX}: the engine's layout-health timer asks
+ * {@link #takeAnotherPass} and reloads. A layout that asks for the move the other way
+ * ({@code pool} and {@code moveFrom} swapped: the tenant cancelled it) before it switched gives it
+ * up: the volume is served from its old copy again, the partial new copy is deleted, and the move
+ * back is reported DONE at once. One that comes after the switch finishes the move, then the next
+ * pass moves the volume back like any other move.
  */
 public final class VolumeMoves implements Closeable {
   private static final Logger LOG = Logger.getLogger(VolumeMoves.class.getName());
@@ -33,11 +41,23 @@ public final class VolumeMoves implements Closeable {
    * A pause between two extents' copies ({@code -Dstrata.volume.movePauseMillis}, default none):
    * leaves the pools' bandwidth to the tenant's I/O, and lets a test kill an engine mid-move.
    */
-  static final long PAUSE_MILLIS = Long.getLong("strata.volume.movePauseMillis", 0);
+  static volatile long pauseMillis = Long.getLong("strata.volume.movePauseMillis", 0);
+  /** The first pause before a stopped move is tried again; it doubles at each failure. */
+  static final java.time.Duration RETRY_FIRST = java.time.Duration.ofSeconds(5);
+  static final java.time.Duration RETRY_MAX = java.time.Duration.ofMinutes(5);
 
   /** Called under no lock once a move switched: deletes the volume's copy in {@code fromPool}. */
   interface SourceDone {
     void delete(String volume, String fromPool) throws IOException;
+  }
+
+  /**
+   * Gives up a move before it switched: every device of {@code volume} is served from its copy
+   * in {@code keepPool} again and its partial copy in {@code dropPool} is deleted. Called under
+   * no lock of this object.
+   */
+  interface Abandon {
+    void abandon(String volume, String keepPool, String dropPool) throws IOException;
   }
 
   /** How far a move is, for status and tests. */
@@ -54,10 +74,42 @@ public final class VolumeMoves implements Closeable {
   public record Report(String volume, String fromPool, String toPool, long copiedExtents,
       long totalExtents, String state, String error) {}
 
-  private record Running(VolumeMove move, String from, String to) {}
+  private static final class Running {
+    final VolumeMove move;
+    final String from;
+    final String to;
+    /** The layout asks for the move the other way: the copier gives this one up. */
+    volatile boolean cancelled;
+
+    Running(VolumeMove move, String from, String to) {
+      this.move = move;
+      this.from = from;
+      this.to = to;
+    }
+
+    VolumeMove move() {
+      return move;
+    }
+
+    String from() {
+      return from;
+    }
+
+    String to() {
+      return to;
+    }
+  }
+
+  /** When a stopped move is tried again, and how many times it failed in a row. */
+  private record Retry(long atNanos, int failures) {}
 
   private final Path dir;
   private final SourceDone sourceDone;
+  private final Abandon abandon;
+  /** Stopped moves waiting to be tried again, by volume. */
+  private final Map<String, Retry> retries = new java.util.HashMap<>();
+  /** A move ended in a way that leaves work for the next reconcile (a cancel after the switch). */
+  private boolean anotherPass;
   private final Map<String, Running> running = new LinkedHashMap<>();
   /** Running moves whose old copy was deleted. */
   private final Set<String> oldCopyDeleted = new java.util.HashSet<>();
@@ -72,9 +124,10 @@ public final class VolumeMoves implements Closeable {
   });
   private volatile boolean closed;
 
-  VolumeMoves(Path metadataDir, SourceDone sourceDone) {
+  VolumeMoves(Path metadataDir, SourceDone sourceDone, Abandon abandon) {
     this.dir = metadataDir.resolve("moves");
     this.sourceDone = sourceDone;
+    this.abandon = abandon;
   }
 
   /** What the layout may say about a move: from another listed pool, of a volume that is no clone. */
@@ -108,7 +161,22 @@ public final class VolumeMoves implements Closeable {
       throws IOException {
     forgetReportsNotIn(volumes);
     for (VolumeSpec v : volumes) {
-      if (v.moveFrom() == null || running.containsKey(v.name())) {
+      if (v.moveFrom() == null) {
+        continue;
+      }
+      VolumeMove.Direction asked = new VolumeMove.Direction(v.moveFrom(), v.pool());
+      Running current = running.get(v.name());
+      if (current != null) {
+        if (!current.cancelled && asked.reversed().equals(new VolumeMove.Direction(current.from, current.to))) {
+          current.cancelled = true; // the copier gives it up after the extent it copies
+          LOG.info("the layout moves volume " + v.name() + " back to pool " + v.pool() + ": cancelling "
+              + current.move());
+        }
+        continue;
+      }
+      VolumeMove.Checkpoint saved = VolumeMove.Checkpoint.read(checkpoint(v.name()));
+      if (saved != null && asked.reversed().equals(saved.direction())) {
+        cancelStoppedMove(v, saved);
         continue;
       }
       VolumeStore from = stores.get(v.moveFrom());
@@ -116,19 +184,54 @@ public final class VolumeMoves implements Closeable {
       if (from == null || to == null || !from.exists(v.name())) {
         Files.deleteIfExists(checkpoint(v.name())); // moved already: its old copy is gone
         stopped.remove(v.name());
+        retries.remove(v.name());
         foundDone.put(v.name(), new Report(v.name(), v.moveFrom(), v.pool(), 0, 0, "DONE", null));
         continue;
       }
       stopped.remove(v.name());
       foundDone.remove(v.name());
+      Retry retry = retries.get(v.name());
+      if (retry != null) {
+        retries.put(v.name(), new Retry(Long.MAX_VALUE, retry.failures())); // counted until it ends
+      }
       VolumeMove move = VolumeMove.open(v.name(), from.openCopy(v.name()), to.openCopy(v.name()),
-          checkpoint(v.name()));
+          checkpoint(v.name()), asked);
       from.redirect(v.name(), move);
       to.redirect(v.name(), move);
+      for (VolumeStore other : stores.values()) {
+        if (other != from && other != to) {
+          other.redirectForwarded(v.name(), move); // a LUN opened there before an earlier move
+        }
+      }
       running.put(v.name(), new Running(move, v.moveFrom(), v.pool()));
       LOG.info((move.copiedExtents() > 0 ? "resumed " : "started ") + move);
       copier.execute(() -> copy(v.name()));
     }
+  }
+
+  /**
+   * A move the other way was left by a copier that failed or an engine that stopped, and the
+   * layout now moves the volume back (a cancel). Before its switch the old copy is whole: the
+   * partial one goes and the move back is done at once. After it, the copy it left is the whole
+   * one: the older copy (where the layout now wants the volume) is deleted, and the next pass
+   * creates it afresh and moves the volume back.
+   */
+  private void cancelStoppedMove(VolumeSpec v, VolumeMove.Checkpoint saved) throws IOException {
+    stopped.remove(v.name());
+    retries.remove(v.name());
+    if (!saved.done()) {
+      abandon.abandon(v.name(), v.pool(), v.moveFrom());
+      Files.deleteIfExists(checkpoint(v.name()));
+      foundDone.put(v.name(), new Report(v.name(), v.moveFrom(), v.pool(), 0, 0, "DONE", null));
+      LOG.info("cancelled the move of volume " + v.name() + " to pool " + v.moveFrom() + " ("
+          + saved.copiedExtents() + " extents copied): served from pool " + v.pool() + " again");
+      return;
+    }
+    sourceDone.delete(v.name(), v.pool());
+    Files.deleteIfExists(checkpoint(v.name()));
+    anotherPass = true;
+    LOG.info("the move of volume " + v.name() + " to pool " + v.moveFrom() + " had switched when it was"
+        + " cancelled: it moves back to pool " + v.pool() + " at the next pass");
   }
 
   /** The copier's work for one volume: copy to the end, then delete the old copy. */
@@ -138,32 +241,92 @@ public final class VolumeMoves implements Closeable {
       r = running.get(volume);
     }
     try {
-      while (!closed && r.move().copyStep()) {
+      while (!closed && !r.cancelled && r.move().copyStep()) {
         // one extent per step; writers to that extent wait for it only
-        if (PAUSE_MILLIS > 0) {
-          Thread.sleep(PAUSE_MILLIS);
+        if (pauseMillis > 0) {
+          Thread.sleep(pauseMillis);
         }
       }
-      if (closed || !r.move().switched()) {
+      if (closed) {
+        return;
+      }
+      if (r.cancelled && !r.move().switched()) {
+        giveUp(volume, r);
+        return;
+      }
+      if (!r.move().switched()) {
         return;
       }
       sourceDone.delete(volume, r.from());
       Files.deleteIfExists(checkpoint(volume));
       synchronized (this) {
         oldCopyDeleted.add(volume);
+        retries.remove(volume);
+        // cancelled after the switch: the move back is a move like any other, at the next pass
+        anotherPass |= r.cancelled;
       }
       LOG.info("moved volume " + volume + " from pool " + r.from() + " to pool " + r.to());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // not by close (it does not interrupt): stop here
     } catch (IOException | RuntimeException e) {
-      // the checkpoint stays: the next engine start (or reload) resumes from it
-      LOG.warning(r.move() + " stopped: " + e);
-      synchronized (this) {
-        running.remove(volume);
-        stopped.put(volume, new Report(volume, r.from(), r.to(), r.move().copiedExtents(),
-            r.move().totalExtents(), "STOPPED", e.getMessage() == null ? e.toString() : e.getMessage()));
+      stopped(volume, r, e);
+    }
+  }
+
+  /** A cancelled move before its switch: served from the old copy again, the new one dropped. */
+  private void giveUp(String volume, Running r) throws IOException {
+    abandon.abandon(volume, r.from(), r.to());
+    Files.deleteIfExists(checkpoint(volume));
+    synchronized (this) {
+      running.remove(volume);
+      retries.remove(volume);
+      foundDone.put(volume, new Report(volume, r.to(), r.from(), 0, 0, "DONE", null));
+    }
+    LOG.info("cancelled " + r.move() + ": volume " + volume + " is served from pool " + r.from()
+        + " again");
+  }
+
+  /** The copier failed: the checkpoint stays, and the move is tried again after a pause. */
+  private void stopped(String volume, Running r, Exception e) {
+    synchronized (this) {
+      running.remove(volume);
+      Retry before = retries.get(volume);
+      int failures = before == null ? 1 : before.failures() + 1;
+      java.time.Duration pause = retryPause(failures);
+      retries.put(volume, new Retry(System.nanoTime() + pause.toNanos(), failures));
+      String error = e.getMessage() == null ? e.toString() : e.getMessage();
+      LOG.warning(r.move() + " stopped (failure " + failures + "), tried again in " + pause.toSeconds()
+          + " s: " + e);
+      stopped.put(volume, new Report(volume, r.from(), r.to(), r.move().copiedExtents(),
+          r.move().totalExtents(), "STOPPED", error));
+    }
+  }
+
+  /** The pause after the {@code failures}-th failure in a row: doubling, at most {@link #RETRY_MAX}. */
+  static java.time.Duration retryPause(int failures) {
+    java.time.Duration pause = RETRY_FIRST;
+    for (int i = 1; i < failures && pause.compareTo(RETRY_MAX) < 0; i++) {
+      pause = pause.multipliedBy(2);
+    }
+    return pause.compareTo(RETRY_MAX) < 0 ? pause : RETRY_MAX;
+  }
+
+  /**
+   * Whether a reconcile is due for the moves: a stopped move's pause is over, or a move left
+   * work for the next pass. Taking it starts each due move's next pause, so that a reload that
+   * fails does not come back at every tick.
+   */
+  synchronized boolean takeAnotherPass(long nowNanos) {
+    boolean due = anotherPass;
+    anotherPass = false;
+    for (Map.Entry<String, Retry> e : retries.entrySet()) {
+      Retry r = e.getValue();
+      if (r.atNanos() != Long.MAX_VALUE && nowNanos - r.atNanos() >= 0) {
+        due = true;
+        e.setValue(new Retry(nowNanos + retryPause(r.failures()).toNanos(), r.failures()));
       }
     }
+    return due;
   }
 
   /** The moves this engine knows of (running or switched since it started). */
@@ -197,6 +360,7 @@ public final class VolumeMoves implements Closeable {
         .forEach(v -> asked.add(key(v.name(), v.moveFrom(), v.pool())));
     foundDone.values().removeIf(r -> !asked.contains(key(r.volume(), r.fromPool(), r.toPool())));
     stopped.values().removeIf(r -> !asked.contains(key(r.volume(), r.fromPool(), r.toPool())));
+    retries.keySet().removeIf(volume -> !stopped.containsKey(volume) && !running.containsKey(volume));
     // a finished move no longer asked for goes (the same volume may then move again)
     running.entrySet().removeIf(e -> !asked.contains(key(e.getKey(), e.getValue().from(),
         e.getValue().to())) && oldCopyDeleted.remove(e.getKey()));

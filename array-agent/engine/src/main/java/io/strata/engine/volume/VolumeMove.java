@@ -47,6 +47,8 @@ public final class VolumeMove implements BlockDevice {
   private final BlockDevice source;
   private final BlockDevice destination;
   private final Path checkpoint;
+  /** The pools the move goes between, kept in the checkpoint (null: not told). */
+  private final Direction direction;
   private final long extents;
   private final ReentrantReadWriteLock[] stripes = new ReentrantReadWriteLock[STRIPES];
   /** Extents below this are on both copies (and every write to them goes to both). */
@@ -55,11 +57,12 @@ public final class VolumeMove implements BlockDevice {
   private long savedMark;
 
   private VolumeMove(String name, BlockDevice source, BlockDevice destination, Path checkpoint,
-      long copied, boolean switched) {
+      Direction direction, long copied, boolean switched) {
     this.name = name;
     this.source = source;
     this.destination = destination;
     this.checkpoint = checkpoint;
+    this.direction = direction;
     this.extents = (source.blockCount() + EXTENT_BLOCKS - 1) / EXTENT_BLOCKS;
     this.copied = Math.min(copied, extents);
     this.savedMark = this.copied;
@@ -75,15 +78,50 @@ public final class VolumeMove implements BlockDevice {
    */
   public static VolumeMove open(String name, BlockDevice source, BlockDevice destination,
       Path checkpoint) throws IOException {
+    return open(name, source, destination, checkpoint, null);
+  }
+
+  /**
+   * The pools a move goes between ({@code from} the source's, {@code to} the destination's),
+   * saved in its checkpoint: a checkpoint left by a move the other way (a cancelled move, whose
+   * partial copy is the one to drop) must not be resumed as this one.
+   */
+  public record Direction(String from, String to) {
+    public Direction reversed() {
+      return new Direction(to, from);
+    }
+  }
+
+  /**
+   * What a checkpoint file says: the mark, whether the copy completed (and the move switched),
+   * and the move's direction (null in a checkpoint written before directions were kept).
+   */
+  public record Checkpoint(long copiedExtents, boolean done, Direction direction) {
+    /** The checkpoint in {@code file}, or null when there is none. */
+    public static Checkpoint read(Path file) throws IOException {
+      if (!Files.exists(file)) {
+        return null;
+      }
+      com.fasterxml.jackson.databind.JsonNode json = JSON.readTree(file.toFile());
+      Direction direction = json.hasNonNull("from") && json.hasNonNull("to")
+          ? new Direction(json.path("from").asText(), json.path("to").asText()) : null;
+      return new Checkpoint(json.path("copiedExtents").asLong(0), json.path("done").asBoolean(false),
+          direction);
+    }
+  }
+
+  /** As {@link #open(String, BlockDevice, BlockDevice, Path)}, keeping the move's direction. */
+  public static VolumeMove open(String name, BlockDevice source, BlockDevice destination,
+      Path checkpoint, Direction direction) throws IOException {
     if (source.blockCount() != destination.blockCount()
         || source.blockSize() != destination.blockSize()) {
       throw new IllegalArgumentException("move of " + name + ": the destination has "
           + destination.blockCount() + " blocks of " + destination.blockSize() + " bytes, the source "
           + source.blockCount() + " of " + source.blockSize());
     }
-    Saved saved = Saved.read(checkpoint);
-    VolumeMove move = new VolumeMove(name, source, destination, checkpoint, saved.copied(),
-        saved.done());
+    Checkpoint saved = Checkpoint.read(checkpoint);
+    VolumeMove move = new VolumeMove(name, source, destination, checkpoint, direction,
+        saved == null ? 0 : saved.copiedExtents(), saved != null && saved.done());
     if (!Files.exists(checkpoint)) {
       move.save(false);
     }
@@ -92,25 +130,16 @@ public final class VolumeMove implements BlockDevice {
 
   /** Whether the checkpoint says the copy of {@code checkpoint}'s move completed. */
   public static boolean completed(Path checkpoint) throws IOException {
-    return Saved.read(checkpoint).done();
-  }
-
-  /** What a checkpoint file holds: the mark, and whether the copy completed. */
-  private record Saved(long copied, boolean done) {
-    static Saved read(Path file) throws IOException {
-      if (!Files.exists(file)) {
-        return new Saved(0, false);
-      }
-      com.fasterxml.jackson.databind.JsonNode json = JSON.readTree(file.toFile());
-      return new Saved(json.path("copiedExtents").asLong(0), json.path("done").asBoolean(false));
-    }
+    Checkpoint saved = Checkpoint.read(checkpoint);
+    return saved != null && saved.done();
   }
 
   private void save(boolean done) throws IOException {
     Files.createDirectories(checkpoint.getParent());
     Path temp = checkpoint.resolveSibling(checkpoint.getFileName() + ".tmp");
     String json = "{\"copiedExtents\":" + copied + ",\"totalExtents\":" + extents + ",\"done\":"
-        + done + "}\n";
+        + done + (direction == null ? "" : ",\"from\":" + JSON.writeValueAsString(direction.from())
+        + ",\"to\":" + JSON.writeValueAsString(direction.to())) + "}\n";
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       ch.write(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));

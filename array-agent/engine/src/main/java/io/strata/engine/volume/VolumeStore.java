@@ -82,6 +82,12 @@ public final class VolumeStore implements Closeable {
   private long nextHint;
   private final Deque<Freed> quarantine = new ArrayDeque<>();
   private final Map<String, Handle> handles = new ConcurrentHashMap<>();
+  /**
+   * The handles of deleted copies that were redirected when they went (a volume moved away from
+   * this pool): devices opened here before (a LUN's) still go through them, so every later
+   * redirect of the volume (its next move, a cancelled one) must reach them too.
+   */
+  private final Map<String, java.util.List<Handle>> forwarded = new ConcurrentHashMap<>();
   /** The node-local lock of metadata kept in files; null when the metadata is on the pool. */
   private final FileChannel lockFile;
   private final FileLock lock;
@@ -389,7 +395,10 @@ public final class VolumeStore implements Closeable {
     l.lock();
     try {
       commit(new Delete(name));
-      handles.remove(name);
+      Handle gone = handles.remove(name);
+      if (gone != null && gone.redirect != null) {
+        forwarded.computeIfAbsent(name, n -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(gone);
+      }
     } finally {
       l.unlock();
     }
@@ -548,8 +557,27 @@ public final class VolumeStore implements Closeable {
    * none that started before still lands here alone.
    */
   public void redirect(String name, io.strata.engine.block.BlockDevice target) throws IOException {
+    redirectCopy(name, target);
+    redirectForwarded(name, target);
+  }
+
+  /** As {@link #redirect}, for the devices of this pool's present copy of {@code name} only. */
+  public void redirectCopy(String name, io.strata.engine.block.BlockDevice target) throws IOException {
     object(name);
-    Handle h = handle(name);
+    redirect(handle(name), target);
+  }
+
+  /**
+   * As {@link #redirect}, for the devices of copies of {@code name} this pool held before (a
+   * volume that moved away from it): none when it never did.
+   */
+  public void redirectForwarded(String name, io.strata.engine.block.BlockDevice target) {
+    for (Handle h : forwarded.getOrDefault(name, java.util.List.of())) {
+      redirect(h, target);
+    }
+  }
+
+  private static void redirect(Handle h, io.strata.engine.block.BlockDevice target) {
     h.object.writeLock().lock();
     try {
       h.redirect = target;

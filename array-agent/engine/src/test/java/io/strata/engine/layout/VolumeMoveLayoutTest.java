@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.engine.block.BlockDevice;
+import io.strata.engine.volume.VolumeMove;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -24,6 +25,11 @@ class VolumeMoveLayoutTest {
   static final int SIZE = 24 << 20;
 
   Path layout(String pool, String moveFrom) throws IOException {
+    return layout(pool, moveFrom, "");
+  }
+
+  /** The layout, with {@code moreVolumes} (JSON objects, each after a comma) beside volume v. */
+  Path layout(String pool, String moveFrom, String moreVolumes) throws IOException {
     Path file = dir.resolve("array.json");
     Files.writeString(file, """
         {"drives": [{"name": "a", "path": "a.img", "media": "SSD", "size": "40M"},
@@ -31,10 +37,36 @@ class VolumeMoveLayoutTest {
                     {"name": "h", "path": "h.img", "media": "HDD", "size": "40M"}],
          "pools": [{"name": "fast", "drives": ["a", "b"], "protection": "mirror"},
                    {"name": "slow", "drives": ["h"], "protection": "none"}],
-         "volumes": [{"name": "v", "pool": "%s", "size": "24M"%s}],
+         "volumes": [{"name": "v", "pool": "%s", "size": "24M"%s}%s],
          "luns": [{"lun": 0, "volume": "v"}]}
-        """.formatted(pool, moveFrom == null ? "" : ", \"moveFrom\": \"" + moveFrom + "\""));
+        """.formatted(pool, moveFrom == null ? "" : ", \"moveFrom\": \"" + moveFrom + "\"", moreVolumes));
     return file;
+  }
+
+  /** Waits for the engine's report of the move of v from {@code from} to {@code to} in {@code state}. */
+  static VolumeMoves.Report awaitReport(ArrayStack stack, String from, String to, String state)
+      throws InterruptedException {
+    for (int i = 0; i < 600; i++) {
+      for (VolumeMoves.Report r : stack.moveReports()) {
+        if (r.fromPool().equals(from) && r.toPool().equals(to) && r.state().equals(state)) {
+          return r;
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no " + state + " report of the move from " + from + " to " + to + ": "
+        + stack.moveReports());
+  }
+
+  /** Waits until the copier copied at least {@code extents} of the running move. */
+  static void awaitCopied(ArrayStack stack, long extents) throws InterruptedException {
+    for (int i = 0; i < 600; i++) {
+      if (!stack.moves().isEmpty() && stack.moves().get(0).copiedExtents() >= extents) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the move did not copy " + extents + " extents: " + stack.moves());
   }
 
   static byte[] pattern(int seed) {
@@ -143,6 +175,128 @@ class VolumeMoveLayoutTest {
         assertThat(r.totalExtents()).isZero();
       });
     }
+  }
+
+  @Test
+  void aCancelBeforeTheSwitchServesTheOldCopyAgainAndDropsTheNewOne() throws Exception {
+    Path file = layout("slow", null);
+    long pauseBefore = VolumeMoves.pauseMillis;
+    VolumeMoves.pauseMillis = 100; // 24 extents: the cancel comes mid-copy
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      BlockDevice lun = stack.lunDevices(ArrayLayout.read(file)).get(0);
+      byte[] model = pattern(4);
+      lun.write(0, ByteBuffer.wrap(model), false);
+      stack.reconcile(ArrayLayout.read(layout("fast", "slow")));
+      awaitCopied(stack, 2);
+      byte[] during = Arrays.copyOfRange(pattern(5), 0, 1 << 20);
+      lun.write(0, ByteBuffer.wrap(during), false); // below the mark: to both copies
+      System.arraycopy(during, 0, model, 0, during.length);
+
+      stack.reconcile(ArrayLayout.read(layout("slow", "fast"))); // the tenant cancels
+      VolumeMoves.Report done = awaitReport(stack, "fast", "slow", "DONE");
+      assertThat(done.volume()).isEqualTo("v");
+      assertThat(stack.stores().get("fast").exists("v")).as("the partial copy is dropped").isFalse();
+      assertThat(stack.stores().get("slow").exists("v")).isTrue();
+      assertThat(dir.resolve("metadata/moves/v.json")).doesNotExist();
+      byte[] after = Arrays.copyOfRange(pattern(6), 0, 2 << 20);
+      lun.write(10 * 2048, ByteBuffer.wrap(after), false); // after the cancel
+      System.arraycopy(after, 0, model, 10 << 20, after.length);
+      assertThat(readAll(lun)).as("the LUN's device from before the move").isEqualTo(model);
+      assertThat(readAll(stack.lunDevices(ArrayLayout.read(file)).get(0))).isEqualTo(model);
+
+      stack.reconcile(ArrayLayout.read(layout("slow", null))); // the control plane ends the move
+      assertThat(stack.moveReports()).isEmpty();
+      assertThat(readAll(lun)).isEqualTo(model);
+    } finally {
+      VolumeMoves.pauseMillis = pauseBefore;
+    }
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(layout("slow", null)), file)) {
+      assertThat(stack.storeOf("v").poolName()).isEqualTo("slow");
+    }
+  }
+
+  @Test
+  void anEngineStoppedMidMoveAndStartedWithTheMoveCancelledDropsTheNewCopy() throws Exception {
+    Path file = layout("slow", null);
+    byte[] model = pattern(7);
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      stack.lunDevices(ArrayLayout.read(file)).get(0).write(0, ByteBuffer.wrap(model), false);
+    }
+    long pauseBefore = VolumeMoves.pauseMillis;
+    VolumeMoves.pauseMillis = 100;
+    try {
+      Path moving = layout("fast", "slow");
+      try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(moving), moving)) {
+        awaitCopied(stack, 2);
+      }
+    } finally {
+      VolumeMoves.pauseMillis = pauseBefore;
+    }
+    assertThat(VolumeMove.Checkpoint.read(dir.resolve("metadata/moves/v.json")).direction())
+        .isEqualTo(new VolumeMove.Direction("slow", "fast"));
+    // started again with the move cancelled: nothing is copied from the partial copy
+    Path cancelled = layout("slow", "fast");
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(cancelled), cancelled)) {
+      awaitReport(stack, "fast", "slow", "DONE");
+      assertThat(stack.stores().get("fast").exists("v")).isFalse();
+      assertThat(readAll(stack.lunDevices(ArrayLayout.read(cancelled)).get(0))).isEqualTo(model);
+    }
+  }
+
+  @Test
+  void aCancelAfterTheSwitchMovesTheVolumeBack() throws Exception {
+    Path file = layout("slow", null);
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      BlockDevice lun = stack.lunDevices(ArrayLayout.read(file)).get(0);
+      byte[] model = pattern(8);
+      lun.write(0, ByteBuffer.wrap(model), false);
+      stack.reconcile(ArrayLayout.read(layout("fast", "slow")));
+      awaitMoved(stack); // switched, and its old copy deleted, before the cancel arrives
+
+      stack.reconcile(ArrayLayout.read(layout("slow", "fast")));
+      VolumeMoves.Report back = awaitReport(stack, "fast", "slow", "DONE");
+      assertThat(back.totalExtents()).as("a real copy back").isEqualTo(24);
+      assertThat(stack.stores().get("fast").exists("v")).isFalse();
+      assertThat(readAll(lun)).isEqualTo(model);
+      assertThat(readAll(stack.lunDevices(ArrayLayout.read(file)).get(0))).isEqualTo(model);
+    }
+  }
+
+  @Test
+  void aMoveStoppedByAFullPoolIsTriedAgainAfterAPause() throws Exception {
+    // the fast pool holds the filler, written whole: v's copy runs out of room there
+    String filler = ", {\"name\": \"filler\", \"pool\": \"fast\", \"size\": \"24M\"}";
+    Path file = layout("slow", null, filler);
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      stack.storeOf("filler").open("filler").write(0, ByteBuffer.wrap(pattern(9)), false);
+      BlockDevice lun = stack.lunDevices(ArrayLayout.read(file)).get(0);
+      byte[] model = pattern(10);
+      lun.write(0, ByteBuffer.wrap(model), false);
+
+      stack.reconcile(ArrayLayout.read(layout("fast", "slow", filler)));
+      VolumeMoves.Report stopped = awaitReport(stack, "slow", "fast", "STOPPED");
+      assertThat(stopped.error()).isNotBlank();
+      long now = System.nanoTime();
+      assertThat(stack.movesWantAnotherPass(now)).as("within the first pause").isFalse();
+      assertThat(stack.movesWantAnotherPass(now + VolumeMoves.RETRY_FIRST.toNanos())).isTrue();
+      assertThat(stack.movesWantAnotherPass(now + VolumeMoves.RETRY_FIRST.toNanos()))
+          .as("taken: the next pause starts").isFalse();
+
+      stack.reconcile(ArrayLayout.read(layout("fast", "slow"))); // the filler deleted: room now
+      awaitMoved(stack);
+      awaitReport(stack, "slow", "fast", "DONE");
+      assertThat(readAll(lun)).isEqualTo(model);
+      assertThat(stack.movesWantAnotherPass(System.nanoTime() + VolumeMoves.RETRY_MAX.toNanos())).isFalse();
+    }
+  }
+
+  @Test
+  void theRetryPauseDoublesUpToFiveMinutes() {
+    assertThat(VolumeMoves.retryPause(1)).hasSeconds(5);
+    assertThat(VolumeMoves.retryPause(2)).hasSeconds(10);
+    assertThat(VolumeMoves.retryPause(4)).hasSeconds(40);
+    assertThat(VolumeMoves.retryPause(7)).hasSeconds(300);
+    assertThat(VolumeMoves.retryPause(60)).hasSeconds(300);
   }
 
   @Test
