@@ -54,17 +54,23 @@ abstract class RunningStack {
    * {@link SsdDrives} on its class.
    */
   static int ssdMib;
+  /** How many SSDs each node has when {@link #ssdMib} is set. */
+  static int ssdCount = 2;
 
   /** The SSDs' size for the stack of the annotated test class. */
   @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
   @java.lang.annotation.Target(java.lang.annotation.ElementType.TYPE)
   @interface SsdDrives {
     int mib();
+
+    /** SSDs per node. */
+    int count() default 2;
   }
 
   @BeforeAll
   static void startEverything(org.junit.jupiter.api.TestInfo test) throws Exception {
     ssdMib = test.getTestClass().map(c -> c.getAnnotation(SsdDrives.class)).map(SsdDrives::mib).orElse(0);
+    ssdCount = test.getTestClass().map(c -> c.getAnnotation(SsdDrives.class)).map(SsdDrives::count).orElse(2);
     assumeTrue(Initiator.toolsInstalled(), "libiscsi-bin (iscsi-ls, iscsi-inq) and qemu-utils are not installed");
     work = Path.of(System.getProperty("strata.e2e.work", "target/e2e")).toAbsolutePath()
         .resolve("run-" + System.currentTimeMillis());
@@ -128,9 +134,13 @@ abstract class RunningStack {
 
   static ChildProcess agent(String node, String address) throws java.io.IOException {
     if (ssdMib > 0) {
-      // the agent makes no demo drives in a folder that has drives: two small SSDs, two demo-sized HDDs
+      // the agent makes no demo drives in a folder that has drives: the SSDs asked for, two demo-sized HDDs
       Path drives = Files.createDirectories(work.resolve("nodes").resolve(node).resolve("drives"));
-      for (String name : List.of("ssd-0.ssd.img", "ssd-1.ssd.img", "hdd-0.hdd.img", "hdd-1.hdd.img")) {
+      List<String> names = new ArrayList<>(List.of("hdd-0.hdd.img", "hdd-1.hdd.img"));
+      for (int i = 0; i < ssdCount; i++) {
+        names.add("ssd-" + i + ".ssd.img");
+      }
+      for (String name : names) {
         try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(drives.resolve(name).toFile(), "rw")) {
           f.setLength(name.contains(".ssd.") ? (long) ssdMib << 20 : 16L << 30);
         }

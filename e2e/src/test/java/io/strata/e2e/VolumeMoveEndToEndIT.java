@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.testsupport.Tokens;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,7 +14,9 @@ import org.junit.jupiter.api.Test;
  * (both mirrored across the two nodes, spread NODE) through the API, while a real initiator
  * (qemu-img over libiscsi, with the tenant's CHAP) keeps writing to its LUN; the volume shows
  * MOVING with its progress, the move's operation succeeds, the volume is AVAILABLE in its new
- * pool, and the data written before the move and the last write made during it read back. The
+ * pool, and the data written before the move and the last write made during it read back. Then
+ * the tenant moves it back and cancels that move mid-copy: the volume is AVAILABLE in the pool it
+ * was in, its writes (during the cancel too) kept. The
  * agents' engines copy at most one extent per 50 ms (RunningStack), so the move lasts long enough
  * for writes to land during it.
  */
@@ -47,30 +45,8 @@ class VolumeMoveEndToEndIT extends RunningStack {
     assertThat(app1.write(portal, target, lun, Files.write(work.resolve("before.bin"), before)).exit()).isZero();
 
     // ---- a writer rewrites the first MiB, round after round, until told to stop ----
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicInteger succeeded = new AtomicInteger();
-    AtomicInteger failed = new AtomicInteger();
-    AtomicReference<byte[]> lastWritten = new AtomicReference<>(Arrays.copyOf(before, 1 << 20));
-    Thread writer = new Thread(() -> {
-      int round = 0;
-      try {
-        while (!stop.get()) {
-          byte[] pattern = randomBytes(1, 1000 + round);
-          Path file = Files.write(work.resolve("move-" + round + ".bin"), pattern);
-          if (app1.write(portal, target, lun, file).exit() == 0) {
-            lastWritten.set(pattern);
-            succeeded.incrementAndGet();
-            round++;
-          } else {
-            failed.incrementAndGet();
-          }
-        }
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }, "writer-during-move");
-    writer.start();
-    awaitTrue("a write before the move", () -> succeeded.get() > 0);
+    BackgroundWriter writer = new BackgroundWriter(app1, portal, target, lun, work, Arrays.copyOf(before, 1 << 20));
+    awaitTrue("a write before the move", () -> writer.succeeded() > 0);
 
     Api.Reply accepted = acme.post("/api/v1/volumes/" + volume + "/move", Map.of("poolId", fast));
     JsonNode op = accepted.require(202);
@@ -81,30 +57,47 @@ class VolumeMoveEndToEndIT extends RunningStack {
     assertThat(moving.path("move").path("fromPoolId").asText()).isEqualTo(slow);
 
     // writes succeed while the volume is MOVING, and the engine's progress shows
-    int atStart = succeeded.get();
+    int atStart = writer.succeeded();
     awaitTrue("writes during the move, and its progress", () -> {
       JsonNode v = acme.get("/api/v1/volumes/" + volume).body();
-      return v.path("state").asText().equals("MOVING") && succeeded.get() > atStart + 1
+      return v.path("state").asText().equals("MOVING") && writer.succeeded() > atStart + 1
           && v.path("move").path("progressPercent").asInt() > 0;
     });
-    int duringMove = succeeded.get() - atStart;
+    int duringMove = writer.succeeded() - atStart;
     JsonNode done = awaitMoved(acme, volume);
     assertThat(done.path("poolId").asText()).isEqualTo(fast);
     assertThat(done.path("move").isNull() || done.path("move").isMissingNode()).isTrue();
     assertThat(acme.get("/api/v1/operations/" + op.path("id").asText()).require(200).path("state").asText())
         .isEqualTo("SUCCEEDED");
-    int afterEnd = succeeded.get();
-    awaitTrue("a write after the move", () -> succeeded.get() > afterEnd);
-    stop.set(true);
-    writer.join();
+    int afterEnd = writer.succeeded();
+    awaitTrue("a write after the move", () -> writer.succeeded() > afterEnd);
+
+    // ---- the tenant moves it back, thinks better of it mid-copy, and cancels ----
+    JsonNode backOp = acme.post("/api/v1/volumes/" + volume + "/move", Map.of("poolId", slow)).require(202);
+    awaitTrue("the move back under way", () -> acme.get("/api/v1/volumes/" + volume).body().path("move")
+        .path("copiedExtents").asLong() > 0);
+    JsonNode cancelOp = acme.post("/api/v1/volumes/" + volume + "/move/cancel", Map.of()).require(202);
+    assertThat(cancelOp.path("kind").asText()).isEqualTo("volume.move-cancel");
+    JsonNode cancelling = acme.get("/api/v1/volumes/" + volume).require(200);
+    assertThat(cancelling.path("poolId").asText()).as("%s", cancelling).isEqualTo(fast);
+    assertThat(cancelling.path("move").path("cancelling").asBoolean()).as("%s", cancelling).isTrue();
+    int atCancel = writer.succeeded();
+    JsonNode kept = awaitMoved(acme, volume);
+    assertThat(kept.path("poolId").asText()).as("back where it was before the cancelled move").isEqualTo(fast);
+    assertThat(acme.get("/api/v1/operations/" + backOp.path("id").asText()).require(200).path("state").asText())
+        .isEqualTo("FAILED");
+    assertThat(acme.get("/api/v1/operations/" + cancelOp.path("id").asText()).require(200).path("state").asText())
+        .isEqualTo("SUCCEEDED");
+    awaitTrue("writes after the cancel", () -> writer.succeeded() > atCancel + 1);
+    writer.close();
 
     // every write kept: the last one in the first MiB, the data from before the move after it
     byte[] back = app1.read(portal, target, lun, 8, work.resolve("back.bin"));
-    assertThat(Arrays.copyOf(back, 1 << 20)).as("the last write").isEqualTo(lastWritten.get());
+    assertThat(Arrays.copyOf(back, 1 << 20)).as("the last write").isEqualTo(writer.lastWritten());
     assertThat(Arrays.copyOfRange(back, 1 << 20, 8 << 20)).as("the data written before the move")
         .isEqualTo(Arrays.copyOfRange(before, 1 << 20, 8 << 20));
-    assertThat(failed.get()).as("no write refused: the LUN served throughout").isZero();
-    System.out.println("move: " + duringMove + " writes while MOVING, " + succeeded.get() + " in all");
+    assertThat(writer.failed()).as("no write refused: the LUN served throughout").isZero();
+    System.out.println("move: " + duringMove + " writes while MOVING, " + writer.succeeded() + " in all");
   }
 
   /** Waits (up to ten minutes: the copy is paced) until the volume is AVAILABLE again. */

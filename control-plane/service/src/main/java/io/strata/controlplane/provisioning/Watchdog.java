@@ -5,6 +5,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.controlplane.domain.ArrayState;
 import io.strata.controlplane.domain.Attachment;
+import io.strata.controlplane.domain.DriveRole;
+import io.strata.controlplane.domain.Operation;
+import io.strata.controlplane.domain.OperationState;
 import io.strata.controlplane.domain.AttachmentState;
 import io.strata.controlplane.domain.Node;
 import io.strata.controlplane.domain.NodeState;
@@ -14,11 +17,14 @@ import io.strata.controlplane.domain.StorageArray;
 import io.strata.controlplane.domain.Volume;
 import io.strata.controlplane.domain.VolumeState;
 import io.strata.controlplane.metrics.OperationMeters;
+import io.strata.controlplane.service.Operations;
+import io.strata.controlplane.service.PoolActivityReports;
 import io.strata.controlplane.service.ProvisioningEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jboss.logging.Logger;
@@ -27,7 +33,8 @@ import org.jboss.logging.Logger;
  * Nothing stays in a transitional state forever: an array, volume, snapshot or attachment that
  * has waited longer than the transition timeout for its node (also after a retry) moves to
  * FAILED with the reason (from there it recovers when its node reports it serving, or is retried
- * or deleted), and a node whose heartbeats stopped goes OFFLINE with its online arrays DEGRADED.
+ * or deleted), a node whose heartbeats stopped goes OFFLINE with its online arrays DEGRADED, and
+ * a drive replacement whose incoming drive left its pool fails.
  */
 @ApplicationScoped
 public class Watchdog {
@@ -37,6 +44,7 @@ public class Watchdog {
   @Inject ProvisioningConfig config;
   @Inject ProvisioningEvents events;
   @Inject OperationMeters meters;
+  @Inject Operations operations;
 
   private ScheduledExecutorService timer;
 
@@ -66,6 +74,25 @@ public class Watchdog {
   public void check(Instant now) {
     QuarkusTransaction.requiringNew().run(() -> markSilentNodes(now));
     QuarkusTransaction.requiringNew().run(() -> failStuckTransitions(now));
+    QuarkusTransaction.requiringNew().run(this::failOrphanedReplacements);
+  }
+
+  /**
+   * A drive replacement's operation waits for the engine to report the pool rebuilt onto its
+   * incoming drive. If that drive left the pool first (replaced in its turn, its pool deleted, the
+   * array deleted), no report can ever complete it: it fails, saying so, instead of staying
+   * PENDING forever.
+   */
+  private void failOrphanedReplacements() {
+    List<Operation> orphaned = Operation.list("from Operation o where o.kind = ?1 and o.state = ?2 and not exists"
+        + " (select 1 from ArrayDrive ad where ad.driveId = o.targetId and ad.poolId is not null and ad.role = ?3)",
+        PoolActivityReports.REPLACE, OperationState.PENDING, DriveRole.MEMBER);
+    for (Operation op : orphaned) {
+      LOG.infof("replacement %s: its incoming drive %s left the pool before the rebuild finished", op.id, op.targetId);
+      operations.complete(op.targetId, false, "the incoming drive " + op.targetId
+          + " left the pool before the rebuild onto it finished (replaced, or its pool or array deleted)");
+      meters.watchdogAction("operation", "failed");
+    }
   }
 
   private void markSilentNodes(Instant now) {

@@ -11,6 +11,9 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.controlplane.domain.Drive;
 import io.strata.controlplane.domain.DriveState;
+import io.strata.controlplane.domain.Operation;
+import io.strata.controlplane.domain.OperationState;
+import io.strata.controlplane.service.PoolActivityReports;
 import io.strata.controlplane.outbox.ArrayDesiredState;
 import io.strata.controlplane.outbox.CommandOutbox;
 import io.strata.testsupport.KeycloakTestResource;
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KeycloakTestResource.class)
 class PoolDriveReplacementTest {
   @Inject CommandOutbox outbox;
+  @Inject io.strata.controlplane.provisioning.Watchdog watchdog;
 
   /** Fresh nodes for every test: each takes three or four of one node's drives (spread NONE). */
   @BeforeEach
@@ -123,5 +127,29 @@ class PoolDriveReplacementTest {
     assertThat(desired(array)).isEqualTo(before);
     as(ACME).post("/api/v1/pools/" + UUID.randomUUID() + "/drives/" + outgoing + "/replace")
         .then().statusCode(404);
+  }
+
+  @Test
+  void aReplacementWhoseIncomingDriveLeftThePoolFailsInsteadOfWaitingForever() {
+    String array = PoolDriveOwnershipTest.localArray(4, 0);
+    String pool = PoolDriveOwnershipTest.createPool(array, "p", "SSD", Map.of())
+        .then().statusCode(201).extract().path("id");
+    ArrayDesiredState before = desired(array);
+    String outgoing = members(before, pool).get(0);
+    String first = driveOfType(before, "SSD", true);
+    as(ACME).post("/api/v1/pools/" + pool + "/drives/" + outgoing + "/replace").then().statusCode(200);
+    // before the engine reported the rebuild onto it, the incoming drive is replaced in its turn
+    as(ACME).post("/api/v1/pools/" + pool + "/drives/" + first + "/replace").then().statusCode(200);
+
+    watchdog.check(java.time.Instant.now());
+    Operation firstOp = QuarkusTransaction.requiringNew().call(() -> Operation.<Operation>find(
+        "kind = ?1 and targetId = ?2", PoolActivityReports.REPLACE, UUID.fromString(first)).firstResult());
+    assertThat(firstOp.state).isEqualTo(OperationState.FAILED);
+    assertThat(firstOp.error).contains("left the pool");
+    String second = members(desired(array), pool).stream().filter(d -> !members(before, pool).contains(d))
+        .findFirst().orElseThrow();
+    Operation secondOp = QuarkusTransaction.requiringNew().call(() -> Operation.<Operation>find(
+        "kind = ?1 and targetId = ?2", PoolActivityReports.REPLACE, UUID.fromString(second)).firstResult());
+    assertThat(secondOp.state).as("the replacement still under way").isEqualTo(OperationState.PENDING);
   }
 }
