@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** A small JSON client for one service's REST API, as one user (a bearer token). */
 final class Api {
@@ -43,6 +44,15 @@ final class Api {
     return send(HttpRequest.newBuilder(URI.create(base + path))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+  }
+
+  /** As {@link #post(String, Object)}, with more request headers (a {@code traceparent}, say). */
+  Reply post(String path, Object body, Map<String, String> headers) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    headers.forEach(request::header);
+    return send(request);
   }
 
   Reply patch(String path, Object body) throws IOException, InterruptedException {

@@ -56,8 +56,11 @@ class ProvisioningEndToEndIT extends RunningStack {
     Api acme = new Api(controlPlaneUrl, Tokens.accessToken("acme-admin"));
     // spread NODE (the API's default): the drives lie on both nodes, and the engine's node opens
     // the other node's through that node's drive export service
+    // the request carries a W3C trace context of the test's own: one trace from here to the engine
+    String traceId = java.util.HexFormat.of().formatHex(randomBytesOf(16));
     JsonNode array = acme.post("/api/v1/arrays", Map.of("name", "prod", "engineSize", "E01", "ssdDrives", 2,
-        "hddDrives", 2)).require(201);
+        "hddDrives", 2), Map.of("traceparent", "00-" + traceId + "-" + java.util.HexFormat.of().formatHex(randomBytesOf(8))
+        + "-01")).require(201);
     String arrayId = array.path("id").asText();
     array = awaitState(acme, "/api/v1/arrays/" + arrayId, "ONLINE");
     String portal = array.path("portal").asText();
@@ -66,6 +69,13 @@ class ProvisioningEndToEndIT extends RunningStack {
     assertThat(portal).startsWith("127.0.0.");
     String engineNode = nodeServing(portal);
     String lender = otherNode(engineNode);
+    // issue 19, tracing across the services: the trace went through the outbox and Kafka to the
+    // agent (its log lines of the command carry the id) and to the engine (its log of the layout)
+    Path engineLog = work.resolve("nodes").resolve(engineNode).resolve("arrays").resolve(arrayId).resolve("engine.log");
+    awaitTrue("the request's trace in the engine's log", () -> Files.isRegularFile(engineLog)
+        && Files.readString(engineLog).contains("trace_id=" + traceId));
+    assertThat(Files.readString(agents.get(engineNode).log)).as("the agent's log of the command")
+        .contains("traceId=" + traceId);
     // spread NODE: the array's drives come from both nodes (the operator's view names each drive's node)
     Map<String, String> nodeNames = new HashMap<>();
     for (JsonNode n : ops.get("/api/v1/admin/nodes?limit=100").require(200).path("items")) {
@@ -216,5 +226,10 @@ class ProvisioningEndToEndIT extends RunningStack {
         assertThat(text.contains(secret)).as("%s holds a CHAP secret", log).isFalse();
       }
     }
+  }
+  private static byte[] randomBytesOf(int n) {
+    byte[] b = new byte[n];
+    new java.security.SecureRandom().nextBytes(b);
+    return b;
   }
 }
