@@ -109,7 +109,7 @@ class PoolOperationsEndToEndIT extends RunningStack {
   void aPoolGrowsHasAMemberReplacedAndIsScrubbedWhileAnInitiatorWrites() throws Exception {
     Api acme = new Api(controlPlaneUrl, Tokens.accessToken("acme-admin"));
     // all five SSDs of one node: two members, a pair to grow by, one to replace a member with
-    String arrayId = acme.post("/api/v1/arrays", Map.of("name", "dayTwoPool", "engineSize", "E01", "spread", "NONE",
+    String arrayId = acme.post("/api/v1/arrays", Map.of("name", "day-two-pool", "engineSize", "E01", "spread", "NONE",
         "ssdDrives", 5)).require(201).path("id").asText();
     JsonNode array = awaitState(acme, "/api/v1/arrays/" + arrayId, "ONLINE");
     String portal = array.path("portal").asText();

@@ -106,7 +106,7 @@ class LayoutPlannerTest {
 
   @Test
   void aScrubWithoutRateLimitIsARateTheEngineReads() {
-    // found by PoolScrubEndToEndIT: "0M" made the engine refuse the whole layout
+    // found by the scrub end-to-end test (PoolOperationsEndToEndIT): "0M" made the engine refuse the whole layout
     var desired = array(
         List.of(drive("d1", "n1-ssd-0", DriveType.SSD, 4, "p1"), drive("d2", "n1-ssd-1", DriveType.SSD, 4, "p1")),
         List.of(new PoolSpec("p1", "fast", DriveType.SSD, "RAID1", "NONE", false, 4,

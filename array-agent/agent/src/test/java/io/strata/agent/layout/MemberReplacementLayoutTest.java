@@ -63,7 +63,7 @@ class MemberReplacementLayoutTest {
 
   @Test
   void aScrubRequestOfAKeptPoolReachesTheLayout() {
-    // found by PoolScrubEndToEndIT: a kept pool was rebuilt without its scrub, so a scrub asked
+    // found by the scrub end-to-end test (PoolOperationsEndToEndIT): a kept pool was rebuilt without its scrub, so a scrub asked
     // through the API never reached the engine
     EngineLayout before = layout(List.of(drive("s1", "4"), drive("s5", "4"), drive("s7", "4")),
         List.of(raid5("s5", "s1", "s7")));
