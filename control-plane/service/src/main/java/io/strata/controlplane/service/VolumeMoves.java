@@ -107,14 +107,16 @@ public class VolumeMoves {
           "only a MOVING volume's move can be cancelled; the volume is " + v.state)
           .with("reason", "volume-not-moving"));
     }
-    Pool back = Pool.findById(v.moveFromPoolId);
-    Pool abandoned = Pool.findById(v.poolId);
     if (v.moveCancelling) {
+      // the pools are swapped already: it is moving back to its poolId
       throw new ApiException(new Problem(409, "move-cancelling", "Conflict",
-          "the move is being cancelled already: the volume is moving back to pool '" + back.name
-              + "'; it can move again once it is AVAILABLE there").with("reason", "move-cancelling"));
+          "the move is being cancelled already: the volume is moving back to pool '"
+              + Pool.<Pool>findById(v.poolId).name + "'; it can move again once it is AVAILABLE there")
+          .with("reason", "move-cancelling"));
     }
     ArrayService.requireAccepting(a, "cancel a volume move");
+    Pool back = Pool.findById(v.moveFromPoolId);
+    Pool abandoned = Pool.findById(v.poolId);
     v.poolId = back.id;
     v.moveFromPoolId = abandoned.id;
     v.moveCancelling = true;
