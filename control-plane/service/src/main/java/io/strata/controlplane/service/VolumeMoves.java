@@ -129,7 +129,9 @@ public class VolumeMoves {
     outbox.arrayChanged(a);
     operations.complete(v.id, MOVE, false, "cancelled");
     Operation op = operations.start(tenantId, MOVE_CANCEL, "volume", v.id);
-    audit.record(tenantId, MOVE_CANCEL, "volume", v.id);
+    // named as the audit filter names a refused cancel (AuditActions, from the path), so that one
+    // action finds both
+    audit.record(tenantId, "volume.move.cancel", "volume", v.id);
     LOG.infof("volume %s: move to pool %s cancelled, moving back to pool %s", v.id, abandoned.id, back.id);
     return op;
   }

@@ -264,6 +264,11 @@ class VolumeMoveTest {
     cancel(ACME, volume).then().statusCode(409).body("type", containsString("move-cancelling"))
         .body("reason", equalTo("move-cancelling")).body("detail", containsString("back to pool 'one'"));
     move(ACME, volume, a[2]).then().statusCode(409).body("type", containsString("volume-moving"));
+    // the audit log has the cancel, its replay and the refused one under one action, newest first
+    Response audited = as(ACME).queryParam("object", volume).queryParam("action", "volume.move.cancel")
+        .get("/api/v1/audit");
+    assertThat(audited.<List<String>>path("items.result")).containsExactly("REFUSED", "SUCCEEDED", "SUCCEEDED");
+    assertThat(audited.<List<List<String>>>path("items.marks").get(1)).containsExactly("replayed");
 
     // late reports of the cancelled move change nothing, DONE included
     engineReports(a[0], volume, new VolumeMoveStatus(volume, a[1], a[2], 5120, 10240,
