@@ -105,11 +105,14 @@ public final class ControlPlane {
       String failureReason, Instant createdAt, Instant updatedAt, Instant recycledAt, Instant purgeAt,
       MoveView move) {}
 
-  /** A volume's move to another pool of its array (null when it is not moving). */
+  /**
+   * A volume's move to another pool of its array (null when it is not moving); {@code cancelling}:
+   * the move is the cancel of a move, taking the volume back to the pool it came from.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record MoveView(
       UUID fromPoolId, UUID toPoolId, int progressPercent, long copiedExtents, long totalExtents,
-      String stoppedReason, Instant startedAt) {}
+      String stoppedReason, Instant startedAt, boolean cancelling) {}
 
   /** Move a volume to another pool of its array, online. */
   public record VolumeMove(UUID poolId) {}

@@ -158,6 +158,11 @@ public interface ControlPlaneClient {
   Response moveVolume(@PathParam("id") UUID id, @HeaderParam("Idempotency-Key") String key,
       io.strata.console.api.ControlPlane.VolumeMove body);
 
+  /** Cancels the volume's move (it goes back to its pool): 202 with the operation; 409 naming why not. */
+  @POST
+  @Path("/volumes/{id}/move/cancel")
+  Response cancelVolumeMove(@PathParam("id") UUID id, @HeaderParam("Idempotency-Key") String key);
+
   // ---- snapshots -----------------------------------------------------------------------------
   @GET
   @Path("/snapshots")

@@ -121,11 +121,25 @@ public class VolumesResource {
       controlPlane.moveVolume(id, Htmx.idempotencyKey(key), new io.strata.console.api.ControlPlane.VolumeMove(
           UUID.fromString(poolId))).close();
       return "/volumes/" + id;
-    }, (errors, fragment) -> {
-      VolumeView v = controlPlane.volume(id).readEntity(VolumeView.class);
-      return withMove(volume.getFragment("move").data("volume", v), v)
-          .data("moveErrors", errors).data("key", key).render();
-    });
+    }, (errors, fragment) -> moveSection(id, errors, key));
+  }
+
+  /** Cancels the volume's move (it goes back to the pool it came from), then shows it moving back. */
+  @POST
+  @Path("/{id}/move/cancel")
+  @RolesAllowed("tenant-admin")
+  public Response cancelMove(@PathParam("id") UUID id, @RestForm String key, @Context HttpHeaders headers) {
+    return Submit.form(headers, Map.of(), () -> {
+      controlPlane.cancelVolumeMove(id, Htmx.idempotencyKey(key)).close();
+      return "/volumes/" + id;
+    }, (errors, fragment) -> moveSection(id, errors, key));
+  }
+
+  /** The page's move section as the volume is now, with the control plane's refusal. */
+  private String moveSection(UUID id, Map<String, String> errors, String key) {
+    VolumeView v = controlPlane.volume(id).readEntity(VolumeView.class);
+    return withMove(volume.getFragment("move").data("volume", v), v)
+        .data("moveErrors", errors).data("key", key).render();
   }
 
   @POST

@@ -78,6 +78,14 @@ public class Volume extends TenantLifecycleEntity {
   @Column(name = "move_stopped_reason")
   public String moveStoppedReason;
 
+  /**
+   * Whether the current move is the cancel of a move (V21): {@link #poolId} is then the pool the
+   * volume came from and {@link #moveFromPoolId} the one it was moving to, the engine moving it
+   * back. False when it is not moving.
+   */
+  @Column(name = "move_cancelling", nullable = false)
+  public boolean moveCancelling;
+
   /** When the move was asked for; kept after it is done, as when the volume last moved. */
   @Column(name = "move_started_at")
   public java.time.Instant moveStartedAt;

@@ -107,7 +107,7 @@ public final class Views {
     }
     int percent = v.moveTotalExtents <= 0 ? 0 : (int) Math.min(100, v.moveCopiedExtents * 100 / v.moveTotalExtents);
     return new io.strata.controlplane.rest.dto.VolumeDtos.MoveView(v.moveFromPoolId, v.poolId, percent,
-        v.moveCopiedExtents, v.moveTotalExtents, v.moveStoppedReason, v.moveStartedAt);
+        v.moveCopiedExtents, v.moveTotalExtents, v.moveStoppedReason, v.moveStartedAt, v.moveCancelling);
   }
 
   public static SnapshotView snapshot(Snapshot s) {

@@ -144,6 +144,31 @@ public class VolumeResource {
     });
   }
 
+  /**
+   * Cancels the volume's move: the engine takes it back to the pool it came from (dropping the
+   * partial copy, or moving the data back if it had switched already). 202 with a
+   * {@code volume.move-cancel} Operation (also in Location and Operation-Location), which
+   * completes when the engine reports the volume back; the move's own Operation fails
+   * ("cancelled"). The volume stays MOVING meanwhile, its {@code move} going back, with
+   * {@code cancelling} true. 404 for a volume that is not the caller's; 409 {@code volume-not-moving}
+   * for a volume that is not MOVING, {@code move-cancelling} when its move is being cancelled
+   * already, {@code array-not-accepting}. A retry with the same Idempotency-Key returns the first
+   * answer.
+   */
+  @POST
+  @Path("{id}/move/cancel")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public Response cancelMove(@PathParam("id") UUID id, @HeaderParam(Idempotency.HEADER) String key) {
+    UUID tenant = caller.tenantId();
+    return idempotency.create(key, "tenant:" + tenant + " POST " + BASE + "/" + id + "/move/cancel", NO_BODY, () -> {
+      Operation op = moves.cancel(tenant, id);
+      return Idempotency.Created.accepted(Responses.operationUri(op.id), Views.operation(op));
+    });
+  }
+
+  /** What a request without a body is remembered as for its Idempotency-Key. */
+  private static final java.util.Map<String, Object> NO_BODY = java.util.Map.of();
+
   @DELETE
   @Path("{id}")
   @RolesAllowed(Roles.TENANT_ADMIN)

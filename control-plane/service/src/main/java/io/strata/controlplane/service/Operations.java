@@ -43,7 +43,20 @@ public class Operations {
   /** Completes every pending operation on the target (there is normally one). */
   @Transactional(Transactional.TxType.MANDATORY)
   public void complete(UUID targetId, boolean succeeded, String error) {
-    List<Operation> pending = Operation.list("targetId = ?1 and state = ?2", targetId, OperationState.PENDING);
+    finish(Operation.list("targetId = ?1 and state = ?2", targetId, OperationState.PENDING), succeeded, error);
+  }
+
+  /**
+   * Completes the pending operations of one {@code kind} on the target and leaves its others
+   * pending (a volume's move is cancelled while, say, a QoS change of it waits for its node).
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void complete(UUID targetId, String kind, boolean succeeded, String error) {
+    finish(Operation.list("targetId = ?1 and kind = ?2 and state = ?3", targetId, kind, OperationState.PENDING),
+        succeeded, error);
+  }
+
+  private void finish(List<Operation> pending, boolean succeeded, String error) {
     for (Operation op : pending) {
       op.state = succeeded ? OperationState.SUCCEEDED : OperationState.FAILED;
       op.error = error;

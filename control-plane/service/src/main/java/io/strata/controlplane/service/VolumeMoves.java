@@ -25,11 +25,19 @@ import org.jboss.logging.Logger;
  * (writes to what it copied already go to both copies), switches to the new copy and deletes the
  * old one, reporting its progress in the array's status ({@link #reported}). Its report that the
  * move is DONE makes the volume AVAILABLE in its new pool and completes the Operation.
+ *
+ * <p>A move is taken back with {@link #cancel}: the two pools swap, so the desired state asks the
+ * engine to move the volume back to where it came from (it drops its partial copy, or moves the
+ * data back if it had switched already), and the engine's DONE for that move completes the cancel.
  */
 @ApplicationScoped
 @Transactional
 public class VolumeMoves {
   private static final Logger LOG = Logger.getLogger(VolumeMoves.class);
+
+  /** The Operation kinds of a move and of its cancel. */
+  static final String MOVE = "volume.move";
+  static final String MOVE_CANCEL = "volume.move-cancel";
 
   @Inject CommandOutbox outbox;
   @Inject Operations operations;
@@ -78,8 +86,53 @@ public class VolumeMoves {
     v.updatedAt = v.moveStartedAt;
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
     outbox.arrayChanged(a);
-    Operation op = operations.start(tenantId, "volume.move", "volume", v.id);
-    audit.record(tenantId, "volume.move", "volume", v.id);
+    Operation op = operations.start(tenantId, MOVE, "volume", v.id);
+    audit.record(tenantId, MOVE, "volume", v.id);
+    return op;
+  }
+
+  /**
+   * Cancels the move of the caller's MOVING volume {@code id}: the volume stays MOVING, now from
+   * the pool it was moving to back to the one it came from ({@code poolId} and
+   * {@code moveFromPoolId} swap, as the array's desired state then says), marked as a cancel. The
+   * move's Operation fails ("cancelled") and a {@code volume.move-cancel} one starts, completed
+   * when the engine reports the move back DONE ({@link #reported}). No room is needed: the pool it
+   * goes back to still holds its space. A move being cancelled is not cancelled again.
+   */
+  public Operation cancel(UUID tenantId, UUID id) {
+    Volume v = Owned.lock(Volume.class, "volume", tenantId, id);
+    StorageArray a = Owned.lock(StorageArray.class, "array", tenantId, v.arrayId);
+    if (v.state != VolumeState.MOVING || v.moveFromPoolId == null) {
+      throw new ApiException(new Problem(409, "volume-not-moving", "Conflict",
+          "only a MOVING volume's move can be cancelled; the volume is " + v.state)
+          .with("reason", "volume-not-moving"));
+    }
+    if (v.moveCancelling) {
+      // the pools are swapped already: it is moving back to its poolId
+      throw new ApiException(new Problem(409, "move-cancelling", "Conflict",
+          "the move is being cancelled already: the volume is moving back to pool '"
+              + Pool.<Pool>findById(v.poolId).name + "'; it can move again once it is AVAILABLE there")
+          .with("reason", "move-cancelling"));
+    }
+    ArrayService.requireAccepting(a, "cancel a volume move");
+    Pool back = Pool.findById(v.moveFromPoolId);
+    Pool abandoned = Pool.findById(v.poolId);
+    v.poolId = back.id;
+    v.moveFromPoolId = abandoned.id;
+    v.moveCancelling = true;
+    v.moveCopiedExtents = 0;
+    v.moveTotalExtents = 0;
+    v.moveStoppedReason = null;
+    v.moveStartedAt = Instant.now();
+    v.updatedAt = v.moveStartedAt;
+    io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
+    outbox.arrayChanged(a);
+    operations.complete(v.id, MOVE, false, "cancelled");
+    Operation op = operations.start(tenantId, MOVE_CANCEL, "volume", v.id);
+    // named as the audit filter names a refused cancel (AuditActions, from the path), so that one
+    // action finds both
+    audit.record(tenantId, "volume.move.cancel", "volume", v.id);
+    LOG.infof("volume %s: move to pool %s cancelled, moving back to pool %s", v.id, abandoned.id, back.id);
     return op;
   }
 
@@ -109,16 +162,20 @@ public class VolumeMoves {
       return false;
     }
     if ("DONE".equals(state)) {
+      boolean cancel = v.moveCancelling;
       v.moveCopiedExtents = Math.max(v.moveTotalExtents, totalExtents);
       v.moveTotalExtents = v.moveCopiedExtents;
       v.moveFromPoolId = null;
+      v.moveCancelling = false;
       v.moveStoppedReason = null;
       if (v.state == VolumeState.MOVING) {
-        v.moveTo(VolumeState.AVAILABLE, "moved to pool " + toPoolId);
+        v.moveTo(VolumeState.AVAILABLE, (cancel ? "moved back to pool " : "moved to pool ") + toPoolId);
         v.updatedAt = Instant.now();
-        operations.complete(v.id, true, null);
+        // only the move's own Operation: another one of the volume (a QoS change) waits for its node
+        operations.complete(v.id, cancel ? MOVE_CANCEL : MOVE, true, null);
       }
-      LOG.infof("volume %s moved from pool %s to pool %s", v.id, fromPoolId, toPoolId);
+      LOG.infof("volume %s %s from pool %s to pool %s", v.id, cancel ? "moved back (move cancelled)" : "moved",
+          fromPoolId, toPoolId);
       return true;
     }
     String stopped = "STOPPED".equals(state) ? reason : null;

@@ -46,6 +46,7 @@ class VolumeMoveTest {
   @Inject ProvisioningEvents events;
   @Inject NodeReports reports;
   @Inject CommandOutbox outbox;
+  @Inject io.strata.controlplane.service.Operations operations;
 
   private static boolean nodesEnrolled;
 
@@ -117,7 +118,8 @@ class VolumeMoveTest {
         .body("move.fromPoolId", equalTo(a[1]))
         .body("move.toPoolId", equalTo(a[2]))
         .body("move.progressPercent", equalTo(0))
-        .body("move.startedAt", notNullValue());
+        .body("move.startedAt", notNullValue())
+        .body("move.cancelling", equalTo(false));
     // it is listed in its new pool
     as(ACME).queryParam("poolId", a[2]).get("/api/v1/volumes").then().body("items[0].id", equalTo(volume));
     ArrayDesiredState.VolumeSpec spec = specOf(a[0], volume);
@@ -215,6 +217,115 @@ class VolumeMoveTest {
         .body("state", equalTo("MOVING"));
     String server = Api.createServer(ACME, unique("srv"));
     as(ACME).body(Map.of("volumeId", volume, "serverId", server)).post("/api/v1/attachments").then().statusCode(201);
+  }
+
+  private static Response cancel(String user, String volume) {
+    return as(user).post("/api/v1/volumes/" + volume + "/move/cancel");
+  }
+
+  @Test
+  void aCancelledMoveGoesBackToItsPoolAndItsCancelCompletesWhenTheEngineSaysTheVolumeIsBack() {
+    String[] a = arrayWithTwoPools(ACME);
+    String volume = availableVolume(ACME, a[1], "cancelled", 10);
+    String moveOp = move(ACME, volume, a[2]).then().statusCode(202).extract().path("id");
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[1], a[2], 2560, 10240,
+        VolumeMoveStatus.State.COPYING, null));
+    // another pending Operation of the volume is neither failed by the cancel nor completed by its DONE
+    String otherOp = QuarkusTransaction.requiringNew().call(() -> operations.start("test", tenantOf(volume),
+        "volume.other", "volume", UUID.fromString(volume)).id).toString();
+
+    String key = UUID.randomUUID().toString();
+    Response accepted = as(ACME).header("Idempotency-Key", key).post("/api/v1/volumes/" + volume + "/move/cancel");
+    accepted.then().statusCode(202).body("kind", equalTo("volume.move-cancel")).body("state", equalTo("PENDING"))
+        .body("targetId", equalTo(volume));
+    String cancelOp = accepted.path("id");
+    assertThat(accepted.header("Operation-Location")).endsWith("/api/v1/operations/" + cancelOp);
+    // a retry with the same key is the first answer, not a second cancel
+    as(ACME).header("Idempotency-Key", key).post("/api/v1/volumes/" + volume + "/move/cancel")
+        .then().statusCode(202).header("Idempotent-Replayed", "true").body("id", equalTo(cancelOp));
+
+    // it moves back: from the pool it was moving to, to the one it came from
+    as(ACME).get("/api/v1/volumes/" + volume).then().statusCode(200)
+        .body("state", equalTo("MOVING"))
+        .body("poolId", equalTo(a[1]))
+        .body("move.fromPoolId", equalTo(a[2]))
+        .body("move.toPoolId", equalTo(a[1]))
+        .body("move.cancelling", equalTo(true))
+        .body("move.progressPercent", equalTo(0))
+        .body("move.stoppedReason", nullValue());
+    as(ACME).get("/api/v1/operations/" + moveOp).then().body("state", equalTo("FAILED"))
+        .body("error", equalTo("cancelled"));
+    as(ACME).get("/api/v1/operations/" + otherOp).then().body("state", equalTo("PENDING"));
+    ArrayDesiredState.VolumeSpec spec = specOf(a[0], volume);
+    assertThat(spec.poolId().toString()).as("the engine moves it back to where it came from").isEqualTo(a[1]);
+    assertThat(spec.moveFromPoolId().toString()).isEqualTo(a[2]);
+
+    // a cancel is not cancelled, nor is the volume moved elsewhere meanwhile
+    cancel(ACME, volume).then().statusCode(409).body("type", containsString("move-cancelling"))
+        .body("reason", equalTo("move-cancelling")).body("detail", containsString("back to pool 'one'"));
+    move(ACME, volume, a[2]).then().statusCode(409).body("type", containsString("volume-moving"));
+    // the audit log has the cancel, its replay and the refused one under one action, newest first
+    Response audited = as(ACME).queryParam("object", volume).queryParam("action", "volume.move.cancel")
+        .get("/api/v1/audit");
+    assertThat(audited.<List<String>>path("items.result")).containsExactly("REFUSED", "SUCCEEDED", "SUCCEEDED");
+    assertThat(audited.<List<List<String>>>path("items.marks").get(1)).containsExactly("replayed");
+
+    // late reports of the cancelled move change nothing, DONE included
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[1], a[2], 5120, 10240,
+        VolumeMoveStatus.State.COPYING, null));
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[1], a[2], 10240, 10240,
+        VolumeMoveStatus.State.DONE, null));
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("MOVING"))
+        .body("poolId", equalTo(a[1])).body("move.fromPoolId", equalTo(a[2])).body("move.copiedExtents", equalTo(0));
+    as(ACME).get("/api/v1/operations/" + cancelOp).then().body("state", equalTo("PENDING"));
+    as(ACME).get("/api/v1/operations/" + moveOp).then().body("state", equalTo("FAILED"));
+
+    // the engine's word on the move back: its progress, then DONE
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[2], a[1], 1024, 10240,
+        VolumeMoveStatus.State.COPYING, null));
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("move.progressPercent", equalTo(10))
+        .body("move.cancelling", equalTo(true));
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[2], a[1], 10240, 10240,
+        VolumeMoveStatus.State.DONE, null));
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("AVAILABLE"))
+        .body("poolId", equalTo(a[1])).body("move", nullValue());
+    as(ACME).get("/api/v1/operations/" + cancelOp).then().body("state", equalTo("SUCCEEDED"));
+    as(ACME).get("/api/v1/operations/" + moveOp).then().body("state", equalTo("FAILED"))
+        .body("error", equalTo("cancelled"));
+    as(ACME).get("/api/v1/operations/" + otherOp).then().body("state", equalTo("PENDING"));
+    assertThat(specOf(a[0], volume).moveFromPoolId()).as("the desired state no longer asks for a move").isNull();
+
+    // back in its pool, it has no move to cancel, and may move again as any volume
+    cancel(ACME, volume).then().statusCode(409).body("type", containsString("volume-not-moving"));
+    move(ACME, volume, a[2]).then().statusCode(202);
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("move.cancelling", equalTo(false));
+  }
+
+  @Test
+  void aMoveCancelThatCannotBeDoneIsRefusedNamingWhyAndChangesNothing() {
+    String[] a = arrayWithTwoPools(ACME);
+    String volume = availableVolume(ACME, a[1], "still", 10);
+    cancel(ACME, volume).then().statusCode(409).body("type", containsString("volume-not-moving"))
+        .body("reason", equalTo("volume-not-moving")).body("detail", containsString("AVAILABLE"));
+    cancel(ACME, UUID.randomUUID().toString()).then().statusCode(404);
+
+    String moving = availableVolume(ACME, a[1], "moving", 10);
+    String moveOp = move(ACME, moving, a[2]).then().statusCode(202).extract().path("id");
+    // members read but do not cancel; another tenant does not see the volume
+    cancel(Api.ACME_VIEWER, moving).then().statusCode(403);
+    cancel(GLOBEX, moving).then().statusCode(404);
+    // an array that does not take changes now does not take this one either
+    events.arrayReported(UUID.fromString(a[0]), ArrayState.FAILED, "engine lost");
+    cancel(ACME, moving).then().statusCode(409).body("type", containsString("array-not-accepting"));
+
+    as(ACME).get("/api/v1/volumes/" + moving).then().body("state", equalTo("MOVING"))
+        .body("poolId", equalTo(a[2])).body("move.fromPoolId", equalTo(a[1])).body("move.cancelling", equalTo(false));
+    as(ACME).get("/api/v1/operations/" + moveOp).then().body("state", equalTo("PENDING"));
+  }
+
+  private static UUID tenantOf(String volume) {
+    return io.strata.controlplane.domain.Volume.<io.strata.controlplane.domain.Volume>findById(UUID.fromString(volume))
+        .tenantId;
   }
 
   @Test

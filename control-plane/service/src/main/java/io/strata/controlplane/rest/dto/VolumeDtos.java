@@ -91,10 +91,13 @@ public final class VolumeDtos {
    * engine's copy is (percent of the volume's 1 MiB extents copied, 0 until the engine reports),
    * why the copy stopped if it did (the engine resumes it at its next reload or restart), since
    * when it runs. The move's Operation completes when the engine reports it done.
+   * {@code cancelling}: the move is the cancel of a move (POST .../move/cancel), taking the volume
+   * back from the pool it was moving to ({@code fromPoolId}) to the one it came from
+   * ({@code toPoolId}); false for a move asked for.
    */
   public record MoveView(
       UUID fromPoolId, UUID toPoolId, int progressPercent, long copiedExtents, long totalExtents,
-      String stoppedReason, Instant startedAt) {}
+      String stoppedReason, Instant startedAt, boolean cancelling) {}
 
   /**
    * Restore a volume from the recycle bin. {@code name} (optional) renames it on the way out, for
