@@ -195,10 +195,15 @@ cleanup() {
   if [ -n "${ARRAY:-}" ] && [ "${STRATA_HAP_KEEP:-0}" != 1 ]; then
     say "removing array $ARRAY (STRATA_HAP_KEEP=1 keeps it)"
     [ -n "${ATTACHMENT:-}" ] && api acme-admin DELETE "/api/v1/attachments/$ATTACHMENT" >/dev/null
-    [ -n "${VOLUME:-}" ] && { sleep 5; api acme-admin DELETE "/api/v1/volumes/$VOLUME" >/dev/null; }
+    # a deleted volume goes to the recycle bin, which keeps the array: purge it at once
+    [ -n "${VOLUME:-}" ] && { sleep 5; api acme-admin DELETE "/api/v1/volumes/$VOLUME" >/dev/null &&
+      api acme-admin DELETE "/api/v1/recycle-bin/$VOLUME" >/dev/null; }
     [ -n "${SERVER:-}" ] && api acme-admin DELETE "/api/v1/servers/$SERVER" >/dev/null
-    sleep 5
-    api acme-admin DELETE "/api/v1/arrays/$ARRAY" >/dev/null
+    local i # the purged volume leaves the array once its engine deleted it
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+      sleep 5
+      api acme-admin DELETE "/api/v1/arrays/$ARRAY" >/dev/null && break
+    done
   fi
   return 0
 }
