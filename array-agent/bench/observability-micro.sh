@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# What the engine's I/O counting costs per I/O (issue 19, "the cost of watching"), measured with
+# JMH in one JVM: a 4 KiB READ(10)/WRITE(10) through io.strata.engine.stats.IoCounters over a
+# target that does nothing, against the bare target (IoCountersBench, two threads). Unlike the
+# end-to-end on/off runs of observability.sh, whose rounds vary by ±15 %, this isolates the few
+# tens of nanoseconds the counters add. Prints JMH's table; docs/benchmarks/observability.md
+# keeps the figures.
+#   array-agent/bench/observability-micro.sh
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+./mvnw -B -ntp -q -pl array-agent/engine -am test-compile
+cp_file="$(mktemp)"
+trap 'rm -f "$cp_file"' EXIT
+./mvnw -B -ntp -q -pl array-agent/engine dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$cp_file"
+java -cp "$(cat "$cp_file"):array-agent/engine/target/classes:array-agent/engine/target/test-classes" \
+  org.openjdk.jmh.Main IoCountersBench "$@"
