@@ -291,6 +291,28 @@ class VolumeMoveLayoutTest {
   }
 
   @Test
+  void theEnginesHealthTimerRetriesAStoppedMoveWithoutAReloadFromOutside() throws Exception {
+    String filler = ", {\"name\": \"filler\", \"pool\": \"fast\", \"size\": \"24M\"}";
+    Path file = layout("slow", null, filler);
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(file), file)) {
+      stack.storeOf("filler").open("filler").write(0, ByteBuffer.wrap(pattern(11)), false);
+      stack.lunDevices(ArrayLayout.read(file)).get(0).write(0, ByteBuffer.wrap(pattern(12)), false);
+    }
+    layout("fast", "slow", filler);
+    try (LayoutService service = LayoutService.open(file, "iqn.2026-12.io.strata:t.move-retry")) {
+      service.reportTo(dir.resolve("status.json"));
+      ArrayStack stack = service.stack();
+      awaitReport(stack, "slow", "fast", "STOPPED"); // the fast pool is full
+      // room appears behind the layout's back: the filler's data goes (a reload makes it again, empty)
+      stack.stores().get("fast").delete("filler");
+      // nobody reloads: the health timer tries the move again once its first pause is over
+      awaitMoved(stack);
+      awaitReport(stack, "slow", "fast", "DONE");
+      assertThat(readAll(stack.lunDevices(ArrayLayout.read(file)).get(0))).isEqualTo(pattern(12));
+    }
+  }
+
+  @Test
   void theRetryPauseDoublesUpToFiveMinutes() {
     assertThat(VolumeMoves.retryPause(1)).hasSeconds(5);
     assertThat(VolumeMoves.retryPause(2)).hasSeconds(10);
