@@ -41,9 +41,7 @@ final class Api {
   }
 
   Reply post(String path, Object body) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    return post(path, body, Map.of());
   }
 
   /** As {@link #post(String, Object)}, with more request headers (a {@code traceparent}, say). */

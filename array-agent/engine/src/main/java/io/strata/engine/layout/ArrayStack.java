@@ -1140,6 +1140,7 @@ public final class ArrayStack implements Closeable {
       for (String name : store.names()) {
         if (!wanted.contains(name)) {
           store.delete(name);
+          stores.values().forEach(s -> s.forgetForwarded(name)); // gone for good: no move follows
           if (store.metadataOnPool()) {
             store.putRecord(reservationRecord(name), null);
           }

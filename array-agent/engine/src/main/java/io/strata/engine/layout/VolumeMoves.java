@@ -86,28 +86,15 @@ public final class VolumeMoves implements Closeable {
       this.from = from;
       this.to = to;
     }
-
-    VolumeMove move() {
-      return move;
-    }
-
-    String from() {
-      return from;
-    }
-
-    String to() {
-      return to;
-    }
   }
-
-  /** When a stopped move is tried again, and how many times it failed in a row. */
-  private record Retry(long atNanos, int failures) {}
 
   private final Path dir;
   private final SourceDone sourceDone;
   private final Abandon abandon;
-  /** Stopped moves waiting to be tried again, by volume. */
-  private final Map<String, Retry> retries = new java.util.HashMap<>();
+  /** Failures in a row of each move not done yet, by volume (the retry pause doubles with them). */
+  private final Map<String, Integer> failures = new java.util.HashMap<>();
+  /** When each stopped move is tried again ({@link System#nanoTime}), by volume. */
+  private final Map<String, Long> retryAt = new java.util.HashMap<>();
   /** A move ended in a way that leaves work for the next reconcile (a cancel after the switch). */
   private boolean anotherPass;
   private final Map<String, Running> running = new LinkedHashMap<>();
@@ -170,13 +157,22 @@ public final class VolumeMoves implements Closeable {
         if (!current.cancelled && asked.reversed().equals(new VolumeMove.Direction(current.from, current.to))) {
           current.cancelled = true; // the copier gives it up after the extent it copies
           LOG.info("the layout moves volume " + v.name() + " back to pool " + v.pool() + ": cancelling "
-              + current.move());
+              + current.move);
         }
         continue;
       }
       VolumeMove.Checkpoint saved = VolumeMove.Checkpoint.read(checkpoint(v.name()));
       if (saved != null && asked.reversed().equals(saved.direction())) {
-        cancelStoppedMove(v, saved);
+        try {
+          cancelStoppedMove(v, saved);
+        } catch (IOException | RuntimeException e) {
+          // this volume's cancel waits (and is tried again); the rest of the layout still applies
+          LOG.warning("cancelling the move of volume " + v.name() + " failed: " + e);
+          stopped.put(v.name(), new Report(v.name(), v.moveFrom(), v.pool(), 0, 0, "STOPPED",
+              e.getMessage() == null ? e.toString() : e.getMessage()));
+          retryAt.put(v.name(), System.nanoTime()
+              + retryPause(failures.merge(v.name(), 1, Integer::sum)).toNanos());
+        }
         continue;
       }
       VolumeStore from = stores.get(v.moveFrom());
@@ -184,16 +180,13 @@ public final class VolumeMoves implements Closeable {
       if (from == null || to == null || !from.exists(v.name())) {
         Files.deleteIfExists(checkpoint(v.name())); // moved already: its old copy is gone
         stopped.remove(v.name());
-        retries.remove(v.name());
+        forgetFailures(v.name());
         foundDone.put(v.name(), new Report(v.name(), v.moveFrom(), v.pool(), 0, 0, "DONE", null));
         continue;
       }
       stopped.remove(v.name());
       foundDone.remove(v.name());
-      Retry retry = retries.get(v.name());
-      if (retry != null) {
-        retries.put(v.name(), new Retry(Long.MAX_VALUE, retry.failures())); // counted until it ends
-      }
+      retryAt.remove(v.name()); // tried now; its failures count on until it ends
       VolumeMove move = VolumeMove.open(v.name(), from.openCopy(v.name()), to.openCopy(v.name()),
           checkpoint(v.name()), asked);
       from.redirect(v.name(), move);
@@ -218,7 +211,7 @@ public final class VolumeMoves implements Closeable {
    */
   private void cancelStoppedMove(VolumeSpec v, VolumeMove.Checkpoint saved) throws IOException {
     stopped.remove(v.name());
-    retries.remove(v.name());
+    forgetFailures(v.name());
     if (!saved.done()) {
       abandon.abandon(v.name(), v.pool(), v.moveFrom());
       Files.deleteIfExists(checkpoint(v.name()));
@@ -241,7 +234,7 @@ public final class VolumeMoves implements Closeable {
       r = running.get(volume);
     }
     try {
-      while (!closed && !r.cancelled && r.move().copyStep()) {
+      while (!closed && !r.cancelled && r.move.copyStep()) {
         // one extent per step; writers to that extent wait for it only
         if (pauseMillis > 0) {
           Thread.sleep(pauseMillis);
@@ -250,22 +243,22 @@ public final class VolumeMoves implements Closeable {
       if (closed) {
         return;
       }
-      if (r.cancelled && !r.move().switched()) {
+      if (r.cancelled && !r.move.switched()) {
         giveUp(volume, r);
         return;
       }
-      if (!r.move().switched()) {
+      if (!r.move.switched()) {
         return;
       }
-      sourceDone.delete(volume, r.from());
+      sourceDone.delete(volume, r.from);
       Files.deleteIfExists(checkpoint(volume));
       synchronized (this) {
         oldCopyDeleted.add(volume);
-        retries.remove(volume);
+        forgetFailures(volume);
         // cancelled after the switch: the move back is a move like any other, at the next pass
         anotherPass |= r.cancelled;
       }
-      LOG.info("moved volume " + volume + " from pool " + r.from() + " to pool " + r.to());
+      LOG.info("moved volume " + volume + " from pool " + r.from + " to pool " + r.to);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // not by close (it does not interrupt): stop here
     } catch (IOException | RuntimeException e) {
@@ -275,14 +268,14 @@ public final class VolumeMoves implements Closeable {
 
   /** A cancelled move before its switch: served from the old copy again, the new one dropped. */
   private void giveUp(String volume, Running r) throws IOException {
-    abandon.abandon(volume, r.from(), r.to());
+    abandon.abandon(volume, r.from, r.to);
     Files.deleteIfExists(checkpoint(volume));
     synchronized (this) {
       running.remove(volume);
-      retries.remove(volume);
-      foundDone.put(volume, new Report(volume, r.to(), r.from(), 0, 0, "DONE", null));
+      forgetFailures(volume);
+      foundDone.put(volume, new Report(volume, r.to, r.from, 0, 0, "DONE", null));
     }
-    LOG.info("cancelled " + r.move() + ": volume " + volume + " is served from pool " + r.from()
+    LOG.info("cancelled " + r.move + ": volume " + volume + " is served from pool " + r.from
         + " again");
   }
 
@@ -290,15 +283,14 @@ public final class VolumeMoves implements Closeable {
   private void stopped(String volume, Running r, Exception e) {
     synchronized (this) {
       running.remove(volume);
-      Retry before = retries.get(volume);
-      int failures = before == null ? 1 : before.failures() + 1;
-      java.time.Duration pause = retryPause(failures);
-      retries.put(volume, new Retry(System.nanoTime() + pause.toNanos(), failures));
+      int failed = failures.merge(volume, 1, Integer::sum);
+      java.time.Duration pause = retryPause(failed);
+      retryAt.put(volume, System.nanoTime() + pause.toNanos());
       String error = e.getMessage() == null ? e.toString() : e.getMessage();
-      LOG.warning(r.move() + " stopped (failure " + failures + "), tried again in " + pause.toSeconds()
+      LOG.warning(r.move + " stopped (failure " + failed + "), tried again in " + pause.toSeconds()
           + " s: " + e);
-      stopped.put(volume, new Report(volume, r.from(), r.to(), r.move().copiedExtents(),
-          r.move().totalExtents(), "STOPPED", error));
+      stopped.put(volume, new Report(volume, r.from, r.to, r.move.copiedExtents(),
+          r.move.totalExtents(), "STOPPED", error));
     }
   }
 
@@ -319,11 +311,10 @@ public final class VolumeMoves implements Closeable {
   synchronized boolean takeAnotherPass(long nowNanos) {
     boolean due = anotherPass;
     anotherPass = false;
-    for (Map.Entry<String, Retry> e : retries.entrySet()) {
-      Retry r = e.getValue();
-      if (r.atNanos() != Long.MAX_VALUE && nowNanos - r.atNanos() >= 0) {
+    for (Map.Entry<String, Long> e : retryAt.entrySet()) {
+      if (nowNanos - e.getValue() >= 0) {
         due = true;
-        e.setValue(new Retry(nowNanos + retryPause(r.failures()).toNanos(), r.failures()));
+        e.setValue(nowNanos + retryPause(failures.getOrDefault(e.getKey(), 1)).toNanos());
       }
     }
     return due;
@@ -332,9 +323,9 @@ public final class VolumeMoves implements Closeable {
   /** The moves this engine knows of (running or switched since it started). */
   synchronized List<Progress> progress() {
     return running.entrySet().stream()
-        .map(e -> new Progress(e.getKey(), e.getValue().from(), e.getValue().to(),
-            e.getValue().move().copiedExtents(), e.getValue().move().totalExtents(),
-            e.getValue().move().switched()))
+        .map(e -> new Progress(e.getKey(), e.getValue().from, e.getValue().to,
+            e.getValue().move.copiedExtents(), e.getValue().move.totalExtents(),
+            e.getValue().move.switched()))
         .toList();
   }
 
@@ -345,8 +336,8 @@ public final class VolumeMoves implements Closeable {
    */
   synchronized List<Report> reports() {
     List<Report> all = new java.util.ArrayList<>();
-    running.forEach((volume, r) -> all.add(new Report(volume, r.from(), r.to(),
-        r.move().copiedExtents(), r.move().totalExtents(),
+    running.forEach((volume, r) -> all.add(new Report(volume, r.from, r.to,
+        r.move.copiedExtents(), r.move.totalExtents(),
         oldCopyDeleted.contains(volume) ? "DONE" : "COPYING", null)));
     foundDone.values().stream().filter(d -> !running.containsKey(d.volume())).forEach(all::add);
     stopped.values().stream().filter(d -> !running.containsKey(d.volume())).forEach(all::add);
@@ -360,10 +351,16 @@ public final class VolumeMoves implements Closeable {
         .forEach(v -> asked.add(key(v.name(), v.moveFrom(), v.pool())));
     foundDone.values().removeIf(r -> !asked.contains(key(r.volume(), r.fromPool(), r.toPool())));
     stopped.values().removeIf(r -> !asked.contains(key(r.volume(), r.fromPool(), r.toPool())));
-    retries.keySet().removeIf(volume -> !stopped.containsKey(volume) && !running.containsKey(volume));
+    failures.keySet().removeIf(volume -> !stopped.containsKey(volume) && !running.containsKey(volume));
+    retryAt.keySet().retainAll(stopped.keySet());
     // a finished move no longer asked for goes (the same volume may then move again)
-    running.entrySet().removeIf(e -> !asked.contains(key(e.getKey(), e.getValue().from(),
-        e.getValue().to())) && oldCopyDeleted.remove(e.getKey()));
+    running.entrySet().removeIf(e -> !asked.contains(key(e.getKey(), e.getValue().from,
+        e.getValue().to)) && oldCopyDeleted.remove(e.getKey()));
+  }
+
+  private void forgetFailures(String volume) {
+    failures.remove(volume);
+    retryAt.remove(volume);
   }
 
   private static String key(String volume, String from, String to) {

@@ -577,6 +577,11 @@ public final class VolumeStore implements Closeable {
     }
   }
 
+  /** Forgets the devices of earlier copies of {@code name}: the volume is gone for good. */
+  public void forgetForwarded(String name) {
+    forwarded.remove(name);
+  }
+
   private static void redirect(Handle h, io.strata.engine.block.BlockDevice target) {
     h.object.writeLock().lock();
     try {

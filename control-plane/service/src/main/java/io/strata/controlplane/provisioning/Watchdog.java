@@ -89,7 +89,7 @@ public class Watchdog {
         PoolActivityReports.REPLACE, OperationState.PENDING, DriveRole.MEMBER);
     for (Operation op : orphaned) {
       LOG.infof("replacement %s: its incoming drive %s left the pool before the rebuild finished", op.id, op.targetId);
-      operations.complete(op.targetId, false, "the incoming drive " + op.targetId
+      operations.complete(op.targetId, PoolActivityReports.REPLACE, false, "the incoming drive " + op.targetId
           + " left the pool before the rebuild onto it finished (replaced, or its pool or array deleted)");
       meters.watchdogAction("operation", "failed");
     }
