@@ -20,6 +20,15 @@ function request()
     {["Authorization"] = "Bearer " .. os.getenv("TOKEN"), ["Content-Type"] = "application/json"}, body)
 end
 
+-- DELAY_MS (optional): each connection waits this long between its requests, so that
+-- connections x 1000 / DELAY_MS bounds the rate (wrk has no open-loop mode; see run.sh)
+local delay_ms = tonumber(os.getenv("DELAY_MS") or "")
+if delay_ms then
+  function delay()
+    return delay_ms
+  end
+end
+
 function done(summary, latency, requests)
   local non2xx = summary.errors.status
   io.write(string.format("non-2xx: %d\n", non2xx))

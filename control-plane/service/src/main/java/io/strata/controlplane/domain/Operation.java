@@ -12,11 +12,16 @@ import java.util.UUID;
 
 /** An asynchronous request the user can poll until the storage node has done it. */
 @Entity
-public class Operation extends PanacheEntityBase {
+public class Operation extends PanacheEntityBase implements TenantOwned {
   @Id public UUID id;
 
   @Column(name = "tenant_id")
   public UUID tenantId;
+
+  @Override
+  public UUID ownerTenantId() {
+    return tenantId;
+  }
 
   @Column(nullable = false)
   public String kind;

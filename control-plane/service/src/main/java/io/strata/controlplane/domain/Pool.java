@@ -12,11 +12,16 @@ import java.util.UUID;
 
 /** Protected capacity built from some of an array's drives of one type. */
 @Entity
-public class Pool extends PanacheEntityBase {
+public class Pool extends PanacheEntityBase implements TenantOwned {
   @Id public UUID id;
 
   @Column(name = "tenant_id", nullable = false)
   public UUID tenantId;
+
+  @Override
+  public UUID ownerTenantId() {
+    return tenantId;
+  }
 
   @Column(name = "array_id", nullable = false)
   public UUID arrayId;

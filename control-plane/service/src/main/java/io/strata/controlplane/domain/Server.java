@@ -10,11 +10,16 @@ import java.util.UUID;
 
 /** An initiator (a cloud server) with its CHAP credentials, sealed with AES-GCM at rest. */
 @Entity
-public class Server extends PanacheEntityBase {
+public class Server extends PanacheEntityBase implements TenantOwned {
   @Id public UUID id;
 
   @Column(name = "tenant_id", nullable = false)
   public UUID tenantId;
+
+  @Override
+  public UUID ownerTenantId() {
+    return tenantId;
+  }
 
   @Column(nullable = false)
   public String name;

@@ -12,11 +12,16 @@ import java.util.UUID;
 /** Take a snapshot of a volume every {@code intervalMinutes}, keep the newest {@code retain}. */
 @Entity
 @Table(name = "snapshot_policy")
-public class SnapshotPolicy extends PanacheEntityBase {
+public class SnapshotPolicy extends PanacheEntityBase implements TenantOwned {
   @Id public UUID id;
 
   @Column(name = "tenant_id", nullable = false)
   public UUID tenantId;
+
+  @Override
+  public UUID ownerTenantId() {
+    return tenantId;
+  }
 
   @Column(name = "volume_id", nullable = false)
   public UUID volumeId;

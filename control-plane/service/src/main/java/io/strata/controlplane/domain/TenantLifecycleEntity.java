@@ -15,11 +15,16 @@ import java.util.UUID;
  * state machine.
  */
 @MappedSuperclass
-public abstract class TenantLifecycleEntity extends PanacheEntityBase {
+public abstract class TenantLifecycleEntity extends PanacheEntityBase implements TenantOwned {
   @Id public UUID id;
 
   @Column(name = "tenant_id", nullable = false)
   public UUID tenantId;
+
+  @Override
+  public UUID ownerTenantId() {
+    return tenantId;
+  }
 
   @Column(name = "failure_reason")
   public String failureReason;

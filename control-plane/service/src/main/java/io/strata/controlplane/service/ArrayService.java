@@ -67,7 +67,7 @@ public class ArrayService {
     quotas.checkArrays(tenantId, 1);
     quotas.checkDrives(tenantId, DriveType.SSD, ssd);
     quotas.checkDrives(tenantId, DriveType.HDD, hdd);
-    if (StorageArray.count("tenantId = ?1 and name = ?2 and state <> ?3", tenantId, req.name(), ArrayState.DELETED) > 0) {
+    if (Counts.of(StorageArray.class, "tenantId = ?1 and name = ?2 and state <> ?3", tenantId, req.name(), ArrayState.DELETED) > 0) {
       throw ApiException.conflict("already-exists", "name: an array named '" + req.name() + "' exists");
     }
 
@@ -188,7 +188,7 @@ public class ArrayService {
     if (ifMatch != null) {
       io.strata.controlplane.rest.ETags.check(ifMatch, a.version);
     }
-    long volumes = Volume.count("arrayId = ?1 and state <> ?2", id, VolumeState.DELETED);
+    long volumes = Counts.of(Volume.class, "arrayId = ?1 and state <> ?2", id, VolumeState.DELETED);
     if (volumes > 0) {
       throw ApiException.conflict("array-has-volumes", "the array still has " + volumes + " volume(s); delete them first");
     }

@@ -406,7 +406,7 @@ public class HighAvailability {
           jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
       StorageArray locked = a;
       String did = supervise(locked, now);
-      if (!locked.nodeId.equals(node.id) || did.startsWith("switchover") || ArrayEngine.count(
+      if (!locked.nodeId.equals(node.id) || did.startsWith("switchover") || Counts.of(ArrayEngine.class,
           "tenantId = ?1 and arrayId = ?2 and role = ?3", a.tenantId, a.id, EngineRole.ACTIVE) == 0) {
         switching.add(a.id);
       } else {

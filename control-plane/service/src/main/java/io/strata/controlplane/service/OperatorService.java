@@ -113,7 +113,7 @@ public class OperatorService {
   }
 
   public Node enroll(NodeCreate req) {
-    if (Node.count("name", req.name()) > 0) {
+    if (Counts.of(Node.class, "name = ?1", req.name()) > 0) {
       throw ApiException.conflict("already-exists", "name: a node named '" + req.name() + "' exists");
     }
     Node n = new Node();
@@ -202,8 +202,8 @@ public class OperatorService {
     Node n = node(id);
     ETags.check(ifMatch, n.version);
     if (next == NodeState.DECOMMISSIONED) {
-      long engines = StorageArray.count("nodeId = ?1 and state <> ?2", id, ArrayState.DELETED)
-          + io.strata.controlplane.domain.ArrayEngine.count("nodeId = ?1 and role = ?2", id,
+      long engines = Counts.of(StorageArray.class, "nodeId = ?1 and state <> ?2", id, ArrayState.DELETED)
+          + Counts.of(io.strata.controlplane.domain.ArrayEngine.class, "nodeId = ?1 and role = ?2", id,
               io.strata.controlplane.domain.EngineRole.STANDBY);
       if (engines > 0) {
         throw ApiException.conflict("node-in-use", "the node runs " + engines + " array engine(s)");
@@ -217,7 +217,7 @@ public class OperatorService {
 
   public DriveView addDrive(DriveCreate req) {
     node(req.nodeId());
-    if (Drive.count("serial", req.serial()) > 0) {
+    if (Counts.of(Drive.class, "serial = ?1", req.serial()) > 0) {
       throw ApiException.conflict("already-exists", "serial: a drive with serial '" + req.serial() + "' exists");
     }
     Drive d = new Drive();
@@ -280,7 +280,7 @@ public class OperatorService {
       total += tot;
     }
     int tenants = (int) Tenant.count();
-    int arrays = (int) StorageArray.count("state <> ?1", ArrayState.DELETED);
+    int arrays = (int) Counts.of(StorageArray.class, "state <> ?1", ArrayState.DELETED);
     return new CapacityView(out, cpu, reserved, free, total, tenants, arrays);
   }
 }

@@ -1,6 +1,8 @@
 package io.strata.controlplane.service;
 
+import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.strata.controlplane.domain.TenantOwned;
 import io.strata.controlplane.rest.problem.ApiException;
 import jakarta.persistence.LockModeType;
 import java.util.UUID;
@@ -12,16 +14,11 @@ import java.util.UUID;
 public final class Owned {
   private Owned() {}
 
-  public static <E extends PanacheEntityBase> E find(Class<E> type, String kind, UUID tenantId, UUID id) {
-    E e =
-        io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
-            .createQuery("from " + type.getSimpleName() + " where id = :id and tenantId = :tenant", type)
-            .setParameter("id", id)
-            .setParameter("tenant", tenantId)
-            .getResultStream()
-            .findFirst()
-            .orElse(null);
-    if (e == null) {
+  public static <E extends PanacheEntityBase & TenantOwned> E find(Class<E> type, String kind, UUID tenantId, UUID id) {
+    // by primary key (Hibernate's prepared load, or the row already in this transaction), not by a
+    // query: a query is parsed, planned and scrolled on every call, and this runs on every request
+    E e = id == null ? null : Panache.getEntityManager().find(type, id);
+    if (e == null || tenantId == null || !tenantId.equals(e.ownerTenantId())) {
       throw ApiException.notFound(kind, id);
     }
     return e;
@@ -33,9 +30,9 @@ public final class Owned {
    * a node's report that changed the row in between (its state, its reason) made a tenant's
    * create fail with 409 "concurrent-modification", for a change the tenant never saw.
    */
-  public static <E extends PanacheEntityBase> E lock(Class<E> type, String kind, UUID tenantId, UUID id) {
+  public static <E extends PanacheEntityBase & TenantOwned> E lock(Class<E> type, String kind, UUID tenantId, UUID id) {
     E e = find(type, kind, tenantId, id);
-    io.quarkus.hibernate.orm.panache.Panache.getEntityManager().refresh(e, LockModeType.PESSIMISTIC_WRITE);
+    Panache.getEntityManager().refresh(e, LockModeType.PESSIMISTIC_WRITE);
     return e;
   }
 }

@@ -47,7 +47,7 @@ public class PoolService {
       throw ApiException.invalidField(
           tiering ? "tiering" : "cacheMode", "flash cache and tiering sit in front of HDD pools only");
     }
-    if (Pool.count("arrayId = ?1 and name = ?2", a.id, req.name()) > 0) {
+    if (Counts.of(Pool.class, "arrayId = ?1 and name = ?2", a.id, req.name()) > 0) {
       throw ApiException.conflict("already-exists", "name: a pool named '" + req.name() + "' exists in the array");
     }
     // The array's row is locked (above), and so are its free drives: two creates in the same
@@ -191,7 +191,7 @@ public class PoolService {
   public void delete(UUID tenantId, UUID id) {
     Pool p = Owned.lock(Pool.class, "pool", tenantId, id);
     // a volume moving out of the pool still has its data there until the move is done
-    long volumes = Volume.count("poolId = ?1 or moveFromPoolId = ?1", id);
+    long volumes = Counts.of(Volume.class, "poolId = ?1 or moveFromPoolId = ?1", id);
     if (volumes > 0) {
       long inBin = RecycleBin.inBinOfPool(id);
       throw ApiException.conflict("pool-has-volumes", "the pool still has " + volumes + " volume(s); delete them first"

@@ -27,7 +27,7 @@ public class Quotas {
 
   public void checkArrays(UUID tenantId, int adding) {
     Quota q = lockFor(tenantId);
-    long now = StorageArray.count("tenantId = ?1 and state <> ?2", tenantId, ArrayState.DELETED);
+    long now = Counts.of(StorageArray.class, "tenantId = ?1 and state <> ?2", tenantId, ArrayState.DELETED);
     if (now + adding > q.maxArrays) {
       throw exceeded("arrays", now, adding, q.maxArrays);
     }

@@ -131,7 +131,7 @@ public class Recovery {
 
   /** An attachment that held no LUN while FAILED may have lost its server's place or its number. */
   private static void requireLunStillFree(Attachment at) {
-    long clashes = Attachment.count("from Attachment a where a.id <> ?1 and " + Attachment.holdingLun("a")
+    long clashes = Counts.of(Attachment.class, "from Attachment a where a.id <> ?1 and " + Attachment.holdingLun("a")
         + " and ((a.volumeId = ?2 and (a.serverId = ?3 or a.lun <> ?4)) or (a.arrayId = ?5 and a.lun = ?4 and a.volumeId <> ?2))",
         at.id, at.volumeId, at.serverId, at.lun, at.arrayId);
     if (clashes > 0) {
@@ -156,7 +156,7 @@ public class Recovery {
     }
   }
 
-  private static <E extends PanacheEntityBase> E load(Class<E> type, Kind kind, UUID tenantId, UUID id) {
+  private static <E extends PanacheEntityBase & io.strata.controlplane.domain.TenantOwned> E load(Class<E> type, Kind kind, UUID tenantId, UUID id) {
     if (tenantId != null) {
       return Owned.lock(type, kind.name, tenantId, id);
     }

@@ -71,7 +71,7 @@ public class RecycleBin {
     StorageArray a = StorageArray.findById(v.arrayId);
     ArrayService.requireAccepting(a, "restore a volume");
     String name = newName == null ? v.name : newName;
-    if (Volume.count("arrayId = ?1 and name = ?2 and state not in ?3 and id <> ?4", v.arrayId, name,
+    if (Counts.of(Volume.class, "arrayId = ?1 and name = ?2 and state not in ?3 and id <> ?4", v.arrayId, name,
         List.of(VolumeState.DELETED, VolumeState.RECYCLED), v.id) > 0) {
       Problem p = new Problem(409, "name-taken", "Conflict", "name: another volume of the array is named '" + name
           + "' now; restore under another name with {\"name\": \"...\"}");
@@ -140,6 +140,6 @@ public class RecycleBin {
   /** Used by PoolService: volumes of the pool still in the bin, for a clear refusal. */
   @Transactional(Transactional.TxType.MANDATORY)
   static long inBinOfPool(UUID poolId) {
-    return Volume.count("poolId = ?1 and state = ?2", poolId, VolumeState.RECYCLED);
+    return Counts.of(Volume.class, "poolId = ?1 and state = ?2", poolId, VolumeState.RECYCLED);
   }
 }

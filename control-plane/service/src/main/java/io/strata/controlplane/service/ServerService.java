@@ -28,10 +28,10 @@ public class ServerService {
   @Inject AuditLog audit;
 
   public Server create(UUID tenantId, ServerCreate req) {
-    if (Server.count("tenantId = ?1 and iqn = ?2", tenantId, req.iqn()) > 0) {
+    if (Counts.of(Server.class, "tenantId = ?1 and iqn = ?2", tenantId, req.iqn()) > 0) {
       throw ApiException.conflict("already-exists", "iqn: a server with IQN " + req.iqn() + " exists");
     }
-    if (Server.count("tenantId = ?1 and name = ?2", tenantId, req.name()) > 0) {
+    if (Counts.of(Server.class, "tenantId = ?1 and name = ?2", tenantId, req.name()) > 0) {
       throw ApiException.conflict("already-exists", "name: a server named '" + req.name() + "' exists");
     }
     Server s = new Server();
@@ -98,7 +98,7 @@ public class ServerService {
 
   public void delete(UUID tenantId, UUID id) {
     Server s = Owned.lock(Server.class, "server", tenantId, id);
-    long active = Attachment.count("from Attachment a where a.serverId = ?1 and " + Attachment.holdingLun("a"), id);
+    long active = Counts.of(Attachment.class, "from Attachment a where a.serverId = ?1 and " + Attachment.holdingLun("a"), id);
     if (active > 0) {
       throw ApiException.conflict("server-has-attachments", "the server has " + active + " attachment(s); detach them first");
     }

@@ -44,7 +44,7 @@ public class SnapshotService {
     if (v.state != VolumeState.AVAILABLE) {
       throw ApiException.conflict("illegal-state", "a snapshot needs an AVAILABLE volume; it is " + v.state);
     }
-    if (Snapshot.count("volumeId = ?1 and name = ?2 and state <> ?3", v.id, name, SnapshotState.DELETED) > 0) {
+    if (Counts.of(Snapshot.class, "volumeId = ?1 and name = ?2 and state <> ?3", v.id, name, SnapshotState.DELETED) > 0) {
       throw ApiException.conflict("already-exists", "name: a snapshot named '" + name + "' exists for the volume");
     }
     Snapshot s = new Snapshot();
@@ -118,7 +118,7 @@ public class SnapshotService {
     if (!v.state.isLive()) {
       throw ApiException.conflict("illegal-state", "the volume is " + v.state);
     }
-    if (SnapshotPolicy.count("volumeId = ?1 and name = ?2", v.id, req.name()) > 0) {
+    if (Counts.of(SnapshotPolicy.class, "volumeId = ?1 and name = ?2", v.id, req.name()) > 0) {
       throw ApiException.conflict("already-exists", "name: a policy named '" + req.name() + "' exists for the volume");
     }
     SnapshotPolicy p = new SnapshotPolicy();

@@ -36,14 +36,14 @@ public class TenantQueries {
 
   public UsageView usage(UUID tenantId) {
     return new UsageView(
-        StorageArray.count("tenantId = ?1 and state <> ?2", tenantId, ArrayState.DELETED),
+        Counts.of(StorageArray.class, "tenantId = ?1 and state <> ?2", tenantId, ArrayState.DELETED),
         Quotas.drivesHeld(tenantId, DriveType.SSD),
         Quotas.drivesHeld(tenantId, DriveType.HDD),
-        Volume.count("tenantId", tenantId),
+        Counts.of(Volume.class, "tenantId = ?1", tenantId),
         Quotas.provisionedGib(tenantId),
-        Snapshot.count("tenantId", tenantId),
-        Server.count("tenantId", tenantId),
-        Attachment.count("tenantId = ?1 and state in ?2", tenantId, AttachmentService.ACTIVE),
+        Counts.of(Snapshot.class, "tenantId = ?1", tenantId),
+        Counts.of(Server.class, "tenantId = ?1", tenantId),
+        Counts.of(Attachment.class, "tenantId = ?1 and state in ?2", tenantId, AttachmentService.ACTIVE),
         Views.quota(Quota.findById(tenantId)));
   }
 }

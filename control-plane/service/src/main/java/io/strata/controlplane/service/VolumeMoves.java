@@ -70,7 +70,7 @@ public class VolumeMoves {
       throw ApiException.conflict("volume-is-clone", "the volume is a clone of a snapshot and shares its extents"
           + " with it; a clone cannot move to another pool");
     }
-    long snapshots = Snapshot.count("volumeId = ?1 and state <> ?2", v.id, SnapshotState.DELETED);
+    long snapshots = Counts.of(Snapshot.class, "volumeId = ?1 and state <> ?2", v.id, SnapshotState.DELETED);
     if (snapshots > 0) {
       throw ApiException.conflict("volume-has-snapshots", "the volume has " + snapshots + " snapshot(s), which"
           + " share its extents in its pool; delete them first, then move it");

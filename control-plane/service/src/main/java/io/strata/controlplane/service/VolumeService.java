@@ -58,7 +58,7 @@ public class VolumeService {
     StorageArray a = Owned.lock(StorageArray.class, "array", tenantId, pool.arrayId);
     ArrayService.requireAccepting(a, "create a volume");
     // a volume in the recycle bin gave its name back (a restore then asks for another)
-    if (Volume.count("arrayId = ?1 and name = ?2 and state not in ?3", a.id, name,
+    if (Counts.of(Volume.class, "arrayId = ?1 and name = ?2 and state not in ?3", a.id, name,
         java.util.List.of(VolumeState.DELETED, VolumeState.RECYCLED)) > 0) {
       throw ApiException.conflict("already-exists", "name: a volume named '" + name + "' exists in the array");
     }
@@ -203,7 +203,7 @@ public class VolumeService {
               "a rollback needs an AVAILABLE volume; it is " + v.state)
               .with("reason", "volume-not-available"));
     }
-    long attached = Attachment.count("from Attachment a where a.volumeId = ?1 and " + Attachment.holdingLun("a"), id);
+    long attached = Counts.of(Attachment.class, "from Attachment a where a.volumeId = ?1 and " + Attachment.holdingLun("a"), id);
     boolean force = Boolean.TRUE.equals(req.force());
     if (attached > 0 && !force) {
       throw new ApiException(
@@ -232,14 +232,14 @@ public class VolumeService {
       ETags.check(ifMatch, v.version);
     }
     requireNotMoving(v, "deleted");
-    long attached = Attachment.count("from Attachment a where a.volumeId = ?1 and " + Attachment.holdingLun("a"), id);
+    long attached = Counts.of(Attachment.class, "from Attachment a where a.volumeId = ?1 and " + Attachment.holdingLun("a"), id);
     if (attached > 0) {
       throw new ApiException(
           new io.strata.controlplane.rest.problem.Problem(409, "volume-attached", "Conflict",
               "the volume is attached to " + attached + " server(s); detach it first")
               .with("reason", "attached"));
     }
-    long snapshots = Snapshot.count("volumeId = ?1 and state <> ?2", id, SnapshotState.DELETED);
+    long snapshots = Counts.of(Snapshot.class, "volumeId = ?1 and state <> ?2", id, SnapshotState.DELETED);
     if (snapshots > 0) {
       throw ApiException.conflict("volume-has-snapshots", "the volume has " + snapshots + " snapshot(s); delete them first");
     }

@@ -81,4 +81,21 @@ class StatementCountTest {
     // attachments: the page, then arrays, servers and nodes in one query each
     assertThat(attachmentsMany).isEqualTo(attachmentsFew).isLessThanOrEqualTo(5);
   }
+
+  /**
+   * A create is on every tenant's hot path and runs under the tenant's quota lock, so every
+   * statement in it is time other creates of that tenant wait: it stays a fixed, small number.
+   */
+  @Test
+  void aVolumeCreateRunsAFixedNumberOfStatements() {
+    Api.onlineNodes(8, 32, 4, 0);
+    String pool = Api.createPool(ACME, Api.createArray(ACME, unique("create"), 2, 0), "p");
+    Api.createVolume(ACME, pool, "warm", 1);
+    Statistics stats = sessionFactory.getStatistics();
+    stats.clear();
+    Api.createVolume(ACME, pool, "measured", 1);
+    long statements = stats.getPrepareStatementCount();
+    System.out.println("a volume create prepared " + statements + " statements");
+    assertThat(statements).isLessThanOrEqualTo(10);
+  }
 }
