@@ -2,7 +2,12 @@ package io.strata.kubernetes;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
@@ -29,8 +34,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Checks one Kubernetes document against the schema of its kind, offline, and says what is wrong
@@ -39,8 +42,9 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>Built-in kinds: the models of the official Kubernetes Java client (io.kubernetes:
  *       client-java-api, generated from the Kubernetes OpenAPI spec of the release its version
- *       names). Reading a document checks every nested object for fields the API does not define
- *       and for required fields, and Gson's reading checks the types of numbers and booleans.
+ *       names). Every value's JSON type is checked against the model's field (KubernetesTypes), then
+ *       reading the document checks every nested object for fields the API does not define and
+ *       for required fields.
  *   <li>Strimzi's custom resources: Strimzi's own model classes (io.strimzi:api), the ones the
  *       operator reads them with. They keep unknown fields aside instead of failing; a field kept
  *       aside anywhere in the object is a problem here (the operator would only warn and ignore it).
@@ -72,8 +76,15 @@ final class ManifestValidator {
       "k8s.keycloak.org/v2alpha1/Keycloak", "keycloak.json",
       "k8s.keycloak.org/v2alpha1/KeycloakRealmImport", "keycloak-realm-import.json");
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  /** Strict about types, as the API server is: no "6" for 6, no 6 for "6", no "yes" for true. */
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      .withCoercionConfig(LogicalType.Textual, c -> c
+          .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+          .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+      .build();
 
   private final JsonSchemaFactory schemas = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
 
@@ -104,46 +115,21 @@ final class ManifestValidator {
   }
 
   private static List<String> kubernetes(JsonNode doc, Class<?> model) {
+    // Gson reads leniently ("yes" as false, "3" as 3, 3 as "3"): the JSON types first, by the model
+    List<String> types = new ArrayList<>();
+    KubernetesTypes.check(doc, model, "", types);
+    if (!types.isEmpty()) {
+      return types;
+    }
     try {
       Method fromJson = model.getMethod("fromJson", String.class);
       fromJson.invoke(null, doc.toString());
       return List.of();
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
-      return List.of(model.getSimpleName() + ": " + wrongValueAt(doc, cause) + cause.getClass().getSimpleName() + ": "
-          + shorten(cause.getMessage()));
+      return List.of(model.getSimpleName() + ": " + cause.getClass().getSimpleName() + ": " + shorten(cause.getMessage()));
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(model + " has no fromJson(String)", e);
-    }
-  }
-
-  private static final Pattern NOT_A_NUMBER = Pattern.compile("For input string: \"(.*)\"");
-
-  /**
-   * Gson says which value it could not read as a number but not where it was: name the places in
-   * the document that hold that value ("wrong type at spec.replicas: ").
-   */
-  private static String wrongValueAt(JsonNode doc, Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      Matcher m = NOT_A_NUMBER.matcher(String.valueOf(t.getMessage()));
-      if (m.find()) {
-        List<String> paths = new ArrayList<>();
-        pathsOf(doc, m.group(1), "", paths);
-        return paths.isEmpty() ? "" : "wrong type at " + String.join(", ", paths) + ": ";
-      }
-    }
-    return "";
-  }
-
-  private static void pathsOf(JsonNode node, String value, String path, List<String> paths) {
-    if (node.isValueNode() && node.asText().equals(value)) {
-      paths.add(path);
-    } else if (node.isArray()) {
-      for (int i = 0; i < node.size(); i++) {
-        pathsOf(node.get(i), value, path + "[" + i + "]", paths);
-      }
-    } else if (node.isObject()) {
-      node.fields().forEachRemaining(f -> pathsOf(f.getValue(), value, (path.isEmpty() ? "" : path + ".") + f.getKey(), paths));
     }
   }
 
