@@ -246,9 +246,12 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void kafkaHasThreeBrokersAndStrataTopicsWithThreeCopiesAndTwoInSync() throws IOException {
+  void kafkaHasThreeBrokersOnThreeNodesAndStrataTopicsWithThreeCopiesAndTwoInSync() throws IOException {
     JsonNode pool = find("KafkaNodePool", "dual-role");
     assertThat(pool.at("/spec/replicas").asInt()).isEqualTo(3);
+    JsonNode spread = pool.at("/spec/template/pod/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/0");
+    assertThat(spread.path("topologyKey").asText()).isEqualTo("kubernetes.io/hostname");
+    assertThat(spread.at("/labelSelector/matchLabels/strimzi.io~1pool-name").asText()).isEqualTo("dual-role");
     assertThat(pool.at("/spec/roles").toString()).contains("controller", "broker");
     JsonNode config = find("Kafka", "strata-kafka").at("/spec/kafka/config");
     assertThat(config.path("min.insync.replicas").asInt()).isEqualTo(2);
@@ -270,9 +273,10 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void postgresHasThreeInstancesWithASynchronousStandbyAndEveryDatabaseTheServicesUse() {
+  void postgresHasThreeInstancesOnThreeNodesWithASynchronousStandbyAndEveryDatabaseTheServicesUse() {
     JsonNode cluster = find("Cluster", "strata-postgres");
     assertThat(cluster.at("/spec/instances").asInt()).isEqualTo(3);
+    assertThat(cluster.at("/spec/affinity/podAntiAffinityType").asText()).isEqualTo("required");
     assertThat(cluster.at("/spec/postgresql/synchronous/number").asInt()).isGreaterThanOrEqualTo(1);
     assertThat(cluster.at("/spec/postgresql/synchronous/dataDurability").asText()).isEqualTo("required");
 
