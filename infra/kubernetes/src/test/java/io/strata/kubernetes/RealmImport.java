@@ -26,8 +26,8 @@ import java.util.Map;
  *   <li>TLS is required for every address outside the cluster (sslRequired "external").
  * </ul>
  *
- * Regenerate after changing the realm file: {@code ./mvnw -pl infra/kubernetes -am test-compile}
- * then run this class's main from the module folder, or see docs/operations.md.
+ * Regenerate after changing the realm file: run this class's main from the module folder (the
+ * commands are in docs/operations.md, "Kubernetes").
  */
 final class RealmImport {
 
