@@ -16,13 +16,22 @@ public final class KafkaTestBroker implements AutoCloseable {
   }
 
   public static KafkaTestBroker start() {
+    return startCluster(1);
+  }
+
+  /**
+   * {@code brokers} combined brokers and controllers (a KRaft quorum of that size) whose internal
+   * topics still have one replica; for what depends on more than one broker, such as Strata's
+   * topics' replication in the cluster stack.
+   */
+  public static KafkaTestBroker startCluster(int brokers) {
     try {
       KafkaClusterTestKit cluster =
           new KafkaClusterTestKit.Builder(
                   new TestKitNodes.Builder()
                       .setCombined(true)
-                      .setNumBrokerNodes(1)
-                      .setNumControllerNodes(1)
+                      .setNumBrokerNodes(brokers)
+                      .setNumControllerNodes(brokers)
                       .build())
               .setConfigProp("auto.create.topics.enable", "true")
               .setConfigProp("num.partitions", "6")
