@@ -266,8 +266,10 @@ cluster_keycloak_up() {
         --cache-embedded-network-bind-port="${CLUSTER_KEYCLOAK_JGROUPS_PORTS[$i]}" "${import[@]}"
     # two nodes migrating an empty database at once wait on each other's lock: start the second
     # once the first has its schema
-    [ "$n" = 1 ] && cluster_wait keycloak-1 "Keycloak node 1" 600 cluster_keycloak_node_ready 1 \
-      || { [ "$n" = 1 ] && { tail -30 "$LOGS/keycloak-1.log" >&2; die "Keycloak node 1 did not start"; }; }
+    if [ "$n" = 1 ]; then
+      cluster_wait keycloak-1 "Keycloak node 1" 600 cluster_keycloak_node_ready 1 \
+        || { tail -30 "$LOGS/keycloak-1.log" >&2; die "Keycloak node 1 did not start"; }
+    fi
   done
 }
 
@@ -412,9 +414,29 @@ cluster_build() {
     || { tail -40 "$LOGS/build.log" >&2; die "the build failed (see $LOGS/build.log)"; }
 }
 
+# Every port the cluster listens on, for the check before a start.
+cluster_ports() {
+  echo "${CLUSTER_KAFKA_PORTS[@]} ${CLUSTER_KAFKA_CONTROLLER_PORTS[@]} $CLUSTER_PG_MONITOR_PORT ${CLUSTER_PG_PORTS[@]}" \
+    "${CLUSTER_KEYCLOAK_PORTS[@]} ${CLUSTER_KEYCLOAK_MANAGEMENT_PORTS[@]} ${CLUSTER_KEYCLOAK_JGROUPS_PORTS[@]}" \
+    "$CLUSTER_LB_CONSOLE_PORT $CLUSTER_LB_CONTROL_PLANE_PORT $CLUSTER_LB_BILLING_PORT $CLUSTER_LB_KEYCLOAK_PORT $CLUSTER_LB_STATS_PORT" \
+    "${CLUSTER_CONTROL_PLANE_PORTS[@]} ${CLUSTER_BILLING_PORTS[@]} ${CLUSTER_CONSOLE_PORTS[@]} ${CLUSTER_AGENT_PORTS[@]}"
+}
+
+# When none of the cluster runs, none of its ports may be taken (another drill, another
+# checkout's cluster): fail before starting half of it.
+cluster_ports_free() {
+  local f port
+  for f in "$RUN"/*.pid; do [ -e "$f" ] && running "$(basename "$f" .pid)" && return 0; done
+  for port in $(cluster_ports); do
+    port_open "$port" && die "port $port is taken by something outside this cluster (ss -ltnp | grep :$port)"
+  done
+  return 0
+}
+
 cluster_up() {
   ensure_jdk
   local started=$SECONDS
+  cluster_ports_free
   # HAProxy first: Keycloak's tokens name its address, and the services find Keycloak through it
   cluster_haproxy_up
   cluster_kafka_up
@@ -436,9 +458,10 @@ cluster_down() {
   for ((i = ${#entries[@]} - 1; i >= 0; i--)); do stop_process "$(service_field "${entries[$i]}" 0)"; done
   stop_process keycloak-2
   stop_process keycloak-1
+  # the monitor first, so that it promotes nobody while the nodes stop
+  stop_process pg-monitor
   stop_process pg-node2
   stop_process pg-node1
-  stop_process pg-monitor
   for i in 3 2 1; do stop_process "kafka-$i"; done
   stop_process haproxy
   cluster_pg_leftovers_down

@@ -20,9 +20,10 @@ public final class KafkaTestBroker implements AutoCloseable {
   }
 
   /**
-   * {@code brokers} combined brokers and controllers (a KRaft quorum of that size) whose internal
-   * topics still have one replica; for what depends on more than one broker, such as Strata's
-   * topics' replication in the cluster stack.
+   * {@code brokers} brokers, the first also the (single) KRaft controller, whose internal topics
+   * still have one replica; for what depends on more than one broker, such as Strata's topics'
+   * replication in the cluster stack. One controller, not a quorum of combined nodes: closing a
+   * quorum stops its controllers while the other brokers still wait for one to shut down.
    */
   public static KafkaTestBroker startCluster(int brokers) {
     try {
@@ -31,7 +32,7 @@ public final class KafkaTestBroker implements AutoCloseable {
                   new TestKitNodes.Builder()
                       .setCombined(true)
                       .setNumBrokerNodes(brokers)
-                      .setNumControllerNodes(brokers)
+                      .setNumControllerNodes(1)
                       .build())
               .setConfigProp("auto.create.topics.enable", "true")
               .setConfigProp("num.partitions", "6")
