@@ -351,11 +351,14 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout http-request 10s
-    # a replica that refuses the connection (killed): the request goes to the other one. Only
-    # connection failures are retried, never a request a replica may have started on.
+    # A replica that refuses the connection (killed): the request goes to the other one. A
+    # replica that closed it without an answer (killed while the request was in flight): the
+    # request is sent again to the other one only if it is a read (disable-l7-retry in each
+    # section); a create or a change may have been done, and is the client's to retry (with an
+    # Idempotency-Key for a create).
     retries 3
     option redispatch 1
-    retry-on conn-failure
+    retry-on conn-failure empty-response
     option httplog
     log stdout format raw local0 info
     default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
@@ -376,6 +379,7 @@ listen keycloak
     bind 127.0.0.1:$CLUSTER_LB_KEYCLOAK_PORT
     balance roundrobin
     cookie KC_ROUTE insert indirect nocache
+    http-request disable-l7-retry unless METH_GET || METH_OPTIONS
     option httpchk GET /health/ready
     server keycloak-1 127.0.0.1:${CLUSTER_KEYCLOAK_PORTS[0]} check port ${CLUSTER_KEYCLOAK_MANAGEMENT_PORTS[0]} cookie k1
     server keycloak-2 127.0.0.1:${CLUSTER_KEYCLOAK_PORTS[1]} check port ${CLUSTER_KEYCLOAK_MANAGEMENT_PORTS[1]} cookie k2
@@ -387,7 +391,7 @@ CFG
 # cluster_haproxy_backend NAME FRONTEND_PORT HEALTH_PATH REPLICA_PORT...
 cluster_haproxy_backend() {
   local name=$1 port=$2 health=$3 i=0 replica; shift 3
-  printf '\nlisten %s\n    bind 127.0.0.1:%s\n    balance roundrobin\n    option httpchk GET %s\n    http-check expect status 200\n' \
+  printf '\nlisten %s\n    bind 127.0.0.1:%s\n    balance roundrobin\n    option httpchk GET %s\n    http-check expect status 200\n    http-request disable-l7-retry unless METH_GET || METH_OPTIONS\n' \
     "$name" "$port" "$health"
   for replica in "$@"; do
     i=$((i + 1))
