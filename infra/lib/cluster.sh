@@ -69,7 +69,7 @@ cluster_wait() {
 
 cluster_kafka_up() {
   distributions_fetch
-  local i id voters="" cluster_id
+  local i id voters="" cluster_id cluster_id_file
   for i in 0 1 2; do voters+="${voters:+,}$((i + 1))@127.0.0.1:${CLUSTER_KAFKA_CONTROLLER_PORTS[$i]}"; done
   cluster_id_file=$CLUSTER/kafka/cluster-id
   mkdir -p "$CLUSTER/kafka"
