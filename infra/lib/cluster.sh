@@ -215,9 +215,12 @@ cluster_postgres_up() {
   cluster_pg_databases
 }
 
-cluster_pg_has_primary() { [ -n "$(cluster_pg_primary)" ]; }
+# Asked of the servers themselves, not only the monitor: after a restart the monitor still shows
+# the states the nodes last reported.
+cluster_pg_has_primary() { [ -n "$(cluster_pg_primary)" ] && [ "$(cluster_pg_sql -c "SELECT 1" 2>/dev/null)" = 1 ]; }
 cluster_pg_has_secondary() {
-  [ -n "$(pg_monitor_sql -c "SELECT 1 FROM pgautofailover.node WHERE reportedstate = 'secondary' AND goalstate = 'secondary'" 2>/dev/null)" ]
+  [ -n "$(pg_monitor_sql -c "SELECT 1 FROM pgautofailover.node WHERE reportedstate = 'secondary' AND goalstate = 'secondary'" 2>/dev/null)" ] \
+    && [ -n "$(cluster_pg_sql -c "SELECT 1 FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum') AND state = 'streaming'" 2>/dev/null)" ]
 }
 
 # ---- Keycloak: two nodes of one Infinispan cluster -----------------------------------------
