@@ -111,7 +111,8 @@ public class AgentLifecycle {
     if (!config.messagingEnabled()) {
       return;
     }
-    TopicSetup.ensure(bootstrapServers, Duration.ofSeconds(120));
+    TopicSetup.ensure(bootstrapServers, Duration.ofSeconds(120),
+        new TopicSetup.Replication(config.topics().replicationFactor(), config.topics().minInsyncReplicas()));
     events.publishAboutNode(Events.NODE_ENROLLED, enrollment());
     commands = new CommandConsumer(bootstrapServers, config.nodeId(), codec, reconciler,
         new AppliedCommands(data.resolve("applied-commands.log")), events, data.resolve("parked"),

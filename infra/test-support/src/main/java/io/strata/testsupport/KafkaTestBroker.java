@@ -16,12 +16,22 @@ public final class KafkaTestBroker implements AutoCloseable {
   }
 
   public static KafkaTestBroker start() {
+    return startCluster(1);
+  }
+
+  /**
+   * {@code brokers} brokers, the first also the (single) KRaft controller, whose internal topics
+   * still have one replica; for what depends on more than one broker, such as Strata's topics'
+   * replication in the cluster stack. One controller, not a quorum of combined nodes: closing a
+   * quorum stops its controllers while the other brokers still wait for one to shut down.
+   */
+  public static KafkaTestBroker startCluster(int brokers) {
     try {
       KafkaClusterTestKit cluster =
           new KafkaClusterTestKit.Builder(
                   new TestKitNodes.Builder()
                       .setCombined(true)
-                      .setNumBrokerNodes(1)
+                      .setNumBrokerNodes(brokers)
                       .setNumControllerNodes(1)
                       .build())
               .setConfigProp("auto.create.topics.enable", "true")

@@ -60,6 +60,23 @@ public interface AgentConfig {
 
   Secrets secrets();
 
+  Topics topics();
+
+  /**
+   * How Strata's topics are replicated when the agent creates them: one copy on the single broker
+   * of the local stack; 3 copies with 2 in sync for the 3-broker cluster (infra/bin/stack up
+   * --cluster), so that the loss of one broker loses no acknowledged message and stops no writer.
+   */
+  interface Topics {
+    /** Copies of each partition (STRATA_KAFKA_REPLICATION_FACTOR); at most the number of brokers. */
+    @WithDefault("1")
+    short replicationFactor();
+
+    /** Copies that must have a write before acks=all succeeds (STRATA_KAFKA_MIN_INSYNC_REPLICAS). */
+    @WithDefault("1")
+    int minInsyncReplicas();
+  }
+
   interface Engine {
     /** The engine's main class, the same one array-agent/bin/strata-engine runs. */
     @WithDefault("io.strata.engine.cli.EngineMain")
