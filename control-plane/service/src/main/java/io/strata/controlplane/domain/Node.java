@@ -46,6 +46,10 @@ public class Node extends PanacheEntityBase {
   @Column(name = "last_heartbeat_at")
   public Instant lastHeartbeatAt;
 
+  /** The partition of strata.events this node's reports arrive on (null until its first heartbeat). */
+  @Column(name = "events_partition")
+  public Integer eventsPartition;
+
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
 

@@ -20,10 +20,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -44,6 +46,7 @@ public class EventsConsumer {
 
   @Inject ProvisioningConfig config;
   @Inject NodeReports reports;
+  @Inject ReportStream stream;
   @Inject io.strata.controlplane.performance.PerformanceHistory performance;
   @Inject MeterRegistry registry;
 
@@ -71,6 +74,10 @@ public class EventsConsumer {
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "strata-control-plane");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // a replica that dies leaves its partitions unread until the group notices (the client's
+    // default is 45 s): its nodes' reports wait that long (see ReportStream)
+    props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+    props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     consumer = new KafkaConsumer<>(props);
@@ -106,6 +113,7 @@ public class EventsConsumer {
         if (!records.isEmpty()) {
           commitOrLeaveForNextBatch();
         }
+        markCaughtUp();
       }
     } catch (WakeupException e) {
       // stopping
@@ -114,6 +122,40 @@ public class EventsConsumer {
     } finally {
       consumerMetrics.close();
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** How often the partitions read to their end are recorded (see {@link ReportStream#CURRENT}). */
+  private static final long MARK_EVERY_NANOS = Duration.ofMillis(500).toNanos();
+
+  private long lastMark = System.nanoTime() - MARK_EVERY_NANOS;
+
+  /**
+   * Records the partitions this replica has read to their end (no lag after the batch just
+   * handled), so that their nodes' heartbeats count; see {@link ReportStream}. A partition still
+   * being caught up (just assigned after a rebalance) is not recorded until its backlog is applied.
+   */
+  private void markCaughtUp() {
+    long nowNanos = System.nanoTime();
+    if (nowNanos - lastMark < MARK_EVERY_NANOS) {
+      return;
+    }
+    lastMark = nowNanos;
+    List<Integer> caughtUp = new ArrayList<>();
+    for (TopicPartition tp : consumer.assignment()) {
+      OptionalLong lag = consumer.currentLag(tp);
+      if (lag.isPresent() && lag.getAsLong() == 0) {
+        caughtUp.add(tp.partition());
+      }
+    }
+    if (caughtUp.isEmpty()) {
+      return;
+    }
+    try {
+      stream.caughtUp(caughtUp);
+    } catch (RuntimeException e) {
+      // the database away: the partitions go stale, and nodes on them are neither alive nor silent
+      LOG.debugf("could not record the strata.events partitions read to their end: %s", e.getMessage());
     }
   }
 
@@ -145,7 +187,7 @@ public class EventsConsumer {
       if (type.equals(Events.NODE_ENROLLED.type())) {
         reports.enrolled(codec.payload(e, Events.NODE_ENROLLED));
       } else if (type.equals(Events.NODE_HEARTBEAT.type())) {
-        reports.heartbeat(codec.payload(e, Events.NODE_HEARTBEAT));
+        reports.heartbeat(codec.payload(e, Events.NODE_HEARTBEAT), record.partition());
       } else if (type.equals(Events.NODE_STATE_REPORT.type())) {
         reports.stateReport(codec.payload(e, Events.NODE_STATE_REPORT));
       } else if (type.equals(Events.ARRAY_STATUS.type())) {

@@ -94,6 +94,11 @@ public class NodeReports {
   }
 
   public void heartbeat(NodeHeartbeat beat) {
+    heartbeat(beat, null);
+  }
+
+  /** A heartbeat read from {@code partition} of strata.events (see {@link ReportStream}). */
+  public void heartbeat(NodeHeartbeat beat, Integer partition) {
     // The node's row lock, as a drain and an undrain take it: without it a heartbeat that read the
     // node while a drain was changing it failed on the row's version (an ERROR with a stack trace
     // in the log at every drain of a live node, seen walking through a failover by hand).
@@ -103,6 +108,9 @@ public class NodeReports {
       return; // enrolment comes first; a heartbeat alone carries too little to make a node
     }
     node.lastHeartbeatAt = Instant.now();
+    if (partition != null) {
+      node.eventsPartition = partition;
+    }
     if (node.state == NodeState.OFFLINE) {
       node.state = NodeState.ONLINE;
       LOG.infof("node %s is back", node.name);

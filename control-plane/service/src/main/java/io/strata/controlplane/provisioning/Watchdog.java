@@ -45,6 +45,7 @@ public class Watchdog {
   @Inject ProvisioningEvents events;
   @Inject OperationMeters meters;
   @Inject Operations operations;
+  @Inject ReportStream reports;
 
   private ScheduledExecutorService timer;
 
@@ -99,6 +100,9 @@ public class Watchdog {
     Instant silentSince = now.minus(config.heartbeatTimeout());
     for (Node node : Node.<Node>list("state = ?1 and (lastHeartbeatAt is null or lastHeartbeatAt < ?2)", NodeState.ONLINE,
         silentSince)) {
+      if (!reports.current(node, now)) {
+        continue; // its reports are not being read just now (see ReportStream): unknown, not silent
+      }
       node.state = NodeState.OFFLINE;
       meters.watchdogAction("node", "offline");
       LOG.warnf("node %s missed its heartbeats since %s: OFFLINE", node.name, node.lastHeartbeatAt);

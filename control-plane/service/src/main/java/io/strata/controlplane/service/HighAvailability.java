@@ -49,6 +49,7 @@ public class HighAvailability {
   @Inject ProvisioningEvents events;
   @Inject AuditLog audit;
   @Inject StandbyRelocation relocation;
+  @Inject io.strata.controlplane.provisioning.ReportStream reports;
 
   // ---------------------------------------------------------------- reports
 
@@ -230,7 +231,7 @@ public class HighAvailability {
       done = continueSwitchover(a, engines, nodes, now);
     } else {
       ArrayEngine standby = other(engines, active);
-      if (!alive(nodes.get(active.nodeId), now) && promotable(standby, nodes, now)) {
+      if (silent(nodes.get(active.nodeId), now) && promotable(standby, nodes, now)) {
         failover(a, active, standby, "the active engine's node " + nodes.get(active.nodeId).name + " is silent");
         done = "failover";
       } else if (nodes.get(active.nodeId).state == NodeState.MAINTENANCE
@@ -424,6 +425,15 @@ public class HighAvailability {
   boolean alive(Node node, Instant now) {
     return node != null && node.lastHeartbeatAt != null && node.state != NodeState.OFFLINE
         && node.state != NodeState.DECOMMISSIONED && node.lastHeartbeatAt.plus(config.failoverAfter()).isAfter(now);
+  }
+
+  /**
+   * Whether the node went quiet: not heard from, while its reports are being read. A node whose
+   * partition of strata.events nobody reads just now (a control-plane replica died) is not silent,
+   * only unknown: a failover waits for the stream rather than acting on the gap.
+   */
+  boolean silent(Node node, Instant now) {
+    return !alive(node, now) && reports.current(node, now);
   }
 
   private boolean promotable(ArrayEngine e, Map<UUID, Node> nodes, Instant now) {

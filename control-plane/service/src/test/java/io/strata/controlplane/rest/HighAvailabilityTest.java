@@ -258,6 +258,76 @@ class HighAvailabilityTest extends HaTestBase {
     assertThat(array(id).haEpoch).isEqualTo(1);
   }
 
+  /**
+   * A control-plane replica that dies leaves its partitions of strata.events unread until the
+   * consumer group hands them on: a node on such a partition is not heard from, but nobody is
+   * listening. The supervisor waits instead of failing over a live node; once another replica
+   * reads the partition to its end and the node is still quiet, it fails over.
+   */
+  @Test
+  void anActiveWhoseReportsNobodyReadsIsNotFailedOverUntilTheyAreReadAgain() {
+    String[] ha = onlineHaArray();
+    String id = ha[0];
+    Instant now = Instant.now();
+    heardAt(ha[1], now.minusSeconds(5)); // beyond strata.ha.failover-after (4 s)
+    heardAt(ha[2], now.minusMillis(500));
+    try {
+      partitionReadAt(ha[1], UNREAD_PARTITION, now.minusSeconds(10));
+      assertThat(superviseOnce(id, now)).isNotEqualTo("failover");
+      assertThat(array(id).haEpoch).isZero();
+      assertThat(array(id).nodeId.toString()).isEqualTo(ha[1]);
+
+      partitionReadAt(ha[1], UNREAD_PARTITION, now);
+      assertThat(superviseOnce(id, now)).isEqualTo("failover");
+      assertThat(array(id).nodeId.toString()).isEqualTo(ha[2]);
+    } finally {
+      partitionReadAt(ha[1], null, now);
+    }
+  }
+
+  /** The watchdog likewise leaves a node ONLINE while its reports are not being read. */
+  @Test
+  void aNodeWhoseReportsNobodyReadsIsNotMarkedOffline() {
+    String[] ha = onlineHaArray();
+    Instant now = Instant.now();
+    heardAt(ha[1], now.minusSeconds(60)); // beyond strata.provisioning.heartbeat-timeout
+    try {
+      partitionReadAt(ha[1], UNREAD_PARTITION, now.minusSeconds(30));
+      watchdog.check(now);
+      assertThat(nodeState(ha[1])).isEqualTo(NodeState.ONLINE);
+
+      partitionReadAt(ha[1], UNREAD_PARTITION, now);
+      watchdog.check(now);
+      assertThat(nodeState(ha[1])).isEqualTo(NodeState.OFFLINE);
+    } finally {
+      partitionReadAt(ha[1], null, now);
+    }
+  }
+
+  /** A partition number no real consumer reads (strata.events has 6), so only the test moves it. */
+  private static final int UNREAD_PARTITION = 97;
+
+  @Inject io.strata.controlplane.provisioning.Watchdog watchdog;
+
+  private static NodeState nodeState(String nodeId) {
+    return QuarkusTransaction.requiringNew().call(() -> Node.<Node>findById(UUID.fromString(nodeId)).state);
+  }
+
+  /** The node's reports arrive on {@code partition}, which a replica last read to its end at {@code at}. */
+  private static void partitionReadAt(String nodeId, Integer partition, Instant at) {
+    QuarkusTransaction.requiringNew().run(() -> {
+      Node.update("eventsPartition = ?1 where id = ?2", partition, UUID.fromString(nodeId));
+      if (partition != null) {
+        io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
+            .createNativeQuery("insert into events_partition_progress (partition_no, caught_up_at) values (?1, ?2) "
+                + "on conflict (partition_no) do update set caught_up_at = excluded.caught_up_at")
+            .setParameter(1, partition)
+            .setParameter(2, at)
+            .executeUpdate();
+      }
+    });
+  }
+
   @Test
   void aSilentStandbyOrBothSilentMovesNothing() {
     String[] ha = onlineHaArray();

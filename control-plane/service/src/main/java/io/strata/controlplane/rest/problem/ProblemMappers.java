@@ -184,6 +184,53 @@ public class ProblemMappers {
     return internal(e, uri);
   }
 
+  /**
+   * The database cannot be reached or has no writable primary just now (a failover takes seconds):
+   * 503 with Retry-After, so that a client tells "try again" from a bug. A change in flight may or
+   * may not have committed; retrying it with the same Idempotency-Key is safe either way.
+   */
+  private Response databaseUnavailable(Throwable e, UriInfo uri) {
+    LOG.warnf("database unavailable: %s", rootMessage(e));
+    Response problem = respond(new Problem(503, "database-unavailable", "Service Unavailable",
+        "the database is not reachable just now (a failover takes seconds); retry shortly, with the same"
+            + " Idempotency-Key for a change"), uri);
+    return Response.fromResponse(problem).header(HttpHeaders.RETRY_AFTER, "2").build();
+  }
+
+  /**
+   * Whether the failure is the database being away rather than the request: a lost or refused
+   * connection (SQLSTATE class 08), the server shutting down or starting (57P01-57P03), a primary
+   * turned read-only by a failover (25006), or no pooled connection to be had in time.
+   */
+  static boolean databaseAway(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.hibernate.exception.JDBCConnectionException
+          || t instanceof java.sql.SQLTransientConnectionException
+          || t instanceof java.sql.SQLNonTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof java.sql.SQLException sql) {
+        String state = sql.getSQLState();
+        if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
+            || state.equals("57P03") || state.equals("25006"))) {
+          return true;
+        }
+        if (sql.getMessage() != null && sql.getMessage().contains("acquisition timeout")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+
   @ServerExceptionMapper
   public Response constraint(org.hibernate.exception.ConstraintViolationException e, UriInfo uri) {
     String name = e.getConstraintName() == null ? "" : e.getConstraintName();
@@ -232,6 +279,9 @@ public class ProblemMappers {
     ApiException api = find(e, ApiException.class);
     if (api != null) {
       return respond(api.problem(), uri);
+    }
+    if (databaseAway(e)) {
+      return databaseUnavailable(e, uri);
     }
     LOG.error("unexpected error", e);
     return respond(new Problem(500, "internal", "Internal error", "an unexpected error occurred; it was logged"), uri);
