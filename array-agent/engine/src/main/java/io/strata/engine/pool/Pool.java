@@ -139,6 +139,9 @@ public abstract class Pool implements BlockDevice {
         pendingRebuild = true;
       }
     }
+    if (grownFrom < members.length) {
+      grownBeforeLabelled(grownFrom);
+    }
     int online = count(MemberState.ONLINE);
     if (!holdsEveryBlock(false)) {
       throw new IOException("pool " + name + " has only " + online + " of " + members.length
@@ -548,6 +551,13 @@ public abstract class Pool implements BlockDevice {
   protected boolean grewFrom(int memberCount) {
     return false;
   }
+
+  /**
+   * At open, before the labels are rewritten to say so: the newest label said the pool had
+   * {@code formerCount} members and it has more (a grow the engine stopped in). A pool that
+   * must record something durably before that (a parity pool's restripe) does it here.
+   */
+  protected void grownBeforeLabelled(int formerCount) throws IOException {}
 
   /**
    * At open, member {@code i} is past the member count of the newest label: the engine stopped
