@@ -6,7 +6,6 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -75,7 +74,7 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
   }
 
   /** A parity pool has at most this many drives. */
-  static final int MAX_MEMBERS = 16;
+  public static final int MAX_MEMBERS = 16;
 
   /**
    * Where each stripe's P, Q and data units are for a number of members: P rotates from the
@@ -665,7 +664,9 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
   private volatile boolean stopRestripe;
   private volatile String restripeError;
   private long checkpointSequence;
-  private final List<Runnable> whenRestriped = new CopyOnWriteArrayList<>();
+  /** The actions to run after a restripe; its monitor orders them with the restripe's end. */
+  private final List<Runnable> whenRestriped = new ArrayList<>();
+  private boolean restripedSinceOpen;
 
   /**
    * Waits until {@code blocks} from {@code lba} are outside the restripe's window, then returns
@@ -736,9 +737,19 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
     return restripeError;
   }
 
-  /** Runs {@code action} once a restripe finishes and the pool has its new size. */
+  /**
+   * Runs {@code action} whenever a restripe finishes and the pool has its new size; at once if
+   * one finished since the pool opened (a restripe the open resumed may end before this call).
+   */
   public void whenRestriped(Runnable action) {
-    whenRestriped.add(action);
+    boolean finished;
+    synchronized (whenRestriped) {
+      whenRestriped.add(action);
+      finished = restripedSinceOpen && !restriping();
+    }
+    if (finished) {
+      action.run();
+    }
   }
 
   /** Waits until no restripe runs; true if none runs at the end. */
@@ -1088,10 +1099,15 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
   private void finishRestripe(long total) throws IOException {
     writeCheckpoint(new RestripeCheckpoint(name(), from.members(), to.members(), total, true,
         ++checkpointSequence), List.of());
-    formerBlockCount = capacity(from);
-    from = to;
-    blockCount = capacity(to);
-    for (Runnable action : whenRestriped) {
+    List<Runnable> actions;
+    synchronized (whenRestriped) {
+      formerBlockCount = capacity(from);
+      from = to;
+      blockCount = capacity(to);
+      restripedSinceOpen = true;
+      actions = List.copyOf(whenRestriped);
+    }
+    for (Runnable action : actions) {
       try {
         action.run();
       } catch (RuntimeException e) {
