@@ -377,6 +377,24 @@ public abstract class Pool implements BlockDevice {
     return members[i];
   }
 
+  /** Block {@code block} of the label area of every readable member (one that fails is left out). */
+  final List<ByteBuffer> labelBlocks(long block) {
+    List<ByteBuffer> out = new ArrayList<>();
+    for (int m = 0; m < memberCount(); m++) {
+      if (!readable(m)) {
+        continue;
+      }
+      ByteBuffer b = ByteBuffer.allocate(BLOCK_SIZE);
+      try {
+        member(m).read(block, b);
+      } catch (IOException e) {
+        continue; // another member's copy will do
+      }
+      out.add(b);
+    }
+    return out;
+  }
+
   /** Whether member {@code i} serves reads. */
   protected final synchronized boolean readable(int i) {
     return states[i] == MemberState.ONLINE && !suspended[i];

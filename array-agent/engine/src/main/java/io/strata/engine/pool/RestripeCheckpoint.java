@@ -1,6 +1,5 @@
 package io.strata.engine.pool;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
@@ -63,16 +62,7 @@ record RestripeCheckpoint(String pool, int oldMembers, int newMembers, long next
   /** The newest checkpoint of {@code pool} on its readable members, or null. */
   static RestripeCheckpoint read(Pool pool) {
     RestripeCheckpoint newest = null;
-    for (int m = 0; m < pool.memberCount(); m++) {
-      if (!pool.readable(m)) {
-        continue;
-      }
-      ByteBuffer block = ByteBuffer.allocate(Pool.BLOCK_SIZE);
-      try {
-        pool.member(m).read(BLOCK, block);
-      } catch (IOException e) {
-        continue; // another member's copy will do
-      }
+    for (ByteBuffer block : pool.labelBlocks(BLOCK)) {
       RestripeCheckpoint c = decode(block, pool.name());
       if (c != null && (newest == null || c.sequence() > newest.sequence())) {
         newest = c;

@@ -56,6 +56,25 @@ class PoolGrowReloadTest {
     }
   }
 
+  /** A started writer rewriting random chunks of {@code v} (one generation up each) until stop. */
+  static Thread rewriting(Volume v, long[] generation, AtomicBoolean stop,
+      AtomicReference<Throwable> failed) {
+    Thread writer = new Thread(() -> {
+      java.util.Random r = new java.util.Random(5);
+      try {
+        while (!stop.get()) {
+          int k = r.nextInt(generation.length);
+          v.write((long) k * CHUNK_BLOCKS, MemberReplaceReloadTest.stamp(k, ++generation[k]),
+              false);
+        }
+      } catch (Throwable t) {
+        failed.set(t);
+      }
+    });
+    writer.start();
+    return writer;
+  }
+
   /** A new engine on {@code layout} reads {@code v1} from LUN 0 and {@code w1} from LUN 1. */
   static void assertAfterRestart(Path layout, long[] v1, long[] w1) throws IOException {
     try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(layout), layout)) {
@@ -76,18 +95,7 @@ class PoolGrowReloadTest {
       fill(v, v1, 1);
       AtomicBoolean stop = new AtomicBoolean();
       AtomicReference<Throwable> failed = new AtomicReference<>();
-      Thread writer = new Thread(() -> {
-        java.util.Random r = new java.util.Random(5);
-        try {
-          while (!stop.get()) {
-            int k = r.nextInt(v1.length);
-            v.write((long) k * CHUNK_BLOCKS, MemberReplaceReloadTest.stamp(k, ++v1[k]), false);
-          }
-        } catch (Throwable t) {
-          failed.set(t);
-        }
-      });
-      writer.start();
+      Thread writer = rewriting(v, v1, stop, failed);
 
       Path grown = mirror("\"a\", \"b\", \"c\", \"d\"", drives("a", "b", "c", "d"), true);
       stack.reconcile(ArrayLayout.read(grown));
@@ -171,18 +179,7 @@ class PoolGrowReloadTest {
       fill(v, v1, 1);
       AtomicBoolean stop = new AtomicBoolean();
       AtomicReference<Throwable> failed = new AtomicReference<>();
-      Thread writer = new Thread(() -> {
-        java.util.Random r = new java.util.Random(5);
-        try {
-          while (!stop.get()) {
-            int k = r.nextInt(v1.length);
-            v.write((long) k * CHUNK_BLOCKS, MemberReplaceReloadTest.stamp(k, ++v1[k]), false);
-          }
-        } catch (Throwable t) {
-          failed.set(t);
-        }
-      });
-      writer.start();
+      Thread writer = rewriting(v, v1, stop, failed);
 
       Path grown = raid5("\"e\", \"f\", \"g\", \"h\"", drives("e", "f", "g", "h"), true);
       stack.reconcile(ArrayLayout.read(grown));

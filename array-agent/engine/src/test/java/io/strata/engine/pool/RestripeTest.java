@@ -41,6 +41,12 @@ class RestripeTest {
     return out;
   }
 
+  static List<BlockDevice> wrapped(List<RamDevice> ram, PowerCut power) {
+    List<BlockDevice> out = new ArrayList<>();
+    ram.forEach(d -> out.add(power.wrap(d)));
+    return out;
+  }
+
   static ParityPool open(Protection protection, List<? extends BlockDevice> drives)
       throws IOException {
     return ParityPool.openParity("rs", protection, new ArrayList<>(drives), true);
@@ -84,6 +90,22 @@ class RestripeTest {
             .isEqualTo(q);
       }
     }
+  }
+
+  /**
+   * Opens the pool on {@code ram}, waits for its restripe to end, and checks that every block
+   * holds what {@link #writeAll} wrote at generation 1 over {@code oldBlocks} and every parity.
+   */
+  static ParityPool finishedWithFirstData(Protection protection, List<RamDevice> ram,
+      long oldBlocks) throws IOException, InterruptedException {
+    ParityPool pool = open(protection, ram);
+    assertThat(pool.awaitRestripe(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(pool.restriping()).isFalse();
+    long[] generations = new long[(int) (oldBlocks / CHUNK)];
+    Arrays.fill(generations, 1);
+    assertChunks(pool, generations);
+    assertParity(pool, ram);
+    return pool;
   }
 
   private static byte[] unit(BlockDevice d, long lba, int bytes) throws IOException {
@@ -254,14 +276,7 @@ class RestripeTest {
     writeAll(pool, oldBlocks, 1);
     pool.restripe(new ArrayList<>(ram.subList(4, 5)));
     pool.close(); // the restripe stops after its batch, wherever it is
-    ParityPool again = open(Protection.PARITY, ram);
-    assertThat(again.awaitRestripe(2, TimeUnit.MINUTES)).isTrue();
-    assertThat(again.restriping()).isFalse();
-    long[] generations = new long[(int) (oldBlocks / CHUNK)];
-    Arrays.fill(generations, 1);
-    assertChunks(again, generations);
-    assertParity(again, ram);
-    again.close();
+    finishedWithFirstData(Protection.PARITY, ram, oldBlocks).close();
   }
 
   /**
@@ -282,14 +297,11 @@ class RestripeTest {
     long oldBlocks = first.blockCount();
     writeAll(first, oldBlocks, 1);
     first.close();
-    long[] generations = new long[(int) (oldBlocks / CHUNK)];
-    Arrays.fill(generations, 1);
     for (int k = 0; k < writes; k++) {
       List<RamDevice> ram = new ArrayList<>();
       base.forEach(d -> ram.add(d.copy()));
       PowerCut power = new PowerCut();
-      List<BlockDevice> wrapped = new ArrayList<>();
-      ram.forEach(d -> wrapped.add(power.wrap(d)));
+      List<BlockDevice> wrapped = wrapped(ram, power);
       ParityPool pool = open(protection, wrapped.subList(0, before));
       power.afterDataWrites(k);
       pool.restripe(new ArrayList<>(wrapped.subList(before, before + added)));
@@ -298,8 +310,7 @@ class RestripeTest {
       // a second kill, in the restart's own restripe, for every third point
       if (k % 3 == 0 && killed) {
         PowerCut again = new PowerCut();
-        List<BlockDevice> rewrapped = new ArrayList<>();
-        ram.forEach(d -> rewrapped.add(again.wrap(d)));
+        List<BlockDevice> rewrapped = wrapped(ram, again);
         again.afterDataWrites(k / 3 + 1);
         try {
           ParityPool restarted = open(protection, rewrapped);
@@ -308,12 +319,8 @@ class RestripeTest {
           // killed during the open's own redo of a backed-up stripe
         }
       }
-      ParityPool reopened = open(protection, ram);
-      assertThat(reopened.awaitRestripe(2, TimeUnit.MINUTES)).isTrue();
-      assertThat(reopened.restriping()).as("killed after %d writes", k).isFalse();
-      assertThat(reopened.memberCount()).isEqualTo(before + added);
-      assertChunks(reopened, generations);
-      assertParity(reopened, ram);
+      ParityPool reopened = finishedWithFirstData(protection, ram, oldBlocks);
+      assertThat(reopened.memberCount()).as("killed after %d writes", k).isEqualTo(before + added);
       reopened.close();
       if (!killed) {
         break; // the restripe finished before the k-th write: every point was tried
@@ -333,13 +340,8 @@ class RestripeTest {
     long oldBlocks = pool.blockCount();
     writeAll(pool, oldBlocks, 1);
     pool.close();
-    ParityPool grown = open(Protection.PARITY, ram);
-    assertThat(grown.awaitRestripe(2, TimeUnit.MINUTES)).isTrue();
+    ParityPool grown = finishedWithFirstData(Protection.PARITY, ram, oldBlocks);
     assertThat(grown.blockCount()).isEqualTo(oldBlocks * 2);
-    long[] generations = new long[(int) (oldBlocks / CHUNK)];
-    Arrays.fill(generations, 1);
-    assertChunks(grown, generations);
-    assertParity(grown, ram);
     grown.close();
   }
 
@@ -349,8 +351,7 @@ class RestripeTest {
     ParityPool pool = open(Protection.PARITY, ram.subList(0, 3));
     writeAll(pool, pool.blockCount(), 1);
     PowerCut power = new PowerCut();
-    List<BlockDevice> wrapped = new ArrayList<>();
-    ram.forEach(d -> wrapped.add(power.wrap(d)));
+    List<BlockDevice> wrapped = wrapped(ram, power);
     pool.close();
     ParityPool cut = open(Protection.PARITY, wrapped.subList(0, 3));
     power.afterDataWrites(30);
