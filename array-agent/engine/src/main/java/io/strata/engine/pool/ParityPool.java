@@ -796,6 +796,7 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
             + " MiB per drive at least)");
       }
       checkJoining(added);
+      clearBackupArea(added);
       // durable on every drive before any label says the pool has m members (see loadRestripe)
       writeCheckpoint(new RestripeCheckpoint(name(), n, m, 0, false, ++checkpointSequence),
           added);
@@ -853,6 +854,11 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
       return;
     }
     checkpointSequence = c != null ? c.sequence() : 0;
+    List<BlockDevice> joining = new ArrayList<>();
+    for (int m = formerCount; m < memberCount(); m++) {
+      joining.add(member(m));
+    }
+    clearBackupArea(joining);
     writeCheckpoint(new RestripeCheckpoint(name(), formerCount, memberCount(), 0, false,
         ++checkpointSequence), List.of());
   }
@@ -1049,6 +1055,16 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
   /** The backup's place on each drive the restripe adds: the last row, reached last. */
   private long backupLba() {
     return DATA_OFFSET_BLOCKS + memberDataBlocks() - ROW_BLOCKS;
+  }
+
+  /**
+   * Zeroes, forced, where the backups will be on drives that join, before the checkpoint: a
+   * backup found at open is then this restripe's, never one a drive kept from a former life.
+   */
+  private void clearBackupArea(List<BlockDevice> joining) throws IOException {
+    for (BlockDevice d : joining) {
+      d.write(backupLba(), ByteBuffer.allocate(ROW_BLOCKS * BLOCK_SIZE), true);
+    }
   }
 
   /** The pool blocks of new stripe {@code a}, forced onto every new drive (the old hold them). */

@@ -304,7 +304,11 @@ class RestripeTest {
       List<BlockDevice> wrapped = wrapped(ram, power);
       ParityPool pool = open(protection, wrapped.subList(0, before));
       power.afterDataWrites(k);
-      pool.restripe(new ArrayList<>(wrapped.subList(before, before + added)));
+      try {
+        pool.restripe(new ArrayList<>(wrapped.subList(before, before + added)));
+      } catch (PowerCut.PowerLost expected) {
+        // killed while the new drives were prepared, before the checkpoint or the labels
+      }
       pool.awaitRestripe(2, TimeUnit.MINUTES);
       boolean killed = power.off();
       // a second kill, in the restart's own restripe, for every third point
@@ -343,6 +347,40 @@ class RestripeTest {
     ParityPool grown = finishedWithFirstData(Protection.PARITY, ram, oldBlocks);
     assertThat(grown.blockCount()).isEqualTo(oldBlocks * 2);
     grown.close();
+  }
+
+  /**
+   * A new drive that held a backup of another restripe of the same widths (a drive's former
+   * life) and a kill before this restripe's own backup of stripe 0: the old backup is never
+   * taken for this pool's stripe 0.
+   */
+  @Test
+  void aBackupFromADrivesFormerLifeIsNeverTakenForThisPools() throws Exception {
+    for (int cutAfter = 0; cutAfter < 2; cutAfter++) {
+      List<RamDevice> ram = drives(4, SIZE);
+      ParityPool pool = open(Protection.PARITY, ram.subList(0, 3));
+      long oldBlocks = pool.blockCount();
+      writeAll(pool, oldBlocks, 1);
+      pool.close();
+      byte[] foreign = new byte[(int) (3 * UNIT * Pool.BLOCK_SIZE)];
+      Arrays.fill(foreign, (byte) 0x5a);
+      long backupLba = Pool.DATA_OFFSET_BLOCKS + (SIZE / 512 - Pool.DATA_OFFSET_BLOCKS)
+          / Pool.ROW_BLOCKS * Pool.ROW_BLOCKS - Pool.ROW_BLOCKS;
+      ram.get(3).write(backupLba, new RestripeBackup(3, 4, 0, foreign).encode(), true);
+
+      PowerCut power = new PowerCut();
+      List<BlockDevice> wrapped = wrapped(ram, power);
+      ParityPool cut = open(Protection.PARITY, wrapped.subList(0, 3));
+      power.afterDataWrites(cutAfter);
+      try {
+        cut.restripe(List.of(wrapped.get(3)));
+      } catch (PowerCut.PowerLost expected) {
+        // killed while the new drive was prepared
+      }
+      cut.awaitRestripe(2, TimeUnit.MINUTES);
+      assertThat(power.off()).isTrue();
+      finishedWithFirstData(Protection.PARITY, ram, oldBlocks).close();
+    }
   }
 
   @Test
