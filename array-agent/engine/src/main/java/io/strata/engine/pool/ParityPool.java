@@ -28,6 +28,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * by the pool's {@link WriteIntentBitmap}: a region is marked dirty durably before its first
  * write, and after a crash the parity of every dirty region is recomputed from its data before
  * the pool serves anything (see docs/block-stack.md).
+ *
+ * <p>The pool grows onto more drives by a restripe ({@link #restripe}): stripes below a durable
+ * reshape position are laid out over all members, the others as before, and a background thread
+ * moves the position forward batch by batch; why a kill anywhere loses nothing is in
+ * docs/block-stack.md, "Growing a parity pool (restripe)".
  */
 public final class ParityPool extends Pool implements io.strata.engine.block.GrowableDevice {
   /** Stripe unit: 64 KiB. */
