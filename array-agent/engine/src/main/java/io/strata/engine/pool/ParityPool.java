@@ -157,7 +157,12 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
     } else {
       pool.startPendingRebuild();
     }
-    pool.resumeRestripe();
+    try {
+      pool.resumeRestripe();
+    } catch (IOException | RuntimeException e) {
+      pool.stopClearingIdleRegions(); // never served: nothing may run on its drives
+      throw e;
+    }
     return pool;
   }
 

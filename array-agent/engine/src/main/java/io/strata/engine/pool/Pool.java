@@ -1088,9 +1088,11 @@ public abstract class Pool implements BlockDevice {
     }
   }
 
-  /** A clean stop leaves no region dirty, so the next start resyncs nothing. */
-  @Override
-  public void close() throws IOException {
+  /**
+   * Stops the thread that clears idle write-intent bits: before a clean stop, or when an open
+   * fails after it started (the pool is never served; its bits stay set for the next open).
+   */
+  protected final void stopClearingIdleRegions() {
     Thread c = cleaner;
     if (c != null) {
       stopCleaner.countDown();
@@ -1099,6 +1101,15 @@ public abstract class Pool implements BlockDevice {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** A clean stop leaves no region dirty, so the next start resyncs nothing. */
+  @Override
+  public void close() throws IOException {
+    Thread c = cleaner;
+    if (c != null) {
+      stopClearingIdleRegions();
       try {
         intent.clearIdle(0);
       } catch (IOException e) {
