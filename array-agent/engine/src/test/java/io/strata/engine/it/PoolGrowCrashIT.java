@@ -103,18 +103,7 @@ class PoolGrowCrashIT {
       }
       inFlight = random.nextInt(CHUNKS);
       inFlightGeneration = ++generation;
-      int k = inFlight;
-      long g = inFlightGeneration;
-      Thread writer = new Thread(() -> {
-        try {
-          session.write((long) k * BLOCKS, MemberReplaceCrashIT.stamp(k, g), false);
-        } catch (IOException e) {
-          // killed under it: either version may be there
-        }
-      });
-      writer.start();
-      engine.killHard();
-      writer.join(30_000);
+      killWithAWriteInFlight(session, inFlight, inFlightGeneration);
     }
 
     engine = start(); // the layout lists the pair
@@ -186,18 +175,7 @@ class PoolGrowCrashIT {
       }
       inFlight = random.nextInt(CHUNKS);
       inFlightGeneration = ++generation;
-      int k = inFlight;
-      long g = inFlightGeneration;
-      Thread writer = new Thread(() -> {
-        try {
-          session.write((long) k * BLOCKS, MemberReplaceCrashIT.stamp(k, g), false);
-        } catch (IOException e) {
-          // killed under it: either version may be there
-        }
-      });
-      writer.start();
-      engine.killHard();
-      writer.join(30_000);
+      killWithAWriteInFlight(session, inFlight, inFlightGeneration);
       assertThat(engine.output.toString()).as("killed while the restripe ran")
           .doesNotContain("restriped onto 4 drives");
     }
@@ -229,6 +207,20 @@ class PoolGrowCrashIT {
             .isEqualTo(fillStamp(1, lba));
       }
     }
+  }
+
+  /** SIGKILL while chunk {@code k}'s write of generation {@code g} is in flight. */
+  void killWithAWriteInFlight(TestInitiator session, int k, long g) throws Exception {
+    Thread writer = new Thread(() -> {
+      try {
+        session.write((long) k * BLOCKS, MemberReplaceCrashIT.stamp(k, g), false);
+      } catch (IOException e) {
+        // killed under it: either version may be there
+      }
+    });
+    writer.start();
+    engine.killHard();
+    writer.join(30_000);
   }
 
   /** What filling writes at {@code lba} of volume {@code volume}: 32 KiB named by both. */
