@@ -15,7 +15,8 @@ import java.util.Objects;
  * engine serves the volumes of an open pool from the drives it opened it with:
  *
  * <ul>
- *   <li>a pool kept by the layout whose drives, protection, cache or tier changed;
+ *   <li>a pool kept by the layout whose drives, protection, cache or tier changed (except members
+ *       replaced, mirror pairs added to a mirror, drives added to a RAID-5/6 pool);
  *   <li>a drive used by a kept pool (member, cache or tier SSD) whose path, media or size changed;
  *   <li>a pool the planner left out of the layout although the control plane still wants it (a
  *       drive of it is missing or unusable on this node): the engine refuses to drop a pool that
@@ -52,7 +53,8 @@ public final class EngineRestart {
         continue;
       }
       if (!kept.withoutScrub().equals(pool.withoutScrub())
-          && !onlyMembersReplaced(pool, kept, nextDrives) && !onlyMirrorPairsAdded(pool, kept)) {
+          && !onlyMembersReplaced(pool, kept, nextDrives) && !onlyMirrorPairsAdded(pool, kept)
+          && !onlyParityDrivesAdded(pool, kept)) {
         return "pool " + pool.name() + " changed its drives, protection, cache or tier";
       }
       List<String> stays = new ArrayList<>(drivesOf(pool));
@@ -103,6 +105,20 @@ public final class EngineRestart {
         && pool.cache() == null && kept.cache() == null && pool.tiering() == null && kept.tiering() == null
         && before % 2 == 0 && after > before && (after - before) % 2 == 0
         && kept.drives().subList(0, before).equals(pool.drives());
+  }
+
+  /**
+   * Whether {@code kept} is the RAID-5/6 pool {@code pool} with drives added after its members (16
+   * in all at most), and no cache or tier: the engine takes them at once and restripes the pool onto
+   * them in the background, resuming after a restart (docs/block-stack.md, "Growing a parity pool").
+   */
+  static boolean onlyParityDrivesAdded(EngineLayout.Pool pool, EngineLayout.Pool kept) {
+    int before = pool.drives().size();
+    int after = kept.drives().size();
+    return ("parity".equals(pool.protection()) || "parity2".equals(pool.protection()))
+        && pool.protection().equals(kept.protection())
+        && pool.cache() == null && kept.cache() == null && pool.tiering() == null && kept.tiering() == null
+        && after > before && after <= 16 && kept.drives().subList(0, before).equals(pool.drives());
   }
 
   private static List<String> drivesOf(EngineLayout.Pool pool) {

@@ -160,7 +160,8 @@ public final class LayoutFiles {
 
   /**
    * A rebuild ({@code kind} REBUILD) or member copy ({@code kind} COPY) onto member {@code member},
-   * drive {@code drive} (layout name: the serial), {@code bytesDone} of {@code bytesTotal}.
+   * drive {@code drive} (layout name: the serial), {@code bytesDone} of {@code bytesTotal}; or a
+   * RAID-5/6 pool's restripe onto added drives ({@code kind} RESTRIPE, no member or drive).
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record RebuildEntry(String kind, Integer member, String drive, int rebuildingMembers, long rowsDone,

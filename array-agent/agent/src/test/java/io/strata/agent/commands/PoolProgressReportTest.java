@@ -61,6 +61,21 @@ class PoolProgressReportTest {
   }
 
   @Test
+  void aRestripeIsNotSentAsARebuildTheControlPlaneCannotStore() throws Exception {
+    LayoutFiles files = new LayoutFiles(folder);
+    StackFigures.Rebuild restripe = new StackFigures.Rebuild("pool-1", 1, 3, 12, "RESTRIPE", null, null, 3L << 20,
+        12L << 20);
+    LayoutStatus.write(files.status(), 5L, null, List.of(), Map.of(), List.of(), null, Map.of(), null, Map.of(),
+        Map.of("pool-1", restripe));
+    assertThat(files.readStatus().pools().get(0).rebuild().kind()).isEqualTo("RESTRIPE");
+
+    List<PoolProgress> pools = PoolProgressReport.of(files.readStatus(), desired());
+
+    assertThat(pools).hasSize(1);
+    assertThat(pools.get(0).rebuild()).isNull();
+  }
+
+  @Test
   void anEngineThatSaysNothingOfItsPoolsGivesNoProgress() throws Exception {
     LayoutFiles files = new LayoutFiles(folder);
     LayoutStatus.write(files.status(), 5L, null);

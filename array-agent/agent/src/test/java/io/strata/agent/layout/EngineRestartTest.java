@@ -65,4 +65,21 @@ class EngineRestartTest {
     assertThat(EngineRestart.reason(scrubbing, faster, desired("p"))).isNull();
     assertThat(EngineRestart.reason(faster, before, desired("p"))).isNull();
   }
+
+  @Test
+  void drivesAddedToAParityPoolAreAReloadThatRestripesNotARestart() {
+    List<EngineLayout.Drive> drives = List.of(drive("a", "4"), drive("b", "4"), drive("c", "4"), drive("d", "4"),
+        drive("e", "4"));
+    EngineLayout raid5 = layout(drives, List.of(new EngineLayout.Pool("p", List.of("a", "b", "c"), "parity", null,
+        null)));
+    EngineLayout wider = layout(drives, List.of(new EngineLayout.Pool("p", List.of("a", "b", "c", "d", "e"),
+        "parity", null, null)));
+    assertThat(EngineRestart.reason(raid5, wider, desired("p"))).isNull();
+    EngineLayout reordered = layout(drives, List.of(new EngineLayout.Pool("p", List.of("b", "a", "c", "d"),
+        "parity", null, null)));
+    assertThat(EngineRestart.reason(raid5, reordered, desired("p"))).as("members moved").contains("pool p changed");
+    EngineLayout raid6 = layout(drives, List.of(new EngineLayout.Pool("p", List.of("a", "b", "c", "d", "e"),
+        "parity2", null, null)));
+    assertThat(EngineRestart.reason(raid5, raid6, desired("p"))).as("protection changed").contains("pool p changed");
+  }
 }

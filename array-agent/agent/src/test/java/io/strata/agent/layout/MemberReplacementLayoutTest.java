@@ -42,7 +42,7 @@ class MemberReplacementLayoutTest {
   }
 
   @Test
-  void aGrownMirrorKeepsItsMembersWhereTheyWereAndTakesItsNewPairsByReload() {
+  void aGrownMirrorOrRaid5KeepsItsMembersWhereTheyWereAndTakesItsNewDrivesByReload() {
     EngineLayout before = layout(List.of(drive("s5", "4"), drive("s7", "4")), List.of(mirror("s7", "s5")));
     // the planner lists members in serial order; the new pair s1, s9 goes after the old members
     EngineLayout planned = layout(List.of(drive("s1", "4"), drive("s5", "4"), drive("s7", "4"), drive("s9", "4")),
@@ -55,10 +55,13 @@ class MemberReplacementLayoutTest {
     assertThat(EngineRestart.reason(before, odd, desired("p"))).contains("pool p changed");
     EngineLayout parity = layout(List.of(drive("a", "4"), drive("b", "4"), drive("c", "4")),
         List.of(raid5("a", "b", "c")));
-    EngineLayout wider = layout(List.of(drive("a", "4"), drive("b", "4"), drive("c", "4"), drive("d", "4")),
-        List.of(raid5("a", "b", "c", "d")));
-    assertThat(EngineRestart.reason(parity, wider, desired("p"))).as("RAID5 does not grow in place")
-        .contains("pool p changed");
+    // a RAID5 pool grows in place too (the engine restripes it): its members where they were, the new drive after
+    EngineLayout wider = layout(List.of(drive("0", "4"), drive("a", "4"), drive("b", "4"), drive("c", "4")),
+        List.of(raid5("0", "a", "b", "c")));
+    EngineLayout widerKept = MemberPositions.keep(parity, wider);
+    assertThat(widerKept.pools().get(0).drives()).containsExactly("a", "b", "c", "0");
+    assertThat(EngineRestart.reason(parity, widerKept, desired("p"))).isNull();
+    assertThat(EngineRestart.reason(parity, wider, desired("p"))).as("members moved").contains("pool p changed");
   }
 
   @Test

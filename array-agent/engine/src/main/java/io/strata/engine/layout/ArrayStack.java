@@ -191,6 +191,9 @@ public final class ArrayStack implements Closeable {
         if (pool instanceof io.strata.engine.block.GrowableDevice && data == pool) {
           store.growToPool(); // completes a grow an engine stop interrupted (else nothing)
         }
+        if (pool instanceof io.strata.engine.pool.ParityPool parity && data == pool) {
+          growWhenRestriped(parity, store); // a restripe this open resumed
+        }
       }
       pools.put(p.name(), pool);
       consent.register(pool);
@@ -866,8 +869,7 @@ public final class ArrayStack implements Closeable {
       if (growing == null) {
         continue;
       }
-      io.strata.engine.pool.MirrorPool pool =
-          (io.strata.engine.pool.MirrorPool) pools.get(wanted.name());
+      Pool pool = pools.get(wanted.name());
       List<BlockDevice> added = new ArrayList<>();
       for (String d : growing) {
         BlockDevice device = member(d);
@@ -878,8 +880,14 @@ public final class ArrayStack implements Closeable {
         added.add(device);
       }
       int first = pool.memberCount();
-      pool.grow(added);
-      long extents = stores.get(wanted.name()).growToPool();
+      long extents;
+      if (pool instanceof io.strata.engine.pool.ParityPool parity) {
+        parity.restripe(added); // the capacity comes when the restripe is done
+        extents = stores.get(wanted.name()).totalExtents();
+      } else {
+        ((io.strata.engine.pool.MirrorPool) pool).grow(added);
+        extents = stores.get(wanted.name()).growToPool();
+      }
       for (int i = 0; i < growing.size(); i++) {
         if (remoteDrives.containsKey(growing.get(i))) {
           remoteSlots.put(growing.get(i), new PoolSlot(pool, first + i));
@@ -890,6 +898,23 @@ public final class ArrayStack implements Closeable {
       LOG.info("pool " + wanted.name() + " grew by " + growing + ": " + extents
           + " extents for volumes");
     }
+  }
+
+  /**
+   * Once {@code pool}'s restripe is done (now, or after an engine restart resumed it): its
+   * volume metadata takes the new capacity as free extents, without a restart. A pool that
+   * restripes on later gets the same when that one is done.
+   */
+  private void growWhenRestriped(io.strata.engine.pool.ParityPool pool, VolumeStore store) {
+    pool.whenRestriped(() -> {
+      try {
+        long extents = store.growToPool();
+        LOG.info("pool " + pool.name() + " restriped: " + extents + " extents for volumes");
+      } catch (IOException | RuntimeException e) {
+        LOG.log(java.util.logging.Level.SEVERE, "pool " + pool.name() + " restriped, but its"
+            + " volume metadata did not take the new capacity (it does at the next start)", e);
+      }
+    });
   }
 
   /**

@@ -3,8 +3,8 @@ package io.strata.engine.layout;
 import io.strata.engine.layout.ArrayLayout.DriveSpec;
 import io.strata.engine.layout.ArrayLayout.PoolSpec;
 import io.strata.engine.pool.MirrorPool;
+import io.strata.engine.pool.ParityPool;
 import io.strata.engine.pool.Pool;
-import io.strata.engine.pool.Protection;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -16,8 +16,10 @@ import java.util.Set;
  * MemberReplacements}): more drives after its members, which grow it online. A two-way mirror
  * grows by mirror pairs ({@link MirrorPool#grow}): each pair's capacity is added at the pool's end
  * and its volume metadata takes it as free extents, so volumes can use it at once; no block that
- * holds data moves. Parity pools (RAID-5/6) would need a restripe onto the wider stripes, which
- * this engine does not do yet, so their growth is refused with that reason.
+ * holds data moves. A parity pool (RAID-5/6) grows by any number of drives up to 16 in all
+ * ({@link ParityPool#restripe}): the new drives join at once and a background restripe rewrites
+ * every stripe over all of them; its capacity grows, and the volume metadata takes it, when the
+ * restripe is done (also when an engine restart came between).
  */
 final class PoolGrowth {
   private PoolGrowth() {}
@@ -39,27 +41,31 @@ final class PoolGrowth {
   }
 
   /**
-   * Refuses, with the reason, a growth the engine cannot make: a pool that is not a two-way
-   * mirror (or mirror pairs), an odd number of new drives, a pool with a flash cache or tiers
-   * (their maps are sized for the pool), an HA array (its drop gate names the members it
-   * opened with), a new drive not listed, listed twice or used by another pool.
+   * Refuses, with the reason, a growth the engine cannot make: a three-way mirror, a mirror
+   * grown by an odd number of drives, a parity pool restriping already or grown past 16 drives,
+   * a pool with a flash cache or tiers (their maps are sized for the pool), an HA array (its
+   * drop gate names the members it opened with), a new drive not listed, listed twice or used by
+   * another pool.
    */
   static void check(String pool, List<String> added, PoolSpec wanted, Pool open,
       boolean highlyAvailable, Collection<DriveSpec> listedDrives,
       Collection<PoolSpec> otherPools, Collection<PoolSpec> keptPools) {
     String what = "pool " + pool + ": growing it by " + added;
-    Protection protection = open.protection();
-    if (protection == Protection.PARITY || protection == Protection.PARITY2) {
-      throw new IllegalArgumentException(what + ": a " + protection.label() + " (RAID-"
-          + (protection == Protection.PARITY ? 5 : 6) + ") pool grows only with a restripe onto"
-          + " wider stripes, which this engine does not do yet");
-    }
-    if (!(open instanceof MirrorPool mirror) || mirror.copies() != 2) {
-      throw new IllegalArgumentException(what + ": only two-way mirrors grow (by mirror pairs);"
-          + " this pool is " + (open instanceof MirrorPool ? "a three-way mirror"
-              : protection.label()));
-    }
-    if (added.size() % 2 != 0) {
+    if (open instanceof ParityPool parity) {
+      if (parity.restriping()) {
+        throw new IllegalArgumentException(what + ": it is still restriping onto the drives it"
+            + " was given last; it grows again once that is done");
+      }
+      if (wanted.drives().size() > ParityPool.MAX_MEMBERS) {
+        throw new IllegalArgumentException(what + ": a " + open.protection().label() + " pool"
+            + " has at most " + ParityPool.MAX_MEMBERS + " drives, not "
+            + wanted.drives().size());
+      }
+    } else if (!(open instanceof MirrorPool mirror) || mirror.copies() != 2) {
+      throw new IllegalArgumentException(what + ": only two-way mirrors (by mirror pairs) and"
+          + " parity pools grow; this pool is " + (open instanceof MirrorPool ? "a three-way"
+              + " mirror" : open.protection().label()));
+    } else if (added.size() % 2 != 0) {
       throw new IllegalArgumentException(what + ": a mirror grows by pairs, an even number of"
           + " drives, not " + added.size());
     }

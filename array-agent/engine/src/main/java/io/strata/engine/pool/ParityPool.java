@@ -2,10 +2,13 @@ package io.strata.engine.pool;
 
 import io.strata.engine.block.BlockDevice;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * RAID-5 ({@link Protection#PARITY}) and RAID-6 ({@link Protection#PARITY2}): data in 64 KiB
@@ -25,16 +28,29 @@ import java.util.concurrent.locks.Lock;
  * by the pool's {@link WriteIntentBitmap}: a region is marked dirty durably before its first
  * write, and after a crash the parity of every dirty region is recomputed from its data before
  * the pool serves anything (see docs/block-stack.md).
+ *
+ * <p>The pool grows onto more drives by a restripe ({@link #restripe}): stripes below a durable
+ * reshape position are laid out over all members, the others as before, and a background thread
+ * moves the position forward batch by batch; why a kill anywhere loses nothing is in
+ * docs/block-stack.md, "Growing a parity pool (restripe)".
  */
-public final class ParityPool extends Pool {
+public final class ParityPool extends Pool implements io.strata.engine.block.GrowableDevice {
   /** Stripe unit: 64 KiB. */
   static final int UNIT_BLOCKS = 128;
 
-  private final int n;
   /** 1: P (RAID-5); 2: P and Q (RAID-6). */
   private final int parities;
-  private final int dataUnits;
-  private final long blockCount;
+  /**
+   * The layout below and above the reshape position: the same geometry unless a restripe runs
+   * ({@link #restripe}), then {@code from} over the members before it and {@code to} over all.
+   */
+  private volatile Geometry from;
+  private volatile Geometry to;
+  /** The reshape position: stripes below it are laid out by {@code to}; set under its row lock. */
+  private volatile long restripedStripes;
+  private volatile long blockCount;
+  /** The pool's size before its last restripe (from the checkpoint), or -1. */
+  private volatile long formerBlockCount = -1;
   /** Q multipliers: QTABLE[i] multiplies by g^i (data unit i's weight in Q). */
   private final byte[][] qTables;
   private static final java.util.logging.Logger LOG =
@@ -52,14 +68,71 @@ public final class ParityPool extends Pool {
 
   private ParityPool(String name, Protection protection, List<BlockDevice> members) {
     super(name, protection, members);
-    this.n = members.size();
     this.parities = protection == Protection.PARITY2 ? 2 : 1;
-    this.dataUnits = n - parities;
-    this.blockCount = memberDataBlocks() / UNIT_BLOCKS * UNIT_BLOCKS * dataUnits;
-    this.qTables = new byte[dataUnits][];
-    for (int i = 0; i < dataUnits; i++) {
+    this.from = new Geometry(members.size(), parities);
+    this.to = from;
+    this.blockCount = capacity(from);
+    this.qTables = new byte[MAX_MEMBERS][];
+    for (int i = 0; i < MAX_MEMBERS; i++) {
       qTables[i] = Gf256.table(Gf256.power(i));
     }
+  }
+
+  /** A parity pool has at most this many drives. */
+  public static final int MAX_MEMBERS = 16;
+
+  /**
+   * Where each stripe's P, Q and data units are for a number of members: P rotates from the
+   * last member down, Q follows it, the data units follow them (left-symmetric).
+   */
+  record Geometry(int members, int parities) {
+    int dataUnits() {
+      return members - parities;
+    }
+
+    /** Pool blocks per stripe. */
+    long perStripe() {
+      return (long) UNIT_BLOCKS * dataUnits();
+    }
+
+    int parity(long stripe) {
+      return (int) (members - 1 - stripe % members);
+    }
+
+    int q(long stripe) {
+      return (parity(stripe) + 1) % members;
+    }
+
+    int data(long stripe, int index) {
+      return (parity(stripe) + parities + index) % members;
+    }
+  }
+
+  /** Stripes on each member (the same whatever the width). */
+  long stripes() {
+    return memberDataBlocks() / UNIT_BLOCKS;
+  }
+
+  private long capacity(Geometry g) {
+    return stripes() * g.perStripe();
+  }
+
+  /** The geometry of member stripe {@code stripe} (the reshape position decides). */
+  Geometry geometryOf(long stripe) {
+    return stripe < restripedStripes ? to : from;
+  }
+
+  /** The geometry of pool block {@code lba}. */
+  private Geometry geometryAt(long lba) {
+    return layoutOf(lba, restripedStripes, from, to);
+  }
+
+  /**
+   * The layout of pool block {@code lba} at reshape position {@code position}: the new one for
+   * the blocks of the new stripes below it, the old one above.
+   */
+  static Geometry layoutOf(long lba, long position, Geometry from, Geometry to) {
+    return lba < position * to.perStripe() ? to : from;
   }
 
   /** {@code writeIntent} false only in the test that shows the write hole without it. */
@@ -71,17 +144,24 @@ public final class ParityPool extends Pool {
   static ParityPool openParity(String name, Protection protection, List<BlockDevice> members,
       boolean writeIntent, MemberDropGate gate) throws IOException {
     int min = protection == Protection.PARITY2 ? 4 : 3;
-    if (members.size() < min || members.size() > 16) {
+    if (members.size() < min || members.size() > MAX_MEMBERS) {
       throw new IllegalArgumentException("a " + protection.label() + " pool has " + min
           + " to 16 drives, not " + members.size());
     }
     ParityPool pool = new ParityPool(name, protection, members);
     pool.gate(gate);
     pool.assemble();
+    pool.loadRestripe();
     if (writeIntent) {
       pool.openWriteIntent();
     } else {
       pool.startPendingRebuild();
+    }
+    try {
+      pool.resumeRestripe();
+    } catch (IOException | RuntimeException e) {
+      pool.stopClearingIdleRegions(); // never served: nothing may run on its drives
+      throw e;
     }
     return pool;
   }
@@ -97,16 +177,16 @@ public final class ParityPool extends Pool {
   }
 
   int parityMember(long stripe) {
-    return (int) (n - 1 - stripe % n);
+    return geometryOf(stripe).parity(stripe);
   }
 
   /** The member holding Q (RAID-6 only). */
   int qMember(long stripe) {
-    return (parityMember(stripe) + 1) % n;
+    return geometryOf(stripe).q(stripe);
   }
 
   int dataMember(long stripe, int index) {
-    return (parityMember(stripe) + parities + index) % n;
+    return geometryOf(stripe).data(stripe, index);
   }
 
   private void readMember(int i, long memberLba, ByteBuffer dst) throws IOException {
@@ -156,7 +236,7 @@ public final class ParityPool extends Pool {
 
   private byte[] q(byte[][] data) {
     byte[] q = new byte[data[0].length];
-    for (int i = 0; i < dataUnits; i++) {
+    for (int i = 0; i < data.length; i++) {
       Gf256.mulXorInto(q, data[i], qTables[i]);
     }
     return q;
@@ -168,7 +248,7 @@ public final class ParityPool extends Pool {
       try {
         return call.run();
       } catch (MemberFailed e) {
-        if (attempt == n) {
+        if (attempt == memberCount()) {
           throw e;
         }
       }
@@ -183,20 +263,34 @@ public final class ParityPool extends Pool {
   @Override
   public void read(long lba, ByteBuffer dst) throws IOException {
     checkRange(lba, dst.remaining());
-    long perStripe = (long) UNIT_BLOCKS * dataUnits;
+    Lock window = outsideRestripeWindow(lba, dst.remaining() / BLOCK_SIZE);
+    try {
+      readIn(null, lba, dst);
+    } finally {
+      window.unlock();
+    }
+  }
+
+  /**
+   * Reads pool blocks laid out by {@code g}, or (null) by the geometry each unit is in. A unit
+   * never spans the reshape position: it is a whole number of stripes of either width.
+   */
+  private void readIn(Geometry layout, long lba, ByteBuffer dst) throws IOException {
     while (dst.hasRemaining()) {
+      Geometry g = layout != null ? layout : geometryAt(lba);
+      long perStripe = g.perStripe();
       long stripe = lba / perStripe;
       int index = (int) (lba % perStripe / UNIT_BLOCKS);
       int offset = (int) (lba % UNIT_BLOCKS);
       int blocks = Math.min(dst.remaining() / BLOCK_SIZE, UNIT_BLOCKS - offset);
       ByteBuffer piece = dst.duplicate().limit(dst.position() + blocks * BLOCK_SIZE).slice();
       long memberLba = stripe * UNIT_BLOCKS + offset;
-      int d = dataMember(stripe, index);
+      int d = g.data(stripe, index);
       retrying(() -> {
         if (readable(d)) {
           readMember(d, memberLba, piece.clear());
         } else {
-          piece.clear().put(solvedUnit(stripe, index, memberLba, piece.capacity()));
+          piece.clear().put(solvedUnit(g, stripe, index, memberLba, piece.capacity()));
         }
         return null;
       });
@@ -206,12 +300,12 @@ public final class ParityPool extends Pool {
   }
 
   /** Data unit {@code index} of a stripe whose drive is gone, solved from the others. */
-  private byte[] solvedUnit(long stripe, int index, long memberLba, int bytes)
+  private byte[] solvedUnit(Geometry g, long stripe, int index, long memberLba, int bytes)
       throws IOException {
     Lock lock = rowLock(memberLba / ROW_BLOCKS).writeLock();
     lock.lock(); // no write may be half done (data without parity) while we solve
     try {
-      return stripeData(stripe, memberLba, bytes, -1)[index];
+      return stripeData(g, stripe, memberLba, bytes, -1)[index];
     } finally {
       lock.unlock();
     }
@@ -222,13 +316,14 @@ public final class ParityPool extends Pool {
    * in sync, solved from P (and Q) where it is not. Unit {@code skip} is left as zeros unless it
    * is needed to solve another (the caller overwrites it). Under the row's lock.
    */
-  private byte[][] stripeData(long stripe, long memberLba, int bytes, int skip)
+  private byte[][] stripeData(Geometry g, long stripe, long memberLba, int bytes, int skip)
       throws IOException {
+    int dataUnits = g.dataUnits();
     byte[][] data = new byte[dataUnits][];
     int missingA = -1;
     int missingB = -1;
     for (int i = 0; i < dataUnits; i++) {
-      if (!readable(dataMember(stripe, i))) {
+      if (!readable(g.data(stripe, i))) {
         if (missingA < 0) {
           missingA = i;
         } else if (missingB < 0) {
@@ -243,15 +338,15 @@ public final class ParityPool extends Pool {
         continue;
       }
       data[i] = i == skip && missingA < 0 ? new byte[bytes]
-          : readUnit(dataMember(stripe, i), memberLba, bytes);
+          : readUnit(g.data(stripe, i), memberLba, bytes);
     }
     if (missingA < 0) {
       return data;
     }
-    boolean hasP = readable(parityMember(stripe));
-    boolean hasQ = parities == 2 && readable(qMember(stripe));
+    boolean hasP = readable(g.parity(stripe));
+    boolean hasQ = parities == 2 && readable(g.q(stripe));
     if (missingB < 0 && hasP) {
-      byte[] x = readUnit(parityMember(stripe), memberLba, bytes);
+      byte[] x = readUnit(g.parity(stripe), memberLba, bytes);
       for (int i = 0; i < dataUnits; i++) {
         if (i != missingA) {
           xorInto(x, data[i]);
@@ -260,7 +355,7 @@ public final class ParityPool extends Pool {
       data[missingA] = x;
     } else if (missingB < 0 && hasQ) {
       // Q ⊕ (the others' part of Q) = g^a·Da
-      byte[] x = readUnit(qMember(stripe), memberLba, bytes);
+      byte[] x = readUnit(g.q(stripe), memberLba, bytes);
       for (int i = 0; i < dataUnits; i++) {
         if (i != missingA) {
           Gf256.mulXorInto(x, data[i], qTables[i]);
@@ -269,7 +364,7 @@ public final class ParityPool extends Pool {
       Gf256.mulInPlace(x, Gf256.table(Gf256.inverse(Gf256.power(missingA))));
       data[missingA] = x;
     } else if (missingB >= 0 && hasP && hasQ) {
-      solveTwo(stripe, memberLba, bytes, data, missingA, missingB);
+      solveTwo(g, stripe, memberLba, bytes, data, missingA, missingB);
     } else {
       throw tooManyMissing();
     }
@@ -280,11 +375,11 @@ public final class ParityPool extends Pool {
    * Two lost data units a and b: Pab = Da ⊕ Db and Qab = g^a·Da ⊕ g^b·Db (P and Q with the
    * others taken out), so Da = (Qab ⊕ g^b·Pab) / (g^a ⊕ g^b) and Db = Pab ⊕ Da.
    */
-  private void solveTwo(long stripe, long memberLba, int bytes, byte[][] data, int a, int b)
-      throws IOException {
-    byte[] pab = readUnit(parityMember(stripe), memberLba, bytes);
-    byte[] qab = readUnit(qMember(stripe), memberLba, bytes);
-    for (int i = 0; i < dataUnits; i++) {
+  private void solveTwo(Geometry g, long stripe, long memberLba, int bytes, byte[][] data, int a,
+      int b) throws IOException {
+    byte[] pab = readUnit(g.parity(stripe), memberLba, bytes);
+    byte[] qab = readUnit(g.q(stripe), memberLba, bytes);
+    for (int i = 0; i < data.length; i++) {
       if (i != a && i != b) {
         xorInto(pab, data[i]);
         Gf256.mulXorInto(qab, data[i], qTables[i]);
@@ -306,33 +401,39 @@ public final class ParityPool extends Pool {
   @Override
   public void write(long lba, ByteBuffer src, boolean fua) throws IOException {
     checkRange(lba, src.remaining());
-    long perStripe = (long) UNIT_BLOCKS * dataUnits;
-    while (src.hasRemaining()) {
-      long stripe = lba / perStripe;
-      int index = (int) (lba % perStripe / UNIT_BLOCKS);
-      int offset = (int) (lba % UNIT_BLOCKS);
-      int blocks = Math.min(src.remaining() / BLOCK_SIZE, UNIT_BLOCKS - offset);
-      byte[] piece = new byte[blocks * BLOCK_SIZE];
-      src.duplicate().get(piece);
-      long memberLba = stripe * UNIT_BLOCKS + offset;
-      long row = memberLba / ROW_BLOCKS;
-      Lock lock = rowLock(row).writeLock();
-      lock.lock();
-      try {
-        beginWrite(row);
+    Lock window = outsideRestripeWindow(lba, src.remaining() / BLOCK_SIZE);
+    try {
+      while (src.hasRemaining()) {
+        Geometry g = geometryAt(lba);
+        long perStripe = g.perStripe();
+        long stripe = lba / perStripe;
+        int index = (int) (lba % perStripe / UNIT_BLOCKS);
+        int offset = (int) (lba % UNIT_BLOCKS);
+        int blocks = Math.min(src.remaining() / BLOCK_SIZE, UNIT_BLOCKS - offset);
+        byte[] piece = new byte[blocks * BLOCK_SIZE];
+        src.duplicate().get(piece);
+        long memberLba = stripe * UNIT_BLOCKS + offset;
+        long row = memberLba / ROW_BLOCKS;
+        Lock lock = rowLock(row).writeLock();
+        lock.lock();
         try {
-          retrying(() -> {
-            writeUnit(stripe, index, memberLba, piece);
-            return null;
-          });
+          beginWrite(row);
+          try {
+            retrying(() -> {
+              writeUnit(g, stripe, index, memberLba, piece);
+              return null;
+            });
+          } finally {
+            endWrite(row);
+          }
         } finally {
-          endWrite(row);
+          lock.unlock();
         }
-      } finally {
-        lock.unlock();
+        src.position(src.position() + blocks * BLOCK_SIZE);
+        lba += blocks;
       }
-      src.position(src.position() + blocks * BLOCK_SIZE);
-      lba += blocks;
+    } finally {
+      window.unlock();
     }
     if (fua) {
       flush();
@@ -341,11 +442,11 @@ public final class ParityPool extends Pool {
   }
 
   /** Under the row lock: the new data and the stripe's recomputed parity, data first. */
-  private void writeUnit(long stripe, int index, long memberLba, byte[] piece)
+  private void writeUnit(Geometry g, long stripe, int index, long memberLba, byte[] piece)
       throws IOException {
-    int d = dataMember(stripe, index);
-    int p = parityMember(stripe);
-    int q = parities == 2 ? qMember(stripe) : -1;
+    int d = g.data(stripe, index);
+    int p = g.parity(stripe);
+    int q = parities == 2 ? g.q(stripe) : -1;
     boolean anyParity = writable(p) || (q >= 0 && writable(q));
     if (!anyParity) {
       if (!writable(d)) {
@@ -354,14 +455,14 @@ public final class ParityPool extends Pool {
       writeMember(d, memberLba, piece);
       return;
     }
-    byte[][] data = stripeData(stripe, memberLba, piece.length, index);
+    byte[][] data = stripeData(g, stripe, memberLba, piece.length, index);
     data[index] = piece;
-    StripeJournal.Ticket ticket = journalMissingUnits(stripe, memberLba, data);
+    StripeJournal.Ticket ticket = journalMissingUnits(g, stripe, memberLba, data);
     try {
       if (writable(d)) {
         writeMember(d, memberLba, piece);
       }
-      writeParity(stripe, memberLba, data);
+      writeParity(g, stripe, memberLba, data);
     } finally {
       if (ticket != null) {
         journal.release(ticket);
@@ -374,14 +475,14 @@ public final class ParityPool extends Pool {
    * once the write is done (solved from the stripe, or the new data if the unit written is the
    * missing one), durably on every member that takes writes. Null when nothing is missing.
    */
-  private StripeJournal.Ticket journalMissingUnits(long stripe, long memberLba, byte[][] data)
-      throws IOException {
+  private StripeJournal.Ticket journalMissingUnits(Geometry g, long stripe, long memberLba,
+      byte[][] data) throws IOException {
     if (journal == null) {
       return null;
     }
     List<Integer> missing = new ArrayList<>();
-    for (int i = 0; i < dataUnits; i++) {
-      if (!readable(dataMember(stripe, i))) {
+    for (int i = 0; i < g.dataUnits(); i++) {
+      if (!readable(g.data(stripe, i))) {
         missing.add(i);
       }
     }
@@ -407,7 +508,7 @@ public final class ParityPool extends Pool {
 
   private List<Integer> writableMembers() {
     List<Integer> out = new ArrayList<>();
-    for (int m = 0; m < n; m++) {
+    for (int m = 0; m < memberCount(); m++) {
       if (writable(m)) {
         out.add(m);
       }
@@ -430,7 +531,7 @@ public final class ParityPool extends Pool {
   protected void recoverBeforeResync() throws IOException {
     journal = new StripeJournal(parities, UNIT_BLOCKS);
     List<ByteBuffer> areas = new ArrayList<>();
-    for (int m = 0; m < n; m++) {
+    for (int m = 0; m < memberCount(); m++) {
       if (!readable(m)) {
         continue;
       }
@@ -473,20 +574,21 @@ public final class ParityPool extends Pool {
     Lock lock = rowLock(e.memberLba() / ROW_BLOCKS).writeLock();
     lock.lock();
     try {
-      byte[][] data = new byte[dataUnits][];
-      for (int i = 0; i < dataUnits; i++) {
+      Geometry g = geometryOf(e.stripe());
+      byte[][] data = new byte[g.dataUnits()][];
+      for (int i = 0; i < data.length; i++) {
         byte[] journalled = e.valueOf(i);
         if (journalled != null) {
           data[i] = journalled;
-        } else if (readable(dataMember(e.stripe(), i))) {
-          data[i] = readUnit(dataMember(e.stripe(), i), e.memberLba(), bytes);
+        } else if (readable(g.data(e.stripe(), i))) {
+          data[i] = readUnit(g.data(e.stripe(), i), e.memberLba(), bytes);
         } else {
           LOG.severe("pool " + name() + ": stripe " + e.stripe() + " lost data unit " + i
               + " after its journal record was written; its parity is left as it is");
           return false;
         }
       }
-      writeParity(e.stripe(), e.memberLba(), data);
+      writeParity(g, e.stripe(), e.memberLba(), data);
       return true;
     } finally {
       lock.unlock();
@@ -494,13 +596,14 @@ public final class ParityPool extends Pool {
   }
 
   /** P (and Q) of {@code data} to their members, where they are still writable. */
-  private void writeParity(long stripe, long memberLba, byte[][] data) throws IOException {
-    int p = parityMember(stripe);
+  private void writeParity(Geometry g, long stripe, long memberLba, byte[][] data)
+      throws IOException {
+    int p = g.parity(stripe);
     if (writable(p)) {
       writeMember(p, memberLba, p(data));
     }
-    if (parities == 2 && writable(qMember(stripe))) {
-      writeMember(qMember(stripe), memberLba, q(data));
+    if (parities == 2 && writable(g.q(stripe))) {
+      writeMember(g.q(stripe), memberLba, q(data));
     }
   }
 
@@ -511,15 +614,19 @@ public final class ParityPool extends Pool {
     for (int u = 0; u < ROW_BLOCKS / UNIT_BLOCKS; u++) {
       long memberLba = row * ROW_BLOCKS + (long) u * UNIT_BLOCKS;
       long stripe = memberLba / UNIT_BLOCKS;
+      Geometry g = geometryOf(stripe);
+      if (target >= g.members()) {
+        continue; // a drive the restripe has not reached yet: nothing of the pool lives here
+      }
       // A source drive failing mid-row drops that drive, not the one being rebuilt: retry.
-      byte[][] data = retrying(() -> stripeData(stripe, memberLba, unitBytes, -1));
+      byte[][] data = retrying(() -> stripeData(g, stripe, memberLba, unitBytes, -1));
       byte[] unit;
-      if (target == parityMember(stripe)) {
+      if (target == g.parity(stripe)) {
         unit = p(data);
-      } else if (parities == 2 && target == qMember(stripe)) {
+      } else if (parities == 2 && target == g.q(stripe)) {
         unit = q(data);
       } else {
-        unit = data[Math.floorMod(target - parityMember(stripe) - parities, n)];
+        unit = data[Math.floorMod(target - g.parity(stripe) - parities, g.members())];
       }
       System.arraycopy(unit, 0, rowBuf, u * unitBytes, unitBytes);
     }
@@ -543,10 +650,510 @@ public final class ParityPool extends Pool {
     for (int u = 0; u < ROW_BLOCKS / UNIT_BLOCKS; u++) {
       long memberLba = row * ROW_BLOCKS + (long) u * UNIT_BLOCKS;
       long stripe = memberLba / UNIT_BLOCKS;
+      Geometry g = geometryOf(stripe);
       retrying(() -> {
-        writeParity(stripe, memberLba, stripeData(stripe, memberLba, unitBytes, -1));
+        writeParity(g, stripe, memberLba, stripeData(g, stripe, memberLba, unitBytes, -1));
         return null;
       });
     }
+  }
+
+  // The restripe onto more drives (see docs/block-stack.md, "Growing a parity pool").
+
+  /** Stripes in one member row: a batch of the restripe never leaves its row. */
+  static final int STRIPES_PER_ROW = ROW_BLOCKS / UNIT_BLOCKS;
+  /** Host I/O holds it (shared) while it runs; the restripe (exclusive) to move its window. */
+  private final ReentrantReadWriteLock windowLock = new ReentrantReadWriteLock();
+  /** Pool blocks [windowFrom, windowTo) being moved now: host I/O into them waits. */
+  private volatile long windowFrom;
+  private volatile long windowTo;
+  private final Object windowMoved = new Object();
+  /** Serializes starting a restripe. */
+  private final Object restripeStart = new Object();
+  private volatile Thread restriper;
+  private volatile boolean stopRestripe;
+  private volatile String restripeError;
+  private long checkpointSequence;
+  /** The actions to run after a restripe; its monitor orders them with the restripe's end. */
+  private final List<Runnable> whenRestriped = new ArrayList<>();
+  private boolean restripedSinceOpen;
+
+  /**
+   * Waits until {@code blocks} from {@code lba} are outside the restripe's window, then returns
+   * the shared window lock, held: the window cannot move over the I/O until it is unlocked.
+   */
+  private Lock outsideRestripeWindow(long lba, long blocks) throws IOException {
+    while (true) {
+      Lock shared = windowLock.readLock();
+      shared.lock();
+      if (!inWindow(lba, blocks)) {
+        return shared;
+      }
+      shared.unlock();
+      synchronized (windowMoved) {
+        while (inWindow(lba, blocks)) {
+          try {
+            windowMoved.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("pool " + name() + ": waiting for the restripe to"
+                + " move blocks " + lba + "+" + blocks);
+          }
+        }
+      }
+    }
+  }
+
+  private boolean inWindow(long lba, long blocks) {
+    return lba < windowTo && windowFrom < lba + blocks;
+  }
+
+  /** Sets the window once no host I/O runs in it (none can start in it afterwards). */
+  private void setWindow(long from, long to) {
+    Lock exclusive = windowLock.writeLock();
+    exclusive.lock();
+    try {
+      windowFrom = from;
+      windowTo = to;
+    } finally {
+      exclusive.unlock();
+    }
+  }
+
+  private void clearWindow() {
+    setWindow(0, 0);
+    synchronized (windowMoved) {
+      windowMoved.notifyAll();
+    }
+  }
+
+  /** Whether a restripe is under way (running, or stopped and resumed at the next open). */
+  public boolean restriping() {
+    return from != to;
+  }
+
+  /** The reshape position: stripes laid out over every member so far. */
+  public long restripedStripes() {
+    return restriping() ? restripedStripes : stripes();
+  }
+
+  /** Member rows the restripe has rewritten so far (it ends at {@link #memberRows}). */
+  public long restripeProgressRows() {
+    return restripedStripes() / STRIPES_PER_ROW;
+  }
+
+  /** Why the restripe stopped before its end (it resumes at the next open), or null. */
+  public String restripeError() {
+    return restripeError;
+  }
+
+  /**
+   * Runs {@code action} whenever a restripe finishes and the pool has its new size; at once if
+   * one finished since the pool opened (a restripe the open resumed may end before this call).
+   */
+  public void whenRestriped(Runnable action) {
+    boolean finished;
+    synchronized (whenRestriped) {
+      whenRestriped.add(action);
+      finished = restripedSinceOpen && !restriping();
+    }
+    if (finished) {
+      action.run();
+    }
+  }
+
+  /** Waits until no restripe runs; true if none runs at the end. */
+  public boolean awaitRestripe(long timeout, TimeUnit unit) throws InterruptedException {
+    Thread t = restriper;
+    if (t != null) {
+      t.join(Math.max(1, unit.toMillis(timeout)));
+    }
+    return restriper == null;
+  }
+
+  /** The size before the last restripe, where the volume metadata's header was. */
+  @Override
+  public List<Long> formerBlockCounts() {
+    long former = formerBlockCount;
+    return former > 0 && !restriping() ? List.of(former) : List.of();
+  }
+
+  /**
+   * Grows the pool onto {@code added} drives while it serves I/O: they join as members at once
+   * and a background restripe rewrites every stripe, from the first, over all members; the new
+   * capacity ({@link #blockCount}) is there once it is done ({@link #whenRestriped}). Refused
+   * while the pool is degraded, rebuilding, copying or restriping, past 16 drives, or for a pool
+   * of less than two rows per drive. The restripe resumes at the pool's next open if the engine
+   * stops before its end.
+   */
+  public void restripe(List<BlockDevice> added) throws IOException {
+    synchronized (restripeStart) {
+      if (added.isEmpty()) {
+        throw new IllegalArgumentException("pool " + name() + ": no drive to grow onto");
+      }
+      if (restriping()) {
+        throw new IllegalStateException("pool " + name() + " is restriping already; it grows"
+            + " again once that is done");
+      }
+      int n = memberCount();
+      int m = n + added.size();
+      if (m > MAX_MEMBERS) {
+        throw new IllegalArgumentException("pool " + name() + " would have " + m + " drives; a "
+            + protection().label() + " pool has at most " + MAX_MEMBERS);
+      }
+      if (stripes() < 2L * STRIPES_PER_ROW) {
+        throw new IllegalArgumentException("pool " + name() + " is too small to restripe (two"
+            + " MiB per drive at least)");
+      }
+      checkJoining(added);
+      clearBackupArea(added);
+      // durable on every drive before any label says the pool has m members (see loadRestripe)
+      writeCheckpoint(new RestripeCheckpoint(name(), n, m, 0, false, ++checkpointSequence),
+          added);
+      restripedStripes = 0;
+      to = new Geometry(m, parities);
+      try {
+        addMembers(added);
+      } catch (IOException | RuntimeException e) {
+        to = from;
+        throw e;
+      }
+      restripeError = null;
+      startRestriper();
+    }
+  }
+
+  /**
+   * At open, after the labels: a checkpoint of a restripe onto this many members that is not
+   * done sets the layouts and the reshape position. One of another width that moved stripes
+   * refuses the open (its drives are not all listed).
+   */
+  private void loadRestripe() throws IOException {
+    if (createdNow()) {
+      return;
+    }
+    int m = memberCount();
+    RestripeCheckpoint c = RestripeCheckpoint.read(this);
+    if (c == null) {
+      return;
+    }
+    checkpointSequence = c.sequence();
+    if (c.newMembers() == m && c.oldMembers() < m) {
+      Geometry former = new Geometry(c.oldMembers(), parities);
+      formerBlockCount = capacity(former);
+      if (!c.done()) {
+        from = former;
+        restripedStripes = c.nextStripe();
+        blockCount = capacity(former);
+      }
+    } else if (!c.done() && c.nextStripe() > 0) {
+      throw new IOException("pool " + name() + " is being restriped from " + c.oldMembers()
+          + " onto " + c.newMembers() + " drives, and was opened with " + m + "; it opens only"
+          + " with all " + c.newMembers());
+    }
+  }
+
+  /**
+   * A grow stopped before every label said so: the restripe checkpoint, written before any
+   * label, is on the drives unless the stop came first; then nothing moved and it starts now.
+   */
+  @Override
+  protected void grownBeforeLabelled(int formerCount) throws IOException {
+    RestripeCheckpoint c = RestripeCheckpoint.read(this);
+    if (c != null && c.newMembers() == memberCount()) {
+      return;
+    }
+    checkpointSequence = c != null ? c.sequence() : 0;
+    List<BlockDevice> joining = new ArrayList<>();
+    for (int m = formerCount; m < memberCount(); m++) {
+      joining.add(member(m));
+    }
+    clearBackupArea(joining);
+    writeCheckpoint(new RestripeCheckpoint(name(), formerCount, memberCount(), 0, false,
+        ++checkpointSequence), List.of());
+  }
+
+  @Override
+  protected boolean grewFrom(int memberCount) {
+    return memberCount >= (parities == 2 ? 4 : 3) && memberCount < memberCount();
+  }
+
+  /** At open: finishes a batch whose backup says it was being written, then goes on. */
+  private void resumeRestripe() throws IOException {
+    if (!restriping()) {
+      return;
+    }
+    long a = restripedStripes;
+    RestripeBackup backup = needsBackup(a) ? readBackup(a) : null;
+    if (backup != null) {
+      LOG.info("pool " + name() + ": rewriting stripe " + a + " from the restripe's backup"
+          + " (the engine stopped while it was being moved)");
+      writeBatch(a, a + 1, backup.data());
+    }
+    startRestriper();
+  }
+
+  private void startRestriper() {
+    stopRestripe = false;
+    Thread t = new Thread(this::restripeAll, "restripe-" + name());
+    t.setDaemon(true);
+    restriper = t;
+    t.start();
+  }
+
+  private void restripeAll() {
+    long started = System.nanoTime();
+    try {
+      long total = stripes();
+      while (!stopRestripe && restripedStripes < total) {
+        long a = restripedStripes;
+        boolean backup = needsBackup(a);
+        moveBatch(a, backup ? a + 1
+            : batchEnd(a, total, from.dataUnits(), to.dataUnits()), backup);
+      }
+      if (!stopRestripe) {
+        finishRestripe(total);
+        LOG.info(String.format("pool %s restriped onto %d drives (%d MiB per drive in %d ms)",
+            name(), memberCount(), memberRows(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+      }
+    } catch (IOException | RuntimeException e) {
+      restripeError = String.valueOf(e.getMessage());
+      LOG.log(java.util.logging.Level.SEVERE, "pool " + name() + ": the restripe stopped at"
+          + " stripe " + restripedStripes + "; it resumes at the next open", e);
+    } finally {
+      restriper = null;
+    }
+  }
+
+  /**
+   * Whether rewriting stripe {@code a} overwrites pool data not yet elsewhere: the old stripe
+   * at that place holds pool blocks up to (a + 1) · old width, the new stripes below it hold
+   * up to a · new width. True for the first few stripes only (a < old / (new - old) data units).
+   */
+  private boolean needsBackup(long a) {
+    return needsBackup(a, from.dataUnits(), to.dataUnits());
+  }
+
+  static boolean needsBackup(long a, int oldUnits, int newUnits) {
+    return (a + 1) * oldUnits > a * newUnits;
+  }
+
+  /**
+   * The end of a batch from stripe {@code a} that needs no backup: within a's row, and no
+   * further than the old stripes whose blocks are all below the new stripe a (old stripes
+   * below b·new/old ... are copied; see needsBackup).
+   */
+  static long batchEnd(long a, long total, int oldUnits, int newUnits) {
+    long rowEnd = (a / STRIPES_PER_ROW + 1) * STRIPES_PER_ROW;
+    return Math.min(Math.min(rowEnd, total), a * newUnits / oldUnits);
+  }
+
+  /**
+   * Moves the pool blocks of new stripes [a, b): host I/O into them waits; they are read from
+   * the old layout (which keeps them in old stripes at or above b, untouched so far), backed up
+   * first if the rows they go to still hold data of theirs, written over every member in the
+   * new layout, flushed, and only then the reshape position moves past them, durably.
+   */
+  private void moveBatch(long a, long b, boolean backup) throws IOException {
+    long lo = a * to.perStripe();
+    long hi = b * to.perStripe();
+    long oldEnd = capacity(from);
+    setWindow(lo, hi);
+    try {
+      byte[] data = new byte[Math.toIntExact((hi - lo) * BLOCK_SIZE)];
+      long readEnd = Math.min(hi, oldEnd); // past the old end: new capacity, zeros
+      if (readEnd > lo) {
+        readIn(from, lo, ByteBuffer.wrap(data, 0, Math.toIntExact((readEnd - lo) * BLOCK_SIZE)));
+      }
+      if (backup) {
+        writeBackup(a, data);
+      }
+      writeBatch(a, b, data);
+    } finally {
+      clearWindow();
+    }
+  }
+
+  /** Writes new stripes [a, b) of {@code data}, flushes, moves the position to b (durably). */
+  private void writeBatch(long a, long b, byte[] data) throws IOException {
+    long row = a / STRIPES_PER_ROW;
+    Lock lock = rowLock(row).writeLock();
+    lock.lock();
+    try {
+      beginWrite(row); // a member away meanwhile is resynced here when it returns
+      try {
+        writeStripes(to, a, b, data);
+        flushMembers();
+      } finally {
+        endWrite(row);
+      }
+      writeCheckpoint(new RestripeCheckpoint(name(), from.members(), to.members(), b, false,
+          ++checkpointSequence), List.of());
+      restripedStripes = b;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stripes [a, b) of {@code g} from the pool blocks in {@code data}, one write per member. */
+  private void writeStripes(Geometry g, long a, long b, byte[] data) throws IOException {
+    int unitBytes = UNIT_BLOCKS * BLOCK_SIZE;
+    int count = Math.toIntExact(b - a);
+    byte[][] rows = new byte[g.members()][count * unitBytes];
+    for (int k = 0; k < count; k++) {
+      long stripe = a + k;
+      byte[][] units = new byte[g.dataUnits()][];
+      for (int i = 0; i < units.length; i++) {
+        int at = (k * units.length + i) * unitBytes;
+        units[i] = java.util.Arrays.copyOfRange(data, at, at + unitBytes);
+        System.arraycopy(units[i], 0, rows[g.data(stripe, i)], k * unitBytes, unitBytes);
+      }
+      System.arraycopy(p(units), 0, rows[g.parity(stripe)], k * unitBytes, unitBytes);
+      if (parities == 2) {
+        System.arraycopy(q(units), 0, rows[g.q(stripe)], k * unitBytes, unitBytes);
+      }
+    }
+    for (int m = 0; m < g.members(); m++) {
+      if (!writable(m)) {
+        continue;
+      }
+      try {
+        member(m).write(DATA_OFFSET_BLOCKS + a * UNIT_BLOCKS, ByteBuffer.wrap(rows[m]), false);
+      } catch (IOException e) {
+        fail(m, e);
+      }
+    }
+  }
+
+  private void flushMembers() throws IOException {
+    for (int m = 0; m < memberCount(); m++) {
+      if (!writable(m)) {
+        continue;
+      }
+      try {
+        member(m).flush();
+      } catch (IOException e) {
+        fail(m, e);
+      }
+    }
+  }
+
+  /** Writes {@code c}, forced, to every writable member and to {@code joining} drives. */
+  private void writeCheckpoint(RestripeCheckpoint c, List<BlockDevice> joining)
+      throws IOException {
+    int written = 0;
+    for (int m = 0; m < memberCount(); m++) {
+      if (!writable(m)) {
+        continue;
+      }
+      try {
+        member(m).write(RestripeCheckpoint.BLOCK, c.encode(), true);
+        written++;
+      } catch (IOException e) {
+        fail(m, e);
+      }
+    }
+    for (BlockDevice d : joining) {
+      d.write(RestripeCheckpoint.BLOCK, c.encode(), true);
+    }
+    if (written == 0) {
+      throw new IOException("pool " + name() + ": no member took the restripe checkpoint");
+    }
+  }
+
+  /** The backup's place on each drive the restripe adds: the last row, reached last. */
+  private long backupLba() {
+    return DATA_OFFSET_BLOCKS + memberDataBlocks() - ROW_BLOCKS;
+  }
+
+  /**
+   * Zeroes, forced, where the backups will be on drives that join, before the checkpoint: a
+   * backup found at open is then this restripe's, never one a drive kept from a former life.
+   */
+  private void clearBackupArea(List<BlockDevice> joining) throws IOException {
+    for (BlockDevice d : joining) {
+      d.write(backupLba(), ByteBuffer.allocate(ROW_BLOCKS * BLOCK_SIZE), true);
+    }
+  }
+
+  /** The pool blocks of new stripe {@code a}, forced onto every new drive (the old hold them). */
+  private void writeBackup(long a, byte[] data) throws IOException {
+    ByteBuffer image = new RestripeBackup(from.members(), to.members(), a, data).encode();
+    int written = 0;
+    for (int m = from.members(); m < to.members(); m++) {
+      if (!writable(m)) {
+        continue;
+      }
+      try {
+        member(m).write(backupLba(), image.duplicate(), true);
+        written++;
+      } catch (IOException e) {
+        fail(m, e);
+      }
+    }
+    if (written == 0) {
+      throw new IOException("pool " + name() + ": no new drive took the restripe's backup of"
+          + " stripe " + a);
+    }
+  }
+
+  /** A whole backup of new stripe {@code a} of this restripe on a new drive, or null. */
+  private RestripeBackup readBackup(long a) {
+    int bytes = Math.toIntExact(to.perStripe() * BLOCK_SIZE);
+    for (int m = from.members(); m < to.members(); m++) {
+      if (!readable(m)) {
+        continue;
+      }
+      ByteBuffer image = ByteBuffer.allocate(BLOCK_SIZE + bytes);
+      try {
+        member(m).read(backupLba(), image);
+      } catch (IOException e) {
+        continue; // another new drive's copy will do
+      }
+      RestripeBackup backup = RestripeBackup.decode(image.clear());
+      if (backup != null && backup.oldMembers() == from.members()
+          && backup.newMembers() == to.members() && backup.stripe() == a
+          && backup.data().length == bytes) {
+        return backup;
+      }
+    }
+    return null;
+  }
+
+  /** The last batch is written: the pool is one layout again, of its new size. */
+  private void finishRestripe(long total) throws IOException {
+    writeCheckpoint(new RestripeCheckpoint(name(), from.members(), to.members(), total, true,
+        ++checkpointSequence), List.of());
+    List<Runnable> actions;
+    synchronized (whenRestriped) {
+      formerBlockCount = capacity(from);
+      from = to;
+      blockCount = capacity(to);
+      restripedSinceOpen = true;
+      actions = List.copyOf(whenRestriped);
+    }
+    for (Runnable action : actions) {
+      try {
+        action.run();
+      } catch (RuntimeException e) {
+        LOG.log(java.util.logging.Level.WARNING, "pool " + name() + ": after its restripe", e);
+      }
+    }
+  }
+
+  /** Stops the restripe after its batch (it resumes at the next open), then closes. */
+  @Override
+  public void close() throws IOException {
+    stopRestripe = true;
+    Thread t = restriper;
+    if (t != null) {
+      try {
+        t.join(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    super.close();
   }
 }

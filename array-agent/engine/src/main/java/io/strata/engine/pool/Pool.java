@@ -139,6 +139,9 @@ public abstract class Pool implements BlockDevice {
         pendingRebuild = true;
       }
     }
+    if (grownFrom < members.length) {
+      grownBeforeLabelled(grownFrom);
+    }
     int online = count(MemberState.ONLINE);
     if (!holdsEveryBlock(false)) {
       throw new IOException("pool " + name + " has only " + online + " of " + members.length
@@ -374,6 +377,24 @@ public abstract class Pool implements BlockDevice {
     return members[i];
   }
 
+  /** Block {@code block} of the label area of every readable member (one that fails is left out). */
+  final List<ByteBuffer> labelBlocks(long block) {
+    List<ByteBuffer> out = new ArrayList<>();
+    for (int m = 0; m < memberCount(); m++) {
+      if (!readable(m)) {
+        continue;
+      }
+      ByteBuffer b = ByteBuffer.allocate(BLOCK_SIZE);
+      try {
+        member(m).read(block, b);
+      } catch (IOException e) {
+        continue; // another member's copy will do
+      }
+      out.add(b);
+    }
+    return out;
+  }
+
   /** Whether member {@code i} serves reads. */
   protected final synchronized boolean readable(int i) {
     return states[i] == MemberState.ONLINE && !suspended[i];
@@ -548,6 +569,13 @@ public abstract class Pool implements BlockDevice {
   protected boolean grewFrom(int memberCount) {
     return false;
   }
+
+  /**
+   * At open, before the labels are rewritten to say so: the newest label said the pool had
+   * {@code formerCount} members and it has more (a grow the engine stopped in). A pool that
+   * must record something durably before that (a parity pool's restripe) does it here.
+   */
+  protected void grownBeforeLabelled(int formerCount) throws IOException {}
 
   /**
    * At open, member {@code i} is past the member count of the newest label: the engine stopped
@@ -1060,9 +1088,11 @@ public abstract class Pool implements BlockDevice {
     }
   }
 
-  /** A clean stop leaves no region dirty, so the next start resyncs nothing. */
-  @Override
-  public void close() throws IOException {
+  /**
+   * Stops the thread that clears idle write-intent bits: before a clean stop, or when an open
+   * fails after it started (the pool is never served; its bits stay set for the next open).
+   */
+  protected final void stopClearingIdleRegions() {
     Thread c = cleaner;
     if (c != null) {
       stopCleaner.countDown();
@@ -1071,6 +1101,15 @@ public abstract class Pool implements BlockDevice {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** A clean stop leaves no region dirty, so the next start resyncs nothing. */
+  @Override
+  public void close() throws IOException {
+    Thread c = cleaner;
+    if (c != null) {
+      stopClearingIdleRegions();
       try {
         intent.clearIdle(0);
       } catch (IOException e) {

@@ -391,6 +391,10 @@ public final class PoolScrub {
 
   private long parityRow(long row) throws IOException {
     ParityPool p = (ParityPool) pool;
+    if (p.restriping()) {
+      skippedRows++; // the stripes are being rewritten onto more drives; scrub again after
+      return 0;
+    }
     int n = pool.memberCount();
     int parities = pool.protection() == Protection.PARITY2 ? 2 : 1;
     int dataUnits = n - parities;

@@ -68,16 +68,7 @@ public record ScrubCheckpoint(String request, boolean done, long nextRow, long r
   /** The newest checkpoint on the pool's readable members, or null. */
   static ScrubCheckpoint read(Pool pool) {
     ScrubCheckpoint newest = null;
-    for (int m = 0; m < pool.memberCount(); m++) {
-      if (!pool.readable(m)) {
-        continue;
-      }
-      ByteBuffer block = ByteBuffer.allocate(Pool.BLOCK_SIZE);
-      try {
-        pool.member(m).read(BLOCK, block);
-      } catch (IOException e) {
-        continue; // another member's copy will do
-      }
+    for (ByteBuffer block : pool.labelBlocks(BLOCK)) {
       ScrubCheckpoint c = decode(block);
       if (c != null && (newest == null || c.sequence() > newest.sequence())) {
         newest = c;

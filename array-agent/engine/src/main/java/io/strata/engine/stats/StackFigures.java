@@ -164,6 +164,13 @@ public record StackFigures(List<Cache> caches, List<Tier> tiers, List<DriveState
       return rebuild(name, running, "COPY", copying, drives, pool.copyProgressRows(),
           pool.memberRows());
     }
+    if (pool instanceof io.strata.engine.pool.ParityPool parity && parity.restriping()) {
+      // every stripe rewritten over the drives the pool grew by; no member is rebuilt
+      long done = parity.restripeProgressRows();
+      long total = parity.memberRows();
+      return new Rebuild(name, 1, done, total, "RESTRIPE", null, null, done * ROW_BYTES,
+          total * ROW_BYTES);
+    }
     return new Rebuild(name, 0, 0, 0);
   }
 

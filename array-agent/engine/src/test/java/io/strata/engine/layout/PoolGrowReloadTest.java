@@ -3,18 +3,21 @@ package io.strata.engine.layout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strata.engine.pool.ParityPool;
 import io.strata.engine.pool.Pool;
 import io.strata.engine.volume.Volume;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A reload that adds a mirror pair to a kept pool grows it while a writer writes: the pool's
+ * A reload that adds a mirror pair to a kept pool, or a drive to a RAID-5 pool (restriped in the
+ * background, also across a restart), grows it while a writer writes: the pool's
  * capacity for volumes grows without a restart, a new volume fills more than the pool held
  * before, every block written before is unchanged, and all of it is there after a restart, also
  * when the engine stopped before the volume metadata moved to the grown pool's end.
@@ -53,6 +56,25 @@ class PoolGrowReloadTest {
     }
   }
 
+  /** A started writer rewriting random chunks of {@code v} (one generation up each) until stop. */
+  static Thread rewriting(Volume v, long[] generation, AtomicBoolean stop,
+      AtomicReference<Throwable> failed) {
+    Thread writer = new Thread(() -> {
+      java.util.Random r = new java.util.Random(5);
+      try {
+        while (!stop.get()) {
+          int k = r.nextInt(generation.length);
+          v.write((long) k * CHUNK_BLOCKS, MemberReplaceReloadTest.stamp(k, ++generation[k]),
+              false);
+        }
+      } catch (Throwable t) {
+        failed.set(t);
+      }
+    });
+    writer.start();
+    return writer;
+  }
+
   /** A new engine on {@code layout} reads {@code v1} from LUN 0 and {@code w1} from LUN 1. */
   static void assertAfterRestart(Path layout, long[] v1, long[] w1) throws IOException {
     try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(layout), layout)) {
@@ -73,18 +95,7 @@ class PoolGrowReloadTest {
       fill(v, v1, 1);
       AtomicBoolean stop = new AtomicBoolean();
       AtomicReference<Throwable> failed = new AtomicReference<>();
-      Thread writer = new Thread(() -> {
-        java.util.Random r = new java.util.Random(5);
-        try {
-          while (!stop.get()) {
-            int k = r.nextInt(v1.length);
-            v.write((long) k * CHUNK_BLOCKS, MemberReplaceReloadTest.stamp(k, ++v1[k]), false);
-          }
-        } catch (Throwable t) {
-          failed.set(t);
-        }
-      });
-      writer.start();
+      Thread writer = rewriting(v, v1, stop, failed);
 
       Path grown = mirror("\"a\", \"b\", \"c\", \"d\"", drives("a", "b", "c", "d"), true);
       stack.reconcile(ArrayLayout.read(grown));
@@ -148,19 +159,93 @@ class PoolGrowReloadTest {
     }
   }
 
+  Path raid5(String members, String drives, boolean second) throws IOException {
+    return layout(members, drives, "parity",
+        "{\"name\": \"v\", \"pool\": \"p\", \"size\": \"35M\"}"
+            + (second ? ", {\"name\": \"w\", \"pool\": \"p\", \"size\": \"35M\"}" : ""),
+        "{\"lun\": 0, \"volume\": \"v\"}" + (second ? ", {\"lun\": 1, \"volume\": \"w\"}" : ""));
+  }
+
   @Test
-  void aParityPoolIsNotWidenedWithoutARestripeAndSaysSo() throws Exception {
-    Path parity = layout("\"e\", \"f\", \"g\"", drives("e", "f", "g"), "parity",
-        "{\"name\": \"x\", \"pool\": \"p\", \"size\": \"8M\"}", "");
-    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(parity), parity)) {
-      Pool before = stack.pools().get("p");
-      Path wider = layout("\"e\", \"f\", \"g\", \"h\"", drives("e", "f", "g", "h"), "parity",
-          "{\"name\": \"x\", \"pool\": \"p\", \"size\": \"8M\"}", "");
-      assertThatThrownBy(() -> stack.reconcile(ArrayLayout.read(wider)))
-          .hasMessageContaining("a parity (RAID-5) pool grows only with a restripe onto wider"
-              + " stripes, which this engine does not do yet");
-      assertThat(stack.pools().get("p")).isSameAs(before);
-      assertThat(before.memberCount()).isEqualTo(3);
+  void aDriveAddedToARaid5PoolByReloadRestripesItWhileAWriterWritesAndVolumesGetTheCapacity()
+      throws Exception {
+    Path first = raid5("\"e\", \"f\", \"g\"", drives("e", "f", "g"), false);
+    long[] v1 = new long[(int) ((35L << 20) / (CHUNK_BLOCKS * 512))];
+    long[] w1 = new long[v1.length];
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(first), first)) {
+      long before = stack.stores().get("p").totalExtents();
+      assertThat(before).as("the 35M volume fits, a second one does not").isBetween(35L, 69L);
+      Volume v = stack.lunDevices(ArrayLayout.read(first)).get(0);
+      fill(v, v1, 1);
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicReference<Throwable> failed = new AtomicReference<>();
+      Thread writer = rewriting(v, v1, stop, failed);
+
+      Path grown = raid5("\"e\", \"f\", \"g\", \"h\"", drives("e", "f", "g", "h"), true);
+      stack.reconcile(ArrayLayout.read(grown));
+      ParityPool pool = (ParityPool) stack.pools().get("p");
+      assertThat(pool.memberCount()).isEqualTo(4);
+      assertThat(pool.awaitRestripe(5, TimeUnit.MINUTES)).isTrue();
+      stop.set(true);
+      writer.join();
+      assertThat(failed.get()).isNull();
+      assertThat(pool.restripeError()).isNull();
+
+      assertThat(stack.stores().get("p").totalExtents()).as("a third more: three data drives of two")
+          .isGreaterThan(before * 3 / 2 - 4);
+      Volume w = stack.lunDevices(ArrayLayout.read(grown)).get(1);
+      fill(w, w1, 7); // with v's 35 extents, more than the pool held before it grew
+      MemberReplaceReloadTest.assertAll(v, v1);
+      MemberReplaceReloadTest.assertAll(w, w1);
+    }
+    assertAfterRestart(raid5("\"e\", \"f\", \"g\", \"h\"", drives("e", "f", "g", "h"), true),
+        v1, w1);
+  }
+
+  @Test
+  void aRestripeTheEngineStoppedInIsResumedAtItsNextStartAndThenGrowsTheVolumes()
+      throws Exception {
+    Path first = raid5("\"e\", \"f\", \"g\"", drives("e", "f", "g"), false);
+    long[] v1 = new long[(int) ((35L << 20) / (CHUNK_BLOCKS * 512))];
+    long[] w1 = new long[v1.length];
+    long before;
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(first), first)) {
+      before = stack.stores().get("p").totalExtents();
+      fill(stack.lunDevices(ArrayLayout.read(first)).get(0), v1, 1);
+      stack.reconcile(ArrayLayout.read(raid5("\"e\", \"f\", \"g\", \"h\"",
+          drives("e", "f", "g", "h"), true)));
+    } // the engine stops: the restripe stops after the batch it is in
+    Path grown = dir.resolve("array.json");
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(grown), grown)) {
+      ParityPool pool = (ParityPool) stack.pools().get("p");
+      assertThat(pool.awaitRestripe(5, TimeUnit.MINUTES)).isTrue();
+      assertThat(pool.restriping()).isFalse();
+      assertThat(stack.stores().get("p").totalExtents()).isGreaterThan(before * 3 / 2 - 4);
+      MemberReplaceReloadTest.assertAll(stack.lunDevices(ArrayLayout.read(grown)).get(0), v1);
+      fill(stack.lunDevices(ArrayLayout.read(grown)).get(1), w1, 9);
+    }
+    assertAfterRestart(grown, v1, w1);
+  }
+
+  @Test
+  void aParityPoolStillRestripingDoesNotGrowAgainAndSaysWhy() throws Exception {
+    Path first = raid5("\"e\", \"f\", \"g\"", drives("e", "f", "g", "h", "i"), false);
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(first), first)) {
+      fill(stack.lunDevices(ArrayLayout.read(first)).get(0),
+          new long[(int) ((35L << 20) / (CHUNK_BLOCKS * 512))], 1);
+      ParityPool pool = (ParityPool) stack.pools().get("p");
+      stack.reconcile(ArrayLayout.read(raid5("\"e\", \"f\", \"g\", \"h\"",
+          drives("e", "f", "g", "h", "i"), false)));
+      Path again = raid5("\"e\", \"f\", \"g\", \"h\", \"i\"", drives("e", "f", "g", "h", "i"),
+          false);
+      if (pool.restriping()) {
+        assertThatThrownBy(() -> stack.reconcile(ArrayLayout.read(again)))
+            .hasMessageContaining("it is still restriping");
+      }
+      assertThat(pool.awaitRestripe(5, TimeUnit.MINUTES)).isTrue();
+      stack.reconcile(ArrayLayout.read(again));
+      assertThat(pool.memberCount()).isEqualTo(5);
+      assertThat(pool.awaitRestripe(5, TimeUnit.MINUTES)).isTrue();
     }
   }
 }

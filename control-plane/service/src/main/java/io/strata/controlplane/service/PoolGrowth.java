@@ -26,9 +26,11 @@ import java.util.UUID;
  * the pool's array join it as members, and its capacity grows by what they add. A RAID1 pool
  * grows by mirror pairs: the agent lists the new drives after the pool's members and the engine
  * adds the pairs' capacity at the pool's end by a reload, with no block moved, so volumes can use
- * it at once. RAID5/6 pools would need a restripe onto wider stripes, which the engine does not
- * do yet: refused (422) with that reason, as are pools with a flash cache or tiers and the pools
- * of highly available arrays, which the engine cannot grow while it runs either.
+ * it at once. A RAID5/6 pool grows by any number of drives up to 16 in all: the engine takes them
+ * by a reload and restripes the pool onto them in the background (resumed after an engine
+ * restart); its volumes get the new capacity when the restripe is done. Refused (422): pools with
+ * a flash cache or tiers and the pools of highly available arrays, which the engine cannot grow
+ * while it runs.
  *
  * <p>The request answers 202 with a {@code pool.grow} operation that completes once the engine's
  * node reports the pool READY for a desired state that has the new drives (FAILED with the
@@ -38,6 +40,8 @@ import java.util.UUID;
 @Transactional
 public class PoolGrowth {
   static final String KIND = "pool.grow";
+  /** The engine stripes a RAID5/6 pool over 16 drives at most. */
+  static final int MAX_PARITY_DRIVES = 16;
 
   @Inject CommandOutbox outbox;
   @Inject AuditLog audit;
@@ -47,11 +51,7 @@ public class PoolGrowth {
     Pool pool = Owned.find(Pool.class, "pool", tenantId, poolId);
     StorageArray a = Owned.lock(StorageArray.class, "array", tenantId, pool.arrayId);
     ArrayService.requireAccepting(a, "grow a pool");
-    if (pool.protection == Protection.RAID5 || pool.protection == Protection.RAID6) {
-      throw ApiException.invalidField("driveIds", "pool '" + pool.name + "' is " + pool.protection
-          + ": it would grow by a restripe onto wider stripes, which the engine does not do yet;"
-          + " only RAID1 and RAID10 pools grow (by mirror pairs)");
-    }
+    boolean parity = pool.protection == Protection.RAID5 || pool.protection == Protection.RAID6;
     if (pool.cacheMode != CacheMode.NONE || pool.tiering) {
       throw ApiException.invalidField("driveIds", "pool '" + pool.name + "' has a flash cache or"
           + " tiers, which are sized for the pool: it does not grow while the array runs");
@@ -63,14 +63,15 @@ public class PoolGrowth {
     if (new HashSet<>(driveIds).size() != driveIds.size()) {
       throw ApiException.invalidField("driveIds", "a drive is listed twice");
     }
-    if (driveIds.size() % 2 != 0) {
+    if (!parity && driveIds.size() % 2 != 0) {
       throw ApiException.invalidField("driveIds", pool.protection + " grows by mirror pairs: an even number"
           + " of drives, not " + driveIds.size());
     }
     List<ArrayDrive> members = ArrayDrive.list("poolId = ?1 and role = ?2", pool.id, DriveRole.MEMBER);
-    if (members.size() + driveIds.size() > 64) {
-      throw ApiException.invalidField("driveIds", "a pool has at most 64 drives; pool '" + pool.name + "' has "
-          + members.size());
+    int most = parity ? MAX_PARITY_DRIVES : 64;
+    if (members.size() + driveIds.size() > most) {
+      throw ApiException.invalidField("driveIds", "a " + (parity ? pool.protection + " " : "") + "pool has at most "
+          + most + " drives; pool '" + pool.name + "' has " + members.size());
     }
     long smallest = members.stream().mapToLong(m -> Drive.<Drive>findById(m.driveId).capacityGib).min()
         .orElse(0);

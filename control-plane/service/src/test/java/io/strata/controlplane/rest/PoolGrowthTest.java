@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 18, point 3: growing a pool while its array runs. Free drives of the array join a RAID1
- * pool as members (mirror pairs) in the desired state sent to the agent, the pool's capacity
+ * pool as members (mirror pairs), or a RAID5 pool (any number; the engine restripes it) in the desired state sent to the agent, the pool's capacity
  * grows at once, and the pool.grow operation completes when the engine's node reports the pool
  * at a desired state that has them. What cannot grow is a problem document naming driveIds, and
  * changes nothing.
@@ -111,15 +111,22 @@ class PoolGrowthTest {
   }
 
   @Test
-  void aRaid5PoolIsRefusedBecauseItWouldNeedARestripe() {
+  void aRaid5PoolGrowsByOneDriveThatTheDesiredStateListsAfterItsMembers() {
     String array = PoolDriveOwnershipTest.localArray(4, 1);
     String pool = PoolDriveOwnershipTest.createPool(array, "p", "SSD", Map.of("protection", "RAID5", "driveCount", 3))
         .then().statusCode(201).extract().path("id");
+    int capacity = as(ACME).get("/api/v1/pools/" + pool).then().extract().path("capacityGib");
     ArrayDesiredState before = desired(array);
-    grow(pool, List.of(free(before, "SSD").get(0), free(before, "HDD").get(0))).then().statusCode(422)
-        .body("errors[0].field", equalTo("driveIds"))
-        .body("detail", containsString("a restripe onto wider stripes, which the engine does not do yet"));
+    List<String> members = PoolDriveReplacementTest.members(before, pool);
+    grow(pool, List.of(free(before, "HDD").get(0))).then().statusCode(409)
+        .body("errors[0].field", equalTo("driveIds"));
     assertThat(desired(array)).isEqualTo(before);
+
+    String ssd = free(before, "SSD").get(0);
+    grow(pool, List.of(ssd)).then().statusCode(202).body("kind", equalTo("pool.grow"));
+    as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(capacity * 3 / 2));
+    assertThat(PoolDriveReplacementTest.members(desired(array), pool)).hasSize(4).containsAll(members)
+        .contains(ssd);
   }
 
   private static ArrayStatus poolStatus(String array, long generation, String pool, ObjectStatus.State state,
