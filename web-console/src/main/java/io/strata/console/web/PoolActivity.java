@@ -23,9 +23,11 @@ public record PoolActivity(boolean rebuilding, int rebuildPercent, String rebuil
   }
 
   static String rebuildLine(PoolRebuild r) {
-    String what = "COPY".equals(r.kind())
-        ? "Copying drive " + member(r) + " onto its replacement (the pool keeps its redundancy)"
-        : "Rebuilding drive " + member(r) + " from the others (the pool lacks that redundancy until done)";
+    String what = switch (r.kind() == null ? "" : r.kind()) {
+      case "COPY" -> "Copying drive " + member(r) + " onto its replacement (the pool keeps its redundancy)";
+      case "RESTRIPE" -> "Restriping onto the added drives (the new capacity is usable when done)";
+      default -> "Rebuilding drive " + member(r) + " from the others (the pool lacks that redundancy until done)";
+    };
     return what + ": " + bytes(r.bytesDone()) + " of " + bytes(r.bytesTotal()) + " ("
         + String.format(Locale.ROOT, "%.1f", r.percent()) + "%)";
   }

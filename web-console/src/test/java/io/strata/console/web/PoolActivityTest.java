@@ -33,6 +33,16 @@ class PoolActivityTest {
   }
 
   @Test
+  void aRestripeSaysTheNewCapacityComesWhenItIsDone() throws Exception {
+    PoolActivity a = PoolActivity.of(pool("""
+        {"kind":"RESTRIPE","member":null,"driveId":null,"bytesDone":1073741824,"bytesTotal":4294967296,
+         "percent":25.0,"reportedAt":"2026-12-07T09:00:00Z"}""", "null"));
+    assertThat(a.rebuilding()).isTrue();
+    assertThat(a.rebuildLine()).isEqualTo(
+        "Restriping onto the added drives (the new capacity is usable when done): 1.0 GiB of 4.0 GiB (25.0%)");
+  }
+
+  @Test
   void aFinishedScrubSaysWhatItFoundAndUnrepairableBlocksAreAProblem() throws Exception {
     PoolActivity a = PoolActivity.of(pool("null", """
         {"requestId":"r","state":"DONE","rowsDone":12,"rows":12,"percent":100.0,"mismatchedBlocks":5,

@@ -37,9 +37,7 @@ final class PoolProgressReport {
   }
 
   private static PoolProgress.Rebuild rebuild(LayoutFiles.RebuildEntry r, Map<String, String> idOfSerial) {
-    if (r == null || "RESTRIPE".equals(r.kind())) {
-      // a parity pool restriping onto new drives: the control plane stores REBUILD and COPY only
-      // (its pool_activity.rebuild_kind check); the restripe shows in the engine's status and metrics
+    if (r == null) {
       return null;
     }
     String driveId = r.drive() == null ? null : idOfSerial.getOrDefault(r.drive(), r.drive());

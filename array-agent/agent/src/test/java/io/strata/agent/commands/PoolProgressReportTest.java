@@ -61,7 +61,7 @@ class PoolProgressReportTest {
   }
 
   @Test
-  void aRestripeIsNotSentAsARebuildTheControlPlaneCannotStore() throws Exception {
+  void aRestripeIsSentAsItsProgress() throws Exception {
     LayoutFiles files = new LayoutFiles(folder);
     StackFigures.Rebuild restripe = new StackFigures.Rebuild("pool-1", 1, 3, 12, "RESTRIPE", null, null, 3L << 20,
         12L << 20);
@@ -72,7 +72,7 @@ class PoolProgressReportTest {
     List<PoolProgress> pools = PoolProgressReport.of(files.readStatus(), desired());
 
     assertThat(pools).hasSize(1);
-    assertThat(pools.get(0).rebuild()).isNull();
+    assertThat(pools.get(0).rebuild()).isEqualTo(new PoolProgress.Rebuild("RESTRIPE", null, null, 3L << 20, 12L << 20));
   }
 
   @Test

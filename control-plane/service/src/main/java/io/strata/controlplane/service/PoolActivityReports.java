@@ -72,8 +72,14 @@ public class PoolActivityReports {
    * The report's rebuild (none when the pool is not in it) and scrub (kept when the report has
    * none: an agent or engine from before scrubs were reported); true if anything changed.
    */
+  /** What pool_activity.rebuild_kind may hold (V19, V26). */
+  static final java.util.Set<String> REBUILD_KINDS = java.util.Set.of("REBUILD", "COPY", "RESTRIPE");
+
   static boolean apply(PoolActivity row, PoolProgress reported) {
     PoolProgress.Rebuild r = reported == null ? null : reported.rebuild();
+    if (r != null && !REBUILD_KINDS.contains(r.kind())) {
+      r = null; // a kind from a newer agent: the rest of the report still counts (and the table's check holds)
+    }
     Object[] before = snapshot(row);
     row.rebuildKind = r == null ? null : r.kind();
     row.rebuildMember = r == null ? null : r.member();
