@@ -30,8 +30,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Issue 18's pool page and the volume page's Move and Cancel move buttons, used by a tenant admin
  * in Chromium against the real stack (StrataStack, shared with the module's other browser tests).
  *
- * <p>First on a real engine: an array of four HDDs (two on each node, spread NODE) with two
- * mirrored pools. The admin scrubs one pool from its page, which follows the scrub by itself,
+ * <p>First on a real engine: an array of four SSDs (two on each node, spread NODE) with two
+ * mirrored pools. SSDs, not HDDs: the nodes other tests announce over Kafka (no engine, no drive
+ * export) have free HDDs the scheduler could pick, and a pool on them never opens. The admin scrubs one pool from its page, which follows the scrub by itself,
  * then moves a volume from that pool to the other with the Move button and watches its page until
  * the engine reports the move done: AVAILABLE in its new pool, its operation SUCCEEDED.
  *
@@ -74,11 +75,11 @@ class PoolAndVolumeMoveBrowserTest {
     String acme = Tokens.accessToken("acme-admin");
     String suffix = UUID.randomUUID().toString().substring(0, 6);
     realArray = RenderTimeBrowserTest.post(acme, "/arrays", """
-        {"name":"move-%s","engineSize":"E01","spread":"NODE","ssdDrives":0,"hddDrives":4}""".formatted(suffix))
+        {"name":"move-%s","engineSize":"E01","spread":"NODE","ssdDrives":4,"hddDrives":0}""".formatted(suffix))
         .path("id").asText();
     StackObjects.awaitState(acme, "/arrays/" + realArray, "ONLINE", 240);
-    String one = StackObjects.mirroredPool(acme, realArray, "one-" + suffix, "HDD");
-    String two = StackObjects.mirroredPool(acme, realArray, "two-" + suffix, "HDD");
+    String one = StackObjects.mirroredPool(acme, realArray, "one-" + suffix, "SSD");
+    String two = StackObjects.mirroredPool(acme, realArray, "two-" + suffix, "SSD");
     String volume = StackObjects.thinVolume(acme, one, "moved-" + suffix);
     StackObjects.awaitState(acme, "/volumes/" + volume, "AVAILABLE", 240);
 
