@@ -95,6 +95,7 @@ public class AgentLifecycle {
     MessageCodec codec = codec();
     if (config.messagingEnabled()) {
       events = new EventPublisher(bootstrapServers, config.nodeId(), codec);
+      events.traceUsageWith(new io.strata.agent.tracing.UsageSpans(tracer));
     }
     EngineLauncher launcher = new EngineLauncher(config.engine().mainClass(), config.engine().classpath(),
         config.engine().jvmOptions().orElse(List.of()));

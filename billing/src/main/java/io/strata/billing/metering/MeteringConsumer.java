@@ -7,6 +7,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.billing.config.MeteringConfig;
 import io.strata.billing.metrics.MeteringMeters;
+import io.strata.billing.tracing.MeteringSpans;
 import io.strata.contracts.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -59,6 +60,7 @@ public class MeteringConsumer {
   @Inject MeteringConfig config;
   @Inject MeteringMeters meters;
   @Inject MeterRegistry registry;
+  @Inject MeteringSpans spans;
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrapServers;
@@ -228,7 +230,16 @@ public class MeteringConsumer {
           if (!records.isEmpty()) {
             List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
             records.forEach(batch::add);
-            ReadingStore.BatchResult result = store.store(config.groupId(), batch);
+            // the agents' traces go on through the store (records without a traceparent: no span)
+            MeteringSpans.Batch traced = spans.start(batch);
+            ReadingStore.BatchResult result;
+            try {
+              result = store.store(config.groupId(), batch);
+            } catch (RuntimeException e) {
+              traced.failed(e);
+              throw e;
+            }
+            traced.stored(result.toString());
             storedReadings.addAndGet(result.stored());
             meters.batch(result);
             LOG.debugf("stored batch: %s", result);

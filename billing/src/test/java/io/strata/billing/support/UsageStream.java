@@ -36,6 +36,14 @@ public final class UsageStream implements AutoCloseable {
     send(Topics.USAGE, sample.arrayId(), codec.encode(envelope));
   }
 
+  /** Sends a sample as {@link #sample} does, its record carrying the W3C {@code traceparent} header an agent's span gives it. */
+  public void tracedSample(String source, long sequence, ArrayUsageSample sample, String traceparent) {
+    Envelope envelope = codec.envelope(UsageMessages.ARRAY_USAGE_SAMPLE, source, sequence, "array/" + sample.arrayId(), sample);
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.USAGE, sample.arrayId(), codec.encode(envelope));
+    record.headers().add("traceparent", traceparent.getBytes(StandardCharsets.UTF_8));
+    send(record);
+  }
+
   public void lifecycle(long sequence, ResourceLifecycleEvent event) {
     Envelope envelope = codec.envelope(LifecycleMessages.RESOURCE_LIFECYCLE, "control-plane", sequence, "array/" + event.arrayId(), event);
     send(Topics.EVENTS, event.arrayId(), codec.encode(envelope));
@@ -46,10 +54,14 @@ public final class UsageStream implements AutoCloseable {
   }
 
   private void send(String topic, String key, byte[] value) {
+    send(new ProducerRecord<>(topic, key, value));
+  }
+
+  private void send(ProducerRecord<String, byte[]> record) {
     try {
-      producer.send(new ProducerRecord<>(topic, key, value)).get();
+      producer.send(record).get();
     } catch (Exception e) {
-      throw new IllegalStateException("could not publish to " + topic, e);
+      throw new IllegalStateException("could not publish to " + record.topic(), e);
     }
   }
 

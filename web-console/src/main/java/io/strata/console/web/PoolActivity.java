@@ -8,18 +8,39 @@ import java.util.Locale;
 /**
  * What the pool page says of a pool's background work (issue 18: "progress visible", scrubs
  * "reporting mismatches"): the running rebuild or copy as a progress bar with its bytes, the last
- * scrub's findings in words, and whether the page should keep polling (something runs).
+ * scrub's findings in words, a scrub asked for that the engine has not reported yet, and whether
+ * the page should keep polling (something runs, or is about to).
  */
 public record PoolActivity(boolean rebuilding, int rebuildPercent, String rebuildLine, boolean scrubbed,
-    int scrubPercent, String scrubLine, boolean scrubRunning, boolean unrepairable, boolean live) {
+    int scrubPercent, String scrubLine, boolean scrubRunning, boolean unrepairable, String scrubAskedLine,
+    boolean live) {
 
   public static PoolActivity of(PoolView p) {
     PoolRebuild r = p.rebuild();
     PoolLastScrub s = p.lastScrub();
     boolean scrubRunning = s != null && "RUNNING".equals(s.state());
+    String asked = scrubAskedLine(p);
     return new PoolActivity(r != null, r == null ? 0 : (int) r.percent(), r == null ? null : rebuildLine(r),
         s != null, s == null ? 0 : (int) s.percent(), s == null ? null : scrubLine(s), scrubRunning,
-        s != null && s.unrepairableBlocks() > 0, r != null || scrubRunning);
+        s != null && s.unrepairableBlocks() > 0, asked, r != null || scrubRunning || asked != null);
+  }
+
+  /**
+   * A scrub the control plane asked for (Scrub now, or the schedule) that the engine has not
+   * reported yet: the pool's scrub request is not the one its last scrub report is of. Null when
+   * there is none. Without it the page would show the last scrub (or "Never scrubbed") after Scrub
+   * now and not poll, as if nothing had happened.
+   */
+  static String scrubAskedLine(PoolView p) {
+    if (p.scrub() == null || p.scrub().requestId() == null) {
+      return null;
+    }
+    PoolLastScrub s = p.lastScrub();
+    if (s != null && p.scrub().requestId().toString().equals(s.requestId())) {
+      return null;
+    }
+    return "Scrub asked for" + (p.scrub().requestedAt() == null ? "" : " at " + p.scrub().requestedAt())
+        + ": waiting for the engine to start it.";
   }
 
   static String rebuildLine(PoolRebuild r) {

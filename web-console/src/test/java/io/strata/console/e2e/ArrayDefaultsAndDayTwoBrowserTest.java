@@ -142,24 +142,7 @@ class ArrayDefaultsAndDayTwoBrowserTest {
       return;
     }
     String id = arrayPage.substring(arrayPage.lastIndexOf('/') + 1);
-    String token = io.strata.testsupport.Tokens.accessToken("acme-admin");
-    var delete = java.net.http.HttpRequest.newBuilder(java.net.URI.create(StrataStack.controlPlaneApi + "/arrays/" + id))
-        .header("Authorization", "Bearer " + token).DELETE().build();
-    java.time.Instant deadline = java.time.Instant.now().plusSeconds(240);
-    // refused while the array is still changing (RESIZING, RESUMING): tried again
-    while (RenderTimeBrowserTest.HTTP.send(delete, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 409
-        && java.time.Instant.now().isBefore(deadline)) {
-      Thread.sleep(2000);
-    }
-    var read = java.net.http.HttpRequest.newBuilder(java.net.URI.create(StrataStack.controlPlaneApi + "/arrays/" + id))
-        .header("Authorization", "Bearer " + token).GET().build();
-    while (java.time.Instant.now().isBefore(deadline)) {
-      var now = RenderTimeBrowserTest.HTTP.send(read, java.net.http.HttpResponse.BodyHandlers.ofString());
-      if (now.statusCode() == 404 || now.body().contains("\"DELETED\"")) {
-        return; // its drives and cores are free again
-      }
-      Thread.sleep(1000);
-    }
+    StackObjects.deleteArray(io.strata.testsupport.Tokens.accessToken("acme-admin"), id);
   }
 
   /** Reloads the page (for up to four minutes) until the engine section's state is this one. */

@@ -65,4 +65,41 @@ class PoolActivityTest {
     assertThat(a.live()).isTrue();
     assertThat(a.unrepairable()).isFalse();
   }
+
+  static PoolView poolAsked(String requestId, String lastScrub) throws Exception {
+    return JSON.readValue("""
+        {"id":"00000000-0000-0000-0000-000000000001","arrayId":"00000000-0000-0000-0000-000000000002",
+         "name":"fast","driveType":"SSD","protection":"RAID1","cacheMode":"NONE","tiering":false,
+         "capacityGib":4,"createdAt":"2026-12-07T08:00:00Z",
+         "scrub":{"everyDays":null,"rateMbps":50,"requestId":"%s","requestedAt":"2026-12-07T09:30:00Z"},
+         "rebuild":null,"lastScrub":%s}""".formatted(requestId, lastScrub), PoolView.class);
+  }
+
+  @Test
+  void aScrubAskedForThatTheEngineHasNotReportedYetSaysSoAndThePageKeepsPolling() throws Exception {
+    String asked = "00000000-0000-0000-0000-0000000000f2";
+    // Scrub now on a pool never scrubbed: not "Never scrubbed", and the page polls until the engine reports
+    PoolActivity first = PoolActivity.of(poolAsked(asked, "null"));
+    assertThat(first.scrubAskedLine()).isEqualTo(
+        "Scrub asked for at 2026-12-07T09:30:00Z: waiting for the engine to start it.");
+    assertThat(first.scrubbed()).isFalse();
+    assertThat(first.live()).isTrue();
+
+    // the last report is of an earlier scrub: both are said, and the page polls
+    PoolActivity again = PoolActivity.of(poolAsked(asked, """
+        {"requestId":"00000000-0000-0000-0000-0000000000f1","state":"DONE","rowsDone":12,"rows":12,"percent":100.0,
+         "mismatchedBlocks":0,"repairedBlocks":0,"unrepairableBlocks":0,"skippedRows":0,
+         "finishedAt":"2026-12-07T08:10:00Z"}"""));
+    assertThat(again.scrubAskedLine()).startsWith("Scrub asked for");
+    assertThat(again.scrubLine()).startsWith("Last scrub finished");
+    assertThat(again.live()).isTrue();
+
+    // the engine reports the scrub asked for: nothing is waiting any more
+    PoolActivity done = PoolActivity.of(poolAsked(asked, """
+        {"requestId":"%s","state":"DONE","rowsDone":12,"rows":12,"percent":100.0,"mismatchedBlocks":0,
+         "repairedBlocks":0,"unrepairableBlocks":0,"skippedRows":0,"finishedAt":"2026-12-07T09:40:00Z"}"""
+        .formatted(asked)));
+    assertThat(done.scrubAskedLine()).isNull();
+    assertThat(done.live()).isFalse();
+  }
 }

@@ -93,4 +93,23 @@ class VolumeMoveCancelPageTest {
     assertThat(v.move().cancelling()).isFalse();
     assertThat(render("move", v, Map.of())).contains("data-testid=\"cancel-move\"");
   }
+
+  @Test
+  void aVolumeThatFailedWhileMovingOffersTheCancelAsItsWayBack() throws Exception {
+    // it failed on its way to pool fast (from slow): the cancel takes it back to slow
+    String section = render("move", volume("FAILED", move(TWO, ONE, false)), Map.of());
+    assertThat(section).contains("data-testid=\"cancel-move\"")
+        .contains("hx-post=\"/volumes/00000000-0000-0000-0000-000000000001/move/cancel\"")
+        .contains("The volume FAILED while moving.")
+        .contains("back to pool slow, where it came from")
+        .doesNotContain("data-testid=\"move-volume\"");
+    // it failed while its move was being cancelled: a second cancel asks for the way back again
+    section = render("move", volume("FAILED", move(TWO, ONE, true)), Map.of());
+    assertThat(section).contains("data-testid=\"cancel-move\"")
+        .contains("The volume FAILED while its move was being cancelled.")
+        .contains("back to pool fast, where it came from");
+    // a FAILED volume without a move has nothing to cancel
+    assertThat(render("move", volume("FAILED", "null"), Map.of())).doesNotContain("data-testid=\"cancel-move\"")
+        .contains("A volume moves when it is AVAILABLE (it is FAILED)");
+  }
 }

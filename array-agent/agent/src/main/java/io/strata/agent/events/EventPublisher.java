@@ -1,5 +1,6 @@
 package io.strata.agent.events;
 
+import io.strata.agent.tracing.UsageSpans;
 import io.strata.contracts.Envelope;
 import io.strata.contracts.MessageCodec;
 import io.strata.contracts.MessageType;
@@ -33,6 +34,7 @@ public final class EventPublisher implements AutoCloseable {
   private final MessageCodec codec;
   private final KafkaProducer<String, byte[]> producer;
   private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() * 1000);
+  private volatile UsageSpans usageSpans = UsageSpans.none();
 
   public EventPublisher(String bootstrapServers, String nodeId, MessageCodec codec) {
     this.nodeId = nodeId;
@@ -66,11 +68,17 @@ public final class EventPublisher implements AutoCloseable {
   public Future<RecordMetadata> publishUsage(ArrayUsageSample sample, long usageSequence) {
     Envelope envelope = codec.envelope(UsageMessages.ARRAY_USAGE_SAMPLE, source, usageSequence,
         "array/" + sample.arrayId(), sample);
-    return producer.send(new ProducerRecord<>(Topics.USAGE, sample.arrayId(), codec.encode(envelope)), (meta, error) -> {
-      if (error != null) {
-        LOG.warnf("usage sample %d of array %s not sent: %s", usageSequence, sample.arrayId(), error.getMessage());
-      }
-    });
+    return usageSpans.send(producer, new ProducerRecord<>(Topics.USAGE, sample.arrayId(), codec.encode(envelope)),
+        sample.arrayId(), usageSequence, (meta, error) -> {
+          if (error != null) {
+            LOG.warnf("usage sample %d of array %s not sent: %s", usageSequence, sample.arrayId(), error.getMessage());
+          }
+        });
+  }
+
+  /** Usage samples are sent in spans of {@code spans}, their trace in the records' headers (billing continues it). */
+  public void traceUsageWith(UsageSpans spans) {
+    this.usageSpans = spans;
   }
 
   public <T> Future<RecordMetadata> publishAboutNode(MessageType<T> type, T payload) {

@@ -26,7 +26,8 @@ public enum VolumeState {
 
   public static final StateMachine<VolumeState> MACHINE =
       StateMachine.of("volume", VolumeState.class)
-          .from(CREATING, AVAILABLE, DELETING)
+          // MOVING: retried after it failed while moving, served again with its move going on
+          .from(CREATING, AVAILABLE, DELETING, MOVING)
           .from(AVAILABLE, RESIZING, ROLLING_BACK, RECYCLED, MOVING, DELETING)
           .from(MOVING, AVAILABLE)
           .from(RECYCLED, AVAILABLE, DELETING)
@@ -34,8 +35,9 @@ public enum VolumeState {
           .from(ROLLING_BACK, AVAILABLE)
           .from(DELETING, DELETED)
           // back to AVAILABLE when the node reports it ready again, CREATING on a retry (the
-          // node confirms it), or DELETING (also how a failed delete is finished)
-          .from(FAILED, AVAILABLE, CREATING, DELETING)
+          // node confirms it), or DELETING (also how a failed delete is finished); MOVING when
+          // it failed while moving and its move goes on or is cancelled (VolumeMoves)
+          .from(FAILED, AVAILABLE, CREATING, DELETING, MOVING)
           .anyNonTerminalTo(FAILED, EnumSet.of(DELETED))
           .build();
 

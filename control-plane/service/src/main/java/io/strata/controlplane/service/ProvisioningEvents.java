@@ -97,6 +97,14 @@ public class ProvisioningEvents {
     if (v.state == VolumeState.FAILED && reported == VolumeState.DELETED) {
       v.moveTo(VolumeState.DELETING, "its failed delete is done");
     }
+    if (reported == VolumeState.AVAILABLE && v.moveFromPoolId != null) {
+      // it failed while moving (and may have been retried): served again, its move goes on, and
+      // it stays cancellable (VolumeMoves.cancel) until the engine reports the move DONE
+      reported = VolumeState.MOVING;
+      if (v.state == reported) {
+        return false;
+      }
+    }
     if (!VolumeState.MACHINE.allows(v.state, reported)) {
       LOG.warnf("ignoring report %s for volume %s in state %s", reported, volumeId, v.state);
       return false;

@@ -96,16 +96,27 @@ public class VolumeMoves {
    * the pool it was moving to back to the one it came from ({@code poolId} and
    * {@code moveFromPoolId} swap, as the array's desired state then says), marked as a cancel. The
    * move's Operation fails ("cancelled") and a {@code volume.move-cancel} one starts, completed
-   * when the engine reports the move back DONE ({@link #reported}). No room is needed: the pool it
-   * goes back to still holds its space. A move being cancelled is not cancelled again.
+   * when the engine reports the move back DONE ({@link #reported}), which also clears the move.
+   * No room is needed: the pool it goes back to still holds its space. A move being cancelled is
+   * not cancelled again.
+   *
+   * <p>A volume that FAILED while moving (its move still in its record and in the array's desired
+   * state) is cancelled the same way, and becomes MOVING again on its way back: the cancel is
+   * always a way back to the pool it came from. If it failed while its move was being cancelled
+   * already, the cancel asks for the move back again.
    */
   public Operation cancel(UUID tenantId, UUID id) {
     Volume v = Owned.lock(Volume.class, "volume", tenantId, id);
     StorageArray a = Owned.lock(StorageArray.class, "array", tenantId, v.arrayId);
-    if (v.state != VolumeState.MOVING || v.moveFromPoolId == null) {
+    boolean failedWhileMoving = v.state == VolumeState.FAILED && v.moveFromPoolId != null;
+    if ((v.state != VolumeState.MOVING && !failedWhileMoving) || v.moveFromPoolId == null) {
       throw new ApiException(new Problem(409, "volume-not-moving", "Conflict",
-          "only a MOVING volume's move can be cancelled; the volume is " + v.state)
+          "only the move of a MOVING volume (or of one that FAILED while moving) can be cancelled; the volume is "
+              + v.state + (v.moveFromPoolId == null ? " and not moving" : ""))
           .with("reason", "volume-not-moving"));
+    }
+    if (failedWhileMoving && v.moveCancelling) {
+      return askTheMoveBackAgain(tenantId, v, a);
     }
     if (v.moveCancelling) {
       // the pools are swapped already: it is moving back to its poolId
@@ -125,6 +136,10 @@ public class VolumeMoves {
     v.moveStoppedReason = null;
     v.moveStartedAt = Instant.now();
     v.updatedAt = v.moveStartedAt;
+    if (failedWhileMoving) {
+      v.moveTo(VolumeState.MOVING, "move cancelled after it failed: moving back to pool " + back.name);
+      v.failureReason = null;
+    }
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
     outbox.arrayChanged(a);
     operations.complete(v.id, MOVE, false, "cancelled");
@@ -133,6 +148,27 @@ public class VolumeMoves {
     // action finds both
     audit.record(tenantId, "volume.move.cancel", "volume", v.id);
     LOG.infof("volume %s: move to pool %s cancelled, moving back to pool %s", v.id, abandoned.id, back.id);
+    return op;
+  }
+
+  /**
+   * The volume FAILED while its move was being cancelled: the pools are swapped already, so the
+   * desired state is sent again as it is, the volume MOVING back, under a new cancel Operation.
+   */
+  private Operation askTheMoveBackAgain(UUID tenantId, Volume v, StorageArray a) {
+    ArrayService.requireAccepting(a, "cancel a volume move");
+    Pool back = Pool.findById(v.poolId);
+    v.moveCopiedExtents = 0;
+    v.moveTotalExtents = 0;
+    v.moveStoppedReason = null;
+    v.moveTo(VolumeState.MOVING, "cancel asked again after it failed: moving back to pool " + back.name);
+    v.failureReason = null;
+    v.updatedAt = Instant.now();
+    io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
+    outbox.arrayChanged(a);
+    Operation op = operations.start(tenantId, MOVE_CANCEL, "volume", v.id);
+    audit.record(tenantId, "volume.move.cancel", "volume", v.id);
+    LOG.infof("volume %s: its failed cancel asked again, moving back to pool %s", v.id, back.id);
     return op;
   }
 

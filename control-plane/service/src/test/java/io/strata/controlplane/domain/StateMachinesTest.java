@@ -38,7 +38,7 @@ class StateMachinesTest {
 
   private static final String VOLUME =
       """
-      CREATING     -> AVAILABLE DELETING FAILED
+      CREATING     -> AVAILABLE MOVING DELETING FAILED
       AVAILABLE    -> RESIZING ROLLING_BACK RECYCLED MOVING DELETING FAILED
       RESIZING     -> AVAILABLE FAILED
       ROLLING_BACK -> AVAILABLE FAILED
@@ -46,7 +46,7 @@ class StateMachinesTest {
       RECYCLED     -> AVAILABLE DELETING FAILED
       DELETING     -> DELETED FAILED
       DELETED   ->
-      FAILED       -> AVAILABLE CREATING DELETING
+      FAILED       -> AVAILABLE CREATING MOVING DELETING
       """;
 
   private static final String SNAPSHOT =

@@ -55,7 +55,8 @@ class VolumeMoveTest {
     if (!nodesEnrolled) {
       Api.roomyQuota("acme");
       Api.roomyQuota("globex");
-      Api.onlineNodes(8, 48, 16, 0);
+      // ten arrays of four SSDs (one E01 engine each) over the class's tests
+      Api.onlineNodes(8, 48, 24, 0);
       nodesEnrolled = true;
     }
   }
@@ -85,9 +86,15 @@ class VolumeMoveTest {
 
   /** The array's status from its engine's node, with the volume READY and the moves given. */
   private void engineReports(String array, String volume, VolumeMoveStatus... moves) {
+    engineReports(array, volume, ObjectStatus.State.READY, null, moves);
+  }
+
+  /** The array's status from its engine's node, with the volume in {@code state} and the moves given. */
+  private void engineReports(String array, String volume, ObjectStatus.State state, String reason,
+      VolumeMoveStatus... moves) {
     reports.arrayStatus(new ArrayStatus(array, engineNodeOf(array), 1, ArrayStatus.State.ONLINE, null, null, null,
-        null, 0, null, List.of(new ObjectStatus(array, ObjectStatus.Kind.VOLUME, volume, ObjectStatus.State.READY,
-            null)), null, null, List.of(), "E01", List.of(moves), List.of()));
+        null, 0, null, List.of(new ObjectStatus(array, ObjectStatus.Kind.VOLUME, volume, state, reason)), null, null,
+        List.of(), "E01", List.of(moves), List.of()));
   }
 
   private static String engineNodeOf(String array) {
@@ -321,6 +328,88 @@ class VolumeMoveTest {
     as(ACME).get("/api/v1/volumes/" + moving).then().body("state", equalTo("MOVING"))
         .body("poolId", equalTo(a[2])).body("move.fromPoolId", equalTo(a[1])).body("move.cancelling", equalTo(false));
     as(ACME).get("/api/v1/operations/" + moveOp).then().body("state", equalTo("PENDING"));
+  }
+
+  /**
+   * Issue 18: a volume that FAILED while moving (its engine could not serve it in the new pool)
+   * kept its move and could not be cancelled (409 volume-not-moving), so nothing took it back. The
+   * cancel now takes it back as for a MOVING volume: MOVING again, its pools swapped, and the
+   * engine's DONE makes it AVAILABLE in the pool it came from with its move cleared.
+   */
+  @Test
+  void aVolumeThatFailedWhileMovingIsCancelledBackToItsPoolAndItsMoveCleared() {
+    String[] a = arrayWithTwoPools(ACME);
+    String volume = availableVolume(ACME, a[1], "failing", 10);
+    String moveOp = move(ACME, volume, a[2]).then().statusCode(202).extract().path("id");
+    String why = "pool two could not open: drive d3 does not answer";
+    engineReports(a[0], volume, ObjectStatus.State.FAILED, why, new VolumeMoveStatus(volume, a[1], a[2], 10, 10240,
+        VolumeMoveStatus.State.STOPPED, "drive d3 failed"));
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("FAILED"))
+        .body("failureReason", equalTo(why)).body("poolId", equalTo(a[2]))
+        .body("move.fromPoolId", equalTo(a[1])).body("move.cancelling", equalTo(false));
+    as(ACME).get("/api/v1/operations/" + moveOp).then().body("state", equalTo("FAILED"));
+
+    Response accepted = cancel(ACME, volume);
+    accepted.then().statusCode(202).body("kind", equalTo("volume.move-cancel")).body("state", equalTo("PENDING"));
+    String cancelOp = accepted.path("id");
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("MOVING"))
+        .body("failureReason", nullValue())
+        .body("poolId", equalTo(a[1]))
+        .body("move.fromPoolId", equalTo(a[2]))
+        .body("move.toPoolId", equalTo(a[1]))
+        .body("move.cancelling", equalTo(true))
+        .body("move.stoppedReason", nullValue());
+    ArrayDesiredState.VolumeSpec spec = specOf(a[0], volume);
+    assertThat(spec.poolId().toString()).as("the engine takes it back to where it came from").isEqualTo(a[1]);
+    assertThat(spec.moveFromPoolId().toString()).isEqualTo(a[2]);
+    cancel(ACME, volume).then().statusCode(409).body("reason", equalTo("move-cancelling"));
+
+    // the engine had not switched: it drops the partial copy and reports the move back DONE
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[2], a[1], 0, 0, VolumeMoveStatus.State.DONE, null));
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("AVAILABLE"))
+        .body("poolId", equalTo(a[1])).body("move", nullValue());
+    as(ACME).get("/api/v1/operations/" + cancelOp).then().body("state", equalTo("SUCCEEDED"));
+    assertThat(specOf(a[0], volume).moveFromPoolId()).as("the desired state no longer asks for a move").isNull();
+    move(ACME, volume, a[2]).then().statusCode(202);
+  }
+
+  /**
+   * The other ways a volume with a move comes out of FAILED keep it cancellable: served again (or
+   * retried) it is MOVING, not AVAILABLE with a move nothing could cancel; and one that FAILED while
+   * its move was being cancelled is asked back again by a second cancel.
+   */
+  @Test
+  void aVolumeWithAMoveComesOutOfFailedMovingAndAFailedCancelIsAskedAgain() {
+    String[] a = arrayWithTwoPools(ACME);
+    String volume = availableVolume(ACME, a[1], "flaky", 10);
+    move(ACME, volume, a[2]).then().statusCode(202);
+    engineReports(a[0], volume, ObjectStatus.State.FAILED, "drive d3 does not answer");
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("FAILED"));
+    // served again: its move goes on
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[1], a[2], 20, 10240,
+        VolumeMoveStatus.State.COPYING, null));
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("MOVING"))
+        .body("move.fromPoolId", equalTo(a[1])).body("move.copiedExtents", equalTo(20));
+    // failed again and retried: the engine serves it, and it is MOVING again
+    engineReports(a[0], volume, ObjectStatus.State.FAILED, "drive d3 does not answer");
+    as(ACME).post("/api/v1/volumes/" + volume + "/retry").then().statusCode(202);
+    engineReports(a[0], volume);
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("MOVING"))
+        .body("move.cancelling", equalTo(false));
+
+    // cancelled, then FAILED on its way back: a second cancel asks for the move back again
+    cancel(ACME, volume).then().statusCode(202);
+    engineReports(a[0], volume, ObjectStatus.State.FAILED, "pool one is busy");
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("FAILED"))
+        .body("move.cancelling", equalTo(true));
+    String again = cancel(ACME, volume).then().statusCode(202).body("kind", equalTo("volume.move-cancel"))
+        .extract().path("id");
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("MOVING"))
+        .body("poolId", equalTo(a[1])).body("move.fromPoolId", equalTo(a[2])).body("move.cancelling", equalTo(true));
+    engineReports(a[0], volume, new VolumeMoveStatus(volume, a[2], a[1], 0, 0, VolumeMoveStatus.State.DONE, null));
+    as(ACME).get("/api/v1/volumes/" + volume).then().body("state", equalTo("AVAILABLE"))
+        .body("poolId", equalTo(a[1])).body("move", nullValue());
+    as(ACME).get("/api/v1/operations/" + again).then().body("state", equalTo("SUCCEEDED"));
   }
 
   private static UUID tenantOf(String volume) {
