@@ -27,6 +27,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -53,6 +54,7 @@ public class NodeReports {
 
   @Inject ProvisioningEvents events;
   @Inject CommandOutbox outbox;
+  @Inject io.strata.controlplane.replicas.DatabaseClock clock;
   @Inject HighAvailability highAvailability;
   @Inject io.strata.controlplane.service.PoolGrowth poolGrowth;
   @Inject io.strata.controlplane.service.VolumeMoves moves;
@@ -317,7 +319,10 @@ public class NodeReports {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    m.createdAt = Instant.now();
+    // an array this control plane does not know has no generation of its own: the database's
+    // clock, which every replica shares, names the delete
+    m.createdAt = clock.now();
+    m.generation = ChronoUnit.MICROS.between(Instant.EPOCH, m.createdAt);
     m.traceparent = io.strata.controlplane.tracing.TraceParent.current();
     m.persist();
   }
