@@ -24,8 +24,9 @@ public class DatabaseClock {
 
   /**
    * The database's time now ({@code clock_timestamp()}: the moment of the call, not the start
-   * of the transaction), to the microsecond. Needs a transaction or opens its own statement.
+   * of the transaction), to the microsecond. Joins the caller's transaction, or runs in its own.
    */
+  @jakarta.transaction.Transactional
   public Instant now() {
     Number micros = (Number) em.createNativeQuery("select " + micros("clock_timestamp()")).getSingleResult();
     return ofMicros(micros.longValue());

@@ -169,6 +169,58 @@ class AlertsTest {
     }
   }
 
+  /**
+   * Two replicas (docs/replicas.md U2). "Replica A" claims the due deliveries and hangs on the
+   * first POST; "replica B" runs after A's lease ran out. The delivery A had not reached is sent
+   * once, by B, and counted once: A claims a delivery only just before it sends it, and records an
+   * outcome only under its own claim. Before, A claimed both at once and sent the second after
+   * B had sent it too (attempts 2).
+   */
+  @Test
+  void aDeliveryIsSentOnceWhenASecondReplicaTakesOverAfterTheLease() throws Exception {
+    try (WebhookReceiver receiver = new WebhookReceiver()) {
+      String hook = as(ACME).body(Map.of("url", receiver.url())).post("/api/v1/webhooks").then().statusCode(201)
+          .extract().path("id");
+      String array = onlineArray();
+      events.arrayReported(UUID.fromString(array), ArrayState.FAILED, "engine exited 3 times");
+      Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+      evaluator.evaluate(now);
+      List<Long> queued = QuarkusTransaction.requiringNew().call(() -> {
+        io.strata.controlplane.alerts.WebhookDelivery first = io.strata.controlplane.alerts.WebhookDelivery
+            .<io.strata.controlplane.alerts.WebhookDelivery>find("webhookId", UUID.fromString(hook)).firstResult();
+        io.strata.controlplane.alerts.WebhookDelivery second = new io.strata.controlplane.alerts.WebhookDelivery();
+        second.webhookId = first.webhookId;
+        second.tenantId = first.tenantId;
+        second.alertId = first.alertId;
+        second.event = first.event;
+        second.body = first.body;
+        second.state = first.state;
+        second.nextAttemptAt = first.nextAttemptAt;
+        second.createdAt = first.createdAt;
+        second.persist();
+        return List.of(first.id, second.id);
+      });
+
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      receiver.holdFirst(release);
+      var replicaA = java.util.concurrent.CompletableFuture.runAsync(() -> dispatcher.dispatchDue(now));
+      assertThat(receiver.heldArrived.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      long held = Long.parseLong(receiver.received.get(0).header("X-Strata-Delivery"));
+      long other = queued.get(0) == held ? queued.get(1) : queued.get(0);
+      dispatcher.dispatchDue(now.plusSeconds(61)); // replica B, after A's 60 s lease
+      release.countDown();
+      replicaA.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(receiver.received).filteredOn(r -> Long.toString(other).equals(r.header("X-Strata-Delivery")))
+          .as("the delivery A had not reached").hasSize(1);
+      var after = QuarkusTransaction.requiringNew().call(() ->
+          io.strata.controlplane.alerts.WebhookDelivery.<io.strata.controlplane.alerts.WebhookDelivery>findById(other));
+      assertThat(after.state).isEqualTo("DELIVERED");
+      assertThat(after.attempts).isEqualTo(1);
+      as(ACME).delete("/api/v1/webhooks/" + hook).then().statusCode(204);
+    }
+  }
+
   @Test
   void operatorsChangeThresholdsAndPoolFillAlertsFollowThem() {
     String array = onlineArray();
