@@ -145,7 +145,7 @@ public class EventsConsumer {
       if (type.equals(Events.NODE_ENROLLED.type())) {
         reports.enrolled(codec.payload(e, Events.NODE_ENROLLED));
       } else if (type.equals(Events.NODE_HEARTBEAT.type())) {
-        reports.heartbeat(codec.payload(e, Events.NODE_HEARTBEAT));
+        reports.heartbeat(codec.payload(e, Events.NODE_HEARTBEAT), e.time());
       } else if (type.equals(Events.NODE_STATE_REPORT.type())) {
         reports.stateReport(codec.payload(e, Events.NODE_STATE_REPORT));
       } else if (type.equals(Events.ARRAY_STATUS.type())) {

@@ -77,7 +77,7 @@ public class NodeReports {
     node.drivePortalPort = report.drivePortalPort();
     node.cpuCores = Math.max(1, report.cpuCores());
     node.memoryGib = (int) Math.max(1, report.memoryMib() / 1024);
-    node.lastHeartbeatAt = Instant.now();
+    node.lastHeartbeatAt = clock.now();
     node.persist();
     for (NodeEnrolled.Drive found : report.drives()) {
       Drive drive = Drive.find("serial", found.serial()).firstResult();
@@ -96,6 +96,17 @@ public class NodeReports {
   }
 
   public void heartbeat(NodeHeartbeat beat) {
+    heartbeat(beat, null);
+  }
+
+  /**
+   * A heartbeat the agent sent at {@code sentAt} (its envelope's time; null: now). The node was
+   * alive at the earlier of that and now (PostgreSQL's clock), and the node's last heartbeat only
+   * moves forward: a batch of heartbeats read again after a rebalance of the control plane's
+   * consumers (replayed, not new) neither makes a node that died since look alive nor brings an
+   * OFFLINE node back, which would hold off its arrays' failover.
+   */
+  public void heartbeat(NodeHeartbeat beat, Instant sentAt) {
     // The node's row lock, as a drain and an undrain take it: without it a heartbeat that read the
     // node while a drain was changing it failed on the row's version (an ERROR with a stack trace
     // in the log at every drain of a live node, seen walking through a failover by hand).
@@ -104,7 +115,12 @@ public class NodeReports {
     if (node == null) {
       return; // enrolment comes first; a heartbeat alone carries too little to make a node
     }
-    node.lastHeartbeatAt = Instant.now();
+    Instant now = clock.now();
+    Instant aliveAt = sentAt == null || sentAt.isAfter(now) ? now : sentAt;
+    if (node.lastHeartbeatAt != null && !aliveAt.isAfter(node.lastHeartbeatAt)) {
+      return; // no news: replayed, or overtaken by a later one
+    }
+    node.lastHeartbeatAt = aliveAt;
     if (node.state == NodeState.OFFLINE) {
       node.state = NodeState.ONLINE;
       LOG.infof("node %s is back", node.name);
