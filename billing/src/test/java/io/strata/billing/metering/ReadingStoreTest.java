@@ -187,4 +187,20 @@ class ReadingStoreTest {
     }
     assertThat(hourly(tenant)).contains("io=0.000010");
   }
+
+  /**
+   * Two billing replicas (docs/replicas.md N5): a member that stalled past the poll interval was
+   * replaced, the partition's new owner stored up to offset 1004, then the stalled member commits
+   * its old batch (up to 1001). The stored offset stays where the new owner left it. Before, it
+   * went back to 1002 and the next assignment read the batch again.
+   */
+  @Test
+  void aStaleMembersBatchDoesNotMoveTheStoredOffsetBack() {
+    String group = "store-test-offsets-" + java.util.UUID.randomUUID();
+    List<ConsumerRecord<String, byte[]>> records = batch();
+    store.store(group, records);
+    store.store(group, records.subList(0, 2));
+    org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(Topics.USAGE, PARTITION);
+    assertThat(store.storedOffsets(group, List.of(partition))).containsEntry(partition, 1005L);
+  }
 }
