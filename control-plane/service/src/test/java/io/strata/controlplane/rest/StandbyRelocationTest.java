@@ -158,13 +158,13 @@ class StandbyRelocationTest extends HaTestBase {
     String[] ha1 = onlineHaArray();
     QuarkusTransaction.requiringNew().run(() -> io.strata.controlplane.domain.Node.update("state = ?1 where id in ?2",
         io.strata.controlplane.domain.NodeState.MAINTENANCE, List.of(UUID.fromString(ha1[1]), UUID.fromString(ha1[2]))));
-    String[] ha2 = onlineHaArray(); // on two other nodes
+    String[] ha2 = onlineHddHaArray(); // on two other nodes; copies on HDDs, so the two moves want other drives
     // both actives serve; both standbys' nodes are leaving
     QuarkusTransaction.requiringNew().run(() -> io.strata.controlplane.domain.Node.update("state = ?1 where id = ?2",
         io.strata.controlplane.domain.NodeState.ONLINE, UUID.fromString(ha1[1])));
     QuarkusTransaction.requiringNew().run(() -> io.strata.controlplane.domain.Node.update("state = ?1 where id = ?2",
         io.strata.controlplane.domain.NodeState.MAINTENANCE, UUID.fromString(ha2[2])));
-    String roomForOne = Api.onlineNode("zone-c", "127.0.1.9", 1, 16, 4, 0);
+    String roomForOne = Api.onlineNode("zone-c", "127.0.1.9", 1, 16, 2, 2);
     mine.add(UUID.fromString(roomForOne));
     Instant now = Instant.now();
     for (String n : List.of(ha1[1], ha1[2], ha2[1], ha2[2], roomForOne)) {
@@ -198,6 +198,22 @@ class StandbyRelocationTest extends HaTestBase {
     assertThat(there).extracting(e -> e.portalPort).doesNotHaveDuplicates();
     assertThat(engines(ha1[0])).containsKey(UUID.fromString(roomForOne));
     assertThat(engines(ha2[0])).as("the second array's standby stays where it was").containsKey(UUID.fromString(ha2[2]));
+  }
+
+  /** {@link #onlineHaArray} with a RAID1 HDD pool (two HDDs on each node); [array, active node, standby node]. */
+  private String[] onlineHddHaArray() {
+    String a = node("zone-a", 0, 2);
+    String b = node("zone-b", 0, 2);
+    String id = createHa("NODE", 0, 4).then().statusCode(201).extract().path("id");
+    pool(id, "HDD", "RAID1", 2, Map.of()).then().statusCode(201);
+    String active = array(id).nodeId.toString();
+    String standby = active.equals(a) ? b : a;
+    Instant now = Instant.now();
+    heardAt(active, now);
+    heardAt(standby, now);
+    report(id, active, ArrayStatus.State.ONLINE, Role.ACTIVE, 0, List.of(), List.of());
+    report(id, standby, ArrayStatus.State.ONLINE, Role.STANDBY, 0, List.of(), List.of());
+    return new String[] {id, active, standby};
   }
 
   /** Whether some transaction of this database waits for a lock another holds. */
