@@ -45,14 +45,18 @@ class ReadingStoreTest {
   @Inject DataSource dataSource;
 
   List<ConsumerRecord<String, byte[]>> batch() {
+    return batch("store-a", "initech", "node-9");
+  }
+
+  List<ConsumerRecord<String, byte[]>> batch(String array, String tenant, String node) {
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
     Instant start = Instant.parse("2026-08-01T00:00:00Z");
     for (int i = 0; i < 5; i++) {
-      ArrayUsageSample sample = new ArrayUsageSample("store-a", "initech", "node-9", start.plusSeconds(60L * i),
+      ArrayUsageSample sample = new ArrayUsageSample(array, tenant, node, start.plusSeconds(60L * i),
           start.plusSeconds(60L * (i + 1)), List.of(new DriveAllocation(DriveType.HDD, 1, 1_000_000_000L)), "small",
           List.of(), 0, 0, 10, 0, 0, 0);
-      byte[] body = codec.encode(codec.envelope(UsageMessages.ARRAY_USAGE_SAMPLE, "agent/node-9", i + 1, "array/store-a", sample));
-      records.add(new ConsumerRecord<>(Topics.USAGE, PARTITION, 1000 + i, "store-a", body));
+      byte[] body = codec.encode(codec.envelope(UsageMessages.ARRAY_USAGE_SAMPLE, "agent/" + node, i + 1, "array/" + array, sample));
+      records.add(new ConsumerRecord<>(Topics.USAGE, PARTITION, 1000 + i, array, body));
     }
     return records;
   }
@@ -197,7 +201,8 @@ class ReadingStoreTest {
   @Test
   void aStaleMembersBatchDoesNotMoveTheStoredOffsetBack() {
     String group = "store-test-offsets-" + java.util.UUID.randomUUID();
-    List<ConsumerRecord<String, byte[]>> records = batch();
+    String unique = java.util.UUID.randomUUID().toString().substring(0, 8);
+    List<ConsumerRecord<String, byte[]>> records = batch("offsets-" + unique, "offsets-co-" + unique, "node-" + unique);
     store.store(group, records);
     store.store(group, records.subList(0, 2));
     org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(Topics.USAGE, PARTITION);
