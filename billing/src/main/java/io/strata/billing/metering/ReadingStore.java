@@ -322,7 +322,10 @@ public class ReadingStore {
     }
     try (PreparedStatement upsert = connection.prepareStatement(
         "INSERT INTO consumer_offset (group_id, topic, partition, next_offset) VALUES (?, ?, ?, ?) "
-            + "ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset")) {
+            // never backwards: a member replaced after a stall may commit its old batch after the
+            // partition's new owner went further (nothing is billed twice, but the re-read is work)
+            + "ON CONFLICT (group_id, topic, partition) DO UPDATE"
+            + " SET next_offset = GREATEST(consumer_offset.next_offset, EXCLUDED.next_offset)")) {
       for (Map.Entry<TopicPartition, Long> entry : next.entrySet()) {
         upsert.setString(1, groupId);
         upsert.setString(2, entry.getKey().topic());

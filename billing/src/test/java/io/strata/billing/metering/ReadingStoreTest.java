@@ -45,14 +45,18 @@ class ReadingStoreTest {
   @Inject DataSource dataSource;
 
   List<ConsumerRecord<String, byte[]>> batch() {
+    return batch("store-a", "initech", "node-9");
+  }
+
+  List<ConsumerRecord<String, byte[]>> batch(String array, String tenant, String node) {
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
     Instant start = Instant.parse("2026-08-01T00:00:00Z");
     for (int i = 0; i < 5; i++) {
-      ArrayUsageSample sample = new ArrayUsageSample("store-a", "initech", "node-9", start.plusSeconds(60L * i),
+      ArrayUsageSample sample = new ArrayUsageSample(array, tenant, node, start.plusSeconds(60L * i),
           start.plusSeconds(60L * (i + 1)), List.of(new DriveAllocation(DriveType.HDD, 1, 1_000_000_000L)), "small",
           List.of(), 0, 0, 10, 0, 0, 0);
-      byte[] body = codec.encode(codec.envelope(UsageMessages.ARRAY_USAGE_SAMPLE, "agent/node-9", i + 1, "array/store-a", sample));
-      records.add(new ConsumerRecord<>(Topics.USAGE, PARTITION, 1000 + i, "store-a", body));
+      byte[] body = codec.encode(codec.envelope(UsageMessages.ARRAY_USAGE_SAMPLE, "agent/" + node, i + 1, "array/" + array, sample));
+      records.add(new ConsumerRecord<>(Topics.USAGE, PARTITION, 1000 + i, array, body));
     }
     return records;
   }
@@ -186,5 +190,22 @@ class ReadingStoreTest {
       }
     }
     assertThat(hourly(tenant)).contains("io=0.000010");
+  }
+
+  /**
+   * Two billing replicas (docs/replicas.md N5): a member that stalled past the poll interval was
+   * replaced, the partition's new owner stored up to offset 1004, then the stalled member commits
+   * its old batch (up to 1001). The stored offset stays where the new owner left it. Before, it
+   * went back to 1002 and the next assignment read the batch again.
+   */
+  @Test
+  void aStaleMembersBatchDoesNotMoveTheStoredOffsetBack() {
+    String group = "store-test-offsets-" + java.util.UUID.randomUUID();
+    String unique = java.util.UUID.randomUUID().toString().substring(0, 8);
+    List<ConsumerRecord<String, byte[]>> records = batch("offsets-" + unique, "offsets-co-" + unique, "node-" + unique);
+    store.store(group, records);
+    store.store(group, records.subList(0, 2));
+    org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(Topics.USAGE, PARTITION);
+    assertThat(store.storedOffsets(group, List.of(partition))).containsEntry(partition, 1005L);
   }
 }

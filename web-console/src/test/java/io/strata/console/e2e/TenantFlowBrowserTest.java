@@ -157,8 +157,13 @@ class TenantFlowBrowserTest {
     page.getByTestId("create-pool").getByRole(AriaRole.BUTTON).click();
     page.waitForURL(Pattern.compile(".*/pools\\?arrayId=[0-9a-f-]{36}$"));
     assertThat(page.locator("table")).containsText("fast");
+    // the pool by its id: other test classes' arrays share the stack, and their pools may come first
+    String poolHref = page.locator("tr", new Page.LocatorOptions().setHasText("fast"))
+        .getByTestId("pool-link").getAttribute("href");
+    String poolId = poolHref.substring(poolHref.lastIndexOf('/') + 1);
 
     page.navigate(CONSOLE + "/volumes");
+    page.selectOption("#f-poolId", poolId);
     page.fill("#f-name", "data-" + suffix);
     page.fill("#f-sizeGib", "0");
     assertThat(page.locator("#err-sizeGib")).containsText("whole number of GiB");

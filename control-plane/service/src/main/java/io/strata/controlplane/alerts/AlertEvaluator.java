@@ -24,13 +24,14 @@ import org.jboss.logging.Logger;
  * {@code strata.alerts.evaluate-every}: a condition seen on an object with no FIRING alert opens
  * one; seen again, its alert's last-seen moves; no longer seen, its alert is RESOLVED. Each opening
  * and resolution queues a delivery to every webhook that should hear of it, in the same
- * transaction. Replicas take a transaction-scoped advisory lock, so one evaluates at a time and no
- * condition opens twice (the unique index on open alerts would refuse it anyway).
+ * transaction. Replicas try a transaction-scoped advisory lock, so one evaluates at a time (the
+ * others skip that round) and no condition opens twice (the unique index on open alerts would
+ * refuse it anyway); a round older than the last one is skipped (docs/replicas.md, N2).
  */
 @ApplicationScoped
 public class AlertEvaluator {
   private static final Logger LOG = Logger.getLogger(AlertEvaluator.class);
-  /** pg_advisory_xact_lock key of the evaluation ("strata alerts"). */
+  /** pg_try_advisory_xact_lock key of the evaluation ("strata alerts"). */
   private static final long LOCK = 0x5354524154414cL;
 
   @Inject AlertConditions conditions;
@@ -38,6 +39,8 @@ public class AlertEvaluator {
   @Inject ObjectMapper json;
   @Inject WebhookDispatcher dispatcher;
   @Inject MeteringLag meteringLag;
+  @Inject io.strata.controlplane.replicas.ReplicaLocks locks;
+  @Inject io.strata.controlplane.replicas.DatabaseClock clock;
 
   @ConfigProperty(name = "strata.alerts.evaluate-every", defaultValue = "10s") Optional<String> every;
 
@@ -60,18 +63,37 @@ public class AlertEvaluator {
 
   private void evaluateSafely() {
     try {
-      evaluate(Instant.now());
+      evaluate(clock::now);
     } catch (RuntimeException e) {
       LOG.warnf("alert evaluation failed: %s", e.getMessage());
     }
   }
 
-  /** One evaluation; returns the alerts it opened and resolved. Public for tests. */
+  /** One evaluation at {@code now}; returns the alerts it opened and resolved. Public for tests. */
   public Changes evaluate(Instant now) {
+    return evaluate(() -> now);
+  }
+
+  /**
+   * One evaluation, at the time {@code clockAfterLock} gives once the lock is held (PostgreSQL's
+   * clock on the timer: the stored times it compares were written by any replica). Every replica
+   * evaluates on its timer: one at a time (a try-lock: a replica that finds another evaluating
+   * skips its round rather than repeat it just after), and never at a time older than the last
+   * evaluation's (alert_evaluation), which would undo what a newer round found and send
+   * receivers a RESOLVED and a FIRING again.
+   */
+  private Changes evaluate(java.util.function.Supplier<Instant> clockAfterLock) {
     // asked of Kafka before the transaction: a slow broker must not hold a connection and the lock
     Long lag = meteringLag.current();
     Changes changes = QuarkusTransaction.requiringNew().call(() -> {
-      em.createNativeQuery("select pg_advisory_xact_lock(?1)").setParameter(1, LOCK).getSingleResult();
+      if (!locks.tryLock(LOCK)) {
+        return Changes.none(); // another replica is evaluating now
+      }
+      Instant now = clockAfterLock.get();
+      if (!isNewest(now)) {
+        LOG.debugf("alerts: a round at %s is older than the last evaluation; skipped", now);
+        return Changes.none();
+      }
       Map<String, Observation> seen = new HashMap<>();
       for (Observation o : conditions.current(now, lag)) {
         seen.putIfAbsent(o.identity(), o);
@@ -108,7 +130,18 @@ public class AlertEvaluator {
   }
 
   /** What one evaluation changed. */
-  public record Changes(List<Alert> opened, List<Alert> resolved) {}
+  public record Changes(List<Alert> opened, List<Alert> resolved) {
+    static Changes none() {
+      return new Changes(List.of(), List.of());
+    }
+  }
+
+  /** Records {@code now} as the last evaluation's time, unless an evaluation at a later time was made. */
+  private boolean isNewest(Instant now) {
+    return em.createNativeQuery("insert into alert_evaluation (id, last_at) values (1, ?1) on conflict (id) do update"
+            + " set last_at = excluded.last_at where alert_evaluation.last_at <= excluded.last_at")
+        .setParameter(1, now).executeUpdate() == 1;
+  }
 
   private Alert open(Observation o, Instant now) {
     Alert a = new Alert();

@@ -24,8 +24,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Sends the queued webhook deliveries: every {@code strata.alerts.webhooks.dispatch-every} (and at
- * once after an evaluation that queued some) it claims the due PENDING deliveries (row locks, SKIP
- * LOCKED: replicas share the work), POSTs each signed body with the JDK's HTTP client, and records
+ * once after an evaluation that queued some) it lists the due PENDING deliveries and, one at a
+ * time, claims each (a lease from PostgreSQL's clock and a new version: replicas share the work and
+ * never send one delivery at once), POSTs its signed body with the JDK's HTTP client, and records
  * the answer. A 2xx is DELIVERED; anything else (another status, a refused connection, a timeout)
  * is tried again after an exponentially growing wait (initial backoff doubled per attempt, capped),
  * until {@code max-attempts}, then FAILED. The schedule lives in the delivery's row, so retries
@@ -39,6 +40,7 @@ public class WebhookDispatcher {
 
   @Inject EntityManager em;
   @Inject SecretBox box;
+  @Inject io.strata.controlplane.replicas.DatabaseClock clock;
 
   @ConfigProperty(name = "strata.alerts.webhooks.dispatch-every", defaultValue = "2s") String every;
   @ConfigProperty(name = "strata.alerts.webhooks.backoff-initial", defaultValue = "5s") Duration initialBackoff;
@@ -73,7 +75,7 @@ public class WebhookDispatcher {
 
   private void dispatchSafely() {
     try {
-      dispatchDue(Instant.now());
+      dispatchDue(clock.now());
     } catch (RuntimeException e) {
       LOG.warnf("webhook dispatch failed: %s", e.getMessage());
     }
@@ -86,29 +88,51 @@ public class WebhookDispatcher {
     return wait.compareTo(maxBackoff) > 0 ? maxBackoff : wait;
   }
 
-  /** Sends what is due at {@code now}; returns how many were attempted. Public for tests. */
+  /**
+   * Sends what is due at {@code now}; returns how many were attempted. Public for tests. Each
+   * delivery is claimed just before it is sent, one at a time ({@link #claim}), so a lease always
+   * covers one POST (at most the timeout plus the connect timeout, 15 s, well inside the lease):
+   * another replica takes over a delivery only when its sender has been silent for the whole lease.
+   */
   public int dispatchDue(Instant now) {
-    List<Long> claimed = QuarkusTransaction.requiringNew().call(() -> {
+    List<Long> due = QuarkusTransaction.requiringNew().call(() -> {
       @SuppressWarnings("unchecked")
       List<Number> ids = em.createNativeQuery("select id from webhook_delivery where state = 'PENDING'"
-              + " and next_attempt_at <= ?1 order by next_attempt_at limit 50 for update skip locked")
+              + " and next_attempt_at <= ?1 order by next_attempt_at, id limit 50")
           .setParameter(1, now).getResultList();
-      List<Long> out = ids.stream().map(Number::longValue).toList();
-      if (!out.isEmpty()) {
-        em.createQuery("update WebhookDelivery set nextAttemptAt = ?1, version = version + 1 where id in ?2")
-            .setParameter(1, now.plus(LEASE)).setParameter(2, out).executeUpdate();
-      }
-      return out;
+      return ids.stream().map(Number::longValue).toList();
     });
-    for (Long id : claimed) {
-      attempt(id);
+    int attempted = 0;
+    for (Long id : due) {
+      Long version = claim(id, now);
+      if (version != null) {
+        attempt(id, version);
+        attempted++;
+      }
     }
-    return claimed.size();
+    return attempted;
+  }
+
+  /**
+   * Claims one delivery if it is still PENDING and due at {@code now} (no other replica claimed,
+   * sent or gave it up since it was listed): its next attempt moves a lease ahead, by
+   * PostgreSQL's clock, which every replica shares, and its version moves on. Returns that
+   * version, which the result must still find ({@link #record}), or null when it is not ours.
+   */
+  private Long claim(long id, Instant now) {
+    return QuarkusTransaction.requiringNew().call(() -> {
+      @SuppressWarnings("unchecked")
+      List<Number> versions = em.createNativeQuery("update webhook_delivery"
+              + " set next_attempt_at = clock_timestamp() + make_interval(secs => ?1), version = version + 1"
+              + " where id = ?2 and state = 'PENDING' and next_attempt_at <= ?3 returning version")
+          .setParameter(1, (double) LEASE.toSeconds()).setParameter(2, id).setParameter(3, now).getResultList();
+      return versions.isEmpty() ? null : versions.get(0).longValue();
+    });
   }
 
   private record Send(String url, String secret, String body, String event) {}
 
-  private void attempt(long id) {
+  private void attempt(long id, long claimed) {
     Send send = QuarkusTransaction.requiringNew().call(() -> {
       WebhookDelivery d = WebhookDelivery.findById(id);
       Webhook w = d == null ? null : Webhook.findById(d.webhookId);
@@ -139,15 +163,25 @@ public class WebhookDispatcher {
       Thread.currentThread().interrupt();
       error = "interrupted";
     }
-    record(id, status, error, Instant.now());
+    record(id, claimed, status, error);
   }
 
-  private void record(long id, Integer status, String error, Instant now) {
+  /**
+   * Writes the outcome of an attempt made under the claim that left the delivery at version
+   * {@code claimed}; nothing when the delivery has moved on since (its lease ran out and another
+   * replica claimed it, and that replica's outcome counts), so an attempt is counted once.
+   */
+  private void record(long id, long claimed, Integer status, String error) {
     QuarkusTransaction.requiringNew().run(() -> {
-      WebhookDelivery d = WebhookDelivery.findById(id);
+      WebhookDelivery d = WebhookDelivery.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
       if (d == null) {
         return;
       }
+      if (d.version != claimed) {
+        LOG.infof("webhook delivery %d: its lease ran out while it was sent, another replica took it over", id);
+        return;
+      }
+      Instant now = clock.now();
       d.attempts++;
       d.lastStatus = status;
       d.lastError = error == null ? null : (error.length() > 512 ? error.substring(0, 512) : error);

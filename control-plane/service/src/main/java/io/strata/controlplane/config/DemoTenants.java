@@ -22,9 +22,16 @@ public class DemoTenants {
   private static final Logger LOG = Logger.getLogger(DemoTenants.class);
 
   @jakarta.inject.Inject StrataConfig config;
+  @jakarta.inject.Inject io.strata.controlplane.replicas.ReplicaLocks locks;
 
   @Transactional
   void onStart(@Observes StartupEvent event) {
+    if (config.demoTenants().orElse(List.of()).isEmpty()) {
+      return;
+    }
+    // two replicas starting together: the second waits for the first's commit, then finds the
+    // tenants (before, its insert failed on tenant.alias and aborted its start)
+    locks.lock(io.strata.controlplane.replicas.ReplicaLocks.DEMO_SEED);
     for (String alias : config.demoTenants().orElse(List.of())) {
       if (Tenant.byAlias(alias).isPresent()) {
         continue;

@@ -39,8 +39,17 @@ public class OutboxMessage extends PanacheEntityBase {
   @Column(nullable = false, columnDefinition = "jsonb")
   public String payload;
 
+  /** When the row was written, by PostgreSQL's clock (one clock for every replica). */
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
+
+  /**
+   * The generation of the array's desired state this row stands for: the array's next
+   * {@code desired_generation}, from PostgreSQL's clock (CommandOutbox). Null on rows written by
+   * a release before it, whose generation is their {@link #createdAt} in microseconds.
+   */
+  @Column(name = "generation")
+  public Long generation;
 
   @Column(name = "published_at")
   public Instant publishedAt;

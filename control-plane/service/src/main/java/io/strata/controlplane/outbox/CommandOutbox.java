@@ -14,6 +14,7 @@ import io.strata.controlplane.domain.Pool;
 import io.strata.controlplane.domain.Server;
 import io.strata.controlplane.domain.StorageArray;
 import io.strata.controlplane.domain.Tenant;
+import io.strata.controlplane.replicas.DatabaseClock;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -40,6 +41,33 @@ public class CommandOutbox {
   public static final String SOURCE = "strata-control-plane";
 
   @Inject ObjectMapper json;
+  @Inject jakarta.persistence.EntityManager em;
+
+  /**
+   * Takes the array's next generation under its row lock (the update waits for any other writer
+   * of the array, so generations rise in commit order) from PostgreSQL's clock: {@code
+   * greatest(now in microseconds, previous + 1)}. Two replicas with different clocks therefore
+   * never stamp a later change with a lower generation (an agent drops a command older than the
+   * one it applied). Returns the generation and the database's time.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Stamp nextGeneration(UUID arrayId) {
+    em.flush(); // an array created in this transaction must be in the table
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows = em.createNativeQuery(
+            "with clock as (select " + DatabaseClock.micros("clock_timestamp()") + " as now) "
+                + "update storage_array a set desired_generation = greatest(clock.now, a.desired_generation + 1) "
+                + "from clock where a.id = ?1 returning a.desired_generation, clock.now")
+        .setParameter(1, arrayId)
+        .getResultList();
+    if (rows.isEmpty()) {
+      throw new IllegalStateException("array " + arrayId + " is not in the database");
+    }
+    return new Stamp(((Number) rows.get(0)[0]).longValue(), DatabaseClock.ofMicros(((Number) rows.get(0)[1]).longValue()));
+  }
+
+  /** A generation and the database time it was taken at. */
+  public record Stamp(long generation, Instant at) {}
 
   /**
    * Records that the array changed, for its node. The row says only which array: the relay
@@ -71,7 +99,9 @@ public class CommandOutbox {
     m.subject = "array/" + array.id;
     m.nodeId = node;
     m.payload = write(new ArrayChanged(array.id));
-    m.createdAt = Instant.now();
+    Stamp stamp = nextGeneration(array.id);
+    m.generation = stamp.generation();
+    m.createdAt = stamp.at();
     m.traceparent = io.strata.controlplane.tracing.TraceParent.current();
     m.persist();
   }

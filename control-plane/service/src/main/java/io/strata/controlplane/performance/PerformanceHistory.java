@@ -135,20 +135,45 @@ public class PerformanceHistory {
     sweep();
   }
 
-  /** Deletes what is older than the retention; returns the rows deleted. */
+  /**
+   * Deletes what is older than the retention; returns the rows deleted. Every replica runs it on
+   * its timer; one at a time sweeps (an advisory try-lock, held for the delete's transaction),
+   * the others skip the round. The cut-off is PostgreSQL's clock, as for every time replicas share.
+   */
   public int sweep() {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement s = c.prepareStatement("delete from performance_sample where sampled_at < ?")) {
-      s.setTimestamp(1, Timestamp.from(Instant.now().minus(retention)));
-      int deleted = s.executeUpdate();
-      if (deleted > 0) {
-        LOG.infof("performance history: %d samples older than %s deleted", deleted, retention);
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement lock = c.prepareStatement("select pg_try_advisory_xact_lock(?)");
+          PreparedStatement s = c.prepareStatement(
+              "delete from performance_sample where sampled_at < clock_timestamp() - make_interval(secs => ?)")) {
+        lock.setLong(1, io.strata.controlplane.replicas.ReplicaLocks.PERFORMANCE_SWEEP);
+        try (ResultSet r = lock.executeQuery()) {
+          if (!r.next() || !r.getBoolean(1)) {
+            c.rollback();
+            return 0; // another replica is sweeping
+          }
+        }
+        s.setDouble(1, retention.toSeconds());
+        int deleted = s.executeUpdate();
+        c.commit();
+        return logged(deleted);
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
       }
-      return deleted;
     } catch (SQLException e) {
       LOG.warnf("performance history not swept: %s", e.getMessage());
       return 0;
     }
+  }
+
+  private int logged(int deleted) {
+    if (deleted > 0) {
+      LOG.infof("performance history: %d samples older than %s deleted", deleted, retention);
+    }
+    return deleted;
   }
 
   private static UUID uuid(String id) {

@@ -20,8 +20,9 @@ import java.util.UUID;
  * Turns the control plane's own record of an array's desired state into the command the agents
  * read. The envelope id is the id of the newest outbox row it answers, so a command published
  * twice (a crash between send and commit) is one command to the agent, acknowledged again, not
- * re-applied; the generation is that row's creation time in microseconds, so a later row always
- * wins.
+ * re-applied; the generation is the one that row took from its array's {@code desired_generation}
+ * (PostgreSQL's clock, rising per array in commit order: CommandOutbox.nextGeneration), so a later
+ * change always wins, whichever replica wrote it.
  */
 final class DesiredStateCommands {
 
@@ -49,15 +50,24 @@ final class DesiredStateCommands {
 
   /**
    * The command carrying {@code state}, named after {@code row}: the newest row it answers (its
-   * id is the envelope id, its creation time in microseconds the generation).
+   * id is the envelope id, its generation the command's).
    */
   static Envelope envelope(OutboxMessage row, io.strata.controlplane.outbox.ArrayDesiredState state, String nodeName,
       ObjectMapper json) {
-    long generation = ChronoUnit.MICROS.between(java.time.Instant.EPOCH, row.createdAt);
+    long generation = generation(row);
     ArrayDesiredState command = translate(state, nodeName, generation);
     return new Envelope(Envelope.SPEC_VERSION, row.id.toString(), Commands.ARRAY_DESIRED_STATE.type(),
         Commands.ARRAY_DESIRED_STATE.currentVersion(), "control-plane", generation, row.createdAt,
         Commands.arraySubject(state.arrayId().toString()), json.valueToTree(command));
+  }
+
+  /**
+   * The generation a row names: the one taken from the array's {@code desired_generation} when
+   * it was written, or, for a row written by a release before that, its creation time in
+   * microseconds (what every generation was then).
+   */
+  static long generation(OutboxMessage row) {
+    return row.generation != null ? row.generation : ChronoUnit.MICROS.between(java.time.Instant.EPOCH, row.createdAt);
   }
 
   /**

@@ -187,7 +187,7 @@ public class EventsConsumer {
       if (type.equals(Events.NODE_ENROLLED.type())) {
         reports.enrolled(codec.payload(e, Events.NODE_ENROLLED));
       } else if (type.equals(Events.NODE_HEARTBEAT.type())) {
-        reports.heartbeat(codec.payload(e, Events.NODE_HEARTBEAT), record.partition());
+        reports.heartbeat(codec.payload(e, Events.NODE_HEARTBEAT), e.time(), record.partition());
       } else if (type.equals(Events.NODE_STATE_REPORT.type())) {
         reports.stateReport(codec.payload(e, Events.NODE_STATE_REPORT));
       } else if (type.equals(Events.ARRAY_STATUS.type())) {

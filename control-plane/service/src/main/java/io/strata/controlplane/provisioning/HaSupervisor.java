@@ -32,6 +32,7 @@ import org.jboss.logging.Logger;
 public class HaSupervisor {
   private static final Logger LOG = Logger.getLogger(HaSupervisor.class);
 
+  @Inject io.strata.controlplane.replicas.DatabaseClock clock;
   @Inject ProvisioningConfig provisioning;
   @Inject HaConfig config;
   @Inject HighAvailability highAvailability;
@@ -54,7 +55,7 @@ public class HaSupervisor {
 
   private void roundSafely() {
     try {
-      round(Instant.now());
+      round(clock.now()); // PostgreSQL's: heartbeats are stamped by whichever replica read them
     } catch (RuntimeException e) {
       LOG.warnf("HA supervisor round failed: %s", e.getMessage());
     }

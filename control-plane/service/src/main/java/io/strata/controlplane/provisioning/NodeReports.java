@@ -27,6 +27,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -53,6 +54,7 @@ public class NodeReports {
 
   @Inject ProvisioningEvents events;
   @Inject CommandOutbox outbox;
+  @Inject io.strata.controlplane.replicas.DatabaseClock clock;
   @Inject HighAvailability highAvailability;
   @Inject io.strata.controlplane.service.PoolGrowth poolGrowth;
   @Inject io.strata.controlplane.service.VolumeMoves moves;
@@ -75,7 +77,7 @@ public class NodeReports {
     node.drivePortalPort = report.drivePortalPort();
     node.cpuCores = Math.max(1, report.cpuCores());
     node.memoryGib = (int) Math.max(1, report.memoryMib() / 1024);
-    node.lastHeartbeatAt = Instant.now();
+    node.lastHeartbeatAt = clock.now();
     node.persist();
     for (NodeEnrolled.Drive found : report.drives()) {
       Drive drive = Drive.find("serial", found.serial()).firstResult();
@@ -97,8 +99,19 @@ public class NodeReports {
     heartbeat(beat, null);
   }
 
-  /** A heartbeat read from {@code partition} of strata.events (see {@link ReportStream}). */
-  public void heartbeat(NodeHeartbeat beat, Integer partition) {
+  /**
+   * A heartbeat the agent sent at {@code sentAt} (its envelope's time; null: now). The node was
+   * alive at the earlier of that and now (PostgreSQL's clock), and the node's last heartbeat only
+   * moves forward: a batch of heartbeats read again after a rebalance of the control plane's
+   * consumers (replayed, not new) neither makes a node that died since look alive nor brings an
+   * OFFLINE node back, which would hold off its arrays' failover.
+   */
+  public void heartbeat(NodeHeartbeat beat, Instant sentAt) {
+    heartbeat(beat, sentAt, null);
+  }
+
+  /** As above, read from {@code partition} of strata.events (see {@link ReportStream}). */
+  public void heartbeat(NodeHeartbeat beat, Instant sentAt, Integer partition) {
     // The node's row lock, as a drain and an undrain take it: without it a heartbeat that read the
     // node while a drain was changing it failed on the row's version (an ERROR with a stack trace
     // in the log at every drain of a live node, seen walking through a failover by hand).
@@ -107,10 +120,15 @@ public class NodeReports {
     if (node == null) {
       return; // enrolment comes first; a heartbeat alone carries too little to make a node
     }
-    node.lastHeartbeatAt = Instant.now();
     if (partition != null) {
       node.eventsPartition = partition;
     }
+    Instant now = clock.now();
+    Instant aliveAt = sentAt == null || sentAt.isAfter(now) ? now : sentAt;
+    if (node.lastHeartbeatAt != null && !aliveAt.isAfter(node.lastHeartbeatAt)) {
+      return; // no news: replayed, or overtaken by a later one
+    }
+    node.lastHeartbeatAt = aliveAt;
     if (node.state == NodeState.OFFLINE) {
       node.state = NodeState.ONLINE;
       LOG.infof("node %s is back", node.name);
@@ -325,7 +343,10 @@ public class NodeReports {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    m.createdAt = Instant.now();
+    // an array this control plane does not know has no generation of its own: the database's
+    // clock, which every replica shares, names the delete
+    m.createdAt = clock.now();
+    m.generation = ChronoUnit.MICROS.between(Instant.EPOCH, m.createdAt);
     m.traceparent = io.strata.controlplane.tracing.TraceParent.current();
     m.persist();
   }

@@ -59,6 +59,12 @@ public class OutboxRelay {
   @Inject CommandOutbox outbox;
   @Inject MeterRegistry registry;
   @Inject OutboxPublishSpans spans;
+  @Inject io.strata.controlplane.replicas.DatabaseClock clock;
+
+  /** The rows of one command by the generation they name, then as written: the last one names the command. */
+  private static final Comparator<OutboxMessage> OLDEST_GENERATION_FIRST =
+      Comparator.comparingLong(DesiredStateCommands::generation)
+          .thenComparing((OutboxMessage r) -> r.createdAt).thenComparing(r -> r.id);
 
   @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "127.0.0.1:9092")
   String bootstrapServers;
@@ -108,8 +114,8 @@ public class OutboxRelay {
 
   /**
    * Publishes up to one batch of rows; returns how many rows it settled. The "array changed" rows
-   * of one array (and node) become one command, built now from the database: the newest of them
-   * names it (envelope id, generation) and all of them are marked published with it. A row that
+   * of one array (and node) become one command, built now from the database: the one with the
+   * highest generation names it (envelope id, generation) and all of them are marked published with it. A row that
    * carries its own desired state is published as it is. Commands go out in the order of their
    * newest row.
    */
@@ -126,11 +132,15 @@ public class OutboxRelay {
       List<UUID> locked = ids.stream().map(id -> id instanceof UUID u ? u : UUID.fromString(id.toString())).toList();
       Map<String, List<OutboxMessage>> byCommand = new LinkedHashMap<>();
       for (OutboxMessage row : OutboxMessage.<OutboxMessage>list("id in ?1 order by createdAt, id", locked)) {
-        byCommand.computeIfAbsent(commandKey(row), k -> new ArrayList<>()).add(row); // oldest first
+        byCommand.computeIfAbsent(commandKey(row), k -> new ArrayList<>()).add(row);
       }
       List<List<OutboxMessage>> commands = new ArrayList<>(byCommand.values());
+      commands.forEach(rows -> rows.sort(OLDEST_GENERATION_FIRST));
       commands.sort(Comparator.comparing((List<OutboxMessage> rows) -> rows.get(rows.size() - 1).createdAt));
       for (List<OutboxMessage> rows : commands) {
+        // before the state is read: a writer of the array that took a lower generation has
+        // committed by then, so the state sent under this generation holds its change
+        keepAboveSent(rows.get(rows.size() - 1));
         // one span per command, continuing the trace of the request that wrote its newest row;
         // its context goes to the agents in the records' traceparent header
         spans.publish(rows, Topics.COMMANDS, () -> {
@@ -142,11 +152,30 @@ public class OutboxRelay {
           }
           return null;
         });
-        Instant now = Instant.now();
-        rows.forEach(r -> r.publishedAt = now);
       }
+      Instant publishedAt = clock.now(); // every command of the batch was acknowledged by now
+      commands.forEach(rows -> rows.forEach(r -> r.publishedAt = publishedAt));
       return ids.size();
     });
+  }
+
+  /**
+   * Raises the array's {@code desired_generation} to the generation just sent when it is lower,
+   * so that the array's next change takes a higher one whatever stamped this row: a row written
+   * by an older release (named by its creation time on that replica's clock) must not outrank
+   * the changes that follow it. The condition skips the row lock in the usual case, where every
+   * row already took its generation from the array.
+   */
+  private void keepAboveSent(OutboxMessage newest) {
+    if (!CommandOutbox.TYPE_ARRAY_CHANGED.equals(newest.type)) {
+      return;
+    }
+    long sent = DesiredStateCommands.generation(newest);
+    entities.createNativeQuery(
+            "update storage_array set desired_generation = ?1 where id = ?2 and desired_generation < ?1")
+        .setParameter(1, sent)
+        .setParameter(2, UUID.fromString(newest.subject.substring("array/".length())))
+        .executeUpdate();
   }
 
   /**

@@ -46,6 +46,8 @@ public class Watchdog {
   @Inject OperationMeters meters;
   @Inject Operations operations;
   @Inject ReportStream reports;
+  @Inject io.strata.controlplane.replicas.ReplicaLocks locks;
+  @Inject io.strata.controlplane.replicas.DatabaseClock clock;
 
   private ScheduledExecutorService timer;
 
@@ -65,17 +67,39 @@ public class Watchdog {
 
   private void checkSafely() {
     try {
-      check(Instant.now());
+      check(clock.now()); // PostgreSQL's: the times it compares were stored by any replica
     } catch (RuntimeException e) {
       LOG.warnf("watchdog round failed: %s", e.getMessage());
     }
   }
 
-  /** One round; public for tests that move the clock. */
+  /**
+   * One round; public for tests that move the clock. Every replica runs it; each step first
+   * tries the watchdog's advisory lock and is skipped when another replica is doing it, so one
+   * replica acts at a time (before, both acted on the same rows and the loser's whole step rolled
+   * back on a version conflict). The meters count actions once they are committed.
+   */
   public void check(Instant now) {
-    QuarkusTransaction.requiringNew().run(() -> markSilentNodes(now));
-    QuarkusTransaction.requiringNew().run(() -> failStuckTransitions(now));
-    QuarkusTransaction.requiringNew().run(this::failOrphanedReplacements);
+    step(actions -> markSilentNodes(now, actions));
+    step(actions -> failStuckTransitions(now, actions));
+    step(this::failOrphanedReplacements);
+  }
+
+  /** A watchdog action to count: kind and outcome of strata_watchdog_actions. */
+  private record Action(String kind, String outcome) {}
+
+  private void step(java.util.function.Consumer<List<Action>> work) {
+    List<Action> actions = new java.util.ArrayList<>();
+    boolean ran = QuarkusTransaction.requiringNew().call(() -> {
+      if (!locks.tryLock(io.strata.controlplane.replicas.ReplicaLocks.WATCHDOG)) {
+        return false; // another replica's watchdog is at it
+      }
+      work.accept(actions);
+      return true;
+    });
+    if (ran) {
+      actions.forEach(a -> meters.watchdogAction(a.kind(), a.outcome()));
+    }
   }
 
   /**
@@ -84,7 +108,7 @@ public class Watchdog {
    * array deleted), no report can ever complete it: it fails, saying so, instead of staying
    * PENDING forever.
    */
-  private void failOrphanedReplacements() {
+  private void failOrphanedReplacements(List<Action> actions) {
     List<Operation> orphaned = Operation.list("from Operation o where o.kind = ?1 and o.state = ?2 and not exists"
         + " (select 1 from ArrayDrive ad where ad.driveId = o.targetId and ad.poolId is not null and ad.role = ?3)",
         PoolActivityReports.REPLACE, OperationState.PENDING, DriveRole.MEMBER);
@@ -92,11 +116,11 @@ public class Watchdog {
       LOG.infof("replacement %s: its incoming drive %s left the pool before the rebuild finished", op.id, op.targetId);
       operations.complete(op.targetId, PoolActivityReports.REPLACE, false, "the incoming drive " + op.targetId
           + " left the pool before the rebuild onto it finished (replaced, or its pool or array deleted)");
-      meters.watchdogAction("operation", "failed");
+      actions.add(new Action("operation", "failed"));
     }
   }
 
-  private void markSilentNodes(Instant now) {
+  private void markSilentNodes(Instant now, List<Action> actions) {
     Instant silentSince = now.minus(config.heartbeatTimeout());
     for (Node node : Node.<Node>list("state = ?1 and (lastHeartbeatAt is null or lastHeartbeatAt < ?2)", NodeState.ONLINE,
         silentSince)) {
@@ -104,38 +128,38 @@ public class Watchdog {
         continue; // its reports are not being read just now (see ReportStream): unknown, not silent
       }
       node.state = NodeState.OFFLINE;
-      meters.watchdogAction("node", "offline");
+      actions.add(new Action("node", "offline"));
       LOG.warnf("node %s missed its heartbeats since %s: OFFLINE", node.name, node.lastHeartbeatAt);
       for (StorageArray a : StorageArray.<StorageArray>list("nodeId = ?1 and state = ?2", node.id, ArrayState.ONLINE)) {
         events.arrayReported(a.id, ArrayState.DEGRADED, "node " + node.name + " missed its heartbeats");
-        meters.watchdogAction("array", "degraded");
+        actions.add(new Action("array", "degraded"));
       }
     }
   }
 
-  private void failStuckTransitions(Instant now) {
+  private void failStuckTransitions(Instant now, List<Action> actions) {
     Instant before = now.minus(config.transitionTimeout());
     String why = "no report from the storage node within " + config.transitionTimeout().toSeconds() + " s";
     for (StorageArray a : StorageArray.<StorageArray>list("state in ?1 and updatedAt < ?2",
         Set.of(ArrayState.PROVISIONING, ArrayState.RESIZING, ArrayState.HIBERNATING, ArrayState.RESUMING,
             ArrayState.DELETING), before)) {
       events.arrayReported(a.id, ArrayState.FAILED, why);
-      meters.watchdogAction("array", "failed");
+      actions.add(new Action("array", "failed"));
     }
     for (Volume v : Volume.<Volume>list("state in ?1 and updatedAt < ?2",
         Set.of(VolumeState.CREATING, VolumeState.RESIZING, VolumeState.ROLLING_BACK, VolumeState.DELETING), before)) {
       events.volumeReported(v.id, VolumeState.FAILED, why);
-      meters.watchdogAction("volume", "failed");
+      actions.add(new Action("volume", "failed"));
     }
     for (Snapshot s : Snapshot.<Snapshot>list("state in ?1 and updatedAt < ?2",
         Set.of(SnapshotState.CREATING, SnapshotState.DELETING), before)) {
       events.snapshotReported(s.id, SnapshotState.FAILED, why);
-      meters.watchdogAction("snapshot", "failed");
+      actions.add(new Action("snapshot", "failed"));
     }
     for (Attachment a : Attachment.<Attachment>list("state in ?1 and updatedAt < ?2",
         Set.of(AttachmentState.ATTACHING, AttachmentState.DETACHING), before)) {
       events.attachmentReported(a.id, AttachmentState.FAILED, why);
-      meters.watchdogAction("attachment", "failed");
+      actions.add(new Action("attachment", "failed"));
     }
   }
 }

@@ -45,6 +45,7 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 @Transactional
 public class ArrayService {
+  @Inject io.strata.controlplane.replicas.ReplicaLocks locks;
   @Inject StrataConfig config;
   @Inject NodeInventory inventory;
   @Inject Quotas quotas;
@@ -89,6 +90,9 @@ public class ArrayService {
               + " node (use NODE or ZONE)");
     }
 
+    // shared: creations go on side by side (the nodes' row locks order them), a standby's
+    // relocation (StandbyRelocation) waits, and is waited for
+    locks.lockShared(io.strata.controlplane.replicas.ReplicaLocks.PLACEMENT);
     List<NodeView> nodes = inventory.lockedViews();
     PlacementRequest request =
         new PlacementRequest(a.engineSize, a.spread, Map.of(DriveType.SSD, ssd, DriveType.HDD, hdd));

@@ -14,6 +14,7 @@ import java.util.UUID;
 /** Asynchronous requests: started with the change, completed when the node reports back. */
 @ApplicationScoped
 public class Operations {
+  @Inject io.strata.controlplane.replicas.DatabaseClock clock;
   @Inject Caller caller;
   @Inject OperationMeters meters;
 
@@ -33,7 +34,10 @@ public class Operations {
     op.targetId = targetId;
     op.state = OperationState.PENDING;
     op.requestedBy = requestedBy;
-    op.createdAt = Instant.now();
+    // PostgreSQL's clock: the generation of the desired state that carries the request (taken
+    // from the same clock, later in the transaction) is compared with this time (PoolGrowth,
+    // PoolActivityReports), and so is the watchdog's transition timeout, on any replica
+    op.createdAt = clock.now();
     op.updatedAt = op.createdAt;
     op.persist();
     meters.started(kind);

@@ -41,6 +41,7 @@ public class StandbyRelocation {
   @Inject ArrayService arrays;
   @Inject CommandOutbox outbox;
   @Inject AuditLog audit;
+  @Inject io.strata.controlplane.replicas.ReplicaLocks locks;
 
   private final Scheduler scheduler = Scheduler.standard();
 
@@ -60,6 +61,11 @@ public class StandbyRelocation {
     // row, and a drain holds a node's row before the arrays' (a lock order the other way round).
     // Two placements cannot take the same drive (array_drive.drive_id is unique: the later
     // transaction fails and the next round decides again).
+    // Two replicas' supervisors relocate two arrays' standbys at once: the placement lock makes
+    // the second wait for the first's commit, so it sees the share and the portal port the first
+    // took (array_engine_portal_per_node backs it: a port is never given twice on a node).
+    // Array creations take the lock shared (ArrayService.create).
+    locks.lock(io.strata.controlplane.replicas.ReplicaLocks.PLACEMENT);
     List<NodeView> nodes = inventory.views(Node.<Node>list("state <> ?1 order by name", NodeState.DECOMMISSIONED));
     NodeView activeNode = nodes.stream().filter(n -> n.id().equals(active.nodeId)).findFirst().orElse(null);
     if (activeNode == null) {

@@ -557,6 +557,59 @@ class ProvisioningOverKafkaTest {
     assertThat(publish.getAttributes().asMap()).containsValue("array/" + id);
   }
 
+  /**
+   * Two replicas, two clocks (docs/replicas.md U1). A row stamped by a clock 5 s ahead (a replica
+   * of the release before, whose rows carry their writer's time as their generation) goes out
+   * first; a change made through this replica right after must still leave with a higher
+   * generation, or the agent drops it as older than the state it applied and the change is lost.
+   * Before, the second command carried this JVM's time, about 5 s lower.
+   */
+  @Test
+  void aChangeAfterOneStampedByAFastClockLeavesWithAHigherGeneration() {
+    beating = true;
+    await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew()
+        .call(() -> Node.count("name in ?1 and state = ?2", List.of(nodeA, nodeB), NodeState.ONLINE)) == 2);
+    String id = as("acme-admin")
+        .body(Map.of("name", "clocks-" + UUID.randomUUID().toString().substring(0, 6), "engineSize", "E01",
+            "spread", "NONE", "ssdDrives", 2, "hddDrives", 0))
+        .post("/api/v1/arrays").then().statusCode(201).extract().path("id");
+    ArrayDesiredState created = commandFor(id, true);
+    publish(Events.ARRAY_STATUS, new ArrayStatus(id, created.nodeId(), created.generation(), ArrayStatus.State.ONLINE,
+        null, addressOf(created.nodeId()) + ":" + created.portalPort(), created.targetIqn(), 1L, 0, "process", List.of()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "ONLINE".equals(arrayState(id)));
+
+    // "replica A", its clock 5 s ahead, writes that the array changed
+    UUID fast = QuarkusTransaction.requiringNew().call(() -> {
+      var array = io.strata.controlplane.domain.StorageArray.<io.strata.controlplane.domain.StorageArray>findById(
+          UUID.fromString(id));
+      var row = new io.strata.controlplane.domain.OutboxMessage();
+      row.id = UUID.randomUUID();
+      row.type = io.strata.controlplane.outbox.CommandOutbox.TYPE_ARRAY_CHANGED;
+      row.specVersion = io.strata.controlplane.outbox.CommandOutbox.SPEC_VERSION;
+      row.source = io.strata.controlplane.outbox.CommandOutbox.SOURCE;
+      row.subject = "array/" + id;
+      row.nodeId = array.nodeId;
+      row.payload = "{\"arrayId\":\"" + id + "\"}";
+      row.createdAt = java.time.Instant.now().plusSeconds(5);
+      row.persist();
+      return row.id;
+    });
+    await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew().call(() ->
+        io.strata.controlplane.domain.OutboxMessage.count("id = ?1 and publishedAt is not null", fast)) == 1);
+    long fastGeneration = commandsFor(id).stream().filter(c -> c.envelope().id().equals(fast.toString()))
+        .findFirst().map(c -> payload(c).generation()).orElseThrow();
+    int before = commandsFor(id).size();
+
+    // "replica B", this one, right after: a pool is made on the array
+    as("acme-admin")
+        .body(Map.of("arrayId", id, "name", "p", "driveType", "SSD", "protection", "RAID1", "driveCount", 2))
+        .post("/api/v1/pools").then().statusCode(201);
+    await().atMost(Duration.ofSeconds(20)).until(() -> commandsFor(id).size() > before);
+    ArrayDesiredState after = payload(commandsFor(id).get(before));
+    assertThat(after.pools()).hasSize(1);
+    assertThat(after.generation()).as("the change after the fast clock's").isGreaterThan(fastGeneration);
+  }
+
   List<ConsumerEnvelope> commandsFor(String arrayId) {
     return commands.stream().filter(c -> c.envelope().subject().equals("array/" + arrayId)).toList();
   }

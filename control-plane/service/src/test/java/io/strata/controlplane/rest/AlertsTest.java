@@ -78,14 +78,22 @@ class AlertsTest {
         .findFirst().orElseThrow(() -> new AssertionError("no FIRING " + condition + " in " + alerts));
   }
 
+  /** A time after {@code t}, to the microsecond, and not in the future. */
+  private static Instant after(Instant t) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    return now.isAfter(t) ? now : t.plus(1, ChronoUnit.MICROS);
+  }
+
   @Test
   void aDegradedArrayWithAFailedDriveRaisesOneAlertPerConditionForItsTenantOnlyAndResolvesWhenItServesAgain() {
     String array = onlineArray();
     UUID id = UUID.fromString(array);
     events.arrayReported(id, ArrayState.DEGRADED, "drive ssd-xyz FAILED: read error at block 12; drive ssd-abc REBUILDING");
+    // real times, rising: an evaluation older than the last one is skipped (and the test classes
+    // share one database)
     Instant first = Instant.now().truncatedTo(ChronoUnit.MICROS);
     evaluator.evaluate(first);
-    evaluator.evaluate(first.plusSeconds(10)); // level-triggered: still one alert per condition and object
+    evaluator.evaluate(after(first)); // level-triggered: still one alert per condition and object
 
     List<Map<String, Object>> alerts = alertsOf(ACME, array);
     assertThat(alerts).extracting(a -> a.get("condition"))
@@ -107,11 +115,12 @@ class AlertsTest {
 
     // the drive is replaced and rebuilt: the array serves ONLINE, every alert resolves
     events.arrayReported(id, ArrayState.ONLINE, null);
-    evaluator.evaluate(first.plusSeconds(20));
+    Instant resolvedAt = after(Instant.now());
+    evaluator.evaluate(resolvedAt);
     List<Map<String, Object>> after = alertsOf(ACME, array);
     assertThat(after).hasSize(3).allSatisfy(a -> assertThat(a).containsEntry("state", "RESOLVED"));
     as(ACME).get("/api/v1/alerts/" + driveAlert).then().statusCode(200)
-        .body("resolvedAt", equalTo(first.plusSeconds(20).toString()));
+        .body("resolvedAt", equalTo(resolvedAt.toString()));
   }
 
   @Test
@@ -150,7 +159,7 @@ class AlertsTest {
           .body("items[0].state", equalTo("DELIVERED")).body("items[0].attempts", equalTo(2));
 
       events.arrayReported(UUID.fromString(array), ArrayState.ONLINE, null);
-      Instant resolvedAt = Instant.now().plusSeconds(30);
+      Instant resolvedAt = after(Instant.now());
       evaluator.evaluate(resolvedAt);
       dispatcher.dispatchDue(resolvedAt);
 
@@ -166,6 +175,106 @@ class AlertsTest {
       assertThat(mine).extracting(n -> n.path("event").asText() + " " + n.path("alert").path("condition").asText())
           .containsExactly("FIRING array-failed", "FIRING array-failed", "RESOLVED array-failed");
       as(ACME).delete("/api/v1/webhooks/" + hook).then().statusCode(204);
+    }
+  }
+
+  /**
+   * Two replicas (docs/replicas.md U2). "Replica A" claims the due deliveries and hangs on the
+   * first POST; "replica B" runs after A's lease ran out. The delivery A had not reached is sent
+   * once, by B, and counted once: A claims a delivery only just before it sends it, and records an
+   * outcome only under its own claim. Before, A claimed both at once and sent the second after
+   * B had sent it too (attempts 2).
+   */
+  @Test
+  void aDeliveryIsSentOnceWhenASecondReplicaTakesOverAfterTheLease() throws Exception {
+    try (WebhookReceiver receiver = new WebhookReceiver()) {
+      String hook = as(ACME).body(Map.of("url", receiver.url())).post("/api/v1/webhooks").then().statusCode(201)
+          .extract().path("id");
+      String array = onlineArray();
+      events.arrayReported(UUID.fromString(array), ArrayState.FAILED, "engine exited 3 times");
+      Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+      evaluator.evaluate(now);
+      List<Long> queued = QuarkusTransaction.requiringNew().call(() -> {
+        io.strata.controlplane.alerts.WebhookDelivery first = io.strata.controlplane.alerts.WebhookDelivery
+            .<io.strata.controlplane.alerts.WebhookDelivery>find("webhookId", UUID.fromString(hook)).firstResult();
+        io.strata.controlplane.alerts.WebhookDelivery second = new io.strata.controlplane.alerts.WebhookDelivery();
+        second.webhookId = first.webhookId;
+        second.tenantId = first.tenantId;
+        second.alertId = first.alertId;
+        second.event = first.event;
+        second.body = first.body;
+        second.state = first.state;
+        second.nextAttemptAt = first.nextAttemptAt;
+        second.createdAt = first.createdAt;
+        second.persist();
+        return List.of(first.id, second.id);
+      });
+
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      receiver.holdFirst(release);
+      var replicaA = java.util.concurrent.CompletableFuture.runAsync(() -> dispatcher.dispatchDue(now));
+      assertThat(receiver.heldArrived.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      long held = Long.parseLong(receiver.received.get(0).header("X-Strata-Delivery"));
+      long other = queued.get(0) == held ? queued.get(1) : queued.get(0);
+      dispatcher.dispatchDue(now.plusSeconds(61)); // replica B, after A's 60 s lease
+      release.countDown();
+      replicaA.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(receiver.received).filteredOn(r -> Long.toString(other).equals(r.header("X-Strata-Delivery")))
+          .as("the delivery A had not reached").hasSize(1);
+      var after = QuarkusTransaction.requiringNew().call(() ->
+          io.strata.controlplane.alerts.WebhookDelivery.<io.strata.controlplane.alerts.WebhookDelivery>findById(other));
+      assertThat(after.state).isEqualTo("DELIVERED");
+      assertThat(after.attempts).isEqualTo(1);
+      as(ACME).delete("/api/v1/webhooks/" + hook).then().statusCode(204);
+    }
+  }
+
+  @Inject io.strata.controlplane.alerts.Thresholds thresholds;
+
+  /**
+   * Two replicas evaluate one after the other (docs/replicas.md N2), the second with a "now" read
+   * before it waited: older than the first's. It must not undo what the newer round found. Before,
+   * the stale round resolved the outbox alert that the first had opened (and queued RESOLVED
+   * deliveries; the next round opened it again).
+   */
+  @Test
+  void aStaleRoundOfASecondReplicaDoesNotResolveWhatANewerRoundFound() {
+    Instant t = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    long limit = QuarkusTransaction.requiringNew().call(() ->
+        (long) thresholds.value(io.strata.controlplane.alerts.Thresholds.OUTBOX_AGE));
+    UUID row = UUID.randomUUID();
+    QuarkusTransaction.requiringNew().run(() -> {
+      var m = new io.strata.controlplane.domain.OutboxMessage();
+      m.id = row;
+      m.type = io.strata.controlplane.outbox.CommandOutbox.TYPE_ARRAY_CHANGED;
+      m.specVersion = 1;
+      m.source = "test";
+      m.subject = "array/" + UUID.randomUUID();
+      m.nodeId = io.strata.controlplane.domain.Node.<io.strata.controlplane.domain.Node>findAll().firstResult().id;
+      m.payload = "{}";
+      m.createdAt = t.minusSeconds(limit + 60);
+      m.persist();
+    });
+    try {
+      evaluator.evaluate(t);
+      Alert stuck = QuarkusTransaction.requiringNew().call(() ->
+          Alert.<Alert>find("condition = ?1 and state = ?2", "outbox-stuck", Alert.FIRING).firstResult());
+      assertThat(stuck).as("the newer round found the outbox stuck").isNotNull();
+      Instant oldest = QuarkusTransaction.requiringNew().call(() -> em.createQuery(
+          "select min(o.createdAt) from OutboxMessage o where o.publishedAt is null", Instant.class).getSingleResult());
+
+      // the second replica's round: a time at which no unpublished row was older than the limit
+      AlertEvaluator.Changes stale = evaluator.evaluate(oldest.plusSeconds(limit - 1));
+
+      assertThat(stale.resolved()).isEmpty();
+      assertThat(QuarkusTransaction.requiringNew().call(() -> Alert.<Alert>findById(stuck.id).state))
+          .isEqualTo(Alert.FIRING);
+      assertThat(QuarkusTransaction.requiringNew().call(() -> io.strata.controlplane.alerts.WebhookDelivery.count(
+          "alertId = ?1 and event = ?2", stuck.id, Alert.RESOLVED))).isZero();
+    } finally {
+      QuarkusTransaction.requiringNew().run(() -> io.strata.controlplane.domain.OutboxMessage.update(
+          "publishedAt = ?1 where id = ?2", Instant.now(), row));
     }
   }
 

@@ -146,6 +146,83 @@ class StandbyRelocationTest extends HaTestBase {
     assertThat(engines(id)).containsOnlyKeys(UUID.fromString(ha[2]), UUID.fromString(roomy));
   }
 
+  /**
+   * Two replicas' supervisors relocate two arrays' standbys at the same time (docs/replicas.md
+   * U3), and one node has room for exactly one more engine. The second placement waits for the
+   * first and sees it: one standby moves there, on its own portal port, and the other array says
+   * it has no room. Before, both read the same committed state, both moved to that node (one CPU
+   * for two engines) and both took its first free portal port.
+   */
+  @Test
+  void twoRelocationsAtOnceNeverShareANodesPortalOrOverfillIt() throws Exception {
+    String[] ha1 = onlineHaArray();
+    QuarkusTransaction.requiringNew().run(() -> io.strata.controlplane.domain.Node.update("state = ?1 where id in ?2",
+        io.strata.controlplane.domain.NodeState.MAINTENANCE, List.of(UUID.fromString(ha1[1]), UUID.fromString(ha1[2]))));
+    String[] ha2 = onlineHddHaArray(); // on two other nodes; copies on HDDs, so the two moves want other drives
+    // both actives serve; both standbys' nodes are leaving
+    QuarkusTransaction.requiringNew().run(() -> io.strata.controlplane.domain.Node.update("state = ?1 where id = ?2",
+        io.strata.controlplane.domain.NodeState.ONLINE, UUID.fromString(ha1[1])));
+    QuarkusTransaction.requiringNew().run(() -> io.strata.controlplane.domain.Node.update("state = ?1 where id = ?2",
+        io.strata.controlplane.domain.NodeState.MAINTENANCE, UUID.fromString(ha2[2])));
+    String roomForOne = Api.onlineNode("zone-c", "127.0.1.9", 1, 16, 2, 2);
+    mine.add(UUID.fromString(roomForOne));
+    Instant now = Instant.now();
+    for (String n : List.of(ha1[1], ha1[2], ha2[1], ha2[2], roomForOne)) {
+      heardAt(n, now);
+    }
+
+    java.util.concurrent.CountDownLatch placed = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> QuarkusTransaction.requiringNew().call(() -> {
+      String did = supervisor.superviseOne(UUID.fromString(ha1[0]), now);
+      placed.countDown();
+      release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      return did;
+    }));
+    assertThat(placed.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> superviseOnce(ha2[0], now));
+    // the second either finishes (nothing stops it) or waits for the first's transaction
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> second.isDone() || waitingOnALock());
+    release.countDown();
+    assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("standby-moved");
+    try {
+      second.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      // a lost race that the database refused is safe: the next round decides again
+    }
+
+    List<ArrayEngine> there = QuarkusTransaction.requiringNew().call(() ->
+        ArrayEngine.<ArrayEngine>list("nodeId", UUID.fromString(roomForOne)));
+    assertThat(there).as("engines on the node with room for one").hasSize(1);
+    assertThat(there).extracting(e -> e.portalPort).doesNotHaveDuplicates();
+    assertThat(engines(ha1[0])).containsKey(UUID.fromString(roomForOne));
+    assertThat(engines(ha2[0])).as("the second array's standby stays where it was").containsKey(UUID.fromString(ha2[2]));
+  }
+
+  /** {@link #onlineHaArray} with a RAID1 HDD pool (two HDDs on each node); [array, active node, standby node]. */
+  private String[] onlineHddHaArray() {
+    String a = node("zone-a", 0, 2);
+    String b = node("zone-b", 0, 2);
+    String id = createHa("NODE", 0, 4).then().statusCode(201).extract().path("id");
+    pool(id, "HDD", "RAID1", 2, Map.of()).then().statusCode(201);
+    String active = array(id).nodeId.toString();
+    String standby = active.equals(a) ? b : a;
+    Instant now = Instant.now();
+    heardAt(active, now);
+    heardAt(standby, now);
+    report(id, active, ArrayStatus.State.ONLINE, Role.ACTIVE, 0, List.of(), List.of());
+    report(id, standby, ArrayStatus.State.ONLINE, Role.STANDBY, 0, List.of(), List.of());
+    return new String[] {id, active, standby};
+  }
+
+  /** Whether some transaction of this database waits for a lock another holds. */
+  private static boolean waitingOnALock() {
+    return QuarkusTransaction.requiringNew().call(() -> ((Number) io.quarkus.hibernate.orm.panache.Panache
+        .getEntityManager().createNativeQuery("select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+            + " and datname = current_database()").getSingleResult()).longValue() > 0);
+  }
+
   @Test
   void anUndrainedNodeKeepsItsStandby() {
     String[] ha = onlineHaArray();

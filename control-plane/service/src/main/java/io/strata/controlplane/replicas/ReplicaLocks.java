@@ -1,0 +1,52 @@
+package io.strata.controlplane.replicas;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+/**
+ * Transaction-scoped PostgreSQL advisory locks that let one control-plane replica at a time do a
+ * job every replica schedules (docs/replicas.md). The keys are fixed numbers, one per job, so
+ * that every replica and every release names the same lock.
+ */
+@ApplicationScoped
+public class ReplicaLocks {
+
+  /** The watchdog's rounds ("strata watchdog"). */
+  public static final long WATCHDOG = 0x5354524154410002L;
+  /**
+   * Placing an engine on a node: a standby's relocation takes it exclusively, an array's creation
+   * shared (creations already exclude each other through the nodes' row locks, which a
+   * relocation cannot take: it holds an array's row, and a drain takes a node's row first).
+   */
+  public static final long PLACEMENT = 0x5354524154410003L;
+  /** The hourly performance-history sweep ("strata perf sweep"). */
+  public static final long PERFORMANCE_SWEEP = 0x5354524154410004L;
+
+  /** Seeding the demo tenants at start ("strata demo seed"). */
+  public static final long DEMO_SEED = 0x5354524154410005L;
+
+  @Inject EntityManager em;
+
+  /**
+   * Takes the lock for the rest of the caller's transaction if no other transaction holds it;
+   * false (at once, without waiting) when another replica has it.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public boolean tryLock(long key) {
+    return (Boolean) em.createNativeQuery("select pg_try_advisory_xact_lock(?1)").setParameter(1, key).getSingleResult();
+  }
+
+  /** Takes the lock shared (with other shared holders, not an exclusive one) for the rest of the transaction. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void lockShared(long key) {
+    em.createNativeQuery("select pg_advisory_xact_lock_shared(?1)").setParameter(1, key).getSingleResult();
+  }
+
+  /** Takes the lock for the rest of the caller's transaction, waiting for it if need be. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void lock(long key) {
+    em.createNativeQuery("select pg_advisory_xact_lock(?1)").setParameter(1, key).getSingleResult();
+  }
+}
