@@ -199,9 +199,12 @@ class TenantFlowBrowserTest {
 
     // snapshots: take one, and a schedule that takes them
     page.navigate(CONSOLE + "/snapshots");
+    // this test's volume by its id: other test classes' volumes share the stack and may come first
+    page.getByTestId("take-snapshot").locator("#f-volumeId").selectOption(volumeId);
     page.getByTestId("take-snapshot").locator("#f-name").fill("before-" + suffix);
     page.getByTestId("take-snapshot").getByRole(AriaRole.BUTTON).click();
     assertThat(page.locator("main table")).containsText("before-" + suffix);
+    page.getByTestId("schedule-snapshots").locator("#p-volumeId").selectOption(volumeId);
     page.getByTestId("schedule-snapshots").locator("#f-name").fill("hourly-" + suffix);
     page.getByTestId("schedule-snapshots").locator("#f-intervalMinutes").fill("60");
     page.getByTestId("schedule-snapshots").locator("#f-retain").fill("24");
