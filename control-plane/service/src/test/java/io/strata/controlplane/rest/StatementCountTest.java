@@ -96,6 +96,8 @@ class StatementCountTest {
     Api.createVolume(ACME, pool, "measured", 1);
     long statements = stats.getPrepareStatementCount();
     System.out.println("a volume create prepared " + statements + " statements");
-    assertThat(statements).isLessThanOrEqualTo(10);
+    // 12 (2026-12-07): the array's next desired generation and the database's clock for the
+    // operation's start (one clock for every replica, docs/replicas.md U1) added two to ten
+    assertThat(statements).isLessThanOrEqualTo(12);
   }
 }
