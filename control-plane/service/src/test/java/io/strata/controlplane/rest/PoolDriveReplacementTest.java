@@ -136,8 +136,10 @@ class PoolDriveReplacementTest {
         .then().statusCode(201).extract().path("id");
     ArrayDesiredState before = desired(array);
     String outgoing = members(before, pool).get(0);
-    String first = driveOfType(before, "SSD", true);
     as(ACME).post("/api/v1/pools/" + pool + "/drives/" + outgoing + "/replace").then().statusCode(200);
+    // the drive the control plane picked (of two equally fitting free SSDs, either may be)
+    String first = members(desired(array), pool).stream().filter(d -> !members(before, pool).contains(d))
+        .findFirst().orElseThrow();
     // before the engine reported the rebuild onto it, the incoming drive is replaced in its turn
     as(ACME).post("/api/v1/pools/" + pool + "/drives/" + first + "/replace").then().statusCode(200);
 
