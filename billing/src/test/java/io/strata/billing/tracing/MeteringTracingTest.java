@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -44,7 +43,7 @@ class MeteringTracingTest {
 
   static final long GB = 1_000_000_000L;
 
-  @Inject InMemorySpanExporter spans;
+  @Inject InMemorySpans spans;
 
   /** A W3C traceparent of a sampled span the caller made: 00-trace-span-01. */
   static String traceparent(String traceId, String spanId) {
@@ -73,7 +72,7 @@ class MeteringTracingTest {
     assertThat(process.getParentSpanContext().isRemote()).isTrue();
     assertThat(process.getAttributes().asMap()).containsValues("kafka", Topics.USAGE);
     assertThat(process.getAttributes().asMap().toString()).contains("stored=");
-    assertThat(spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.CONSUMER)
+    assertThat(spans.finished().stream().filter(s -> s.getKind() == SpanKind.CONSUMER)
         .filter(s -> s.getParentSpanContext().getTraceId().equals(traceId))).hasSize(1);
   }
 
@@ -136,7 +135,7 @@ class MeteringTracingTest {
   }
 
   private Optional<SpanData> inTrace(String traceId, SpanKind kind) {
-    return spans.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId) && s.getKind() == kind)
+    return spans.finished().stream().filter(s -> s.getTraceId().equals(traceId) && s.getKind() == kind)
         .findFirst();
   }
 

@@ -520,7 +520,7 @@ class ProvisioningOverKafkaTest {
         io.strata.controlplane.domain.AuditEntry.RESULT_SUCCEEDED))).isEqualTo(1);
   }
 
-  @jakarta.inject.Inject io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter spans;
+  @jakarta.inject.Inject io.strata.controlplane.tracing.InMemorySpans spans;
 
   /**
    * One create-array is one trace (docs/observability.md, "Tracing"): the request's server span,
@@ -543,9 +543,9 @@ class ProvisioningOverKafkaTest {
     String publishSpanId = sent.traceparent().substring(36, 52);
 
     // the server span ends once the response is written, which may come after the relay's round
-    await().atMost(Duration.ofSeconds(20)).until(() -> spans.getFinishedSpanItems().stream()
+    await().atMost(Duration.ofSeconds(20)).until(() -> spans.finished().stream()
         .anyMatch(s -> s.getTraceId().equals(traceId) && s.getKind() == io.opentelemetry.api.trace.SpanKind.SERVER));
-    var inTrace = spans.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
+    var inTrace = spans.finished().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
     var request = inTrace.stream().filter(s -> s.getKind() == io.opentelemetry.api.trace.SpanKind.SERVER)
         .findFirst().orElseThrow();
     var publish = inTrace.stream().filter(s -> s.getSpanId().equals(publishSpanId)).findFirst().orElseThrow();
