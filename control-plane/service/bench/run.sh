@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Control-plane benchmark (issue 4, point 7), on loopback against the packaged service in prod mode:
-#   1. list volumes (GET /api/v1/volumes?limit=50) of a tenant holding 10 000 volumes, at FIXED
+#   1. list volumes (GET /api/v1/volumes?limit=50) of a tenant holding 20 000 volumes (BENCH_VOLUMES), at FIXED
 #      request rates with h2load (--rps per connection; latency of every request from its log file);
 #   2. the same list as fast as it goes (wrk, closed loop);
 #   3. create volumes (POST /api/v1/volumes, unique names) with wrk, in a small array and in the
-#      array holding the 10 000 volumes.
+#      array holding those volumes.
 #
 #   control-plane/service/bench/run.sh        (infra/bin/deps up must be running: PostgreSQL, Keycloak)
 #   BENCH_DURATION=30 BENCH_RATES="250 500 750" BENCH_PORT=8093 control-plane/service/bench/run.sh
@@ -92,10 +92,11 @@ small=$(api acme-admin POST /api/v1/arrays '{"name":"small","engineSize":"E02","
 smallpool=$(api acme-admin POST /api/v1/pools "{\"arrayId\":\"$small\",\"name\":\"small\",\"driveType\":\"SSD\",\"protection\":\"RAID1\",\"driveCount\":2}" | field id)
 
 acme=$(psql -d "$db" -c "select id from tenant where alias = 'acme'")
-# 10 000 volumes for acme (inserted directly: this measures listing, not creating)
+# BENCH_VOLUMES (20 000, issue 20's fleet size) volumes for acme (inserted directly: this measures
+# listing, not creating)
 psql -d "$db" -c "insert into volume (id, tenant_id, array_id, pool_id, name, size_gib, thin, multi_attach, state, created_at, updated_at)
   select gen_random_uuid(), '$acme', '$array', '$pool', 'seed-' || g, 10, true, false,
-         'AVAILABLE', now(), now() from generate_series(1, 10000) g; analyze volume;"
+         'AVAILABLE', now(), now() from generate_series(1, ${BENCH_VOLUMES:-20000}) g; analyze volume;"
 echo "acme volumes: $(psql -d "$db" -c "select count(*) from volume where tenant_id = '$acme'")"
 
 export TOKEN; TOKEN=$(token acme-admin)
