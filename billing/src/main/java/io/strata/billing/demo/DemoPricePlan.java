@@ -10,6 +10,7 @@ import io.strata.contracts.usage.ArrayUsageSample;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -36,7 +37,11 @@ public class DemoPricePlan {
   public static final String CURRENCY = "EUR";
   public static final Instant EFFECTIVE_FROM = Instant.parse("2026-01-01T00:00:00Z");
 
+  /** The seeding's advisory lock ("strata demo plan"), one key for every billing replica and release. */
+  static final long SEED_LOCK = 0x5354524154420001L;
+
   @Inject PlanService plans;
+  @Inject EntityManager em;
 
   @ConfigProperty(name = "strata.billing.demo-price-plan", defaultValue = "false")
   boolean enabled;
@@ -46,6 +51,9 @@ public class DemoPricePlan {
     if (!enabled) {
       return;
     }
+    // two replicas starting together: the second waits for the first's commit, then finds its
+    // plan (before, both inserted and the unique plan name aborted the second's start)
+    em.createNativeQuery("select pg_advisory_xact_lock(?1)").setParameter(1, SEED_LOCK).getSingleResult();
     if (PricePlan.count() > 0) {
       LOG.debug("a price plan exists: no demo plan");
       return;
