@@ -1,0 +1,73 @@
+# A client of the running cluster stack, through HAProxy as users reach it: the shared part of
+# infra/cluster/smoke and infra/cluster/chaos. Sourced after cluster.sh; the sourcing script sets
+# CLIENT_NAME (for its messages) and may set API (default: the control plane behind HAProxy).
+# The client's retry rule (docs/operations.md, "The chaos test") is `call`'s: what a careful API
+# client does.
+
+API=${API:-http://127.0.0.1:$CLUSTER_LB_CONTROL_PLANE_PORT/api/v1}
+BILLING_API=http://127.0.0.1:$CLUSTER_LB_BILLING_PORT/api/v1
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+say() { printf '[%s %s] %s\n' "${CLIENT_NAME:-client}" "$(date -u +%H:%M:%S)" "$*" >&2; }
+fail() { say "FAILED: $*"; exit 1; }
+
+# ---- tokens ------------------------------------------------------------------------------------
+token_at() { # BASE_URL [USER]: a password grant of the public client strata-cli (demo password)
+  curl -sf -m 20 -d grant_type=password -d client_id=strata-cli -d "username=${2:-acme-admin}" -d password=strata-demo \
+    "$1/realms/strata/protocol/openid-connect/token"
+}
+TOKEN=
+sign_in() { # [USER]: TOKEN for USER (acme-admin) through HAProxy
+  TOKEN=$(token_at "http://127.0.0.1:$CLUSTER_LB_KEYCLOAK_PORT" "${1:-acme-admin}" | jq -r .access_token) \
+    && [ -n "$TOKEN" ] && [ "$TOKEN" != null ]
+}
+
+# api METHOD PATH [JSON [IDEMPOTENCY_KEY [BASE]]]: prints "STATUS BODY" (STATUS 000: no answer)
+api() {
+  local method=$1 path=$2 body=${3:-} key=${4:-} base=${5:-$API} args=() out
+  [ -n "$body" ] && args+=(-H 'Content-Type: application/json' -d "$body")
+  [ -n "$key" ] && args+=(-H "Idempotency-Key: $key")
+  out=$(mktemp /tmp/strata-client.XXXXXX)
+  curl -s -m 20 -o "$out" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $TOKEN" "${args[@]}" "$base$path" || true
+  printf ' '
+  cat "$out" 2>/dev/null || true
+  rm -f "$out"
+}
+status_of() { cut -d' ' -f1 <<<"$1"; }
+body_of() { cut -d' ' -f2- <<<"$1"; }
+
+# create PATH JSON KEY: the same request (same Idempotency-Key) until it is answered 200/201;
+# prints the id. A retry of a create that did happen returns the same resource.
+create() {
+  local path=$1 json=$2 key=$3 reply deadline=$((SECONDS + 120))
+  while ((SECONDS < deadline)); do
+    reply=$(api POST "$path" "$json" "$key")
+    case $(status_of "$reply") in
+      200|201) body_of "$reply" | jq -r .id; return 0 ;;
+      401) sign_in || true ;;
+    esac
+    sleep 1
+  done
+  fail "POST $path never succeeded: $reply"
+}
+
+# wait_state PATH STATE SECONDS: polls until the resource's state is STATE; prints the seconds
+wait_state() {
+  local path=$1 want=$2 limit=$3 t0 reply state=""
+  t0=$(now)
+  while (($(awk -v t="$(since "$t0")" -v l="$limit" 'BEGIN { print (t < l) }'))); do
+    reply=$(api GET "$path")
+    [ "$(status_of "$reply")" = 401 ] && { sign_in || true; }
+    state=$(body_of "$reply" | jq -r '.state // empty' 2>/dev/null || true)
+    [ "$state" = "$want" ] && { since "$t0"; return 0; }
+    [ "$state" = FAILED ] && fail "$path went FAILED: $(body_of "$reply" | jq -c '{state, failureReason}')"
+    sleep 1
+  done
+  fail "$path not $want after ${limit}s (last state: ${state:-none})"
+}
+
+kill_member() { # NAME: SIGKILL its whole process group (a keeper and what it started)
+  local pid; pid=$(pid_of "$1") || fail "no PID for $1"
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"
+}
