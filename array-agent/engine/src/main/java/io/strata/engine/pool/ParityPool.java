@@ -806,6 +806,21 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
     }
   }
 
+  /**
+   * Makes every host I/O take the restripe window lock (true), as all did before the gate: the
+   * baseline of {@code ParityPoolLockBench}; false lets it skip the lock again unless a restripe
+   * is under way.
+   */
+  void lockEveryIo(boolean locked) {
+    synchronized (restripeStart) {
+      if (locked) {
+        restripeGate.close();
+      } else if (!restriping()) {
+        restripeGate.open();
+      }
+    }
+  }
+
   /** The restripe gate's hook, called each time a restripe waits for host I/O (tests). */
   void beforeRestripeWaitsForIo(Runnable hook) {
     restripeGate.beforeWaiting = hook;
