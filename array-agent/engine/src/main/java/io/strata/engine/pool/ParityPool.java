@@ -691,7 +691,10 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
    * it and waits for the I/O that skipped the lock before it moves a stripe ({@link #drainFastIo}).
    */
   private final InFlightGate restripeGate = new InFlightGate();
-  /** Host I/O holds it (shared) while it runs during a restripe; the restripe (exclusive) to move its window. */
+  /**
+   * Host I/O holds it (shared) while it runs during a restripe; the restripe (exclusive) to move
+   * its window.
+   */
   private final ReentrantReadWriteLock windowLock = new ReentrantReadWriteLock();
   /** Pool blocks [windowFrom, windowTo) being moved now: host I/O into them waits. */
   private volatile long windowFrom;
@@ -992,10 +995,12 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
     stopRestripe = false;
     restripeFailures = 0;
     restripeError = null;
-    attempting(true); // before the thread runs: an awaitRestripe from now on waits for it
     Thread t = new Thread(this::restripeUntilDone, "restripe-" + name());
     t.setDaemon(true);
-    restriper = t;
+    synchronized (restripeAttempt) {
+      restriper = t;
+      attempting(true); // before the thread runs: an awaitRestripe from now on waits for it
+    }
     t.start();
   }
 
@@ -1029,8 +1034,14 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
         }
       }
     } finally {
-      restriper = null;
-      attempting(false);
+      synchronized (restripeAttempt) {
+        // a restripe started once this one finished (a reload) has its own thread by now
+        if (restriper == Thread.currentThread()) {
+          restriper = null;
+          restripeAttempting = false;
+          restripeAttempt.notifyAll();
+        }
+      }
     }
   }
 
