@@ -9,10 +9,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-./mvnw -B -ntp -q -pl array-agent/engine -am test-compile
-cp_file="$(mktemp)"
-trap 'rm -f "$cp_file"' EXIT
-./mvnw -B -ntp -q -pl array-agent/engine dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$cp_file"
-java -cp "$(cat "$cp_file"):array-agent/engine/target/classes:array-agent/engine/target/test-classes" \
-  org.openjdk.jmh.Main IoCountersBench "$@"
+. array-agent/bench/engine-test-java.lib.sh
+engine_test_java org.openjdk.jmh.Main IoCountersBench "$@"

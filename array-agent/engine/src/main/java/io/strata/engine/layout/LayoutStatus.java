@@ -117,7 +117,8 @@ public final class LayoutStatus {
   /**
    * As above, with each pool's running rebuild or member copy in its {@code "pools"} entry:
    * {@code "rebuild": {"kind" (REBUILD or COPY), "member", "drive", "rebuildingMembers",
-   * "rowsDone", "rows", "bytesDone", "bytesTotal"}} ({@link StackFigures#running}); a pool with
+   * "rowsDone", "rows", "bytesDone", "bytesTotal"}, and for a RESTRIPE stopped by an error
+   * "failedAttempts" and "error"} ({@link StackFigures#running}); a pool with
    * none has no {@code rebuild}; and with the volumes moving to another pool
    * ({@link VolumeMoves#reports}): {@code "moves": [{"volume", "from", "to", "copiedExtents",
    * "totalExtents", "state" (COPYING, DONE or STOPPED), "error"}]}, absent when the layout asks
@@ -233,6 +234,12 @@ public final class LayoutStatus {
     o.put("rebuildingMembers", r.rebuildingMembers()).put("rowsDone", r.rowsDone())
         .put("rows", r.rowsTotal()).put("bytesDone", r.bytesDone())
         .put("bytesTotal", r.bytesTotal());
+    if (r.failedAttempts() > 0) { // a restripe stopped by an error, tried again after a pause
+      o.put("failedAttempts", r.failedAttempts());
+    }
+    if (r.error() != null) {
+      o.put("error", r.error());
+    }
   }
 
   private static void scrubJson(ObjectNode pool, PoolScrub.Progress p) {

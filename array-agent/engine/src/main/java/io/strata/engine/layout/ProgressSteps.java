@@ -28,7 +28,8 @@ final class ProgressSteps {
   static Map<String, List<Object>> ofRebuilds(Map<String, StackFigures.Rebuild> rebuilds) {
     Map<String, List<Object>> out = new LinkedHashMap<>();
     rebuilds.forEach((pool, r) -> out.put(pool, List.of(String.valueOf(r.kind()), String.valueOf(r.member()),
-        String.valueOf(r.drive()), r.rebuildingMembers(), r.rowsTotal(), percent(r.rowsDone(), r.rowsTotal()))));
+        String.valueOf(r.drive()), r.rebuildingMembers(), r.rowsTotal(), percent(r.rowsDone(), r.rowsTotal()),
+        r.failedAttempts(), String.valueOf(r.error()))));
     return out;
   }
 

@@ -45,6 +45,8 @@ public final class VolumeMoves implements Closeable {
   /** The first pause before a stopped move is tried again; it doubles at each failure. */
   static final java.time.Duration RETRY_FIRST = java.time.Duration.ofSeconds(5);
   static final java.time.Duration RETRY_MAX = java.time.Duration.ofMinutes(5);
+  private static final io.strata.engine.pool.Backoff RETRY =
+      new io.strata.engine.pool.Backoff(RETRY_FIRST, RETRY_MAX);
 
   /** Called under no lock once a move switched: deletes the volume's copy in {@code fromPool}. */
   interface SourceDone {
@@ -296,11 +298,7 @@ public final class VolumeMoves implements Closeable {
 
   /** The pause after the {@code failures}-th failure in a row: doubling, at most {@link #RETRY_MAX}. */
   static java.time.Duration retryPause(int failures) {
-    java.time.Duration pause = RETRY_FIRST;
-    for (int i = 1; i < failures && pause.compareTo(RETRY_MAX) < 0; i++) {
-      pause = pause.multipliedBy(2);
-    }
-    return pause.compareTo(RETRY_MAX) < 0 ? pause : RETRY_MAX;
+    return RETRY.pause(failures);
   }
 
   /**

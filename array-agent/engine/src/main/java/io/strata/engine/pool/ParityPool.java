@@ -152,6 +152,9 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
     pool.gate(gate);
     pool.assemble();
     pool.loadRestripe();
+    if (pool.restriping()) {
+      pool.restripeGate.close(); // nothing is served yet: no I/O to wait for
+    }
     if (writeIntent) {
       pool.openWriteIntent();
     } else {
@@ -263,6 +266,14 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
   @Override
   public void read(long lba, ByteBuffer dst) throws IOException {
     checkRange(lba, dst.remaining());
+    if (restripeGate.enter()) { // no restripe: one layout, no window (see InFlightGate)
+      try {
+        readIn(from, lba, dst);
+      } finally {
+        restripeGate.leave();
+      }
+      return;
+    }
     Lock window = outsideRestripeWindow(lba, dst.remaining() / BLOCK_SIZE);
     try {
       readIn(null, lba, dst);
@@ -401,44 +412,57 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
   @Override
   public void write(long lba, ByteBuffer src, boolean fua) throws IOException {
     checkRange(lba, src.remaining());
-    Lock window = outsideRestripeWindow(lba, src.remaining() / BLOCK_SIZE);
-    try {
-      while (src.hasRemaining()) {
-        Geometry g = geometryAt(lba);
-        long perStripe = g.perStripe();
-        long stripe = lba / perStripe;
-        int index = (int) (lba % perStripe / UNIT_BLOCKS);
-        int offset = (int) (lba % UNIT_BLOCKS);
-        int blocks = Math.min(src.remaining() / BLOCK_SIZE, UNIT_BLOCKS - offset);
-        byte[] piece = new byte[blocks * BLOCK_SIZE];
-        src.duplicate().get(piece);
-        long memberLba = stripe * UNIT_BLOCKS + offset;
-        long row = memberLba / ROW_BLOCKS;
-        Lock lock = rowLock(row).writeLock();
-        lock.lock();
-        try {
-          beginWrite(row);
-          try {
-            retrying(() -> {
-              writeUnit(g, stripe, index, memberLba, piece);
-              return null;
-            });
-          } finally {
-            endWrite(row);
-          }
-        } finally {
-          lock.unlock();
-        }
-        src.position(src.position() + blocks * BLOCK_SIZE);
-        lba += blocks;
+    if (restripeGate.enter()) { // no restripe: one layout, no window (see InFlightGate)
+      try {
+        writeIn(from, lba, src);
+      } finally {
+        restripeGate.leave();
       }
-    } finally {
-      window.unlock();
+    } else {
+      Lock window = outsideRestripeWindow(lba, src.remaining() / BLOCK_SIZE);
+      try {
+        writeIn(null, lba, src);
+      } finally {
+        window.unlock();
+      }
     }
     if (fua) {
       flush();
     }
     holdWritesAwaitingDrop(); // acknowledged only once a failed member is dropped with consent
+  }
+
+  /** Writes pool blocks laid out by {@code layout}, or (null) by the geometry each unit is in. */
+  private void writeIn(Geometry layout, long lba, ByteBuffer src) throws IOException {
+    while (src.hasRemaining()) {
+      Geometry g = layout != null ? layout : geometryAt(lba);
+      long perStripe = g.perStripe();
+      long stripe = lba / perStripe;
+      int index = (int) (lba % perStripe / UNIT_BLOCKS);
+      int offset = (int) (lba % UNIT_BLOCKS);
+      int blocks = Math.min(src.remaining() / BLOCK_SIZE, UNIT_BLOCKS - offset);
+      byte[] piece = new byte[blocks * BLOCK_SIZE];
+      src.duplicate().get(piece);
+      long memberLba = stripe * UNIT_BLOCKS + offset;
+      long row = memberLba / ROW_BLOCKS;
+      Lock lock = rowLock(row).writeLock();
+      lock.lock();
+      try {
+        beginWrite(row);
+        try {
+          retrying(() -> {
+            writeUnit(g, stripe, index, memberLba, piece);
+            return null;
+          });
+        } finally {
+          endWrite(row);
+        }
+      } finally {
+        lock.unlock();
+      }
+      src.position(src.position() + blocks * BLOCK_SIZE);
+      lba += blocks;
+    }
   }
 
   /** Under the row lock: the new data and the stripe's recomputed parity, data first. */
@@ -662,7 +686,15 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
 
   /** Stripes in one member row: a batch of the restripe never leaves its row. */
   static final int STRIPES_PER_ROW = ROW_BLOCKS / UNIT_BLOCKS;
-  /** Host I/O holds it (shared) while it runs; the restripe (exclusive) to move its window. */
+  /**
+   * Host I/O skips the window lock through it while no restripe is under way; a restripe closes
+   * it and waits for the I/O that skipped the lock before it moves a stripe ({@link #drainFastIo}).
+   */
+  private final InFlightGate restripeGate = new InFlightGate();
+  /**
+   * Host I/O holds it (shared) while it runs during a restripe; the restripe (exclusive) to move
+   * its window.
+   */
   private final ReentrantReadWriteLock windowLock = new ReentrantReadWriteLock();
   /** Pool blocks [windowFrom, windowTo) being moved now: host I/O into them waits. */
   private volatile long windowFrom;
@@ -672,7 +704,18 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
   private final Object restripeStart = new Object();
   private volatile Thread restriper;
   private volatile boolean stopRestripe;
+  /** Why the restripe's last attempt stopped (it is tried again), or null. */
   private volatile String restripeError;
+  /** The restripe's attempts that stopped on an error in a row (0 once one goes through). */
+  private volatile int restripeFailures;
+  /** The pause before a stopped restripe is tried again (tests shorten it). */
+  private volatile Backoff restripeRetry = RESTRIPE_RETRY;
+  static final Backoff RESTRIPE_RETRY =
+      new Backoff(java.time.Duration.ofSeconds(1), java.time.Duration.ofMinutes(5));
+  /** Guards {@link #restripeAttempting}; notified when it changes or the restripe is stopped. */
+  private final Object restripeAttempt = new Object();
+  /** An attempt of the restripe runs now (false while it pauses before a retry). */
+  private boolean restripeAttempting;
   private long checkpointSequence;
   /** The actions to run after a restripe; its monitor orders them with the restripe's end. */
   private final List<Runnable> whenRestriped = new ArrayList<>();
@@ -742,9 +785,48 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
     return restripedStripes() / STRIPES_PER_ROW;
   }
 
-  /** Why the restripe stopped before its end (it resumes at the next open), or null. */
+  /**
+   * Why the restripe's last attempt stopped on an error, or null: it is tried again by itself
+   * after a pause ({@link #RESTRIPE_RETRY}), and at the next open.
+   */
   public String restripeError() {
     return restripeError;
+  }
+
+  /** The restripe's attempts that stopped on an error, in a row (0: none, or one went through). */
+  public int restripeFailures() {
+    return restripeFailures;
+  }
+
+  /**
+   * The pauses before the retries of a stopped restripe; a pause under way is measured against
+   * the new ones from its start (tests stand in for the time passing with it).
+   */
+  void restripeRetry(Backoff backoff) {
+    synchronized (restripeAttempt) {
+      restripeRetry = backoff;
+      restripeAttempt.notifyAll();
+    }
+  }
+
+  /**
+   * Makes every host I/O take the restripe window lock (true), as all did before the gate: the
+   * baseline of {@code ParityPoolLockBench}; false lets it skip the lock again unless a restripe
+   * is under way.
+   */
+  void lockEveryIo(boolean locked) {
+    synchronized (restripeStart) {
+      if (locked) {
+        restripeGate.close();
+      } else if (!restriping()) {
+        restripeGate.open();
+      }
+    }
+  }
+
+  /** The restripe gate's hook, called each time a restripe waits for host I/O (tests). */
+  void beforeRestripeWaitsForIo(Runnable hook) {
+    restripeGate.beforeWaiting = hook;
   }
 
   /**
@@ -762,13 +844,20 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
     }
   }
 
-  /** Waits until no restripe runs; true if none runs at the end. */
+  /**
+   * Waits until the restripe's attempt running now (or about to) ends: done, stopped by a close,
+   * or stopped by an error (then it is tried again after a pause). True if the pool is done
+   * restriping at the end.
+   */
   public boolean awaitRestripe(long timeout, TimeUnit unit) throws InterruptedException {
-    Thread t = restriper;
-    if (t != null) {
-      t.join(Math.max(1, unit.toMillis(timeout)));
+    long until = System.nanoTime() + unit.toNanos(timeout);
+    synchronized (restripeAttempt) {
+      for (long left = unit.toNanos(timeout); restripeAttempting && left > 0;
+          left = until - System.nanoTime()) {
+        TimeUnit.NANOSECONDS.timedWait(restripeAttempt, left);
+      }
+      return !restriping();
     }
-    return restriper == null;
   }
 
   /** The size before the last restripe, where the volume metadata's header was. */
@@ -810,15 +899,16 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
       // durable on every drive before any label says the pool has m members (see loadRestripe)
       writeCheckpoint(new RestripeCheckpoint(name(), n, m, 0, false, ++checkpointSequence),
           added);
+      restripeGate.close(); // I/O from now on takes the window lock; the restripe drains the rest
       restripedStripes = 0;
       to = new Geometry(m, parities);
       try {
         addMembers(added);
       } catch (IOException | RuntimeException e) {
         to = from;
+        restripeGate.open();
         throw e;
       }
-      restripeError = null;
       startRestriper();
     }
   }
@@ -883,47 +973,158 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
     if (!restriping()) {
       return;
     }
+    redoBackedUpBatch("the engine stopped while it was being moved");
+    startRestriper();
+  }
+
+  /**
+   * Where the checkpoint's position is one of the first (backed-up) stripes and a whole backup
+   * of it is on a new drive, the stripe's writes may have begun: it is written from the backup.
+   */
+  private void redoBackedUpBatch(String why) throws IOException {
     long a = restripedStripes;
     RestripeBackup backup = needsBackup(a) ? readBackup(a) : null;
     if (backup != null) {
-      LOG.info("pool " + name() + ": rewriting stripe " + a + " from the restripe's backup"
-          + " (the engine stopped while it was being moved)");
+      LOG.info("pool " + name() + ": rewriting stripe " + a + " from the restripe's backup ("
+          + why + ")");
       writeBatch(a, a + 1, backup.data());
     }
-    startRestriper();
   }
 
   private void startRestriper() {
     stopRestripe = false;
-    Thread t = new Thread(this::restripeAll, "restripe-" + name());
+    restripeFailures = 0;
+    restripeError = null;
+    Thread t = new Thread(this::restripeUntilDone, "restripe-" + name());
     t.setDaemon(true);
-    restriper = t;
+    synchronized (restripeAttempt) {
+      restriper = t;
+      attempting(true); // before the thread runs: an awaitRestripe from now on waits for it
+    }
     t.start();
   }
 
-  private void restripeAll() {
-    long started = System.nanoTime();
+  /**
+   * The restriper thread: attempts the restripe until it is done or the pool closes. An attempt
+   * that stops on an error is recorded ({@link #restripeError}, {@link #restripeFailures}) and
+   * tried again after a pause that grows with the failures in a row, from the checkpoint's
+   * position, as an open would resume it: the pool serves I/O meanwhile (the old layout above the
+   * position, the new one below).
+   */
+  private void restripeUntilDone() {
     try {
-      long total = stripes();
-      while (!stopRestripe && restripedStripes < total) {
-        long a = restripedStripes;
-        boolean backup = needsBackup(a);
-        moveBatch(a, backup ? a + 1
-            : batchEnd(a, total, from.dataUnits(), to.dataUnits()), backup);
+      while (!stopRestripe) {
+        try {
+          if (restripeFailures > 0) {
+            prepareRetry();
+          }
+          restripeAll();
+          return;
+        } catch (IOException | RuntimeException e) {
+          int failures = ++restripeFailures;
+          restripeError = e.getMessage() == null ? e.toString() : e.getMessage();
+          LOG.log(java.util.logging.Level.SEVERE, "pool " + name() + ": the restripe stopped at"
+              + " stripe " + restripedStripes + " (failure " + failures + " in a row); tried"
+              + " again in " + restripeRetry.pause(failures).toMillis() + " ms", e);
+          attempting(false);
+          if (!pauseBeforeRetry(failures)) {
+            return;
+          }
+          attempting(true);
+        }
       }
-      if (!stopRestripe) {
-        finishRestripe(total);
-        LOG.info(String.format("pool %s restriped onto %d drives (%d MiB per drive in %d ms)",
-            name(), memberCount(), memberRows(),
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
-      }
-    } catch (IOException | RuntimeException e) {
-      restripeError = String.valueOf(e.getMessage());
-      LOG.log(java.util.logging.Level.SEVERE, "pool " + name() + ": the restripe stopped at"
-          + " stripe " + restripedStripes + "; it resumes at the next open", e);
     } finally {
-      restriper = null;
+      synchronized (restripeAttempt) {
+        // a restripe started once this one finished (a reload) has its own thread by now
+        if (restriper == Thread.currentThread()) {
+          restriper = null;
+          restripeAttempting = false;
+          restripeAttempt.notifyAll();
+        }
+      }
     }
+  }
+
+  private void attempting(boolean running) {
+    synchronized (restripeAttempt) {
+      restripeAttempting = running;
+      restripeAttempt.notifyAll();
+    }
+  }
+
+  /** Waits the pause after {@code failures} failures unless the pool closes first; false if it did. */
+  private boolean pauseBeforeRetry(int failures) {
+    long started = System.nanoTime();
+    synchronized (restripeAttempt) {
+      while (!stopRestripe) {
+        long left = started + restripeRetry.pause(failures).toNanos() - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(restripeAttempt, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return !stopRestripe;
+  }
+
+  /**
+   * Before a retry: a drive this restripe added that failed is put back in its slot and rebuilt
+   * from the others (it holds nothing but the new stripes below the position, which the rebuild
+   * writes again; a drive that fails again is dropped again and the retry stops once more), and
+   * a backed-up stripe whose writes may have begun is redone from its backup.
+   */
+  private void prepareRetry() throws IOException {
+    for (int m = from.members(); m < to.members(); m++) {
+      if (state(m) == MemberState.FAILED) {
+        LOG.info("pool " + name() + ": putting back drive " + m + ", which the restripe added"
+            + " and which failed, before the restripe is tried again");
+        replace(m, member(m));
+      }
+    }
+    try {
+      while (!stopRestripe && !awaitRebuild(1, TimeUnit.SECONDS)) {
+        // the batches wait for the rebuild: a drive rebuilding takes no backup reads
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("pool " + name() + ": interrupted before a retry");
+    }
+    redoBackedUpBatch("an earlier attempt stopped while it was being moved");
+  }
+
+  /** One attempt: moves batch after batch until done (or the pool closes); throws on an error. */
+  private void restripeAll() throws IOException {
+    long started = System.nanoTime();
+    drainFastIo();
+    long total = stripes();
+    while (!stopRestripe && restripedStripes < total) {
+      long a = restripedStripes;
+      boolean backup = needsBackup(a);
+      moveBatch(a, backup ? a + 1
+          : batchEnd(a, total, from.dataUnits(), to.dataUnits()), backup);
+    }
+    if (!stopRestripe) {
+      finishRestripe(total);
+      restripeError = null;
+      restripeFailures = 0;
+      LOG.info(String.format("pool %s restriped onto %d drives (%d MiB per drive in %d ms)",
+          name(), memberCount(), memberRows(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+    }
+  }
+
+  /**
+   * Before the restripe moves a stripe: the gate is closed (by {@link #restripe}, or since the
+   * open), and every host I/O that entered it before, which runs in the old layout without the
+   * window lock, has left. Those that come later take the lock and respect the window.
+   */
+  private void drainFastIo() throws IOException {
+    restripeGate.drain();
   }
 
   /**
@@ -1133,6 +1334,7 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
       restripedSinceOpen = true;
       actions = List.copyOf(whenRestriped);
     }
+    restripeGate.open(); // one layout again: host I/O may skip the window lock
     for (Runnable action : actions) {
       try {
         action.run();
@@ -1146,6 +1348,9 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
   @Override
   public void close() throws IOException {
     stopRestripe = true;
+    synchronized (restripeAttempt) {
+      restripeAttempt.notifyAll(); // ends a pause before a retry
+    }
     Thread t = restriper;
     if (t != null) {
       try {

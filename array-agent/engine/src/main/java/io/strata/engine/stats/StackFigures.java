@@ -57,15 +57,26 @@ public record StackFigures(List<Cache> caches, List<Tier> tiers, List<DriveState
    * {@code kind} ({@code REBUILD}: a failed, new or returning member rebuilt or resynced from the
    * others; {@code COPY}: a healthy member copied onto the drive replacing it; null when none
    * runs), the running one's {@code member} position and the layout {@code drive} it writes to,
-   * and its rows as bytes of that drive ({@code bytesDone} of {@code bytesTotal}).
+   * and its rows as bytes of that drive ({@code bytesDone} of {@code bytesTotal}). Added for a
+   * RESTRIPE (issue 18): {@code failedAttempts}, its attempts that stopped on an error in a row
+   * (it is tried again by itself after a pause), and {@code error}, why the last one stopped
+   * (null while none did).
    */
   public record Rebuild(String pool, int rebuildingMembers, long rowsDone, long rowsTotal,
-      String kind, Integer member, String drive, long bytesDone, long bytesTotal) {
+      String kind, Integer member, String drive, long bytesDone, long bytesTotal,
+      int failedAttempts, String error) {
 
     /** A rebuild figure that does not say which member (a file from an older engine). */
     public Rebuild(String pool, int rebuildingMembers, long rowsDone, long rowsTotal) {
       this(pool, rebuildingMembers, rowsDone, rowsTotal, rebuildingMembers == 0 ? null : "REBUILD",
           null, null, rowsDone * ROW_BYTES, rowsTotal * ROW_BYTES);
+    }
+
+    /** A rebuild, copy or restripe that has not stopped on an error. */
+    public Rebuild(String pool, int rebuildingMembers, long rowsDone, long rowsTotal,
+        String kind, Integer member, String drive, long bytesDone, long bytesTotal) {
+      this(pool, rebuildingMembers, rowsDone, rowsTotal, kind, member, drive, bytesDone,
+          bytesTotal, 0, null);
     }
 
     /** Whether a rebuild or a copy runs. */
@@ -169,7 +180,7 @@ public record StackFigures(List<Cache> caches, List<Tier> tiers, List<DriveState
       long done = parity.restripeProgressRows();
       long total = parity.memberRows();
       return new Rebuild(name, 1, done, total, "RESTRIPE", null, null, done * ROW_BYTES,
-          total * ROW_BYTES);
+          total * ROW_BYTES, parity.restripeFailures(), parity.restripeError());
     }
     return new Rebuild(name, 0, 0, 0);
   }

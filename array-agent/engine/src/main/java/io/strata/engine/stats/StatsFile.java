@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  *  "tiers":[{"pool":"p1","promotedBytes":..,"demotedBytes":..}],
  *  "drives":[{"drive":"d1","pool":"p1","state":"ONLINE","errors":0}],
  *  "rebuilds":[{"pool":"p1","rebuildingMembers":1,"rowsDone":3,"rowsTotal":12,"kind":"COPY","member":0,
- *               "drive":"d3","bytesDone":3145728,"bytesTotal":12582912}],
+ *               "drive":"d3","bytesDone":3145728,"bytesTotal":12582912,"failedAttempts":0,"error":null}],
  *  "scrubs":[{"pool":"p1","request":"...","state":"DONE","rowsDone":12,"rows":12,"mismatchedBlocks":1,
  *             "repairedBlocks":1,"unrepairableBlocks":0,"skippedRows":0,"rateBytesPerSecond":0,
  *             "started":"...","finished":"...","error":null}]}</pre>
