@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.engine.scsi.Nexus;
 import io.strata.engine.scsi.ScsiCommand;
-import io.strata.engine.scsi.ScsiResponse;
-import io.strata.engine.scsi.ScsiTarget;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,31 +20,9 @@ class IoCountersConcurrencyTest {
   static final byte[] READ_10 = {0x28, 0, 0, 0, 0, 8, 0, 0, 8, 0};
   static final byte[] WRITE_10 = {0x2a, 0, 0, 0, 0, 8, 0, 0, 8, 0};
 
-  /** Answers every command GOOD with 4 KiB to read. */
-  static final class AnswerTarget implements ScsiTarget {
-    @Override
-    public ScsiResponse execute(ScsiCommand command) {
-      return command.cdb()[0] == 0x28
-          ? new ScsiResponse(0, null, ByteBuffer.allocate(4096), 0)
-          : new ScsiResponse(0, null, null, 4096);
-    }
-
-    @Override
-    public void lunReset(Nexus nexus, long lun) {}
-
-    @Override
-    public void targetReset(Nexus nexus) {}
-
-    @Override
-    public void nexusOpened(Nexus nexus) {}
-
-    @Override
-    public void nexusClosed(Nexus nexus) {}
-  }
-
   @Test
   void fourThreadsOnOneLunAreAllCountedOnceInTheLunAndTheTotals() throws Exception {
-    IoCounters counters = new IoCounters(new AnswerTarget());
+    IoCounters counters = new IoCounters(new IoCountersBench.NothingTarget());
     int threads = 4;
     int perThread = 5_000;
     long lun2 = 2L << 48;
@@ -87,7 +63,7 @@ class IoCountersConcurrencyTest {
 
   @Test
   void ioToALunWithoutANumberCountsInTheTotalsOnly() {
-    IoCounters counters = new IoCounters(new AnswerTarget());
+    IoCounters counters = new IoCounters(new IoCountersBench.NothingTarget());
     counters.execute(new ScsiCommand(NEXUS, 0L, READ_10, null, 4096, 1));
     counters.execute(new ScsiCommand(NEXUS, 0xC101_0000_0000_0000L, READ_10, null, 4096, 2)); // extended LUN
     assertThat(counters.snapshot().readOps()).isEqualTo(2);
