@@ -20,8 +20,9 @@ import org.HdrHistogram.Recorder;
  * the cores (303-349 ns per I/O instead of 77, docs/benchmarks/observability.md); with a stripe
  * each they do not. A stripe's recorder is made on its first record, so a LUN served by one thread
  * holds one; at most {@link #STRIPES} (two per core rounded up to a power of two, at most 16), about
- * 42 kB each (its recorder's two histograms). Two threads whose ids pick the same stripe share it as before: still correct (a
- * {@link Recorder} takes any number of writers), only slower.
+ * 42 kB each (its recorder's two histograms), plus the reader's 21 kB merge histogram. Two threads
+ * whose ids pick the same stripe share it as before: still correct (a {@link Recorder} takes any
+ * number of writers), only slower.
  */
 public final class LatencyHistogram {
 
