@@ -5,6 +5,9 @@
 # end-to-end on/off runs of observability.sh, whose rounds vary by ±15 %, this isolates the few
 # tens of nanoseconds the counters add. Prints JMH's table; docs/benchmarks/observability.md
 # keeps the figures.
+# Arguments go to JMH: e.g. -t 1 for one thread, -f 1 -i 5 for a shorter run. On a loaded machine
+# wall time per operation is mostly time descheduled; add -prof perfnorm:events=task-clock for the
+# CPU time per operation (the JVM's task-clock over the operations; needs perf).
 #   array-agent/bench/observability-micro.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -1,20 +1,15 @@
 package io.strata.billing.tracing;
 
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
+import io.strata.tracing.KafkaSpans;
+import io.strata.tracing.KafkaTraceHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 
 /**
  * The metering consumer's spans (docs/observability.md, "Tracing"): every record of a batch that
@@ -22,7 +17,8 @@ import org.apache.kafka.common.header.Headers;
  * CONSUMER span continuing that trace, from before its batch is stored until the batch's
  * transaction committed, or failed (then with the error: the batch is read again). Records
  * without the header (lifecycle events, samples of agents from before tracing) get no span:
- * a trace of one span per reading would be noise, and untraced streams cost nothing.
+ * a trace of one span per reading would be noise, and untraced streams cost nothing. The
+ * headers and the span's messaging attributes are the shared {@code infra/tracing-support}'s.
  */
 @ApplicationScoped
 public class MeteringSpans {
@@ -48,8 +44,7 @@ public class MeteringSpans {
     /** The batch was not stored (it is read again): each span ends with the error. */
     public void failed(RuntimeException e) {
       for (Span span : spans) {
-        span.recordException(e);
-        span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage()));
+        KafkaSpans.failed(span, e);
         span.end();
       }
     }
@@ -59,41 +54,17 @@ public class MeteringSpans {
   public Batch start(List<ConsumerRecord<String, byte[]>> batch) {
     List<Span> spans = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> record : batch) {
-      if (record.headers().lastHeader(HEADER) == null) {
+      if (!KafkaTraceHeaders.carriesTrace(record.headers())) {
         continue;
       }
-      Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), record.headers(), HEADERS);
+      Context parent = KafkaTraceHeaders.extract(record.headers());
       if (!Span.fromContext(parent).getSpanContext().isValid()) {
         continue; // a malformed header: the reading is stored all the same, untraced
       }
-      spans.add(tracer.spanBuilder("process " + record.topic())
-          .setSpanKind(SpanKind.CONSUMER)
-          .setParent(parent)
-          .setAttribute("messaging.system", "kafka")
-          .setAttribute("messaging.destination.name", record.topic())
-          .setAttribute("messaging.operation.type", "process")
-          .setAttribute("messaging.destination.partition.id", Integer.toString(record.partition()))
-          .setAttribute("messaging.kafka.offset", record.offset())
+      spans.add(KafkaSpans.process(tracer, record, parent)
           .setAttribute("messaging.batch.message_count", (long) batch.size())
           .startSpan());
     }
     return new Batch(spans);
   }
-
-  static final String HEADER = "traceparent";
-
-  private static final TextMapGetter<Headers> HEADERS = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(Headers carrier) {
-      List<String> keys = new ArrayList<>();
-      carrier.forEach(h -> keys.add(h.key()));
-      return keys;
-    }
-
-    @Override
-    public String get(Headers carrier, String key) {
-      Header header = carrier == null ? null : carrier.lastHeader(key);
-      return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-  };
 }

@@ -3,27 +3,20 @@ package io.strata.agent.tracing;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.context.propagation.TextMapGetter;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import io.strata.tracing.KafkaSpans;
+import io.strata.tracing.KafkaTraceHeaders;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 
 /**
  * The agent's spans for one command (docs/observability.md, "Tracing"): a CONSUMER span that
  * continues the trace named by the record's W3C {@code traceparent} header (the control plane's
  * publish span), and inside it the span of applying the desired state. A record without the
  * header starts a trace of its own. While a span is current its ids are in the log lines
- * ({@link LogIds}).
+ * ({@link LogIds}). The headers and the span's messaging attributes are the shared
+ * {@code infra/tracing-support}'s.
  */
 public final class CommandSpans {
 
@@ -44,21 +37,11 @@ public final class CommandSpans {
 
   /** Runs {@code handle} inside the span of processing {@code record}. */
   public void process(ConsumerRecord<String, byte[]> record, Runnable handle) {
-    Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), record.headers(), HEADERS);
-    Span span = tracer.spanBuilder("process " + record.topic())
-        .setSpanKind(SpanKind.CONSUMER)
-        .setParent(parent)
-        .setAttribute("messaging.system", "kafka")
-        .setAttribute("messaging.destination.name", record.topic())
-        .setAttribute("messaging.operation.type", "process")
-        .setAttribute("messaging.destination.partition.id", Integer.toString(record.partition()))
-        .setAttribute("messaging.kafka.offset", record.offset())
-        .startSpan();
+    Span span = KafkaSpans.process(tracer, record, KafkaTraceHeaders.extract(record.headers())).startSpan();
     try (Scope ignored = span.makeCurrent(); LogIds ids = LogIds.of(span)) {
       handle.run();
     } catch (RuntimeException | Error e) {
-      span.recordException(e);
-      span.setStatus(StatusCode.ERROR);
+      KafkaSpans.failed(span, e);
       throw e;
     } finally {
       span.end();
@@ -77,26 +60,10 @@ public final class CommandSpans {
     try (Scope ignored = span.makeCurrent(); LogIds ids = LogIds.of(span)) {
       return apply.get();
     } catch (RuntimeException | Error e) {
-      span.recordException(e);
-      span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage()));
+      KafkaSpans.failed(span, e);
       throw e;
     } finally {
       span.end();
     }
   }
-
-  private static final TextMapGetter<Headers> HEADERS = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(Headers carrier) {
-      List<String> keys = new ArrayList<>();
-      carrier.forEach(h -> keys.add(h.key()));
-      return keys;
-    }
-
-    @Override
-    public String get(Headers carrier, String key) {
-      Header header = carrier == null ? null : carrier.lastHeader(key);
-      return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-  };
 }

@@ -9,7 +9,6 @@ import io.strata.engine.scsi.ScsiResponse;
 import io.strata.engine.scsi.ScsiTarget;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counts the reads and writes an engine completes (successfully), in front of its SCSI target,
@@ -17,27 +16,38 @@ import java.util.concurrent.atomic.LongAdder;
  * depth). The counters only grow; whoever samples them takes differences.
  *
  * <p>On the data path: two {@code System.nanoTime()} calls, striped-counter increments and a
- * wait-free histogram record per read or write; the LUN's counters are found by index in an
- * array that is copied only when a LUN is seen for the first time. No lock, no allocation.
+ * wait-free histogram record (striped per thread) per read or write, all in the LUN's
+ * {@link VolumeCounters}; the LUN's counters are found by index in an array that is copied only
+ * when a LUN is seen for the first time. No lock, no allocation. The engine's totals are not
+ * counted a second time: {@link #snapshot()} adds the LUNs' counters up when it is read.
  */
 public final class IoCounters implements ScsiTarget {
   private final ScsiTarget target;
-  private final LongAdder readOps = new LongAdder();
-  private final LongAdder writeOps = new LongAdder();
-  private final LongAdder readBytes = new LongAdder();
-  private final LongAdder writeBytes = new LongAdder();
   /** Per LUN number; grown (copied) under the lock when a higher LUN first shows up. */
   private volatile VolumeCounters[] byLun = new VolumeCounters[0];
+  /** I/O to a LUN we cannot number: in the engine's totals, in no volume's figures. */
+  private final VolumeCounters unnumbered = new VolumeCounters();
 
   public IoCounters(ScsiTarget target) {
     this.target = target;
   }
 
   /** A consistent-enough reading of the four counters (each is exact; they are not read atomically together). */
-  public record Snapshot(long readOps, long writeOps, long readBytes, long writeBytes) {}
+  public record Snapshot(long readOps, long writeOps, long readBytes, long writeBytes) {
+    Snapshot plus(Snapshot o) {
+      return new Snapshot(readOps + o.readOps, writeOps + o.writeOps, readBytes + o.readBytes,
+          writeBytes + o.writeBytes);
+    }
+  }
 
   public Snapshot snapshot() {
-    return new Snapshot(readOps.sum(), writeOps.sum(), readBytes.sum(), writeBytes.sum());
+    Snapshot total = unnumbered.totals();
+    for (VolumeCounters lun : byLun) {
+      if (lun != null) {
+        total = total.plus(lun.totals());
+      }
+    }
+    return total;
   }
 
   /** Per LUN number, the LUNs that did I/O since the engine started (a reading for each). */
@@ -59,40 +69,26 @@ public final class IoCounters implements ScsiTarget {
       return target.execute(command);
     }
     VolumeCounters lun = countersOf(LogicalUnitTarget.decodeLun(command.lun()));
-    if (lun != null) {
-      lun.inFlight.increment();
-    }
+    lun.inFlight.increment();
     long started = System.nanoTime();
     ScsiResponse response;
     try {
       response = target.execute(command);
     } finally {
-      if (lun != null) {
-        lun.inFlight.decrement();
-      }
+      lun.inFlight.decrement();
     }
     if (response.status() != GOOD) {
       return response;
     }
     long nanos = System.nanoTime() - started;
     if (kind == READ) {
-      long bytes = response.dataIn() == null ? 0 : response.dataIn().remaining();
-      readOps.increment();
-      readBytes.add(bytes);
-      if (lun != null) {
-        lun.readOps.increment();
-        lun.readBytes.add(bytes);
-        lun.readLatency.record(nanos);
-      }
+      lun.readOps.increment();
+      lun.readBytes.add(response.dataIn() == null ? 0 : response.dataIn().remaining());
+      lun.readLatency.record(nanos);
     } else {
-      long bytes = command.dataOut() == null ? 0 : command.dataOut().limit();
-      writeOps.increment();
-      writeBytes.add(bytes);
-      if (lun != null) {
-        lun.writeOps.increment();
-        lun.writeBytes.add(bytes);
-        lun.writeLatency.record(nanos);
-      }
+      lun.writeOps.increment();
+      lun.writeBytes.add(command.dataOut() == null ? 0 : command.dataOut().limit());
+      lun.writeLatency.record(nanos);
     }
     return response;
   }
@@ -112,10 +108,10 @@ public final class IoCounters implements ScsiTarget {
     };
   }
 
-  /** The counters of LUN {@code lun}, made on its first I/O; null for a LUN we cannot number. */
+  /** The counters of LUN {@code lun}, made on its first I/O; {@link #unnumbered} for a LUN we cannot number. */
   private VolumeCounters countersOf(int lun) {
     if (lun < 0) {
-      return null;
+      return unnumbered;
     }
     VolumeCounters[] luns = byLun;
     if (lun < luns.length && luns[lun] != null) {
