@@ -18,6 +18,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -61,6 +63,16 @@ public class MeteringConsumer {
   @Inject MeteringMeters meters;
   @Inject MeterRegistry registry;
   @Inject MeteringSpans spans;
+
+  /**
+   * The thread that looks for the Kafka client's new figures (a partition's lag appears once the
+   * partition is assigned); closing the member's {@link KafkaClientMetrics} stops it.
+   */
+  private static final ThreadFactory KAFKA_METRICS_THREADS = runnable -> {
+    Thread thread = new Thread(runnable, "billing-kafka-metrics");
+    thread.setDaemon(true);
+    return thread;
+  };
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrapServers;
@@ -211,7 +223,8 @@ public class MeteringConsumer {
     private void consume() {
       try (KafkaConsumer<String, byte[]> consumer = newKafkaConsumer(number);
           // lag per partition and the client's own figures, labelled with the group, while it lives
-          KafkaClientMetrics kafkaMetrics = new KafkaClientMetrics(consumer, Tags.of("group", config.groupId()))) {
+          KafkaClientMetrics kafkaMetrics = new KafkaClientMetrics(consumer, Tags.of("group", config.groupId()),
+              Executors.newSingleThreadScheduledExecutor(KAFKA_METRICS_THREADS), config.kafkaMetricsRefresh())) {
         kafkaMetrics.bindTo(registry);
         kafka = consumer;
         if (!running) {
