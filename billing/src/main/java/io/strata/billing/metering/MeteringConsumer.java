@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -66,10 +67,12 @@ public class MeteringConsumer {
 
   /**
    * The thread that looks for the Kafka client's new figures (a partition's lag appears once the
-   * partition is assigned); closing the member's {@link KafkaClientMetrics} stops it.
+   * partition is assigned), one per member's consumer, stopped with it.
    */
+  public static final String KAFKA_METRICS_THREAD_NAME = "billing-kafka-metrics";
+
   private static final ThreadFactory KAFKA_METRICS_THREADS = runnable -> {
-    Thread thread = new Thread(runnable, "billing-kafka-metrics");
+    Thread thread = new Thread(runnable, KAFKA_METRICS_THREAD_NAME);
     thread.setDaemon(true);
     return thread;
   };
@@ -221,10 +224,12 @@ public class MeteringConsumer {
 
     /** One Kafka consumer's life: until stop() or an error. */
     private void consume() {
+      // Micrometer leaves a scheduler it is given running: this consumer's stops with it
+      ScheduledExecutorService kafkaMetricsTimer = Executors.newSingleThreadScheduledExecutor(KAFKA_METRICS_THREADS);
       try (KafkaConsumer<String, byte[]> consumer = newKafkaConsumer(number);
           // lag per partition and the client's own figures, labelled with the group, while it lives
           KafkaClientMetrics kafkaMetrics = new KafkaClientMetrics(consumer, Tags.of("group", config.groupId()),
-              Executors.newSingleThreadScheduledExecutor(KAFKA_METRICS_THREADS), config.kafkaMetricsRefresh())) {
+              kafkaMetricsTimer, config.kafkaMetricsRefresh())) {
         kafkaMetrics.bindTo(registry);
         kafka = consumer;
         if (!running) {
@@ -269,6 +274,7 @@ public class MeteringConsumer {
         }
       } finally {
         kafka = null;
+        kafkaMetricsTimer.shutdownNow();
       }
     }
 
