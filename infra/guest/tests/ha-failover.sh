@@ -13,7 +13,9 @@
 # Environment: STRATA_HA_FAILOVERS (SIGKILL failovers, alternating nodes; default 2),
 # STRATA_HA_SWITCHOVERS (planned switchovers; default 2), STRATA_HA_PARTITION (1: one partition,
 # default), STRATA_HA_FIO_MB (size of each fio job, default 32), STRATA_HA_WORK (work folder),
-# STRATA_HA_REPORT (file that receives the pause figures as Markdown rows).
+# STRATA_HA_REPORT (file that receives the pause figures as Markdown rows), STRATA_HA_GAP_SECONDS
+# (load before each event and after the last, default 5), STRATA_HA_HOLD_SECONDS (how long the
+# write to the partitioned engine is watched once it waits for consent, default 5).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -29,6 +31,8 @@ FAILOVERS=${STRATA_HA_FAILOVERS:-2}
 SWITCHOVERS=${STRATA_HA_SWITCHOVERS:-2}
 PARTITION=${STRATA_HA_PARTITION:-1}
 FIO_MB=${STRATA_HA_FIO_MB:-32}
+# seconds of undisturbed load before each event and after the last (the guest's I/O runs throughout)
+GAP=${STRATA_HA_GAP_SECONDS:-5}
 
 say() { printf '[ha-failover] %s\n' "$*" >&2; }
 die() { say "error: $*"; echo "ha-failover: 0 passed, 1 failed"; exit 1; }
@@ -127,13 +131,30 @@ partition() { # N
   event_done "$1"
   # The isolated engine still believes it is active. A write sent to it straight from the host must
   # not complete: its mirror cannot reach the other copy and nobody consents to dropping it.
+  # The write is held first by the mirror's unanswered write to the other copy (the remote drive's
+  # command timeout, 30 s), then by the wait for a consent to drop that copy which nobody gives.
+  # Once the engine says it waits for that consent, the write is watched a while longer
+  # (STRATA_HA_HOLD_SECONDS, default 5); a write not acknowledged within 50 s fails as before.
   say "writing to the isolated engine $isolated (127.0.0.1:${!port_var}); it must not acknowledge"
-  local started=$SECONDS status=0
+  local started=$SECONDS status=0 probe
   timeout 50 qemu-img bench -w -c 1 -s 4096 -t none --image-opts \
     "driver=iscsi,transport=tcp,portal=127.0.0.1:${!port_var},target=$IQN,lun=0,user=$PROBE_USER,password=$PROBE_SECRET,initiator-name=$PROBE_IQN" \
-    >"$WORK/probe-write.log" 2>&1 || status=$?
-  ((status != 0)) || { cat "$WORK/probe-write.log" >&2; die "the isolated engine $isolated acknowledged a write"; }
-  say "the isolated engine did not acknowledge the write in $((SECONDS - started)) s (qemu-img status $status)"
+    >"$WORK/probe-write.log" 2>&1 &
+  probe=$!
+  until jq -e '.ha.awaitingDrop | length > 0' "$WORK/$isolated/status.json" >/dev/null 2>&1; do
+    kill -0 "$probe" 2>/dev/null || break
+    sleep 0.2
+  done
+  kill -0 "$probe" 2>/dev/null && sleep "${STRATA_HA_HOLD_SECONDS:-5}"
+  if kill -0 "$probe" 2>/dev/null; then
+    kill "$probe" 2>/dev/null || true
+    wait "$probe" || status=$?
+    say "the isolated engine did not acknowledge the write in $((SECONDS - started)) s (it waits for consent; the probe was stopped)"
+  else
+    wait "$probe" || status=$?
+    ((status != 0)) || { cat "$WORK/probe-write.log" >&2; die "the isolated engine $isolated acknowledged a write"; }
+    say "the isolated engine did not acknowledge the write in $((SECONDS - started)) s (qemu-img status $status)"
+  fi
   jq -e '.ha.awaitingDrop | length > 0' "$WORK/$isolated/status.json" >/dev/null \
     || { cat "$WORK/$isolated/status.json" >&2; die "the isolated engine does not say it waits for consent"; }
   say "its status: $(jq -c .ha "$WORK/$isolated/status.json")"
@@ -174,10 +195,10 @@ start_guest "$IQN" "$ENGINE_PORT_a" "$ENGINE_PORT_b" "$CHAP_USER" "$CHAP_SECRET"
 await_guest_ready
 if [ -f "$SHARE/guest-ready" ]; then
   n=0
-  for ((i = 0; i < FAILOVERS; i++)); do n=$((n + 1)); sleep 5; failover "$n"; done
-  for ((i = 0; i < SWITCHOVERS; i++)); do n=$((n + 1)); sleep 5; switchover "$n"; done
-  if [ "$PARTITION" = 1 ]; then n=$((n + 1)); sleep 5; partition "$n"; fi
-  sleep 5
+  for ((i = 0; i < FAILOVERS; i++)); do n=$((n + 1)); sleep "$GAP"; failover "$n"; done
+  for ((i = 0; i < SWITCHOVERS; i++)); do n=$((n + 1)); sleep "$GAP"; switchover "$n"; done
+  if [ "$PARTITION" = 1 ]; then n=$((n + 1)); sleep "$GAP"; partition "$n"; fi
+  sleep "$GAP"
   echo done >"$SHARE/events-done"
 fi
 

@@ -24,6 +24,10 @@ final class KafkaBroker implements AutoCloseable {
     this.process = process;
   }
 
+  /**
+   * Formats the broker's storage and starts it, without waiting for it to listen: the services may
+   * start meanwhile (their Kafka clients connect when it does); {@link #awaitListening} waits.
+   */
   static KafkaBroker start(Path dir) throws Exception {
     int port = Ports.free();
     int controller = Ports.free();
@@ -59,7 +63,7 @@ final class KafkaBroker implements AutoCloseable {
     format.awaitCondition(() -> !format.alive(), Duration.ofSeconds(120), "done formatting");
     ChildProcess broker = new ChildProcess("kafka", java("kafka.Kafka", config.toString()), log);
     KafkaBroker kafka = new KafkaBroker(port, broker);
-    kafka.startAndWait();
+    broker.start();
     return kafka;
   }
 
@@ -81,6 +85,11 @@ final class KafkaBroker implements AutoCloseable {
 
   void startAndWait() throws Exception {
     process.start();
+    awaitListening();
+  }
+
+  /** Waits until the broker takes connections (failing early, with its log, if it exited). */
+  void awaitListening() throws Exception {
     process.awaitCondition(this::listening, Duration.ofSeconds(120), "listening on " + port);
   }
 

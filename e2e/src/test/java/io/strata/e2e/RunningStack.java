@@ -100,7 +100,10 @@ abstract class RunningStack {
         "strata.provisioning.heartbeat-timeout=60s",
         // ... nor a request waiting for that restart like a lost one (a loaded machine took
         // about 100 s to restart the broker; the watchdog's default is 120 s)
-        "strata.provisioning.transition-timeout=300s")), work.resolve("control-plane.log")).start();
+        "strata.provisioning.transition-timeout=300s",
+        // alerts are evaluated every 2 s rather than 10 s: the alert tests wait for an alert to
+        // fire and to resolve, each wait up to an evaluation interval (their 60 s bound stands)
+        "strata.alerts.evaluate-every=2s")), work.resolve("control-plane.log")).start();
 
     int billingPort = Ports.free();
     billingUrl = "http://127.0.0.1:" + billingPort;
@@ -115,6 +118,9 @@ abstract class RunningStack {
     agents.put("e2e-a", agent("e2e-a", "127.0.0.1").start());
     agents.put("e2e-b", agent("e2e-b", "127.0.0.2").start());
 
+    // the broker started first and the services with it (their Kafka clients connect once it
+    // listens): one wait for all of them instead of the broker's start before theirs
+    kafka.awaitListening();
     controlPlane.awaitHealthy(controlPlaneUrl + "/q/health/ready", STARTUP);
     billing.awaitHealthy(billingUrl + "/q/health/ready", STARTUP);
     for (ChildProcess agent : agents.values()) {
@@ -157,9 +163,11 @@ abstract class RunningStack {
         "strata.agent.drive-portal-port=" + Ports.free(),
         "strata.agent.data-dir=" + work.resolve("nodes").resolve(node),
         "strata.agent.heartbeat-interval=1s",
-        // a volume move copies an extent (1 MiB) at most every 50 ms: long enough that an
-        // initiator writes during it on any machine (VolumeMoveEndToEndIT); nothing else moves
-        "strata.agent.engine.jvm-options=-Dstrata.volume.movePauseMillis=50",
+        // a volume move copies an extent (1 MiB) at most every 20 ms: a 1 GiB move lasts 20 s or
+        // more, long enough that an initiator writes during it on any machine (VolumeMoveEndToEndIT
+        // needs two writes; a loaded CI machine made one a second) and that a cancel lands mid-copy
+        // (it took about a second); nothing else moves.
+        "strata.agent.engine.jvm-options=-Dstrata.volume.movePauseMillis=20",
         "strata.agent.usage-interval=2s",
         // each pool's fill reaches the control plane's alerts with the performance samples
         "strata.agent.performance-interval=5s")), work.resolve("agent-" + node + ".log"));

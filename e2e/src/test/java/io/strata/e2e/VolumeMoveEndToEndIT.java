@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * pool, and the data written before the move and the last write made during it read back. Then
  * the tenant moves it back and cancels that move mid-copy: the volume is AVAILABLE in the pool it
  * was in, its writes (during the cancel too) kept. The
- * agents' engines copy at most one extent per 50 ms (RunningStack), so the move lasts long enough
+ * agents' engines copy at most one extent per 20 ms (RunningStack), so the move lasts long enough
  * for writes to land during it.
  */
 class VolumeMoveEndToEndIT extends RunningStack {

@@ -46,6 +46,13 @@ public interface MeteringConfig {
   @WithDefault("PT30S")
   Duration restartBackoffMax();
 
+  /**
+   * How often the Kafka client's figures are looked over for new ones to show on /q/metrics (a
+   * partition's lag exists only once the partition is assigned; Micrometer's default is a minute).
+   */
+  @WithDefault("PT1M")
+  Duration kafkaMetricsRefresh();
+
   /** Start the consumer with the service (tests and tools may start it themselves). */
   @WithDefault("true")
   boolean enabled();

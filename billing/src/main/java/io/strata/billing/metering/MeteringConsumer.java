@@ -18,6 +18,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -61,6 +64,18 @@ public class MeteringConsumer {
   @Inject MeteringMeters meters;
   @Inject MeterRegistry registry;
   @Inject MeteringSpans spans;
+
+  /**
+   * The thread that looks for the Kafka client's new figures (a partition's lag appears once the
+   * partition is assigned), one per member's consumer, stopped with it.
+   */
+  public static final String KAFKA_METRICS_THREAD_NAME = "billing-kafka-metrics";
+
+  private static final ThreadFactory KAFKA_METRICS_THREADS = runnable -> {
+    Thread thread = new Thread(runnable, KAFKA_METRICS_THREAD_NAME);
+    thread.setDaemon(true);
+    return thread;
+  };
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrapServers;
@@ -209,9 +224,12 @@ public class MeteringConsumer {
 
     /** One Kafka consumer's life: until stop() or an error. */
     private void consume() {
+      // Micrometer leaves a scheduler it is given running: this consumer's stops with it
+      ScheduledExecutorService kafkaMetricsTimer = Executors.newSingleThreadScheduledExecutor(KAFKA_METRICS_THREADS);
       try (KafkaConsumer<String, byte[]> consumer = newKafkaConsumer(number);
           // lag per partition and the client's own figures, labelled with the group, while it lives
-          KafkaClientMetrics kafkaMetrics = new KafkaClientMetrics(consumer, Tags.of("group", config.groupId()))) {
+          KafkaClientMetrics kafkaMetrics = new KafkaClientMetrics(consumer, Tags.of("group", config.groupId()),
+              kafkaMetricsTimer, config.kafkaMetricsRefresh())) {
         kafkaMetrics.bindTo(registry);
         kafka = consumer;
         if (!running) {
@@ -256,6 +274,7 @@ public class MeteringConsumer {
         }
       } finally {
         kafka = null;
+        kafkaMetricsTimer.shutdownNow();
       }
     }
 

@@ -69,6 +69,11 @@ class ConsumerRestartTest {
       awaitReadiness(200, "UP");
       Await.until("the sample stored once after the restart", () -> readings(admin), n -> n == 1, Duration.ofSeconds(30));
     }
+    // each restart made a new Kafka consumer; the timers that refreshed the old ones' figures stopped
+    int members = ConfigProvider.getConfig().getOptionalValue("strata.billing.metering.consumers", Integer.class).orElse(2);
+    assertThat(Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().equals(MeteringConsumer.KAFKA_METRICS_THREAD_NAME)).count())
+        .as("threads refreshing the Kafka consumers' figures").isLessThanOrEqualTo(members);
   }
 
   private static JsonPath awaitReadiness(int status, String state) {

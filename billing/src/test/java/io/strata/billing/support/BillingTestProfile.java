@@ -29,6 +29,9 @@ public class BillingTestProfile implements QuarkusTestProfile {
         // a stopped consumer comes back within a second or two
         "strata.billing.metering.restart-backoff", "PT0.2S",
         "strata.billing.metering.restart-backoff-max", "PT5S",
+        // a partition's lag shows on /q/metrics within a second of its assignment, not a minute
+        // (MetricsEndpointTest waited out Micrometer's one-minute refresh)
+        "strata.billing.metering.kafka-metrics-refresh", "PT1S",
         // the in-process broker and the clients are chatty at INFO
         "quarkus.log.category.\"kafka\".level", "WARN",
         "quarkus.log.category.\"org.apache.kafka\".level", "WARN");

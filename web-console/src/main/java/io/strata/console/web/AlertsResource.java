@@ -22,6 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.resteasy.reactive.RestForm;
 
@@ -41,13 +42,21 @@ public class AlertsResource {
   @Inject CurrentUser user;
   @Inject @RestClient MonitoringClient monitoring;
 
+  /**
+   * How often an open alerts page asks for the alerts again (an htmx interval: "10s"); about the
+   * control plane's evaluation interval (strata.alerts.evaluate-every), whose changes it shows.
+   */
+  @ConfigProperty(name = "strata.console.alerts.refresh-every", defaultValue = "10s")
+  String refreshEvery;
+
   @GET
   @Path("alerts")
   @RolesAllowed({"tenant-admin", "tenant-member", "operator"})
   public TemplateInstance list(@QueryParam("state") String state, @QueryParam("cursor") String cursor) {
     String s = state == null || state.isBlank() ? null : state;
     var page = user.isOperator() ? monitoring.allAlerts(s, cursor, 50) : monitoring.alerts(s, cursor, 50);
-    return alerts.data("page", page).data("state", s == null ? "" : s).data("cursor", cursor == null ? "" : cursor)
+    return alerts.data("page", page).data("refreshEvery", refreshEvery).data("state", s == null ? "" : s)
+        .data("cursor", cursor == null ? "" : cursor)
         .data("base", "/alerts?" + (s == null ? "" : "state=" + s + "&"));
   }
 

@@ -32,13 +32,19 @@ final class StackObjects {
         {"poolId":"%s","name":"%s","sizeGib":1,"thin":true}""".formatted(poolId, name)).path("id").asText();
   }
 
+  /**
+   * How often a wait reads the control plane again: a quarter of a second, so that a wait ends
+   * about when the state changed rather than up to a second later.
+   */
+  static final long POLL_MILLIS = 250;
+
   /** Waits (up to {@code seconds}) until the object at {@code path} reads {@code state}. */
   static void awaitState(String token, String path, String state, int seconds) throws Exception {
     Instant deadline = Instant.now().plusSeconds(seconds);
     String now = RenderTimeBrowserTest.get(token, path).path("state").asText();
     while (!now.equals(state)) {
       assertThat(Instant.now()).as("%s is %s, not yet %s", path, now, state).isBefore(deadline);
-      Thread.sleep(1000);
+      Thread.sleep(POLL_MILLIS);
       now = RenderTimeBrowserTest.get(token, path).path("state").asText();
     }
   }
@@ -62,12 +68,13 @@ final class StackObjects {
       if (now.statusCode() == 404 || now.body().contains("\"DELETED\"")) {
         return;
       }
-      Thread.sleep(1000);
+      Thread.sleep(POLL_MILLIS);
     }
   }
 
   private static void retryWhileConflict(String token, String method, String path, Instant deadline) throws Exception {
     while (send(token, method, path).statusCode() == 409 && Instant.now().isBefore(deadline)) {
+      // every refused attempt is audited: few of them
       Thread.sleep(2000);
     }
   }

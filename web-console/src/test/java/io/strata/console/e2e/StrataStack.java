@@ -90,7 +90,10 @@ public class StrataStack implements QuarkusTestResourceLifecycleManager {
               "-Dstrata.provisioning.transition-timeout=30m",
               "-Dstrata.provisioning.heartbeat-timeout=30m",
               // the alerts test's webhook receiver listens on 127.0.0.1, as in dev and tests
-              "-Dstrata.alerts.webhooks.tenant-private-targets=true"));
+              "-Dstrata.alerts.webhooks.tenant-private-targets=true",
+              // the alerts test waits for alerts to fire and to resolve: an evaluation every 2 s
+              // rather than 10 s (the console's alerts page refreshes as often in tests)
+              "-Dstrata.alerts.evaluate-every=2s"));
       services.add(controlPlane);
       ServiceProcess billing = ServiceProcess.launch("billing", "billing", Map.of(
           "STRATA_BILLING_DB_URL", PostgresTestResource.jdbcUrl(billingDb),

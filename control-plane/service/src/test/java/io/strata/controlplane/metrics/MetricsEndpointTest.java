@@ -5,18 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.strata.controlplane.provisioning.ProvisioningOnProfile;
 import io.strata.controlplane.service.Operations;
-import io.strata.testsupport.KafkaTestResource;
-import io.strata.testsupport.KeycloakTestResource;
-import io.strata.testsupport.PostgresTestResource;
 import io.strata.testsupport.Promtool;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -26,19 +21,9 @@ import org.junit.jupiter.api.Test;
  * status, JVM, the Agroal pool, the Kafka clients' lag, the outbox, operations).
  */
 @QuarkusTest
-@TestProfile(MetricsEndpointTest.WithKafka.class)
-@QuarkusTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = KeycloakTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+// the relay and the events consumer run (their Kafka clients are measured); readings are fresh
+@TestProfile(ProvisioningOnProfile.class)
 class MetricsEndpointTest {
-
-  /** The relay and the events consumer run (their Kafka clients are measured); readings are fresh. */
-  public static class WithKafka implements QuarkusTestProfile {
-    @Override
-    public Map<String, String> getConfigOverrides() {
-      return Map.of("strata.provisioning.enabled", "true", "strata.metrics.db-refresh", "0s");
-    }
-  }
 
   @Inject Operations operations;
 

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
@@ -28,9 +26,6 @@ import io.strata.controlplane.domain.Node;
 import io.strata.controlplane.domain.NodeState;
 import io.strata.controlplane.domain.Operation;
 import io.strata.controlplane.domain.OperationState;
-import io.strata.testsupport.KafkaTestResource;
-import io.strata.testsupport.KeycloakTestResource;
-import io.strata.testsupport.PostgresTestResource;
 import io.strata.testsupport.Tokens;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,20 +59,9 @@ import org.junit.jupiter.api.TestInstance;
  * nobody reports on fails after the timeout with the reason.
  */
 @QuarkusTest
-@TestProfile(ProvisioningOverKafkaTest.Enabled.class)
-@QuarkusTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = KeycloakTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@TestProfile(ProvisioningOnProfile.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProvisioningOverKafkaTest {
-
-  public static class Enabled implements QuarkusTestProfile {
-    @Override
-    public Map<String, String> getConfigOverrides() {
-      return Map.of("strata.provisioning.enabled", "true", "strata.provisioning.transition-timeout", "25s",
-          "strata.provisioning.heartbeat-timeout", "4s", "strata.provisioning.watch-interval", "500ms");
-    }
-  }
 
   @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap;
 
