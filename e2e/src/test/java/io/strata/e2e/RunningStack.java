@@ -100,10 +100,9 @@ abstract class RunningStack {
         "strata.provisioning.heartbeat-timeout=60s",
         // ... nor a request waiting for that restart like a lost one (a loaded machine took
         // about 100 s to restart the broker; the watchdog's default is 120 s)
-        "strata.provisioning.transition-timeout=300s",
-        // alerts are evaluated every 2 s rather than 10 s: the alert tests wait for an alert to
-        // fire and to resolve, each wait up to an evaluation interval (their 60 s bound stands)
-        "strata.alerts.evaluate-every=2s")), work.resolve("control-plane.log")).start();
+        // alerts are evaluated at the production interval: the alert tests prove issue 19's
+        // 60 s bound from fault to alert as an operator would see it, evaluation delay included
+        "strata.provisioning.transition-timeout=300s")), work.resolve("control-plane.log")).start();
 
     int billingPort = Ports.free();
     billingUrl = "http://127.0.0.1:" + billingPort;
