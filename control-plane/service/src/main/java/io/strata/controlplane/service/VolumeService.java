@@ -83,8 +83,9 @@ public class VolumeService {
     v.createdAt = Instant.now();
     v.updatedAt = v.createdAt;
     v.persist();
-    outbox.arrayChanged(a);
-    UUID op = operations.start(tenantId, "volume.create", "volume", v.id).id;
+    // the operation starts at the database time the array's next generation was taken at (U1's one
+    // clock, read once: docs/replicas.md)
+    UUID op = operations.start(tenantId, "volume.create", "volume", v.id, outbox.arrayChanged(a)).id;
     audit.record(tenantId, "volume.create", "volume", v.id);
     return new Changed(v, op);
   }
