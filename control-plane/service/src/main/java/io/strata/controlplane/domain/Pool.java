@@ -44,8 +44,23 @@ public class Pool extends PanacheEntityBase implements TenantOwned {
   @Column(nullable = false)
   public boolean tiering;
 
+  /**
+   * The capacity with every member: what the engine is told, and after a RAID5/6 grow the
+   * restripe's target. What volumes may use is {@link #usableGib()}.
+   */
   @Column(name = "capacity_gib", nullable = false)
   public long capacityGib;
+
+  /**
+   * While the engine restripes a grown RAID5/6 pool onto its new drives: the capacity it had
+   * before, all that volumes may use until the engine reports the restripe done; null otherwise.
+   */
+  @Column(name = "restriping_from_gib")
+  public Long restripingFromGib;
+
+  /** The desired-state generation that first carried the pending restripe's drives; null: none. */
+  @Column(name = "restripe_generation")
+  public Long restripeGeneration;
 
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
@@ -66,4 +81,14 @@ public class Pool extends PanacheEntityBase implements TenantOwned {
   public Instant scrubRequestedAt;
 
   @Version public long version;
+
+  /** What volumes may use now: the capacity before a pending restripe, else the whole capacity. */
+  public long usableGib() {
+    return restripingFromGib == null ? capacityGib : restripingFromGib;
+  }
+
+  /** Whether the engine has yet to report the restripe onto the pool's new drives done. */
+  public boolean restriping() {
+    return restripingFromGib != null;
+  }
 }

@@ -54,7 +54,8 @@ public final class Views {
   /** The pool with what its engine last reported of its rebuild and scrub ({@code activity}, or null). */
   public static PoolView pool(Pool p, io.strata.controlplane.domain.PoolActivity activity) {
     return new PoolView(
-        p.id, p.arrayId, p.name, p.driveType, p.protection, p.cacheMode, p.tiering, p.capacityGib, p.createdAt,
+        p.id, p.arrayId, p.name, p.driveType, p.protection, p.cacheMode, p.tiering, p.usableGib(), p.capacityGib,
+        p.createdAt,
         new io.strata.controlplane.rest.dto.PoolDtos.ScrubView(p.scrubEveryDays, p.scrubRateMbps, p.scrubRequestId,
             p.scrubRequestedAt),
         rebuild(activity), lastScrub(activity));

@@ -73,11 +73,13 @@ public class CommandOutbox {
    * Records that the array changed, for its node. The row says only which array: the relay
    * builds the desired state when it publishes, so a change costs one small row however many
    * volumes the array holds, and the changes written between two relay rounds go out as one
-   * command. Arrays not yet placed have no node.
+   * command. Arrays not yet placed have no node. Returns the generation the row took and the
+   * database's time (a request's operation may start at that time, see {@code Operations}), or
+   * null when nothing was written.
    */
   @Transactional(Transactional.TxType.MANDATORY)
-  public void arrayChanged(StorageArray array) {
-    arrayChanged(array, array.nodeId);
+  public Stamp arrayChanged(StorageArray array) {
+    return arrayChanged(array, array.nodeId);
   }
 
   /**
@@ -87,9 +89,9 @@ public class CommandOutbox {
    * besides the engine's node and the nodes holding its drives).
    */
   @Transactional(Transactional.TxType.MANDATORY)
-  public void arrayChanged(StorageArray array, UUID node) {
+  public Stamp arrayChanged(StorageArray array, UUID node) {
     if (array.nodeId == null || node == null) {
-      return;
+      return null;
     }
     OutboxMessage m = new OutboxMessage();
     m.id = UUID.randomUUID();
@@ -104,6 +106,7 @@ public class CommandOutbox {
     m.createdAt = stamp.at();
     m.traceparent = io.strata.controlplane.tracing.TraceParent.current();
     m.persist();
+    return stamp;
   }
 
   /** The payload of an {@link #TYPE_ARRAY_CHANGED} row. */

@@ -106,13 +106,15 @@ public class EventsConsumer {
   private void run() {
     try {
       while (running) {
+        appended.polling(System.nanoTime());
         var records = consumer.poll(Duration.ofMillis(500));
         for (ConsumerRecord<String, byte[]> record : records) {
-          handle(record);
+          handle(record, appended.of(record.partition(), System.nanoTime()));
         }
         if (!records.isEmpty()) {
           commitOrLeaveForNextBatch();
         }
+        noteAtEnd();
         markCaughtUp();
       }
     } catch (WakeupException e) {
@@ -122,6 +124,19 @@ public class EventsConsumer {
     } finally {
       consumerMetrics.close();
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** How recently the events being read reached Kafka at most (for heartbeats, see NodeReports). */
+  private final AppendedWithin appended = new AppendedWithin();
+
+  /** Notes the partitions this poll left at their end (cheap: the client knows its lag). */
+  private void noteAtEnd() {
+    for (TopicPartition tp : consumer.assignment()) {
+      OptionalLong lag = consumer.currentLag(tp);
+      if (lag.isPresent() && lag.getAsLong() == 0) {
+        appended.atEnd(tp.partition());
+      }
     }
   }
 
@@ -174,6 +189,14 @@ public class EventsConsumer {
   }
 
   public void handle(ConsumerRecord<String, byte[]> record) {
+    handle(record, null);
+  }
+
+  /**
+   * Applies one event; {@code appendedWithin}: at most how long ago it reached Kafka (null:
+   * unknown), which bounds how stale an agent's slow clock can make its heartbeat.
+   */
+  void handle(ConsumerRecord<String, byte[]> record, Duration appendedWithin) {
     Envelope e;
     try {
       e = codec.decode(record.value());
@@ -187,7 +210,8 @@ public class EventsConsumer {
       if (type.equals(Events.NODE_ENROLLED.type())) {
         reports.enrolled(codec.payload(e, Events.NODE_ENROLLED));
       } else if (type.equals(Events.NODE_HEARTBEAT.type())) {
-        reports.heartbeat(codec.payload(e, Events.NODE_HEARTBEAT), e.time(), record.partition());
+        reports.heartbeat(codec.payload(e, Events.NODE_HEARTBEAT), e.time(), record.partition(),
+            appendedWithin);
       } else if (type.equals(Events.NODE_STATE_REPORT.type())) {
         reports.stateReport(codec.payload(e, Events.NODE_STATE_REPORT));
       } else if (type.equals(Events.ARRAY_STATUS.type())) {

@@ -55,6 +55,7 @@ public class NodeReports {
   @Inject ProvisioningEvents events;
   @Inject CommandOutbox outbox;
   @Inject io.strata.controlplane.replicas.DatabaseClock clock;
+  @Inject ProvisioningConfig config;
   @Inject HighAvailability highAvailability;
   @Inject io.strata.controlplane.service.PoolGrowth poolGrowth;
   @Inject io.strata.controlplane.service.VolumeMoves moves;
@@ -107,11 +108,16 @@ public class NodeReports {
    * OFFLINE node back, which would hold off its arrays' failover.
    */
   public void heartbeat(NodeHeartbeat beat, Instant sentAt) {
-    heartbeat(beat, sentAt, null);
+    heartbeat(beat, sentAt, null, null);
   }
 
-  /** As above, read from {@code partition} of strata.events (see {@link ReportStream}). */
-  public void heartbeat(NodeHeartbeat beat, Instant sentAt, Integer partition) {
+  /**
+   * As above, read from {@code partition} of strata.events (see {@link ReportStream}), having
+   * reached Kafka at most {@code appendedWithin} before it was read (null: unknown; see {@link
+   * AppendedWithin}): an agent clock running behind then makes it look at most that (or the
+   * configured {@code heartbeat-send-bound}) old, not as old as its clock says.
+   */
+  public void heartbeat(NodeHeartbeat beat, Instant sentAt, Integer partition, java.time.Duration appendedWithin) {
     // The node's row lock, as a drain and an undrain take it: without it a heartbeat that read the
     // node while a drain was changing it failed on the row's version (an ERROR with a stack trace
     // in the log at every drain of a live node, seen walking through a failover by hand).
@@ -123,8 +129,7 @@ public class NodeReports {
     if (partition != null) {
       node.eventsPartition = partition;
     }
-    Instant now = clock.now();
-    Instant aliveAt = sentAt == null || sentAt.isAfter(now) ? now : sentAt;
+    Instant aliveAt = aliveAt(sentAt, clock.now(), appendedWithin, config.heartbeatSendBound());
     if (node.lastHeartbeatAt != null && !aliveAt.isAfter(node.lastHeartbeatAt)) {
       return; // no news: replayed, or overtaken by a later one
     }
@@ -133,6 +138,27 @@ public class NodeReports {
       node.state = NodeState.ONLINE;
       LOG.infof("node %s is back", node.name);
     }
+  }
+
+  /**
+   * When a heartbeat read at {@code readAt} (PostgreSQL's clock) shows its node alive: when the
+   * agent says it sent it ({@code sentAt}), never later than its read, and never earlier than its
+   * read less the larger of {@code bound} and {@code appendedWithin} (at most how long ago it
+   * reached Kafka, measured by the reader). So an agent whose clock runs behind cannot make a
+   * node read promptly look dead (its heartbeats count from about their read), while one read
+   * late (a replay, a backlog after a pause: a large or unknown {@code appendedWithin}) counts
+   * from when it was sent, not as fresh (docs/replicas.md, N4b).
+   */
+  static Instant aliveAt(Instant sentAt, Instant readAt, java.time.Duration appendedWithin,
+      java.time.Duration bound) {
+    if (sentAt == null || sentAt.isAfter(readAt)) {
+      return readAt;
+    }
+    if (appendedWithin == null) {
+      return sentAt; // how late it is read is unknown: only the agent's word
+    }
+    Instant earliest = readAt.minus(appendedWithin.compareTo(bound) > 0 ? appendedWithin : bound);
+    return sentAt.isBefore(earliest) ? earliest : sentAt;
   }
 
   public void arrayStatus(ArrayStatus status) {

@@ -24,6 +24,14 @@ public interface ProvisioningConfig {
   @WithDefault("15s")
   Duration heartbeatTimeout();
 
+  /**
+   * How much older than its read a heartbeat read promptly may count (an agent's clock running
+   * behind makes its heartbeats look older than they are): it counts from the later of its send
+   * time and its read less the larger of this and how long ago it reached Kafka (NodeReports).
+   */
+  @WithDefault("1s")
+  Duration heartbeatSendBound();
+
   /** How often timeouts and heartbeats are checked. */
   @WithDefault("2s")
   Duration watchInterval();

@@ -52,6 +52,12 @@ public class PoolActivityReports {
     Instant now = Instant.now();
     for (Pool pool : Pool.<Pool>list("arrayId", array.id)) {
       PoolProgress reported = byPool.get(pool.id);
+      if (pool.restriping() && restripeDone(pool, status, reported)) {
+        LOG.infof("array %s: pool %s restriped onto its new drives, %d GiB usable (was %d)", array.id, pool.id,
+            pool.capacityGib, pool.restripingFromGib);
+        pool.restripingFromGib = null;
+        pool.restripeGeneration = null;
+      }
       PoolActivity row = PoolActivity.findById(pool.id);
       if (row == null && reported == null) {
         continue;
@@ -66,6 +72,24 @@ public class PoolActivityReports {
       }
     }
     completeReplacements(array, status, byPool);
+  }
+
+  /**
+   * Whether {@code status} says the grown RAID5/6 pool has its new capacity: the engine applied a
+   * desired state that has the new drives (the pool READY at that generation or later; the engine
+   * starts the restripe as it applies it) and reports no restripe, nor any rebuild, running in the
+   * pool any more ({@code reported}: the pool's progress in the same status, which the agent reads
+   * from the same engine status as the objects; null when nothing runs in the pool). A rebuild
+   * reported instead of the restripe (the engine shows a member's rebuild first) holds the
+   * capacity back too, until both are over.
+   */
+  static boolean restripeDone(Pool pool, ArrayStatus status, PoolProgress reported) {
+    if (pool.restripeGeneration != null && status.generation() < pool.restripeGeneration) {
+      return false;
+    }
+    boolean ready = status.objects().stream().anyMatch(o -> o.kind() == ObjectStatus.Kind.POOL
+        && pool.id.equals(uuid(o.objectId())) && o.state() == ObjectStatus.State.READY);
+    return ready && (reported == null || reported.rebuild() == null);
   }
 
   /**

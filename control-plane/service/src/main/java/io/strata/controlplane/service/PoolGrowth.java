@@ -28,9 +28,10 @@ import java.util.UUID;
  * adds the pairs' capacity at the pool's end by a reload, with no block moved, so volumes can use
  * it at once. A RAID5/6 pool grows by any number of drives up to 16 in all: the engine takes them
  * by a reload and restripes the pool onto them in the background (resumed after an engine
- * restart); its volumes get the new capacity when the restripe is done. Refused (422): pools with
- * a flash cache or tiers and the pools of highly available arrays, which the engine cannot grow
- * while it runs.
+ * restart); its volumes get the new capacity when the engine reports the restripe done (the pool's
+ * {@code capacityGib} stays the old one until then, {@code targetCapacityGib} shows the new one).
+ * Refused (422): pools with a flash cache or tiers and the pools of highly available arrays, which
+ * the engine cannot grow while it runs.
  *
  * <p>The request answers 202 with a {@code pool.grow} operation that completes once the engine's
  * node reports the pool READY for a desired state that has the new drives (FAILED with the
@@ -80,13 +81,31 @@ public class PoolGrowth {
       joining.add(joinable(a, pool, id, smallest));
     }
     joining.forEach(ad -> ad.giveTo(pool.id, DriveRole.MEMBER));
+    long before = pool.usableGib();
     pool.capacityGib = pool.protection.usableGib(members.size() + driveIds.size(), smallest);
     a.updatedAt = Instant.now();
     io.quarkus.hibernate.orm.panache.Panache.getEntityManager().flush();
-    Operation op = operations.start(tenantId, KIND, "pool", pool.id);
-    outbox.arrayChanged(a);
+    CommandOutbox.Stamp sent = outbox.arrayChanged(a);
+    if (parity) {
+      holdUntilRestriped(pool, before, sent);
+    }
+    Operation op = operations.start(tenantId, KIND, "pool", pool.id, sent);
     audit.record(tenantId, KIND, "pool", pool.id);
     return op;
+  }
+
+  /**
+   * A RAID5/6 pool's volumes keep the capacity they had ({@code before}) until the engine reports
+   * the restripe onto the new drives done ({@link PoolActivityReports}); the desired state
+   * {@code sent} is the first that has them. An array with no engine placed yet sends none: its
+   * engine will build the pool whole, with no restripe to wait for.
+   */
+  private static void holdUntilRestriped(Pool pool, long before, CommandOutbox.Stamp sent) {
+    if (sent == null) {
+      return;
+    }
+    pool.restripingFromGib = before; // a second grow before the first restripe ended: still the oldest
+    pool.restripeGeneration = sent.generation();
   }
 
   /** The array's free drive {@code id} that fits the pool, locked; or 409 naming the field. */

@@ -179,10 +179,10 @@ public class VolumeMoves {
    */
   private static void requireRoom(Pool to, Volume v) {
     long reserved = VolumeService.thickReservedGib(to);
-    if (reserved + v.sizeGib > to.capacityGib) {
-      throw ApiException.conflictOnField("pool-full", "poolId", "pool '" + to.name + "' has " + to.capacityGib
-          + " GiB, of which thick volumes reserve " + reserved + " GiB: no room for this volume's " + v.sizeGib
-          + " GiB");
+    if (reserved + v.sizeGib > to.usableGib()) {
+      throw ApiException.conflictOnField("pool-full", "poolId", "pool '" + to.name + "' has " + to.usableGib()
+          + " GiB" + VolumeService.restripeNote(to) + ", of which thick volumes reserve " + reserved
+          + " GiB: no room for this volume's " + v.sizeGib + " GiB");
     }
   }
 

@@ -83,8 +83,9 @@ public class VolumeService {
     v.createdAt = Instant.now();
     v.updatedAt = v.createdAt;
     v.persist();
-    outbox.arrayChanged(a);
-    UUID op = operations.start(tenantId, "volume.create", "volume", v.id).id;
+    // the operation starts at the database time the array's next generation was taken at (U1's one
+    // clock, read once: docs/replicas.md)
+    UUID op = operations.start(tenantId, "volume.create", "volume", v.id, outbox.arrayChanged(a)).id;
     audit.record(tenantId, "volume.create", "volume", v.id);
     return new Changed(v, op);
   }
@@ -92,11 +93,16 @@ public class VolumeService {
   /** Thick volumes reserve their whole size in the pool. */
   private static void requireThickRoom(Pool pool, long addingGib) {
     long reserved = thickReservedGib(pool);
-    if (reserved + addingGib > pool.capacityGib) {
-      throw ApiException.conflict("pool-full",
-          "sizeGib: thick volumes would need " + (reserved + addingGib) + " GiB of pool '" + pool.name + "', which has "
-              + pool.capacityGib + " GiB");
+    if (reserved + addingGib > pool.usableGib()) {
+      throw ApiException.conflictOnField("pool-full", "sizeGib", "thick volumes would need " + (reserved + addingGib)
+          + " GiB of pool '" + pool.name + "', which has " + pool.usableGib() + " GiB" + restripeNote(pool));
     }
+  }
+
+  /** Why a grown pool has less than its target yet, for a pool-full problem; empty otherwise. */
+  static String restripeNote(Pool pool) {
+    return pool.restriping() ? " (" + pool.capacityGib + " GiB once the engine has restriped it onto its new drives)"
+        : "";
   }
 
   /**

@@ -29,6 +29,7 @@ import io.strata.controlplane.domain.OperationState;
 import io.strata.testsupport.Tokens;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +145,39 @@ class ProvisioningOverKafkaTest {
     } catch (Exception ex) {
       throw new IllegalStateException(ex);
     }
+  }
+
+  /**
+   * Review of N4b, end to end: an agent whose clock runs 10 s behind sends a heartbeat, which the
+   * control plane reads at once; it counts from about its read (within the consumer's bound), not
+   * from the agent's 10 s old time (before: the node looked 10 s silent, past
+   * strata.ha.failover-after, and its HA arrays failed over).
+   */
+  @Test
+  void aHeartbeatFromAnAgentWhoseClockRunsBehindCountsFromAboutItsRead() throws Exception {
+    String slow = "pn-" + UUID.randomUUID().toString().substring(0, 6); // no heartbeats but this test's
+    enroll(slow, "zone-s", "127.0.0.23");
+    Instant heard = Instant.now().minusSeconds(60);
+    await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew().call(() ->
+        Node.update("lastHeartbeatAt = ?1 where name = ?2", heard, slow)) == 1);
+    MessageCodec slowClock = new MessageCodec(new ArrayList<>(Events.all()),
+        Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-10)));
+    Instant sent = Instant.now().minusSeconds(10);
+    Envelope e = slowClock.envelope(Events.NODE_HEARTBEAT, "agent/" + slow, System.nanoTime(),
+        Events.nodeSubject(slow), new NodeHeartbeat(slow, 0, 1, 1, 1000));
+    producer.send(new ProducerRecord<>(Topics.EVENTS, slow, slowClock.encode(e))).get();
+
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> lastHeartbeat(slow).isAfter(heard));
+      assertThat(lastHeartbeat(slow)).isAfter(sent.plusSeconds(5));
+    } finally { // no array of the other tests is placed on it
+      QuarkusTransaction.requiringNew().run(() -> Node.update("state = ?1 where name = ?2",
+          io.strata.controlplane.domain.NodeState.DECOMMISSIONED, slow));
+    }
+  }
+
+  private static Instant lastHeartbeat(String node) {
+    return QuarkusTransaction.requiringNew().call(() -> Node.<Node>find("name", node).firstResult().lastHeartbeatAt);
   }
 
   void enroll(String node, String zone, String address) {

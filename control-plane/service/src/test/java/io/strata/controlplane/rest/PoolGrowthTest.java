@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 18, point 3: growing a pool while its array runs. Free drives of the array join a RAID1
  * pool as members (mirror pairs), or a RAID5 pool (any number; the engine restripes it) in the desired state sent to the agent, the pool's capacity
- * grows at once, and the pool.grow operation completes when the engine's node reports the pool
+ * grows (a RAID1 pool's at once, a RAID5 pool's when the engine reports the restripe done), and the pool.grow operation completes when the engine's node reports the pool
  * at a desired state that has them. What cannot grow is a problem document naming driveIds, and
  * changes nothing.
  */
@@ -73,7 +73,9 @@ class PoolGrowthTest {
     Response accepted = grow(pool, pair);
     accepted.then().statusCode(202).body("kind", equalTo("pool.grow")).body("state", equalTo("PENDING"));
     String op = accepted.path("id");
-    as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(2 * capacity));
+    // new mirror pairs are usable at once: no restripe to wait for
+    as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(2 * capacity))
+        .body("targetCapacityGib", equalTo(2 * capacity));
     assertThat(PoolDriveReplacementTest.members(desired(array), pool)).containsAll(pair).hasSize(4);
 
     // a report of the desired state from before the grow does not complete it
@@ -124,9 +126,64 @@ class PoolGrowthTest {
 
     String ssd = free(before, "SSD").get(0);
     grow(pool, List.of(ssd)).then().statusCode(202).body("kind", equalTo("pool.grow"));
-    as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(capacity * 3 / 2));
     assertThat(PoolDriveReplacementTest.members(desired(array), pool)).hasSize(4).containsAll(members)
         .contains(ssd);
+    // the new drive's capacity is the target; volumes get it once the engine has restriped the pool
+    as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(capacity))
+        .body("targetCapacityGib", equalTo(capacity * 3 / 2));
+  }
+
+  /**
+   * Review of issue 18: a RAID5/6 pool's volumes cannot use its new drives until the engine's
+   * background restripe onto them is done, so the pool's capacityGib stays the old one (and a
+   * thick volume that needs more is refused, naming sizeGib) until the engine reports the
+   * restripe over at a desired state that has the new drives. Before, capacityGib jumped at once.
+   */
+  @Test
+  void aGrownRaid5PoolGetsItsNewCapacityWhenTheEngineReportsTheRestripeDone() {
+    String array = PoolDriveOwnershipTest.localArray(4, 0);
+    String pool = PoolDriveOwnershipTest.createPool(array, "p", "SSD", Map.of("protection", "RAID5", "driveCount", 3))
+        .then().statusCode(201).extract().path("id");
+    int capacity = as(ACME).get("/api/v1/pools/" + pool).then().extract().path("capacityGib");
+    long asked = micros(Instant.now());
+    grow(pool, free(desired(array), "SSD")).then().statusCode(202);
+    int target = capacity * 3 / 2;
+
+    as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(capacity))
+        .body("targetCapacityGib", equalTo(target));
+    thick(pool, "big", capacity + 1).then().statusCode(409).body("type", containsString("pool-full"))
+        .body("errors[0].field", equalTo("sizeGib"))
+        .body("detail", containsString("which has " + capacity + " GiB (" + target + " GiB once the engine"));
+
+    // a status from before the grow, one with the restripe running, and one with a rebuild in
+    // its place: none of them makes the new drives usable
+    reports.arrayStatus(restriping(array, asked - 1_000_000, pool, null));
+    reports.arrayStatus(restriping(array, micros(Instant.now()), pool, "RESTRIPE"));
+    as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(capacity))
+        .body("targetCapacityGib", equalTo(target)).body("rebuild.kind", equalTo("RESTRIPE"));
+    reports.arrayStatus(restriping(array, micros(Instant.now()), pool, "REBUILD"));
+    as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(capacity));
+    thick(pool, "big", capacity + 1).then().statusCode(409);
+
+    reports.arrayStatus(restriping(array, micros(Instant.now()), pool, null));
+    as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(target))
+        .body("targetCapacityGib", equalTo(target));
+    thick(pool, "big", capacity + 1).then().statusCode(201);
+  }
+
+  private static Response thick(String pool, String name, int sizeGib) {
+    return as(ACME).body(Map.of("poolId", pool, "name", name, "sizeGib", sizeGib, "thin", false))
+        .post("/api/v1/volumes");
+  }
+
+  /** The pool READY at {@code generation}, with a rebuild of {@code kind} running in it (null: none). */
+  private static ArrayStatus restriping(String array, long generation, String pool, String kind) {
+    ArrayStatus s = poolStatus(array, generation, pool, ObjectStatus.State.READY, null);
+    List<io.strata.contracts.event.PoolProgress> pools = kind == null ? List.of()
+        : List.of(new io.strata.contracts.event.PoolProgress(pool,
+            new io.strata.contracts.event.PoolProgress.Rebuild(kind, null, null, 1L << 30, 4L << 30), null));
+    return new ArrayStatus(s.arrayId(), s.nodeId(), s.generation(), s.state(), null, null, null, null, 0, null,
+        s.objects(), null, null, null, null, null, pools);
   }
 
   private static ArrayStatus poolStatus(String array, long generation, String pool, ObjectStatus.State state,

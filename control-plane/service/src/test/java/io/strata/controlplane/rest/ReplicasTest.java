@@ -95,6 +95,44 @@ class ReplicasTest extends HaTestBase {
     assertThat(node(node).lastHeartbeatAt).isAfter(lastHeard);
   }
 
+  /**
+   * Review of N4b: an agent whose clock runs 10 s behind, its heartbeat read promptly (the events
+   * consumer knows it reached Kafka within 300 ms). It counts from about its read, so the node
+   * stays alive for the HA supervisor (strata.ha.failover-after is 4 s). Before, it counted from
+   * the agent's clock, 10 s ago, and the node's HA arrays failed over.
+   */
+  @Test
+  void aPromptlyReadHeartbeatOfAnAgentWhoseClockRunsBehindKeepsItsNodeAlive() {
+    String node = node("zone-s", 0, 1);
+    Instant lastHeard = Instant.now().minusSeconds(30);
+    heardAt(node, lastHeard);
+    Instant sent = Instant.now().minusSeconds(10);
+
+    io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> reports.heartbeat(
+        new io.strata.contracts.event.NodeHeartbeat(nodeName(node), 1L, 0, 0, 1000L), sent, null,
+        java.time.Duration.ofMillis(300)));
+
+    assertThat(node(node).lastHeartbeatAt).isAfter(sent.plusSeconds(5));
+  }
+
+  /**
+   * ... while one read late (a backlog after the reading replica paused: it reached Kafka up to
+   * 12 s before its read) counts from when the agent sent it, not as fresh.
+   */
+  @Test
+  void aHeartbeatReadLateAfterAPauseDoesNotCountAsFresh() {
+    String node = node("zone-l", 0, 1);
+    Instant lastHeard = Instant.now().minusSeconds(30).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    heardAt(node, lastHeard);
+    Instant sent = Instant.now().minusSeconds(10).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+
+    io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> reports.heartbeat(
+        new io.strata.contracts.event.NodeHeartbeat(nodeName(node), 1L, 0, 0, 1000L), sent, null,
+        java.time.Duration.ofSeconds(12)));
+
+    assertThat(node(node).lastHeartbeatAt).isEqualTo(sent);
+  }
+
   private static io.strata.controlplane.domain.Node node(String id) {
     return io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() ->
         io.strata.controlplane.domain.Node.findById(UUID.fromString(id)));

@@ -23,6 +23,11 @@ public final class PoolDtos {
       CacheMode cacheMode,
       Boolean tiering) {}
 
+  /**
+   * A pool. {@code capacityGib} is what its volumes may use now; {@code targetCapacityGib} what
+   * it has with all its drives: larger only while the engine restripes a grown RAID5/6 pool onto
+   * its new drives (the progress is {@code rebuild}, kind RESTRIPE), equal otherwise.
+   */
   public record PoolView(
       UUID id,
       UUID arrayId,
@@ -32,6 +37,7 @@ public final class PoolDtos {
       CacheMode cacheMode,
       boolean tiering,
       long capacityGib,
+      long targetCapacityGib,
       Instant createdAt,
       ScrubView scrub,
       RebuildView rebuild,
