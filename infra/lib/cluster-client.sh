@@ -34,8 +34,10 @@ api() {
   cat "$out" 2>/dev/null || true
   rm -f "$out"
 }
-status_of() { cut -d' ' -f1 <<<"$1"; }
-body_of() { cut -d' ' -f2- <<<"$1"; }
+# (parameter expansion, not cut: a body of several lines, as HAProxy's own 502/503 pages are,
+# must not give a status per line)
+status_of() { printf '%s' "${1%% *}"; }
+body_of() { printf '%s' "${1#* }"; }
 
 # create PATH JSON KEY: the same request (same Idempotency-Key) until it is answered 200/201;
 # prints the id. A retry of a create that did happen returns the same resource.
