@@ -81,10 +81,6 @@ final class InFlightGate {
     closed = false;
   }
 
-  boolean closed() {
-    return closed;
-  }
-
   /** After {@link #close}: waits until no I/O that entered before it is still running. */
   void drain() throws InterruptedIOException {
     synchronized (drained) {
