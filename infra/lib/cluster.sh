@@ -281,8 +281,8 @@ cluster_keycloak_node_ready() { curl -sf -o /dev/null "http://127.0.0.1:${CLUSTE
 # ---- Strata's services ---------------------------------------------------------------------
 
 # name|module|port|own environment|wave, like STRATA_SERVICES in services.sh. Wave 2 (the
-# second replicas) starts once wave 1 is ready: two replicas starting on an empty database both
-# insert the demo tenants and price plan, and the loser fails its start (docs/replicas.md, N6).
+# second replicas) starts once wave 1 is ready: it spreads the start's load (the demo seeding,
+# which two replicas once raced on, takes an advisory lock now: docs/replicas.md, N6).
 cluster_services() {
   local i n
   for i in 0 1; do
