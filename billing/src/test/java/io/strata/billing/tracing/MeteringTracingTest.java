@@ -15,6 +15,7 @@ import io.strata.contracts.Topics;
 import io.strata.contracts.usage.ArrayUsageSample;
 import io.strata.contracts.usage.ArrayUsageSample.DriveAllocation;
 import io.strata.contracts.usage.ArrayUsageSample.DriveType;
+import io.strata.testsupport.InMemorySpans;
 import io.strata.testsupport.Tokens;
 import jakarta.inject.Inject;
 import java.time.Duration;

@@ -538,7 +538,7 @@ class ProvisioningOverKafkaTest {
         io.strata.controlplane.domain.AuditEntry.RESULT_SUCCEEDED))).isEqualTo(1);
   }
 
-  @jakarta.inject.Inject io.strata.controlplane.tracing.InMemorySpans spans;
+  @jakarta.inject.Inject io.strata.testsupport.InMemorySpans spans;
 
   /**
    * One create-array is one trace (docs/observability.md, "Tracing"): the request's server span,

@@ -1,4 +1,4 @@
-package io.strata.billing.tracing;
+package io.strata.testsupport;
 
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SpanProcessor;
@@ -12,6 +12,8 @@ import java.util.List;
  * Tests keep every finished span in memory. A simple (not batching) processor hands each span to
  * the exporter as it ends, so a test waits for a span, never for a batch interval. Quarkus adds
  * every SpanProcessor bean to its tracer provider.
+ *
+ * Services index this jar in their tests ({@code %test.quarkus.index-dependency.strata-test-support.*}) to have this bean.
  *
  * <p>The exporter itself is deliberately not a bean: Quarkus also wraps every SpanExporter bean in
  * a batching processor of its own, and each span would then be exported twice (once at once, once

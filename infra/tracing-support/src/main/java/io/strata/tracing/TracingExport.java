@@ -1,4 +1,4 @@
-package io.strata.console.tracing;
+package io.strata.tracing;
 
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.quarkus.arc.lookup.LookupUnlessProperty;
