@@ -2,6 +2,7 @@ package io.strata.controlplane.provisioning;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.context.Context;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -14,6 +15,7 @@ import io.strata.controlplane.domain.Node;
 import io.strata.controlplane.domain.OutboxMessage;
 import io.strata.controlplane.outbox.CommandOutbox;
 import io.strata.controlplane.tracing.OutboxPublishSpans;
+import io.strata.tracing.KafkaTraceHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -147,7 +149,7 @@ public class OutboxRelay {
           for (var command : commands(rows)) {
             ProducerRecord<String, byte[]> record =
                 new ProducerRecord<>(Topics.COMMANDS, command.getKey(), codec.encode(command.getValue()));
-            OutboxPublishSpans.inject(record.headers());
+            KafkaTraceHeaders.inject(Context.current(), record.headers());
             producer.send(record).get(30, TimeUnit.SECONDS);
           }
           return null;

@@ -7,16 +7,13 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.strata.controlplane.domain.OutboxMessage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.MDC;
 
 /**
@@ -73,14 +70,5 @@ public class OutboxPublishSpans {
       MDC.remove("traceId");
       MDC.remove("spanId");
     }
-  }
-
-  /** Writes the current span's context into a Kafka record's headers ({@code traceparent}, {@code tracestate}). */
-  public static void inject(Headers headers) {
-    W3CTraceContextPropagator.getInstance().inject(Context.current(), headers,
-        (carrier, key, value) -> {
-          carrier.remove(key);
-          carrier.add(key, value.getBytes(StandardCharsets.UTF_8));
-        });
   }
 }
