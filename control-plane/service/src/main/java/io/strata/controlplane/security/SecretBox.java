@@ -1,35 +1,26 @@
 package io.strata.controlplane.security;
 
 import io.quarkus.runtime.LaunchMode;
-import io.strata.contracts.command.SealingKeyPolicy;
 import io.quarkus.runtime.Startup;
+import io.strata.contracts.command.SealedSecret;
+import io.strata.contracts.command.SealingKeyPolicy;
 import io.strata.controlplane.config.StrataConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.Base64;
-import javax.crypto.Cipher;
-import javax.crypto.SecretKey;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Seals secrets (CHAP) at rest with AES-256-GCM. Created at startup, so that a run without a
- * proper key (see {@link io.strata.contracts.command.SealingKeyPolicy}) refuses to start rather than fail at the first server. A sealed value is
- * {@code <keyId>:<base64(12-byte nonce || ciphertext || 16-byte tag)>}; the key id is also the
- * associated data, so a value cannot be opened under another key name. A fresh random nonce per
- * value.
+ * Seals secrets (CHAP, webhook signing secrets) at rest, in the format agents open from commands:
+ * {@link SealedSecret} (AES-256-GCM, a fresh nonce per value, the key id as associated data), the
+ * one implementation of it. Created at startup, so that a run without a proper key (see {@link
+ * SealingKeyPolicy}) refuses to start rather than fail at the first server.
  */
 @ApplicationScoped
 @Startup
 public class SecretBox {
-  private static final int NONCE_BYTES = 12;
-  private static final int TAG_BITS = 128;
-  private final SecureRandom random = new SecureRandom();
-  private final SecretKey key;
-  private final String keyId;
+  private final SealedSecret sealing;
   private final SecretKeySpec fingerprintKey;
 
   @jakarta.inject.Inject
@@ -38,15 +29,12 @@ public class SecretBox {
   }
 
   public SecretBox(String base64Key, String keyId) {
+    try {
+      this.sealing = new SealedSecret(base64Key, keyId);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("strata.secrets.key / strata.secrets.key-id: " + e.getMessage(), e);
+    }
     byte[] raw = Base64.getDecoder().decode(base64Key);
-    if (raw.length != 32) {
-      throw new IllegalArgumentException("strata.secrets.key must be 32 bytes (base64), got " + raw.length);
-    }
-    if (keyId.isBlank() || keyId.contains(":")) {
-      throw new IllegalArgumentException("strata.secrets.key-id must be non-blank without ':'");
-    }
-    this.key = new SecretKeySpec(raw, "AES");
-    this.keyId = keyId;
     this.fingerprintKey = new SecretKeySpec(hmac(new SecretKeySpec(raw, HMAC), FINGERPRINT_LABEL), HMAC);
   }
 
@@ -73,34 +61,11 @@ public class SecretBox {
   }
 
   public String seal(String plaintext) {
-    try {
-      byte[] nonce = new byte[NONCE_BYTES];
-      random.nextBytes(nonce);
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-      cipher.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));
-      byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
-      ByteBuffer out = ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed);
-      return keyId + ":" + Base64.getEncoder().encodeToString(out.array());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM unavailable", e);
-    }
+    return sealing.seal(plaintext);
   }
 
+  /** The plaintext; an IllegalArgumentException naming why a value does not open (another key id, tampered). */
   public String open(String sealedValue) {
-    int colon = sealedValue.indexOf(':');
-    if (colon <= 0 || !sealedValue.substring(0, colon).equals(keyId)) {
-      throw new IllegalStateException("sealed with an unknown key id");
-    }
-    byte[] all = Base64.getDecoder().decode(sealedValue.substring(colon + 1));
-    try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, NONCE_BYTES));
-      cipher.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));
-      byte[] plain = cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES);
-      return new String(plain, StandardCharsets.UTF_8);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("sealed value does not open (tampered or wrong key)", e);
-    }
+    return sealing.open(sealedValue);
   }
 }
