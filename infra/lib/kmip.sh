@@ -63,19 +63,43 @@ CONF
 kmip_up() {
   command -v pykmip-server >/dev/null || ensure_packages python3-pykmip
   if running kmip; then log "KMIP server already running on 127.0.0.1:$KMIP_PORT"; return 0; fi
-  port_open "$KMIP_PORT" && die "port $KMIP_PORT is taken by another process (set STRATA_KMIP_PORT)"
+  if port_open "$KMIP_PORT"; then
+    # Another checkout's stack (another state folder) serves this port: share it, as PostgreSQL
+    # does; its certificates are in that state folder.
+    log "KMIP server already running on 127.0.0.1:$KMIP_PORT (started from another state folder, or not PyKMIP)"
+    return 0
+  fi
   kmip_certs
   kmip_config
   log "starting the KMIP server (PyKMIP) on 127.0.0.1:$KMIP_PORT"
   start_process kmip "$LOGS/kmip.log" pykmip-server -f "$KMIP_DIR/server.conf" -l "$LOGS/kmip-server.log"
 }
 
-kmip_ready() { running kmip && port_open "$KMIP_PORT"; }
+kmip_ready() { port_open "$KMIP_PORT"; }
 kmip_wait() {
   wait_until "KMIP server" 60 kmip_ready || { tail -30 "$LOGS/kmip.log" "$LOGS/kmip-server.log" >&2 2>/dev/null; die "the KMIP server did not start"; }
 }
-kmip_down() { stop_process kmip; }
+# The whole process group (start_process's setsid makes the server its leader): PyKMIP forks
+# workers (its policy monitor) that would outlive a signal to the leader alone. SIGINT, not
+# stop_process's SIGTERM: PyKMIP only notices SIGTERM at its next accept timeout and then waits up
+# to 10 s for each open session; SIGINT interrupts it at once. Each operation is committed to the
+# SQLite database before it is answered, so the SIGKILL after 5 s loses nothing.
+kmip_down() {
+  local pid
+  pid=$(pid_of kmip) || return 0
+  if kill -0 -- "-$pid" 2>/dev/null; then
+    log "stopping the KMIP server (process group $pid)"
+    kill -INT -- "-$pid" 2>/dev/null
+    local deadline=$((SECONDS + 5))
+    while kill -0 -- "-$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    kill -KILL -- "-$pid" 2>/dev/null
+    while kill -0 -- "-$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$RUN/kmip.pid"
+}
+
 kmip_status() {
   if running kmip; then echo "kmip       running  127.0.0.1:$KMIP_PORT (pid $(pid_of kmip)), certificates in $KMIP_DIR/tls"
+  elif port_open "$KMIP_PORT"; then echo "kmip       shared   127.0.0.1:$KMIP_PORT (started from another state folder)"
   else echo "kmip       stopped"; fi
 }

@@ -27,8 +27,9 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>One TLS connection (client certificate, TLS 1.2 or 1.3, the server's certificate checked
  * against the endpoint's CA and host), used by one call at a time. A call that finds the kept
- * connection broken (the server closes idle sessions) opens a new one and sends once more, except
- * Create, which is not repeated (it could make a second key). Every wait is bounded by the
+ * connection broken (PyKMIP ends a session idle for 10 s) opens a new one and sends once more.
+ * That holds for Create too: a server that closes without answering has not created the key in
+ * the cases seen; at worst one unused key is left in the KMS. Every wait is bounded by the
  * endpoint's timeouts. Nothing here logs; no exception message contains key bytes.
  *
  * <p>A wrapped key is {@code 0x01 || IV (12) || GCM tag (16) || ciphertext}; the optional context
@@ -108,7 +109,7 @@ public final class KmipClient implements AutoCloseable {
    */
   public synchronized String createKek(String name) {
     if (name == null || name.isBlank()) throw new IllegalArgumentException("name must not be blank");
-    Ttlv payload = call("Create", null, OP_CREATE, false,
+    Ttlv payload = call("Create", null, OP_CREATE,
         Ttlv.enumeration(Tags.OBJECT_TYPE, OBJECT_TYPE_SYMMETRIC_KEY),
         Ttlv.structure(Tags.TEMPLATE_ATTRIBUTE,
             attribute("Cryptographic Algorithm", Ttlv.enumeration(Tags.ATTRIBUTE_VALUE, ALGORITHM_AES)),
@@ -125,7 +126,7 @@ public final class KmipClient implements AutoCloseable {
 
   /** Moves a PRE_ACTIVE key to ACTIVE. */
   public synchronized void activate(String keyId) {
-    call("Activate", keyId, OP_ACTIVATE, true, uid(keyId));
+    call("Activate", keyId, OP_ACTIVATE, uid(keyId));
   }
 
   /** {@link #wrap(String, byte[], byte[])} without a context. */
@@ -210,7 +211,7 @@ public final class KmipClient implements AutoCloseable {
 
   /** The key's state in the KMS. */
   public synchronized KeyState state(String keyId) {
-    Ttlv payload = call("Get Attributes", keyId, OP_GET_ATTRIBUTES, true,
+    Ttlv payload = call("Get Attributes", keyId, OP_GET_ATTRIBUTES,
         uid(keyId), Ttlv.text(Tags.ATTRIBUTE_NAME, "State"));
     for (Ttlv attribute : payload.findAll(Tags.ATTRIBUTE)) {
       if ("State".equals(attribute.require(Tags.ATTRIBUTE_NAME).asText())) {
@@ -225,14 +226,14 @@ public final class KmipClient implements AutoCloseable {
    * to wrap or unwrap with it from then on. This is the tenant's kill switch.
    */
   public synchronized void revoke(String keyId) {
-    call("Revoke", keyId, OP_REVOKE, true, uid(keyId),
+    call("Revoke", keyId, OP_REVOKE, uid(keyId),
         Ttlv.structure(Tags.REVOCATION_REASON,
             Ttlv.enumeration(Tags.REVOCATION_REASON_CODE, REVOCATION_CESSATION_OF_OPERATION)));
   }
 
   /** Destroys the key; KMIP refuses this for an ACTIVE key, so {@link #revoke} it first. */
   public synchronized void destroy(String keyId) {
-    call("Destroy", keyId, OP_DESTROY, true, uid(keyId));
+    call("Destroy", keyId, OP_DESTROY, uid(keyId));
   }
 
   @Override
@@ -258,7 +259,7 @@ public final class KmipClient implements AutoCloseable {
    */
   private Ttlv keyOperation(String operation, String keyId, int code, List<Ttlv> fields) {
     try {
-      return call(operation, keyId, code, true, fields.toArray(Ttlv[]::new));
+      return call(operation, keyId, code, fields.toArray(Ttlv[]::new));
     } catch (KmipKeyNotFoundException e) {
       throw e;
     } catch (KmipOperationException e) {
@@ -292,7 +293,7 @@ public final class KmipClient implements AutoCloseable {
   }
 
   private void checkVersion() {
-    Ttlv payload = call("Discover Versions", null, OP_DISCOVER_VERSIONS, true, version());
+    Ttlv payload = call("Discover Versions", null, OP_DISCOVER_VERSIONS, version());
     for (Ttlv version : payload.findAll(Tags.PROTOCOL_VERSION)) {
       if (version.require(Tags.PROTOCOL_VERSION_MAJOR).asInt() == VERSION_MAJOR
           && version.require(Tags.PROTOCOL_VERSION_MINOR).asInt() == VERSION_MINOR) {
@@ -312,7 +313,7 @@ public final class KmipClient implements AutoCloseable {
   // ---- messages ----
 
   /** Sends one request of one batch item and returns the response payload of a success. */
-  private Ttlv call(String operation, String keyId, int code, boolean repeatable, Ttlv... payload) {
+  private Ttlv call(String operation, String keyId, int code, Ttlv... payload) {
     Ttlv request = Ttlv.structure(Tags.REQUEST_MESSAGE,
         Ttlv.structure(Tags.REQUEST_HEADER, version(), Ttlv.integer(Tags.BATCH_COUNT, 1)),
         Ttlv.structure(Tags.BATCH_ITEM,
@@ -321,7 +322,7 @@ public final class KmipClient implements AutoCloseable {
     byte[] bytes = TtlvCodec.encode(request);
     Ttlv response;
     try {
-      response = exchange(operation, bytes, repeatable);
+      response = exchange(operation, bytes, true);
     } finally {
       Arrays.fill(bytes, (byte) 0);
       request.wipe();
@@ -362,7 +363,7 @@ public final class KmipClient implements AutoCloseable {
 
   // ---- transport ----
 
-  private Ttlv exchange(String operation, byte[] request, boolean repeatable) {
+  private Ttlv exchange(String operation, byte[] request, boolean mayRetry) {
     boolean reused = socket != null;
     if (!reused) open();
     try {
@@ -376,7 +377,7 @@ public final class KmipClient implements AutoCloseable {
       throw new KmipTlsException("TLS with the KMIP server " + endpoint + " failed during " + operation + ": " + e.getMessage(), e);
     } catch (IOException e) {
       close();
-      if (!reused || !repeatable) {
+      if (!reused || !mayRetry) {
         throw new KmipUnreachableException("the connection to the KMIP server " + endpoint + " broke during "
             + operation + ": " + e.getMessage(), e);
       }

@@ -9,6 +9,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -143,7 +144,14 @@ public final class TtlvCodec {
         yield List.copyOf(items);
       }
       case INTEGER, ENUMERATION, INTERVAL -> value.getInt();
-      case LONG_INTEGER, DATE_TIME -> value.getLong();
+      case LONG_INTEGER -> value.getLong();
+      case DATE_TIME -> {
+        long seconds = value.getLong();
+        if (seconds < Instant.MIN.getEpochSecond() || seconds > Instant.MAX.getEpochSecond()) {
+          throw new TtlvFormatException(Tags.name(tag) + " at byte " + at + " is a date-time out of range: " + seconds + " s");
+        }
+        yield seconds;
+      }
       case BOOLEAN -> {
         long flag = value.getLong();
         if (flag != 0 && flag != 1) {
