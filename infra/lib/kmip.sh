@@ -89,10 +89,10 @@ kmip_down() {
   pid=$(pid_of kmip) || return 0
   if kill -0 -- "-$pid" 2>/dev/null; then
     log "stopping the KMIP server (process group $pid)"
-    kill -INT -- "-$pid" 2>/dev/null
+    kill -INT -- "-$pid" 2>/dev/null || true
     local deadline=$((SECONDS + 5))
     while kill -0 -- "-$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-    kill -KILL -- "-$pid" 2>/dev/null
+    kill -KILL -- "-$pid" 2>/dev/null || true
     while kill -0 -- "-$pid" 2>/dev/null; do sleep 0.1; done
   fi
   rm -f "$RUN/kmip.pid"

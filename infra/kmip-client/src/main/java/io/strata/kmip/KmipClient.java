@@ -351,6 +351,11 @@ public final class KmipClient implements AutoCloseable {
     String message = "KMIP " + operation + (keyId != null ? " of key " + keyId : "") + " failed: "
         + (reason == ResultReason.UNKNOWN ? "result reason " + reasonCode : reason)
         + (messageItem != null ? " (" + abbreviated(messageItem.asText()) + ")" : "");
+    if (reason == ResultReason.AUTHENTICATION_NOT_SUCCESSFUL) {
+      // PyKMIP completes TLS with any certificate of its CA, then refuses one not made for client
+      // authentication (extended key usage) in its answer: the same remedy as a TLS refusal.
+      throw new KmipTlsException("the KMIP server refused the client certificate: " + message, null);
+    }
     if (reason == ResultReason.ITEM_NOT_FOUND && keyId != null) {
       throw new KmipKeyNotFoundException(operation, keyId, message);
     }

@@ -140,6 +140,32 @@ class KmipClientIT {
   }
 
   @Test
+  void theServersOwnCertificateIsNoClientCertificate() {
+    // signed by the CA, but its extended key usage is serverAuth only: TLS refuses it
+    KmipEndpoint wrongUsage = new KmipEndpoint("127.0.0.1", server.port(), server.tls("ca.crt"),
+        server.tls("server.crt"), server.tls("server.key"), Duration.ofSeconds(5), Duration.ofSeconds(5));
+
+    assertThatThrownBy(() -> KmipClient.connect(wrongUsage)).isInstanceOf(KmipTlsException.class);
+  }
+
+  @Test
+  void aCertificateOfTheRightCaWithoutClientAuthenticationUsageIsRefused() throws Exception {
+    // no extended key usage at all: TLS accepts it, PyKMIP then answers Authentication Not Successful
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kmip-no-eku");
+    run(dir, "openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=strata");
+    run(dir, "openssl", "x509", "-req", "-in", "client.csr", "-CA", server.tls("ca.crt").toString(),
+        "-CAkey", server.tls("ca.key").toString(), "-CAcreateserial", "-CAserial", dir.resolve("ca.srl").toString(),
+        "-days", "1", "-out", "client.crt");
+    KmipEndpoint noUsage = new KmipEndpoint("127.0.0.1", server.port(), server.tls("ca.crt"),
+        dir.resolve("client.crt"), dir.resolve("client.key"), Duration.ofSeconds(5), Duration.ofSeconds(5));
+
+    assertThatThrownBy(() -> KmipClient.connect(noUsage))
+        .isInstanceOf(KmipTlsException.class)
+        .hasMessageContaining("AUTHENTICATION_NOT_SUCCESSFUL");
+  }
+
+  @Test
   void aServerWithAnUntrustedCertificateIsRefused() throws Exception {
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kmip-other-ca");
     run(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
