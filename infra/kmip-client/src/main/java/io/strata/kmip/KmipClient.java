@@ -27,7 +27,8 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>One TLS connection (client certificate, TLS 1.2 or 1.3, the server's certificate checked
  * against the endpoint's CA and host), used by one call at a time. A call that finds the kept
- * connection broken (PyKMIP ends a session idle for 10 s) opens a new one and sends once more.
+ * connection broken (the server restarted, or it or a firewall closed an idle connection) opens a
+ * new one and sends once more.
  * That holds for Create too: a server that closes without answering has not created the key in
  * the cases seen; at worst one unused key is left in the KMS. Every wait is bounded by the
  * endpoint's timeouts. Nothing here logs; no exception message contains key bytes.
@@ -386,7 +387,7 @@ public final class KmipClient implements AutoCloseable {
         throw new KmipUnreachableException("the connection to the KMIP server " + endpoint + " broke during "
             + operation + ": " + e.getMessage(), e);
       }
-      // The kept connection had gone stale (the server ends idle sessions): once more on a new one.
+      // The kept connection had gone stale (server restarted, idle connection closed): once more on a new one.
       return exchange(operation, request, false);
     }
   }
