@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -148,15 +149,7 @@ public final class KmipClient implements AutoCloseable {
     }
     byte[] iv = new byte[IV_BYTES];
     RANDOM.nextBytes(iv);
-    List<Ttlv> fields = new ArrayList<>(List.of(
-        uid(kekId),
-        Ttlv.structure(Tags.CRYPTOGRAPHIC_PARAMETERS,
-            Ttlv.enumeration(Tags.BLOCK_CIPHER_MODE, MODE_GCM),
-            Ttlv.enumeration(Tags.CRYPTOGRAPHIC_ALGORITHM, ALGORITHM_AES),
-            Ttlv.integer(Tags.TAG_LENGTH, TAG_BYTES)),
-        Ttlv.bytes(Tags.DATA, dataKey),
-        Ttlv.bytes(Tags.IV_COUNTER_NONCE, iv)));
-    if (context.length > 0) fields.add(Ttlv.bytes(Tags.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA, context));
+    List<Ttlv> fields = gcmFields(kekId, dataKey, iv, context);
     Ttlv payload = keyOperation("Encrypt", kekId, OP_ENCRYPT, fields);
     byte[] ciphertext = payload.require(Tags.DATA).asBytes();
     byte[] tag = payload.require(Tags.AUTHENTICATED_ENCRYPTION_TAG).asBytes();
@@ -192,15 +185,7 @@ public final class KmipClient implements AutoCloseable {
     byte[] tag = new byte[TAG_BYTES];
     byte[] ciphertext = new byte[wrapped.length - 1 - IV_BYTES - TAG_BYTES];
     parts.get(iv).get(tag).get(ciphertext);
-    List<Ttlv> fields = new ArrayList<>(List.of(
-        uid(kekId),
-        Ttlv.structure(Tags.CRYPTOGRAPHIC_PARAMETERS,
-            Ttlv.enumeration(Tags.BLOCK_CIPHER_MODE, MODE_GCM),
-            Ttlv.enumeration(Tags.CRYPTOGRAPHIC_ALGORITHM, ALGORITHM_AES),
-            Ttlv.integer(Tags.TAG_LENGTH, TAG_BYTES)),
-        Ttlv.bytes(Tags.DATA, ciphertext),
-        Ttlv.bytes(Tags.IV_COUNTER_NONCE, iv)));
-    if (context.length > 0) fields.add(Ttlv.bytes(Tags.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA, context));
+    List<Ttlv> fields = gcmFields(kekId, ciphertext, iv, context);
     fields.add(Ttlv.bytes(Tags.AUTHENTICATED_ENCRYPTION_TAG, tag));
     Ttlv payload = keyOperation("Decrypt", kekId, OP_DECRYPT, fields);
     try {
@@ -282,6 +267,21 @@ public final class KmipClient implements AutoCloseable {
     } finally {
       fields.forEach(Ttlv::wipe);
     }
+  }
+
+  /** The request fields Encrypt and Decrypt share: the key, AES-256-GCM, the data, IV and context. */
+  private static List<Ttlv> gcmFields(String kekId, byte[] data, byte[] iv, byte[] context) {
+    Objects.requireNonNull(context, "context (an empty array for none)");
+    List<Ttlv> fields = new ArrayList<>(List.of(
+        uid(kekId),
+        Ttlv.structure(Tags.CRYPTOGRAPHIC_PARAMETERS,
+            Ttlv.enumeration(Tags.BLOCK_CIPHER_MODE, MODE_GCM),
+            Ttlv.enumeration(Tags.CRYPTOGRAPHIC_ALGORITHM, ALGORITHM_AES),
+            Ttlv.integer(Tags.TAG_LENGTH, TAG_BYTES)),
+        Ttlv.bytes(Tags.DATA, data),
+        Ttlv.bytes(Tags.IV_COUNTER_NONCE, iv)));
+    if (context.length > 0) fields.add(Ttlv.bytes(Tags.AUTHENTICATED_ENCRYPTION_ADDITIONAL_DATA, context));
+    return fields;
   }
 
   private static Ttlv uid(String keyId) {
