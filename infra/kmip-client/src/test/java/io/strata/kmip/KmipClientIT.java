@@ -177,6 +177,38 @@ class KmipClientIT {
   }
 
   @Test
+  void aServerWhoseCertificateDoesNotNameTheHostIsRefused() throws Exception {
+    // signed by the trusted CA, but for another name: a TLS server in this test presents it
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kmip-misnamed");
+    run(dir, "openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=kms.example.org",
+        "-addext", "subjectAltName=DNS:kms.example.org");
+    run(dir, "openssl", "x509", "-req", "-in", "server.csr", "-CA", server.tls("ca.crt").toString(),
+        "-CAkey", server.tls("ca.key").toString(), "-CAcreateserial", "-CAserial", dir.resolve("ca.srl").toString(),
+        "-copy_extensions", "copyall", "-days", "1", "-out", "server.crt");
+    javax.net.ssl.SSLContext misnamed = PemTls.context(new KmipEndpoint("127.0.0.1", 1, server.tls("ca.crt"),
+        dir.resolve("server.crt"), dir.resolve("server.key"), Duration.ofSeconds(5), Duration.ofSeconds(5)));
+    try (ServerSocket tlsServer = misnamed.getServerSocketFactory()
+        .createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Thread acceptor = new Thread(() -> {
+        try (javax.net.ssl.SSLSocket accepted = (javax.net.ssl.SSLSocket) tlsServer.accept()) {
+          accepted.startHandshake();
+        } catch (java.io.IOException expected) {
+          // the client aborts the handshake
+        }
+      });
+      acceptor.start();
+      KmipEndpoint endpoint = new KmipEndpoint("127.0.0.1", tlsServer.getLocalPort(), server.tls("ca.crt"),
+          server.tls("client.crt"), server.tls("client.key"), Duration.ofSeconds(5), Duration.ofSeconds(5));
+
+      assertThatThrownBy(() -> KmipClient.connect(endpoint))
+          .isInstanceOf(KmipTlsException.class)
+          .hasMessageContaining("subject alternative names matching IP address 127.0.0.1");
+      acceptor.join(5_000);
+    }
+  }
+
+  @Test
   void nothingListeningIsUnreachable() {
     KmipEndpoint nowhere = server.endpoint().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
     KmipEndpoint closedPort = new KmipEndpoint("127.0.0.1", PyKmipServer.freePort(), nowhere.caCertificate(),
