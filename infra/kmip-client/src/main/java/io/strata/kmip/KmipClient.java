@@ -378,6 +378,10 @@ public final class KmipClient implements AutoCloseable {
       close();
       throw new KmipUnreachableException("the KMIP server " + endpoint + " did not answer " + operation
           + " within " + endpoint.operationTimeout().toMillis() + " ms", e);
+    } catch (KmipProtocolException e) {
+      // The rest of a malformed answer may still be in the stream: never read the next one after it.
+      close();
+      throw e;
     } catch (SSLException e) {
       close();
       throw new KmipTlsException("TLS with the KMIP server " + endpoint + " failed during " + operation + ": " + e.getMessage(), e);

@@ -209,6 +209,37 @@ class KmipClientIT {
   }
 
   @Test
+  void anAnswerDeclaringFourGibibytesIsRefusedAtOnce() throws Exception {
+    // a TLS server with the real server's certificate that answers any request with a lying header
+    javax.net.ssl.SSLContext liar = PemTls.context(new KmipEndpoint("127.0.0.1", 1, server.tls("ca.crt"),
+        server.tls("server.crt"), server.tls("server.key"), Duration.ofSeconds(5), Duration.ofSeconds(5)));
+    try (ServerSocket tlsServer = liar.getServerSocketFactory()
+        .createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Thread answerer = new Thread(() -> {
+        try (java.net.Socket accepted = tlsServer.accept()) {
+          accepted.getInputStream().read(new byte[8]);
+          accepted.getOutputStream().write(java.util.HexFormat.of().parseHex("42007B01FFFFFFFF"));
+          accepted.getOutputStream().flush();
+          accepted.getInputStream().read(); // until the client hangs up
+        } catch (java.io.IOException ignored) {
+          // the client hangs up
+        }
+      });
+      answerer.start();
+      KmipEndpoint endpoint = new KmipEndpoint("127.0.0.1", tlsServer.getLocalPort(), server.tls("ca.crt"),
+          server.tls("client.crt"), server.tls("client.key"), Duration.ofSeconds(5), Duration.ofSeconds(5));
+      long started = System.nanoTime();
+
+      assertThatThrownBy(() -> KmipClient.connect(endpoint))
+          .isInstanceOf(KmipProtocolException.class)
+          .hasMessageContaining("declares 4294967295 bytes");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+      answerer.join(5_000);
+      assertThat(answerer.isAlive()).as("the client closed the connection").isFalse();
+    }
+  }
+
+  @Test
   void nothingListeningIsUnreachable() {
     KmipEndpoint nowhere = server.endpoint().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
     KmipEndpoint closedPort = new KmipEndpoint("127.0.0.1", PyKmipServer.freePort(), nowhere.caCertificate(),
