@@ -27,6 +27,7 @@ final class PyKmipServer implements AutoCloseable {
     Path root = Path.of(System.getProperty("strata.root", "../.."));
     Path state = Path.of(System.getProperty("strata.kmip.test.state", "target/kmip-it"));
     PyKmipServer server = new PyKmipServer(root.toAbsolutePath().normalize(), state.toAbsolutePath(), freePort());
+    server.run("down"); // a server left by a test run that was killed keeps its old port: stop it
     server.run("up");
     return server;
   }
