@@ -10,6 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Against the real PyKMIP server (python3-pykmip), started by {@code infra/bin/kmip}. */
 class KmipClientIT {
@@ -17,6 +18,8 @@ class KmipClientIT {
   private static PyKmipServer server;
   private static KmipClient client;
   private final SecureRandom random = new SecureRandom();
+  /** Certificates and keys a test makes for itself; deleted after each test. */
+  @TempDir java.nio.file.Path dir;
 
   @BeforeAll
   static void startServer() {
@@ -129,7 +132,6 @@ class KmipClientIT {
   void aClientWithACertificateFromAnotherCaIsRefused() throws Exception {
     // the server's own certificate is signed by the CA but is not a client certificate; a
     // certificate from another CA is the case that matters: make one with openssl
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kmip-foreign");
     run(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
         "-keyout", "client.key", "-out", "client.crt", "-days", "1", "-subj", "/CN=strata",
         "-addext", "extendedKeyUsage=clientAuth");
@@ -151,7 +153,6 @@ class KmipClientIT {
   @Test
   void aCertificateOfTheRightCaWithoutClientAuthenticationUsageIsRefused() throws Exception {
     // no extended key usage at all: TLS accepts it, PyKMIP then answers Authentication Not Successful
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kmip-no-eku");
     run(dir, "openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
         "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=strata");
     run(dir, "openssl", "x509", "-req", "-in", "client.csr", "-CA", server.tls("ca.crt").toString(),
@@ -167,7 +168,6 @@ class KmipClientIT {
 
   @Test
   void aServerWithAnUntrustedCertificateIsRefused() throws Exception {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kmip-other-ca");
     run(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
         "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=another CA");
     KmipEndpoint distrusting = new KmipEndpoint("127.0.0.1", server.port(), dir.resolve("ca.crt"),
@@ -179,7 +179,6 @@ class KmipClientIT {
   @Test
   void aServerWhoseCertificateDoesNotNameTheHostIsRefused() throws Exception {
     // signed by the trusted CA, but for another name: a TLS server in this test presents it
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kmip-misnamed");
     run(dir, "openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
         "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=kms.example.org",
         "-addext", "subjectAltName=DNS:kms.example.org");
