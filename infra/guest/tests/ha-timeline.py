@@ -2,6 +2,7 @@
 """Where each event's I/O pause went: one timeline per event of an ha-failover.sh run.
 
     infra/guest/tests/ha-timeline.py WORK [EVENT...]
+    infra/guest/tests/ha-timeline.py WORK --summary     (one table row per event)
 
 WORK is the run's work folder (ha-failover.sh prints it; STRATA_HA_WORK). Every line is put on the
 host's clock, in ms from the event's start:
@@ -9,7 +10,8 @@ host's clock, in ms from the event's start:
   engine  the engines' log lines (a/engine.log, b/engine.log, stamped in ms by ha-failover.sh),
   kernel  the guest's kernel log (share/guest-dmesg.log; its seconds since boot are mapped with
           the "strata-clock" lines the guest writes into it every second),
-  mpathd  multipathd's log (share/multipathd-trace.log, stamped by the guest in µs),
+  mpathd  multipathd's log (share/multipathd-trace.log: its own monotonic timestamps, mapped
+          like the kernel's; the guest's µs stamp on each line is late when the guest is busy),
   probe   the probe's last completed write before the event's longest gap and the first after.
 A guest time becomes the host's with the clock-beacon offset nearest to it (clock-samples.log), as
 the pause table does, so guest and host lines agree to within a few tens of ms.
@@ -19,8 +21,8 @@ import sys
 from pathlib import Path
 
 # Kernel and multipathd lines worth showing (the rest is per-I/O or per-tick noise).
-KERNEL = re.compile(r"alua|multipath|Sense|sense|FAILED|reinstat|Failing|failing|connection|"
-                    r"detected conn error|session recovery|Unit Attention|Not Ready")
+KERNEL = re.compile(r"alua|multipath|reinstat|Failing|failing|connection|"
+                    r"detected conn error|session recovery|Unit Attention")
 MPATHD = re.compile(r"mark as failed|reinstat|switch|failback|state|prio|fail path|queue|"
                     r"reload|GHOST|ghost|DOWN|UP|down|up", re.IGNORECASE)
 MPATHD_NOISE = re.compile(r"path checker|get_state|checking|sysfs|uevent|waiting|tick|"
@@ -77,39 +79,46 @@ def engine_lines(work):
     return rows
 
 
-def kernel_lines(share, samples):
+def boot_time(share):
+    """The guest's Unix time (ms) at uptime 0, from the "strata-clock" lines in its kernel log
+    (the smallest difference: the marker written with the least delay); None without them."""
     path = share / "guest-dmesg.log"
-    if not path.exists():
-        return []
-    lines = []
     boot = None
+    if path.exists():
+        for m in re.finditer(r"\[\s*(\d+\.\d+)\]\s*strata-clock (\d+)", path.read_text(errors="replace")):
+            b = int(m.group(2)) - float(m.group(1)) * 1000
+            boot = b if boot is None or b < boot else boot
+    return boot
+
+
+def kernel_lines(share, samples, boot):
+    path = share / "guest-dmesg.log"
+    if not path.exists() or boot is None:
+        return []
+    rows = []
     for line in path.read_text(errors="replace").split("\n"):
         m = re.match(r"\[\s*(\d+\.\d+)\]\s*(.*)", line)
-        if not m:
-            continue
-        uptime = float(m.group(1))
-        clock = re.match(r"strata-clock (\d+)", m.group(2))
-        if clock:
-            # the smallest (guest time - uptime): the marker written with the least delay
-            b = int(clock.group(1)) - uptime * 1000
-            boot = b if boot is None or b < boot else boot
-        lines.append((uptime, m.group(2)))
-    if boot is None:
-        return []
-    return [(to_host(int(boot + u * 1000), samples), "kernel", text[:160]) for u, text in lines
-            if KERNEL.search(text)]
+        if m and KERNEL.search(m.group(2)):
+            rows.append((to_host(int(boot + float(m.group(1)) * 1000), samples), "kernel",
+                         m.group(2)[:160]))
+    return rows
 
 
-def mpathd_lines(share, samples):
+def mpathd_lines(share, samples, boot):
+    """multipathd's lines at its own timestamps (seconds of the monotonic clock, which the
+    kernel log's are too), or at the guest's stamp when there is no kernel clock mapping."""
     path = share / "multipathd-trace.log"
     rows = []
     if path.exists():
         for line in path.read_text(errors="replace").split("\n"):
-            parts = line.split(" ", 1)
-            if len(parts) == 2 and parts[0].isdigit():
-                text = parts[1]
-                if MPATHD.search(text) and not MPATHD_NOISE.search(text):
-                    rows.append((to_host(int(parts[0]) // 1000, samples), "mpathd", text[:160]))
+            m = re.match(r"(\d+) (?:(\d+\.\d+) \| )?(.*)", line)
+            if not m:
+                continue
+            text = m.group(3)
+            if MPATHD.search(text) and not MPATHD_NOISE.search(text):
+                guest = int(boot + float(m.group(2)) * 1000) if boot is not None and m.group(2) \
+                    else int(m.group(1)) // 1000
+                rows.append((to_host(guest, samples), "mpathd", text[:160]))
     return rows
 
 
@@ -127,16 +136,53 @@ def probe_gap(share, samples, start, end):
     return best
 
 
+CHANGE = re.compile(r"(demoted to STANDBY|promoted to ACTIVE) at epoch \d+ in (\d+) ms")
+
+
+def summary(work, share, samples, starts):
+    """One row per event: where its pause went, in ms from the event's start (host clock)."""
+    changes = []  # (end_ms, kind, took_ms)
+    for t, who, text in engine_lines(work):
+        m = CHANGE.search(text)
+        if m:
+            changes.append((t, "demote" if m.group(1).startswith("demoted") else "promote",
+                            int(m.group(2))))
+    steps = host_steps(work)
+    numbers = sorted(starts)
+    print("| event | demotion (engine) | promotion begins | promotion (engine) | promoted, "
+          "guest resumes | last write before | first write after | pause |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for i, n in enumerate(numbers):
+        start = starts[n]
+        end = starts[numbers[i + 1]] if i + 1 < len(numbers) else start + 60000
+        demote = next((c for c in changes if c[1] == "demote" and start <= c[0] < end), None)
+        promote = next((c for c in changes if c[1] == "promote" and start <= c[0] < end), None)
+        gap = probe_gap(share, samples, start, end)
+        cell = lambda v: "-" if v is None else str(v)
+        print("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
+            n,
+            cell(demote and f"{demote[0] - demote[2] - start}–{demote[0] - start}"),
+            cell(promote and promote[0] - promote[2] - start),
+            cell(promote and promote[2]),
+            cell(promote and gap and f"{promote[0] - start} → {gap[1] - start} (+{gap[1] - promote[0]})"),
+            cell(gap and gap[0] - start), cell(gap and gap[1] - start),
+            cell(gap and gap[1] - gap[0])))
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     work = Path(sys.argv[1])
     share = work / "share"
+    if sys.argv[2:] == ["--summary"]:
+        summary(work, share, offsets(work), events(work)[0])
+        return
     wanted = {int(n) for n in sys.argv[2:]}
     samples = offsets(work)
     starts, kinds = events(work)
-    rows = host_steps(work) + engine_lines(work) + kernel_lines(share, samples) \
-        + mpathd_lines(share, samples)
+    boot = boot_time(share)
+    rows = host_steps(work) + engine_lines(work) + kernel_lines(share, samples, boot) \
+        + mpathd_lines(share, samples, boot)
     rows.sort()
     numbers = sorted(starts)
     for i, n in enumerate(numbers):
