@@ -100,14 +100,18 @@ setup_multipath() {
   /lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || fail "systemd-udevd"
   udevadm trigger --action=add --subsystem-match=block >/dev/null 2>&1
   udevadm settle --timeout=60
-  # What docs/attach-linux.md tells a tenant to use for a Strata HA array; the host may add lines
-  # to the defaults section (multipath-defaults in the share: STRATA_HA_MULTIPATH_DEFAULTS).
+  # What docs/attach-linux.md tells a tenant to use for a Strata HA array (polling_interval 1 and
+  # force_sync yes: why there). The host may replace the force_sync line with other lines for the
+  # defaults section (multipath-defaults in the share: STRATA_HA_MULTIPATH_DEFAULTS), to compare.
+  local extra
+  extra=$(cat "$SHARE/multipath-defaults" 2>/dev/null)
+  [ -n "${extra//[[:space:]]/}" ] || extra="    force_sync yes"
   cat >/etc/multipath.conf <<CONF
 defaults {
     user_friendly_names yes
     find_multipaths no
     polling_interval 1
-$(cat "$SHARE/multipath-defaults" 2>/dev/null)
+$extra
 }
 devices {
     device {
