@@ -16,7 +16,8 @@
 # STRATA_HA_REPORT (file that receives the pause figures as Markdown rows), STRATA_HA_GAP_SECONDS
 # (load before each event and after the last, default 5), STRATA_HA_HOLD_SECONDS (how long the
 # write to the partitioned engine is watched once it waits for consent, default 5),
-# STRATA_HA_MULTIPATH_DEFAULTS (lines added to the guest's multipath.conf defaults section).
+# STRATA_HA_MULTIPATH_DEFAULTS (lines that replace the guest's "force_sync yes" in its multipath.conf
+# defaults section, e.g. "force_sync no", to compare).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -47,7 +48,7 @@ source "$HERE/ha-events.lib.sh"
 WORK=${STRATA_HA_WORK:-$(mktemp -d /tmp/strata-ha.XXXXXX)}
 SHARE=$WORK/share
 mkdir -p "$SHARE" "$WORK/a" "$WORK/b"
-# Lines for the guest's multipath.conf defaults section (e.g. "force_sync yes"), to try settings.
+# Lines that replace "force_sync yes" in the guest's multipath.conf defaults (e.g. "force_sync no").
 printf '%s\n' "${STRATA_HA_MULTIPATH_DEFAULTS:-}" >"$SHARE/multipath-defaults"
 rm -f "$SHARE"/events-done "$SHARE"/guest-ready "$SHARE"/guest-clock "$SHARE"/probe-completions.log "$SHARE"/cut-path-* "$SHARE"/heal-path-*
 read -r ENGINE_PORT_a ENGINE_PORT_b EXPORT_PORT_a EXPORT_PORT_b RELAY_TO_a RELAY_TO_b <<<"$(free_ports 6)"
