@@ -23,6 +23,9 @@ event() { # N TEXT: an event starts (timed with the host's clock)
   say "event $1: $2"
 }
 event_done() { echo "$1 done $(date +%s%3N)" >>"$WORK/events-host.log"; }
+# step N WHAT: a step of event N seen by the host (steps-host.log: "N host_ms WHAT"), to set
+# beside the engines' and the guest's logs when working out where a pause went.
+step() { echo "$1 $(date +%s%3N) $2" >>"$WORK/steps-host.log"; }
 
 # pauses: for each event, the longest wait from one completed probe write to the next among the
 # waits that end after it started and before the next event started: "last write completed before

@@ -100,12 +100,18 @@ setup_multipath() {
   /lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || fail "systemd-udevd"
   udevadm trigger --action=add --subsystem-match=block >/dev/null 2>&1
   udevadm settle --timeout=60
-  # What docs/attach-linux.md tells a tenant to use for a Strata HA array.
-  cat >/etc/multipath.conf <<'CONF'
+  # What docs/attach-linux.md tells a tenant to use for a Strata HA array (polling_interval 1 and
+  # force_sync yes: why there). The host may replace the force_sync line with other lines for the
+  # defaults section (multipath-defaults in the share: STRATA_HA_MULTIPATH_DEFAULTS), to compare.
+  local extra
+  extra=$(cat "$SHARE/multipath-defaults" 2>/dev/null)
+  [ -n "${extra//[[:space:]]/}" ] || extra="    force_sync yes"
+  cat >/etc/multipath.conf <<CONF
 defaults {
     user_friendly_names yes
     find_multipaths no
     polling_interval 1
+$extra
 }
 devices {
     device {
@@ -122,7 +128,14 @@ devices {
 CONF
   modprobe dm_multipath
   modprobe dm_round_robin
-  run multipathd
+  # multipathd in the foreground, each line stamped with the guest's Unix time (µs), so that its
+  # path checks, failures and reinstatements can be set beside the engines' logs
+  # (multipathd-trace.log in the share; docs/benchmarks/failover.md).
+  (multipathd -d -v3 2>&1 | while IFS= read -r line; do
+    printf '%s %s\n' "${EPOCHREALTIME/./}" "$line"
+  done >/tmp/multipathd.log) &
+  local waited
+  for waited in $(seq 50); do multipathd show daemon >/dev/null 2>&1 && break; sleep 0.2; done
   MAP=""
   local tries
   for tries in $(seq 60); do
@@ -178,9 +191,13 @@ fio_loop() {
 
 # Writes the guest's clock to the shared folder five times a second: the host compares it with
 # its own to place its events (timed on the host) among the probe's completions (timed here).
+# Once a second it also writes the Unix time (ms) into the kernel log, which maps dmesg's
+# seconds since boot onto the guest's clock.
 clock_beacon() {
+  local beats=0
   while [ ! -f "$SHARE/events-done" ]; do
     now_ms >"$SHARE/guest-clock.tmp" && mv "$SHARE/guest-clock.tmp" "$SHARE/guest-clock"
+    ((beats++ % 5 == 0)) && echo "strata-clock $(now_ms)" >/dev/kmsg
     sleep 0.2
   done
 }
@@ -216,6 +233,9 @@ ok "the probe completed $(wc -l </tmp/probe_clat.1.log) O_SYNC writes and saw no
 
 # The host reads these after the guest stops and works out each event's I/O pause.
 cp /tmp/probe_clat.1.log "$SHARE/probe-completions.log"
+# What the kernel and multipathd saw, for working out where a pause went.
+dmesg >"$SHARE/guest-dmesg.log"
+cp /tmp/multipathd.log "$SHARE/multipathd-trace.log"
 
 multipath -ll "$MAP" | sed 's/^/GUEST-MULTIPATH: /'
 run umount "$MNT"

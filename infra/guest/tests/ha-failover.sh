@@ -15,7 +15,9 @@
 # default), STRATA_HA_FIO_MB (size of each fio job, default 32), STRATA_HA_WORK (work folder),
 # STRATA_HA_REPORT (file that receives the pause figures as Markdown rows), STRATA_HA_GAP_SECONDS
 # (load before each event and after the last, default 5), STRATA_HA_HOLD_SECONDS (how long the
-# write to the partitioned engine is watched once it waits for consent, default 5).
+# write to the partitioned engine is watched once it waits for consent, default 5),
+# STRATA_HA_MULTIPATH_DEFAULTS (lines that replace the guest's "force_sync yes" in its multipath.conf
+# defaults section, e.g. "force_sync no", to compare).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -34,6 +36,10 @@ FIO_MB=${STRATA_HA_FIO_MB:-32}
 # seconds of undisturbed load before each event and after the last (the guest's I/O runs throughout)
 GAP=${STRATA_HA_GAP_SECONDS:-5}
 
+# The engines log with the Unix time in ms, so that ha-timeline.py can set their lines beside the
+# guest's (where a pause went).
+export STRATA_ENGINE_JAVA_OPTS=${STRATA_ENGINE_JAVA_OPTS:-"-Xms256m -Xmx1g -XX:+UseParallelGC -Djava.util.logging.SimpleFormatter.format=%1\$tQ|%4\$s|%5\$s%6\$s%n"}
+
 say() { printf '[ha-failover] %s\n' "$*" >&2; }
 die() { say "error: $*"; echo "ha-failover: 0 passed, 1 failed"; exit 1; }
 source "$HERE/ha-nodes.lib.sh"
@@ -42,6 +48,8 @@ source "$HERE/ha-events.lib.sh"
 WORK=${STRATA_HA_WORK:-$(mktemp -d /tmp/strata-ha.XXXXXX)}
 SHARE=$WORK/share
 mkdir -p "$SHARE" "$WORK/a" "$WORK/b"
+# Lines that replace "force_sync yes" in the guest's multipath.conf defaults (e.g. "force_sync no").
+printf '%s\n' "${STRATA_HA_MULTIPATH_DEFAULTS:-}" >"$SHARE/multipath-defaults"
 rm -f "$SHARE"/events-done "$SHARE"/guest-ready "$SHARE"/guest-clock "$SHARE"/probe-completions.log "$SHARE"/cut-path-* "$SHARE"/heal-path-*
 read -r ENGINE_PORT_a ENGINE_PORT_b EXPORT_PORT_a EXPORT_PORT_b RELAY_TO_a RELAY_TO_b <<<"$(free_ports 6)"
 EPOCH=1
@@ -64,15 +72,17 @@ start_relay() { # NODE: the way to NODE's export service from the other node
   wait_ready "relay to $node" "$log" "${PID[relay-$node]}"
 }
 
-promote() { # NODE OUTDATED|-: fence (the node's own exports at the new epoch) then promote
-  local node=$1
+promote() { # NODE OUTDATED|- [EVENT]: fence (the node's own exports at the new epoch) then promote
+  local node=$1 n=${3:-0}
   write_exports "$node"
   hup "export-$node"
   wait_status "$WORK/$node/exports-status.json" "$(applied)" 30 "export service $node at epoch $EPOCH"
+  step "$n" "fenced $node"
   write_layout "$node" ACTIVE "$2"
   hup "engine-$node"
   wait_status "$WORK/$node/status.json" "$(applied) and .ha.role == \"ACTIVE\" and .ha.state == \"ACTIVE\"" 60 \
     "engine $node promoted at epoch $EPOCH"
+  step "$n" "promoted $node"
 }
 
 # Waits until the active engine has every drive ONLINE (the returning node's copy resynced), then
@@ -90,7 +100,7 @@ failover() { # N
   event "$1" "failover: SIGKILL of node $lost (engine and export service), node $survivor promoted"
   kill_node "$lost"
   EPOCH=$((EPOCH + 1))
-  promote "$survivor" "$lost"
+  promote "$survivor" "$lost" "$1"
   event_done "$1"
   ACTIVE=$survivor STANDBY=$lost
   write_exports "$lost"
@@ -107,12 +117,13 @@ switchover() { # N
   write_layout "$from" STANDBY -
   hup "engine-$from"
   wait_status "$WORK/$from/status.json" "$(applied) and .ha.state == \"STANDBY\"" 60 "engine $from demoted"
+  step "$1" "demoted $from"
   # Both agents hear the promotion at once: node $from raises its exports' epoch while node $to
   # fences its own and promotes (only its own node's fence must come first).
   write_exports "$from"
   local from_revision=$REVISION
   hup "export-$from"
-  promote "$to" -
+  promote "$to" - "$1"
   event_done "$1"
   wait_status "$WORK/$from/exports-status.json" ".revision == $from_revision and .ok == true" 30 \
     "export service $from at epoch $EPOCH"

@@ -416,6 +416,7 @@ public final class EngineMain implements Callable<Integer> {
         layout.attach(scsi);
         layout.attach(access);
         layout.reportTo(layoutStatusFile);
+        layout.warmUpStandby();
       }
       try {
         service.start();

@@ -114,6 +114,17 @@ public final class LayoutService implements Closeable {
         : layout.standby() ? HaState.STANDBY : HaState.ACTIVE;
   }
 
+  /**
+   * A standby readies itself for its first promotion ({@link StandbyWarmUp}: one login and one
+   * read per remote drive, in the background). The engine's main calls this once; the tests that
+   * drive a LayoutService themselves do not.
+   */
+  public synchronized void warmUpStandby() {
+    if (haState == HaState.STANDBY) {
+      StandbyWarmUp.start(layout);
+    }
+  }
+
   public static LayoutService open(Path file, String iqn) throws IOException {
     ArrayLayout layout = ArrayLayout.read(file);
     if (layout.standby()) {

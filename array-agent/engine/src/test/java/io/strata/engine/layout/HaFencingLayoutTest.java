@@ -175,6 +175,33 @@ class HaFencingLayoutTest {
     }
   }
 
+  @Test
+  void aStandbyWarmsUpWithOneLoginAndOneReadOfItsRemoteDriveAndWritesNothing() throws Exception {
+    Path remoteFile = sized(dir.resolve("x1.img"));
+    try (RandomAccessFile f = new RandomAccessFile(remoteFile.toFile(), "rw")) {
+      f.write(pattern(7, 4096));
+    }
+    byte[] before = digest(remoteFile);
+    Path exports = dir.resolve("exports.json");
+    writeExports(exports, 1, remoteFile, 2);
+    int port = freePort();
+    Path engineDir = Files.createDirectories(dir.resolve("standby"));
+    ArrayLayout standby = ArrayLayout.read(writeLayout(engineDir, 1, port, "STANDBY", 2, ""));
+    ArrayLayout.DriveSpec d2 = standby.drives().stream().filter(d -> d.remote() != null)
+        .findFirst().orElseThrow();
+    try (DriveExportService export = DriveExportService.start(exports,
+        new Portal("127.0.0.1", port, 1), dir.resolve("export-status.json"))) {
+      assertThat(StandbyWarmUp.warm(d2, 2)).as("logged in at the export's epoch and read").isTrue();
+      // a standby that rejoined at an older epoch is refused: nothing thrown, nothing warmed
+      assertThat(StandbyWarmUp.warm(d2, 1)).isFalse();
+    }
+    assertThat(digest(remoteFile)).as("the warm-up writes nothing").isEqualTo(before);
+  }
+
+  private static byte[] digest(Path file) throws Exception {
+    return java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+  }
+
   private Path writeLayout(Path engineDir, long revision, int port, String role, long epoch,
       String outdated) throws Exception {
     Path file = engineDir.resolve("layout.json");

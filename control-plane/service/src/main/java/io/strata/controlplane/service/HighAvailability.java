@@ -93,6 +93,13 @@ public class HighAvailability {
     if (currentActive && status.role() == Role.ACTIVE) {
       clearResynced(a, status);
     }
+    if (a.switchoverStartedAt != null && status.role() == Role.STANDBY && node.id.equals(a.nodeId)) {
+      // The old active says it demoted: the switchover's second step now, not at the supervisor's
+      // next round (up to strata.ha.supervise-interval later), since the tenant's I/O pauses for
+      // the whole switchover (docs/benchmarks/failover.md). The caller holds the array's row lock,
+      // as a round does; an old epoch's report still waits.
+      supervise(a, Instant.now());
+    }
     return currentActive;
   }
 
