@@ -133,6 +133,9 @@ row() {
 }
 
 mkdir -p "$(dirname "$report")"
+# The "CPU per I/O" section (iscsi-cpu-per-io.sh, written by hand from its output) stays.
+kept="$work/kept.md"
+if [[ -f "$report" ]]; then sed -n '/^## CPU per I\/O/,$p' "$report" > "$kept"; else : > "$kept"; fi
 cat > "$report" <<MD
 # iSCSI target benchmark: Strata engine vs tgt
 
@@ -162,4 +165,5 @@ throughput, and no worse latency at depth 1. In this run (medians):
 - 128 KiB throughput ≥ 1.2×: $(verdict "$(fig engine seq)" "$(fig tgt seq)" 1.2 ge)
 - depth-1 latency ≤ 1.0×: $(verdict "$(fig engine lat)" "$(fig tgt lat)" 1.0 le)
 MD
+if [[ -s "$kept" ]]; then { echo; cat "$kept"; } >> "$report"; fi
 cat "$report"

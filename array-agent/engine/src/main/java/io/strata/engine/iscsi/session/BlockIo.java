@@ -32,6 +32,8 @@ final class BlockIo implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(BlockIo.class.getName());
   /** Threads per connection; 0 runs every command on the connection's I/O thread. */
   static final String THREADS_PROPERTY = "strata.engine.ioThreadsPerConnection";
+  /** false: every plain read and write goes to the threads (see {@link InlinePolicy}). */
+  static final String INLINE_PROPERTY = "strata.engine.inlineBlockIo";
   private static final int DEFAULT_THREADS = 4;
   /** How long an abort waits for a read or write that is under way. */
   private static final long ABORT_WAIT_SECONDS = 30;
@@ -93,6 +95,11 @@ final class BlockIo implements AutoCloseable {
     return Integer.getInteger(THREADS_PROPERTY, DEFAULT_THREADS);
   }
 
+  /** Whether plain reads and writes run on the I/O thread while they are quick (default yes). */
+  static boolean inlineWhileQuick() {
+    return !"false".equalsIgnoreCase(System.getProperty(INLINE_PROPERTY, "true"));
+  }
+
   /** Whether {@code command} is a plain read or write that may run here. */
   boolean takes(ScsiCommandPdu command) {
     if (threads <= 0 || closed || command.taskAttribute() > 1) {
@@ -136,6 +143,11 @@ final class BlockIo implements AutoCloseable {
       running.remove(command.itt(), task);
       return null;
     }
+  }
+
+  /** Whether no command taken here is running or waiting to be answered. */
+  boolean idle() {
+    return running.isEmpty();
   }
 
   /** Called by the I/O thread before it takes completed commands. */
