@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.engine.fake.MemoryScsiTarget;
 import io.strata.engine.iscsi.login.Authentication;
 import io.strata.engine.iscsi.login.TargetLimits;
-import io.strata.engine.iscsi.login.TextParameters;
 import io.strata.engine.iscsi.pdu.DataIn;
-import io.strata.engine.iscsi.pdu.LoginRequest;
 import io.strata.engine.iscsi.target.TargetDefinition;
 import io.strata.engine.iscsi.target.Targets;
 import io.strata.engine.scsi.Nexus;
 import io.strata.engine.scsi.ScsiCommand;
 import io.strata.engine.scsi.ScsiResponse;
 import io.strata.engine.scsi.ScsiTarget;
-import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -66,15 +62,6 @@ class InlineBlockIoTest {
     connection.closed();
   }
 
-  void login() {
-    LinkedHashMap<String, String> keys = new LinkedHashMap<>();
-    keys.put("InitiatorName", "iqn.2026-11.io.strata:host1");
-    keys.put("TargetName", target.name());
-    keys.put("SessionType", "Normal");
-    connection.received(new LoginRequest(true, false, 1, 3, 0, 0, 0x23d000000001L, 0, 1, 0, 10, 0,
-        ByteBuffer.wrap(TextParameters.encode(keys))));
-  }
-
   List<DataIn> dataIns() {
     return wire.snapshot().stream().filter(p -> p instanceof DataIn).map(p -> (DataIn) p).toList();
   }
@@ -82,7 +69,7 @@ class InlineBlockIoTest {
   @Test
   void quickReadsAreAnsweredOnTheDeliveringThreadAndAfterASlowOneTheThreadsTakeOver()
       throws Exception {
-    login();
+    BlockIoOffloadTest.login(connection, target.name());
     String me = Thread.currentThread().getName();
     connection.received(BlockIoOffloadTest.read10(1, 10, 0));
     // Answered before received() returned: no hand-off.
