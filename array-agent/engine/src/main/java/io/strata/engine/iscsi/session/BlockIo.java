@@ -32,7 +32,11 @@ final class BlockIo implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(BlockIo.class.getName());
   /** Threads per connection; 0 runs every command on the connection's I/O thread. */
   static final String THREADS_PROPERTY = "strata.engine.ioThreadsPerConnection";
-  /** false: every plain read and write goes to the threads (see {@link InlinePolicy}). */
+  /**
+   * true: plain reads and writes run on the I/O thread while quick ({@link InlinePolicy}). Off by
+   * default until a measurement on a quiet machine shows what it buys: on the loaded 2-core
+   * machine it was written on, A/B runs disagreed (docs/benchmarks/iscsi.md, "CPU per I/O").
+   */
   static final String INLINE_PROPERTY = "strata.engine.inlineBlockIo";
   private static final int DEFAULT_THREADS = 4;
   /** How long an abort waits for a read or write that is under way. */
@@ -95,9 +99,9 @@ final class BlockIo implements AutoCloseable {
     return Integer.getInteger(THREADS_PROPERTY, DEFAULT_THREADS);
   }
 
-  /** Whether plain reads and writes run on the I/O thread while they are quick (default yes). */
+  /** Whether plain reads and writes run on the I/O thread while they are quick (default no). */
   static boolean inlineWhileQuick() {
-    return !"false".equalsIgnoreCase(System.getProperty(INLINE_PROPERTY, "true"));
+    return Boolean.getBoolean(INLINE_PROPERTY);
   }
 
   /** Whether {@code command} is a plain read or write that may run here. */

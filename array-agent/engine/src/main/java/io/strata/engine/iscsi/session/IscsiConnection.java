@@ -510,7 +510,7 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
   private void execute(ScsiCommandPdu command, ByteBuffer dataOut, int r2tCount) {
     if (blockIo.takes(command)) {
       long start = System.nanoTime();
-      if (blockIo.idle() && inline.inline(start)) {
+      if (inline.inline(start) && blockIo.idle()) {
         // A plain read or write, quick so far: no hand-off to a block I/O thread and back.
         // Only while none runs there, so that a reused ITT never runs twice at once.
         ScsiResponse response = runScsi(command, dataOut);
