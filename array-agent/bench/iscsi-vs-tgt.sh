@@ -40,29 +40,20 @@ for tool in tgtd tgtadm iscsi-perf qemu-img; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
 done
 
+# shellcheck source=iscsi-targets.lib.sh
+source "$root/array-agent/bench/iscsi-targets.lib.sh"
+
 # Both targets get a file of the same size, fully written first so neither reads holes.
-prepare_file() {
-  truncate -s "$size" "$1"
-  dd if=/dev/zero of="$1" bs=1M count=$(( $(numfmt --from=iec "$size") / 1048576 )) conv=notrunc status=none
+start_engine_for_comparison() {
+  prepare_file "$work/engine.img" "$size"
+  start_engine "$engine_port" "$iqn_engine" "$work/engine.img" "$size" "$work/engine.log" || exit 1
+  engine_pid=$started_pid
 }
 
-start_engine() {
-  prepare_file "$work/engine.img"
-  "$root/array-agent/bin/strata-engine" --portal "127.0.0.1:$engine_port" --iqn "$iqn_engine" \
-    --lun "0=$work/engine.img:$size" > "$work/engine.log" 2>&1 &
-  engine_pid=$!
-  for _ in $(seq 1 150); do grep -q ready "$work/engine.log" && return 0; sleep 0.2; done
-  cat "$work/engine.log" >&2; exit 1
-}
-
-start_tgt() {
-  prepare_file "$work/tgt.img"
-  tgtd -f -C "$tgt_control" --iscsi "portal=127.0.0.1:$tgt_port" > "$work/tgt.log" 2>&1 &
-  tgt_pid=$!
-  sleep 1
-  tgtadm -C "$tgt_control" --lld iscsi --op new --mode target --tid 1 -T "$iqn_tgt"
-  tgtadm -C "$tgt_control" --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b "$work/tgt.img"
-  tgtadm -C "$tgt_control" --lld iscsi --op bind --mode target --tid 1 -I ALL
+start_tgt_for_comparison() {
+  prepare_file "$work/tgt.img" "$size"
+  start_tgt "$tgt_port" "$tgt_control" "$iqn_tgt" "$work/tgt.img" "$size" "$work/tgt.log"
+  tgt_pid=$started_pid
 }
 
 # iscsi-perf runs until interrupted; its last "iops average" is the figure.
@@ -109,8 +100,8 @@ verdict() {
 
 engine_url="iscsi://127.0.0.1:$engine_port/$iqn_engine/0"
 tgt_url="iscsi://127.0.0.1:$tgt_port/$iqn_tgt/1"
-start_engine
-start_tgt
+start_engine_for_comparison
+start_tgt_for_comparison
 load_start=$(cut -d' ' -f1 /proc/loadavg)
 warm_up "$engine_url"
 warm_up "$tgt_url"
@@ -142,6 +133,9 @@ row() {
 }
 
 mkdir -p "$(dirname "$report")"
+# The "CPU per I/O" section (iscsi-cpu-per-io.sh, written by hand from its output) stays.
+kept="$work/kept.md"
+if [[ -f "$report" ]]; then sed -n '/^## CPU per I\/O/,$p' "$report" > "$kept"; else : > "$kept"; fi
 cat > "$report" <<MD
 # iSCSI target benchmark: Strata engine vs tgt
 
@@ -171,4 +165,5 @@ throughput, and no worse latency at depth 1. In this run (medians):
 - 128 KiB throughput ≥ 1.2×: $(verdict "$(fig engine seq)" "$(fig tgt seq)" 1.2 ge)
 - depth-1 latency ≤ 1.0×: $(verdict "$(fig engine lat)" "$(fig tgt lat)" 1.0 le)
 MD
+if [[ -s "$kept" ]]; then { echo; cat "$kept"; } >> "$report"; fi
 cat "$report"

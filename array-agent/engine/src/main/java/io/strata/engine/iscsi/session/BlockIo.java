@@ -32,6 +32,12 @@ final class BlockIo implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(BlockIo.class.getName());
   /** Threads per connection; 0 runs every command on the connection's I/O thread. */
   static final String THREADS_PROPERTY = "strata.engine.ioThreadsPerConnection";
+  /**
+   * true: plain reads and writes run on the I/O thread while quick ({@link InlinePolicy}). Off by
+   * default until a measurement on a quiet machine shows what it buys: on the loaded 2-core
+   * machine it was written on, A/B runs disagreed (docs/benchmarks/iscsi.md, "CPU per I/O").
+   */
+  static final String INLINE_PROPERTY = "strata.engine.inlineBlockIo";
   private static final int DEFAULT_THREADS = 4;
   /** How long an abort waits for a read or write that is under way. */
   private static final long ABORT_WAIT_SECONDS = 30;
@@ -93,6 +99,11 @@ final class BlockIo implements AutoCloseable {
     return Integer.getInteger(THREADS_PROPERTY, DEFAULT_THREADS);
   }
 
+  /** Whether plain reads and writes run on the I/O thread while they are quick (default no). */
+  static boolean inlineWhileQuick() {
+    return Boolean.getBoolean(INLINE_PROPERTY);
+  }
+
   /** Whether {@code command} is a plain read or write that may run here. */
   boolean takes(ScsiCommandPdu command) {
     if (threads <= 0 || closed || command.taskAttribute() > 1) {
@@ -136,6 +147,11 @@ final class BlockIo implements AutoCloseable {
       running.remove(command.itt(), task);
       return null;
     }
+  }
+
+  /** Whether no command taken here is running or waiting to be answered. */
+  boolean idle() {
+    return running.isEmpty();
   }
 
   /** Called by the I/O thread before it takes completed commands. */

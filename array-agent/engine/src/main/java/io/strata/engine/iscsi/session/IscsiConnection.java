@@ -76,16 +76,29 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
 
   /** Where plain reads and writes run while this connection keeps decoding. */
   private final BlockIo blockIo;
+  /** Whether a plain read or write runs on the delivering thread rather than on blockIo. */
+  private final InlinePolicy inline;
 
   public IscsiConnection(PduConnection io, SessionRegistry registry) {
-    this(io, registry, BlockIo.threadsPerConnection());
+    this(io, registry, BlockIo.threadsPerConnection(), BlockIo.inlineWhileQuick());
   }
 
   /** With {@code blockIoThreads} threads for reads and writes (0: all on the I/O thread). */
   IscsiConnection(PduConnection io, SessionRegistry registry, int blockIoThreads) {
+    this(io, registry, blockIoThreads, false);
+  }
+
+  /**
+   * With {@code blockIoThreads} threads for reads and writes (0: all on the I/O thread);
+   * {@code inlineWhileQuick}: reads and writes run on the I/O thread while they are quick
+   * ({@link InlinePolicy}), the threads take them when they are not.
+   */
+  IscsiConnection(PduConnection io, SessionRegistry registry, int blockIoThreads,
+      boolean inlineWhileQuick) {
     this.io = io;
     this.registry = registry;
     this.blockIo = new BlockIo(blockIoThreads, () -> io.runOnIoThread(this::sendCompleted));
+    this.inline = new InlinePolicy(inlineWhileQuick);
     this.login = new LoginConversation(
         registry.targets(), io.portal(), registry.limits(), this, io.rdmaCapable());
   }
@@ -496,6 +509,16 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
 
   private void execute(ScsiCommandPdu command, ByteBuffer dataOut, int r2tCount) {
     if (blockIo.takes(command)) {
+      long start = System.nanoTime();
+      if (inline.inline(start) && blockIo.idle()) {
+        // A plain read or write, quick so far: no hand-off to a block I/O thread and back.
+        // Only while none runs there, so that a reused ITT never runs twice at once.
+        ScsiResponse response = runScsi(command, dataOut);
+        long end = System.nanoTime();
+        inline.ran(end - start, (long) command.expectedDataTransferLength(), end);
+        respond(command, response, r2tCount);
+        return;
+      }
       BlockIo.InFlight task = blockIo.submit(command, r2tCount, () -> runScsi(command, dataOut));
       if (task != null) {
         return; // its response goes out from sendCompleted on the connection's I/O thread

@@ -96,9 +96,14 @@ class BlockIoOffloadTest {
   }
 
   void login() {
+    login(connection, target.name());
+  }
+
+  /** Logs {@code connection} in to {@code targetName} in one step (no negotiation). */
+  static void login(IscsiConnection connection, String targetName) {
     LinkedHashMap<String, String> keys = new LinkedHashMap<>();
     keys.put("InitiatorName", "iqn.2026-11.io.strata:host1");
-    keys.put("TargetName", target.name());
+    keys.put("TargetName", targetName);
     keys.put("SessionType", "Normal");
     connection.received(new LoginRequest(true, false, 1, 3, 0, 0, 0x23d000000001L, 0, 1, 0, 10, 0,
         ByteBuffer.wrap(TextParameters.encode(keys))));
