@@ -26,15 +26,31 @@ public final class AttachCommands {
   static final String PRODUCT = "VPSA";
 
   /**
-   * How many path-checker intervals (5 s by default) I/O is queued while no path is usable: a
-   * failover (target under 10 s) and an engine restart fit in a minute, after which the file
-   * system gets the error instead of hanging forever ({@code queue}).
+   * How many path-checker intervals ({@link #POLLING_INTERVAL} s) I/O is queued while no path is
+   * usable: a failover (target under 10 s) and an engine restart fit in a minute, after which the
+   * file system gets the error instead of hanging forever ({@code queue}).
    */
-  static final int NO_PATH_RETRY = 12;
+  static final int NO_PATH_RETRY = 60;
 
-  /** dm-multipath's device section for Strata's logical units (a drop-in beside multipath.conf). */
+  /**
+   * Seconds between multipathd's checks of a failed path. In a switchover the kernel fails both
+   * paths and only the checker brings the promoted engine's path back, so the default 5 s is the
+   * largest part of the pause (docs/benchmarks/failover.md, "Where a switchover's pause goes").
+   */
+  static final int POLLING_INTERVAL = 1;
+
+  /**
+   * dm-multipath's settings for Strata's logical units (a drop-in beside multipath.conf): the two
+   * defaults that keep a switchover's pause short ({@code force_sync}: multipath-tools 0.9 reports
+   * an asynchronous TUR check that took over a millisecond as pending and takes its result a whole
+   * interval later), and the device section.
+   */
   static String multipathDeviceSection() {
     return String.join("\n",
+        "defaults {",
+        "    polling_interval " + POLLING_INTERVAL,
+        "    force_sync yes",
+        "}",
         "devices {",
         "    device {",
         "        vendor \"" + VENDOR + "\"",

@@ -62,7 +62,9 @@ class AttachCommandsTest {
         .contains("prio alua")
         .contains("hardware_handler \"1 alua\"")
         .contains("failback immediate")
-        .contains("no_path_retry 12")
+        .contains("no_path_retry 60")
+        .contains("polling_interval 1")
+        .contains("force_sync yes")
         .contains("sudo multipath -a '/dev/disk/by-path/ip-127.0.0.1:3261-iscsi-" + TARGET + "-lun-2'");
     // the timeout is set before the login that uses it
     assertThat(script.indexOf("replacement_timeout")).isLessThan(script.indexOf("--login"));
