@@ -86,10 +86,23 @@ final class EngineProcess implements AutoCloseable {
     }
   }
 
-  /** SIGKILL: no shutdown hook, no flush; what survives is what the kernel already had. */
+  /**
+   * SIGKILL: no shutdown hook, no flush; what survives is what the kernel already had. What the
+   * engine printed before it died is all in {@link #output} afterwards (not
+   * Process.destroyForcibly(), which closes our end of the pipe and may lose its last lines: a
+   * test that reads the output to tell how far the engine got must see them).
+   */
   void killHard() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor(10, TimeUnit.SECONDS);
+    try {
+      new ProcessBuilder("kill", "-KILL", Long.toString(process.pid())).start().waitFor();
+    } catch (IOException e) {
+      process.destroyForcibly();
+    }
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+    reader.join(5_000);
   }
 
   /** SIGTERM, then the exit code. */
