@@ -54,9 +54,17 @@ final class Api {
   }
 
   Reply patch(String path, Object body) throws IOException, InterruptedException {
+    return withBody("PATCH", path, body);
+  }
+
+  Reply put(String path, Object body) throws IOException, InterruptedException {
+    return withBody("PUT", path, body);
+  }
+
+  private Reply withBody(String method, String path, Object body) throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(URI.create(base + path))
         .header("Content-Type", "application/json")
-        .method("PATCH", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+        .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
   }
 
   private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {

@@ -69,23 +69,30 @@ public final class ControlPlane {
   public record ArrayDriveView(UUID id, UUID driveId, String type, long capacityGib, UUID poolId, String role) {}
 
   /**
-   * A pool; {@code scrub}: its scrub settings, {@code rebuild}: the rebuild or copy running now
-   * (null: none), {@code lastScrub}: its running or last scrub (null: none reported yet).
+   * A pool; {@code capacityGib}: what its volumes may use now, {@code targetCapacityGib}: what it has
+   * with all its drives (larger while a grown RAID5/6 pool restripes; 0 from a control plane
+   * before the field); {@code scrub}: its scrub settings, {@code rebuild}: the rebuild, copy or
+   * restripe running now (null: none), {@code lastScrub}: its running or last scrub (null: none
+   * reported yet).
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record PoolView(
       UUID id, UUID arrayId, String name, String driveType, String protection, String cacheMode,
-      boolean tiering, long capacityGib, Instant createdAt, PoolScrubSettings scrub, PoolRebuild rebuild,
-      PoolLastScrub lastScrub) {}
+      boolean tiering, long capacityGib, long targetCapacityGib, Instant createdAt, PoolScrubSettings scrub,
+      PoolRebuild rebuild, PoolLastScrub lastScrub) {}
 
   /** A pool's scrub schedule ({@code everyDays}, null: on demand only) and rate (MiB/s, 0: no limit). */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record PoolScrubSettings(Integer everyDays, int rateMbps, UUID requestId, Instant requestedAt) {}
 
-  /** The rebuild ({@code REBUILD}) or member copy ({@code COPY}) running in a pool. */
+  /**
+   * The rebuild ({@code REBUILD}), member copy ({@code COPY}) or restripe ({@code RESTRIPE})
+   * running in a pool; {@code failedAttempts} and {@code error}: a restripe's attempts that stopped
+   * on an error in a row and why the last did (0 and null: none).
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record PoolRebuild(String kind, Integer member, String driveId, long bytesDone, long bytesTotal,
-      double percent, Instant reportedAt) {}
+      double percent, int failedAttempts, String error, Instant reportedAt) {}
 
   /** A pool's running or last scrub, as its engine reported it. */
   @JsonIgnoreProperties(ignoreUnknown = true)

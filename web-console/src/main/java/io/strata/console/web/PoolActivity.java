@@ -11,9 +11,9 @@ import java.util.Locale;
  * scrub's findings in words, a scrub asked for that the engine has not reported yet, and whether
  * the page should keep polling (something runs, or is about to).
  */
-public record PoolActivity(boolean rebuilding, int rebuildPercent, String rebuildLine, boolean scrubbed,
-    int scrubPercent, String scrubLine, boolean scrubRunning, boolean unrepairable, String scrubAskedLine,
-    boolean live) {
+public record PoolActivity(boolean rebuilding, int rebuildPercent, String rebuildLine, String restripeCapacityLine,
+    String rebuildErrorLine, boolean scrubbed, int scrubPercent, String scrubLine, boolean scrubRunning,
+    boolean unrepairable, String scrubAskedLine, boolean live) {
 
   public static PoolActivity of(PoolView p) {
     PoolRebuild r = p.rebuild();
@@ -21,8 +21,34 @@ public record PoolActivity(boolean rebuilding, int rebuildPercent, String rebuil
     boolean scrubRunning = s != null && "RUNNING".equals(s.state());
     String asked = scrubAskedLine(p);
     return new PoolActivity(r != null, r == null ? 0 : (int) r.percent(), r == null ? null : rebuildLine(r),
-        s != null, s == null ? 0 : (int) s.percent(), s == null ? null : scrubLine(s), scrubRunning,
+        restripeCapacityLine(p), r == null ? null : rebuildErrorLine(r), s != null,
+        s == null ? 0 : (int) s.percent(), s == null ? null : scrubLine(s), scrubRunning,
         s != null && s.unrepairableBlocks() > 0, asked, r != null || scrubRunning || asked != null);
+  }
+
+  /**
+   * While a grown RAID5/6 pool restripes: what its volumes may use now and what they get once it is
+   * done (the control plane's {@code targetCapacityGib}). Null otherwise.
+   */
+  static String restripeCapacityLine(PoolView p) {
+    if (p.targetCapacityGib() <= p.capacityGib()) {
+      return null;
+    }
+    return "Capacity for volumes: " + p.capacityGib() + " GiB now, " + p.targetCapacityGib()
+        + " GiB once the restripe onto the added drives is done.";
+  }
+
+  /**
+   * A restripe whose attempts stop on an error: how many in a row and why the last stopped (the
+   * engine tries again by itself after a pause). Null while none stopped.
+   */
+  static String rebuildErrorLine(PoolRebuild r) {
+    if (r.failedAttempts() <= 0) {
+      return null;
+    }
+    return "The restripe stopped on an error " + (r.failedAttempts() == 1 ? "once" : r.failedAttempts()
+        + " times in a row") + "; the engine tries again by itself. Last error: "
+        + (r.error() == null ? "not reported" : r.error());
   }
 
   /**

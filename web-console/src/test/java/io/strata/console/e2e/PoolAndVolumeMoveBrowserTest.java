@@ -12,6 +12,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.contracts.event.ArrayStatus;
 import io.strata.contracts.event.ObjectStatus;
+import io.strata.contracts.event.PoolProgress;
 import io.strata.contracts.event.VolumeMoveStatus;
 import io.strata.testsupport.KeycloakTestResource;
 import io.strata.testsupport.Tokens;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * sends as its agent would: an empty volume's real move ends within a second, too soon to press a
  * button in. The admin starts a move, sees its progress, presses Cancel move and sees the move
  * being cancelled, and once the engine reports the volume back, AVAILABLE in its original pool.
+ * On another such array, a pool whose restripe the engine reports stopped on errors shows why.
  */
 @QuarkusTest
 @QuarkusTestResource(KeycloakTestResource.class)
@@ -177,6 +179,39 @@ class PoolAndVolumeMoveBrowserTest {
         .containsText("SUCCEEDED");
     assertThat(page.locator("main table tr", new Page.LocatorOptions().setHasText(Pattern.compile("volume\\.move\\b(?!-)"))))
         .containsText("FAILED");
+    page.context().close();
+  }
+
+  /**
+   * A restripe whose attempts keep stopping on an error (the engine's word, as its agent sends it
+   * in ArrayStatus.pools) is a problem on the pool page, with the count and the engine's reason.
+   */
+  @Test
+  @Order(3)
+  void thePoolPageShowsWhyARestripeKeepsStopping() throws Exception {
+    String acme = Tokens.accessToken("acme-admin");
+    String arrayId = RenderTimeBrowserTest.arrayOnASecondNode(acme);
+    String node = TenantFlowBrowserTest.nodeOf("acme", arrayId);
+    String pool = StackObjects.mirroredPool(acme, arrayId, "stuck-" + UUID.randomUUID().toString().substring(0, 6),
+        "HDD");
+    Page page = browser.newPage(false);
+    signIn(page, "acme-admin");
+    page.navigate(CONSOLE + "/pools/" + pool);
+    assertThat(page.getByTestId("rebuild-none")).containsText("No rebuild runs");
+    assertThat(page.getByTestId("restripe-error")).hasCount(0);
+
+    StrataStack.reportArray(new ArrayStatus(arrayId, node, 1, ArrayStatus.State.ONLINE, null, null, null, null, 0,
+        "process", List.of(), null, null, List.of(), "E01", List.of(), List.of(new PoolProgress(pool,
+            new PoolProgress.Rebuild("RESTRIPE", null, null, 1L << 30, 4L << 30, 3, "drive hdd-3: write failed"),
+            null))));
+    Locator error = page.getByTestId("restripe-error");
+    for (int i = 0; i < 120 && error.count() == 0; i++) { // the report reaches the control plane over Kafka
+      Thread.sleep(500);
+      page.reload();
+    }
+    assertThat(error).containsText("stopped on an error 3 times in a row");
+    assertThat(error).containsText("drive hdd-3: write failed");
+    assertThat(page.getByTestId("rebuild-line")).containsText("Restriping onto the added drives");
     page.context().close();
   }
 

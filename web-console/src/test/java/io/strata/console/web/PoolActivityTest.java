@@ -43,6 +43,28 @@ class PoolActivityTest {
   }
 
   @Test
+  void aStuckRestripeSaysWhyAndBothCapacitiesShowWhileItRuns() throws Exception {
+    PoolView p = pool("""
+        {"kind":"RESTRIPE","member":null,"driveId":null,"bytesDone":1073741824,"bytesTotal":4294967296,
+         "percent":25.0,"failedAttempts":3,"error":"drive ssd-3: write failed",
+         "reportedAt":"2026-12-07T09:00:00Z"}""", "null");
+    PoolView restriping = new PoolView(p.id(), p.arrayId(), p.name(), p.driveType(), "RAID5", p.cacheMode(), false,
+        8, 12, p.createdAt(), p.scrub(), p.rebuild(), null);
+    PoolActivity a = PoolActivity.of(restriping);
+    assertThat(a.rebuildErrorLine()).isEqualTo("The restripe stopped on an error 3 times in a row; the engine tries"
+        + " again by itself. Last error: drive ssd-3: write failed");
+    assertThat(a.restripeCapacityLine())
+        .isEqualTo("Capacity for volumes: 8 GiB now, 12 GiB once the restripe onto the added drives is done.");
+    assertThat(a.live()).isTrue();
+
+    PoolActivity going = PoolActivity.of(pool("""
+        {"kind":"RESTRIPE","member":null,"driveId":null,"bytesDone":1073741824,"bytesTotal":4294967296,
+         "percent":25.0,"reportedAt":"2026-12-07T09:00:00Z"}""", "null"));
+    assertThat(going.rebuildErrorLine()).as("no attempt stopped (or a control plane before the field)").isNull();
+    assertThat(going.restripeCapacityLine()).as("no targetCapacityGib above capacityGib").isNull();
+  }
+
+  @Test
   void aFinishedScrubSaysWhatItFoundAndUnrepairableBlocksAreAProblem() throws Exception {
     PoolActivity a = PoolActivity.of(pool("null", """
         {"requestId":"r","state":"DONE","rowsDone":12,"rows":12,"percent":100.0,"mismatchedBlocks":5,

@@ -41,7 +41,8 @@ final class PoolProgressReport {
       return null;
     }
     String driveId = r.drive() == null ? null : idOfSerial.getOrDefault(r.drive(), r.drive());
-    return new PoolProgress.Rebuild(r.kind(), r.member(), driveId, r.bytesDone(), r.bytesTotal());
+    return new PoolProgress.Rebuild(r.kind(), r.member(), driveId, r.bytesDone(), r.bytesTotal(), r.failedAttempts(),
+        r.failedAttempts() > 0 ? r.error() : null);
   }
 
   private static PoolProgress.Scrub scrub(LayoutFiles.ScrubEntry s) {

@@ -90,19 +90,25 @@ public record EngineLayout(
   /** A pool; {@code cache} and {@code tiering} name an SSD of the array outside every pool. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Pool(String name, List<String> drives, String protection, Cache cache, Tiering tiering,
-      Scrub scrub) {
+      Scrub scrub, Restripe restripe) {
     public Pool {
       drives = drives == null ? List.of() : List.copyOf(drives);
     }
 
     /** A pool without a scrub. */
     public Pool(String name, List<String> drives, String protection, Cache cache, Tiering tiering) {
-      this(name, drives, protection, cache, tiering, null);
+      this(name, drives, protection, cache, tiering, null, null);
     }
 
-    /** The pool as the engine must have opened it: its scrub may change by reload. */
-    public Pool withoutScrub() {
-      return new Pool(name, drives, protection, cache, tiering, null);
+    /** A pool whose restripe (if it grows) runs unlimited. */
+    public Pool(String name, List<String> drives, String protection, Cache cache, Tiering tiering,
+        Scrub scrub) {
+      this(name, drives, protection, cache, tiering, scrub, null);
+    }
+
+    /** The pool as the engine must have opened it: its scrub and restripe rate may change by reload. */
+    public Pool asOpened() {
+      return new Pool(name, drives, protection, cache, tiering, null, null);
     }
   }
 
@@ -111,6 +117,12 @@ public record EngineLayout(
    * per second ("50M"; "0": no limit). See docs/block-stack.md, "Scrub".
    */
   public record Scrub(String request, String rate) {}
+
+  /**
+   * How a RAID-5/6 pool's restripe onto added drives runs: moving at most {@code rate} bytes of
+   * pool data per second ("50M"). See docs/block-stack.md, "Growing a parity pool".
+   */
+  public record Restripe(String rate) {}
 
   /**
    * A flash cache in front of an HDD pool: its SSD and write mode (write-back, write-through,

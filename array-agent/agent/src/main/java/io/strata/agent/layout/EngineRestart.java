@@ -52,7 +52,7 @@ public final class EngineRestart {
         }
         continue;
       }
-      if (!kept.withoutScrub().equals(pool.withoutScrub())
+      if (!kept.asOpened().equals(pool.asOpened())
           && !onlyMembersReplaced(pool, kept, nextDrives) && !onlyMirrorPairsAdded(pool, kept)
           && !onlyParityDrivesAdded(pool, kept)) {
         return "pool " + pool.name() + " changed its drives, protection, cache or tier";

@@ -161,11 +161,13 @@ public final class LayoutFiles {
   /**
    * A rebuild ({@code kind} REBUILD) or member copy ({@code kind} COPY) onto member {@code member},
    * drive {@code drive} (layout name: the serial), {@code bytesDone} of {@code bytesTotal}; or a
-   * RAID-5/6 pool's restripe onto added drives ({@code kind} RESTRIPE, no member or drive).
+   * RAID-5/6 pool's restripe onto added drives ({@code kind} RESTRIPE, no member or drive), with
+   * {@code failedAttempts} and {@code error} once an attempt of it stopped on an error (it is
+   * tried again; absent otherwise: 0 and null).
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record RebuildEntry(String kind, Integer member, String drive, int rebuildingMembers, long rowsDone,
-      long rows, long bytesDone, long bytesTotal) {}
+      long rows, long bytesDone, long bytesTotal, int failedAttempts, String error) {}
 
   /** A scrub as the engine reports it ({@code started}, {@code finished}: ISO-8601, finished null until it is). */
   @JsonIgnoreProperties(ignoreUnknown = true)

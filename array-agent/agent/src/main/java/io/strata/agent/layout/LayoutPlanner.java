@@ -286,11 +286,23 @@ public final class LayoutPlanner {
           continue;
         }
         var entry = new EngineLayout.Pool(pool.poolId(), members, protection, cache, tiering,
-            scrubOf(pool, protection));
+            scrubOf(pool, protection), restripeOf(pool, protection));
         pools.add(entry);
         usablePools.add(pool.poolId());
         objects.add(new Planned(Kind.POOL, pool.poolId(), form(entry), null));
       }
+    }
+
+    /**
+     * The engine's restripe block for a RAID-5/6 pool with a restripe rate, or null (no limit, or
+     * a pool that never restripes).
+     */
+    private static EngineLayout.Restripe restripeOf(PoolSpec pool, String protection) {
+      Integer rate = pool.restripeRateMbps();
+      if (rate == null || rate == 0 || !protection.startsWith("parity")) {
+        return null;
+      }
+      return new EngineLayout.Restripe(rate + "M");
     }
 
     /** The engine's scrub block for the pool's scrub request, or null (none, or no redundancy). */

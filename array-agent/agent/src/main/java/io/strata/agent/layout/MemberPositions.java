@@ -47,7 +47,9 @@ public final class MemberPositions {
     if (old.drives().size() < pool.drives().size() && pool.drives().containsAll(old.drives())) {
       List<String> grown = new ArrayList<>(old.drives());
       pool.drives().stream().filter(d -> !old.drives().contains(d)).forEach(grown::add);
-      return new EngineLayout.Pool(pool.name(), grown, pool.protection(), pool.cache(), pool.tiering());
+      // its restripe rate too: the restripe onto the new drives runs at it
+      return new EngineLayout.Pool(pool.name(), grown, pool.protection(), pool.cache(), pool.tiering(), null,
+          pool.restripe());
     }
     if (old.drives().size() != pool.drives().size()) {
       return pool;
@@ -60,6 +62,6 @@ public final class MemberPositions {
     }
     // everything else as planned, its scrub too (a scrub request must reach the engine)
     return new EngineLayout.Pool(pool.name(), members, pool.protection(), pool.cache(), pool.tiering(),
-        pool.scrub());
+        pool.scrub(), pool.restripe());
   }
 }

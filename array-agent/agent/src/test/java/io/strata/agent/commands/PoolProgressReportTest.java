@@ -76,6 +76,27 @@ class PoolProgressReportTest {
   }
 
   @Test
+  void aRestripeStoppedByAnErrorIsSentWithItsFailedAttemptsAndTheError() throws Exception {
+    LayoutFiles files = new LayoutFiles(folder);
+    StackFigures.Rebuild stopped = new StackFigures.Rebuild("pool-1", 1, 3, 12, "RESTRIPE", null, null, 3L << 20,
+        12L << 20, 2, "drive n1-ssd-9: write failed");
+    LayoutStatus.write(files.status(), 5L, null, List.of(), Map.of(), List.of(), null, Map.of(), null, Map.of(),
+        Map.of("pool-1", stopped));
+
+    List<PoolProgress> pools = PoolProgressReport.of(files.readStatus(), desired());
+
+    assertThat(pools.get(0).rebuild()).isEqualTo(new PoolProgress.Rebuild("RESTRIPE", null, null, 3L << 20, 12L << 20,
+        2, "drive n1-ssd-9: write failed"));
+    // a reader from before the fields still reads the rest (the control plane's Kafka readers ignore unknown fields)
+    String json = new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules()
+        .writeValueAsString(pools.get(0).rebuild());
+    assertThat(json).contains("\"failedAttempts\":2").contains("\"error\":\"drive n1-ssd-9: write failed\"");
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+        "{\"kind\":\"RESTRIPE\",\"bytesDone\":1,\"bytesTotal\":2}", PoolProgress.Rebuild.class))
+        .as("from an agent before the fields").isEqualTo(new PoolProgress.Rebuild("RESTRIPE", null, null, 1, 2));
+  }
+
+  @Test
   void anEngineThatSaysNothingOfItsPoolsGivesNoProgress() throws Exception {
     LayoutFiles files = new LayoutFiles(folder);
     LayoutStatus.write(files.status(), 5L, null);

@@ -105,6 +105,28 @@ class LayoutPlannerTest {
   }
 
   @Test
+  void aParityPoolsRestripeRateReachesTheEngineLayoutAsARateItReadsAndNoOtherPoolGetsOne() throws Exception {
+    var desired = array(
+        List.of(drive("d1", "n1-ssd-0", DriveType.SSD, 4, "p1"), drive("d2", "n1-ssd-1", DriveType.SSD, 4, "p1"),
+            drive("d3", "n1-ssd-2", DriveType.SSD, 4, "p1"), drive("d4", "n1-hdd-0", DriveType.HDD, 16, "p2"),
+            drive("d5", "n1-hdd-1", DriveType.HDD, 16, "p2"), drive("d6", "n1-hdd-2", DriveType.HDD, 16, "p3"),
+            drive("d7", "n1-hdd-3", DriveType.HDD, 16, "p3"), drive("d8", "n1-hdd-4", DriveType.HDD, 16, "p3")),
+        List.of(new PoolSpec("p1", "wide", DriveType.SSD, "RAID5", "NONE", false, 8, null, 40),
+            new PoolSpec("p2", "mirror", DriveType.HDD, "RAID1", "NONE", false, 16, null, 40),
+            new PoolSpec("p3", "unlimited", DriveType.HDD, "RAID5", "NONE", false, 32, null, 0)),
+        List.of(), List.of(), List.of());
+    var pools = planner.plan(desired, node, Set.of()).layout().pools();
+    assertThat(pools).filteredOn(p -> p.name().equals("p1")).singleElement()
+        .satisfies(p -> assertThat(p.restripe()).isEqualTo(new EngineLayout.Restripe("40M")));
+    assertThat(pools).filteredOn(p -> !p.name().equals("p1")).hasSize(2).allSatisfy(p -> assertThat(p.restripe())
+        .as("a mirror never restripes; 0 is no limit").isNull());
+    String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(pools.get(0));
+    var read = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readValue(json, io.strata.engine.layout.ArrayLayout.PoolSpec.class);
+    assertThat(read.restripeBytesPerSecond()).as("the engine's reading of %s", json).isEqualTo(40L << 20);
+  }
+
+  @Test
   void aScrubWithoutRateLimitIsARateTheEngineReads() {
     // found by the scrub end-to-end test (PoolOperationsEndToEndIT): "0M" made the engine refuse the whole layout
     var desired = array(

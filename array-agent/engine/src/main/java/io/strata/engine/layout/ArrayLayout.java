@@ -116,7 +116,19 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
    * the flash cache and SSD/HDD tiering (issue 5 points 6 and 7), which wrap the pool.
    */
   public record PoolSpec(String name, List<String> drives, String protection, JsonNode cache,
-      JsonNode tiering, ScrubSpec scrub) {}
+      JsonNode tiering, ScrubSpec scrub, RestripeSpec restripe) {
+
+    /** A pool with no restripe settings (the restripe runs unlimited). */
+    public PoolSpec(String name, List<String> drives, String protection, JsonNode cache,
+        JsonNode tiering, ScrubSpec scrub) {
+      this(name, drives, protection, cache, tiering, scrub, null);
+    }
+
+    /** The restripe's rate in bytes per second (0: unlimited, also without a restripe block). */
+    public long restripeBytesPerSecond() {
+      return restripe == null ? 0 : restripe.bytesPerSecond();
+    }
+  }
 
   /**
    * Scrub the pool (docs/block-stack.md, "Scrub"): once per {@code request} id (level-triggered:
@@ -127,8 +139,26 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
   public record ScrubSpec(String request, String rate) {
     /** The rate in bytes per second (0: unlimited). */
     public long bytesPerSecond() {
-      return rate == null || rate.isBlank() || rate.trim().equals("0") ? 0 : LunSpec.size(rate);
+      return ArrayLayout.bytesPerSecond(rate);
     }
+  }
+
+  /**
+   * How a RAID-5/6 pool's restripe onto added drives runs (docs/block-stack.md, "Growing a
+   * parity pool"): moving at most {@code rate} bytes of pool data per second ("50M"; "0" or
+   * absent: no limit). A reload changes the rate of a running restripe; on a pool that is not
+   * restriping it waits for the next one.
+   */
+  public record RestripeSpec(String rate) {
+    /** The rate in bytes per second (0: unlimited). */
+    public long bytesPerSecond() {
+      return ArrayLayout.bytesPerSecond(rate);
+    }
+  }
+
+  /** A rate such as "50M" in bytes per second; null, blank or "0": 0 (no limit). */
+  static long bytesPerSecond(String rate) {
+    return rate == null || rate.isBlank() || rate.trim().equals("0") ? 0 : LunSpec.size(rate);
   }
 
   /**
@@ -345,6 +375,7 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
       Protection protection = Protection.parse(p.protection() == null ? "none" : p.protection());
       validateServiceDrives(p, driveNames);
       validateScrub(p, protection);
+      validateRestripe(p);
     }
     Set<String> objects = new HashSet<>();
     for (VolumeSpec v : volumes()) {
@@ -395,6 +426,17 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
    * and tier; one SSD must be local, and of two (a mirror) at most one may be remote. Whether
    * another pool uses them is decided when the pools open ({@link DriveClaims}).
    */
+  private static void validateRestripe(PoolSpec p) {
+    try {
+      if (p.restripeBytesPerSecond() < 0) {
+        throw new IllegalArgumentException("negative");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("pool " + p.name() + ": restripe.rate '"
+          + p.restripe().rate() + "' is not a rate in bytes per second such as 50M");
+    }
+  }
+
   private static void validateScrub(PoolSpec p, Protection protection) {
     if (p.scrub() == null) {
       return;

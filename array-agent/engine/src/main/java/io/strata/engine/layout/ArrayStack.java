@@ -708,9 +708,28 @@ public final class ArrayStack implements Closeable {
     }
   }
 
-  /** A pool's spec but for its scrub request, which a reload may change (see {@link PoolScrubs}). */
+  /**
+   * A pool's spec but for its scrub request and restripe rate, which a reload may change (see
+   * {@link PoolScrubs}, {@link #applyRestripeRates}).
+   */
   private static PoolSpec withoutScrub(PoolSpec p) {
-    return new PoolSpec(p.name(), p.drives(), p.protection(), p.cache(), p.tiering(), null);
+    return new PoolSpec(p.name(), p.drives(), p.protection(), p.cache(), p.tiering(), null, null);
+  }
+
+  /**
+   * Gives each parity pool the restripe rate its spec asks for: a running restripe moves at that
+   * rate from its next batch on, a later one (a grow, or the resumed one after a restart) starts
+   * at it.
+   */
+  private void applyRestripeRates(List<PoolSpec> specs) {
+    for (PoolSpec spec : specs) {
+      if (pools.get(spec.name()) instanceof io.strata.engine.pool.ParityPool parity
+          && parity.restripeRate() != spec.restripeBytesPerSecond()) {
+        parity.restripeRate(spec.restripeBytesPerSecond());
+        LOG.info("pool " + spec.name() + ": restripe rate " + (spec.restripeBytesPerSecond() == 0
+            ? "unlimited" : spec.restripeBytesPerSecond() + " bytes/s"));
+      }
+    }
   }
 
   /** The drives a pool uses: its members, then its cache and tier SSDs (as the layout names them). */
@@ -894,7 +913,7 @@ public final class ArrayStack implements Closeable {
         }
       }
       poolSpecs.put(wanted.name(), new PoolSpec(kept.name(), wanted.drives(), kept.protection(),
-          kept.cache(), kept.tiering(), kept.scrub()));
+          kept.cache(), kept.tiering(), kept.scrub(), kept.restripe()));
       LOG.info("pool " + wanted.name() + " grew by " + growing + ": " + extents
           + " extents for volumes");
     }
@@ -1093,6 +1112,7 @@ public final class ArrayStack implements Closeable {
     consent.check(layout.ha());
     presentEpoch(consent.epoch());
     convergePoolsAndDrives(layout);
+    applyRestripeRates(layout.pools());
     scrubs.converge(layout.pools(), pools);
     Map<String, String> poolOf = new HashMap<>();
     for (VolumeSpec v : layout.volumes()) {

@@ -712,6 +712,9 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
   private volatile Backoff restripeRetry = RESTRIPE_RETRY;
   static final Backoff RESTRIPE_RETRY =
       new Backoff(java.time.Duration.ofSeconds(1), java.time.Duration.ofMinutes(5));
+  /** The most pool data the restripe moves per second (0: no limit), and its token bucket. */
+  private volatile long restripeRate;
+  private volatile io.github.bucket4j.Bucket restripeBucket;
   /** Guards {@link #restripeAttempting}; notified when it changes or the restripe is stopped. */
   private final Object restripeAttempt = new Object();
   /** An attempt of the restripe runs now (false while it pauses before a retry). */
@@ -820,6 +823,53 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
         restripeGate.close();
       } else if (!restriping()) {
         restripeGate.open();
+      }
+    }
+  }
+
+  /** The most pool data the restripe moves per second; 0: no limit (the default). */
+  public long restripeRate() {
+    return restripeRate;
+  }
+
+  /**
+   * Sets the most pool data a restripe moves per second (0: no limit), as an operator asks
+   * (docs/block-stack.md, "Growing a parity pool"): a running restripe keeps to it from its next
+   * batch on; host I/O is never paced by it.
+   */
+  public void restripeRate(long bytesPerSecond) {
+    if (bytesPerSecond < 0) {
+      throw new IllegalArgumentException("restripe rate must not be negative");
+    }
+    restripeBucket = bytesPerSecond == 0 ? null : io.github.bucket4j.Bucket.builder()
+        .addLimit(limit -> limit.capacity(bytesPerSecond)
+            .refillGreedy(bytesPerSecond, java.time.Duration.ofSeconds(1)))
+        .build();
+    restripeRate = bytesPerSecond;
+    synchronized (restripeAttempt) {
+      restripeAttempt.notifyAll(); // a pause for the old rate is measured again
+    }
+  }
+
+  /**
+   * After a batch of {@code bytes} of pool data moved: waits as long as the restripe rate asks,
+   * or until the pool closes (the pause never holds a lock host I/O needs).
+   */
+  private void keepToRestripeRate(long bytes) throws InterruptedIOException {
+    io.github.bucket4j.Bucket bucket = restripeBucket;
+    if (bucket == null) {
+      return;
+    }
+    long until = System.nanoTime() + bucket.consumeIgnoringRateLimits(bytes);
+    synchronized (restripeAttempt) {
+      for (long left = until - System.nanoTime(); left > 0 && !stopRestripe
+          && restripeBucket == bucket; left = until - System.nanoTime()) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(restripeAttempt, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("pool " + name() + ": interrupted in the restripe's pause");
+        }
       }
     }
   }
@@ -1105,8 +1155,9 @@ public final class ParityPool extends Pool implements io.strata.engine.block.Gro
     while (!stopRestripe && restripedStripes < total) {
       long a = restripedStripes;
       boolean backup = needsBackup(a);
-      moveBatch(a, backup ? a + 1
-          : batchEnd(a, total, from.dataUnits(), to.dataUnits()), backup);
+      long b = backup ? a + 1 : batchEnd(a, total, from.dataUnits(), to.dataUnits());
+      moveBatch(a, b, backup);
+      keepToRestripeRate((b - a) * to.perStripe() * BLOCK_SIZE);
     }
     if (!stopRestripe) {
       finishRestripe(total);

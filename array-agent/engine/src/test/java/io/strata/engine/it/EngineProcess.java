@@ -86,21 +86,38 @@ final class EngineProcess implements AutoCloseable {
     }
   }
 
-  /** SIGKILL: no shutdown hook, no flush; what survives is what the kernel already had. */
+  /**
+   * SIGKILL: no shutdown hook, no flush; what survives is what the kernel already had. What the
+   * engine printed before it died is all in {@link #output} afterwards: a test that reads the
+   * output to tell how far the engine got must see its last lines.
+   */
   void killHard() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor(10, TimeUnit.SECONDS);
+    if (signalAndWait("-KILL", 10) == -1) {
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
-  /** SIGTERM, then the exit code. */
+  /** SIGTERM, then the exit code (-1: it did not exit within 15 s and was killed). */
   int stop() throws InterruptedException {
-    // Not Process.destroy(): it closes our end of the pipes, losing what the engine prints last.
+    return signalAndWait("-TERM", 15);
+  }
+
+  /**
+   * Sends {@code signal} with kill(1), waits up to {@code seconds} for the exit (SIGKILL after
+   * that) and for the output reader to take the last lines; the exit code, or -1. Not
+   * Process.destroy(): it closes our end of the pipes, losing what the engine printed last.
+   */
+  private int signalAndWait(String signal, int seconds) throws InterruptedException {
     try {
-      new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
-    } catch (IOException e) {
-      process.destroy();
+      new ProcessBuilder("kill", signal, Long.toString(process.pid())).start().waitFor();
+    } catch (IOException e) { // no kill(1): the JDK's own, which may lose the last lines
+      if (signal.equals("-KILL")) {
+        process.destroyForcibly();
+      } else {
+        process.destroy();
+      }
     }
-    if (!process.waitFor(15, TimeUnit.SECONDS)) {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       return -1;
     }

@@ -227,6 +227,45 @@ class PoolGrowReloadTest {
     assertAfterRestart(grown, v1, w1);
   }
 
+  /** {@code layout} with the pool's {@code restripe} block set to {@code block}. */
+  static Path withRestripe(Path layout, String block) throws IOException {
+    return Files.writeString(layout, Files.readString(layout).replace("\"protection\": \"parity\"",
+        "\"protection\": \"parity\", \"restripe\": " + block));
+  }
+
+  @Test
+  void aRestripeKeepsToTheLayoutsRateAndAReloadChangesItWhileItRuns() throws Exception {
+    assertThatThrownBy(() -> ArrayLayout.read(withRestripe(raid5("\"e\", \"f\", \"g\"",
+        drives("e", "f", "g"), false), "{\"rate\": \"fast\"}")))
+        .hasMessageContaining("restripe.rate 'fast'");
+    Path first = raid5("\"e\", \"f\", \"g\"", drives("e", "f", "g"), false);
+    long[] v1 = new long[(int) ((35L << 20) / (CHUNK_BLOCKS * 512))];
+    try (ArrayStack stack = ArrayStack.open(ArrayLayout.read(first), first)) {
+      Volume v = stack.lunDevices(ArrayLayout.read(first)).get(0);
+      fill(v, v1, 1);
+      long rate = 2L << 20;
+      Path grown = withRestripe(raid5("\"e\", \"f\", \"g\", \"h\"", drives("e", "f", "g", "h"), true),
+          "{\"rate\": \"2M\"}");
+      long started = System.nanoTime();
+      stack.reconcile(ArrayLayout.read(grown));
+      ParityPool pool = (ParityPool) stack.pools().get("p");
+      assertThat(pool.restripeRate()).isEqualTo(rate);
+      assertThat(pool.awaitRestripe(2, TimeUnit.SECONDS)).as("about 96 MiB at 2 MiB/s").isFalse();
+      double seconds = (System.nanoTime() - started) / 1e9;
+      long moved = pool.restripedStripes() * 3 * (64L << 10); // three data units of 64 KiB a stripe
+      // the bucket starts full (a second's worth) and a batch is at most a row: 1 MiB per data drive
+      assertThat(moved).as("moved in %.1f s", seconds)
+          .isLessThanOrEqualTo((long) (rate * (seconds + 1)) + (3L << 20));
+
+      stack.reconcile(ArrayLayout.read(raid5("\"e\", \"f\", \"g\", \"h\"",
+          drives("e", "f", "g", "h"), true))); // no restripe block: no limit, at once
+      assertThat(pool.restripeRate()).isZero();
+      assertThat(pool.awaitRestripe(1, TimeUnit.MINUTES)).isTrue();
+      assertThat(pool.restriping()).isFalse();
+      MemberReplaceReloadTest.assertAll(v, v1);
+    }
+  }
+
   @Test
   void aParityPoolStillRestripingDoesNotGrowAgainAndSaysWhy() throws Exception {
     Path first = raid5("\"e\", \"f\", \"g\"", drives("e", "f", "g", "h", "i"), false);

@@ -256,19 +256,32 @@ public record ArrayDesiredState(
    * @param scrub the scrub the pool is to run, once per request id (level-triggered: a new id
    *     starts one, the same id resumes an interrupted one or keeps its result); null: none. Added
    *     within version 1 (a nullable field: older readers ignore it, older senders mean "none")
+   * @param restripeRateMbps the most pool data a RAID5/6 pool's restripe onto added drives moves,
+   *     in MiB per second; null or 0: no limit. Added within version 1 (nullable: older readers
+   *     ignore it, older senders mean "no limit")
    */
   public record PoolSpec(
       String poolId, String name, DriveType driveType, String protection, String cacheMode, boolean tiering,
-      long capacityGib, ScrubSpec scrub) {
+      long capacityGib, ScrubSpec scrub, Integer restripeRateMbps) {
     public PoolSpec {
       requireText(poolId, "pool.poolId");
+      if (restripeRateMbps != null && restripeRateMbps < 0) {
+        throw new IllegalArgumentException("pool.restripeRateMbps must not be negative, was " + restripeRateMbps);
+      }
     }
 
     /** A pool without a scrub request. */
     public PoolSpec(
         String poolId, String name, DriveType driveType, String protection, String cacheMode, boolean tiering,
         long capacityGib) {
-      this(poolId, name, driveType, protection, cacheMode, tiering, capacityGib, null);
+      this(poolId, name, driveType, protection, cacheMode, tiering, capacityGib, null, null);
+    }
+
+    /** A pool whose restripe (if it is RAID5/6 and grows) runs unlimited. */
+    public PoolSpec(
+        String poolId, String name, DriveType driveType, String protection, String cacheMode, boolean tiering,
+        long capacityGib, ScrubSpec scrub) {
+      this(poolId, name, driveType, protection, cacheMode, tiering, capacityGib, scrub, null);
     }
   }
 

@@ -26,8 +26,19 @@ public record PoolProgress(String poolId, Rebuild rebuild, Scrub scrub) {
    *     when the engine did not say
    * @param bytesDone bytes of the drive done
    * @param bytesTotal bytes of the drive the rebuild goes through
+   * @param failedAttempts attempts that stopped on an error in a row (a RESTRIPE is tried again by
+   *     itself after a pause); 0 when none did or one went through. Added within version 1: an
+   *     older sender means 0, older readers ignore it
+   * @param error why the last attempt stopped, while {@code failedAttempts} is above 0; else null.
+   *     Added within version 1 like {@code failedAttempts}
    */
-  public record Rebuild(String kind, Integer member, String driveId, long bytesDone, long bytesTotal) {
+  public record Rebuild(String kind, Integer member, String driveId, long bytesDone, long bytesTotal,
+      int failedAttempts, String error) {
+
+    /** A rebuild with no attempt stopped by an error. */
+    public Rebuild(String kind, Integer member, String driveId, long bytesDone, long bytesTotal) {
+      this(kind, member, driveId, bytesDone, bytesTotal, 0, null);
+    }
 
     /** The share done, 0 to 1 (1 when there is nothing to go through). */
     public double ratio() {

@@ -62,6 +62,10 @@ public class Pool extends PanacheEntityBase implements TenantOwned {
   @Column(name = "restripe_generation")
   public Long restripeGeneration;
 
+  /** The most pool data a RAID5/6 restripe onto added drives moves, MiB/s; 0: no limit. */
+  @Column(name = "restripe_rate_mbps", nullable = false)
+  public int restripeRateMbps;
+
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
 

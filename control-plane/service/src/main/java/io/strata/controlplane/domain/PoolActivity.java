@@ -37,6 +37,14 @@ public class PoolActivity extends PanacheEntityBase {
   @Column(name = "rebuild_bytes_total")
   public Long rebuildBytesTotal;
 
+  /** Attempts of the restripe that stopped on an error in a row (the engine retries); null: none. */
+  @Column(name = "rebuild_failed_attempts")
+  public Integer rebuildFailedAttempts;
+
+  /** Why its last attempt stopped, while {@link #rebuildFailedAttempts} is set. */
+  @Column(name = "rebuild_error")
+  public String rebuildError;
+
   @Column(name = "scrub_request_id")
   public String scrubRequestId;
 

@@ -58,6 +58,7 @@ public final class Views {
         p.createdAt,
         new io.strata.controlplane.rest.dto.PoolDtos.ScrubView(p.scrubEveryDays, p.scrubRateMbps, p.scrubRequestId,
             p.scrubRequestedAt),
+        new io.strata.controlplane.rest.dto.PoolDtos.RestripeView(p.restripeRateMbps),
         rebuild(activity), lastScrub(activity));
   }
 
@@ -69,7 +70,8 @@ public final class Views {
     long done = a.rebuildBytesDone == null ? 0 : a.rebuildBytesDone;
     long total = a.rebuildBytesTotal == null ? 0 : a.rebuildBytesTotal;
     return new io.strata.controlplane.rest.dto.PoolDtos.RebuildView(a.rebuildKind, a.rebuildMember, a.rebuildDriveId,
-        done, total, percent(done, total), a.reportedAt);
+        done, total, percent(done, total), a.rebuildFailedAttempts == null ? 0 : a.rebuildFailedAttempts,
+        a.rebuildError, a.reportedAt);
   }
 
   /** The scrub the pool's engine last reported (running or finished), or null. */

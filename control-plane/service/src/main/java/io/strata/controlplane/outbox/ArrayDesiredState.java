@@ -91,15 +91,24 @@ public record ArrayDesiredState(
 
   /**
    * A pool. {@code scrubRequestId} and {@code scrubRateMbps}: its current scrub request; null in
-   * outbox rows written before scrubs existed, and for a pool never scrubbed.
+   * outbox rows written before scrubs existed, and for a pool never scrubbed. {@code
+   * restripeRateMbps}: the pace of a RAID5/6 restripe (0: no limit); null in rows written before it
+   * existed.
    */
   public record PoolSpec(
       UUID poolId, String name, String driveType, String protection, String cacheMode, boolean tiering,
-      long capacityGib, UUID scrubRequestId, Integer scrubRateMbps) {
+      long capacityGib, UUID scrubRequestId, Integer scrubRateMbps, Integer restripeRateMbps) {
+    public PoolSpec(
+        UUID poolId, String name, String driveType, String protection, String cacheMode, boolean tiering,
+        long capacityGib, UUID scrubRequestId, Integer scrubRateMbps) {
+      this(poolId, name, driveType, protection, cacheMode, tiering, capacityGib, scrubRequestId, scrubRateMbps,
+          null);
+    }
+
     public PoolSpec(
         UUID poolId, String name, String driveType, String protection, String cacheMode, boolean tiering,
         long capacityGib) {
-      this(poolId, name, driveType, protection, cacheMode, tiering, capacityGib, null, null);
+      this(poolId, name, driveType, protection, cacheMode, tiering, capacityGib, null, null, null);
     }
   }
 

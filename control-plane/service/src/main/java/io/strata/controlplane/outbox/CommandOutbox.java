@@ -181,7 +181,8 @@ public class CommandOutbox {
             ? pools.stream()
                 .map(p -> new ArrayDesiredState.PoolSpec(
                     p.id, p.name, p.driveType.name(), p.protection.name(), p.cacheMode.name(), p.tiering,
-                    p.capacityGib, p.scrubRequestId, p.scrubRequestId == null ? null : p.scrubRateMbps))
+                    p.capacityGib, p.scrubRequestId, p.scrubRequestId == null ? null : p.scrubRateMbps,
+                    p.restripeRateMbps))
                 .toList()
             : List.of(),
         volumes.stream()

@@ -83,7 +83,7 @@ final class DesiredStateCommands {
         s.drives().stream().map(DesiredStateCommands::drive).toList(),
         s.pools().stream().map(p -> new ArrayDesiredState.PoolSpec(p.poolId().toString(), p.name(),
             DriveType.valueOf(p.driveType()), p.protection(), p.cacheMode(), p.tiering(), p.capacityGib(),
-            scrub(p))).toList(),
+            scrub(p), p.restripeRateMbps())).toList(),
         s.volumes().stream().map(DesiredStateCommands::volume).toList(),
         s.servers().stream().map(x -> new ArrayDesiredState.ServerSpec(x.serverId().toString(), x.iqn(), x.chapUser(),
             x.chapSecretSealed(), x.mutualChapUser(), x.mutualChapSecretSealed())).toList(),

@@ -50,15 +50,29 @@ public class PoolResource {
    * mirror pairs): 202 with the {@code pool.grow} operation, done when the engine serves the
    * grown pool; the pool's capacity in GET is the grown one at once. Errors are problem
    * documents naming {@code driveIds}: 409 for a drive the pool cannot take (another array's,
-   * in a pool, of another type, smaller, not AVAILABLE), 422 for what cannot grow (RAID5/6, odd
-   * count, cache or tiers, HA arrays).
+   * in a pool, of another type, smaller, not AVAILABLE), 422 for what cannot grow (odd count for
+   * a mirror, cache or tiers, HA arrays). {@code restripeRateMbps} (optional, RAID5/6 only, kept
+   * for the pool) paces the restripe onto the new drives.
    */
   @POST
   @Path("{id}/drives")
   @RolesAllowed(Roles.TENANT_ADMIN)
   public Response addDrives(@PathParam("id") UUID id,
       @NotNull @Valid io.strata.controlplane.rest.dto.PoolDtos.PoolDrivesAdd body) {
-    return Responses.operation(growth.addDrives(caller.tenantId(), id, body.driveIds()));
+    return Responses.operation(growth.addDrives(caller.tenantId(), id, body.driveIds(), body.restripeRateMbps()));
+  }
+
+  /**
+   * The pace of the RAID5/6 pool's restripe onto added drives ({@code rateMbps}, 0: no limit): kept
+   * for later grows, and sent to the engine at once while a restripe runs. 422 naming {@code
+   * rateMbps} on a pool that never restripes (RAID1/10 grow without moving data).
+   */
+  @PUT
+  @Path("{id}/restripe-policy")
+  @RolesAllowed(Roles.TENANT_ADMIN)
+  public PoolView restripePolicy(@PathParam("id") UUID id,
+      @NotNull @Valid io.strata.controlplane.rest.dto.PoolDtos.RestripePolicy body) {
+    return growth.setRestripeRate(caller.tenantId(), id, body.rateMbps());
   }
 
   @POST

@@ -110,6 +110,9 @@ public class PoolActivityReports {
     row.rebuildDriveId = r == null ? null : r.driveId();
     row.rebuildBytesDone = r == null ? null : r.bytesDone();
     row.rebuildBytesTotal = r == null ? null : r.bytesTotal();
+    boolean stopped = r != null && r.failedAttempts() > 0;
+    row.rebuildFailedAttempts = stopped ? r.failedAttempts() : null;
+    row.rebuildError = stopped ? r.error() : null;
     PoolProgress.Scrub s = reported == null ? null : reported.scrub();
     if (s != null) {
       row.scrubRequestId = s.requestId();
@@ -129,6 +132,7 @@ public class PoolActivityReports {
 
   private static Object[] snapshot(PoolActivity a) {
     return new Object[] {a.rebuildKind, a.rebuildMember, a.rebuildDriveId, a.rebuildBytesDone, a.rebuildBytesTotal,
+        a.rebuildFailedAttempts, a.rebuildError,
         a.scrubRequestId, a.scrubState, a.scrubRowsDone, a.scrubRows, a.scrubMismatchedBlocks, a.scrubRepairedBlocks,
         a.scrubUnrepairableBlocks, a.scrubSkippedRows, a.scrubStartedAt, a.scrubFinishedAt, a.scrubError};
   }

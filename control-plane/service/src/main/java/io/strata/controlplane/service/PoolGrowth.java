@@ -48,11 +48,14 @@ public class PoolGrowth {
   @Inject AuditLog audit;
   @Inject Operations operations;
 
-  public Operation addDrives(UUID tenantId, UUID poolId, List<UUID> driveIds) {
+  public Operation addDrives(UUID tenantId, UUID poolId, List<UUID> driveIds, Integer restripeRateMbps) {
     Pool pool = Owned.find(Pool.class, "pool", tenantId, poolId);
     StorageArray a = Owned.lock(StorageArray.class, "array", tenantId, pool.arrayId);
     ArrayService.requireAccepting(a, "grow a pool");
-    boolean parity = pool.protection == Protection.RAID5 || pool.protection == Protection.RAID6;
+    boolean parity = restripes(pool);
+    if (restripeRateMbps != null) {
+      pool.restripeRateMbps = restripeRate(pool, "restripeRateMbps", restripeRateMbps);
+    }
     if (pool.cacheMode != CacheMode.NONE || pool.tiering) {
       throw ApiException.invalidField("driveIds", "pool '" + pool.name + "' has a flash cache or"
           + " tiers, which are sized for the pool: it does not grow while the array runs");
@@ -92,6 +95,37 @@ public class PoolGrowth {
     Operation op = operations.start(tenantId, KIND, "pool", pool.id, sent);
     audit.record(tenantId, KIND, "pool", pool.id);
     return op;
+  }
+
+  /**
+   * Sets the pace of the pool's restripes ({@code rateMbps} MiB/s of pool data, 0: no limit): a
+   * restripe running now gets it at once (a new desired state), later ones start at it.
+   */
+  public io.strata.controlplane.rest.dto.PoolDtos.PoolView setRestripeRate(UUID tenantId, UUID poolId, int rateMbps) {
+    Pool pool = Owned.lock(Pool.class, "pool", tenantId, poolId);
+    int rate = restripeRate(pool, "rateMbps", rateMbps);
+    if (rate != pool.restripeRateMbps) {
+      pool.restripeRateMbps = rate;
+      if (pool.restriping()) {
+        outbox.arrayChanged(StorageArray.findById(pool.arrayId));
+      }
+    }
+    audit.record(tenantId, "pool.restripe-policy", "pool", pool.id);
+    return io.strata.controlplane.mapping.Views.pool(pool);
+  }
+
+  /** Whether the pool grows by a restripe (RAID5/6; mirrors only add pairs at the end). */
+  private static boolean restripes(Pool pool) {
+    return pool.protection == Protection.RAID5 || pool.protection == Protection.RAID6;
+  }
+
+  /** {@code rate} for the pool's restripes, or 422 naming {@code field} on a pool that never restripes. */
+  private static int restripeRate(Pool pool, String field, int rate) {
+    if (!restripes(pool)) {
+      throw ApiException.invalidField(field, pool.protection + " pool '" + pool.name + "' grows without a"
+          + " restripe; only RAID5/6 pools have a restripe rate");
+    }
+    return rate;
   }
 
   /**

@@ -5,6 +5,7 @@ import static io.strata.controlplane.rest.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -160,7 +161,16 @@ class PoolGrowthTest {
     reports.arrayStatus(restriping(array, asked - 1_000_000, pool, null));
     reports.arrayStatus(restriping(array, micros(Instant.now()), pool, "RESTRIPE"));
     as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(capacity))
-        .body("targetCapacityGib", equalTo(target)).body("rebuild.kind", equalTo("RESTRIPE"));
+        .body("targetCapacityGib", equalTo(target)).body("rebuild.kind", equalTo("RESTRIPE"))
+        .body("rebuild.failedAttempts", equalTo(0)).body("rebuild.error", nullValue());
+    // a restripe whose attempts stop on an error (the engine tries again): the tenant sees why
+    reports.arrayStatus(withRebuild(array, micros(Instant.now()), pool, new io.strata.contracts.event.PoolProgress
+        .Rebuild("RESTRIPE", null, null, 1L << 30, 4L << 30, 3, "drive ssd-3: write failed")));
+    as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(capacity))
+        .body("rebuild.failedAttempts", equalTo(3)).body("rebuild.error", equalTo("drive ssd-3: write failed"));
+    reports.arrayStatus(restriping(array, micros(Instant.now()), pool, "RESTRIPE"));
+    as(ACME).get("/api/v1/pools/" + pool).then().body("rebuild.failedAttempts", equalTo(0))
+        .body("rebuild.error", nullValue());
     reports.arrayStatus(restriping(array, micros(Instant.now()), pool, "REBUILD"));
     as(ACME).get("/api/v1/pools/" + pool).then().body("capacityGib", equalTo(capacity));
     thick(pool, "big", capacity + 1).then().statusCode(409);
@@ -171,6 +181,49 @@ class PoolGrowthTest {
     thick(pool, "big", capacity + 1).then().statusCode(201);
   }
 
+  /**
+   * Issue 18: the pace of a RAID5/6 pool's restripe is the tenant's to set, on the grow or later
+   * (PUT .../restripe-policy, which reaches a restripe running now through the desired state); bad
+   * values are 400s naming the field, a pool that never restripes refuses it naming the field.
+   */
+  @Test
+  void aRaid5PoolsRestripeRateReachesTheDesiredStateAndBadOrMeaninglessRatesAreRefusedNamingTheField() {
+    String array = PoolDriveOwnershipTest.localArray(4, 0);
+    String pool = PoolDriveOwnershipTest.createPool(array, "p", "SSD", Map.of("protection", "RAID5", "driveCount", 3))
+        .then().statusCode(201).extract().path("id");
+    as(ACME).get("/api/v1/pools/" + pool).then().body("restripe.rateMbps", equalTo(0));
+    assertThat(restripeRate(array, pool)).as("no limit unless asked").isZero();
+    List<String> free = free(desired(array), "SSD");
+    as(ACME).body(Map.of("driveIds", free, "restripeRateMbps", 10001)).post("/api/v1/pools/" + pool + "/drives")
+        .then().statusCode(400).body("errors[0].field", containsString("restripeRateMbps"));
+    as(ACME).body(Map.of("rateMbps", -1)).put("/api/v1/pools/" + pool + "/restripe-policy")
+        .then().statusCode(400).body("errors[0].field", equalTo("rateMbps"));
+    as(ACME).body(Map.of()).put("/api/v1/pools/" + pool + "/restripe-policy")
+        .then().statusCode(400).body("errors[0].field", equalTo("rateMbps"));
+
+    as(ACME).body(Map.of("driveIds", free, "restripeRateMbps", 40)).post("/api/v1/pools/" + pool + "/drives")
+        .then().statusCode(202);
+    as(ACME).get("/api/v1/pools/" + pool).then().body("restripe.rateMbps", equalTo(40));
+    assertThat(restripeRate(array, pool)).isEqualTo(40);
+    as(ACME).body(Map.of("rateMbps", 8)).put("/api/v1/pools/" + pool + "/restripe-policy")
+        .then().statusCode(200).body("restripe.rateMbps", equalTo(8));
+    assertThat(restripeRate(array, pool)).as("the new rate in the desired state").isEqualTo(8);
+
+    String mirror = PoolDriveOwnershipTest.createPool(PoolDriveOwnershipTest.localArray(2, 0), "m", "SSD", Map.of())
+        .then().statusCode(201).extract().path("id");
+    as(ACME).body(Map.of("rateMbps", 8)).put("/api/v1/pools/" + mirror + "/restripe-policy")
+        .then().statusCode(422).body("errors[0].field", equalTo("rateMbps"))
+        .body("detail", containsString("only RAID5/6 pools have a restripe rate"));
+    as(Api.GLOBEX).body(Map.of("rateMbps", 8)).put("/api/v1/pools/" + pool + "/restripe-policy")
+        .then().statusCode(404);
+  }
+
+  /** The restripe rate the agent gets for the pool in the array's desired state now. */
+  private Integer restripeRate(String array, String pool) {
+    return desired(array).pools().stream().filter(p -> p.poolId().toString().equals(pool)).findFirst().orElseThrow()
+        .restripeRateMbps();
+  }
+
   private static Response thick(String pool, String name, int sizeGib) {
     return as(ACME).body(Map.of("poolId", pool, "name", name, "sizeGib", sizeGib, "thin", false))
         .post("/api/v1/volumes");
@@ -178,10 +231,16 @@ class PoolGrowthTest {
 
   /** The pool READY at {@code generation}, with a rebuild of {@code kind} running in it (null: none). */
   private static ArrayStatus restriping(String array, long generation, String pool, String kind) {
+    return withRebuild(array, generation, pool, kind == null ? null
+        : new io.strata.contracts.event.PoolProgress.Rebuild(kind, null, null, 1L << 30, 4L << 30));
+  }
+
+  /** The pool READY at {@code generation}, with {@code rebuild} running in it (null: none). */
+  private static ArrayStatus withRebuild(String array, long generation, String pool,
+      io.strata.contracts.event.PoolProgress.Rebuild rebuild) {
     ArrayStatus s = poolStatus(array, generation, pool, ObjectStatus.State.READY, null);
-    List<io.strata.contracts.event.PoolProgress> pools = kind == null ? List.of()
-        : List.of(new io.strata.contracts.event.PoolProgress(pool,
-            new io.strata.contracts.event.PoolProgress.Rebuild(kind, null, null, 1L << 30, 4L << 30), null));
+    List<io.strata.contracts.event.PoolProgress> pools = rebuild == null ? List.of()
+        : List.of(new io.strata.contracts.event.PoolProgress(pool, rebuild, null));
     return new ArrayStatus(s.arrayId(), s.nodeId(), s.generation(), s.state(), null, null, null, null, 0, null,
         s.objects(), null, null, null, null, null, pools);
   }

@@ -26,7 +26,8 @@ public final class PoolDtos {
   /**
    * A pool. {@code capacityGib} is what its volumes may use now; {@code targetCapacityGib} what
    * it has with all its drives: larger only while the engine restripes a grown RAID5/6 pool onto
-   * its new drives (the progress is {@code rebuild}, kind RESTRIPE), equal otherwise.
+   * its new drives (the progress is {@code rebuild}, kind RESTRIPE), equal otherwise; {@code
+   * restripe} the pace of such a restripe.
    */
   public record PoolView(
       UUID id,
@@ -40,6 +41,7 @@ public final class PoolDtos {
       long targetCapacityGib,
       Instant createdAt,
       ScrubView scrub,
+      RestripeView restripe,
       RebuildView rebuild,
       LastScrubView lastScrub) {}
 
@@ -48,11 +50,13 @@ public final class PoolDtos {
    * none runs). {@code kind}: {@code REBUILD} (a failed, replaced or returning drive rebuilt from
    * the others; the pool lacks that redundancy until done) or {@code COPY} (a healthy member
    * copied onto the drive replacing it); {@code driveId}: the drive written to; {@code percent}
-   * 0 to 100 (one decimal); {@code reportedAt}: when the engine's node said so.
+   * 0 to 100 (one decimal); {@code failedAttempts} and {@code error}: a RESTRIPE's attempts that
+   * stopped on an error in a row and the last one's reason (the engine tries again by itself after
+   * a pause; 0 and null while none stopped); {@code reportedAt}: when the engine's node said so.
    */
   public record RebuildView(
       String kind, Integer member, String driveId, long bytesDone, long bytesTotal, double percent,
-      Instant reportedAt) {}
+      int failedAttempts, String error, Instant reportedAt) {}
 
   /**
    * The pool's running or last scrub, as its engine reported it (null until one is): {@code state}
@@ -89,5 +93,15 @@ public final class PoolDtos {
   /** Drives of the pool's array to add to the pool as members (docs/provisioning.md, "Growing a pool"). */
   public record PoolDrivesAdd(
       @jakarta.validation.constraints.NotNull @jakarta.validation.constraints.Size(min = 1, max = 62)
-          java.util.List<@jakarta.validation.constraints.NotNull UUID> driveIds) {}
+          java.util.List<@jakarta.validation.constraints.NotNull UUID> driveIds,
+      @Min(0) @Max(10000) Integer restripeRateMbps) {}
+
+  /**
+   * PUT /api/v1/pools/{id}/restripe-policy: the most pool data a RAID5/6 pool's restripe onto added
+   * drives moves, MiB/s (0: no limit); a restripe running now changes its pace.
+   */
+  public record RestripePolicy(@NotNull @Min(0) @Max(10000) Integer rateMbps) {}
+
+  /** A RAID5/6 pool's restripe settings: {@code rateMbps}, the most it moves (MiB/s, 0: no limit). */
+  public record RestripeView(int rateMbps) {}
 }
