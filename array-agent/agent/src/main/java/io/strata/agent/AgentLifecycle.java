@@ -178,7 +178,8 @@ public class AgentLifecycle {
     HostFacts host = HostFacts.ofThisHost();
     return new NodeEnrolled(config.nodeId(), config.zone(), config.address(),
         config.cpuCores().orElse(host.cpuCores()), config.memoryMib().orElse(host.memoryMib()),
-        inventory(), new NodeEnrolled.Isolation(true, isolation.cgroups().name().toLowerCase(), isolation.limits(),
+        inventory(), new NodeEnrolled.Isolation(engineMode() == EngineLauncher.Mode.PROCESS,
+            isolation.cgroups().name().toLowerCase(), engineMode() == EngineLauncher.Mode.PROCESS && isolation.limits(),
             false, isolation.notes()), getClass().getPackage().getImplementationVersion(), config.drivePortalPort());
   }
 
