@@ -9,10 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.strata.agent.inventory.DriveScanner;
 import io.strata.agent.supervision.EngineLauncher;
 import io.strata.agent.supervision.EngineState;
-import io.strata.agent.supervision.Isolation;
 import io.strata.contracts.command.ArrayDesiredState;
 import io.strata.contracts.command.ArrayDesiredState.DriveSpec;
 import io.strata.contracts.command.ArrayDesiredState.DriveType;
@@ -52,13 +50,8 @@ class HostedEnginesTest {
   void start() {
     assumeTrue(RealEngineTest.onPath("iscsi-ls"), "libiscsi-bin is not installed");
     scheduler = Executors.newSingleThreadScheduledExecutor();
-    DriveScanner drives = new DriveScanner("1", data.resolve("drives"));
-    drives.createDemoDrivesIfEmpty();
-    reconciler = new Reconciler("1", "127.0.0.1", data.resolve("arrays"), drives, secrets,
-        new Reconciler.EngineSettings(
-            new EngineLauncher(RealEngineTest.MAIN, Optional.empty(), List.of(), EngineLauncher.Mode.HOSTED),
-            Isolation.detect(true), scheduler, Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(60)),
-        status -> {});
+    reconciler = RealEngineTest.realEngineReconciler(data, secrets, scheduler, Optional.empty(),
+        EngineLauncher.Mode.HOSTED);
   }
 
   @AfterEach
