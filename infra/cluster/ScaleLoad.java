@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The scale drill's provisioning load (infra/cluster/scale-drill, docs/benchmarks/scale.md): for
- * tenants FROM..TO-1, one every 1/RATE s whatever the answers (a steady rate, not a closed loop),
- * each on a thread of its own: the operator onboards tenant s&lt;i&gt; (its admin in Keycloak), the
+ * tenants RUN-FROM..RUN-(TO-1), one every 1/RATE s whatever the answers (a steady rate, not a closed loop),
+ * each on a thread of its own: the operator onboards the tenant (its admin in Keycloak), the
  * admin signs in, creates one E01 array on 2 SSDs, waits for it to be ONLINE, then makes a RAID1
  * pool and VOLUMES thin 1 GiB volumes. Run with Kafka's libraries (they include Jackson):
  *
@@ -64,7 +64,9 @@ public class ScaleLoad {
     long every = (long) (TimeUnit.SECONDS.toNanos(1) / rate);
     Session operator = new Session("ops", "strata-demo");
     List<Future<String>> results = new ArrayList<>();
-    try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+    // a thread per tenant in flight (Java 17 on this machine: no virtual threads)
+    ExecutorService threads = Executors.newCachedThreadPool();
+    try {
       long next = System.nanoTime();
       for (int i = from; i < to; i++) {
         long wait = next - System.nanoTime();
@@ -81,13 +83,17 @@ public class ScaleLoad {
           csv.println(r.get());
         }
       }
+    } finally {
+      threads.shutdown();
     }
     System.out.println(REQUESTS.get());
   }
 
   /** One tenant's whole provisioning; a CSV line. */
   static String tenant(Session operator, int i, int volumes) {
-    String alias = "s" + i;
+    // the run's own aliases: a tenant half made by an earlier run (its Keycloak organization
+    // created, its row not) holds its alias
+    String alias = run + "-" + i;
     long before = REQUESTS.get();
     String array = "";
     double online = -1;
