@@ -100,7 +100,7 @@ public class ScaleLoad {
     int made = 0;
     try {
       String user = alias + "-admin";
-      operator.create("/admin/tenants", Map.of("alias", alias, "displayName", "Scale drill tenant " + i,
+      operator.create("/admin/tenants", Map.of("alias", alias, "displayName", "Scale drill " + run + " tenant " + i,
           "admin", Map.of("username", user, "email", user + "@scale.example", "password", PASSWORD),
           "quota", Map.of("maxArrays", 1, "maxSsdDrives", 2, "maxHddDrives", 0, "maxCapacityGib", 1000)),
           run + "-tenant-" + i);

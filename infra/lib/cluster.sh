@@ -372,6 +372,11 @@ defaults
     option httplog
     log stdout format raw local0 info
     default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
+    # A replica's health answer may take seconds on a loaded machine (the scale drill saw load
+    # 20-70 on 2 cores): without this the check timed out after inter (1 s), two such marked a
+    # live replica DOWN and shut its sessions, failing every request in flight. A killed replica
+    # refuses the connection and is marked down as fast as before.
+    timeout check 3s
 
 listen stats
     bind 127.0.0.1:$CLUSTER_LB_STATS_PORT
