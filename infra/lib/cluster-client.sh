@@ -1,6 +1,7 @@
 # A client of the running cluster stack, through HAProxy as users reach it: the shared part of
 # infra/cluster/smoke and infra/cluster/chaos. Sourced after cluster.sh; the sourcing script sets
-# CLIENT_NAME (for its messages) and may set API (default: the control plane behind HAProxy).
+# CLIENT_NAME (for its messages) and may set API (default: the control plane behind HAProxy),
+# RETRY_BUDGET (seconds of the retry rule, 60) and CALLER (whom a 401 signs in again, acme-admin).
 # The client's retry rule (docs/operations.md, "The chaos test") is `call`'s: what a careful API
 # client does.
 
@@ -39,19 +40,36 @@ api() {
 status_of() { printf '%s' "${1%% *}"; }
 body_of() { printf '%s' "${1#* }"; }
 
-# create PATH JSON KEY: the same request (same Idempotency-Key) until it is answered 200/201;
-# prints the id. A retry of a create that did happen returns the same resource.
-create() {
-  local path=$1 json=$2 key=$3 reply deadline=$((SECONDS + 120))
-  while ((SECONDS < deadline)); do
-    reply=$(api POST "$path" "$json" "$key")
-    case $(status_of "$reply") in
-      200|201) body_of "$reply" | jq -r .id; return 0 ;;
-      401) sign_in || true ;;
+# call METHOD PATH [JSON [KEY [BASE]]]: the client retry rule; prints "STATUS ATTEMPTS BODY"
+call() {
+  local method=$1 path=$2 body=${3:-} key=${4:-} base=${5:-$API} reply status attempts=0 deadline=$((SECONDS + ${RETRY_BUDGET:-60}))
+  while :; do
+    attempts=$((attempts + 1))
+    reply=$(api "$method" "$path" "$body" "$key" "$base")
+    status=$(status_of "$reply")
+    case $status in
+      000|429|502|503|504)
+        ((SECONDS < deadline)) || break
+        sleep 1 ;;
+      401)
+        ((SECONDS < deadline)) || break
+        sign_in "${CALLER:-acme-admin}" || sleep 1 ;;
+      *) break ;;
     esac
-    sleep 1
   done
-  fail "POST $path never succeeded: $reply"
+  printf '%s %s %s' "$status" "$attempts" "$(body_of "$reply")"
+}
+# create PATH JSON KEY: the same request (same Idempotency-Key) under call's retry rule; prints the
+# id. A retry of a create that did happen returns the same resource; any other answer (a 4xx: the
+# request is wrong, a retry would not help) fails at once.
+create() {
+  local reply status
+  reply=$(call POST "$1" "$2" "$3")
+  status=$(printf '%s' "${reply%% *}")
+  case $status in
+    200|201) local rest=${reply#* }; printf '%s' "${rest#* }" | jq -r .id ;;
+    *) fail "POST $1: $status after ${RETRY_BUDGET:-60} s of the retry rule: ${reply:0:300}" ;;
+  esac
 }
 
 # wait_state PATH STATE SECONDS: polls until the resource's state is STATE; prints the seconds

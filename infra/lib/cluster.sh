@@ -300,6 +300,23 @@ cluster_services() {
   done
 }
 
+# cluster_start_service NAME JAR PORT HEAP SECRETS_KEY OWN_ENV: one Quarkus service or agent of the
+# cluster (the scale drill starts its extra agents with it too).
+cluster_start_service() {
+  local name=$1 jar=$2 port=$3 heap=$4 key=$5 own=$6
+  # every replica and agent sees the whole cluster: three brokers (topics with 3 copies, 2 in
+  # sync), Keycloak and the other services behind HAProxy
+  # shellcheck disable=SC2086 # $own is a list of KEY=VALUE words on purpose
+  STRATA_SECRETS_KEY=$key STRATA_HTTP_PORT=$port STRATA_STATE=$CLUSTER STRATA_DEMO_TENANTS=acme,globex \
+  STRATA_KAFKA=$CLUSTER_KAFKA_BOOTSTRAP STRATA_KAFKA_BOOTSTRAP=$CLUSTER_KAFKA_BOOTSTRAP \
+  STRATA_KAFKA_REPLICATION_FACTOR=3 STRATA_KAFKA_MIN_INSYNC_REPLICAS=2 \
+  STRATA_OIDC_URL=$CLUSTER_OIDC_URL STRATA_KEYCLOAK_URL=http://127.0.0.1:$CLUSTER_LB_KEYCLOAK_PORT \
+  STRATA_CONTROL_PLANE_URL=http://127.0.0.1:$CLUSTER_LB_CONTROL_PLANE_PORT/api/v1 \
+  STRATA_BILLING_URL=http://127.0.0.1:$CLUSTER_LB_BILLING_PORT/api/v1 \
+    start_process "$name" "$LOGS/$name.log" env $own java "$heap" -XX:+UseSerialGC \
+      -XX:+ExitOnOutOfMemoryError -jar "$jar"
+}
+
 cluster_services_up() {
   cluster_services_wave_up 1
   cluster_services_wave_up 2
@@ -320,17 +337,7 @@ cluster_services_wave_up() {
     heap=-Xmx320m
     [ "$module" = web-console ] && heap=-Xmx192m
     log "starting $name on http://127.0.0.1:$port"
-    # every replica and agent sees the whole cluster: three brokers (topics with 3 copies, 2 in
-    # sync), Keycloak and the other services behind HAProxy
-    # shellcheck disable=SC2086 # $own is a list of KEY=VALUE words on purpose
-    STRATA_SECRETS_KEY=$key STRATA_HTTP_PORT=$port STRATA_STATE=$CLUSTER STRATA_DEMO_TENANTS=acme,globex \
-    STRATA_KAFKA=$CLUSTER_KAFKA_BOOTSTRAP STRATA_KAFKA_BOOTSTRAP=$CLUSTER_KAFKA_BOOTSTRAP \
-    STRATA_KAFKA_REPLICATION_FACTOR=3 STRATA_KAFKA_MIN_INSYNC_REPLICAS=2 \
-    STRATA_OIDC_URL=$CLUSTER_OIDC_URL STRATA_KEYCLOAK_URL=http://127.0.0.1:$CLUSTER_LB_KEYCLOAK_PORT \
-    STRATA_CONTROL_PLANE_URL=http://127.0.0.1:$CLUSTER_LB_CONTROL_PLANE_PORT/api/v1 \
-    STRATA_BILLING_URL=http://127.0.0.1:$CLUSTER_LB_BILLING_PORT/api/v1 \
-      start_process "$name" "$LOGS/$name.log" env $own java "$heap" -XX:+UseSerialGC \
-        -XX:+ExitOnOutOfMemoryError -jar "$jar"
+    cluster_start_service "$name" "$jar" "$port" "$heap" "$key" "$own"
   done < <(cluster_services)
   while IFS= read -r entry; do
     [ "$(service_field "$entry" 4)" = "$wave" ] || continue
@@ -365,6 +372,11 @@ defaults
     option httplog
     log stdout format raw local0 info
     default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
+    # A replica's health answer may take seconds on a loaded machine (the scale drill saw load
+    # 20-70 on 2 cores): without this the check timed out after inter (1 s), two such marked a
+    # live replica DOWN and shut its sessions, failing every request in flight. A killed replica
+    # refuses the connection and is marked down as fast as before.
+    timeout check 3s
 
 listen stats
     bind 127.0.0.1:$CLUSTER_LB_STATS_PORT

@@ -98,7 +98,7 @@ public class AgentLifecycle {
       events.traceUsageWith(new io.strata.agent.tracing.UsageSpans(tracer));
     }
     EngineLauncher launcher = new EngineLauncher(config.engine().mainClass(), config.engine().classpath(),
-        config.engine().jvmOptions().orElse(List.of()));
+        config.engine().jvmOptions().orElse(List.of()), engineMode());
     reconciler = new Reconciler(config.nodeId(), config.address(), data.resolve("arrays"), drives,
         new SealedSecret(secretsKey, config.secrets().keyId()),
         new Reconciler.EngineSettings(launcher, isolation, supervision, config.engine().restartBackoffMin(),
@@ -176,9 +176,21 @@ public class AgentLifecycle {
 
   public NodeEnrolled enrollment() {
     HostFacts host = HostFacts.ofThisHost();
-    return new NodeEnrolled(config.nodeId(), config.zone(), config.address(), host.cpuCores(), host.memoryMib(),
-        inventory(), new NodeEnrolled.Isolation(true, isolation.cgroups().name().toLowerCase(), isolation.limits(),
+    return new NodeEnrolled(config.nodeId(), config.zone(), config.address(),
+        config.cpuCores().orElse(host.cpuCores()), config.memoryMib().orElse(host.memoryMib()),
+        inventory(), new NodeEnrolled.Isolation(engineMode() == EngineLauncher.Mode.PROCESS,
+            isolation.cgroups().name().toLowerCase(), engineMode() == EngineLauncher.Mode.PROCESS && isolation.limits(),
             false, isolation.notes()), getClass().getPackage().getImplementationVersion(), config.drivePortalPort());
+  }
+
+  private EngineLauncher.Mode engineMode() {
+    String mode = config.engine().mode().trim().toUpperCase(java.util.Locale.ROOT);
+    try {
+      return EngineLauncher.Mode.valueOf(mode);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("strata.agent.engine.mode must be process or hosted, not '"
+          + config.engine().mode() + "'");
+    }
   }
 
   public NodeStateReport stateReport() {

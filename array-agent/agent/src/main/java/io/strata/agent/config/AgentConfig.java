@@ -77,7 +77,26 @@ public interface AgentConfig {
     int minInsyncReplicas();
   }
 
+  /**
+   * The CPU cores this node offers the scheduler (STRATA_NODE_CPU_CORES), when not the host's own.
+   * Each array's engine reserves its size's vCPUs (E01: 1): the scale drill's hosted engines are
+   * small enough for many to share a core, so its nodes offer more than they have.
+   */
+  Optional<Integer> cpuCores();
+
+  /** The memory (MiB) this node offers the scheduler (STRATA_NODE_MEMORY_MIB), when not the host's own. */
+  Optional<Long> memoryMib();
+
   interface Engine {
+    /**
+     * How engines run (STRATA_ENGINE_MODE): {@code process}, each its own JVM, confined in its
+     * own cgroup, adopted by a restarted agent; or {@code hosted}, the same engine inside the
+     * agent's JVM, for a fleet of small engines on one machine (the scale drill,
+     * docs/benchmarks/scale.md): no cgroup limits, and an agent that stops stops its engines.
+     */
+    @WithDefault("process")
+    String mode();
+
     /** The engine's main class, the same one array-agent/bin/strata-engine runs. */
     @WithDefault("io.strata.engine.cli.EngineMain")
     String mainClass();

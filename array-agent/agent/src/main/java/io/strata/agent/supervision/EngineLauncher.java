@@ -9,22 +9,42 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import io.strata.engine.cli.HostedEngine;
 
 /**
  * Starts one engine as its own JVM: {@code java [options] -cp <engine> <main class> <arguments>},
  * the same main class that array-agent/bin/strata-engine runs. Its heap is sized from the engine
- * size so that several engines fit a node.
+ * size so that several engines fit a node. In {@link Mode#HOSTED} it starts the same engine, with
+ * the same arguments, inside the agent's JVM instead ({@link HostedEngine}): no JVM per engine, no
+ * per-engine cgroup, for a fleet of small engines on one machine (the scale drill).
  */
 public final class EngineLauncher {
+
+  /** How engines run: each its own JVM (production), or hosted in the agent's JVM. */
+  public enum Mode {
+    PROCESS,
+    HOSTED
+  }
 
   private final String mainClass;
   private final Optional<String> configuredClasspath;
   private final List<String> jvmOptions;
+  private final Mode mode;
 
   public EngineLauncher(String mainClass, Optional<String> classpath, List<String> jvmOptions) {
+    this(mainClass, classpath, jvmOptions, Mode.PROCESS);
+  }
+
+  public EngineLauncher(String mainClass, Optional<String> classpath, List<String> jvmOptions, Mode mode) {
     this.mainClass = mainClass;
     this.configuredClasspath = classpath.filter(s -> !s.isBlank());
     this.jvmOptions = List.copyOf(jvmOptions);
+    this.mode = mode;
+  }
+
+  public Mode mode() {
+    return mode;
   }
 
   public String mainClass() {
@@ -47,13 +67,25 @@ public final class EngineLauncher {
     return command;
   }
 
-  public Process start(EngineSpec spec, Path log) throws IOException, EngineUnavailableException {
+  /** Starts the engine of {@code spec}; its output lines (the ready line among them) go to {@code lines}. */
+  public RunningEngine start(EngineSpec spec, Consumer<String> lines) throws IOException, EngineUnavailableException {
+    if (mode == Mode.HOSTED) {
+      if (!HOSTABLE_MAIN.equals(mainClass)) {
+        throw new EngineUnavailableException("hosted engines run " + HOSTABLE_MAIN + ", not " + mainClass
+            + "; set strata.agent.engine.mode=process");
+      }
+      String name = "engine-" + spec.arrayId();
+      return new RunningEngine.Hosted(HostedEngine.start(name, spec.arguments(), lines), name);
+    }
     List<String> command = new ArrayList<>(SighupDisposition.restoringPrefix());
     command.addAll(commandLine(spec));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.redirectErrorStream(true);
-    return builder.start();
+    return RunningEngine.OwnProcess.started(builder.start(), spec.arrayId(), lines);
   }
+
+  /** The one engine a hosted mode can run: the real one. */
+  static final String HOSTABLE_MAIN = "io.strata.engine.cli.EngineMain";
 
   /** A quarter of the engine's memory share for the heap, between 64 and 512 MiB. */
   static int heapMib(int memoryMib) {

@@ -2,9 +2,7 @@ package io.strata.agent.supervision;
 
 import io.strata.agent.supervision.EngineLauncher.EngineUnavailableException;
 import io.strata.agent.supervision.EngineState.Phase;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +45,7 @@ public final class EngineSupervisor {
   // Volatile, and written only under this object's lock: state() reads them without the lock, so
   // that the heartbeat and the samplers never wait behind a start or a reload (a node whose
   // heartbeat waits looks dead to the control plane).
-  private volatile ProcessHandle process;
+  private volatile RunningEngine process;
   private volatile Phase phase = Phase.STOPPED;
   private volatile int restarts;
   private Duration nextBackoff;
@@ -87,20 +85,21 @@ public final class EngineSupervisor {
 
   /** The engine's state now; never waits for the supervisor's lock. */
   public EngineState state() {
-    ProcessHandle running = process;
+    RunningEngine running = process;
     return new EngineState(phase, running == null ? null : running.pid(), restarts, reason, isolationNote);
   }
 
   /** Adopts a matching engine left running by a previous agent, or starts a new one. */
   public synchronized void start() {
     stopping = false;
-    Optional<ProcessHandle> survivor = EnginePidFile.read(folder).flatMap(this::adoptable);
+    Optional<ProcessHandle> survivor = launcher.mode() == EngineLauncher.Mode.PROCESS
+        ? EnginePidFile.read(folder).flatMap(this::adoptable) : Optional.empty();
     if (survivor.isPresent()) {
-      process = survivor.get();
+      process = new RunningEngine.OwnProcess(survivor.get());
       startedAtNanos = System.nanoTime();
       isolationNote = isolation.confine(spec.arrayId(), process.pid(), spec.vcpus(), spec.memoryMib());
       LOG.infof("engine of array %s: adopted running pid %d", spec.arrayId(), process.pid());
-      watchExit(process, process.onExit());
+      watchExit(process);
       changed(Phase.RUNNING, null);
       return;
     }
@@ -116,21 +115,12 @@ public final class EngineSupervisor {
     if (process == null || phase != Phase.RUNNING || stopping) {
       return false;
     }
-    try {
-      Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).redirectErrorStream(true).start();
-      return kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
-    } catch (IOException e) {
-      LOG.warnf("engine of array %s: cannot signal pid %d: %s", spec.arrayId(), process.pid(), e.getMessage());
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return process.reload();
   }
 
   /** Stops the engine (SIGTERM, then SIGKILL after a grace period) and does not restart it. */
   public void stop() {
-    ProcessHandle victim;
+    RunningEngine victim;
     synchronized (this) {
       stopping = true;
       if (pending != null) {
@@ -139,7 +129,7 @@ public final class EngineSupervisor {
       victim = process;
     }
     if (victim != null) {
-      terminate(victim);
+      victim.stop(STOP_GRACE);
     }
     synchronized (this) {
       process = null;
@@ -150,11 +140,13 @@ public final class EngineSupervisor {
   }
 
   private void launch() {
-    Process started;
+    RunningEngine started;
+    EngineOutput output;
     try {
       Files.createDirectories(folder);
       killLeftover();
-      started = launcher.start(spec, folder.resolve("engine.log"));
+      output = new EngineOutput(folder.resolve("engine.log"));
+      started = launcher.start(spec, output::line);
     } catch (EngineUnavailableException e) {
       LOG.errorf("engine of array %s cannot run on this node: %s", spec.arrayId(), e.getMessage());
       changed(Phase.FAILED, e.getMessage());
@@ -163,47 +155,77 @@ public final class EngineSupervisor {
       scheduleRestart("engine did not start: " + e.getMessage());
       return;
     }
-    process = started.toHandle();
+    process = started;
     startedAtNanos = System.nanoTime();
-    EnginePidFile.write(folder, process.pid(), EnginePidFile.fingerprint(spec));
-    isolationNote = isolation.confine(spec.arrayId(), process.pid(), spec.vcpus(), spec.memoryMib());
+    if (started.ownProcess()) {
+      EnginePidFile.write(folder, started.pid(), EnginePidFile.fingerprint(spec));
+      isolationNote = isolation.confine(spec.arrayId(), started.pid(), spec.vcpus(), spec.memoryMib());
+    } else {
+      isolationNote = "hosted in the agent's JVM: no per-engine CPU or memory limit";
+    }
     changed(Phase.STARTING, null);
-    ProcessHandle mine = process;
-    Thread reader = new Thread(() -> pumpOutput(started, mine), "engine-output-" + spec.arrayId());
-    reader.setDaemon(true);
-    reader.start();
+    RunningEngine mine = started;
+    // Lines before this point wait on this supervisor's lock in becameReady; from here on the
+    // ready line finds the engine it belongs to.
+    output.readyGoesTo(() -> becameReady(mine));
     ScheduledFuture<?> timeout =
         scheduler.schedule(() -> readyTimedOut(mine), readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    watchExit(mine, started.onExit().thenApply(Process::toHandle)).thenRun(() -> timeout.cancel(false));
+    watchExit(mine).thenRun(() -> {
+      timeout.cancel(false);
+      output.close();
+    });
   }
 
-  /** Copies the engine's output to its log and notices its ready line. */
-  private void pumpOutput(Process started, ProcessHandle mine) {
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8));
-        Writer log = Files.newBufferedWriter(folder.resolve("engine.log"), StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-      String line;
-      while ((line = lines.readLine()) != null) {
+  /** Copies an engine's output to its log and notices its ready line. */
+  private final class EngineOutput {
+    private final Writer log;
+    private volatile Runnable ready = () -> {};
+    private boolean sawReady;
+
+    EngineOutput(Path file) throws IOException {
+      log = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Where the ready line goes; one seen before this is handed on now. */
+    synchronized void readyGoesTo(Runnable target) {
+      ready = target;
+      if (sawReady) {
+        scheduler.execute(target);
+      }
+    }
+
+    synchronized void line(String line) {
+      try {
         log.write(line);
         log.write('\n');
         log.flush();
-        if (line.toLowerCase(Locale.ROOT).contains("ready")) {
-          becameReady(mine);
-        }
+      } catch (IOException e) {
+        LOG.debugf("engine log of %s: %s", spec.arrayId(), e.getMessage());
       }
-    } catch (IOException e) {
-      LOG.debugf("engine output of %s ended: %s", spec.arrayId(), e.getMessage());
+      if (line.toLowerCase(Locale.ROOT).contains("ready")) {
+        sawReady = true;
+        Runnable target = ready;
+        scheduler.execute(target);
+      }
+    }
+
+    synchronized void close() {
+      try {
+        log.close();
+      } catch (IOException e) {
+        LOG.debugf("engine log of %s: %s", spec.arrayId(), e.getMessage());
+      }
     }
   }
 
-  private synchronized void becameReady(ProcessHandle mine) {
+  private synchronized void becameReady(RunningEngine mine) {
     if (process == mine && phase == Phase.STARTING) {
       LOG.infof("engine of array %s ready on %s (pid %d)", spec.arrayId(), spec.portal(), mine.pid());
       changed(Phase.RUNNING, null);
     }
   }
 
-  private void readyTimedOut(ProcessHandle mine) {
+  private void readyTimedOut(RunningEngine mine) {
     synchronized (this) {
       if (process != mine || phase != Phase.STARTING) {
         return;
@@ -211,20 +233,20 @@ public final class EngineSupervisor {
       reason = "engine printed no ready line within " + readyTimeout.toSeconds() + " s";
     }
     LOG.warnf("engine of array %s: %s; killing it", spec.arrayId(), reason);
-    mine.destroyForcibly();
+    mine.kill();
   }
 
-  private java.util.concurrent.CompletableFuture<ProcessHandle> watchExit(
-      ProcessHandle mine, java.util.concurrent.CompletableFuture<ProcessHandle> exit) {
-    return exit.whenComplete((handle, error) -> exited(mine));
+  private java.util.concurrent.CompletableFuture<?> watchExit(RunningEngine mine) {
+    return mine.onExit().whenComplete((ended, error) -> exited(mine));
   }
 
-  private synchronized void exited(ProcessHandle mine) {
+  private synchronized void exited(RunningEngine mine) {
     if (process != mine || stopping) {
       return;
     }
     process = null;
-    String why = reason != null ? reason : "engine process " + mine.pid() + " exited" + exitNote();
+    String why = reason != null ? reason
+        : (mine.ownProcess() ? "engine process " + mine.pid() : "hosted engine") + " exited" + exitNote();
     reason = null;
     scheduleRestart(why);
   }
@@ -276,26 +298,12 @@ public final class EngineSupervisor {
         .filter(this::looksLikeOurEngine)
         .ifPresent(leftover -> {
           LOG.infof("engine of array %s: ending leftover pid %d", spec.arrayId(), leftover.pid());
-          terminate(leftover);
+          new RunningEngine.OwnProcess(leftover).stop(STOP_GRACE);
         });
   }
 
   private boolean looksLikeOurEngine(ProcessHandle handle) {
     return ProcessCommandLine.of(handle.pid()).contains("-Dstrata.engine.array=" + spec.arrayId());
-  }
-
-  private static void terminate(ProcessHandle victim) {
-    victim.destroy();
-    try {
-      victim.onExit().get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      victim.destroyForcibly();
-      try {
-        victim.onExit().get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (Exception ignored) {
-        LOG.warnf("process %d did not end after SIGKILL", victim.pid());
-      }
-    }
   }
 
   private void changed(Phase next, String why) {

@@ -80,10 +80,16 @@ class RealEngineTest {
   /** A reconciler of node 1 running the real engine, with the demo drives in {@code data/drives}. */
   static Reconciler realEngineReconciler(Path data, SealedSecret secrets, ScheduledExecutorService scheduler,
       Optional<String> classpath) {
+    return realEngineReconciler(data, secrets, scheduler, classpath, EngineLauncher.Mode.PROCESS);
+  }
+
+  /** The same, its engines run as {@code mode} says (HostedEnginesTest: inside this JVM). */
+  static Reconciler realEngineReconciler(Path data, SealedSecret secrets, ScheduledExecutorService scheduler,
+      Optional<String> classpath, EngineLauncher.Mode mode) {
     DriveScanner drives = new DriveScanner("1", data.resolve("drives"));
     drives.createDemoDrivesIfEmpty();
     return new Reconciler("1", "127.0.0.1", data.resolve("arrays"), drives, secrets,
-        new Reconciler.EngineSettings(new EngineLauncher(MAIN, classpath, List.of()), Isolation.detect(true), scheduler,
+        new Reconciler.EngineSettings(new EngineLauncher(MAIN, classpath, List.of(), mode), Isolation.detect(true), scheduler,
             Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(60)),
         status -> {});
   }

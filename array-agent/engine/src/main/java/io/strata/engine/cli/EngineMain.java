@@ -157,13 +157,37 @@ public final class EngineMain implements Callable<Integer> {
   long authFailureQuietSeconds = AuthFailureThrottle.Policy.DEFAULT.quiet().toSeconds();
 
   private final CountDownLatch stopped = new CountDownLatch(1);
+  // Where the engine's own lines go: the process's stdout and stderr, or, for an engine hosted in
+  // a shared JVM (HostedEngine), that engine's log. The agent notices the ready line in them.
+  private PrintWriter out = new PrintWriter(System.out, true);
+  private PrintWriter err = new PrintWriter(System.err, true);
+  // Hosted: no shutdown hook and no SIGHUP handler, both of which belong to the whole JVM; the
+  // host stops and reloads this engine through stop() and reload() instead.
+  private boolean hosted;
+  private final java.util.concurrent.atomic.AtomicReference<Runnable> stopAction =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private volatile boolean stopRequested;
+  private volatile Runnable reloadAction;
 
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
   static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new EngineMain());
+    return run(new EngineMain(), args, out, err);
+  }
+
+  /** An engine for {@link HostedEngine}: its lines go to {@code out}, it touches no JVM-wide handler. */
+  static EngineMain hosted(PrintWriter out) {
+    EngineMain main = new EngineMain();
+    main.out = out;
+    main.err = out;
+    main.hosted = true;
+    return main;
+  }
+
+  static int run(EngineMain main, String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(main);
     cli.setOut(out);
     cli.setErr(err);
     return cli.execute(args);
@@ -178,28 +202,20 @@ public final class EngineMain implements Callable<Integer> {
     try {
       engine = start();
     } catch (IllegalArgumentException e) {
-      System.err.println("strata-engine: " + e.getMessage());
+      err.println("strata-engine: " + e.getMessage());
       reportStartFailure(e);
       return 2;
     } catch (IOException e) {
-      System.err.println("strata-engine: " + e.getMessage());
+      err.println("strata-engine: " + e.getMessage());
       reportStartFailure(e);
       return 1;
     }
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  engine.close();
-                  System.out.println("strata-engine stopped");
-                  stopped.countDown();
-                },
-                "strata-engine-stop"));
+    whenStopped(() -> engine.close(), engine.reload());
     List<String> listening = new ArrayList<>(portals);
     for (String p : iserPortals) {
       listening.add(p + " (iser)");
     }
-    System.out.println(
+    out.println(
         "strata-engine ready: " + iqn + " on " + String.join(", ", listening) + " ("
             + engine.tcp.flavour() + ")");
     stopped.await();
@@ -228,12 +244,12 @@ public final class EngineMain implements Callable<Integer> {
       conflicting.add("--stats");
     }
     if (!conflicting.isEmpty()) {
-      System.err.println("strata-engine: --exports does not go with " + String.join(", ",
+      err.println("strata-engine: --exports does not go with " + String.join(", ",
           conflicting));
       return 2;
     }
     if (portals.size() != 1) {
-      System.err.println("strata-engine: --exports needs exactly one --portal");
+      err.println("strata-engine: --exports needs exactly one --portal");
       return 2;
     }
     DriveExportService exports;
@@ -241,22 +257,60 @@ public final class EngineMain implements Callable<Integer> {
       exports = DriveExportService.start(exportsFile, Portal.parse(portals.get(0), 1),
           layoutStatusFile);
     } catch (IllegalArgumentException e) {
-      System.err.println("strata-engine: " + e.getMessage());
+      err.println("strata-engine: " + e.getMessage());
       return 2;
     } catch (IOException e) {
-      System.err.println("strata-engine: cannot listen on " + portals.get(0) + ": "
+      err.println("strata-engine: cannot listen on " + portals.get(0) + ": "
           + e.getMessage());
       return 1;
     }
-    exports.reloadOnSighupOrChange();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      exports.close();
-      System.out.println("strata-engine stopped");
-      stopped.countDown();
-    }, "strata-engine-stop"));
-    System.out.println("strata-engine ready: drive exports on " + portals.get(0));
+    if (!hosted) {
+      exports.reloadOnSighupOrChange();
+    }
+    whenStopped(exports::close, () -> out.println("strata-engine " + exports.reloadAndReport()));
+    out.println("strata-engine ready: drive exports on " + portals.get(0));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * What stops this engine (SIGTERM's shutdown hook, or {@link #stop()} when hosted) and what
+   * re-reads its layout when hosted (a process reloads on SIGHUP instead).
+   */
+  private void whenStopped(Runnable close, Runnable reload) {
+    Runnable stop = () -> {
+      close.run();
+      out.println("strata-engine stopped");
+      stopped.countDown();
+    };
+    reloadAction = reload;
+    if (hosted) {
+      stopAction.set(stop);
+      if (stopRequested) { // stop() came while the engine was starting
+        stop();
+      }
+    } else {
+      Runtime.getRuntime().addShutdownHook(new Thread(stop, "strata-engine-stop"));
+    }
+  }
+
+  /** Hosted: stops the engine once; one still starting stops as soon as it is up. */
+  void stop() {
+    stopRequested = true;
+    Runnable stop = stopAction.getAndSet(null);
+    if (stop != null) {
+      stop.run();
+    }
+  }
+
+  /** Hosted: re-reads the layout (what SIGHUP does to a process); false when not ready. */
+  boolean reload() {
+    Runnable reload = reloadAction;
+    if (reload == null || stopped.getCount() == 0) {
+      return false;
+    }
+    reload.run();
+    return true;
   }
 
   /** Tells the agent, through the status file, why the layout was not applied at start. */
@@ -265,7 +319,7 @@ public final class EngineMain implements Callable<Integer> {
       try {
         LayoutStatus.write(layoutStatusFile, ArrayLayout.revisionIn(layoutFile), e.getMessage());
       } catch (IOException statusFailed) {
-        System.err.println("strata-engine: cannot write " + layoutStatusFile + ": "
+        err.println("strata-engine: cannot write " + layoutStatusFile + ": "
             + statusFailed.getMessage());
       }
     }
@@ -281,14 +335,15 @@ public final class EngineMain implements Callable<Integer> {
     return out;
   }
 
-  private record Engine(IscsiService service, TcpTransport tcp, List<Closeable> devices) {
+  private record Engine(
+      IscsiService service, TcpTransport tcp, List<Closeable> devices, Runnable reload, PrintWriter err) {
     void close() {
       service.close();
       for (Closeable device : devices) {
         try {
           device.close();
         } catch (IOException e) {
-          System.err.println("strata-engine: closing a LUN: " + e.getMessage());
+          err.println("strata-engine: closing a LUN: " + e.getMessage());
         }
       }
     }
@@ -424,12 +479,18 @@ public final class EngineMain implements Callable<Integer> {
         service.close();
         throw e;
       }
+      Runnable reload = () -> {};
       if (layout != null) {
-        // From here on a SIGHUP reloads; the status says the start's layout is applied.
-        layout.reloadOnSighupOrChange();
+        // From here on a SIGHUP (a hosted engine: reload()) reloads; the status says the start's
+        // layout is applied.
+        if (!hosted) {
+          layout.reloadOnSighupOrChange();
+        }
         layout.writeStatus(layout.layout().revisionOrZero(), null);
+        LayoutService reloading = layout;
+        reload = () -> out.println("strata-engine " + reloading.reloadAndReport());
       }
-      return new Engine(service, tcp, devices);
+      return new Engine(service, tcp, devices, reload, err);
     } catch (IOException | RuntimeException e) {
       for (Closeable device : devices) {
         device.close();
