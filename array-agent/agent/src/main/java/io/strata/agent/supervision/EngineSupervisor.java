@@ -10,12 +10,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * Keeps one array's engine process running with one spec: starts it, waits for its ready line,
@@ -167,7 +169,10 @@ public final class EngineSupervisor {
     RunningEngine mine = started;
     // Lines before this point wait on this supervisor's lock in becameReady; from here on the
     // ready line finds the engine it belongs to.
-    output.readyGoesTo(() -> becameReady(mine));
+    // The ready line is logged on a scheduler thread: with the logging context of this launch
+    // (the trace of the command that started the engine, when one did), as the command's other lines.
+    Map<String, Object> logIds = MDC.getMap();
+    output.readyGoesTo(() -> withLogIds(logIds, () -> becameReady(mine)));
     ScheduledFuture<?> timeout =
         scheduler.schedule(() -> readyTimedOut(mine), readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
     watchExit(mine).thenRun(() -> {
@@ -215,6 +220,17 @@ public final class EngineSupervisor {
       } catch (IOException e) {
         LOG.debugf("engine log of %s: %s", spec.arrayId(), e.getMessage());
       }
+    }
+  }
+
+  private static void withLogIds(Map<String, Object> ids, Runnable action) {
+    Map<String, Object> before = MDC.getMap();
+    ids.forEach(MDC::put);
+    try {
+      action.run();
+    } finally {
+      MDC.clear();
+      before.forEach(MDC::put);
     }
   }
 
