@@ -64,7 +64,12 @@ final class BusyLun {
    */
   void assertEveryWriteKept() throws Exception {
     writer.close();
-    byte[] back = initiator.read(portal, target, lun, 8, folder.resolve("back.bin"));
+    assertEveryWriteKept(lun);
+  }
+
+  /** The same check, the writer stopped before, on the LUN the volume has now (attached again). */
+  void assertEveryWriteKept(int lunNow) throws Exception {
+    byte[] back = initiator.read(portal, target, lunNow, 8, folder.resolve("back.bin"));
     assertThat(Arrays.copyOf(back, 1 << 20)).as("the last write").isEqualTo(writer.lastWritten());
     assertThat(Arrays.copyOfRange(back, 1 << 20, 8 << 20)).as("the data written before")
         .isEqualTo(Arrays.copyOfRange(before, 1 << 20, 8 << 20));

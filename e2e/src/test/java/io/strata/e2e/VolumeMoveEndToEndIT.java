@@ -8,7 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 18, item 4, end to end: a volume moves from an HDD pool to an SSD pool of its array
+ * Issue 18, item 4, end to end (and, second, the recycle bin: below): a volume moves from an HDD pool to an SSD pool of its array
  * (both mirrored across the two nodes, spread NODE) through the API, while a real initiator
  * (qemu-img over libiscsi, with the tenant's CHAP) keeps writing to its LUN; the volume shows
  * MOVING with its progress, the move's operation succeeds, the volume is AVAILABLE in its new
@@ -80,6 +80,49 @@ class VolumeMoveEndToEndIT extends RunningStack {
     // every write kept: the last one in the first MiB, the data from before the move after it
     busy.assertEveryWriteKept();
     System.out.println("move: " + duringMove + " writes while MOVING, " + writer.succeeded() + " in all");
+  }
+
+  /**
+   * Issue 18, item 4, the recycle bin end to end: a volume a real initiator wrote is detached and
+   * deleted (RECYCLED, in the bin), restored by the tenant (AVAILABLE, unattached), attached again,
+   * and reads back every byte written before the delete.
+   */
+  @Test
+  void aDeletedVolumeRestoredFromTheRecycleBinReadsBackEveryWrite() throws Exception {
+    Api acme = new Api(controlPlaneUrl, Tokens.accessToken("acme-admin"));
+    String arrayId = acme.post("/api/v1/arrays", Map.of("name", "binned", "engineSize", "E01", "ssdDrives", 2))
+        .require(201).path("id").asText();
+    JsonNode array = awaitState(acme, "/api/v1/arrays/" + arrayId, "ONLINE");
+    String pool = acme.post("/api/v1/pools", Map.of("arrayId", arrayId, "name", "bin", "driveType", "SSD",
+        "protection", "RAID1", "driveCount", 2)).require(201).path("id").asText();
+    String volume = createVolume(acme, pool, "kept");
+    BusyLun busy = BusyLun.start(acme, array, volume, "binner", "iqn.2026-11.com.acme:bin1", "acme-bin1-secret", 23);
+    int atStop = busy.writer.succeeded();
+    awaitTrue("a few writes", () -> busy.writer.succeeded() > atStop + 1);
+    busy.writer.close();
+
+    JsonNode attachment = acme.get("/api/v1/attachments?volumeId=" + volume).require(200).path("items").get(0);
+    acme.delete("/api/v1/attachments/" + attachment.path("id").asText()).require(202);
+    awaitTrue("the volume detached", () -> {
+      for (JsonNode att : acme.get("/api/v1/attachments?volumeId=" + volume).require(200).path("items")) {
+        if (!att.path("state").asText().equals("DETACHED")) {
+          return false;
+        }
+      }
+      return true;
+    });
+    acme.delete("/api/v1/volumes/" + volume).require(202);
+    awaitState(acme, "/api/v1/volumes/" + volume, "RECYCLED");
+    assertThat(acme.get("/api/v1/recycle-bin?arrayId=" + arrayId).require(200).path("items").toString())
+        .contains(volume);
+
+    JsonNode restored = acme.post("/api/v1/recycle-bin/" + volume + "/restore", Map.of()).require(200);
+    assertThat(restored.path("state").asText()).as("%s", restored).isEqualTo("AVAILABLE");
+    String serverId = attachment.path("serverId").asText();
+    int lun = attach(acme, volume, serverId).path("lun").asInt();
+    awaitTrue("the restored LUN visible", () -> busy.initiator.discover(busy.portal).output().contains("Lun:" + lun));
+    busy.assertEveryWriteKept(lun);
+    System.out.println("recycle bin: " + busy.writer.succeeded() + " writes before the delete, all read back after the restore");
   }
 
   /** Waits (up to ten minutes: the copy is paced) until the volume is AVAILABLE again. */

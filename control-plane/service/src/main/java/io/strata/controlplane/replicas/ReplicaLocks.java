@@ -44,6 +44,19 @@ public class ReplicaLocks {
     em.createNativeQuery("select pg_advisory_xact_lock_shared(?1)").setParameter(1, key).getSingleResult();
   }
 
+  /**
+   * Takes the lock of one Idempotency-Key (its scope and key, hashed into PostgreSQL's two-integer
+   * lock space, which never meets the one-number keys above) for the rest of the transaction,
+   * waiting for it: a retry that arrives while its original is still being created waits for the
+   * original's commit (docs/control-plane.md, "Creates"). Two keys may share a lock by hash
+   * collision; they then only wait for each other.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void lockIdempotencyKey(String scope, String key) {
+    em.createNativeQuery("select pg_advisory_xact_lock(hashtext(?1), hashtext(?2))")
+        .setParameter(1, scope).setParameter(2, key).getSingleResult();
+  }
+
   /** Takes the lock for the rest of the caller's transaction, waiting for it if need be. */
   @Transactional(Transactional.TxType.MANDATORY)
   public void lock(long key) {

@@ -3,6 +3,7 @@ package io.strata.controlplane.service;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.controlplane.domain.IdempotencyRecord;
+import io.strata.controlplane.replicas.ReplicaLocks;
 import io.strata.controlplane.rest.problem.ApiException;
 import io.strata.controlplane.security.SecretBox;
 import io.strata.controlplane.rest.problem.Problem;
@@ -18,7 +19,9 @@ import java.util.function.Supplier;
 /**
  * Idempotency-Key on creates: the first answer is stored in the same transaction as the created
  * rows, and a retry with the same key (same caller, same endpoint) gets that answer again. The
- * same key with a different body is refused (422): it is a client bug, not a retry.
+ * same key with a different body is refused (422): it is a client bug, not a retry. Requests with
+ * the same key are serialised (an advisory lock on the key), so a retry racing its original gets
+ * the original's answer too.
  */
 @ApplicationScoped
 public class Idempotency {
@@ -27,6 +30,7 @@ public class Idempotency {
 
   @Inject ObjectMapper json;
   @Inject SecretBox secrets;
+  @Inject ReplicaLocks locks;
 
   /**
    * What a create returns: where the object lives and its representation; status 201, or 202 for
@@ -53,6 +57,11 @@ public class Idempotency {
     }
     String hash = hash(request);
     IdempotencyRecord.Key id = new IdempotencyRecord.Key(scope, key);
+    // A client whose first attempt timed out may send again while that attempt is still being
+    // created (on this replica or another): without the lock both would find no record and both
+    // create, the second failing on a unique name (409) or creating a twin. With it the retry
+    // waits for the original's commit and then replays its answer.
+    locks.lockIdempotencyKey(scope, key);
     IdempotencyRecord previous = IdempotencyRecord.findById(id);
     if (previous != null) {
       if (!previous.requestHash.equals(hash)) {

@@ -113,6 +113,38 @@ class VolumeLifecycleTest {
   }
 
   @Test
+  void retriesSentWhileTheOriginalIsStillBeingCreatedAllGetTheOriginalsAnswer() throws Exception {
+    // a client that timed out sends again at once, several times, while its first create runs
+    String key = UUID.randomUUID().toString();
+    Map<String, Object> body = Map.of("name", unique("race"), "engineSize", "E01", "hddDrives", 1);
+    int attempts = 6;
+    var ready = new java.util.concurrent.CyclicBarrier(attempts);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(attempts);
+    try {
+      List<java.util.concurrent.Future<Response>> sent = new java.util.ArrayList<>();
+      for (int i = 0; i < attempts; i++) {
+        sent.add(pool.submit(() -> {
+          ready.await();
+          return as(ACME).header("Idempotency-Key", key).body(body).post("/api/v1/arrays");
+        }));
+      }
+      Set<String> ids = new HashSet<>();
+      int replayed = 0;
+      for (var answer : sent) {
+        Response r = answer.get();
+        assertThat(r.statusCode()).as("%s", r.asString()).isEqualTo(201);
+        ids.add(r.path("id"));
+        replayed += "true".equals(r.header("Idempotent-Replayed")) ? 1 : 0;
+      }
+      assertThat(ids).as("one array, every answer naming it").hasSize(1);
+      assertThat(replayed).isEqualTo(attempts - 1);
+      as(ACME).queryParam("name", body.get("name")).get("/api/v1/arrays").then().body("items.size()", equalTo(1));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void volumeResizeNeedsIfMatchGrowsOnlyAndIllegalRequestsGet409() {
     String array = Api.createArray(ACME, unique("vol"), 2, 0);
     String pool = Api.createPool(ACME, array, "fast");
