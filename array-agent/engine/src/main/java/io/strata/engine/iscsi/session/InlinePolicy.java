@@ -32,6 +32,11 @@ final class InlinePolicy {
     this.enabled = enabled;
   }
 
+  /** Whether the policy is on at all: when off, the I/O path asks nothing else of it (not even the time). */
+  boolean enabled() {
+    return enabled;
+  }
+
   /** Whether the command delivered at {@code now} (System.nanoTime) runs on the caller's thread. */
   boolean inline(long now) {
     if (!enabled) {

@@ -509,8 +509,8 @@ public final class IscsiConnection implements PduHandler, SessionBinder {
 
   private void execute(ScsiCommandPdu command, ByteBuffer dataOut, int r2tCount) {
     if (blockIo.takes(command)) {
-      long start = System.nanoTime();
-      if (inline.inline(start) && blockIo.idle()) {
+      long start = inline.enabled() ? System.nanoTime() : 0;
+      if (inline.enabled() && inline.inline(start) && blockIo.idle()) {
         // A plain read or write, quick so far: no hand-off to a block I/O thread and back.
         // Only while none runs there, so that a reused ITT never runs twice at once.
         ScsiResponse response = runScsi(command, dataOut);
