@@ -88,7 +88,15 @@ public final class EngineSupervisor {
   /** The engine's state now; never waits for the supervisor's lock. */
   public EngineState state() {
     RunningEngine running = process;
-    return new EngineState(phase, running == null ? null : running.pid(), restarts, reason, isolationNote);
+    return new EngineState(phase, processId(running), restarts, reason, isolationNote);
+  }
+
+  /**
+   * The pid the state reports: a hosted engine has none of its own (its pid would be the agent's,
+   * and whoever signals "the engine's pid" would hit the agent and every engine in it).
+   */
+  private static Long processId(RunningEngine engine) {
+    return engine == null || !engine.ownProcess() ? null : engine.pid();
   }
 
   /** Adopts a matching engine left running by a previous agent, or starts a new one. */
@@ -324,7 +332,7 @@ public final class EngineSupervisor {
 
   private void changed(Phase next, String why) {
     phase = next;
-    EngineState state = new EngineState(phase, process == null ? null : process.pid(), restarts, why, isolationNote);
+    EngineState state = new EngineState(phase, processId(process), restarts, why, isolationNote);
     scheduler.execute(() -> listener.accept(state));
   }
 
