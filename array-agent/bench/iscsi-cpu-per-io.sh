@@ -23,7 +23,8 @@
 # Environment: ROUNDS (3), SIZE (1G), WRITES (200000), ENGINE_JAR (default: the built
 # array-agent/engine/target/strata-engine.jar), BASE_JAR, AGENT_HEAP_MIB (512: what the agent
 # gives an engine of 2 GiB or more), ENGINE_EXTRA_OPTS (added to every engine's JVM options, e.g.
-# a JFR recording), PORT_BASE (3390), KEEP_FILES_IN (a directory to reuse the data files from).
+# a JFR recording), BASE_EXTRA_OPTS (added to the base engines' only: with BASE_JAR set to the same
+# jar, an A/B of a JVM option or system property in one run), PORT_BASE (3390), KEEP_FILES_IN (a directory to reuse the data files from).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=iscsi-targets.lib.sh
@@ -45,6 +46,7 @@ hz=$(getconf CLK_TCK)
 standalone_opts="-Xms256m -Xmx1g -XX:+UseParallelGC"
 agent_opts="-Xmx${AGENT_HEAP_MIB:-512}m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dstrata.engine.array=bench"
 extra="${ENGINE_EXTRA_OPTS:-}"
+base_extra="${BASE_EXTRA_OPTS:-}"
 declare -A pid url
 names=()
 
@@ -127,8 +129,8 @@ warm_up() {
 add_engine engine "$standalone_opts" "$engine_jar"
 add_engine engine-agent "$agent_opts" "$engine_jar"
 if [[ -n $base_jar ]]; then
-  add_engine base "$standalone_opts" "$base_jar"
-  add_engine base-agent "$agent_opts" "$base_jar"
+  add_engine base "$standalone_opts $base_extra" "$base_jar"
+  add_engine base-agent "$agent_opts $base_extra" "$base_jar"
 fi
 add_tgt
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -163,8 +165,10 @@ echo "| target | JVM options | 4 KiB random read IOPS | CPU µs/read | 4 KiB wri
 echo "| --- | --- | ---: | ---: | ---: | ---: | --- |"
 for name in "${names[@]}"; do
   case $name in
-    engine|base) opts="script: \`$standalone_opts\`" ;;
-    engine-agent|base-agent) opts="agent: \`$agent_opts\`" ;;
+    engine) opts="script: \`$standalone_opts\`" ;;
+    engine-agent) opts="agent: \`$agent_opts\`" ;;
+    base) opts="script: \`$standalone_opts $base_extra\`" ;;
+    base-agent) opts="agent: \`$agent_opts $base_extra\`" ;;
     *) opts="—" ;;
   esac
   echo "| $name | $opts | $(fig "$name" rr 3) | $(fig "$name" rr 4) | $(fig "$name" rw 3) | $(fig "$name" rw 4) | $(all "$name" rr 4); $(all "$name" rw 4) |"

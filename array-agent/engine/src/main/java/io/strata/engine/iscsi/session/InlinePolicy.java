@@ -12,6 +12,10 @@ package io.strata.engine.iscsi.session;
  * #BACKOFF_NANOS} then go to the block I/O threads, so that a
  * slow device never holds up decoding for long, and afterwards inline is tried again.
  *
+ * <p>Off by default ({@code -Dstrata.engine.inlineBlockIo=true} turns it on): measured beside the
+ * default on a quiet machine it saved ~3 % of the CPU per 4 KiB read and nothing measurable on
+ * writes (docs/benchmarks/iscsi.md, "CPU per I/O", run 6), too little for a second I/O path.
+ *
  * <p>Called from the thread that delivers commands (normally the connection's I/O thread); the
  * state is two volatile fields, so a command delivered by another connection of the session sees
  * a recent decision, which is all it needs.
