@@ -89,6 +89,10 @@ final class CommandSet {
     add(b, START_STOP_UNIT, -1, "1b 01 00 0f f7 07", Access.WRITE, sbc::startStopUnit);
     add(b, PREVENT_ALLOW_MEDIUM_REMOVAL, -1, "1e 00 00 00 03 07", Access.READ,
         sbc::preventAllowMediumRemoval);
+    add(b, READ_DEFECT_DATA_10, -1, "37 00 1f 00 00 00 00 ff ff 07", Access.READ,
+        DefectData::read10);
+    add(b, READ_DEFECT_DATA_12, -1, "b7 1f ff ff ff ff ff ff ff ff 00 07", Access.READ,
+        DefectData::read12);
 
     List<Command> p = new ArrayList<>();
     add(p, TEST_UNIT_READY, -1, "00 00 00 00 00 07", Access.ALLOWED, spc::testUnitReady);

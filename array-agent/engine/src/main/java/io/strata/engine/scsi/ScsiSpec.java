@@ -64,6 +64,8 @@ public final class ScsiSpec {
   public static final int MAINTENANCE_IN = 0xa3;
   public static final int MAINTENANCE_OUT = 0xa4;
   public static final int READ_12 = 0xa8;
+  public static final int READ_DEFECT_DATA_10 = 0x37;
+  public static final int READ_DEFECT_DATA_12 = 0xb7;
   public static final int WRITE_12 = 0xaa;
   public static final int WRITE_AND_VERIFY_12 = 0xae;
   public static final int VERIFY_12 = 0xaf;
@@ -170,7 +172,8 @@ public final class ScsiSpec {
           "RECEIVE_COPY_RESULTS", "READ_16", "COMPARE_AND_WRITE", "WRITE_16", "ORWRITE_16",
           "WRITE_AND_VERIFY_16", "VERIFY_16", "PRE_FETCH_16", "SYNCHRONIZE_CACHE_16",
           "WRITE_SAME_16", "SERVICE_ACTION_IN_16", "REPORT_LUNS", "MAINTENANCE_IN",
-          "MAINTENANCE_OUT", "READ_12", "WRITE_12", "WRITE_AND_VERIFY_12", "VERIFY_12");
+          "MAINTENANCE_OUT", "READ_12", "WRITE_12", "WRITE_AND_VERIFY_12", "VERIFY_12",
+          "READ_DEFECT_DATA_10", "READ_DEFECT_DATA_12");
 
   static {
     checkNoDuplicateOpcodes();
