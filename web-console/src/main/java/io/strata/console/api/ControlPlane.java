@@ -73,13 +73,17 @@ public final class ControlPlane {
    * with all its drives (larger while a grown RAID5/6 pool restripes; 0 from a control plane
    * before the field); {@code scrub}: its scrub settings, {@code rebuild}: the rebuild, copy or
    * restripe running now (null: none), {@code lastScrub}: its running or last scrub (null: none
-   * reported yet).
+   * reported yet), {@code restripe}: the pace of its restripes (RAID5/6).
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record PoolView(
       UUID id, UUID arrayId, String name, String driveType, String protection, String cacheMode,
       boolean tiering, long capacityGib, long targetCapacityGib, Instant createdAt, PoolScrubSettings scrub,
-      PoolRebuild rebuild, PoolLastScrub lastScrub) {}
+      PoolRebuild rebuild, PoolLastScrub lastScrub, PoolRestripe restripe) {}
+
+  /** A RAID5/6 pool's restripe pace onto added drives ({@code rateMbps} MiB/s, 0: no limit); null on mirrors. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record PoolRestripe(int rateMbps) {}
 
   /** A pool's scrub schedule ({@code everyDays}, null: on demand only) and rate (MiB/s, 0: no limit). */
   @JsonIgnoreProperties(ignoreUnknown = true)

@@ -114,6 +114,16 @@ public interface ControlPlaneClient {
   @Path("/pools/{id}/scrub")
   Response scrubPool(@PathParam("id") UUID id, java.util.Map<String, Object> body);
 
+  /** Grows the pool by free drives of its array ({@code driveIds}, optional {@code restripeRateMbps}): 202, a pool.grow operation. */
+  @POST
+  @Path("/pools/{id}/drives")
+  Response growPool(@PathParam("id") UUID id, java.util.Map<String, Object> body);
+
+  /** Sets the pace of a RAID5/6 pool's restripes ({@code rateMbps}): 200 with the pool. */
+  @PUT
+  @Path("/pools/{id}/restripe-policy")
+  Response setRestripePolicy(@PathParam("id") UUID id, java.util.Map<String, Object> body);
+
   /** Replaces member {@code driveId} with a free drive of the array: 200, the operation in Operation-Location. */
   @POST
   @Path("/pools/{id}/drives/{driveId}/replace")

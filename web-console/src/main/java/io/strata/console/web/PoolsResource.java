@@ -63,7 +63,10 @@ public class PoolsResource {
         .data("form", form).data("errors", errors).data("key", UUID.randomUUID().toString());
   }
 
-  /** One pool: its rebuild and scrub (polled while one runs), and the buttons to scrub and replace a drive. */
+  /**
+   * One pool: its rebuild and scrub (polled while one runs), and the buttons to scrub, replace a
+   * drive, grow the pool by free drives and (RAID5/6) set the pace of its restripes.
+   */
   @GET
   @Path("/{id}")
   public TemplateInstance show(@PathParam("id") UUID id) {
@@ -83,14 +86,20 @@ public class PoolsResource {
   }
 
   private TemplateInstance withActivity(TemplateInstance t, PoolView p, String problem) {
-    List<ArrayDriveView> members;
+    List<ArrayDriveView> drives;
     try {
-      members = controlPlane.arrayDrives(p.arrayId()).stream()
-          .filter(d -> p.id().equals(d.poolId()) && "MEMBER".equals(d.role())).toList();
+      drives = controlPlane.arrayDrives(p.arrayId());
     } catch (ApiProblem e) {
-      members = List.of();
+      drives = List.of();
     }
-    t = t.data("pool", p).data("activity", PoolActivity.of(p)).data("members", members);
+    List<ArrayDriveView> members = drives.stream()
+        .filter(d -> p.id().equals(d.poolId()) && "MEMBER".equals(d.role())).toList();
+    // the array's free drives of the pool's type: what the pool can grow by
+    List<ArrayDriveView> free = drives.stream()
+        .filter(d -> d.poolId() == null && p.driveType().equals(d.type())).toList();
+    boolean parity = "RAID5".equals(p.protection()) || "RAID6".equals(p.protection());
+    t = t.data("pool", p).data("activity", PoolActivity.of(p)).data("members", members).data("free", free)
+        .data("parity", parity).data("restripeRate", p.restripe() == null ? 0 : p.restripe().rateMbps());
     return problem == null ? t : t.data("problem", problem);
   }
 
@@ -108,6 +117,62 @@ public class PoolsResource {
   @RolesAllowed("tenant-admin")
   public Response replace(@PathParam("id") UUID id, @RestForm UUID driveId, @Context HttpHeaders headers) {
     return poolAction(headers, id, () -> controlPlane.replacePoolDrive(id, driveId, Map.of()));
+  }
+
+  /**
+   * Grows the pool by the free drives ticked (RAID1/10: pairs; RAID5/6: any number, restriped onto
+   * in the background at the pace given, or the pool's). The control plane's refusal (an odd count
+   * for a mirror, a pool with cache or tiers, ...) shows in the activity section.
+   */
+  @POST
+  @Path("/{id}/grow")
+  @RolesAllowed("tenant-admin")
+  public Response grow(@PathParam("id") UUID id, @RestForm("driveIds") List<UUID> driveIds,
+      @RestForm String restripeRateMbps, @Context HttpHeaders headers) {
+    if (driveIds == null || driveIds.isEmpty()) {
+      return poolProblem(headers, id, "Tick the free drives the pool should take.");
+    }
+    Map<String, Object> body = new java.util.HashMap<>();
+    body.put("driveIds", driveIds);
+    if (restripeRateMbps != null && !restripeRateMbps.isBlank()) {
+      Integer rate = rateOrNull(restripeRateMbps);
+      if (rate == null) {
+        return poolProblem(headers, id, RATE_MESSAGE);
+      }
+      body.put("restripeRateMbps", rate);
+    }
+    return poolAction(headers, id, () -> controlPlane.growPool(id, body));
+  }
+
+  /** Sets how fast the pool's restripes onto added drives move data (RAID5/6). */
+  @POST
+  @Path("/{id}/restripe-rate")
+  @RolesAllowed("tenant-admin")
+  public Response restripeRate(@PathParam("id") UUID id, @RestForm String rateMbps, @Context HttpHeaders headers) {
+    Integer rate = rateOrNull(rateMbps);
+    if (rate == null) {
+      return poolProblem(headers, id, RATE_MESSAGE);
+    }
+    return poolAction(headers, id, () -> controlPlane.setRestripePolicy(id, Map.of("rateMbps", rate)));
+  }
+
+  static final String RATE_MESSAGE = "Restripe pace: give a whole number of MiB/s from 0 (no limit) to 10000.";
+
+  /** A pace the control plane accepts (0-10000 MiB/s), or null. */
+  static Integer rateOrNull(String text) {
+    if (text == null || !text.strip().matches("[0-9]{1,5}")) {
+      return null;
+    }
+    int rate = Integer.parseInt(text.strip());
+    return rate <= 10000 ? rate : null;
+  }
+
+  /** The pool page (or, for htmx, its activity section) with {@code problem} shown, nothing sent. */
+  private Response poolProblem(HttpHeaders headers, UUID id, String problem) {
+    String html = Htmx.isHtmx(headers)
+        ? activity(pool.getFragment("activity"), controlPlane.pool(id), problem).render()
+        : activity(pool, controlPlane.pool(id), problem).render();
+    return Response.ok(html, MediaType.TEXT_HTML_TYPE).build();
   }
 
   private Response poolAction(HttpHeaders headers, UUID id, java.util.function.Supplier<Response> change) {

@@ -49,7 +49,7 @@ class PoolActivityTest {
          "percent":25.0,"failedAttempts":3,"error":"drive ssd-3: write failed",
          "reportedAt":"2026-12-07T09:00:00Z"}""", "null");
     PoolView restriping = new PoolView(p.id(), p.arrayId(), p.name(), p.driveType(), "RAID5", p.cacheMode(), false,
-        8, 12, p.createdAt(), p.scrub(), p.rebuild(), null);
+        8, 12, p.createdAt(), p.scrub(), p.rebuild(), null, null);
     PoolActivity a = PoolActivity.of(restriping);
     assertThat(a.rebuildErrorLine()).isEqualTo("The restripe stopped on an error 3 times in a row; the engine tries"
         + " again by itself. Last error: drive ssd-3: write failed");
