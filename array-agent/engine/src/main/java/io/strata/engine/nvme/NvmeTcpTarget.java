@@ -1,0 +1,222 @@
+package io.strata.engine.nvme;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.strata.engine.nvme.fabrics.Subsystems;
+import io.strata.engine.nvme.pdu.Framing;
+import io.strata.engine.nvme.pdu.Pdu;
+import io.strata.engine.nvme.pdu.PduWriter;
+import io.strata.engine.transport.ConnectionLimits;
+import io.strata.engine.transport.Portal;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The NVMe/TCP target: listens on the engine's NVMe portals (the discovery controller answers on
+ * each of them, as Linux nvmet does) and runs one {@link TcpQueue} per connection on a Netty
+ * event loop, as the iSCSI transport does (native epoll where the host has it).
+ */
+public final class NvmeTcpTarget implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(NvmeTcpTarget.class.getName());
+
+  private final Subsystems subsystems;
+  private final List<Portal> portals;
+  private final ConnectionLimits limits;
+  private final EventLoopGroup acceptors;
+  private final EventLoopGroup workers;
+  private final Class<? extends ServerChannel> serverChannel;
+  private final List<Channel> listening = new CopyOnWriteArrayList<>();
+  private final List<Channel> connections = new CopyOnWriteArrayList<>();
+  private volatile List<Portal> bound = List.of();
+
+  public NvmeTcpTarget(Subsystems subsystems, List<Portal> portals, int ioThreads,
+      ConnectionLimits limits) {
+    if (portals.isEmpty()) {
+      throw new IllegalArgumentException("an NVMe/TCP target needs at least one portal");
+    }
+    this.subsystems = subsystems;
+    this.portals = List.copyOf(portals);
+    this.limits = limits;
+    if (Epoll.isAvailable()) {
+      acceptors = new EpollEventLoopGroup(1);
+      workers = new EpollEventLoopGroup(ioThreads);
+      serverChannel = EpollServerSocketChannel.class;
+    } else {
+      acceptors = new NioEventLoopGroup(1);
+      workers = new NioEventLoopGroup(ioThreads);
+      serverChannel = NioServerSocketChannel.class;
+    }
+  }
+
+  public Subsystems subsystems() {
+    return subsystems;
+  }
+
+  /** Binds every portal; on failure nothing stays bound. */
+  public void start() throws IOException {
+    List<Portal> actual = new ArrayList<>();
+    for (Portal p : portals) {
+      try {
+        Channel ch = bootstrap().bind(new InetSocketAddress(p.host(), p.port())).sync().channel();
+        listening.add(ch);
+        actual.add(new Portal(p.host(), ((InetSocketAddress) ch.localAddress()).getPort(),
+            p.groupTag()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        close();
+        throw new IOException("interrupted while binding NVMe/TCP portal " + p.host() + ":"
+            + p.port(), e);
+      } catch (Exception e) {
+        close();
+        throw new IOException("cannot listen for NVMe/TCP on " + p.host() + ":" + p.port() + ": "
+            + e.getMessage(), e);
+      }
+    }
+    bound = List.copyOf(actual);
+  }
+
+  /** The portals as bound (port 0 replaced by the port the system chose): the discovery log's. */
+  public List<Portal> boundPortals() {
+    return bound;
+  }
+
+  private ServerBootstrap bootstrap() {
+    return new ServerBootstrap()
+        .group(acceptors, workers)
+        .channel(serverChannel)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .option(ChannelOption.SO_BACKLOG, 128)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            String source = ch.remoteAddress() != null && ch.remoteAddress().getAddress() != null
+                ? ch.remoteAddress().getAddress().getHostAddress() : String.valueOf(ch.remoteAddress());
+            if (!limits.admit(source)) {
+              ch.close(); // over a limit: closed before any byte is read
+              return;
+            }
+            ch.closeFuture().addListener(f -> limits.release(source));
+            connections.add(ch);
+            ch.closeFuture().addListener(f -> connections.remove(ch));
+            ch.pipeline().addLast(new Inbound(ch, new TcpQueue(subsystems, () -> bound,
+                new ChannelWire(ch))));
+          }
+        });
+  }
+
+  @Override
+  public void close() {
+    for (Channel channel : listening) {
+      channel.close().awaitUninterruptibly();
+    }
+    for (Channel channel : connections) {
+      channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+    acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+
+  /** Encodes each PDU straight into one pooled direct buffer. */
+  private record ChannelWire(Channel channel) implements TcpQueue.Wire {
+    @Override
+    public void send(Pdu pdu, Framing framing) {
+      int length = PduWriter.encodedLength(pdu, framing);
+      ByteBuf wire = channel.alloc().directBuffer(length, length);
+      PduWriter.encode(pdu, framing, wire.nioBuffer(0, length));
+      wire.writerIndex(length);
+      channel.write(wire, channel.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+      channel.flush();
+    }
+
+    @Override
+    public void close() {
+      if (channel.isOpen()) { // closed already: nothing to do (and its event loop may be gone)
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public String remoteAddress() {
+      return String.valueOf(channel.remoteAddress());
+    }
+  }
+
+  /** Feeds received bytes to the connection's queue on its event loop; ticks it every second. */
+  private static final class Inbound extends ChannelInboundHandlerAdapter {
+    private final Channel channel;
+    private final TcpQueue queue;
+    private ScheduledFuture<?> ticker;
+
+    Inbound(Channel channel, TcpQueue queue) {
+      this.channel = channel;
+      this.queue = queue;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ticker = ctx.executor().scheduleAtFixedRate(queue::tick, 1, 1, TimeUnit.SECONDS);
+      ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf bytes = (ByteBuf) msg;
+      try {
+        for (ByteBuffer piece : bytes.nioBuffers()) {
+          queue.feed(piece);
+        }
+      } catch (RuntimeException e) {
+        // A bug in handling one PDU must cost this connection, never the engine.
+        LOG.log(Level.WARNING, "closing NVMe/TCP " + channel.remoteAddress()
+            + " after a failure", e);
+        ctx.close();
+      } finally {
+        bytes.release();
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (ticker != null) {
+        ticker.cancel(false);
+      }
+      queue.closed();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.log(Level.FINE, "NVMe/TCP connection " + channel.remoteAddress() + " failed", cause);
+      ctx.close();
+    }
+  }
+}
