@@ -2,28 +2,20 @@ package io.strata.engine.nvme;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.strata.engine.nvme.fabrics.Subsystems;
 import io.strata.engine.nvme.pdu.Framing;
 import io.strata.engine.nvme.pdu.Pdu;
 import io.strata.engine.nvme.pdu.PduWriter;
 import io.strata.engine.transport.ConnectionLimits;
+import io.strata.engine.transport.EventLoops;
 import io.strata.engine.transport.Portal;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -46,9 +38,7 @@ public final class NvmeTcpTarget implements AutoCloseable {
   private final Subsystems subsystems;
   private final List<Portal> portals;
   private final ConnectionLimits limits;
-  private final EventLoopGroup acceptors;
-  private final EventLoopGroup workers;
-  private final Class<? extends ServerChannel> serverChannel;
+  private final EventLoops loops;
   private final List<Channel> listening = new CopyOnWriteArrayList<>();
   private final List<Channel> connections = new CopyOnWriteArrayList<>();
   private volatile List<Portal> bound = List.of();
@@ -61,15 +51,7 @@ public final class NvmeTcpTarget implements AutoCloseable {
     this.subsystems = subsystems;
     this.portals = List.copyOf(portals);
     this.limits = limits;
-    if (Epoll.isAvailable()) {
-      acceptors = new EpollEventLoopGroup(1);
-      workers = new EpollEventLoopGroup(ioThreads);
-      serverChannel = EpollServerSocketChannel.class;
-    } else {
-      acceptors = new NioEventLoopGroup(1);
-      workers = new NioEventLoopGroup(ioThreads);
-      serverChannel = NioServerSocketChannel.class;
-    }
+    this.loops = new EventLoops(ioThreads);
   }
 
   public Subsystems subsystems() {
@@ -105,13 +87,7 @@ public final class NvmeTcpTarget implements AutoCloseable {
   }
 
   private ServerBootstrap bootstrap() {
-    return new ServerBootstrap()
-        .group(acceptors, workers)
-        .channel(serverChannel)
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .option(ChannelOption.SO_BACKLOG, 128)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+    return loops.serverBootstrap()
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
@@ -132,14 +108,7 @@ public final class NvmeTcpTarget implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Channel channel : listening) {
-      channel.close().awaitUninterruptibly();
-    }
-    for (Channel channel : connections) {
-      channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    }
-    acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    loops.shutdown(listening, connections);
   }
 
   /** Encodes each PDU straight into one pooled direct buffer. */
