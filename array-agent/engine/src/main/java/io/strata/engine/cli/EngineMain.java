@@ -266,6 +266,9 @@ public final class EngineMain implements Callable<Integer> {
     if (!iserPortals.isEmpty()) {
       conflicting.add("--iser-portal");
     }
+    if (!nvmePortals.isEmpty() || nqn != null || !nvmeHosts.isEmpty()) {
+      conflicting.add("--nvme-portal/--nqn/--nvme-host");
+    }
     if (statsFile != null) {
       conflicting.add("--stats");
     }
@@ -403,6 +406,9 @@ public final class EngineMain implements Callable<Integer> {
     }
     if (portals.isEmpty() && iserPortals.isEmpty()) {
       throw new IllegalArgumentException("give at least one --portal or --iser-portal");
+    }
+    if (nvmePortals.isEmpty() && (nqn != null || !nvmeHosts.isEmpty())) {
+      throw new IllegalArgumentException("--nqn and --nvme-host need an --nvme-portal");
     }
     if (luns.isEmpty() && layoutFile == null) {
       throw new IllegalArgumentException("give at least one --lun or a --layout");
