@@ -86,6 +86,28 @@ public final class NvmeTcpTarget implements AutoCloseable {
     return bound;
   }
 
+  /**
+   * The portals as a host connected through {@code ch} should dial them: a portal bound to the
+   * wildcard address is listed with the address the host reached (a discovery log entry of
+   * 0.0.0.0 would be useless to it).
+   */
+  private List<Portal> portalsSeenFrom(Channel ch) {
+    if (!(ch.localAddress() instanceof InetSocketAddress local) || local.getAddress() == null) {
+      return bound;
+    }
+    return portalsSeenAt(bound, local.getAddress().getHostAddress());
+  }
+
+  /** {@code portals} with each wildcard host replaced by {@code reached}. */
+  static List<Portal> portalsSeenAt(List<Portal> portals, String reached) {
+    return portals.stream().map(p -> isWildcard(p.host())
+        ? new Portal(reached, p.port(), p.groupTag()) : p).toList();
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
+  }
+
   private ServerBootstrap bootstrap() {
     return loops.serverBootstrap()
         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -100,8 +122,8 @@ public final class NvmeTcpTarget implements AutoCloseable {
             ch.closeFuture().addListener(f -> limits.release(source));
             connections.add(ch);
             ch.closeFuture().addListener(f -> connections.remove(ch));
-            ch.pipeline().addLast(new Inbound(ch, new TcpQueue(subsystems, () -> bound,
-                new ChannelWire(ch))));
+            ch.pipeline().addLast(new Inbound(ch, new TcpQueue(subsystems,
+                () -> portalsSeenFrom(ch), new ChannelWire(ch))));
           }
         });
   }

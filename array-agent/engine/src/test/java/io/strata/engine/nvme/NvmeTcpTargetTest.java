@@ -179,6 +179,9 @@ class NvmeTcpTargetTest {
         String expected = hostNqn.equals(HOST) ? NQN : OTHER_NQN;
         assertThat(text(log.data(), 1024 + 256, 256)).isEqualTo(expected);
         assertThat(text(log.data(), 1024 + 32, 32).trim()).isEqualTo(Integer.toString(port));
+        assertThat(text(log.data(), 1024 + 512, 256).trim()).isEqualTo("127.0.0.1");
+        // bound to the wildcard address: listed with the address the host reached
+        assertThat(text(log.data(), 1024 + 512, 256).trim()).isEqualTo("127.0.0.1");
       }
     }
   }
@@ -239,6 +242,15 @@ class NvmeTcpTargetTest {
     try (NvmeTcpInitiator io = host(false)) {
       assertThat(io.identify(1, 0).status()).isEqualTo(Status.COMMAND_SEQUENCE_ERROR);
     }
+  }
+
+  @Test
+  void theDiscoveryLogListsAWildcardPortalWithTheAddressTheHostReached() {
+    List<Portal> bound = List.of(new Portal("0.0.0.0", 4420, 1), new Portal("10.1.2.3", 4421, 2),
+        new Portal("::", 4422, 3));
+    assertThat(NvmeTcpTarget.portalsSeenAt(bound, "192.0.2.7")).containsExactly(
+        new Portal("192.0.2.7", 4420, 1), new Portal("10.1.2.3", 4421, 2),
+        new Portal("192.0.2.7", 4422, 3));
   }
 
   static Sqe write(long lba, int blocks) {
