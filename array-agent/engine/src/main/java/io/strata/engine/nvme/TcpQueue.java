@@ -66,16 +66,20 @@ public final class TcpQueue implements PduReader.Sink, AdminSession {
 
   private enum Phase { AWAIT_IC_REQ, AWAIT_CONNECT, CONNECTED, CLOSED }
 
-  /** A command whose data the host sends after R2Ts; the head of the queue has its R2T out. */
+  /**
+   * A command whose data the host sends after R2Ts; the head of the queue has its R2T out. Its
+   * buffer is allocated with its first R2T, so commands waiting behind it cost no memory.
+   */
   private static final class Transfer {
     final Command command;
-    final ByteBuffer buffer;
+    final int length;
+    ByteBuffer buffer;
     int tag;
     int r2tEnd;
 
     Transfer(Command command, int length) {
       this.command = command;
-      this.buffer = ByteBuffer.allocate(length);
+      this.length = length;
     }
   }
 
@@ -233,6 +237,9 @@ public final class TcpQueue implements PduReader.Sink, AdminSession {
 
   /** Sends the R2T for the rest of {@code t}'s data. */
   private void requestData(Transfer t) {
+    if (t.buffer == null) {
+      t.buffer = ByteBuffer.allocate(t.length);
+    }
     t.tag = nextTag++ & 0xffff;
     t.r2tEnd = t.buffer.capacity();
     wire.send(Pdus.r2t(t.command.id(), t.tag, t.buffer.position(),
@@ -247,7 +254,7 @@ public final class TcpQueue implements PduReader.Sink, AdminSession {
     }
     Transfer t = awaitingData.peek();
     int tag = Pdus.transferTag(pdu);
-    if (t == null || t.tag != tag || t.command.id() != Pdus.commandId(pdu)) {
+    if (t == null || t.buffer == null || t.tag != tag || t.command.id() != Pdus.commandId(pdu)) {
       fatal(ProtocolError.INVALID_HEADER_FIELD, 10, pdu, "H2CData for command "
           + Pdus.commandId(pdu) + ", transfer tag " + tag + ", which no R2T asked for");
       return;

@@ -130,6 +130,33 @@ class NvmeTcpTargetTest {
   }
 
   @Test
+  void writesQueuedBehindAnR2tGetTheirOwnR2tInTurn() throws IOException {
+    try (NvmeTcpInitiator admin = host(false)) {
+      int cntlid = admin.connectAdmin(NQN, HOST);
+      try (NvmeTcpInitiator io = new NvmeTcpInitiator("127.0.0.1", port)) {
+        io.initialize(false, false);
+        System.arraycopy(admin.hostId, 0, io.hostId, 0, 16);
+        assertThat(io.connect(1, cntlid, NQN, HOST, 0).ok()).isTrue();
+        ByteBuffer first = Bytes.pattern(21, 32 << 10);
+        ByteBuffer second = Bytes.pattern(22, 32 << 10);
+        // Both commands sent before any data: the second waits for the first's data.
+        io.send(Pdus.capsuleCommand(write(0, 64).id(71).sgl(32 << 10, false).bytes(), null));
+        io.send(Pdus.capsuleCommand(write(64, 64).id(72).sgl(32 << 10, false).bytes(), null));
+        for (int expected : new int[] {71, 72}) {
+          io.strata.engine.nvme.pdu.Pdu r2t = io.next();
+          assertThat(Pdus.commandId(r2t)).isEqualTo(expected);
+          io.send(Pdus.h2cData(expected, Pdus.transferTag(r2t), 0,
+              expected == 71 ? first : second, true));
+          io.strata.engine.nvme.pdu.Pdu response = io.next();
+          assertThat(Pdus.cqe(response)[12]).isEqualTo((byte) expected);
+        }
+        assertThat(Bytes.read(device, 0, 32 << 10)).isEqualTo(first.array());
+        assertThat(Bytes.read(device, 64, 32 << 10)).isEqualTo(second.array());
+      }
+    }
+  }
+
+  @Test
   void writeZeroesAndDeallocateLeaveZeros() throws IOException {
     try (NvmeTcpInitiator admin = host(false)) {
       int cntlid = admin.connectAdmin(NQN, HOST);
