@@ -115,13 +115,9 @@ public final class NvmeTcpTarget implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             String source = ch.remoteAddress() != null && ch.remoteAddress().getAddress() != null
                 ? ch.remoteAddress().getAddress().getHostAddress() : String.valueOf(ch.remoteAddress());
-            if (!limits.admit(source)) {
-              ch.close(); // over a limit: closed before any byte is read
-              return;
+            if (!limits.admit(ch, source, connections)) {
+              return; // over a limit: closed before any byte is read
             }
-            ch.closeFuture().addListener(f -> limits.release(source));
-            connections.add(ch);
-            ch.closeFuture().addListener(f -> connections.remove(ch));
             ch.pipeline().addLast(new Inbound(ch, new TcpQueue(subsystems,
                 () -> portalsSeenFrom(ch), new ChannelWire(ch))));
           }

@@ -77,14 +77,9 @@ public final class TcpTransport implements Transport {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     TcpConnection connection = new TcpConnection(ch, portal);
-                    String source = connection.sourceAddress();
-                    if (!limits.admit(source)) {
-                      ch.close(); // over a limit: closed before any byte is read
-                      return;
+                    if (!limits.admit(ch, connection.sourceAddress(), connections)) {
+                      return; // over a limit: closed before any byte is read
                     }
-                    ch.closeFuture().addListener(f -> limits.release(source));
-                    connections.add(ch);
-                    ch.closeFuture().addListener(f -> connections.remove(ch));
                     ch.pipeline()
                         .addLast(new IdleStateHandler(idleSeconds, 0, 0))
                         .addLast(new Inbound(connection, acceptor.apply(connection)));

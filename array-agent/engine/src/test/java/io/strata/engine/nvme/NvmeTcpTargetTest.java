@@ -133,10 +133,7 @@ class NvmeTcpTargetTest {
   void writesQueuedBehindAnR2tGetTheirOwnR2tInTurn() throws IOException {
     try (NvmeTcpInitiator admin = host(false)) {
       int cntlid = admin.connectAdmin(NQN, HOST);
-      try (NvmeTcpInitiator io = new NvmeTcpInitiator("127.0.0.1", port)) {
-        io.initialize(false, false);
-        System.arraycopy(admin.hostId, 0, io.hostId, 0, 16);
-        assertThat(io.connect(1, cntlid, NQN, HOST, 0).ok()).isTrue();
+      try (NvmeTcpInitiator io = ioQueue(admin, cntlid)) {
         ByteBuffer first = Bytes.pattern(21, 32 << 10);
         ByteBuffer second = Bytes.pattern(22, 32 << 10);
         // Both commands sent before any data: the second waits for the first's data.
@@ -160,10 +157,7 @@ class NvmeTcpTargetTest {
   void writeZeroesAndDeallocateLeaveZeros() throws IOException {
     try (NvmeTcpInitiator admin = host(false)) {
       int cntlid = admin.connectAdmin(NQN, HOST);
-      try (NvmeTcpInitiator io = new NvmeTcpInitiator("127.0.0.1", port)) {
-        io.initialize(false, false);
-        System.arraycopy(admin.hostId, 0, io.hostId, 0, 16);
-        assertThat(io.connect(1, cntlid, NQN, HOST, 0).ok()).isTrue();
+      try (NvmeTcpInitiator io = ioQueue(admin, cntlid)) {
         io.execute(write(0, 64), Bytes.pattern(3, 64 * 512), 0, false);
 
         Result zeroes = io.execute(Sqe.of(IoCommands.WRITE_ZEROES).nsid(1).dword(10, 0)
@@ -278,6 +272,15 @@ class NvmeTcpTargetTest {
     assertThat(NvmeTcpTarget.portalsSeenAt(bound, "192.0.2.7")).containsExactly(
         new Portal("192.0.2.7", 4420, 1), new Portal("10.1.2.3", 4421, 2),
         new Portal("192.0.2.7", 4422, 3));
+  }
+
+  /** I/O queue 1 of {@code admin}'s controller, without digests. */
+  NvmeTcpInitiator ioQueue(NvmeTcpInitiator admin, int cntlid) throws IOException {
+    NvmeTcpInitiator io = new NvmeTcpInitiator("127.0.0.1", port);
+    io.initialize(false, false);
+    System.arraycopy(admin.hostId, 0, io.hostId, 0, 16);
+    assertThat(io.connect(1, cntlid, NQN, HOST, 0).ok()).isTrue();
+    return io;
   }
 
   static Sqe write(long lba, int blocks) {
