@@ -10,6 +10,8 @@ import io.strata.engine.iscsi.login.TargetLimits;
 import io.strata.engine.iscsi.target.TargetDefinition;
 import io.strata.engine.iscsi.target.Targets;
 import io.strata.engine.layout.ArrayLayout;
+import io.strata.engine.nvme.NvmeService;
+import io.strata.engine.nvme.NvmeTcpTarget;
 import io.strata.engine.layout.LayoutService;
 import io.strata.engine.layout.LayoutStatus;
 import io.strata.engine.scsi.AsymmetricAccess;
@@ -60,6 +62,27 @@ public final class EngineMain implements Callable<Integer> {
           "Address of an RDMA device (RoCE, iWARP, Soft-RoCE) to serve iSER on (RFC 7145); "
               + "repeatable. Needs libdisni on java.library.path (see docs/iser.md).")
   List<String> iserPortals = new ArrayList<>();
+
+  @Option(
+      names = "--nvme-portal",
+      paramLabel = "HOST:PORT",
+      description = "Also serve the LUNs over NVMe/TCP on this address, LUN n as namespace n+1,"
+          + " with a discovery controller (docs/nvme-tcp.md); repeatable.")
+  List<String> nvmePortals = new ArrayList<>();
+
+  @Option(
+      names = "--nqn",
+      paramLabel = "NQN",
+      description = "The NVM subsystem's name (default nqn.2026-11.io.strata: and what follows"
+          + " the colon of --iqn).")
+  String nqn;
+
+  @Option(
+      names = "--nvme-host",
+      paramLabel = "HOSTNQN",
+      description = "Admit only the listed NVMe hosts (and show the subsystem in discovery only"
+          + " to them); repeatable. Without it any host may connect.")
+  List<String> nvmeHosts = new ArrayList<>();
 
   @Option(names = "--iqn", paramLabel = "IQN", description = "The target's name (required"
       + " unless --exports).")
@@ -215,6 +238,9 @@ public final class EngineMain implements Callable<Integer> {
     for (String p : iserPortals) {
       listening.add(p + " (iser)");
     }
+    for (String p : nvmePortals) {
+      listening.add(p + " (nvme " + engine.nqn() + ")");
+    }
     out.println(
         "strata-engine ready: " + iqn + " on " + String.join(", ", listening) + " ("
             + engine.tcp.flavour() + ")");
@@ -239,6 +265,9 @@ public final class EngineMain implements Callable<Integer> {
     }
     if (!iserPortals.isEmpty()) {
       conflicting.add("--iser-portal");
+    }
+    if (!nvmePortals.isEmpty() || nqn != null || !nvmeHosts.isEmpty()) {
+      conflicting.add("--nvme-portal/--nqn/--nvme-host");
     }
     if (statsFile != null) {
       conflicting.add("--stats");
@@ -335,8 +364,8 @@ public final class EngineMain implements Callable<Integer> {
     return out;
   }
 
-  private record Engine(
-      IscsiService service, TcpTransport tcp, List<Closeable> devices, Runnable reload, PrintWriter err) {
+  private record Engine(IscsiService service, TcpTransport tcp, List<Closeable> devices,
+      Runnable reload, PrintWriter err, String nqn) {
     void close() {
       service.close();
       for (Closeable device : devices) {
@@ -347,6 +376,11 @@ public final class EngineMain implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /** --nqn, or the IQN's part after the colon under Strata's NQN prefix. */
+  private String nqnOrDefault() {
+    return nqn != null ? nqn : NvmeService.defaultNqn(iqn);
   }
 
   private Map<String, InitiatorSpec> initiatorAccess() {
@@ -372,6 +406,9 @@ public final class EngineMain implements Callable<Integer> {
     }
     if (portals.isEmpty() && iserPortals.isEmpty()) {
       throw new IllegalArgumentException("give at least one --portal or --iser-portal");
+    }
+    if (nvmePortals.isEmpty() && (nqn != null || !nvmeHosts.isEmpty())) {
+      throw new IllegalArgumentException("--nqn and --nvme-host need an --nvme-portal");
     }
     if (luns.isEmpty() && layoutFile == null) {
       throw new IllegalArgumentException("give at least one --lun or a --layout");
@@ -479,6 +516,19 @@ public final class EngineMain implements Callable<Integer> {
         service.close();
         throw e;
       }
+      String nvmeNqn = null;
+      if (!nvmePortals.isEmpty()) {
+        NvmeTcpTarget nvme;
+        try {
+          nvme = NvmeService.start(nqnOrDefault(), nvmePortals, nvmeHosts, scsi,
+              new ConnectionLimits(maxConnections, maxConnectionsPerSource));
+        } catch (IOException | RuntimeException e) {
+          service.close();
+          throw e;
+        }
+        devices.add(0, nvme::close); // stops serving before the devices close
+        nvmeNqn = nqnOrDefault();
+      }
       Runnable reload = () -> {};
       if (layout != null) {
         // From here on a SIGHUP (a hosted engine: reload()) reloads; the status says the start's
@@ -490,7 +540,7 @@ public final class EngineMain implements Callable<Integer> {
         LayoutService reloading = layout;
         reload = () -> out.println("strata-engine " + reloading.reloadAndReport());
       }
-      return new Engine(service, tcp, devices, reload, err);
+      return new Engine(service, tcp, devices, reload, err, nvmeNqn);
     } catch (IOException | RuntimeException e) {
       for (Closeable device : devices) {
         device.close();

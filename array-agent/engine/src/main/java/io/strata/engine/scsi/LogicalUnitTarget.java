@@ -94,6 +94,11 @@ public final class LogicalUnitTarget implements ScsiTarget {
     return targetName;
   }
 
+  /** The LUNs served now (a live, read-only view): the NVMe/TCP target's namespaces. */
+  public Map<Integer, LogicalUnit> logicalUnits() {
+    return Collections.unmodifiableMap(luns);
+  }
+
   public SortedSet<Integer> targetPorts() {
     return targetPorts;
   }

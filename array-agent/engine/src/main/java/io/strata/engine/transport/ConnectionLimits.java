@@ -50,6 +50,23 @@ public final class ConnectionLimits {
   }
 
   /**
+   * Admits a new connection {@code channel} from {@code source}, or closes it before a byte is
+   * read when a limit is reached. An admitted channel is kept in {@code open} until it closes,
+   * when its place is released.
+   */
+  public boolean admit(io.netty.channel.Channel channel, String source,
+      java.util.List<io.netty.channel.Channel> open) {
+    if (!admit(source)) {
+      channel.close();
+      return false;
+    }
+    channel.closeFuture().addListener(f -> release(source));
+    open.add(channel);
+    channel.closeFuture().addListener(f -> open.remove(channel));
+    return true;
+  }
+
+  /**
    * Counts a new connection from {@code source} if both limits allow it; false (and nothing
    * counted) if not. Every admitted connection must be {@link #release}d once when it closes.
    */

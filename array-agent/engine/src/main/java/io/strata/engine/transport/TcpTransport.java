@@ -2,22 +2,13 @@ package io.strata.engine.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.strata.engine.iscsi.pdu.DecodeFailure;
@@ -44,9 +35,7 @@ import java.util.logging.Logger;
 public final class TcpTransport implements Transport {
   private static final Logger LOG = Logger.getLogger(TcpTransport.class.getName());
 
-  private final EventLoopGroup acceptors;
-  private final EventLoopGroup workers;
-  private final Class<? extends ServerChannel> serverChannel;
+  private final EventLoops loops;
   private final List<Channel> listening = new CopyOnWriteArrayList<>();
   private final List<Channel> connections = new CopyOnWriteArrayList<>();
 
@@ -67,15 +56,7 @@ public final class TcpTransport implements Transport {
   public TcpTransport(int ioThreads, int idleSeconds, ConnectionLimits limits) {
     this.idleSeconds = idleSeconds;
     this.limits = limits;
-    if (Epoll.isAvailable()) {
-      acceptors = new EpollEventLoopGroup(1);
-      workers = new EpollEventLoopGroup(ioThreads);
-      serverChannel = EpollServerSocketChannel.class;
-    } else {
-      acceptors = new NioEventLoopGroup(1);
-      workers = new NioEventLoopGroup(ioThreads);
-      serverChannel = NioServerSocketChannel.class;
-    }
+    this.loops = new EventLoops(ioThreads);
   }
 
   public ConnectionLimits limits() {
@@ -83,33 +64,22 @@ public final class TcpTransport implements Transport {
   }
 
   public String flavour() {
-    return serverChannel == EpollServerSocketChannel.class ? "epoll" : "nio";
+    return loops.flavour();
   }
 
   @Override
   public void listen(Portal portal, Function<PduConnection, PduHandler> acceptor)
       throws IOException {
     ServerBootstrap bootstrap =
-        new ServerBootstrap()
-            .group(acceptors, workers)
-            .channel(serverChannel)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .option(ChannelOption.SO_BACKLOG, 128)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        loops.serverBootstrap()
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     TcpConnection connection = new TcpConnection(ch, portal);
-                    String source = connection.sourceAddress();
-                    if (!limits.admit(source)) {
-                      ch.close(); // over a limit: closed before any byte is read
-                      return;
+                    if (!limits.admit(ch, connection.sourceAddress(), connections)) {
+                      return; // over a limit: closed before any byte is read
                     }
-                    ch.closeFuture().addListener(f -> limits.release(source));
-                    connections.add(ch);
-                    ch.closeFuture().addListener(f -> connections.remove(ch));
                     ch.pipeline()
                         .addLast(new IdleStateHandler(idleSeconds, 0, 0))
                         .addLast(new Inbound(connection, acceptor.apply(connection)));
@@ -134,14 +104,7 @@ public final class TcpTransport implements Transport {
 
   @Override
   public void close() {
-    for (Channel channel : listening) {
-      channel.close().awaitUninterruptibly();
-    }
-    for (Channel channel : connections) {
-      channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    }
-    acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    loops.shutdown(listening, connections);
   }
 
   /** Sends PDUs on one channel; encoding state (digests) is per connection. */
