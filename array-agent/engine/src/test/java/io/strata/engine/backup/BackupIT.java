@@ -35,6 +35,9 @@ class BackupIT {
   /** Opt-in throughput run: -Dstrata.backup.bench.mib=512 (0: skipped, as in the default run). */
   static final int BENCH_MIB = Integer.getInteger("strata.backup.bench.mib", 0);
 
+  /** Opt-in: -Dstrata.backup.bench.points=1000 (0: skipped, as in the default run). */
+  static final int BENCH_POINTS = Integer.getInteger("strata.backup.bench.points", 0);
+
   static S3ProxyServer s3;
   @TempDir Path dir;
   Drive sourceDrive;
@@ -250,6 +253,57 @@ class BackupIT {
         incremental.bytesUploaded() / (double) MIB, seconds(restore.took()),
         restore.bytesWritten() / 1e6 / seconds(restore.took()), load);
     assertThat(contents(other.open("r"))).isEqualTo(contents(source.open("s2")));
+  }
+
+  /**
+   * Whether a backup stays as fast with many points as with few (issue 23 point 4: "flat"): a
+   * 16 MiB volume backed up {@link #BENCH_POINTS} times, 4 KiB changed before each, the previous
+   * snapshot deleted after each point; then the sweep's time over all those manifests, and after
+   * expiring all but 10. Printed for docs/backup.md.
+   */
+  @Test
+  void measureBackupTimeAgainstPointCount() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(BENCH_POINTS > 0,
+        "-Dstrata.backup.bench.points not set");
+    source.createVolume("v", 16L * MIB, false);
+    BlockDevice v = source.open("v");
+    for (int extent = 0; extent < 16; extent++) {
+      writeRandom(v, (long) extent * MIB, MIB);
+    }
+    BackupWriter writer = new BackupWriter(bucket, 4);
+    Manifest previous = null;
+    long[] millis = new long[BENCH_POINTS];
+    for (int i = 0; i < BENCH_POINTS; i++) {
+      writeRandom(v, (long) (i % 16) * MIB + 4096, 4096);
+      source.snapshot("v", "s" + i);
+      BackupWriter.Result r = writer.backUp(source, "v", "s" + i, String.format("%06d", i), previous);
+      millis[i] = r.took().toMillis();
+      assertThat(r.chunksUploaded()).isEqualTo(i == 0 ? 16 : 1);
+      if (i > 0) {
+        source.delete("s" + (i - 1));
+      }
+      previous = r.manifest();
+    }
+    BackupRetention retention = new BackupRetention(bucket);
+    BackupRetention.SweepResult atAll = retention.sweep(Duration.ZERO);
+    retention.expire("v", 10);
+    BackupRetention.SweepResult atTen = retention.sweep(Duration.ZERO);
+    double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        .getSystemLoadAverage();
+    System.out.printf("BACKUP-POINTS %d points: backup ms median of points 2-11 %d (JIT warming"
+        + " up), of points 101-110 %d, of the last 10 %d; sweep over %d manifests %.2f s (%d chunks deleted), over %d manifests after"
+        + " expiring %.2f s (%d chunks deleted); load average %.2f%n", BENCH_POINTS,
+        median(millis, 1, 11), median(millis, 100, Math.min(110, BENCH_POINTS)),
+        median(millis, BENCH_POINTS - 10, BENCH_POINTS),
+        atAll.manifestsRead(), seconds(atAll.took()), atAll.chunksDeleted(), atTen.manifestsRead(),
+        seconds(atTen.took()), atTen.chunksDeleted(), load);
+    assertRestoresTo(previous, "s" + (BENCH_POINTS - 1), "r");
+  }
+
+  private static long median(long[] values, int from, int to) {
+    long[] part = java.util.Arrays.copyOfRange(values, Math.max(0, from), to);
+    java.util.Arrays.sort(part);
+    return part[part.length / 2];
   }
 
   private static double seconds(Duration d) {
