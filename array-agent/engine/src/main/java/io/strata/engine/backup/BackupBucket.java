@@ -76,8 +76,17 @@ public final class BackupBucket implements Closeable {
   }
 
   boolean hasChunk(String sha256) {
+    return exists(chunkPath(sha256));
+  }
+
+  /** Whether backup point {@code id} of {@code volume} is (still) stored. */
+  boolean hasManifest(String volume, String id) {
+    return exists(manifestPath(volume, id));
+  }
+
+  private boolean exists(String path) {
     try {
-      s3.headObject(r -> r.bucket(target.bucket()).key(target.key(chunkPath(sha256))));
+      s3.headObject(r -> r.bucket(target.bucket()).key(target.key(path)));
       return true;
     } catch (NoSuchKeyException e) {
       return false;

@@ -77,10 +77,24 @@ public final class BackupWriter {
           + previous.volume() + "', not '" + volume + "'");
     }
     Instant started = Instant.now();
+    try (PrefixLock lock = PrefixLock.take(bucket, PrefixLock.Kind.BACKUP)) {
+      // Under the lock no sweep runs, so a previous point still stored now keeps its chunks
+      // stored until this point's manifest names them. One deleted meanwhile (expired, perhaps
+      // swept) is not trusted: its chunks may be gone.
+      if (previous != null && !bucket.hasManifest(previous.volume(), previous.id())) {
+        previous = null;
+      }
+      return backUp(store, volume, snapshot, id, previous, lock, started);
+    }
+  }
+
+  private Result backUp(VolumeStore store, String volume, String snapshot, String id,
+      Manifest previous, PrefixLock lock, Instant started) throws IOException {
     BitSet mapped = store.mappedExtents(snapshot);
     BitSet changed = null;
     Map<Long, Manifest.Chunk> before = new HashMap<>();
-    if (previous != null && previous.chunkBytes() == CHUNK_BYTES && !previous.snapshot().equals(snapshot)
+    if (previous != null && previous.chunkBytes() == CHUNK_BYTES
+        && !previous.snapshot().equals(snapshot)
         && store.kind(previous.snapshot()) == MetadataState.Kind.SNAPSHOT) {
       changed = store.changedExtents(previous.snapshot(), snapshot);
       for (Manifest.Chunk c : previous.chunks()) {
@@ -95,60 +109,58 @@ public final class BackupWriter {
     long size = device.blockCount() * device.blockSize();
     Counters counters = new Counters();
     Map<Long, Manifest.Chunk> chunks = new ConcurrentHashMap<>();
-    try (PrefixLock lock = PrefixLock.take(bucket, PrefixLock.Kind.BACKUP)) {
-      ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-        Thread t = new Thread(r, "backup-" + volume);
-        t.setDaemon(true);
-        return t;
-      });
-      Semaphore inFlight = new Semaphore(threads * 2); // bounds the chunks held in memory
-      List<Future<?>> tasks = new ArrayList<>();
-      try {
-        for (int extent = mapped.nextSetBit(0); extent >= 0; extent = mapped.nextSetBit(extent + 1)) {
-          long offset = (long) extent * CHUNK_BYTES;
-          if (changed != null && !changed.get(extent)) {
-            Manifest.Chunk unchanged = before.get(offset);
-            if (unchanged != null) {
-              chunks.put(offset, unchanged);
-            } // else it was all zeros at the previous point and still is
-            counters.reused.incrementAndGet();
-            continue;
-          }
-          int length = (int) Math.min(CHUNK_BYTES, size - offset);
-          byte[] data = new byte[length];
-          device.read(offset / device.blockSize(), ByteBuffer.wrap(data));
-          counters.read.incrementAndGet();
-          counters.bytesRead.addAndGet(length);
-          lock.keepAlive();
-          acquire(inFlight);
-          tasks.add(pool.submit(() -> {
-            try {
-              Manifest.Chunk c = storeChunk(offset, data, known, counters);
-              if (c != null) {
-                chunks.put(offset, c);
-              }
-            } finally {
-              inFlight.release();
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "backup-" + volume);
+      t.setDaemon(true);
+      return t;
+    });
+    Semaphore inFlight = new Semaphore(threads * 2); // bounds the chunks held in memory
+    List<Future<?>> tasks = new ArrayList<>();
+    try {
+      for (int extent = mapped.nextSetBit(0); extent >= 0; extent = mapped.nextSetBit(extent + 1)) {
+        long offset = (long) extent * CHUNK_BYTES;
+        if (changed != null && !changed.get(extent)) {
+          Manifest.Chunk unchanged = before.get(offset);
+          if (unchanged != null) {
+            chunks.put(offset, unchanged);
+          } // else it was all zeros at the previous point and still is
+          counters.reused.incrementAndGet();
+          continue;
+        }
+        int length = (int) Math.min(CHUNK_BYTES, size - offset);
+        byte[] data = new byte[length];
+        device.read(offset / device.blockSize(), ByteBuffer.wrap(data));
+        counters.read.incrementAndGet();
+        counters.bytesRead.addAndGet(length);
+        lock.keepAlive();
+        acquire(inFlight);
+        tasks.add(pool.submit(() -> {
+          try {
+            Manifest.Chunk c = storeChunk(offset, data, known, counters);
+            if (c != null) {
+              chunks.put(offset, c);
             }
-            return null;
-          }));
-          failFast(tasks);
-        }
-        for (Future<?> task : tasks) {
-          await(task);
-        }
-      } finally {
-        pool.shutdownNow();
+          } finally {
+            inFlight.release();
+          }
+          return null;
+        }));
+        failFast(tasks);
       }
-      List<Manifest.Chunk> ordered = new ArrayList<>(chunks.values());
-      ordered.sort((a, b) -> Long.compare(a.offset(), b.offset()));
-      Manifest manifest = new Manifest(Manifest.FORMAT, id, volume, snapshot, started.toString(),
-          size, device.blockSize(), CHUNK_BYTES, ordered);
-      bucket.putManifest(manifest);
-      return new Result(manifest, changed != null, counters.read.get(), counters.bytesRead.get(),
-          counters.reused.get(), counters.alreadyStored.get(), counters.uploaded.get(),
-          counters.bytesUploaded.get(), Duration.between(started, Instant.now()));
+      for (Future<?> task : tasks) {
+        await(task);
+      }
+    } finally {
+      pool.shutdownNow();
     }
+    List<Manifest.Chunk> ordered = new ArrayList<>(chunks.values());
+    ordered.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+    Manifest manifest = new Manifest(Manifest.FORMAT, id, volume, snapshot, started.toString(),
+        size, device.blockSize(), CHUNK_BYTES, ordered);
+    bucket.putManifest(manifest);
+    return new Result(manifest, changed != null, counters.read.get(), counters.bytesRead.get(),
+        counters.reused.get(), counters.alreadyStored.get(), counters.uploaded.get(),
+        counters.bytesUploaded.get(), Duration.between(started, Instant.now()));
   }
 
   private static final class Counters {

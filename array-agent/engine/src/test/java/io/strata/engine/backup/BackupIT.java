@@ -169,6 +169,31 @@ class BackupIT {
   }
 
   @Test
+  void aPreviousPointDeletedAndSweptMeanwhileIsNotTrusted() throws IOException {
+    source.createVolume("v", 8L * MIB, false);
+    BlockDevice v = source.open("v");
+    for (int extent = 0; extent < 4; extent++) {
+      writeRandom(v, (long) extent * MIB, MIB);
+    }
+    source.snapshot("v", "s1");
+    BackupWriter writer = new BackupWriter(bucket, 2);
+    Manifest first = writer.backUp(source, "v", "s1", "0001", null).manifest();
+    writeRandom(v, 4096, 4096);
+    source.snapshot("v", "s2");
+    BackupRetention retention = new BackupRetention(bucket);
+    retention.delete("v", "0001");
+    assertThat(retention.sweep(Duration.ZERO).chunksDeleted()).isEqualTo(4);
+
+    // The caller still holds the first point's manifest: its chunks are gone, so it is not used.
+    BackupWriter.Result second = writer.backUp(source, "v", "s2", "0002", first);
+
+    assertThat(second.incremental()).isFalse();
+    assertThat(second.chunksRead()).isEqualTo(4);
+    assertThat(second.chunksUploaded()).isEqualTo(4);
+    assertRestoresTo(second.manifest(), "s2", "r2");
+  }
+
+  @Test
   void equalChunksOfAnotherVolumeAreStoredOnce() throws IOException {
     source.createVolume("a", 8L * MIB, false);
     source.createVolume("b", 8L * MIB, false);
