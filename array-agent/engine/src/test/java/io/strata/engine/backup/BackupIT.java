@@ -85,9 +85,7 @@ class BackupIT {
       throws IOException {
     source.createVolume("v", 32L * MIB, false);
     BlockDevice v = source.open("v");
-    for (int extent = 0; extent < 24; extent++) {
-      writeRandom(v, (long) extent * MIB, MIB);
-    }
+    fillExtents(v, 24);
     v.write(9L * MIB / BLOCK, ByteBuffer.allocate(MIB), false); // mapped, but all zeros
     source.snapshot("v", "s1");
     BackupWriter writer = new BackupWriter(bucket, 4);
@@ -149,9 +147,7 @@ class BackupIT {
       throws IOException {
     source.createVolume("v", 16L * MIB, false);
     BlockDevice v = source.open("v");
-    for (int extent = 0; extent < 8; extent++) {
-      writeRandom(v, (long) extent * MIB, MIB);
-    }
+    fillExtents(v, 8);
     source.snapshot("v", "s1");
     BackupWriter writer = new BackupWriter(bucket, 2);
     BackupWriter.Result first = writer.backUp(source, "v", "s1", "0001", null);
@@ -172,9 +168,7 @@ class BackupIT {
   void aPreviousPointDeletedAndSweptMeanwhileIsNotTrusted() throws IOException {
     source.createVolume("v", 8L * MIB, false);
     BlockDevice v = source.open("v");
-    for (int extent = 0; extent < 4; extent++) {
-      writeRandom(v, (long) extent * MIB, MIB);
-    }
+    fillExtents(v, 4);
     source.snapshot("v", "s1");
     BackupWriter writer = new BackupWriter(bucket, 2);
     Manifest first = writer.backUp(source, "v", "s1", "0001", null).manifest();
@@ -292,9 +286,7 @@ class BackupIT {
         "-Dstrata.backup.bench.points not set");
     source.createVolume("v", 16L * MIB, false);
     BlockDevice v = source.open("v");
-    for (int extent = 0; extent < 16; extent++) {
-      writeRandom(v, (long) extent * MIB, MIB);
-    }
+    fillExtents(v, 16);
     BackupWriter writer = new BackupWriter(bucket, 4);
     Manifest previous = null;
     long[] millis = new long[BENCH_POINTS];
@@ -357,6 +349,13 @@ class BackupIT {
     ByteBuffer all = ByteBuffer.allocate((int) (d.blockCount() * d.blockSize()));
     d.read(0, all);
     return all.array();
+  }
+
+  /** Random data in the first {@code extents} extents of {@code d}. */
+  private void fillExtents(BlockDevice d, int extents) throws IOException {
+    for (int extent = 0; extent < extents; extent++) {
+      writeRandom(d, (long) extent * MIB, MIB);
+    }
   }
 
   private void writeRandom(BlockDevice d, long offset, int bytes) throws IOException {
