@@ -485,6 +485,57 @@ public final class VolumeStore implements Closeable {
   }
 
   /**
+   * The extents (by index, {@link MetadataState#EXTENT_BYTES} each) that snapshot {@code name}
+   * maps; the others read as zeros. For a backup, which reads only these.
+   */
+  public BitSet mappedExtents(String name) throws IOException {
+    synchronized (meta) {
+      long[] map = snapshotObject(name).map;
+      BitSet mapped = new BitSet(map.length);
+      for (int i = 0; i < map.length; i++) {
+        if (map[i] != MetadataState.UNMAPPED) {
+          mapped.set(i);
+        }
+      }
+      return mapped;
+    }
+  }
+
+  /**
+   * The extents whose content in snapshot {@code later} may differ from that in snapshot {@code
+   * earlier} (of the same volume): those whose map entries differ. Exact for snapshots, whose
+   * maps never change: a physical extent a snapshot maps is never written in place (a write to it
+   * is redirected while the snapshot shares it), so an equal entry means equal content. An extent
+   * past {@code earlier}'s end (the volume grew) counts as changed where {@code later} maps it.
+   * An entry that differs while the data happens to be equal (a block rewritten with what it
+   * held) is reported: the backup reads it and finds the chunk already stored.
+   */
+  public BitSet changedExtents(String earlier, String later) throws IOException {
+    synchronized (meta) {
+      long[] before = snapshotObject(earlier).map;
+      long[] after = snapshotObject(later).map;
+      BitSet changed = new BitSet(after.length);
+      for (int i = 0; i < after.length; i++) {
+        long was = i < before.length ? before[i] : MetadataState.UNMAPPED;
+        if (after[i] != was) {
+          changed.set(i);
+        }
+      }
+      return changed;
+    }
+  }
+
+  /** Under {@link #meta}: snapshot {@code name}, or a clear error when it is not one. */
+  private Obj snapshotObject(String name) throws IOException {
+    Obj o = object(name);
+    if (o.kind != Kind.SNAPSHOT) {
+      throw new IllegalArgumentException("'" + name + "' in pool " + poolName
+          + " is a volume, not a snapshot: only a snapshot's extents stay put while read");
+    }
+    return o;
+  }
+
+  /**
    * Decides where a freshly allocated physical extent lives before its first (whole-extent)
    * write: the tiered pool of a volume pinned to a tier places it on that tier at once.
    */

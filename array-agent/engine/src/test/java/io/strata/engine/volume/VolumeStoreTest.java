@@ -334,4 +334,38 @@ class VolumeStoreTest {
     assertThatThrownBy(() -> VolumeStore.open(dir.resolve("meta"), "other", pool))
         .isInstanceOf(MetadataCorruptException.class).hasMessageContaining("belongs to pool");
   }
+
+  @Test
+  void changedExtentsBetweenSnapshotsAreThoseTheVolumeWroteOrDroppedBetweenThem()
+      throws IOException {
+    store.createVolume("v", 8 * MIB, false);
+    Volume v = store.open("v");
+    for (int extent = 0; extent < 4; extent++) {
+      v.write((long) extent * EXTENT_BLOCKS, pattern(8, extent), false);
+    }
+    store.snapshot("v", "s1");
+    v.write(EXTENT_BLOCKS + 3, pattern(1, 9), false); // rewritten in part
+    v.unmap(2L * EXTENT_BLOCKS, EXTENT_BLOCKS);         // dropped
+    v.write(6L * EXTENT_BLOCKS, pattern(1, 5), false);  // new
+    store.snapshot("v", "s2");
+    store.grow("v", 10 * MIB);
+    v.write(9L * EXTENT_BLOCKS, pattern(1, 6), false);  // past s2's end
+    store.snapshot("v", "s3");
+
+    assertThat(store.mappedExtents("s1")).isEqualTo(bits(0, 1, 2, 3));
+    assertThat(store.mappedExtents("s2")).isEqualTo(bits(0, 1, 3, 6));
+    assertThat(store.changedExtents("s1", "s2")).isEqualTo(bits(1, 2, 6));
+    assertThat(store.changedExtents("s2", "s3")).isEqualTo(bits(9));
+    assertThat(store.changedExtents("s2", "s2")).isEqualTo(bits());
+    assertThatThrownBy(() -> store.changedExtents("s1", "v"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a snapshot");
+  }
+
+  static java.util.BitSet bits(int... set) {
+    java.util.BitSet b = new java.util.BitSet();
+    for (int i : set) {
+      b.set(i);
+    }
+    return b;
+  }
 }
