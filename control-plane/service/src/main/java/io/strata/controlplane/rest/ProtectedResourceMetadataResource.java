@@ -1,6 +1,8 @@
 package io.strata.controlplane.rest;
 
+import io.strata.controlplane.config.StrataConfig;
 import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -25,8 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ProtectedResourceMetadataResource {
   @ConfigProperty(name = "quarkus.oidc.auth-server-url") String issuer;
 
-  /** Billing's API (the console's STRATA_BILLING_URL, ending in /api/v1): published without that suffix. */
-  @ConfigProperty(name = "strata.control-plane.billing-url") String billingUrl;
+  @Inject StrataConfig config;
 
   @GET
   @PermitAll
@@ -37,7 +38,8 @@ public class ProtectedResourceMetadataResource {
     m.put("resource", uri.getBaseUri().resolve("/api/v1").toString());
     m.put("authorization_servers", List.of(issuer));
     m.put("bearer_methods_supported", List.of("header"));
-    m.put("strata_billing_url", billingUrl.replaceFirst("/api/v1/?$", ""));
+    // billing's API ends in /api/v1 (as the console is given it); clients want the service's root
+    m.put("strata_billing_url", config.billingUrl().replaceFirst("/api/v1/?$", ""));
     m.put("strata_cli_client_id", "strata-cli");
     return m;
   }
