@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL, Kafka, Keycloak): sign-in as an operator and a tenant through the public client
  * strata-cli with Keycloak found from the control plane, an array created with --wait to ONLINE,
  * a pool, a volume created twice with one Idempotency-Key (one volume), lists as JSON and tables,
+ * an attachment waited for until ATTACHED and the iscsiadm steps `strata attach --dry-run` prints for it,
  * exit codes of a missing object and a taken name, and every operation of the running control
  * plane's OpenAPI document having a command.
  */
@@ -109,6 +110,22 @@ class CliEndToEndIT extends RunningStack {
     assertThat(volumes.isArray()).isTrue();
     assertThat(volumes.findValuesAsText("name")).containsExactly("data");
     assertThat(ok("volumes", "list", "-o", "yaml").out()).contains("name: data");
+
+    // ---- a server, an attachment waited for until ATTACHED, and the host's steps from `strata attach --dry-run`
+    String serverId = ok("servers", "create", "name=web1", "iqn=" + ACME_HOST, "chapUser=web1",
+        "chapSecret=acme-web1-secret", "-o", "json").json().path("id").asText();
+    JsonNode attachment = ok("attachments", "create", "volumeId=" + first.path("id").asText(), "serverId=" + serverId,
+        "--wait", "-o", "json").json();
+    assertThat(attachment.path("state").asText()).isEqualTo("ATTACHED");
+    JsonNode connection = attachment.path("connection");
+    String portal = connection.path("portals").path(0).asText();
+    String steps = ok("attach", attachment.path("id").asText(), "--dry-run").out();
+    assertThat(steps)
+        .contains("must be " + ACME_HOST)
+        .contains("iscsiadm -m node -T " + connection.path("targetIqn").asText() + " -p " + portal + " -o new")
+        .contains("-n node.session.auth.username -v web1")
+        .contains("-p " + portal + " --login")
+        .contains("-lun-" + connection.path("lun").asInt());
 
     // ---- exit codes scripts test
     assertThat(strata("volumes", "get", UUID.randomUUID().toString()).exit()).isEqualTo(ExitCode.NOT_FOUND.code);
