@@ -12,6 +12,12 @@ public interface StrataConfig {
 
   Keycloak keycloak();
 
+  /**
+   * Billing's API (STRATA_BILLING_URL, as the console reads it), published to clients in
+   * /.well-known/oauth-protected-resource (ProtectedResourceMetadataResource).
+   */
+  String billingUrl();
+
   /** Demo tenants to create at start (dev, test, local stack only). */
   java.util.Optional<java.util.List<String>> demoTenants();
 

@@ -28,4 +28,13 @@ class HealthTest {
         .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/volumes/{id}/rollback"))
         .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/admin/arrays"));
   }
+
+  /** RFC 9728 metadata: how `strata login --url` finds Keycloak and billing from the control plane alone. */
+  @Test
+  void protectedResourceMetadataNamesTheRealmAndBillingWithoutAToken() {
+    given().when().get("/.well-known/oauth-protected-resource").then().statusCode(200)
+        .body("authorization_servers[0]", equalTo(io.strata.testsupport.TestServers.realmUrl()))
+        .body("strata_billing_url", equalTo("http://127.0.0.1:8082"))
+        .body("resource", org.hamcrest.Matchers.endsWith("/api/v1"));
+  }
 }
