@@ -298,18 +298,34 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
   @Override
   public void listVolumes(Csi.ListVolumesRequest r, StreamObserver<Csi.ListVolumesResponse> out) {
     answer(out, () -> {
-      JsonNode page = page("/api/v1/volumes", Map.of(), r.getMaxEntries(), r.getStartingToken());
       Csi.ListVolumesResponse.Builder b = Csi.ListVolumesResponse.newBuilder();
-      for (JsonNode v : page.path("items")) {
-        if (!GONE.contains(v.path("state").asText())) {
-          b.addEntries(Csi.ListVolumesResponse.Entry.newBuilder().setVolume(volume(v)));
+      String token = livePages("/api/v1/volumes", Map.of(), r.getMaxEntries(), r.getStartingToken(),
+          v -> b.addEntries(Csi.ListVolumesResponse.Entry.newBuilder().setVolume(volume(v))));
+      return b.setNextToken(token).build();
+    });
+  }
+
+  /**
+   * The live (not deleted or recycled) objects of one page, and the token of the next. The API's
+   * lists hold deleted objects too: while a page has none alive, the next one is read, so a page
+   * the caller gets is never empty while more remain.
+   */
+  private String livePages(String path, Map<String, String> filter, int maxEntries, String token,
+      java.util.function.Consumer<JsonNode> add) {
+    while (true) {
+      JsonNode page = page(path, filter, maxEntries, token);
+      int added = 0;
+      for (JsonNode item : page.path("items")) {
+        if (!GONE.contains(item.path("state").asText())) {
+          add.accept(item);
+          added++;
         }
       }
-      if (page.path("nextCursor").isTextual()) {
-        b.setNextToken(page.path("nextCursor").asText());
+      token = page.path("nextCursor").isTextual() ? page.path("nextCursor").asText() : "";
+      if (added > 0 || token.isEmpty()) {
+        return token;
       }
-      return b.build();
-    });
+    }
   }
 
   /** One page of a list; CSI's starting token is the API's cursor. */
@@ -594,16 +610,9 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
         }
         filter.put("volumeId", r.getSourceVolumeId());
       }
-      JsonNode page = page("/api/v1/snapshots", filter, r.getMaxEntries(), r.getStartingToken());
-      for (JsonNode s : page.path("items")) {
-        if (live.test(s)) {
-          b.addEntries(Csi.ListSnapshotsResponse.Entry.newBuilder().setSnapshot(snapshot(s)));
-        }
-      }
-      if (page.path("nextCursor").isTextual()) {
-        b.setNextToken(page.path("nextCursor").asText());
-      }
-      return b.build();
+      String token = livePages("/api/v1/snapshots", filter, r.getMaxEntries(), r.getStartingToken(),
+          s -> b.addEntries(Csi.ListSnapshotsResponse.Entry.newBuilder().setSnapshot(snapshot(s))));
+      return b.setNextToken(token).build();
     });
   }
 
