@@ -104,6 +104,18 @@ final class ManifestValidator {
     return kinds;
   }
 
+  /** Each rendered document with problems, as "apiVersion/kind name", and its problems. */
+  Map<String, List<String>> problems(List<JsonNode> documents) {
+    Map<String, List<String>> problems = new java.util.LinkedHashMap<>();
+    for (JsonNode doc : documents) {
+      List<String> found = validate(doc);
+      if (!found.isEmpty()) {
+        problems.put(kindOf(doc) + " " + doc.at("/metadata/name").asText(), found);
+      }
+    }
+    return problems;
+  }
+
   static String kindOf(JsonNode doc) {
     return doc.path("apiVersion").asText() + "/" + doc.path("kind").asText();
   }
