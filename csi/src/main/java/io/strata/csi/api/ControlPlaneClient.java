@@ -120,7 +120,7 @@ public final class ControlPlaneClient {
       }
       return new Answer(response.statusCode(), json, response.headers().firstValue("ETag").orElse(null));
     } catch (IOException e) {
-      throw new ControlPlaneUnreachable(method + " " + path + ": " + e.getMessage(), e);
+      throw new ControlPlaneUnreachable(method + " " + path + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ControlPlaneUnreachable(method + " " + path + " interrupted", e);
