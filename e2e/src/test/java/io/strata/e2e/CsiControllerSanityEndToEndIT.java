@@ -92,8 +92,8 @@ class CsiControllerSanityEndToEndIT extends RunningStack {
         .eventLoopGroup(clientLoop)
         .usePlaintext()
         .build();
-    controller = ControllerGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.MINUTES);
-    identity = IdentityGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.MINUTES);
+    controller = ControllerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.MINUTES);
+    identity = IdentityGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.MINUTES);
   }
 
   @AfterAll
