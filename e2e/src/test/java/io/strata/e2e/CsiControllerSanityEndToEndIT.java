@@ -56,14 +56,7 @@ class CsiControllerSanityEndToEndIT extends RunningStack {
 
   @BeforeAll
   static void arrayPoolAndDriver() throws Exception {
-    Api ops = new Api(controlPlaneUrl, Tokens.accessToken("ops"));
-    awaitTrue("both storage nodes ONLINE", () -> {
-      long online = 0;
-      for (JsonNode n : ops.get("/api/v1/admin/nodes").require(200).path("items")) {
-        online += n.path("state").asText().equals("ONLINE") ? 1 : 0;
-      }
-      return online == 2;
-    });
+    awaitBothNodesOnline();
     Api acme = new Api(controlPlaneUrl, Tokens.accessToken("acme-admin"));
     JsonNode array = acme.post("/api/v1/arrays", Map.of("name", "k8s", "engineSize", "E01", "ssdDrives", 2,
         "hddDrives", 0)).require(201);
