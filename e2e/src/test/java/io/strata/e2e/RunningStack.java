@@ -263,6 +263,18 @@ abstract class RunningStack {
     return Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]);
   }
 
+  /** Waits until the operator sees both storage nodes ONLINE (an array placed before is refused). */
+  static void awaitBothNodesOnline() throws Exception {
+    Api ops = new Api(controlPlaneUrl, Tokens.accessToken("ops"));
+    awaitTrue("both storage nodes ONLINE", () -> {
+      long online = 0;
+      for (JsonNode n : ops.get("/api/v1/admin/nodes").require(200).path("items")) {
+        online += n.path("state").asText().equals("ONLINE") ? 1 : 0;
+      }
+      return online == 2;
+    });
+  }
+
   static JsonNode awaitState(Api api, String path, String state) throws Exception {
     JsonNode[] last = new JsonNode[1];
     awaitTrue(path + " " + state, () -> {

@@ -56,15 +56,23 @@ import java.util.Set;
  */
 final class ManifestValidator {
 
-  private static final Map<String, Class<?>> KUBERNETES_MODELS = Map.of(
-      "v1/Namespace", V1Namespace.class,
-      "v1/ConfigMap", V1ConfigMap.class,
-      "v1/Secret", V1Secret.class,
-      "v1/Service", V1Service.class,
-      "v1/ServiceAccount", V1ServiceAccount.class,
-      "apps/v1/Deployment", V1Deployment.class,
-      "apps/v1/DaemonSet", V1DaemonSet.class,
-      "policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class);
+  private static final Map<String, Class<?>> KUBERNETES_MODELS = Map.ofEntries(
+      Map.entry("v1/Namespace", V1Namespace.class),
+      Map.entry("v1/ConfigMap", V1ConfigMap.class),
+      Map.entry("v1/Secret", V1Secret.class),
+      Map.entry("v1/Service", V1Service.class),
+      Map.entry("v1/ServiceAccount", V1ServiceAccount.class),
+      Map.entry("apps/v1/Deployment", V1Deployment.class),
+      Map.entry("apps/v1/DaemonSet", V1DaemonSet.class),
+      Map.entry("policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class),
+      // the CSI driver's (infra/kubernetes/csi)
+      Map.entry("storage.k8s.io/v1/CSIDriver", io.kubernetes.client.openapi.models.V1CSIDriver.class),
+      Map.entry("storage.k8s.io/v1/StorageClass", io.kubernetes.client.openapi.models.V1StorageClass.class),
+      Map.entry("rbac.authorization.k8s.io/v1/ClusterRole", io.kubernetes.client.openapi.models.V1ClusterRole.class),
+      Map.entry("rbac.authorization.k8s.io/v1/ClusterRoleBinding",
+          io.kubernetes.client.openapi.models.V1ClusterRoleBinding.class),
+      Map.entry("rbac.authorization.k8s.io/v1/Role", io.kubernetes.client.openapi.models.V1Role.class),
+      Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", io.kubernetes.client.openapi.models.V1RoleBinding.class));
 
   private static final Map<String, Class<?>> STRIMZI_MODELS = Map.of(
       "kafka.strimzi.io/v1/Kafka", Kafka.class,
@@ -94,6 +102,18 @@ final class ManifestValidator {
     kinds.addAll(STRIMZI_MODELS.keySet());
     kinds.addAll(JSON_SCHEMAS.keySet());
     return kinds;
+  }
+
+  /** Each rendered document with problems, as "apiVersion/kind name", and its problems. */
+  Map<String, List<String>> problems(List<JsonNode> documents) {
+    Map<String, List<String>> problems = new java.util.LinkedHashMap<>();
+    for (JsonNode doc : documents) {
+      List<String> found = validate(doc);
+      if (!found.isEmpty()) {
+        problems.put(kindOf(doc) + " " + doc.at("/metadata/name").asText(), found);
+      }
+    }
+    return problems;
   }
 
   static String kindOf(JsonNode doc) {
