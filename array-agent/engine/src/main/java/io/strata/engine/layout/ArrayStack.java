@@ -101,6 +101,12 @@ public final class ArrayStack implements Closeable {
   private VolumeMoves moves;
   /** The data keys of encrypted volumes (shared by the stacks of one engine: it outlives them). */
   private final VolumeKeys keys;
+  /**
+   * The new encrypted volumes of the layout applied last whose data key could not be made (the
+   * KMS unreachable, the KEK not active), with the reason: not created, no LUN, in the status's
+   * error; the next reload tries again. Every other object is applied meanwhile.
+   */
+  private volatile Map<String, String> keyless = Map.of();
 
   private ArrayStack(Path layoutFile, VolumeKeys keys) {
     this.layoutFile = layoutFile;
@@ -971,7 +977,9 @@ public final class ArrayStack implements Closeable {
    * flash cache of pool p"), joined; null when none was.
    */
   public synchronized String refusals() {
-    return refusedPools.isEmpty() ? null : String.join("; ", refusedPools.values());
+    List<String> reasons = new ArrayList<>(refusedPools.values());
+    reasons.addAll(keyless.values());
+    return reasons.isEmpty() ? null : String.join("; ", reasons);
   }
 
   /** The pools of the layout applied last that were refused, with the reason of each. */
@@ -1124,6 +1132,7 @@ public final class ArrayStack implements Closeable {
     applyRestripeRates(layout.pools());
     scrubs.converge(layout.pools(), pools);
     Map<String, String> poolOf = new HashMap<>();
+    Map<String, String> noKey = new java.util.LinkedHashMap<>();
     for (VolumeSpec v : layout.volumes()) {
       if (v.cloneOf() == null && !refusedObjects.contains(v.name())) {
         poolOf.put(v.name(), v.pool());
@@ -1131,7 +1140,13 @@ public final class ArrayStack implements Closeable {
         long size = LunSpec.size(v.size());
         if (!store.exists(v.name())) {
           if (v.encryption() != null) {
-            keys.createKey(store, v.name(), v.encryption()); // first: never a moment in clear
+            try {
+              keys.createKey(store, v.name(), v.encryption()); // first: never a moment in clear
+            } catch (IOException | IllegalArgumentException e) {
+              noKey.put(v.name(), e.getMessage().startsWith("encrypted volume") ? e.getMessage()
+                  : "encrypted volume " + v.name() + ": " + e.getMessage());
+              continue;
+            }
           }
           store.createVolume(v.name(), size, Boolean.TRUE.equals(v.thick()));
           LOG.info("created " + (v.encryption() != null ? "encrypted " : "") + "volume "
@@ -1221,6 +1236,7 @@ public final class ArrayStack implements Closeable {
       }
     }
     pinnedVolumes = Map.copyOf(pins);
+    keyless = Map.copyOf(noKey);
     refreshPins();
     return rolledBack;
   }
@@ -1447,8 +1463,8 @@ public final class ArrayStack implements Closeable {
   public Map<Integer, Volume> lunDevices(ArrayLayout layout) throws IOException {
     Map<Integer, Volume> out = new LinkedHashMap<>();
     for (LunMapping l : layout.luns()) {
-      if (refusedObjects.contains(l.volume())) {
-        continue; // its pool was refused: no LUN until it opens
+      if (refusedObjects.contains(l.volume()) || keyless.containsKey(l.volume())) {
+        continue; // its pool was refused, or its key could not be made: no LUN until then
       }
       VolumeStore store = storeOf(l.volume());
       if (store == null) {

@@ -51,12 +51,20 @@ class EncryptedVolumeIT {
   }
 
   private Path layout(boolean withEncryptedVolume) throws IOException {
+    return layout(withEncryptedVolume, false);
+  }
+
+  /** {@code late}: one more encrypted volume, "late", as LUN 2. */
+  private Path layout(boolean withEncryptedVolume, boolean late) throws IOException {
     Path file = dir.resolve("array.json");
     String volumes = (withEncryptedVolume ? """
         {"name": "secret", "pool": "p", "size": "8M", "encryption": {"kek": "%s"}},
+        """.formatted(kek) : "") + (late ? """
+        {"name": "late", "pool": "p", "size": "8M", "encryption": {"kek": "%s"}},
         """.formatted(kek) : "") + """
         {"name": "plain", "pool": "p", "size": "8M"}""";
     String luns = (withEncryptedVolume ? "{\"lun\": 0, \"volume\": \"secret\"}, " : "")
+        + (late ? "{\"lun\": 2, \"volume\": \"late\"}, " : "")
         + "{\"lun\": 1, \"volume\": \"plain\"}";
     Files.writeString(file, """
         {
@@ -156,6 +164,13 @@ class EncryptedVolumeIT {
       assertThat(keyStatus().path("state").asText()).isEqualTo("KMS_UNREACHABLE");
       assertThat(keyStatus().path("reason").asText()).contains("cannot be reached");
 
+      // a new encrypted volume cannot get its key now: it alone waits, named in the status
+      layout(true, true);
+      service.reload();
+      assertThat(service.stack().refusals()).startsWith("encrypted volume late: cannot wrap its new data key");
+      assertThat(service.logicalUnits()).containsKeys(0, 1).doesNotContainKey(2);
+      assertThat(read(lun(service, 1), 100)).isEqualTo(new byte[data.length]);
+
       kms.restart();
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (!readable(secret) && System.nanoTime() < deadline) {
@@ -164,6 +179,11 @@ class EncryptedVolumeIT {
       assertThat(read(secret, 100)).as("up by itself once the KMS is back").isEqualTo(data);
       service.writeStatus(service.layout().revisionOrZero(), null);
       assertThat(keyStatus().path("state").asText()).isEqualTo("ACTIVE");
+      layout(true, true);
+      service.reload(); // the agent's next command: the waiting volume is made now
+      assertThat(service.stack().refusals()).isNull();
+      lun(service, 2).write(0, ByteBuffer.wrap(data), true);
+      assertThat(read(lun(service, 2), 0)).isEqualTo(data);
 
       layout(false);
       service.reload();
