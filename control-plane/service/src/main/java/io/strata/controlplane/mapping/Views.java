@@ -59,7 +59,7 @@ public final class Views {
         new io.strata.controlplane.rest.dto.PoolDtos.ScrubView(p.scrubEveryDays, p.scrubRateMbps, p.scrubRequestId,
             p.scrubRequestedAt),
         new io.strata.controlplane.rest.dto.PoolDtos.RestripeView(p.restripeRateMbps),
-        rebuild(activity), lastScrub(activity));
+        rebuild(activity), lastScrub(activity), p.encrypted);
   }
 
   /** The rebuild the pool's engine last reported running, or null. */

@@ -43,7 +43,9 @@ public class VolumeService {
     boolean thin = req.thin() == null || req.thin();
     requirePinnable(pool, req.tierPin());
     // the tenant's KEK is made with its first encrypted volume (in the KMS; only its id is kept)
-    String kek = Boolean.TRUE.equals(req.encrypted()) ? keys.kekOf(tenantId) : null;
+    // a volume that does not say takes its pool's default
+    boolean encrypted = req.encrypted() != null ? req.encrypted() : pool.encrypted;
+    String kek = encrypted ? keys.kekOf(tenantId) : null;
     return create(tenantId, pool, req.name(), req.sizeGib(), thin, req.qosIopsLimit(), req.qosMbpsLimit(),
         Boolean.TRUE.equals(req.multiAttach()), null, req.tierPin(), kek);
   }

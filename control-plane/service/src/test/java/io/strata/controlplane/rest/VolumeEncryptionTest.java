@@ -23,7 +23,10 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@code encrypted} on volume create against a real PyKMIP server: validated, stored and shown;
@@ -35,6 +38,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(PostgresTestResource.class)
 @QuarkusTestResource(KeycloakTestResource.class)
 @QuarkusTestResource(value = PyKmipTestResource.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the first: the tenant has no KEK yet
 class VolumeEncryptionTest {
   @Inject CommandOutbox outbox;
   @Inject io.strata.controlplane.provisioning.NodeReports reports;
@@ -47,6 +51,7 @@ class VolumeEncryptionTest {
   }
 
   @Test
+  @Order(1)
   void anEncryptedVolumeGetsTheTenantsKekMadeOnceInTheKms() {
     nodes();
     String array = Api.createArray(ACME, unique("enc"), 2, 0);
@@ -83,6 +88,23 @@ class VolumeEncryptionTest {
     keysReported(array, new VolumeKeyStatus(first, kek, "ACTIVE", null));
     as(ACME).get("/api/v1/volumes/" + first).then().body("keyState", equalTo("ACTIVE"))
         .body("keyStateReason", nullValue());
+  }
+
+  @Test
+  void aPoolsDefaultEncryptsItsVolumesThatDoNotSay() {
+    nodes();
+    String array = Api.createArray(ACME, unique("encpool"), 4, 0);
+    String pool = as(ACME).body(Map.of("arrayId", array, "name", "sealed", "driveType", "SSD", "protection", "RAID1",
+            "driveCount", 2, "encrypted", true))
+        .post("/api/v1/pools").then().statusCode(201).body("encrypted", equalTo(true)).extract().path("id");
+    String byDefault = as(ACME).body(Map.of("poolId", pool, "name", "quiet", "sizeGib", 10))
+        .post("/api/v1/volumes").then().statusCode(201).body("encrypted", equalTo(true)).extract().path("id");
+    assertThat(desiredKek(array, byDefault)).isNotNull();
+    String optedOut = as(ACME).body(Map.of("poolId", pool, "name", "open", "sizeGib", 10, "encrypted", false))
+        .post("/api/v1/volumes").then().statusCode(201).body("encrypted", equalTo(false)).extract().path("id");
+    assertThat(desiredKek(array, optedOut)).isNull();
+    String plainPool = Api.createPool(ACME, array, "plain");
+    as(ACME).get("/api/v1/pools/" + plainPool).then().body("encrypted", equalTo(false));
   }
 
   @Test
