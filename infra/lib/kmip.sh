@@ -58,6 +58,11 @@ tls_cipher_suites=TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 TLS_ECDHE_ECDSA_WITH_A
 logging_level=INFO
 database_path=$KMIP_DIR/pykmip.db
 CONF
+  # the engines' --kmip settings for this server (the agent's strata.agent.engine.kmip-settings)
+  cat >"$KMIP_DIR/engine-kmip.json" <<JSON
+{"host": "127.0.0.1", "port": $KMIP_PORT, "ca": "tls/ca.crt", "certificate": "tls/client.crt",
+ "key": "tls/client.key"}
+JSON
 }
 
 kmip_up() {

@@ -98,7 +98,8 @@ public class AgentLifecycle {
       events.traceUsageWith(new io.strata.agent.tracing.UsageSpans(tracer));
     }
     EngineLauncher launcher = new EngineLauncher(config.engine().mainClass(), config.engine().classpath(),
-        config.engine().jvmOptions().orElse(List.of()), engineMode());
+        config.engine().jvmOptions().orElse(List.of()), engineMode())
+        .withKmipSettings(config.engine().kmipSettings());
     reconciler = new Reconciler(config.nodeId(), config.address(), data.resolve("arrays"), drives,
         new SealedSecret(secretsKey, config.secrets().keyId()),
         new Reconciler.EngineSettings(launcher, isolation, supervision, config.engine().restartBackoffMin(),

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * script as the local stack's) in a state folder of its own under target/ and on a free port, so
  * that test runs of several checkouts and the stack's server on 5696 never meet.
  */
-final class PyKmipServer implements AutoCloseable {
+public final class PyKmipServer implements AutoCloseable {
 
   private final Path root;
   private final Path state;
@@ -23,7 +23,7 @@ final class PyKmipServer implements AutoCloseable {
     this.port = port;
   }
 
-  static PyKmipServer start() {
+  public static PyKmipServer start() {
     Path root = Path.of(System.getProperty("strata.root", "../.."));
     Path state = Path.of(System.getProperty("strata.kmip.test.state", "target/kmip-it"));
     PyKmipServer server = new PyKmipServer(root.toAbsolutePath().normalize(), state.toAbsolutePath(), freePort());
@@ -33,23 +33,23 @@ final class PyKmipServer implements AutoCloseable {
   }
 
   /** Stops the server; {@link #restart()} starts it again with the same keys and certificates. */
-  void stop() {
+  public void stop() {
     run("down");
   }
 
-  void restart() {
+  public void restart() {
     run("up");
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  Path tls(String file) {
+  public Path tls(String file) {
     return state.resolve("kmip/tls").resolve(file);
   }
 
-  KmipEndpoint endpoint() {
+  public KmipEndpoint endpoint() {
     return KmipEndpoint.of("127.0.0.1", port, tls("ca.crt"), tls("client.crt"), tls("client.key"));
   }
 
@@ -83,7 +83,7 @@ final class PyKmipServer implements AutoCloseable {
     }
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {

@@ -114,7 +114,7 @@ public final class ControlPlane {
       UUID id, UUID arrayId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
       Integer qosMbpsLimit, boolean multiAttach, String tierPin, UUID sourceSnapshotId, String state,
       String failureReason, Instant createdAt, Instant updatedAt, Instant recycledAt, Instant purgeAt,
-      MoveView move) {}
+      MoveView move, boolean encrypted, String keyState, String keyStateReason) {}
 
   /**
    * A volume's move to another pool of its array (null when it is not moving); {@code cancelling}:

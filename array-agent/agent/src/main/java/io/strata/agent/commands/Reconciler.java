@@ -715,7 +715,12 @@ public final class Reconciler {
         engine != null && engine.phase() == EngineState.Phase.RUNNING ? VolumeMoveReports.of(runtime.engineSaid)
             : List.of(),
         engine != null && engine.phase() == EngineState.Phase.RUNNING
-            ? PoolProgressReport.of(runtime.engineSaid, desired) : List.of());
+            ? PoolProgressReport.of(runtime.engineSaid, desired) : List.of(),
+        engine != null && engine.phase() == EngineState.Phase.RUNNING && runtime.engineSaid != null
+            ? runtime.engineSaid.keys().stream()
+                .map(k -> new io.strata.contracts.event.VolumeKeyStatus(k.volume(), k.kek(), k.state(), k.reason()))
+                .toList()
+            : List.of());
   }
 
   /**

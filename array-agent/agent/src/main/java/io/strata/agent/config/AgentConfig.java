@@ -107,6 +107,13 @@ public interface AgentConfig {
      */
     Optional<String> classpath();
 
+    /**
+     * The KMS settings file every array engine gets as {@code --kmip} (docs/encryption.md): where
+     * the KMIP server is and the node's client certificate. Absent: engines serve no encrypted
+     * volume (they report it NOT READY).
+     */
+    Optional<java.nio.file.Path> kmipSettings();
+
     /** Extra JVM options for every engine process. */
     Optional<List<String>> jvmOptions();
 

@@ -169,11 +169,19 @@ public record EngineLayout(
    * A volume (or, with {@code cloneOf}, a writable clone of a snapshot). Sizes are in bytes,
    * which the engine reads like its K/M/G-suffixed sizes. {@code moveFrom}: the pool the volume
    * moves from to {@code pool}, online (the engine's VolumeMoves); null when it is not moving.
+   * {@code encryption}: an encrypted volume (docs/encryption.md); null: a plain one.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Volume(
       String name, String pool, String size, Boolean thick, String cloneOf, Qos qos, Rollback rollback,
-      String tier, String moveFrom) {
+      String tier, String moveFrom, Encryption encryption) {
+    /** A plain volume. */
+    public Volume(
+        String name, String pool, String size, Boolean thick, String cloneOf, Qos qos, Rollback rollback,
+        String tier, String moveFrom) {
+      this(name, pool, size, thick, cloneOf, qos, rollback, tier, moveFrom, null);
+    }
+
     /** A volume that is not moving. */
     public Volume(
         String name, String pool, String size, Boolean thick, String cloneOf, Qos qos, Rollback rollback,
@@ -181,6 +189,13 @@ public record EngineLayout(
       this(name, pool, size, thick, cloneOf, qos, rollback, tier, null);
     }
   }
+
+  /**
+   * An encrypted volume's key: {@code kek} is the tenant's KEK in the KMS, by which the engine
+   * wraps the data key it makes (the engine's layout also takes a given {@code wrappedKey}, which
+   * the agent never sends).
+   */
+  public record Encryption(String kek) {}
 
   /** I/O operations per second and bytes per second (as a size string); null: no limit. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -74,8 +74,10 @@ public final class LayoutFiles {
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Status(
       long revision, boolean ok, String error, String time, List<DriveHealth> drives, Map<String, String> refusedPools,
-      List<String> waitingForDrives, HaState ha, List<VolumeMove> moves, List<PoolEntry> pools) {
+      List<String> waitingForDrives, HaState ha, List<VolumeMove> moves, List<PoolEntry> pools,
+      List<KeyEntry> keys) {
     public Status {
+      keys = keys == null ? List.of() : List.copyOf(keys);
       moves = moves == null ? List.of() : List.copyOf(moves);
       drives = drives == null ? List.of() : List.copyOf(drives);
       pools = pools == null ? List.of() : List.copyOf(pools);
@@ -150,6 +152,10 @@ public final class LayoutFiles {
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record VolumeMove(String volume, String from, String to, long copiedExtents, long totalExtents, String state,
       String error) {}
+
+  /** An encrypted volume's key state (docs/encryption.md); absent from engines before issue 22. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record KeyEntry(String volume, String kek, String state, String reason) {}
 
   /**
    * One pool's entry in the engine's status (the engine's {@code LayoutStatus}): its running

@@ -427,7 +427,8 @@ public final class LayoutPlanner {
       }
       var entry = new EngineLayout.Volume(v.volumeId(), v.poolId(), String.valueOf(v.sizeGib() << 30),
           v.thin() ? null : Boolean.TRUE, v.cloneOfSnapshotId(), qos(v), rollback,
-          v.tierPin() == null ? null : v.tierPin().name(), v.moveFromPoolId());
+          v.tierPin() == null ? null : v.tierPin().name(), v.moveFromPoolId(),
+          v.encryptionKekId() == null ? null : new EngineLayout.Encryption(v.encryptionKekId()));
       volumes.add(entry);
       usableVolumes.add(v.volumeId());
       objects.add(new Planned(Kind.VOLUME, v.volumeId(), form(entry), null));

@@ -31,6 +31,8 @@ public final class EngineLauncher {
   private final Optional<String> configuredClasspath;
   private final List<String> jvmOptions;
   private final Mode mode;
+  /** The engines' KMS settings ({@code --kmip}, docs/encryption.md), or null: none. */
+  private volatile Path kmipSettings;
 
   public EngineLauncher(String mainClass, Optional<String> classpath, List<String> jvmOptions) {
     this(mainClass, classpath, jvmOptions, Mode.PROCESS);
@@ -41,6 +43,25 @@ public final class EngineLauncher {
     this.configuredClasspath = classpath.filter(s -> !s.isBlank());
     this.jvmOptions = List.copyOf(jvmOptions);
     this.mode = mode;
+  }
+
+  /**
+   * Array engines start with {@code --kmip FILE}: the KMS that wraps their encrypted volumes' data
+   * keys (the node's client certificate). Empty: engines get none, and serve no encrypted volume.
+   */
+  public EngineLauncher withKmipSettings(Optional<Path> file) {
+    this.kmipSettings = file.orElse(null);
+    return this;
+  }
+
+  /** What the engine of {@code spec} is started with: its spec's arguments and the node's KMS. */
+  List<String> engineArguments(EngineSpec spec) {
+    List<String> arguments = new ArrayList<>(spec.arguments());
+    if (kmipSettings != null && spec.exportsFile() == null) {
+      arguments.add("--kmip");
+      arguments.add(kmipSettings.toString());
+    }
+    return arguments;
   }
 
   public Mode mode() {
@@ -63,7 +84,7 @@ public final class EngineLauncher {
     command.add("-cp");
     command.add(classpath());
     command.add(mainClass);
-    command.addAll(spec.arguments());
+    command.addAll(engineArguments(spec));
     return command;
   }
 
@@ -75,7 +96,7 @@ public final class EngineLauncher {
             + "; set strata.agent.engine.mode=process");
       }
       String name = "engine-" + spec.arrayId();
-      return new RunningEngine.Hosted(HostedEngine.start(name, spec.arguments(), lines), name);
+      return new RunningEngine.Hosted(HostedEngine.start(name, engineArguments(spec), lines), name);
     }
     List<String> command = new ArrayList<>(SighupDisposition.restoringPrefix());
     command.addAll(commandLine(spec));

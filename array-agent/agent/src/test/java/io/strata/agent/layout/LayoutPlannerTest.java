@@ -202,6 +202,21 @@ class LayoutPlannerTest {
   }
 
   @Test
+  void anEncryptedVolumeCarriesItsKekToTheEngineAndAPlainOneNothing() {
+    var secret = new VolumeSpec("v1", "p1", "secret", 1, true, null, null, List.of(), null, null, null, false, null,
+        "kek-17");
+    var desired = array(List.of(drive("d1", "n1-ssd-0", DriveType.SSD, 4, "p1")),
+        List.of(new PoolSpec("p1", "fast", DriveType.SSD, "NONE", "NONE", false, 4)),
+        List.of(secret, volume("v2", "p1")), List.of(), List.of());
+    var plan = planner.plan(desired, node, Set.of());
+
+    assertThat(plan.layout().volumes()).filteredOn(v -> v.name().equals("v1")).singleElement()
+        .satisfies(v -> assertThat(v.encryption()).isEqualTo(new EngineLayout.Encryption("kek-17")));
+    assertThat(object(plan, Kind.VOLUME, "v1").form()).contains("\"encryption\":{\"kek\":\"kek-17\"}");
+    assertThat(object(plan, Kind.VOLUME, "v2").form()).doesNotContain("encryption");
+  }
+
+  @Test
   void aMovingVolumeNamesItsOldPoolAndFailsAloneWhenThatPoolIsUnusableOrItIsAClone() {
     var moving = new VolumeSpec("v1", "p2", "moving", 1, true, null, null, List.of(), null, null, null, false, "p1");
     var fromNowhere = new VolumeSpec("v2", "p2", "lost", 1, true, null, null, List.of(), null, null, null, false,

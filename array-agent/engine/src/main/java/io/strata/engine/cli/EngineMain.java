@@ -13,6 +13,8 @@ import io.strata.engine.layout.ArrayLayout;
 import io.strata.engine.nvme.NvmeService;
 import io.strata.engine.nvme.NvmeTcpTarget;
 import io.strata.engine.layout.LayoutService;
+import io.strata.engine.layout.VolumeKeys;
+import io.strata.engine.crypto.KmsSettings;
 import io.strata.engine.layout.LayoutStatus;
 import io.strata.engine.scsi.AsymmetricAccess;
 import io.strata.engine.scsi.LogicalUnit;
@@ -117,6 +119,15 @@ public final class EngineMain implements Callable<Integer> {
       description = "After start and after every reload, write {\"revision\": N, \"ok\": true|false,"
           + " \"error\": ..., \"time\": ...} to FILE (atomically), N being the layout's revision.")
   Path layoutStatusFile;
+
+  @Option(
+      names = "--kmip",
+      paramLabel = "FILE.json",
+      description = "The KMS that wraps the data keys of encrypted volumes (docs/encryption.md):"
+          + " {\"host\", \"port\", \"ca\", \"certificate\", \"key\" (PEM files, relative to"
+          + " FILE), \"retryMaxSeconds\"}. Without it an encrypted volume can be neither created"
+          + " nor served.")
+  Path kmipSettings;
 
   @Option(
       names = "--chap",
@@ -432,7 +443,8 @@ public final class EngineMain implements Callable<Integer> {
         units.put(spec.lun(), new LogicalUnit(iqn + "/" + spec.lun(), device, reservations, options));
       }
       if (layoutFile != null) {
-        layout = LayoutService.open(layoutFile, iqn);
+        layout = LayoutService.open(layoutFile, iqn, kmipSettings == null ? VolumeKeys.none()
+            : VolumeKeys.using(KmsSettings.read(kmipSettings)));
         devices.add(layout);
         ha = layout.layout().ha();
         for (Map.Entry<Integer, LogicalUnit> e : layout.logicalUnits().entrySet()) {

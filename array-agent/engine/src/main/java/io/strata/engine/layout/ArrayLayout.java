@@ -168,15 +168,23 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
    * makes its content that of one of its snapshots, once per request id. {@code tier} pins its
    * data to the SSD or HDD tier of a tiered pool (null: the mover decides). {@code moveFrom}
    * names the pool the volume is moving from to {@code pool}, online (null: not moving; see
-   * {@link VolumeMoves}).
+   * {@link VolumeMoves}). {@code encryption} makes it an encrypted volume (docs/encryption.md),
+   * null a plain one; a clone of an encrypted volume's snapshot is encrypted with its key anyway.
    */
   public record VolumeSpec(String name, String pool, String size, Boolean thick,
-      String cloneOf, QosSpec qos, RollbackSpec rollback, String tier, String moveFrom) {
+      String cloneOf, QosSpec qos, RollbackSpec rollback, String tier, String moveFrom,
+      EncryptionSpec encryption) {
 
-    /** A volume that is not moving. */
+    /** A plain volume. */
+    public VolumeSpec(String name, String pool, String size, Boolean thick, String cloneOf,
+        QosSpec qos, RollbackSpec rollback, String tier, String moveFrom) {
+      this(name, pool, size, thick, cloneOf, qos, rollback, tier, moveFrom, null);
+    }
+
+    /** A plain volume that is not moving. */
     public VolumeSpec(String name, String pool, String size, Boolean thick, String cloneOf,
         QosSpec qos, RollbackSpec rollback, String tier) {
-      this(name, pool, size, thick, cloneOf, qos, rollback, tier, null);
+      this(name, pool, size, thick, cloneOf, qos, rollback, tier, null, null);
     }
 
     /** The tier the volume is pinned to, or null. */
@@ -190,6 +198,20 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
         throw new IllegalArgumentException("volume " + name + ": tier '" + tier
             + "' is not SSD or HDD");
       }
+    }
+  }
+
+  /**
+   * An encrypted volume's key (docs/encryption.md): {@code kek} is the unique identifier of the
+   * tenant's key-encryption key in the KMS. {@code wrappedKey} (base64), when given, is the
+   * volume's data key already wrapped by that KEK for this volume (its name as the context);
+   * absent, the engine makes a data key when it creates the volume. Either way the engine keeps
+   * the wrapped key (never the key) in the pool's metadata, and drops it with the volume.
+   */
+  public record EncryptionSpec(String kek, String wrappedKey) {
+    @Override
+    public String toString() {
+      return "EncryptionSpec[kek=" + kek + (wrappedKey == null ? "" : ", wrappedKey=(given)") + "]";
     }
   }
 
@@ -393,6 +415,7 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
         throw new IllegalArgumentException("volume " + v.name() + ": size is not whole blocks");
       }
       VolumeMoves.validate(v, poolNames);
+      validateEncryption(v);
     }
     for (SnapshotSpec s : snapshots()) {
       need(s.name(), "a snapshot needs a name");
@@ -549,6 +572,26 @@ public record ArrayLayout(Long revision, String metadata, ChapSpec mutualChap,
       if (pool.tiering() == null || pool.tiering().isNull()) {
         throw new IllegalArgumentException("volume " + v.name() + ": tier '" + v.tier()
             + "' needs a tiered pool; pool " + v.pool() + " has no tiering");
+      }
+    }
+  }
+
+  private static void validateEncryption(VolumeSpec v) {
+    EncryptionSpec e = v.encryption();
+    if (e == null) {
+      return;
+    }
+    need(e.kek(), "volume " + v.name() + ": encryption.kek (the KEK's id in the KMS) is missing");
+    if (e.kek().length() > 200) {
+      throw new IllegalArgumentException("volume " + v.name()
+          + ": encryption.kek is longer than 200 characters");
+    }
+    if (e.wrappedKey() != null) {
+      try {
+        java.util.Base64.getDecoder().decode(e.wrappedKey());
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException("volume " + v.name()
+            + ": encryption.wrappedKey is not base64");
       }
     }
   }

@@ -99,9 +99,18 @@ public final class ArrayStack implements Closeable {
   private final HaConsent consent = new HaConsent(null);
   /** The volumes moving to another pool (started by the first layout that asks for one). */
   private VolumeMoves moves;
+  /** The data keys of encrypted volumes (shared by the stacks of one engine: it outlives them). */
+  private final VolumeKeys keys;
+  /**
+   * The new encrypted volumes of the layout applied last whose data key could not be made (the
+   * KMS unreachable, the KEK not active), with the reason: not created, no LUN, in the status's
+   * error; the next reload tries again. Every other object is applied meanwhile.
+   */
+  private volatile Map<String, String> keyless = Map.of();
 
-  private ArrayStack(Path layoutFile) {
+  private ArrayStack(Path layoutFile, VolumeKeys keys) {
     this.layoutFile = layoutFile;
+    this.keys = keys;
   }
 
   private record PoolFacts(String media, long cacheBytes, long tierBytes) {}
@@ -111,7 +120,13 @@ public final class ArrayStack implements Closeable {
    * makes the volumes and snapshots match the layout.
    */
   public static ArrayStack open(ArrayLayout layout, Path layoutFile) throws IOException {
-    ArrayStack stack = new ArrayStack(layoutFile);
+    return open(layout, layoutFile, VolumeKeys.none());
+  }
+
+  /** As above; the keys of encrypted volumes are made and fetched by {@code keys}. */
+  public static ArrayStack open(ArrayLayout layout, Path layoutFile, VolumeKeys keys)
+      throws IOException {
+    ArrayStack stack = new ArrayStack(layoutFile, keys);
     try {
       stack.consent.apply(layout.ha());
       stack.reconcile(layout);
@@ -127,7 +142,7 @@ public final class ArrayStack implements Closeable {
    * it is promoted (then {@link #open} builds the real one).
    */
   public static ArrayStack idle(Path layoutFile) {
-    return new ArrayStack(layoutFile);
+    return new ArrayStack(layoutFile, VolumeKeys.none());
   }
 
   private Drive openDrive(DriveSpec d) throws IOException {
@@ -962,7 +977,9 @@ public final class ArrayStack implements Closeable {
    * flash cache of pool p"), joined; null when none was.
    */
   public synchronized String refusals() {
-    return refusedPools.isEmpty() ? null : String.join("; ", refusedPools.values());
+    List<String> reasons = new ArrayList<>(refusedPools.values());
+    reasons.addAll(keyless.values());
+    return reasons.isEmpty() ? null : String.join("; ", reasons);
   }
 
   /** The pools of the layout applied last that were refused, with the reason of each. */
@@ -1115,15 +1132,30 @@ public final class ArrayStack implements Closeable {
     applyRestripeRates(layout.pools());
     scrubs.converge(layout.pools(), pools);
     Map<String, String> poolOf = new HashMap<>();
+    Map<String, String> noKey = new java.util.LinkedHashMap<>();
     for (VolumeSpec v : layout.volumes()) {
       if (v.cloneOf() == null && !refusedObjects.contains(v.name())) {
         poolOf.put(v.name(), v.pool());
         VolumeStore store = store(v.pool());
         long size = LunSpec.size(v.size());
         if (!store.exists(v.name())) {
+          if (v.encryption() != null) {
+            try {
+              keys.createKey(store, v.name(), v.encryption()); // first: never a moment in clear
+            } catch (IOException | IllegalArgumentException e) {
+              noKey.put(v.name(), e.getMessage().startsWith("encrypted volume") ? e.getMessage()
+                  : "encrypted volume " + v.name() + ": " + e.getMessage());
+              continue;
+            }
+          }
           store.createVolume(v.name(), size, Boolean.TRUE.equals(v.thick()));
-          LOG.info("created volume " + v.name() + " in pool " + v.pool());
+          LOG.info("created " + (v.encryption() != null ? "encrypted " : "") + "volume "
+              + v.name() + " in pool " + v.pool());
         } else {
+          if (v.encryption() != null && !keyRecordAnywhere(v.name())) {
+            throw new IllegalArgumentException("volume " + v.name() + " exists unencrypted:"
+                + " encryption cannot be added to a volume (make an encrypted one and copy)");
+          }
           grow(store, v.name(), size);
         }
       }
@@ -1138,6 +1170,7 @@ public final class ArrayStack implements Closeable {
             + "'");
       }
       if (store != null && !store.exists(s.name())) {
+        VolumeKeys.shareKey(store, s.volume(), s.name()); // before it exists: never keyless
         store.snapshot(s.volume(), s.name());
         LOG.info("took snapshot " + s.name() + " of " + s.volume());
       }
@@ -1153,6 +1186,7 @@ public final class ArrayStack implements Closeable {
               + v.cloneOf() + "'");
         }
         if (!store.exists(v.name())) {
+          VolumeKeys.shareKey(store, v.cloneOf(), v.name());
           store.cloneSnapshot(v.cloneOf(), v.name());
           LOG.info("cloned " + v.name() + " from snapshot " + v.cloneOf());
         }
@@ -1185,6 +1219,7 @@ public final class ArrayStack implements Closeable {
       for (String name : store.names()) {
         if (!wanted.contains(name)) {
           store.delete(name);
+          VolumeKeys.dropKey(store, name); // crypto-erase, once nothing sharing the key is left
           stores.values().forEach(s -> s.forgetForwarded(name)); // gone for good: no move follows
           if (store.metadataOnPool()) {
             store.putRecord(reservationRecord(name), null);
@@ -1201,6 +1236,7 @@ public final class ArrayStack implements Closeable {
       }
     }
     pinnedVolumes = Map.copyOf(pins);
+    keyless = Map.copyOf(noKey);
     refreshPins();
     return rolledBack;
   }
@@ -1218,6 +1254,9 @@ public final class ArrayStack implements Closeable {
     for (VolumeStore s : stores.values()) {
       to = s != from && s.exists(volume) ? s : to;
     }
+    if (to != null) {
+      VolumeKeys.moveKey(from, to, volume); // the copy that stays keeps the key
+    }
     if (to != null && from.metadataOnPool() && to.metadataOnPool()) {
       byte[] reservations = from.record(reservationRecord(volume));
       if (reservations != null) {
@@ -1225,6 +1264,7 @@ public final class ArrayStack implements Closeable {
       }
     }
     from.delete(volume);
+    VolumeKeys.dropKey(from, volume);
     if (from.metadataOnPool()) {
       from.putRecord(reservationRecord(volume), null);
     }
@@ -1256,6 +1296,7 @@ public final class ArrayStack implements Closeable {
       return;
     }
     drop.delete(volume);
+    VolumeKeys.dropKey(drop, volume);
     if (drop.metadataOnPool()) {
       drop.putRecord(reservationRecord(volume), null);
     }
@@ -1382,12 +1423,48 @@ public final class ArrayStack implements Closeable {
     return s;
   }
 
+  /** Whether some pool keeps a wrapped key for {@code name} (it is encrypted). */
+  private synchronized boolean keyRecordAnywhere(String name) {
+    return keyRecord(name) != null;
+  }
+
+  /**
+   * The wrapped key of {@code name}: its own pool's, else any pool's (a volume moving to another
+   * pool has its key in the pool it came from until the move switches).
+   */
+  private synchronized byte[] keyRecord(String name) {
+    VolumeStore own = storeOf(name);
+    byte[] record = own == null ? null : own.record(VolumeKeys.recordOf(name));
+    for (VolumeStore s : stores.values()) {
+      record = record != null ? record : s.record(VolumeKeys.recordOf(name));
+    }
+    return record;
+  }
+
+  /**
+   * What the LUN of {@code volume} stands on: the volume, or for an encrypted one the volume
+   * behind its cipher, NOT READY until the KMS gave the key (docs/encryption.md).
+   */
+  public io.strata.engine.block.BlockDevice keyed(Volume volume) throws IOException {
+    return keys.gate(volume.name(), keyRecord(volume.name()), volume);
+  }
+
+  /** The encrypted volumes' key states, for the layout status. */
+  public Map<String, VolumeKeys.KeyStatus> keyStates() {
+    return keys.status();
+  }
+
+  /** Forgets the key gates of LUNs no longer served. */
+  void retainKeys(java.util.Collection<String> served) {
+    keys.retain(served);
+  }
+
   /** The block devices of the layout's LUNs: LUN number to volume or snapshot. */
   public Map<Integer, Volume> lunDevices(ArrayLayout layout) throws IOException {
     Map<Integer, Volume> out = new LinkedHashMap<>();
     for (LunMapping l : layout.luns()) {
-      if (refusedObjects.contains(l.volume())) {
-        continue; // its pool was refused: no LUN until it opens
+      if (refusedObjects.contains(l.volume()) || keyless.containsKey(l.volume())) {
+        continue; // its pool was refused, or its key could not be made: no LUN until then
       }
       VolumeStore store = storeOf(l.volume());
       if (store == null) {

@@ -86,6 +86,10 @@ public final class LayoutService implements Closeable {
   static final long RETRY_MAX_SECONDS = 30;
   static final long HEALTH_CHECK_SECONDS = 2;
   private ScheduledExecutorService healthWatch;
+  /** The data keys of encrypted volumes; this service closes them. */
+  private final VolumeKeys keys;
+  /** The key states in the status file written last. */
+  private Map<String, VolumeKeys.KeyStatus> lastKeys = Map.of();
 
   /**
    * Who may log in and what they see, as a layout says it (the engine's iSCSI side). A reload
@@ -104,7 +108,9 @@ public final class LayoutService implements Closeable {
    */
   public enum HaState { STANDBY, PROMOTING, ACTIVE, DEMOTING }
 
-  private LayoutService(Path file, String iqn, ArrayLayout layout, ArrayStack stack) {
+  private LayoutService(Path file, String iqn, ArrayLayout layout, ArrayStack stack,
+      VolumeKeys keys) {
+    this.keys = keys;
     this.file = file;
     this.iqn = iqn;
     this.layout = layout;
@@ -126,22 +132,35 @@ public final class LayoutService implements Closeable {
   }
 
   public static LayoutService open(Path file, String iqn) throws IOException {
-    ArrayLayout layout = ArrayLayout.read(file);
-    if (layout.standby()) {
-      // A standby opens no drive, pool, cache or tier: its LUNs answer from the layout alone.
-      LayoutService service = new LayoutService(file, iqn, layout, ArrayStack.idle(file));
-      service.updateStandbyUnits(0);
-      return service;
-    }
-    ArrayStack stack = ArrayStack.open(layout, file);
-    LayoutService service = new LayoutService(file, iqn, layout, stack);
+    return open(file, iqn, VolumeKeys.none());
+  }
+
+  /**
+   * As above, with the KMS that the data keys of encrypted volumes come from ({@code keys}, which
+   * the service closes with itself, or on a failed open).
+   */
+  public static LayoutService open(Path file, String iqn, VolumeKeys keys) throws IOException {
     try {
-      service.updateUnits(0);
+      ArrayLayout layout = ArrayLayout.read(file);
+      if (layout.standby()) {
+        // A standby opens no drive, pool, cache or tier: its LUNs answer from the layout alone.
+        LayoutService service = new LayoutService(file, iqn, layout, ArrayStack.idle(file), keys);
+        service.updateStandbyUnits(0);
+        return service;
+      }
+      ArrayStack stack = ArrayStack.open(layout, file, keys);
+      LayoutService service = new LayoutService(file, iqn, layout, stack, keys);
+      try {
+        service.updateUnits(0);
+      } catch (IOException | RuntimeException e) {
+        stack.close();
+        throw e;
+      }
+      return service;
     } catch (IOException | RuntimeException e) {
-      stack.close();
+      keys.close();
       throw e;
     }
-    return service;
   }
 
   public ArrayStack stack() {
@@ -297,7 +316,7 @@ public final class LayoutService implements Closeable {
     }
     ArrayStack opened = null;
     try {
-      opened = ArrayStack.open(next, file);
+      opened = ArrayStack.open(next, file, keys);
       long open = System.nanoTime();
       int removed = removeUnitsNotIn(next);
       units.clear(); // the placeholders stay in the target until the volumes replace them
@@ -385,6 +404,7 @@ public final class LayoutService implements Closeable {
     units.clear();
     unitNames.clear();
     limits.clear();
+    keys.retain(List.of()); // a standby serves no key: the promotion fetches them again
     layout = next;
     if (access != null) {
       access.apply(next);
@@ -454,7 +474,8 @@ public final class LayoutService implements Closeable {
       }
       try {
         LayoutStatus.write(statusFile, lastRevision, lastError, lastHealth, lastRefused,
-            lastWaiting, lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs, lastRebuilds, lastMoves);
+            lastWaiting, lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs, lastRebuilds, lastMoves,
+            lastKeys);
       } catch (IOException e) {
         LOG.warning("cannot write the layout status: " + e);
       }
@@ -584,8 +605,10 @@ public final class LayoutService implements Closeable {
         lastScrubs = stack.scrubs();
         lastMoves = stack.moveReports();
         lastRebuilds = io.strata.engine.stats.StackFigures.running(stack);
+        lastKeys = stack.keyStates();
         LayoutStatus.write(statusFile, revision, lastError, lastHealth, lastRefused, lastWaiting,
-            lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs, lastRebuilds, lastMoves);
+            lastHa, lastCacheProtection, lastAwaitingDrop, lastScrubs, lastRebuilds, lastMoves,
+            lastKeys);
         written = true;
       }
     }
@@ -610,7 +633,9 @@ public final class LayoutService implements Closeable {
         List<VolumeMoves.Report> movesNow = stack.moveReports();
         Map<String, io.strata.engine.stats.StackFigures.Rebuild> rebuildsNow =
             io.strata.engine.stats.StackFigures.running(stack);
+        Map<String, VolumeKeys.KeyStatus> keysNow = stack.keyStates();
         if (!now.equals(lastHealth) || !protection.equals(lastCacheProtection)
+            || !keysNow.equals(lastKeys)
             || !java.util.Objects.equals(awaitingNow, lastAwaitingDrop)
             || !ProgressSteps.ofScrubs(scrubsNow).equals(ProgressSteps.ofScrubs(lastScrubs))
             || !ProgressSteps.ofRebuilds(rebuildsNow).equals(ProgressSteps.ofRebuilds(lastRebuilds))
@@ -621,8 +646,9 @@ public final class LayoutService implements Closeable {
           lastScrubs = scrubsNow;
           lastMoves = movesNow;
           lastRebuilds = rebuildsNow;
+          lastKeys = keysNow;
           LayoutStatus.write(statusFile, lastRevision, lastError, now, lastRefused, lastWaiting,
-              lastHa, protection, awaitingNow, scrubsNow, rebuildsNow, movesNow);
+              lastHa, protection, awaitingNow, scrubsNow, rebuildsNow, movesNow, keysNow);
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -672,8 +698,9 @@ public final class LayoutService implements Closeable {
         continue;
       }
       Volume v = e.getValue();
-      // Every LUN goes through its volume's limits; unlimited ones cost two volatile reads.
-      QosLimitedDevice limited = new QosLimitedDevice(v, layout.qosOf(v.name()));
+      // Every LUN goes through its volume's limits; unlimited ones cost two volatile reads. An
+      // encrypted volume's cipher sits right under them, above everything that stores blocks.
+      QosLimitedDevice limited = new QosLimitedDevice(stack.keyed(v), layout.qosOf(v.name()));
       // The volume id names the array and the volume, so a LUN keeps its identity (NAA,
       // serial) across restarts and renumbering.
       LogicalUnit lu = LogicalUnit.withReservations(iqn + "/" + v.name(), limited,
@@ -684,6 +711,7 @@ public final class LayoutService implements Closeable {
       serve(e.getKey(), lu, replace);
       added++;
     }
+    stack.retainKeys(unitNames.values());
     return "layout applied: " + units.size() + " LUNs (" + added + " added, " + removed
         + " removed)";
   }
@@ -705,5 +733,6 @@ public final class LayoutService implements Closeable {
       System.out.println("strata-engine " + line);
     }
     stack.close();
+    keys.close();
   }
 }

@@ -129,6 +129,22 @@ public final class LayoutStatus {
       List<String> waitingForDrives, Ha ha, Map<String, String> cacheProtection,
       List<String> awaitingDrop, Map<String, PoolScrub.Progress> scrubs,
       Map<String, StackFigures.Rebuild> rebuilds, List<VolumeMoves.Report> moves) throws IOException {
+    write(file, revision, error, drives, refusedPools, waitingForDrives, ha, cacheProtection,
+        awaitingDrop, scrubs, rebuilds, moves, Map.of());
+  }
+
+  /**
+   * As above, with the key state of each served encrypted volume (docs/encryption.md):
+   * {@code "keys": [{"volume", "kek", "state" (ACTIVE, KMS_UNREACHABLE, REVOKED, FAILED),
+   * "reason"}]}, absent when no encrypted volume is served. A volume whose state is not ACTIVE is
+   * NOT READY for this reason.
+   */
+  public static void write(Path file, Long revision, String error,
+      List<ArrayStack.DriveHealth> drives, Map<String, String> refusedPools,
+      List<String> waitingForDrives, Ha ha, Map<String, String> cacheProtection,
+      List<String> awaitingDrop, Map<String, PoolScrub.Progress> scrubs,
+      Map<String, StackFigures.Rebuild> rebuilds, List<VolumeMoves.Report> moves,
+      Map<String, VolumeKeys.KeyStatus> keys) throws IOException {
     ObjectNode status = JSON.createObjectNode();
     if (revision == null) {
       status.putNull("revision");
@@ -198,6 +214,16 @@ public final class LayoutStatus {
           o.put("error", m.error());
         }
       }
+    }
+    if (!keys.isEmpty()) {
+      ArrayNode list = status.putArray("keys");
+      keys.forEach((volume, k) -> {
+        ObjectNode o = list.addObject().put("volume", volume).put("kek", k.kek())
+            .put("state", k.state().name());
+        if (k.reason() != null) {
+          o.put("reason", k.reason());
+        }
+      });
     }
     status.put("time", Instant.now().toString());
     Path absolute = file.toAbsolutePath();

@@ -320,11 +320,17 @@ public record ArrayDesiredState(
    *     back in {@link io.strata.contracts.event.ArrayStatus#moves()}. Null: not moving. Added
    *     within version 1 (a nullable field: older readers ignore it, older senders mean "not
    *     moving")
+   * @param encryptionKekId when set, the volume is encrypted at rest (issue 22, docs/encryption.md):
+   *     the engine makes its data key and keeps it wrapped by this KEK, the unique identifier of
+   *     the tenant's key-encryption key in the KMS. Null: a plain volume. Only a new volume
+   *     becomes encrypted; a clone is encrypted with its snapshot's key whatever this says. Added
+   *     within version 1 (a nullable field: older readers ignore it, older senders mean "plain")
    */
   public record VolumeSpec(
       String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
       Integer qosMbpsLimit, List<SnapshotSpec> snapshots, String cloneOfSnapshotId,
-      RollbackSpec rollback, DriveType tierPin, boolean recycled, String moveFromPoolId) {
+      RollbackSpec rollback, DriveType tierPin, boolean recycled, String moveFromPoolId,
+      String encryptionKekId) {
     public VolumeSpec {
       requireText(volumeId, "volume.volumeId");
       requireText(poolId, "volume.poolId");
@@ -335,6 +341,18 @@ public record ArrayDesiredState(
         throw new IllegalArgumentException("volume " + volumeId + " cannot move from its own pool " + poolId);
       }
       snapshots = List.copyOf(orEmpty(snapshots));
+      if (encryptionKekId != null && encryptionKekId.isBlank()) {
+        throw new IllegalArgumentException("volume " + volumeId + " encryptionKekId must not be blank");
+      }
+    }
+
+    /** A plain volume (the JSON of a control plane from before encryption). */
+    public VolumeSpec(
+        String volumeId, String poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
+        Integer qosMbpsLimit, List<SnapshotSpec> snapshots, String cloneOfSnapshotId, RollbackSpec rollback,
+        DriveType tierPin, boolean recycled, String moveFromPoolId) {
+      this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, snapshots, cloneOfSnapshotId,
+          rollback, tierPin, recycled, moveFromPoolId, null);
     }
 
     /** A volume that is not moving (the JSON of a control plane from before online moves). */

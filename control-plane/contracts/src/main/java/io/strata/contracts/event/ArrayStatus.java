@@ -50,13 +50,25 @@ public record ArrayStatus(
     List<String> awaitingDrop,
     String engineSize,
     List<VolumeMoveStatus> moves,
-    List<PoolProgress> pools) {
+    List<PoolProgress> pools,
+    List<VolumeKeyStatus> keys) {
 
   public ArrayStatus {
     objects = objects == null ? List.of() : List.copyOf(objects);
     awaitingDrop = awaitingDrop == null ? List.of() : List.copyOf(awaitingDrop);
     moves = moves == null ? List.of() : List.copyOf(moves);
     pools = pools == null ? List.of() : List.copyOf(pools);
+    keys = keys == null ? List.of() : List.copyOf(keys);
+  }
+
+  /** A status that says nothing of encrypted volumes' keys (from an agent before issue 22). */
+  public ArrayStatus(
+      String arrayId, String nodeId, long generation, State state, String reason, String portal, String targetIqn,
+      Long enginePid, int restarts, String isolation, List<ObjectStatus> objects, ArrayDesiredState.Role role,
+      Long haEpoch, List<String> awaitingDrop, String engineSize, List<VolumeMoveStatus> moves,
+      List<PoolProgress> pools) {
+    this(arrayId, nodeId, generation, state, reason, portal, targetIqn, enginePid, restarts, isolation, objects, role,
+        haEpoch, awaitingDrop, engineSize, moves, pools, null);
   }
 
   /** A status that reports no volume moves and says nothing of its pools' rebuilds and scrubs. */

@@ -44,6 +44,10 @@ public class Pool extends PanacheEntityBase implements TenantOwned {
   @Column(nullable = false)
   public boolean tiering;
 
+  /** Its volumes are encrypted at rest unless their create says otherwise (docs/encryption.md). */
+  @Column(nullable = false)
+  public boolean encrypted;
+
   /**
    * The capacity with every member: what the engine is told, and after a RAID5/6 grow the
    * restripe's target. What volumes may use is {@link #usableGib()}.

@@ -29,6 +29,13 @@ public class Tenant extends PanacheEntityBase {
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
 
+  /**
+   * The unique identifier of the tenant's key-encryption key in the KMS (docs/encryption.md),
+   * made with its first encrypted volume; null until then. Never key material.
+   */
+  @Column(name = "kek_id")
+  public String kekId;
+
   @Version public long version;
 
   public static Optional<Tenant> byAlias(String alias) {

@@ -86,6 +86,24 @@ public class Volume extends TenantLifecycleEntity {
   @Column(name = "move_cancelling", nullable = false)
   public boolean moveCancelling;
 
+  /** Encrypted at rest (issue 22): its data key is wrapped by the tenant's KEK {@link #kekId}. */
+  @Column(nullable = false)
+  public boolean encrypted;
+
+  /** The KEK (its id in the KMS) the volume's data key is wrapped by; null for a plain volume. */
+  @Column(name = "kek_id")
+  public String kekId;
+
+  /**
+   * The key state the engine last reported (ACTIVE, KMS_UNREACHABLE, REVOKED, FAILED); null for a
+   * plain volume or before a report.
+   */
+  @Column(name = "key_state")
+  public String keyState;
+
+  @Column(name = "key_state_reason")
+  public String keyStateReason;
+
   /** When the move was asked for; kept after it is done, as when the volume last moved. */
   @Column(name = "move_started_at")
   public java.time.Instant moveStartedAt;

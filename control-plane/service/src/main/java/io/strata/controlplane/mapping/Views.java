@@ -59,7 +59,7 @@ public final class Views {
         new io.strata.controlplane.rest.dto.PoolDtos.ScrubView(p.scrubEveryDays, p.scrubRateMbps, p.scrubRequestId,
             p.scrubRequestedAt),
         new io.strata.controlplane.rest.dto.PoolDtos.RestripeView(p.restripeRateMbps),
-        rebuild(activity), lastScrub(activity));
+        rebuild(activity), lastScrub(activity), p.encrypted);
   }
 
   /** The rebuild the pool's engine last reported running, or null. */
@@ -100,7 +100,7 @@ public final class Views {
     return new VolumeView(
         v.id, v.arrayId, v.poolId, v.name, v.sizeGib, v.thin, v.qosIopsLimit, v.qosMbpsLimit, v.multiAttach,
         v.tierPin, v.sourceSnapshotId, v.state, v.failureReason, v.createdAt, v.updatedAt, v.recycledAt,
-        v.purgeAt, move(v));
+        v.purgeAt, move(v), v.encrypted, v.keyState, v.keyStateReason);
   }
 
   /** The volume's move, or null when it is not moving. */

@@ -119,12 +119,22 @@ public record ArrayDesiredState(
    * outbox rows written before the field existed). {@code recycled}: the volume is in the recycle
    * bin (kept, unmapped, metered as snapshot space; false in rows written before the bin).
    * {@code moveFromPoolId}: the pool the volume moves from to {@code poolId}, online; null when
-   * it is not moving (and in rows written before moves).
+   * it is not moving (and in rows written before moves). {@code kekId}: an encrypted volume's
+   * KEK (its id in the KMS); null for a plain volume (and in rows written before encryption).
    */
   public record VolumeSpec(
       UUID volumeId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
       Integer qosMbpsLimit, UUID sourceSnapshotId, List<SnapshotSpec> snapshots, UUID rollbackRequestId,
-      UUID rollbackSnapshotId, String tierPin, boolean recycled, UUID moveFromPoolId) {
+      UUID rollbackSnapshotId, String tierPin, boolean recycled, UUID moveFromPoolId, String kekId) {
+
+    /** A plain volume. */
+    public VolumeSpec(
+        UUID volumeId, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit,
+        Integer qosMbpsLimit, UUID sourceSnapshotId, List<SnapshotSpec> snapshots, UUID rollbackRequestId,
+        UUID rollbackSnapshotId, String tierPin, boolean recycled, UUID moveFromPoolId) {
+      this(volumeId, poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, sourceSnapshotId, snapshots,
+          rollbackRequestId, rollbackSnapshotId, tierPin, recycled, moveFromPoolId, null);
+    }
 
     /** A volume that is not moving. */
     public VolumeSpec(

@@ -190,7 +190,7 @@ public class CommandOutbox {
                 v.id(), v.poolId(), v.name(), v.sizeGib(), v.thin(), v.qosIopsLimit(), v.qosMbpsLimit(),
                 v.sourceSnapshotId(), snapshots.getOrDefault(v.id(), List.of()), v.rollbackRequestId(),
                 v.rollbackSnapshotId(), v.tierPin() == null ? null : v.tierPin().name(),
-                v.state() == io.strata.controlplane.domain.VolumeState.RECYCLED, v.moveFromPoolId()))
+                v.state() == io.strata.controlplane.domain.VolumeState.RECYCLED, v.moveFromPoolId(), v.kekId()))
             .toList(),
         present
             ? servers.stream()
@@ -250,7 +250,7 @@ public class CommandOutbox {
       UUID id, UUID poolId, String name, long sizeGib, boolean thin, Integer qosIopsLimit, Integer qosMbpsLimit,
       UUID sourceSnapshotId, UUID rollbackRequestId, UUID rollbackSnapshotId,
       io.strata.controlplane.domain.DriveType tierPin, io.strata.controlplane.domain.VolumeState state,
-      UUID moveFromPoolId) {}
+      UUID moveFromPoolId, String kekId) {}
 
   /**
    * The array's volumes that should exist, read as plain values: an array may hold thousands,
@@ -263,7 +263,7 @@ public class CommandOutbox {
     return io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
         .createQuery(
             "select new io.strata.controlplane.outbox.CommandOutbox$VolumeRow(v.id, v.poolId, v.name, v.sizeGib, v.thin, "
-                + "v.qosIopsLimit, v.qosMbpsLimit, v.sourceSnapshotId, v.rollbackRequestId, v.rollbackSnapshotId, v.tierPin, v.state, v.moveFromPoolId) from Volume v where v.arrayId = :array "
+                + "v.qosIopsLimit, v.qosMbpsLimit, v.sourceSnapshotId, v.rollbackRequestId, v.rollbackSnapshotId, v.tierPin, v.state, v.moveFromPoolId, v.kekId) from Volume v where v.arrayId = :array "
                 + "and v.state not in (io.strata.controlplane.domain.VolumeState.DELETED, "
                 + "io.strata.controlplane.domain.VolumeState.DELETING) and coalesce(v.failedFrom, '') <> 'DELETING' "
                 + "order by v.id",

@@ -142,7 +142,7 @@ final class DesiredStateCommands {
         v.thin(), v.qosIopsLimit(), v.qosMbpsLimit(), snapshots,
         v.sourceSnapshotId() == null ? null : v.sourceSnapshotId().toString(), rollback,
         v.tierPin() == null ? null : DriveType.valueOf(v.tierPin()), v.recycled(),
-        v.moveFromPoolId() == null ? null : v.moveFromPoolId().toString());
+        v.moveFromPoolId() == null ? null : v.moveFromPoolId().toString(), v.kekId());
   }
 
   private static ArrayDesiredState.DriveSpec drive(DriveSpec d) {

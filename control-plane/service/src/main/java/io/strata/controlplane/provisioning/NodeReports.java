@@ -259,6 +259,7 @@ public class NodeReports {
     }
     snapshotsReported(arrayId, snapshots);
     movesReported(array, status);
+    keysReported(arrayId, status);
     for (Attachment a : Attachment.<Attachment>list("arrayId = ?1 and state <> ?2", arrayId, AttachmentState.DETACHED)) {
       ObjectStatus o = luns.get(a.id);
       if (o == null) {
@@ -292,6 +293,23 @@ public class NodeReports {
     }
     if (finished) {
       outbox.arrayChanged(array);
+    }
+  }
+
+  /**
+   * The key state of each encrypted volume the engine serves (issue 22): shown on the volume as
+   * {@code keyState}. A volume the report does not name keeps what it had (its LUN may not be
+   * served right now).
+   */
+  private void keysReported(UUID arrayId, ArrayStatus status) {
+    for (io.strata.contracts.event.VolumeKeyStatus k : status.keys()) {
+      UUID id = DesiredStateCommands.uuid(k.volumeId());
+      Volume v = id == null ? null : Volume.findById(id);
+      if (v != null && v.arrayId.equals(arrayId) && v.encrypted
+          && (!k.state().equals(v.keyState) || !java.util.Objects.equals(k.reason(), v.keyStateReason))) {
+        v.keyState = k.state();
+        v.keyStateReason = k.reason();
+      }
     }
   }
 

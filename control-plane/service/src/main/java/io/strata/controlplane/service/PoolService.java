@@ -98,6 +98,7 @@ public class PoolService {
     p.protection = req.protection();
     p.cacheMode = cache;
     p.tiering = tiering;
+    p.encrypted = Boolean.TRUE.equals(req.encrypted());
     p.capacityGib = req.protection().usableGib(req.driveCount(), smallest);
     p.createdAt = Instant.now();
     p.persist();

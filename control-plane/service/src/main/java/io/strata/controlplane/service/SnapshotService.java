@@ -110,7 +110,7 @@ public class SnapshotService {
     Volume source = Volume.findById(s.volumeId);
     Pool pool = Pool.findById(source.poolId);
     return volumes.create(tenantId, pool, req.name(), size, source.thin, source.qosIopsLimit, source.qosMbpsLimit,
-        false, s.id, source.tierPin);
+        false, s.id, source.tierPin, source.kekId); // a clone shares its snapshot's key (the engine's doing)
   }
 
   public PolicyView createPolicy(UUID tenantId, PolicyCreate req) {

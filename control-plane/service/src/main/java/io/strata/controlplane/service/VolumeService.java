@@ -34,6 +34,7 @@ public class VolumeService {
   @Inject Operations operations;
   @Inject AuditLog audit;
   @Inject RecycleBin recycleBin;
+  @Inject TenantKeys keys;
 
   public record Changed(Volume volume, UUID operationId) {}
 
@@ -41,8 +42,12 @@ public class VolumeService {
     Pool pool = Owned.find(Pool.class, "pool", tenantId, req.poolId());
     boolean thin = req.thin() == null || req.thin();
     requirePinnable(pool, req.tierPin());
+    // the tenant's KEK is made with its first encrypted volume (in the KMS; only its id is kept)
+    // a volume that does not say takes its pool's default
+    boolean encrypted = req.encrypted() != null ? req.encrypted() : pool.encrypted;
+    String kek = encrypted ? keys.kekOf(tenantId) : null;
     return create(tenantId, pool, req.name(), req.sizeGib(), thin, req.qosIopsLimit(), req.qosMbpsLimit(),
-        Boolean.TRUE.equals(req.multiAttach()), null, req.tierPin());
+        Boolean.TRUE.equals(req.multiAttach()), null, req.tierPin(), kek);
   }
 
   /** A pin chooses between a pool's SSD and HDD tiers: a pool without tiering has only one. */
@@ -54,7 +59,7 @@ public class VolumeService {
   }
 
   Changed create(UUID tenantId, Pool pool, String name, long sizeGib, boolean thin, Integer iops, Integer mbps,
-      boolean multiAttach, UUID sourceSnapshotId, DriveType tierPin) {
+      boolean multiAttach, UUID sourceSnapshotId, DriveType tierPin, String kekId) {
     StorageArray a = Owned.lock(StorageArray.class, "array", tenantId, pool.arrayId);
     ArrayService.requireAccepting(a, "create a volume");
     // a volume in the recycle bin gave its name back (a restore then asks for another)
@@ -79,6 +84,8 @@ public class VolumeService {
     v.multiAttach = multiAttach;
     v.sourceSnapshotId = sourceSnapshotId;
     v.tierPin = tierPin;
+    v.encrypted = kekId != null;
+    v.kekId = kekId;
     v.state = VolumeState.CREATING;
     v.createdAt = Instant.now();
     v.updatedAt = v.createdAt;

@@ -21,7 +21,16 @@ public final class PoolDtos {
       @NotNull Protection protection,
       @NotNull @Min(2) @Max(64) Integer driveCount,
       CacheMode cacheMode,
-      Boolean tiering) {}
+      Boolean tiering,
+      /* the default of its volumes' "encrypted" (docs/encryption.md); absent: false */
+      Boolean encrypted) {
+
+    /** A pool whose volumes are plain unless they ask. */
+    public PoolCreate(UUID arrayId, String name, DriveType driveType, Protection protection, Integer driveCount,
+        CacheMode cacheMode, Boolean tiering) {
+      this(arrayId, name, driveType, protection, driveCount, cacheMode, tiering, null);
+    }
+  }
 
   /**
    * A pool. {@code capacityGib} is what its volumes may use now; {@code targetCapacityGib} what
@@ -43,7 +52,9 @@ public final class PoolDtos {
       ScrubView scrub,
       RestripeView restripe,
       RebuildView rebuild,
-      LastScrubView lastScrub) {}
+      LastScrubView lastScrub,
+      /* its volumes are encrypted unless their create says otherwise */
+      boolean encrypted) {}
 
   /**
    * The rebuild or member copy running in the pool now, as its engine last reported it (null when

@@ -22,12 +22,14 @@ public final class VolumeDtos {
       @Positive Integer qosIopsLimit,
       @Positive Integer qosMbpsLimit,
       Boolean multiAttach,
-      DriveType tierPin) {
+      DriveType tierPin,
+      /* encrypted at rest with a data key wrapped by the tenant's KEK (docs/encryption.md); absent: false */
+      Boolean encrypted) {
 
     /** The same request without a tier pin. */
     public VolumeCreate(UUID poolId, String name, Long sizeGib, Boolean thin, Integer qosIopsLimit,
         Integer qosMbpsLimit, Boolean multiAttach) {
-      this(poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, multiAttach, null);
+      this(poolId, name, sizeGib, thin, qosIopsLimit, qosMbpsLimit, multiAttach, null, null);
     }
   }
 
@@ -81,7 +83,13 @@ public final class VolumeDtos {
       /* purged from the recycle bin, data released, at (null when not RECYCLED) */
       Instant purgeAt,
       /* its move to another pool while MOVING (or still finishing after a failure); null otherwise */
-      MoveView move) {}
+      MoveView move,
+      /* encrypted at rest (docs/encryption.md) */
+      boolean encrypted,
+      /* an encrypted volume's key as its engine last reported it: ACTIVE, KMS_UNREACHABLE, REVOKED
+         or FAILED (then keyStateReason says why); null for a plain volume or before a report */
+      String keyState,
+      String keyStateReason) {}
 
   /** Move the volume to another pool of its array, online (POST /api/v1/volumes/{id}/move). */
   public record VolumeMove(@NotNull UUID poolId) {}
