@@ -16,9 +16,21 @@ public interface ProvisioningConfig {
   @WithDefault("200ms")
   Duration relayInterval();
 
-  /** An array, volume or attachment still in a transitional state after this fails with a reason. */
+  /**
+   * An array, volume, snapshot or attachment still in a transitional state after this fails with
+   * a reason, once its node has been heard from since this much time passed (a node whose
+   * heartbeats are late has not had its time: see {@link #lateNodeTransitionTimeout}).
+   */
   @WithDefault("120s")
   Duration transitionTimeout();
+
+  /**
+   * How long a transition waits for a node whose heartbeats stopped or are late (a machine
+   * starved of CPU, a backlog of reports) before it fails all the same: its node may well report
+   * it done once it is heard again. A decommissioned node is not waited for.
+   */
+  @WithDefault("10m")
+  Duration lateNodeTransitionTimeout();
 
   /** A node whose last heartbeat is older than this is OFFLINE and its arrays DEGRADED. */
   @WithDefault("15s")

@@ -24,15 +24,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jboss.logging.Logger;
 
 /**
  * Nothing stays in a transitional state forever: an array, volume, snapshot or attachment that
- * has waited longer than the transition timeout for its node (also after a retry) moves to
- * FAILED with the reason (from there it recovers when its node reports it serving, or is retried
+ * has waited longer than the transition timeout for its node (also after a retry; longer while
+ * the node's heartbeats are late) moves to FAILED with the reason (from there it recovers when its node reports it serving, or is retried
  * or deleted), a node whose heartbeats stopped goes OFFLINE with its online arrays DEGRADED, and
  * a drive replacement whose incoming drive left its pool fails.
  */
@@ -56,7 +60,9 @@ public class Watchdog {
       return;
     }
     long every = config.watchInterval().toMillis();
-    timer = Timers.every("strata-provisioning-watchdog", every, every, this::checkSafely);
+    // the first round at once: nodes that died while no control plane ran are marked OFFLINE as
+    // soon as their reports are read again (placement already passes over them, NodeInventory)
+    timer = Timers.every("strata-provisioning-watchdog", 0, every, this::checkSafely);
   }
 
   void onStop(@Observes ShutdownEvent stop) {
@@ -137,29 +143,83 @@ public class Watchdog {
     }
   }
 
+  /**
+   * Fails what has waited too long for its node. An object's transition started at its
+   * {@code updatedAt}; it fails after {@code transition-timeout} only once its node has been heard
+   * from since that timeout ran out, that is when the node had the whole timeout to report and
+   * did not (the node's reports are read in order, so anything it reported before that heartbeat
+   * has been applied). A node whose heartbeats are late (a machine starved of CPU, a backlog of
+   * reports) gets up to {@code late-node-transition-timeout}: before, the drill's starved nodes
+   * had their creations FAILED that they completed a minute later. A decommissioned (or unknown)
+   * node is not waited for.
+   */
   private void failStuckTransitions(Instant now, List<Action> actions) {
     Instant before = now.minus(config.transitionTimeout());
-    String why = "no report from the storage node within " + config.transitionTimeout().toSeconds() + " s";
+    NodesOfObjects nodes = new NodesOfObjects();
     for (StorageArray a : StorageArray.<StorageArray>list("state in ?1 and updatedAt < ?2",
         Set.of(ArrayState.PROVISIONING, ArrayState.RESIZING, ArrayState.HIBERNATING, ArrayState.RESUMING,
             ArrayState.DELETING), before)) {
-      events.arrayReported(a.id, ArrayState.FAILED, why);
-      actions.add(new Action("array", "failed"));
+      stuckFor(nodes.ofArray(a.id), a.updatedAt, now).ifPresent(why -> {
+        events.arrayReported(a.id, ArrayState.FAILED, why);
+        actions.add(new Action("array", "failed"));
+      });
     }
     for (Volume v : Volume.<Volume>list("state in ?1 and updatedAt < ?2",
         Set.of(VolumeState.CREATING, VolumeState.RESIZING, VolumeState.ROLLING_BACK, VolumeState.DELETING), before)) {
-      events.volumeReported(v.id, VolumeState.FAILED, why);
-      actions.add(new Action("volume", "failed"));
+      stuckFor(nodes.ofArray(v.arrayId), v.updatedAt, now).ifPresent(why -> {
+        events.volumeReported(v.id, VolumeState.FAILED, why);
+        actions.add(new Action("volume", "failed"));
+      });
     }
     for (Snapshot s : Snapshot.<Snapshot>list("state in ?1 and updatedAt < ?2",
         Set.of(SnapshotState.CREATING, SnapshotState.DELETING), before)) {
-      events.snapshotReported(s.id, SnapshotState.FAILED, why);
-      actions.add(new Action("snapshot", "failed"));
+      stuckFor(nodes.ofVolume(s.volumeId), s.updatedAt, now).ifPresent(why -> {
+        events.snapshotReported(s.id, SnapshotState.FAILED, why);
+        actions.add(new Action("snapshot", "failed"));
+      });
     }
     for (Attachment a : Attachment.<Attachment>list("state in ?1 and updatedAt < ?2",
         Set.of(AttachmentState.ATTACHING, AttachmentState.DETACHING), before)) {
-      events.attachmentReported(a.id, AttachmentState.FAILED, why);
-      actions.add(new Action("attachment", "failed"));
+      stuckFor(nodes.ofArray(a.arrayId), a.updatedAt, now).ifPresent(why -> {
+        events.attachmentReported(a.id, AttachmentState.FAILED, why);
+        actions.add(new Action("attachment", "failed"));
+      });
+    }
+  }
+
+  /**
+   * Why a transition on {@code node} that started at {@code since} fails now (past the transition
+   * timeout, which the caller checked), or empty while its node's heartbeats are late.
+   */
+  private Optional<String> stuckFor(Node node, Instant since, Instant now) {
+    Instant deadline = since.plus(config.transitionTimeout());
+    boolean nodeHadItsTime = node == null || node.state == NodeState.DECOMMISSIONED
+        || (node.lastHeartbeatAt != null && !node.lastHeartbeatAt.isBefore(deadline));
+    if (nodeHadItsTime) {
+      return Optional.of("no report from the storage node within " + config.transitionTimeout().toSeconds() + " s");
+    }
+    if (since.isBefore(now.minus(config.lateNodeTransitionTimeout()))) {
+      return Optional.of("no report from the storage node within "
+          + config.lateNodeTransitionTimeout().toSeconds() + " s (node " + node.name + " last heard "
+          + node.lastHeartbeatAt + ")");
+    }
+    return Optional.empty(); // its node is late: it may yet report the transition done
+  }
+
+  /** The engine's node of each array, volume and snapshot a round looks at, read once. */
+  private static final class NodesOfObjects {
+    private final Map<UUID, Optional<Node>> byArray = new HashMap<>();
+
+    Node ofArray(UUID arrayId) {
+      return byArray.computeIfAbsent(arrayId, id -> {
+        StorageArray a = id == null ? null : StorageArray.findById(id);
+        return Optional.ofNullable(a == null || a.nodeId == null ? null : Node.<Node>findById(a.nodeId));
+      }).orElse(null);
+    }
+
+    Node ofVolume(UUID volumeId) {
+      Volume v = volumeId == null ? null : Volume.findById(volumeId);
+      return v == null ? null : ofArray(v.arrayId);
     }
   }
 }

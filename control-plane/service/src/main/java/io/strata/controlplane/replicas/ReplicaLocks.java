@@ -53,8 +53,24 @@ public class ReplicaLocks {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public void lockIdempotencyKey(String scope, String key) {
+    lockNamed(scope, key);
+  }
+
+  /**
+   * Takes the lock of one tenant alias for the rest of the transaction, waiting for it: onboarding
+   * a tenant (its Keycloak organization and admin user, then its rows) runs for one alias at a
+   * time across replicas, so that clearing a half-made tenant's leftovers in Keycloak never
+   * removes what a concurrent onboarding of the same alias is making (TenantOnboarding).
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void lockTenantAlias(String alias) {
+    lockNamed("strata tenant alias", alias);
+  }
+
+  /** A lock named by two strings, hashed into PostgreSQL's two-integer lock space. */
+  private void lockNamed(String space, String name) {
     em.createNativeQuery("select pg_advisory_xact_lock(hashtext(?1), hashtext(?2))")
-        .setParameter(1, scope).setParameter(2, key).getSingleResult();
+        .setParameter(1, space).setParameter(2, name).getSingleResult();
   }
 
   /** Takes the lock for the rest of the caller's transaction, waiting for it if need be. */

@@ -32,6 +32,11 @@ public record NodeView(
     return memoryGib - reservedMemoryGib;
   }
 
+  /** This node in another state (a placement takes a silent ONLINE node for OFFLINE). */
+  public NodeView withState(NodeState other) {
+    return new NodeView(id, name, zone, other, cpuCores, memoryGib, reservedVcpus, reservedMemoryGib, freeDrives);
+  }
+
   /** This node as it would be without the share of an engine it holds now. */
   public NodeView releasing(int releasedVcpus, int releasedMemoryGib) {
     return new NodeView(id, name, zone, state, cpuCores, memoryGib, reservedVcpus - releasedVcpus,

@@ -21,7 +21,9 @@ import org.keycloak.representations.idm.UserRepresentation;
 /**
  * Creates a new tenant's identity in Keycloak through the admin API, as the control plane's
  * service account: an organization named by the alias, and the tenant's first admin user with
- * the tenant-admin role and the {@code tenant} attribute (mapped into the access token).
+ * the tenant-admin role and the {@code tenant} attribute (mapped into the access token). Both
+ * carry the onboarding marker ({@link #MARKER} = alias), by which a later onboarding of the same
+ * alias recognises what a failed one left behind ({@link #clearLeftovers}).
  */
 @ApplicationScoped
 public class TenantIdentities {
@@ -29,6 +31,13 @@ public class TenantIdentities {
 
   @Inject Keycloak keycloak;
   @Inject StrataConfig config;
+
+  /**
+   * The attribute naming the alias whose onboarding made an organization or a user. Only objects
+   * carrying it are ever removed as leftovers: an organization or a user made by hand, or by the
+   * onboarding of another alias, is never touched.
+   */
+  public static final String MARKER = "strata-onboarded-tenant";
 
   public record Created(String organizationId, String userId) {}
 
@@ -44,6 +53,7 @@ public class TenantIdentities {
       org.setName(displayName);
       org.setAlias(alias);
       org.setEnabled(true);
+      org.setAttributes(Map.of(MARKER, List.of(alias)));
       OrganizationDomainRepresentation domain = new OrganizationDomainRepresentation();
       domain.setName(alias + ".tenants.strata.example");
       org.addDomain(domain);
@@ -56,7 +66,7 @@ public class TenantIdentities {
       user.setEnabled(true);
       user.setFirstName(displayName);
       user.setLastName("Admin");
-      user.setAttributes(Map.of("tenant", List.of(alias)));
+      user.setAttributes(Map.of("tenant", List.of(alias), MARKER, List.of(alias)));
       CredentialRepresentation credential = new CredentialRepresentation();
       credential.setType(CredentialRepresentation.PASSWORD);
       credential.setValue(password);
@@ -84,13 +94,58 @@ public class TenantIdentities {
     }
   }
 
-  /** Best effort: removes what {@link #create} made, after a later step failed. */
-  public void undo(String alias, String username) {
+  /**
+   * Removes the organization and the users that an earlier onboarding of {@code alias} made and
+   * left behind (its call failed after they were made, and its undo failed too): those carrying
+   * {@link #MARKER} = alias. The caller holds the alias's lock and has seen that no tenant row has
+   * the alias, so no live tenant owns them and no concurrent onboarding is making them. A removal
+   * that fails is a 502: the next attempt tries again.
+   */
+  public void clearLeftovers(String alias) {
     RealmResource realm = keycloak.realm(config.keycloak().realm());
-    String userId = realm.users().searchByUsername(username, true).stream().map(UserRepresentation::getId).findFirst().orElse(null);
-    String orgId = realm.organizations().search(alias).stream()
-        .filter(o -> alias.equals(o.getAlias())).map(OrganizationRepresentation::getId).findFirst().orElse(null);
-    undo(realm, orgId, userId);
+    String marker = MARKER + ":" + alias;
+    try {
+      // the searches' answers may be brief (without attributes): each object is read in full
+      for (UserRepresentation found : realm.users().searchByAttributes(marker, true)) {
+        UserRepresentation user = realm.users().get(found.getId()).toRepresentation();
+        if (marked(user.getAttributes(), alias)) {
+          LOG.warnf("removing user %s, left by a failed onboarding of tenant %s", user.getUsername(), alias);
+          expectRemoved(realm.users().delete(user.getId()), "user " + user.getUsername());
+        }
+      }
+      for (OrganizationRepresentation found : realm.organizations().searchByAttribute(marker)) {
+        OrganizationRepresentation org = realm.organizations().get(found.getId()).toRepresentation();
+        if (alias.equals(org.getAlias()) && marked(org.getAttributes(), alias)) {
+          LOG.warnf("removing organization %s, left by a failed onboarding of tenant %s", org.getId(), alias);
+          expectRemoved(realm.organizations().get(org.getId()).delete(), "organization " + alias);
+        }
+      }
+    } catch (RuntimeException e) {
+      if (e instanceof ApiException) {
+        throw e;
+      }
+      throw new ApiException(
+          new Problem(502, "identity-provider-failed", "Bad gateway",
+              "Keycloak did not let the leftovers of an earlier onboarding of '" + alias + "' be removed: "
+                  + e.getMessage()));
+    }
+  }
+
+  private static boolean marked(Map<String, List<String>> attributes, String alias) {
+    return attributes != null && List.of(alias).equals(attributes.get(MARKER));
+  }
+
+  private static void expectRemoved(Response response, String what) {
+    try (response) {
+      if (response.getStatus() >= 300 && response.getStatus() != 404) { // 404: gone already
+        throw failure("removing the " + what, response.getStatus());
+      }
+    }
+  }
+
+  /** Best effort: removes what {@link #create} made, after a later step failed. */
+  public void undo(Created made) {
+    undo(keycloak.realm(config.keycloak().realm()), made.organizationId(), made.userId());
   }
 
   private static void undo(RealmResource realm, String orgId, String userId) {

@@ -7,10 +7,14 @@ import io.strata.controlplane.domain.DriveState;
 import io.strata.controlplane.domain.Node;
 import io.strata.controlplane.domain.NodeState;
 import io.strata.controlplane.domain.StorageArray;
+import io.strata.controlplane.provisioning.ProvisioningConfig;
+import io.strata.controlplane.replicas.DatabaseClock;
 import io.strata.controlplane.scheduler.DriveView;
 import io.strata.controlplane.scheduler.NodeView;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,12 +47,43 @@ public class NodeInventory {
     return !(a.state == ArrayState.FAILED && ArrayState.HIBERNATING.name().equals(a.failedFrom));
   }
 
+  @Inject ProvisioningConfig provisioning;
+  @Inject DatabaseClock clock;
+
+  /** The nodes for a placement, their rows locked ({@link #placementViews}). */
   public List<NodeView> lockedViews() {
     List<Node> nodes =
         Node.<Node>find("state <> ?1 order by name", NodeState.DECOMMISSIONED)
             .withLock(LockModeType.PESSIMISTIC_WRITE)
             .list();
-    return views(nodes);
+    return placementViews(nodes);
+  }
+
+  /**
+   * The nodes as a placement must see them: a node whose last heartbeat is older than
+   * {@code strata.provisioning.heartbeat-timeout} counts as OFFLINE whatever its state column
+   * says. The column is the watchdog's verdict, and a node that died while no control plane ran
+   * (or while its reports were not being read) is still ONLINE there until the watchdog's round
+   * after the reports are read again: the scale drill's restarted control plane placed an array
+   * on a node dead for ten minutes. When this replica reads no reports (provisioning off: tests
+   * without Kafka) nobody hears heartbeats, and the column is all there is.
+   */
+  public List<NodeView> placementViews(List<Node> nodes) {
+    List<NodeView> views = views(nodes);
+    if (!provisioning.enabled()) {
+      return views;
+    }
+    Instant silentBefore = clock.now().minus(provisioning.heartbeatTimeout());
+    Map<UUID, Node> byId = new HashMap<>();
+    nodes.forEach(n -> byId.put(n.id, n));
+    return views.stream()
+        .map(v -> v.state() == NodeState.ONLINE && silentSince(byId.get(v.id()), silentBefore)
+            ? v.withState(NodeState.OFFLINE) : v)
+        .toList();
+  }
+
+  private static boolean silentSince(Node node, Instant before) {
+    return node.lastHeartbeatAt == null || node.lastHeartbeatAt.isBefore(before);
   }
 
   public List<NodeView> views(List<Node> nodes) {

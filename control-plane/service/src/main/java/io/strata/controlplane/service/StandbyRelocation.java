@@ -66,7 +66,7 @@ public class StandbyRelocation {
     // took (array_engine_portal_per_node backs it: a port is never given twice on a node).
     // Array creations take the lock shared (ArrayService.create).
     locks.lock(io.strata.controlplane.replicas.ReplicaLocks.PLACEMENT);
-    List<NodeView> nodes = inventory.views(Node.<Node>list("state <> ?1 order by name", NodeState.DECOMMISSIONED));
+    List<NodeView> nodes = inventory.placementViews(Node.<Node>list("state <> ?1 order by name", NodeState.DECOMMISSIONED));
     NodeView activeNode = nodes.stream().filter(n -> n.id().equals(active.nodeId)).findFirst().orElse(null);
     if (activeNode == null) {
       return "the active engine's node is decommissioned";
