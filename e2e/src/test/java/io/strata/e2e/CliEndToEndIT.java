@@ -93,7 +93,12 @@ class CliEndToEndIT extends RunningStack {
         "--wait", "--timeout", "5m", "-o", "json").json();
     assertThat(array.path("state").asText()).isEqualTo("ONLINE");
     String arrayId = array.path("id").asText();
-    assertThat(ok("arrays", "list").out()).containsPattern("(?m)^" + arrayId + "\\s+cli\\s+ONLINE");
+    // The other node's drive export service may start after this engine did (both are started by the
+    // array's create): the engine then opens without that remote drive, reports it FAILED (the array
+    // DEGRADED for a moment) and logs in to it once it listens. So the listing is waited for.
+    awaitTrue("the array listed ONLINE (strata arrays list)",
+        () -> java.util.regex.Pattern.compile("(?m)^" + arrayId + "\\s+cli\\s+ONLINE")
+            .matcher(ok("arrays", "list").out()).find());
 
     // ---- a pool and a volume; the volume's create sent twice with one key makes one volume
     JsonNode pool = ok("pools", "create", "arrayId=" + arrayId, "name=fast", "driveType=SSD", "protection=RAID1",
