@@ -132,7 +132,13 @@ public final class ArrayStack implements Closeable {
       stack.reconcile(layout);
       return stack;
     } catch (IOException | RuntimeException e) {
-      stack.close();
+      // what failed the open is the error to report: closing a half-opened stack may fail too
+      // (a member already closed), and must not hide it
+      try {
+        stack.close();
+      } catch (IOException | RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
   }
@@ -168,6 +174,19 @@ public final class ArrayStack implements Closeable {
    * @return null when the pool opened; why it was refused when its metadata on the pool names
    *     other SSDs for its data than the layout does (nothing of it stays open)
    */
+  /**
+   * A pool's media, as the layout names its first drive's. From the layout and not from the drives
+   * opened: a first member whose file could not be opened is still listed there (the pool runs
+   * without it; asking the opened drives failed the whole array's start).
+   */
+  private static io.strata.engine.drive.MediaType poolMedia(ArrayLayout layout, PoolSpec p) {
+    String first = p.drives().get(0);
+    return layout.drives().stream().filter(d -> d.name().equals(first)).findFirst()
+        .map(ArrayLayout::media)
+        .orElseThrow(() -> new IllegalArgumentException("pool " + p.name() + ": drive " + first
+            + " is not in the layout"));
+  }
+
   private String openPool(ArrayLayout layout, PoolSpec p, Set<String> taken) throws IOException {
     List<BlockDevice> members = new ArrayList<>();
     for (String d : p.drives()) {
@@ -226,7 +245,7 @@ public final class ArrayStack implements Closeable {
         store.placeFreshExtentsWith(placementOn(wrapped.tiered()));
       }
       // the layout's media, not the drive's: a remote drive has no local file to ask
-      facts.put(p.name(), new PoolFacts(ArrayLayout.media(driveSpecs.get(p.drives().get(0))).name(),
+      facts.put(p.name(), new PoolFacts(poolMedia(layout, p).name(),
           wrapped.cacheBytes(), wrapped.tierBytes()));
       for (int i = 0; i < p.drives().size(); i++) {
         if (remoteDrives.containsKey(p.drives().get(i))) {
