@@ -182,8 +182,7 @@ public class PoolsResource {
       if (!Htmx.isHtmx(headers)) {
         throw problem;
       }
-      return Response.ok(activity(pool.getFragment("activity"), controlPlane.pool(id), problem.detail()).render(),
-          MediaType.TEXT_HTML_TYPE).build();
+      return poolProblem(headers, id, problem.detail());
     }
     if (Htmx.isHtmx(headers)) {
       return Response.ok(activity(pool.getFragment("activity"), controlPlane.pool(id), null).render(),

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -36,11 +37,30 @@ public final class NvmeService {
   public static List<Namespace> namespacesOf(LogicalUnitTarget scsi) {
     List<Namespace> out = new ArrayList<>();
     for (Map.Entry<Integer, LogicalUnit> e : scsi.logicalUnits().entrySet()) {
-      LogicalUnit unit = e.getValue();
-      out.add(new Namespace(e.getKey() + 1, unit.volumeId(), unit.device(),
-          unit.options().readOnly()));
+      out.add(namespace(e.getKey(), e.getValue()));
     }
     return out;
+  }
+
+  /** LUN {@code lun} as namespace {@code lun + 1}. */
+  private static Namespace namespace(int lun, LogicalUnit unit) {
+    return new Namespace(lun + 1, unit.volumeId(), unit.device(), unit.options().readOnly());
+  }
+
+  /** {@code scsi}'s LUNs as namespaces; an I/O command's namespace is one map lookup, not a listing. */
+  private static Subsystem.Namespaces namespacesServedBy(LogicalUnitTarget scsi) {
+    return new Subsystem.Namespaces() {
+      @Override
+      public List<Namespace> all() {
+        return namespacesOf(scsi);
+      }
+
+      @Override
+      public Optional<Namespace> byId(int nsid) {
+        LogicalUnit unit = nsid >= 1 ? scsi.logicalUnits().get(nsid - 1) : null;
+        return unit == null ? Optional.empty() : Optional.of(namespace(nsid - 1, unit));
+      }
+    };
   }
 
   /**
@@ -50,7 +70,7 @@ public final class NvmeService {
   public static NvmeTcpTarget start(String nqn, List<String> portals, List<String> hosts,
       LogicalUnitTarget scsi, ConnectionLimits limits) throws IOException {
     HostAccess access = hosts.isEmpty() ? HostAccess.ANY : HostAccess.only(Set.copyOf(hosts));
-    Subsystem subsystem = Subsystem.nvm(nqn, () -> namespacesOf(scsi), access);
+    Subsystem subsystem = Subsystem.nvm(nqn, namespacesServedBy(scsi), access);
     List<Portal> parsed = new ArrayList<>();
     for (int i = 0; i < portals.size(); i++) {
       parsed.add(Portal.parse(portals.get(i), i + 1));

@@ -5,7 +5,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * One NVM subsystem: an array's volumes as namespaces, the hosts that may connect, and the
@@ -18,13 +17,26 @@ public final class Subsystem {
   static final int MAX_CONTROLLER_ID = 0xFFEF;
 
   private final String nqn;
-  private final Supplier<List<Namespace>> namespaces;
+  private final Namespaces namespaces;
   private volatile HostAccess hosts;
   private final boolean discovery;
   private final ConcurrentHashMap<Integer, Controller> controllers = new ConcurrentHashMap<>();
   private int lastControllerId;
 
-  private Subsystem(String nqn, Supplier<List<Namespace>> namespaces, HostAccess hosts,
+  /**
+   * The namespaces attached now. {@link #byId} is asked on every I/O command, so a source that can
+   * find one namespace without listing them all overrides it.
+   */
+  @FunctionalInterface
+  public interface Namespaces {
+    List<Namespace> all();
+
+    default Optional<Namespace> byId(int nsid) {
+      return all().stream().filter(n -> n.id() == nsid).findFirst();
+    }
+  }
+
+  private Subsystem(String nqn, Namespaces namespaces, HostAccess hosts,
       boolean discovery) {
     if (nqn.isEmpty() || nqn.getBytes(StandardCharsets.UTF_8).length > 223) {
       throw new IllegalArgumentException("an NQN is 1..223 bytes: '" + nqn + "'");
@@ -39,7 +51,7 @@ public final class Subsystem {
    * An NVM subsystem whose namespaces are what {@code namespaces} gives at each call (volumes
    * attached or detached while the engine runs show up on the next Identify).
    */
-  public static Subsystem nvm(String nqn, Supplier<List<Namespace>> namespaces, HostAccess hosts) {
+  public static Subsystem nvm(String nqn, Namespaces namespaces, HostAccess hosts) {
     if (!nqn.startsWith("nqn.")) {
       throw new IllegalArgumentException("subsystem NQN must start with 'nqn.': '" + nqn + "'");
     }
@@ -87,11 +99,11 @@ public final class Subsystem {
 
   /** The namespaces attached now, by id. */
   public List<Namespace> activeNamespaces() {
-    return namespaces.get().stream().sorted(Comparator.comparingInt(Namespace::id)).toList();
+    return namespaces.all().stream().sorted(Comparator.comparingInt(Namespace::id)).toList();
   }
 
   public Optional<Namespace> namespace(int nsid) {
-    return namespaces.get().stream().filter(n -> n.id() == nsid).findFirst();
+    return namespaces.byId(nsid);
   }
 
   /**
