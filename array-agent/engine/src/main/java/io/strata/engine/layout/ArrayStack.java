@@ -1001,6 +1001,14 @@ public final class ArrayStack implements Closeable {
     return reasons.isEmpty() ? null : String.join("; ", reasons);
   }
 
+  /**
+   * Whether the layout applied last left out a new encrypted volume whose data key the KMS could
+   * not wrap: the layout is applied again (with the drives' back-off) until it can.
+   */
+  public synchronized boolean awaitsKeys() {
+    return !keyless.isEmpty();
+  }
+
   /** The pools of the layout applied last that were refused, with the reason of each. */
   public synchronized Map<String, String> refusedPools() {
     return refusedPools;

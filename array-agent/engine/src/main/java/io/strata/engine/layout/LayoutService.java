@@ -526,15 +526,15 @@ public final class LayoutService implements Closeable {
   private synchronized String reloadAndReportLocked() {
     try {
       String applied = reload();
-      waitingFor = List.of();
-      retrying = false;
+      // applied, but a new encrypted volume may wait for the KMS: tried again like drives
+      waitFor(List.of(), stack.awaitsKeys(), ArrayLayout.revisionIn(file));
       writeStatus(layout.revisionOrZero(), null);
       return applied;
     } catch (IOException | RuntimeException e) {
       String reason = e.getMessage() == null ? e.toString() : e.getMessage();
       List<String> unreachable = RemoteDrivesUnreachableException.in(e);
       Long revision = ArrayLayout.revisionIn(file);
-      waitFor(unreachable, revision);
+      waitFor(unreachable, false, revision);
       try {
         writeStatus(revision, reason);
       } catch (IOException statusFailed) {
@@ -546,9 +546,12 @@ public final class LayoutService implements Closeable {
     }
   }
 
-  /** Records what a failed reload of {@code revision} waits for; the pause grows while it is the same. */
-  private void waitFor(List<String> drives, Long revision) {
-    boolean retry = !drives.isEmpty() || promotionFailed; // a failed promotion waits like drives
+  /**
+   * Records what a reload of {@code revision} waits for (remote drives, a failed promotion, the
+   * KMS for a new encrypted volume's key); the pause grows while it is the same revision.
+   */
+  private void waitFor(List<String> drives, boolean keys, Long revision) {
+    boolean retry = !drives.isEmpty() || promotionFailed || keys; // a failed promotion waits like drives
     boolean again = retry && retrying && Objects.equals(revision, waitingRevision);
     retrying = retry;
     waitingFor = drives;
@@ -581,7 +584,8 @@ public final class LayoutService implements Closeable {
       return;
     }
     LOG.info("layout revision " + waitingRevision + ": trying again, it waits for "
-        + (waitingFor.isEmpty() ? "its promotion" : "remote drive(s) " + waitingFor));
+        + (!waitingFor.isEmpty() ? "remote drive(s) " + waitingFor
+            : promotionFailed ? "its promotion" : "the KMS (a new encrypted volume's key)"));
     LOG.info(reloadAndReport());
   }
 
